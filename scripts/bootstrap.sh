@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Create .venv (if needed) and install afstand with the given extras into it.
+# Re-installs only when pyproject.toml changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+extras="${1:-}"
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+  echo "afstand needs Python 3.11 or newer ($python is $("$python" --version 2>&1))" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+  .venv/bin/python -m pip install --quiet --upgrade pip
+fi
+stamp=".venv/.afstand-installed-${extras:-base}"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  spec="."
+  [ -n "$extras" ] && spec=".[${extras}]"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,37 @@
+"""Collapse Likert items to the categories the figures show.
+
+Which choices fall together is set in the XLSForm's ``collapse`` column (for example
+``helemaal_oneens`` and ``oneens`` → ``oneens``); nothing about it is written here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from afstand.instrument.model import Item
+from afstand.responses.dataset import ResponseSet
+
+
+def collapsible(item: Item) -> bool:
+    return item.kind == "select_one" and bool(item.choice_list.collapsed())
+
+
+def collapse(responses: ResponseSet, item: Item, base: str = "consented") -> dict:
+    """Counts and percentages per collapsed category (base as in frequencies)."""
+    categories = item.choice_list.collapsed()
+    codes = responses.single[item.name]
+    per_choice = np.bincount(codes[codes >= 0], minlength=len(item.choice_list.choices))
+    counts = {c: 0 for c in categories}
+    for choice, count in zip(item.choice_list.choices, per_choice):
+        if choice.collapse:
+            counts[choice.collapse] += int(count)
+    missing = int((codes < 0).sum())
+    denominator = responses.n_consented if base == "consented" else responses.n_consented - missing
+    return {
+        "categories": list(categories),
+        "labels": {c: item.choice_list.collapsed_label(c) for c in categories},
+        "base": denominator,
+        "missing": missing,
+        "counts": counts,
+        "percent": {c: (100.0 * v / denominator if denominator else None) for c, v in counts.items()},
+    }

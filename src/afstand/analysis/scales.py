@@ -1,0 +1,151 @@
+"""Scale scores and reliability for the working-alliance dimensions.
+
+Item scores come from the XLSForm's ``score`` column; statements keyed ``-1`` are
+reversed (``min + max − score``) so that a high dimension score always means "online is
+as good as face to face". A respondent's dimension score is the mean of the keyed items
+answered, when at least half of the dimension's items were answered.
+
+Reliability: Cronbach's α with Feldt's 95% confidence interval (as pingouin and R's psych
+compute it), McDonald's ω (total) from a one-factor model fitted by iterated principal
+axis factoring, item-rest correlations and α if an item is deleted.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from afstand.instrument.model import Item
+from afstand.responses.dataset import ResponseSet
+
+
+def keyed_scores(responses: ResponseSet, item: Item) -> np.ndarray:
+    scores = responses.scores(item.name)
+    if item.key == -1:
+        defined = [c.score for c in item.choice_list.choices if c.score is not None]
+        scores = (min(defined) + max(defined)) - scores
+    return scores
+
+
+def cronbach_alpha(matrix: np.ndarray, *, nan_policy: str = "listwise", ci: float = 0.95) -> dict:
+    """α of an n × k matrix of item scores (NaN = missing).
+
+    ``listwise`` drops respondents with any missing item (R psych ``use="complete.obs"``);
+    ``pairwise`` uses pairwise-complete covariances (pingouin's default).
+    """
+    data = np.asarray(matrix, dtype=float)
+    if nan_policy == "listwise":
+        data = data[~np.isnan(data).any(axis=1)]
+    elif nan_policy != "pairwise":
+        raise ValueError("nan_policy must be 'listwise' or 'pairwise'")
+    n, k = data.shape
+    if k < 2 or n < 2:
+        return {"alpha": None, "ci": [None, None], "n": int(n), "k": int(k)}
+    cov = _pairwise_cov(data)
+    total = cov.sum()
+    alpha = (k / (k - 1)) * (1 - np.trace(cov) / total) if total else float("nan")
+    df1 = n - 1
+    df2 = df1 * (k - 1)
+    tail = (1 - ci) / 2
+    lower = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
+    upper = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
+    return {"alpha": _num(alpha), "ci": [_num(lower), _num(upper)], "n": int(n), "k": int(k)}
+
+
+def _pairwise_cov(data: np.ndarray) -> np.ndarray:
+    if not np.isnan(data).any():
+        return np.cov(data, rowvar=False, ddof=1)
+    k = data.shape[1]
+    cov = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            both = ~np.isnan(data[:, i]) & ~np.isnan(data[:, j])
+            x, y = data[both, i], data[both, j]
+            value = float(((x - x.mean()) * (y - y.mean())).sum() / (both.sum() - 1)) if both.sum() > 1 else float("nan")
+            cov[i, j] = cov[j, i] = value
+    return cov
+
+
+def mcdonald_omega(matrix: np.ndarray, *, iterations: int = 500, tol: float = 1e-10) -> dict:
+    """ω total from a one-factor model of the item correlations (complete cases).
+
+    Loadings are found by iterated principal axis factoring; ω = (Σλ)² / ((Σλ)² + Σψ)
+    with uniquenesses ψ = 1 − λ². Heywood cases (λ² ≥ 1) are clipped and flagged.
+    """
+    data = np.asarray(matrix, dtype=float)
+    data = data[~np.isnan(data).any(axis=1)]
+    n, k = data.shape
+    if k < 3 or n < 3 or np.any(data.std(axis=0) == 0):
+        return {"omega": None, "loadings": None, "n": int(n), "heywood": False}
+    corr = np.corrcoef(data, rowvar=False)
+    loadings = one_factor_loadings(corr, iterations=iterations, tol=tol)
+    heywood = bool(np.any(loadings**2 >= 1))
+    loadings = np.clip(loadings, -0.999, 0.999)
+    uniqueness = 1 - loadings**2
+    common = loadings.sum() ** 2
+    omega = common / (common + uniqueness.sum())
+    return {"omega": _num(omega), "loadings": [float(x) for x in loadings], "n": int(n), "heywood": heywood}
+
+
+def one_factor_loadings(corr: np.ndarray, *, iterations: int = 500, tol: float = 1e-10) -> np.ndarray:
+    """Principal axis factoring with one factor, starting from squared multiple correlations."""
+    reduced = corr.copy()
+    try:
+        communality = 1 - 1 / np.diag(np.linalg.inv(corr))
+    except np.linalg.LinAlgError:
+        communality = np.max(np.abs(corr - np.eye(len(corr))), axis=0)
+    for _ in range(iterations):
+        np.fill_diagonal(reduced, communality)
+        values, vectors = np.linalg.eigh(reduced)
+        loadings = vectors[:, -1] * math.sqrt(max(values[-1], 0.0))
+        new = loadings**2
+        if np.max(np.abs(new - communality)) < tol:
+            communality = new
+            break
+        communality = new
+    if loadings.sum() < 0:  # orient the factor so that most loadings are positive
+        loadings = -loadings
+    return loadings
+
+
+def item_statistics(matrix: np.ndarray, names: list[str]) -> list[dict]:
+    """Item-rest correlation and α if deleted, on complete cases."""
+    data = np.asarray(matrix, dtype=float)
+    data = data[~np.isnan(data).any(axis=1)]
+    out = []
+    for j, name in enumerate(names):
+        rest = np.delete(data, j, axis=1)
+        r = None
+        if len(data) > 2 and data[:, j].std() > 0 and rest.sum(axis=1).std() > 0:
+            r = float(np.corrcoef(data[:, j], rest.sum(axis=1))[0, 1])
+        out.append({"item": name, "item_rest_r": r, "alpha_if_deleted": cronbach_alpha(rest)["alpha"] if rest.shape[1] >= 2 else None})
+    return out
+
+
+def dimension_scores(responses: ResponseSet) -> dict:
+    """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
+    result = {}
+    for dimension, items in responses.instrument.dimensions().items():
+        matrix = np.column_stack([keyed_scores(responses, item) for item in items])
+        answered = (~np.isnan(matrix)).sum(axis=1)
+        enough = answered >= math.ceil(len(items) / 2)
+        scores = np.full(len(matrix), np.nan)
+        if enough.any():
+            scores[enough] = np.nanmean(matrix[enough], axis=1)
+        valid = scores[~np.isnan(scores)]
+        result[dimension] = {
+            "items": [{"name": i.name, "key": i.key} for i in items],
+            "n": int(len(valid)),
+            "mean": float(valid.mean()) if len(valid) else None,
+            "sd": float(valid.std(ddof=1)) if len(valid) > 1 else None,
+            "alpha": cronbach_alpha(matrix),
+            "omega": mcdonald_omega(matrix),
+            "item_statistics": item_statistics(matrix, [i.name for i in items]),
+        }
+    return result
+
+
+def _num(value: float) -> float | None:
+    return None if value is None or not np.isfinite(value) else float(value)

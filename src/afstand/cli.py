@@ -1,0 +1,185 @@
+"""The ``afstand`` command: a thin layer over the core.
+
+Bad input ends with one line ``afstand: error: …`` on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from afstand.errors import AfstandError
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return args.handler(args) or 0
+    except AfstandError as err:
+        print(f"afstand: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (OSError, KeyError) as err:
+        print(f"afstand: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="afstand", description="The 'Werken op afstand' study system.")
+    sub = parser.add_subparsers(title="commands")
+
+    p = sub.add_parser("analyze", help="analyse one instrument's responses", description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.")
+    p.add_argument("--instrument", required=True, help="an instrument of the study (werkers, clienten) or a path to an XLSForm")
+    p.add_argument("--data", required=True, help="responses: canonical .csv or forms-service export .xlsx")
+    p.add_argument("--study", help="study folder or id (default: the bundled werken-op-afstand)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
+    p.add_argument("--base", choices=("consented", "valid"), default="consented", help="percent base: every consented respondent (report convention) or only those who answered")
+    p.add_argument("--exclude-outliers", action="store_true", help="leave flagged outliers out of number statistics")
+    p.add_argument("--min-group-size", type=int, help="smallest group shown in breakdowns (default: the study's setting)")
+    p.set_defaults(handler=cmd_analyze)
+
+    p = sub.add_parser("pairs", help="worker and client statements side by side", description="The statement pairs of two instruments side by side (XLSForm 'pair' column).")
+    p.add_argument("--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--study", help="study folder or id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_pairs)
+
+    p = sub.add_parser("instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments.")
+    isub = p.add_subparsers(title="instrument commands")
+    q = isub.add_parser("show", help="items, groups and version id of an instrument")
+    q.add_argument("instrument", help="instrument name or XLSForm path")
+    q.add_argument("--study")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_instrument_show)
+    q = isub.add_parser("export", help="write an instrument as .xlsx for ODK / KoboToolbox")
+    q.add_argument("instrument", help="instrument name or XLSForm path")
+    q.add_argument("--out", required=True, help="output .xlsx file")
+    q.add_argument("--study")
+    q.set_defaults(handler=cmd_instrument_export)
+
+    p = sub.add_parser("demo-data", help="write a plausible demo study", description="Write generated, seeded response files for the study's instruments.")
+    p.add_argument("--n-workers", type=int, default=228)
+    p.add_argument("--n-clients", type=int, default=26)
+    p.add_argument("--seed", type=int, default=2021)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--study")
+    p.set_defaults(handler=cmd_demo_data)
+    return parser
+
+
+def cmd_analyze(args) -> int:
+    from afstand.analysis.summary import analyze
+    from afstand.responses import load_responses
+    from afstand.study import find_study, resolve_instrument
+
+    study = _study_or_none(args.study, args.instrument)
+    instrument, name = resolve_instrument(args.instrument, study)
+    responses = load_responses(args.data, instrument, lenient=args.lenient)
+    result = analyze(
+        responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers, min_group_size=args.min_group_size
+    )
+    if args.json:
+        _print_json(result)
+    else:
+        from afstand.textreport import print_analysis
+
+        print_analysis(result, instrument)
+    return 0
+
+
+def cmd_pairs(args) -> int:
+    from afstand.analysis.summary import analyze, pairs
+    from afstand.responses import load_responses
+    from afstand.study import find_study
+
+    study = find_study(args.study)
+    results, instruments = {}, {}
+    for spec in args.data:
+        if "=" not in spec:
+            raise AfstandError(f"--data {spec!r}: expected INSTRUMENT=PATH")
+        name, path = spec.split("=", 1)
+        instruments[name] = study.instrument(name)
+        results[name] = analyze(load_responses(path, instruments[name]), name=name, study=None)
+    found = pairs(results, instruments)
+    if args.json:
+        _print_json({"pairs": found})
+    else:
+        from afstand.textreport import print_pairs
+
+        print_pairs(found, instruments)
+    return 0
+
+
+def cmd_instrument_show(args) -> int:
+    from afstand.study import resolve_instrument
+
+    instrument, _ = resolve_instrument(args.instrument, _study_or_none(args.study, args.instrument))
+    if args.json:
+        _print_json({
+            "form_id": instrument.form_id,
+            "version_id": instrument.version_id,
+            "languages": list(instrument.languages),
+            "groups": [{"name": g.name, "label": g.label(), "elements": list(g.elements)} for g in instrument.groups],
+            "items": {i.name: {"type": i.type, "label": i.label(), "group": i.group} for i in instrument.items.values()},
+        })
+    else:
+        from afstand.textreport import print_instrument
+
+        print_instrument(instrument)
+    return 0
+
+
+def cmd_instrument_export(args) -> int:
+    from afstand.instrument.export import export_xlsx
+    from afstand.study import resolve_instrument
+
+    study = _study_or_none(args.study, args.instrument)
+    instrument, name = resolve_instrument(args.instrument, study)
+    source = Path(instrument.source)
+    out = Path(args.out)
+    export_xlsx(source, out)
+    print(f"wrote {out} ({instrument.version_id})")
+    return 0
+
+
+def cmd_demo_data(args) -> int:
+    from afstand.demo import write_study
+    from afstand.study import find_study
+
+    study = find_study(args.study)
+    names = study.instrument_names
+    sizes = {names[0]: args.n_workers}
+    if len(names) > 1:
+        sizes[names[1]] = args.n_clients
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_study(study, out, sizes, seed=args.seed)  # each file written atomically
+    for name, n in sizes.items():
+        print(f"wrote {out / (name + '.csv')} ({n} responses)")
+    return 0
+
+
+def _study_or_none(study_arg, instrument_arg):
+    from afstand.study import find_study
+
+    path = Path(instrument_arg)
+    if study_arg is None and (path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls") or path.is_file()):
+        return None
+    return find_study(study_arg)
+
+
+def _print_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False))
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

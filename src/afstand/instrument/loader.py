@@ -1,0 +1,244 @@
+"""Read an XLSForm (markdown, CSV, XLSX or XLS) through pyxform into an :class:`Instrument`.
+
+pyxform does the parsing and checking of the form itself; its messages are passed on
+unchanged, prefixed with the file name. This module adds the checks of the analysis
+metadata columns (see :mod:`afstand.instrument.model`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from pyxform.errors import PyXFormError
+from pyxform.xls2json_backends import get_xlsform
+from pyxform.xls2xform import convert
+
+from afstand.errors import InstrumentError
+from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
+
+# pyxform's internal type names -> XLSForm type names used throughout afstand
+_PYXFORM_TYPES = {
+    "select one": "select_one",
+    "select all that apply": "select_multiple",
+    "select_one": "select_one",
+    "select_multiple": "select_multiple",
+}
+_SKIP_TYPES = {"calculate", "start", "end", "today", "deviceid", "username", "audit"}
+_VALID_KEYS = {"1": 1, "+1": 1, "-1": -1}
+
+
+def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> Instrument:
+    """Load an XLSForm from a path or from bytes/a binary file object.
+
+    ``name`` is used in messages when ``source`` is not a path.
+    """
+    label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise InstrumentError(f"{label}: no such XLSForm file")
+        raw: bytes = path.read_bytes()
+        file_type = path.suffix.lower() or None
+    else:
+        raw = source if isinstance(source, bytes) else source.read()
+        file_type = None
+    if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
+        raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
+
+    warnings: list[str] = []
+    try:
+        result = convert(xlsform=raw, warnings=warnings, form_name="data", file_type=file_type)
+        workbook = get_xlsform(raw, file_type=file_type)
+    except PyXFormError as err:
+        raise InstrumentError(f"{label}: {err}") from None
+    except Exception as err:  # pyxform can fail with plain exceptions on odd input
+        raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
+    return _build(result._pyxform, workbook, label)
+
+
+def version_id_of(pyxform_json: dict[str, Any]) -> str:
+    """A stable content hash: the same form gives the same id whatever its file format."""
+    canonical = json.dumps(pyxform_json, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
+    form_id = js.get("id_string") or "form"
+    default_language = js.get("default_language") or "default"
+    languages: list[str] = []
+    choice_lists = {
+        list_name: _choice_list(list_name, rows, workbook, label, languages)
+        for list_name, rows in (js.get("choices") or {}).items()
+    }
+    items: dict[str, Item] = {}
+    notes: dict[str, Note] = {}
+    groups: list[Group | None] = []
+    consent: list[str] = []
+    consent_choice: list[str] = []
+
+    def walk(children: list[dict], group: str | None, sink: list[str] | None) -> None:
+        for child in children:
+            ctype = child.get("type", "")
+            name = child.get("name", "")
+            if ctype in ("group", "repeat"):
+                if child.get("control", {}).get("bodyless") or name == "meta":
+                    continue
+                members: list[str] = []
+                slot = len(groups)
+                groups.append(None)  # keep document order: outer group before inner ones
+                walk(child.get("children", []), name, members)
+                bind = child.get("bind", {})
+                groups[slot] = (
+                    Group(
+                        name=name,
+                        labels=_labels(child.get("label"), default_language, languages),
+                        relevant=bind.get("relevant"),
+                        appearance=child.get("control", {}).get("appearance"),
+                        elements=tuple(members),
+                    )
+                )
+                if sink is not None:
+                    sink.extend(members)
+                continue
+            if ctype in _SKIP_TYPES:
+                continue
+            if sink is not None:
+                sink.append(name)
+            bind = child.get("bind", {})
+            if ctype == "note":
+                notes[name] = Note(name, _labels(child.get("label"), default_language, languages), group, bind.get("relevant"))
+                continue
+            xtype = _PYXFORM_TYPES.get(ctype, ctype)
+            clist = choice_lists.get(child.get("list_name") or child.get("itemset") or "")
+            if xtype in ("select_one", "select_multiple") and clist is None:
+                raise InstrumentError(f"{label}: sheet survey, item {name!r}: choice list not found")
+            item = Item(
+                name=name,
+                type=xtype,
+                labels=_labels(child.get("label"), default_language, languages),
+                group=group,
+                choice_list=clist,
+                required=str(bind.get("required", "")).lower() in ("yes", "true", "true()", "1"),
+                relevant=bind.get("relevant"),
+                constraint=bind.get("constraint"),
+                constraint_messages=_labels(bind.get("jr:constraintMsg"), default_language, languages),
+                hints=_labels(child.get("hint"), default_language, languages),
+                appearance=child.get("control", {}).get("appearance"),
+                dimension=_text(child.get("dimension")),
+                key=_key(child, workbook, label),
+                pair=_text(child.get("pair")),
+            )
+            items[name] = item
+            if _text(child.get("consent_choice")):
+                consent.append(name)
+                choice = child["consent_choice"].strip()
+                consent_choice.append(choice)
+                if clist is None or clist.get(choice) is None:
+                    _fail(label, workbook, "survey", name, "consent_choice", choice, "is not a choice of this item")
+
+    walk(js.get("children", []), None, None)
+    if len(consent) > 1:
+        raise InstrumentError(f"{label}: sheet survey: more than one item has a consent_choice ({', '.join(consent)})")
+    if consent and next(iter(items)) != consent[0]:
+        raise InstrumentError(f"{label}: sheet survey: the consent item {consent[0]!r} must be the first question")
+    return Instrument(
+        form_id=form_id,
+        title=_first_text(js.get("title")) or form_id,
+        version=str(js.get("version") or ""),
+        version_id=f"{form_id}@{version_id_of(js)}",
+        default_language=default_language,
+        languages=tuple(languages) or (default_language,),
+        items=items,
+        groups=tuple(groups),
+        notes=notes,
+        choice_lists=choice_lists,
+        source=label,
+        consent_item=consent[0] if consent else None,
+        consent_choice=consent_choice[0] if consent_choice else None,
+    )
+
+
+def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, languages: list[str]) -> ChoiceList:
+    choices = []
+    for row in rows:
+        score = _text(row.get("score"))
+        if score is not None:
+            try:
+                score_value: float | None = float(score)
+            except ValueError:
+                _fail_choice(label, workbook, list_name, row.get("name"), "score", score, "is not a number")
+        else:
+            score_value = None
+        choices.append(
+            Choice(
+                name=str(row.get("name")),
+                labels=_labels(row.get("label"), None, languages),
+                score=score_value,
+                collapse=_text(row.get("collapse")),
+            )
+        )
+    return ChoiceList(list_name, tuple(choices))
+
+
+def _labels(value: Any, default_language: str | None, languages: list[str]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        for lang in value:
+            if lang not in languages:
+                languages.append(lang)
+        return {str(k): str(v) for k, v in value.items()}
+    return {default_language or "default": str(value)}
+
+
+def _first_text(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return next(iter(value.values()), None)
+    return value
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _key(child: dict, workbook: Any, label: str) -> int | None:
+    raw = _text(child.get("key"))
+    if raw is None:
+        return None
+    if raw in _VALID_KEYS:
+        return _VALID_KEYS[raw]
+    try:
+        as_float = float(raw)
+    except ValueError:
+        as_float = None
+    if as_float in (1.0, -1.0):
+        return int(as_float)
+    _fail(label, workbook, "survey", child.get("name"), "key", raw, "must be 1 or -1")
+    return None  # unreachable
+
+
+def _row_of(workbook: Any, sheet: str, match: dict[str, str]) -> int | None:
+    rows = workbook.get(sheet) if isinstance(workbook, dict) else getattr(workbook, sheet, None)
+    for index, row in enumerate(rows or []):
+        if all(str(row.get(k, "")).strip() == v for k, v in match.items()):
+            return index + 2  # header is row 1, as pyxform counts
+    return None
+
+
+def _fail(label: str, workbook: Any, sheet: str, name: Any, column: str, value: Any, why: str) -> None:
+    row = _row_of(workbook, sheet, {"name": str(name)})
+    where = f"sheet {sheet}" + (f", row {row}" if row else "") + f", column {column!r}"
+    raise InstrumentError(f"{label}: {where} (item {name!r}): value {value!r} {why}")
+
+
+def _fail_choice(label: str, workbook: Any, list_name: str, name: Any, column: str, value: Any, why: str) -> None:
+    row = _row_of(workbook, "choices", {"list_name": list_name, "name": str(name)})
+    where = "sheet choices" + (f", row {row}" if row else "") + f", column {column!r}"
+    raise InstrumentError(f"{label}: {where} (choice {list_name}/{name}): value {value!r} {why}")

@@ -1,0 +1,91 @@
+"""The validated, typed responses of one instrument: what the analysis reads.
+
+Only respondents who consented are kept in the columns; ``n_total`` counts everyone.
+Columns are stored in vectorised form:
+
+* select_one: ``int32`` codes, the index of the choice in its list, ``-1`` = missing
+* select_multiple: :class:`MultiColumn` (sparse: one entry per chosen choice)
+* numbers: ``float64``, ``NaN`` = missing
+* text: a pyarrow string array, null = missing
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from afstand.errors import Problem
+from afstand.instrument.model import Instrument
+
+
+@dataclass(frozen=True)
+class MultiColumn:
+    n_rows: int
+    rows: np.ndarray  # row index of each chosen choice (sorted, unique per (row, choice))
+    codes: np.ndarray  # choice index of each chosen choice
+    n_choices: int
+
+    @property
+    def answered(self) -> np.ndarray:
+        mask = np.zeros(self.n_rows, dtype=bool)
+        mask[self.rows] = True
+        return mask
+
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.codes, minlength=self.n_choices)
+
+    def indicator(self) -> np.ndarray:
+        """Dense 0/1 matrix rows × choices (only for small tables and exports)."""
+        dense = np.zeros((self.n_rows, self.n_choices), dtype=np.int8)
+        dense[self.rows, self.codes] = 1
+        return dense
+
+    def take(self, mask: np.ndarray) -> "MultiColumn":
+        keep = mask[self.rows]
+        new_index = np.cumsum(mask) - 1
+        return MultiColumn(int(mask.sum()), new_index[self.rows[keep]], self.codes[keep], self.n_choices)
+
+
+@dataclass
+class ResponseSet:
+    instrument: Instrument
+    source: str
+    n_total: int
+    response_ids: np.ndarray  # object array of str, consented rows
+    file_rows: np.ndarray  # spreadsheet row numbers of the consented rows
+    single: dict[str, np.ndarray] = field(default_factory=dict)
+    multi: dict[str, MultiColumn] = field(default_factory=dict)
+    numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    texts: dict[str, pa.Array] = field(default_factory=dict)
+    not_asked: list[str] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_consented(self) -> int:
+        return len(self.response_ids)
+
+    def subset(self, mask: np.ndarray) -> "ResponseSet":
+        """The same responses restricted to ``mask`` (for group breakdowns)."""
+        return ResponseSet(
+            instrument=self.instrument,
+            source=self.source,
+            n_total=int(mask.sum()),
+            response_ids=self.response_ids[mask],
+            file_rows=self.file_rows[mask],
+            single={k: v[mask] for k, v in self.single.items()},
+            multi={k: v.take(mask) for k, v in self.multi.items()},
+            numbers={k: v[mask] for k, v in self.numbers.items()},
+            texts={k: v.filter(pa.array(mask)) for k, v in self.texts.items()},
+            not_asked=list(self.not_asked),
+        )
+
+    def scores(self, name: str) -> np.ndarray:
+        """Numeric scores of a select_one item (``NaN`` where missing or without a score)."""
+        item = self.instrument.items[name]
+        table = np.array([np.nan if c.score is None else c.score for c in item.choice_list.choices] + [np.nan])
+        codes = self.single[name]
+        return table[np.where(codes < 0, len(table) - 1, codes)]

@@ -1,0 +1,245 @@
+"""Read response files into a :class:`RawTable`: named string columns, nothing interpreted yet.
+
+Two layouts are read:
+
+* the canonical CSV (ODK/Kobo export convention): one row per response, a column per item
+  named by the item, choice names as values, select_multiple as space-separated names;
+* a hosted forms-service export (``.xlsx``): headers are question labels, answers are choice
+  labels, several choices joined by ``;``. Columns are matched to items by label and
+  answers translated to choice names here, so the validator sees the canonical layout.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from afstand.errors import DataError, Problem
+from afstand.instrument.model import Instrument
+
+#: Columns of the canonical layout that are not items.
+ID_COLUMN = "response_id"
+META_COLUMNS = ("instrument_version", "submission_date", "channel")
+
+#: Forms-service metadata columns (Dutch and English Microsoft Forms headers). ``Id`` becomes
+#: the response id; the rest identify a person or a precise time and are never read in.
+FORMS_ID_HEADERS = ("id", "nr", "nummer")
+FORMS_DROPPED_HEADERS = (
+    "begintijd", "tijd van voltooien", "e-mail", "email", "naam", "laatst gewijzigd", "laatste wijzigingstijd",
+    "start time", "completion time", "name", "last modified time",
+)
+
+
+@dataclass
+class RawTable:
+    file: str
+    n_rows: int
+    columns: dict[str, pa.Array]  # item name (or meta column) -> string array, null = empty
+    headers: dict[str, str]  # item name -> header as written in the file (for messages)
+    id_column: str | None
+    dropped: list[str] = field(default_factory=list)  # identifying columns not read
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> RawTable:
+    label = _label(source, name)
+    data = _bytes(source, label)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise DataError([Problem(label, "the file is empty")])
+    try:
+        first_line = data.split(b"\n", 1)[0].decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataError([Problem(label, "the file is not UTF-8 text", row=1)]) from None
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in _split_header(first_line, delimiter)},
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
+    except UnicodeDecodeError:
+        raise DataError([Problem(label, "the file is not UTF-8 text")]) from None
+    names = table.column_names
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for header in names:
+        if header in seen:
+            problems.append(Problem(label, "the column appears twice", row=1, column=header))
+        seen.add(header)
+    columns: dict[str, pa.Array] = {}
+    for i, header in enumerate(names):
+        if header not in columns:  # of a duplicated header only the first column is read
+            columns[header] = _strip(table.column(i).combine_chunks())
+    return RawTable(
+        file=label,
+        n_rows=table.num_rows,
+        columns=columns,
+        headers={h: h for h in columns},
+        id_column=ID_COLUMN if ID_COLUMN in columns else None,
+        problems=problems,
+    )
+
+
+def read_formsexport(
+    source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, name: str | None = None
+) -> RawTable:
+    import openpyxl  # imported here: only this reader needs it
+
+    label = _label(source, name)
+    data = _bytes(source, label)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for broken files
+        raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
+    sheet = workbook[workbook.sheetnames[0]]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header_row = next(rows)
+    except StopIteration:
+        raise DataError([Problem(label, "the sheet is empty", sheet=sheet.title)]) from None
+    by_label: dict[str, str] = {}
+    for item in instrument.items.values():
+        for text in item.labels.values():
+            by_label.setdefault(_norm(text), item.name)
+
+    problems: list[Problem] = []
+    dropped: list[str] = []
+    targets: list[str | None] = []  # per column: item name, ID_COLUMN, or None (not read)
+    headers: dict[str, str] = {}
+    for col, header in enumerate(header_row, start=1):
+        text = "" if header is None else str(header)
+        key = _norm(text)
+        if not key:
+            targets.append(None)
+            continue
+        if key.lower() in FORMS_ID_HEADERS and ID_COLUMN not in headers:
+            targets.append(ID_COLUMN)
+            headers[ID_COLUMN] = text
+        elif key.lower() in FORMS_DROPPED_HEADERS:
+            targets.append(None)
+            dropped.append(text)
+        elif key in by_label and by_label[key] not in headers:
+            targets.append(by_label[key])
+            headers[by_label[key]] = text
+        else:
+            targets.append(None)
+            why = "the question appears twice" if key in by_label else "no question of the instrument has this label"
+            problems.append(Problem(label, why, sheet=sheet.title, row=1, column=_col_name(col, text)))
+
+    values: dict[str, list[str | None]] = {t: [] for t in targets if t}
+    n_rows = 0
+    for row_number, row in enumerate(rows, start=2):
+        if row is None or all(v is None or str(v).strip() == "" for v in row):
+            continue
+        n_rows += 1
+        for col, target in enumerate(targets):
+            if not target:
+                continue
+            raw = row[col] if col < len(row) else None
+            values[target].append(
+                _translate(raw, target, instrument, label, sheet.title, row_number, _col_name(col + 1, headers[target]), problems)
+            )
+    workbook.close()
+    return RawTable(
+        file=label,
+        n_rows=n_rows,
+        columns={k: pa.array(v, type=pa.string()) for k, v in values.items()},
+        headers=headers,
+        id_column=ID_COLUMN if ID_COLUMN in values else None,
+        dropped=dropped,
+        problems=problems,
+    )
+
+
+def _translate(raw, target, instrument, label, sheet, row, column, problems) -> str | None:
+    """A forms-export cell → its canonical value (choice names for select items)."""
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer() and target == ID_COLUMN:
+        raw = int(raw)
+    text = str(raw).strip()
+    if not text:
+        return None
+    item = instrument.items.get(target)
+    if item is None or item.choice_list is None:
+        return text
+    by_label = {}
+    for choice in item.choice_list.choices:
+        for lab in choice.labels.values():
+            by_label.setdefault(_norm(lab), choice.name)
+    parts = [p for p in text.split(";") if p.strip()] if item.type == "select_multiple" else [text]
+    names = []
+    for part in parts:
+        code = by_label.get(_norm(part))
+        if code is None:
+            problems.append(Problem(label, f"not a choice of item {item.name}", sheet=sheet, row=row, column=column, value=part))
+            return None
+        names.append(code)
+    return " ".join(names)
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+def _col_name(index: int, header: str) -> str:
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters} ({_short(header)})"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _strip(array: pa.Array) -> pa.Array:
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([line.rstrip("\r")], delimiter=delimiter))
+
+
+def _arrow_message(err: Exception) -> str:
+    text = str(err).strip().splitlines()[0]
+    return text.replace("CSV parse error: ", "")
+
+
+def _label(source, name: str | None) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    return name or "<data>"
+
+
+def _bytes(source, label: str) -> bytes:
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataError([Problem(label, "no such file")])
+        return path.read_bytes()
+    if isinstance(source, bytes):
+        return source
+    return source.read()

@@ -1,0 +1,146 @@
+"""A study folder: its ``study.toml``, its instruments and settings.
+
+A study is data (``studies/<id>/``); a second study needs a new folder, not new code.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from afstand.errors import StudyError
+from afstand.instrument.loader import load_instrument
+from afstand.instrument.model import Instrument
+
+DEFAULT_STUDY = "werken-op-afstand"
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    instrument: str
+    name: str
+    item: str
+    contains: str | None = None
+    bands: tuple[float, ...] | None = None
+
+
+@dataclass
+class Study:
+    root: Path
+    config: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def load(cls, root: str | os.PathLike[str]) -> "Study":
+        root = Path(root)
+        path = root / "study.toml"
+        if not path.is_file():
+            raise StudyError(f"{root}: not a study folder (no study.toml)")
+        try:
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise StudyError(f"{path}: {err}") from None
+        if not config.get("instruments"):
+            raise StudyError(f"{path}: no [instruments.<name>] table")
+        return cls(root=root, config=config)
+
+    @property
+    def id(self) -> str:
+        return self.config.get("study", {}).get("id", self.root.name)
+
+    @property
+    def title(self) -> str:
+        return self.config.get("study", {}).get("title", self.id)
+
+    @property
+    def instrument_names(self) -> list[str]:
+        return list(self.config["instruments"])
+
+    def instrument_config(self, name: str) -> dict[str, Any]:
+        try:
+            return self.config["instruments"][name]
+        except KeyError:
+            known = ", ".join(self.instrument_names)
+            raise StudyError(f"{self.root / 'study.toml'}: no instrument {name!r} (known: {known})") from None
+
+    def form_path(self, name: str) -> Path:
+        return self.root / self.instrument_config(name)["form"]
+
+    def instrument(self, name: str) -> Instrument:
+        if name not in self._instruments:
+            self._instruments[name] = load_instrument(self.form_path(name))
+        return self._instruments[name]
+
+    @cached_property
+    def _instruments(self) -> dict[str, Instrument]:
+        return {}
+
+    @property
+    def min_group_size(self) -> int:
+        return int(self.config.get("privacy", {}).get("min_group_size", 10))
+
+    @property
+    def outlier_k(self) -> float:
+        return float(self.config.get("outliers", {}).get("k", 3.0))
+
+    def breakdowns(self, instrument: str) -> list[Breakdown]:
+        out = []
+        for raw in self.config.get("breakdowns", []):
+            if raw.get("instrument") != instrument:
+                continue
+            bands = raw.get("bands")
+            out.append(
+                Breakdown(
+                    instrument=instrument,
+                    name=raw["name"],
+                    item=raw["item"],
+                    contains=raw.get("contains"),
+                    bands=tuple(float(b) for b in bands) if bands else None,
+                )
+            )
+        return out
+
+    def comparison_patterns(self, instrument: str) -> list[str]:
+        return list(self.config.get("comparisons", {}).get(instrument, []))
+
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+
+def studies_dir() -> Path:
+    """Where the bundled studies live: $AFSTAND_STUDIES, else the repository's ``studies/``."""
+    env = os.environ.get("AFSTAND_STUDIES")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "studies"
+        if (candidate / DEFAULT_STUDY / "study.toml").is_file():
+            return candidate
+    return Path.cwd() / "studies"
+
+
+def find_study(study: str | os.PathLike[str] | None = None) -> Study:
+    """A study by folder path or by id under :func:`studies_dir`; default: the bundled one."""
+    if study is None:
+        study = os.environ.get("AFSTAND_STUDY") or DEFAULT_STUDY
+    path = Path(study)
+    if (path / "study.toml").is_file():
+        return Study.load(path)
+    candidate = studies_dir() / str(study)
+    if (candidate / "study.toml").is_file():
+        return Study.load(candidate)
+    raise StudyError(f"{study}: no such study (looked for {path}/study.toml and {candidate}/study.toml)")
+
+
+def resolve_instrument(spec: str, study: Study | None = None) -> tuple[Instrument, str]:
+    """``werkers`` (an instrument of the study) or a path to an XLSForm → (instrument, name)."""
+    path = Path(spec)
+    if path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls", ".xlsm") or path.is_file():
+        instrument = load_instrument(path)
+        return instrument, instrument.form_id
+    study = study or find_study()
+    return study.instrument(spec), spec
