@@ -45,6 +45,7 @@ class RawTable:
     id_column: str | None
     dropped: list[str] = field(default_factory=list)  # identifying columns not read
     problems: list[Problem] = field(default_factory=list)
+    sheet: str | None = None  # for spreadsheets: the sheet that was read
 
 
 def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> RawTable:
@@ -130,13 +131,13 @@ def read_formsexport(
             continue
         if key.lower() in FORMS_ID_HEADERS and ID_COLUMN not in headers:
             targets.append(ID_COLUMN)
-            headers[ID_COLUMN] = text
+            headers[ID_COLUMN] = _col_name(col, text)
         elif key.lower() in FORMS_DROPPED_HEADERS:
             targets.append(None)
             dropped.append(text)
         elif key in by_label and by_label[key] not in headers:
             targets.append(by_label[key])
-            headers[by_label[key]] = text
+            headers[by_label[key]] = _col_name(col, text)
         else:
             targets.append(None)
             why = "the question appears twice" if key in by_label else "no question of the instrument has this label"
@@ -153,7 +154,7 @@ def read_formsexport(
                 continue
             raw = row[col] if col < len(row) else None
             values[target].append(
-                _translate(raw, target, instrument, label, sheet.title, row_number, _col_name(col + 1, headers[target]), problems)
+                _translate(raw, target, instrument, label, sheet.title, row_number, headers[target], problems)
             )
     workbook.close()
     return RawTable(
@@ -164,6 +165,7 @@ def read_formsexport(
         id_column=ID_COLUMN if ID_COLUMN in values else None,
         dropped=dropped,
         problems=problems,
+        sheet=sheet.title,
     )
 
 

@@ -8,6 +8,8 @@ reported, never silently dropped or altered.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -69,6 +71,8 @@ def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) ->
     answered_without_consent = _answers_without_consent(raw, instrument, consented)
     if answered_without_consent:
         notes.append(f"{answered_without_consent} rows without consent hold answers; they are excluded from the analysis")
+    if raw.sheet is not None:
+        problems = [p if p.sheet is not None else replace(p, sheet=raw.sheet) for p in problems]
     out.problems = problems
     out.notes = notes
     if problems and not lenient:

@@ -1,0 +1,132 @@
+"""Group comparisons, checked against independent computations on the raw CSV (pandas + scipy)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from afstand.analysis.compare import compare
+from afstand.analysis.suppression import COMPLEMENTARY, EMPTY, suppress
+from afstand.responses import load_responses
+from afstand.study import Breakdown
+
+AGREE5 = {"helemaal_oneens": 1, "oneens": 2, "neutraal": 3, "eens": 4, "helemaal_eens": 5}
+
+
+@pytest.fixture(scope="module")
+def raw(reference):
+    frame = pd.read_csv(reference / "werkers.csv", dtype=str, keep_default_na=False)
+    return frame[frame["consent"] == "ja"]
+
+
+def find(result, breakdown, item):
+    return next(t for t in result["tests"] if t["breakdown"] == breakdown and t["item"] == item)
+
+
+def test_kruskal_wallis_by_organisation(reference_results, raw):
+    test = find(reference_results["werkers"]["comparisons"], "organisatie", "w_wa_luisteren")
+    scores = raw["w_wa_luisteren"].map(AGREE5)
+    samples = [scores[(raw["w_org"] == org) & scores.notna()] for org in ("ljr", "rn", "svg")]
+    expected = stats.kruskal(*samples)
+    assert test["test"] == "kruskal-wallis" and test["df"] == 2
+    assert test["statistic"] == pytest.approx(expected.statistic) and test["p"] == pytest.approx(expected.pvalue)
+    n = sum(len(s) for s in samples)
+    assert test["effect"]["value"] == pytest.approx(expected.statistic / (n - 1))
+
+
+def test_mann_whitney_and_rank_biserial_by_gender(reference_results, raw):
+    test = find(reference_results["werkers"]["comparisons"], "geslacht", "w_wa_privacy")
+    scores = raw["w_wa_privacy"].map(AGREE5)
+    men, women = scores[(raw["w_gender"] == "man")].dropna(), scores[(raw["w_gender"] == "vrouw")].dropna()
+    assert test["test"] == "mann-whitney"
+    assert test["p"] == pytest.approx(stats.mannwhitneyu(men, women).pvalue)
+    # rank-biserial r = P(man > vrouw) − P(man < vrouw), counted over all pairs
+    greater = sum(a > b for a, b in itertools.product(men, women))
+    less = sum(a < b for a, b in itertools.product(men, women))
+    assert test["effect"]["value"] == pytest.approx((greater - less) / (len(men) * len(women)))
+
+
+def test_role_and_experience_breakdowns(reference_results, raw):
+    breakdowns = reference_results["werkers"]["comparisons"]["breakdowns"]
+    role = {g["name"]: g["n"] for g in breakdowns["functie"]["groups"]}
+    has = raw["w_function"].str.split().apply(lambda v: "toezichthouder" in v)
+    answered = raw["w_function"] != ""
+    assert role == {"toezichthouder": int(has.sum()), "overig": int((answered & ~has).sum())}
+    bands = {g["name"]: g["n"] for g in breakdowns["ervaring"]["groups"]}
+    years = raw["w_experience_years"].astype(float)
+    assert bands["0-5"] == int((years < 5).sum()) and bands["20+"] == int((years >= 20).sum())
+
+
+def test_chi_square_and_cramers_v():
+    from afstand.analysis.compare import _nominal_test  # noqa: PLC2701 - checked on a hand-made table
+
+    class Stub:  # the minimum a ResponseSet offers to the test function
+        single = {"x": np.array([0] * 20 + [1] * 10 + [0] * 5 + [1] * 25 + [2] * 10)}
+
+    class Item:
+        name = "x"
+
+        class choice_list:  # noqa: N801
+            choices = [None, None, None]
+
+    codes = np.array([0] * 30 + [1] * 40)
+    result = _nominal_test(Stub, Item, codes, {"a": 0, "b": 1})
+    table = np.array([[20, 10, 0], [5, 25, 10]])
+    chi2, p, dof, _ = stats.chi2_contingency(table)
+    assert result["statistic"] == pytest.approx(chi2) and result["df"] == dof == 2
+    assert result["effect"]["value"] == pytest.approx(math.sqrt(chi2 / (70 * 1)))
+
+
+def test_holm_correction(reference_results):
+    tests = reference_results["werkers"]["comparisons"]["tests"]
+    p = np.array([t["p"] for t in tests])
+    order = np.argsort(p)
+    m = len(p)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    assert [t["p_holm"] for t in tests] == pytest.approx(adjusted.tolist())
+
+
+def test_suppression_rule():
+    assert suppress({"a": 50, "b": 40, "c": 30}, 10) == {"a": None, "b": None, "c": None}
+    reasons = suppress({"a": 50, "b": 40, "c": 3}, 10)
+    assert reasons["c"].startswith("fewer than 10") and reasons["b"] == COMPLEMENTARY and reasons["a"] is None
+    # two hidden groups mask each other: no complementary suppression needed
+    reasons = suppress({"a": 50, "b": 4, "c": 3}, 10)
+    assert reasons["a"] is None and reasons["b"] and reasons["c"]
+    # enough respondents without a group also mask the hidden one
+    assert suppress({"a": 50, "b": 40, "c": 3}, 10, unassigned=12)["b"] is None
+    # an empty group discloses nothing and triggers nothing
+    assert suppress({"a": 50, "b": 40, "c": 0}, 10) == {"a": None, "b": None, "c": EMPTY}
+
+
+def test_no_group_under_the_threshold_is_ever_shown(reference, study):
+    responses = load_responses(reference / "werkers.csv", study.instrument("werkers"))
+    for threshold in (10, 35, 60, 100, 250):
+        result = compare(responses, study.breakdowns("werkers"), ["w_wa_*"], min_group_size=threshold)
+        for name, breakdown in result["breakdowns"].items():
+            assert all(g["n"] >= threshold for g in breakdown["groups"]), (threshold, name)
+            shown = {g["name"] for g in breakdown["groups"]}
+            for test in (t for t in result["tests"] if t["breakdown"] == name):
+                assert set(test["by_group"]) <= shown
+                assert all(v["n"] >= 1 for v in test["by_group"].values())
+    # organisation at 35: LJ&R (31) is hidden, and SVG (87) with it so LJ&R cannot be derived
+    result = compare(responses, [Breakdown("werkers", "org", "w_org")], ["w_wa_*"], min_group_size=35)
+    assert [g["name"] for g in result["breakdowns"]["org"]["groups"]] == ["rn"]
+    assert {s["name"] for s in result["breakdowns"]["org"]["suppressed"]} == {"ljr", "svg"}
+    assert result["tests"] == []
+
+
+def test_clients_gender_breakdown_is_suppressed(reference_results):
+    breakdown = reference_results["clienten"]["comparisons"]["breakdowns"]["geslacht"]
+    # 20 men, 6 women: women are hidden, men too (complementary), so nothing is compared
+    assert breakdown["groups"] == []
+    assert not [t for t in reference_results["clienten"]["comparisons"]["tests"] if t["breakdown"] == "geslacht"]

@@ -1,0 +1,86 @@
+"""Reliability: Cronbach's α against pingouin, ω against a known one-factor structure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin
+import pytest
+
+from afstand.analysis.scales import cronbach_alpha, item_statistics, keyed_scores, mcdonald_omega, one_factor_loadings
+from afstand.responses import load_responses
+
+
+def dimension_matrices(reference, study, name):
+    responses = load_responses(reference / f"{name}.csv", study.instrument(name))
+    return {
+        dim: pd.DataFrame({i.name: keyed_scores(responses, i) for i in items})
+        for dim, items in study.instrument(name).dimensions().items()
+    }
+
+
+@pytest.mark.parametrize("name", ["werkers", "clienten"])
+@pytest.mark.parametrize("policy", ["listwise", "pairwise"])
+def test_alpha_equals_pingouin(reference, study, name, policy):
+    matrices = dimension_matrices(reference, study, name)
+    assert set(matrices) == {"richting_kader", "vertrouwen", "binding", "stroefheid"}
+    for dim, frame in matrices.items():
+        ours = cronbach_alpha(frame.to_numpy(), nan_policy=policy)
+        theirs, _ = pingouin.cronbach_alpha(frame, nan_policy=policy)
+        assert ours["alpha"] == pytest.approx(theirs, abs=1e-6), dim
+        # pingouin 0.7 takes n for Feldt's CI before listwise deletion; the CI belongs to the
+        # complete cases, so compare with pingouin run on those (it rounds its CI to 3 decimals)
+        cases = frame.dropna() if policy == "listwise" else frame
+        _, ci = pingouin.cronbach_alpha(cases, nan_policy=policy)
+        assert ours["n"] == len(cases)
+        assert ours["ci"] == pytest.approx(list(ci), abs=5e-4), dim
+
+
+def test_reverse_keying_uses_the_forms_scores(reference, study):
+    responses = load_responses(reference / "werkers.csv", study.instrument("werkers"))
+    item = study.instrument("werkers").items["w_wa_miscommunicatie"]  # key -1, scores 1..5
+    raw, keyed = responses.scores(item.name), keyed_scores(responses, item)
+    both = ~np.isnan(raw)
+    assert np.array_equal(keyed[both], 6 - raw[both])
+    assert np.array_equal(np.isnan(keyed), np.isnan(raw))
+
+
+def test_one_factor_loadings_recover_a_known_structure():
+    loadings = np.array([0.8, 0.7, 0.6, 0.5, 0.4])
+    corr = np.outer(loadings, loadings)
+    np.fill_diagonal(corr, 1.0)
+    assert one_factor_loadings(corr) == pytest.approx(loadings, abs=1e-6)
+
+
+def test_omega_on_congeneric_data_matches_theory():
+    rng = np.random.default_rng(7)
+    loadings = np.array([0.8, 0.7, 0.6, 0.5])
+    factor = rng.standard_normal(200_000)
+    data = np.column_stack([l * factor + np.sqrt(1 - l**2) * rng.standard_normal(len(factor)) for l in loadings])
+    theory = loadings.sum() ** 2 / (loadings.sum() ** 2 + (1 - loadings**2).sum())
+    assert mcdonald_omega(data)["omega"] == pytest.approx(theory, abs=0.005)
+    # for congeneric items ω ≥ α (α is a lower bound)
+    assert mcdonald_omega(data)["omega"] >= cronbach_alpha(data)["alpha"]
+
+
+def test_item_statistics_by_hand():
+    data = np.array([[1, 2, 3], [2, 2, 4], [3, 4, 4], [4, 5, 5], [5, 5, 5]], dtype=float)
+    stats = item_statistics(data, ["a", "b", "c"])
+    rest = data[:, 1] + data[:, 2]
+    assert stats[0]["item_rest_r"] == pytest.approx(np.corrcoef(data[:, 0], rest)[0, 1])
+    assert stats[2]["alpha_if_deleted"] == pytest.approx(pingouin.cronbach_alpha(pd.DataFrame(data[:, :2]))[0])
+
+
+def test_alpha_degenerate_inputs():
+    assert cronbach_alpha(np.array([[1.0], [2.0]]))["alpha"] is None
+    assert cronbach_alpha(np.array([[1.0, np.nan], [np.nan, 2.0]]))["n"] == 0
+    with pytest.raises(ValueError):
+        cronbach_alpha(np.ones((3, 2)), nan_policy="bogus")
+
+
+def test_scales_in_analysis_output(reference_results):
+    scales = reference_results["werkers"]["scales"]
+    assert [i["name"] for i in scales["binding"]["items"]] == ["w_wa_enthousiasmeren", "w_wa_luisteren", "w_wa_inschatten_gevoel"]
+    for entry in scales.values():
+        assert entry["n"] > 200 and 1 <= entry["mean"] <= 5
+        assert entry["alpha"]["ci"][0] < entry["alpha"]["alpha"] < entry["alpha"]["ci"][1]
