@@ -4,8 +4,9 @@ Breakdowns (organisation, gender, role, experience band, …) are declared in th
 ``study.toml``. For every outcome item:
 
 * ordinal items (every answer except "weet niet"-type choices has a score):
-  two groups → Mann–Whitney U (scipy) with the rank-biserial correlation r;
-  more groups → Kruskal–Wallis H with ε² = H / (n − 1);
+  two groups → Mann–Whitney U (normal approximation with tie and continuity correction)
+  with the rank-biserial correlation r; more groups → Kruskal–Wallis H with
+  ε² = H / (n − 1); both computed from counts (:mod:`afstand.analysis.ranktests`);
 * nominal items → χ² test of independence (scipy ``chi2_contingency``, Yates' correction on
   2×2 tables as scipy applies it) with Cramér's V.
 
@@ -23,6 +24,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from afstand.analysis.ranktests import kruskal_wallis, mann_whitney
 from afstand.analysis.suppression import shown_groups, suppress
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
@@ -38,8 +40,7 @@ def group_codes(responses: ResponseSet, breakdown: Breakdown) -> tuple[np.ndarra
     if breakdown.contains:
         column = responses.multi[item.name]
         index = item.choice_list.names.index(breakdown.contains)
-        codes = np.where(column.answered, 1, -1)
-        codes[column.rows[column.codes == index]] = 0
+        codes = np.where(column.matrix[:, index], 0, np.where(column.answered, 1, -1))
         choice = item.choice_list.get(breakdown.contains)
         return codes, [breakdown.contains, "overig"], {breakdown.contains: choice.label(), "overig": "Overig"}
     if breakdown.bands:
@@ -94,6 +95,8 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
         if len(shown) < 2:
             continue
         index = {g: names.index(g) for g in shown}
+        codes = _positions(codes, index)  # from here on: position among the shown groups, −1 = none
+        index = {g: i for i, g in enumerate(index)}
         for item in items:
             if item.name == breakdown.item:
                 continue
@@ -112,30 +115,51 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
 
 
 def _ordinal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
-    scores = responses.scores(item.name)
-    samples = {g: scores[(codes == i) & ~np.isnan(scores)] for g, i in index.items()}
-    if any(len(s) == 0 for s in samples.values()):
+    choices = item.choice_list.choices
+    levels = sorted({c.score for c in choices if c.score is not None})
+    level_of = np.array([levels.index(c.score) if c.score is not None else -1 for c in choices] + [-1])
+    answers = responses.single[item.name]
+    level = level_of[np.where(answers >= 0, answers, len(choices))]
+    table = _crosstab(codes, index, level, len(levels))
+    if (table.sum(axis=1) == 0).any() or (table.sum(axis=0) > 0).sum() < 2:
         return None
-    by_group = {g: {"n": int(len(s)), "mean": float(s.mean()), "median": float(np.median(s))} for g, s in samples.items()}
-    groups = list(samples)
-    n = sum(len(s) for s in samples.values())
-    if len(groups) == 2:
-        a, b = samples[groups[0]], samples[groups[1]]
-        res = stats.mannwhitneyu(a, b, alternative="two-sided")
-        r = 2 * res.statistic / (len(a) * len(b)) - 1  # rank-biserial: > 0 when the first group scores higher
-        return {"test": "mann-whitney", "statistic": float(res.statistic), "df": None, "p": float(res.pvalue),
+    values = np.array(levels, dtype=float)
+    by_group = {g: _group_summary(row, values) for g, row in zip(index, table)}
+    n = int(table.sum())
+    if len(index) == 2:
+        u1, p = mann_whitney(table)
+        r = 2 * u1 / (table[0].sum() * table[1].sum()) - 1  # rank-biserial: > 0 when the first group scores higher
+        return {"test": "mann-whitney", "statistic": float(u1), "df": None, "p": p,
                 "effect": {"name": "rank_biserial_r", "value": float(r)}, "n": n, "by_group": by_group}
-    if len({v for s in samples.values() for v in s}) < 2:
-        return None
-    res = stats.kruskal(*samples.values())
-    return {"test": "kruskal-wallis", "statistic": float(res.statistic), "df": len(groups) - 1, "p": float(res.pvalue),
-            "effect": {"name": "epsilon_squared", "value": float(res.statistic / (n - 1))}, "n": n, "by_group": by_group}
+    h, p, df = kruskal_wallis(table)
+    return {"test": "kruskal-wallis", "statistic": h, "df": df, "p": p,
+            "effect": {"name": "epsilon_squared", "value": h / (n - 1)}, "n": n, "by_group": by_group}
+
+
+def _positions(codes: np.ndarray, index: dict[str, int]) -> np.ndarray:
+    """Group codes → position among the shown groups (−1 for hidden groups and no group)."""
+    position = np.full(max(int(codes.max(initial=-1)), max(index.values())) + 2, -1)  # last entry: no group
+    position[list(index.values())] = np.arange(len(index))
+    return position[np.where(codes >= 0, codes, -1)]
+
+
+def _crosstab(group: np.ndarray, index: dict[str, int], answers: np.ndarray, m: int) -> np.ndarray:
+    """Counts of shown groups × answer categories in one pass (−1 answers are left out)."""
+    keep = (group >= 0) & (answers >= 0)
+    flat = np.bincount(group[keep] * m + answers[keep], minlength=len(index) * m)
+    return flat.reshape(len(index), m)
+
+
+def _group_summary(counts: np.ndarray, values: np.ndarray) -> dict:
+    n = int(counts.sum())
+    cumulative = np.cumsum(counts)
+    lower = values[np.searchsorted(cumulative, (n + 1) // 2)]  # median of the scores
+    upper = values[np.searchsorted(cumulative, n // 2 + 1)]
+    return {"n": n, "mean": float(counts @ values / n), "median": float((lower + upper) / 2)}
 
 
 def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
-    answers = responses.single[item.name]
-    k = len(item.choice_list.choices)
-    table = np.array([np.bincount(answers[(codes == i) & (answers >= 0)], minlength=k) for i in index.values()])
+    table = _crosstab(codes, index, responses.single[item.name], len(item.choice_list.choices))
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return None

@@ -83,10 +83,7 @@ def _describe(values: np.ndarray) -> dict:
 
 
 def text(responses: ResponseSet, item: Item) -> dict:
-    import pyarrow.compute as pc
-
-    column = responses.texts[item.name]
-    answered = int(pc.sum(pc.is_valid(column)).as_py() or 0) if len(column) else 0
+    answered = int(responses.texts[item.name].present.sum())
     return {"type": "text", "answered": answered, "missing": responses.n_consented - answered}
 
 

@@ -37,13 +37,20 @@ def cronbach_alpha(matrix: np.ndarray, *, nan_policy: str = "listwise", ci: floa
     """
     data = np.asarray(matrix, dtype=float)
     if nan_policy == "listwise":
-        data = data[~np.isnan(data).any(axis=1)]
+        data = complete_cases(data)
     elif nan_policy != "pairwise":
         raise ValueError("nan_policy must be 'listwise' or 'pairwise'")
     n, k = data.shape
     if k < 2 or n < 2:
         return {"alpha": None, "ci": [None, None], "n": int(n), "k": int(k)}
-    cov = _pairwise_cov(data)
+    return alpha_from_cov(_pairwise_cov(data), n, ci=ci)
+
+
+def alpha_from_cov(cov: np.ndarray, n: int, *, ci: float = 0.95) -> dict:
+    """α from an item covariance matrix, with Feldt's CI for n respondents."""
+    k = cov.shape[0]
+    if k < 2 or n < 2:
+        return {"alpha": None, "ci": [None, None], "n": int(n), "k": int(k)}
     total = cov.sum()
     alpha = (k / (k - 1)) * (1 - np.trace(cov) / total) if total else float("nan")
     df1 = n - 1
@@ -52,6 +59,10 @@ def cronbach_alpha(matrix: np.ndarray, *, nan_policy: str = "listwise", ci: floa
     lower = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
     upper = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
     return {"alpha": _num(alpha), "ci": [_num(lower), _num(upper)], "n": int(n), "k": int(k)}
+
+
+def complete_cases(data: np.ndarray) -> np.ndarray:
+    return data[~np.isnan(data).any(axis=1)]
 
 
 def _pairwise_cov(data: np.ndarray) -> np.ndarray:
@@ -74,12 +85,17 @@ def mcdonald_omega(matrix: np.ndarray, *, iterations: int = 500, tol: float = 1e
     Loadings are found by iterated principal axis factoring; ω = (Σλ)² / ((Σλ)² + Σψ)
     with uniquenesses ψ = 1 − λ². Heywood cases (λ² ≥ 1) are clipped and flagged.
     """
-    data = np.asarray(matrix, dtype=float)
-    data = data[~np.isnan(data).any(axis=1)]
-    n, k = data.shape
-    if k < 3 or n < 3 or np.any(data.std(axis=0) == 0):
+    data = complete_cases(np.asarray(matrix, dtype=float))
+    n = data.shape[0]
+    return omega_from_cov(np.cov(data, rowvar=False) if n > 1 else np.zeros((data.shape[1],) * 2), n, iterations=iterations, tol=tol)
+
+
+def omega_from_cov(cov: np.ndarray, n: int, *, iterations: int = 500, tol: float = 1e-10) -> dict:
+    k = cov.shape[0]
+    sd = np.sqrt(np.diag(cov))
+    if k < 3 or n < 3 or np.any(sd == 0):
         return {"omega": None, "loadings": None, "n": int(n), "heywood": False}
-    corr = np.corrcoef(data, rowvar=False)
+    corr = cov / np.outer(sd, sd)
     loadings = one_factor_loadings(corr, iterations=iterations, tol=tol)
     heywood = bool(np.any(loadings**2 >= 1))
     loadings = np.clip(loadings, -0.999, 0.999)
@@ -112,15 +128,22 @@ def one_factor_loadings(corr: np.ndarray, *, iterations: int = 500, tol: float =
 
 def item_statistics(matrix: np.ndarray, names: list[str]) -> list[dict]:
     """Item-rest correlation and α if deleted, on complete cases."""
-    data = np.asarray(matrix, dtype=float)
-    data = data[~np.isnan(data).any(axis=1)]
+    data = complete_cases(np.asarray(matrix, dtype=float))
+    n = data.shape[0]
+    return items_from_cov(np.cov(data, rowvar=False) if n > 1 else np.zeros((len(names),) * 2), n, names)
+
+
+def items_from_cov(cov: np.ndarray, n: int, names: list[str]) -> list[dict]:
     out = []
+    k = len(names)
     for j, name in enumerate(names):
-        rest = np.delete(data, j, axis=1)
+        rest = [i for i in range(k) if i != j]
+        var_rest = cov[np.ix_(rest, rest)].sum()
         r = None
-        if len(data) > 2 and data[:, j].std() > 0 and rest.sum(axis=1).std() > 0:
-            r = float(np.corrcoef(data[:, j], rest.sum(axis=1))[0, 1])
-        out.append({"item": name, "item_rest_r": r, "alpha_if_deleted": cronbach_alpha(rest)["alpha"] if rest.shape[1] >= 2 else None})
+        if n > 2 and cov[j, j] > 0 and var_rest > 0:
+            r = float(cov[j, rest].sum() / math.sqrt(cov[j, j] * var_rest))
+        alpha = alpha_from_cov(cov[np.ix_(rest, rest)], n)["alpha"] if len(rest) >= 2 else None
+        out.append({"item": name, "item_rest_r": r, "alpha_if_deleted": alpha})
     return out
 
 
@@ -140,11 +163,17 @@ def dimension_scores(responses: ResponseSet) -> dict:
             "n": int(len(valid)),
             "mean": float(valid.mean()) if len(valid) else None,
             "sd": float(valid.std(ddof=1)) if len(valid) > 1 else None,
-            "alpha": cronbach_alpha(matrix),
-            "omega": mcdonald_omega(matrix),
-            "item_statistics": item_statistics(matrix, [i.name for i in items]),
+            **_reliability(matrix, [i.name for i in items]),
         }
     return result
+
+
+def _reliability(matrix: np.ndarray, names: list[str]) -> dict:
+    """α, ω and item statistics from one covariance matrix of the complete cases."""
+    data = complete_cases(matrix)
+    n = data.shape[0]
+    cov = np.cov(data, rowvar=False) if n > 1 else np.zeros((len(names),) * 2)
+    return {"alpha": alpha_from_cov(cov, n), "omega": omega_from_cov(cov, n), "item_statistics": items_from_cov(cov, n, names)}
 
 
 def _num(value: float) -> float | None:

@@ -4,9 +4,9 @@ Only respondents who consented are kept in the columns; ``n_total`` counts every
 Columns are stored in vectorised form:
 
 * select_one: ``int32`` codes, the index of the choice in its list, ``-1`` = missing
-* select_multiple: :class:`MultiColumn` (sparse: one entry per chosen choice)
+* select_multiple: :class:`MultiColumn` (boolean matrix rows × choices)
 * numbers: ``float64``, ``NaN`` = missing
-* text: a pyarrow string array, null = missing
+* text: a :class:`~afstand.responses.readers.Column` (distinct texts + index, −1 = missing)
 """
 
 from __future__ import annotations
@@ -14,38 +14,38 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyarrow as pa
 
 from afstand.errors import Problem
 from afstand.instrument.model import Instrument
+from afstand.responses.readers import Column
 
 
 @dataclass(frozen=True)
 class MultiColumn:
-    n_rows: int
-    rows: np.ndarray  # row index of each chosen choice (sorted, unique per (row, choice))
-    codes: np.ndarray  # choice index of each chosen choice
-    n_choices: int
+    """A select_multiple item as a dense boolean matrix rows × choices (no choice = missing)."""
+
+    matrix: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return self.matrix.shape[0]
+
+    @property
+    def n_choices(self) -> int:
+        return self.matrix.shape[1]
 
     @property
     def answered(self) -> np.ndarray:
-        mask = np.zeros(self.n_rows, dtype=bool)
-        mask[self.rows] = True
-        return mask
+        return self.matrix.any(axis=1)
 
     def counts(self) -> np.ndarray:
-        return np.bincount(self.codes, minlength=self.n_choices)
+        return self.matrix.sum(axis=0)
 
     def indicator(self) -> np.ndarray:
-        """Dense 0/1 matrix rows × choices (only for small tables and exports)."""
-        dense = np.zeros((self.n_rows, self.n_choices), dtype=np.int8)
-        dense[self.rows, self.codes] = 1
-        return dense
+        return self.matrix.astype(np.int8)
 
     def take(self, mask: np.ndarray) -> "MultiColumn":
-        keep = mask[self.rows]
-        new_index = np.cumsum(mask) - 1
-        return MultiColumn(int(mask.sum()), new_index[self.rows[keep]], self.codes[keep], self.n_choices)
+        return MultiColumn(self.matrix[mask])
 
 
 @dataclass
@@ -58,7 +58,7 @@ class ResponseSet:
     single: dict[str, np.ndarray] = field(default_factory=dict)
     multi: dict[str, MultiColumn] = field(default_factory=dict)
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
-    texts: dict[str, pa.Array] = field(default_factory=dict)
+    texts: dict[str, Column] = field(default_factory=dict)
     not_asked: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -79,7 +79,7 @@ class ResponseSet:
             single={k: v[mask] for k, v in self.single.items()},
             multi={k: v.take(mask) for k, v in self.multi.items()},
             numbers={k: v[mask] for k, v in self.numbers.items()},
-            texts={k: v.filter(pa.array(mask)) for k, v in self.texts.items()},
+            texts={k: v.take(mask) for k, v in self.texts.items()},
             not_asked=list(self.not_asked),
         )
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from afstand.errors import DataError, Problem
@@ -36,11 +39,74 @@ FORMS_DROPPED_HEADERS = (
 )
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column of text cells, dictionary-encoded: ``values[index[row]]``; ``index == -1`` = empty.
+
+    Checks and conversions run once per distinct value and are mapped back with the index,
+    which is what makes loading 300k responses fast.
+    """
+
+    values: np.ndarray  # object array of distinct, whitespace-trimmed, non-empty strings
+    index: np.ndarray  # int32 per row
+
+    @classmethod
+    def from_arrow(cls, array: pa.Array | pa.ChunkedArray) -> "Column":
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        if not pa.types.is_dictionary(array.type):
+            array = pc.dictionary_encode(array)
+        original = array.dictionary
+        dictionary = pc.utf8_trim_whitespace(original)
+        values = dictionary.to_numpy(zero_copy_only=False).astype(object)
+        index = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32)
+        empty = pc.fill_null(pc.equal(dictionary, ""), True).to_numpy(zero_copy_only=False)
+        if empty.any():
+            index = np.where(empty[np.maximum(index, 0)] & (index >= 0), -1, index).astype(np.int32)
+        trimmed = not pc.all(pc.equal(dictionary, original)).as_py() if len(original) else False
+        # a dictionary from pyarrow is unique; trimming can make two entries equal
+        if (trimmed or not pc.all(pc.is_valid(original)).as_py()) and len(set(values.tolist())) != len(values):
+            values, inverse = np.unique(values.astype(str), return_inverse=True)
+            values = values.astype(object)
+            index = np.where(index >= 0, inverse[np.maximum(index, 0)], -1).astype(np.int32)
+        return cls(values, index)
+
+    @classmethod
+    def from_list(cls, cells: list[str | None]) -> "Column":
+        return cls.from_arrow(pa.array(cells, type=pa.string()))
+
+    @classmethod
+    def empty(cls, n: int) -> "Column":
+        return cls(np.array([], dtype=object), np.full(n, -1, dtype=np.int32))
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.index >= 0
+
+    def map(self, per_value: np.ndarray, missing) -> np.ndarray:
+        """``per_value[index]`` with ``missing`` where the cell is empty."""
+        table = np.append(np.asarray(per_value), np.array([missing], dtype=np.asarray(per_value).dtype))
+        return table[np.where(self.index >= 0, self.index, len(per_value))]
+
+    def cell(self, row: int) -> str | None:
+        i = self.index[row]
+        return None if i < 0 else self.values[i]
+
+    def to_pylist(self) -> list[str | None]:
+        return self.map(self.values, None).tolist()
+
+    def take(self, mask: np.ndarray) -> "Column":
+        return Column(self.values, self.index[mask])
+
+
 @dataclass
 class RawTable:
     file: str
     n_rows: int
-    columns: dict[str, pa.Array]  # item name (or meta column) -> string array, null = empty
+    columns: dict[str, Column]  # item name (or meta column) -> cells
     headers: dict[str, str]  # item name -> header as written in the file (for messages)
     id_column: str | None
     dropped: list[str] = field(default_factory=list)  # identifying columns not read
@@ -50,43 +116,34 @@ class RawTable:
 
 def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> RawTable:
     label = _label(source, name)
-    data = _bytes(source, label)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
+    buffer = _buffer(source, label)
+    head = buffer.slice(0, min(len(buffer), 1 << 16)).to_pybytes()
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if re.search(rb"\S", head) is None and (len(buffer) <= len(head) + 3 or re.search(rb"\S", buffer.to_pybytes()) is None):
         raise DataError([Problem(label, "the file is empty")])
+    end = head.find(b"\n")
+    if end < 0 and len(buffer) > len(head):
+        head = buffer.to_pybytes().removeprefix(b"\xef\xbb\xbf")
+        end = head.find(b"\n")
     try:
-        first_line = data.split(b"\n", 1)[0].decode("utf-8")
+        first_line = (head if end < 0 else head[:end]).decode("utf-8")
     except UnicodeDecodeError:
         raise DataError([Problem(label, "the file is not UTF-8 text", row=1)]) from None
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in _split_header(first_line, delimiter)},
-                strings_can_be_null=True,
-                null_values=[""],
-                quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
-        raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
-    except UnicodeDecodeError:
-        raise DataError([Problem(label, "the file is not UTF-8 text")]) from None
+    header = _split_header(first_line, delimiter)
+    table = _parse_csv(buffer, header, delimiter, label)
     names = table.column_names
     seen: set[str] = set()
     problems: list[Problem] = []
-    for header in names:
-        if header in seen:
-            problems.append(Problem(label, "the column appears twice", row=1, column=header))
-        seen.add(header)
-    columns: dict[str, pa.Array] = {}
-    for i, header in enumerate(names):
-        if header not in columns:  # of a duplicated header only the first column is read
-            columns[header] = _strip(table.column(i).combine_chunks())
+    for name in names:
+        if name in seen:
+            problems.append(Problem(label, "the column appears twice", row=1, column=name))
+        seen.add(name)
+    columns: dict[str, Column] = {}
+    for i, name in enumerate(names):
+        if name not in columns:  # of a duplicated header only the first column is read
+            columns[name] = Column.from_arrow(table.column(i))
     return RawTable(
         file=label,
         n_rows=table.num_rows,
@@ -95,6 +152,40 @@ def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | 
         id_column=ID_COLUMN if ID_COLUMN in columns else None,
         problems=problems,
     )
+
+
+def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str) -> pa.Table:
+    """Parse with pyarrow, every column as dictionary-encoded text.
+
+    Multi-threaded parsing is fastest without ``newlines_in_values``; that is exact unless a
+    value holds a line break, which shows as fewer rows than line breaks. Then the file is
+    parsed again with line breaks in values allowed.
+    """
+    kinds = {h: pa.dictionary(pa.int32(), pa.string()) for h in header}
+    convert = pacsv.ConvertOptions(column_types=kinds, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True)
+    read = pacsv.ReadOptions(use_threads=True, block_size=1 << 20)
+    ends_with_newline = len(buffer) > 0 and buffer.slice(len(buffer) - 1).to_pybytes() == b"\n"
+    expected_rows = _count_newlines(buffer) - 1 + (0 if ends_with_newline else 1)
+    try:
+        table = pacsv.read_csv(pa.BufferReader(buffer), read_options=read, convert_options=convert,
+                               parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False))
+        if table.num_rows == expected_rows:
+            return table.unify_dictionaries()
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        pass
+    try:
+        table = pacsv.read_csv(pa.BufferReader(buffer), read_options=read, convert_options=convert,
+                               parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True))
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
+    except UnicodeDecodeError:
+        raise DataError([Problem(label, "the file is not UTF-8 text")]) from None
+    return table.unify_dictionaries()
+
+
+def _count_newlines(buffer: pa.Buffer, chunk: int = 1 << 24) -> int:
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    return int(sum(np.count_nonzero(data[i : i + chunk] == 10) for i in range(0, len(data), chunk)))
 
 
 def read_formsexport(
@@ -160,7 +251,7 @@ def read_formsexport(
     return RawTable(
         file=label,
         n_rows=n_rows,
-        columns={k: pa.array(v, type=pa.string()) for k, v in values.items()},
+        columns={k: Column.from_list(v) for k, v in values.items()},
         headers=headers,
         id_column=ID_COLUMN if ID_COLUMN in values else None,
         dropped=dropped,
@@ -212,13 +303,6 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _strip(array: pa.Array) -> pa.Array:
-    import pyarrow.compute as pc
-
-    trimmed = pc.utf8_trim_whitespace(array)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-
-
 def _split_header(line: str, delimiter: str) -> list[str]:
     import csv
 
@@ -234,6 +318,19 @@ def _label(source, name: str | None) -> str:
     if isinstance(source, (str, os.PathLike)):
         return str(source)
     return name or "<data>"
+
+
+def _buffer(source, label: str) -> pa.Buffer:
+    """The file's bytes without a copy: memory-mapped for paths."""
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataError([Problem(label, "no such file")])
+        if path.stat().st_size == 0:
+            return pa.py_buffer(b"")
+        with pa.memory_map(str(path)) as mapped:
+            return mapped.read_buffer()
+    return pa.py_buffer(_bytes(source, label))
 
 
 def _bytes(source, label: str) -> bytes:

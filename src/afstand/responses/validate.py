@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import re
+
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.expressions import Unsupported, numeric_predicate
 from afstand.instrument.model import Instrument, Item
 from afstand.responses.dataset import MultiColumn, ResponseSet
-from afstand.responses.readers import ID_COLUMN, META_COLUMNS, RawTable
+from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, RawTable
 
-_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 #: Problems listed per column at most; beyond that one summary problem says how many more.
 MAX_LISTED_PER_COLUMN = 50
 
@@ -43,7 +43,7 @@ def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) ->
             problems.append(Problem(raw.file, f"the consent column {instrument.consent_item!r} is missing", row=1))
             consented[:] = False
         else:
-            consented = pc.fill_null(pc.equal(column, instrument.consent_choice), False).to_numpy(zero_copy_only=False)
+            consented = column.map(column.values == instrument.consent_choice, False).astype(bool)
 
     out = ResponseSet(
         instrument=instrument,
@@ -57,7 +57,7 @@ def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) ->
         column = raw.columns.get(item.name)
         if column is None:
             out.not_asked.append(item.name)
-            column = pa.nulls(n, pa.string())
+            column = Column.empty(n)
         where = raw.headers.get(item.name, item.name)
         if item.kind == "select_one":
             out.single[item.name] = _select_one(item, column, rows, raw.file, where, problems)[consented]
@@ -66,7 +66,7 @@ def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) ->
         elif item.kind == "number":
             out.numbers[item.name] = _number(item, column, rows, raw.file, where, problems, notes)[consented]
         else:
-            out.texts[item.name] = column.filter(pa.array(consented))
+            out.texts[item.name] = column.take(consented)
 
     answered_without_consent = _answers_without_consent(raw, instrument, consented)
     if answered_without_consent:
@@ -85,102 +85,97 @@ def _response_ids(raw: RawTable, rows: np.ndarray, problems: list[Problem]) -> n
         return np.array([f"row-{r}" for r in rows], dtype=object)
     column = raw.columns[raw.id_column]
     header = raw.headers.get(raw.id_column, raw.id_column)
-    ids = np.array(column.to_pylist(), dtype=object)
-    for index in np.flatnonzero(pc.is_null(column).to_numpy(zero_copy_only=False))[:MAX_LISTED_PER_COLUMN]:
+    missing = ~column.present
+    for index in np.flatnonzero(missing)[:MAX_LISTED_PER_COLUMN]:
         problems.append(Problem(raw.file, "the response id is empty", row=int(rows[index]), column=header))
-    counts = pc.value_counts(column.drop_null())
-    duplicated = [v["values"].as_py() for v in counts if v["counts"].as_py() > 1]
-    if duplicated:
-        mask = pc.is_in(column, value_set=pa.array(duplicated, pa.string())).to_numpy(zero_copy_only=False)
-        first_seen: dict[str, int] = {}
-        for index in np.flatnonzero(mask):
-            value = ids[index]
-            if value in first_seen:
+    counts = np.bincount(column.index[column.present], minlength=len(column.values))
+    if (counts > 1).any():
+        first_seen: dict[int, int] = {}
+        for index in np.flatnonzero(column.map(counts > 1, False)):
+            code = int(column.index[index])
+            if code in first_seen:
                 problems.append(
-                    Problem(raw.file, f"duplicate response id (first in row {first_seen[value]})", row=int(rows[index]), column=header, value=value)
+                    Problem(raw.file, f"duplicate response id (first in row {first_seen[code]})", row=int(rows[index]), column=header, value=column.values[code])
                 )
             else:
-                first_seen[value] = int(rows[index])
-    missing = pc.is_null(column).to_numpy(zero_copy_only=False)
+                first_seen[code] = int(rows[index])
+    ids = column.map(column.values, None)
     if missing.any():
         ids[missing] = [f"row-{r}" for r in rows[missing]]
     return ids
 
 
-def _select_one(item: Item, column: pa.Array, rows, file, where, problems) -> np.ndarray:
-    choices = pa.array(item.choice_list.names, pa.string())
-    codes = pc.index_in(column, value_set=choices)
-    bad = pc.and_(pc.is_valid(column), pc.is_null(codes)).to_numpy(zero_copy_only=False)
-    _report(bad, column, rows, file, where, f"not a choice of item {item.name} (choices: {', '.join(item.choice_list.names)})", problems)
-    return pc.fill_null(codes, -1).to_numpy(zero_copy_only=False).astype(np.int32)
+def _select_one(item: Item, column: Column, rows, file, where, problems) -> np.ndarray:
+    lookup = {name: i for i, name in enumerate(item.choice_list.names)}
+    per_value = np.array([lookup.get(v, -2) for v in column.values], dtype=np.int32)
+    codes = column.map(per_value, -1)
+    _report(codes == -2, column, rows, file, where, f"not a choice of item {item.name} (choices: {', '.join(item.choice_list.names)})", problems)
+    codes[codes == -2] = -1  # lenient: an unknown choice counts as missing (reported above)
+    return codes
 
 
-def _select_multiple(item: Item, column: pa.Array, rows, file, where, problems) -> MultiColumn:
-    n = len(column)
-    choices = pa.array(item.choice_list.names, pa.string())
-    lists = pc.split_pattern_regex(column, r"\s+")
-    flat = pc.list_flatten(lists)
-    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
-    codes = pc.index_in(flat, value_set=choices)
-    valid = pc.is_valid(codes).to_numpy(zero_copy_only=False)
-    if not valid.all():
-        bad_rows = np.zeros(n, dtype=bool)
-        bad_rows[parents[~valid]] = True
-        flat_values = flat.to_numpy(zero_copy_only=False)
-        first_bad = {}
-        for p, v in zip(parents[~valid], flat_values[~valid]):
-            first_bad.setdefault(int(p), v)
+def _select_multiple(item: Item, column: Column, rows, file, where, problems) -> MultiColumn:
+    names = item.choice_list.names
+    lookup = {name: i for i, name in enumerate(names)}
+    k = len(names)
+    per_value = np.zeros((len(column.values) + 1, k), dtype=bool)  # last row: empty cell
+    bad_value: dict[int, str] = {}
+    for v, text in enumerate(column.values):
+        for part in text.split():
+            j = lookup.get(part)
+            if j is None:
+                bad_value.setdefault(v, part)
+            else:
+                per_value[v, j] = True
+    bad = np.zeros(len(column.values) + 1, dtype=bool)
+    bad[list(bad_value)] = True
+    index = np.where(column.index >= 0, column.index, len(column.values))
+    bad_rows = bad[index]
+    if bad_rows.any():
         listed = 0
-        for index in np.flatnonzero(bad_rows):
-            if listed == MAX_LISTED_PER_COLUMN:
-                break
-            problems.append(
-                Problem(file, f"not a choice of item {item.name} (choices: {', '.join(item.choice_list.names)})", row=int(rows[index]), column=where, value=first_bad[int(index)])
-            )
+        for row in np.flatnonzero(bad_rows)[:MAX_LISTED_PER_COLUMN]:
+            problems.append(Problem(file, f"not a choice of item {item.name} (choices: {', '.join(names)})", row=int(rows[row]), column=where,
+                                    value=bad_value[int(column.index[row])]))
             listed += 1
         _summary(int(bad_rows.sum()), listed, file, where, problems)
-        # lenient: a cell with an unknown choice counts as missing as a whole (reported above)
-        keep = ~bad_rows[parents]
-        parents, codes_np = parents[keep], pc.fill_null(codes, -1).to_numpy(zero_copy_only=False)[keep]
-    else:
-        codes_np = codes.to_numpy(zero_copy_only=False)
-    k = len(choices)
-    combined = np.unique(parents.astype(np.int64) * k + codes_np.astype(np.int64))  # one per (row, choice)
-    return MultiColumn(n, (combined // k).astype(np.int64), (combined % k).astype(np.int32), k)
+        per_value[bad] = False  # lenient: a cell with an unknown choice counts as missing (reported above)
+    return MultiColumn(per_value[index])
 
 
-def _number(item: Item, column: pa.Array, rows, file, where, problems, notes) -> np.ndarray:
-    is_number = pc.match_substring_regex(column, _NUMBER)
-    bad = pc.and_(pc.is_valid(column), pc.invert(pc.fill_null(is_number, False))).to_numpy(zero_copy_only=False)
-    _report(bad, column, rows, file, where, "not a number", problems)
-    clean = pc.if_else(pc.fill_null(is_number, False), pc.replace_substring(column, ",", "."), pa.scalar(None, pa.string()))
-    values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
+def _number(item: Item, column: Column, rows, file, where, problems, notes) -> np.ndarray:
+    per_value = np.full(len(column.values), np.nan)
+    not_number = np.zeros(len(column.values), dtype=bool)
+    for v, text in enumerate(column.values):
+        if _NUMBER.fullmatch(text):
+            per_value[v] = float(text.replace(",", "."))
+        else:
+            not_number[v] = True
+    _report(column.map(not_number, False), column, rows, file, where, "not a number", problems)
     if item.type == "integer":
-        fractional = ~np.isnan(values) & (values != np.floor(values))
-        _report(fractional, column, rows, file, where, "not a whole number", problems)
-        values[fractional] = np.nan
+        fractional = ~np.isnan(per_value) & (per_value != np.floor(per_value))
+        _report(column.map(fractional, False), column, rows, file, where, "not a whole number", problems)
+        per_value[fractional] = np.nan
     if item.constraint:
         try:
             allowed = numeric_predicate(item.constraint)
         except Unsupported:
             notes.append(f"constraint of {item.name} ({item.constraint}) is not checked on import")
         else:
-            present = ~np.isnan(values)
+            present = ~np.isnan(per_value)
             outside = present.copy()
-            outside[present] = ~allowed(values[present])
-            _report(outside, column, rows, file, where, f"outside the allowed range ({item.constraint})", problems)
-            values[outside] = np.nan
-    return values
+            outside[present] = ~allowed(per_value[present])
+            _report(column.map(outside, False), column, rows, file, where, f"outside the allowed range ({item.constraint})", problems)
+            per_value[outside] = np.nan
+    return column.map(per_value, np.nan).astype(np.float64)
 
 
-def _report(bad: np.ndarray, column: pa.Array, rows, file, where, message, problems) -> None:
+def _report(bad: np.ndarray, column: Column, rows, file, where, message, problems) -> None:
     indices = np.flatnonzero(bad)
     if not len(indices):
         return
     shown = indices[:MAX_LISTED_PER_COLUMN]
-    values = column.take(pa.array(shown)).to_pylist()
-    for index, value in zip(shown, values):
-        problems.append(Problem(file, message, row=int(rows[index]), column=where, value=value))
+    for index in shown:
+        problems.append(Problem(file, message, row=int(rows[index]), column=where, value=column.cell(int(index))))
     _summary(len(indices), len(shown), file, where, problems)
 
 
@@ -195,5 +190,5 @@ def _answers_without_consent(raw: RawTable, instrument: Instrument, consented: n
     any_answer = np.zeros(raw.n_rows, dtype=bool)
     for name, column in raw.columns.items():
         if name in instrument.items and name != instrument.consent_item:
-            any_answer |= pc.is_valid(column).to_numpy(zero_copy_only=False)
+            any_answer |= column.present
     return int((any_answer & ~consented).sum())
