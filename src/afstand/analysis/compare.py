@@ -82,8 +82,9 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
         if breakdown.item in responses.not_asked:
             continue
         codes, names, labels = group_codes(responses, breakdown)
-        sizes = {name: int((codes == i).sum()) for i, name in enumerate(names)}
-        unassigned = int((codes < 0).sum())
+        tally = np.bincount(codes + 1, minlength=len(names) + 1)  # [0] = no group
+        sizes = {name: int(tally[i + 1]) for i, name in enumerate(names)}
+        unassigned = int(tally[0])
         reasons = suppress(sizes, min_group_size, unassigned=unassigned)
         shown = shown_groups(reasons)
         result["breakdowns"][breakdown.name] = {
@@ -145,9 +146,9 @@ def _positions(codes: np.ndarray, index: dict[str, int]) -> np.ndarray:
 
 def _crosstab(group: np.ndarray, index: dict[str, int], answers: np.ndarray, m: int) -> np.ndarray:
     """Counts of shown groups × answer categories in one pass (−1 answers are left out)."""
-    keep = (group >= 0) & (answers >= 0)
-    flat = np.bincount(group[keep] * m + answers[keep], minlength=len(index) * m)
-    return flat.reshape(len(index), m)
+    g = len(index)
+    flat = np.bincount((group + 1) * (m + 1) + (answers + 1), minlength=(g + 1) * (m + 1))
+    return flat.reshape(g + 1, m + 1)[1:, 1:]  # row/column 0: no group / no answer
 
 
 def _group_summary(counts: np.ndarray, values: np.ndarray) -> dict:

@@ -20,11 +20,9 @@ Base = Literal["consented", "valid"]
 
 
 def select_one(responses: ResponseSet, item: Item, base: Base = "consented") -> dict:
-    codes = responses.single[item.name]
     names = item.choice_list.names
-    counts = np.bincount(codes[codes >= 0], minlength=len(names))
-    missing = int((codes < 0).sum())
-    return _frequency("select_one", names, counts, responses.n_consented, missing, base)
+    counts = np.bincount(responses.single[item.name] + 1, minlength=len(names) + 1)  # [0] = missing
+    return _frequency("select_one", names, counts[1:], responses.n_consented, int(counts[0]), base)
 
 
 def select_multiple(responses: ResponseSet, item: Item, base: Base = "consented") -> dict:

@@ -19,13 +19,12 @@ def collapsible(item: Item) -> bool:
 def collapse(responses: ResponseSet, item: Item, base: str = "consented") -> dict:
     """Counts and percentages per collapsed category (base as in frequencies)."""
     categories = item.choice_list.collapsed()
-    codes = responses.single[item.name]
-    per_choice = np.bincount(codes[codes >= 0], minlength=len(item.choice_list.choices))
+    tally = np.bincount(responses.single[item.name] + 1, minlength=len(item.choice_list.choices) + 1)  # [0] = missing
     counts = {c: 0 for c in categories}
-    for choice, count in zip(item.choice_list.choices, per_choice):
+    for choice, count in zip(item.choice_list.choices, tally[1:]):
         if choice.collapse:
             counts[choice.collapse] += int(count)
-    missing = int((codes < 0).sum())
+    missing = int(tally[0])
     denominator = responses.n_consented if base == "consented" else responses.n_consented - missing
     return {
         "categories": list(categories),

@@ -87,9 +87,11 @@ class Column:
         return self.index >= 0
 
     def map(self, per_value: np.ndarray, missing) -> np.ndarray:
-        """``per_value[index]`` with ``missing`` where the cell is empty."""
-        table = np.append(np.asarray(per_value), np.array([missing], dtype=np.asarray(per_value).dtype))
-        return table[np.where(self.index >= 0, self.index, len(per_value))]
+        """``per_value[index]`` with ``missing`` where the cell is empty (index −1 → last entry)."""
+        per_value = np.asarray(per_value)
+        if len(per_value) != len(self.values):
+            raise ValueError("one entry per distinct value expected")
+        return np.append(per_value, np.array([missing], dtype=per_value.dtype))[self.index]
 
     def cell(self, row: int) -> str | None:
         i = self.index[row]

@@ -129,7 +129,7 @@ def _select_multiple(item: Item, column: Column, rows, file, where, problems) ->
                 per_value[v, j] = True
     bad = np.zeros(len(column.values) + 1, dtype=bool)
     bad[list(bad_value)] = True
-    index = np.where(column.index >= 0, column.index, len(column.values))
+    index = column.index  # −1 (empty cell) picks the last row of per_value and bad
     bad_rows = bad[index]
     if bad_rows.any():
         listed = 0
