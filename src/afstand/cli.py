@@ -52,6 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_pairs)
 
+    p = sub.add_parser("report", help="write the report, factsheet and figures", description="Write the study report (HTML, PDF, DOCX), the factsheet and the figures from response data.")
+    p.add_argument("--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--study", help="study folder or id")
+    p.add_argument("--out", required=True, help="output folder (written only when everything succeeded)")
+    p.add_argument("--format", default="html,pdf,docx", help="comma-separated: html, pdf, docx (default: all)")
+    p.add_argument("--codings", help="coded open answers (JSON lines: id, question, text, codes) for the themes section")
+    p.add_argument("--workers", type=int, default=2, help="processes for figures and PDF (default 2)")
+    p.set_defaults(handler=cmd_report)
+
     p = sub.add_parser("instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments.")
     isub = p.add_subparsers(title="instrument commands")
     q = isub.add_parser("show", help="items, groups and version id of an instrument")
@@ -115,6 +124,37 @@ def cmd_pairs(args) -> int:
         from afstand.textreport import print_pairs
 
         print_pairs(found, instruments)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from afstand.report.build import build_report
+    from afstand.study import find_study
+
+    study = find_study(args.study)
+    data = {}
+    for spec in args.data:
+        if "=" not in spec:
+            raise AfstandError(f"--data {spec!r}: expected INSTRUMENT=PATH")
+        name, path = spec.split("=", 1)
+        study.instrument_config(name)  # unknown instrument: clear error before any work
+        if not Path(path).is_file():
+            raise AfstandError(f"{path}: no such file (--data {name})")
+        data[name] = Path(path)
+    codings = Path(args.codings) if args.codings else None
+    if codings is not None and not codings.is_file():
+        raise AfstandError(f"{codings}: no such file (--codings)")
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("rapport maken", total=None)
+        written = build_report(study, data, Path(args.out), formats=formats, codings=codings, workers=max(1, args.workers),
+                               progress=lambda message: progress.update(task, description=message))
+    for path in written:
+        print(f"wrote {path}")
     return 0
 
 

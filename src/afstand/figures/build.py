@@ -1,0 +1,220 @@
+"""Build the report's figures from analysis results and the study's figure specification.
+
+Which figure shows which items, in what order and with what collapse is data
+(``[[figures]]`` in the study's ``report/report.toml``); every percentage drawn comes from
+``analyze()`` results. Figures are written to file-like objects (SVG and PNG), so the CLI
+and the web app share this code.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from afstand.errors import StudyError
+from afstand.figures import charts
+from afstand.figures.charts import Row, Series
+from afstand.instrument.model import Instrument
+
+
+@dataclass
+class FigureData:
+    """What a figure shows, also rendered as an accessible table next to it."""
+
+    key: str  # file stem: figuur-01, figuur-13-divergerend
+    number: int
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, list[str]]]
+    footnote: str
+    figure: Figure | None = field(default=None, repr=False)
+    rendered: dict[str, bytes] = field(default_factory=dict, repr=False)  # format -> file content
+
+
+def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], groups: dict[str, str], footnote: str,
+                   *, workers: int = 2) -> list[FigureData]:
+    """Build and render (SVG + PNG) every figure, spread over ``workers`` processes.
+
+    Workers get the study folder and reload the instruments (a loaded instrument is not
+    picklable); results are plain dicts. The output is the same as one process would make.
+    """
+    spec = [e for e in spec if e["instrument"] in results]
+    chunks = [spec[i::workers] for i in range(workers)] if workers > 1 else [spec]
+    chunks = [c for c in chunks if c]
+    if len(chunks) <= 1:
+        parts = [_render_chunk(study_root, spec, results, groups, footnote)]
+    else:
+        import concurrent.futures
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+        with concurrent.futures.ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
+            parts = list(pool.map(_render_chunk, [study_root] * len(chunks), chunks, [results] * len(chunks),
+                                  [groups] * len(chunks), [footnote] * len(chunks)))
+    order = {e["number"]: i for i, e in enumerate(spec)}
+    figures = [f for part in parts for f in part]
+    return sorted(figures, key=lambda f: (order[f.number], f.key))
+
+
+def _render_chunk(study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str) -> list[FigureData]:
+    from afstand.study import Study
+
+    study = Study.load(study_root)
+    instruments = {name: study.instrument(name) for name in {e["instrument"] for e in spec}}
+    figures = build_figures(spec, results, instruments, groups, footnote)
+    try:
+        for figure in figures:
+            figure.rendered = {fmt: figure_bytes(figure, fmt) for fmt in ("svg", "png")}
+            plt.close(figure.figure)
+            figure.figure = None
+    finally:
+        close(figures)
+    return figures
+
+
+def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[str, Instrument], groups: dict[str, str], footnote: str) -> list[FigureData]:
+    out = []
+    for entry in spec:
+        name = entry["instrument"]
+        if name not in results:
+            continue  # that instrument's data was not given
+        builder = _BUILDERS.get(entry.get("kind", ""))
+        if builder is None:
+            raise StudyError(f"report.toml: figure {entry.get('number')}: unknown kind {entry.get('kind')!r} (known: {', '.join(_BUILDERS)})")
+        result, instrument = results[name], instruments[name]
+        for item in entry["items"]:
+            if item not in result["items"]:
+                raise StudyError(f"report.toml: figure {entry['number']}: {item!r} is not an item of {name}")
+        note = footnote.format(n=result["n_consented"], group=groups.get(name, name))
+        out.extend(builder(entry, result, instrument, groups.get(name, name), note))
+    return out
+
+
+def write_figure(figure: FigureData, fmt: str, out: BinaryIO) -> None:
+    if fmt == "svg":
+        figure.figure.savefig(out, format="svg", metadata={"Date": None, "Creator": "afstand"})
+    elif fmt == "png":
+        figure.figure.savefig(out, format="png", dpi=150, metadata={"Software": "afstand"}, pil_kwargs={"compress_level": 3})
+    else:
+        raise ValueError(f"unknown figure format {fmt!r}")
+
+
+def figure_bytes(figure: FigureData, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    write_figure(figure, fmt, buffer)
+    return buffer.getvalue()
+
+
+def close(figures: list[FigureData]) -> None:
+    for f in figures:
+        if f.figure is not None:
+            plt.close(f.figure)
+            f.figure = None
+
+
+def _xlabel(group: str, n: int | None = None) -> str:
+    return f"% van de {group}" + (f" (n = {n})" if n is not None else "")
+
+
+def _answered(entry: dict) -> int:
+    return entry["base"] - entry["missing"] if entry["base"] is not None else 0
+
+
+def _bars(entry, result, instrument, group, note):
+    item_name = entry["items"][0]
+    item = instrument.items[item_name]
+    data = result["items"][item_name]
+    choices = list(item.choice_list.choices)
+    if entry.get("sort") == "count":
+        choices.sort(key=lambda c: -data["counts"][c.name])
+    rows = [Row(c.name, c.label()) for c in choices]
+    values = [data["percent"][c.name] for c in choices]
+    title = _title(entry)
+    fig = charts.bars(title, rows, values, xlabel=_xlabel(group, _answered(data)), footnote=note)
+    table = [(r.label, [_fmt(v)]) for r, v in zip(rows, values)]
+    return [FigureData(_key(entry), entry["number"], title, ["%"], table, note, fig)]
+
+
+def _row_labels(entry, instrument) -> list[str]:
+    labels = entry.get("row_labels")
+    if labels and len(labels) != len(entry["items"]):
+        raise StudyError(f"report.toml: figure {entry['number']}: row_labels must have one label per item")
+    return labels or [instrument.items[i].label() for i in entry["items"]]
+
+
+def _categories(entry, result, instrument) -> tuple[list[Series], callable]:
+    first = instrument.items[entry["items"][0]]
+    if entry.get("collapse"):
+        cl = first.choice_list
+        series = [Series(c, cl.collapsed_label(c)) for c in cl.collapsed()]
+        return series, lambda item, key: result["likert"][item]["percent"].get(key)
+    names = entry.get("categories") or list(first.choice_list.names)
+    series = [Series(c, first.choice_list.get(c).label()) for c in names]
+    return series, lambda item, key: result["items"][item]["percent"].get(key)
+
+
+def _stacked(entry, result, instrument, group, note):
+    series, value = _categories(entry, result, instrument)
+    labels = _row_labels(entry, instrument)
+    rows = [Row(i, label, _answered(result["items"][i])) for i, label in zip(entry["items"], labels)]
+    percent = [[value(i, s.key) for s in series] for i in entry["items"]]
+    title = _title(entry)
+    palette = entry.get("palette", "sequential")
+    fig = charts.stacked(title, rows, series, percent, xlabel=_xlabel(group), footnote=note, palette=palette)
+    table = [(r.label, [_fmt(v) for v in vals]) for r, vals in zip(rows, percent)]
+    out = [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
+    if entry.get("diverging"):
+        out.append(_diverging(entry, result, rows, series, value, group, note))
+    return out
+
+
+def _diverging(entry, result, rows, series, value, group, note) -> FigureData:
+    spec = entry["diverging"]
+    by_key = {s.key: s for s in series}
+    try:
+        negative = [by_key[k] for k in spec.get("negative", [])]
+        positive = [by_key[k] for k in spec.get("positive", [])]
+        outside = [by_key[k] for k in spec.get("outside", [])]
+        neutral = by_key[spec["neutral"]] if spec.get("neutral") else None
+    except KeyError as err:
+        raise StudyError(f"report.toml: figure {entry['number']}: diverging category {err} is not shown in the figure") from None
+    percent = {s.key: [value(r.key, s.key) for r in rows] for s in series}
+    title = _title(entry) + " (divergerend)"
+    fig = charts.diverging(title, rows, negative, neutral, positive, outside, percent, xlabel=_xlabel(group), footnote=note)
+    columns = [s.label for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
+    keys = [s.key for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
+    table = [(r.label, [_fmt(percent[k][i]) for k in keys]) for i, r in enumerate(rows)]
+    return FigureData(_key(entry) + "-divergerend", entry["number"], title, columns, table, note, fig)
+
+
+def _grouped(entry, result, instrument, group, note):
+    first = instrument.items[entry["items"][0]]
+    labels = entry.get("series_labels") or [instrument.items[i].label() for i in entry["items"]]
+    series = [Series(i, label) for i, label in zip(entry["items"], labels)]
+    categories = [Row(c.name, c.label()) for c in first.choice_list.choices]
+    percent = [[result["items"][s.key]["percent"].get(c.key) for c in categories] for s in series]
+    title = _title(entry)
+    fig = charts.grouped(title, categories, series, percent, xlabel=_xlabel(group), footnote=note)
+    table = [(c.label, [_fmt(percent[s][ci]) for s in range(len(series))]) for ci, c in enumerate(categories)]
+    return [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
+
+
+_BUILDERS = {"bars": _bars, "multi": _bars, "stacked": _stacked, "grouped": _grouped}
+
+
+def _title(entry: dict) -> str:
+    return f"Figuur {entry['number']}. {entry['title']}"
+
+
+def _key(entry: dict) -> str:
+    return f"figuur-{int(entry['number']):02d}"
+
+
+def _fmt(value) -> str:
+    from afstand.analysis.frequencies import round_half_up
+
+    return "–" if value is None else str(int(round_half_up(value)))

@@ -1,0 +1,130 @@
+"""The report's content format: a small Markdown subset with directives.
+
+A study's ``rapport.md`` is first rendered by Jinja2 (so every number is computed), then
+parsed here into blocks that the HTML and DOCX renderers share:
+
+* ``# Title`` / ``## Section`` / ``### Subsection`` → :class:`Heading`
+* paragraphs (lines separated by a blank line) → :class:`Paragraph`, with ``**bold**``,
+  ``*italic*`` and ``“quotes”`` kept as inline runs
+* ``- item`` lines → :class:`BulletList`
+* ``> text`` lines → :class:`Quote`
+* ``[[figure 13]]``, ``[[table scales werkers]]``, ``[[themes]]`` → :class:`Directive`
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIRECTIVE = re.compile(r"^\[\[\s*(\w+)((?:\s+[\w:.-]+)*)\s*\]\]$")
+_INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*)")
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[tuple[Run, ...], ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    runs: tuple[Run, ...]
+
+
+@dataclass(frozen=True)
+class Directive:
+    name: str
+    args: tuple[str, ...]
+    line: int
+
+
+Block = Heading | Paragraph | BulletList | Quote | Directive
+
+
+class ContentError(ValueError):
+    pass
+
+
+def parse(text: str, source: str = "rapport.md") -> list[Block]:
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    bullets: list[str] = []
+    quote: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Paragraph(runs(" ".join(paragraph))))
+            paragraph.clear()
+        if bullets:
+            blocks.append(BulletList(tuple(runs(b) for b in bullets)))
+            bullets.clear()
+        if quote:
+            blocks.append(Quote(runs(" ".join(quote))))
+            quote.clear()
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if line.startswith("#"):
+            flush()
+            level = len(line) - len(line.lstrip("#"))
+            if level > 3:
+                raise ContentError(f"{source}: line {number}: headings go three levels deep at most")
+            blocks.append(Heading(level, line[level:].strip()))
+        elif line.startswith("[["):
+            flush()
+            match = _DIRECTIVE.match(line)
+            if not match:
+                raise ContentError(f"{source}: line {number}: not a directive: {line!r}")
+            blocks.append(Directive(match.group(1), tuple(match.group(2).split()), number))
+        elif line.startswith("- "):
+            if paragraph or quote:
+                flush()
+            bullets.append(line[2:].strip())
+        elif line.startswith(">"):
+            if paragraph or bullets:
+                flush()
+            quote.append(line[1:].strip())
+        else:
+            if bullets or quote:
+                flush()
+            paragraph.append(line)
+    flush()
+    return blocks
+
+
+def runs(text: str) -> tuple[Run, ...]:
+    out = []
+    for part in _INLINE.split(text):
+        if not part:
+            continue
+        if part.startswith("**") and part.endswith("**"):
+            out.append(Run(part[2:-2], bold=True))
+        elif part.startswith("*") and part.endswith("*") and len(part) > 1:
+            out.append(Run(part[1:-1], italic=True))
+        else:
+            out.append(Run(part))
+    return tuple(out)
+
+
+def plain(runs_: tuple[Run, ...]) -> str:
+    return "".join(r.text for r in runs_)

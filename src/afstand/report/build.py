@@ -1,0 +1,280 @@
+"""Build the report, factsheet and figures of a study from its response data.
+
+Everything is written into a temporary folder beside the output folder and moved into
+place only when all of it succeeded, so a failure never leaves half-written output.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from afstand.analysis.summary import analyze
+from afstand.errors import AfstandError, StudyError
+from afstand.figures.build import render_figures
+from afstand.report import blocks as blockmod
+from afstand.report.context import Numbers, nl
+from afstand.report.docxdoc import write_docx
+from afstand.report.htmlpage import css, environment, page_blocks, render_factsheet, render_report
+from afstand.report.pdf import write_pdf
+from afstand.report.tables import build_table
+from afstand.report.themes import load_codebook, load_codings, theme_sections
+from afstand.responses import load_responses
+from afstand.study import Study
+
+FORMATS = ("html", "pdf", "docx")
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ReportSpec:
+    root: Path
+    config: dict
+
+    @classmethod
+    def load(cls, study: Study) -> "ReportSpec":
+        path = study.path("report", "report.toml")
+        if not path.is_file():
+            raise StudyError(f"{study.root}: no report/report.toml")
+        try:
+            return cls(path.parent, tomllib.loads(path.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as err:
+            raise StudyError(f"{path}: {err}") from None
+
+    @property
+    def groups(self) -> dict[str, str]:
+        return dict(self.config.get("groups", {}))
+
+    def text(self, key: str) -> str:
+        return self.config.get("report", {}).get(key, "")
+
+    def read(self, key: str) -> str:
+        name = self.text(key)
+        path = self.root / name
+        if not name or not path.is_file():
+            raise StudyError(f"{self.root / 'report.toml'}: [report] {key} = {name!r}: no such file")
+        return path.read_text(encoding="utf-8")
+
+
+def build_report(study: Study, data: dict[str, Path], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
+                 codings: Path | None = None, progress: Progress | None = None, workers: int = 2) -> list[Path]:
+    step = progress or (lambda _message: None)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise AfstandError(f"--format: unknown format {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+    spec = ReportSpec.load(study)
+    staging = _staging_dir(out_dir)
+    try:
+        written = _build(study, spec, data, staging, formats, codings, step, workers)
+        step("uitvoer op zijn plaats zetten")
+        return _move_into_place(staging, out_dir, written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(study, spec, data, staging, formats, codings, step, workers) -> list[Path]:
+    results, instruments, responses = {}, {}, {}
+    for name, path in data.items():
+        step(f"analyse {name}")
+        instruments[name] = study.instrument(name)
+        responses[name] = load_responses(path, instruments[name])
+        results[name] = analyze(responses[name], name=name, study=study)
+    numbers = Numbers(results, instruments, responses, study)
+    groups = spec.groups
+
+    step("figuren")
+    figures = render_figures(str(study.root), spec.config.get("figures", []), results, groups, spec.text("footnote"),
+                             workers=workers)
+    by_number: dict[int, list] = {}
+    for figure in figures:
+        by_number.setdefault(figure.number, []).append(figure)
+    (staging / "figures").mkdir()
+    png: dict[str, bytes] = {}
+    for figure in figures:
+        (staging / "figures" / f"{figure.key}.svg").write_bytes(figure.rendered["svg"])
+        (staging / "figures" / f"{figure.key}.png").write_bytes(figure.rendered["png"])
+        png[figure.key] = figure.rendered["png"]
+    step("tekst")
+    themes = _themes(codings, study, spec)
+    content_env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    content_env.globals.update(numbers.functions())
+    content_env.globals["themes_available"] = bool(themes)
+    try:
+        text = content_env.from_string(spec.read("content")).render(groups=groups)
+    except jinja2.TemplateError as err:
+        raise StudyError(f"{spec.root / spec.text('content')}: line {getattr(err, 'lineno', '?')}: {err}") from None
+    except KeyError as err:
+        raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
+    blocks = blockmod.parse(text, spec.text("content"))
+    fig_for, tables = {}, {}
+    for block in blocks:
+        if isinstance(block, blockmod.Directive):
+            _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
+    versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
+    env = environment(spec.root / "templates")
+    page, toc = page_blocks(blocks, fig_for, tables, themes)
+    html = render_report(env, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
+                         blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
+    written = [staging / "figures"]
+    if "html" in formats:
+        (staging / "rapport.html").write_text(html, encoding="utf-8")
+        written.append(staging / "rapport.html")
+    pdf_job = None
+    if "pdf" in formats:
+        step("pdf")
+        pdf_job = _start_pdf(html, staging, "rapport.pdf", workers)
+        written.append(staging / "rapport.pdf")
+    try:
+        if "docx" in formats:
+            step("docx")
+            with (staging / "rapport.docx").open("wb") as handle:
+                write_docx(handle, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
+                           blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
+            written.append(staging / "rapport.docx")
+        step("factsheet")
+        written += _factsheet(spec, numbers, groups, content_env, env, staging, formats)
+    finally:
+        if pdf_job is not None:
+            pdf_job()  # wait for the report PDF (and raise its error) before anything is moved or removed
+    return written
+
+
+def _resolve(block, by_number, fig_for, tables, numbers, groups, spec) -> None:
+    where = f"{spec.text('content')}: line {block.line}"
+    if block.name == "figure":
+        if len(block.args) != 1 or not block.args[0].isdigit():
+            raise StudyError(f"{where}: [[figure N]] takes one figure number")
+        fig_for[block] = by_number.get(int(block.args[0]), [])
+    elif block.name == "table":
+        if not block.args:
+            raise StudyError(f"{where}: [[table KIND ...]] needs a kind")
+        try:
+            tables[block] = build_table(block.args[0], block.args[1:], numbers, groups)
+        except KeyError as err:
+            raise StudyError(f"{where}: {err.args[0]}") from None
+    elif block.name != "themes":
+        raise StudyError(f"{where}: unknown directive [[{block.name}]] (known: figure, table, themes)")
+
+
+def _themes(codings: Path | None, study: Study, spec: ReportSpec):
+    if codings is None:
+        return []
+    codebook: dict = {}
+    for path in sorted(study.path("codebooks").glob("*.csv")):
+        for question, codes in load_codebook(path).items():
+            codebook.setdefault(question, {}).update(codes)
+    return theme_sections(load_codings(codings), codebook, spec.config.get("themes", []), source=str(codings))
+
+
+def _factsheet(spec, numbers, groups, content_env, env, staging, formats) -> list[Path]:
+    path = spec.root / spec.text("factsheet") if spec.text("factsheet") else None
+    if path is None or not path.is_file():
+        return []
+    config = tomllib.loads(path.read_text(encoding="utf-8"))
+    available = set(numbers.results)
+    needed = {t["instrument"] for t in config.get("tiles", [])}
+    if not needed <= available:
+        return []  # the factsheet contrasts both groups: it needs both
+
+    def render(value):
+        if isinstance(value, str):
+            return content_env.from_string(value).render(groups=groups)
+        if isinstance(value, list):
+            return [render(v) for v in value]
+        if isinstance(value, dict):
+            return {k: render(v) for k, v in value.items()}
+        return value
+
+    text = render({k: v for k, v in config.items() if k not in ("tiles", "who")})
+    tiles = []
+    for tile in config.get("tiles", []):
+        likert = numbers.results[tile["instrument"]]["likert"][tile["item"]]
+        tiles.append({"text": tile["text"], "who": config.get("who", {}).get(tile["instrument"], tile["instrument"]),
+                      "what": likert["labels"][tile["category"]], "pct": nl(likert["percent"][tile["category"]]),
+                      "group_key": tile["instrument"], "item": tile["item"]})
+    html = render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
+    out = []
+    if "html" in formats or "pdf" in formats:
+        (staging / "factsheet.html").write_text(html, encoding="utf-8")
+        out.append(staging / "factsheet.html")
+    if "pdf" in formats:
+        buffer = io.BytesIO()
+        write_pdf(html, staging, buffer)
+        (staging / "factsheet.pdf").write_bytes(buffer.getvalue())
+        out.append(staging / "factsheet.pdf")
+    return out
+
+
+def _start_pdf(html: str, staging: Path, name: str, workers: int) -> Callable[[], None]:
+    """Render a PDF in a worker process (or here when workers == 1); call the result to wait."""
+    if workers <= 1:
+        _pdf_file(html, str(staging), name)
+        return lambda: None
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+    future = pool.submit(_pdf_file, html, str(staging), name)
+
+    def wait() -> None:
+        try:
+            future.result()
+        finally:
+            pool.shutdown()
+
+    return wait
+
+
+def _pdf_file(html: str, staging: str, name: str) -> None:
+    buffer = io.BytesIO()
+    write_pdf(html, Path(staging), buffer)
+    (Path(staging) / name).write_bytes(buffer.getvalue())
+
+
+def _staging_dir(out_dir: Path) -> Path:
+    parent = out_dir.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+        if out_dir.exists() and (not out_dir.is_dir() or not _writable(out_dir)):
+            shutil.rmtree(staging, ignore_errors=True)
+            raise AfstandError(f"{out_dir}: not a writable folder")
+    except PermissionError:
+        raise AfstandError(f"{out_dir}: cannot write here (permission denied)") from None
+    except OSError as err:
+        raise AfstandError(f"{out_dir}: cannot write here ({err.strerror})") from None
+    return staging
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK | os.X_OK)
+
+
+def _move_into_place(staging: Path, out_dir: Path, written: list[Path]) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = []
+    for path in written:
+        target = out_dir / path.name
+        if path.is_dir():
+            if target.exists():
+                old = out_dir / f".{path.name}.old"
+                shutil.rmtree(old, ignore_errors=True)
+                target.rename(old)
+                path.rename(target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                path.rename(target)
+        else:
+            path.replace(target)
+        final.append(target)
+    return final

@@ -1,0 +1,99 @@
+"""The report as a Word document (python-docx), from the same blocks as the HTML."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt, RGBColor
+
+from afstand.report.blocks import BulletList, Heading, Paragraph, Quote, Run
+from afstand.report.htmlpage import figure_table
+from afstand.report.tables import Table
+
+ACCENT = RGBColor(0x5E, 0x3C, 0x99)
+
+
+def write_docx(out: BinaryIO, *, title: str, subtitle: str, organisation: str, blocks: list, figures: dict, tables: dict, themes,
+               png: dict[str, bytes], versions: list[dict]) -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.0))
+    normal = doc.styles["Normal"]
+    normal.font.name = "DejaVu Sans"
+    normal.font.size = Pt(10)
+    doc.core_properties.title = title
+    doc.core_properties.author = organisation
+    doc.core_properties.comments = "Gemaakt met afstand"
+
+    p = doc.add_paragraph(organisation)
+    p.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+    heading = doc.add_heading(title, level=0)
+    heading.runs[0].font.color.rgb = ACCENT
+    doc.add_paragraph(subtitle)
+    doc.add_paragraph("Gegevens: " + "; ".join(f"{v['group']} ({v['n']} met toestemming, vragenlijst {v['version']})" for v in versions))
+
+    for block in blocks:
+        if isinstance(block, Heading):
+            doc.add_heading(block.text, level=block.level)
+        elif isinstance(block, Paragraph):
+            _runs(doc.add_paragraph(), block.runs)
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                _runs(doc.add_paragraph(style="List Bullet"), item)
+        elif isinstance(block, Quote):
+            _runs(doc.add_paragraph(style="Quote"), block.runs)
+        elif block.name == "figure":
+            for figure in figures.get(block, []):
+                doc.add_picture(io.BytesIO(png[figure.key]), width=Cm(16.5))
+                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                caption = doc.add_paragraph(figure.title, style="Caption")
+                caption.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                _table(doc, figure_table(figure))
+        elif block.name == "table" and tables.get(block) is not None:
+            _table(doc, tables[block])
+        elif block.name == "themes" and themes:
+            for theme_section in themes:
+                _table(doc, theme_section.table)
+                for theme, quotes in theme_section.quotes.items():
+                    if quotes:
+                        doc.add_heading(theme, level=4)
+                        for quote in quotes:
+                            doc.add_paragraph(f"“{quote}”", style="Quote")
+    doc.save(out)
+
+
+def _runs(paragraph, runs: tuple[Run, ...]) -> None:
+    for run in runs:
+        r = paragraph.add_run(run.text)
+        r.bold = run.bold or None
+        r.italic = run.italic or None
+
+
+def _table(doc, table: Table) -> None:
+    doc.add_paragraph(table.caption, style="Caption")
+    grid = doc.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Table Grid"
+    for cell, text in zip(grid.rows[0].cells, table.columns):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in table.rows:
+        cells = grid.add_row().cells
+        for i, (cell, text) in enumerate(zip(cells, row)):
+            cell.text = text
+            if table.numeric and i < len(table.numeric) and table.numeric[i]:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for row in grid.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8.5)
+    if table.note:
+        note = doc.add_paragraph(table.note)
+        note.runs[0].font.size = Pt(8)
+        note.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)

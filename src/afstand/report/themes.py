@@ -1,0 +1,90 @@
+"""Open-answer themes for the report, from coded answers and the study's codebooks.
+
+Coded answers are JSON lines ``{"id", "question", "text", "codes": [...]}`` (the layout of the
+coding module's export); a codebook is a CSV with ``question, code, label_nl,
+description_nl``. Per question: each theme's number of answers, its share of the coded
+answers, and up to three quotes (e-mail addresses and phone numbers masked).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from afstand.errors import DataError, Problem
+from afstand.report.context import nl
+from afstand.report.tables import Table, anonymise
+
+QUOTES_PER_THEME = 3
+
+
+@dataclass
+class ThemeSection:
+    question: str
+    title: str
+    table: Table
+    quotes: dict[str, list[str]]  # theme label -> quotes
+
+
+def load_codings(path: Path) -> list[dict]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise DataError([Problem(str(path), f"not valid JSON: {err.msg}", row=number)]) from None
+        for key in ("id", "question", "text", "codes"):
+            if key not in row:
+                raise DataError([Problem(str(path), f"missing field {key!r}", row=number)])
+        if not isinstance(row["codes"], list):
+            raise DataError([Problem(str(path), "'codes' must be a list", row=number, value=row["codes"])])
+        rows.append(row)
+    return rows
+
+
+def load_codebook(path: Path) -> dict[str, dict[str, dict]]:
+    """question -> code -> row."""
+    book: dict[str, dict[str, dict]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            book.setdefault(row["question"], {})[row["code"]] = row
+    return book
+
+
+def theme_sections(codings: list[dict], codebook: dict[str, dict[str, dict]], spec: list[dict], source: str = "codings") -> list[ThemeSection]:
+    sections = []
+    for entry in spec:
+        question = entry["question"]
+        answers = sorted((c for c in codings if c["question"] == question), key=lambda c: c["id"])
+        if not answers:
+            continue
+        codes = codebook.get(question, {})
+        for answer in answers:
+            for code in answer["codes"]:
+                if code not in codes:
+                    raise DataError([Problem(source, f"code {code!r} is not in the codebook of question {question}", column="codes", value=answer["id"])])
+        total = len(answers)
+        rows, quotes = [], {}
+        counted = sorted(codes, key=lambda c: (-sum(c in a["codes"] for a in answers), list(codes).index(c)))
+        for code in counted:
+            with_code = [a for a in answers if code in a["codes"]]
+            if not with_code:
+                continue
+            label = codes[code]["label_nl"]
+            rows.append([label, str(len(with_code)), nl(100 * len(with_code) / total)])
+            quotes[label] = [anonymise(a["text"]) for a in with_code if 30 <= len(a["text"]) <= 320][:QUOTES_PER_THEME]
+        uncoded = sum(1 for a in answers if not a["codes"])
+        table = Table(
+            caption=entry["title"],
+            columns=["Thema", "Antwoorden", "% van de antwoorden"],
+            rows=rows,
+            note=f"{total} gecodeerde antwoorden, waarvan {uncoded} zonder codeerbare inhoud. Eén antwoord kan meer thema's hebben.",
+            numeric=[False, True, True],
+            widths=[60, 20, 20],
+        )
+        sections.append(ThemeSection(question, entry["title"], table, quotes))
+    return sections
