@@ -3,6 +3,7 @@
 # (Serving the web app with the demo study loaded arrives with the web issue.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/system-deps.sh
 scripts/bootstrap.sh
 out="${AFSTAND_DEMO_DIR:-var/demo}"
 .venv/bin/afstand demo-data --out "$out/data" --seed 2021

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -32,51 +32,11 @@ class FigureData:
     rows: list[tuple[str, list[str]]]
     footnote: str
     figure: Figure | None = field(default=None, repr=False)
-    rendered: dict[str, bytes] = field(default_factory=dict, repr=False)  # format -> file content
 
 
-def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], groups: dict[str, str], footnote: str,
-                   *, workers: int = 2) -> list[FigureData]:
-    """Build and render (SVG + PNG) every figure, spread over ``workers`` processes.
-
-    Workers get the study folder and reload the instruments (a loaded instrument is not
-    picklable); results are plain dicts. The output is the same as one process would make.
-    """
-    spec = [e for e in spec if e["instrument"] in results]
-    chunks = [spec[i::workers] for i in range(workers)] if workers > 1 else [spec]
-    chunks = [c for c in chunks if c]
-    if len(chunks) <= 1:
-        parts = [_render_chunk(study_root, spec, results, groups, footnote)]
-    else:
-        import concurrent.futures
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        with concurrent.futures.ProcessPoolExecutor(max_workers=len(chunks), mp_context=context) as pool:
-            parts = list(pool.map(_render_chunk, [study_root] * len(chunks), chunks, [results] * len(chunks),
-                                  [groups] * len(chunks), [footnote] * len(chunks)))
-    order = {e["number"]: i for i, e in enumerate(spec)}
-    figures = [f for part in parts for f in part]
-    return sorted(figures, key=lambda f: (order[f.number], f.key))
-
-
-def _render_chunk(study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str) -> list[FigureData]:
-    from afstand.study import Study
-
-    study = Study.load(study_root)
-    instruments = {name: study.instrument(name) for name in {e["instrument"] for e in spec}}
-    figures = build_figures(spec, results, instruments, groups, footnote)
-    try:
-        for figure in figures:
-            figure.rendered = {fmt: figure_bytes(figure, fmt) for fmt in ("svg", "png")}
-            plt.close(figure.figure)
-            figure.figure = None
-    finally:
-        close(figures)
-    return figures
-
-
-def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[str, Instrument], groups: dict[str, str], footnote: str) -> list[FigureData]:
+def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[str, Instrument], groups: dict[str, str], footnote: str,
+                  *, draw: bool = True) -> list[FigureData]:
+    """FigureData for every figure of ``spec``; with ``draw=False`` only the data (fast), no matplotlib figure."""
     out = []
     for entry in spec:
         name = entry["instrument"]
@@ -90,8 +50,52 @@ def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[
             if item not in result["items"]:
                 raise StudyError(f"report.toml: figure {entry['number']}: {item!r} is not an item of {name}")
         note = footnote.format(n=result["n_consented"], group=groups.get(name, name))
-        out.extend(builder(entry, result, instrument, groups.get(name, name), note))
+        out.extend(builder(entry, result, instrument, groups.get(name, name), note, draw))
     return out
+
+
+def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], groups: dict[str, str], footnote: str,
+                   *, workers: int = 2) -> "Callable[[], dict[str, dict[str, bytes]]]":
+    """Start drawing every figure (SVG + PNG) in ``workers`` processes; return a function that waits.
+
+    The waiting function returns ``{figure key: {"svg": bytes, "png": bytes}}``. Workers get
+    the study folder and reload the instruments (a loaded instrument is not picklable);
+    results are plain dicts. With ``workers <= 1`` the drawing happens here, at once.
+    """
+    spec = [e for e in spec if e["instrument"] in results]
+    chunks = [c for c in ([spec[i::workers] for i in range(workers)] if workers > 1 else [spec]) if c]
+    if len(chunks) <= 1:
+        done = _render_chunk(study_root, spec, results, groups, footnote)
+        return lambda: done
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=len(chunks), mp_context=context)
+    futures = [pool.submit(_render_chunk, study_root, chunk, results, groups, footnote) for chunk in chunks]
+
+    def wait() -> dict[str, dict[str, bytes]]:
+        try:
+            rendered: dict[str, dict[str, bytes]] = {}
+            for future in futures:
+                rendered.update(future.result())
+            return rendered
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    return wait
+
+
+def _render_chunk(study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str) -> dict[str, dict[str, bytes]]:
+    from afstand.study import Study
+
+    study = Study.load(study_root)
+    instruments = {name: study.instrument(name) for name in {e["instrument"] for e in spec}}
+    figures = build_figures(spec, results, instruments, groups, footnote)
+    try:
+        return {figure.key: {fmt: figure_bytes(figure, fmt) for fmt in ("svg", "png")} for figure in figures}
+    finally:
+        close(figures)
 
 
 def write_figure(figure: FigureData, fmt: str, out: BinaryIO) -> None:
@@ -124,7 +128,7 @@ def _answered(entry: dict) -> int:
     return entry["base"] - entry["missing"] if entry["base"] is not None else 0
 
 
-def _bars(entry, result, instrument, group, note):
+def _bars(entry, result, instrument, group, note, draw):
     item_name = entry["items"][0]
     item = instrument.items[item_name]
     data = result["items"][item_name]
@@ -134,7 +138,7 @@ def _bars(entry, result, instrument, group, note):
     rows = [Row(c.name, c.label()) for c in choices]
     values = [data["percent"][c.name] for c in choices]
     title = _title(entry)
-    fig = charts.bars(title, rows, values, xlabel=_xlabel(group, _answered(data)), footnote=note)
+    fig = charts.bars(title, rows, values, xlabel=_xlabel(group, _answered(data)), footnote=note) if draw else None
     table = [(r.label, [_fmt(v)]) for r, v in zip(rows, values)]
     return [FigureData(_key(entry), entry["number"], title, ["%"], table, note, fig)]
 
@@ -157,22 +161,22 @@ def _categories(entry, result, instrument) -> tuple[list[Series], callable]:
     return series, lambda item, key: result["items"][item]["percent"].get(key)
 
 
-def _stacked(entry, result, instrument, group, note):
+def _stacked(entry, result, instrument, group, note, draw):
     series, value = _categories(entry, result, instrument)
     labels = _row_labels(entry, instrument)
     rows = [Row(i, label, _answered(result["items"][i])) for i, label in zip(entry["items"], labels)]
     percent = [[value(i, s.key) for s in series] for i in entry["items"]]
     title = _title(entry)
     palette = entry.get("palette", "sequential")
-    fig = charts.stacked(title, rows, series, percent, xlabel=_xlabel(group), footnote=note, palette=palette)
+    fig = charts.stacked(title, rows, series, percent, xlabel=_xlabel(group), footnote=note, palette=palette) if draw else None
     table = [(r.label, [_fmt(v) for v in vals]) for r, vals in zip(rows, percent)]
     out = [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
     if entry.get("diverging"):
-        out.append(_diverging(entry, result, rows, series, value, group, note))
+        out.append(_diverging(entry, result, rows, series, value, group, note, draw))
     return out
 
 
-def _diverging(entry, result, rows, series, value, group, note) -> FigureData:
+def _diverging(entry, result, rows, series, value, group, note, draw) -> FigureData:
     spec = entry["diverging"]
     by_key = {s.key: s for s in series}
     try:
@@ -184,21 +188,21 @@ def _diverging(entry, result, rows, series, value, group, note) -> FigureData:
         raise StudyError(f"report.toml: figure {entry['number']}: diverging category {err} is not shown in the figure") from None
     percent = {s.key: [value(r.key, s.key) for r in rows] for s in series}
     title = _title(entry) + " (divergerend)"
-    fig = charts.diverging(title, rows, negative, neutral, positive, outside, percent, xlabel=_xlabel(group), footnote=note)
+    fig = charts.diverging(title, rows, negative, neutral, positive, outside, percent, xlabel=_xlabel(group), footnote=note) if draw else None
     columns = [s.label for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     keys = [s.key for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     table = [(r.label, [_fmt(percent[k][i]) for k in keys]) for i, r in enumerate(rows)]
     return FigureData(_key(entry) + "-divergerend", entry["number"], title, columns, table, note, fig)
 
 
-def _grouped(entry, result, instrument, group, note):
+def _grouped(entry, result, instrument, group, note, draw):
     first = instrument.items[entry["items"][0]]
     labels = entry.get("series_labels") or [instrument.items[i].label() for i in entry["items"]]
     series = [Series(i, label) for i, label in zip(entry["items"], labels)]
     categories = [Row(c.name, c.label()) for c in first.choice_list.choices]
     percent = [[result["items"][s.key]["percent"].get(c.key) for c in categories] for s in series]
     title = _title(entry)
-    fig = charts.grouped(title, categories, series, percent, xlabel=_xlabel(group), footnote=note)
+    fig = charts.grouped(title, categories, series, percent, xlabel=_xlabel(group), footnote=note) if draw else None
     table = [(c.label, [_fmt(percent[s][ci]) for s in range(len(series))]) for ci, c in enumerate(categories)]
     return [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
 

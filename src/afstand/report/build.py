@@ -18,7 +18,7 @@ import jinja2
 
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError, StudyError
-from afstand.figures.build import render_figures
+from afstand.figures.build import build_figures, render_figures
 from afstand.report import blocks as blockmod
 from afstand.report.context import Numbers, nl
 from afstand.report.docxdoc import write_docx
@@ -90,42 +90,46 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
     groups = spec.groups
 
     step("figuren")
-    figures = render_figures(str(study.root), spec.config.get("figures", []), results, groups, spec.text("footnote"),
-                             workers=workers)
+    figure_spec = spec.config.get("figures", [])
+    figures = build_figures(figure_spec, results, instruments, groups, spec.text("footnote"), draw=False)  # data only: fast
+    wait_for_drawings = render_figures(str(study.root), figure_spec, results, groups, spec.text("footnote"), workers=workers)
     by_number: dict[int, list] = {}
     for figure in figures:
         by_number.setdefault(figure.number, []).append(figure)
+    try:  # everything that needs no drawing is made while the workers draw
+        step("factsheet")  # needs no figures: made while the workers draw
+        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), environment(spec.root / "templates"), staging, formats)
+        step("tekst")
+        themes = _themes(codings, study, spec)
+        content_env = _content_env(numbers, bool(themes))
+        try:
+            text = content_env.from_string(spec.read("content")).render(groups=groups)
+        except jinja2.TemplateError as err:
+            raise StudyError(f"{spec.root / spec.text('content')}: line {getattr(err, 'lineno', '?')}: {err}") from None
+        except KeyError as err:
+            raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
+        blocks = blockmod.parse(text, spec.text("content"))
+        fig_for, tables = {}, {}
+        for block in blocks:
+            if isinstance(block, blockmod.Directive):
+                _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
+        versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
+        env = environment(spec.root / "templates")
+        page, toc = page_blocks(blocks, fig_for, tables, themes)
+        html = render_report(env, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
+                             blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
+        if "html" in formats:
+            (staging / "rapport.html").write_text(html, encoding="utf-8")
+            written.append(staging / "rapport.html")
+    finally:
+        drawings = wait_for_drawings()
     (staging / "figures").mkdir()
     png: dict[str, bytes] = {}
     for figure in figures:
-        (staging / "figures" / f"{figure.key}.svg").write_bytes(figure.rendered["svg"])
-        (staging / "figures" / f"{figure.key}.png").write_bytes(figure.rendered["png"])
-        png[figure.key] = figure.rendered["png"]
-    step("tekst")
-    themes = _themes(codings, study, spec)
-    content_env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-    content_env.globals.update(numbers.functions())
-    content_env.globals["themes_available"] = bool(themes)
-    try:
-        text = content_env.from_string(spec.read("content")).render(groups=groups)
-    except jinja2.TemplateError as err:
-        raise StudyError(f"{spec.root / spec.text('content')}: line {getattr(err, 'lineno', '?')}: {err}") from None
-    except KeyError as err:
-        raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
-    blocks = blockmod.parse(text, spec.text("content"))
-    fig_for, tables = {}, {}
-    for block in blocks:
-        if isinstance(block, blockmod.Directive):
-            _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
-    versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
-    env = environment(spec.root / "templates")
-    page, toc = page_blocks(blocks, fig_for, tables, themes)
-    html = render_report(env, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
-                         blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
-    written = [staging / "figures"]
-    if "html" in formats:
-        (staging / "rapport.html").write_text(html, encoding="utf-8")
-        written.append(staging / "rapport.html")
+        (staging / "figures" / f"{figure.key}.svg").write_bytes(drawings[figure.key]["svg"])
+        (staging / "figures" / f"{figure.key}.png").write_bytes(drawings[figure.key]["png"])
+        png[figure.key] = drawings[figure.key]["png"]
+    written.append(staging / "figures")
     pdf_job = None
     if "pdf" in formats:
         step("pdf")
@@ -138,12 +142,17 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
                 write_docx(handle, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
                            blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
             written.append(staging / "rapport.docx")
-        step("factsheet")
-        written += _factsheet(spec, numbers, groups, content_env, env, staging, formats)
     finally:
         if pdf_job is not None:
             pdf_job()  # wait for the report PDF (and raise its error) before anything is moved or removed
     return written
+
+
+def _content_env(numbers: Numbers, themes_available: bool) -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    env.globals.update(numbers.functions())
+    env.globals["themes_available"] = themes_available
+    return env
 
 
 def _resolve(block, by_number, fig_for, tables, numbers, groups, spec) -> None:

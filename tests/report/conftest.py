@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from afstand.report.build import build_report
+
+
+@pytest.fixture(scope="session")
+def reference_data(reference) -> dict[str, Path]:
+    return {"werkers": reference / "werkers.csv", "clienten": reference / "clienten.csv"}
+
+
+@pytest.fixture(scope="session")
+def full_report(tmp_path_factory, study, reference_data, reference) -> Path:
+    """The reference study's report in every format, with coded open answers."""
+    out = tmp_path_factory.mktemp("report") / "out"
+    build_report(study, reference_data, out, codings=reference / "open-answers.jsonl")
+    return out
+
+
+@pytest.fixture(scope="session")
+def html_report(tmp_path_factory, study, reference_data) -> Path:
+    """HTML only, no coded answers: a second, independent build."""
+    out = tmp_path_factory.mktemp("report-html") / "out"
+    build_report(study, reference_data, out, formats=("html",))
+    return out
