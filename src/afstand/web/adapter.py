@@ -1,0 +1,129 @@
+"""The one layer between Django and afstand's core (kpi/formpack style).
+
+Views and commands call these functions; nothing else in ``afstand.web`` imports the core.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from afstand.instrument.loader import load_instrument
+from afstand.instrument.model import Instrument
+from afstand.responses.submission import check_submission, compile_rules
+from afstand.study import Study as CoreStudy
+from afstand.study import find_study
+from afstand.web.models import Counter, InstrumentVersion, Response, Study, hash_code
+
+_INSTRUMENTS: dict[str, Instrument] = {}
+
+
+def instrument_for(version: InstrumentVersion) -> Instrument:
+    instrument = _INSTRUMENTS.get(version.version_id)
+    if instrument is None:
+        instrument = load_instrument(bytes(version.xlsform), name=version.filename)
+        _INSTRUMENTS[version.version_id] = instrument
+    return instrument
+
+
+def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
+    return (InstrumentVersion.objects.select_related("study").filter(study__slug=study_slug, name=name, active=True)
+            .order_by("-id").first())
+
+
+def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None) -> InstrumentVersion:
+    """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version)."""
+    instrument = load_instrument(content, name=filename)
+    compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+    existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        InstrumentVersion.objects.filter(study=study, name=name, active=True).update(active=False)
+        version = InstrumentVersion.objects.create(study=study, name=name, version_id=instrument.version_id, filename=filename,
+                                                   xlsform=content, target=target, active=True)
+    _INSTRUMENTS[version.version_id] = instrument
+    return version
+
+
+def load_study(core: CoreStudy) -> Study:
+    """Create (or update) a study and its instrument versions from a study folder."""
+    study, _ = Study.objects.get_or_create(slug=core.id, defaults={"title": core.title})
+    for name in core.instrument_names:
+        path = core.form_path(name)
+        add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))
+    return study
+
+
+def load_demo() -> Study:
+    return load_study(find_study())
+
+
+def withdrawal_code(instance_id: uuid.UUID) -> str:
+    """Derived from the instance id with the server's secret: returned again on a resubmission
+    without being stored. 100 bits, shown as five groups of four (base32)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"withdraw:" + instance_id.bytes, hashlib.sha256).digest()
+    text = base64.b32encode(digest[:13]).decode()[:20]
+    return "-".join(text[i:i + 4] for i in range(0, 20, 4))
+
+
+@dataclass
+class Outcome:
+    status: int  # 201 stored, 200 already stored, 400 invalid
+    body: dict
+
+
+def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *, channel: str = "",
+           today: dt.date | None = None) -> Outcome:
+    instrument = instrument_for(version)
+    checked = check_submission(instrument, answers)
+    code = withdrawal_code(instance_id)
+    if Response.objects.filter(instance_id=instance_id).exists():
+        return Outcome(200, {"withdrawal_code": code})
+    if not checked.ok:
+        return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
+    if not checked.consented:
+        count(version, "declined")
+        return Outcome(201, {"withdrawal_code": None, "stored": False})
+    try:
+        with transaction.atomic():
+            Response.objects.create(
+                instrument_version=version,
+                instance_id=instance_id,
+                public_id=secrets.token_hex(8),
+                answers=checked.answers,
+                submitted_on=today or dt.date.today(),
+                channel=channel[:20],
+                withdrawal_hash=hash_code(code),
+            )
+    except IntegrityError:
+        if Response.objects.filter(instance_id=instance_id).exists():  # a concurrent twin won the race
+            return Outcome(200, {"withdrawal_code": code})
+        raise
+    return Outcome(201, {"withdrawal_code": code})
+
+
+def withdraw(code: str) -> bool:
+    """Delete the response with this withdrawal code; keep only a count. True if one was deleted."""
+    with transaction.atomic():
+        response = Response.objects.select_related("instrument_version").filter(withdrawal_hash=hash_code(code)).first()
+        if response is None:
+            return False
+        version = response.instrument_version
+        response.delete()
+        count(version, "withdrawn")
+    return True
+
+
+def count(version: InstrumentVersion, kind: str) -> None:
+    counter, _ = Counter.objects.get_or_create(study=version.study, instrument=version.name, kind=kind)
+    Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)

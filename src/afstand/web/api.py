@@ -1,0 +1,68 @@
+"""JSON submission API: ``POST /api/v1/surveys/<instrument>/responses``.
+
+No cookies and so no CSRF; bodies over 256 kB get 413; rate limited in memory per hashed
+client address (the address itself is never stored or logged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import time
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from afstand.web import adapter
+
+_SALT = secrets.token_bytes(16)  # per process: hashed addresses cannot be compared across restarts
+_LOCK = threading.Lock()
+_WINDOWS: dict[bytes, tuple[int, int]] = {}  # hashed address -> (window start, count)
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    address = request.META.get("REMOTE_ADDR", "")
+    key = hashlib.blake2b(address.encode(), key=_SALT, digest_size=16).digest()
+    window = int(time.time()) // settings.AFSTAND_RATE_WINDOW
+    with _LOCK:
+        start, seen = _WINDOWS.get(key, (window, 0))
+        if start != window:
+            start, seen = window, 0
+            if len(_WINDOWS) > 100_000:
+                _WINDOWS.clear()
+        seen += 1
+        _WINDOWS[key] = (start, seen)
+    return seen > settings.AFSTAND_RATE_LIMIT
+
+
+@csrf_exempt
+@require_POST
+def submit_response(request: HttpRequest, instrument: str, study: str | None = None) -> JsonResponse:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.AFSTAND_MAX_BODY:
+        return JsonResponse({"error": "body too large (at most 256 kB)"}, status=413)
+    body = request.body
+    if len(body) > settings.AFSTAND_MAX_BODY:
+        return JsonResponse({"error": "body too large (at most 256 kB)"}, status=413)
+    if _rate_limited(request):
+        return JsonResponse({"error": "too many submissions, try again in a minute"}, status=429)
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return JsonResponse({"error": "the body is not JSON"}, status=400)
+    if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
+        return JsonResponse({"error": "expected {\"instance_id\": \"<uuid4>\", \"answers\": {...}}"}, status=400)
+    try:
+        instance_id = uuid.UUID(str(payload.get("instance_id")))
+    except ValueError:
+        return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a UUID"}}}, status=400)
+    version = adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    if version is None:
+        return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
+    channel = str(payload.get("channel") or request.GET.get("via") or "")
+    outcome = adapter.submit(version, instance_id, payload["answers"], channel=channel)
+    return JsonResponse(outcome.body, status=outcome.status)

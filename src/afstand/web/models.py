@@ -1,0 +1,103 @@
+"""What the web app stores. Anonymity is built into the tables:
+
+* a :class:`Response` holds answers, the immutable instrument version, the recruitment
+  channel and the *date* of submission — no IP address, user agent, cookie id or time;
+* its primary key is random, so neither the key nor SQLite's rowid reveals the order in
+  which responses arrived;
+* the withdrawal code is stored only as a SHA-256 hash;
+* a :class:`SignUp` (lottery / focus group) lives in its own table with a random key,
+  a date only, and no column that refers to a response or an instrument version;
+* :class:`Counter` keeps the only trace of declined consents and withdrawals: a number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+
+
+def random_key() -> int:
+    """A random positive 63-bit key: row order says nothing about arrival order."""
+    return secrets.randbits(62) + 1
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode("utf-8")).hexdigest()
+
+
+class Study(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    created_on = models.DateField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InstrumentVersion(models.Model):
+    """One uploaded XLSForm. Never changed: a new upload is a new version."""
+
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="versions")
+    name = models.SlugField()  # the instrument's name in the study, e.g. "werkers"
+    version_id = models.CharField(max_length=80, unique=True)  # content hash, e.g. werkers@3666cb6308de0910
+    filename = models.CharField(max_length=200)
+    xlsform = models.BinaryField()
+    target = models.PositiveIntegerField(null=True, blank=True)
+    active = models.BooleanField(default=True)  # the version new respondents get
+    created_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["study", "name", "active"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk and InstrumentVersion.objects.filter(pk=self.pk).exclude(version_id=self.version_id).exists():
+            raise ValueError("an instrument version is immutable: upload a new version instead")
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.version_id
+
+
+class Response(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
+    instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="responses")
+    instance_id = models.UUIDField(unique=True)  # chosen by the client: makes submission idempotent
+    public_id = models.CharField(max_length=24, unique=True)  # the response id in exports
+    answers = models.JSONField()
+    submitted_on = models.DateField()  # a date, never a time
+    channel = models.CharField(max_length=20, blank=True)
+    withdrawal_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["public_id"]  # random: exports do not show arrival order
+
+
+class SignUp(models.Model):
+    """Lottery or focus-group sign-up. Deliberately unlinkable to any response."""
+
+    PURPOSES = [("loterij", "Loterij"), ("focusgroep", "Focusgroep")]
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="signups")
+    purpose = models.CharField(max_length=20, choices=PURPOSES)
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    availability = models.TextField(blank=True)
+    signed_up_on = models.DateField()
+
+    class Meta:
+        ordering = ["id"]  # random
+
+
+class Counter(models.Model):
+    """Counts without content: declined consents and withdrawals per instrument name."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE)
+    instrument = models.SlugField()
+    kind = models.CharField(max_length=20, choices=[("declined", "declined"), ("withdrawn", "withdrawn")])
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        unique_together = [("study", "instrument", "kind")]

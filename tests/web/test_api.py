@@ -1,0 +1,111 @@
+"""The JSON submission API: idempotent, validated on the server, anonymous."""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+
+import pytest
+from django.db import connection
+
+from afstand.web import adapter
+from afstand.web.models import Counter, Response
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    return adapter.load_demo()
+
+
+def post(client, instrument, body, **extra):
+    return client.post(f"/api/v1/surveys/{instrument}/responses", data=json.dumps(body), content_type="application/json", **extra)
+
+
+def test_submit_then_resubmit_is_idempotent(client, demo):
+    body = {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 40, "c_gender": "man"}}
+    first = post(client, "clienten", body)
+    assert first.status_code == 201
+    code = first.json()["withdrawal_code"]
+    assert len(code.replace("-", "")) == 20  # 100 bits of base32
+    second = post(client, "clienten", body)
+    assert second.status_code == 200 and second.json() == {"withdrawal_code": code}
+    assert Response.objects.count() == 1
+    stored = Response.objects.get()
+    assert stored.answers == {"consent": "ja", "c_age": "40", "c_gender": "man"}
+    assert stored.instrument_version.version_id.startswith("clienten@")
+    assert "set-cookie" not in {k.lower() for k in first.headers}
+
+
+def test_every_consented_reference_row_is_accepted(client, demo, reference):
+    with (reference / "clienten.csv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
+    for row in rows:
+        answers = {k: v for k, v in row.items() if k != "response_id" and v}
+        result = post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": answers})
+        assert result.status_code == 201, (row["response_id"], result.json())
+    assert Response.objects.count() == len(rows) == 26
+
+
+def test_invalid_answers_get_per_item_errors(client, demo):
+    body = {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": "oud", "c_gender": "misschien", "zz": 1}}
+    result = post(client, "clienten", body)
+    assert result.status_code == 400
+    errors = result.json()["errors"]
+    assert {k: v["code"] for k, v in errors.items()} == {"c_age": "not_a_number", "c_gender": "not_a_choice", "zz": "unknown_item"}
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize("body,status", [
+    (b"not json", 400),
+    (json.dumps({"answers": {"consent": "ja"}}).encode(), 400),
+    (json.dumps({"instance_id": "123", "answers": {"consent": "ja"}}).encode(), 400),
+    (json.dumps({"instance_id": str(uuid.uuid4()), "answers": []}).encode(), 400),
+    (json.dumps({"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_open_tips": "x" * 300_000}}).encode(), 413),
+])
+def test_bad_bodies(client, demo, body, status):
+    result = client.post("/api/v1/surveys/clienten/responses", data=body, content_type="application/json")
+    assert result.status_code == status
+    assert Response.objects.count() == 0
+
+
+def test_unknown_survey_and_method(client, demo):
+    assert post(client, "onbekend", {"instance_id": str(uuid.uuid4()), "answers": {}}).status_code == 404
+    assert client.get("/api/v1/surveys/clienten/responses").status_code == 405
+
+
+def test_declined_consent_only_counts(client, demo):
+    result = post(client, "werkers", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "nee"}})
+    assert result.status_code == 201 and result.json()["stored"] is False
+    assert Response.objects.count() == 0
+    assert Counter.objects.get(instrument="werkers", kind="declined").value == 1
+
+
+def test_withdrawal_deletes_and_counts(client, demo):
+    code = post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja"}}).json()["withdrawal_code"]
+    assert adapter.withdraw(code.lower()) is True
+    assert Response.objects.count() == 0
+    assert adapter.withdraw(code) is False
+    assert Counter.objects.get(instrument="clienten", kind="withdrawn").value == 1
+
+
+def test_responses_store_nothing_identifying(client, demo):
+    post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 33}},
+         REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="Mozilla/5.0 secret-agent")
+    columns = {c.name for c in connection.introspection.get_table_description(connection.cursor(), Response._meta.db_table)}
+    assert columns == {"id", "instrument_version_id", "instance_id", "public_id", "answers", "submitted_on", "channel", "withdrawal_hash"}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')
+            dump = repr(cursor.fetchall())
+            assert "203.0.113.77" not in dump and "secret-agent" not in dump, table
+    assert Response._meta.get_field("submitted_on").get_internal_type() == "DateField"
+
+
+def test_rate_limit(client, demo, settings):
+    settings.AFSTAND_RATE_LIMIT = 3
+    statuses = [post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja"}}, REMOTE_ADDR="198.51.100.9").status_code
+                for _ in range(5)]
+    assert statuses == [201, 201, 201, 429, 429]
