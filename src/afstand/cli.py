@@ -61,6 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="processes for figures and PDF (default 2)")
     p.set_defaults(handler=cmd_report)
 
+    p = sub.add_parser("serve", help="run the web app (gunicorn); migrations run on start", description="Run the web app with gunicorn on embedded SQLite (default) or PostgreSQL.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--db", help="database URL: sqlite:///path (default var/afstand.sqlite3) or postgresql://...")
+    p.add_argument("--demo", action="store_true", help="load the demo study's instruments")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("export", help="export stored responses", description="Export stored responses of one instrument in the canonical layout.")
+    p.add_argument("--instrument", required=True)
+    p.add_argument("--db", help="database URL (as for serve)")
+    p.add_argument("--study", default="werken-op-afstand", help="study id in the database")
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p.add_argument("--out", required=True)
+    p.set_defaults(handler=cmd_export)
+
     p = sub.add_parser("instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments.")
     isub = p.add_subparsers(title="instrument commands")
     q = isub.add_parser("show", help="items, groups and version id of an instrument")
@@ -155,6 +171,32 @@ def cmd_report(args) -> int:
                                progress=lambda message: progress.update(task, description=message))
     for path in written:
         print(f"wrote {path}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from afstand.web.server import configure, migrate, serve
+
+    configure(args.db)
+    migrate()
+    if args.demo:
+        from afstand.web.adapter import load_demo
+
+        load_demo()
+    print(f"afstand serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
+    serve(args.host, args.port, max(1, args.workers))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from afstand.web.server import configure, migrate
+
+    configure(args.db)
+    migrate()
+    from afstand.web.export import export
+
+    n = export(args.study, args.instrument, args.format, Path(args.out))
+    print(f"wrote {args.out} ({n} responses)")
     return 0
 
 

@@ -1,0 +1,61 @@
+"""Run the web app: migrations on start, then gunicorn (a production server, not runserver).
+
+No access log is written: a survey platform that promises anonymity keeps no record of who
+(IP address, user agent) fetched which survey page when.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def configure(db_url: str | None = None, var_dir: Path | None = None) -> None:
+    """Point Django at the database and a persistent secret key, then set it up."""
+    var = Path(var_dir or os.environ.get("AFSTAND_VAR") or Path.cwd() / "var")
+    var.mkdir(parents=True, exist_ok=True)
+    os.environ["AFSTAND_VAR"] = str(var)
+    if db_url:
+        os.environ["AFSTAND_DB_URL"] = db_url
+    if not os.environ.get("AFSTAND_SECRET_KEY"):
+        # withdrawal codes are derived with this key, so it must survive restarts
+        key_file = var / "secret-key"
+        if not key_file.exists():
+            key_file.touch(mode=0o600)
+            key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        os.environ["AFSTAND_SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "afstand.web.settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from afstand.web.wsgi import application
+
+    class App(BaseApplication):
+        def load_config(self):
+            for key, value in {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "accesslog": None,  # no access log: see the module docstring
+                "errorlog": "-",
+                "loglevel": "warning",
+                "timeout": 60,
+                "graceful_timeout": 10,
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    App().run()

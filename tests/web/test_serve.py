@@ -1,0 +1,95 @@
+"""The real server end to end (127.0.0.1 only): serve → submit → export → analyze."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    db = f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
+    env = {**os.environ, "AFSTAND_VAR": str(tmp_path)}
+    env.pop("AFSTAND_TESTING", None)
+    exe = Path(sys.executable).with_name("afstand")
+    process = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db, "--demo", "--workers", "2"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(process.stderr.read())
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("server did not start")
+    yield f"http://127.0.0.1:{port}", db, env, process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def post(base: str, instrument: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(f"{base}/api/v1/surveys/{instrument}/responses", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_serve_submit_export_analyze(server, reference, tmp_path):
+    base, db, env, process = server
+    with (reference / "clienten.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        answers = {k: v for k, v in row.items() if k != "response_id" and v}
+        status, body = post(base, "clienten", {"instance_id": str(uuid.uuid4()), "answers": answers})
+        assert status == 201, body
+    out = tmp_path / "export.csv"
+    result = subprocess.run([str(Path(sys.executable).with_name("afstand")), "export", "--instrument", "clienten", "--db", db,
+                             "--format", "csv", "--out", str(out)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    exported = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(exported) == 26  # consented rows stored; the declined one only counted
+    assert set(exported[0]) >= {"response_id", "instrument_version", "submission_date", "channel", "c_age"}
+    assert all(len(r["submission_date"]) == 10 for r in exported)  # a date, no time
+    analysis = run_cli("analyze", "--instrument", "clienten", "--data", str(out), "--json")
+    assert analysis.returncode == 0, analysis.stderr
+    got = json.loads(analysis.stdout)
+    expected = json.loads((reference / "expected-clienten.json").read_text(encoding="utf-8"))
+    assert got["n_consented"] == expected["n_consented"] == 26
+    for name, entry in expected["items"].items():
+        if entry["type"] in ("select_one", "select_multiple"):
+            assert {k: v for k, v in got["items"][name]["counts"].items() if v} == {k: v for k, v in entry["counts"].items() if v}, name
+    assert process.poll() is None
+    process.terminate()
+    stdout, stderr = process.communicate(timeout=20)
+    assert "127.0.0.1" not in stdout + stderr.replace(base, "")  # no access log: no client address, anywhere
+    assert "POST /api" not in stdout + stderr
