@@ -127,3 +127,7 @@ def withdraw(code: str) -> bool:
 def count(version: InstrumentVersion, kind: str) -> None:
     counter, _ = Counter.objects.get_or_create(study=version.study, instrument=version.name, kind=kind)
     Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
+
+
+def version_by_id(version_id: str | None) -> InstrumentVersion | None:
+    return InstrumentVersion.objects.select_related("study").filter(version_id=version_id).first() if version_id else None

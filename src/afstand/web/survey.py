@@ -1,0 +1,183 @@
+"""The respondent's survey pages: consent first, then one topic group per page.
+
+Stateless and cookie-free: the answers so far travel in a signed hidden field (Django's
+``signing``), so nothing is stored on the server before the final submission and no
+cookie identifies the respondent. Every page is checked on the server with the form's own
+``required``, ``relevant`` and ``constraint``; it works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+
+from afstand.instrument.model import Group, Instrument, Item
+from afstand.responses.submission import check_submission
+from afstand.instrument.xpath import compile_expression
+from afstand.web import adapter
+from afstand.web.texts import LANGUAGES, text
+
+SALT = "afstand.survey"
+CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
+SECONDS_PER_QUESTION = 12
+
+
+def pages(instrument: Instrument) -> list[Group]:
+    nested = {name for g in instrument.groups for name in g.elements if any(o.name == name for o in instrument.groups)}
+    return [g for g in instrument.groups if g.name not in nested]
+
+
+def _relevant(group: Group, answers: dict) -> bool:
+    return not group.relevant or compile_expression(group.relevant)(answers)
+
+
+def _lang(value: str | None) -> str:
+    return value if value in LANGUAGES else "nl"
+
+
+@csrf_exempt  # no cookies are used: the signed state is the only thing carried between pages
+def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
+    from django.conf import settings
+
+    version = adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    if version is None:
+        return HttpResponseNotFound("Deze vragenlijst bestaat niet.")
+    form = adapter.instrument_for(version)
+    all_pages = pages(form)
+    if request.method == "GET":
+        channel = request.GET.get("via", "")
+        state = {"v": version.version_id, "i": str(uuid.uuid4()), "a": {}, "p": 0,
+                 "c": channel if channel in CHANNELS else "", "l": _lang(request.GET.get("lang"))}
+        return _page(request, form, all_pages, state, {})
+    try:
+        state = signing.loads(request.POST.get("state", ""), salt=SALT)
+    except signing.BadSignature:
+        return HttpResponseBadRequest("De vragenlijst is verlopen of beschadigd. Begin opnieuw via de link.")
+    if state.get("v") != version.version_id:
+        version = adapter.version_by_id(state.get("v")) or version
+        form = adapter.instrument_for(version)
+        all_pages = pages(form)
+    if request.POST.get("lang") in LANGUAGES:
+        state["l"] = request.POST["lang"]
+    page = all_pages[state["p"]]
+    state["a"] = _merge(form, page, state["a"], request.POST)
+    action = request.POST.get("action", "next")
+    if action == "back":
+        state["p"] = _step(all_pages, state["p"], state["a"], -1)
+        return _page(request, form, all_pages, state, {})
+    if action == "lang":
+        return _page(request, form, all_pages, state, {})
+    errors = _page_errors(form, page, state["a"])
+    if errors:
+        return _page(request, form, all_pages, state, errors)
+    if form.consent_item and form.consent_item in page.elements and state["a"].get(form.consent_item) != form.consent_choice:
+        adapter.count(version, "declined")
+        return render(request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
+    following = _step(all_pages, state["p"], state["a"], +1)
+    if following != state["p"]:
+        state["p"] = following
+        return _page(request, form, all_pages, state, {})
+    outcome = adapter.submit(version, uuid.UUID(state["i"]), state["a"], channel=state["c"])
+    if outcome.status == 400:  # a page-level check missed something: show where
+        first = next(iter(outcome.body["errors"]))
+        state["p"] = next((i for i, p in enumerate(all_pages) if first in p.elements), state["p"])
+        messages = {k: v["message"] for k, v in outcome.body["errors"].items()}
+        return _page(request, form, all_pages, state, messages)
+    return render(request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
+                                                    "signup_url": f"/aanmelden/{version.study.slug}?lang={state['l']}"})
+
+
+def _step(all_pages: list[Group], index: int, answers: dict, direction: int) -> int:
+    """The next (or previous) page whose group is relevant; the same index when there is none."""
+    i = index + direction
+    while 0 <= i < len(all_pages):
+        if _relevant(all_pages[i], answers):
+            return i
+        i += direction
+    return index
+
+
+def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
+    merged = {k: v for k, v in answers.items() if k not in page.elements}
+    for name in page.elements:
+        item = form.items.get(name)
+        if item is None:
+            continue
+        if item.kind == "select_multiple":
+            value = " ".join(v for v in post.getlist(name) if v)
+        else:
+            value = (post.get(name) or "").strip()
+        if value:
+            merged[name] = value
+    return merged
+
+
+def _page_errors(form: Instrument, page: Group, answers: dict) -> dict[str, str]:
+    checked = check_submission(form, answers, complete=False)
+    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
+    for name in page.elements:
+        item = form.items.get(name)
+        if item and item.required and name not in answers and name not in errors:
+            errors[name] = "required"
+    return errors
+
+
+def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors: dict) -> HttpResponse:
+    lang = state["l"]
+    language = next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
+    page = all_pages[state["p"]]
+    t = text(lang)
+    blocks = _blocks(form, page, state["a"], language)
+    remaining = sum(len([e for e in p.elements if e in form.items]) for p in all_pages[state["p"]:])
+    context = {
+        "t": t, "lang": lang, "other_lang": "en" if lang == "nl" else "nl",
+        "title": form.title, "page_title": page.label(language), "blocks": blocks,
+        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": t["errors"].get(v, v)}
+                   for k, v in errors.items()],
+        "error_names": set(errors),
+        "state": signing.dumps(state, salt=SALT, compress=True),
+        "step": state["p"] + 1, "steps": len(all_pages),
+        "step_text": t["step"].format(step=state["p"] + 1, steps=len(all_pages)),
+        "left_text": t["left"].format(minutes=max(1, round(remaining * SECONDS_PER_QUESTION / 60))),
+        "first": state["p"] == 0, "last": _step(all_pages, state["p"], state["a"], +1) == state["p"],
+    }
+    return render(request, "afstand/page.html", context, status=400 if errors else 200)
+
+
+def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list[dict]:
+    """Notes, single questions and likert tables (runs of likert items sharing a choice list)."""
+    blocks: list[dict] = []
+    for name in page.elements:
+        if name in form.notes:
+            blocks.append({"kind": "note", "text": form.notes[name].label(language)})
+            continue
+        item = form.items.get(name)
+        if item is None:
+            continue
+        entry = _item(item, answers, language)
+        if item.appearance == "likert" and item.kind == "select_one":
+            last = blocks[-1] if blocks else None
+            if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
+                last["rows"].append(entry)
+            else:
+                blocks.append({"kind": "likert", "list": item.choice_list.name, "rows": [entry],
+                               "choices": [(c.name, c.label(language)) for c in item.choice_list.choices]})
+        else:
+            blocks.append({"kind": "item", "item": entry})
+    return blocks
+
+
+def _item(item: Item, answers: dict, language: str) -> dict:
+    value = answers.get(item.name, "")
+    return {
+        "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),
+        "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
+        "required": item.required, "multiline": item.appearance == "multiline",
+        "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
+        "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
+        "step": "1" if item.type == "integer" else "any",
+    }

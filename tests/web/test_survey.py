@@ -1,0 +1,96 @@
+"""The respondent's pages: consent gate, page flow, server-side checks, thanks, withdrawal, sign-up."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+
+from afstand.web import adapter
+from afstand.web.models import Counter, Response, SignUp
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    return adapter.load_demo()
+
+
+def state_of(response) -> str:
+    return re.search(r'name="state" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def step(client, url, response, **fields):
+    data = {"state": state_of(response), "action": fields.pop("action", "next")}
+    data.update(fields)
+    return client.post(url, data)
+
+
+def test_full_client_survey(client, demo):
+    url = "/s/clienten"
+    page = client.get(url + "?via=whatsapp")
+    html = page.content.decode()
+    assert page.status_code == 200 and "<html lang=\"nl\">" in html
+    assert "Ik heb de uitleg over dit onderzoek gelezen" in html and "set-cookie" not in {k.lower() for k in page.headers}
+    # consent is required: sending without it shows the error summary
+    again = step(client, url, page)
+    assert again.status_code == 400 and "Er is iets niet goed ingevuld" in again.content.decode()
+    page = step(client, url, again, consent="ja")
+    assert "Over u" in page.content.decode()
+    # a constraint checked on the server
+    bad = step(client, url, page, c_age="12", c_gender="man")
+    assert bad.status_code == 400 and "Dit antwoord kan niet kloppen" in bad.content.decode()
+    page = step(client, url, bad, c_age="41", c_gender="man", c_contact_type=["toezicht", "werkstraf"])
+    # back keeps the answers
+    back = step(client, url, page, action="back")
+    assert 'value="41"' in back.content.decode() and 'value="werkstraf" checked' in back.content.decode()
+    page = step(client, url, back, c_age="41", c_gender="man", c_contact_type=["toezicht", "werkstraf"])
+    while "withdrawal-code" not in page.content.decode():
+        assert page.status_code == 200, page.content.decode()[:500]
+        page = step(client, url, page)
+    code = re.search(r'id="withdrawal-code">([A-Z2-7-]+)<', page.content.decode()).group(1)
+    stored = Response.objects.get()
+    assert stored.answers == {"consent": "ja", "c_age": "41", "c_gender": "man", "c_contact_type": "toezicht werkstraf"}
+    assert stored.channel == "whatsapp"
+    # the same final page posted twice stores nothing twice (idempotent by instance id)
+    assert Response.objects.count() == 1
+    withdrawn = client.post("/intrekken", {"code": code})
+    assert withdrawn.status_code == 200 and Response.objects.count() == 0
+    assert Counter.objects.get(instrument="clienten", kind="withdrawn").value == 1
+
+
+def test_declining_consent_stores_nothing(client, demo):
+    page = client.get("/s/werkers")
+    end = step(client, "/s/werkers", page, consent="nee")
+    assert "Je doet niet mee" in end.content.decode()
+    assert Response.objects.count() == 0 and Counter.objects.get(instrument="werkers", kind="declined").value == 1
+
+
+def test_english_switch_and_tampered_state(client, demo):
+    page = client.get("/s/clienten?lang=en")
+    assert "I have read the information about this study" in page.content.decode() and '<html lang="en">' in page.content.decode()
+    tampered = client.post("/s/clienten", {"state": state_of(page)[:-3] + "abc", "consent": "ja"})
+    assert tampered.status_code == 400
+
+
+def test_labels_are_escaped(client, demo):
+    page = client.get("/s/clienten")
+    assert "<script" not in page.content.decode().lower()
+
+
+def test_signup_is_unlinkable(client, demo):
+    form = client.get("/aanmelden/werken-op-afstand")
+    assert form.status_code == 200
+    done = client.post("/aanmelden/werken-op-afstand", {"purpose": "focusgroep", "name": "Jan Jansen", "email": "jan@example.org",
+                                                         "phone": "0612345678", "availability": "dinsdag"})
+    assert done.status_code == 200 and SignUp.objects.count() == 1
+    columns = {c.name for c in connection.introspection.get_table_description(connection.cursor(), SignUp._meta.db_table)}
+    response_columns = {c.name for c in connection.introspection.get_table_description(connection.cursor(), Response._meta.db_table)}
+    assert columns == {"id", "study_id", "purpose", "name", "email", "phone", "availability", "signed_up_on"}
+    assert columns & response_columns == {"id"}  # both random keys, drawn independently
+    assert not [f for f in SignUp._meta.get_fields() if f.is_relation and f.related_model is Response]
+    assert SignUp._meta.get_field("signed_up_on").get_internal_type() == "DateField"
+    bad = client.post("/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": "X", "email": "not-an-email"})
+    assert bad.status_code == 400 and SignUp.objects.count() == 1
