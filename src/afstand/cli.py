@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(handler=cmd_export)
 
+    p = sub.add_parser("createuser", help="create a researcher account with a role in a study", description="Create (or update) a researcher account. The password is read from AFSTAND_PASSWORD or asked for.")
+    p.add_argument("--username", required=True)
+    p.add_argument("--study", default="werken-op-afstand")
+    p.add_argument("--role", choices=("owner", "analyst", "coder"), default="analyst")
+    p.add_argument("--db", help="database URL (as for serve)")
+    p.set_defaults(handler=cmd_createuser)
+
     p = sub.add_parser("instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments.")
     isub = p.add_subparsers(title="instrument commands")
     q = isub.add_parser("show", help="items, groups and version id of an instrument")
@@ -197,6 +204,38 @@ def cmd_export(args) -> int:
 
     n = export(args.study, args.instrument, args.format, Path(args.out))
     print(f"wrote {args.out} ({n} responses)")
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    import getpass
+    import os
+
+    from afstand.web.server import configure, migrate
+
+    configure(args.db)
+    migrate()
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+
+    from afstand.web.adapter import load_demo
+    from afstand.web.models import Membership, Study
+
+    password = os.environ.get("AFSTAND_PASSWORD") or getpass.getpass("Wachtwoord: ")
+    try:
+        validate_password(password)
+    except ValidationError as err:
+        raise AfstandError("password: " + " ".join(err.messages)) from None
+    study = Study.objects.filter(slug=args.study).first()
+    if study is None and args.study == "werken-op-afstand":
+        study = load_demo()
+    if study is None:
+        raise AfstandError(f"no study {args.study!r} in this database")
+    user, _ = User.objects.get_or_create(username=args.username)
+    user.set_password(password)
+    user.save()
+    Membership.objects.update_or_create(user=user, study=study, defaults={"role": args.role})
+    print(f"{args.username}: {args.role} of {study.slug}")
     return 0
 
 

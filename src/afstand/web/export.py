@@ -36,25 +36,30 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
     return header, out
 
 
-def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
-    header, data = rows(study_slug, name)
+def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses") -> None:
+    """Write rows as CSV or XLSX to a binary file-like object (shared by CLI and web)."""
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(data)
-        atomic_write_bytes(target, buffer.getvalue().encode("utf-8"))
+        out.write(text.getvalue().encode("utf-8"))
     elif fmt == "xlsx":
         import openpyxl
 
         workbook = openpyxl.Workbook(write_only=True)
-        sheet = workbook.create_sheet(name)
-        sheet.append(header)
+        ws = workbook.create_sheet(sheet)
+        ws.append(header)
         for row in data:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        atomic_write_bytes(target, buffer.getvalue())
+            ws.append(row)
+        workbook.save(out)
     else:
         raise AfstandError(f"--format {fmt}: not supported (csv, xlsx)")
+
+
+def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
+    header, data = rows(study_slug, name)
+    buffer = io.BytesIO()
+    write(header, data, fmt, buffer, sheet=name)
+    atomic_write_bytes(target, buffer.getvalue())
     return len(data)

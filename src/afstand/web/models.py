@@ -101,3 +101,27 @@ class Counter(models.Model):
 
     class Meta:
         unique_together = [("study", "instrument", "kind")]
+
+
+class Membership(models.Model):
+    """A researcher's role in one study (object-level permissions)."""
+
+    ROLES = [("owner", "Eigenaar"), ("analyst", "Analist"), ("coder", "Codeur")]
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=ROLES)
+
+    class Meta:
+        unique_together = [("user", "study")]
+
+
+class AuditEvent(models.Model):
+    """Researcher actions (logins, exports, deletions). Researchers are not anonymous; respondents never appear here."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]

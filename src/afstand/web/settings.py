@@ -116,3 +116,5 @@ LOGGING = {
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
 AFSTAND_DEFAULT_STUDY = os.environ.get("AFSTAND_DEFAULT_STUDY", "werken-op-afstand")
+LOGIN_URL = "/onderzoek/inloggen/"
+LOGIN_REDIRECT_URL = "/onderzoek/"

@@ -1,6 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web import api, respondent, survey
+from afstand.web import api, research, respondent, survey
 
 urlpatterns = [
     path("api/v1/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit"),
@@ -9,4 +10,9 @@ urlpatterns = [
     path("s/<slug:study>/<slug:instrument>", survey.survey, name="survey-study"),
     path("intrekken", respondent.withdraw, name="withdraw"),
     path("aanmelden/<slug:study>", respondent.signup, name="signup"),
+    path("onderzoek/inloggen/", auth_views.LoginView.as_view(), name="login"),
+    path("onderzoek/uitloggen/", auth_views.LogoutView.as_view(next_page="/onderzoek/inloggen/"), name="logout"),
+    path("onderzoek/", research.home, name="research-home"),
+    path("onderzoek/<slug:study>/", research.monitor, name="research-monitor"),
+    path("onderzoek/<slug:study>/export/<slug:instrument>.<str:fmt>", research.download, name="research-export"),
 ]

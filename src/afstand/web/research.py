@@ -1,0 +1,77 @@
+"""The researcher side: everything behind login, per study by membership and role."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter as Tally
+
+from django.contrib.auth import user_logged_in
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from afstand.web import export as exporter
+from afstand.web.models import AuditEvent, Counter, InstrumentVersion, Membership, Response, Study
+
+EXPORT_ROLES = {"owner", "analyst"}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def audit(user, action: str, detail: str = "") -> None:
+    AuditEvent.objects.create(user=getattr(user, "username", str(user))[:150], action=action, detail=detail[:300])
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs):
+    audit(user, "login")
+
+
+def _membership(request: HttpRequest, slug: str, roles: set[str] | None = None) -> Membership:
+    study = get_object_or_404(Study, slug=slug)
+    membership = Membership.objects.filter(user=request.user, study=study).first()
+    if membership is None or (roles and membership.role not in roles):
+        raise PermissionDenied
+    return membership
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("study")
+    return render(request, "afstand/research/home.html", {"memberships": memberships})
+
+
+@login_required
+def monitor(request: HttpRequest, study: str) -> HttpResponse:
+    membership = _membership(request, study)
+    rows = []
+    names = InstrumentVersion.objects.filter(study=membership.study).values_list("name", flat=True).distinct()
+    for name in sorted(set(names)):
+        versions = InstrumentVersion.objects.filter(study=membership.study, name=name)
+        responses = Response.objects.filter(instrument_version__in=versions)
+        by_day = sorted(Tally(responses.values_list("submitted_on", flat=True)).items())
+        by_channel = sorted(Tally(c or "onbekend" for c in responses.values_list("channel", flat=True)).items())
+        counters = {c.kind: c.value for c in Counter.objects.filter(study=membership.study, instrument=name)}
+        target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
+        total = responses.count()
+        rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
+                     "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
+                     "by_day": by_day, "by_channel": by_channel,
+                     "versions": [v.version_id for v in versions.order_by("id")]})
+    return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
+                                                              "can_export": membership.role in EXPORT_ROLES})
+
+
+@login_required
+def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> HttpResponse:
+    membership = _membership(request, study, EXPORT_ROLES)
+    if fmt not in CONTENT_TYPES:
+        raise PermissionDenied
+    header, data = exporter.rows(membership.study.slug, instrument)
+    buffer = io.BytesIO()
+    exporter.write(header, data, fmt, buffer, sheet=instrument)
+    audit(request.user, "export", f"{study}/{instrument}.{fmt} ({len(data)} responses)")
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{instrument}.{fmt}"'
+    return response

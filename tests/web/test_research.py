@@ -1,0 +1,94 @@
+"""The researcher side: login required everywhere, object-level permissions, exports, audit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from afstand.web import adapter
+from afstand.web.models import AuditEvent, Membership, Study
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    study = adapter.load_demo()
+    version = adapter.active_version(study.slug, "clienten")
+    for channel in ("whatsapp", "whatsapp", "mail"):
+        adapter.submit(version, uuid.uuid4(), {"consent": "ja", "c_age": 40}, channel=channel)
+    return study
+
+
+def user_with(role: str | None, study: Study | None, name: str = "onderzoeker") -> User:
+    user = User.objects.create_user(name, password="Een-lang-wachtwoord-42")
+    if role and study:
+        Membership.objects.create(user=user, study=study, role=role)
+    return user
+
+
+def researcher_urls() -> list[str]:
+    fill = {"study": "werken-op-afstand", "instrument": "clienten", "fmt": "csv"}
+    urls = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                route = prefix + str(p.pattern)
+                if route.startswith("onderzoek/") and p.name not in ("login", "logout"):
+                    for key, value in fill.items():
+                        route = route.replace(f"<slug:{key}>", value).replace(f"<str:{key}>", value)
+                    urls.append("/" + route)
+
+    walk(get_resolver().url_patterns)
+    return urls
+
+
+def test_every_researcher_url_refuses_anonymous_users(client, demo):
+    urls = researcher_urls()
+    assert "/onderzoek/werken-op-afstand/export/clienten.csv" in urls and len(urls) >= 3
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/onderzoek/inloggen/"), url
+
+
+def test_users_of_other_studies_and_coders_are_refused(client, demo):
+    other = Study.objects.create(slug="ander-onderzoek", title="Ander")
+    client.force_login(user_with("owner", other))
+    assert client.get("/onderzoek/werken-op-afstand/").status_code == 403
+    assert client.get("/onderzoek/werken-op-afstand/export/clienten.csv").status_code == 403
+    client.force_login(user_with("coder", demo, "codeur"))
+    assert client.get("/onderzoek/werken-op-afstand/").status_code == 200
+    assert client.get("/onderzoek/werken-op-afstand/export/clienten.csv").status_code == 403
+
+
+def test_monitor_export_and_audit(client, demo):
+    user_with("analyst", demo)
+    assert client.post("/onderzoek/inloggen/", {"username": "onderzoeker", "password": "Een-lang-wachtwoord-42"}).status_code == 302
+    page = client.get("/onderzoek/werken-op-afstand/").content.decode()
+    assert 'id="total-clienten">3<' in page and "van minimaal 50" in page
+    assert "whatsapp" in page and "mail" in page
+    download = client.get("/onderzoek/werken-op-afstand/export/clienten.csv")
+    assert download.status_code == 200 and download["Content-Disposition"] == 'attachment; filename="clienten.csv"'
+    rows = list(csv.DictReader(io.StringIO(download.content.decode())))
+    assert len(rows) == 3 and {r["channel"] for r in rows} == {"whatsapp", "mail"}
+    xlsx = client.get("/onderzoek/werken-op-afstand/export/clienten.xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    actions = list(AuditEvent.objects.values_list("user", "action"))
+    assert ("onderzoeker", "login") in actions and actions.count(("onderzoeker", "export")) == 2
+
+
+def test_csrf_is_enforced_on_cookie_forms(demo):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/onderzoek/inloggen/", {"username": "x", "password": "y"}).status_code == 403
+    assert strict.post("/intrekken", {"code": "X"}).status_code == 403
+    assert strict.post("/aanmelden/werken-op-afstand", {"purpose": "loterij"}).status_code == 403
