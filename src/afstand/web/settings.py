@@ -118,3 +118,9 @@ LOGGING = {
 AFSTAND_DEFAULT_STUDY = os.environ.get("AFSTAND_DEFAULT_STUDY", "werken-op-afstand")
 LOGIN_URL = "/onderzoek/inloggen/"
 LOGIN_REDIRECT_URL = "/onderzoek/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
