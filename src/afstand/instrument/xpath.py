@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 _TOKEN = re.compile(
@@ -38,7 +39,9 @@ class Expression:
         return _boolean(self.run(answers, current))
 
 
+@lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Expression:
+    """Compile once per distinct expression text (compiled expressions are immutable)."""
     tokens = _tokenize(source)
     parser = _Parser(tokens, source)
     run = parser.expression()
