@@ -92,3 +92,24 @@ def test_csrf_is_enforced_on_cookie_forms(demo):
     assert strict.post("/onderzoek/inloggen/", {"username": "x", "password": "y"}).status_code == 403
     assert strict.post("/intrekken", {"code": "X"}).status_code == 403
     assert strict.post("/aanmelden/werken-op-afstand", {"purpose": "loterij"}).status_code == 403
+
+
+def test_sav_export_reads_back_with_labels(client, demo, tmp_path):
+    import pyreadstat
+
+    version = adapter.active_version(demo.slug, "clienten")
+    adapter.submit(version, uuid.uuid4(), {"consent": "ja", "c_gender": "vrouw", "c_contact_type": "toezicht werkstraf", "c_contact_years": "1,5"})
+    client.force_login(user_with("owner", demo))
+    download = client.get("/onderzoek/werken-op-afstand/export/clienten.sav")
+    assert download.status_code == 200
+    path = tmp_path / "clienten.sav"
+    path.write_bytes(download.content)
+    frame, meta = pyreadstat.read_sav(str(path))
+    assert len(frame) == 4
+    labels = dict(zip(meta.column_names, meta.column_labels))
+    assert labels["c_gender"] == "Bent u een man of een vrouw?"
+    assert meta.variable_value_labels["c_gender"] == {1.0: "Man", 2.0: "Vrouw", 3.0: "Anders / zeg ik liever niet"}
+    row = frame[frame["c_gender"] == 2.0].iloc[0]
+    assert row["c_contact_type"] == "toezicht werkstraf" and row["c_contact_type_toezicht"] == 1.0 and row["c_contact_type_advies"] == 0.0
+    assert row["c_contact_years"] == 1.5
+    assert labels["c_contact_type_werkstraf"] == "Waarvoor heeft u contact met de reclassering?: Werkstraf"

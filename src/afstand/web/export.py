@@ -36,8 +36,8 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
     return header, out
 
 
-def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses") -> None:
-    """Write rows as CSV or XLSX to a binary file-like object (shared by CLI and web)."""
+def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None) -> None:
+    """Write rows as CSV, XLSX or SPSS .sav to a binary file-like object (shared by CLI and web)."""
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
@@ -53,13 +53,22 @@ def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str
         for row in data:
             ws.append(row)
         workbook.save(out)
+    elif fmt == "sav":
+        from afstand.web.spss import write_sav
+
+        write_sav(header, data, instrument, out)
     else:
-        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx)")
+        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav)")
 
 
 def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
     header, data = rows(study_slug, name)
     buffer = io.BytesIO()
-    write(header, data, fmt, buffer, sheet=name)
+    write(header, data, fmt, buffer, sheet=name, instrument=latest_instrument(study_slug, name))
     atomic_write_bytes(target, buffer.getvalue())
     return len(data)
+
+
+def latest_instrument(study_slug: str, name: str):
+    version = InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("-id").first()
+    return adapter.instrument_for(version) if version else None

@@ -16,7 +16,8 @@ from afstand.web import export as exporter
 from afstand.web.models import AuditEvent, Counter, InstrumentVersion, Membership, Response, Study
 
 EXPORT_ROLES = {"owner", "analyst"}
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "sav": "application/x-spss-sav"}
 
 
 def audit(user, action: str, detail: str = "") -> None:
@@ -70,7 +71,7 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
         raise PermissionDenied
     header, data = exporter.rows(membership.study.slug, instrument)
     buffer = io.BytesIO()
-    exporter.write(header, data, fmt, buffer, sheet=instrument)
+    exporter.write(header, data, fmt, buffer, sheet=instrument, instrument=exporter.latest_instrument(membership.study.slug, instrument))
     audit(request.user, "export", f"{study}/{instrument}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{instrument}.{fmt}"'
