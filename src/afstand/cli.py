@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL (as for serve)")
     p.set_defaults(handler=cmd_createuser)
 
+    p = sub.add_parser("purge", help="delete responses and sign-ups older than the retention period", description="Delete stored responses and sign-ups older than N days (default: AFSTAND_RETENTION_DAYS).")
+    p.add_argument("--older-than", type=int, help="days (default: $AFSTAND_RETENTION_DAYS)")
+    p.add_argument("--db", help="database URL (as for serve)")
+    p.set_defaults(handler=cmd_purge)
+
     p = sub.add_parser("instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments.")
     isub = p.add_subparsers(title="instrument commands")
     q = isub.add_parser("show", help="items, groups and version id of an instrument")
@@ -236,6 +241,23 @@ def cmd_createuser(args) -> int:
     user.save()
     Membership.objects.update_or_create(user=user, study=study, defaults={"role": args.role})
     print(f"{args.username}: {args.role} of {study.slug}")
+    return 0
+
+
+def cmd_purge(args) -> int:
+    import os
+
+    days = args.older_than if args.older_than is not None else os.environ.get("AFSTAND_RETENTION_DAYS")
+    if days is None or int(days) < 0:
+        raise AfstandError("give --older-than DAYS or set AFSTAND_RETENTION_DAYS")
+    from afstand.web.server import configure, migrate
+
+    configure(args.db)
+    migrate()
+    from afstand.web.adapter import purge
+
+    counts = purge(int(days))
+    print(f"deleted {counts['responses']} responses and {counts['signups']} sign-ups older than {int(days)} days")
     return 0
 
 

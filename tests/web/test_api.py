@@ -109,3 +109,18 @@ def test_rate_limit(client, demo, settings):
     statuses = [post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja"}}, REMOTE_ADDR="198.51.100.9").status_code
                 for _ in range(5)]
     assert statuses == [201, 201, 201, 429, 429]
+
+
+def test_purge_keeps_recent_data(demo):
+    import datetime as dt
+
+    from afstand.web.models import AuditEvent, SignUp
+
+    version = adapter.active_version(demo.slug, "clienten")
+    today = dt.date(2026, 6, 1)
+    adapter.submit(version, uuid.uuid4(), {"consent": "ja"}, today=dt.date(2025, 1, 1))
+    adapter.submit(version, uuid.uuid4(), {"consent": "ja"}, today=dt.date(2026, 5, 30))
+    SignUp.objects.create(study=demo, purpose="loterij", name="A", email="a@example.org", signed_up_on=dt.date(2025, 1, 2))
+    assert adapter.purge(365, today=today) == {"responses": 1, "signups": 1}
+    assert Response.objects.count() == 1 and SignUp.objects.count() == 0
+    assert AuditEvent.objects.filter(action="purge").count() == 1

@@ -131,3 +131,15 @@ def count(version: InstrumentVersion, kind: str) -> None:
 
 def version_by_id(version_id: str | None) -> InstrumentVersion | None:
     return InstrumentVersion.objects.select_related("study").filter(version_id=version_id).first() if version_id else None
+
+
+def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
+    """Delete responses and sign-ups older than the retention period; keep counts only."""
+    from afstand.web.models import AuditEvent, SignUp
+
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
+    with transaction.atomic():
+        responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
+        signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+        AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
+    return {"responses": responses, "signups": signups}
