@@ -14,44 +14,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import run_cli
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path):
-    port = free_port()
-    db = f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
-    env = {**os.environ, "AFSTAND_VAR": str(tmp_path)}
-    env.pop("AFSTAND_TESTING", None)
-    exe = Path(sys.executable).with_name("afstand")
-    process = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db, "--demo", "--workers", "2"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read())
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start")
-    yield f"http://127.0.0.1:{port}", db, env, process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def post(base: str, instrument: str, body: dict) -> tuple[int, dict]:

@@ -34,6 +34,8 @@ def test_full_client_survey(client, demo):
     html = page.content.decode()
     assert page.status_code == 200 and "<html lang=\"nl\">" in html
     assert "Ik heb de uitleg over dit onderzoek gelezen" in html and "set-cookie" not in {k.lower() for k in page.headers}
+    assert 'value="next">Volgende</button>' in html  # later pages depend on the consent answer: not the last page
+    assert page["Referrer-Policy"] == "no-referrer"
     # consent is required: sending without it shows the error summary
     again = step(client, url, page)
     assert again.status_code == 400 and "Er is iets niet goed ingevuld" in again.content.decode()
@@ -71,6 +73,8 @@ def test_declining_consent_stores_nothing(client, demo):
 def test_english_switch_and_tampered_state(client, demo):
     page = client.get("/s/clienten?lang=en")
     assert "I have read the information about this study" in page.content.decode() and '<html lang="en">' in page.content.decode()
+    switched = client.post("/s/clienten", {"state": state_of(page), "lang": "nl", "consent": "ja"})
+    assert "Ik heb de uitleg over dit onderzoek gelezen" in switched.content.decode() and 'value="ja" checked' in switched.content.decode()
     tampered = client.post("/s/clienten", {"state": state_of(page)[:-3] + "abc", "consent": "ja"})
     assert tampered.status_code == 400
 

@@ -61,11 +61,11 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
         version = adapter.version_by_id(state.get("v")) or version
         form = adapter.instrument_for(version)
         all_pages = pages(form)
-    if request.POST.get("lang") in LANGUAGES:
-        state["l"] = request.POST["lang"]
     page = all_pages[state["p"]]
     state["a"] = _merge(form, page, state["a"], request.POST)
     action = request.POST.get("action", "next")
+    if request.POST.get("lang") in LANGUAGES:  # the language button: same page, other language, answers kept
+        state["l"], action = request.POST["lang"], "lang"
     if action == "back":
         state["p"] = _step(all_pages, state["p"], state["a"], -1)
         return _page(request, form, all_pages, state, {})
@@ -99,6 +99,15 @@ def _step(all_pages: list[Group], index: int, answers: dict, direction: int) -> 
             return i
         i += direction
     return index
+
+
+def _is_last(all_pages: list[Group], index: int, answers: dict) -> bool:
+    """No later page is relevant now, nor could become so through this page's answers."""
+    here = set(all_pages[index].elements)
+    for page in all_pages[index + 1:]:
+        if _relevant(page, answers) or (page.relevant and compile_expression(page.relevant).references & here):
+            return False
+    return True
 
 
 def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
@@ -143,9 +152,12 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
         "step": state["p"] + 1, "steps": len(all_pages),
         "step_text": t["step"].format(step=state["p"] + 1, steps=len(all_pages)),
         "left_text": t["left"].format(minutes=max(1, round(remaining * SECONDS_PER_QUESTION / 60))),
-        "first": state["p"] == 0, "last": _step(all_pages, state["p"], state["a"], +1) == state["p"],
+        "first": state["p"] == 0, "last": _is_last(all_pages, state["p"], state["a"]),
     }
-    return render(request, "afstand/page.html", context, status=400 if errors else 200)
+    context["referrer_policy"] = "no-referrer"
+    response = render(request, "afstand/page.html", context, status=400 if errors else 200)
+    response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
+    return response
 
 
 def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list[dict]:
