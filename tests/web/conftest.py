@@ -19,9 +19,29 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server_db(tmp_path):
+    """A fresh database for a live server: SQLite, or a new PostgreSQL database when the suite runs on PostgreSQL."""
+    url = os.environ.get("AFSTAND_DB_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
+        return
+    import uuid
+
+    import psycopg
+
+    name = f"afstand_live_{uuid.uuid4().hex[:10]}"
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def server(tmp_path, server_db):
     port = free_port()
-    db = f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
+    db = server_db
     env = {**os.environ, "AFSTAND_VAR": str(tmp_path)}
     env.pop("AFSTAND_TESTING", None)
     exe = Path(sys.executable).with_name("afstand")

@@ -58,11 +58,11 @@ def test_serve_submit_export_analyze(server, reference, tmp_path):
     assert "POST /api" not in stdout + stderr
 
 
-def test_createuser(tmp_path):
+def test_createuser(tmp_path, server_db):
     env = {**os.environ, "AFSTAND_VAR": str(tmp_path), "AFSTAND_PASSWORD": "Een-lang-wachtwoord-42"}
     env.pop("AFSTAND_TESTING", None)
     exe = str(Path(sys.executable).with_name("afstand"))
-    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    db = server_db
     made = subprocess.run([exe, "createuser", "--username", "anna", "--role", "owner", "--db", db], env=env, capture_output=True, text=True)
     assert made.returncode == 0 and "anna: owner of werken-op-afstand" in made.stdout, made.stderr
     weak = subprocess.run([exe, "createuser", "--username", "bob", "--db", db], env={**env, "AFSTAND_PASSWORD": "123"}, capture_output=True, text=True)
