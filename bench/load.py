@@ -1,0 +1,100 @@
+"""Load benchmark for the submission API — 127.0.0.1 only, bounded in time and concurrency.
+
+    .venv/bin/python bench/load.py [--seconds 20] [--concurrency 32] [--workers 2] [--db URL]
+
+Starts `afstand serve --demo` on a free local port with a fresh database, then keeps
+`concurrency` keep-alive connections posting valid client responses (each a new instance
+id) for `seconds`, and prints submissions/s, p50/p99 latency and errors. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+BODY = {"consent": "ja", "c_gender": "man", "c_age": 41, "c_contact_years": "1.5", "c_contact_type": "toezicht",
+        "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--db")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="afstand-load-"))
+    port = free_port()
+    db = args.db or f"sqlite:///{tmp / 'load.sqlite3'}"
+    env = {**os.environ, "AFSTAND_VAR": str(tmp)}
+    server = subprocess.Popen([str(Path(sys.executable).with_name("afstand")), "serve", "--demo", "--port", str(port),
+                               "--db", db, "--workers", str(args.workers)], env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        latencies: list[float] = []
+        errors: list[int] = []
+        lock = threading.Lock()
+        stop = time.perf_counter() + args.seconds
+
+        def client() -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            own, bad = [], 0
+            while time.perf_counter() < stop:
+                body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY})
+                start = time.perf_counter()
+                try:
+                    conn.request("POST", "/api/v1/surveys/clienten/responses", body, {"Content-Type": "application/json"})
+                    response = conn.getresponse()
+                    response.read()
+                    ok = response.status == 201
+                except (OSError, http.client.HTTPException):
+                    ok = False
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                own.append(time.perf_counter() - start)
+                bad += 0 if ok else 1
+            with lock:
+                latencies.extend(own)
+                errors.append(bad)
+
+        threads = [threading.Thread(target=client) for _ in range(args.concurrency)]
+        began = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - began
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    latencies.sort()
+    p99 = latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan")
+    print(f"{len(latencies)} submissions in {elapsed:.1f} s: {len(latencies) / elapsed:.0f}/s, "
+          f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, errors {sum(errors)} "
+          f"(concurrency {args.concurrency}, {args.workers} gunicorn workers, {db.split(':')[0]})")
+
+
+if __name__ == "__main__":
+    main()
