@@ -96,9 +96,10 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
     by_number: dict[int, list] = {}
     for figure in figures:
         by_number.setdefault(figure.number, []).append(figure)
+    env = environment(spec.root / "templates")
     try:  # everything that needs no drawing is made while the workers draw
-        step("factsheet")  # needs no figures: made while the workers draw
-        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), environment(spec.root / "templates"), staging, formats)
+        step("factsheet")
+        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), env, staging, formats)
         step("tekst")
         themes = _themes(codings, study, spec)
         content_env = _content_env(numbers, bool(themes))
@@ -114,7 +115,6 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
             if isinstance(block, blockmod.Directive):
                 _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
         versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
-        env = environment(spec.root / "templates")
         page, toc = page_blocks(blocks, fig_for, tables, themes)
         html = render_report(env, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
                              blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
