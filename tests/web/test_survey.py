@@ -98,3 +98,47 @@ def test_signup_is_unlinkable(client, demo):
     assert SignUp._meta.get_field("signed_up_on").get_internal_type() == "DateField"
     bad = client.post("/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": "X", "email": "not-an-email"})
     assert bad.status_code == 400 and SignUp.objects.count() == 1
+
+
+def test_resume_link_continues_where_the_respondent_left_off(client, demo):
+    from afstand.web.models import AuditEvent, Draft
+
+    url = "/s/clienten"
+    page = client.get(url + "?via=mail")
+    assert "resume-link" not in page.content.decode()  # nothing is saved before consent
+    page = step(client, url, page, consent="ja")
+    page = step(client, url, page, c_age="35", c_gender="vrouw", c_contact_type="toezicht")
+    link = re.search(r'id="resume-link" href="([^"]+)"', page.content.decode()).group(1)
+    assert Draft.objects.count() == 1 and Response.objects.count() == 0
+    assert link.split("/verder/")[1].split("?")[0] not in {d.token_hash for d in Draft.objects.all()}  # only a hash is stored
+    # the tab is closed; later the link opens the same page with the answers so far
+    resumed = client.get(link.replace("http://testserver", ""))
+    assert resumed.status_code == 200 and "Social media" in resumed.content.decode()
+    back = step(client, url, resumed, action="back")
+    assert 'value="35"' in back.content.decode()
+    page = step(client, url, back, c_age="35", c_gender="vrouw", c_contact_type="toezicht")
+    while "withdrawal-code" not in page.content.decode():
+        assert page.status_code == 200
+        page = step(client, url, page)
+    assert Draft.objects.count() == 0  # sent: the draft is gone and the link no longer works
+    stored = Response.objects.get()
+    assert stored.answers["c_age"] == "35" and stored.channel == "mail"
+    gone = client.get(link.replace("http://testserver", ""))
+    assert gone.status_code == 404 and "Deze link werkt niet meer" in gone.content.decode()
+    code = re.search(r'id="withdrawal-code">([A-Z2-7-]+)<', page.content.decode()).group(1)
+    client.post("/intrekken", {"code": code})
+    event = AuditEvent.objects.get(action="withdrawal")
+    assert event.detail == "werken-op-afstand/clienten" and code not in event.detail
+
+
+def test_expired_draft_is_refused(client, demo):
+    import datetime as dt
+
+    from afstand.web.models import Draft
+
+    page = client.get("/s/clienten")
+    page = step(client, "/s/clienten", page, consent="ja")
+    link = re.search(r'id="resume-link" href="([^"]+)"', page.content.decode()).group(1).replace("http://testserver", "")
+    Draft.objects.update(saved_on=dt.date.today() - dt.timedelta(days=31))
+    assert client.get(link).status_code == 404 and Draft.objects.count() == 0
+    assert client.get("/s/clienten/verder/not-a-token").status_code == 404

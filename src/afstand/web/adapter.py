@@ -22,7 +22,7 @@ from afstand.instrument.model import Instrument
 from afstand.responses.submission import check_submission, compile_rules
 from afstand.study import Study as CoreStudy
 from afstand.study import find_study
-from afstand.web.models import Counter, InstrumentVersion, Response, Study, hash_code
+from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Response, Study, hash_code
 
 _INSTRUMENTS: dict[str, Instrument] = {}
 
@@ -121,6 +121,8 @@ def withdraw(code: str) -> bool:
         version = response.instrument_version
         response.delete()
         count(version, "withdrawn")
+        # audited without the response, its id or its code: only that one of this instrument was deleted
+        AuditEvent.objects.create(user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
     return True
 
 
@@ -133,13 +135,39 @@ def version_by_id(version_id: str | None) -> InstrumentVersion | None:
     return InstrumentVersion.objects.select_related("study").filter(version_id=version_id).first() if version_id else None
 
 
+def new_draft_token() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits
+
+
+def save_draft(token: str, state: str, today: dt.date | None = None) -> None:
+    Draft.objects.update_or_create(token_hash=hash_code(token), defaults={"state": state, "saved_on": today or dt.date.today()})
+
+
+def load_draft(token: str, today: dt.date | None = None) -> str | None:
+    """The saved page state of a draft, or None when unknown or older than AFSTAND_DRAFT_DAYS."""
+    draft = Draft.objects.filter(token_hash=hash_code(token)).first()
+    if draft is None:
+        return None
+    if draft.saved_on < (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS):
+        draft.delete()
+        return None
+    return draft.state
+
+
+def delete_draft(token: str | None) -> None:
+    if token:
+        Draft.objects.filter(token_hash=hash_code(token)).delete()
+
+
 def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
     """Delete responses and sign-ups older than the retention period; keep counts only."""
-    from afstand.web.models import AuditEvent, SignUp
+    from afstand.web.models import SignUp
 
     cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
     with transaction.atomic():
         responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
         signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+        draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
+        Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
         AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
     return {"responses": responses, "signups": signups}

@@ -125,3 +125,16 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class Draft(models.Model):
+    """A survey in progress that the respondent may resume with a link (KoboToolbox/Enketo-style drafts).
+
+    Keyed by the SHA-256 of a random 128-bit token that only the respondent's link holds; the
+    signed page state (answers so far, page, channel, language) and a date. Deleted on submission
+    or when it declines; expired drafts are removed by ``afstand purge``.
+    """
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    state = models.TextField()
+    saved_on = models.DateField()

@@ -110,6 +110,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 AFSTAND_RATE_LIMIT = int(os.environ.get("AFSTAND_RATE_LIMIT", "20000"))  # submissions per window
 AFSTAND_RATE_WINDOW = int(os.environ.get("AFSTAND_RATE_WINDOW", "60"))  # seconds
 AFSTAND_MAX_BODY = 256 * 1024
+AFSTAND_DRAFT_DAYS = int(os.environ.get("AFSTAND_DRAFT_DAYS", "30"))  # how long a resume link works
 
 LOGGING = {
     "version": 1,

@@ -57,10 +57,35 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
         state = signing.loads(request.POST.get("state", ""), salt=SALT)
     except signing.BadSignature:
         return HttpResponseBadRequest("De vragenlijst is verlopen of beschadigd. Begin opnieuw via de link.")
+    return _answer(request, version, state)
+
+
+@csrf_exempt
+def resume(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
+    """Open a saved draft: the page where the respondent left off, with the answers so far."""
+    if request.method == "POST":
+        return survey(request, instrument, study)
+    saved = adapter.load_draft(token)
+    state = None
+    if saved is not None:
+        try:
+            state = signing.loads(saved, salt=SALT)
+        except signing.BadSignature:
+            state = None
+    version = adapter.version_by_id(state.get("v")) if state else None
+    if version is None or version.name != instrument:
+        lang = _lang(request.GET.get("lang"))
+        return render(request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
+                                                        "message": text(lang)["resume_gone"], "link": f"/s/{instrument}"}, status=404)
+    form = adapter.instrument_for(version)
+    return _page(request, form, pages(form), state, {})
+
+
+def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
     if state.get("v") != version.version_id:
         version = adapter.version_by_id(state.get("v")) or version
-        form = adapter.instrument_for(version)
-        all_pages = pages(form)
+    form = adapter.instrument_for(version)
+    all_pages = pages(form)
     page = all_pages[state["p"]]
     state["a"] = _merge(form, page, state["a"], request.POST)
     action = request.POST.get("action", "next")
@@ -76,10 +101,13 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
         return _page(request, form, all_pages, state, errors)
     if form.consent_item and form.consent_item in page.elements and state["a"].get(form.consent_item) != form.consent_choice:
         adapter.count(version, "declined")
+        adapter.delete_draft(state.get("d"))
         return render(request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
     following = _step(all_pages, state["p"], state["a"], +1)
     if following != state["p"]:
         state["p"] = following
+        if not state.get("d"):  # consent given: from now on the respondent can resume later
+            state["d"] = adapter.new_draft_token()
         return _page(request, form, all_pages, state, {})
     outcome = adapter.submit(version, uuid.UUID(state["i"]), state["a"], channel=state["c"])
     if outcome.status == 400:  # a page-level check missed something: show where
@@ -87,6 +115,7 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
         state["p"] = next((i for i, p in enumerate(all_pages) if first in p.elements), state["p"])
         messages = {k: v["message"] for k, v in outcome.body["errors"].items()}
         return _page(request, form, all_pages, state, messages)
+    adapter.delete_draft(state.get("d"))
     return render(request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
                                                     "signup_url": f"/aanmelden/{version.study.slug}?lang={state['l']}"})
 
@@ -154,10 +183,21 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
         "left_text": t["left"].format(minutes=max(1, round(remaining * SECONDS_PER_QUESTION / 60))),
         "first": state["p"] == 0, "last": _is_last(all_pages, state["p"], state["a"]),
     }
+    signed = context["state"]
+    if state.get("d"):
+        adapter.save_draft(state["d"], signed)
+        context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request)}/verder/{state['d']}?lang={lang}")
+    context["action"] = f"/s/{form_slug(request)}"
     context["referrer_policy"] = "no-referrer"
     response = render(request, "afstand/page.html", context, status=400 if errors else 200)
     response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
     return response
+
+
+def form_slug(request: HttpRequest) -> str:
+    """The instrument part of the survey URL this page belongs to (with the study when it was given)."""
+    kwargs = request.resolver_match.kwargs
+    return f"{kwargs['study']}/{kwargs['instrument']}" if kwargs.get("study") else kwargs["instrument"]
 
 
 def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list[dict]:

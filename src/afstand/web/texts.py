@@ -24,6 +24,8 @@ _TEXTS = {
         "signup_title": "Aanmelden", "purpose": "Waarvoor meld je je aan?", "name": "Naam", "email": "E-mailadres",
         "phone": "Telefoonnummer (alleen voor de groepsgesprekken)", "availability": "Wanneer kun je? (alleen voor de groepsgesprekken)",
         "send_signup": "Aanmelden", "signed_up": "Je bent aangemeld. Bedankt!",
+        "resume_title": "Later verder gaan?", "resume_hint": "Bewaar deze link. Met de link ga je verder waar je was. Deel de link met niemand: wie de link heeft, ziet je antwoorden.",
+        "resume_gone_title": "Deze link werkt niet meer", "resume_gone": "De link is verlopen of de antwoorden zijn al verstuurd.", "start_again": "Opnieuw beginnen",
         "purposes": {"loterij": "Kans maken op een bol.com-bon", "focusgroep": "Meedoen aan een groepsgesprek"},
     },
     "en": {
@@ -45,6 +47,8 @@ _TEXTS = {
         "signup_title": "Sign up", "purpose": "What are you signing up for?", "name": "Name", "email": "E-mail address",
         "phone": "Phone number (group conversations only)", "availability": "When are you available? (group conversations only)",
         "send_signup": "Sign up", "signed_up": "You are signed up. Thank you!",
+        "resume_title": "Continue later?", "resume_hint": "Keep this link. With it you continue where you left off. Do not share it: whoever has the link sees your answers.",
+        "resume_gone_title": "This link no longer works", "resume_gone": "The link has expired or the answers were already sent.", "start_again": "Start again",
         "purposes": {"loterij": "A chance to win a voucher", "focusgroep": "Join a group conversation"},
     },
 }
