@@ -33,7 +33,7 @@ def user_with(role: str | None, study: Study | None, name: str = "onderzoeker") 
 
 
 def researcher_urls() -> list[str]:
-    fill = {"study": "werken-op-afstand", "instrument": "clienten", "fmt": "csv"}
+    fill = {"study": "werken-op-afstand", "instrument": "clienten", "fmt": "csv", "document": "rapport"}
     urls = []
 
     def walk(patterns, prefix=""):

@@ -10,8 +10,10 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import tempfile
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -171,3 +173,80 @@ def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
         Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
         AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
     return {"responses": responses, "signups": signups}
+
+
+def core_study(slug: str) -> CoreStudy | None:
+    """The study folder behind a web study (report layout, breakdowns), when there is one."""
+    from afstand.errors import StudyError
+
+    try:
+        core = find_study(slug)
+    except StudyError:
+        return None
+    return core if core.id == slug else None
+
+
+def _stored_csv(study_slug: str, name: str, folder: Path) -> Path:
+    from afstand.web.export import rows, write
+
+    header, data = rows(study_slug, name)
+    path = folder / f"{name}.csv"
+    with path.open("wb") as handle:
+        write(header, data, "csv", handle)
+    return path
+
+
+def analyze_stored(study_slug: str, name: str) -> tuple[dict, Instrument]:
+    """The CLI's ``analyze`` on the responses stored for one instrument (via the canonical CSV export)."""
+    from afstand.analysis.summary import analyze
+    from afstand.responses import load_responses
+    from afstand.web.export import latest_instrument
+
+    instrument = latest_instrument(study_slug, name)
+    core = core_study(study_slug)
+    with tempfile.TemporaryDirectory(prefix="afstand-analyze-") as tmp:
+        responses = load_responses(_stored_csv(study_slug, name, Path(tmp)), instrument, lenient=True)
+    result = analyze(responses, name=name, study=core if core and name in core.instrument_names else None)
+    return result, instrument
+
+
+def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrument) -> list[tuple[object, bytes]]:
+    """The study's report figures of this instrument, drawn from ``result``: (FigureData, SVG bytes)."""
+    from afstand.figures.build import build_figures, close, figure_bytes
+    from afstand.report.build import ReportSpec
+
+    core = core_study(study_slug)
+    if core is None or result["n_consented"] == 0:
+        return []
+    spec = ReportSpec.load(core)
+    entries = [e for e in spec.config.get("figures", []) if e["instrument"] == name]
+    figures = build_figures(entries, {name: result}, {name: instrument}, spec.groups, spec.text("footnote"))
+    try:
+        return [(f, figure_bytes(f, "svg")) for f in figures]
+    finally:
+        close(figures)
+
+
+def report_stored(study_slug: str, fmt: str, document: str = "rapport", codings: Path | None = None) -> tuple[str, bytes]:
+    """Build the study report (or factsheet) in one format from the stored responses: (file name, bytes)."""
+    from afstand.errors import AfstandError
+    from afstand.report.build import build_report
+
+    core = core_study(study_slug)
+    if core is None:
+        raise AfstandError("dit onderzoek heeft geen rapportopzet (studiemap)")
+    with tempfile.TemporaryDirectory(prefix="afstand-report-") as tmp:
+        folder = Path(tmp)
+        empty = [n for n in core.instrument_names if not Response.objects.filter(instrument_version__study__slug=study_slug,
+                                                                                  instrument_version__name=n).exists()]
+        if empty:
+            raise AfstandError(f"nog geen antwoorden voor {', '.join(empty)}: het rapport heeft van elke vragenlijst antwoorden nodig")
+        data = {n: _stored_csv(study_slug, n, folder) for n in core.instrument_names}
+        written = build_report(core, data, folder / "out", formats=(fmt,), codings=codings, workers=1)
+        target = next(p for p in written if p.is_file() and p.suffix == f".{fmt}" and p.stem == document)
+        return target.name, target.read_bytes()
+
+
+def codings_file(study_slug: str) -> Path | None:
+    """The study's codings as JSONL for the report's themes section (filled in by the coding module)."""
+    return None

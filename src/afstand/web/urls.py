@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web import api, research, respondent, survey
+from afstand.web import api, research, respondent, results, studies, survey
 
 urlpatterns = [
     path("api/v1/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("onderzoek/inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("onderzoek/uitloggen/", auth_views.LogoutView.as_view(next_page="/onderzoek/inloggen/"), name="logout"),
     path("onderzoek/", research.home, name="research-home"),
+    path("onderzoek/nieuw/", studies.new_study, name="research-new-study"),
     path("onderzoek/<slug:study>/", research.monitor, name="research-monitor"),
+    path("onderzoek/<slug:study>/versie/", studies.new_version, name="research-new-version"),
+    path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
+    path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
     path("onderzoek/<slug:study>/export/<slug:instrument>.<str:fmt>", research.download, name="research-export"),
 ]

@@ -1,0 +1,90 @@
+"""Analysis in the browser: the same core analysis, figures and report as the CLI, on the stored responses."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from afstand.analysis.frequencies import round_half_up
+from afstand.errors import AfstandError
+from afstand.web import adapter
+from afstand.web.models import InstrumentVersion
+from afstand.web.research import EXPORT_ROLES, _membership, audit
+
+REPORT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "html": "text/html; charset=utf-8"}
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{round_half_up(value):.0f}%"
+
+
+def _num(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{round_half_up(value, digits):.{digits}f}"
+
+
+def item_tables(result: dict, instrument) -> list[dict]:
+    """One table per closed item and per number item, labelled in Dutch (the instrument's default language)."""
+    tables = []
+    for name, entry in result["items"].items():
+        item = instrument.items[name]
+        if not entry.get("asked", True):
+            continue
+        label = item.label(instrument.default_language)
+        if entry["type"] in ("select_one", "select_multiple"):
+            labels = {c.name: c.label(instrument.default_language) for c in item.choice_list.choices}
+            rows = [(labels.get(c, c), n, _pct(entry["percent"][c])) for c, n in entry["counts"].items()]
+            tables.append({"name": name, "label": label, "kind": "choices", "rows": rows, "base": entry["base"],
+                           "missing": entry["missing"], "multiple": entry["type"] == "select_multiple"})
+        elif entry["type"] == "number":
+            tables.append({"name": name, "label": label, "kind": "number", "n": entry["n"], "mean": _num(entry["mean"]),
+                           "median": _num(entry["median"]), "sd": _num(entry["sd"]), "min": entry["min"], "max": entry["max"],
+                           "missing": entry["missing"], "outliers": entry["outliers"]["values"]})
+        elif entry["type"] == "text":
+            tables.append({"name": name, "label": label, "kind": "text", "answered": entry["answered"]})
+    return tables
+
+
+def breakdown_tables(result: dict) -> list[dict]:
+    comparisons = result.get("comparisons") or {}
+    out = []
+    for key, breakdown in (comparisons.get("breakdowns") or {}).items():
+        out.append({"key": key, "item": breakdown["item"], "groups": breakdown["groups"], "suppressed": breakdown["suppressed"],
+                    "no_group": breakdown["no_group"]})
+    return out
+
+
+@login_required
+def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
+    membership = _membership(request, study, EXPORT_ROLES)
+    if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
+        raise Http404
+    result, form = adapter.analyze_stored(study, instrument)
+    figures = [{"key": f.key, "title": f.title, "columns": f.columns, "rows": f.rows,
+                "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode()}
+               for f, svg in adapter.figures_stored(study, instrument, result, form)]
+    comparisons = result.get("comparisons") or {}
+    tests = [t for t in comparisons.get("tests", []) if t.get("p_holm") is not None and t["p_holm"] < 0.05]
+    return render(request, "afstand/research/analysis.html", {
+        "study": membership.study, "instrument": instrument, "result": result, "tables": item_tables(result, form),
+        "scales": result["scales"], "breakdowns": breakdown_tables(result), "min_group_size": comparisons.get("min_group_size"),
+        "significant": tests, "figures": figures, "problems": result["data"]["problems"][:20],
+        "has_report": adapter.core_study(study) is not None})
+
+
+@login_required
+def report(request: HttpRequest, study: str, document: str, fmt: str) -> HttpResponse:
+    membership = _membership(request, study, EXPORT_ROLES)
+    if fmt not in REPORT_TYPES or document not in ("rapport", "factsheet") or (document == "factsheet" and fmt == "docx"):
+        raise Http404
+    try:
+        filename, content = adapter.report_stored(study, fmt, document, codings=adapter.codings_file(study))
+    except AfstandError as err:
+        return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=409)
+    audit(request.user, "report", f"{study}/{filename}")
+    response = HttpResponse(content, content_type=REPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
