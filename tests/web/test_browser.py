@@ -14,18 +14,24 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
+
+
 @pytest.fixture
-def phone(server):
-    base = server[0]
+def browser():
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, java_script_enabled=False, locale="nl-NL")
-        page = context.new_page()
-        yield base, page
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def phone(server, browser):
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    yield server[0], context.new_page()
+    context.close()
 
 
 def shot(page, name: str) -> None:
@@ -47,7 +53,7 @@ def test_client_completes_survey_on_a_phone(phone):
     page.get_by_label("Man", exact=True).check()
     page.get_by_label("Hoe oud bent u?").fill("12")
     page.get_by_role("button", name="Volgende").click()
-    assert "Dit antwoord kan niet kloppen" in page.get_by_role("alert").inner_text()
+    assert "Vul een leeftijd in tussen 16 en 99." in page.get_by_role("alert").inner_text()
     shot(page, "02-validation")
     page.get_by_label("Hoe oud bent u?").fill("41")
     page.get_by_label("Toezicht").check()
@@ -68,3 +74,98 @@ def test_client_completes_survey_on_a_phone(phone):
     page.get_by_label("Code").fill(code)
     page.get_by_role("button", name="Verwijderen").click()
     assert "Je antwoorden zijn verwijderd." in page.content()
+
+
+def test_worker_survey_with_resume_after_closing_the_tab(server, browser):
+    base = server[0]
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base}/s/werkers?via=intranet")
+    page.get_by_label("Ja, ik doe mee").check()
+    page.get_by_role("button", name="Volgende").click()
+    assert page.locator("h1").inner_text() == "Over jou en je werk"
+    page.get_by_label("Vrouw", exact=True).check()
+    page.get_by_label("Wat is je leeftijd?").fill("12")
+    page.get_by_label("Hoeveel jaar werkervaring").fill("7")
+    page.get_by_role("button", name="Volgende").click()
+    assert "Vul een leeftijd in tussen 16 en 99." in page.get_by_role("alert").inner_text()
+    page.get_by_label("Wat is je leeftijd?").fill("38")
+    page.get_by_label("Reclassering Nederland").check()
+    page.get_by_label("Toezichthouder").check()
+    page.get_by_role("button", name="Volgende").click()
+    assert page.locator("h1").inner_text() == "Social media in je privéleven"
+    page.locator("summary", has_text="Later verder gaan?").click()
+    link = page.locator("#resume-link").get_attribute("href")
+    shot(page, "05-worker-resume-link")
+    context.close()  # the tab (and the whole browser profile) is gone
+    context = browser.new_context(**PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "Social media in je privéleven"
+    page.get_by_role("button", name="Vorige").click()
+    assert page.get_by_label("Wat is je leeftijd?").input_value() == "38"
+    assert page.get_by_label("Toezichthouder").is_checked()
+    page.get_by_role("button", name="Volgende").click()
+    for _ in range(20):
+        if page.locator("#withdrawal-code").count():
+            break
+        page.locator("button[value=next]").click()
+    shot(page, "06-worker-thanks")
+    code = page.locator("#withdrawal-code").inner_text()
+    page.goto(link)  # sent: the resume link no longer works
+    assert page.locator("h1").inner_text() == "Deze link werkt niet meer"
+    page.goto(f"{base}/intrekken")
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Verwijderen").click()
+    assert "Je antwoorden zijn verwijderd." in page.content()
+    context.close()
+
+
+def test_researcher_sees_counts_and_downloads_exports(server, browser, tmp_path):
+    import json
+    import subprocess
+    import sys
+    import urllib.request
+    import uuid
+
+    import openpyxl
+    import pyreadstat
+
+    base, db, env, _ = server
+    for channel, age in (("whatsapp", 30), ("mail", 51), ("whatsapp", 44)):
+        body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": age, "c_gender": "man"}}).encode()
+        request = urllib.request.Request(f"{base}/api/v1/surveys/clienten/responses?via={channel}", data=body,
+                                         headers={"Content-Type": "application/json"})
+        assert urllib.request.urlopen(request).status == 201
+    exe = Path(sys.executable).with_name("afstand")
+    made = subprocess.run([str(exe), "createuser", "--username", "onderzoeker", "--role", "analyst", "--db", db],
+                          env={**env, "AFSTAND_PASSWORD": "Een-lang-wachtwoord-42"}, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{base}/onderzoek/werken-op-afstand/")
+    assert "/onderzoek/inloggen/" in page.url
+    page.get_by_label("Gebruikersnaam").fill("onderzoeker")
+    page.get_by_label("Wachtwoord").fill("Een-lang-wachtwoord-42")
+    page.get_by_role("button", name="Inloggen").click()
+    assert page.locator("#total-clienten").inner_text() == "3"
+    shot(page, "07-researcher-monitor")
+    files = {}
+    for fmt, name in (("csv", "CSV"), ("xlsx", "XLSX"), ("sav", "SPSS (.sav)")):
+        section = page.locator("section", has=page.locator("h2", has_text="clienten"))
+        with page.expect_download() as info:
+            section.get_by_role("link", name=name, exact=True).click()
+        files[fmt] = tmp_path / info.value.suggested_filename
+        info.value.save_as(files[fmt])
+    assert files["csv"].read_text(encoding="utf-8").count("\n") == 4
+    sheet = openpyxl.load_workbook(files["xlsx"]).active
+    assert sheet.max_row == 4
+    frame, meta = pyreadstat.read_sav(str(files["sav"]))
+    assert len(frame) == 3 and sorted(frame["c_age"]) == [30, 44, 51]
+    assert dict(zip(meta.column_names, meta.column_labels))["c_age"] == "Hoe oud bent u?"
+    assert meta.variable_value_labels["c_gender"][1.0] == "Man"
+    section = page.locator("section", has=page.locator("h2", has_text="clienten"))
+    section.get_by_role("link", name="Analyse en figuren").click()
+    assert page.locator("#n-consented").inner_text() == "3"
+    shot(page, "08-researcher-analysis")
+    context.close()

@@ -174,7 +174,7 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
     context = {
         "t": t, "lang": lang, "other_lang": "en" if lang == "nl" else "nl",
         "title": form.title, "page_title": page.label(language), "blocks": blocks,
-        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": t["errors"].get(v, v)}
+        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": _message(form, k, v, language, t)}
                    for k, v in errors.items()],
         "error_names": set(errors),
         "state": signing.dumps(state, salt=SALT, compress=True),
@@ -192,6 +192,14 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
     response = render(request, "afstand/page.html", context, status=400 if errors else 200)
     response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
     return response
+
+
+def _message(form: Instrument, name: str, code: str, language: str, t: dict) -> str:
+    """The form's own constraint message (XLSForm ``constraint_message``) when it has one, else a plain default."""
+    item = form.items.get(name)
+    if code == "constraint" and item is not None and item.constraint_messages:
+        return item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
+    return t["errors"].get(code, code)
 
 
 def form_slug(request: HttpRequest) -> str:
