@@ -132,4 +132,4 @@ def test_report_without_responses_says_why(client):
     study = adapter.load_demo()
     login(client, "owner", study)
     page = client.get("/onderzoek/werken-op-afstand/rapport.pdf")
-    assert page.status_code == 409 and "nog geen antwoorden" in page.content.decode()
+    assert page.status_code == 409 and "Nog geen antwoorden voor werkers, clienten" in page.content.decode()

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
@@ -234,13 +235,13 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", codings:
 
     core = core_study(study_slug)
     if core is None:
-        raise AfstandError("dit onderzoek heeft geen rapportopzet (studiemap)")
+        raise AfstandError(gettext("This study has no report layout (study folder)."))
     with tempfile.TemporaryDirectory(prefix="afstand-report-") as tmp:
         folder = Path(tmp)
         empty = [n for n in core.instrument_names if not Response.objects.filter(instrument_version__study__slug=study_slug,
                                                                                   instrument_version__name=n).exists()]
         if empty:
-            raise AfstandError(f"nog geen antwoorden voor {', '.join(empty)}: het rapport heeft van elke vragenlijst antwoorden nodig")
+            raise AfstandError(gettext("No answers yet for %(names)s: the report needs answers to every questionnaire.") % {"names": ", ".join(empty)})
         data = {n: _stored_csv(study_slug, n, folder) for n in core.instrument_names}
         written = build_report(core, data, folder / "out", formats=(fmt,), codings=codings, workers=1)
         target = next(p for p in written if p.is_file() and p.suffix == f".{fmt}" and p.stem == document)

@@ -16,6 +16,7 @@ import hashlib
 import secrets
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def random_key() -> int:
@@ -77,7 +78,7 @@ class Response(models.Model):
 class SignUp(models.Model):
     """Lottery or focus-group sign-up. Deliberately unlinkable to any response."""
 
-    PURPOSES = [("loterij", "Loterij"), ("focusgroep", "Focusgroep")]
+    PURPOSES = [("loterij", _("Lottery")), ("focusgroep", _("Focus group"))]
     id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="signups")
     purpose = models.CharField(max_length=20, choices=PURPOSES)
@@ -106,7 +107,7 @@ class Counter(models.Model):
 class Membership(models.Model):
     """A researcher's role in one study (object-level permissions)."""
 
-    ROLES = [("owner", "Eigenaar"), ("analyst", "Analist"), ("coder", "Codeur")]
+    ROLES = [("owner", _("Owner")), ("analyst", _("Analyst")), ("coder", _("Coder"))]
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships")
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=ROLES)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 
 from afstand.web import export as exporter
 from afstand.web.models import AuditEvent, Counter, InstrumentVersion, Membership, Response, Study
@@ -52,7 +53,7 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
         versions = InstrumentVersion.objects.filter(study=membership.study, name=name)
         responses = Response.objects.filter(instrument_version__in=versions)
         by_day = sorted(Tally(responses.values_list("submitted_on", flat=True)).items())
-        by_channel = sorted(Tally(c or "onbekend" for c in responses.values_list("channel", flat=True)).items())
+        by_channel = sorted(Tally(c or gettext("unknown") for c in responses.values_list("channel", flat=True)).items())
         counters = {c.kind: c.value for c in Counter.objects.filter(study=membership.study, instrument=name)}
         target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
         total = responses.count()

@@ -6,11 +6,11 @@ import datetime as dt
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
-from django.shortcuts import render
+from django.utils.translation import gettext
 
 from afstand.web import adapter
 from afstand.web.models import SignUp, Study
-from afstand.web.texts import LANGUAGES, text
+from afstand.web.texts import LANGUAGES, render_in, text
 
 
 def _lang(request: HttpRequest) -> str:
@@ -27,7 +27,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             outcome = "withdrawn"
         else:
             outcome, status = "not_found", 404
-    return render(request, "afstand/withdraw.html", {"t": text(lang), "lang": lang, "outcome": outcome}, status=status)
+    return render_in(lang, request, "afstand/withdraw.html", {"t": text(lang), "lang": lang, "outcome": outcome}, status=status)
 
 
 class SignUpForm(forms.Form):
@@ -42,7 +42,7 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
     lang = _lang(request)
     study_obj = Study.objects.filter(slug=study).first()
     if study_obj is None:
-        return HttpResponseNotFound("Onbekend onderzoek.")
+        return HttpResponseNotFound(gettext("Unknown study."))
     form = SignUpForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
@@ -50,5 +50,5 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
         SignUp.objects.create(study=study_obj, purpose=data["purpose"], name=data["name"], email=data["email"],
                               phone=data["phone"], availability=data["availability"], signed_up_on=dt.date.today())
         done, form = True, SignUpForm()
-    return render(request, "afstand/signup.html", {"t": text(lang), "lang": lang, "form": form, "done": done},
+    return render_in(lang, request, "afstand/signup.html", {"t": text(lang), "lang": lang, "form": form, "done": done},
                   status=400 if request.method == "POST" and not done else 200)

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from afstand.errors import AfstandError
 from afstand.web import adapter
@@ -22,28 +24,28 @@ SUFFIXES = (".xlsx", ".xls", ".md", ".csv")
 
 
 class VersionForm(forms.Form):
-    instrument = forms.SlugField(label="Naam van de vragenlijst (bijv. werkers)", max_length=50)
-    xlsform = forms.FileField(label="XLSForm (.xlsx, .xls, .md of .csv)")
-    target = forms.IntegerField(label="Streefaantal respondenten", required=False, min_value=1, max_value=1_000_000)
+    instrument = forms.SlugField(label=gettext_lazy("Name of the questionnaire (e.g. werkers)"), max_length=50)
+    xlsform = forms.FileField(label=gettext_lazy("XLSForm (.xlsx, .xls, .md or .csv)"))
+    target = forms.IntegerField(label=gettext_lazy("Target number of respondents"), required=False, min_value=1, max_value=1_000_000)
 
     def clean_xlsform(self):
         upload = self.cleaned_data["xlsform"]
         if not upload.name.lower().endswith(SUFFIXES):
-            raise forms.ValidationError(f"{upload.name}: geen XLSForm (verwacht {', '.join(SUFFIXES)})")
+            raise forms.ValidationError(_("%(name)s: not an XLSForm (expected %(suffixes)s)") % {"name": upload.name, "suffixes": ", ".join(SUFFIXES)})
         if upload.size > MAX_FORM_BYTES:
-            raise forms.ValidationError(f"{upload.name}: te groot ({upload.size} bytes; maximaal {MAX_FORM_BYTES})")
+            raise forms.ValidationError(_("%(name)s: too large (%(size)d bytes; at most %(max)d)") % {"name": upload.name, "size": upload.size, "max": MAX_FORM_BYTES})
         return upload
 
 
 class StudyForm(VersionForm):
-    title = forms.CharField(label="Titel van het onderzoek", max_length=200)
-    slug = forms.SlugField(label="Korte naam in de links (bijv. werken-op-afstand-2022)", max_length=50)
+    title = forms.CharField(label=gettext_lazy("Title of the study"), max_length=200)
+    slug = forms.SlugField(label=gettext_lazy("Short name in the links (e.g. werken-op-afstand-2022)"), max_length=50)
     field_order = ["title", "slug", "instrument", "xlsform", "target"]
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
         if Study.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(f"Er is al een onderzoek met de naam {slug}.")
+            raise forms.ValidationError(_("There already is a study named %(slug)s.") % {"slug": slug})
         return slug
 
 
@@ -66,7 +68,7 @@ def new_study(request: HttpRequest) -> HttpResponse:
         else:
             audit(request.user, "create-study", f"{study.slug} with {version.version_id}")
             return redirect(f"/onderzoek/{study.slug}/")
-    return render(request, "afstand/research/upload.html", {"form": form, "title": "Nieuw onderzoek"},
+    return render(request, "afstand/research/upload.html", {"form": form, "title": _("New study")},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -83,5 +85,5 @@ def new_version(request: HttpRequest, study: str) -> HttpResponse:
             audit(request.user, "upload-version", f"{study}: {version.version_id}")
             return redirect(f"/onderzoek/{study}/")
     return render(request, "afstand/research/upload.html", {"form": form, "study": membership.study,
-                                                             "title": f"Nieuwe versie – {membership.study.title}"},
+                                                             "title": _("New version – %(study)s") % {"study": membership.study.title}},
                   status=400 if request.method == "POST" else 200)

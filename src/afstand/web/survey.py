@@ -12,14 +12,14 @@ import uuid
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
-from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from afstand.instrument.model import Group, Instrument, Item
 from afstand.responses.submission import check_submission
 from afstand.instrument.xpath import compile_expression
 from afstand.web import adapter
-from afstand.web.texts import LANGUAGES, text
+from afstand.web.texts import LANGUAGES, render_in, text
 
 SALT = "afstand.survey"
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
@@ -45,7 +45,7 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
 
     version = adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
     if version is None:
-        return HttpResponseNotFound("Deze vragenlijst bestaat niet.")
+        return HttpResponseNotFound(gettext("This questionnaire does not exist."))
     form = adapter.instrument_for(version)
     all_pages = pages(form)
     if request.method == "GET":
@@ -56,7 +56,7 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
     try:
         state = signing.loads(request.POST.get("state", ""), salt=SALT)
     except signing.BadSignature:
-        return HttpResponseBadRequest("De vragenlijst is verlopen of beschadigd. Begin opnieuw via de link.")
+        return HttpResponseBadRequest(gettext("The questionnaire has expired or is damaged. Start again with the link."))
     return _answer(request, version, state)
 
 
@@ -75,7 +75,7 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
     version = adapter.version_by_id(state.get("v")) if state else None
     if version is None or version.name != instrument:
         lang = _lang(request.GET.get("lang"))
-        return render(request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
+        return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
                                                         "message": text(lang)["resume_gone"], "link": f"/s/{instrument}"}, status=404)
     form = adapter.instrument_for(version)
     return _page(request, form, pages(form), state, {})
@@ -102,7 +102,7 @@ def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
     if form.consent_item and form.consent_item in page.elements and state["a"].get(form.consent_item) != form.consent_choice:
         adapter.count(version, "declined")
         adapter.delete_draft(state.get("d"))
-        return render(request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
+        return render_in(state["l"], request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
     following = _step(all_pages, state["p"], state["a"], +1)
     if following != state["p"]:
         state["p"] = following
@@ -116,7 +116,7 @@ def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
         messages = {k: v["message"] for k, v in outcome.body["errors"].items()}
         return _page(request, form, all_pages, state, messages)
     adapter.delete_draft(state.get("d"))
-    return render(request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
+    return render_in(state["l"], request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
                                                     "signup_url": f"/aanmelden/{version.study.slug}?lang={state['l']}"})
 
 
@@ -189,7 +189,7 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
         context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request)}/verder/{state['d']}?lang={lang}")
     context["action"] = f"/s/{form_slug(request)}"
     context["referrer_policy"] = "no-referrer"
-    response = render(request, "afstand/page.html", context, status=400 if errors else 200)
+    response = render_in(lang, request, "afstand/page.html", context, status=400 if errors else 200)
     response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
     return response
 
