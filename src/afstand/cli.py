@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--study")
     q.set_defaults(handler=cmd_instrument_export)
 
+    from afstand.cli_code import add_parser as add_code_parser
+
+    add_code_parser(sub)
+
     p = sub.add_parser("demo-data", help="write a plausible demo study", description="Write generated, seeded response files for the study's instruments.")
     p.add_argument("--n-workers", type=int, default=228)
     p.add_argument("--n-clients", type=int, default=26)

@@ -106,6 +106,30 @@ class Study:
     def comparison_patterns(self, instrument: str) -> list[str]:
         return list(self.config.get("comparisons", {}).get(instrument, []))
 
+    def codebook(self):
+        """All codebooks of ``[coding] codebooks`` (default: every ``codebooks/*.csv``) as one."""
+        from afstand.coding.codebook import read_codebooks
+
+        names = self.config.get("coding", {}).get("codebooks")
+        paths = [self.root / n for n in names] if names else sorted(self.path("codebooks").glob("*.csv"))
+        for path in paths:
+            if not path.is_file():
+                raise StudyError(f"{self.root / 'study.toml'}: [coding] codebook {path.name}: no such file")
+        return read_codebooks(paths)
+
+    def coding_questions(self) -> dict[str, tuple[str, str]]:
+        """Codebook question → (instrument, item) of the open survey question it codes."""
+        out = {}
+        for question, target in self.config.get("coding", {}).get("questions", {}).items():
+            instrument, _, item = str(target).partition(":")
+            if instrument not in self.instrument_names or item not in self.instrument(instrument).items:
+                raise StudyError(f"{self.root / 'study.toml'}: [coding.questions] {question} = {target!r}: no such instrument item")
+            out[question] = (instrument, item)
+        return out
+
+    def guide_paths(self) -> list[Path]:
+        return [self.root / g for g in self.config.get("coding", {}).get("guides", [])]
+
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
 

@@ -54,6 +54,8 @@ class Project:
     codings: list[Coding] = field(default_factory=list)
     memos: list[Memo] = field(default_factory=list)
     reviewed: set[tuple[str, str]] = field(default_factory=set)  # (coder, source): gone through, perhaps with no code
+    users: list[str] = field(default_factory=list)  # coders known to the project, also those without codings yet
+    skipped: list[str] = field(default_factory=list)  # what an import could not take over, said out loud
 
     def coded_by(self, coder: str) -> set[str]:
         """Sources this coder coded or marked as gone through."""
@@ -61,7 +63,7 @@ class Project:
 
     @property
     def coders(self) -> list[str]:
-        names = [c.coder for c in self.codings] + [m.author for m in self.memos]
+        names = list(self.users) + [c.coder for c in self.codings] + [m.author for m in self.memos]
         return sorted(set(n for n in names if n))
 
     def add_source(self, source: Source) -> None:

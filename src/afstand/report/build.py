@@ -25,7 +25,7 @@ from afstand.report.docxdoc import write_docx
 from afstand.report.htmlpage import css, environment, page_blocks, render_factsheet, render_report
 from afstand.report.pdf import write_pdf
 from afstand.report.tables import build_table
-from afstand.report.themes import load_codebook, load_codings, theme_sections
+from afstand.report.themes import load_codings, theme_sections
 from afstand.responses import load_responses
 from afstand.study import Study
 
@@ -176,9 +176,8 @@ def _themes(codings: Path | None, study: Study, spec: ReportSpec):
     if codings is None:
         return []
     codebook: dict = {}
-    for path in sorted(study.path("codebooks").glob("*.csv")):
-        for question, codes in load_codebook(path).items():
-            codebook.setdefault(question, {}).update(codes)
+    for code in study.codebook().codes:
+        codebook.setdefault(code.question, {})[code.id] = {"label_nl": code.label, "description_nl": code.description}
     return theme_sections(load_codings(codings), codebook, spec.config.get("themes", []), source=str(codings))
 
 

@@ -1,0 +1,251 @@
+"""Read REFI-QDA ``.qdpx`` projects and ``.qdc`` codebooks (see :mod:`afstand.coding.refi`)."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+from xml.etree import ElementTree as ET
+
+from afstand.coding.codebook import COLOUR, Code, Codebook
+from afstand.coding.project import Coding, Memo, Project, Source
+from afstand.coding.refi import MARKER, MAX_MEMBER
+from afstand.errors import DataError, Problem
+
+FOREIGN = "qda"  # the question of codes and sources from other tools
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in element if _local(c.tag) == name]
+
+
+def _child(element: ET.Element, name: str) -> ET.Element | None:
+    return next(iter(_children(element, name)), None)
+
+
+def _slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")[:60] or "code"
+
+
+def _parse(data: bytes, label: str, root_name: str) -> ET.Element:
+    try:
+        root = ET.fromstring(data.lstrip(b"\xef\xbb\xbf"))
+    except ET.ParseError as err:
+        line, column = err.position
+        raise DataError([Problem(label, f"not well-formed XML (line {line}, column {column})")]) from None
+    if _local(root.tag) != root_name:
+        raise DataError([Problem(label, f"not a REFI-QDA {root_name}: the root element is <{_local(root.tag)}>", value=root.tag)])
+    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if namespace and not namespace.lower().startswith("urn:qda-xml:"):
+        raise DataError([Problem(label, "unknown XML namespace (expected urn:QDA-XML:...)", value=namespace)])
+    return root
+
+
+def _codes(container: ET.Element | None, label: str) -> tuple[Codebook, dict[str, tuple[str, str]], dict[str, ET.Element]]:
+    """The codebook and a map code GUID → (question, code id); non-codable codes are only structure."""
+    codes: list[Code] = []
+    by_guid: dict[str, tuple[str, str]] = {}
+    elements: dict[str, ET.Element] = {}
+    used: set[tuple[str, str]] = set()
+    if container is None:
+        return Codebook("qda"), by_guid, elements
+
+    def walk(element: ET.Element, question: str | None, parent: str) -> None:
+        for code in _children(element, "Code"):
+            guid = (code.get("guid") or "").strip("{}").lower()
+            name = code.get("name") or ""
+            if not guid:
+                raise DataError([Problem(label, "a <Code> without guid", value=name)])
+            description_el = _child(code, "Description")
+            description = (description_el.text or "") if description_el is not None else ""
+            marker = MARKER.search(description)
+            codable = (code.get("isCodable") or "true").lower() in ("true", "1")
+            elements[guid] = code
+            if marker:
+                q, code_id = marker.group(1), marker.group(2)
+                description = MARKER.sub("", description)
+                keywords = ()
+                if "\nTrefwoorden: " in description or description.startswith("Trefwoorden: "):
+                    description, _, words = description.rpartition("Trefwoorden: ")
+                    description = description.rstrip("\n")
+                    keywords = tuple(w.strip() for w in words.split(";") if w.strip())
+            elif not codable and question is None and _children(code, "Code") and all(_is_marked(c) for c in _children(code, "Code")):
+                walk(code, name, "")  # an afstand question group
+                continue
+            else:
+                q, code_id, keywords = question or FOREIGN, _slug(name), ()
+                base, n = code_id, 2
+                while (q, code_id) in used:
+                    code_id, n = f"{base}_{n}", n + 1
+            if codable:
+                colour = code.get("color") or ""
+                codes.append(Code(q, code_id, name, description.strip(), colour if COLOUR.match(colour) else "", parent, keywords))
+                used.add((q, code_id))
+                by_guid[guid] = (q, code_id)
+            walk(code, q if marker else question, code_id if codable else parent)
+
+    walk(_child(container, "Codes") if _child(container, "Codes") is not None else container, None, "")
+    return Codebook("qda", codes), by_guid, elements
+
+
+def _is_marked(code: ET.Element) -> bool:
+    description = _child(code, "Description")
+    return description is not None and bool(MARKER.search(description.text or ""))
+
+
+def read_qdc(data: bytes, label: str = "codebook.qdc") -> Codebook:
+    root = _parse(data, label, "CodeBook")
+    book, _, _ = _codes(root, label)
+    return book
+
+
+def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None) -> Project:
+    label = label or (str(source) if isinstance(source, (str, Path)) else "project.qdpx")
+    raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source if isinstance(source, bytes) else source.read()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        raise DataError([Problem(label, "not a .qdpx file: not a zip archive")]) from None
+    with archive:
+        members = {info.filename: info for info in archive.infolist() if not info.is_dir()}
+        for info in members.values():
+            if info.file_size > MAX_MEMBER:
+                raise DataError([Problem(label, f"member too large ({info.file_size} bytes)", value=info.filename)])
+        qde = next((n for n in members if n.lower() == "project.qde"), None) or next((n for n in members if n.lower().endswith(".qde")), None)
+        if qde is None:
+            raise DataError([Problem(label, "no project.qde in the archive")])
+        where = f"{label}:{qde}"
+        root = _parse(archive.read(qde), where, "Project")
+        lower = {n.lower(): n for n in members}
+
+        def read_text(path: str, owner: str) -> str:
+            relative = path.split("://", 1)[1] if "://" in path else path
+            candidates = [relative, f"sources/{relative}", f"Sources/{relative}", str(PurePosixPath(relative))]
+            name = next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
+            if name is None:
+                raise DataError([Problem(where, f"the text of {owner} is missing from the archive", value=path)])
+            try:
+                return archive.read(name).decode("utf-8-sig")
+            except UnicodeDecodeError as err:
+                raise DataError([Problem(f"{label}:{name}", f"not UTF-8 text: {err.reason} at byte {err.start}")]) from None
+
+        return _project(root, where, read_text, label)
+
+
+def _project(root: ET.Element, where: str, read_text, label: str) -> Project:
+    users = {(u.get("guid") or "").strip("{}").lower(): (u.get("name") or u.get("id") or u.get("guid")) for u in _all(root, "Users", "User")}
+    codebook, by_guid, code_elements = _codes(_child(root, "CodeBook"), where)
+    project = Project(root.get("name") or Path(label).stem, codebook, users=sorted(set(users.values())))
+    variables = {(v.get("guid") or "").strip("{}").lower(): v.get("name") for v in _all(root, "Variables", "Variable")}
+    notes = {}
+    for note in _all(root, "Notes", "Note"):
+        content = _child(note, "PlainTextContent")
+        text = content.text or "" if content is not None else (read_text(note.get("plainTextPath"), "a note") if note.get("plainTextPath") else "")
+        notes[(note.get("guid") or "").strip("{}").lower()] = (text, users.get((note.get("creatingUser") or "").strip("{}").lower(), ""), note.get("creationDateTime") or "")
+    referenced = set()
+
+    def memo(target: str, element: ET.Element) -> None:
+        for ref in _children(element, "NoteRef"):
+            key = (ref.get("targetGUID") or "").strip("{}").lower()
+            if key in notes:
+                text, author, created = notes[key]
+                project.memos.append(Memo(target, text, author, created))
+                referenced.add(key)
+
+    for guid, (question, code_id) in by_guid.items():
+        memo(f"code:{question}/{code_id}", code_elements[guid])
+    sources = _child(root, "Sources")
+    problems: list[Problem] = []
+    for element in list(sources) if sources is not None else []:
+        kind = _local(element.tag)
+        name = element.get("name") or element.get("guid") or "?"
+        if kind != "TextSource":
+            project.skipped.append(f"{kind} {name}: only text sources are imported")
+            continue
+        content = _child(element, "PlainTextContent")
+        if content is not None and content.text is not None:
+            text = content.text
+        elif element.get("plainTextPath"):
+            text = read_text(element.get("plainTextPath"), f"source {name!r}")
+        else:
+            raise DataError([Problem(where, "a TextSource without PlainTextContent or plainTextPath", value=name)])
+        values = {}
+        for value in _children(element, "VariableValue"):
+            ref, text_value = _child(value, "VariableRef"), _child(value, "TextValue")
+            if ref is not None and text_value is not None:
+                values[variables.get((ref.get("targetGUID") or "").strip("{}").lower(), "")] = text_value.text or ""
+        source_id = values.get("afstand:id") or name
+        source = Source(source_id, values.get("afstand:question") or FOREIGN, text, values.get("afstand:kind") or "note",
+                        values.get("afstand:instrument", ""), values.get("afstand:item", ""), "" if name == source_id else name)
+        try:
+            project.add_source(source)
+        except DataError as err:
+            raise DataError([Problem(where, p.message, value=p.value) for p in err.problems]) from None
+        memo(f"source:{source_id}", element)
+        spans = [(s, int_or(s, "startPosition", where), int_or(s, "endPosition", where)) for s in _children(element, "PlainTextSelection")]
+        spans += [(c, 0, len(text)) for c in _children(element, "Coding")]  # a coding of the whole source
+        for selection, start, end in spans:
+            codings = [selection] if _local(selection.tag) == "Coding" else _children(selection, "Coding")
+            selection_user = users.get((selection.get("creatingUser") or "").strip("{}").lower(), "")
+            if not (0 <= start < end <= len(text)):
+                problems.append(Problem(where, f"selection [{start}, {end}) of source {name!r} lies outside its text ({len(text)} characters)",
+                                        value=selection.get("guid")))
+                continue
+            if _local(selection.tag) == "PlainTextSelection":
+                memo(f"coding:{source_id}:{start}:{end}", selection)
+            for coding in codings:
+                ref = _child(coding, "CodeRef")
+                target = (ref.get("targetGUID") or "").strip("{}").lower() if ref is not None else ""
+                if target not in by_guid:
+                    problems.append(Problem(where, f"a coding in source {name!r} refers to no codable code", value=target or None))
+                    continue
+                question, code_id = by_guid[target]
+                if source.question != question:
+                    if source.question == FOREIGN or question == FOREIGN:
+                        problems.append(Problem(where, f"code {code_id!r} of question {question} used on source {name!r} of question {source.question}"))
+                        continue
+                coder = users.get((coding.get("creatingUser") or "").strip("{}").lower(), "") or selection_user or "onbekend"
+                created = coding.get("creationDateTime") or selection.get("creationDateTime") or ""
+                found = project.check(Coding(source_id, start, end, code_id, coder, created), where)
+                if found:
+                    problems.extend(found)
+                else:
+                    project.codings.append(Coding(source_id, start, end, code_id, coder, created))
+    if problems:
+        raise DataError(problems)
+    for key, (text, author, created) in notes.items():
+        if key not in referenced:
+            project.memos.append(Memo("project", text, author, created))
+    return project
+
+
+def _all(root: ET.Element, container: str, name: str) -> list[ET.Element]:
+    holder = _child(root, container)
+    return _children(holder, name) if holder is not None else []
+
+
+def int_or(element: ET.Element, attribute: str, where: str) -> int:
+    try:
+        return int(element.get(attribute, ""))
+    except ValueError:
+        raise DataError([Problem(where, f"{attribute} is not a whole number", value=element.get(attribute))]) from None
+
+
+def inspect(path: str | Path) -> dict:
+    """Counts of what a .qdpx or .qdc holds, read with the import's own reader."""
+    path = Path(path)
+    if path.suffix.lower() == ".qdc":
+        book = read_qdc(path.read_bytes(), str(path))
+        return {"codes": len(book.codes), "sources": 0, "selections": 0, "codings": 0, "users": 0}
+    project = read_qdpx(path)
+    return {"codes": len(project.codebook.codes), "sources": len(project.sources),
+            "selections": len({(c.source, c.start, c.end) for c in project.codings}), "codings": len(project.codings),
+            "users": len(project.coders), "memos": len(project.memos), "skipped": project.skipped}
