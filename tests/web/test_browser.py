@@ -169,3 +169,89 @@ def test_researcher_sees_counts_and_downloads_exports(server, browser, tmp_path)
     assert page.locator("#n-consented").inner_text() == "3"
     shot(page, "08-researcher-analysis")
     context.close()
+
+
+def _post_reference_rows(base: str, name: str, limit: int) -> None:
+    import csv
+    import json
+    import urllib.request
+    import uuid
+
+    reference = Path(__file__).resolve().parents[3] / "shared" / "reference-study" / f"{name}.csv"
+    if not reference.is_file():
+        pytest.skip("../shared/reference-study is not present")
+    with reference.open(encoding="utf-8") as handle:
+        for row in list(csv.DictReader(handle))[:limit]:
+            answers = {k: v for k, v in row.items() if v and k != "response_id"}
+            if answers.get("consent") != "ja":
+                continue
+            body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": answers}).encode()
+            request = urllib.request.Request(f"{base}/api/v1/surveys/{name}/responses", data=body, headers={"Content-Type": "application/json"})
+            assert urllib.request.urlopen(request).status == 201
+
+
+def _login(browser, base: str, username: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{base}/onderzoek/inloggen/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill("Een-lang-wachtwoord-42")
+    page.get_by_role("button", name="Inloggen").click()
+    return context, page
+
+
+def test_coder_codes_answers_and_the_report_shows_the_themes(server, browser, tmp_path):
+    import subprocess
+    import sys
+
+    base, db, env, _ = server
+    _post_reference_rows(base, "werkers", 40)
+    _post_reference_rows(base, "clienten", 27)
+    exe = Path(sys.executable).with_name("afstand")
+    for user, role in (("codeur", "coder"), ("eigenaar", "owner")):
+        made = subprocess.run([str(exe), "createuser", "--username", user, "--role", role, "--db", db],
+                              env={**env, "AFSTAND_PASSWORD": "Een-lang-wachtwoord-42"}, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+    context, page = _login(browser, base, "codeur")
+    page.goto(f"{base}/onderzoek/werken-op-afstand/coderen/W1/")
+    # 1: a span, coded with the keyboard shortcut of the first code
+    page.evaluate("""() => { const node = document.getElementById('answer-text').firstChild;
+        const range = document.createRange(); range.setStart(node, 0); range.setEnd(node, 8);
+        const s = window.getSelection(); s.removeAllRanges(); s.addRange(range); }""")
+    page.wait_for_function("document.getElementById('span-end').value === '8'")
+    expected_quote = page.locator("#answer-text").inner_text()[:8]
+    first_code = page.locator("button.code-button").first.get_attribute("value")
+    page.keyboard.press("1")
+    page.wait_for_load_state()
+    assert f"“{expected_quote}” [0, 8)" in page.locator("#applied").inner_text()
+    shot(page, "09-coding-span")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    # 2: the whole answer, with a button
+    second_code = page.locator("button.code-button").nth(1).get_attribute("value")
+    page.locator("button.code-button").nth(1).click()
+    assert "hele antwoord" in page.locator("#applied").inner_text()
+    page.get_by_role("button", name="Klaar, volgend antwoord (Enter)").click()
+    # 3: accept a suggestion
+    suggestion = page.locator("ul.suggestions li").first
+    accepted = suggestion.get_attribute("id").removeprefix("suggestion-")
+    suggestion.get_by_role("button", name="Overnemen").click()
+    assert page.locator(f"#suggestion-{accepted}").count() == 0 and "hele antwoord" in page.locator("#applied").inner_text()
+    page.get_by_role("button", name="Klaar, volgend antwoord (Enter)").click()
+    page.goto(f"{base}/onderzoek/werken-op-afstand/coderen/W1/frequenties/")
+    counts = {c: int(page.locator(f"#freq-{c} td.n").inner_text()) for c in {first_code, second_code, accepted}}
+    expected = {}
+    for c in (first_code, second_code, accepted):
+        expected[c] = expected.get(c, 0) + 1
+    assert counts == expected
+    shot(page, "10-coding-frequencies")
+    context.close()
+    context, page = _login(browser, base, "eigenaar")
+    with page.expect_download(timeout=120_000) as info:
+        page.goto(f"{base}/onderzoek/werken-op-afstand/analyse/werkers/")
+        page.get_by_role("link", name="HTML").click()
+    report = tmp_path / "rapport.html"
+    info.value.save_as(report)
+    html = report.read_text(encoding="utf-8")
+    assert "Typen cliënten bij wie online werken goed werkt" in html and "3 gecodeerde antwoorden" in html
+    context.close()

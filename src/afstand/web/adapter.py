@@ -122,7 +122,10 @@ def withdraw(code: str) -> bool:
         if response is None:
             return False
         version = response.instrument_version
-        response.delete()
+        from afstand.web.models import Memo
+
+        Memo.objects.filter(study=version.study, target__startswith="answer:", target__endswith=f":{response.public_id}").delete()
+        response.delete()  # its codings go with it (on_delete=CASCADE)
         count(version, "withdrawn")
         # audited without the response, its id or its code: only that one of this instrument was deleted
         AuditEvent.objects.create(user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
@@ -249,5 +252,14 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", codings:
 
 
 def codings_file(study_slug: str) -> Path | None:
-    """The study's codings as JSONL for the report's themes section (filled in by the coding module)."""
-    return None
+    """The study's codings as JSONL for the report's themes section: one line per coded or
+    reviewed answer, its codes the union over coders. None when nothing is coded yet."""
+    from afstand.web import coding_store
+
+    lines = coding_store.answer_lines(study_slug)
+    if not lines:
+        return None
+    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", prefix="afstand-codings-", delete=False, encoding="utf-8")
+    with handle:
+        handle.write("\n".join(lines) + "\n")
+    return Path(handle.name)

@@ -139,3 +139,43 @@ class Draft(models.Model):
     token_hash = models.CharField(max_length=64, primary_key=True)
     state = models.TextField()
     saved_on = models.DateField()
+
+
+class Coding(models.Model):
+    """A code applied by a coder to a span [start, end) (Unicode code points) of an open answer.
+
+    Deleted with its response, so a withdrawal also removes every coding of that response."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="codings")
+    question = models.CharField(max_length=40)  # codebook question, e.g. W1
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="codings")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    code = models.CharField(max_length=80)
+    coder = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="codings")
+    created = models.DateTimeField(auto_now_add=True)  # the coder's action, not the respondent's
+
+    class Meta:
+        unique_together = [("response", "question", "start", "end", "code", "coder")]
+
+
+class Reviewed(models.Model):
+    """A coder went through this answer (perhaps finding nothing to code): the queue moves on."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE)
+    question = models.CharField(max_length=40)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE)
+    coder = models.ForeignKey("auth.User", on_delete=models.CASCADE)
+
+    class Meta:
+        unique_together = [("response", "question", "coder")]
+
+
+class Memo(models.Model):
+    """A coder's memo on a code ("code:W1/angst") or on an answer ("answer:W1:<response id>")."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE)
+    target = models.CharField(max_length=200)
+    text = models.TextField(max_length=5000)
+    author = models.ForeignKey("auth.User", on_delete=models.PROTECT)
+    created = models.DateTimeField(auto_now_add=True)

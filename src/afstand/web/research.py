@@ -61,8 +61,12 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
                      "by_day": by_day, "by_channel": by_channel,
                      "versions": [v.version_id for v in versions.order_by("id")]})
+    from afstand.web.adapter import core_study
+
+    core = core_study(membership.study.slug)
+    coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if core and core.config.get("coding", {}).get("questions") else None
     return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
-                                                              "can_export": membership.role in EXPORT_ROLES})
+                                                              "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url})
 
 
 @login_required

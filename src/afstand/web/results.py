@@ -80,10 +80,14 @@ def report(request: HttpRequest, study: str, document: str, fmt: str) -> HttpRes
     membership = _membership(request, study, EXPORT_ROLES)
     if fmt not in REPORT_TYPES or document not in ("rapport", "factsheet") or (document == "factsheet" and fmt == "docx"):
         raise Http404
+    codings = adapter.codings_file(study)
     try:
-        filename, content = adapter.report_stored(study, fmt, document, codings=adapter.codings_file(study))
+        filename, content = adapter.report_stored(study, fmt, document, codings=codings)
     except AfstandError as err:
         return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=409)
+    finally:
+        if codings is not None:
+            codings.unlink(missing_ok=True)
     audit(request.user, "report", f"{study}/{filename}")
     response = HttpResponse(content, content_type=REPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

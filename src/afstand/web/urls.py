@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web import api, research, respondent, results, studies, survey
+from afstand.web import api, coding, research, respondent, results, studies, survey
 
 urlpatterns = [
     path("api/v1/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit"),
@@ -20,5 +20,10 @@ urlpatterns = [
     path("onderzoek/<slug:study>/versie/", studies.new_version, name="research-new-version"),
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
+    path("onderzoek/<slug:study>/coderen/", coding.overview, name="coding-overview"),
+    path("onderzoek/<slug:study>/coderen/<str:question>/", coding.queue, name="coding-queue"),
+    path("onderzoek/<slug:study>/coderen/<str:question>/alle/", coding.browse, name="coding-browse"),
+    path("onderzoek/<slug:study>/coderen/<str:question>/frequenties/", coding.frequencies, name="coding-frequencies"),
+    path("static/coding.js", coding.script, name="coding-script"),
     path("onderzoek/<slug:study>/export/<slug:instrument>.<str:fmt>", research.download, name="research-export"),
 ]

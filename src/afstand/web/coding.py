@@ -1,0 +1,123 @@
+"""Coding screens (every study role): a queue of answers per question, span or whole-answer coding
+with keyboard shortcuts, suggestions to accept or reject, search/filter, a frequency table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+
+from afstand.web import coding_store
+from afstand.web.models import Coding, Memo, Response, Reviewed
+from afstand.web.research import _membership, audit
+
+SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _question(request: HttpRequest, study: str, question: str):
+    membership = _membership(request, study)
+    if question not in coding_store.questions(study):
+        raise Http404
+    return membership
+
+
+@login_required
+def overview(request: HttpRequest, study: str) -> HttpResponse:
+    membership = _membership(request, study)
+    rows = []
+    book = coding_store.codebook(study)
+    for question, (instrument, item) in coding_store.questions(study).items():
+        total = len(coding_store.answers(study, question))
+        done = Reviewed.objects.filter(study=membership.study, question=question, coder=request.user).count()
+        rows.append({"question": question, "instrument": instrument, "item": item, "total": total, "done": done,
+                     "codes": len(book.for_question(question)) if book else 0})
+    return render(request, "afstand/research/coding_overview.html", {"study": membership.study, "rows": rows})
+
+
+@login_required
+def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
+    membership = _question(request, study, question)
+    if request.method == "POST":
+        return _act(request, membership, question)
+    answers = coding_store.answers(study, question)
+    done = set(Reviewed.objects.filter(study=membership.study, question=question, coder=request.user).values_list("response_id", flat=True))
+    wanted = request.GET.get("antwoord")
+    current = next(((r, t) for r, t in answers if r.public_id == wanted), None) if wanted else next(((r, t) for r, t in answers if r.id not in done), None)
+    book = coding_store.codebook(study)
+    codes = [{"code": c, "key": SHORTCUTS[i] if i < len(SHORTCUTS) else ""} for i, c in enumerate(book.for_question(question))]
+    context = {"study": membership.study, "question": question, "codes": codes, "total": len(answers), "done": len(done), "response": None}
+    if current is not None:
+        response, text = current
+        mine = Coding.objects.filter(response=response, question=question, coder=request.user).order_by("start", "code")
+        rejected = set(request.GET.getlist("afgewezen"))
+        applied = {c.code for c in mine}
+        labels = {c.id: c.label for c in book.for_question(question)}
+        context.update({
+            "response": response, "text": text,
+            "codings": [{"id": c.id, "code": c.code, "label": labels.get(c.code, c.code), "quote": text[c.start:c.end], "start": c.start, "end": c.end,
+                         "whole": c.start == 0 and c.end == len(text)} for c in mine],
+            "suggestions": [s for s in coding_store.suggestions(study, question, text) if s.code not in applied and s.code not in rejected],
+            "labels": labels, "rejected": sorted(rejected),
+            "memos": Memo.objects.filter(study=membership.study, target=f"answer:{question}:{response.public_id}").select_related("author"),
+        })
+    return render(request, "afstand/research/coding_queue.html", context)
+
+
+def _act(request: HttpRequest, membership, question: str) -> HttpResponse:
+    response = Response.objects.filter(public_id=request.POST.get("response", ""), instrument_version__study=membership.study).first()
+    if response is None:
+        raise Http404
+    action = request.POST.get("action", "code")
+    back = f"/onderzoek/{membership.study.slug}/coderen/{question}/?antwoord={response.public_id}"
+    if action == "code":
+        text = coding_store.text_of(membership.study.slug, question, response)
+        try:
+            start = int(request.POST.get("start") or 0)
+            end = int(request.POST.get("end") or len(text))
+            coding_store.apply(membership.study, question, response, start, end, request.POST.get("code", ""), request.user)
+        except ValueError as err:
+            return HttpResponseBadRequest(str(err))
+    elif action == "remove":
+        Coding.objects.filter(pk=request.POST.get("coding"), coder=request.user, response=response).delete()
+    elif action == "done":
+        Reviewed.objects.get_or_create(study=membership.study, question=question, response=response, coder=request.user)
+        return redirect(f"/onderzoek/{membership.study.slug}/coderen/{question}/")
+    elif action == "memo":
+        text = (request.POST.get("memo") or "").strip()[:5000]
+        if text:
+            Memo.objects.create(study=membership.study, target=f"answer:{question}:{response.public_id}", text=text, author=request.user)
+    else:
+        return HttpResponseBadRequest("unknown action")
+    return redirect(back)
+
+
+@login_required
+def browse(request: HttpRequest, study: str, question: str) -> HttpResponse:
+    membership = _question(request, study, question)
+    query = (request.GET.get("q") or "").strip().lower()
+    code = request.GET.get("code") or ""
+    rows = []
+    for response, text in coding_store.answers(study, question):
+        codes = sorted(set(Coding.objects.filter(question=question, response=response).values_list("code", flat=True)))
+        if (query and query not in text.lower()) or (code and code not in codes):
+            continue
+        rows.append({"id": response.public_id, "text": text, "codes": codes})
+    book = coding_store.codebook(study)
+    return render(request, "afstand/research/coding_browse.html", {"study": membership.study, "question": question, "rows": rows, "q": query,
+                                                                    "code": code, "codes": book.for_question(question)})
+
+
+@login_required
+def frequencies(request: HttpRequest, study: str, question: str) -> HttpResponse:
+    membership = _question(request, study, question)
+    return render(request, "afstand/research/coding_frequencies.html", {"study": membership.study, "question": question,
+                                                                         "rows": coding_store.frequencies(study, question)})
+
+
+def script(request: HttpRequest) -> HttpResponse:
+    path = Path(__file__).with_name("static") / "coding.js"
+    response = HttpResponse(path.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "max-age=3600"
+    return response

@@ -1,0 +1,80 @@
+"""Coding screens: queue, span and whole-answer coding, suggestions, frequencies, report themes, withdrawal."""
+
+from __future__ import annotations
+
+import csv
+import re
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+
+from afstand.web import adapter, coding_store
+from afstand.web.models import Coding, Membership, Response, Reviewed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coded_study(db, reference):
+    study = adapter.load_demo()
+    version = adapter.active_version(study.slug, "werkers")
+    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
+        for row in list(csv.DictReader(handle))[:60]:
+            answers = {k: v for k, v in row.items() if v and k != "response_id"}
+            if answers.get("consent") == "ja":
+                adapter.submit(version, uuid.uuid4(), answers)
+    return study
+
+
+def coder(client, study, role="coder", name="codeur"):
+    user = User.objects.create_user(name, password="Een-lang-wachtwoord-42")
+    Membership.objects.create(user=user, study=study, role=role)
+    client.force_login(user)
+    return user
+
+
+def test_queue_span_and_whole_answer_coding_and_frequencies(client, coded_study):
+    user = coder(client, coded_study)
+    overview = client.get("/onderzoek/werken-op-afstand/coderen/").content.decode()
+    assert 'href="/onderzoek/werken-op-afstand/coderen/W1/"' in overview
+    page = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
+    public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
+    response = Response.objects.get(public_id=public_id)
+    text = coding_store.text_of("werken-op-afstand", "W1", response)
+    assert "Suggesties" in page and "Overnemen" in page  # suggestions from the codebook before anything is coded
+    client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "motivatie"})
+    client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"})
+    spans = sorted(Coding.objects.filter(coder=user).values_list("code", "start", "end"))
+    assert spans == [("motivatie", 0, len(text)), ("weerstand", 0, 5)]
+    bad = client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "9999"})
+    assert bad.status_code == 400 and "outside the answer" in bad.content.decode()
+    assert client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "geen_middelen"}).status_code == 400
+    client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "done"})
+    following = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
+    assert f'value="{public_id}"' not in following  # the queue moved on
+    table = client.get("/onderzoek/werken-op-afstand/coderen/W1/frequenties/").content.decode()
+    row = re.search(r'id="freq-motivatie">.*?<td class="n">(\d+)<', table, re.S)
+    assert row.group(1) == "1" and text[:20] in table
+    found = client.get("/onderzoek/werken-op-afstand/coderen/W1/alle/?code=weerstand").content.decode()
+    assert public_id in found and "1 antwoord" in found
+
+
+def test_report_gets_themes_and_withdrawal_removes_codings(client, coded_study):
+    user = coder(client, coded_study, role="owner")
+    answers = coding_store.answers("werken-op-afstand", "W1")[:3]
+    for response, _text in answers:
+        coding_store.apply(coded_study, "W1", response, 0, 3, "jongvolwassenen", user)
+    lines = coding_store.answer_lines("werken-op-afstand")
+    assert len(lines) == 3 and all('"codes": ["jongvolwassenen"]' in l for l in lines)
+    response = answers[0][0]
+    code = adapter.withdrawal_code(response.instance_id)
+    assert adapter.withdraw(code)
+    assert Coding.objects.count() == 2 and not Reviewed.objects.filter(response_id=response.id).exists()
+
+
+def test_coding_urls_need_membership(client, coded_study):
+    other = User.objects.create_user("buiten", password="Een-lang-wachtwoord-42")
+    client.force_login(other)
+    assert client.get("/onderzoek/werken-op-afstand/coderen/W1/").status_code == 403
+    assert client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": "x", "action": "code", "code": "motivatie"}).status_code == 403
