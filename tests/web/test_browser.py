@@ -221,12 +221,12 @@ def test_coder_codes_answers_and_the_report_shows_the_themes(server, browser, tm
     page.wait_for_function("document.getElementById('span-end').value === '8'")
     expected_quote = page.locator("#answer-text").inner_text()[:8]
     first_code = page.locator("button.code-button").first.get_attribute("value")
-    page.keyboard.press("1")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("1")
     assert f"“{expected_quote}” [0, 8)" in page.locator("#applied").inner_text()
     shot(page, "09-coding-span")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     # 2: the whole answer, with a button
     second_code = page.locator("button.code-button").nth(1).get_attribute("value")
     page.locator("button.code-button").nth(1).click()
