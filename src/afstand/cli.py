@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_analyze(args) -> int:
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses
-    from afstand.study import find_study, resolve_instrument
+    from afstand.study import resolve_instrument
 
     study = _study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)

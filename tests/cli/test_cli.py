@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import openpyxl
-import pytest
 
 from afstand.instrument.loader import load_instrument
 from tests.conftest import cli_json, run_cli

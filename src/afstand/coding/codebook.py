@@ -96,7 +96,7 @@ def read_codebook(source: str | Path | TextIO, name: str | None = None) -> Codeb
         keywords = tuple(k.strip() for k in (row.get("keywords") or "").split(";") if k.strip())
         codes.append(Code(question, code, (row.get("label_nl") or "").strip(), (row.get("description_nl") or "").strip(),
                           colour, (row.get("parent") or "").strip(), keywords))
-    for number, c in enumerate(codes):
+    for c in codes:
         if c.parent and (c.question, c.parent) not in seen:
             problems.append(Problem(label, "parent is not a code of the same question", row=seen[c.key], column="parent", value=c.parent))
         if c.parent == c.id:

@@ -19,7 +19,6 @@ with ``xmlschema``.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import uuid
 import zipfile
@@ -28,8 +27,8 @@ from importlib import resources
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
-from afstand.coding.codebook import Code, Codebook
-from afstand.coding.project import Coding, Memo, Project, Source
+from afstand.coding.codebook import Codebook
+from afstand.coding.project import Coding, Project
 from afstand.errors import DataError, Problem
 
 NS = "urn:QDA-XML:project:1.0"

@@ -20,6 +20,7 @@ person accepting a suggestion: this module only proposes.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,8 +110,7 @@ class Suggester:
             return 0.35
         scores = {t: [0, 0, 0] for t in THRESHOLDS}  # tp, fp, fn per threshold
         for train, test in KFold(self.folds, shuffle=True, random_state=self.seed).split(np.arange(n)):
-            inner = Suggester.__new__(Suggester)
-            inner.__dict__.update(self.__dict__)
+            inner = copy.copy(self)  # same rules and prototypes; its own vectorizer and models
             inner._fit([texts[i] for i in train], [labels[i] for i in train])
             probabilities = inner._confidences([texts[i] for i in test])
             for t in THRESHOLDS:

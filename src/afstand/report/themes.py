@@ -1,14 +1,13 @@
 """Open-answer themes for the report, from coded answers and the study's codebooks.
 
 Coded answers are JSON lines ``{"id", "question", "text", "codes": [...]}`` (the layout of the
-coding module's export); a codebook is a CSV with ``question, code, label_nl,
-description_nl``. Per question: each theme's number of answers, its share of the coded
+coding module's export); the codebook is ``question -> code -> {"label_nl", "description_nl"}``,
+built from the study's codebooks (``Study.codebook()``). Per question: each theme's number of answers, its share of the coded
 answers, and up to three quotes (e-mail addresses and phone numbers masked).
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,15 +43,6 @@ def load_codings(path: Path) -> list[dict]:
             raise DataError([Problem(str(path), "'codes' must be a list", row=number, value=row["codes"])])
         rows.append(row)
     return rows
-
-
-def load_codebook(path: Path) -> dict[str, dict[str, dict]]:
-    """question -> code -> row."""
-    book: dict[str, dict[str, dict]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            book.setdefault(row["question"], {})[row["code"]] = row
-    return book
 
 
 def theme_sections(codings: list[dict], codebook: dict[str, dict[str, dict]], spec: list[dict], source: str = "codings") -> list[ThemeSection]:

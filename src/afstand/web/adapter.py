@@ -13,6 +13,7 @@ import secrets
 import tempfile
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -179,8 +180,12 @@ def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
     return {"responses": responses, "signups": signups}
 
 
+@lru_cache(maxsize=64)
 def core_study(slug: str) -> CoreStudy | None:
-    """The study folder behind a web study (report layout, breakdowns), when there is one."""
+    """The study folder behind a web study (report layout, breakdowns, codebooks), when there is one.
+
+    Cached per process: study folders are data shipped with the server, and loading one parses its
+    XLSForms with pyxform (tens of milliseconds), which the coding screens would otherwise repeat per answer."""
     from afstand.errors import StudyError
 
     try:

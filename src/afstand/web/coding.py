@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from afstand.web import coding_store
 from afstand.web.models import Coding, Memo, Response, Reviewed
-from afstand.web.research import _membership, audit
+from afstand.web.research import _membership
 
 SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -99,8 +99,9 @@ def browse(request: HttpRequest, study: str, question: str) -> HttpResponse:
     query = (request.GET.get("q") or "").strip().lower()
     code = request.GET.get("code") or ""
     rows = []
+    applied = coding_store.codes_by_response(study, question)
     for response, text in coding_store.answers(study, question):
-        codes = sorted(set(Coding.objects.filter(question=question, response=response).values_list("code", flat=True)))
+        codes = sorted(applied.get(response.id, ()))
         if (query and query not in text.lower()) or (code and code not in codes):
             continue
         rows.append({"id": response.public_id, "text": text, "codes": codes})

@@ -16,6 +16,7 @@ from afstand.web import adapter
 from afstand.web.models import Coding, Reviewed, Response
 
 
+@lru_cache(maxsize=64)
 def codebook(study_slug: str) -> Codebook | None:
     core = adapter.core_study(study_slug)
     return core.codebook() if core else None
@@ -55,6 +56,14 @@ def apply(study, question: str, response: Response, start: int, end: int, code: 
     return coding
 
 
+def codes_by_response(study_slug: str, question: str) -> dict[int, set[str]]:
+    """Response id → the codes any coder applied to its answer to ``question`` (one query)."""
+    out: dict[int, set[str]] = {}
+    for response_id, code in Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "code"):
+        out.setdefault(response_id, set()).add(code)
+    return out
+
+
 def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
     """Per code: answers with it (any coder), share of coded answers, up to ``quotes`` quoted spans."""
     book = codebook(study_slug)
@@ -77,12 +86,13 @@ def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
 @lru_cache(maxsize=32)
 def _model(study_slug: str, question: str, state: tuple) -> Suggester:
     book = codebook(study_slug)
+    codes = codes_by_response(study_slug, question)
+    reviewed = set(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", flat=True))
     texts, labels = [], []
     for response, text in answers(study_slug, question):
-        codes = sorted(set(Coding.objects.filter(question=question, response=response).values_list("code", flat=True)))
-        if codes or Reviewed.objects.filter(question=question, response=response).exists():
+        if response.id in codes or response.id in reviewed:
             texts.append(text)
-            labels.append(codes)
+            labels.append(sorted(codes.get(response.id, ())))
     return Suggester(book, question).fit(texts, labels)
 
 
@@ -97,9 +107,7 @@ def answer_lines(study_slug: str) -> list[str]:
     """JSONL lines (id, question, text, codes) of every coded or reviewed answer, codes united over coders."""
     lines = []
     for question in questions(study_slug):
-        codes: dict[int, set[str]] = {}
-        for response_id, code in Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "code"):
-            codes.setdefault(response_id, set()).add(code)
+        codes = codes_by_response(study_slug, question)
         for response_id in Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", flat=True):
             codes.setdefault(response_id, set())
         for response in Response.objects.filter(id__in=codes).order_by("public_id"):
