@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.web import live
+from tests.web.live import free_port
 
 
 @pytest.fixture
@@ -41,29 +33,7 @@ def server_db(tmp_path):
 @pytest.fixture
 def server(tmp_path, server_db):
     port = free_port()
-    db = server_db
-    env = {**os.environ, "AFSTAND_VAR": str(tmp_path)}
-    env.pop("AFSTAND_TESTING", None)
-    exe = Path(sys.executable).with_name("afstand")
-    process = subprocess.Popen([str(exe), "serve", "--port", str(port), "--db", db, "--demo", "--workers", "2"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read())
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start")
-    yield f"http://127.0.0.1:{port}", db, env, process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
+    process = live.start(server_db, tmp_path, port)
+    yield f"http://127.0.0.1:{port}", server_db, live.server_env(tmp_path), process
+    if process.poll() is None:
+        live.stop(process)

@@ -17,8 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from afstand.instrument.loader import load_instrument
@@ -26,7 +27,7 @@ from afstand.instrument.model import Instrument
 from afstand.responses.submission import check_submission, compile_rules
 from afstand.study import Study as CoreStudy
 from afstand.study import find_study
-from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Response, Study, hash_code
+from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Response, Study, Withdrawn, hash_code
 
 _INSTRUMENTS: dict[str, Instrument] = {}
 
@@ -82,44 +83,66 @@ def withdrawal_code(instance_id: uuid.UUID) -> str:
 
 @dataclass
 class Outcome:
-    status: int  # 201 stored, 200 already stored, 400 invalid
+    status: int  # 201 stored, 200 already stored, 400 invalid, 410 withdrawn
     body: dict
+
+
+def _lock_instance(withdrawal_hash: str) -> None:
+    """Serialise submission and withdrawal of one instance inside the current transaction.
+
+    SQLite transactions here are IMMEDIATE (one writer at a time) so nothing more is needed; on
+    PostgreSQL a transaction-scoped advisory lock keyed by the withdrawal hash does it, so a
+    withdrawal racing a resubmission of the same instance can never leave the answers behind."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(bytes.fromhex(withdrawal_hash[:16]), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *, channel: str = "",
            today: dt.date | None = None) -> Outcome:
+    """Store one submission exactly once: 201 stored, 200 already stored (same code again),
+    400 invalid, 410 withdrawn earlier (nothing stored)."""
     instrument = instrument_for(version)
     checked = check_submission(instrument, answers)
     code = withdrawal_code(instance_id)
-    if Response.objects.filter(instance_id=instance_id).exists():
-        return Outcome(200, {"withdrawal_code": code})
-    if not checked.ok:
-        return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
-    if not checked.consented:
-        count(version, "declined")
-        return Outcome(201, {"withdrawal_code": None, "stored": False})
-    try:
-        with transaction.atomic():
-            Response.objects.create(
-                instrument_version=version,
-                instance_id=instance_id,
-                public_id=secrets.token_hex(8),
-                answers=checked.answers,
-                submitted_on=today or dt.date.today(),
-                channel=channel[:20],
-                withdrawal_hash=hash_code(code),
-            )
-    except IntegrityError:
-        if Response.objects.filter(instance_id=instance_id).exists():  # a concurrent twin won the race
+    key = hash_code(code)
+    with transaction.atomic():
+        _lock_instance(key)
+        if Response.objects.filter(instance_id=instance_id).exists():
             return Outcome(200, {"withdrawal_code": code})
-        raise
+        if Withdrawn.objects.filter(withdrawal_hash=key).exists():
+            return Outcome(410, {"error": "this response was withdrawn; nothing was stored", "stored": False})
+        if not checked.ok:
+            return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
+        if not checked.consented:
+            count(version, "declined")
+            return Outcome(201, {"withdrawal_code": None, "stored": False})
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent twin's insert must not spoil the outer transaction
+                Response.objects.create(
+                    instrument_version=version,
+                    instance_id=instance_id,
+                    public_id=secrets.token_hex(8),
+                    answers=checked.answers,
+                    submitted_on=today or dt.date.today(),
+                    channel=channel[:20],
+                    withdrawal_hash=key,
+                )
+        except IntegrityError:
+            if Response.objects.filter(instance_id=instance_id).exists():  # a concurrent twin won the race
+                return Outcome(200, {"withdrawal_code": code})
+            raise
     return Outcome(201, {"withdrawal_code": code})
 
 
 def withdraw(code: str) -> bool:
-    """Delete the response with this withdrawal code; keep only a count. True if one was deleted."""
+    """Delete the response with this withdrawal code; keep a count and a tombstone (the code's
+    hash) so that a late resubmission cannot store it again. True if one was deleted."""
+    key = hash_code(code)
     with transaction.atomic():
-        response = Response.objects.select_related("instrument_version").filter(withdrawal_hash=hash_code(code)).first()
+        _lock_instance(key)
+        response = Response.objects.select_related("instrument_version").filter(withdrawal_hash=key).first()
         if response is None:
             return False
         version = response.instrument_version
@@ -127,9 +150,11 @@ def withdraw(code: str) -> bool:
 
         Memo.objects.filter(study=version.study, target__startswith="answer:", target__endswith=f":{response.public_id}").delete()
         response.delete()  # its codings go with it (on_delete=CASCADE)
+        Withdrawn.objects.get_or_create(withdrawal_hash=key)
         count(version, "withdrawn")
-        # audited without the response, its id or its code: only that one of this instrument was deleted
-        AuditEvent.objects.create(user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
+        # audited without the response, its id, its code or the time: only that one of this instrument was deleted, and the day
+        midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+        AuditEvent.objects.create(at=midnight, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
     return True
 
 

@@ -16,6 +16,7 @@ import hashlib
 import secrets
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,6 +76,15 @@ class Response(models.Model):
         ordering = ["public_id"]  # random: exports do not show arrival order
 
 
+class Withdrawn(models.Model):
+    """A tombstone for a withdrawn response: only the hash of its withdrawal code.
+
+    A resubmission of the same instance (a retry still in flight, an old tab) must not bring
+    withdrawn answers back. Holds no answers, no date, nothing that points to anyone."""
+
+    withdrawal_hash = models.CharField(max_length=64, primary_key=True)
+
+
 class SignUp(models.Model):
     """Lottery or focus-group sign-up. Deliberately unlinkable to any response."""
 
@@ -119,7 +129,7 @@ class Membership(models.Model):
 class AuditEvent(models.Model):
     """Researcher actions (logins, exports, deletions). Researchers are not anonymous; respondents never appear here."""
 
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)  # respondent events (withdrawals) keep only the date
     user = models.CharField(max_length=150)
     action = models.CharField(max_length=40)
     detail = models.CharField(max_length=300, blank=True)

@@ -37,7 +37,7 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
     from gunicorn.app.base import BaseApplication
 
     from afstand.web.wsgi import application
@@ -47,6 +47,7 @@ def serve(host: str, port: int, workers: int) -> None:
             for key, value in {
                 "bind": f"{host}:{port}",
                 "workers": workers,
+                "threads": threads,  # > 1: gunicorn's gthread worker (keep-alive, overlapping database waits)
                 "accesslog": None,  # no access log: see the module docstring
                 "errorlog": "-",
                 "loglevel": "warning",

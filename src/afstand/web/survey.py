@@ -116,6 +116,8 @@ def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
         messages = {k: v["message"] for k, v in outcome.body["errors"].items()}
         return _page(request, form, all_pages, state, messages)
     adapter.delete_draft(state.get("d"))
+    if outcome.status == 410:  # withdrawn already (an old tab sent again): nothing stored
+        return render_in(state["l"], request, "afstand/withdraw.html", {"t": text(state["l"]), "lang": state["l"], "outcome": "withdrawn"})
     return render_in(state["l"], request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
                                                     "signup_url": f"/aanmelden/{version.study.slug}?lang={state['l']}"})
 

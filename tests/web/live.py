@@ -1,0 +1,116 @@
+"""A real `afstand serve` on 127.0.0.1 for end-to-end, crash and race tests (never another host)."""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+EXE = str(Path(sys.executable).with_name("afstand"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(var: Path) -> dict:
+    env = {**os.environ, "AFSTAND_VAR": str(var)}
+    env.pop("AFSTAND_TESTING", None)
+    return env
+
+
+def start(db: str, var: Path, port: int, *, workers: int = 2, threads: int = 1, pipe: bool = True) -> subprocess.Popen:
+    """Start the server in its own process group (so a crash test can SIGKILL all of it) and wait until it listens."""
+    out = subprocess.PIPE if pipe else subprocess.DEVNULL
+    process = subprocess.Popen([EXE, "serve", "--port", str(port), "--db", db, "--demo", "--workers", str(workers),
+                                "--threads", str(threads)], env=server_env(var), stdout=out, stderr=out, text=True,
+                               start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read() if pipe else process.returncode}")
+            time.sleep(0.1)
+    kill(process)
+    raise RuntimeError("server did not start within 60 s")
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL the whole server (gunicorn master and workers) as a power cut would."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen) -> tuple[str, str]:
+    """Stop gracefully (SIGTERM to gunicorn's master); return what it printed."""
+    process.terminate()
+    try:
+        out, err = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        kill(process)
+        out, err = process.communicate()
+    return out or "", err or ""
+
+
+class Client:
+    """One keep-alive connection; reconnects after any network error."""
+
+    def __init__(self, port: int, timeout: float = 30):
+        self.port, self.timeout = port, timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes, dict]:
+        try:
+            self.conn.request(method, path, body, headers or {})
+            response = self.conn.getresponse()
+            data = response.read()
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+            return response.status, data, dict(response.getheaders())
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            raise
+
+    def submit(self, instrument: str, body: dict) -> tuple[int, dict]:
+        status, data, _ = self.request("POST", f"/api/v1/surveys/{instrument}/responses", json.dumps(body).encode(),
+                                       {"Content-Type": "application/json"})
+        return status, json.loads(data)
+
+    def withdraw(self, code: str) -> int:
+        """The respondent's withdrawal form, CSRF token and cookie included."""
+        status, page, headers = self.request("GET", "/intrekken")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
+        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "code": code}).encode()
+        status, _, _ = self.request("POST", "/intrekken", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                                  "Cookie": f"csrftoken={cookie}", "Origin": f"http://127.0.0.1:{self.port}",
+                                                                  "Referer": f"http://127.0.0.1:{self.port}/intrekken"})
+        return status
+
+
+def export_rows(db: str, var: Path, instrument: str, out: Path) -> list[dict]:
+    """Stored responses as `afstand export` writes them (the researcher's view of what was stored)."""
+    result = subprocess.run([EXE, "export", "--instrument", instrument, "--db", db, "--format", "csv", "--out", str(out)],
+                            env=server_env(var), capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    with out.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
