@@ -39,7 +39,8 @@ def test_serve_submit_export_analyze(server, reference, tmp_path):
     assert result.returncode == 0, result.stderr
     exported = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(exported) == 26  # consented rows stored; the declined one only counted
-    assert set(exported[0]) >= {"response_id", "instrument_version", "submission_date", "channel", "c_age"}
+    assert set(exported[0]) >= {"response_id", "instrument_version", "submission_date", "c_age"}
+    assert "channel" not in exported[0]  # respondent metadata: only the version and the date
     assert all(len(r["submission_date"]) == 10 for r in exported)  # a date, no time
     analysis = run_cli("analyze", "--instrument", "clienten", "--data", str(out), "--json")
     assert analysis.returncode == 0, analysis.stderr

@@ -79,6 +79,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
     groups: list[Group | None] = []
     consent: list[str] = []
     consent_choice: list[str] = []
+    top_level: list[str] = []  # names of top-level items, notes and groups, in document order
 
     def walk(children: list[dict], group: str | None, sink: list[str] | None) -> None:
         for child in children:
@@ -103,11 +104,15 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 )
                 if sink is not None:
                     sink.extend(members)
+                else:
+                    top_level.append(name)
                 continue
             if ctype in _SKIP_TYPES:
                 continue
             if sink is not None:
                 sink.append(name)
+            else:
+                top_level.append(name)
             bind = child.get("bind", {})
             if ctype == "note":
                 notes[name] = Note(name, _labels(child.get("label"), default_language, languages), group, bind.get("relevant"))
@@ -159,6 +164,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         source=label,
         consent_item=consent[0] if consent else None,
         consent_choice=consent_choice[0] if consent_choice else None,
+        order=tuple(top_level),
     )
 
 

@@ -278,7 +278,23 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", codings:
         data = {n: _stored_csv(study_slug, n, folder) for n in core.instrument_names}
         written = build_report(core, data, folder / "out", formats=(fmt,), codings=codings, workers=1)
         target = next(p for p in written if p.is_file() and p.suffix == f".{fmt}" and p.stem == document)
-        return target.name, target.read_bytes()
+        content = target.read_bytes()
+        if fmt == "html":  # one download: the figures go inside the page
+            content = _embed_figures(content, target.parent)
+        return target.name, content
+
+
+def _embed_figures(html: bytes, folder: Path) -> bytes:
+    """Replace ``src="figures/<key>.svg"`` by data: URIs so the downloaded page stands alone."""
+    import re
+
+    def inline(match: re.Match) -> bytes:
+        path = folder / "figures" / match.group(1).decode()
+        if not path.is_file():
+            return match.group(0)
+        return b'src="data:image/svg+xml;base64,' + base64.b64encode(path.read_bytes()) + b'"'
+
+    return re.sub(rb'src="figures/([A-Za-z0-9_.-]+\.svg)"', inline, html)
 
 
 def codings_file(study_slug: str) -> Path | None:

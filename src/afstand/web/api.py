@@ -6,11 +6,7 @@ client address (the address itself is never stored or logged).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
-import threading
-import time
 import uuid
 
 from django.conf import settings
@@ -18,26 +14,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from afstand.web import adapter
+from afstand.web import adapter, ratelimit
 
-_SALT = secrets.token_bytes(16)  # per process: hashed addresses cannot be compared across restarts
-_LOCK = threading.Lock()
-_WINDOWS: dict[bytes, tuple[int, int]] = {}  # hashed address -> (window start, count)
-
-
-def _rate_limited(request: HttpRequest) -> bool:
-    address = request.META.get("REMOTE_ADDR", "")
-    key = hashlib.blake2b(address.encode(), key=_SALT, digest_size=16).digest()
-    window = int(time.time()) // settings.AFSTAND_RATE_WINDOW
-    with _LOCK:
-        start, seen = _WINDOWS.get(key, (window, 0))
-        if start != window:
-            start, seen = window, 0
-            if len(_WINDOWS) > 100_000:
-                _WINDOWS.clear()
-        seen += 1
-        _WINDOWS[key] = (start, seen)
-    return seen > settings.AFSTAND_RATE_LIMIT
+SUBMISSIONS = ratelimit.Limiter(lambda: settings.AFSTAND_RATE_LIMIT, lambda: settings.AFSTAND_RATE_WINDOW)
 
 
 @csrf_exempt
@@ -48,7 +27,7 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
     body = request.body
     if len(body) > settings.AFSTAND_MAX_BODY:
         return JsonResponse({"error": "body too large (at most 256 kB)"}, status=413)
-    if _rate_limited(request):
+    if SUBMISSIONS.hit(ratelimit.client_key(request)):
         return JsonResponse({"error": "too many submissions, try again in a minute"}, status=429)
     try:
         payload = json.loads(body.decode("utf-8"))

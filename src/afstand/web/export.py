@@ -1,7 +1,8 @@
 """Stored responses → the canonical layout (CSV, XLSX), one row per stored response.
 
-Columns: response_id (random, not the arrival order), instrument_version, submission_date,
-channel, then every item of the instrument's versions. Files are written atomically.
+Columns: response_id (random, not the arrival order), instrument_version, submission_date, then
+every item of the instrument's versions. No other metadata about a respondent leaves the server:
+the recruitment channel is shown only as counts in the monitor. Files are written atomically.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from afstand.fileio import atomic_write_bytes
 from afstand.web import adapter
 from afstand.web.models import InstrumentVersion, Response
 
-META = ["response_id", "instrument_version", "submission_date", "channel"]
+META = ["response_id", "instrument_version", "submission_date"]
 
 
 def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
@@ -31,8 +32,7 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
     out = []
     for response in Response.objects.filter(instrument_version__in=versions).select_related("instrument_version").iterator():
         answers = response.answers
-        out.append([response.public_id, response.instrument_version.version_id, response.submitted_on.isoformat(),
-                    response.channel] + [answers.get(i, "") for i in items])
+        out.append([response.public_id, response.instrument_version.version_id, response.submitted_on.isoformat()] + [answers.get(i, "") for i in items])
     return header, out
 
 
@@ -51,7 +51,7 @@ def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str
         ws = workbook.create_sheet(sheet)
         ws.append(header)
         for row in data:
-            ws.append(row)
+            ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
         workbook.save(out)
     elif fmt == "sav":
         from afstand.web.spss import write_sav
@@ -59,6 +59,18 @@ def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str
         write_sav(header, data, instrument, out)
     else:
         raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav)")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _as_text(ws, value: str):
+    """A cell that Excel shows as the text typed, never evaluates (an answer "=HYPERLINK(...)" stays text)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    return cell
 
 
 def export(study_slug: str, name: str, fmt: str, target: Path) -> int:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 
-from afstand.web import adapter
+from afstand.web import adapter, ratelimit
 from afstand.web.models import SignUp, Study
 from afstand.web.texts import LANGUAGES, render_in, text
 
@@ -18,14 +20,24 @@ def _lang(request: HttpRequest) -> str:
     return lang if lang in LANGUAGES else "nl"
 
 
+# Guessing a 100-bit code is hopeless anyway; failed tries are still limited per (hashed, in-memory) address.
+WITHDRAW_FAILURES = ratelimit.Limiter(lambda: settings.AFSTAND_WITHDRAW_LIMIT, 900)
+SIGNUPS = ratelimit.Limiter(lambda: settings.AFSTAND_SIGNUP_LIMIT, 3600)
+
+
+@csrf_exempt  # no cookie and no session: nothing for a forged request to ride on
 def withdraw(request: HttpRequest) -> HttpResponse:
     lang = _lang(request)
     status, outcome = 200, None
     if request.method == "POST":
+        key = ratelimit.client_key(request)
         code = (request.POST.get("code") or "").strip()[:64]
-        if code and adapter.withdraw(code):
+        if WITHDRAW_FAILURES.over(key):
+            outcome, status = "too_many", 429
+        elif code and adapter.withdraw(code):
             outcome = "withdrawn"
         else:
+            WITHDRAW_FAILURES.hit(key)
             outcome, status = "not_found", 404
     return render_in(lang, request, "afstand/withdraw.html", {"t": text(lang), "lang": lang, "outcome": outcome}, status=status)
 
@@ -38,6 +50,7 @@ class SignUpForm(forms.Form):
     availability = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+@csrf_exempt  # as withdraw
 def signup(request: HttpRequest, study: str) -> HttpResponse:
     lang = _lang(request)
     study_obj = Study.objects.filter(slug=study).first()
@@ -45,6 +58,8 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
         return HttpResponseNotFound(gettext("Unknown study."))
     form = SignUpForm(request.POST or None)
     done = False
+    if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
+        return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "message": text(lang)["too_many"]}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         SignUp.objects.create(study=study_obj, purpose=data["purpose"], name=data["name"], email=data["email"],

@@ -91,4 +91,5 @@ def report(request: HttpRequest, study: str, document: str, fmt: str) -> HttpRes
     audit(request.user, "report", f"{study}/{filename}")
     response = HttpResponse(content, content_type=REPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; sandbox"
     return response

@@ -27,8 +27,22 @@ SECONDS_PER_QUESTION = 12
 
 
 def pages(instrument: Instrument) -> list[Group]:
-    nested = {name for g in instrument.groups for name in g.elements if any(o.name == name for o in instrument.groups)}
-    return [g for g in instrument.groups if g.name not in nested]
+    """One page per top-level group; a run of questions outside any group is a page of its own
+    (titled with the form's title), so a form without groups still works."""
+    by_name = {g.name: g for g in instrument.groups}
+    result: list[Group] = []
+    loose: list[str] = []
+    for name in instrument.order:
+        if name in by_name:
+            if loose:
+                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+                loose = []
+            result.append(by_name[name])
+        else:
+            loose.append(name)
+    if loose:
+        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+    return result
 
 
 def _relevant(group: Group, answers: dict) -> bool:
@@ -190,7 +204,6 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
         adapter.save_draft(state["d"], signed)
         context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request)}/verder/{state['d']}?lang={lang}")
     context["action"] = f"/s/{form_slug(request)}"
-    context["referrer_policy"] = "no-referrer"
     response = render_in(lang, request, "afstand/page.html", context, status=400 if errors else 200)
     response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
     return response

@@ -43,6 +43,7 @@ _TEXTS = {
     "withdraw": _("Delete"),
     "withdrawn": _("Your answers have been deleted."),
     "not_found": _("We do not know this code (any more). Please check it."),
+    "too_many": _("Too many tries. Please wait 15 minutes and try again."),
     "signup_title": _("Sign up"),
     "purpose": _("What are you signing up for?"),
     "name": _("Name"),

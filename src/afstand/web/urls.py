@@ -12,7 +12,7 @@ urlpatterns = [
     path("s/<slug:study>/<slug:instrument>/verder/<str:token>", survey.resume, name="survey-resume-study"),
     path("intrekken", respondent.withdraw, name="withdraw"),
     path("aanmelden/<slug:study>", respondent.signup, name="signup"),
-    path("onderzoek/inloggen/", auth_views.LoginView.as_view(), name="login"),
+    path("onderzoek/inloggen/", research.LoginView.as_view(), name="login"),
     path("onderzoek/uitloggen/", auth_views.LogoutView.as_view(next_page="/onderzoek/inloggen/"), name="logout"),
     path("onderzoek/", research.home, name="research-home"),
     path("onderzoek/nieuw/", studies.new_study, name="research-new-study"),
@@ -25,5 +25,7 @@ urlpatterns = [
     path("onderzoek/<slug:study>/coderen/<str:question>/alle/", coding.browse, name="coding-browse"),
     path("onderzoek/<slug:study>/coderen/<str:question>/frequenties/", coding.frequencies, name="coding-frequencies"),
     path("static/coding.js", coding.script, name="coding-script"),
+    path("onderzoek/<slug:study>/aanmeldingen/", research.signups, name="research-signups"),
+    path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),
     path("onderzoek/<slug:study>/export/<slug:instrument>.<str:fmt>", research.download, name="research-export"),
 ]
