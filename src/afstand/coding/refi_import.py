@@ -6,6 +6,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
@@ -36,6 +37,9 @@ def _slug(name: str) -> str:
 
 
 def _parse(data: bytes, label: str, root_name: str) -> ET.Element:
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data[:65536], re.IGNORECASE):
+        # REFI-QDA files have no DTD; refusing one shuts out entity-expansion bombs and external entities
+        raise DataError([Problem(label, "a DOCTYPE or ENTITY declaration is not allowed in a REFI-QDA file")])
     try:
         root = ET.fromstring(data.lstrip(b"\xef\xbb\xbf"))
     except ET.ParseError as err:
@@ -112,7 +116,7 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None) -
     raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source if isinstance(source, bytes) else source.read()
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
         raise DataError([Problem(label, "not a .qdpx file: not a zip archive")]) from None
     with archive:
         members = {info.filename: info for info in archive.infolist() if not info.is_dir()}
@@ -123,7 +127,7 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None) -
         if qde is None:
             raise DataError([Problem(label, "no project.qde in the archive")])
         where = f"{label}:{qde}"
-        root = _parse(archive.read(qde), where, "Project")
+        root = _parse(_member(archive, qde, label), where, "Project")
         lower = {n.lower(): n for n in members}
 
         def read_text(path: str, owner: str) -> str:
@@ -133,11 +137,19 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None) -
             if name is None:
                 raise DataError([Problem(where, f"the text of {owner} is missing from the archive", value=path)])
             try:
-                return archive.read(name).decode("utf-8-sig")
+                return _member(archive, name, label).decode("utf-8-sig")
             except UnicodeDecodeError as err:
                 raise DataError([Problem(f"{label}:{name}", f"not UTF-8 text: {err.reason} at byte {err.start}")]) from None
 
         return _project(root, where, read_text, label)
+
+
+def _member(archive: zipfile.ZipFile, name: str, label: str) -> bytes:
+    """One member's bytes, or a DataError when the archive is damaged there."""
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as err:
+        raise DataError([Problem(label, f"the archive is damaged: {err}", value=name)]) from None
 
 
 def _project(root: ET.Element, where: str, read_text, label: str) -> Project:

@@ -11,6 +11,7 @@ that was not asked is refused, not dropped) and ``constraint``, evaluated on the
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -116,6 +117,9 @@ def check_submission(instrument: Instrument, answers: Mapping[str, Any], *, comp
     return CheckedSubmission(clean, consented, errors)
 
 
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def _canonical(item: Item, raw: Any) -> tuple[str | None, SubmissionError | None]:
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return None, None
@@ -157,6 +161,8 @@ def _canonical(item: Item, raw: Any) -> tuple[str | None, SubmissionError | None
         if not isinstance(raw, str):
             return None, SubmissionError("not_text", "expected text")
         text = raw.strip()
+        if UNPRINTABLE.search(text):  # NUL, other control characters, lone surrogates: no keyboard types them, databases and spreadsheets refuse them
+            return None, SubmissionError("bad_character", "the text contains a control character or invalid Unicode")
         if len(text) > MAX_TEXT:
             return None, SubmissionError("too_long", f"at most {MAX_TEXT} characters")
         return text, None

@@ -7,6 +7,7 @@ client address (the address itself is never stored or logged).
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from afstand.web import adapter, ratelimit
 
+CHANNEL = re.compile(r"[a-z0-9_-]{1,20}")
 SUBMISSIONS = ratelimit.Limiter(lambda: settings.AFSTAND_RATE_LIMIT, lambda: settings.AFSTAND_RATE_WINDOW)
 
 
@@ -33,6 +35,8 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return JsonResponse({"error": "the body is not JSON"}, status=400)
+    except RecursionError:
+        return JsonResponse({"error": "the body is nested too deeply"}, status=400)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         return JsonResponse({"error": "expected {\"instance_id\": \"<uuid4>\", \"answers\": {...}}"}, status=400)
     try:
@@ -42,6 +46,7 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
     version = adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
     if version is None:
         return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
-    channel = str(payload.get("channel") or request.GET.get("via") or "")
+    channel = payload.get("channel") or request.GET.get("via") or ""
+    channel = channel if isinstance(channel, str) and CHANNEL.fullmatch(channel) else ""  # a recruitment label, nothing else
     outcome = adapter.submit(version, instance_id, payload["answers"], channel=channel)
     return JsonResponse(outcome.body, status=outcome.status)

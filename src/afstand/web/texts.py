@@ -27,6 +27,7 @@ _TEXTS = {
         "not_a_choice": _("Choose one of the answers."),
         "not_relevant": _("This question belongs to a question you did not answer. Leave it empty or answer that question first."),
         "too_long": _("This answer is too long."),
+        "bad_character": _("This answer contains a sign we cannot store. Please type it again."),
         "no_consent": _("Without consent you cannot answer questions."),
     },
     "thanks_title": _("Thank you for taking part!"),
