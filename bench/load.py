@@ -10,6 +10,7 @@ id) for `seconds`, and prints submissions/s, p50/p99 latency and errors. Not a t
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--db")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="afstand-load-"))
@@ -45,7 +47,8 @@ def main() -> None:
     db = args.db or f"sqlite:///{tmp / 'load.sqlite3'}"
     env = {**os.environ, "AFSTAND_VAR": str(tmp)}
     server = subprocess.Popen([str(Path(sys.executable).with_name("afstand")), "serve", "--demo", "--port", str(port),
-                               "--db", db, "--workers", str(args.workers)], env=env, stderr=subprocess.DEVNULL)
+                               "--db", db, "--workers", str(args.workers), "--threads", str(args.threads)], env=env,
+                              stderr=open(tmp / "server.log", "w"))
     try:
         for _ in range(300):
             try:
@@ -55,6 +58,7 @@ def main() -> None:
                 time.sleep(0.1)
         latencies: list[float] = []
         errors: list[int] = []
+        kinds: collections.Counter = collections.Counter()
         lock = threading.Lock()
         stop = time.perf_counter() + args.seconds
 
@@ -69,8 +73,13 @@ def main() -> None:
                     response = conn.getresponse()
                     response.read()
                     ok = response.status == 201
-                except (OSError, http.client.HTTPException):
+                    if not ok:
+                        with lock:
+                            kinds[f"HTTP {response.status}"] += 1
+                except (OSError, http.client.HTTPException) as err:
                     ok = False
+                    with lock:
+                        kinds[type(err).__name__] += 1
                     conn.close()
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 own.append(time.perf_counter() - start)
@@ -93,7 +102,8 @@ def main() -> None:
     p99 = latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan")
     print(f"{len(latencies)} submissions in {elapsed:.1f} s: {len(latencies) / elapsed:.0f}/s, "
           f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, errors {sum(errors)} "
-          f"(concurrency {args.concurrency}, {args.workers} gunicorn workers, {db.split(':')[0]})")
+          f"(concurrency {args.concurrency}, {args.workers} gunicorn workers x {args.threads} threads, {db.split(':')[0]})"
+          + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else ""))
 
 
 if __name__ == "__main__":

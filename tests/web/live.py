@@ -6,7 +6,6 @@ import csv
 import http.client
 import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -95,14 +94,9 @@ class Client:
         return status, json.loads(data)
 
     def withdraw(self, code: str) -> int:
-        """The respondent's withdrawal form, CSRF token and cookie included."""
-        status, page, headers = self.request("GET", "/intrekken")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "code": code}).encode()
-        status, _, _ = self.request("POST", "/intrekken", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                                  "Cookie": f"csrftoken={cookie}", "Origin": f"http://127.0.0.1:{self.port}",
-                                                                  "Referer": f"http://127.0.0.1:{self.port}/intrekken"})
+        """The respondent's withdrawal form (no cookie, no token: respondent forms carry none)."""
+        body = urllib.parse.urlencode({"code": code}).encode()
+        status, _, _ = self.request("POST", "/intrekken", body, {"Content-Type": "application/x-www-form-urlencoded"})
         return status
 
 

@@ -40,6 +40,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_submission(tmp_path, server_db):
     lock = threading.Lock()
     in_flight_at_kill: list[int] = []
     busy = [0]
+    answered: collections.Counter = collections.Counter()  # HTTP statuses that came back (network errors aside)
 
     def client() -> None:
         c = live.Client(port, timeout=15)
@@ -56,6 +57,8 @@ def test_sigkill_mid_load_loses_no_acknowledged_submission(tmp_path, server_db):
                 status, answer = 0, {}
             with lock:
                 busy[0] -= 1
+                if status:
+                    answered[status] += 1
                 if status in (200, 201):
                     acked[i] = answer["withdrawal_code"]
                     if len(acked) == KILL_AFTER:
@@ -71,6 +74,9 @@ def test_sigkill_mid_load_loses_no_acknowledged_submission(tmp_path, server_db):
         t.join(timeout=120)
     assert process.poll() is not None and len(acked) + len(unacked) == TOTAL
     assert KILL_AFTER <= len(acked) < TOTAL and unacked, (len(acked), len(unacked))
+    # every answer the server gave was "stored": no 500, and no wrong 200/404/410 (as when gunicorn workers
+    # once shared the master's PostgreSQL connection)
+    assert set(answered) == {201}, answered
 
     restart_port = live.free_port()
     restarted = live.start(server_db, tmp_path, restart_port, pipe=False)

@@ -12,6 +12,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 
 
@@ -66,3 +68,28 @@ def test_createuser(tmp_path, server_db):
     assert made.returncode == 0 and "anna: owner of werken-op-afstand" in made.stdout, made.stderr
     weak = subprocess.run([exe, "createuser", "--username", "bob", "--db", db], env={**env, "AFSTAND_PASSWORD": "123"}, capture_output=True, text=True)
     assert weak.returncode == 2 and weak.stderr.startswith("afstand: error: password:")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_never_inherit_the_masters_database_connection(monkeypatch):
+    """gunicorn forks workers after the master migrated over its own connection; an inherited
+    socket is shared by two processes (on PostgreSQL: crossed results and 500s under load)."""
+    from django.db import connection
+    from gunicorn.app.base import BaseApplication
+
+    from afstand.web import server
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("Django never closes an in-memory SQLite test database; this runs in the PostgreSQL pass")
+    seen = {}
+
+    def run(app):
+        seen["open_at_fork"] = connection.connection is not None
+        connection.ensure_connection()  # as if the master touched it again: the post_fork hook must close it
+        app.cfg.post_fork(None, None)
+        seen["open_in_worker"] = connection.connection is not None
+
+    connection.ensure_connection()
+    monkeypatch.setattr(BaseApplication, "run", run)
+    server.serve("127.0.0.1", 0, 1)
+    assert seen == {"open_at_fork": False, "open_in_worker": False}

@@ -38,9 +38,18 @@ def migrate() -> None:
 
 
 def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
+    from django.db import connections
     from gunicorn.app.base import BaseApplication
 
     from afstand.web.wsgi import application
+
+    # The master process migrated and loaded the demo over its own database connection. A forked
+    # worker must never inherit it: two processes on one PostgreSQL socket read each other's
+    # results (found by bench/load.py: wrong 200/404/410 answers and 500s under load).
+    connections.close_all()
+
+    def post_fork(server, worker):
+        connections.close_all()
 
     class App(BaseApplication):
         def load_config(self):
@@ -53,6 +62,7 @@ def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
                 "loglevel": "warning",
                 "timeout": 60,
                 "graceful_timeout": 10,
+                "post_fork": post_fork,
             }.items():
                 self.cfg.set(key, value)
 
