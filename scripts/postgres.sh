@@ -2,6 +2,7 @@
 # Start a throwaway PostgreSQL server for the test suite (Debian's postgresql package; installed
 # here when missing) on 127.0.0.1:${AFSTAND_PG_PORT:-54329}, data in a temporary folder.
 # Prints the database URL on stdout. Stop it with: scripts/postgres.sh stop
+# fsync is off (a throwaway test server) unless AFSTAND_PG_FSYNC=on (the benchmarks use it on).
 set -euo pipefail
 port="${AFSTAND_PG_PORT:-54329}"
 data="${AFSTAND_PG_DATA:-/tmp/afstand-pg-$port}"
@@ -17,6 +18,6 @@ fi
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 rm -rf "$data" && mkdir -p "$data" && chown postgres "$data"
 su postgres -s /bin/sh -c "$bin/initdb -D '$data' -U postgres --auth=trust -E UTF8 >/dev/null"
-su postgres -s /bin/sh -c "$bin/pg_ctl -D '$data' -o '-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data -c fsync=off' -l '$data/log' -w start >/dev/null"
+su postgres -s /bin/sh -c "$bin/pg_ctl -D '$data' -o '-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$data -c fsync=${AFSTAND_PG_FSYNC:-off}' -l '$data/log' -w start >/dev/null"
 su postgres -s /bin/sh -c "$bin/psql -h 127.0.0.1 -p $port -U postgres -qc \"CREATE DATABASE afstand\"" >/dev/null
 echo "postgresql://postgres@127.0.0.1:$port/afstand"

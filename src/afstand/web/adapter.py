@@ -27,7 +27,7 @@ from afstand.instrument.model import Instrument
 from afstand.responses.submission import check_submission, compile_rules
 from afstand.study import Study as CoreStudy
 from afstand.study import find_study
-from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Response, Study, Withdrawn, hash_code
+from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Response, Study, Withdrawn, hash_code, random_key
 
 _INSTRUMENTS: dict[str, Instrument] = {}
 
@@ -102,38 +102,59 @@ def _lock_instance(withdrawal_hash: str) -> None:
 def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *, channel: str = "",
            today: dt.date | None = None) -> Outcome:
     """Store one submission exactly once: 201 stored, 200 already stored (same code again),
-    400 invalid, 410 withdrawn earlier (nothing stored)."""
+    400 invalid, 410 withdrawn earlier (nothing stored).
+
+    A new submission costs one statement: an insert that stores nothing when the instance is
+    already stored (unique instance id) or withdrawn (tombstone). SQLite runs it under its write
+    lock; on PostgreSQL the instance's advisory lock orders it with a withdrawal. Only when it
+    stored nothing do we look at why."""
     instrument = instrument_for(version)
     checked = check_submission(instrument, answers)
     code = withdrawal_code(instance_id)
     key = hash_code(code)
-    with transaction.atomic():
-        _lock_instance(key)
+    if not checked.ok or not checked.consented:
         if Response.objects.filter(instance_id=instance_id).exists():
             return Outcome(200, {"withdrawal_code": code})
         if Withdrawn.objects.filter(withdrawal_hash=key).exists():
-            return Outcome(410, {"error": "this response was withdrawn; nothing was stored", "stored": False})
+            return Outcome(410, GONE)
         if not checked.ok:
             return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
-        if not checked.consented:
-            count(version, "declined")
-            return Outcome(201, {"withdrawal_code": None, "stored": False})
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent twin's insert must not spoil the outer transaction
-                Response.objects.create(
-                    instrument_version=version,
-                    instance_id=instance_id,
-                    public_id=secrets.token_hex(8),
-                    answers=checked.answers,
-                    submitted_on=today or dt.date.today(),
-                    channel=channel[:20],
-                    withdrawal_hash=key,
-                )
-        except IntegrityError:
-            if Response.objects.filter(instance_id=instance_id).exists():  # a concurrent twin won the race
-                return Outcome(200, {"withdrawal_code": code})
-            raise
-    return Outcome(201, {"withdrawal_code": code})
+        count(version, "declined")
+        return Outcome(201, {"withdrawal_code": None, "stored": False})
+    row = Response(instrument_version=version, instance_id=instance_id, public_id=secrets.token_hex(8), answers=checked.answers,
+                   submitted_on=today or dt.date.today(), channel=channel[:20], withdrawal_hash=key)
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            _lock_instance(key)
+            stored = _insert_unless_known(row)
+    else:  # one statement in autocommit is atomic, and SQLite runs it under its database write lock
+        stored = _insert_unless_known(row)
+    if stored:
+        return Outcome(201, {"withdrawal_code": code})
+    if Response.objects.filter(instance_id=instance_id).exists():
+        return Outcome(200, {"withdrawal_code": code})
+    if Withdrawn.objects.filter(withdrawal_hash=key).exists():
+        return Outcome(410, GONE)
+    raise IntegrityError("a response was neither stored nor found (random key collision?)")
+
+
+def _insert_unless_known(row: Response) -> bool:
+    """INSERT … SELECT … WHERE NOT EXISTS (tombstone) ON CONFLICT DO NOTHING: True if stored."""
+    fields = [f for f in Response._meta.concrete_fields]
+    if row.id is None:
+        row.id = random_key()
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join("%s" for _ in fields)
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    sql = (f"INSERT INTO {connection.ops.quote_name(Response._meta.db_table)} ({columns}) SELECT {placeholders} "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(Withdrawn._meta.db_table)} WHERE withdrawal_hash = %s) "
+           f"ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values + [row.withdrawal_hash])
+        return cursor.rowcount == 1
+
+
+GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}
 
 
 def withdraw(code: str) -> bool:
