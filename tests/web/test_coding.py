@@ -78,3 +78,33 @@ def test_coding_urls_need_membership(client, coded_study):
     client.force_login(other)
     assert client.get("/onderzoek/werken-op-afstand/coderen/W1/").status_code == 403
     assert client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": "x", "action": "code", "code": "motivatie"}).status_code == 403
+
+
+def test_agreement_page_compares_two_coders(client, coded_study):
+    from sklearn.metrics import cohen_kappa_score
+
+    ann = coder(client, coded_study, name="ann")
+    bob = User.objects.create_user("bob", password="Een-lang-wachtwoord-42")
+    Membership.objects.create(user=bob, study=coded_study, role="coder")
+    answers = coding_store.answers("werken-op-afstand", "W1")[:8]
+    ann_codes = ["motivatie", "motivatie", "netwerk", "motivatie", "netwerk", "motivatie", None, "netwerk"]
+    bob_codes = ["motivatie", "netwerk", "netwerk", "motivatie", "netwerk", None, None, "netwerk"]
+    for user, chosen in ((ann, ann_codes), (bob, bob_codes)):
+        for (response, text), code in zip(answers, chosen):
+            if code:
+                coding_store.apply(coded_study, "W1", response, 0, len(text), code, user)
+            else:
+                Reviewed.objects.create(study=coded_study, question="W1", response=response, coder=user)
+    ninth, _ = coding_store.answers("werken-op-afstand", "W1")[8]
+    coding_store.apply(coded_study, "W1", ninth, 0, 3, "weerstand", ann)  # coded by one coder only: not compared
+    page = client.get("/onderzoek/werken-op-afstand/coderen/W1/overeenstemming/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    for response, _ in answers:
+        assert response.public_id in html  # the units compared are listed
+    expected = cohen_kappa_score([c == "motivatie" for c in ann_codes], [c == "motivatie" for c in bob_codes])
+    row = re.search(r'id="agreement-motivatie">(.*?)</tr>', html, re.S).group(1)
+    assert f"{expected:.3f}".replace(".", ",") in row  # Dutch decimal comma
+    result = coding_store.agreement("werken-op-afstand", "W1")
+    assert result["codes"]["motivatie"]["kappa"]["ann|bob"] == pytest.approx(expected)
+    assert len(result["units"]) == 8 and ninth.public_id not in result["units"]

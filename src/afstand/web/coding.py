@@ -122,3 +122,17 @@ def script(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(path.read_bytes(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "max-age=3600"
     return response
+
+
+@login_required
+def agreement(request: HttpRequest, study: str, question: str) -> HttpResponse:
+    """Agreement between coders on one question: Cohen's κ per code and pair, Krippendorff's α."""
+    membership = _question(request, study, question)
+    result = coding_store.agreement(study, question)
+    labels = {c.id: c.label for c in coding_store.codebook(study).for_question(question)}
+    pairs = [p for p in (next(iter(result["codes"].values()))["kappa"] if result["codes"] else {})]
+    rows = [{"code": code, "label": labels.get(code, code), "alpha": entry["alpha"], "kappas": [entry["kappa"][p] for p in pairs],
+             "applied": [entry["applied"][c] for c in result["coders"]]} for code, entry in result["codes"].items()]
+    return render(request, "afstand/research/coding_agreement.html", {
+        "study": membership.study, "question": question, "coders": result["coders"], "pairs": [p.replace("|", " – ") for p in pairs],
+        "rows": rows, "units": result["units"], "alpha_pooled": result["alpha_pooled"]})

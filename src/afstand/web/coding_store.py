@@ -114,3 +114,24 @@ def answer_lines(study_slug: str) -> list[str]:
             lines.append(json.dumps({"id": f"{question}:{response.public_id}", "question": question,
                                      "text": text_of(study_slug, question, response), "codes": sorted(codes[response.id])}, ensure_ascii=False))
     return lines
+
+
+def agreement(study_slug: str, question: str) -> dict:
+    """κ per code and coder pair, α per code and pooled (afstand.coding.agreement) over the answers
+    that at least two coders went through; units named by their public response id."""
+    from afstand.coding.agreement import agreement as core_agreement
+    from afstand.coding.project import Coding as CoreCoding
+    from afstand.coding.project import Project, Source
+
+    project = Project(f"{study_slug}-{question}", codebook(study_slug))
+    texts = dict((response.id, (response.public_id, text)) for response, text in answers(study_slug, question))
+    for public_id, text in texts.values():
+        project.add_source(Source(public_id, question, text))
+    for response_id, start, end, code, coder in (Coding.objects.filter(study__slug=study_slug, question=question)
+                                                 .values_list("response_id", "start", "end", "code", "coder__username")):
+        if response_id in texts:
+            project.add_coding(CoreCoding(texts[response_id][0], start, end, code, coder, ""))
+    for response_id, coder in Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "coder__username"):
+        if response_id in texts:
+            project.reviewed.add((coder, texts[response_id][0]))
+    return core_agreement(project, question)

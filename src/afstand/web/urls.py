@@ -24,6 +24,7 @@ urlpatterns = [
     path("onderzoek/<slug:study>/coderen/<str:question>/", coding.queue, name="coding-queue"),
     path("onderzoek/<slug:study>/coderen/<str:question>/alle/", coding.browse, name="coding-browse"),
     path("onderzoek/<slug:study>/coderen/<str:question>/frequenties/", coding.frequencies, name="coding-frequencies"),
+    path("onderzoek/<slug:study>/coderen/<str:question>/overeenstemming/", coding.agreement, name="coding-agreement"),
     path("static/coding.js", coding.script, name="coding-script"),
     path("onderzoek/<slug:study>/aanmeldingen/", research.signups, name="research-signups"),
     path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),
