@@ -8,9 +8,10 @@ from pathlib import Path
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from afstand.web import coding_store
-from afstand.web.models import Coding, Memo, Response, Reviewed
+from afstand.web.models import Coding, Memo, Reviewed
 from afstand.web.research import _membership
 
 SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
@@ -18,7 +19,7 @@ SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
 
 def _question(request: HttpRequest, study: str, question: str):
     membership = _membership(request, study)
-    if question not in coding_store.questions(study):
+    if question not in coding_store.all_questions(study):
         raise Http404
     return membership
 
@@ -28,7 +29,9 @@ def overview(request: HttpRequest, study: str) -> HttpResponse:
     membership = _membership(request, study)
     rows = []
     book = coding_store.codebook(study)
-    for question, (instrument, item) in coding_store.questions(study).items():
+    survey = coding_store.questions(study)
+    for question in coding_store.all_questions(study):
+        instrument, item = survey.get(question, (gettext("focus groups"), ""))
         total = len(coding_store.answers(study, question))
         done = Reviewed.objects.filter(study=membership.study, question=question, coder=request.user).count()
         rows.append({"question": question, "instrument": instrument, "item": item, "total": total, "done": done,
@@ -42,15 +45,16 @@ def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
     if request.method == "POST":
         return _act(request, membership, question)
     answers = coding_store.answers(study, question)
-    done = set(Reviewed.objects.filter(study=membership.study, question=question, coder=request.user).values_list("response_id", flat=True))
+    done = coding_store.reviewed_keys(study, question, request.user)
     wanted = request.GET.get("antwoord")
-    current = next(((r, t) for r, t in answers if r.public_id == wanted), None) if wanted else next(((r, t) for r, t in answers if r.id not in done), None)
+    current = (next(((u, t) for u, t in answers if u.public_id == wanted), None) if wanted
+               else next(((u, t) for u, t in answers if coding_store.key(u) not in done), None))
     book = coding_store.codebook(study)
     codes = [{"code": c, "key": SHORTCUTS[i] if i < len(SHORTCUTS) else ""} for i, c in enumerate(book.for_question(question))]
     context = {"study": membership.study, "question": question, "codes": codes, "total": len(answers), "done": len(done), "response": None}
     if current is not None:
         response, text = current
-        mine = Coding.objects.filter(response=response, question=question, coder=request.user).order_by("start", "code")
+        mine = Coding.objects.filter(question=question, coder=request.user, **coding_store.field_for(response)).order_by("start", "code")
         rejected = set(request.GET.getlist("afgewezen"))
         applied = {c.code for c in mine}
         labels = {c.id: c.label for c in book.for_question(question)}
@@ -66,9 +70,10 @@ def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
 
 
 def _act(request: HttpRequest, membership, question: str) -> HttpResponse:
-    response = Response.objects.filter(public_id=request.POST.get("response", ""), instrument_version__study=membership.study).first()
+    response = coding_store.find_unit(membership.study, request.POST.get("response", ""))
     if response is None:
         raise Http404
+    unit = coding_store.field_for(response)
     action = request.POST.get("action", "code")
     back = f"/onderzoek/{membership.study.slug}/coderen/{question}/?antwoord={response.public_id}"
     if action == "code":
@@ -80,9 +85,9 @@ def _act(request: HttpRequest, membership, question: str) -> HttpResponse:
         except ValueError as err:
             return HttpResponseBadRequest(str(err))
     elif action == "remove":
-        Coding.objects.filter(pk=request.POST.get("coding"), coder=request.user, response=response).delete()
+        Coding.objects.filter(pk=request.POST.get("coding"), coder=request.user, **unit).delete()
     elif action == "done":
-        Reviewed.objects.get_or_create(study=membership.study, question=question, response=response, coder=request.user)
+        Reviewed.objects.get_or_create(study=membership.study, question=question, coder=request.user, **unit)
         return redirect(f"/onderzoek/{membership.study.slug}/coderen/{question}/")
     elif action == "memo":
         text = (request.POST.get("memo") or "").strip()[:5000]
@@ -99,12 +104,12 @@ def browse(request: HttpRequest, study: str, question: str) -> HttpResponse:
     query = (request.GET.get("q") or "").strip().lower()
     code = request.GET.get("code") or ""
     rows = []
-    applied = coding_store.codes_by_response(study, question)
-    for response, text in coding_store.answers(study, question):
-        codes = sorted(applied.get(response.id, ()))
+    applied = coding_store.codes_by_unit(study, question)
+    for unit, text in coding_store.answers(study, question):
+        codes = sorted(applied.get(coding_store.key(unit), ()))
         if (query and query not in text.lower()) or (code and code not in codes):
             continue
-        rows.append({"id": response.public_id, "text": text, "codes": codes})
+        rows.append({"id": unit.public_id, "text": text, "codes": codes})
     book = coding_store.codebook(study)
     return render(request, "afstand/research/coding_browse.html", {"study": membership.study, "question": question, "rows": rows, "q": query,
                                                                     "code": code, "codes": book.for_question(question)})

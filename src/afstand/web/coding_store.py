@@ -13,7 +13,9 @@ from django.db import transaction
 from afstand.coding.codebook import Codebook
 from afstand.coding.suggest import Suggester
 from afstand.web import adapter
-from afstand.web.models import Coding, Reviewed, Response
+from afstand.web.models import Coding, FocusNote, Reviewed, Response
+
+Unit = Response | FocusNote  # something to code: an open answer or a focus-group note
 
 
 @lru_cache(maxsize=64)
@@ -23,59 +25,98 @@ def codebook(study_slug: str) -> Codebook | None:
 
 
 def questions(study_slug: str) -> dict[str, tuple[str, str]]:
+    """Survey questions to code: codebook question → (instrument, item)."""
     core = adapter.core_study(study_slug)
     return core.coding_questions() if core else {}
 
 
-def answers(study_slug: str, question: str) -> list[tuple[Response, str]]:
-    """(response, text) of every stored non-empty answer to the question's item, in random-id order."""
-    instrument, item = questions(study_slug)[question]
-    out = []
-    for response in Response.objects.filter(instrument_version__study__slug=study_slug, instrument_version__name=instrument).order_by("public_id"):
-        text = str(response.answers.get(item, "")).strip()
-        if text:
-            out.append((response, text))
+def all_questions(study_slug: str) -> list[str]:
+    """Every codebook question with something to code: survey items, then focus-group themes."""
+    out = list(questions(study_slug))
+    for question in FocusNote.objects.filter(study__slug=study_slug).values_list("question", flat=True).distinct():
+        if question not in out:
+            out.append(question)
     return out
 
 
-def text_of(study_slug: str, question: str, response: Response) -> str:
+def key(unit: Unit) -> tuple[str, int]:
+    return ("n", unit.id) if isinstance(unit, FocusNote) else ("r", unit.id)
+
+
+def _key(response_id: int | None, note_id: int | None) -> tuple[str, int]:
+    return ("n", note_id) if note_id is not None else ("r", response_id)
+
+
+def field_for(unit: Unit) -> dict:
+    return {"note": unit} if isinstance(unit, FocusNote) else {"response": unit}
+
+
+def answers(study_slug: str, question: str) -> list[tuple[Unit, str]]:
+    """(unit, text) of every stored non-empty answer to the question's item, in random-id order,
+    then every focus-group note on the question's themes."""
+    out: list[tuple[Unit, str]] = []
+    if question in questions(study_slug):
+        instrument, item = questions(study_slug)[question]
+        for response in Response.objects.filter(instrument_version__study__slug=study_slug, instrument_version__name=instrument).order_by("public_id"):
+            text = str(response.answers.get(item, "")).strip()
+            if text:
+                out.append((response, text))
+    out += [(note, note.text) for note in FocusNote.objects.filter(study__slug=study_slug, question=question)]
+    return out
+
+
+def find_unit(study, public_id: str) -> Unit | None:
+    return (Response.objects.filter(public_id=public_id, instrument_version__study=study).first()
+            or FocusNote.objects.filter(public_id=public_id, study=study).first())
+
+
+def text_of(study_slug: str, question: str, unit: Unit) -> str:
+    if isinstance(unit, FocusNote):
+        return unit.text
     _instrument, item = questions(study_slug)[question]
-    return str(response.answers.get(item, "")).strip()
+    return str(unit.answers.get(item, "")).strip()
 
 
-def apply(study, question: str, response: Response, start: int, end: int, code: str, coder) -> Coding:
-    text = text_of(study.slug, question, response)
+def apply(study, question: str, unit: Unit, start: int, end: int, code: str, coder) -> Coding:
+    text = text_of(study.slug, question, unit)
     book = codebook(study.slug)
     if book is None or book.get(question, code) is None:
         raise ValueError(f"code {code!r} is not in the codebook of question {question}")
     if not (0 <= start < end <= len(text)):
         raise ValueError(f"selection [{start}, {end}) is outside the answer ({len(text)} characters)")
     with transaction.atomic():
-        coding, _ = Coding.objects.get_or_create(study=study, question=question, response=response, start=start, end=end, code=code, coder=coder)
-        Reviewed.objects.get_or_create(study=study, question=question, response=response, coder=coder)
+        coding, _ = Coding.objects.get_or_create(study=study, question=question, start=start, end=end, code=code, coder=coder, **field_for(unit))
+        Reviewed.objects.get_or_create(study=study, question=question, coder=coder, **field_for(unit))
     return coding
 
 
-def codes_by_response(study_slug: str, question: str) -> dict[int, set[str]]:
-    """Response id → the codes any coder applied to its answer to ``question`` (one query)."""
-    out: dict[int, set[str]] = {}
-    for response_id, code in Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "code"):
-        out.setdefault(response_id, set()).add(code)
+def codes_by_unit(study_slug: str, question: str) -> dict[tuple[str, int], set[str]]:
+    """Unit key → the codes any coder applied to it for ``question`` (one query)."""
+    out: dict[tuple[str, int], set[str]] = {}
+    for response_id, note_id, code in Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"):
+        out.setdefault(_key(response_id, note_id), set()).add(code)
     return out
+
+
+def reviewed_keys(study_slug: str, question: str, coder=None) -> set[tuple[str, int]]:
+    rows = Reviewed.objects.filter(study__slug=study_slug, question=question)
+    if coder is not None:
+        rows = rows.filter(coder=coder)
+    return {_key(r, n) for r, n in rows.values_list("response_id", "note_id")}
 
 
 def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
     """Per code: answers with it (any coder), share of coded answers, up to ``quotes`` quoted spans."""
     book = codebook(study_slug)
-    codings = list(Coding.objects.filter(study__slug=study_slug, question=question).select_related("response"))
-    coded = {c.response_id for c in codings} | set(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", flat=True))
+    codings = list(Coding.objects.filter(study__slug=study_slug, question=question).select_related("response", "note"))
+    coded = {_key(c.response_id, c.note_id) for c in codings} | reviewed_keys(study_slug, question)
     rows = []
     for code in book.for_question(question):
         mine = [c for c in codings if c.code == code.id]
-        answered = {c.response_id for c in mine}
+        answered = {_key(c.response_id, c.note_id) for c in mine}
         examples = []
         for c in mine:
-            quote = text_of(study_slug, question, c.response)[c.start:c.end]
+            quote = text_of(study_slug, question, c.note or c.response)[c.start:c.end]
             if quote not in examples:
                 examples.append(quote)
         rows.append({"code": code, "answers": len(answered), "percent": round(100 * len(answered) / len(coded)) if coded else 0,
@@ -86,13 +127,13 @@ def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
 @lru_cache(maxsize=32)
 def _model(study_slug: str, question: str, state: tuple) -> Suggester:
     book = codebook(study_slug)
-    codes = codes_by_response(study_slug, question)
-    reviewed = set(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", flat=True))
+    codes = codes_by_unit(study_slug, question)
+    reviewed = reviewed_keys(study_slug, question)
     texts, labels = [], []
-    for response, text in answers(study_slug, question):
-        if response.id in codes or response.id in reviewed:
+    for unit, text in answers(study_slug, question):
+        if key(unit) in codes or key(unit) in reviewed:
             texts.append(text)
-            labels.append(sorted(codes.get(response.id, ())))
+            labels.append(sorted(codes.get(key(unit), ())))
     return Suggester(book, question).fit(texts, labels)
 
 
@@ -104,15 +145,19 @@ def suggestions(study_slug: str, question: str, text: str):
 
 
 def answer_lines(study_slug: str) -> list[str]:
-    """JSONL lines (id, question, text, codes) of every coded or reviewed answer, codes united over coders."""
+    """JSONL lines (id, question, text, codes, kind) of every coded or reviewed answer or note,
+    codes united over coders."""
     lines = []
-    for question in questions(study_slug):
-        codes = codes_by_response(study_slug, question)
-        for response_id in Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", flat=True):
-            codes.setdefault(response_id, set())
-        for response in Response.objects.filter(id__in=codes).order_by("public_id"):
-            lines.append(json.dumps({"id": f"{question}:{response.public_id}", "question": question,
-                                     "text": text_of(study_slug, question, response), "codes": sorted(codes[response.id])}, ensure_ascii=False))
+    for question in all_questions(study_slug):
+        codes = codes_by_unit(study_slug, question)
+        for unit_key in reviewed_keys(study_slug, question):
+            codes.setdefault(unit_key, set())
+        for unit, text in answers(study_slug, question):
+            if key(unit) in codes:
+                row = {"id": f"{question}:{unit.public_id}", "question": question, "text": text, "codes": sorted(codes[key(unit)])}
+                if isinstance(unit, FocusNote):
+                    row["kind"] = "note"
+                lines.append(json.dumps(row, ensure_ascii=False))
     return lines
 
 
@@ -124,14 +169,66 @@ def agreement(study_slug: str, question: str) -> dict:
     from afstand.coding.project import Project, Source
 
     project = Project(f"{study_slug}-{question}", codebook(study_slug))
-    texts = dict((response.id, (response.public_id, text)) for response, text in answers(study_slug, question))
+    texts = {key(unit): (unit.public_id, text) for unit, text in answers(study_slug, question)}
     for public_id, text in texts.values():
         project.add_source(Source(public_id, question, text))
-    for response_id, start, end, code, coder in (Coding.objects.filter(study__slug=study_slug, question=question)
-                                                 .values_list("response_id", "start", "end", "code", "coder__username")):
-        if response_id in texts:
-            project.add_coding(CoreCoding(texts[response_id][0], start, end, code, coder, ""))
-    for response_id, coder in Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "coder__username"):
-        if response_id in texts:
-            project.reviewed.add((coder, texts[response_id][0]))
+    for response_id, note_id, start, end, code, coder in (Coding.objects.filter(study__slug=study_slug, question=question)
+                                                          .values_list("response_id", "note_id", "start", "end", "code", "coder__username")):
+        if _key(response_id, note_id) in texts:
+            project.add_coding(CoreCoding(texts[_key(response_id, note_id)][0], start, end, code, coder, ""))
+    for response_id, note_id, coder in (Reviewed.objects.filter(study__slug=study_slug, question=question)
+                                        .values_list("response_id", "note_id", "coder__username")):
+        if _key(response_id, note_id) in texts:
+            project.reviewed.add((coder, texts[_key(response_id, note_id)][0]))
     return core_agreement(project, question)
+
+
+def guides(study_slug: str) -> dict:
+    """The study's focus-group discussion guides (report appendices 6 and 7) by id."""
+    from afstand.coding.focus import load_guide
+
+    core = adapter.core_study(study_slug)
+    return {g.id: g for g in (load_guide(p) for p in (core.guide_paths() if core else []))}
+
+
+def import_notes(study, guide_id: str, session: str, filename: str, content: bytes) -> list[FocusNote]:
+    """Read a session's notes (.txt, .md, .docx) with the core's reader, split them by the guide's
+    themes and store one note per theme, replacing an earlier upload of the same session.
+    All or nothing: on any error nothing is stored."""
+    import datetime as dt
+    import tempfile
+    from pathlib import Path
+
+    from afstand.coding.focus import parse_session, read_notes
+    from afstand.errors import AfstandError
+
+    guide = guides(study.slug).get(guide_id)
+    if guide is None:
+        raise AfstandError(f"no discussion guide {guide_id!r} in this study")
+    session = session.strip()[:200]
+    if not session:
+        raise AfstandError("give the session a name (e.g. the place and date)")
+    suffix = Path(filename).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="afstand-notes-") as tmp:
+        path = Path(tmp) / f"notes{suffix}"
+        path.write_bytes(content)
+        try:
+            text = read_notes(path)
+        except AfstandError as err:
+            raise AfstandError(str(err).replace(str(path), filename)) from None
+    parsed = parse_session(text, guide, session, origin=filename)
+    if not any(t.strip() for t in parsed.sections.values()):
+        raise AfstandError(f"{filename}: no theme of the guide {guide.title!r} found; use the theme titles as headings")
+    themes = {t.id: t for t in guide.themes}
+    notes = []
+    with transaction.atomic():
+        FocusNote.objects.filter(study=study, guide=guide.id, session=session).delete()  # a new upload of the session replaces it
+        for theme_id, body in parsed.sections.items():
+            if not body.strip():
+                continue
+            theme = themes[theme_id]
+            tallies = {s.id: list(parsed.tallies[s.id]) for s in theme.statements if s.id in parsed.tallies}
+            notes.append(FocusNote.objects.create(study=study, guide=guide.id, session=session, theme=theme_id, question=theme.question,
+                                                  title=f"{guide.title}, {session}: {theme.title}", text=body.strip(), tallies=tallies,
+                                                  uploaded_on=dt.date.today()))
+    return notes

@@ -151,14 +151,43 @@ class Draft(models.Model):
     saved_on = models.DateField()
 
 
+def note_id() -> str:
+    return "fg-" + secrets.token_hex(6)
+
+
+class FocusNote(models.Model):
+    """A focus-group session's notes on one theme of its discussion guide: coded like an open answer.
+
+    Notes are the researchers' own record of a group conversation (report 4.2.2), uploaded as
+    .txt or .docx; statement tallies (thumbs up / down) are kept per theme."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
+    public_id = models.CharField(max_length=24, unique=True, default=note_id)
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="focus_notes")
+    guide = models.CharField(max_length=80)
+    session = models.CharField(max_length=200)
+    theme = models.CharField(max_length=80)
+    question = models.CharField(max_length=40)  # the codebook question of the theme
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    tallies = models.JSONField(default=dict)  # statement id -> [up, down]
+    uploaded_on = models.DateField()
+
+    class Meta:
+        unique_together = [("study", "guide", "session", "theme")]
+        ordering = ["guide", "session", "theme"]
+
+
 class Coding(models.Model):
-    """A code applied by a coder to a span [start, end) (Unicode code points) of an open answer.
+    """A code applied by a coder to a span [start, end) (Unicode code points) of an open answer or
+    a focus-group note (exactly one of the two).
 
     Deleted with its response, so a withdrawal also removes every coding of that response."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="codings")
     question = models.CharField(max_length=40)  # codebook question, e.g. W1
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="codings")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="codings", null=True, blank=True)
+    note = models.ForeignKey(FocusNote, on_delete=models.CASCADE, related_name="codings", null=True, blank=True)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     code = models.CharField(max_length=80)
@@ -166,7 +195,8 @@ class Coding(models.Model):
     created = models.DateTimeField(auto_now_add=True)  # the coder's action, not the respondent's
 
     class Meta:
-        unique_together = [("response", "question", "start", "end", "code", "coder")]
+        unique_together = [("response", "note", "question", "start", "end", "code", "coder")]
+        constraints = [models.CheckConstraint(condition=models.Q(response__isnull=True) ^ models.Q(note__isnull=True), name="coding_one_source")]
 
 
 class Reviewed(models.Model):
@@ -174,11 +204,13 @@ class Reviewed(models.Model):
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE)
     question = models.CharField(max_length=40)
-    response = models.ForeignKey(Response, on_delete=models.CASCADE)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, null=True, blank=True)
+    note = models.ForeignKey(FocusNote, on_delete=models.CASCADE, null=True, blank=True)
     coder = models.ForeignKey("auth.User", on_delete=models.CASCADE)
 
     class Meta:
-        unique_together = [("response", "question", "coder")]
+        unique_together = [("response", "note", "question", "coder")]
+        constraints = [models.CheckConstraint(condition=models.Q(response__isnull=True) ^ models.Q(note__isnull=True), name="reviewed_one_source")]
 
 
 class Memo(models.Model):

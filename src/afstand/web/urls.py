@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web import api, coding, research, respondent, results, studies, survey
+from afstand.web import api, coding, focus, research, respondent, results, studies, survey
 
 urlpatterns = [
     path("api/v1/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
     path("onderzoek/<slug:study>/coderen/", coding.overview, name="coding-overview"),
+    path("onderzoek/<slug:study>/focusgroepen/", focus.notes, name="focus-notes"),
     path("onderzoek/<slug:study>/coderen/<str:question>/", coding.queue, name="coding-queue"),
     path("onderzoek/<slug:study>/coderen/<str:question>/alle/", coding.browse, name="coding-browse"),
     path("onderzoek/<slug:study>/coderen/<str:question>/frequenties/", coding.frequencies, name="coding-frequencies"),

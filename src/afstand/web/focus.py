@@ -1,0 +1,46 @@
+"""Focus-group notes in the web app: upload a session's notes (.txt, .md, .docx), see them per
+theme with the statement tallies, and code them in the coding queue like open answers."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from afstand.errors import AfstandError
+from afstand.web import coding_store
+from afstand.web.models import FocusNote
+from afstand.web.research import EXPORT_ROLES, _membership, audit
+
+MAX_NOTES = 2 * 1024 * 1024
+
+
+@login_required
+def notes(request: HttpRequest, study: str) -> HttpResponse:
+    membership = _membership(request, study)
+    guides = coding_store.guides(study)
+    error, status = "", 200
+    if request.method == "POST":
+        membership = _membership(request, study, EXPORT_ROLES)  # owners and analysts add material
+        upload = request.FILES.get("notes")
+        try:
+            if upload is None:
+                raise AfstandError("choose a notes file (.txt, .md or .docx)")
+            if upload.size > MAX_NOTES:
+                raise AfstandError(f"{upload.name}: too large (at most 2 MB)")
+            made = coding_store.import_notes(membership.study, request.POST.get("guide", ""), request.POST.get("session", ""),
+                                             upload.name, upload.read())
+            audit(request.user, "focus-notes", f"{study}: {request.POST.get('session', '')[:100]} ({len(made)} themes)")
+            return redirect(f"/onderzoek/{study}/focusgroepen/")
+        except AfstandError as err:
+            error, status = str(err), 400
+    sessions: dict[tuple[str, str], list[FocusNote]] = {}
+    for note in FocusNote.objects.filter(study=membership.study):
+        sessions.setdefault((note.guide, note.session), []).append(note)
+    statements = {s.id: s.text for g in guides.values() for t in g.themes for s in t.statements}
+    rows = [{"guide": guides[g].title if g in guides else g, "session": s, "notes": [
+        {"note": n, "tallies": [(statements.get(k, k), up, down) for k, (up, down) in n.tallies.items()]} for n in ns]}
+        for (g, s), ns in sessions.items()]
+    return render(request, "afstand/research/focus_notes.html", {
+        "study": membership.study, "guides": guides.values(), "sessions": rows, "error": error,
+        "can_upload": membership.role in EXPORT_ROLES}, status=status)
