@@ -11,6 +11,24 @@ from tests.web.live import free_port
 
 
 @pytest.fixture
+def coded_study(db, reference):
+    """The demo study with the first 60 reference workers stored: open answers to code."""
+    import csv
+    import uuid
+
+    from afstand.web import adapter
+
+    study = adapter.load_demo()
+    version = adapter.active_version(study.slug, "werkers")
+    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
+        for row in list(csv.DictReader(handle))[:60]:
+            answers = {k: v for k, v in row.items() if v and k != "response_id"}
+            if answers.get("consent") == "ja":
+                adapter.submit(version, uuid.uuid4(), answers)
+    return study
+
+
+@pytest.fixture
 def server_db(tmp_path):
     """A fresh database for a live server: SQLite, or a new PostgreSQL database when the suite runs on PostgreSQL."""
     url = os.environ.get("AFSTAND_DB_URL", "")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import re
-import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -13,18 +11,6 @@ from afstand.web import adapter, coding_store
 from afstand.web.models import Coding, Membership, Response, Reviewed
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def coded_study(db, reference):
-    study = adapter.load_demo()
-    version = adapter.active_version(study.slug, "werkers")
-    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
-        for row in list(csv.DictReader(handle))[:60]:
-            answers = {k: v for k, v in row.items() if v and k != "response_id"}
-            if answers.get("consent") == "ja":
-                adapter.submit(version, uuid.uuid4(), answers)
-    return study
 
 
 def coder(client, study, role="coder", name="codeur"):

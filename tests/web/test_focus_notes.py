@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from afstand.web import adapter, coding_store
 from afstand.web.models import Coding, FocusNote, Membership
 from tests.coding.test_focus import NOTES
-from tests.web.test_coding import coded_study  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def member(client, study, role, name):
     return user
 
 
-def test_upload_notes_code_them_and_see_them_in_the_report(client, coded_study):  # noqa: F811
+def test_upload_notes_code_them_and_see_them_in_the_report(client, coded_study):
     analyst = member(client, coded_study, "analyst", "analist")
     page = client.post("/onderzoek/werken-op-afstand/focusgroepen/", {"guide": "fg-werkers", "session": "Utrecht 10 maart",
                                                                        "notes": SimpleUploadedFile("verslag.txt", NOTES.encode())})
@@ -86,7 +85,7 @@ def test_upload_notes_code_them_and_see_them_in_the_report(client, coded_study):
     assert analyst.username == "analist"
 
 
-def test_report_shows_focus_group_counts_beside_the_survey(client, coded_study, reference):  # noqa: F811
+def test_report_shows_focus_group_counts_beside_the_survey(client, coded_study, reference):
     import csv
     import uuid
 

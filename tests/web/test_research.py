@@ -33,7 +33,7 @@ def user_with(role: str | None, study: Study | None, name: str = "onderzoeker") 
 
 
 def researcher_urls() -> list[str]:
-    fill = {"study": "werken-op-afstand", "instrument": "clienten", "fmt": "csv", "document": "rapport"}
+    fill = {"study": "werken-op-afstand", "instrument": "clienten", "fmt": "csv", "document": "rapport", "question": "W1"}
     urls = []
 
     def walk(patterns, prefix=""):
@@ -67,6 +67,16 @@ def test_users_of_other_studies_and_coders_are_refused(client, demo):
     client.force_login(user_with("coder", demo, "codeur"))
     assert client.get("/onderzoek/werken-op-afstand/").status_code == 200
     assert client.get("/onderzoek/werken-op-afstand/export/clienten.csv").status_code == 403
+
+
+def test_every_study_url_refuses_users_of_other_studies(client, demo):
+    other = Study.objects.create(slug="ander-onderzoek", title="Ander")
+    client.force_login(user_with("owner", other))
+    urls = [u for u in researcher_urls() if u.startswith("/onderzoek/werken-op-afstand/")]
+    assert len(urls) >= 12
+    for url in urls:
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"action": "code"}).status_code == 403, url
 
 
 def test_monitor_export_and_audit(client, demo):
