@@ -9,9 +9,11 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 import tempfile
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -113,48 +115,58 @@ def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *,
     code = withdrawal_code(instance_id)
     key = hash_code(code)
     if not checked.ok or not checked.consented:
-        if Response.objects.filter(instance_id=instance_id).exists():
-            return Outcome(200, {"withdrawal_code": code})
-        if Withdrawn.objects.filter(withdrawal_hash=key).exists():
-            return Outcome(410, GONE)
+        known = _known(instance_id, key, code)
+        if known is not None:
+            return known
         if not checked.ok:
             return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
         count(version, "declined")
         return Outcome(201, {"withdrawal_code": None, "stored": False})
     row = Response(instrument_version=version, instance_id=instance_id, public_id=secrets.token_hex(8), answers=checked.answers,
                    submitted_on=today or dt.date.today(), channel=channel[:20], withdrawal_hash=key)
-    if connection.vendor == "postgresql":
-        with transaction.atomic():
-            _lock_instance(key)
-            stored = _insert_unless_known(row)
-    else:  # one statement in autocommit is atomic, and SQLite runs it under its database write lock
+    # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
+    # atomic and runs under the database write lock
+    with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+        _lock_instance(key)
         stored = _insert_unless_known(row)
     if stored:
         return Outcome(201, {"withdrawal_code": code})
+    known = _known(instance_id, key, code)
+    if known is None:
+        raise IntegrityError("a response was neither stored nor found (random key collision?)")
+    return known
+
+
+GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}
+
+
+def _known(instance_id: uuid.UUID, key: str, code: str) -> Outcome | None:
+    """200 when this instance is stored, 410 when it was withdrawn, else None."""
     if Response.objects.filter(instance_id=instance_id).exists():
         return Outcome(200, {"withdrawal_code": code})
     if Withdrawn.objects.filter(withdrawal_hash=key).exists():
         return Outcome(410, GONE)
-    raise IntegrityError("a response was neither stored nor found (random key collision?)")
+    return None
+
+
+@lru_cache(maxsize=4)
+def _insert_sql(vendor: str) -> str:
+    """INSERT … SELECT … WHERE NOT EXISTS (tombstone) ON CONFLICT DO NOTHING, built once per database kind."""
+    quote = connection.ops.quote_name
+    fields = Response._meta.concrete_fields
+    return (f"INSERT INTO {quote(Response._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {', '.join('%s' for _ in fields)} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {quote(Withdrawn._meta.db_table)} WHERE withdrawal_hash = %s) ON CONFLICT DO NOTHING")
 
 
 def _insert_unless_known(row: Response) -> bool:
-    """INSERT … SELECT … WHERE NOT EXISTS (tombstone) ON CONFLICT DO NOTHING: True if stored."""
-    fields = [f for f in Response._meta.concrete_fields]
+    """Store ``row`` unless its instance is stored or withdrawn already: True if stored."""
     if row.id is None:
         row.id = random_key()
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join("%s" for _ in fields)
-    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-    sql = (f"INSERT INTO {connection.ops.quote_name(Response._meta.db_table)} ({columns}) SELECT {placeholders} "
-           f"WHERE NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(Withdrawn._meta.db_table)} WHERE withdrawal_hash = %s) "
-           f"ON CONFLICT DO NOTHING")
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in Response._meta.concrete_fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values + [row.withdrawal_hash])
+        cursor.execute(_insert_sql(connection.vendor), values + [row.withdrawal_hash])
         return cursor.rowcount == 1
-
-
-GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}
 
 
 def withdraw(code: str) -> bool:
@@ -307,7 +319,6 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", codings:
 
 def _embed_figures(html: bytes, folder: Path) -> bytes:
     """Replace ``src="figures/<key>.svg"`` by data: URIs so the downloaded page stands alone."""
-    import re
 
     def inline(match: re.Match) -> bytes:
         path = folder / "figures" / match.group(1).decode()

@@ -135,7 +135,7 @@ def agreement(request: HttpRequest, study: str, question: str) -> HttpResponse:
     membership = _question(request, study, question)
     result = coding_store.agreement(study, question)
     labels = {c.id: c.label for c in coding_store.codebook(study).for_question(question)}
-    pairs = [p for p in (next(iter(result["codes"].values()))["kappa"] if result["codes"] else {})]
+    pairs = list(next(iter(result["codes"].values()))["kappa"]) if result["codes"] else []
     rows = [{"code": code, "label": labels.get(code, code), "alpha": entry["alpha"], "kappas": [entry["kappa"][p] for p in pairs],
              "applied": [entry["applied"][c] for c in result["coders"]]} for code, entry in result["codes"].items()]
     return render(request, "afstand/research/coding_agreement.html", {

@@ -5,13 +5,18 @@ Part of the adapter layer: views call these functions; they call the core.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 from django.db import transaction
 
 from afstand.coding.codebook import Codebook
+from afstand.coding.focus import load_guide, parse_session, read_notes
 from afstand.coding.suggest import Suggester
+from afstand.errors import AfstandError
 from afstand.web import adapter
 from afstand.web.models import Coding, FocusNote, Reviewed, Response
 
@@ -55,8 +60,9 @@ def answers(study_slug: str, question: str) -> list[tuple[Unit, str]]:
     """(unit, text) of every stored non-empty answer to the question's item, in random-id order,
     then every focus-group note on the question's themes."""
     out: list[tuple[Unit, str]] = []
-    if question in questions(study_slug):
-        instrument, item = questions(study_slug)[question]
+    survey = questions(study_slug)
+    if question in survey:
+        instrument, item = survey[question]
         for response in Response.objects.filter(instrument_version__study__slug=study_slug, instrument_version__name=instrument).order_by("public_id"):
             text = str(response.answers.get(item, "")).strip()
             if text:
@@ -185,8 +191,6 @@ def agreement(study_slug: str, question: str) -> dict:
 
 def guides(study_slug: str) -> dict:
     """The study's focus-group discussion guides (report appendices 6 and 7) by id."""
-    from afstand.coding.focus import load_guide
-
     core = adapter.core_study(study_slug)
     return {g.id: g for g in (load_guide(p) for p in (core.guide_paths() if core else []))}
 
@@ -195,13 +199,6 @@ def import_notes(study, guide_id: str, session: str, filename: str, content: byt
     """Read a session's notes (.txt, .md, .docx) with the core's reader, split them by the guide's
     themes and store one note per theme, replacing an earlier upload of the same session.
     All or nothing: on any error nothing is stored."""
-    import datetime as dt
-    import tempfile
-    from pathlib import Path
-
-    from afstand.coding.focus import parse_session, read_notes
-    from afstand.errors import AfstandError
-
     guide = guides(study.slug).get(guide_id)
     if guide is None:
         raise AfstandError(f"no discussion guide {guide_id!r} in this study")

@@ -4,6 +4,7 @@ theme with the statement tallies, and code them in the coding queue like open an
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -21,7 +22,8 @@ def notes(request: HttpRequest, study: str) -> HttpResponse:
     guides = coding_store.guides(study)
     error, status = "", 200
     if request.method == "POST":
-        membership = _membership(request, study, EXPORT_ROLES)  # owners and analysts add material
+        if membership.role not in EXPORT_ROLES:  # owners and analysts add material; coders read and code
+            raise PermissionDenied
         upload = request.FILES.get("notes")
         try:
             if upload is None:

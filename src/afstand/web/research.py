@@ -123,16 +123,18 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
     return response
 
 
+SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "signed_up_on")  # the date last
+
+
 @login_required
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
     """Lottery and focus-group sign-ups: owners only, in random order, never beside any answer."""
     membership = _membership(request, study, {"owner"})
-    rows = list(SignUp.objects.filter(study=membership.study).values_list("purpose", "name", "email", "phone", "availability", "signed_up_on"))
+    rows = list(SignUp.objects.filter(study=membership.study).values_list(*SIGNUP_FIELDS))
     audit(request.user, "signups", f"{study}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":
         buffer = io.BytesIO()
-        exporter.write(["purpose", "name", "email", "phone", "availability", "signed_up_on"],
-                       [[p, n, e, ph, a, d.isoformat()] for p, n, e, ph, a, d in rows], "csv", buffer)
+        exporter.write(list(SIGNUP_FIELDS), [[*r[:-1], r[-1].isoformat()] for r in rows], "csv", buffer)
         response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="aanmeldingen-{membership.study.slug}.csv"'
         return response
