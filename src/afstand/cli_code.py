@@ -3,6 +3,8 @@ REFI-QDA export/import/inspect, focus-group notes). Calls :mod:`afstand.coding` 
 
 from __future__ import annotations
 
+import argparse
+
 import io
 import json
 import sys
@@ -28,8 +30,9 @@ def add_parser(sub) -> None:
     q = csub.add_parser("evaluate", help="k-fold cross-validation of the suggestions on coded answers")
     q.add_argument("--codebook", required=True)
     q.add_argument("--answers", required=True)
-    q.add_argument("--folds", type=int, default=3)
+    q.add_argument("--folds", type=_at_least(2), default=3)
     q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--repeats", type=_at_least(1), default=1, help="run the k-fold on this many shuffles (seeds seed, seed+1, …) and report means")
     q.set_defaults(handler=cmd_evaluate)
 
     q = csub.add_parser("agreement", help="Cohen's kappa and Krippendorff's alpha between coders")
@@ -121,12 +124,24 @@ def cmd_suggest(args) -> int:
     return 0
 
 
+def _at_least(minimum: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
+        return number
+    return parse
+
+
 def cmd_evaluate(args) -> int:
     from afstand.coding.answers import read_answers
     from afstand.coding.codebook import read_codebook
     from afstand.coding.suggest import evaluate
 
-    _print_json(evaluate(read_answers(args.answers), read_codebook(args.codebook), folds=args.folds, seed=args.seed))
+    _print_json(evaluate(read_answers(args.answers), read_codebook(args.codebook), folds=args.folds, seed=args.seed, repeats=args.repeats))
     return 0
 
 

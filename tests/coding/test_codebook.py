@@ -27,6 +27,14 @@ def test_study_codebook_matches_the_reference_codebook(reference, study):
         assert mine is not None and mine.label == code.label and mine.description == code.description
 
 
+def test_examples_and_keywords_are_read_from_their_columns(study):
+    code = study.codebook().get("W2", "geen_middelen")
+    assert "beltegoed" in code.keywords and "geen telefoon" in code.keywords
+    assert len(code.examples) == 2 and code.examples[1].startswith("Cliënten in klinieken")  # report 5.7.2, two passages
+    book = read_codebook(io.StringIO("question,code,label_nl,examples_nl\nQ,a,A, een | | twee \n"), name="t")
+    assert book.codes[0].examples == ("een", "twee") and book.codes[0].keywords == ()
+
+
 def test_bad_codebook_names_row_column_value(tmp_path):
     path = tmp_path / "book.csv"
     path.write_text("question,code,label_nl,colour,parent\nQ,a,A,#12345,\nQ,a,A again,,\nQ,b,B,,zz\nQ,c d,C,,\n", encoding="utf-8")

@@ -1,9 +1,11 @@
 """Codebooks: codes with id, Dutch label, description, colour and optional parent, per question.
 
 A codebook is a CSV with the columns ``question, code, label_nl`` and optionally
-``description_nl, colour, parent, keywords`` (the layout of ``../shared/reference-study/codebook.csv``
-plus extras). ``keywords`` holds transparent suggestion rules: phrases separated by ``;``
-that are matched on Dutch word stems. Code ids are unique within a question.
+``description_nl, colour, parent, keywords, examples_nl`` (the layout of
+``../shared/reference-study/codebook.csv`` plus extras). ``keywords`` holds transparent suggestion
+rules: phrases separated by ``;`` that are matched on Dutch word stems. ``examples_nl`` holds
+passages that describe the code in other words (for the study: the report's own text), separated by
+``|``; the suggestions learn from them as from coded answers. Code ids are unique within a question.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, TextIO
 
 from afstand.errors import DataError, Problem
 
 REQUIRED = ("question", "code", "label_nl")
-COLUMNS = ("question", "code", "label_nl", "description_nl", "colour", "parent", "keywords")
+COLUMNS = ("question", "code", "label_nl", "description_nl", "colour", "parent", "keywords", "examples_nl")
 CODE_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
 COLOUR = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 # Okabe–Ito, the palette of the figures: codes without a colour get one in turn
@@ -34,6 +36,7 @@ class Code:
     colour: str = ""
     parent: str = ""
     keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -94,8 +97,9 @@ def read_codebook(source: str | Path | TextIO, name: str | None = None) -> Codeb
         if not (row.get("label_nl") or "").strip():
             problems.append(Problem(label, "empty label", row=row_number, column="label_nl", value=""))
         keywords = tuple(k.strip() for k in (row.get("keywords") or "").split(";") if k.strip())
+        examples = tuple(e.strip() for e in (row.get("examples_nl") or "").split("|") if e.strip())
         codes.append(Code(question, code, (row.get("label_nl") or "").strip(), (row.get("description_nl") or "").strip(),
-                          colour, (row.get("parent") or "").strip(), keywords))
+                          colour, (row.get("parent") or "").strip(), keywords, examples))
     for c in codes:
         if c.parent and (c.question, c.parent) not in seen:
             problems.append(Problem(label, "parent is not a code of the same question", row=seen[c.key], column="parent", value=c.parent))
@@ -113,7 +117,7 @@ def with_colours(book: Codebook) -> Codebook:
         if c.colour:
             out.append(c)
         else:
-            out.append(Code(c.question, c.id, c.label, c.description, PALETTE[i % len(PALETTE)], c.parent, c.keywords))
+            out.append(replace(c, colour=PALETTE[i % len(PALETTE)]))
             i += 1
     return Codebook(book.name, out)
 
@@ -134,4 +138,4 @@ def write_codebook(book: Codebook, out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for c in book.codes:
-        writer.writerow([c.question, c.id, c.label, c.description, c.colour, c.parent, "; ".join(c.keywords)])
+        writer.writerow([c.question, c.id, c.label, c.description, c.colour, c.parent, "; ".join(c.keywords), " | ".join(c.examples)])

@@ -62,7 +62,8 @@ def _code_elements(parent: ET.Element, codebook: Codebook, ns: str, notes_for: d
             for code in (c for c in members if c.parent == parent_id):
                 element = ET.SubElement(under, f"{{{ns}}}Code", guid=guid("code", question, code.id), name=code.label,
                                         isCodable="true", **({"color": code.colour} if code.colour else {}))
-                description = code.description + (f"\nTrefwoorden: {'; '.join(code.keywords)}" if code.keywords else "")
+                description = (code.description + (f"\nTrefwoorden: {'; '.join(code.keywords)}" if code.keywords else "")
+                               + (f"\nVoorbeelden: {' | '.join(code.examples)}" if code.examples else ""))
                 ET.SubElement(element, f"{{{ns}}}Description").text = f"{description}\n[afstand:{question}/{code.id}]".lstrip("\n")
                 for note in (notes_for or {}).get(f"code:{question}/{code.id}", []):
                     ET.SubElement(element, f"{{{ns}}}NoteRef", targetGUID=note)

@@ -76,28 +76,33 @@ def _codes(container: ET.Element | None, label: str) -> tuple[Codebook, dict[str
             if marker:
                 q, code_id = marker.group(1), marker.group(2)
                 description = MARKER.sub("", description)
-                keywords = ()
-                if "\nTrefwoorden: " in description or description.startswith("Trefwoorden: "):
-                    description, _, words = description.rpartition("Trefwoorden: ")
-                    description = description.rstrip("\n")
-                    keywords = tuple(w.strip() for w in words.split(";") if w.strip())
+                description, examples = _trailing(description, "Voorbeelden: ", "|")
+                description, keywords = _trailing(description, "Trefwoorden: ", ";")
             elif not codable and question is None and _children(code, "Code") and all(_is_marked(c) for c in _children(code, "Code")):
                 walk(code, name, "")  # an afstand question group
                 continue
             else:
-                q, code_id, keywords = question or FOREIGN, _slug(name), ()
+                q, code_id, keywords, examples = question or FOREIGN, _slug(name), (), ()
                 base, n = code_id, 2
                 while (q, code_id) in used:
                     code_id, n = f"{base}_{n}", n + 1
             if codable:
                 colour = code.get("color") or ""
-                codes.append(Code(q, code_id, name, description.strip(), colour if COLOUR.match(colour) else "", parent, keywords))
+                codes.append(Code(q, code_id, name, description.strip(), colour if COLOUR.match(colour) else "", parent, keywords, examples))
                 used.add((q, code_id))
                 by_guid[guid] = (q, code_id)
             walk(code, q if marker else question, code_id if codable else parent)
 
     walk(_child(container, "Codes") if _child(container, "Codes") is not None else container, None, "")
     return Codebook("qda", codes), by_guid, elements
+
+
+def _trailing(description: str, label: str, separator: str) -> tuple[str, tuple[str, ...]]:
+    """Split a trailing "Trefwoorden: a; b" / "Voorbeelden: x | y" line (written by afstand) off a description."""
+    if f"\n{label}" not in description and not description.startswith(label):
+        return description, ()
+    description, _, items = description.rpartition(label)
+    return description.rstrip("\n"), tuple(item.strip() for item in items.split(separator) if item.strip())
 
 
 def _is_marked(code: ET.Element) -> bool:

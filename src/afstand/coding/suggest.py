@@ -4,18 +4,23 @@ Two transparent parts, combined per code:
 
 * **rules** — the codebook's ``keywords`` (phrases separated by ``;``), matched on word stems
   of Snowball's Dutch stemmer (``snowballstemmer`` 3.1.1, algorithm ``dutch``: Kraaij–Pohlmann
-  based since Snowball 3.0); stop words from the shipped Snowball Dutch list;
-* **a classifier** — TF-IDF of stems, stem bigrams and character 3–5-grams (which catch
-  compounds and spelling variants) with one logistic regression per code (scikit-learn,
-  one-vs-rest, balanced class weights). Each code's label and description join the training
-  answers as one extra example. Its confidence is the predicted probability; the stems that
-  pushed it most are given as the reason.
+  based since Snowball 3.0); stop words from the shipped Snowball Dutch list. Before a rule may
+  suggest, it is checked on the hand-coded sample: a phrase that fires there on answers without
+  its code more often than with it (smoothed precision ``(right + 1) / (fires + 2)`` below
+  ``RULE_MIN_PRECISION``) is set aside; a phrase the sample never uses stays.
+* **a classifier** — TF-IDF of stems, stem bigrams, words and word bigrams, and character
+  3–5-grams (which catch compounds and spelling variants) with one logistic regression per code
+  (scikit-learn, one-vs-rest, balanced class weights). Besides the coded answers it learns from
+  the codebook itself: each code's label and description, each of its ``examples_nl`` passages
+  and each keyword phrase is one more example of that code. Its confidence is the predicted
+  probability; the stems that pushed it most are given as the reason.
 
 A suggestion is made when the confidence reaches the threshold; a rule hit lifts the confidence to
 at least ``RULE_CONFIDENCE``. An answer of more than three words without any suggestion gets its
-most likely code (most answers carry at least one code; short ones like "nee" often none). The threshold is chosen on the training data alone by inner k-fold
-cross-validation (micro-F1), never on the answers being suggested for. Nothing is coded without a
-person accepting a suggestion: this module only proposes.
+most likely code (most answers carry at least one code; short ones like "nee" often none). The
+threshold is chosen on the training data alone by inner k-fold cross-validation (micro-F1), never
+on the answers being suggested for. Nothing is coded without a person accepting a suggestion: this
+module only proposes.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import numpy as np
 from afstand.coding.codebook import Codebook
 
 RULE_CONFIDENCE = 0.6
+RULE_MIN_PRECISION = 0.5
 THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -69,9 +75,12 @@ class Suggester:
     def __init__(self, codebook: Codebook, question: str, *, threshold: float | None = None, folds: int = 3, seed: int = 0):
         self.question = question
         self.codes = [c.id for c in codebook.for_question(question)]
+        codes = codebook.for_question(question)
         self.rules = {c.id: [tuple(stems(k, keep_stop_words=True)) for k in c.keywords if stems(k, keep_stop_words=True)]
-                      for c in codebook.for_question(question)}
-        self.prototypes = [(f"{c.label}. {c.description}", [c.id]) for c in codebook.for_question(question)]
+                      for c in codes}
+        self.set_aside: dict[str, list[tuple[str, ...]]] = {}
+        self.prototypes = [(text, [c.id]) for c in codes
+                           for text in (f"{c.label}. {c.description}", *c.examples, *c.keywords)]
         self.threshold = threshold
         self.folds = folds
         self.seed = seed
@@ -80,6 +89,7 @@ class Suggester:
 
     # -- training -----------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], labels: Sequence[Sequence[str]]) -> "Suggester":
+        self._check_rules(texts, labels)
         if self.threshold is None:
             self.threshold = self._choose_threshold(texts, labels)
         self._fit(texts, labels)
@@ -101,6 +111,19 @@ class Suggester:
             model = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, random_state=self.seed)
             model.fit(matrix, y)
             self.models[code] = model
+
+    def _check_rules(self, texts, labels) -> None:
+        """Set aside the rules that the hand-coded sample contradicts (see the module docstring)."""
+        text_stems = [stems(t, keep_stop_words=True) for t in texts]
+        for code, phrases in self.rules.items():
+            kept = []
+            for phrase in phrases:
+                fires = [code in row for words, row in zip(text_stems, labels) if _contains(words, phrase)]
+                if (sum(fires) + 1) / (len(fires) + 2) >= RULE_MIN_PRECISION:
+                    kept.append(phrase)
+                else:
+                    self.set_aside.setdefault(code, []).append(phrase)
+            self.rules[code] = kept
 
     def _choose_threshold(self, texts, labels) -> float:
         from sklearn.model_selection import KFold
@@ -176,6 +199,7 @@ def _vectorizer():
 
     return FeatureUnion([
         ("stems", TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)),
+        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True, min_df=2)),
     ])
 
@@ -196,25 +220,38 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def evaluate(rows: Sequence[dict], codebook: Codebook, *, folds: int = 3, seed: int = 0) -> dict:
-    """k-fold cross-validation per question (split by answer id): micro- and macro-F1 on unseen answers."""
-    from sklearn.model_selection import KFold
+def evaluate(rows: Sequence[dict], codebook: Codebook, *, folds: int = 3, seed: int = 0, repeats: int = 1) -> dict:
+    """k-fold cross-validation per question (split by answer id): micro- and macro-F1 on unseen answers.
 
+    With ``repeats`` > 1 the k-fold is run again on other shuffles (seeds ``seed``, ``seed + 1``, …);
+    the F1 values are then means over the runs, and ``micro_f1_runs`` lists each run.
+    """
     report = {}
     for question in dict.fromkeys(r["question"] for r in rows):
         subset = sorted((r for r in rows if r["question"] == question), key=lambda r: r["id"])
         codes = [c.id for c in codebook.for_question(question)]
-        counts = {c: [0, 0, 0] for c in codes}
-        for train, test in KFold(folds, shuffle=True, random_state=seed).split(np.arange(len(subset))):
-            model = Suggester(codebook, question, seed=seed).fit([subset[i]["text"] for i in train], [subset[i]["codes"] for i in train])
-            for i, suggestions in zip(test, model.suggest([subset[i]["text"] for i in test])):
-                predicted, truth = {s.code for s in suggestions}, set(subset[i]["codes"])
-                for c in codes:
-                    counts[c][0] += c in predicted and c in truth
-                    counts[c][1] += c in predicted and c not in truth
-                    counts[c][2] += c in truth and c not in predicted
-        tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
-        per_code = {c: round(_f1(*v), 4) for c, v in counts.items()}
-        report[question] = {"answers": len(subset), "folds": folds, "micro_f1": round(_f1(tp, fp, fn), 4),
-                            "macro_f1": round(sum(per_code.values()) / len(per_code), 4) if per_code else None, "per_code": per_code}
+        runs = [_one_run(subset, codebook, question, codes, folds, seed + k) for k in range(repeats)]
+        report[question] = {"answers": len(subset), "folds": folds, "repeats": repeats,
+                            "micro_f1": round(sum(r["micro_f1"] for r in runs) / repeats, 4),
+                            "macro_f1": round(sum(r["macro_f1"] for r in runs) / repeats, 4) if codes else None,
+                            "micro_f1_runs": [r["micro_f1"] for r in runs],
+                            "per_code": {c: round(sum(r["per_code"][c] for r in runs) / repeats, 4) for c in codes}}
     return report
+
+
+def _one_run(subset: list[dict], codebook: Codebook, question: str, codes: list[str], folds: int, seed: int) -> dict:
+    from sklearn.model_selection import KFold
+
+    counts = {c: [0, 0, 0] for c in codes}
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(np.arange(len(subset))):
+        model = Suggester(codebook, question, seed=seed).fit([subset[i]["text"] for i in train], [subset[i]["codes"] for i in train])
+        for i, suggestions in zip(test, model.suggest([subset[i]["text"] for i in test])):
+            predicted, truth = {s.code for s in suggestions}, set(subset[i]["codes"])
+            for c in codes:
+                counts[c][0] += c in predicted and c in truth
+                counts[c][1] += c in predicted and c not in truth
+                counts[c][2] += c in truth and c not in predicted
+    tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
+    per_code = {c: _f1(*v) for c, v in counts.items()}
+    return {"micro_f1": round(_f1(tp, fp, fn), 4), "macro_f1": sum(per_code.values()) / len(per_code) if per_code else 0.0,
+            "per_code": per_code}
