@@ -7,7 +7,7 @@ import json
 
 from afstand.coding.answers import read_answers
 from afstand.coding.codebook import read_codebook
-from afstand.coding.suggest import Suggester, evaluate, stems
+from afstand.coding.suggest import RuleCheck, Suggester, evaluate, stems
 from tests.conftest import run_cli
 
 
@@ -49,7 +49,7 @@ def test_rules_the_coded_sample_contradicts_are_set_aside():
     labels = [["vermijden"], ["vermijden"], ["vermijden"], ["middelen"], ["middelen"], ["vermijden"]] * 2
     model = Suggester(book, "Q", threshold=0.5).fit(texts, labels)
     # "telefoon" fires on 8 answers, 2 of them coded middelen: (2+1)/(8+2) < 0.5, so it no longer suggests
-    assert model.set_aside == {"middelen": [("telefoon",)]}
+    assert model.set_aside == {"middelen": [RuleCheck("telefoon", ("telefoon",), fires=8, right=2)]}
     assert model.rules["middelen"] == [("beltegoed",)] and model.rules["vermijden"] == [("neemt", "niet", "op")]
     [found] = model.suggest(["Geen beltegoed meer"])
     assert [(s.code, s.rule, s.because) for s in found][:1] == [("middelen", True, ("beltegoed",))]
@@ -78,3 +78,12 @@ def test_cli_suggest_prints_codes_for_every_new_answer(reference, tmp_path):
     fp = sum(len(set(out[k]) - set(v)) for k, v in expected.items())
     fn = sum(len(set(v) - set(out[k])) for k, v in expected.items())
     assert 2 * tp / (2 * tp + fp + fn) >= 0.6
+
+
+def test_keywords_with_the_same_stems_are_one_rule():
+    book = read_codebook(io.StringIO("question,code,label_nl,keywords\nQ,stabiel,Stabiel,stabiel; stabiele; werk\n"), name="t")
+    model = Suggester(book, "Q", threshold=0.5).fit(["Stabiele mensen met werk", "Werk, maar niet stabiel", "Geen werk"] * 2,
+                                                    [["stabiel"], ["stabiel"], []] * 2)
+    assert model.rules["stabiel"] == [("stabiel",), ("werk",)]
+    assert model.keywords[("stabiel", ("stabiel",))] == "stabiel, stabiele"
+    assert model.set_aside == {}  # "werk": 6 answers, 4 with the code: (4+1)/(6+2) >= 0.5

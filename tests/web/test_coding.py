@@ -94,3 +94,24 @@ def test_agreement_page_compares_two_coders(client, coded_study):
     result = coding_store.agreement("werken-op-afstand", "W1")
     assert result["codes"]["motivatie"]["kappa"]["ann|bob"] == pytest.approx(expected)
     assert len(result["units"]) == 8 and ninth.public_id not in result["units"]
+
+
+def test_frequencies_page_lists_keywords_the_coded_answers_contradict(client, coded_study):
+    from afstand.coding.suggest import _contains, stems
+
+    user = coder(client, coded_study, role="owner")
+    page = client.get("/onderzoek/werken-op-afstand/coderen/W1/frequenties/").content.decode()
+    assert "Trefwoorden buiten gebruik" in page and 'id="set-aside-none"' in page  # nothing coded yet: every rule stays
+    book = coding_store.codebook("werken-op-afstand")
+    answers = coding_store.answers("werken-op-afstand", "W1")
+    # a keyword of some code that occurs in at least two answers; code those answers with another code
+    code, keyword, hits = next((c.id, k, found) for c in book.for_question("W1") for k in c.keywords
+                               if len(found := [(r, t) for r, t in answers if _contains(stems(t, keep_stop_words=True), tuple(stems(k, keep_stop_words=True)))]) >= 2)
+    other = next(c.id for c in book.for_question("W1") if c.id != code)
+    for response, text in hits:
+        coding_store.apply(coded_study, "W1", response, 0, len(text), other, user)
+    page = client.get("/onderzoek/werken-op-afstand/coderen/W1/frequenties/").content.decode()
+    table = re.search(r'<table class="likert" id="set-aside">(.*?)</table>', page, re.S).group(1)
+    label = book.get("W1", code).label
+    assert re.search(rf"<th scope=\"row\">{re.escape(label)}</th><td>[^<]*\b{re.escape(keyword)}\b[^<]*</td><td class=\"n\">{len(hits)}</td><td class=\"n\">0</td>",
+                     table.replace("&#x27;", "'")), table

@@ -69,6 +69,15 @@ class Suggestion:
     rule: bool = False
 
 
+@dataclass(frozen=True)
+class RuleCheck:
+    """A keyword rule set aside: on the coded sample it fired ``fires`` times, ``right`` of them on answers with its code."""
+    keyword: str
+    phrase: tuple[str, ...]
+    fires: int
+    right: int
+
+
 class Suggester:
     """Fit on coded answers of one question; suggest codes for new answers of that question."""
 
@@ -76,9 +85,15 @@ class Suggester:
         self.question = question
         self.codes = [c.id for c in codebook.for_question(question)]
         codes = codebook.for_question(question)
-        self.rules = {c.id: [tuple(stems(k, keep_stop_words=True)) for k in c.keywords if stems(k, keep_stop_words=True)]
-                      for c in codes}
-        self.set_aside: dict[str, list[tuple[str, ...]]] = {}
+        # keywords with the same stems ("stabiel", "stabiele") are one rule, shown with all their spellings
+        self.keywords: dict[tuple[str, tuple[str, ...]], str] = {}
+        for c in codes:
+            for k in c.keywords:
+                if phrase := tuple(stems(k, keep_stop_words=True)):
+                    known = self.keywords.get((c.id, phrase))
+                    self.keywords[(c.id, phrase)] = f"{known}, {k}" if known else k
+        self.rules = {c.id: [phrase for code, phrase in self.keywords if code == c.id] for c in codes}
+        self.set_aside: dict[str, list[RuleCheck]] = {}  # rules the coded sample contradicts
         self.prototypes = [(text, [c.id]) for c in codes
                            for text in (f"{c.label}. {c.description}", *c.examples, *c.keywords)]
         self.threshold = threshold
@@ -122,7 +137,8 @@ class Suggester:
                 if (sum(fires) + 1) / (len(fires) + 2) >= RULE_MIN_PRECISION:
                     kept.append(phrase)
                 else:
-                    self.set_aside.setdefault(code, []).append(phrase)
+                    keyword = self.keywords.get((code, phrase), " ".join(phrase))
+                    self.set_aside.setdefault(code, []).append(RuleCheck(keyword, phrase, len(fires), sum(fires)))
             self.rules[code] = kept
 
     def _choose_threshold(self, texts, labels) -> float:

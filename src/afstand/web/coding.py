@@ -119,7 +119,8 @@ def browse(request: HttpRequest, study: str, question: str) -> HttpResponse:
 def frequencies(request: HttpRequest, study: str, question: str) -> HttpResponse:
     membership = _question(request, study, question)
     return render(request, "afstand/research/coding_frequencies.html", {"study": membership.study, "question": question,
-                                                                         "rows": coding_store.frequencies(study, question)})
+                                                                         "rows": coding_store.frequencies(study, question),
+                                                                         "set_aside": coding_store.set_aside_rules(study, question)})
 
 
 def script(request: HttpRequest) -> HttpResponse:

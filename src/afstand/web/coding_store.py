@@ -143,11 +143,24 @@ def _model(study_slug: str, question: str, state: tuple) -> Suggester:
     return Suggester(book, question).fit(texts, labels)
 
 
-def suggestions(study_slug: str, question: str, text: str):
-    """Suggestions for one answer, learned from everything coded so far (the codebook alone at first)."""
+def _current_model(study_slug: str, question: str) -> Suggester:
+    """The suggestion model for what is coded now (refitted when codings or reviewed marks change)."""
     state = (Coding.objects.filter(study__slug=study_slug, question=question).count(),
              Reviewed.objects.filter(study__slug=study_slug, question=question).count())
-    return _model(study_slug, question, state).suggest([text])[0]
+    return _model(study_slug, question, state)
+
+
+def suggestions(study_slug: str, question: str, text: str):
+    """Suggestions for one answer, learned from everything coded so far (the codebook alone at first)."""
+    return _current_model(study_slug, question).suggest([text])[0]
+
+
+def set_aside_rules(study_slug: str, question: str) -> list[dict]:
+    """The codebook's keyword rules that the answers coded so far contradict, so they no longer suggest."""
+    model = _current_model(study_slug, question)
+    book = codebook(study_slug)
+    return [{"code": book.get(question, code), "keyword": check.keyword, "fires": check.fires, "right": check.right}
+            for code, checks in model.set_aside.items() for check in checks]
 
 
 def answer_lines(study_slug: str) -> list[str]:
