@@ -4,7 +4,6 @@ REFI-QDA export/import/inspect, focus-group notes). Calls :mod:`afstand.coding` 
 from __future__ import annotations
 
 import argparse
-
 import io
 import json
 import sys

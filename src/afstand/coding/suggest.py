@@ -83,8 +83,8 @@ class Suggester:
 
     def __init__(self, codebook: Codebook, question: str, *, threshold: float | None = None, folds: int = 3, seed: int = 0):
         self.question = question
-        self.codes = [c.id for c in codebook.for_question(question)]
         codes = codebook.for_question(question)
+        self.codes = [c.id for c in codes]
         # keywords with the same stems ("stabiel", "stabiele") are one rule, shown with all their spellings
         self.keywords: dict[tuple[str, tuple[str, ...]], str] = {}
         for c in codes:
@@ -130,16 +130,14 @@ class Suggester:
     def _check_rules(self, texts, labels) -> None:
         """Set aside the rules that the hand-coded sample contradicts (see the module docstring)."""
         text_stems = [stems(t, keep_stop_words=True) for t in texts]
-        for code, phrases in self.rules.items():
-            kept = []
-            for phrase in phrases:
-                fires = [code in row for words, row in zip(text_stems, labels) if _contains(words, phrase)]
-                if (sum(fires) + 1) / (len(fires) + 2) >= RULE_MIN_PRECISION:
-                    kept.append(phrase)
-                else:
-                    keyword = self.keywords.get((code, phrase), " ".join(phrase))
-                    self.set_aside.setdefault(code, []).append(RuleCheck(keyword, phrase, len(fires), sum(fires)))
-            self.rules[code] = kept
+        self.rules = {code: [] for code in self.codes}  # rebuilt from the keywords on every fit
+        self.set_aside = {}
+        for (code, phrase), keyword in self.keywords.items():
+            fires = [code in row for words, row in zip(text_stems, labels) if _contains(words, phrase)]
+            if (sum(fires) + 1) / (len(fires) + 2) >= RULE_MIN_PRECISION:
+                self.rules[code].append(phrase)
+            else:
+                self.set_aside.setdefault(code, []).append(RuleCheck(keyword, phrase, len(fires), sum(fires)))
 
     def _choose_threshold(self, texts, labels) -> float:
         from sklearn.model_selection import KFold
