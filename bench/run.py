@@ -45,9 +45,19 @@ def run(title: str, args: list[str], env: dict | None = None) -> list[str]:
 
 
 def postgres() -> str:
-    url = subprocess.run(["bash", "scripts/postgres.sh"], cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={**os.environ, "AFSTAND_PG_PORT": PG_PORT, "AFSTAND_PG_FSYNC": "on"}).stdout.strip()
-    return url
+    started = subprocess.run(["bash", "scripts/postgres.sh"], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "AFSTAND_PG_PORT": PG_PORT, "AFSTAND_PG_FSYNC": "on"})
+    if started.returncode:
+        raise SystemExit(f"scripts/postgres.sh failed (exit {started.returncode}):\n{started.stderr}{started.stdout}")
+    return started.stdout.strip()
+
+
+def save(lines: list[str]) -> None:
+    """Write what has been measured so far, so a failure later in the run keeps the earlier results."""
+    OUT.mkdir(exist_ok=True)
+    tmp = OUT / "results.md.tmp"
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(OUT / "results.md")
 
 
 def main() -> int:
@@ -60,13 +70,16 @@ def main() -> int:
     lines = [f"# Benchmark run {dt.datetime.now().isoformat(timespec='minutes')}", "", *machine(), ""]
     if "analyze" not in skip:
         lines += run("analyze: 300,000 worker responses vs pandas", ["bench/analyze.py", "--n", "3000" if quick else "300000", "--repeat", "1" if quick else "3"])
+        save(lines)
     if "report" not in skip:
         lines += run("report: reference study and 300,000 responses", ["bench/report.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "300000"])
+        save(lines)
     if "load" not in skip:
         seconds = "3" if quick else "20"
         for threads in ("1", "4"):
             lines += run(f"load: SQLite, 32 clients, 2 workers x {threads} threads",
                          ["bench/load.py", "--seconds", seconds, "--concurrency", "32", "--threads", threads])
+            save(lines)
         try:
             url = postgres()
             base = url.rsplit("/", 1)[0]
@@ -75,12 +88,11 @@ def main() -> int:
                 subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", f"psql -h 127.0.0.1 -p {PG_PORT} -U postgres -qc 'CREATE DATABASE {db}'"], check=True)
                 lines += run(f"load: PostgreSQL (fsync on), 32 clients, 2 workers x {threads} threads",
                              ["bench/load.py", "--seconds", seconds, "--concurrency", "32", "--threads", threads, "--db", f"{base}/{db}"])
+                save(lines)
         finally:
             subprocess.run(["bash", "scripts/postgres.sh", "stop"], cwd=ROOT, env={**os.environ, "AFSTAND_PG_PORT": PG_PORT}, capture_output=True)
-    OUT.mkdir(exist_ok=True)
-    text = "\n".join(lines) + "\n"
-    (OUT / "results.md").write_text(text, encoding="utf-8")
-    print(text)
+    save(lines)
+    print("\n".join(lines))
     return 0
 
 
