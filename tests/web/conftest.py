@@ -55,3 +55,14 @@ def server(tmp_path, server_db):
     yield f"http://127.0.0.1:{port}", server_db, live.server_env(tmp_path), process
     if process.poll() is None:
         live.stop(process)
+
+
+@pytest.fixture(autouse=True)
+def _private_spool_and_limits(settings, tmp_path):
+    """Every test gets its own sign-up spool (never the working directory's var/) and fresh rate-limit counters."""
+    settings.AFSTAND_SIGNUP_SPOOL = str(tmp_path / "signup-spool")
+    from afstand.web import ratelimit
+
+    ratelimit.reset()
+    yield
+    ratelimit.reset()

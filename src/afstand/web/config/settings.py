@@ -119,14 +119,45 @@ if os.environ.get("AFSTAND_HTTPS") == "1":
     # Entering the browsers' preload list is the domain owner's decision, not the app's: not a defect.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
-# Submission API rate limit (in memory, per hashed client address; never stored).
-AFSTAND_RATE_LIMIT = int(os.environ.get("AFSTAND_RATE_LIMIT", "20000"))  # submissions per window
+# Rate limits (afstand.web.ratelimit; every one documented in docs/deploy.md). Counted in the cache
+# alias "limits" shared by all workers, keyed by a salted hash of the client address.
+AFSTAND_TRUSTED_PROXIES = os.environ.get("AFSTAND_TRUSTED_PROXIES", "")  # e.g. 127.0.0.1,::1: read X-Forwarded-For from these
+AFSTAND_RATE_LIMIT = int(os.environ.get("AFSTAND_RATE_LIMIT", "20000"))  # API submissions per address per window
 AFSTAND_RATE_WINDOW = int(os.environ.get("AFSTAND_RATE_WINDOW", "60"))  # seconds
 AFSTAND_MAX_BODY = 256 * 1024
-AFSTAND_WITHDRAW_LIMIT = int(os.environ.get("AFSTAND_WITHDRAW_LIMIT", "10"))  # failed withdrawal codes per 15 min per address
-AFSTAND_SIGNUP_LIMIT = int(os.environ.get("AFSTAND_SIGNUP_LIMIT", "20"))  # sign-ups per hour per address
-AFSTAND_LOGIN_LIMIT = int(os.environ.get("AFSTAND_LOGIN_LIMIT", "5"))  # failed logins per username per 15 min
+AFSTAND_WITHDRAW_LIMIT = int(os.environ.get("AFSTAND_WITHDRAW_LIMIT", "10"))  # failed withdrawal codes per address per window
+AFSTAND_WITHDRAW_WINDOW = int(os.environ.get("AFSTAND_WITHDRAW_WINDOW", "900"))
+AFSTAND_SIGNUP_LIMIT = int(os.environ.get("AFSTAND_SIGNUP_LIMIT", "20"))  # sign-ups per address per window
+AFSTAND_SIGNUP_WINDOW = int(os.environ.get("AFSTAND_SIGNUP_WINDOW", "3600"))
+AFSTAND_LOGIN_LIMIT = int(os.environ.get("AFSTAND_LOGIN_LIMIT", "5"))  # failed logins per (username, address or device) per window
+AFSTAND_LOGIN_WINDOW = int(os.environ.get("AFSTAND_LOGIN_WINDOW", "900"))
+AFSTAND_LOGIN_ADDRESS_LIMIT = int(os.environ.get("AFSTAND_LOGIN_ADDRESS_LIMIT", "30"))  # failed logins per address (any username) per window
+AFSTAND_LOGIN_USER_LIMIT = int(os.environ.get("AFSTAND_LOGIN_USER_LIMIT", "50"))  # failed logins per username from unknown browsers
+AFSTAND_LOGIN_USER_WINDOW = int(os.environ.get("AFSTAND_LOGIN_USER_WINDOW", "3600"))
+AFSTAND_LOGIN_DEVICE_DAYS = int(os.environ.get("AFSTAND_LOGIN_DEVICE_DAYS", "180"))  # a browser that logged in skips the per-username limit
+AFSTAND_LIMIT_MAX_ENTRIES = int(os.environ.get("AFSTAND_LIMIT_MAX_ENTRIES", "1000000"))
+AFSTAND_LIMIT_SALT_DIR = os.environ.get("AFSTAND_LIMIT_SALT_DIR", str(Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var"))))
+_REDIS = os.environ.get("AFSTAND_REDIS_URL", "")
+
+
+def _limit_cache(table: str, max_entries: int) -> dict:
+    if _REDIS:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS, "KEY_PREFIX": table}
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3}}
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": _limit_cache("afstand_limits", AFSTAND_LIMIT_MAX_ENTRIES),
+    "accounts": _limit_cache("afstand_limits_accounts", AFSTAND_LIMIT_MAX_ENTRIES),
+}
 AFSTAND_DRAFT_DAYS = int(os.environ.get("AFSTAND_DRAFT_DAYS", "30"))  # how long a resume link works
+
+# Sign-ups are spooled outside the database and written in shuffled batches (afstand.services.signup_spool)
+_VAR = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var"))
+AFSTAND_SIGNUP_SPOOL = os.environ.get("AFSTAND_SIGNUP_SPOOL", str(_VAR / "signup-spool"))
+AFSTAND_SIGNUP_BATCH = int(os.environ.get("AFSTAND_SIGNUP_BATCH", "10"))  # k: sign-ups written together, at least
 
 LOGGING = {
     "version": 1,

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import Counter as Tally
 
-from django.conf import settings
 from django.contrib.auth import user_logged_in, user_login_failed
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from afstand.services import exports as exporter
-from afstand.web import ratelimit
+from afstand.services import signup_spool
 from afstand.web.models import AuditEvent, Counter, InstrumentVersion, Membership, Response, SignUp, Study
 
 EXPORT_ROLES = {"owner", "analyst"}
@@ -41,33 +36,7 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     audit(str(credentials.get("username") or "")[:150], "login-failed")
 
 
-LOGIN_ATTEMPTS = ratelimit.Limiter(30, 900)  # per (hashed, in-memory) address, against trying many usernames
-
-
-def login_locked(username: str) -> bool:
-    """Too many failed logins for this username in the last 15 minutes (counted in the audit log, so across workers)."""
-    since = timezone.now() - dt.timedelta(minutes=15)
-    failed = AuditEvent.objects.filter(user=username[:150], action="login-failed", at__gte=since).count()
-    return failed >= settings.AFSTAND_LOGIN_LIMIT
-
-
-class LimitedAuthenticationForm(AuthenticationForm):
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if LOGIN_ATTEMPTS.hit(ratelimit.client_key(self.request)) or login_locked(username):
-            self.locked = True
-            raise ValidationError(gettext("Too many failed attempts. Try again in 15 minutes."), code="locked")
-        return super().clean()
-
-
-class LoginView(auth_views.LoginView):
-    form_class = LimitedAuthenticationForm
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if getattr(form, "locked", False):
-            response.status_code = 429
-        return response
+from afstand.web.research.login import LOGIN_ATTEMPTS, LoginView  # noqa: E402,F401  (the login page and its limits)
 
 
 def _membership(request: HttpRequest, slug: str, roles: set[str] | None = None) -> Membership:
@@ -130,7 +99,7 @@ SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "signed_up
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
     """Lottery and focus-group sign-ups: owners only, in random order, never beside any answer."""
     membership = _membership(request, study, {"owner"})
-    rows = list(SignUp.objects.filter(study=membership.study).values_list(*SIGNUP_FIELDS))
+    rows = [tuple(r[f] for f in SIGNUP_FIELDS) for r in signup_spool.all_for(membership.study)]  # stored and spooled
     audit(request.user, "signups", f"{study}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":
         buffer = io.BytesIO()
