@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username", required=True)
     p.add_argument("--study", default="werken-op-afstand")
     p.add_argument("--role", choices=("owner", "analyst", "coder"), default="analyst")
+    p.add_argument("--staff", action="store_true", help="may create new studies (and with them public sign-up forms)")
     p.add_argument("--db", help="database URL (as for serve)")
     p.set_defaults(handler=cmd_createuser)
 
@@ -243,9 +244,11 @@ def cmd_createuser(args) -> int:
         raise AfstandError(f"no study {args.study!r} in this database")
     user, _ = User.objects.get_or_create(username=args.username)
     user.set_password(password)
+    if args.staff:
+        user.is_staff = True
     user.save()
     Membership.objects.update_or_create(user=user, study=study, defaults={"role": args.role})
-    print(f"{args.username}: {args.role} of {study.slug}")
+    print(f"{args.username}: {args.role} of {study.slug}" + (", may create studies" if user.is_staff else ""))
     return 0
 
 

@@ -97,7 +97,7 @@ def test_survey_form_posts(client, demo, fields):
 @given(content=st.one_of(st.binary(max_size=800), st.text(max_size=800).map(lambda t: ("| survey |\n" + t).encode("utf-8", "surrogatepass"))),
        name=st.sampled_from(["f.md", "f.xlsx", "f.csv", "f.exe"]))
 def test_xlsform_upload(client, demo, content, name):
-    user = User.objects.filter(username="eigenaar").first() or User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42")
+    user = User.objects.filter(username="eigenaar").first() or User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     client.force_login(user)
     before = (Study.objects.count(), InstrumentVersion.objects.count())
     response = client.post("/onderzoek/nieuw/", {"title": "Fuzz", "slug": "fuzz", "instrument": "fuzz", "xlsform": SimpleUploadedFile(name, content)})

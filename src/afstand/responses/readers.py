@@ -25,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
+from afstand.responses.spreadsheet_csv import BOM, unprotect
 
 #: Columns of the canonical layout that are not items.
 ID_COLUMN = "response_id"
@@ -143,9 +144,12 @@ def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | 
             problems.append(Problem(label, "the column appears twice", row=1, column=name))
         seen.add(name)
     columns: dict[str, Column] = {}
+    spreadsheet = buffer.slice(0, 3).to_pybytes() == BOM  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
     for i, name in enumerate(names):
         if name not in columns:  # of a duplicated header only the first column is read
             columns[name] = Column.from_arrow(table.column(i))
+            if spreadsheet and any(v[:1] == "'" for v in columns[name].values):
+                columns[name] = Column.from_list([None if c is None else unprotect(c) for c in columns[name].to_pylist()])
     return RawTable(
         file=label,
         n_rows=table.num_rows,

@@ -48,8 +48,8 @@ def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
 
 def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None) -> InstrumentVersion:
     """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version)."""
-    instrument = load_instrument(content, name=filename)
-    compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+    instrument = parse_form(filename, content)
+    filename = filename if len(filename) <= 200 else filename[:180] + "…" + Path(filename).suffix[-19:]
     existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
     if existing is not None:
         return existing
@@ -59,6 +59,20 @@ def add_version(study: Study, name: str, filename: str, content: bytes, target: 
                                                    xlsform=content, target=target, active=True)
     _INSTRUMENTS[version.version_id] = instrument
     return version
+
+
+def parse_form(filename: str, content: bytes) -> Instrument:
+    """Load an uploaded XLSForm and compile its rules; any failure is an InstrumentError (a 400, never a 500)."""
+    from afstand.errors import InstrumentError
+
+    try:
+        instrument = load_instrument(content, name=filename)
+        compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+    except InstrumentError:
+        raise
+    except (ValueError, ArithmeticError, RecursionError, TypeError, KeyError, IndexError) as err:
+        raise InstrumentError(f"{filename[:100]}: this form cannot be used: {type(err).__name__}: {str(err)[:300]}") from None
+    return instrument
 
 
 def load_study(core: CoreStudy) -> Study:
@@ -110,7 +124,10 @@ def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *,
     lock; on PostgreSQL the instance's advisory lock orders it with a withdrawal. Only when it
     stored nothing do we look at why."""
     instrument = instrument_for(version)
-    checked = check_submission(instrument, answers)
+    try:
+        checked = check_submission(instrument, answers)
+    except (ValueError, ArithmeticError, RecursionError, TypeError) as err:  # a rule the answers make unevaluable
+        return Outcome(400, {"error": f"the answers cannot be checked: {type(err).__name__}"})
     code = withdrawal_code(instance_id)
     key = hash_code(code)
     if not checked.ok or not checked.consented:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
+from afstand.responses.spreadsheet_csv import BOM, protect
 from afstand.services import adapter
 from afstand.web.models import InstrumentVersion, Response
 
@@ -36,14 +37,21 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
     return header, out
 
 
-def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None) -> None:
-    """Write rows as CSV, XLSX or SPSS .sav to a binary file-like object (shared by CLI and web)."""
+def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None,
+          spreadsheet: bool = False) -> None:
+    """Write rows as CSV, XLSX or SPSS .sav to a binary file-like object (shared by CLI and web).
+
+    ``spreadsheet``: the CSV in the spreadsheet-safe layout (afstand.responses.spreadsheet_csv),
+    the web's default download; the CLI writes the canonical layout."""
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(data)
-        out.write(text.getvalue().encode("utf-8"))
+        if spreadsheet:
+            writer.writerows([protect(v) for v in row] for row in data)
+        else:
+            writer.writerows(data)
+        out.write((BOM if spreadsheet else b"") + text.getvalue().encode("utf-8"))
     elif fmt == "xlsx":
         import openpyxl
 

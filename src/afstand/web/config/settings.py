@@ -20,6 +20,9 @@ DEBUG = os.environ.get("AFSTAND_DEBUG") == "1"
 SECRET_KEY = os.environ.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if DEBUG or os.environ.get("AFSTAND_TESTING") else "")
 if not SECRET_KEY:
     raise RuntimeError("AFSTAND_SECRET_KEY is not set (or set AFSTAND_DEBUG=1 for development)")
+if os.environ.get("AFSTAND_HTTPS") == "1" and len(SECRET_KEY) < 50:
+    raise RuntimeError("AFSTAND_SECRET_KEY must have at least 50 characters in production (AFSTAND_HTTPS=1): "
+                       "python3 -c \"import secrets; print(secrets.token_urlsafe(50))\"")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("AFSTAND_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
 
 INSTALLED_APPS = [

@@ -9,7 +9,7 @@ from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 
@@ -80,14 +80,21 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> HttpResponse:
+    """``.csv`` is safe to open in a spreadsheet (formula-looking cells protected); ``.data.csv`` is the
+    canonical layout for scripts and ``afstand analyze``, not to be opened in Excel."""
     membership = _membership(request, study, EXPORT_ROLES)
-    if fmt not in CONTENT_TYPES:
-        raise PermissionDenied
+    canonical = fmt == "data.csv"
+    kind = "csv" if canonical else fmt
+    if kind not in CONTENT_TYPES:
+        raise Http404
+    if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
+        raise Http404
     header, data = exporter.rows(membership.study.slug, instrument)
     buffer = io.BytesIO()
-    exporter.write(header, data, fmt, buffer, sheet=instrument, instrument=exporter.latest_instrument(membership.study.slug, instrument))
+    exporter.write(header, data, kind, buffer, sheet=instrument, instrument=exporter.latest_instrument(membership.study.slug, instrument),
+                   spreadsheet=kind == "csv" and not canonical)
     audit(request.user, "export", f"{study}/{instrument}.{fmt} ({len(data)} responses)")
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="{instrument}.{fmt}"'
     return response
 
@@ -103,7 +110,7 @@ def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse
     audit(request.user, "signups", f"{study}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":
         buffer = io.BytesIO()
-        exporter.write(list(SIGNUP_FIELDS), [[*r[:-1], r[-1].isoformat()] for r in rows], "csv", buffer)
+        exporter.write(list(SIGNUP_FIELDS), [[*r[:-1], r[-1].isoformat()] for r in rows], "csv", buffer, spreadsheet=True)
         response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="aanmeldingen-{membership.study.slug}.csv"'
         return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -56,6 +57,8 @@ def _add(form: VersionForm, study: Study):
 
 @login_required
 def new_study(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:  # a new study opens a public sign-up form: staff only (afstand createuser --staff)
+        raise PermissionDenied
     form = StudyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
