@@ -17,6 +17,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
+from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 
@@ -48,6 +49,9 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
         file_type = None
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
+    check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
+    if file_type == ".xls" or (file_type is None and raw.startswith(_OLE_MAGIC)):
+        raw, file_type = xls_to_xlsx(raw, label), ".xlsx"
 
     warnings: list[str] = []
     try:
@@ -58,6 +62,34 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
     return _build(result._pyxform, workbook, label)
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
+
+
+def xls_to_xlsx(raw: bytes, label: str) -> bytes:
+    """A legacy .xls workbook rewritten as .xlsx, read with python-calamine (maintained; xlrd is not).
+
+    Cell values are kept as they are (whole-number floats become integers, as spreadsheet readers
+    show them), so pyxform sees the same form and the version id does not change."""
+    import io
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = [(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in workbook.sheet_names]
+    except Exception as err:  # calamine raises its own error types on damaged files
+        raise InstrumentError(f"{label}: not a readable .xls workbook: {type(err).__name__}: {err}") from None
+    out = openpyxl.Workbook(write_only=True)
+    for name, rows in sheets:
+        sheet = out.create_sheet(name[:31])
+        for row in rows:
+            sheet.append([int(v) if isinstance(v, float) and v.is_integer() else (None if v == "" else v) for v in row])
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
 
 
 def version_id_of(pyxform_json: dict[str, Any]) -> str:

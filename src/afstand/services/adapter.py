@@ -46,9 +46,12 @@ def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
             .order_by("-id").first())
 
 
-def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None) -> InstrumentVersion:
-    """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version)."""
-    instrument = parse_form(filename, content)
+def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None,
+                instrument: Instrument | None = None) -> InstrumentVersion:
+    """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version).
+
+    ``instrument``: the form parsed already by :func:`parse_upload` (outside any transaction)."""
+    instrument = instrument or parse_form(filename, content)
     filename = filename if len(filename) <= 200 else filename[:180] + "…" + Path(filename).suffix[-19:]
     existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
     if existing is not None:
@@ -73,6 +76,20 @@ def parse_form(filename: str, content: bytes) -> Instrument:
     except (ValueError, ArithmeticError, RecursionError, TypeError, KeyError, IndexError) as err:
         raise InstrumentError(f"{filename[:100]}: this form cannot be used: {type(err).__name__}: {str(err)[:300]}") from None
     return instrument
+
+
+def parse_upload(filename: str, content: bytes) -> Instrument:
+    """An uploaded XLSForm, parsed with bounds: zip sizes checked first, then pyxform in a child process
+    with CPU, memory and time limits (afstand.bounded). Call it before opening a transaction."""
+    from afstand.bounded import check_zip, run_bounded
+
+    check_zip(content, filename[:100])
+    return run_bounded(parse_form, filename, content, label=filename[:100], **parse_limits())
+
+
+def parse_limits() -> dict:
+    return {"timeout": settings.AFSTAND_PARSE_SECONDS, "cpu_seconds": max(1, int(settings.AFSTAND_PARSE_SECONDS)),
+            "memory": settings.AFSTAND_PARSE_MEMORY_MB * 1024 * 1024}
 
 
 def load_study(core: CoreStudy) -> Study:

@@ -157,6 +157,10 @@ CACHES = {
 }
 AFSTAND_DRAFT_DAYS = int(os.environ.get("AFSTAND_DRAFT_DAYS", "30"))  # how long a resume link works
 
+# Uploads (XLSForms, focus-group notes) are parsed in a child process with these limits (afstand.bounded)
+AFSTAND_PARSE_SECONDS = float(os.environ.get("AFSTAND_PARSE_SECONDS", "4"))  # wall clock and CPU time
+AFSTAND_PARSE_MEMORY_MB = int(os.environ.get("AFSTAND_PARSE_MEMORY_MB", "768"))  # address space beyond the worker's own
+
 # Sign-ups are spooled outside the database and written in shuffled batches (afstand.services.signup_spool)
 _VAR = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var"))
 AFSTAND_SIGNUP_SPOOL = os.environ.get("AFSTAND_SIGNUP_SPOOL", str(_VAR / "signup-spool"))

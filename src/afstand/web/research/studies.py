@@ -50,9 +50,16 @@ class StudyForm(VersionForm):
         return slug
 
 
-def _add(form: VersionForm, study: Study):
+def _parse(form: VersionForm):
+    """Read the upload with bounds, before any transaction (a slow or hostile file holds no database lock)."""
     upload = form.cleaned_data["xlsform"]
-    return adapter.add_version(study, form.cleaned_data["instrument"], upload.name, upload.read(), form.cleaned_data.get("target"))
+    content = upload.read()
+    return upload.name, content, adapter.parse_upload(upload.name, content)
+
+
+def _add(form: VersionForm, study: Study, parsed):
+    name, content, instrument = parsed
+    return adapter.add_version(study, form.cleaned_data["instrument"], name, content, form.cleaned_data.get("target"), instrument=instrument)
 
 
 @login_required
@@ -62,10 +69,11 @@ def new_study(request: HttpRequest) -> HttpResponse:
     form = StudyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():  # a form that does not load leaves no half-made study behind
+            parsed = _parse(form)
+            with transaction.atomic():  # a form that does not store leaves no half-made study behind
                 study = Study.objects.create(slug=form.cleaned_data["slug"], title=form.cleaned_data["title"])
                 Membership.objects.create(user=request.user, study=study, role="owner")
-                version = _add(form, study)
+                version = _add(form, study, parsed)
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:
@@ -81,7 +89,7 @@ def new_version(request: HttpRequest, study: str) -> HttpResponse:
     form = VersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = _add(form, membership.study)
+            version = _add(form, membership.study, _parse(form))
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:
