@@ -14,12 +14,14 @@ child process with CPU-time, memory and wall-clock limits.
 
 from __future__ import annotations
 
+import copyreg
 import io
 import os
 import pickle
 import select
 import signal
 import time
+import types
 import zipfile
 
 from afstand.errors import AfstandError
@@ -83,13 +85,13 @@ def run_bounded(func, *args, label: str = "upload", timeout: float = 4.0, cpu_se
             try:
                 outcome = ("ok", func(*args))
             except MemoryError:
-                outcome = ("error", ParseLimit(f"{label}: needs more than {memory // MB} MB of memory to read"))
-            except BaseException as err:  # noqa: BLE001 — passed to the parent
-                outcome = ("error", err)
+                outcome = ("error", (ParseLimit, f"{label}: needs more than {memory // MB} MB of memory to read", {}))
+            except BaseException as err:  # noqa: BLE001 — passed to the parent as (class, message, attributes)
+                outcome = ("error", (type(err), str(err), dict(vars(err))))
             try:
                 data = pickle.dumps(outcome)
             except Exception as err:  # noqa: BLE001
-                data = pickle.dumps(("error", AfstandError(f"{label}: {type(outcome[1]).__name__}: {outcome[1]} ({err})")))
+                data = pickle.dumps(("error", (AfstandError, f"{label}: {outcome[1]} ({type(err).__name__})", {})))
             view = memoryview(data)
             while view:
                 view = view[os.write(write_end, view):]
@@ -121,5 +123,23 @@ def run_bounded(func, *args, label: str = "upload", timeout: float = 4.0, cpu_se
         raise ParseLimit(f"{label}: could not be read within the limits (memory {memory // MB} MB, {cpu_seconds} s)")
     kind, value = pickle.loads(b"".join(chunks))
     if kind == "error":
-        raise value
+        raise _rebuild(*value)
     return value
+
+
+def _rebuild(cls: type, message: str, attributes: dict) -> BaseException:
+    """The child's exception again, without calling its __init__ (DataError takes problems, not a message)."""
+    if not (isinstance(cls, type) and issubclass(cls, Exception)):
+        return AfstandError(message)
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
+
+# Results cross the pipe pickled: the core's frozen models hold read-only mappings.
+def _mapping_proxy(content: dict) -> types.MappingProxyType:
+    return types.MappingProxyType(content)
+
+
+copyreg.pickle(types.MappingProxyType, lambda proxy: (_mapping_proxy, (dict(proxy),)))

@@ -59,6 +59,7 @@ def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
                 "threads": threads,  # > 1: gunicorn's gthread worker (keep-alive, overlapping database waits)
                 "accesslog": None,  # no access log: see the module docstring
                 "errorlog": "-",
+                "logger_class": "afstand.web.config.logs.ScrubbingLogger",  # no client address in any line
                 "loglevel": "warning",
                 "timeout": 60,
                 "graceful_timeout": 10,

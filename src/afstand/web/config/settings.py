@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "afstand.web.outage.DatabaseOutageMiddleware",  # last: its process_exception sees the view's database errors first
 ]
 ROOT_URLCONF = "afstand.web.config.urls"
 WSGI_APPLICATION = "afstand.web.config.wsgi.application"
@@ -166,11 +167,13 @@ _VAR = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var"))
 AFSTAND_SIGNUP_SPOOL = os.environ.get("AFSTAND_SIGNUP_SPOOL", str(_VAR / "signup-spool"))
 AFSTAND_SIGNUP_BATCH = int(os.environ.get("AFSTAND_SIGNUP_BATCH", "10"))  # k: sign-ups written together, at least
 
-LOGGING = {
+LOGGING = {  # every line passes afstand.web.config.logs.NoAddresses: no client address at any level
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
+    "filters": {"no_addresses": {"()": "afstand.web.config.logs.NoAddresses"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_addresses"]}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 AFSTAND_DEFAULT_STUDY = os.environ.get("AFSTAND_DEFAULT_STUDY", "werken-op-afstand")
 LOGIN_URL = "/onderzoek/inloggen/"

@@ -1,0 +1,96 @@
+"""A PostgreSQL outage under load: 503 JSON with Retry-After, never a 500, and nothing acknowledged lost
+(issue 13, item 11). Starts its own throwaway PostgreSQL (Debian's binaries; skipped without them)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.web import live
+from tests.web.test_crash import ANSWERS
+
+BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").is_dir() else None
+
+
+def pg(data: Path, *args: str) -> None:
+    subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", " ".join([str(BIN / "pg_ctl"), "-D", str(data), *args])],
+                   check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    if BIN is None or os.geteuid() != 0 or shutil.which("su") is None:
+        pytest.skip("needs Debian's PostgreSQL binaries and root (as scripts/postgres.sh)")
+    port = live.free_port()
+    while port >= 32768:  # below the ephemeral range (see scripts/postgres.sh)
+        port = 20000 + (live.free_port() % 12000)
+    data = Path(f"/tmp/afstand-outage-{uuid.uuid4().hex[:8]}")
+    env = {**os.environ, "AFSTAND_PG_PORT": str(port), "AFSTAND_PG_DATA": str(data)}
+    url = subprocess.run(["bash", str(Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh")], env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout.strip()
+    options = f"-o '-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={data} -c fsync=off' -l {data}/log -w"
+    yield url, lambda: pg(data, "-m", "fast", "stop"), lambda: pg(data, options, "start")
+    subprocess.run(["bash", str(Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh"), "stop"], env=env, capture_output=True, timeout=60)
+
+
+def test_stopping_postgres_mid_load_gives_503_and_loses_nothing_acknowledged(tmp_path, postgres):
+    url, stop_db, start_db = postgres
+    port = live.free_port()
+    server = live.start(url, tmp_path, port, workers=2)
+    acked: dict[str, str] = {}
+    statuses: list[int] = []
+    outage_answers: list[tuple[dict, str]] = []
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def respondent(n: int) -> None:
+        c = live.Client(port, timeout=10)
+        for i in range(n):
+            body = {"instance_id": str(uuid.uuid4()), "answers": {**ANSWERS, "c_open_tips": f"tip-{uuid.uuid4().hex[:8]}"}}
+            for _attempt in range(200):  # a real client: the same instance again until it is acknowledged
+                try:
+                    status, raw, headers = c.request("POST", "/api/v1/surveys/clienten/responses", json.dumps(body).encode(),
+                                                     {"Content-Type": "application/json"})
+                except (OSError, http.client.HTTPException):
+                    time.sleep(0.2)
+                    continue
+                with lock:
+                    statuses.append(status)
+                if status in (200, 201):
+                    with lock:
+                        acked[body["instance_id"]] = body["answers"]["c_open_tips"]
+                    break
+                if status == 503:
+                    with lock:
+                        outage_answers.append((json.loads(raw), headers.get("Retry-After", "")))
+                time.sleep(0.2)
+        done.set()
+
+    try:
+        threads = [threading.Thread(target=respondent, args=(60,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(1.5)
+        stop_db()
+        time.sleep(2.0)
+        start_db()
+        for t in threads:
+            t.join(timeout=180)
+    finally:
+        live.stop(server)
+    assert 500 not in statuses and set(statuses) <= {200, 201, 503}, sorted(set(statuses))
+    assert outage_answers, "the outage was not seen"
+    assert all("error" in body and retry == "5" for body, retry in outage_answers)
+    assert len(acked) == 240
+    rows = live.export_rows(url, tmp_path, "clienten", tmp_path / "export.csv")
+    stored = {r["c_open_tips"] for r in rows}
+    assert set(acked.values()) <= stored and len(rows) == len(stored) == 240
