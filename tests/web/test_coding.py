@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from afstand.services import adapter
+from afstand.services import submissions
 from afstand.services import coding as coding_store
 from afstand.web.models import Coding, Membership, Response, Reviewed
 
@@ -55,8 +55,8 @@ def test_report_gets_themes_and_withdrawal_removes_codings(client, coded_study):
     lines = coding_store.answer_lines("werken-op-afstand")
     assert len(lines) == 3 and all('"codes": ["jongvolwassenen"]' in l for l in lines)
     response = answers[0][0]
-    code = adapter.withdrawal_code(response.instance_id)
-    assert adapter.withdraw(code)
+    code = submissions.withdrawal_code(response.instance_id)
+    assert submissions.withdraw(code)
     assert Coding.objects.count() == 2 and not Reviewed.objects.filter(response_id=response.id).exists()
 
 
