@@ -6,6 +6,7 @@ Views and the report service call these functions; they call the core.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import tempfile
 from functools import lru_cache
@@ -131,7 +132,7 @@ def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
 
 
 @lru_cache(maxsize=32)
-def _model(study_slug: str, question: str, state: tuple) -> Suggester:
+def _model(study_slug: str, question: str, state: str) -> Suggester:
     book = codebook(study_slug)
     codes = codes_by_unit(study_slug, question)
     reviewed = reviewed_keys(study_slug, question)
@@ -143,11 +144,21 @@ def _model(study_slug: str, question: str, state: tuple) -> Suggester:
     return Suggester(book, question).fit(texts, labels)
 
 
+def _coding_state(study_slug: str, question: str) -> str:
+    """A digest of what is coded for the question: every (unit, code) and every reviewed mark.
+
+    The model cache is keyed on this content, not on counts: removing one code and applying
+    another keeps the counts but changes the digest, so the model is refitted."""
+    codings = sorted(Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"),
+                     key=repr)
+    reviewed = sorted(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id"),
+                      key=repr)
+    return hashlib.sha256(repr((codings, reviewed)).encode()).hexdigest()
+
+
 def _current_model(study_slug: str, question: str) -> Suggester:
-    """The suggestion model for what is coded now (refitted when codings or reviewed marks change)."""
-    state = (Coding.objects.filter(study__slug=study_slug, question=question).count(),
-             Reviewed.objects.filter(study__slug=study_slug, question=question).count())
-    return _model(study_slug, question, state)
+    """The suggestion model for what is coded now (refitted whenever the codings or reviewed marks differ)."""
+    return _model(study_slug, question, _coding_state(study_slug, question))
 
 
 def suggestions(study_slug: str, question: str, text: str):
