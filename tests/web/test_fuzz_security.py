@@ -10,7 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from afstand.errors import AfstandError
-from afstand.services import adapter
+from afstand.services import studies, submissions
 from afstand.web.models import Study
 from tests.fuzzing import FUZZ
 from tests.helpers import MINI_FORM
@@ -42,7 +42,7 @@ def raw_body(instance, answers: dict, digits: int) -> str:
 @example(answers={"consent": "ja", "c_age": HUGE}, digits=5000, instance="v4")
 @example(answers={"consent": "ja", "c_contact_years": HUGE}, digits=4301, instance="v4")
 def test_api_body_with_huge_integers(client, db, answers, digits, instance):
-    adapter.load_demo()
+    studies.load_demo()
     instance = str(uuid.uuid4()) if instance == "v4" else instance
     response = client.post("/api/v1/surveys/clienten/responses", raw_body(instance, answers, digits), content_type="application/json")
     assert response.status_code in (200, 201, 400, 409, 410), response.status_code
@@ -78,9 +78,9 @@ def test_xlsform_expressions_never_break_the_server(db, constraint, relevant, ag
         form = form.replace("| | decimal | years | Jaren | Years | | |", f"| | decimal | years | Jaren | Years | | {relevant.replace('|', '/')} |")
     study, _ = Study.objects.get_or_create(slug="fuzz", defaults={"title": "Fuzz"})
     try:
-        instrument = adapter.parse_form("fuzz.md", form.encode())
+        instrument = studies.check_form("fuzz.md", form.encode())
     except AfstandError:
         return  # refused with a message: a 400 on the web
-    version = adapter.add_version(study, "mini", "fuzz.md", form.encode(), instrument=instrument)
-    outcome = adapter.submit(version, uuid.uuid4(), {"consent": "ja", "age": age, "years": "1"})
+    version = studies.add_version(study, "mini", "fuzz.md", form.encode(), instrument=instrument)
+    outcome = submissions.submit(version, uuid.uuid4(), {"consent": "ja", "age": age, "years": "1"})
     assert outcome.status in (200, 201, 400)

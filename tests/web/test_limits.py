@@ -11,7 +11,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import RequestFactory
 
-from afstand.services import adapter
+from afstand.services import studies, submissions
 from afstand.web import ratelimit
 from afstand.web.research import login
 
@@ -23,7 +23,7 @@ PROXY = {"REMOTE_ADDR": "127.0.0.1"}
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.AFSTAND_LIMIT_SALT_DIR = str(tmp_path / "salt")
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def address(settings, remote: str, forwarded: str | None = None, trusted: str = "") -> str:
@@ -49,8 +49,8 @@ def test_the_client_address_comes_from_trusted_proxies_only_and_ipv6_is_masked(s
 def test_behind_the_proxy_wrong_withdrawal_codes_lock_only_their_sender(client, demo, settings):
     settings.AFSTAND_TRUSTED_PROXIES = "127.0.0.1"
     settings.AFSTAND_WITHDRAW_LIMIT = 5
-    version = adapter.active_version(demo.slug, "clienten")
-    real = adapter.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
+    version = studies.active_version(demo.slug, "clienten")
+    real = submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
     guesser = PROXY | {"HTTP_X_FORWARDED_FOR": "203.0.113.66"}
     statuses = [client.post("/intrekken", {"code": f"AAAA-AAAA-AAAA-AAAA-AAA{i}"}, **guesser).status_code for i in range(7)]
     assert statuses == [404] * 5 + [429] * 2

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from afstand.services import adapter, signup_spool
+from afstand.services import signup_spool, studies
 from afstand.web.models import Response, SignUp
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +37,7 @@ def probe(client, settings, tmp_path):
     settings.AFSTAND_SIGNUP_BATCH = K
     settings.AFSTAND_SIGNUP_LIMIT = 10_000
     settings.AFSTAND_RATE_LIMIT = 10_000
-    study = adapter.load_demo()
+    study = studies.load_demo()
     truth: dict[str, int] = {}  # response public id -> person
     for person in range(N):
         instance = uuid.uuid4()
@@ -148,7 +148,7 @@ def test_the_probe_cannot_join_signups_to_responses(probe):
 def test_a_crash_in_the_flush_loses_nothing_and_a_crash_after_it_stores_nothing_twice(db, settings, tmp_path, monkeypatch):
     settings.AFSTAND_SIGNUP_SPOOL = str(tmp_path / "spool")
     settings.AFSTAND_SIGNUP_BATCH = 3
-    study = adapter.load_demo()
+    study = studies.load_demo()
     for person in range(2):
         signup_spool.add(study, {"purpose": "loterij", "name": f"person-{person}", "email": "a@example.org"})
     assert SignUp.objects.count() == 0 and len(signup_spool.pending()) == 2  # under k: only in the spool, on disk
@@ -175,7 +175,7 @@ def test_the_owner_sees_spooled_signups_and_the_csv_url_works(client, settings, 
 
     settings.AFSTAND_SIGNUP_SPOOL = str(tmp_path / "spool")
     settings.AFSTAND_SIGNUP_LIMIT = 10_000
-    study = adapter.load_demo()
+    study = studies.load_demo()
     client.post(f"/aanmelden/{study.slug}", {"purpose": "focusgroep", "name": "Jan Jansen", "email": "jan@example.org"})
     assert SignUp.objects.count() == 0 and len(signup_spool.pending()) == 1
     user = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42")

@@ -181,11 +181,11 @@ def test_a_docx_bomb_in_focus_notes_gets_a_400(client, db, settings, reference):
     from django.contrib.auth.models import User
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from afstand.services import adapter
+    from afstand.services import studies
     from afstand.services import coding as coding_store
     from afstand.web.models import FocusNote, Membership
 
-    study = adapter.load_demo()
+    study = studies.load_demo()
     user = User.objects.create_user("anna", password=PASSWORD)
     Membership.objects.create(user=user, study=study, role="owner")
     client.force_login(user)

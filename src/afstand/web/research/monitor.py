@@ -7,23 +7,19 @@ from collections import Counter as Tally
 
 from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext
 
+from afstand.services import access, studies
 from afstand.services import exports as exporter
 from afstand.services import signup_spool
-from afstand.web.models import AuditEvent, Counter, InstrumentVersion, Membership, Response, SignUp, Study
+from afstand.services.access import EXPORT_ROLES, audit
+from afstand.web.models import Counter, InstrumentVersion, Response, SignUp
 
-EXPORT_ROLES = {"owner", "analyst"}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "sav": "application/x-spss-sav"}
-
-
-def audit(user, action: str, detail: str = "") -> None:
-    AuditEvent.objects.create(user=getattr(user, "username", str(user))[:150], action=action, detail=detail[:300])
 
 
 @receiver(user_logged_in)
@@ -39,23 +35,14 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 from afstand.web.research.login import LOGIN_ATTEMPTS, LoginView  # noqa: E402,F401  (the login page and its limits)
 
 
-def _membership(request: HttpRequest, slug: str, roles: set[str] | None = None) -> Membership:
-    study = get_object_or_404(Study, slug=slug)
-    membership = Membership.objects.filter(user=request.user, study=study).first()
-    if membership is None or (roles and membership.role not in roles):
-        raise PermissionDenied
-    return membership
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related("study")
-    return render(request, "afstand/research/home.html", {"memberships": memberships})
+    return render(request, "afstand/research/home.html", {"memberships": access.memberships(request.user)})
 
 
 @login_required
 def monitor(request: HttpRequest, study: str) -> HttpResponse:
-    membership = _membership(request, study)
+    membership = access.membership(request.user, study)
     rows = []
     names = InstrumentVersion.objects.filter(study=membership.study).values_list("name", flat=True).distinct()
     for name in sorted(set(names)):
@@ -70,10 +57,7 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
                      "by_day": by_day, "by_channel": by_channel,
                      "versions": [v.version_id for v in versions.order_by("id")]})
-    from afstand.services.adapter import core_study
-
-    core = core_study(membership.study.slug)
-    coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if core and core.config.get("coding", {}).get("questions") else None
+    coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if studies.has_coding(membership.study.slug) else None
     return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
                                                               "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url})
 
@@ -82,7 +66,7 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
 def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> HttpResponse:
     """``.csv`` is safe to open in a spreadsheet (formula-looking cells protected); ``.data.csv`` is the
     canonical layout for scripts and ``afstand analyze``, not to be opened in Excel."""
-    membership = _membership(request, study, EXPORT_ROLES)
+    membership = access.membership(request.user, study, EXPORT_ROLES)
     canonical = fmt == "data.csv"
     kind = "csv" if canonical else fmt
     if kind not in CONTENT_TYPES:
@@ -105,7 +89,7 @@ SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "signed_up
 @login_required
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
     """Lottery and focus-group sign-ups: owners only, in random order, never beside any answer."""
-    membership = _membership(request, study, {"owner"})
+    membership = access.membership(request.user, study, {"owner"})
     rows = [tuple(r[f] for f in SIGNUP_FIELDS) for r in signup_spool.all_for(membership.study)]  # stored and spooled
     audit(request.user, "signups", f"{study}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from afstand.errors import AfstandError
-from afstand.services import adapter
-from afstand.web.models import Membership, Study
-from afstand.web.research.monitor import _membership, audit
+from afstand.services import AfstandError, access, studies
+from afstand.services.access import audit
+from afstand.web.models import Study
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
 SUFFIXES = (".xlsx", ".xls", ".md", ".csv")
@@ -50,16 +48,12 @@ class StudyForm(VersionForm):
         return slug
 
 
-def _parse(form: VersionForm):
-    """Read the upload with bounds, before any transaction (a slow or hostile file holds no database lock)."""
+def _form(form: VersionForm) -> studies.Form:
+    """The upload, parsed with bounds before any transaction opens (a slow or hostile file holds no database lock)."""
     upload = form.cleaned_data["xlsform"]
     content = upload.read()
-    return upload.name, content, adapter.parse_upload(upload.name, content)
-
-
-def _add(form: VersionForm, study: Study, parsed):
-    name, content, instrument = parsed
-    return adapter.add_version(study, form.cleaned_data["instrument"], name, content, form.cleaned_data.get("target"), instrument=instrument)
+    return studies.Form(form.cleaned_data["instrument"], upload.name, content, form.cleaned_data.get("target"),
+                        instrument=studies.parse_upload(upload.name, content))
 
 
 @login_required
@@ -68,12 +62,9 @@ def new_study(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = StudyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            parsed = _parse(form)
-            with transaction.atomic():  # a form that does not store leaves no half-made study behind
-                study = Study.objects.create(slug=form.cleaned_data["slug"], title=form.cleaned_data["title"])
-                Membership.objects.create(user=request.user, study=study, role="owner")
-                version = _add(form, study, parsed)
+        try:  # a form that does not load leaves no half-made study behind
+            study, (version,) = studies.create_study(form.cleaned_data["slug"], form.cleaned_data["title"], [_form(form)],
+                                                     owner=request.user)
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:
@@ -85,11 +76,11 @@ def new_study(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_version(request: HttpRequest, study: str) -> HttpResponse:
-    membership = _membership(request, study, {"owner"})
+    membership = access.membership(request.user, study, {"owner"})
     form = VersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = _add(form, membership.study, _parse(form))
+            version = studies.add_form(membership.study, _form(form))
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:

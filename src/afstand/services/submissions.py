@@ -1,0 +1,242 @@
+"""Submissions: store a response exactly once, withdraw it, drafts, retention purge, and the
+page flow of the respondent's survey (pages, relevance, per-page checks).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from afstand.instrument.model import Group, Instrument
+from afstand.instrument.xpath import compile_expression
+from afstand.responses.submission import check_submission
+from afstand.services import signup_spool
+from afstand.services.studies import instrument_for
+from afstand.web.models import (AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code,
+                                random_key)
+
+
+def withdrawal_code(instance_id: uuid.UUID) -> str:
+    """Derived from the instance id with the server's secret: returned again on a resubmission
+    without being stored. 100 bits, shown as five groups of four (base32)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"withdraw:" + instance_id.bytes, hashlib.sha256).digest()
+    text = base64.b32encode(digest[:13]).decode()[:20]
+    return "-".join(text[i:i + 4] for i in range(0, 20, 4))
+
+
+@dataclass
+class Outcome:
+    status: int  # 201 stored, 200 already stored, 400 invalid, 410 withdrawn
+    body: dict
+
+
+def _lock_instance(withdrawal_hash: str) -> None:
+    """Serialise submission and withdrawal of one instance inside the current transaction.
+
+    SQLite transactions here are IMMEDIATE (one writer at a time) so nothing more is needed; on
+    PostgreSQL a transaction-scoped advisory lock keyed by the withdrawal hash does it, so a
+    withdrawal racing a resubmission of the same instance can never leave the answers behind."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(bytes.fromhex(withdrawal_hash[:16]), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *, channel: str = "",
+           today: dt.date | None = None) -> Outcome:
+    """Store one submission exactly once: 201 stored, 200 already stored (same code again),
+    400 invalid, 410 withdrawn earlier (nothing stored).
+
+    A new submission costs one statement: an insert that stores nothing when the instance is
+    already stored (unique instance id) or withdrawn (tombstone). SQLite runs it under its write
+    lock; on PostgreSQL the instance's advisory lock orders it with a withdrawal. Only when it
+    stored nothing do we look at why."""
+    instrument = instrument_for(version)
+    try:
+        checked = check_submission(instrument, answers)
+    except (ValueError, ArithmeticError, RecursionError, TypeError) as err:  # a rule the answers make unevaluable
+        return Outcome(400, {"error": f"the answers cannot be checked: {type(err).__name__}"})
+    code = withdrawal_code(instance_id)
+    key = hash_code(code)
+    if not checked.ok or not checked.consented:
+        known = _known(instance_id, key, code, checked.answers if checked.ok and checked.consented else None)
+        if known is not None:
+            return known
+        if not checked.ok:
+            return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
+        return decline(version, instance_id)
+    row = Response(instrument_version=version, instance_id=instance_id, public_id=secrets.token_hex(8), answers=checked.answers,
+                   submitted_on=today or dt.date.today(), channel=channel[:20], withdrawal_hash=key)
+    # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
+    # atomic and runs under the database write lock
+    with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+        _lock_instance(key)
+        stored = _insert_unless_known(row)
+    if stored:
+        return Outcome(201, {"withdrawal_code": code})
+    known = _known(instance_id, key, code, row.answers)
+    if known is None:
+        raise IntegrityError("a response was neither stored nor found (random key collision?)")
+    return known
+
+
+def decline(version: InstrumentVersion, instance_id: uuid.UUID) -> Outcome:
+    """Count a declined consent once per instance id (a replay is not counted again): 201 the first time, 200 after."""
+    from afstand.web.models import Declined
+
+    try:
+        with transaction.atomic():
+            Declined.objects.create(withdrawal_hash=hash_code(withdrawal_code(instance_id)))
+            count(version, "declined")
+    except IntegrityError:
+        return Outcome(200, {"withdrawal_code": None, "stored": False})
+    return Outcome(201, {"withdrawal_code": None, "stored": False})
+
+
+GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}
+CONFLICT = {"error": "this instance_id was used before with other answers; nothing was stored", "stored": False}
+
+
+def _known(instance_id: uuid.UUID, key: str, code: str, answers: dict | None) -> Outcome | None:
+    """200 with the withdrawal code when this instance is stored with exactly ``answers``; 409 without
+    the code when it is stored with other answers (knowing an instance id must not give its code);
+    410 when it was withdrawn; else None."""
+    stored = Response.objects.filter(instance_id=instance_id).values_list("answers", flat=True).first()
+    if stored is not None:
+        return Outcome(200, {"withdrawal_code": code}) if answers is not None and stored == answers else Outcome(409, CONFLICT)
+    if Withdrawn.objects.filter(withdrawal_hash=key).exists():
+        return Outcome(410, GONE)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _insert_sql(vendor: str) -> str:
+    """INSERT … SELECT … WHERE NOT EXISTS (tombstone) ON CONFLICT DO NOTHING, built once per database kind."""
+    quote = connection.ops.quote_name
+    fields = Response._meta.concrete_fields
+    return (f"INSERT INTO {quote(Response._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {', '.join('%s' for _ in fields)} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {quote(Withdrawn._meta.db_table)} WHERE withdrawal_hash = %s) ON CONFLICT DO NOTHING")
+
+
+def _insert_unless_known(row: Response) -> bool:
+    """Store ``row`` unless its instance is stored or withdrawn already: True if stored."""
+    if row.id is None:
+        row.id = random_key()
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in Response._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection.vendor), values + [row.withdrawal_hash])
+        return cursor.rowcount == 1
+
+
+def withdraw(code: str) -> bool:
+    """Delete the response with this withdrawal code; keep a count and a tombstone (the code's
+    hash) so that a late resubmission cannot store it again. True if one was deleted."""
+    key = hash_code(code)
+    with transaction.atomic():
+        _lock_instance(key)
+        response = Response.objects.select_related("instrument_version").filter(withdrawal_hash=key).first()
+        if response is None:
+            return False
+        version = response.instrument_version
+        Memo.objects.filter(study=version.study, target__startswith="answer:", target__endswith=f":{response.public_id}").delete()
+        response.delete()  # its codings go with it (on_delete=CASCADE)
+        Withdrawn.objects.get_or_create(withdrawal_hash=key)
+        count(version, "withdrawn")
+        # audited without the response, its id, its code or a time: only that one of this instrument was deleted, and the day
+        AuditEvent.objects.create(at=None, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
+    return True
+
+
+def count(version: InstrumentVersion, kind: str) -> None:
+    counter, _ = Counter.objects.get_or_create(study=version.study, instrument=version.name, kind=kind)
+    Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
+
+
+def new_draft_token() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits
+
+
+def save_draft(token: str, state: str, today: dt.date | None = None) -> None:
+    Draft.objects.update_or_create(token_hash=hash_code(token), defaults={"state": state, "saved_on": today or dt.date.today()})
+
+
+def load_draft(token: str, today: dt.date | None = None) -> str | None:
+    """The saved page state of a draft, or None when unknown or older than AFSTAND_DRAFT_DAYS."""
+    draft = Draft.objects.filter(token_hash=hash_code(token)).first()
+    if draft is None:
+        return None
+    if draft.saved_on < (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS):
+        draft.delete()
+        return None
+    return draft.state
+
+
+def delete_draft(token: str | None) -> None:
+    if token:
+        Draft.objects.filter(token_hash=hash_code(token)).delete()
+
+
+def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
+    """Delete responses and sign-ups older than the retention period; keep counts only."""
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
+    with transaction.atomic():
+        responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
+        signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+        signups += signup_spool.purge(cutoff)
+        draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
+        Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
+        AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
+    return {"responses": responses, "signups": signups}
+
+
+# --- the survey's page flow (the respondent pages render what these decide) ---
+
+def pages(instrument: Instrument) -> list[Group]:
+    """One page per top-level group; a run of questions outside any group is a page of its own
+    (titled with the form's title), so a form without groups still works."""
+    by_name = {g.name: g for g in instrument.groups}
+    result: list[Group] = []
+    loose: list[str] = []
+    for name in instrument.order:
+        if name in by_name:
+            if loose:
+                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+                loose = []
+            result.append(by_name[name])
+        else:
+            loose.append(name)
+    if loose:
+        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+    return result
+
+
+def is_relevant(group: Group, answers: dict) -> bool:
+    return not group.relevant or compile_expression(group.relevant)(answers)
+
+
+def may_depend_on(group: Group, names: set[str]) -> bool:
+    """Whether the group's relevance refers to any of ``names`` (so answering them could show it)."""
+    return bool(group.relevant) and bool(compile_expression(group.relevant).references & names)
+
+
+def page_errors(instrument: Instrument, page: Group, answers: dict) -> dict[str, str]:
+    """Error codes of the page's items for the answers so far (the server-side check of one page)."""
+    checked = check_submission(instrument, answers, complete=False)
+    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
+    for name in page.elements:
+        item = instrument.items.get(name)
+        if item and item.required and name not in answers and name not in errors:
+            errors[name] = "required"
+    return errors
