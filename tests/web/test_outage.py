@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import collections
 import http.client
 import json
 import os
@@ -50,17 +51,20 @@ def test_stopping_postgres_mid_load_gives_503_and_loses_nothing_acknowledged(tmp
     statuses: list[int] = []
     outage_answers: list[tuple[dict, str]] = []
     done = threading.Event()
+    failures: list[str] = []
     lock = threading.Lock()
 
-    def respondent(n: int) -> None:
-        c = live.Client(port, timeout=10)
-        for i in range(n):
+    def respondent() -> None:
+        c = live.Client(port, timeout=30)
+        while not done.is_set():
             body = {"instance_id": str(uuid.uuid4()), "answers": {**ANSWERS, "c_open_tips": f"tip-{uuid.uuid4().hex[:8]}"}}
             for _attempt in range(200):  # a real client: the same instance again until it is acknowledged
                 try:
                     status, raw, headers = c.request("POST", "/api/v1/surveys/clienten/responses", json.dumps(body).encode(),
                                                      {"Content-Type": "application/json"})
-                except (OSError, http.client.HTTPException):
+                except (OSError, http.client.HTTPException) as err:
+                    with lock:
+                        failures.append(type(err).__name__)
                     time.sleep(0.2)
                     continue
                 with lock:
@@ -73,24 +77,27 @@ def test_stopping_postgres_mid_load_gives_503_and_loses_nothing_acknowledged(tmp
                     with lock:
                         outage_answers.append((json.loads(raw), headers.get("Retry-After", "")))
                 time.sleep(0.2)
-        done.set()
 
     try:
-        threads = [threading.Thread(target=respondent, args=(60,)) for _ in range(4)]
+        threads = [threading.Thread(target=respondent) for _ in range(4)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
+        deadline = time.monotonic() + 180
+        while len(acked) < 20 and time.monotonic() < deadline:  # the workers are warm and the load runs
+            time.sleep(0.2)
         stop_db()
         time.sleep(2.0)
         start_db()
+        time.sleep(2.0)  # load goes on after the restart; each client finishes its current instance
+        done.set()
         for t in threads:
             t.join(timeout=180)
     finally:
         live.stop(server)
     assert 500 not in statuses and set(statuses) <= {200, 201, 503}, sorted(set(statuses))
-    assert outage_answers, "the outage was not seen"
+    assert outage_answers, f"the outage was not seen: statuses {collections.Counter(statuses)}, network errors {collections.Counter(failures)}"
     assert all("error" in body and retry == "5" for body, retry in outage_answers)
-    assert len(acked) == 240
     rows = live.export_rows(url, tmp_path, "clienten", tmp_path / "export.csv")
-    stored = {r["c_open_tips"] for r in rows}
-    assert set(acked.values()) <= stored and len(rows) == len(stored) == 240
+    stored = [r["c_open_tips"] for r in rows]
+    assert len(acked) > 20 and set(acked.values()) <= set(stored)  # every acknowledged submission is stored...
+    assert len(stored) == len(set(stored))  # ...once
