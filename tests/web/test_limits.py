@@ -73,7 +73,7 @@ def test_counts_are_shared_by_workers_and_keys_are_salted(demo, settings):
         assert plain not in stored
 
 
-def test_a_flood_of_addresses_cannot_wipe_account_counters(client, demo, settings):
+def test_a_flood_of_addresses_cannot_wipe_account_counters(client, demo, settings, monkeypatch):
     settings.AFSTAND_LOGIN_USER_LIMIT = 3
     settings.AFSTAND_TRUSTED_PROXIES = "127.0.0.1"
     User.objects.create_user("anna", password=PASSWORD)
@@ -81,7 +81,7 @@ def test_a_flood_of_addresses_cannot_wipe_account_counters(client, demo, setting
         client.post("/onderzoek/inloggen/", {"username": "anna", "password": "fout"}, **PROXY, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
     flood = ratelimit.Limiter("flood", 10, 60)
     limits = caches["limits"]
-    limits._max_entries = 50  # a small table, so that the flood forces culls
+    monkeypatch.setattr(limits, "_max_entries", 50)  # a small table, so that the flood forces culls
     for i in range(400):
         flood.hit(f"a:198.51.{i // 250}.{i % 250}")
     assert login.LOGIN_USER.count("anna") == 3  # in its own table, with entries for real accounts only
