@@ -147,16 +147,22 @@ def items_from_cov(cov: np.ndarray, n: int, names: list[str]) -> list[dict]:
     return out
 
 
+def dimension_matrix(responses: ResponseSet, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers)."""
+    matrix = np.column_stack([keyed_scores(responses, item) for item in items])
+    answered = (~np.isnan(matrix)).sum(axis=1)
+    enough = answered >= math.ceil(len(items) / 2)
+    scores = np.full(len(matrix), np.nan)
+    if enough.any():
+        scores[enough] = np.nanmean(matrix[enough], axis=1)
+    return matrix, scores
+
+
 def dimension_scores(responses: ResponseSet) -> dict:
     """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
     result = {}
     for dimension, items in responses.instrument.dimensions().items():
-        matrix = np.column_stack([keyed_scores(responses, item) for item in items])
-        answered = (~np.isnan(matrix)).sum(axis=1)
-        enough = answered >= math.ceil(len(items) / 2)
-        scores = np.full(len(matrix), np.nan)
-        if enough.any():
-            scores[enough] = np.nanmean(matrix[enough], axis=1)
+        matrix, scores = dimension_matrix(responses, items)
         valid = scores[~np.isnan(scores)]
         result[dimension] = {
             "items": [{"name": i.name, "key": i.key} for i in items],
