@@ -17,6 +17,8 @@ import math
 import numpy as np
 from scipy import stats
 
+from afstand.analysis.intervals import mean_interval
+from afstand.analysis.reliability import ordinal_alpha, spearman_brown
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
 
@@ -169,9 +171,18 @@ def dimension_scores(responses: ResponseSet) -> dict:
             "n": int(len(valid)),
             "mean": float(valid.mean()) if len(valid) else None,
             "sd": float(valid.std(ddof=1)) if len(valid) > 1 else None,
+            "mean_ci": mean_interval(valid),
+            "range": _score_range(items),
             **_reliability(matrix, [i.name for i in items]),
+            "ordinal_alpha": ordinal_alpha(matrix) if len(items) >= 2 else None,
+            "spearman_brown": spearman_brown(matrix) if len(items) == 2 else None,
         }
     return result
+
+
+def _score_range(items: list[Item]) -> list[float] | None:
+    defined = [c.score for c in items[0].choice_list.choices if c.score is not None] if items else []
+    return [float(min(defined)), float(max(defined))] if defined else None
 
 
 def _reliability(matrix: np.ndarray, names: list[str]) -> dict:

@@ -7,6 +7,8 @@ place only when all of it succeeded, so a failure never leaves half-written outp
 from __future__ import annotations
 
 import io
+import json
+import logging
 import shutil
 import tempfile
 import tomllib
@@ -16,6 +18,7 @@ from typing import Callable
 
 import jinja2
 
+from afstand.analysis.disclosure import publish
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError, StudyError
 from afstand.figures.build import build_figures, render_figures
@@ -30,7 +33,9 @@ from afstand.responses import load_responses
 from afstand.study import Study
 
 FORMATS = ("html", "pdf", "docx")
+BASES = ("consented", "valid")
 Progress = Callable[[str], None]
+log = logging.getLogger("afstand.report")
 
 
 @dataclass
@@ -64,29 +69,36 @@ class ReportSpec:
 
 
 def build_report(study: Study, data: dict[str, Path], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
-                 codings: Path | None = None, progress: Progress | None = None, workers: int = 2) -> list[Path]:
+                 codings: Path | None = None, progress: Progress | None = None, workers: int = 2, base: str = "consented",
+                 warnings: list[str] | None = None) -> list[Path]:
+    """Build everything; researchers' claims the data contradict are logged (``afstand.report``)
+    and appended to ``warnings`` when a list is given."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AfstandError(f"--format: unknown format {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+    if base not in BASES:
+        raise AfstandError(f"--base: unknown base {base!r} (known: {', '.join(BASES)})")
     spec = ReportSpec.load(study)
     staging = _staging_dir(out_dir)
     try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers)
+        written = _build(study, spec, data, staging, formats, codings, step, workers, base, warnings)
         step("uitvoer op zijn plaats zetten")
         return _move_into_place(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(study, spec, data, staging, formats, codings, step, workers) -> list[Path]:
+def _build(study, spec, data, staging, formats, codings, step, workers, base, warnings) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
         instruments[name] = study.instrument(name)
         responses[name] = load_responses(path, instruments[name])
-        results[name] = analyze(responses[name], name=name, study=study)
+        # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
+        results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)
+    (staging / "cijfers.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     groups = spec.groups
 
     step("figuren")
@@ -99,7 +111,8 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
     env = environment(spec.root / "templates")
     try:  # everything that needs no drawing is made while the workers draw
         step("factsheet")
-        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), env, staging, formats)
+        written = [staging / "cijfers.json"]
+        written += _factsheet(spec, numbers, groups, _content_env(numbers, False), env, staging, formats)
         step("tekst")
         themes = _themes(codings, study, spec)
         content_env = _content_env(numbers, bool(themes))
@@ -109,6 +122,12 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
             raise StudyError(f"{spec.root / spec.text('content')}: line {getattr(err, 'lineno', '?')}: {err}") from None
         except KeyError as err:
             raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
+        for claim in numbers.claims:
+            if not claim.holds:
+                message = f"{spec.text('content')}: uitspraak niet gesteund door de cijfers: {claim.text!r} ({claim.criterion})"
+                log.warning(message)
+                if warnings is not None:
+                    warnings.append(message)
         blocks = blockmod.parse(text, spec.text("content"))
         fig_for, tables = {}, {}
         for block in blocks:
