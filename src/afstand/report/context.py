@@ -169,7 +169,7 @@ class Numbers:
         """The numbers behind :meth:`compare`: "verschil 7 procentpunt, 95%-BI −13 tot 21"."""
         return self.compare(*args).detail
 
-    def favourable(self, inst_a: str, inst_b: str, words: tuple[str, str, str] = ("positiever", "ongeveer even positief", "negatiever")) -> Verdict:
+    def favourable(self, inst_a: str, inst_b: str, words: tuple[str, str, str] = ("positiever dan", "ongeveer even positief als", "negatiever dan")) -> Verdict:
         """Who judges online work more favourably over all alliance statements.
 
         Per respondent: the share of the answered dimension statements on the favourable side of
