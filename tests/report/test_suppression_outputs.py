@@ -65,7 +65,7 @@ def strict_study(tmp_path_factory, study) -> Study:
 def comparisons_table(html: str) -> str:
     parser = CaptionedTables()
     parser.feed(html)
-    tables = [t for caption, t in parser.tables.items() if caption.startswith("Verschillen tussen groepen")]
+    tables = [t for caption, t in parser.tables.items() if caption.startswith("Verschillen tussen groepen reclasseringswerkers")]
     assert len(tables) == 1
     return tables[0]
 
@@ -120,6 +120,12 @@ def test_no_small_group_in_any_breakdown_output(study, strict_study, skewed_data
     assert sizes and all(n >= threshold for n in sizes), sizes  # significant differences are shown, only for large groups
     for label in hidden:
         assert f"{label}:" not in table and f"{label} (n" not in table, label
+    published = json.loads((out / "cijfers.json").read_text(encoding="utf-8"))["werkers"]
+    gender = published["items"]["w_gender"]
+    assert gender["counts"]["anders"] is None and gender["percent"]["anders"] is None  # 4: hidden in the margins too
+    assert sum(v is None for v in gender["counts"].values()) >= 2  # and not derivable from the total
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "mannen (" not in text or "× mannen" in text
     import docx
 
     document = docx.Document(str(out / "rapport.docx"))

@@ -13,7 +13,7 @@ Breakdowns (organisation, gender, role, experience band, …) are declared in th
 p-values are corrected over all tests of one instrument with Holm's method
 (statsmodels ``multipletests``). Groups under the study's minimum size are hidden
 (:mod:`afstand.analysis.suppression`: primary and solved complementary suppression) and left
-out of the tests. Per group only n and the median (rank tests) are given: no means, so that
+out of the tests; so is an item on which a shown group has fewer answers than the minimum. Per group only n and the median (rank tests) are given: no means, so that
 nothing about a hidden group follows from the overall totals. Effect sizes carry a seeded
 percentile-bootstrap 95% interval (:mod:`afstand.analysis.intervals`). The alliance
 dimensions' scale scores are tested too (outcome ``scale:<dimension>``).
@@ -115,11 +115,11 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
                 continue
             test = _ordinal_test if is_ordinal(item) else _nominal_test
             found = test(responses, item, codes, index)
-            if found is not None:
+            if found is not None and _large_enough(found, min_group_size):
                 result["tests"].append({"breakdown": breakdown.name, "item": item.name, **found})
         for dimension, (levels, level) in scales.items():
             found = _ordinal_table_test(_crosstab(codes, index, level, len(levels)), np.array(levels), index)
-            if found is not None:
+            if found is not None and _large_enough(found, min_group_size):
                 result["tests"].append({"breakdown": breakdown.name, "item": f"scale:{dimension}", **found})
     for family in ("item", "scale"):  # Holm within each family: the statements, and the scale scores
         members = [i for i, t in enumerate(result["tests"]) if t["item"].startswith("scale:") == (family == "scale")]
@@ -129,6 +129,11 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
             for i, p in zip(finite, corrected):
                 result["tests"][i]["p_holm"] = float(p)
     return result
+
+
+def _large_enough(test: dict, min_group_size: int) -> bool:
+    """A test is run only when every group has at least the minimum number of answers on the item."""
+    return all(g["n"] >= min_group_size for g in test["by_group"].values())
 
 
 def _scale_outcomes(responses: ResponseSet) -> dict[str, tuple[list[float], np.ndarray]]:

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from afstand.figures.style import TEXT, apply_style, colours_for  # noqa: E402
 
-LABEL_MIN = 4.0  # percent: smaller segments get no label inside the bar (the table under the figure has every number)
+LABEL_MIN = 2.5  # percent: smaller segments get no label inside the bar (the table under the figure has every number)
 WIDTH = 6.7  # inches: the text width of an A4 page with 2 cm margins, so that fonts print at their nominal size
 MIN_FONT = 8.0  # points: no text in a figure is smaller (at print size)
 GREY = ["#9E9E9E", "#C8C8C8", "#DADADA"]  # non-substantive answers (weet niet, n.v.t.) and "geen antwoord"

@@ -33,7 +33,14 @@ def span(low: float | None, high: float | None, digits: int = 0) -> str:
     """An interval the Dutch way: 58–89, −13 tot 21 (with "tot" when a bound is negative)."""
     if low is None or high is None:
         return "–"
-    a, b = nl(low, digits).replace("-", "−"), nl(high, digits).replace("-", "−")
+
+    def text(value: float) -> str:
+        shown = nl(value, digits)
+        if value < 0 and shown.lstrip("-").strip("0,") == "":  # a negative bound that rounds to 0 keeps its sign
+            shown = nl(value, digits + 1)
+        return shown.replace("-", "−")
+
+    a, b = text(low), text(high)
     return f"{a} tot {b}" if low < 0 or high < 0 else f"{a}–{b}"
 
 
