@@ -215,7 +215,7 @@ def _comparisons(args, numbers: Numbers, groups) -> Table | None:
         rows=_comparison_rows(numbers, inst, significant, full=False),
         note=note,
         numeric=[False, False, False, True, True, False],
-        widths=[11, 27, 14, 9, 14, 25],
+        widths=[12, 27, 12, 9, 14, 26],
     )
 
 
@@ -239,7 +239,7 @@ def _tests(args, numbers: Numbers, groups) -> Table | None:
         rows=_comparison_rows(numbers, inst, tests, full=True),
         note=note,
         numeric=[False, False, False, True, True, True, False],
-        widths=[10, 24, 14, 7, 8, 14, 23],
+        widths=[12, 23, 11, 8, 8, 14, 24],
     )
 
 
