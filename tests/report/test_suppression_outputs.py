@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import pytest
@@ -113,7 +114,7 @@ def test_no_small_group_in_any_breakdown_output(study, strict_study, skewed_data
     assert "Anders / zeg ik liever niet" in hidden
     assert any(h.startswith("Leger des Heils") for h in hidden) == (threshold == 35)  # 31 respondents: shown at 10, hidden at 35
     out = tmp_path / "out"
-    build_report(chosen, skewed_data, out, formats=("html", "docx"), workers=1)
+    build_report(chosen, skewed_data, out, formats=("html", "docx", "pdf"), workers=1)
     html = (out / "rapport.html").read_text(encoding="utf-8")
     table = comparisons_table(html)
     sizes = group_sizes(table)
@@ -131,3 +132,17 @@ def test_no_small_group_in_any_breakdown_output(study, strict_study, skewed_data
     document = docx.Document(str(out / "rapport.docx"))
     cells = " ".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert group_sizes(cells) and all(n >= threshold for n in group_sizes(cells)), group_sizes(cells)
+    # the text outputs print no group size beyond the published JSON, which the integer-programming attacker gets
+    shown = {g["n"] for b in published["comparisons"]["breakdowns"].values() for g in b["groups"]}
+    shown |= {g["n"] for t in published["comparisons"]["tests"] for g in t["by_group"].values()}
+    for everything in json.loads((out / "cijfers.json").read_text(encoding="utf-8")).values():  # items answered, both instruments
+        shown |= {everything["n_consented"] - e["missing"] for e in everything["items"].values() if "missing" in e}
+    pdf = subprocess.run(["pdftotext", str(out / "rapport.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    docx_text = cells + " ".join(p.text for p in document.paragraphs)
+    for name, text in (("html", text), ("docx", docx_text), ("pdf", pdf)):
+        assert set(group_sizes(text)) <= shown, (name, set(group_sizes(text)) - shown)
+    from tests.analysis.test_disclosure import attack
+
+    for name, bounds in attack(published, chosen.breakdowns("werkers")):
+        for key, (low, high) in bounds.items():
+            assert low < high or not 0 < low < threshold, (name, key, low)
