@@ -54,6 +54,26 @@ def reference_results(reference, study):
     return out
 
 
+@pytest.fixture
+def server_db(tmp_path):
+    """A fresh database for a live server or a command: SQLite, or a new PostgreSQL database when the suite runs on PostgreSQL."""
+    url = os.environ.get("AFSTAND_DB_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
+        return
+    import uuid
+
+    import psycopg
+
+    name = f"afstand_live_{uuid.uuid4().hex[:10]}"
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed console script the way a user does."""
     exe = Path(sys.executable).with_name("afstand")

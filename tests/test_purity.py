@@ -4,7 +4,8 @@
   Django nor ``afstand.services``, ``afstand.web`` or ``afstand.cli``;
 * ``afstand.web`` (views, settings, template tags) imports services, never the core;
 * ``afstand.services`` imports from ``afstand.web`` only the models, never a view;
-* the CLI never imports a view.
+* the CLI never imports a view;
+* ``afstand.config`` (the list of AFSTAND_* settings) may be read by every layer.
 
 And the core runs without loading Django at all.
 """
@@ -39,6 +40,8 @@ def _module_of(target: str) -> str:
         return "django"
     if parts[0] != "afstand" or len(parts) == 1:
         return "other"
+    if parts[1] == "config":
+        return "config"  # the AFSTAND_* settings: read by every layer (Django's settings too)
     if parts[1] == "web":
         return "web.models" if parts[2:3] == ["models"] else "web"
     return {"services": "services", "cli": "cli", "cli_code": "cli"}.get(parts[1], "core")

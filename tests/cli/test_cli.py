@@ -78,6 +78,6 @@ def test_analyze_with_an_xlsform_path(tmp_path, study, reference):
 
 
 def test_help_for_every_command():
-    for args in (["--help"], ["analyze", "--help"], ["pairs", "--help"], ["instrument", "export", "--help"], ["demo-data", "--help"]):
+    for args in (["--help"], ["analyze", "--help"], ["study", "create", "--help"]):
         result = run_cli(*args)
         assert result.returncode == 0 and "usage: afstand" in result.stdout

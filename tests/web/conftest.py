@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
@@ -26,26 +25,6 @@ def coded_study(db, reference):
             if answers.get("consent") == "ja":
                 submissions.submit(version, uuid.uuid4(), answers)
     return study
-
-
-@pytest.fixture
-def server_db(tmp_path):
-    """A fresh database for a live server: SQLite, or a new PostgreSQL database when the suite runs on PostgreSQL."""
-    url = os.environ.get("AFSTAND_DB_URL", "")
-    if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
-        return
-    import uuid
-
-    import psycopg
-
-    name = f"afstand_live_{uuid.uuid4().hex[:10]}"
-    base, _, _ = url.rpartition("/")
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield f"{base}/{name}"
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

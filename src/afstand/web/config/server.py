@@ -10,15 +10,17 @@ import os
 import secrets
 from pathlib import Path
 
+from afstand import config
+
 
 def configure(db_url: str | None = None, var_dir: Path | None = None) -> None:
     """Point Django at the database and a persistent secret key, then set it up."""
-    var = Path(var_dir or os.environ.get("AFSTAND_VAR") or Path.cwd() / "var")
+    var = Path(var_dir or config.get("AFSTAND_VAR") or Path.cwd() / "var")
     var.mkdir(parents=True, exist_ok=True)
     os.environ["AFSTAND_VAR"] = str(var)
     if db_url:
         os.environ["AFSTAND_DB_URL"] = db_url
-    if not os.environ.get("AFSTAND_SECRET_KEY"):
+    if not config.get("AFSTAND_SECRET_KEY"):
         # withdrawal codes are derived with this key, so it must survive restarts
         key_file = var / "secret-key"
         if not key_file.exists():
