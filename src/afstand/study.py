@@ -18,7 +18,6 @@ from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
 
 
-
 @dataclass(frozen=True)
 class Breakdown:
     instrument: str

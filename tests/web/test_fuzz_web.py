@@ -12,9 +12,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from afstand.services import studies
+from afstand.web.models import Counter, InstrumentVersion, Response, SignUp, Study
 from afstand.web.respondent import api
 from afstand.web.respondent import withdrawal as respondent
-from afstand.web.models import Counter, InstrumentVersion, Response, SignUp, Study
 from tests.fuzzing import FUZZ, FUZZ_SLOW
 
 pytestmark = pytest.mark.django_db

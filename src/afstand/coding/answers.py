@@ -23,7 +23,6 @@ from afstand.coding.codebook import Codebook
 from afstand.coding.project import Coding, Project, Source
 from afstand.errors import DataError, Problem
 
-
 FIELDS = ("id", "question", "text", "kind", "coder", "codes")  # the order lines are written in
 
 

@@ -19,7 +19,7 @@ from afstand.coding.focus import load_guide, parse_session, read_notes
 from afstand.coding.suggest import Suggester
 from afstand.errors import AfstandError
 from afstand.services.studies import core_study
-from afstand.web.models import Coding, FocusNote, Reviewed, Response
+from afstand.web.models import Coding, FocusNote, Response, Reviewed
 
 Unit = Response | FocusNote  # something to code: an open answer or a focus-group note
 
