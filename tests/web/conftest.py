@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.web import live
-from tests.web.live import free_port
 
 
 @pytest.fixture
@@ -28,8 +27,8 @@ def coded_study(db, reference):
 
 @pytest.fixture
 def server(tmp_path, server_db):
-    port = free_port()
-    process = live.start(server_db, tmp_path, port)
+    process = live.start(server_db, tmp_path)
+    port = process.port
     yield f"http://127.0.0.1:{port}", server_db, live.server_env(tmp_path), process
     if process.poll() is None:
         live.stop(process)

@@ -18,6 +18,7 @@ def register(sub) -> None:
                        description="Run the web app with gunicorn on embedded SQLite (default) or PostgreSQL.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--fd", type=int, help="serve on this inherited, already listening socket (file descriptor) instead of --host/--port")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--demo", action="store_true", help="load the default study's instruments ($AFSTAND_STUDY)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
@@ -56,7 +57,7 @@ def cmd_serve(args) -> int:
 
         load_demo()
     print(f"afstand serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    serve(args.host, args.port, max(1, args.workers), max(1, args.threads))
+    serve(args.host, args.port, max(1, args.workers), max(1, args.threads), fd=args.fd)
     return 0
 
 

@@ -39,7 +39,8 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
+def serve(host: str, port: int, workers: int, threads: int = 1, fd: int | None = None) -> None:
+    """gunicorn on host:port, or on an inherited listening socket ``fd`` (socket activation, test harnesses)."""
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
@@ -56,7 +57,7 @@ def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
     class App(BaseApplication):
         def load_config(self):
             for key, value in {
-                "bind": f"{host}:{port}",
+                "bind": f"fd://{fd}" if fd is not None else f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,  # > 1: gunicorn's gthread worker (keep-alive, overlapping database waits)
                 "accesslog": None,  # no access log: see the module docstring
