@@ -121,3 +121,14 @@ def test_core_runs_without_loading_django():
 def test_modules_stay_small():
     too_long = {p.name: n for p in SRC.rglob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
     assert too_long == {}
+
+
+def test_tests_never_import_from_another_test_module():
+    """Shared test code lives in tests/helpers.py, conftest.py or a helper module (tests/web/live.py), not in a test module."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        for line, target in _imports(path, "tests"):
+            if target.startswith("tests.") and target.split(".")[-1].startswith("test_"):
+                offenders.append(f"{path.relative_to(tests)}:{line}: {target}")
+    assert offenders == []

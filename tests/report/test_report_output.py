@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.analysis.test_published import FIGURE_13
+from tests.helpers import FIGURE_13
 
 GOLDEN = Path(__file__).parent / "golden"
 TILES = ["73", "53", "77", "23", "12", "46"]

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from afstand.services import coding as coding_store
 from afstand.services import studies, submissions
 from afstand.web.models import Coding, FocusNote, Membership
-from tests.coding.test_focus import NOTES
+from tests.helpers import NOTES
 
 pytestmark = pytest.mark.django_db
 

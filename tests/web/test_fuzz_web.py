@@ -16,7 +16,7 @@ from afstand.services import studies
 from afstand.web.models import Counter, InstrumentVersion, Response, SignUp, Study
 from afstand.web.respondent import api
 from afstand.web.respondent import withdrawal as respondent
-from tests.fuzzing import FUZZ, FUZZ_SLOW
+from tests.helpers import FUZZ, FUZZ_SLOW
 
 pytestmark = pytest.mark.django_db
 ITEMS = ["consent", "c_gender", "c_age", "c_contact_years", "c_contact_type", "c_social_whatsapp", "c_open_tips", "c_advantages", "bogus"]

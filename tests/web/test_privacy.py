@@ -18,7 +18,7 @@ from django.utils import timezone
 from afstand.services import exports as export
 from afstand.services import studies
 from afstand.web.models import AuditEvent, Response, SignUp
-from tests.web.test_survey import step
+from tests.helpers import step
 
 pytestmark = pytest.mark.django_db
 IP, FORWARDED, AGENT = "203.0.113.77", "198.51.100.23", "Mozilla/5.0 (Linux; Android 14) private-agent-4711"

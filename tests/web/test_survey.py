@@ -9,7 +9,7 @@ from django.db import connection
 
 from afstand.services import studies
 from afstand.web.models import Counter, Response, SignUp
-from tests.helpers import md_form
+from tests.helpers import md_form, state_of, step
 
 pytestmark = pytest.mark.django_db
 
@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(db):
     return studies.load_demo()
-
-
-def state_of(response) -> str:
-    return re.search(r'name="state" value="([^"]+)"', response.content.decode()).group(1)
-
-
-def step(client, url, response, **fields):
-    data = {"state": state_of(response), "action": fields.pop("action", "next")}
-    data.update(fields)
-    return client.post(url, data)
 
 
 def test_full_client_survey(client, demo):
