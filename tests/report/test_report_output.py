@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -15,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.helpers import FIGURE_13
+from tests.helpers import FIGURE_13, assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 TILES = ["73", "53", "77", "23", "12", "46"]
@@ -154,9 +153,4 @@ def test_two_builds_are_byte_identical(full_report, html_report):
 
 @pytest.mark.parametrize("name", ["rapport.html", "factsheet.html", "figures/figuur-13.svg", "figures/figuur-05.svg"])
 def test_golden_files(html_report, name):
-    actual = (html_report / name).read_bytes()
-    golden = GOLDEN / Path(name).name
-    if os.environ.get("AFSTAND_UPDATE_GOLDEN"):
-        golden.write_bytes(actual)
-    assert golden.is_file(), f"no golden file {golden.name}: run with AFSTAND_UPDATE_GOLDEN=1 once"
-    assert actual == golden.read_bytes(), f"{name} differs from {golden} (if intended: AFSTAND_UPDATE_GOLDEN=1)"
+    assert_golden((html_report / name).read_bytes(), GOLDEN / Path(name).name)
