@@ -1,4 +1,4 @@
-"""The reference data in both layouts, and corrupted copies of each file."""
+"""Response files in both layouts, and corrupted copies of each (CSV: the demo study; forms-service exports: the reference study)."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ CORRUPTIONS = ["unknown_choice", "text_in_age", "duplicate_id", "unknown_column"
 
 @pytest.mark.parametrize("name,age,choice_item", [("werkers", "w_age", "w_org"), ("clienten", "c_age", "c_contact_freq")])
 @pytest.mark.parametrize("kind", CORRUPTIONS)
-def test_corrupted_csv(reference, study, tmp_path, name, age, choice_item, kind):
-    rows = _csv_rows(reference / f"{name}.csv")
+def test_corrupted_csv(demo_data, study, tmp_path, name, age, choice_item, kind):
+    """Corrupted copies of the seeded demo files (they run anywhere); the forms-service exports below are the reference's."""
+    rows = _csv_rows(demo_data[name])
     header = rows[0]
     target = 5  # data row index 5 → spreadsheet row 6
     if kind == "unknown_choice":

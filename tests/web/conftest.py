@@ -8,8 +8,8 @@ from tests.web import live
 
 
 @pytest.fixture
-def coded_study(db, reference):
-    """The demo study with the first 60 reference workers stored: open answers to code."""
+def coded_study(db, demo_data):
+    """The demo study with the first 60 workers of the seeded demo data stored: open answers to code (no ../shared needed)."""
     import csv
     import uuid
 
@@ -17,11 +17,11 @@ def coded_study(db, reference):
 
     study = studies.load_demo()
     version = studies.active_version(study.slug, "werkers")
-    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
+    with demo_data["werkers"].open(encoding="utf-8") as handle:
         for row in list(csv.DictReader(handle))[:60]:
             answers = {k: v for k, v in row.items() if v and k != "response_id"}
             if answers.get("consent") == "ja":
-                submissions.submit(version, uuid.uuid4(), answers)
+                assert submissions.submit(version, uuid.uuid4(), answers).status == 201
     return study
 
 
