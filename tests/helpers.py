@@ -138,3 +138,40 @@ def assert_golden(actual: bytes, golden: Path) -> None:
     lines = list(diff)
     shown = "".join(lines[:120]) + (f"\n… {len(lines) - 120} more diff lines" if len(lines) > 120 else "")
     pytest.fail(f"{golden.name} differs from its golden file (if intended: AFSTAND_UPDATE_GOLDEN=1):\n{shown}", pytrace=False)
+
+
+# --- response files ---
+def formsexport_from_csv(csv_path: Path, instrument, out: Path) -> Path:
+    """A canonical CSV written in a hosted forms service's export layout (Microsoft Forms style):
+    Id and the service's identifying columns first, question labels as headers, choice labels as
+    answers, several choices joined by ';'. Lets the forms-export reader be tested on the seeded
+    demo study, without ../shared."""
+    import csv
+
+    import openpyxl
+
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        items = [name for name in reader.fieldnames if name in instrument.items]
+        rows = list(reader)
+    language = instrument.default_language
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Form1"
+    sheet.append(["Id", "Begintijd", "Tijd van voltooien", "E-mail", "Naam"] + [instrument.items[i].label(language) for i in items])
+    for number, row in enumerate(rows, start=1):
+        cells = []
+        for name in items:
+            value, item = row[name], instrument.items[name]
+            if not value:
+                cells.append(None)
+            elif item.choice_list is not None:
+                labels = [item.choice_list.get(choice).label(language) for choice in value.split()]
+                cells.append(";".join(labels) + (";" if item.type == "select_multiple" else ""))
+            elif item.kind == "number":
+                cells.append(float(value) if "." in value else int(value))
+            else:
+                cells.append(value)
+        sheet.append([number, "3-1-2021 10:00:00", "3-1-2021 10:12:00", "anoniem", ""] + cells)
+    workbook.save(out)
+    return out

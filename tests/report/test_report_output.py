@@ -59,7 +59,8 @@ class TileParser(HTMLParser):
         self._in = None
 
 
-def test_files_written(full_report):
+def test_files_written(demo_full_report):
+    full_report = demo_full_report
     names = {p.name for p in full_report.iterdir()}
     assert names == {"figures", "rapport.html", "rapport.pdf", "rapport.docx", "factsheet.html", "factsheet.pdf"}
     figures = sorted(p.name for p in (full_report / "figures").iterdir())
@@ -102,7 +103,8 @@ def test_numbers_in_html_and_pdf_text(full_report):
         assert squash(sentence) in pdf, sentence
 
 
-def test_pdf_pages_are_not_blank(full_report, tmp_path):
+def test_pdf_pages_are_not_blank(demo_full_report, tmp_path):
+    full_report = demo_full_report
     subprocess.run(["pdftoppm", "-r", "20", "-png", str(full_report / "rapport.pdf"), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) >= 10
@@ -138,13 +140,15 @@ def test_themes_from_codings(full_report, reference):
     assert "Typen cliënten: antwoorden op de open vragen" in html
 
 
-def test_themes_left_out_without_codings(html_report):
+def test_themes_left_out_without_codings(demo_html_report):
+    html_report = demo_html_report
     html = (html_report / "rapport.html").read_text(encoding="utf-8")
     assert "antwoorden op de open vragen" not in html and 'class="themes"' not in html
     assert sorted(p.name for p in html_report.iterdir()) == ["factsheet.html", "figures", "rapport.html"]
 
 
-def test_two_builds_are_byte_identical(full_report, html_report):
+def test_two_builds_are_byte_identical(demo_full_report, demo_html_report):
+    full_report, html_report = demo_full_report, demo_html_report
     assert (full_report / "figures" / "figuur-13.svg").read_bytes() == (html_report / "figures" / "figuur-13.svg").read_bytes()
     for name in sorted(p.name for p in (html_report / "figures").glob("*.svg")):
         assert (full_report / "figures" / name).read_bytes() == (html_report / "figures" / name).read_bytes(), name
