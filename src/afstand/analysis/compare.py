@@ -7,11 +7,11 @@ Breakdowns (organisation, gender, role, experience band, …) are declared in th
   two groups → Mann–Whitney U (normal approximation with tie and continuity correction)
   with the rank-biserial correlation r; more groups → Kruskal–Wallis H with
   ε² = H / (n − 1); both computed from counts (:mod:`afstand.analysis.ranktests`);
-* nominal items → χ² test of independence (scipy ``chi2_contingency``, Yates' correction on
+* nominal items → χ² test of independence (as scipy's ``chi2_contingency``, Yates' correction on
   2×2 tables as scipy applies it) with Cramér's V.
 
 p-values are corrected over all tests of one instrument with Holm's method
-(statsmodels ``multipletests``). Groups under the study's minimum size are hidden
+(:func:`afstand.analysis.distributions.holm`, as statsmodels' ``multipletests``). Groups under the study's minimum size are hidden
 (:mod:`afstand.analysis.suppression`) and left out of the tests.
 """
 
@@ -21,9 +21,8 @@ import fnmatch
 import math
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
+from afstand.analysis.distributions import chi2_contingency, holm
 from afstand.analysis.ranktests import kruskal_wallis, mann_whitney
 from afstand.analysis.suppression import shown_groups, suppress
 from afstand.instrument.model import Item
@@ -109,7 +108,7 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
     if p_values:
         finite = [i for i, p in enumerate(p_values) if p is not None and np.isfinite(p)]
         if finite:
-            corrected = multipletests([p_values[i] for i in finite], method="holm")[1]
+            corrected = holm([p_values[i] for i in finite])
             for i, p in zip(finite, corrected):
                 result["tests"][i]["p_holm"] = float(p)
     return result
@@ -164,7 +163,7 @@ def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: 
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return None
-    res = stats.chi2_contingency(table)
+    res = chi2_contingency(table)
     n = int(table.sum())
     v = math.sqrt(res.statistic / (n * (min(table.shape) - 1)))
     low_expected = float((res.expected_freq < 5).mean())

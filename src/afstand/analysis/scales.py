@@ -15,8 +15,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
+from afstand.analysis.distributions import f_isf
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
 
@@ -56,8 +56,8 @@ def alpha_from_cov(cov: np.ndarray, n: int, *, ci: float = 0.95) -> dict:
     df1 = n - 1
     df2 = df1 * (k - 1)
     tail = (1 - ci) / 2
-    lower = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
-    upper = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
+    lower = 1 - (1 - alpha) * f_isf(tail, df1, df2)
+    upper = 1 - (1 - alpha) * f_isf(1 - tail, df1, df2)
     return {"alpha": _num(alpha), "ci": [_num(lower), _num(upper)], "n": int(n), "k": int(k)}
 
 

@@ -58,7 +58,7 @@ class Column:
             array = pc.dictionary_encode(array)
         original = array.dictionary
         dictionary = pc.utf8_trim_whitespace(original)
-        values = dictionary.to_numpy(zero_copy_only=False).astype(object)
+        values = _object_array(dictionary.to_pylist())  # not to_numpy(): for strings that imports pandas
         index = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False).astype(np.int32)
         empty = pc.fill_null(pc.equal(dictionary, ""), True).to_numpy(zero_copy_only=False)
         if empty.any():
@@ -114,6 +114,12 @@ class RawTable:
     dropped: list[str] = field(default_factory=list)  # identifying columns not read
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None  # for spreadsheets: the sheet that was read
+
+
+def _object_array(items: list) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
 
 
 def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> RawTable:
