@@ -95,13 +95,13 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
         if len(shown) < 2:
             continue
         index = {g: names.index(g) for g in shown}
-        codes = _positions(codes, index)  # from here on: position among the shown groups, −1 = none
+        groups = _Groups(_positions(codes, index), len(index))  # position among the shown groups, −1 = none
         index = {g: i for i, g in enumerate(index)}
         for item in items:
             if item.name == breakdown.item:
                 continue
             test = _ordinal_test if is_ordinal(item) else _nominal_test
-            entry = test(responses, item, codes, index)
+            entry = test(responses, item, groups, index)
             if entry is not None:
                 result["tests"].append({"breakdown": breakdown.name, "item": item.name, **entry})
     p_values = [t["p"] for t in result["tests"]]
@@ -114,13 +114,12 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
     return result
 
 
-def _ordinal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
+def _ordinal_test(responses: ResponseSet, item: Item, groups, index: dict[str, int]) -> dict | None:
+    groups = groups if isinstance(groups, _Groups) else _Groups(groups, len(index))
     choices = item.choice_list.choices
     levels = sorted({c.score for c in choices if c.score is not None})
-    level_of = np.array([levels.index(c.score) if c.score is not None else -1 for c in choices] + [-1])
-    answers = responses.single[item.name]
-    level = level_of[np.where(answers >= 0, answers, len(choices))]
-    table = _crosstab(codes, index, level, len(levels))
+    level_of = [levels.index(c.score) if c.score is not None else -1 for c in choices] + [-1]  # last: no answer
+    table = groups.crosstab(responses.single[item.name], level_of, len(levels))
     if (table.sum(axis=1) == 0).any() or (table.sum(axis=0) > 0).sum() < 2:
         return None
     values = np.array(levels, dtype=float)
@@ -143,11 +142,33 @@ def _positions(codes: np.ndarray, index: dict[str, int]) -> np.ndarray:
     return position[np.where(codes >= 0, codes, -1)]
 
 
-def _crosstab(group: np.ndarray, index: dict[str, int], answers: np.ndarray, m: int) -> np.ndarray:
-    """Counts of shown groups × answer categories in one pass (−1 answers are left out)."""
-    g = len(index)
-    flat = np.bincount((group + 1) * (m + 1) + (answers + 1), minlength=(g + 1) * (m + 1))
-    return flat.reshape(g + 1, m + 1)[1:, 1:]  # row/column 0: no group / no answer
+class _Groups:
+    """The respondents' group positions of one breakdown, for cross-tables with many items.
+
+    A cross-table is one ``bincount`` of ``(group + 1) · (m + 1) + (category + 1)``; the first
+    term is made once per breakdown and table width, the second with one look-up per item,
+    so each table costs three passes over the respondents.
+    """
+
+    def __init__(self, positions: np.ndarray, n_groups: int) -> None:
+        self.positions = positions
+        self.n_groups = n_groups
+        self._base: dict[int, np.ndarray] = {}
+
+    def crosstab(self, codes: np.ndarray, category_of: list[int] | None, m: int) -> np.ndarray:
+        """Counts of shown groups × categories (answers −1 and category −1 are left out).
+
+        ``category_of`` maps each answer code to its category, with one more entry for a
+        missing answer; ``None``: the codes are the categories.
+        """
+        base = self._base.get(m)
+        if base is None:
+            base = self._base[m] = (self.positions.astype(np.intp, copy=False) + 1) * (m + 1)
+        lookup = np.arange(m + 1, dtype=np.intp) if category_of is None else np.array(category_of, dtype=np.intp) + 1
+        if category_of is None:
+            lookup = np.roll(lookup, -1)  # code c → c + 1; code −1 (the last entry) → 0
+        flat = np.bincount(base + lookup[codes], minlength=(self.n_groups + 1) * (m + 1))
+        return flat.reshape(self.n_groups + 1, m + 1)[1:, 1:]  # row/column 0: no group / no answer
 
 
 def _group_summary(counts: np.ndarray, values: np.ndarray) -> dict:
@@ -158,8 +179,9 @@ def _group_summary(counts: np.ndarray, values: np.ndarray) -> dict:
     return {"n": n, "mean": float(counts @ values / n), "median": float((lower + upper) / 2)}
 
 
-def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
-    table = _crosstab(codes, index, responses.single[item.name], len(item.choice_list.choices))
+def _nominal_test(responses: ResponseSet, item: Item, groups, index: dict[str, int]) -> dict | None:
+    groups = groups if isinstance(groups, _Groups) else _Groups(groups, len(index))
+    table = groups.crosstab(responses.single[item.name], None, len(item.choice_list.choices))
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return None

@@ -22,11 +22,16 @@ from afstand.responses.dataset import ResponseSet
 
 
 def keyed_scores(responses: ResponseSet, item: Item) -> np.ndarray:
-    scores = responses.scores(item.name)
+    return _keyed_table(item)[responses.single[item.name]]  # code −1 (missing) picks the last entry: NaN
+
+
+def _keyed_table(item: Item) -> np.ndarray:
+    """Keyed score per choice code, NaN for choices without a score; one more NaN for missing."""
+    table = np.array([np.nan if c.score is None else c.score for c in item.choice_list.choices] + [np.nan])
     if item.key == -1:
         defined = [c.score for c in item.choice_list.choices if c.score is not None]
-        scores = (min(defined) + max(defined)) - scores
-    return scores
+        table = (min(defined) + max(defined)) - table  # reversed once per choice, not once per respondent
+    return table
 
 
 def cronbach_alpha(matrix: np.ndarray, *, nan_policy: str = "listwise", ci: float = 0.95) -> dict:
@@ -151,26 +156,39 @@ def dimension_scores(responses: ResponseSet) -> dict:
     """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
     result = {}
     for dimension, items in responses.instrument.dimensions().items():
-        matrix = np.column_stack([keyed_scores(responses, item) for item in items])
-        answered = (~np.isnan(matrix)).sum(axis=1)
+        matrix = np.empty((responses.n_consented, len(items)))
+        for j, item in enumerate(items):
+            matrix[:, j] = keyed_scores(responses, item)
+        missing = np.isnan(matrix)
+        answered = len(items) - missing.sum(axis=1)
         enough = answered >= math.ceil(len(items) / 2)
-        scores = np.full(len(matrix), np.nan)
-        if enough.any():
-            scores[enough] = np.nanmean(matrix[enough], axis=1)
+        scores = _row_means(matrix, missing, answered, enough)
         valid = scores[~np.isnan(scores)]
         result[dimension] = {
             "items": [{"name": i.name, "key": i.key} for i in items],
             "n": int(len(valid)),
             "mean": float(valid.mean()) if len(valid) else None,
             "sd": float(valid.std(ddof=1)) if len(valid) > 1 else None,
-            **_reliability(matrix, [i.name for i in items]),
+            **_reliability(matrix[~missing.any(axis=1)], [i.name for i in items]),
         }
     return result
 
 
-def _reliability(matrix: np.ndarray, names: list[str]) -> dict:
-    """α, ω and item statistics from one covariance matrix of the complete cases."""
-    data = complete_cases(matrix)
+def _row_means(matrix: np.ndarray, missing: np.ndarray, answered: np.ndarray, enough: np.ndarray) -> np.ndarray:
+    """Mean of the answered items per row where ``enough``, else NaN.
+
+    The same arithmetic as ``np.nanmean(matrix[enough], axis=1)`` (NaN → 0, row sums of a
+    C-ordered copy, divided by the count), so the scores are bit-for-bit the same, without
+    nanmean's extra copies.
+    """
+    totals = np.where(missing, 0.0, matrix).sum(axis=1)
+    scores = np.full(len(matrix), np.nan)
+    np.divide(totals, answered, out=scores, where=enough)
+    return scores
+
+
+def _reliability(data: np.ndarray, names: list[str]) -> dict:
+    """α, ω and item statistics from one covariance matrix of the complete cases (``data``)."""
     n = data.shape[0]
     cov = np.cov(data, rowvar=False) if n > 1 else np.zeros((len(names),) * 2)
     return {"alpha": alpha_from_cov(cov, n), "omega": omega_from_cov(cov, n), "item_statistics": items_from_cov(cov, n, names)}
