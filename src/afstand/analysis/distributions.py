@@ -12,9 +12,23 @@ imported on first use only.
 from __future__ import annotations
 
 import math
+import threading
 from typing import NamedTuple
 
 import numpy as np
+
+
+def import_in_background() -> None:
+    """Start importing ``scipy.special`` (about 0.2 s) in a thread, for a caller that reads a
+    large file first: the import then runs while pyarrow parses, which releases the GIL."""
+
+    def load() -> None:
+        try:
+            import scipy.special  # noqa: F401
+        except Exception:  # noqa: BLE001 — the import in the function that needs it reports the error
+            pass
+
+    threading.Thread(target=load, name="import scipy.special", daemon=True).start()
 
 
 def chi2_sf(x: float, df: float) -> float:

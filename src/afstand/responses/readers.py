@@ -238,7 +238,7 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
                                parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False))
         counter.join()
         if newlines and table.num_rows == newlines[0] - 1 + (0 if ends_with_newline else 1):
-            return table.unify_dictionaries()
+            return table  # chunk dictionaries are unified per column (Column.from_arrow)
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         pass
     counter.join()
@@ -249,7 +249,7 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
         raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
     except UnicodeDecodeError:
         raise DataError([Problem(label, "the file is not UTF-8 text")]) from None
-    return table.unify_dictionaries()
+    return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 
 def _count_newlines(buffer: pa.Buffer, chunk: int = 1 << 24) -> int:
