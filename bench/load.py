@@ -104,6 +104,8 @@ def main() -> None:
           f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, errors {sum(errors)} "
           f"(concurrency {args.concurrency}, {args.workers} gunicorn workers x {args.threads} threads, {db.split(':')[0]})"
           + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else ""))
+    print("RESULT " + json.dumps({"rate": len(latencies) / elapsed, "p50_ms": statistics.median(latencies) * 1000 if latencies else None,
+                                  "p99_ms": p99 * 1000, "errors": sum(errors), "n": len(latencies)}))
 
 
 if __name__ == "__main__":
