@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL: sqlite:///path (default var/afstand.sqlite3) or postgresql://...")
     p.add_argument("--demo", action="store_true", help="load the demo study's instruments")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    p.add_argument("--threads", type=int, default=1, help="threads per worker (gunicorn gthread worker when > 1; default 1)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (gunicorn gthread worker when > 1; default 4: overlaps database commits)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("export", help="export stored responses", description="Export stored responses of one instrument in the canonical layout.")
