@@ -201,10 +201,10 @@ def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | 
         if name in seen:
             problems.append(Problem(label, "the column appears twice", row=1, column=name))
         seen.add(name)
-    columns: dict[str, Column] = {}
+    first = {}
     for i, name in enumerate(names):
-        if name not in columns:  # of a duplicated header only the first column is read
-            columns[name] = Column.from_arrow(table.column(i))
+        first.setdefault(name, i)  # of a duplicated header only the first column is read
+    columns = dict(zip(first, _convert_columns([table.column(i) for i in first.values()], table.num_rows)))
     return RawTable(
         file=label,
         n_rows=table.num_rows,
@@ -213,6 +213,18 @@ def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | 
         id_column=ID_COLUMN if ID_COLUMN in columns else None,
         problems=problems,
     )
+
+
+def _convert_columns(arrays: list[pa.ChunkedArray], n_rows: int) -> list[Column]:
+    """``Column.from_arrow`` of each; for large files on two threads (pyarrow and numpy release
+    the GIL, so this part takes about half the time on two cores)."""
+    threads = min(2, os.cpu_count() or 1)
+    if n_rows < 50_000 or threads < 2 or len(arrays) < 2:
+        return [Column.from_arrow(a) for a in arrays]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(Column.from_arrow, arrays))
 
 
 def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str) -> pa.Table:
