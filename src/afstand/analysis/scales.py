@@ -17,21 +17,18 @@ import math
 import numpy as np
 
 from afstand.analysis.distributions import f_isf
+from afstand.analysis.intervals import mean_interval
+from afstand.analysis.reliability import ordinal_alpha, spearman_brown
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
 
 
 def keyed_scores(responses: ResponseSet, item: Item) -> np.ndarray:
-    return _keyed_table(item)[responses.single[item.name]]  # code −1 (missing) picks the last entry: NaN
-
-
-def _keyed_table(item: Item) -> np.ndarray:
-    """Keyed score per choice code, NaN for choices without a score; one more NaN for missing."""
-    table = np.array([np.nan if c.score is None else c.score for c in item.choice_list.choices] + [np.nan])
+    scores = responses.scores(item.name)
     if item.key == -1:
         defined = [c.score for c in item.choice_list.choices if c.score is not None]
-        table = (min(defined) + max(defined)) - table  # reversed once per choice, not once per respondent
-    return table
+        scores = (min(defined) + max(defined)) - scores
+    return scores
 
 
 def cronbach_alpha(matrix: np.ndarray, *, nan_policy: str = "listwise", ci: float = 0.95) -> dict:
@@ -152,41 +149,19 @@ def items_from_cov(cov: np.ndarray, n: int, names: list[str]) -> list[dict]:
     return out
 
 
-def dimension_scores(responses: ResponseSet) -> dict:
-    """Per alliance dimension (from the XLSForm): items, score summary and reliability.
-
-    Computed a column at a time (contiguous arrays, no n × k temporaries) with the same
-    arithmetic as ``np.nanmean`` and ``np.cov`` on the n × k matrix, so every number is the
-    same to the last bit.
-    """
-    result = {}
-    for dimension, items in responses.instrument.dimensions().items():
-        k = len(items)
-        columns = [keyed_scores(responses, item) for item in items]
-        missing = [np.isnan(column) for column in columns]
-        n_missing = _column_sums([m.astype(np.int8 if k < 127 else np.intp) for m in missing])
-        answered = k - n_missing
-        enough = answered >= math.ceil(k / 2)
-        scores = _means(_column_sums([np.where(m, 0.0, c) for m, c in zip(missing, columns)]), answered, enough)
-        valid = scores[~np.isnan(scores)]
-        complete = n_missing == 0
-        result[dimension] = {
-            "items": [{"name": i.name, "key": i.key} for i in items],
-            "n": int(len(valid)),
-            "mean": float(valid.mean()) if len(valid) else None,
-            "sd": float(valid.std(ddof=1)) if len(valid) > 1 else None,
-            **_reliability(np.column_stack([c[complete] for c in columns]), [i.name for i in items]),
-        }
-    return result
+def dimension_matrix(responses: ResponseSet, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers)."""
+    matrix = np.column_stack([keyed_scores(responses, item) for item in items])
+    missing = np.isnan(matrix)
+    answered = len(items) - _row_sums(missing.astype(np.int8 if len(items) < 127 else np.intp))
+    enough = answered >= math.ceil(len(items) / 2)
+    return matrix, _row_means(matrix, missing, answered, enough)
 
 
 def _row_means(matrix: np.ndarray, missing: np.ndarray, answered: np.ndarray, enough: np.ndarray) -> np.ndarray:
-    """Mean of the answered items per row where ``enough``, else NaN: ``np.nanmean(matrix[enough], axis=1)``."""
-    return _means(_column_sums([np.where(missing[:, j], 0.0, matrix[:, j]) for j in range(matrix.shape[1])]), answered, enough)
-
-
-def _means(totals: np.ndarray, answered: np.ndarray, enough: np.ndarray) -> np.ndarray:
-    """``totals / answered`` where ``enough``, else NaN: nanmean's last step (it divides by the count)."""
+    """Mean of the answered items per row where ``enough``, else NaN: ``np.nanmean(matrix[enough], axis=1)``
+    bit for bit (NaN → 0, row sums, divided by the count), without nanmean's copies."""
+    totals = _column_sums([np.where(missing[:, j], 0.0, matrix[:, j]) for j in range(matrix.shape[1])])
     scores = np.full(len(totals), np.nan)
     np.divide(totals, answered, out=scores, where=enough)
     return scores
@@ -212,8 +187,34 @@ def _column_sums(columns: list[np.ndarray]) -> np.ndarray:
     return total
 
 
-def _reliability(data: np.ndarray, names: list[str]) -> dict:
-    """α, ω and item statistics from one covariance matrix of the complete cases (``data``)."""
+def dimension_scores(responses: ResponseSet) -> dict:
+    """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
+    result = {}
+    for dimension, items in responses.instrument.dimensions().items():
+        matrix, scores = dimension_matrix(responses, items)
+        valid = scores[~np.isnan(scores)]
+        result[dimension] = {
+            "items": [{"name": i.name, "key": i.key} for i in items],
+            "n": int(len(valid)),
+            "mean": float(valid.mean()) if len(valid) else None,
+            "sd": float(valid.std(ddof=1)) if len(valid) > 1 else None,
+            "mean_ci": mean_interval(valid),
+            "range": _score_range(items),
+            **_reliability(matrix, [i.name for i in items]),
+            "ordinal_alpha": ordinal_alpha(matrix) if len(items) >= 2 else None,
+            "spearman_brown": spearman_brown(matrix) if len(items) == 2 else None,
+        }
+    return result
+
+
+def _score_range(items: list[Item]) -> list[float] | None:
+    defined = [c.score for c in items[0].choice_list.choices if c.score is not None] if items else []
+    return [float(min(defined)), float(max(defined))] if defined else None
+
+
+def _reliability(matrix: np.ndarray, names: list[str]) -> dict:
+    """α, ω and item statistics from one covariance matrix of the complete cases."""
+    data = complete_cases(matrix)
     n = data.shape[0]
     cov = np.cov(data, rowvar=False) if n > 1 else np.zeros((len(names),) * 2)
     return {"alpha": alpha_from_cov(cov, n), "omega": omega_from_cov(cov, n), "item_statistics": items_from_cov(cov, n, names)}
