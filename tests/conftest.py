@@ -20,6 +20,20 @@ REFERENCE = SHARED / "reference-study"
 os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir(tmp_path_factory):
+    """Compiled instruments and columnar copies go to a cache of this test session, not the user's."""
+    import os
+
+    previous = os.environ.get("AFSTAND_CACHE_DIR")
+    os.environ["AFSTAND_CACHE_DIR"] = str(tmp_path_factory.mktemp("afstand-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("AFSTAND_CACHE_DIR", None)
+    else:
+        os.environ["AFSTAND_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def reference() -> Path:
     if not (REFERENCE / "items.csv").is_file():
@@ -32,6 +46,28 @@ def study():
     from afstand.study import find_study
 
     return find_study()
+
+
+DEMO_SEED = 2021
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory, study) -> dict[str, Path]:
+    """The seeded demo study as canonical CSV files (``afstand demo-data`` with the study's sizes and seed
+    2021): what the tests that must run anywhere (without ../shared) read."""
+    from afstand.demo import write_study
+
+    sizes = {name: int(n) for name, n in study.config["demo"]["sizes"].items()}
+    return write_study(study, tmp_path_factory.mktemp("demo"), sizes, seed=DEMO_SEED)
+
+
+@pytest.fixture(scope="session")
+def demo_results(demo_data, study):
+    """analyze() of the demo study's files, computed once."""
+    from afstand.analysis.summary import analyze
+    from afstand.responses import load_responses
+
+    return {name: analyze(load_responses(path, study.instrument(name)), name=name, study=study) for name, path in demo_data.items()}
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +88,26 @@ def reference_results(reference, study):
         responses = load_responses(reference / f"{name}.csv", study.instrument(name))
         out[name] = analyze(responses, name=name, study=study)
     return out
+
+
+@pytest.fixture
+def server_db(tmp_path):
+    """A fresh database for a live server or a command: SQLite, or a new PostgreSQL database when the suite runs on PostgreSQL."""
+    url = os.environ.get("AFSTAND_DB_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
+        return
+    import uuid
+
+    import psycopg
+
+    name = f"afstand_live_{uuid.uuid4().hex[:10]}"
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -11,8 +11,8 @@ from afstand.analysis.scales import cronbach_alpha, item_statistics, keyed_score
 from afstand.responses import load_responses
 
 
-def dimension_matrices(reference, study, name):
-    responses = load_responses(reference / f"{name}.csv", study.instrument(name))
+def dimension_matrices(data, study, name):
+    responses = load_responses(data[name], study.instrument(name))
     return {
         dim: pd.DataFrame({i.name: keyed_scores(responses, i) for i in items})
         for dim, items in study.instrument(name).dimensions().items()
@@ -21,8 +21,8 @@ def dimension_matrices(reference, study, name):
 
 @pytest.mark.parametrize("name", ["werkers", "clienten"])
 @pytest.mark.parametrize("policy", ["listwise", "pairwise"])
-def test_alpha_equals_pingouin(reference, study, name, policy):
-    matrices = dimension_matrices(reference, study, name)
+def test_alpha_equals_pingouin(demo_data, study, name, policy):
+    matrices = dimension_matrices(demo_data, study, name)
     assert set(matrices) == {"richting_kader", "vertrouwen", "binding", "stroefheid"}
     for dim, frame in matrices.items():
         ours = cronbach_alpha(frame.to_numpy(), nan_policy=policy)
@@ -36,8 +36,8 @@ def test_alpha_equals_pingouin(reference, study, name, policy):
         assert ours["ci"] == pytest.approx(list(ci), abs=5e-4), dim
 
 
-def test_reverse_keying_uses_the_forms_scores(reference, study):
-    responses = load_responses(reference / "werkers.csv", study.instrument("werkers"))
+def test_reverse_keying_uses_the_forms_scores(demo_data, study):
+    responses = load_responses(demo_data["werkers"], study.instrument("werkers"))
     item = study.instrument("werkers").items["w_wa_miscommunicatie"]  # key -1, scores 1..5
     raw, keyed = responses.scores(item.name), keyed_scores(responses, item)
     both = ~np.isnan(raw)
@@ -84,3 +84,22 @@ def test_scales_in_analysis_output(reference_results):
     for entry in scales.values():
         assert entry["n"] > 200 and 1 <= entry["mean"] <= 5
         assert entry["alpha"]["ci"][0] < entry["alpha"]["alpha"] < entry["alpha"]["ci"][1]
+
+
+def test_row_sums_and_means_are_numpys_bit_for_bit():
+    from afstand.analysis.scales import _row_means, _row_sums
+
+    rng = np.random.default_rng(5)
+    for k in range(1, 11):
+        matrix = rng.normal(size=(5000, k)) * rng.choice([1.0, 1e8, 1e-8, 0.0, -0.0], size=(5000, k))
+        matrix[rng.random((5000, k)) < 0.2] = np.nan
+        filled = np.where(np.isnan(matrix), 0.0, matrix)
+        assert np.array_equal(_row_sums(filled), filled.sum(axis=1)), k
+        missing = np.isnan(matrix)
+        answered = k - missing.sum(axis=1)
+        enough = answered >= (k + 1) // 2
+        expected = np.full(len(matrix), np.nan)
+        with np.errstate(all="ignore"):
+            expected[enough] = np.nanmean(matrix[enough], axis=1)
+        got = _row_means(matrix, missing, answered, enough)
+        assert np.array_equal(got, expected, equal_nan=True) and np.array_equal(np.signbit(got), np.signbit(expected)), k

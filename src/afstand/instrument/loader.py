@@ -3,23 +3,26 @@
 pyxform does the parsing and checking of the form itself; its messages are passed on
 unchanged, prefixed with the file name. This module adds the checks of the analysis
 metadata columns (see :mod:`afstand.instrument.model`).
+
+pyxform (and pandas, which it imports) takes about 0.35 s to import and a moment to
+convert a form, so its output and warnings are cached (:mod:`afstand.cache`), keyed by the
+content hash of the XLSForm, its file type and the installed pyxform: pyxform runs once per
+form version. Forms that pyxform or the checks here refuse are never cached.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import importlib.util
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pyxform.errors import PyXFormError
-from pyxform.xls2json_backends import get_xlsform
-from pyxform.xls2xform import convert
-
+from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
+from afstand.instrument.version import version_id
 
 # pyxform's internal type names -> XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
@@ -50,9 +53,51 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
     check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
-    if file_type == ".xls" or (file_type is None and raw.startswith(_OLE_MAGIC)):
-        raw, file_type = xls_to_xlsx(raw, label), ".xlsx"
 
+    entry = _cache_key(raw, file_type)
+    cached = cache.read_json(CACHE_KIND, entry) if entry else None
+    if (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and isinstance(cached.get("pyxform"), dict)
+            and isinstance(cached.get("warnings"), list)):
+        try:
+            return _finish(_build(cached["pyxform"], None, label), cached["warnings"], label)
+        except Exception:  # noqa: BLE001 — a stale or damaged entry: convert again, which names rows in errors
+            pass
+    js, workbook, warnings = _convert(raw, file_type, label)
+    instrument = _finish(_build(js, workbook, label), warnings, label)
+    if entry:
+        cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
+    return instrument
+
+
+CACHE_KIND = "instruments"
+CACHE_FORMAT = 2
+
+
+def _finish(instrument: Instrument, warnings: list[str], label: str) -> Instrument:
+    # the id hashes afstand's own model (afstand.instrument.version), not pyxform's dictionary
+    return replace(instrument, version_id=version_id(instrument), warnings=tuple(f"{label}: {w}" for w in warnings))
+
+
+def _cache_key(raw: bytes, file_type: str | None) -> str | None:
+    """Content hash of the form, its file type and the installed pyxform (``None``: no pyxform)."""
+    spec = importlib.util.find_spec("pyxform")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        pyxform_init = Path(spec.origin).read_bytes()  # holds pyxform's __version__
+    except OSError:
+        return None
+    return cache.key(f"instrument-{CACHE_FORMAT}", str(file_type), pyxform_init, raw)
+
+
+def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, Any], Any, list[str]]:
+    """pyxform's dictionary of the form, the workbook (for row numbers in errors) and pyxform's warnings."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform
+    from pyxform.xls2xform import convert
+
+    if file_type == ".xls" or (file_type is None and raw.startswith(_OLE_MAGIC)):
+        raw, file_type = xls_to_xlsx(raw, label), ".xlsx"  # python-calamine reads it, never xlrd
     warnings: list[str] = []
     try:
         result = convert(xlsform=raw, warnings=warnings, form_name="data", file_type=file_type)
@@ -61,7 +106,7 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    return _build(result._pyxform, workbook, label)
+    return result._pyxform, workbook, [str(w) for w in warnings]
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
@@ -90,12 +135,6 @@ def xls_to_xlsx(raw: bytes, label: str) -> bytes:
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()
-
-
-def version_id_of(pyxform_json: dict[str, Any]) -> str:
-    """A stable content hash: the same form gives the same id whatever its file format."""
-    canonical = json.dumps(pyxform_json, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
@@ -186,7 +225,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         form_id=form_id,
         title=_first_text(js.get("title")) or form_id,
         version=str(js.get("version") or ""),
-        version_id=f"{form_id}@{version_id_of(js)}",
+        version_id="",  # set by load_instrument from the finished model
         default_language=default_language,
         languages=tuple(languages) or (default_language,),
         items=items,

@@ -43,3 +43,24 @@ def audit(user, action: str, detail: str = "") -> None:
     """One line in the audit log: who (a user or a name), what, and a short detail."""
     AuditEvent.objects.create(user=getattr(user, "username", str(user))[:150], action=action, detail=detail[:300])
 
+
+
+def create_user(username: str, password: str, *, staff: bool = False):
+    """Create a researcher account, or set a new password on an existing one (Django's password rules apply).
+
+    ``staff``: the account may create new studies (each opens a public sign-up form)."""
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+
+    from afstand.errors import AfstandError
+
+    try:
+        validate_password(password)
+    except ValidationError as err:
+        raise AfstandError("password: " + " ".join(err.messages)) from None
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    if staff:
+        user.is_staff = True
+    user.save()
+    return user

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from afstand.bounded import check_zip, run_bounded
 from afstand.errors import AfstandError, InstrumentError, StudyError
@@ -35,8 +35,22 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
 
 
 def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
-    return (InstrumentVersion.objects.select_related("study").filter(study__slug=study_slug, name=name, active=True)
-            .order_by("-id").first())
+    """The version new respondents get. Without the XLSForm's bytes (loaded when first read) and
+    without the study (one query when read): this runs on every submission, and one prepared
+    statement costs a fifth of the ORM query it replaces (bench/submission.py)."""
+    sql = _active_sql(connection.vendor)
+    return next(iter(InstrumentVersion.objects.raw(sql, [study_slug, name, True])), None)
+
+
+@lru_cache(maxsize=4)
+def _active_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    version, study = InstrumentVersion._meta, Study._meta
+    columns = ", ".join(f"v.{quote(f.column)}" for f in version.concrete_fields if f.name != "xlsform")
+    return (f"SELECT {columns} FROM {quote(version.db_table)} v JOIN {quote(study.db_table)} s "
+            f"ON s.{quote(study.pk.column)} = v.{quote(version.get_field('study').column)} "
+            f"WHERE s.{quote(study.get_field('slug').column)} = %s AND v.{quote(version.get_field('name').column)} = %s "
+            f"AND v.{quote(version.get_field('active').column)} = %s ORDER BY v.{quote(version.pk.column)} DESC LIMIT 1")
 
 
 def version_by_id(version_id: str | None) -> InstrumentVersion | None:
@@ -81,8 +95,11 @@ def add_version(study: Study, name: str, filename: str, content: bytes, target: 
     ``instrument``: the form parsed already by :func:`parse_upload`, outside any transaction."""
     instrument = instrument or check_form(filename, content)
     filename = filename if len(filename) <= 200 else filename[:180] + "…" + Path(filename).suffix[-19:]
-    existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
+    existing = InstrumentVersion.objects.select_related("study").filter(version_id=instrument.version_id).first()
     if existing is not None:
+        if existing.study_id != study.id or existing.name != name:  # version ids are unique across the database
+            raise AfstandError(f"{filename}: this form is already version {existing.version_id} of {existing.name!r} in study "
+                               f"{existing.study.slug!r}; change the form (e.g. its version or form_id) to use it here")
         return existing
     with transaction.atomic():
         InstrumentVersion.objects.filter(study=study, name=name, active=True).update(active=False)
@@ -153,7 +170,19 @@ def load_study(core: CoreStudy) -> Study:
 
 
 def load_demo() -> Study:
+    """The default study ($AFSTAND_STUDY) from its study folder, with its instruments."""
     return load_study(find_study())
+
+
+def study_or_folder(slug: str) -> Study:
+    """The study in the database; when it is not there yet but a study folder has that id, loaded from the folder."""
+    study = Study.objects.filter(slug=slug).first()
+    if study is not None:
+        return study
+    core = core_study(slug)
+    if core is None:
+        raise AfstandError(f"no study {slug!r} in this database (and no study folder with that id)")
+    return load_study(core)
 
 
 @lru_cache(maxsize=64)

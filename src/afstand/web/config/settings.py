@@ -1,29 +1,23 @@
-"""Django settings, all from the environment (see docs/deploy.md).
-
-AFSTAND_DB_URL        sqlite:///path/to/afstand.sqlite3 (default: var/afstand.sqlite3) or
-                      postgresql://user:pass@host:port/name
-AFSTAND_SECRET_KEY    required unless AFSTAND_DEBUG=1
-AFSTAND_DEBUG         1 for development only
-AFSTAND_ALLOWED_HOSTS comma-separated (default: localhost,127.0.0.1)
-AFSTAND_STUDIES       folder with the study folders (default: the repository's studies/)
-"""
+"""Django settings, all from the environment through :mod:`afstand.config` (the one list of
+AFSTAND_* settings; docs/configuration.md)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from afstand import config
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # the afstand.web package
-DEBUG = os.environ.get("AFSTAND_DEBUG") == "1"
-SECRET_KEY = os.environ.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if DEBUG or os.environ.get("AFSTAND_TESTING") else "")
+DEBUG = config.get("AFSTAND_DEBUG")
+SECRET_KEY = config.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if DEBUG or config.get("AFSTAND_TESTING") else "")
 if not SECRET_KEY:
     raise RuntimeError("AFSTAND_SECRET_KEY is not set (or set AFSTAND_DEBUG=1 for development)")
-if os.environ.get("AFSTAND_HTTPS") == "1" and len(SECRET_KEY) < 50:
+if config.get("AFSTAND_HTTPS") and len(SECRET_KEY) < 50:
     raise RuntimeError("AFSTAND_SECRET_KEY must have at least 50 characters in production (AFSTAND_HTTPS=1): "
                        "python3 -c \"import secrets; print(secrets.token_urlsafe(50))\"")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("AFSTAND_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
+ALLOWED_HOSTS = config.get("AFSTAND_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -72,6 +66,9 @@ def database_from_url(url: str) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
             },
+            # one connection per worker thread, kept: opening one runs three PRAGMAs and closing the
+            # last one checkpoints the WAL — 1.2 of the 2 ms CPU a submission cost (bench/submission.py)
+            "CONN_MAX_AGE": None,
         }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
@@ -86,8 +83,8 @@ def database_from_url(url: str) -> dict:
     raise RuntimeError(f"AFSTAND_DB_URL: unsupported database {parsed.scheme!r} (use sqlite:/// or postgresql://)")
 
 
-_default_db = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var")) / "afstand.sqlite3"
-DATABASES = {"default": database_from_url(os.environ.get("AFSTAND_DB_URL", f"sqlite:///{_default_db}"))}
+VAR = config.get("AFSTAND_VAR") or Path.cwd() / "var"
+DATABASES = {"default": database_from_url(config.get("AFSTAND_DB_URL") or f"sqlite:///{VAR / 'afstand.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "nl"
@@ -97,7 +94,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Amsterdam"
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var")) / "static"
+STATIC_ROOT = VAR / "static"
 
 # Anonymity: no access logs for survey URLs (see afstand.web.config.server), no IPs stored,
 # sessions only for researchers (the survey flow keeps its draft in the page, not a cookie).
@@ -112,36 +109,42 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # Production behind a TLS-terminating reverse proxy (docs/deploy.md): AFSTAND_HTTPS=1.
-if os.environ.get("AFSTAND_HTTPS") == "1":
+if config.get("AFSTAND_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # the proxy must set (and overwrite) this header
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("AFSTAND_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("AFSTAND_HSTS_SUBDOMAINS", "1") == "1"
-    SECURE_HSTS_PRELOAD = os.environ.get("AFSTAND_HSTS_PRELOAD") == "1"
+    SECURE_HSTS_SECONDS = config.get("AFSTAND_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = config.get("AFSTAND_HSTS_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = config.get("AFSTAND_HSTS_PRELOAD")
     # Entering the browsers' preload list is the domain owner's decision, not the app's: not a defect.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
-# Rate limits (afstand.web.ratelimit; every one documented in docs/deploy.md). Counted in the cache
-# alias "limits" shared by all workers, keyed by a salted hash of the client address.
-AFSTAND_TRUSTED_PROXIES = os.environ.get("AFSTAND_TRUSTED_PROXIES", "")  # e.g. 127.0.0.1,::1: read X-Forwarded-For from these
-AFSTAND_RATE_LIMIT = int(os.environ.get("AFSTAND_RATE_LIMIT", "20000"))  # API submissions per address per window
-AFSTAND_RATE_WINDOW = int(os.environ.get("AFSTAND_RATE_WINDOW", "60"))  # seconds
-AFSTAND_MAX_BODY = 256 * 1024
-AFSTAND_WITHDRAW_LIMIT = int(os.environ.get("AFSTAND_WITHDRAW_LIMIT", "10"))  # failed withdrawal codes per address per window
-AFSTAND_WITHDRAW_WINDOW = int(os.environ.get("AFSTAND_WITHDRAW_WINDOW", "900"))
-AFSTAND_SIGNUP_LIMIT = int(os.environ.get("AFSTAND_SIGNUP_LIMIT", "20"))  # sign-ups per address per window
-AFSTAND_SIGNUP_WINDOW = int(os.environ.get("AFSTAND_SIGNUP_WINDOW", "3600"))
-AFSTAND_LOGIN_LIMIT = int(os.environ.get("AFSTAND_LOGIN_LIMIT", "5"))  # failed logins per (username, address or device) per window
-AFSTAND_LOGIN_WINDOW = int(os.environ.get("AFSTAND_LOGIN_WINDOW", "900"))
-AFSTAND_LOGIN_ADDRESS_LIMIT = int(os.environ.get("AFSTAND_LOGIN_ADDRESS_LIMIT", "30"))  # failed logins per address (any username) per window
-AFSTAND_LOGIN_USER_LIMIT = int(os.environ.get("AFSTAND_LOGIN_USER_LIMIT", "50"))  # failed logins per username from unknown browsers
-AFSTAND_LOGIN_USER_WINDOW = int(os.environ.get("AFSTAND_LOGIN_USER_WINDOW", "3600"))
-AFSTAND_LOGIN_DEVICE_DAYS = int(os.environ.get("AFSTAND_LOGIN_DEVICE_DAYS", "180"))  # a browser that logged in skips the per-username limit
-AFSTAND_LIMIT_MAX_ENTRIES = int(os.environ.get("AFSTAND_LIMIT_MAX_ENTRIES", "1000000"))
-AFSTAND_LIMIT_SALT_DIR = os.environ.get("AFSTAND_LIMIT_SALT_DIR", str(Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var"))))
-_REDIS = os.environ.get("AFSTAND_REDIS_URL", "")
+# afstand's own settings (afstand.config; tests override them with Django's override_settings).
+# Rate limits: afstand.web.ratelimit, counted in the cache alias "limits" shared by all workers.
+AFSTAND_TRUSTED_PROXIES = config.get("AFSTAND_TRUSTED_PROXIES")
+AFSTAND_RATE_LIMIT = config.get("AFSTAND_RATE_LIMIT")
+AFSTAND_RATE_WINDOW = config.get("AFSTAND_RATE_WINDOW")
+AFSTAND_MAX_BODY = config.get("AFSTAND_MAX_BODY")
+AFSTAND_WITHDRAW_LIMIT = config.get("AFSTAND_WITHDRAW_LIMIT")
+AFSTAND_WITHDRAW_WINDOW = config.get("AFSTAND_WITHDRAW_WINDOW")
+AFSTAND_SIGNUP_LIMIT = config.get("AFSTAND_SIGNUP_LIMIT")
+AFSTAND_SIGNUP_WINDOW = config.get("AFSTAND_SIGNUP_WINDOW")
+AFSTAND_LOGIN_LIMIT = config.get("AFSTAND_LOGIN_LIMIT")
+AFSTAND_LOGIN_WINDOW = config.get("AFSTAND_LOGIN_WINDOW")
+AFSTAND_LOGIN_ADDRESS_LIMIT = config.get("AFSTAND_LOGIN_ADDRESS_LIMIT")
+AFSTAND_LOGIN_USER_LIMIT = config.get("AFSTAND_LOGIN_USER_LIMIT")
+AFSTAND_LOGIN_USER_WINDOW = config.get("AFSTAND_LOGIN_USER_WINDOW")
+AFSTAND_LOGIN_DEVICE_DAYS = config.get("AFSTAND_LOGIN_DEVICE_DAYS")
+AFSTAND_LIMIT_MAX_ENTRIES = config.get("AFSTAND_LIMIT_MAX_ENTRIES")
+AFSTAND_DRAFT_DAYS = config.get("AFSTAND_DRAFT_DAYS")
+AFSTAND_STUDY = config.get("AFSTAND_STUDY")
+AFSTAND_SIGNUP_BATCH = config.get("AFSTAND_SIGNUP_BATCH")
+AFSTAND_PARSE_SECONDS = config.get("AFSTAND_PARSE_SECONDS")
+AFSTAND_PARSE_MEMORY_MB = config.get("AFSTAND_PARSE_MEMORY_MB")
+AFSTAND_LIMIT_SALT_DIR = str(config.get("AFSTAND_LIMIT_SALT_DIR") or VAR)
+AFSTAND_SIGNUP_SPOOL = str(config.get("AFSTAND_SIGNUP_SPOOL") or VAR / "signup-spool")  # afstand.services.signup_spool
+_REDIS = config.get("AFSTAND_REDIS_URL")
 
 
 def _limit_cache(table: str, max_entries: int) -> dict:
@@ -156,16 +159,6 @@ CACHES = {
     "limits": _limit_cache("afstand_limits", AFSTAND_LIMIT_MAX_ENTRIES),
     "accounts": _limit_cache("afstand_limits_accounts", AFSTAND_LIMIT_MAX_ENTRIES),
 }
-AFSTAND_DRAFT_DAYS = int(os.environ.get("AFSTAND_DRAFT_DAYS", "30"))  # how long a resume link works
-
-# Uploads (XLSForms, focus-group notes) are parsed in a child process with these limits (afstand.bounded)
-AFSTAND_PARSE_SECONDS = float(os.environ.get("AFSTAND_PARSE_SECONDS", "4"))  # wall clock and CPU time
-AFSTAND_PARSE_MEMORY_MB = int(os.environ.get("AFSTAND_PARSE_MEMORY_MB", "768"))  # address space beyond the worker's own
-
-# Sign-ups are spooled outside the database and written in shuffled batches (afstand.services.signup_spool)
-_VAR = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var"))
-AFSTAND_SIGNUP_SPOOL = os.environ.get("AFSTAND_SIGNUP_SPOOL", str(_VAR / "signup-spool"))
-AFSTAND_SIGNUP_BATCH = int(os.environ.get("AFSTAND_SIGNUP_BATCH", "10"))  # k: sign-ups written together, at least
 
 LOGGING = {  # every line passes afstand.web.config.logs.NoAddresses: no client address at any level
     "version": 1,
@@ -175,7 +168,6 @@ LOGGING = {  # every line passes afstand.web.config.logs.NoAddresses: no client 
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
-AFSTAND_DEFAULT_STUDY = os.environ.get("AFSTAND_DEFAULT_STUDY", "werken-op-afstand")
 LOGIN_URL = "/onderzoek/inloggen/"
 LOGIN_REDIRECT_URL = "/onderzoek/"
 AUTH_PASSWORD_VALIDATORS = [

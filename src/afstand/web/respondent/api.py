@@ -47,7 +47,7 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
     if not isinstance(raw_id, str) or not UUID4.fullmatch(raw_id):
         return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a version-4 UUID"}}}, status=400)
     instance_id = uuid.UUID(raw_id)
-    version = studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument)
     if version is None:
         return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
     channel = payload.get("channel") or request.GET.get("via") or ""
