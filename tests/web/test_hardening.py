@@ -200,7 +200,13 @@ def _with_constraint(constraint: str) -> str:
 
 
 def test_a_short_secret_key_is_refused_with_https():
-    from tests.web.test_security import settings_in_subprocess
+    import os
+    import subprocess
+    import sys
+
+    def settings_in_subprocess(env: dict, code: str) -> subprocess.CompletedProcess:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("AFSTAND_") and k != "DJANGO_SETTINGS_MODULE"}
+        return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, timeout=120)
 
     code = "from afstand.web.config import settings as s; print(len(s.SECRET_KEY))"
     short = settings_in_subprocess({"AFSTAND_SECRET_KEY": "k" * 49, "AFSTAND_HTTPS": "1"}, code)

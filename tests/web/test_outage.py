@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.web import live
-from tests.web.test_crash import ANSWERS
+
+ANSWERS = {"consent": "ja", "c_gender": "man", "c_age": "41", "c_contact_years": "1.5", "c_contact_type": "toezicht",
+           "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
 
 BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").is_dir() else None
 

@@ -19,7 +19,9 @@ import pytest
 from afstand.bounded import ParseLimit, check_zip, run_bounded
 from afstand.errors import AfstandError
 from tests.web import live
-from tests.web.test_crash import ANSWERS
+
+ANSWERS = {"consent": "ja", "c_gender": "man", "c_age": "41", "c_contact_years": "1.5", "c_contact_type": "toezicht",
+           "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
 
 PASSWORD = "Een-lang-wachtwoord-42"
 
