@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
+from afstand.errors import InstrumentError
 from afstand.instrument.xpath_functions import FUNCTIONS, EvaluationError, boolean, check_regex, number, string
 
 __all__ = ["Context", "EvaluationError", "Expression", "MappingContext", "Unsupported", "compile_expression", "interpolate", "string"]
@@ -46,7 +47,7 @@ _TOKEN = re.compile(
 _REFERENCE = re.compile(r"\$\{(" + _NAME + r")\}")
 
 
-class Unsupported(ValueError):
+class Unsupported(InstrumentError, ValueError):
     """The expression uses XPath this evaluator does not implement, or exceeds its bounds."""
 
 

@@ -21,6 +21,8 @@ from typing import Any, Callable
 
 import regex
 
+from afstand.errors import AfstandError
+
 REGEX_TIMEOUT = 0.05  # seconds for one regex() call: enough for any sane pattern on a 10,000-character answer
 MAX_REGEX = 1000  # characters of a pattern
 EPOCH = dt.date(1970, 1, 1)
@@ -30,7 +32,7 @@ _TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\
 _NUMERIC = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*")
 
 
-class EvaluationError(ValueError):
+class EvaluationError(AfstandError, ValueError):
     """An expression could not be evaluated (a regular expression that is invalid or too slow)."""
 
 

@@ -1,0 +1,280 @@
+"""The form engine: what an XLSForm means for a given set of answers.
+
+Answers are nested as a response is stored: ``{key: value, repeat_key: [instance, …]}``, where
+an instance is again ``{key: value, nested_repeat_key: [...]}``. Values are canonical text
+(see :mod:`afstand.responses.submission`). The engine answers, for a question in a given repeat
+instance (its *scope*, a tuple of ``(repeat_key, index)``):
+
+* is it relevant (its own ``relevant`` and those of every enclosing group and repeat)?
+* does its value meet its ``constraint``?
+* which choices does its ``choice_filter`` leave?
+* what do ``${}`` references in its label and hint read?
+* what are the ``calculate`` values (computed on the server, stored with the answers)?
+
+All expressions are compiled once per instrument version (:func:`engine_for`), so a form whose
+logic the server cannot evaluate is refused when it is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from afstand.instrument.model import Choice, Instrument, Item
+from afstand.instrument.xpath import Context, Expression, Unsupported, compile_expression, interpolate, string
+
+Scope = tuple[tuple[str, int], ...]
+MAX_INSTANCES = 500  # instances of one repeat in one response
+MAX_CALCULATION_PASSES = 20
+
+
+@dataclass(frozen=True)
+class Condition:
+    expression: Expression
+    owner_path: str  # path of the group or question the expression belongs to (for ../x)
+
+
+class Engine:
+    """Compiled logic of one instrument version."""
+
+    def __init__(self, instrument: Instrument):
+        self.instrument = instrument
+        groups = {g.name: g for g in instrument.groups}
+        self.groups = groups
+        self.chain: dict[str, tuple[str, ...]] = {}  # key -> enclosing repeats, outermost first
+        self.ancestors: dict[str, tuple[str, ...]] = {}  # key -> enclosing groups, outermost first
+        for key in list(instrument.items) + list(instrument.notes) + list(groups):
+            parent = self._parent(key)
+            line: list[str] = []
+            while parent is not None:
+                line.append(parent)
+                parent = groups[parent].parent
+            line.reverse()
+            self.ancestors[key] = tuple(line)
+            self.chain[key] = tuple(g for g in line if groups[g].repeat) + ((key,) if key in groups and groups[key].repeat else ())
+        self.relevant: dict[str, tuple[Condition, ...]] = {}
+        self.constraint: dict[str, Expression] = {}
+        self.calculation: dict[str, Expression] = {}
+        self.choice_filter: dict[str, Expression] = {}
+        self.repeat_count: dict[str, Expression] = {}
+        for key in list(instrument.items) + list(instrument.notes) + list(groups):
+            conditions = [Condition(self._compile(groups[g].relevant, g), groups[g].path or g) for g in self.ancestors[key] if groups[g].relevant]
+            own = self._element(key)
+            if getattr(own, "relevant", None):
+                conditions.append(Condition(self._compile(own.relevant, key), self.path_of(key)))
+            self.relevant[key] = tuple(conditions)
+        for key, item in instrument.items.items():
+            if item.constraint:
+                self.constraint[key] = self._compile(item.constraint, key)
+            if item.calculation:
+                self.calculation[key] = self._compile(item.calculation, key)
+            if item.choice_filter:
+                self.choice_filter[key] = self._compile(item.choice_filter, key, columns=True)
+        for group in groups.values():
+            if group.repeat and group.repeat_count:
+                self.repeat_count[group.name] = self._compile(group.repeat_count, group.name)
+        self.calculated = tuple(k for k in instrument.items if k in self.calculation)
+
+    # -- structure -------------------------------------------------------------------------
+
+    def _element(self, key: str):
+        return self.instrument.items.get(key) or self.instrument.notes.get(key) or self.groups.get(key)
+
+    def _parent(self, key: str) -> str | None:
+        element = self._element(key)
+        if key in self.groups:
+            return self.groups[key].parent
+        return getattr(element, "group", None)
+
+    def path_of(self, key: str) -> str:
+        element = self._element(key)
+        return (getattr(element, "path", "") or key) if element is not None else key
+
+    def _compile(self, source: str, owner: str, *, columns: bool = False) -> Expression:
+        try:
+            expression = compile_expression(source, columns=columns)
+        except Unsupported as err:
+            raise Unsupported(f"{owner}: {err}") from None
+        for name in expression.references:
+            if self._element(name) is None:
+                raise Unsupported(f"{owner}: {source!r} refers to ${{{name}}}, which is not in this form")
+        for up, names, absolute in expression.paths:
+            if self.resolve_path(self.path_of(owner), up, names, absolute) is None:
+                raise Unsupported(f"{owner}: {source!r}: the path {'/'.join(names)!r} is not in this form")
+        return expression
+
+    def resolve_path(self, owner_path: str, up: int, names: tuple[str, ...], absolute: bool) -> str | None:
+        if absolute:
+            return self.instrument.paths.get("/".join(names))
+        segments = owner_path.split("/")
+        # '.' is the owner; '..' its parent: the first '..' drops the owner's own name
+        base = segments[: max(0, len(segments) - up)]
+        return self.instrument.paths.get("/".join(base + list(names)))
+
+    def repeat_of(self, key: str) -> str | None:
+        chain = self.chain.get(key, ())
+        return chain[-1] if chain and chain[-1] != key else (chain[-2] if len(chain) > 1 else None)
+
+    # -- evaluation ----------------------------------------------------------------------
+
+    def context(self, answers: Mapping[str, Any], scope: Scope = (), owner: str = "", current: Any = "",
+                choice: Choice | None = None, today: dt.date | None = None) -> "AnswerContext":
+        return AnswerContext(self, answers, scope, owner, current, choice, today)
+
+    def is_relevant(self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None) -> bool:
+        for condition in self.relevant.get(key, ()):
+            ctx = AnswerContext(self, answers, scope, condition.owner_path, "", None, today, owner_is_path=True)
+            if not condition.expression(ctx):
+                return False
+        return True
+
+    def meets_constraint(self, key: str, answers: Mapping[str, Any], scope: Scope, value: Any, today: dt.date | None = None) -> bool:
+        expression = self.constraint.get(key)
+        return expression is None or expression(self.context(answers, scope, key, value, today=today))
+
+    def choices(self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None) -> tuple[Choice, ...]:
+        """The choices a select question offers now: its list after ``choice_filter``, each name once."""
+        item = self.instrument.items[key]
+        if item.choice_list is None:
+            return ()
+        expression = self.choice_filter.get(key)
+        seen: set[str] = set()
+        out: list[Choice] = []
+        for choice in item.choice_list.choices:
+            if choice.name in seen:
+                continue
+            if expression is None or expression(self.context(answers, scope, key, "", choice, today)):
+                seen.add(choice.name)
+                out.append(choice)
+        return tuple(out)
+
+    def interpolate(self, text: str, answers: Mapping[str, Any], scope: Scope = (), owner: str = "") -> str:
+        """A label or hint with every ``${name}`` replaced by the current answer (``''`` when none)."""
+        ctx = self.context(answers, scope, owner)
+        return interpolate(text, lambda name: string(ctx.ref(name)) if self._element(name) is not None else "${" + name + "}")
+
+    def instance_count(self, repeat: str, answers: Mapping[str, Any], scope: Scope = ()) -> int | None:
+        """The fixed number of instances of a repeat with ``repeat_count`` (``None``: respondents add them)."""
+        expression = self.repeat_count.get(repeat)
+        if expression is None:
+            return None
+        value = expression.value(self.context(answers, scope, repeat))
+        try:
+            count = float(string(value)) if not isinstance(value, (int, float)) else float(value)
+        except ValueError:
+            return 0
+        return max(0, min(MAX_INSTANCES, int(count))) if count == count else 0
+
+    def calculate(self, answers: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+        """Fill in every ``calculate`` value (in place and returned), in every repeat instance.
+
+        Evaluated in document order, repeated until nothing changes (a calculation may use one
+        defined further down); a calculation that is not relevant is empty, as in ODK."""
+        for _ in range(MAX_CALCULATION_PASSES):
+            changed = False
+            for key in self.calculated:
+                for container, scope in self.containers(answers, self.repeat_of(key)):
+                    if self.is_relevant(key, answers, scope, today):
+                        value = string(self.calculation[key].value(self.context(answers, scope, key, container.get(key, ""), today=today)))
+                    else:
+                        value = ""
+                    old = container.get(key, "")
+                    if value != old:
+                        changed = True
+                        if value == "":
+                            container.pop(key, None)
+                        else:
+                            container[key] = value
+            if not changed:
+                return answers
+        raise Unsupported("the calculations of this form do not settle (a calculation depends on itself)")
+
+    def containers(self, answers: dict[str, Any], repeat: str | None) -> list[tuple[dict[str, Any], Scope]]:
+        """Every answer dictionary a question of ``repeat`` lives in, with its scope."""
+        if repeat is None:
+            return [(answers, ())]
+        chain = self.chain[repeat]
+        found: list[tuple[dict[str, Any], Scope]] = [(answers, ())]
+        for r in chain:
+            nxt = []
+            for container, scope in found:
+                instances = container.get(r)
+                if isinstance(instances, list):
+                    nxt.extend((inst, scope + ((r, i),)) for i, inst in enumerate(instances) if isinstance(inst, dict))
+            found = nxt
+        return found
+
+
+class AnswerContext(Context):
+    def __init__(self, engine: Engine, answers: Mapping[str, Any], scope: Scope, owner: str, current: Any,
+                 choice: Choice | None, today: dt.date | None, owner_is_path: bool = False):
+        self.engine, self.answers, self.scope, self.current, self.choice = engine, answers, scope, current, choice
+        self.owner_path = owner if owner_is_path else (engine.path_of(owner) if owner else "")
+        self._today = today
+
+    def ref(self, name: str) -> Any:
+        engine = self.engine
+        chain = engine.chain.get(name, ())
+        containers: list[Mapping[str, Any]] = [self.answers]
+        shared = 0
+        for r, (scope_repeat, index) in zip(chain, self.scope):
+            if r != scope_repeat:
+                break
+            shared += 1
+        for depth, r in enumerate(chain):
+            nxt: list[Mapping[str, Any]] = []
+            for container in containers:
+                instances = container.get(r)
+                if not isinstance(instances, list):
+                    continue
+                if depth < shared:
+                    index = self.scope[depth][1]
+                    if 0 <= index < len(instances) and isinstance(instances[index], dict):
+                        nxt.append(instances[index])
+                else:
+                    nxt.extend(i for i in instances if isinstance(i, dict))
+            containers = nxt
+        if name in engine.groups:  # a repeat or group: its instances (count(${repeat}) works)
+            if engine.groups[name].repeat:
+                return tuple("" for _ in containers) if len(chain) > shared else ""
+            return ""
+        values = tuple(c.get(name, "") for c in containers)
+        if len(chain) > shared:  # seen from outside its repeat: a node-set
+            return values
+        return values[0] if values else ""
+
+    def path(self, up: int, names: tuple[str, ...], absolute: bool) -> Any:
+        key = self.engine.resolve_path(self.owner_path, up, names, absolute)
+        return self.ref(key) if key is not None else ""
+
+    def column(self, name: str) -> Any:
+        if self.choice is None:
+            return ""
+        if name == "name":
+            return self.choice.name
+        return self.choice.columns.get(name, "")
+
+    def position(self) -> int:
+        return self.scope[-1][1] + 1 if self.scope else 1
+
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(instrument: Instrument) -> Engine:
+    """The engine of an instrument, compiled once per version id (raises Unsupported)."""
+    engine = _ENGINES.get(instrument.version_id)
+    if engine is None or engine.instrument is not instrument and engine.instrument.items.keys() != instrument.items.keys():
+        engine = Engine(instrument)
+        if len(_ENGINES) > 256:
+            _ENGINES.clear()
+        _ENGINES[instrument.version_id] = engine
+    return engine
+
+
+def item_label(item: Item, language: str | None = None) -> str:
+    return item.label(language)
