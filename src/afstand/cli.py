@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base", choices=("consented", "valid"), default="consented", help="percent base: every consented respondent (report convention) or only those who answered")
     p.add_argument("--exclude-outliers", action="store_true", help="leave flagged outliers out of number statistics")
     p.add_argument("--min-group-size", type=int, help="smallest group shown in breakdowns (default: the study's setting)")
+    p.add_argument("--repeat", help="analyse the table of this repeat (one row per instance, Kobo's layout); default: the main table")
     p.set_defaults(handler=cmd_analyze)
 
     p = sub.add_parser("pairs", help="worker and client statements side by side", description="The statement pairs of two instruments side by side (XLSForm 'pair' column).")
@@ -107,7 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_code_parser(sub)
 
-    p = sub.add_parser("demo-data", help="write a plausible demo study", description="Write generated, seeded response files for the study's instruments.")
+    p = sub.add_parser("demo-data", help="write a plausible demo study, or valid answers for any form",
+                       description="Write generated, seeded response files for the study's instruments; with --instrument, valid answers "
+                                   "for any XLSForm: FORM.jsonl (JSON API payloads) and the export made of them (FORM.csv, FORM-REPEAT.csv).")
+    p.add_argument("--instrument", help="an XLSForm path or an instrument of the study: generate answers for this form only")
+    p.add_argument("--n", type=int, default=50, help="responses to generate with --instrument")
     p.add_argument("--n-workers", type=int, default=228)
     p.add_argument("--n-clients", type=int, default=26)
     p.add_argument("--seed", type=int, default=2021)
@@ -124,6 +129,10 @@ def cmd_analyze(args) -> int:
 
     study = _study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)
+    if args.repeat or instrument.repeats:
+        from afstand.responses.tables import section
+
+        instrument = section(instrument, args.repeat)
     responses = load_responses(args.data, instrument, lenient=args.lenient)
     result = analyze(
         responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers, min_group_size=args.min_group_size
@@ -301,6 +310,22 @@ def cmd_instrument_export(args) -> int:
 def cmd_demo_data(args) -> int:
     from afstand.demo import write_study
     from afstand.study import find_study
+
+    if args.instrument:
+        from afstand.demo_form import write_form_demo
+        from afstand.responses.submission import compile_rules
+        from afstand.study import resolve_instrument
+
+        if args.n < 0:
+            raise AfstandError(f"--n {args.n}: must be 0 or more")
+        instrument, name = resolve_instrument(args.instrument, _study_or_none(args.study, args.instrument))
+        compile_rules(instrument)
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        stem = Path(args.instrument).stem if Path(args.instrument).is_file() else name
+        for path in write_form_demo(instrument, args.n, out, seed=args.seed, stem=stem):
+            print(f"wrote {path}")
+        return 0
 
     study = find_study(args.study)
     names = study.instrument_names

@@ -262,17 +262,18 @@ class AnswerContext(Context):
         return self._today or dt.date.today()
 
 
-_ENGINES: dict[str, Engine] = {}
+_ENGINES: dict[tuple[str, int, int], Engine] = {}
 
 
 def engine_for(instrument: Instrument) -> Engine:
     """The engine of an instrument, compiled once per version id (raises Unsupported)."""
-    engine = _ENGINES.get(instrument.version_id)
-    if engine is None or engine.instrument is not instrument and engine.instrument.items.keys() != instrument.items.keys():
+    key = (instrument.version_id, len(instrument.items), len(instrument.groups))
+    engine = _ENGINES.get(key)
+    if engine is None:
         engine = Engine(instrument)
         if len(_ENGINES) > 256:
             _ENGINES.clear()
-        _ENGINES[instrument.version_id] = engine
+        _ENGINES[key] = engine
     return engine
 
 

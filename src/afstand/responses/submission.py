@@ -15,6 +15,7 @@ carries the question's label.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -24,7 +25,7 @@ from afstand.instrument.model import Instrument
 from afstand.instrument.xpath import EvaluationError, Unsupported
 from afstand.responses.values import MAX_TEXT, UNPRINTABLE, SubmissionError, canonical, typed
 
-__all__ = ["CheckedSubmission", "MAX_TEXT", "SubmissionError", "UNPRINTABLE", "check_submission", "compile_rules", "error_key"]
+__all__ = ["CheckedSubmission", "MAX_TEXT", "SubmissionError", "UNPRINTABLE", "check_submission", "compile_rules", "error_key", "split_error_key"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,17 @@ def compile_rules(instrument: Instrument) -> None:
 def error_key(key: str, scope: Scope) -> str:
     """``age`` at top level, ``member[2]/age`` in the second instance of repeat ``member``."""
     return "/".join(f"{r}[{i + 1}]" for r, i in scope) + ("/" if scope else "") + key
+
+
+_WHERE = re.compile(r"((?:[^/\[\]]+\[\d+\]/)*)(.*)", re.S)
+
+
+def split_error_key(where: str) -> tuple[tuple[tuple[str, int], ...], str]:
+    """``member[2]/age`` -> ``((("member", 1),), "age")`` (the inverse of :func:`error_key`)."""
+    match = _WHERE.fullmatch(where)
+    prefix, key = match.group(1), match.group(2)
+    scope = tuple((part.split("[")[0], int(part.split("[")[1].rstrip("]")) - 1) for part in prefix.split("/") if part)
+    return scope, key
 
 
 def check_submission(instrument: Instrument, answers: Mapping[str, Any], *, complete: bool = True,
@@ -78,7 +90,7 @@ def check_submission(instrument: Instrument, answers: Mapping[str, Any], *, comp
         errors.setdefault("answers", SubmissionError("not_evaluable", str(err)))
     for where, value in submitted_calculations.items():
         if where not in errors and _value_at(engine, clean, where) != value:
-            key = where.rsplit("/", 1)[-1]
+            key = split_error_key(where)[1]
             errors[where] = SubmissionError("calculated", "this value is calculated by the form; leave it out or send the same value",
                                             instrument.items[key].label())
     return CheckedSubmission(clean, consented, errors)
@@ -178,12 +190,10 @@ def _check_logic(engine: Engine, clean: dict[str, Any], errors: dict[str, Submis
 
 def _value_at(engine: Engine, clean: dict[str, Any], where: str) -> str:
     container: Any = clean
-    parts = where.split("/")
-    for part in parts[:-1]:
-        name, _, index = part.partition("[")
+    scope, key = split_error_key(where)
+    for name, i in scope:
         instances = container.get(name) if isinstance(container, dict) else None
-        i = int(index.rstrip("]")) - 1
         if not isinstance(instances, list) or not 0 <= i < len(instances):
             return ""
         container = instances[i]
-    return container.get(parts[-1], "") if isinstance(container, dict) else ""
+    return container.get(key, "") if isinstance(container, dict) else ""
