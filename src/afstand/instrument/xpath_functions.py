@@ -227,7 +227,9 @@ def _round(ctx, value, digits=0.0) -> float:
 def _pow(ctx, a, b) -> float:
     try:
         return math.pow(number(a), number(b))
-    except (OverflowError, ValueError, ZeroDivisionError):
+    except OverflowError:
+        return float("inf")
+    except (ValueError, ZeroDivisionError):
         return float("nan")
 
 
