@@ -13,6 +13,7 @@ from pathlib import Path
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
+from afstand.responses.tables import MAIN, response_tables
 from afstand.services import adapter
 from afstand.web.models import InstrumentVersion, Response
 
@@ -23,6 +24,8 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
     versions = list(InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id"))
     if not versions:
         raise AfstandError(f"no instrument {name!r} in study {study_slug!r} in this database")
+    if adapter.instrument_for(versions[-1]).repeats:
+        return tables(study_slug, name)[MAIN]
     items: list[str] = []
     for version in reversed(versions):  # the newest version's order first
         for item in adapter.instrument_for(version).items:
@@ -34,6 +37,17 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
         answers = response.answers
         out.append([response.public_id, response.instrument_version.version_id, response.submitted_on.isoformat()] + [answers.get(i, "") for i in items])
     return header, out
+
+
+def tables(study_slug: str, name: str) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Kobo's layout for a form with repeats: the main table and one table per repeat, joined by
+    ``_index`` / ``_parent_index`` (see afstand.responses.tables); columns of the newest version."""
+    versions = list(InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id"))
+    if not versions:
+        raise AfstandError(f"no instrument {name!r} in study {study_slug!r} in this database")
+    stored = (([r.public_id, r.instrument_version.version_id, r.submitted_on.isoformat()], r.answers)
+              for r in Response.objects.filter(instrument_version__in=versions).select_related("instrument_version").order_by("id").iterator())
+    return response_tables(adapter.instrument_for(versions[-1]), stored, META)
 
 
 def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None) -> None:
@@ -74,6 +88,9 @@ def _as_text(ws, value: str):
 
 
 def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
+    instrument = latest_instrument(study_slug, name)
+    if instrument is not None and instrument.repeats and fmt in ("csv", "xlsx"):
+        return _export_tables(study_slug, name, fmt, target)
     header, data = rows(study_slug, name)
     buffer = io.BytesIO()
     write(header, data, fmt, buffer, sheet=name, instrument=latest_instrument(study_slug, name))
@@ -84,3 +101,27 @@ def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
 def latest_instrument(study_slug: str, name: str):
     version = InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("-id").first()
     return adapter.instrument_for(version) if version else None
+
+
+def _export_tables(study_slug: str, name: str, fmt: str, target: Path) -> int:
+    """A form with repeats: XLSX with one sheet per table; CSV as TARGET plus TARGET-<repeat>.csv."""
+    found = tables(study_slug, name)
+    if fmt == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        for table, (header, data) in found.items():
+            ws = workbook.create_sheet((name if table == MAIN else table.replace("/", "_"))[:31])
+            ws.append(header)
+            for row in data:
+                ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        atomic_write_bytes(target, buffer.getvalue())
+    else:
+        for table, (header, data) in found.items():
+            buffer = io.BytesIO()
+            write(header, data, "csv", buffer)
+            path = target if table == MAIN else target.with_name(f"{target.stem}-{table.replace('/', '_')}{target.suffix}")
+            atomic_write_bytes(path, buffer.getvalue())
+    return len(found[MAIN][1])

@@ -1,0 +1,56 @@
+"""Every form of ../shared/xlsform-corpus through the web: upload (add_version), the JSON API
+accepts the demo answers (201), and the export (one table per repeat, Kobo's layout) analyses to
+the counts that were sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from afstand.analysis.summary import analyze
+from afstand.demo_form import generate_submissions, submission_lines
+from afstand.responses import load_responses
+from afstand.responses.tables import MAIN, section, table_items
+from afstand.services import adapter, exports
+from afstand.web.models import Response, Study
+from tests.cli.test_form_roundtrip import FORMS, _instances, _sent_counts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_corpus_form_uploads_collects_exports_and_analyses(client, corpus, tmp_path, name):
+    study = Study.objects.create(slug="corpus", title="Corpus")
+    slug = Path(name).stem.replace("_", "-").lower()
+    version = adapter.add_version(study, slug, name, (corpus / name).read_bytes())
+    instrument = adapter.instrument_for(version)
+    payloads = submission_lines(generate_submissions(instrument, 12, seed=4), seed=4)
+    for payload in payloads:
+        answer = client.post(f"/api/v1/studies/corpus/surveys/{slug}/responses", data=json.dumps(payload), content_type="application/json")
+        assert answer.status_code == 201, answer.content
+    assert Response.objects.filter(instrument_version=version).count() == len(payloads)
+    found = exports.tables("corpus", slug) if instrument.repeats else {MAIN: exports.rows("corpus", slug)}
+    for table, (header, data) in found.items():
+        repeat = None if table == MAIN else table
+        path = tmp_path / f"{table}.csv"
+        with path.open("wb") as handle:
+            exports.write(header, data, "csv", handle)
+        result = analyze(load_responses(path, section(instrument, repeat)))
+        # the database's order is not the order sent: compare totals over all responses
+        containers = [c for p in payloads for c in _instances(p["answers"], instrument, repeat)]
+        assert result["n_consented"] == len(containers)
+        for key in table_items(instrument, repeat):
+            expected = _sent_counts(instrument, containers, key)
+            if expected:
+                assert {k: result["items"][key][k] for k in expected} == expected, (table, key)
+
+
+@pytest.fixture
+def corpus():
+    from tests.cli.test_form_roundtrip import CORPUS
+
+    if not FORMS:
+        pytest.skip("../shared/xlsform-corpus is not present")
+    return CORPUS
