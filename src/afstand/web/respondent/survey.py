@@ -15,6 +15,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
+from afstand.errors import AfstandError
+from afstand.instrument.engine import engine_for
 from afstand.instrument.model import Group, Instrument, Item
 from afstand.responses.submission import check_submission
 from afstand.instrument.xpath import compile_expression
@@ -159,7 +161,7 @@ def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
     merged = {k: v for k, v in answers.items() if k not in page.elements}
     for name in page.elements:
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
             continue
         if item.kind == "select_multiple":
             value = " ".join(v for v in post.getlist(name) if v)
@@ -226,14 +228,24 @@ def form_slug(request: HttpRequest) -> str:
 def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list[dict]:
     """Notes, single questions and likert tables (runs of likert items sharing a choice list)."""
     blocks: list[dict] = []
+    engine = engine_for(form)
+    shown = dict(answers)
+    try:
+        engine.calculate(shown)  # labels may show calculated values
+    except AfstandError:
+        shown = dict(answers)
     for name in page.elements:
         if name in form.notes:
-            blocks.append({"kind": "note", "text": form.notes[name].label(language)})
+            blocks.append({"kind": "note", "text": engine.interpolate(form.notes[name].label(language), shown)})
             continue
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:
             continue
         entry = _item(item, answers, language)
+        entry["label"] = engine.interpolate(entry["label"], shown)
+        entry["hint"] = engine.interpolate(entry["hint"], shown)
+        if item.choice_filter:
+            entry["choices"] = [(c.name, c.label(language)) for c in engine.choices(item.name, shown)]
         if item.appearance == "likert" and item.kind == "select_one":
             last = blocks[-1] if blocks else None
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
@@ -255,4 +267,9 @@ def _item(item: Item, answers: dict, language: str) -> dict:
         "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
         "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
         "step": "1" if item.type == "integer" else "any",
+        "input_type": INPUT_TYPES.get(item.type, "text"),
     }
+
+
+#: native inputs for the XLSForm types that have one (checked on the server all the same)
+INPUT_TYPES = {"date": "date", "time": "time", "datetime": "datetime-local"}
