@@ -210,3 +210,15 @@ def test_today_in_constraints_uses_the_server_date(tmp_path):
     day = dt.date(2024, 5, 1)
     assert check_submission(f, {"visit": "2024-05-01"}, today=day).ok
     assert check_submission(f, {"visit": "2024-04-30"}, today=day).errors["visit"].code == "constraint"
+
+
+def test_a_calculation_may_not_store_the_time_of_answering(tmp_path):
+    from afstand.errors import InstrumentError
+    from afstand.responses.submission import compile_rules
+
+    f = form(tmp_path, """
+| | type | name | label | calculation |
+| | calculate | stamp | | concat('at ', now()) |
+""")
+    with pytest.raises(InstrumentError, match=r"now\(\) in a calculation"):
+        compile_rules(f)

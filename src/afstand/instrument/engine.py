@@ -33,6 +33,8 @@ MAX_CALCULATION_PASSES = 20
 class Condition:
     expression: Expression
     owner_path: str  # path of the group or question the expression belongs to (for ../x)
+    owner: str  # key of that group or question
+    depth: int  # repeats around the owner: the part of a scope its value depends on
 
 
 class Engine:
@@ -59,22 +61,27 @@ class Engine:
         self.choice_filter: dict[str, Expression] = {}
         self.repeat_count: dict[str, Expression] = {}
         for key in list(instrument.items) + list(instrument.notes) + list(groups):
-            conditions = [Condition(self._compile(groups[g].relevant, g), groups[g].path or g) for g in self.ancestors[key] if groups[g].relevant]
+            conditions = [Condition(self._compile(groups[g].relevant, g), groups[g].path or g, g, len(self.chain[g]))
+                          for g in self.ancestors[key] if groups[g].relevant]
             own = self._element(key)
             if getattr(own, "relevant", None):
-                conditions.append(Condition(self._compile(own.relevant, key), self.path_of(key)))
+                conditions.append(Condition(self._compile(own.relevant, key), self.path_of(key), key, len(self.chain[key])))
             self.relevant[key] = tuple(conditions)
         for key, item in instrument.items.items():
             if item.constraint:
                 self.constraint[key] = self._compile(item.constraint, key)
             if item.calculation:
                 self.calculation[key] = self._compile(item.calculation, key)
+                if "now" in self.calculation[key].functions:  # privacy: responses carry no precise time
+                    raise Unsupported(f"{key}: {item.calculation!r}: now() in a calculation would store the time of answering; "
+                                      "afstand stores no precise times (today() stores the date)")
             if item.choice_filter:
                 self.choice_filter[key] = self._compile(item.choice_filter, key, columns=True)
         for group in groups.values():
             if group.repeat and group.repeat_count:
                 self.repeat_count[group.name] = self._compile(group.repeat_count, group.name)
         self.calculated = tuple(k for k in instrument.items if k in self.calculation)
+        self._repeat_of = {k: self._innermost_repeat(k) for k in self.chain}
 
     # -- structure -------------------------------------------------------------------------
 
@@ -113,6 +120,10 @@ class Engine:
         return self.instrument.paths.get("/".join(base + list(names)))
 
     def repeat_of(self, key: str) -> str | None:
+        """The innermost repeat around ``key`` (for a repeat: the one around it), ``None`` at top level."""
+        return self._repeat_of.get(key)
+
+    def _innermost_repeat(self, key: str) -> str | None:
         chain = self.chain.get(key, ())
         return chain[-1] if chain and chain[-1] != key else (chain[-2] if len(chain) > 1 else None)
 
@@ -122,10 +133,25 @@ class Engine:
                 choice: Choice | None = None, today: dt.date | None = None) -> "AnswerContext":
         return AnswerContext(self, answers, scope, owner, current, choice, today)
 
-    def is_relevant(self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None) -> bool:
-        for condition in self.relevant.get(key, ()):
-            ctx = AnswerContext(self, answers, scope, condition.owner_path, "", None, today, owner_is_path=True)
-            if not condition.expression(ctx):
+    def is_relevant(self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None,
+                    memo: dict | None = None) -> bool:
+        """``memo`` (one dict per set of answers) keeps each group's result, so a group's condition
+        is evaluated once, not once per question inside it."""
+        conditions = self.relevant.get(key, ())
+        if not conditions:
+            return True
+        ctx = None
+        for condition in conditions:
+            slot = (condition.owner, scope[:condition.depth] if scope else ()) if memo is not None else None
+            result = memo.get(slot) if slot is not None else None
+            if result is None:
+                if ctx is None:
+                    ctx = AnswerContext(self, answers, scope, "", "", None, today, owner_is_path=True)
+                ctx.owner_path = condition.owner_path
+                result = condition.expression(ctx)
+                if slot is not None:
+                    memo[slot] = result
+            if not result:
                 return False
         return True
 
@@ -216,6 +242,8 @@ class AnswerContext(Context):
     def ref(self, name: str) -> Any:
         engine = self.engine
         chain = engine.chain.get(name, ())
+        if not chain and name not in engine.groups:  # outside any repeat: a plain lookup
+            return self.answers.get(name, "")
         containers: list[Mapping[str, Any]] = [self.answers]
         shared = 0
         for r, (scope_repeat, index) in zip(chain, self.scope):

@@ -99,6 +99,7 @@ class Expression:
     references: frozenset[str]  # names used as ${name}
     paths: frozenset[tuple[int, tuple[str, ...], bool]]  # relative and absolute paths: (up, names, absolute)
     columns: frozenset[str]  # bare names (choice columns)
+    functions: frozenset[str] = frozenset()  # names of the functions called
 
     def __call__(self, answers: Mapping[str, Any] | Context, current: Any = "") -> bool:
         return boolean(self.value(answers, current))
@@ -125,7 +126,8 @@ def compile_expression(source: str, *, columns: bool = False) -> Expression:
     tree = parser.expression()
     if parser.pos != len(tokens):
         raise Unsupported(f"{source!r}: unexpected {tokens[parser.pos][1]!r}")
-    return Expression(source, tree, frozenset(parser.references), frozenset(parser.paths), frozenset(parser.columns))
+    return Expression(source, tree, frozenset(parser.references), frozenset(parser.paths), frozenset(parser.columns),
+                      frozenset(parser.functions))
 
 
 def interpolate(text: str, resolve) -> str:
@@ -161,6 +163,7 @@ class _Parser:
         self.references: set[str] = set()
         self.paths: set[tuple[int, tuple[str, ...], bool]] = set()
         self.columns: set[str] = set()
+        self.functions: set[str] = set()
 
     def fail(self, why: str):
         raise Unsupported(f"{_short(self.source)}: {why}")
@@ -293,6 +296,7 @@ class _Parser:
                 args.append(self.expression())
         self.take(")")
         self.depth -= 1
+        self.functions.add(name)
         if name == "if":
             if len(args) != 3:
                 self.fail("if() takes 3 arguments")

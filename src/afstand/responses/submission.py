@@ -49,6 +49,8 @@ def compile_rules(instrument: Instrument) -> None:
 
 def error_key(key: str, scope: Scope) -> str:
     """``age`` at top level, ``member[2]/age`` in the second instance of repeat ``member``."""
+    if not scope:
+        return key
     return "/".join(f"{r}[{i + 1}]" for r, i in scope) + ("/" if scope else "") + key
 
 
@@ -148,6 +150,7 @@ def _as_decimal(item):
 
 def _check_logic(engine: Engine, clean: dict[str, Any], errors: dict[str, SubmissionError], complete: bool, today) -> None:
     instrument = engine.instrument
+    memo: dict = {}
     for group in engine.groups.values():
         if not group.repeat:
             continue
@@ -156,21 +159,23 @@ def _check_logic(engine: Engine, clean: dict[str, Any], errors: dict[str, Submis
             where = error_key(group.name, scope)
             if not instances or where in errors:
                 continue
-            if not engine.is_relevant(group.name, clean, scope, today) and any(instances):
+            if not engine.is_relevant(group.name, clean, scope, today, memo) and any(instances):
                 errors[where] = SubmissionError("not_relevant", "these questions were not asked (skip logic)", group.label())
                 continue
             count = engine.instance_count(group.name, clean, scope)
             if count is not None and len(instances) > count:
                 errors[where] = SubmissionError("too_many_instances", f"this form asks for {count} instances, not {len(instances)}", group.label())
+    top = [(clean, ())]
     for key, item in instrument.items.items():
         if item.type in ("calculate", "hidden") or item.calculation is not None:
             continue
-        for container, scope in engine.containers(clean, engine.repeat_of(key)):
+        repeat = engine.repeat_of(key)
+        for container, scope in (top if repeat is None else engine.containers(clean, repeat)):
             where = error_key(key, scope)
             if where in errors:
                 continue
             given = key in container
-            asked = engine.is_relevant(key, clean, scope, today)
+            asked = engine.is_relevant(key, clean, scope, today, memo)
             if given and not asked:
                 errors[where] = SubmissionError("not_relevant", "this question was not asked (skip logic)", item.label())
             elif given and item.choice_filter and item.choice_list is not None:

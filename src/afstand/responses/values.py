@@ -42,12 +42,11 @@ class SubmissionError:
 
 def canonical(item: Item, raw: Any) -> tuple[str | None, SubmissionError | None]:
     """``(text, None)``, ``(None, None)`` for no answer, or ``(None, error)``."""
-    label = item.label()
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
         return None, None
 
     def error(code: str, message: str) -> tuple[None, SubmissionError]:
-        return None, SubmissionError(code, message, label)
+        return None, SubmissionError(code, message, item.label())
 
     kind = item.type
     if kind == "select_one":
