@@ -222,3 +222,19 @@ def test_a_calculation_may_not_store_the_time_of_answering(tmp_path):
 """)
     with pytest.raises(InstrumentError, match=r"now\(\) in a calculation"):
         compile_rules(f)
+
+
+def test_choice_name_gives_the_label_of_the_chosen_choice(tmp_path):
+    f = form(tmp_path, """
+| | type | name | label | calculation |
+| | select_one colors | color | Colour | |
+| | calculate | color_label | | jr:choice-name(${color}, '${color}') |
+| | note | shown | You chose ${color_label} | |
+""", """
+| | list_name | name | label |
+| | colors | r | Red |
+| | colors | b | Blue |
+""")
+    assert check_submission(f, {"color": "b"}).answers["color_label"] == "Blue"
+    view = page_view(f, pages(f)[0], {"color": "r"})
+    assert [q.label for q in view.questions if q.key == "shown"] == ["You chose Red"]

@@ -238,6 +238,7 @@ class AnswerContext(Context):
         self.engine, self.answers, self.scope, self.current, self.choice = engine, answers, scope, current, choice
         self.owner_path = owner if owner_is_path else (engine.path_of(owner) if owner else "")
         self._today = today
+        self.language: str | None = None
 
     def ref(self, name: str) -> Any:
         engine = self.engine
@@ -285,6 +286,19 @@ class AnswerContext(Context):
 
     def position(self) -> int:
         return self.scope[-1][1] + 1 if self.scope else 1
+
+    def choice_label(self, value: str, reference: str) -> str:
+        text = reference.strip()
+        if text.startswith("${") and text.endswith("}"):
+            key = text[2:-1]
+        elif text.startswith("/"):  # /data/group/question
+            key = self.engine.instrument.paths.get("/".join(text.strip("/").split("/")[1:]))
+        else:  # ../question
+            steps = text.split("/")
+            key = self.engine.resolve_path(self.owner_path, steps.count(".."), tuple(s for s in steps if s not in ("..", ".", "")), False)
+        item = self.engine.instrument.items.get(key or "")
+        choice = item.choice_list.get(value) if item is not None and item.choice_list is not None else None
+        return choice.label(self.language) if choice is not None else value
 
     def today(self) -> dt.date:
         return self._today or dt.date.today()

@@ -68,6 +68,10 @@ class Context:
     def position(self) -> int:
         return 1
 
+    def choice_label(self, value: str, reference: str) -> str:
+        """``jr:choice-name(value, '${question}')``: the label of a choice (here: the value itself)."""
+        return value
+
     def today(self) -> dt.date:
         return dt.date.today()
 

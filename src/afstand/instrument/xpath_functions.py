@@ -341,6 +341,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, Callable]] = {
     "format-date-time": (2, 2, _format_date),
     "position": (0, 1, lambda ctx, *a: float(ctx.position())),
     "indexed-repeat": (3, None, _indexed_repeat),
+    "jr:choice-name": (2, 2, lambda ctx, v, ref: ctx.choice_label(string(v), string(ref))),
     "once": (1, 1, lambda ctx, v: v),
     "uuid": (0, 1, lambda ctx, *a: str(uuid.uuid4())),
 }
