@@ -56,3 +56,50 @@ def test_new_types_on_the_survey_page(client):
     assert done.status_code == 200 and "withdrawal-code" in done.content.decode(), done.content.decode()[:800]
     assert Response.objects.get().answers == {"name": "Ann", "state_of": "texas", "county": "cameron", "day": "2024-02-29", "at": "09:30",
                                               "moment": "2024-02-29T09:30", "share": "0.5", "ok": "OK", "greeting": "Hi Ann"}
+
+
+REPEAT_FORM = b"""| survey |
+| | type | name | label | relevant | required | calculation |
+| | begin_repeat | member | Member | | | |
+| | text | name | Name | | yes | |
+| | integer | age | Age of ${name} | | | |
+| | select_one yn | works | Does ${name} work? | ${age} >= 16 | | |
+| | end_repeat | | | | | |
+| | calculate | members | | | | count(${member}) |
+| | text | remark | Any remark? | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+| settings |
+| | form_title | form_id |
+| | Household | household |
+"""
+
+
+def test_repeat_page_adds_and_removes_instances(client):
+    study = Study.objects.create(slug="hh", title="Household")
+    adapter.add_version(study, "household", "household.md", REPEAT_FORM)
+    url = "/s/hh/household"
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'name="q-member[1]/name"' in html and 'name="instances" value="1"' in html and 'value="remove-0"' not in html
+    page = step(client, url, page, action="add", instances="1", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40"})
+    html = page.content.decode()
+    assert 'name="q-member[2]/name"' in html and 'value="Ann"' in html and "Does Ann work?" in html
+    page = step(client, url, page, action="add", instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
+                                                                    "q-member[1]/works": "yes", "q-member[2]/name": "Bo"})
+    page = step(client, url, page, action="remove-1", instances="3", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
+                                                                         "q-member[1]/works": "yes", "q-member[2]/name": "Bo"})
+    html = page.content.decode()
+    assert 'name="q-member[2]/name"' in html and 'name="q-member[3]/name"' not in html and 'value="Bo"' not in html  # Bo removed
+    bad = step(client, url, page, instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"})
+    assert bad.status_code == 400 and "Name (2)" in bad.content.decode()  # the empty second member's name is required
+    page = step(client, url, bad, action="remove-1", instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
+                                                                        "q-member[1]/works": "yes"})
+    page = step(client, url, page, instances="1", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"})
+    assert page.status_code == 200 and "Any remark?" in page.content.decode()
+    done = step(client, url, page)
+    while "withdrawal-code" not in done.content.decode():
+        done = step(client, url, done)
+    assert Response.objects.get().answers == {"member": [{"name": "Ann", "age": "40", "works": "yes"}], "members": "1"}

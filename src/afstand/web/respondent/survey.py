@@ -21,6 +21,7 @@ from afstand.instrument.model import Group, Instrument, Item
 from afstand.responses.submission import check_submission
 from afstand.instrument.xpath import compile_expression
 from afstand.services import adapter
+from afstand.web.respondent import repeats
 from afstand.web.texts import LANGUAGES, render_in, text
 
 SALT = "afstand.survey"
@@ -103,8 +104,16 @@ def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
     form = adapter.instrument_for(version)
     all_pages = pages(form)
     page = all_pages[state["p"]]
-    state["a"] = _merge(form, page, state["a"], request.POST)
+    repeat = repeats.repeat_of(form, page)
+    if repeat:
+        state["a"] = repeats.merge(form, page, repeat, state["a"], request.POST)
+    else:
+        state["a"] = _merge(form, page, state["a"], request.POST)
     action = request.POST.get("action", "next")
+    changed = repeats.act(repeat, state["a"], action) if repeat else None
+    if changed is not None:  # add or remove an instance: the same page again
+        state["a"] = changed
+        return _page(request, form, all_pages, state, {})
     if request.POST.get("lang") in LANGUAGES:  # the language button: same page, other language, answers kept
         state["l"], action = request.POST["lang"], "lang"
     if action == "back":
@@ -173,6 +182,9 @@ def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
 
 
 def _page_errors(form: Instrument, page: Group, answers: dict) -> dict[str, str]:
+    repeat = repeats.repeat_of(form, page)
+    if repeat:
+        return repeats.errors(form, page, repeat, answers)
     checked = check_submission(form, answers, complete=False)
     errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
     for name in page.elements:
@@ -187,13 +199,19 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
     language = next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
     page = all_pages[state["p"]]
     t = text(lang)
-    blocks = _blocks(form, page, state["a"], language)
+    repeat = repeats.repeat_of(form, page)
+    instances, flexible = 0, False
+    if repeat:
+        blocks, instances, flexible = repeats.blocks(form, page, repeat, state["a"], language)
+    else:
+        blocks = _blocks(form, page, state["a"], language)
     remaining = sum(len([e for e in p.elements if e in form.items]) for p in all_pages[state["p"]:])
     context = {
         "t": t, "lang": lang, "other_lang": "en" if lang == "nl" else "nl",
         "title": form.title, "page_title": page.label(language), "blocks": blocks,
-        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": _message(form, k, v, language, t)}
-                   for k, v in errors.items()],
+        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else repeats.label_of(form, k, language),
+                    "message": _message(form, k, v, language, t)} for k, v in errors.items()],
+        "repeat": repeat, "instances": instances, "can_add": flexible,
         "error_names": set(errors),
         "state": signing.dumps(state, salt=SALT, compress=True),
         "step": state["p"] + 1, "steps": len(all_pages),

@@ -1,0 +1,81 @@
+"""Repeat pages of the respondent survey: one block of questions per instance, with buttons to add
+and remove instances (or as many as ``repeat_count`` fixes). The logic is the core's
+(:mod:`afstand.instrument.pages`); this module only adapts it to the survey views. Fields are
+namespaced per instance (``q-member[2]/age``), so nothing collides with the page's own fields.
+"""
+
+from __future__ import annotations
+
+from afstand.instrument.model import KIND_OF_TYPE, Group, Instrument
+from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, page_errors, page_view, read_page, remove_instance
+from afstand.responses.submission import split_error_key
+
+MAX_SHOWN = 50  # instances one page shows and reads back
+
+
+def repeat_of(form: Instrument, page: Group) -> str | None:
+    group = form.group(page.name)
+    return page.name if group is not None and group.repeat else None
+
+
+def _core(page: Group, repeat: str) -> Page:
+    return Page(page.name, page.labels, page.elements, group=page.name, repeat=repeat)
+
+
+def merge(form: Instrument, page: Group, repeat: str, answers: dict, post) -> dict:
+    try:
+        shown = max(0, min(MAX_SHOWN, int(post.get("instances") or 1)))
+    except ValueError:
+        shown = 1
+    return read_page(form, _core(page, repeat), answers, post.getlist, instances=shown)
+
+
+def act(repeat: str, answers: dict, action: str) -> dict | None:
+    """The answers after an add/remove button, or None when the action is not one."""
+    if action == "add":
+        instances = answers.get(repeat) if isinstance(answers.get(repeat), list) else []
+        return add_instance(answers, repeat) if len(instances) < MAX_SHOWN else answers
+    if action.startswith("remove-") and action[7:].isdigit():
+        return remove_instance(answers, repeat, int(action[7:]))
+    return None
+
+
+def errors(form: Instrument, page: Group, repeat: str, answers: dict) -> dict[str, str]:
+    """``{field name: error code}`` of this page's questions."""
+    out = {}
+    for where, error in page_errors(form, _core(page, repeat), answers).items():
+        out[FIELD_PREFIX + where if "[" in where else where] = error.code
+    return out
+
+
+def label_of(form: Instrument, field: str, language: str) -> str:
+    """The question label (and instance number) of a namespaced field, for the error summary."""
+    scope, key = split_error_key(field.removeprefix(FIELD_PREFIX))
+    item = form.items.get(key)
+    label = item.label(language) if item is not None else key
+    return f"{label} ({scope[-1][1] + 1})" if scope else label
+
+
+def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: str) -> tuple[list[dict], int, bool]:
+    """(blocks, instances shown, whether instances can be added/removed)."""
+    view = page_view(form, _core(page, repeat), answers, language)
+    flexible = view.fixed_count is None
+    out: list[dict] = []
+    for instance in view.instances:
+        out.append({"kind": "instance", "number": instance.index + 1, "index": instance.index,
+                    "removable": flexible and len(view.instances) > 1})
+        for q in instance.questions:
+            if not q.relevant:
+                continue
+            if q.type == "note":
+                out.append({"kind": "note", "text": q.label})
+                continue
+            kind = KIND_OF_TYPE.get(q.type, "other")
+            out.append({"kind": "item", "item": {
+                "name": q.field, "type": q.type, "kind": kind, "label": q.label, "hint": q.hint, "required": q.required,
+                "multiline": q.appearance == "multiline", "choices": list(q.choices), "value": q.value,
+                "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
+                "step": "1" if q.type == "integer" else "any",
+                "input_type": {"date": "date", "time": "time", "datetime": "datetime-local"}.get(q.type, "text"),
+            }})
+    return out, len(view.instances), flexible
