@@ -103,3 +103,36 @@ def test_expressions_compile_and_evaluate_or_are_refused(expression, given_answe
 @example("((((", "regex(., '(')", "1 div 0", "${zz} = 1", {})
 def test_forms_with_any_expressions_never_crash(relevant, constraint, calculation, choice_filter, given_answers):
     _run(_form(relevant, constraint, calculation, choice_filter), given_answers)
+
+
+REPEAT_FORM = b"""| survey |
+| | type | name | label | relevant | constraint | calculation | repeat_count |
+| | integer | n | N | | . < 5 | | |
+| | begin_repeat | member | Member | | | | |
+| | text | name | Name | | regex(., '^[A-Z]') | | |
+| | decimal | age | Age | ${name} != '' | . >= 0 | | |
+| | begin_repeat | pet | Pet | | | | ${n} |
+| | date | born | Born | | . <= today() | | |
+| | end_repeat | | | | | | |
+| | end_repeat | | | | | | |
+| | calculate | total | | | | sum(${age}) + count(${pet}) | |
+"""
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),
+              st.sampled_from(["2024-01-01", "Ann", "0,5", "1e999", "-0", "OK"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["n", "member", "name", "age", "pet", "born", "total", "x"]), inner, max_size=4)),
+    max_leaves=15,
+)
+
+
+@FUZZ
+@given(st.dictionaries(st.sampled_from(["n", "member", "name", "pet", "total", "zz"]), json_values, max_size=4))
+@example({"n": "2", "member": [{"name": "Ann", "age": "3", "pet": [{"born": "2020-01-01"}, {"born": "2999-01-01"}]}]})
+@example({"member": [{"pet": [{"pet": []}]}], "total": 3})
+def test_any_nested_answers_are_checked_without_crashing(given_answers):
+    instrument = load_instrument(REPEAT_FORM, name="repeat.md")
+    result = check_submission(instrument, given_answers)
+    for where, error in result.errors.items():
+        assert isinstance(where, str) and error.code and error.message
