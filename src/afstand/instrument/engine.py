@@ -72,8 +72,9 @@ class Engine:
                 self.constraint[key] = self._compile(item.constraint, key)
             if item.calculation:
                 self.calculation[key] = self._compile(item.calculation, key)
-                if "now" in self.calculation[key].functions:  # privacy: responses carry no precise time
-                    raise Unsupported(f"{key}: {item.calculation!r}: now() in a calculation would store the time of answering; "
+                moments = {r for r in self.calculation[key].references if self.instrument.metadata.get(r) in ("start", "end")}
+                if "now" in self.calculation[key].functions or moments:  # privacy: responses carry no precise time
+                    raise Unsupported(f"{key}: {item.calculation!r}: now(), ${{start}} or ${{end}} in a calculation would store the time of answering; "
                                       "afstand stores no precise times (today() stores the date)")
             if item.choice_filter:
                 self.choice_filter[key] = self._compile(item.choice_filter, key, columns=True)
@@ -104,7 +105,7 @@ class Engine:
         except Unsupported as err:
             raise Unsupported(f"{owner}: {err}") from None
         for name in expression.references:
-            if self._element(name) is None:
+            if self._element(name) is None and name not in self.instrument.metadata:
                 raise Unsupported(f"{owner}: {source!r} refers to ${{{name}}}, which is not in this form")
         for up, names, absolute in expression.paths:
             if self.resolve_path(self.path_of(owner), up, names, absolute) is None:
@@ -178,7 +179,8 @@ class Engine:
     def interpolate(self, text: str, answers: Mapping[str, Any], scope: Scope = (), owner: str = "") -> str:
         """A label or hint with every ``${name}`` replaced by the current answer (``''`` when none)."""
         ctx = self.context(answers, scope, owner)
-        return interpolate(text, lambda name: string(ctx.ref(name)) if self._element(name) is not None else "${" + name + "}")
+        known = lambda name: self._element(name) is not None or name in self.instrument.metadata  # noqa: E731
+        return interpolate(text, lambda name: string(ctx.ref(name)) if known(name) else "${" + name + "}")
 
     def instance_count(self, repeat: str, answers: Mapping[str, Any], scope: Scope = ()) -> int | None:
         """The fixed number of instances of a repeat with ``repeat_count`` (``None``: respondents add them)."""
@@ -244,6 +246,8 @@ class AnswerContext(Context):
         engine = self.engine
         chain = engine.chain.get(name, ())
         if not chain and name not in engine.groups:  # outside any repeat: a plain lookup
+            if name in engine.instrument.metadata and name not in engine.instrument.items:
+                return self._metadata(engine.instrument.metadata[name])
             return self.answers.get(name, "")
         containers: list[Mapping[str, Any]] = [self.answers]
         shared = 0
@@ -272,6 +276,15 @@ class AnswerContext(Context):
         if len(chain) > shared:  # seen from outside its repeat: a node-set
             return values
         return values[0] if values else ""
+
+    def _metadata(self, kind: str) -> str:
+        """Metadata rows as ODK fills them, for expressions only (never stored): today the date,
+        start/end the moment of evaluation, device and user properties empty."""
+        if kind == "today":
+            return self.today().isoformat()
+        if kind in ("start", "end"):
+            return self.now().isoformat(timespec="seconds")
+        return ""
 
     def path(self, up: int, names: tuple[str, ...], absolute: bool) -> Any:
         key = self.engine.resolve_path(self.owner_path, up, names, absolute)

@@ -91,6 +91,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
     children = _expand_loops(js.get("children", []))
     item_keys, group_keys = _keys(children)
     paths: dict[str, str] = {}
+    metadata: dict[str, str] = {}
 
     def walk(children: list[dict], prefix: str, group: str | None, repeat: str | None, sink: list[str] | None,
              direct: list[str]) -> None:
@@ -130,6 +131,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
             spec = QUESTION_TYPE_DICT.get(ctype, {})
             spec_bind = spec.get("bind", {})
             if ctype in _SKIP_TYPES or "jr:preload" in spec_bind or "jr:preload" in child.get("bind", {}):
+                metadata[name] = ctype  # expressions may read it (${today}); it is never stored
                 continue
             key = item_keys[path]
             paths[path] = key
@@ -202,6 +204,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         consent_choice=consent_choice[0] if consent_choice else None,
         order=tuple(top_level),
         paths=paths,
+        metadata=metadata,
     )
 
 

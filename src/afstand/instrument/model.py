@@ -177,6 +177,7 @@ class Instrument:
     consent_choice: str | None = None  # the choice of consent_item that means "I take part"
     order: tuple[str, ...] = ()  # top-level items, notes and groups in document order
     paths: Mapping[str, str] = field(default_factory=dict)  # full path -> key of every item, note and group
+    metadata: Mapping[str, str] = field(default_factory=dict)  # name -> type of metadata rows (start, end, today, deviceid, ...), not stored
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paths", MappingProxyType(dict(self.paths)))
