@@ -125,7 +125,7 @@ def _draw(engine: Engine, item: Item, answers, scope: Scope, rng, today: dt.date
         low = low if low is not None else (high - 50 if high is not None else 0)
         high = high if high is not None else low + 100
         value = rng.uniform(low, high)
-        return str(int(round(value))) if kind == "integer" else f"{value:.2f}"
+        return str(round(value)) if kind == "integer" else f"{value:.2f}"
     if kind == "range":
         start = float(item.parameters.get("start", 1))
         end = float(item.parameters.get("end", 10))

@@ -18,11 +18,13 @@ logic the server cannot evaluate is refused when it is loaded.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from afstand.instrument.model import Choice, Instrument, Item
 from afstand.instrument.xpath import Context, Expression, Unsupported, compile_expression, interpolate, string
+from afstand.instrument.xpath_functions import number
 
 Scope = tuple[tuple[str, int], ...]
 MAX_INSTANCES = 500  # instances of one repeat in one response
@@ -179,20 +181,21 @@ class Engine:
     def interpolate(self, text: str, answers: Mapping[str, Any], scope: Scope = (), owner: str = "") -> str:
         """A label or hint with every ``${name}`` replaced by the current answer (``''`` when none)."""
         ctx = self.context(answers, scope, owner)
-        known = lambda name: self._element(name) is not None or name in self.instrument.metadata  # noqa: E731
-        return interpolate(text, lambda name: string(ctx.ref(name)) if known(name) else "${" + name + "}")
+        def resolve(name: str) -> str:
+            known = self._element(name) is not None or name in self.instrument.metadata
+            return string(ctx.ref(name)) if known else "${" + name + "}"
+
+        return interpolate(text, resolve)
 
     def instance_count(self, repeat: str, answers: Mapping[str, Any], scope: Scope = ()) -> int | None:
         """The fixed number of instances of a repeat with ``repeat_count`` (``None``: respondents add them)."""
         expression = self.repeat_count.get(repeat)
         if expression is None:
             return None
-        value = expression.value(self.context(answers, scope, repeat))
-        try:
-            count = float(string(value)) if not isinstance(value, (int, float)) else float(value)
-        except ValueError:
+        count = number(expression.value(self.context(answers, scope, repeat)))
+        if math.isnan(count):
             return 0
-        return max(0, min(MAX_INSTANCES, int(count))) if count == count else 0
+        return int(max(0.0, min(float(MAX_INSTANCES), count)))  # bounded before int(): Infinity cannot overflow
 
     def calculate(self, answers: dict[str, Any], today: dt.date | None = None) -> dict[str, Any]:
         """Fill in every ``calculate`` value (in place and returned), in every repeat instance.

@@ -221,7 +221,10 @@ def _round(ctx, value, digits=0.0) -> float:
     if math.isnan(x) or math.isinf(x) or math.isnan(d) or abs(d) > 15:
         return x if not math.isnan(d) else float("nan")
     scale = 10 ** int(d)
-    return math.floor(x * scale + 0.5) / scale
+    scaled = x * scale + 0.5
+    if math.isinf(scaled):  # too large to have decimals worth rounding
+        return x
+    return math.floor(scaled) / scale
 
 
 def _pow(ctx, a, b) -> float:
@@ -237,7 +240,9 @@ def _safe(function: Callable[[float], float]) -> Callable:
     def run(ctx, value):
         try:
             return function(number(value))
-        except (OverflowError, ValueError):
+        except OverflowError:
+            return float("inf")
+        except ValueError:
             return float("nan")
 
     return run

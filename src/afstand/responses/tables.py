@@ -20,8 +20,9 @@ from afstand.errors import InstrumentError
 from afstand.instrument.engine import engine_for
 from afstand.instrument.model import Instrument
 
+from afstand.responses.validate import REPEAT_META  # one definition, read by the validator too
+
 MAIN = "main"
-from afstand.responses.validate import REPEAT_META  # noqa: E402 - one definition, read by the validator too
 
 
 def table_items(instrument: Instrument, repeat: str | None) -> list[str]:
