@@ -64,15 +64,17 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
     for instance in view.instances:
         out.append({"kind": "instance", "number": instance.index + 1, "index": instance.index,
                     "removable": flexible and len(view.instances) > 1})
-        for q in instance.questions:
-            if not q.relevant:
+        for q in instance.questions:  # all shown, as on other pages: the server checks relevance when the page is sent
+            if q.type == "note":
+                if q.relevant:
+                    out.append({"kind": "note", "text": q.label})
                 continue
             if q.type == "note":
                 out.append({"kind": "note", "text": q.label})
                 continue
             kind = KIND_OF_TYPE.get(q.type, "other")
             out.append({"kind": "item", "item": {
-                "name": q.field, "type": q.type, "kind": kind, "label": q.label, "hint": q.hint, "required": q.required,
+                "name": q.field, "field": q.field, "type": q.type, "kind": kind, "label": q.label, "hint": q.hint, "required": q.required,
                 "multiline": q.appearance == "multiline", "choices": list(q.choices), "value": q.value,
                 "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
                 "step": "1" if q.type == "integer" else "any",

@@ -18,6 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from afstand.errors import AfstandError
 from afstand.instrument.engine import engine_for
 from afstand.instrument.model import Group, Instrument, Item
+from afstand.instrument.pages import field_name
+from afstand.instrument.pages import pages as core_pages
 from afstand.responses.submission import check_submission
 from afstand.instrument.xpath import compile_expression
 from afstand.services import adapter
@@ -31,20 +33,24 @@ SECONDS_PER_QUESTION = 12
 
 def pages(instrument: Instrument) -> list[Group]:
     """One page per top-level group; a run of questions outside any group is a page of its own
-    (titled with the form's title), so a form without groups still works."""
+    (titled with the form's title), so a form without groups still works; a repeat is a page of
+    its own (see afstand.instrument.pages), carrying the conditions of the groups around it."""
     by_name = {g.name: g for g in instrument.groups}
     result: list[Group] = []
-    loose: list[str] = []
-    for name in instrument.order:
-        if name in by_name:
-            if loose:
-                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-                loose = []
-            result.append(by_name[name])
-        else:
-            loose.append(name)
-    if loose:
-        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+    for page in core_pages(instrument):
+        group = by_name.get(page.key)
+        if group is not None and group.parent is None and group.elements == page.elements:
+            result.append(group)
+            continue
+        around = []
+        name = page.group
+        while name is not None and name in by_name:
+            around.insert(0, by_name[name])
+            name = by_name[name].parent
+        conditions = [g.relevant for g in around if g.relevant]
+        result.append(Group(name=page.key, labels=page.labels, elements=page.elements,
+                            relevant=" and ".join(f"({c})" for c in conditions) or None,
+                            appearance=by_name[page.group].appearance if page.group in by_name else None))
     return result
 
 
@@ -172,13 +178,27 @@ def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
         item = form.items.get(name)
         if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
             continue
+        values = _posted(post, name)
         if item.kind == "select_multiple":
-            value = " ".join(v for v in post.getlist(name) if v)
+            value = " ".join(v for v in values if v)
         else:
-            value = (post.get(name) or "").strip()
+            value = (values[0] if values else "").strip()
         if value:
             merged[name] = value
     return merged
+
+
+#: the page's own fields: a question's answer is never read from them
+PAGE_FIELDS = frozenset({"state", "action", "lang", "instances", "csrfmiddlewaretoken"})
+
+
+def _posted(post, name: str) -> list[str]:
+    """A question's posted values from its namespaced field (``q-<key>``); a tab rendered before
+    fields were namespaced sends the bare name, read unless it is one of the page's own fields."""
+    field = field_name(name)
+    if field in post:
+        return post.getlist(field)
+    return [] if name in PAGE_FIELDS else post.getlist(name)
 
 
 def _page_errors(form: Instrument, page: Group, answers: dict) -> dict[str, str]:
@@ -263,7 +283,12 @@ def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list
         entry["label"] = engine.interpolate(entry["label"], shown)
         entry["hint"] = engine.interpolate(entry["hint"], shown)
         if item.choice_filter:
-            entry["choices"] = [(c.name, c.label(language)) for c in engine.choices(item.name, shown)]
+            if engine.choice_filter[item.name].references & set(page.elements):
+                # filtered by an answer on this same page: without a script every choice is offered
+                # (each name once); the server refuses one the filter does not allow when the page is sent
+                entry["choices"] = list({c.name: (c.name, c.label(language)) for c in item.choice_list.choices}.values())
+            else:
+                entry["choices"] = [(c.name, c.label(language)) for c in engine.choices(item.name, shown)]
         if item.appearance == "likert" and item.kind == "select_one":
             last = blocks[-1] if blocks else None
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
@@ -279,7 +304,7 @@ def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list
 def _item(item: Item, answers: dict, language: str) -> dict:
     value = answers.get(item.name, "")
     return {
-        "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),
+        "name": item.name, "field": field_name(item.name), "type": item.type, "kind": item.kind, "label": item.label(language),
         "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
         "required": item.required, "multiline": item.appearance == "multiline",
         "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
