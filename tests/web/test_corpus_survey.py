@@ -12,7 +12,7 @@ import pytest
 
 from afstand.demo_form import generate_submissions
 from afstand.responses.submission import check_submission, split_error_key
-from afstand.services import adapter
+from afstand.services import studies
 from afstand.web.models import Response, Study
 from tests.cli.test_form_roundtrip import CORPUS, FORMS
 
@@ -55,8 +55,8 @@ def test_corpus_form_completes_on_the_survey_pages(client, name):
         pytest.skip("../shared/xlsform-corpus is not present")
     study = Study.objects.create(slug="corpus", title="Corpus")
     slug = Path(name).stem.replace("_", "-").lower()
-    version = adapter.add_version(study, slug, name, (CORPUS / name).read_bytes())
-    instrument = adapter.instrument_for(version)
+    version = studies.add_version(study, slug, name, (CORPUS / name).read_bytes())
+    instrument = studies.instrument_for(version)
     answers = generate_submissions(instrument, 1, seed=9)[0]
     url = f"/s/corpus/{slug}"
     page = client.get(url)

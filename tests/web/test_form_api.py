@@ -13,7 +13,7 @@ from afstand.analysis.summary import analyze
 from afstand.demo_form import generate_submissions, submission_lines
 from afstand.responses import load_responses
 from afstand.responses.tables import MAIN, section, table_items
-from afstand.services import adapter, exports
+from afstand.services import exports, studies
 from afstand.web.models import Response, Study
 from tests.cli.test_form_roundtrip import FORMS, _instances, _sent_counts
 
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 def test_corpus_form_uploads_collects_exports_and_analyses(client, corpus, tmp_path, name):
     study = Study.objects.create(slug="corpus", title="Corpus")
     slug = Path(name).stem.replace("_", "-").lower()
-    version = adapter.add_version(study, slug, name, (corpus / name).read_bytes())
-    instrument = adapter.instrument_for(version)
+    version = studies.add_version(study, slug, name, (corpus / name).read_bytes())
+    instrument = studies.instrument_for(version)
     payloads = submission_lines(generate_submissions(instrument, 12, seed=4), seed=4)
     for payload in payloads:
         answer = client.post(f"/api/v1/studies/corpus/surveys/{slug}/responses", data=json.dumps(payload), content_type="application/json")

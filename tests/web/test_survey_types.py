@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from afstand.services import adapter
+from afstand.services import studies
 from afstand.web.models import Response, Study
 from tests.web.test_survey import step
 
@@ -38,7 +38,7 @@ FORM = b"""| survey |
 
 def test_new_types_on_the_survey_page(client):
     study = Study.objects.create(slug="types", title="Types")
-    adapter.add_version(study, "types", "types.md", FORM)
+    studies.add_version(study, "types", "types.md", FORM)
     url = "/s/types/types"
     page = client.get(url)
     html = page.content.decode()
@@ -80,7 +80,7 @@ REPEAT_FORM = b"""| survey |
 
 def test_repeat_page_adds_and_removes_instances(client):
     study = Study.objects.create(slug="hh", title="Household")
-    adapter.add_version(study, "household", "household.md", REPEAT_FORM)
+    studies.add_version(study, "household", "household.md", REPEAT_FORM)
     url = "/s/hh/household"
     page = client.get(url)
     html = page.content.decode()
@@ -116,7 +116,7 @@ def test_questions_named_like_page_fields_do_not_collide(client):
 | | text | lang | Which language? |
 | | end_group | | |
 """
-    adapter.add_version(study, "names", "names.md", form)
+    studies.add_version(study, "names", "names.md", form)
     url = "/s/names/names"
     page = client.get(url)
     assert 'name="q-state"' in page.content.decode() and 'name="q-action"' in page.content.decode()

@@ -1,14 +1,60 @@
-"""Repeat pages of the respondent survey: one block of questions per instance, with buttons to add
-and remove instances (or as many as ``repeat_count`` fixes). The logic is the core's
-(:mod:`afstand.instrument.pages`); this module only adapts it to the survey views. Fields are
-namespaced per instance (``q-member[2]/age``), so nothing collides with the page's own fields.
+"""What the respondent's survey pages show and read, from the core's form engine
+(:mod:`afstand.instrument.engine`, :mod:`afstand.instrument.pages`):
+
+* namespaced fields (``q-<key>``): a question named ``state``, ``action`` or ``lang`` cannot
+  collide with the page's own fields;
+* the display of a page: ``${}`` interpolated, calculations kept off the page, ``choice_filter``;
+* repeat pages: one block of questions per instance, with buttons to add and remove instances
+  (or as many as ``repeat_count`` fixes); fields per instance (``q-member[2]/age``).
 """
 
 from __future__ import annotations
 
-from afstand.instrument.model import KIND_OF_TYPE, Group, Instrument
-from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, page_errors, page_view, read_page, remove_instance
+from afstand.errors import AfstandError
+from afstand.instrument.engine import engine_for
+from afstand.instrument.model import KIND_OF_TYPE, Group, Instrument, Item
+from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, field_name, page_errors, page_view, read_page, remove_instance
 from afstand.responses.submission import split_error_key
+
+#: the page's own fields: a question's answer is never read from them
+PAGE_FIELDS = frozenset({"state", "action", "lang", "instances", "csrfmiddlewaretoken"})
+#: native inputs for the XLSForm types that have one (checked on the server all the same)
+INPUT_TYPES = {"date": "date", "time": "time", "datetime": "datetime-local"}
+
+
+def posted(post, name: str) -> list[str]:
+    """A question's posted values from its namespaced field (``q-<key>``); a tab rendered before
+    fields were namespaced sends the bare name, read unless it is one of the page's own fields."""
+    field = field_name(name)
+    if field in post:
+        return post.getlist(field)
+    return [] if name in PAGE_FIELDS else post.getlist(name)
+
+
+def shown_answers(form: Instrument, answers: dict) -> dict:
+    """The answers with the form's calculations filled in (labels may show them)."""
+    shown = dict(answers)
+    try:
+        engine_for(form).calculate(shown)
+    except AfstandError:
+        return dict(answers)
+    return shown
+
+
+def interpolate(form: Instrument, text: str, shown: dict) -> str:
+    return engine_for(form).interpolate(text, shown)
+
+
+def offered(form: Instrument, item: Item, page_elements, shown: dict, language: str) -> list[tuple[str, str]]:
+    """The choices a select question shows. With a ``choice_filter`` on an answer of this same page
+    every choice is offered (each name once; the page works without a script) and the server refuses
+    one the filter does not allow when the page is sent; otherwise only the choices the filter leaves."""
+    engine = engine_for(form)
+    if not item.choice_filter:
+        return [(c.name, c.label(language)) for c in item.choice_list.choices]
+    if engine.choice_filter[item.name].references & set(page_elements):
+        return list({c.name: (c.name, c.label(language)) for c in item.choice_list.choices}.values())
+    return [(c.name, c.label(language)) for c in engine.choices(item.name, shown)]
 
 MAX_SHOWN = 50  # instances one page shows and reads back
 
@@ -78,6 +124,6 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                 "multiline": q.appearance == "multiline", "choices": list(q.choices), "value": q.value,
                 "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
                 "step": "1" if q.type == "integer" else "any",
-                "input_type": {"date": "date", "time": "time", "datetime": "datetime-local"}.get(q.type, "text"),
+                "input_type": INPUT_TYPES.get(q.type, "text"),
             }})
     return out, len(view.instances), flexible
