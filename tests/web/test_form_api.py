@@ -13,7 +13,7 @@ from afstand.analysis.summary import analyze
 from afstand.demo_form import generate_submissions, submission_lines
 from afstand.responses import load_responses
 from afstand.responses.tables import MAIN, section, table_items
-from afstand.services import exports, studies
+from afstand.services import exports, results, studies
 from afstand.web.models import Response, Study
 from tests.cli.test_form_roundtrip import FORMS, _instances, _sent_counts
 
@@ -31,6 +31,8 @@ def test_corpus_form_uploads_collects_exports_and_analyses(client, corpus, tmp_p
         answer = client.post(f"/api/v1/studies/corpus/surveys/{slug}/responses", data=json.dumps(payload), content_type="application/json")
         assert answer.status_code == 201, answer.content
     assert Response.objects.filter(instrument_version=version).count() == len(payloads)
+    stored, _ = results.analyze_stored("corpus", slug)  # the results page's analysis: the main table
+    assert stored["n_consented"] == len(payloads)
     found = exports.tables("corpus", slug) if instrument.repeats else {MAIN: exports.rows("corpus", slug)}
     for table, (header, data) in found.items():
         repeat = None if table == MAIN else table
