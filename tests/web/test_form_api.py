@@ -34,6 +34,15 @@ def test_corpus_form_uploads_collects_exports_and_analyses(client, corpus, tmp_p
     stored, _ = results.analyze_stored("corpus", slug)  # the results page's analysis: the main table
     assert stored["n_consented"] == len(payloads)
     found = exports.tables("corpus", slug) if instrument.repeats else {MAIN: exports.rows("corpus", slug)}
+    if instrument.repeats:  # the XLSX export: one sheet per table, as Kobo's
+        import openpyxl
+
+        assert exports.export("corpus", slug, "xlsx", tmp_path / "export.xlsx") == len(payloads)
+        workbook = openpyxl.load_workbook(tmp_path / "export.xlsx", read_only=True)
+        assert workbook.sheetnames == [slug] + [g.name for g in instrument.repeats]
+        for table, (header, data) in found.items():
+            sheet = workbook[slug if table == MAIN else table]
+            assert sum(1 for _ in sheet.iter_rows()) == len(data) + 1
     for table, (header, data) in found.items():
         repeat = None if table == MAIN else table
         path = tmp_path / f"{table}.csv"
