@@ -92,3 +92,21 @@ def test_demo_data_for_a_form_is_deterministic(corpus, tmp_path):
     for produced in (tmp_path / "a").iterdir():
         if produced.suffix == ".jsonl":  # instance ids are seeded too
             assert produced.read_bytes() == (tmp_path / "b" / produced.name).read_bytes()
+
+
+def test_clear_errors_for_impossible_forms_and_unknown_repeats(tmp_path):
+    form = tmp_path / "impossible.md"
+    form.write_text("""| survey |
+| | type | name | label | required | choice_filter |
+| | select_one abc | pick | Pick one | yes | cf = 'nothing' |
+| choices |
+| | list_name | name | label | cf |
+| | abc | a | A | x |
+""", encoding="utf-8")
+    result = run_cli("demo-data", "--instrument", str(form), "--n", "2", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "pick" in result.stderr and "no valid response" in result.stderr
+    assert not (tmp_path / "out" / "impossible.jsonl").exists()  # nothing half-written
+    data = tmp_path / "data.csv"
+    data.write_text("response_id,pick\nR1,a\n", encoding="utf-8")
+    result = run_cli("analyze", "--instrument", str(form), "--data", str(data), "--repeat", "member", "--json")
+    assert result.returncode == 2 and "no repeat 'member'" in result.stderr
