@@ -17,7 +17,7 @@ from tests.fuzzing import FUZZ, FUZZ_SLOW
 FUNCTIONS = ["regex", "floor", "ceiling", "abs", "sqrt", "exp", "log", "date-time", "selected-at", "indexed-repeat", "join", "min", "today", "selected", "count-selected", "string-length", "if", "coalesce", "concat", "sum", "count",
              "round", "pow", "int", "date", "format-date", "substr", "not", "number", "max", "position", "translate"]
 atoms = st.one_of(
-    st.sampled_from(["${a}", "${n}", "${m}", "${d}", "${calc}", ".", "../a", "/data/n", "'x'", "''", "0", "1.5", "99999999999",
+    st.sampled_from(["'((a{99}){99}){99}'", "'[0-9]{4}'", "${a}", "${n}", "${m}", "${d}", "${calc}", ".", "../a", "/data/n", "'x'", "''", "0", "1.5", "99999999999",
                      "today()", "true()", "'(a+)+$'", "'2024-01-01'"]),
     st.integers(-10**6, 10**6).map(str),
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=8).map(lambda s: "'" + s.replace("'", "") + "'"),
@@ -87,6 +87,8 @@ def _run(form_bytes: bytes, given_answers: dict) -> None:
 @example("pow(10, 99999999999) * -1", {})
 @example("date(99999999999)", {})
 @example("round(pow(10, 308), 15)", {})
+@example("regex(${a}, '((a{1000}){1000}){1000}')", {"a": "a"})
+@example("regex(., ${a})", {"a": "((x{999}){999}){999}"})
 @example("format-date(99999999999, '%Y')", {})
 @example("substr(${a}, -99999999999, 99999999999)", {"a": "abc"})
 def test_expressions_compile_and_evaluate_or_are_refused(expression, given_answers):

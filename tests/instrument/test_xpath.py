@@ -112,6 +112,8 @@ def test_relative_and_absolute_paths_and_columns():
         ("1" + " = 1" * 100, "comparisons in a chain"),
         ("'x' " * 5000, "longer than"),
         ("regex(., '(')", "not a valid regular expression"),
+        ("regex(., '((a{1000}){1000}){1000}')", "repeats too much"),  # the regex compiler would expand it for minutes
+        ("regex(., 'a{4294967295}')", "repeats too much"),
         ("if(1, 2)", r"if\(\) takes 3 arguments"),
         ("concat()" + " + 1" * 3, None),
     ],
@@ -141,3 +143,6 @@ def test_catastrophic_regex_is_stopped_by_the_timeout():
     with pytest.raises(EvaluationError, match="took too long"):
         expression({}, "a" * 5000 + "!")
     assert time.monotonic() - started < 5
+    dynamic = compile_expression("regex(., ${pattern})")  # a pattern from an answer is bounded when evaluated
+    with pytest.raises(EvaluationError, match="repeats too much"):
+        dynamic({"pattern": "((a{1000}){1000}){1000}"}, "a")

@@ -19,10 +19,14 @@ import re
 import uuid
 from typing import Any, Callable
 
+import re._constants as _sre_constants
+import re._parser as _sre
+
 import regex
 
 from afstand.errors import AfstandError
 
+MAX_REGEX_SIZE = 10_000  # counted repeats multiplied out (a{100}{100} is 10,000): compiling expands them
 REGEX_TIMEOUT = 0.05  # seconds for one regex() call: enough for any sane pattern on a 10,000-character answer
 MAX_REGEX = 1000  # characters of a pattern
 EPOCH = dt.date(1970, 1, 1)
@@ -193,6 +197,8 @@ _PATTERNS: dict[str, Any] = {}
 def _compile_regex(source: str):
     compiled = _PATTERNS.get(source)
     if compiled is None:
+        if _expanded_size(source) > MAX_REGEX_SIZE:
+            raise EvaluationError(f"regex(): {source!r} repeats too much (counted repeats multiply to more than {MAX_REGEX_SIZE:,})")
         try:
             compiled = regex.compile(source)
         except (regex.error, ValueError, OverflowError, RecursionError) as err:
@@ -200,6 +206,45 @@ def _compile_regex(source: str):
         if len(_PATTERNS) < 1000:
             _PATTERNS[source] = compiled
     return compiled
+
+
+def _expanded_size(source: str) -> float:
+    """How large a pattern becomes when its counted repeats are expanded, as compiling does
+    (``((a{1000}){1000}){1000}`` is 10^9 and would take the regex compiler minutes). Read with
+    Python's own regex parser; a pattern it cannot read (``\\p{L}`` …) is bounded by the product of
+    all its counts."""
+    try:
+        return _tree_size(_sre.parse(source).data)
+    except Exception:  # noqa: BLE001 - re's parser refuses syntax the regex module has: bound it coarsely
+        size = 1.0
+        for low, high in re.findall(r"\{\s*(\d+)\s*(?:,\s*(\d*)\s*)?\}", source):
+            size *= max(int(low), int(high) if high else 1, 1)
+        return size * max(1, len(source))
+
+
+def _tree_size(items) -> float:
+    total = 0.0
+    for op, value in items:
+        name = str(op)
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = value
+            count = high if high != _sre_constants.MAXREPEAT else max(low, 1)
+            total += max(count, 1) * _tree_size(sub)
+        elif name == "SUBPATTERN":
+            total += _tree_size(value[-1])
+        elif name in ("ATOMIC_GROUP",):
+            total += _tree_size(value)
+        elif name == "BRANCH":
+            total += sum(_tree_size(b) for b in value[1])
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            total += _tree_size(value[1])
+        elif name == "GROUPREF_EXISTS":
+            total += _tree_size(value[1]) + (_tree_size(value[2]) if value[2] else 0)
+        else:
+            total += 1
+        if total > 1e12:
+            return total
+    return total
 
 
 def check_regex(source: str) -> None:
