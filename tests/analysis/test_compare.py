@@ -19,7 +19,14 @@ AGREE5 = {"helemaal_oneens": 1, "oneens": 2, "neutraal": 3, "eens": 4, "helemaal
 
 
 @pytest.fixture(scope="module")
-def raw(reference):
+def raw(demo_data):
+    """The seeded demo workers as plain text: the tests recompute the statistics with scipy from these."""
+    frame = pd.read_csv(demo_data["werkers"], dtype=str, keep_default_na=False)
+    return frame[frame["consent"] == "ja"]
+
+
+@pytest.fixture(scope="module")
+def reference_raw(reference):
     frame = pd.read_csv(reference / "werkers.csv", dtype=str, keep_default_na=False)
     return frame[frame["consent"] == "ja"]
 
@@ -28,8 +35,8 @@ def find(result, breakdown, item):
     return next(t for t in result["tests"] if t["breakdown"] == breakdown and t["item"] == item)
 
 
-def test_kruskal_wallis_by_organisation(reference_results, raw):
-    test = find(reference_results["werkers"]["comparisons"], "organisatie", "w_wa_luisteren")
+def test_kruskal_wallis_by_organisation(demo_results, raw):
+    test = find(demo_results["werkers"]["comparisons"], "organisatie", "w_wa_luisteren")
     scores = raw["w_wa_luisteren"].map(AGREE5)
     samples = [scores[(raw["w_org"] == org) & scores.notna()] for org in ("ljr", "rn", "svg")]
     expected = stats.kruskal(*samples)
@@ -39,10 +46,11 @@ def test_kruskal_wallis_by_organisation(reference_results, raw):
     assert test["effect"]["value"] == pytest.approx(expected.statistic / (n - 1))
 
 
-def test_mann_whitney_and_rank_biserial_by_gender(reference_results, raw):
+def test_mann_whitney_and_rank_biserial_by_gender(reference_results, reference_raw):
+    """The reference study: its demo counterpart hides the gender breakdown (a few "anders" hide "man" too)."""
     test = find(reference_results["werkers"]["comparisons"], "geslacht", "w_wa_privacy")
-    scores = raw["w_wa_privacy"].map(AGREE5)
-    men, women = scores[(raw["w_gender"] == "man")].dropna(), scores[(raw["w_gender"] == "vrouw")].dropna()
+    scores = reference_raw["w_wa_privacy"].map(AGREE5)
+    men, women = scores[(reference_raw["w_gender"] == "man")].dropna(), scores[(reference_raw["w_gender"] == "vrouw")].dropna()
     assert test["test"] == "mann-whitney"
     assert test["p"] == pytest.approx(stats.mannwhitneyu(men, women).pvalue)
     # rank-biserial r = P(man > vrouw) − P(man < vrouw), counted over all pairs
@@ -51,8 +59,8 @@ def test_mann_whitney_and_rank_biserial_by_gender(reference_results, raw):
     assert test["effect"]["value"] == pytest.approx((greater - less) / (len(men) * len(women)))
 
 
-def test_role_and_experience_breakdowns(reference_results, raw):
-    breakdowns = reference_results["werkers"]["comparisons"]["breakdowns"]
+def test_role_and_experience_breakdowns(demo_results, raw):
+    breakdowns = demo_results["werkers"]["comparisons"]["breakdowns"]
     role = {g["name"]: g["n"] for g in breakdowns["functie"]["groups"]}
     has = raw["w_function"].str.split().apply(lambda v: "toezichthouder" in v)
     answered = raw["w_function"] != ""
@@ -82,8 +90,8 @@ def test_chi_square_and_cramers_v():
     assert result["effect"]["value"] == pytest.approx(math.sqrt(chi2 / (70 * 1)))
 
 
-def test_holm_correction(reference_results):
-    tests = reference_results["werkers"]["comparisons"]["tests"]
+def test_holm_correction(demo_results):
+    tests = demo_results["werkers"]["comparisons"]["tests"]
     p = np.array([t["p"] for t in tests])
     order = np.argsort(p)
     m = len(p)

@@ -6,7 +6,6 @@ sent payloads, independently of afstand's export and analysis code."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,8 @@ import pytest
 from afstand.instrument.loader import load_instrument
 from afstand.responses.submission import check_submission
 from afstand.responses.tables import table_items
-from tests.conftest import SHARED, cli_json, run_cli
-
-CORPUS = SHARED / "xlsform-corpus"
-FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
+from tests.conftest import cli_json, run_cli
+from tests.helpers import CORPUS, FORMS, repeat_containers, sent_counts
 
 
 @pytest.fixture(scope="module")
@@ -25,38 +22,6 @@ def corpus() -> Path:
     if not FORMS:
         pytest.skip("../shared/xlsform-corpus is not present")
     return CORPUS
-
-
-def _instances(payload: dict, instrument, repeat: str | None) -> list[dict]:
-    """The answer dictionaries of one table, found by walking the payload (not the export code)."""
-    if repeat is None:
-        return [payload]
-    path = []
-    group = instrument.group(repeat)
-    while group is not None:
-        if group.repeat:
-            path.append(group.name)
-        group = instrument.group(group.parent) if group.parent else None
-    found = [payload]
-    for name in reversed(path):
-        found = [inst for container in found for inst in container.get(name, [])]
-    return found
-
-
-def _sent_counts(instrument, containers: list[dict], key: str) -> dict:
-    item = instrument.items[key]
-    values = [c[key] for c in containers if key in c]
-    if item.kind == "select_one":
-        counted = Counter(values)
-        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
-    if item.kind == "select_multiple":
-        counted = Counter(choice for v in values for choice in v.split())
-        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
-    if item.kind == "number":
-        return {"n": len(values)}
-    if item.kind == "text":
-        return {"answered": len(values)}
-    return {}
 
 
 @pytest.mark.parametrize("name", FORMS)
@@ -75,10 +40,10 @@ def test_demo_answers_pass_the_api_and_analyse_to_what_was_sent(corpus, tmp_path
     for repeat, data in tables.items():
         args = ["analyze", "--instrument", str(source), "--data", str(data), "--json"] + (["--repeat", repeat] if repeat else [])
         analysis = cli_json(*args)
-        containers = [c for p in payloads for c in _instances(p["answers"], instrument, repeat)]
+        containers = [c for p in payloads for c in repeat_containers(p["answers"], instrument, repeat)]
         assert analysis["n_consented"] == len(containers)
         for key in table_items(instrument, repeat):
-            expected = _sent_counts(instrument, containers, key)
+            expected = sent_counts(instrument, containers, key)
             if not expected:
                 continue
             got = analysis["items"][key]

@@ -10,7 +10,7 @@ from afstand.demo_form import generate_submissions
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.pages import page_errors, page_view, pages
 from afstand.responses.submission import check_submission, compile_rules
-from tests.cli.test_form_roundtrip import CORPUS, FORMS
+from tests.helpers import CORPUS, FORMS
 
 
 @pytest.fixture(scope="module")

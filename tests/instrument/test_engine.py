@@ -263,3 +263,25 @@ def test_metadata_rows_can_be_read_but_are_never_stored(tmp_path):
 
     with pytest.raises(InstrumentError, match="would store the time of answering"):
         compile_rules(stamped)
+
+
+def test_the_form_engine_fields_are_part_of_the_version_id(tmp_path):
+    base = """
+| | type | name | label | calculation | choice_filter | repeat_count |
+| | select_one ab | pick | Pick | | {filter} | |
+| | calculate | c | | {calc} | | |
+| | begin_repeat | r | R | | | {count} |
+| | text | t | T | | | |
+| | end_repeat | | | | | |
+"""
+    choices = """
+| | list_name | name | label | k |
+| | ab | a | A | 1 |
+| | ab | b | B | 2 |
+"""
+    ids = set()
+    for variant in ({"filter": "k = 1", "calc": "1", "count": "2"}, {"filter": "k = 2", "calc": "1", "count": "2"},
+                    {"filter": "k = 1", "calc": "2", "count": "2"}, {"filter": "k = 1", "calc": "1", "count": "3"}):
+        (tmp_path / "v").mkdir(exist_ok=True)
+        ids.add(form(tmp_path / "v", base.format(**variant), choices).version_id)
+    assert len(ids) == 4

@@ -12,7 +12,7 @@ from afstand.errors import AfstandError
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission, compile_rules
-from tests.fuzzing import FUZZ, FUZZ_SLOW
+from tests.helpers import FUZZ, FUZZ_SLOW
 
 FUNCTIONS = ["regex", "floor", "ceiling", "abs", "sqrt", "exp", "log", "date-time", "selected-at", "indexed-repeat", "join", "min", "today", "selected", "count-selected", "string-length", "if", "coalesce", "concat", "sum", "count",
              "round", "pow", "int", "date", "format-date", "substr", "not", "number", "max", "position", "translate"]

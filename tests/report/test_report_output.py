@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -15,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.analysis.test_published import FIGURE_13
+from tests.helpers import FIGURE_13, assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 TILES = ["73", "53", "77", "23", "12", "46"]
@@ -60,7 +59,8 @@ class TileParser(HTMLParser):
         self._in = None
 
 
-def test_files_written(full_report):
+def test_files_written(demo_full_report):
+    full_report = demo_full_report
     names = {p.name for p in full_report.iterdir()}
     assert names == {"figures", "rapport.html", "rapport.pdf", "rapport.docx", "factsheet.html", "factsheet.pdf"}
     figures = sorted(p.name for p in (full_report / "figures").iterdir())
@@ -103,7 +103,8 @@ def test_numbers_in_html_and_pdf_text(full_report):
         assert squash(sentence) in pdf, sentence
 
 
-def test_pdf_pages_are_not_blank(full_report, tmp_path):
+def test_pdf_pages_are_not_blank(demo_full_report, tmp_path):
+    full_report = demo_full_report
     subprocess.run(["pdftoppm", "-r", "20", "-png", str(full_report / "rapport.pdf"), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) >= 10
@@ -139,13 +140,15 @@ def test_themes_from_codings(full_report, reference):
     assert "Typen cliënten: antwoorden op de open vragen" in html
 
 
-def test_themes_left_out_without_codings(html_report):
+def test_themes_left_out_without_codings(demo_html_report):
+    html_report = demo_html_report
     html = (html_report / "rapport.html").read_text(encoding="utf-8")
     assert "antwoorden op de open vragen" not in html and 'class="themes"' not in html
     assert sorted(p.name for p in html_report.iterdir()) == ["factsheet.html", "figures", "rapport.html"]
 
 
-def test_two_builds_are_byte_identical(full_report, html_report):
+def test_two_builds_are_byte_identical(demo_full_report, demo_html_report):
+    full_report, html_report = demo_full_report, demo_html_report
     assert (full_report / "figures" / "figuur-13.svg").read_bytes() == (html_report / "figures" / "figuur-13.svg").read_bytes()
     for name in sorted(p.name for p in (html_report / "figures").glob("*.svg")):
         assert (full_report / "figures" / name).read_bytes() == (html_report / "figures" / name).read_bytes(), name
@@ -154,9 +157,4 @@ def test_two_builds_are_byte_identical(full_report, html_report):
 
 @pytest.mark.parametrize("name", ["rapport.html", "factsheet.html", "figures/figuur-13.svg", "figures/figuur-05.svg"])
 def test_golden_files(html_report, name):
-    actual = (html_report / name).read_bytes()
-    golden = GOLDEN / Path(name).name
-    if os.environ.get("AFSTAND_UPDATE_GOLDEN"):
-        golden.write_bytes(actual)
-    assert golden.is_file(), f"no golden file {golden.name}: run with AFSTAND_UPDATE_GOLDEN=1 once"
-    assert actual == golden.read_bytes(), f"{name} differs from {golden} (if intended: AFSTAND_UPDATE_GOLDEN=1)"
+    assert_golden((html_report / name).read_bytes(), GOLDEN / Path(name).name)

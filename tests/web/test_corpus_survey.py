@@ -14,7 +14,7 @@ from afstand.demo_form import generate_submissions
 from afstand.responses.submission import check_submission, split_error_key
 from afstand.services import studies
 from afstand.web.models import Response, Study
-from tests.cli.test_form_roundtrip import CORPUS, FORMS
+from tests.helpers import CORPUS, FORMS
 
 pytestmark = pytest.mark.django_db
 PAGE_FIELDS = {"state", "instances", "action", "lang"}

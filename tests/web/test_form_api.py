@@ -15,7 +15,7 @@ from afstand.responses import load_responses
 from afstand.responses.tables import MAIN, section, table_items
 from afstand.services import exports, results, studies
 from afstand.web.models import Response, Study
-from tests.cli.test_form_roundtrip import FORMS, _instances, _sent_counts
+from tests.helpers import CORPUS, FORMS, repeat_containers, sent_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -50,18 +50,16 @@ def test_corpus_form_uploads_collects_exports_and_analyses(client, corpus, tmp_p
             exports.write(header, data, "csv", handle)
         result = analyze(load_responses(path, section(instrument, repeat)))
         # the database's order is not the order sent: compare totals over all responses
-        containers = [c for p in payloads for c in _instances(p["answers"], instrument, repeat)]
+        containers = [c for p in payloads for c in repeat_containers(p["answers"], instrument, repeat)]
         assert result["n_consented"] == len(containers)
         for key in table_items(instrument, repeat):
-            expected = _sent_counts(instrument, containers, key)
+            expected = sent_counts(instrument, containers, key)
             if expected:
                 assert {k: result["items"][key][k] for k in expected} == expected, (table, key)
 
 
 @pytest.fixture
 def corpus():
-    from tests.cli.test_form_roundtrip import CORPUS
-
     if not FORMS:
         pytest.skip("../shared/xlsform-corpus is not present")
     return CORPUS

@@ -9,7 +9,7 @@ import pytest
 
 from afstand.services import studies
 from afstand.web.models import Response, Study
-from tests.web.test_survey import step
+from tests.helpers import step
 
 pytestmark = pytest.mark.django_db
 

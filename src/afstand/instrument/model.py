@@ -176,6 +176,7 @@ class Instrument:
     consent_item: str | None = None
     consent_choice: str | None = None  # the choice of consent_item that means "I take part"
     order: tuple[str, ...] = ()  # top-level items, notes and groups in document order
+    warnings: tuple[str, ...] = ()  # pyxform's warnings about the form (not errors: the form loads)
     paths: Mapping[str, str] = field(default_factory=dict)  # full path -> key of every item, note and group
     metadata: Mapping[str, str] = field(default_factory=dict)  # name -> type of metadata rows (start, end, today, deviceid, ...), not stored
 

@@ -25,8 +25,7 @@ from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission
 from afstand.services import survey_pages
 from afstand.services.studies import instrument_for
-from afstand.web.models import (AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code,
-                                random_key)
+from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
 
 
 def withdrawal_code(instance_id: uuid.UUID) -> str:
