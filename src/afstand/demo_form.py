@@ -35,8 +35,8 @@ def generate_submissions(instrument: Instrument, n: int, *, seed: int, missing: 
     rng = np.random.default_rng(seed)
     today = today or dt.date.today()
     out = []
-    for index in range(n):
-        for attempt in range(ATTEMPTS):
+    for _ in range(n):
+        for _attempt in range(ATTEMPTS):
             answers = _respondent(engine, rng, missing, today)
             checked = check_submission(instrument, answers, today=today)
             if checked.ok:

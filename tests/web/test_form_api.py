@@ -40,7 +40,7 @@ def test_corpus_form_uploads_collects_exports_and_analyses(client, corpus, tmp_p
         assert exports.export("corpus", slug, "xlsx", tmp_path / "export.xlsx") == len(payloads)
         workbook = openpyxl.load_workbook(tmp_path / "export.xlsx", read_only=True)
         assert workbook.sheetnames == [slug] + [g.name for g in instrument.repeats]
-        for table, (header, data) in found.items():
+        for table, (_, data) in found.items():
             sheet = workbook[slug if table == MAIN else table]
             assert sum(1 for _ in sheet.iter_rows()) == len(data) + 1
     for table, (header, data) in found.items():

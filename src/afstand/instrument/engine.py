@@ -254,7 +254,7 @@ class AnswerContext(Context):
             return self.answers.get(name, "")
         containers: list[Mapping[str, Any]] = [self.answers]
         shared = 0
-        for r, (scope_repeat, index) in zip(chain, self.scope):
+        for r, (scope_repeat, _) in zip(chain, self.scope):
             if r != scope_repeat:
                 break
             shared += 1

@@ -76,7 +76,7 @@ class Context:
         return dt.date.today()
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
 
 class MappingContext(Context):

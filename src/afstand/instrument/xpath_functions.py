@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import uuid
-from typing import Any, Callable
-
 import re._constants as _sre_constants
 import re._parser as _sre
+import uuid
+from typing import Any, Callable
 
 import regex
 
@@ -95,7 +94,7 @@ def _days(text: str) -> float | None:
         match = _DATETIME.fullmatch(text)
         if match:
             moment = parse_datetime(text)
-            return None if moment is None else (moment - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)).total_seconds() / 86400
+            return None if moment is None else (moment - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)).total_seconds() / 86400
     except (ValueError, OverflowError):
         return None
     return None
@@ -139,7 +138,7 @@ def parse_date(text: str) -> dt.date | None:
 
 def _zone(zone: str | None) -> dt.timezone:
     if not zone or zone == "Z":
-        return dt.timezone.utc
+        return dt.UTC
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
     return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))

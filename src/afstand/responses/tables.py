@@ -19,7 +19,6 @@ from typing import Any, Iterable, Mapping
 from afstand.errors import InstrumentError
 from afstand.instrument.engine import engine_for
 from afstand.instrument.model import Instrument
-
 from afstand.responses.validate import REPEAT_META  # one definition, read by the validator too
 
 MAIN = "main"
