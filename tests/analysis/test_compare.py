@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from afstand.analysis.compare import compare
-from afstand.analysis.suppression import COMPLEMENTARY, EMPTY, suppress
+from afstand.analysis.suppression import HIDDEN, suppress
 from afstand.responses import load_responses
 from afstand.study import Breakdown
 
@@ -104,16 +104,16 @@ def test_holm_correction(demo_results):
 
 
 def test_suppression_rule():
+    hidden = HIDDEN.format(min_size=10)
     assert suppress({"a": 50, "b": 40, "c": 30}, 10) == {"a": None, "b": None, "c": None}
-    reasons = suppress({"a": 50, "b": 40, "c": 3}, 10)
-    assert reasons["c"].startswith("fewer than 10") and reasons["b"] == COMPLEMENTARY and reasons["a"] is None
-    # two hidden groups mask each other: no complementary suppression needed
-    reasons = suppress({"a": 50, "b": 4, "c": 3}, 10)
-    assert reasons["a"] is None and reasons["b"] and reasons["c"]
-    # enough respondents without a group also mask the hidden one
-    assert suppress({"a": 50, "b": 40, "c": 3}, 10, unassigned=12)["b"] is None
-    # an empty group discloses nothing and triggers nothing
-    assert suppress({"a": 50, "b": 40, "c": 0}, 10) == {"a": None, "b": None, "c": EMPTY}
+    # one reason for every hidden group: nobody can tell the small one from its protector
+    assert suppress({"a": 50, "b": 40, "c": 3}, 10) == {"a": None, "b": hidden, "c": hidden}
+    # two small groups (4 + 3 = 7) would be known together: a third one is hidden as well
+    assert suppress({"a": 50, "b": 4, "c": 3}, 10) == {"a": hidden, "b": hidden, "c": hidden}
+    # respondents without a group do not mask anything: their number is public (the item's missing count)
+    assert suppress({"a": 50, "b": 40, "c": 3}, 10, unassigned=12)["b"] == hidden
+    # an empty group is shown as 0 and triggers nothing
+    assert suppress({"a": 50, "b": 40, "c": 0}, 10) == {"a": None, "b": None, "c": None}
 
 
 def test_no_group_under_the_threshold_is_ever_shown(reference, study):
@@ -121,7 +121,7 @@ def test_no_group_under_the_threshold_is_ever_shown(reference, study):
     for threshold in (10, 35, 60, 100, 250):
         result = compare(responses, study.breakdowns("werkers"), ["w_wa_*"], min_group_size=threshold)
         for name, breakdown in result["breakdowns"].items():
-            assert all(g["n"] >= threshold for g in breakdown["groups"]), (threshold, name)
+            assert all(g["n"] >= threshold or g["n"] == 0 for g in breakdown["groups"]), (threshold, name)  # empty: shown as 0
             shown = {g["name"] for g in breakdown["groups"]}
             for test in (t for t in result["tests"] if t["breakdown"] == name):
                 assert set(test["by_group"]) <= shown
@@ -136,5 +136,6 @@ def test_no_group_under_the_threshold_is_ever_shown(reference, study):
 def test_clients_gender_breakdown_is_suppressed(reference_results):
     breakdown = reference_results["clienten"]["comparisons"]["breakdowns"]["geslacht"]
     # 20 men, 6 women: women are hidden, men too (complementary), so nothing is compared
-    assert breakdown["groups"] == []
+    assert [(g["name"], g["n"]) for g in breakdown["groups"]] == [("anders", 0)]
+    assert {g["name"] for g in breakdown["suppressed"]} == {"man", "vrouw"} and breakdown["not_tested"]
     assert not [t for t in reference_results["clienten"]["comparisons"]["tests"] if t["breakdown"] == "geslacht"]

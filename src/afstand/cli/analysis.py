@@ -29,6 +29,7 @@ def register(sub) -> None:
 
 
 def cmd_analyze(args) -> int:
+    from afstand.analysis.distributions import import_in_background
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses
     from afstand.study import resolve_instrument
@@ -39,6 +40,7 @@ def cmd_analyze(args) -> int:
         from afstand.responses.tables import section
 
         instrument = section(instrument, args.repeat)
+    import_in_background()  # scipy.special, for the tests, while the file is parsed
     responses = load_responses(args.data, instrument, lenient=args.lenient)
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
                      min_group_size=args.min_group_size)

@@ -22,7 +22,7 @@ def register(sub) -> None:
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--demo", action="store_true", help="load the default study's instruments ($AFSTAND_STUDY)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    p.add_argument("--threads", type=int, default=1, help="threads per worker (gunicorn gthread worker when > 1; default 1)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (gunicorn gthread worker when > 1; default 4: overlaps database commits)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("export", help="export stored responses", description="Export stored responses of one instrument in the canonical layout.")

@@ -17,6 +17,8 @@ def register(sub) -> None:
     p.add_argument("--format", default="html,pdf,docx", help="comma-separated: html, pdf, docx (default: all)")
     p.add_argument("--codings", help="coded open answers (JSON lines: id, question, text, codes) for the themes section")
     p.add_argument("--workers", type=int, default=2, help="processes for figures and PDF (default 2)")
+    p.add_argument("--base", choices=("consented", "valid"), default="consented",
+                   help="percent base: every consented respondent (skipped answers shown grey) or only those who answered")
     p.set_defaults(handler=cmd_report)
 
 
@@ -45,7 +47,7 @@ def cmd_report(args) -> int:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("rapport maken", total=None)
         written = build_report(study, data, Path(args.out), formats=formats, codings=codings, workers=max(1, args.workers),
-                               progress=lambda message: progress.update(task, description=message))
+                               base=args.base, progress=lambda message: progress.update(task, description=message))
     for path in written:
         print(f"wrote {path}")
     return 0

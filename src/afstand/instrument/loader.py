@@ -3,20 +3,22 @@
 pyxform does the parsing and checking of the form itself; its messages are passed on
 unchanged, prefixed with the file name. This module adds the checks of the analysis
 metadata columns (see :mod:`afstand.instrument.model`).
+
+pyxform (and pandas, which it imports) takes about 0.35 s to import and a moment to
+convert a form, so its output and warnings are cached (:mod:`afstand.cache`), keyed by the
+content hash of the XLSForm, its file type and the installed pyxform: pyxform runs once per
+form version. Forms that pyxform or the checks here refuse are never cached.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pyxform.errors import PyXFormError
-from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
-from pyxform.xls2json_backends import get_xlsform
-from pyxform.xls2xform import convert
-
+from afstand import cache
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.version import version_id
@@ -56,6 +58,48 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
 
+    entry = _cache_key(raw, file_type)
+    cached = cache.read_json(CACHE_KIND, entry) if entry else None
+    if (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and isinstance(cached.get("pyxform"), dict)
+            and isinstance(cached.get("warnings"), list)):
+        try:
+            return _finish(_build(cached["pyxform"], None, label), cached["warnings"], label)
+        except Exception:  # noqa: BLE001 — a stale or damaged entry: convert again, which names rows in errors
+            pass
+    js, workbook, warnings = _convert(raw, file_type, label)
+    instrument = _finish(_build(js, workbook, label), warnings, label)
+    if entry:
+        cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
+    return instrument
+
+
+CACHE_KIND = "instruments"
+CACHE_FORMAT = 3  # 3: each question carries the parts of pyxform's type dictionary afstand reads (_type_spec)
+
+
+def _finish(instrument: Instrument, warnings: list[str], label: str) -> Instrument:
+    # the id hashes afstand's own model (afstand.instrument.version), not pyxform's dictionary
+    return replace(instrument, version_id=version_id(instrument), warnings=tuple(f"{label}: {w}" for w in warnings))
+
+
+def _cache_key(raw: bytes, file_type: str | None) -> str | None:
+    """Content hash of the form, its file type and the installed pyxform (``None``: no pyxform)."""
+    spec = importlib.util.find_spec("pyxform")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        pyxform_init = Path(spec.origin).read_bytes()  # holds pyxform's __version__
+    except OSError:
+        return None
+    return cache.key(f"instrument-{CACHE_FORMAT}", str(file_type), pyxform_init, raw)
+
+
+def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, Any], Any, list[str]]:
+    """pyxform's dictionary of the form, the workbook (for row numbers in errors) and pyxform's warnings."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform
+    from pyxform.xls2xform import convert
+
     warnings: list[str] = []
     try:
         result = convert(xlsform=raw, warnings=warnings, form_name="data", file_type=file_type)
@@ -64,9 +108,24 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    instrument = _build(result._pyxform, workbook, label)
-    # the id hashes afstand's own model (afstand.instrument.version), not pyxform's dictionary
-    return replace(instrument, version_id=version_id(instrument), warnings=tuple(f"{label}: {w}" for w in warnings))
+    js = result._pyxform
+    _annotate_types(js.get("children", []))
+    return js, workbook, [str(w) for w in warnings]
+
+
+def _annotate_types(children: list[dict]) -> None:
+    """Copy into each question what pyxform's type dictionary says about its type (control tag,
+    bind type, preload, a type's own constraint such as ``phone number``'s), so a cached form is
+    read without importing pyxform."""
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    for child in children:
+        if isinstance(child.get("children"), list):
+            _annotate_types(child["children"])
+        spec = QUESTION_TYPE_DICT.get(child.get("type", ""), {})
+        bind = spec.get("bind", {})
+        child["_type_spec"] = {"control": {"tag": spec.get("control", {}).get("tag")},
+                               "bind": {k: bind[k] for k in ("type", "constraint", "readonly", "jr:preload") if k in bind}}
 
 
 def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
@@ -124,7 +183,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 else:
                     top_level.append(key)
                 continue
-            spec = QUESTION_TYPE_DICT.get(ctype, {})
+            spec = child.get("_type_spec") or {}
             spec_bind = spec.get("bind", {})
             if ctype in _SKIP_TYPES or "jr:preload" in spec_bind or "jr:preload" in child.get("bind", {}):
                 metadata[name] = ctype  # expressions may read it (${today}); it is never stored

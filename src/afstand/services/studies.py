@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from afstand.errors import AfstandError, StudyError
 from afstand.instrument.loader import load_instrument
@@ -32,8 +32,22 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
 
 
 def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
-    return (InstrumentVersion.objects.select_related("study").filter(study__slug=study_slug, name=name, active=True)
-            .order_by("-id").first())
+    """The version new respondents get. Without the XLSForm's bytes (loaded when first read) and
+    without the study (one query when read): this runs on every submission, and one prepared
+    statement costs a fifth of the ORM query it replaces (bench/submission.py)."""
+    sql = _active_sql(connection.vendor)
+    return next(iter(InstrumentVersion.objects.raw(sql, [study_slug, name, True])), None)
+
+
+@lru_cache(maxsize=4)
+def _active_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    version, study = InstrumentVersion._meta, Study._meta
+    columns = ", ".join(f"v.{quote(f.column)}" for f in version.concrete_fields if f.name != "xlsform")
+    return (f"SELECT {columns} FROM {quote(version.db_table)} v JOIN {quote(study.db_table)} s "
+            f"ON s.{quote(study.pk.column)} = v.{quote(version.get_field('study').column)} "
+            f"WHERE s.{quote(study.get_field('slug').column)} = %s AND v.{quote(version.get_field('name').column)} = %s "
+            f"AND v.{quote(version.get_field('active').column)} = %s ORDER BY v.{quote(version.pk.column)} DESC LIMIT 1")
 
 
 def version_by_id(version_id: str | None) -> InstrumentVersion | None:
