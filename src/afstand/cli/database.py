@@ -38,6 +38,7 @@ def register(sub) -> None:
     p.add_argument("--username", required=True, help="login name")
     p.add_argument("--study", help="study id (default: $AFSTAND_STUDY; loaded from its study folder when not in the database yet)")
     p.add_argument("--role", choices=("owner", "analyst", "coder"), default="analyst", help="role in the study (default analyst)")
+    p.add_argument("--staff", action="store_true", help="may create new studies (and with them public sign-up forms)")
     p.add_argument("--db", help=DB_HELP)
     p.set_defaults(handler=cmd_createuser)
 
@@ -81,10 +82,10 @@ def cmd_createuser(args) -> int:
     open_database(args.db)
     from afstand.services import access, studies
 
-    user = access.create_user(args.username, password)
+    user = access.create_user(args.username, password, staff=args.staff)
     study = studies.study_or_folder(args.study or config.get("AFSTAND_STUDY"))
     access.grant(user, study, args.role)
-    print(f"{args.username}: {args.role} of {study.slug}")
+    print(f"{args.username}: {args.role} of {study.slug}" + (", may create studies" if user.is_staff else ""))
     return 0
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from afstand import cache
+from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.version import version_id
@@ -57,6 +58,7 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
         file_type = None
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
+    check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
 
     entry = _cache_key(raw, file_type)
     cached = cache.read_json(CACHE_KIND, entry) if entry else None
@@ -100,6 +102,8 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
     from pyxform.xls2json_backends import get_xlsform
     from pyxform.xls2xform import convert
 
+    if file_type == ".xls" or (file_type is None and raw.startswith(_OLE_MAGIC)):
+        raw, file_type = xls_to_xlsx(raw, label), ".xlsx"  # python-calamine reads it, never xlrd
     warnings: list[str] = []
     try:
         result = convert(xlsform=raw, warnings=warnings, form_name="data", file_type=file_type)
@@ -126,6 +130,34 @@ def _annotate_types(children: list[dict]) -> None:
         bind = spec.get("bind", {})
         child["_type_spec"] = {"control": {"tag": spec.get("control", {}).get("tag")},
                                "bind": {k: bind[k] for k in ("type", "constraint", "readonly", "jr:preload") if k in bind}}
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
+
+
+def xls_to_xlsx(raw: bytes, label: str) -> bytes:
+    """A legacy .xls workbook rewritten as .xlsx, read with python-calamine (maintained; xlrd is not).
+
+    Cell values are kept as they are (whole-number floats become integers, as spreadsheet readers
+    show them), so pyxform sees the same form and the version id does not change."""
+    import io
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = [(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in workbook.sheet_names]
+    except Exception as err:  # calamine raises its own error types on damaged files
+        raise InstrumentError(f"{label}: not a readable .xls workbook: {type(err).__name__}: {err}") from None
+    out = openpyxl.Workbook(write_only=True)
+    for name, rows in sheets:
+        sheet = out.create_sheet(name[:31])
+        for row in rows:
+            sheet.append([int(v) if isinstance(v, float) and v.is_integer() else (None if v == "" else v) for v in row])
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
 
 
 def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:

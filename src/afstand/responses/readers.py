@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
+from afstand.responses.spreadsheet_csv import BOM, unprotect
 
 #: Columns of the canonical layout that are not items.
 ID_COLUMN = "response_id"
@@ -205,6 +206,9 @@ def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | 
     for i, name in enumerate(names):
         first.setdefault(name, i)  # of a duplicated header only the first column is read
     columns = dict(zip(first, _convert_columns([table.column(i) for i in first.values()], table.num_rows)))
+    if buffer.slice(0, 3).to_pybytes() == BOM:  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
+        columns = {name: Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
+                   if any(v[:1] == "'" for v in column.values) else column for name, column in columns.items()}
     return RawTable(
         file=label,
         n_rows=table.num_rows,
