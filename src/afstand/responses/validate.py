@@ -21,6 +21,8 @@ from afstand.instrument.model import Instrument, Item
 from afstand.responses.dataset import MultiColumn, ResponseSet
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, RawTable
 
+#: the join columns of an export with repeats (see afstand.responses.tables)
+REPEAT_META = ("_index", "_parent_table_name", "_parent_index", "_submission_response_id")
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 #: Problems listed per column at most; beyond that one summary problem says how many more.
 MAX_LISTED_PER_COLUMN = 50
@@ -32,7 +34,7 @@ def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) ->
     rows = np.arange(n, dtype=np.int64) + 2  # spreadsheet row numbers
 
     for header in raw.columns:
-        if header != ID_COLUMN and header not in META_COLUMNS and header not in instrument.items:
+        if header != ID_COLUMN and header not in META_COLUMNS and header not in REPEAT_META and header not in instrument.items:
             problems.append(Problem(raw.file, f"no item of instrument {instrument.form_id!r} has this name", row=1, column=header))
 
     ids = _response_ids(raw, rows, problems)
