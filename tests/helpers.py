@@ -10,6 +10,7 @@ import os
 import re
 import textwrap
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,43 @@ def step(client, url, response, **fields):
     data = {"state": state_of(response), "action": fields.pop("action", "next")}
     data.update(fields)
     return client.post(url, data)
+
+
+# --- the XLSForm corpus (../shared/xlsform-corpus: pyxform's example forms) ---
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "xlsform-corpus"
+FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
+
+
+def repeat_containers(payload: dict, instrument, repeat: str | None) -> list[dict]:
+    """The answer dictionaries of one table, found by walking the payload (not the export code)."""
+    if repeat is None:
+        return [payload]
+    path = []
+    group = instrument.group(repeat)
+    while group is not None:
+        if group.repeat:
+            path.append(group.name)
+        group = instrument.group(group.parent) if group.parent else None
+    found = [payload]
+    for name in reversed(path):
+        found = [inst for container in found for inst in container.get(name, [])]
+    return found
+
+
+def sent_counts(instrument, containers: list[dict], key: str) -> dict:
+    item = instrument.items[key]
+    values = [c[key] for c in containers if key in c]
+    if item.kind == "select_one":
+        counted = Counter(values)
+        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
+    if item.kind == "select_multiple":
+        counted = Counter(choice for v in values for choice in v.split())
+        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
+    if item.kind == "number":
+        return {"n": len(values)}
+    if item.kind == "text":
+        return {"answered": len(values)}
+    return {}
 
 
 # --- qualitative coding ---
@@ -152,9 +190,11 @@ def formsexport_from_csv(csv_path: Path, instrument, out: Path) -> Path:
 
     with csv_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        items = [name for name in reader.fieldnames if name in instrument.items]
         rows = list(reader)
     language = instrument.default_language
+    labels = [instrument.items[name].label(language) for name in reader.fieldnames if name in instrument.items]
+    # a question whose label another question shares cannot be told apart in this layout: left out, as a form would
+    items = [name for name in reader.fieldnames if name in instrument.items and labels.count(instrument.items[name].label(language)) == 1]
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Form1"
@@ -174,4 +214,65 @@ def formsexport_from_csv(csv_path: Path, instrument, out: Path) -> Path:
                 cells.append(value)
         sheet.append([number, "3-1-2021 10:00:00", "3-1-2021 10:12:00", "anoniem", ""] + cells)
     workbook.save(out)
+    return out
+
+
+# --- disclosure control: what an attacker can derive from a published result ---
+def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple[int, int]]]]:
+    """Per characteristic: the attacker's integer bounds for every hidden cell and union of hidden cells
+    (integer programming with scipy's milp on everything the published result shows)."""
+    import itertools
+
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    out = []
+    n = published["n_consented"]
+    for b in breakdowns:
+        entry = published["comparisons"]["breakdowns"][b.name]
+        names = [g["name"] for g in entry["groups"]] + [g["name"] for g in entry["suppressed"]]
+        index = {g: i for i, g in enumerate(names)}
+        rows, values = [], []
+
+        def equal(coefficients: dict[str, float], value: float) -> None:
+            row = np.zeros(len(names))
+            for g, c in coefficients.items():
+                row[index[g]] = c
+            rows.append(row)
+            values.append(value)
+
+        for g in entry["groups"]:
+            equal({g["name"]: 1}, g["n"])
+        equal(dict.fromkeys(names, 1), n - entry["no_group"])
+        item = published["items"][b.item]
+        if item["type"] == "select_one":
+            for choice, count in item["counts"].items():
+                if count is not None:
+                    equal({choice: 1}, count)
+            equal(dict.fromkeys(names, 1), n - item["missing"])
+        elif item["type"] == "select_multiple":
+            if item["counts"].get(b.contains) is not None:
+                equal({b.contains: 1}, item["counts"][b.contains])
+            equal(dict.fromkeys(names, 1), n - item["missing"])
+        else:
+            equal(dict.fromkeys(names, 1), item["n"])
+        hidden = [g["name"] for g in entry["suppressed"]]
+        if not hidden:
+            continue
+        lower = np.zeros(len(names))
+        if entry["groups"]:  # zeros are printed as 0 unless everything is hidden: a hidden cell is then ≥ 1
+            lower[[index[g] for g in hidden]] = 1
+        constraint = LinearConstraint(np.array(rows), np.array(values), np.array(values))
+        bounds = {}
+        for size in range(1, len(hidden) + 1):
+            for subset in itertools.combinations(hidden, size):
+                c = np.zeros(len(names))
+                c[[index[g] for g in subset]] = 1
+                found = []
+                for sign in (1, -1):
+                    res = milp(sign * c, constraints=constraint, integrality=np.ones(len(names)), bounds=Bounds(lower, np.full(len(names), n)))
+                    assert res.status == 0, (b.name, res.message)  # the true data are always feasible
+                    found.append(round(sign * res.fun))
+                bounds["|".join(subset)] = (found[0], found[1])
+        out.append((b.name, bounds))
     return out

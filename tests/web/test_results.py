@@ -22,7 +22,7 @@ PASSWORD = "Een-lang-wachtwoord-42"
 
 
 def login(client, role: str | None, study: Study | None, name: str = "onderzoeker") -> User:
-    user = User.objects.create_user(name, password=PASSWORD)
+    user = User.objects.create_user(name, password=PASSWORD, is_staff=True)  # staff: may create studies
     if role and study:
         Membership.objects.create(user=user, study=study, role=role)
     client.force_login(user)
@@ -142,3 +142,35 @@ def test_report_without_responses_says_why(client):
     login(client, "owner", study)
     page = client.get("/onderzoek/werken-op-afstand/rapport.pdf")
     assert page.status_code == 409 and "Nog geen antwoorden voor werkers, clienten" in page.content.decode()
+
+
+def test_stored_responses_reach_the_core_as_the_export_would(demo_data):
+    """The in-memory path (stored_table: the answers' JSON parsed by pyarrow) gives exactly the analysis
+    of the exported canonical CSV, also for answers with quotes, commas, line breaks and accents."""
+    from afstand.analysis.summary import analyze
+    from afstand.responses import load_responses
+    from afstand.services import exports
+
+    study = studies.load_demo()
+    version = studies.active_version(study.slug, "clienten")
+    with demo_data["clienten"].open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            answers = {k: v for k, v in row.items() if v and k != "response_id"}
+            if answers.get("consent") == "ja":
+                assert submissions.submit(version, uuid.uuid4(), answers).status == 201
+    odd = {"consent": "ja", "c_age": "33", "c_open_tips": 'Zeg "nee", of\nbel  later; café ☕ \\ ok'}
+    assert submissions.submit(version, uuid.uuid4(), odd).status == 201
+    stored, instrument = results.analyze_stored(study.slug, "clienten")
+    header, data = exports.rows(study.slug, "clienten")
+    buffer = io.BytesIO()
+    exports.write(header, data, "csv", buffer)
+    exported = analyze(load_responses(buffer.getvalue(), instrument, lenient=True), name="clienten", study=studies.core_study(study.slug))
+    assert stored["n_total"] == len(data) > 20
+
+    def comparable(result):
+        return json.dumps({k: v for k, v in result.items() if k != "data"}, sort_keys=True)
+
+    assert comparable(stored) == comparable(exported)
+    table = exports.stored_table(study.slug, "clienten")
+    texts = table.columns["c_open_tips"].to_pylist()
+    assert 'Zeg "nee", of\nbel  later; café ☕ \\ ok' in texts

@@ -16,14 +16,39 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db.models import Count, F
 
 from afstand.instrument.model import Group, Instrument
+from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission
+from afstand.services import signup_spool, survey_pages
 from afstand.services.studies import instrument_for
 from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
+
+
+def monitor_rows(study, *, unknown_channel: str = "unknown") -> list[dict]:
+    """Per instrument of the study: responses stored (per day, per channel), target, declined and
+    withdrawn counts, and its version ids: the live monitor."""
+    rows = []
+    names = InstrumentVersion.objects.filter(study=study).values_list("name", flat=True).distinct()
+    for name in sorted(set(names)):
+        versions = InstrumentVersion.objects.filter(study=study, name=name)
+        responses = Response.objects.filter(instrument_version__in=versions)
+        # counted in the database (one GROUP BY each), not by reading every response
+        by_day = sorted(responses.order_by().values_list("submitted_on").annotate(n=Count("id")))
+        channels: dict[str, int] = {}
+        for channel, n in responses.order_by().values_list("channel").annotate(n=Count("id")):
+            channels[channel or unknown_channel] = channels.get(channel or unknown_channel, 0) + n
+        by_channel = sorted(channels.items())
+        counters = {c.kind: c.value for c in Counter.objects.filter(study=study, instrument=name)}
+        target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
+        total = responses.count()
+        rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
+                     "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
+                     "by_day": by_day, "by_channel": by_channel,
+                     "versions": [v.version_id for v in versions.order_by("id")]})
+    return rows
 
 
 def withdrawal_code(instance_id: uuid.UUID) -> str:
@@ -62,17 +87,19 @@ def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *,
     lock; on PostgreSQL the instance's advisory lock orders it with a withdrawal. Only when it
     stored nothing do we look at why."""
     instrument = instrument_for(version)
-    checked = check_submission(instrument, answers)
+    try:
+        checked = check_submission(instrument, answers)
+    except (ValueError, ArithmeticError, RecursionError, TypeError) as err:  # a rule the answers make unevaluable
+        return Outcome(400, {"error": f"the answers cannot be checked: {type(err).__name__}"})
     code = withdrawal_code(instance_id)
     key = hash_code(code)
     if not checked.ok or not checked.consented:
-        known = _known(instance_id, key, code)
+        known = _known(instance_id, key, code, checked.answers if checked.ok and checked.consented else None)
         if known is not None:
             return known
         if not checked.ok:
             return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
-        count(version, "declined")
-        return Outcome(201, {"withdrawal_code": None, "stored": False})
+        return decline(version, instance_id)
     row = Response(instrument_version=version, instance_id=instance_id, public_id=secrets.token_hex(8), answers=checked.answers,
                    submitted_on=today or dt.date.today(), channel=channel[:20], withdrawal_hash=key)
     # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
@@ -82,19 +109,36 @@ def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *,
         stored = _insert_unless_known(row)
     if stored:
         return Outcome(201, {"withdrawal_code": code})
-    known = _known(instance_id, key, code)
+    known = _known(instance_id, key, code, row.answers)
     if known is None:
         raise IntegrityError("a response was neither stored nor found (random key collision?)")
     return known
 
 
+def decline(version: InstrumentVersion, instance_id: uuid.UUID) -> Outcome:
+    """Count a declined consent once per instance id (a replay is not counted again): 201 the first time, 200 after."""
+    from afstand.web.models import Declined
+
+    try:
+        with transaction.atomic():
+            Declined.objects.create(withdrawal_hash=hash_code(withdrawal_code(instance_id)))
+            count(version, "declined")
+    except IntegrityError:
+        return Outcome(200, {"withdrawal_code": None, "stored": False})
+    return Outcome(201, {"withdrawal_code": None, "stored": False})
+
+
 GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}
+CONFLICT = {"error": "this instance_id was used before with other answers; nothing was stored", "stored": False}
 
 
-def _known(instance_id: uuid.UUID, key: str, code: str) -> Outcome | None:
-    """200 when this instance is stored, 410 when it was withdrawn, else None."""
-    if Response.objects.filter(instance_id=instance_id).exists():
-        return Outcome(200, {"withdrawal_code": code})
+def _known(instance_id: uuid.UUID, key: str, code: str, answers: dict | None) -> Outcome | None:
+    """200 with the withdrawal code when this instance is stored with exactly ``answers``; 409 without
+    the code when it is stored with other answers (knowing an instance id must not give its code);
+    410 when it was withdrawn; else None."""
+    stored = Response.objects.filter(instance_id=instance_id).values_list("answers", flat=True).first()
+    if stored is not None:
+        return Outcome(200, {"withdrawal_code": code}) if answers is not None and stored == answers else Outcome(409, CONFLICT)
     if Withdrawn.objects.filter(withdrawal_hash=key).exists():
         return Outcome(410, GONE)
     return None
@@ -134,9 +178,8 @@ def withdraw(code: str) -> bool:
         response.delete()  # its codings go with it (on_delete=CASCADE)
         Withdrawn.objects.get_or_create(withdrawal_hash=key)
         count(version, "withdrawn")
-        # audited without the response, its id, its code or the time: only that one of this instrument was deleted, and the day
-        midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
-        AuditEvent.objects.create(at=midnight, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
+        # audited without the response, its id, its code or a time: only that one of this instrument was deleted, and the day
+        AuditEvent.objects.create(at=None, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
     return True
 
 
@@ -175,6 +218,7 @@ def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
     with transaction.atomic():
         responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
         signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+        signups += signup_spool.purge(cutoff)
         draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
         Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
         AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
@@ -185,20 +229,24 @@ def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
 
 def pages(instrument: Instrument) -> list[Group]:
     """One page per top-level group; a run of questions outside any group is a page of its own
-    (titled with the form's title), so a form without groups still works."""
+    (titled with the form's title), so a form without groups still works; a repeat is a page of
+    its own (see afstand.instrument.pages), carrying the conditions of the groups around it."""
     by_name = {g.name: g for g in instrument.groups}
     result: list[Group] = []
-    loose: list[str] = []
-    for name in instrument.order:
-        if name in by_name:
-            if loose:
-                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-                loose = []
-            result.append(by_name[name])
-        else:
-            loose.append(name)
-    if loose:
-        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+    for page in core_pages(instrument):
+        group = by_name.get(page.key)
+        if group is not None and group.parent is None and group.elements == page.elements:
+            result.append(group)
+            continue
+        around = []
+        name = page.group
+        while name is not None and name in by_name:
+            around.insert(0, by_name[name])
+            name = by_name[name].parent
+        conditions = [g.relevant for g in around if g.relevant]
+        result.append(Group(name=page.key, labels=page.labels, elements=page.elements,
+                            relevant=" and ".join(f"({c})" for c in conditions) or None,
+                            appearance=by_name[page.group].appearance if page.group in by_name else None))
     return result
 
 
@@ -212,7 +260,11 @@ def may_depend_on(group: Group, names: set[str]) -> bool:
 
 
 def page_errors(instrument: Instrument, page: Group, answers: dict) -> dict[str, str]:
-    """Error codes of the page's items for the answers so far (the server-side check of one page)."""
+    """Error codes of the page's items for the answers so far (the server-side check of one page);
+    on a repeat page keyed by the instance's field (``q-member[2]/age``)."""
+    repeat = survey_pages.repeat_of(instrument, page)
+    if repeat:
+        return survey_pages.errors(instrument, page, repeat, answers)
     checked = check_submission(instrument, answers, complete=False)
     errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
     for name in page.elements:
