@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext
 
+from afstand.analysis.disclosure import MASK, publish
 from afstand.analysis.frequencies import round_half_up
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError
@@ -38,6 +39,15 @@ def analyze_stored(study_slug: str, name: str) -> tuple[dict, Instrument]:
     responses = stored_responses(study_slug, name, instrument)
     result = analyze(responses, name=name, study=core if core and name in core.instrument_names else None)
     return result, instrument
+
+
+def published_stored(study_slug: str, name: str) -> tuple[dict, Instrument]:
+    """What the web shows of one instrument's analysis: ``analyze_stored`` after the one disclosure-control
+    pass the report uses (:func:`afstand.analysis.disclosure.publish`), so the page, its figures and the
+    report hide the same cells."""
+    result, instrument = analyze_stored(study_slug, name)
+    core = core_study(study_slug)
+    return publish(result, core if core and name in core.instrument_names else None, name), instrument
 
 
 def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrument) -> list[tuple[object, bytes]]:
@@ -96,9 +106,16 @@ def _embed_figures(html: bytes, folder: Path) -> bytes:
     return re.sub(rb'src="figures/([A-Za-z0-9_.-]+\.svg)"', inline, html)
 
 
-def percent_text(value) -> str:
-    """A percentage as shown on the analysis page (half up, as in the report)."""
+def percent_text(value, masked: bool = False) -> str:
+    """A percentage as shown on the analysis page (half up, as in the report); a suppressed cell is "×"."""
+    if masked:
+        return MASK
     return "–" if value is None else f"{round_half_up(value):.0f}%"
+
+
+def count_text(value, masked: bool = False) -> str:
+    """A count as shown on the analysis page; a suppressed cell is "×"."""
+    return MASK if masked or value is None else str(value)
 
 
 def number_text(value, digits: int = 1) -> str:
