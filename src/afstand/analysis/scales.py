@@ -151,12 +151,7 @@ def dimension_scores(responses: ResponseSet) -> dict:
     """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
     result = {}
     for dimension, items in responses.instrument.dimensions().items():
-        matrix = np.column_stack([keyed_scores(responses, item) for item in items])
-        answered = (~np.isnan(matrix)).sum(axis=1)
-        enough = answered >= math.ceil(len(items) / 2)
-        scores = np.full(len(matrix), np.nan)
-        if enough.any():
-            scores[enough] = np.nanmean(matrix[enough], axis=1)
+        matrix, scores = respondent_scores(responses, items)
         valid = scores[~np.isnan(scores)]
         result[dimension] = {
             "items": [{"name": i.name, "key": i.key} for i in items],
@@ -166,6 +161,17 @@ def dimension_scores(responses: ResponseSet) -> dict:
             **_reliability(matrix, [i.name for i in items]),
         }
     return result
+
+
+def respondent_scores(responses: ResponseSet, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """(keyed item-score matrix, each respondent's dimension score or NaN) for one dimension."""
+    matrix = np.column_stack([keyed_scores(responses, item) for item in items])
+    answered = (~np.isnan(matrix)).sum(axis=1)
+    enough = answered >= math.ceil(len(items) / 2)
+    scores = np.full(len(matrix), np.nan)
+    if enough.any():
+        scores[enough] = np.nanmean(matrix[enough], axis=1)
+    return matrix, scores
 
 
 def _reliability(matrix: np.ndarray, names: list[str]) -> dict:
