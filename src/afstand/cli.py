@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base", choices=("consented", "valid"), default="consented", help="percent base: every consented respondent (report convention) or only those who answered")
     p.add_argument("--exclude-outliers", action="store_true", help="leave flagged outliers out of number statistics")
     p.add_argument("--min-group-size", type=int, help="smallest group shown in breakdowns (default: the study's setting)")
+    p.add_argument("--version-form", action="append", default=[], metavar="XLSFORM",
+                   help="another instrument version the data's rows may have used (instrument_version column); items not in a "
+                        "row's version count as not asked, outside the base (repeat)")
     p.set_defaults(handler=cmd_analyze)
 
     p = sub.add_parser("pairs", help="worker and client statements side by side", description="The statement pairs of two instruments side by side (XLSForm 'pair' column).")
@@ -128,7 +131,12 @@ def cmd_analyze(args) -> int:
 
     study = _study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)
-    responses = load_responses(args.data, instrument, lenient=args.lenient)
+    versions = None
+    if args.version_form:
+        from afstand.instrument.loader import load_instrument
+
+        versions = [load_instrument(path) for path in args.version_form]
+    responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions)
     result = analyze(
         responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers, min_group_size=args.min_group_size
     )

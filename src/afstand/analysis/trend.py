@@ -101,7 +101,8 @@ def _names(waves: list[Wave], keep) -> list[str]:
 def _frequency(responses: ResponseSet, item, base: str) -> dict:
     fn = frequencies.select_one if item.kind == "select_one" else frequencies.select_multiple
     out = fn(responses, item, base)
-    return {"base": out["base"], "missing": out["missing"], "counts": out["counts"], "percent": out["percent"]}
+    keep = ("base", "missing", "not_asked", "counts", "percent")
+    return {k: out[k] for k in keep if k in out}
 
 
 def _items(waves, pairs, diffs, base, confidence) -> dict:
@@ -140,7 +141,8 @@ def _likert(waves, pairs, diffs, base, confidence) -> dict:
         entry = {
             "label": latest.label(),
             "comparable": False,
-            "waves": {label: {k: c[k] for k in ("categories", "labels", "base", "missing", "counts", "percent")} for label, c in collapsed.items()},
+            "waves": {label: {k: c[k] for k in ("categories", "labels", "base", "missing", "not_asked", "counts", "percent") if k in c}
+                      for label, c in collapsed.items()},
             "change": {}, "pairs": [], "flags": [],
         }
         for (a, b), diff in zip(pairs, diffs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
@@ -15,11 +16,14 @@ __all__ = ["load_responses", "ResponseSet", "MultiColumn", "RawTable", "read_csv
 
 
 def load_responses(
-    path: str | os.PathLike[str], instrument: Instrument, *, lenient: bool = False, layout: str | None = None
+    path: str | os.PathLike[str], instrument: Instrument, *, lenient: bool = False, layout: str | None = None,
+    versions: Iterable[Instrument] | None = None,
 ) -> ResponseSet:
     """Read ``path`` (canonical ``.csv`` or forms-service ``.xlsx``) and validate it.
 
     ``layout`` forces ``"csv"`` or ``"formsexport"``; by default the file suffix decides.
+    ``versions``: other instrument versions the rows may have used (``instrument_version``
+    column); items not in a row's version are not asked of it.
     """
     suffix = Path(path).suffix.lower()
     layout = layout or ("formsexport" if suffix in (".xlsx", ".xlsm") else "csv" if suffix in (".csv", ".txt") else None)
@@ -29,4 +33,4 @@ def load_responses(
         raw = read_formsexport(path, instrument)
     else:
         raise DataError([Problem(str(path), "unknown data format: expected a .csv (canonical) or .xlsx (forms-service export) file")])
-    return validate(raw, instrument, lenient=lenient)
+    return validate(raw, instrument, lenient=lenient, versions=versions)
