@@ -16,7 +16,7 @@ def coded_study(db, reference):
     import csv
     import uuid
 
-    from afstand.web import adapter
+    from afstand.services import adapter
 
     study = adapter.load_demo()
     version = adapter.active_version(study.slug, "werkers")

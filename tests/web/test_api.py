@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import Counter, Response
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from afstand.web import adapter, coding_store
+from afstand.services import adapter
+from afstand.services import coding as coding_store
 from afstand.web.models import Coding, Membership, Response, Reviewed
 
 pytestmark = pytest.mark.django_db

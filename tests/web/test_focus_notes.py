@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.web import adapter, coding_store
+from afstand.services import adapter
+from afstand.services import coding as coding_store
 from afstand.web.models import Coding, FocusNote, Membership
 from tests.coding.test_focus import NOTES
 

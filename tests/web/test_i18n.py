@@ -45,7 +45,7 @@ def test_researcher_pages_follow_the_browser_language(client):
 
 @pytest.mark.django_db
 def test_respondent_texts_and_form_messages_in_both_languages(client):
-    from afstand.web import adapter
+    from afstand.services import adapter
 
     adapter.load_demo()
     bad = client.post("/aanmelden/werken-op-afstand?lang=en", {"purpose": "loterij", "name": "X", "email": "nope", "lang": "en"})

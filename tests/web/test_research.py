@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import AuditEvent, Membership, Study
 
 pytestmark = pytest.mark.django_db

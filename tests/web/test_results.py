@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import AuditEvent, InstrumentVersion, Membership, Response, Study
 from tests.helpers import MINI_FORM
 

@@ -18,7 +18,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.web import adapter, api, research, respondent
+from afstand.services import adapter
+from afstand.web.research import monitor as research
+from afstand.web.respondent import api
+from afstand.web.respondent import withdrawal as respondent
 from afstand.web.models import Coding, Membership, Response
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +217,7 @@ def settings_in_subprocess(env: dict, code: str) -> subprocess.CompletedProcess:
 
 
 def test_debug_off_and_secret_from_the_environment():
-    code = "from afstand.web import settings as s; print(s.DEBUG, len(s.SECRET_KEY))"
+    code = "from afstand.web.config import settings as s; print(s.DEBUG, len(s.SECRET_KEY))"
     missing = settings_in_subprocess({}, code)
     assert missing.returncode != 0 and "AFSTAND_SECRET_KEY is not set" in missing.stderr
     given = settings_in_subprocess({"AFSTAND_SECRET_KEY": "k" * 60}, code)
@@ -223,7 +226,7 @@ def test_debug_off_and_secret_from_the_environment():
 
 def test_check_deploy_is_clean(tmp_path):
     env = {"AFSTAND_SECRET_KEY": "a-long-random-secret-" + uuid.uuid4().hex + uuid.uuid4().hex, "AFSTAND_HTTPS": "1",
-           "AFSTAND_ALLOWED_HOSTS": "enquete.example.org", "AFSTAND_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "afstand.web.settings"}
+           "AFSTAND_ALLOWED_HOSTS": "enquete.example.org", "AFSTAND_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "afstand.web.config.settings"}
     result = settings_in_subprocess(env, "import sys; from django.core.management import execute_from_command_line; "
                                          "execute_from_command_line(['django-admin', 'check', '--deploy', '--fail-level', 'WARNING'])")
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.db import connection
 
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import Counter, Response, SignUp
 
 pytestmark = pytest.mark.django_db

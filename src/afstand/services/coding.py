@@ -17,7 +17,7 @@ from afstand.coding.codebook import Codebook
 from afstand.coding.focus import load_guide, parse_session, read_notes
 from afstand.coding.suggest import Suggester
 from afstand.errors import AfstandError
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import Coding, FocusNote, Reviewed, Response
 
 Unit = Response | FocusNote  # something to code: an open answer or a focus-group note

@@ -10,9 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
-from afstand.web import coding_store
+from afstand.services import coding as coding_store
 from afstand.web.models import Coding, Memo, Reviewed
-from afstand.web.research import _membership
+from afstand.web.research.monitor import _membership
 
 SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -124,7 +124,7 @@ def frequencies(request: HttpRequest, study: str, question: str) -> HttpResponse
 
 
 def script(request: HttpRequest) -> HttpResponse:
-    path = Path(__file__).with_name("static") / "coding.js"
+    path = Path(__file__).resolve().parent.parent / "static" / "coding.js"
     response = HttpResponse(path.read_bytes(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "max-age=3600"
     return response

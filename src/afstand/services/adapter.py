@@ -254,7 +254,7 @@ def core_study(slug: str) -> CoreStudy | None:
 
 
 def _stored_csv(study_slug: str, name: str, folder: Path) -> Path:
-    from afstand.web.export import rows, write
+    from afstand.services.exports import rows, write
 
     header, data = rows(study_slug, name)
     path = folder / f"{name}.csv"
@@ -267,7 +267,7 @@ def analyze_stored(study_slug: str, name: str) -> tuple[dict, Instrument]:
     """The CLI's ``analyze`` on the responses stored for one instrument (via the canonical CSV export)."""
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses
-    from afstand.web.export import latest_instrument
+    from afstand.services.exports import latest_instrument
 
     instrument = latest_instrument(study_slug, name)
     core = core_study(study_slug)
@@ -332,7 +332,7 @@ def _embed_figures(html: bytes, folder: Path) -> bytes:
 def codings_file(study_slug: str) -> Path | None:
     """The study's codings as JSONL for the report's themes section: one line per coded or
     reviewed answer, its codes the union over coders. None when nothing is coded yet."""
-    from afstand.web import coding_store
+    from afstand.services import coding as coding_store
 
     lines = coding_store.answer_lines(study_slug)
     if not lines:

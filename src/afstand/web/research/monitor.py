@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from afstand.web import export as exporter
+from afstand.services import exports as exporter
 from afstand.web import ratelimit
 from afstand.web.models import AuditEvent, Counter, InstrumentVersion, Membership, Response, SignUp, Study
 
@@ -101,7 +101,7 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
                      "by_day": by_day, "by_channel": by_channel,
                      "versions": [v.version_id for v in versions.order_by("id")]})
-    from afstand.web.adapter import core_study
+    from afstand.services.adapter import core_study
 
     core = core_study(membership.study.slug)
     coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if core and core.config.get("coding", {}).get("questions") else None

@@ -10,9 +10,9 @@ from django.shortcuts import render
 
 from afstand.analysis.frequencies import round_half_up
 from afstand.errors import AfstandError
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import InstrumentVersion
-from afstand.web.research import EXPORT_ROLES, _membership, audit
+from afstand.web.research.monitor import EXPORT_ROLES, _membership, audit
 
 REPORT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "html": "text/html; charset=utf-8"}

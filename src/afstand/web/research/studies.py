@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from afstand.errors import AfstandError
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import Membership, Study
-from afstand.web.research import _membership, audit
+from afstand.web.research.monitor import _membership, audit
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
 SUFFIXES = (".xlsx", ".xls", ".md", ".csv")

@@ -15,7 +15,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from afstand.web import adapter, ratelimit
+from afstand.services import adapter
+from afstand.web import ratelimit
 
 CHANNEL = re.compile(r"[a-z0-9_-]{1,20}")
 SUBMISSIONS = ratelimit.Limiter(lambda: settings.AFSTAND_RATE_LIMIT, lambda: settings.AFSTAND_RATE_WINDOW)

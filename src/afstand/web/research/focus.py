@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from afstand.errors import AfstandError
-from afstand.web import coding_store
+from afstand.services import coding as coding_store
 from afstand.web.models import FocusNote
-from afstand.web.research import EXPORT_ROLES, _membership, audit
+from afstand.web.research.monitor import EXPORT_ROLES, _membership, audit
 
 MAX_NOTES = 2 * 1024 * 1024
 

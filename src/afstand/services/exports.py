@@ -13,7 +13,7 @@ from pathlib import Path
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.models import InstrumentVersion, Response
 
 META = ["response_id", "instrument_version", "submission_date"]
@@ -54,7 +54,7 @@ def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str
             ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
         workbook.save(out)
     elif fmt == "sav":
-        from afstand.web.spss import write_sav
+        from afstand.services.spss import write_sav
 
         write_sav(header, data, instrument, out)
     else:

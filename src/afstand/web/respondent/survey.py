@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from afstand.instrument.model import Group, Instrument, Item
 from afstand.responses.submission import check_submission
 from afstand.instrument.xpath import compile_expression
-from afstand.web import adapter
+from afstand.services import adapter
 from afstand.web.texts import LANGUAGES, render_in, text
 
 SALT = "afstand.survey"

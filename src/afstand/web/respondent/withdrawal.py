@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.web import adapter, ratelimit
+from afstand.services import adapter
+from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
 from afstand.web.texts import LANGUAGES, render_in, text
 
