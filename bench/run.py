@@ -1,9 +1,10 @@
 """All benchmarks from one command, with the machine described — results for docs/benchmarks.md.
 
-    .venv/bin/python bench/run.py [--quick] [--skip analyze,report,load]
+    .venv/bin/python bench/run.py [--quick] [--skip analyze,report,trend,load]
 
 Runs, in order: analyze on 300,000 responses vs pandas (bench/analyze.py), the report on the
-reference study and on 300,000 responses (bench/report.py), and the submission API under load
+reference study and on 300,000 responses (bench/report.py), `afstand trend` over 2–10 waves of
+30,000 responses (bench/trend.py), and the submission API under load
 on SQLite and on PostgreSQL (bench/load.py; PostgreSQL 15 from Debian, started here on
 127.0.0.1 with fsync on). Writes bench/out/results.md and prints it. --quick makes every run
 short (a smoke run of the harness, not numbers to publish). Load only ever targets 127.0.0.1.
@@ -74,6 +75,10 @@ def main() -> int:
         save(lines)
     if "report" not in skip:
         lines += run("report: reference study and 300,000 responses", ["bench/report.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "300000"])
+        save(lines)
+    if "trend" not in skip:
+        lines += run("trend: 10 waves of 30,000 worker responses (growth with the number of waves)",
+                     ["bench/trend.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "30000"])
         save(lines)
     if "load" not in skip:
         seconds = "3" if quick else "20"
