@@ -56,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_pairs)
 
     p = sub.add_parser("report", help="write the report, factsheet and figures", description="Write the study report (HTML, PDF, DOCX), the factsheet and the figures from response data.")
-    p.add_argument("--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--data", action="append", default=[], metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--wave", action="append", default=[], metavar="LABEL:INSTRUMENT=PATH",
+                   help="data per wave and instrument, oldest first, e.g. 2021:werkers=w21.csv (repeat); the report is of the last "
+                        "wave and gets a section on the development since the previous one (instead of --data)")
     p.add_argument("--study", help="study folder or id")
     p.add_argument("--out", required=True, help="output folder (written only when everything succeeded)")
     p.add_argument("--format", default="html,pdf,docx", help="comma-separated: html, pdf, docx (default: all)")
@@ -181,6 +184,8 @@ def cmd_report(args) -> int:
 
     study = find_study(args.study)
     data = {}
+    if bool(args.data) == bool(args.wave):
+        raise AfstandError("give the data with --data INSTRUMENT=PATH, or per wave with --wave LABEL:INSTRUMENT=PATH (not both)")
     for spec in args.data:
         if "=" not in spec:
             raise AfstandError(f"--data {spec!r}: expected INSTRUMENT=PATH")
@@ -189,6 +194,12 @@ def cmd_report(args) -> int:
         if not Path(path).is_file():
             raise AfstandError(f"{path}: no such file (--data {name})")
         data[name] = Path(path)
+    waves = None
+    if args.wave:
+        from afstand.cli_trend import parse_report_waves
+
+        waves = parse_report_waves(args.wave, study)
+        data = waves[-1][1]
     codings = Path(args.codings) if args.codings else None
     if codings is not None and not codings.is_file():
         raise AfstandError(f"{codings}: no such file (--codings)")
@@ -197,7 +208,7 @@ def cmd_report(args) -> int:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("rapport maken", total=None)
         written = build_report(study, data, Path(args.out), formats=formats, codings=codings, workers=max(1, args.workers),
-                               progress=lambda message: progress.update(task, description=message))
+                               progress=lambda message: progress.update(task, description=message), waves=waves)
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -144,3 +144,22 @@ def print_trend(result: dict) -> None:
             text += f"; verschil {change['diff']:+.2f} [{change['ci'][0]:.2f}; {change['ci'][1]:.2f}], p={change['p']:.3f}"
         console.print(text)
 
+
+
+def parse_report_waves(specs: list[str], study) -> list[tuple[str, dict[str, Path]]]:
+    """``LABEL:INSTRUMENT=PATH`` options → [(label, {instrument: path})] in the order given."""
+    waves: dict[str, dict[str, Path]] = {}
+    for spec in specs:
+        head, sep, path = spec.partition("=")
+        label, colon, name = head.partition(":")
+        if not sep or not colon or not label.strip() or not name.strip() or not path:
+            raise AfstandError(f"--wave {spec!r}: expected LABEL:INSTRUMENT=PATH, e.g. 2021:werkers=werkers-2021.csv")
+        label, name = label.strip(), name.strip()
+        study.instrument_config(name)  # unknown instrument: clear error before any work
+        if not Path(path).is_file():
+            raise AfstandError(f"{path}: no such file (--wave {label}:{name})")
+        files = waves.setdefault(label, {})
+        if name in files:
+            raise AfstandError(f"--wave {label}:{name}: given twice")
+        files[name] = Path(path)
+    return list(waves.items())

@@ -5,8 +5,8 @@ the instrument version that wave used). Output is the JSON contract of
 ``afstand trend --json``::
 
     {"instrument", "waves": [labels],
-     "items": {name: {"type", "label", "comparable",
-                      "waves": {label: {"base", "missing", "counts", "percent"}},
+     "items": {name: {"type", "label", "labels" (choice labels), "comparable",
+                      "waves": {label: {"base", "missing", "counts", "percent", "ci"}},
                       "change": {choice: {"from", "to", "pp", "ci", "p", "p_holm"}},
                       "pairs": [{"from", "to", "comparable", "change"}], "flags": [...]}},
      "likert": {name: {... the same per collapsed category ...}},
@@ -15,7 +15,7 @@ the instrument version that wave used). Output is the JSON contract of
      "comparability": [{"from", "to", "diff": instrument diff}]}
 
 * ``waves`` per item: ``counts``, ``base`` and ``percent`` are what ``afstand analyze`` gives
-  for that wave (same functions, same base).
+  for that wave (same functions, same base); ``ci`` is each percentage's Wilson 95% interval.
 * ``change`` describes the latest pair of consecutive waves (previous → latest); ``pairs``
   lists every consecutive pair. ``pp`` = percent(to) − percent(from); ``ci`` = Newcombe's
   hybrid-score 95% interval of the difference, in percentage points; ``p`` = two-sided pooled
@@ -37,7 +37,7 @@ import numpy as np
 from scipy import stats
 
 from afstand.analysis import frequencies, likert
-from afstand.analysis.proportions import holm, newcombe_diff, ztest_pooled
+from afstand.analysis.proportions import holm, newcombe_diff, wilson, ztest_pooled
 from afstand.analysis.scales import alpha_from_cov, complete_cases, respondent_scores
 from afstand.errors import AfstandError
 from afstand.instrument.diff import InstrumentDiff, diff_instruments
@@ -102,7 +102,18 @@ def _frequency(responses: ResponseSet, item, base: str) -> dict:
     fn = frequencies.select_one if item.kind == "select_one" else frequencies.select_multiple
     out = fn(responses, item, base)
     keep = ("base", "missing", "not_asked", "counts", "percent")
-    return {k: out[k] for k in keep if k in out}
+    return _with_interval({k: out[k] for k in keep if k in out})
+
+
+def _with_interval(wave: dict, confidence: float = 0.95) -> dict:
+    """Each percentage's Wilson interval (in percent), for interval bars per wave."""
+    names = list(wave["counts"])
+    if not wave["base"]:
+        wave["ci"] = {c: [None, None] for c in names}
+        return wave
+    low, high = wilson(np.array([wave["counts"][c] for c in names], dtype=float), float(wave["base"]), confidence)
+    wave["ci"] = {c: [100.0 * float(lo), 100.0 * float(hi)] for c, lo, hi in zip(names, low, high)}
+    return wave
 
 
 def _items(waves, pairs, diffs, base, confidence) -> dict:
@@ -117,7 +128,8 @@ def _items(waves, pairs, diffs, base, confidence) -> dict:
     out = {}
     for name in names:
         latest = next(w.instrument.items[name] for w in reversed(waves) if name in w.instrument.items)
-        entry = {"type": latest.kind, "label": latest.label(), "comparable": False, "waves": per_wave[name], "change": {}, "pairs": [], "flags": []}
+        entry = {"type": latest.kind, "label": latest.label(), "labels": {c.name: c.label() for c in latest.choice_list.choices},
+                 "comparable": False, "waves": per_wave[name], "change": {}, "pairs": [], "flags": []}
         for (a, b), diff in zip(pairs, diffs):
             comparable = diff.comparable(name) and a.label in per_wave[name] and b.label in per_wave[name] \
                 and a.instrument.items[name].kind == b.instrument.items[name].kind
@@ -141,7 +153,7 @@ def _likert(waves, pairs, diffs, base, confidence) -> dict:
         entry = {
             "label": latest.label(),
             "comparable": False,
-            "waves": {label: {k: c[k] for k in ("categories", "labels", "base", "missing", "not_asked", "counts", "percent") if k in c}
+            "waves": {label: _with_interval({k: c[k] for k in ("categories", "labels", "base", "missing", "not_asked", "counts", "percent") if k in c})
                       for label, c in collapsed.items()},
             "change": {}, "pairs": [], "flags": [],
         }

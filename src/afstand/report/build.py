@@ -18,8 +18,9 @@ import jinja2
 
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError, StudyError
-from afstand.figures.build import build_figures, render_figures
+from afstand.figures.build import build_figures, close, figure_bytes, render_figures
 from afstand.report import blocks as blockmod
+from afstand.report import trend_section
 from afstand.report.context import Numbers, nl
 from afstand.report.docxdoc import write_docx
 from afstand.report.htmlpage import css, environment, page_blocks, render_factsheet, render_report
@@ -64,7 +65,10 @@ class ReportSpec:
 
 
 def build_report(study: Study, data: dict[str, Path], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
-                 codings: Path | None = None, progress: Progress | None = None, workers: int = 2) -> list[Path]:
+                 codings: Path | None = None, progress: Progress | None = None, workers: int = 2,
+                 waves: list[tuple[str, dict[str, Path]]] | None = None) -> list[Path]:
+    """``waves`` (oldest first, the last one being ``data``) adds the section on the development
+    since the previous wave and the previous values on the factsheet tiles."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -72,14 +76,14 @@ def build_report(study: Study, data: dict[str, Path], out_dir: Path, *, formats:
     spec = ReportSpec.load(study)
     staging = _staging_dir(out_dir)
     try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers)
+        written = _build(study, spec, data, staging, formats, codings, step, workers, waves)
         step("uitvoer op zijn plaats zetten")
         return _move_into_place(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(study, spec, data, staging, formats, codings, step, workers) -> list[Path]:
+def _build(study, spec, data, staging, formats, codings, step, workers, waves=None) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
@@ -88,6 +92,10 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
         results[name] = analyze(responses[name], name=name, study=study)
     numbers = Numbers(results, instruments, responses, study)
     groups = spec.groups
+    trends = {}
+    if waves:
+        step("ontwikkeling sinds de vorige meting")
+        trends = trend_section.wave_trends(study, waves, responses)
 
     step("figuren")
     figure_spec = spec.config.get("figures", [])
@@ -99,7 +107,7 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
     env = environment(spec.root / "templates")
     try:  # everything that needs no drawing is made while the workers draw
         step("factsheet")
-        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), env, staging, formats)
+        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), env, staging, formats, trends)
         step("tekst")
         themes = _themes(codings, study, spec)
         content_env = _content_env(numbers, bool(themes))
@@ -114,6 +122,10 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
         for block in blocks:
             if isinstance(block, blockmod.Directive):
                 _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
+        trend_figures = []
+        if trends:
+            trend_figures = trend_section.insert_section(blocks, fig_for, trends, groups, trend_section.load_config(spec.root / "trend.toml"),
+                                                         first_number=max(by_number, default=0) + 1)
         versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
         page, toc = page_blocks(blocks, fig_for, tables, themes)
         html = render_report(env, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
@@ -129,6 +141,13 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
         (staging / "figures" / f"{figure.key}.svg").write_bytes(drawings[figure.key]["svg"])
         (staging / "figures" / f"{figure.key}.png").write_bytes(drawings[figure.key]["png"])
         png[figure.key] = drawings[figure.key]["png"]
+    try:
+        for figure in trend_figures:
+            for fmt in ("svg", "png"):
+                (staging / "figures" / f"{figure.key}.{fmt}").write_bytes(figure_bytes(figure, fmt))
+            png[figure.key] = (staging / "figures" / f"{figure.key}.png").read_bytes()
+    finally:
+        close(trend_figures)
     written.append(staging / "figures")
     pdf_job = None
     if "pdf" in formats:
@@ -168,8 +187,8 @@ def _resolve(block, by_number, fig_for, tables, numbers, groups, spec) -> None:
             tables[block] = build_table(block.args[0], block.args[1:], numbers, groups)
         except KeyError as err:
             raise StudyError(f"{where}: {err.args[0]}") from None
-    elif block.name != "themes":
-        raise StudyError(f"{where}: unknown directive [[{block.name}]] (known: figure, table, themes)")
+    elif block.name not in ("themes", "trend"):
+        raise StudyError(f"{where}: unknown directive [[{block.name}]] (known: figure, table, themes, trend)")
 
 
 def _themes(codings: Path | None, study: Study, spec: ReportSpec):
@@ -181,7 +200,7 @@ def _themes(codings: Path | None, study: Study, spec: ReportSpec):
     return theme_sections(load_codings(codings), codebook, spec.config.get("themes", []), source=str(codings))
 
 
-def _factsheet(spec, numbers, groups, content_env, env, staging, formats) -> list[Path]:
+def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends=None) -> list[Path]:
     path = spec.root / spec.text("factsheet") if spec.text("factsheet") else None
     if path is None or not path.is_file():
         return []
@@ -206,7 +225,9 @@ def _factsheet(spec, numbers, groups, content_env, env, staging, formats) -> lis
         likert = numbers.results[tile["instrument"]]["likert"][tile["item"]]
         tiles.append({"text": tile["text"], "who": config.get("who", {}).get(tile["instrument"], tile["instrument"]),
                       "what": likert["labels"][tile["category"]], "pct": nl(likert["percent"][tile["category"]]),
-                      "group_key": tile["instrument"], "item": tile["item"]})
+                      "group_key": tile["instrument"], "item": tile["item"],
+                      "previous": trend_section.tile_trend(trends[tile["instrument"]], tile["item"], tile["category"])
+                      if trends and tile["instrument"] in trends else None})
     html = render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
     out = []
     if "html" in formats or "pdf" in formats:
