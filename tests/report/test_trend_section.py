@@ -94,7 +94,7 @@ def test_trend_figures_and_docx(wave_report):
 
 def test_factsheet_tiles_show_the_previous_wave(wave_report, study, two_waves):
     page = (wave_report / "factsheet.html").read_text(encoding="utf-8")
-    previous = re.findall(r'<p class="previous"><span class="arrow" aria-hidden="true">(.)</span> 2021: (\d+)% <span class="words">\(([^)]*)\)', page)
+    previous = re.findall(r'<p class="previous"[^>]*><span class="arrow" aria-hidden="true"[^>]*>(.)</span> 2021: (\d+)% <span class="words">\(([^)]*)\)', page)
     assert len(previous) == 6
     werkers = [Wave(label, load_responses(files["werkers"], study.instrument("werkers"))) for label, files in two_waves]
     result = trend(werkers, name="werkers")
