@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "afstand"
-FRONT_ENDS = {"web", "services", "cli", "cli_code"}  # everything else in afstand is the core
+FRONT_ENDS = {"web", "services", "cli", "cli_code", "cli_trend"}  # everything else in afstand is the core
+CLI_MODULES = ("cli", "cli_code", "cli_trend")
 
 
 def _layer(relative: Path) -> str:
@@ -27,7 +28,7 @@ def _layer(relative: Path) -> str:
         return "web"
     if top == "services":
         return "services"
-    if top in ("cli", "cli_code"):
+    if top in CLI_MODULES:
         return "cli"
     return "core"
 
@@ -41,7 +42,7 @@ def _module_of(target: str) -> str:
         return "other"
     if parts[1] == "web":
         return "web.models" if parts[2:3] == ["models"] else "web"
-    return {"services": "services", "cli": "cli", "cli_code": "cli"}.get(parts[1], "core")
+    return "cli" if parts[1] in CLI_MODULES else {"services": "services"}.get(parts[1], "core")
 
 
 def _imports(path: Path, package: str) -> list[tuple[int, str]]:
