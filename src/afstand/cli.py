@@ -110,10 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(handler=cmd_instrument_export)
 
     from afstand.cli_code import add_parser as add_code_parser
-    from afstand.cli_trend import add_diff_parser, add_trend_parser
+    from afstand.cli_trend import add_diff_parser, add_study_parser, add_trend_parser
 
     add_diff_parser(isub)
     add_trend_parser(sub)
+    add_study_parser(sub)
 
     add_code_parser(sub)
 

@@ -163,3 +163,68 @@ def parse_report_waves(specs: list[str], study) -> list[tuple[str, dict[str, Pat
             raise AfstandError(f"--wave {label}:{name}: given twice")
         files[name] = Path(path)
     return list(waves.items())
+
+
+def add_study_parser(sub) -> None:
+    p = sub.add_parser("study", help="studies in the database: waves", description="Manage a study stored in the web app's database.")
+    ssub = p.add_subparsers(title="study commands")
+    w = ssub.add_parser("wave", help="waves (repeated measurements) of a study")
+    wsub = w.add_subparsers(title="wave commands")
+    q = wsub.add_parser("create", help="start a new wave as a copy of the current one (its forms as new deployments)")
+    q.add_argument("--study", required=True, help="study id in the database")
+    q.add_argument("--label", required=True, help="the wave's label, e.g. 2022 (letters, digits, hyphens)")
+    q.add_argument("--starts", help="first day of fieldwork (YYYY-MM-DD)")
+    q.add_argument("--ends", help="last day of fieldwork (YYYY-MM-DD)")
+    q.add_argument("--db", help="database URL (as for serve)")
+    q.set_defaults(handler=cmd_wave_create)
+    q = wsub.add_parser("list", help="the study's waves with their versions and stored responses")
+    q.add_argument("--study", required=True)
+    q.add_argument("--db", help="database URL (as for serve)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_wave_list)
+
+
+def _date(value: str | None, option: str):
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise AfstandError(f"{option} {value!r}: not a date (YYYY-MM-DD)") from None
+
+
+def _database(args) -> None:
+    from afstand.web.config.server import configure, migrate
+
+    configure(args.db)
+    migrate()
+
+
+def cmd_wave_create(args) -> int:
+    starts, ends = _date(args.starts, "--starts"), _date(args.ends, "--ends")
+    _database(args)
+    from afstand.services import studies, waves
+
+    wave = waves.create_wave(studies.study_by_slug(args.study), args.label, starts_on=starts, ends_on=ends)
+    copied = wave.versions.count()
+    print(f"{args.study}: wave {wave.label} created with {copied} questionnaire{'s' if copied != 1 else ''}; "
+          f"links /s/{args.study}/m/{wave.label}/<questionnaire>")
+    return 0
+
+
+def cmd_wave_list(args) -> int:
+    _database(args)
+    from afstand.cli import _print_json
+    from afstand.services import studies, waves
+
+    found = waves.summary(studies.study_by_slug(args.study))
+    if args.json:
+        _print_json(found)
+        return 0
+    for wave in found:
+        dates = f" ({wave['starts_on'] or '…'} – {wave['ends_on'] or '…'})" if wave["starts_on"] or wave["ends_on"] else ""
+        parts = ", ".join(f"{name}: {info['responses']} responses, {len(info['versions'])} version(s)" for name, info in wave["instruments"].items())
+        print(f"{wave['label']}{dates}: {parts or 'no questionnaires'}")
+    return 0

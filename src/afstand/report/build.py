@@ -66,11 +66,15 @@ class ReportSpec:
 
 def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
                  codings: Path | list[dict] | None = None, progress: Progress | None = None, workers: int = 2,
-                 waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None) -> list[Path]:
+                 waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None, versions: dict | None = None,
+                 wave_instruments: dict | None = None) -> list[Path]:
     """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
     memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
     or its rows already read. ``waves`` (oldest first, the last one being ``data``) adds the
-    section on the development since the previous wave and the previous values on the factsheet tiles."""
+    section on the development since the previous wave and the previous values on the factsheet tiles;
+    ``versions`` (instrument → [Instrument]) are the versions the rows may mix (items a row's
+    version lacks are not asked); ``wave_instruments`` (wave → {instrument: Instrument}) the
+    version each wave used."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -78,26 +82,26 @@ def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, 
     spec = ReportSpec.load(study)
     staging = _staging_dir(out_dir)
     try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers, waves)
+        written = _build(study, spec, data, staging, formats, codings, step, workers, waves, versions, wave_instruments)
         step("uitvoer op zijn plaats zetten")
         return _move_into_place(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(study, spec, data, staging, formats, codings, step, workers, waves=None) -> list[Path]:
+def _build(study, spec, data, staging, formats, codings, step, workers, waves=None, versions=None, wave_instruments=None) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
         instruments[name] = study.instrument(name)
-        responses[name] = load_responses(path, instruments[name])
+        responses[name] = load_responses(path, instruments[name], versions=(versions or {}).get(name))
         results[name] = analyze(responses[name], name=name, study=study)
     numbers = Numbers(results, instruments, responses, study)
     groups = spec.groups
     trends = {}
     if waves:
         step("ontwikkeling sinds de vorige meting")
-        trends = trend_section.wave_trends(study, waves, responses)
+        trends = trend_section.wave_trends(study, waves, responses, versions=versions, wave_instruments=wave_instruments)
 
     step("figuren")
     figure_spec = spec.config.get("figures", [])

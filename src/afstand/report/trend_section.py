@@ -184,11 +184,15 @@ def _p(value: float) -> str:
     return "< 0,001" if value < 0.001 else nl(value, 3)
 
 
-def wave_trends(study, waves: list[tuple[str, dict[str, Path]]], latest: dict) -> dict[str, dict]:
-    """``afstand trend`` per instrument over ``waves`` (oldest first; label → {instrument: data file}).
+def wave_trends(study, waves: list[tuple[str, dict]], latest: dict, *, versions: dict | None = None,
+                wave_instruments: dict | None = None) -> dict[str, dict]:
+    """``afstand trend`` per instrument over ``waves`` (oldest first; label → {instrument: data}).
 
     ``latest`` holds the already loaded responses of the last wave (instrument → ResponseSet).
-    An instrument gets a trend when at least two waves hold data for it.
+    ``wave_instruments`` (label → {instrument: Instrument}) names the version each wave used
+    (default: the study's form), so changed questions are flagged; ``versions`` (instrument →
+    [Instrument]) the versions a wave's rows may mix. An instrument gets a trend when at least
+    two waves hold data for it.
     """
     from afstand.analysis.trend import Wave, trend
     from afstand.responses import load_responses
@@ -198,8 +202,13 @@ def wave_trends(study, waves: list[tuple[str, dict[str, Path]]], latest: dict) -
         own = [(label, files[name]) for label, files in waves if name in files]
         if len(own) < 2:
             continue
-        loaded = [Wave(label, load_responses(path, study.instrument(name))) for label, path in own[:-1]]
-        loaded.append(Wave(own[-1][0], latest[name]))
+        loaded = []
+        for index, (label, data) in enumerate(own):
+            instrument = (wave_instruments or {}).get(label, {}).get(name) or study.instrument(name)
+            if index == len(own) - 1 and instrument is latest[name].instrument:
+                loaded.append(Wave(label, latest[name]))
+            else:
+                loaded.append(Wave(label, load_responses(data, instrument, versions=(versions or {}).get(name))))
         out[name] = trend(loaded, name=name)
     return out
 

@@ -1,7 +1,8 @@
 """Stored responses → the canonical layout (CSV, XLSX), one row per stored response.
 
-Columns: response_id (random, not the arrival order), instrument_version, submission_date, then
-every item of the instrument's versions. No other metadata about a respondent leaves the server:
+Columns: response_id (random, not the arrival order), instrument_version, submission_date, wave
+(the label of the study's measurement), then every item of the instrument's versions. An export
+is of one wave or of all waves together. No other metadata about a respondent leaves the server:
 the recruitment channel is shown only as counts in the monitor. Files are written atomically.
 """
 
@@ -13,16 +14,17 @@ from pathlib import Path
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
-from afstand.services.studies import instrument_for, latest_instrument
+from afstand.services.studies import instrument_for, latest_instrument, versions_of
 from afstand.web.models import InstrumentVersion, Response
 
-META = ["response_id", "instrument_version", "submission_date"]
+META = ["response_id", "instrument_version", "submission_date", "wave"]
 
 
-def _versions_and_items(study_slug: str, name: str) -> tuple[list[InstrumentVersion], list[str]]:
-    versions = list(InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id"))
+def _versions_and_items(study_slug: str, name: str, wave: str | None = None) -> tuple[list[InstrumentVersion], list[str]]:
+    versions = versions_of(study_slug, name, wave)
     if not versions:
-        raise AfstandError(f"no instrument {name!r} in study {study_slug!r} in this database")
+        where = f" in wave {wave}" if wave else ""
+        raise AfstandError(f"no instrument {name!r} in study {study_slug!r}{where} in this database")
     items: list[str] = []
     for version in reversed(versions):  # the newest version's order first
         for item in instrument_for(version).items:
@@ -32,28 +34,28 @@ def _versions_and_items(study_slug: str, name: str) -> tuple[list[InstrumentVers
 
 
 def _stored(versions: list[InstrumentVersion]):
-    """(public id, version id, submission date, answers) of every stored response of these versions."""
-    version_ids = {v.id: v.version_id for v in versions}
+    """(public id, version id, submission date, answers, wave label) of every stored response of these versions."""
+    version_ids = {v.id: (v.version_id, v.wave.label) for v in versions}
     for public_id, version_pk, submitted_on, answers in (Response.objects.filter(instrument_version__in=versions)
                                                          .values_list("public_id", "instrument_version_id", "submitted_on", "answers")
                                                          .iterator(chunk_size=5000)):
-        yield public_id, version_ids[version_pk], submitted_on, answers
+        yield public_id, version_ids[version_pk][0], submitted_on, answers, version_ids[version_pk][1]
 
 
-def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
-    """The canonical layout: header and one row per stored response."""
-    versions, items = _versions_and_items(study_slug, name)
-    out = [[public_id, version_id, submitted_on.isoformat()] + [answers.get(i, "") for i in items]
-           for public_id, version_id, submitted_on, answers in _stored(versions)]
+def rows(study_slug: str, name: str, wave: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """The canonical layout: header and one row per stored response (of one wave, or of all)."""
+    versions, items = _versions_and_items(study_slug, name, wave)
+    out = [[public_id, version_id, submitted_on.isoformat(), label] + [answers.get(i, "") for i in items]
+           for public_id, version_id, submitted_on, answers, label in _stored(versions)]
     return META + items, out
 
 
-def columns(study_slug: str, name: str) -> dict[str, list]:
+def columns(study_slug: str, name: str, wave: str | None = None) -> dict[str, list]:
     """The canonical layout by column (what the core's ``table_from_columns`` takes): no file in between."""
-    versions, items = _versions_and_items(study_slug, name)
+    versions, items = _versions_and_items(study_slug, name, wave)
     stored = list(_stored(versions))
     out: dict[str, list] = {"response_id": [r[0] for r in stored], "instrument_version": [r[1] for r in stored],
-                            "submission_date": [r[2].isoformat() for r in stored]}
+                            "submission_date": [r[2].isoformat() for r in stored], "wave": [r[4] for r in stored]}
     answers = [r[3] for r in stored]
     for item in items:
         out[item] = [a.get(item) for a in answers]
@@ -97,10 +99,10 @@ def _as_text(ws, value: str):
     return cell
 
 
-def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
-    header, data = rows(study_slug, name)
+def export(study_slug: str, name: str, fmt: str, target: Path, wave: str | None = None) -> int:
+    header, data = rows(study_slug, name, wave)
     buffer = io.BytesIO()
-    write(header, data, fmt, buffer, sheet=name, instrument=latest_instrument(study_slug, name))
+    write(header, data, fmt, buffer, sheet=name, instrument=latest_instrument(study_slug, name, wave))
     atomic_write_bytes(target, buffer.getvalue())
     return len(data)
 

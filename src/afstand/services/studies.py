@@ -31,18 +31,40 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
     return instrument
 
 
-def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
-    return (InstrumentVersion.objects.select_related("study").filter(study__slug=study_slug, name=name, active=True)
+def active_version(study_slug: str, name: str, wave: str | None = None) -> InstrumentVersion | None:
+    """The version new respondents of ``wave`` get (default: the study's current wave); None
+    when there is none or the wave's fieldwork is over."""
+    from afstand.services.waves import open_for_responses, wave_by_label
+
+    study = Study.objects.filter(slug=study_slug).first()
+    chosen = wave_by_label(study, wave) if study else None
+    if chosen is None or not open_for_responses(chosen):
+        return None
+    return (InstrumentVersion.objects.select_related("study", "wave").filter(wave=chosen, name=name, active=True)
             .order_by("-id").first())
 
 
-def version_by_id(version_id: str | None) -> InstrumentVersion | None:
-    return InstrumentVersion.objects.select_related("study").filter(version_id=version_id).first() if version_id else None
+def version_by_id(version_id: str | None, wave_id: int | None = None) -> InstrumentVersion | None:
+    """A deployed version by content hash (in ``wave_id`` when given: the same form may be deployed in several waves)."""
+    if not version_id:
+        return None
+    found = InstrumentVersion.objects.select_related("study", "wave").filter(version_id=version_id)
+    if wave_id is not None:
+        found = found.filter(wave_id=wave_id)
+    return found.order_by("-id").first()
 
 
-def latest_instrument(study_slug: str, name: str) -> Instrument | None:
-    version = InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("-id").first()
-    return instrument_for(version) if version else None
+def versions_of(study_slug: str, name: str, wave: str | None = None) -> list[InstrumentVersion]:
+    """Every version of an instrument, oldest first: of one wave (by label) or of all waves."""
+    found = InstrumentVersion.objects.select_related("wave").filter(study__slug=study_slug, name=name)
+    if wave:
+        found = found.filter(wave__label=wave)
+    return list(found.order_by("id"))
+
+
+def latest_instrument(study_slug: str, name: str, wave: str | None = None) -> Instrument | None:
+    versions = versions_of(study_slug, name, wave)
+    return instrument_for(versions[-1]) if versions else None
 
 
 def check_form(filename: str, content: bytes) -> Instrument:
@@ -52,15 +74,21 @@ def check_form(filename: str, content: bytes) -> Instrument:
     return instrument
 
 
-def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None) -> InstrumentVersion:
-    """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version)."""
+def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None, wave=None) -> InstrumentVersion:
+    """Store an uploaded XLSForm as a new immutable version of ``wave`` (default: the current wave).
+
+    The same content twice in one wave is the same version; in another study or wave it is a new
+    deployment, so each wave's responses stay apart."""
+    from afstand.services.waves import ensure_wave
+
     instrument = check_form(filename, content)
-    existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
+    wave = wave or ensure_wave(study)
+    existing = InstrumentVersion.objects.filter(wave=wave, version_id=instrument.version_id).first()
     if existing is not None:
         return existing
     with transaction.atomic():
-        InstrumentVersion.objects.filter(study=study, name=name, active=True).update(active=False)
-        version = InstrumentVersion.objects.create(study=study, name=name, version_id=instrument.version_id, filename=filename,
+        InstrumentVersion.objects.filter(wave=wave, name=name, active=True).update(active=False)
+        version = InstrumentVersion.objects.create(study=study, wave=wave, name=name, version_id=instrument.version_id, filename=filename,
                                                    xlsform=content, target=target, active=True)
     _INSTRUMENTS[version.version_id] = instrument
     return version
@@ -117,8 +145,13 @@ def list_studies() -> list[dict]:
 
 
 def load_study(core: CoreStudy) -> Study:
-    """Create (or update) a study and its instrument versions from a study folder."""
+    """Create (or update) a study and its instrument versions from a study folder (into its current
+    wave; a first wave is labelled with the study's ``year``)."""
+    from afstand.services.waves import ensure_wave
+
     study, _ = Study.objects.get_or_create(slug=core.id, defaults={"title": core.title})
+    year = core.config.get("study", {}).get("year")
+    ensure_wave(study, str(year) if year else None)
     for name in core.instrument_names:
         path = core.form_path(name)
         add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))

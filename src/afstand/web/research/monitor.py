@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from afstand.services import access, studies
+from afstand.services import AfstandError, access, studies
 from afstand.services import exports as exporter
 from afstand.services.access import EXPORT_ROLES, audit, login_locked
 from afstand.web import ratelimit
@@ -64,11 +64,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def monitor(request: HttpRequest, study: str) -> HttpResponse:
+    from afstand.web.research.waves import chosen_wave, switcher
+
     membership = access.membership(request.user, study)
+    wave = chosen_wave(request, membership.study)
     rows = []
     names = InstrumentVersion.objects.filter(study=membership.study).values_list("name", flat=True).distinct()
     for name in sorted(set(names)):
         versions = InstrumentVersion.objects.filter(study=membership.study, name=name)
+        if wave:
+            versions = versions.filter(wave__label=wave)
         responses = Response.objects.filter(instrument_version__in=versions)
         by_day = sorted(Tally(responses.values_list("submitted_on", flat=True)).items())
         by_channel = sorted(Tally(c or gettext("unknown") for c in responses.values_list("channel", flat=True)).items())
@@ -78,10 +83,13 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
         rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
                      "by_day": by_day, "by_channel": by_channel,
-                     "versions": [v.version_id for v in versions.order_by("id")]})
+                     "versions": [f"{v.wave.label}: {v.version_id}" for v in versions.select_related("wave").order_by("id")],
+                     "links": [f"/s/{membership.study.slug}/m/{label}/{name}" for label in
+                               dict.fromkeys(versions.filter(active=True).order_by("wave_id").values_list("wave__label", flat=True))]})
     coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if studies.has_coding(membership.study.slug) else None
     return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
-                                                              "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url})
+                                                              "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url,
+                                                              **switcher(request, membership.study, wave)})
 
 
 @login_required
@@ -89,12 +97,19 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
     membership = access.membership(request.user, study, EXPORT_ROLES)
     if fmt not in CONTENT_TYPES:
         raise PermissionDenied
-    header, data = exporter.rows(membership.study.slug, instrument)
+    from afstand.web.research.waves import chosen_wave
+
+    wave = chosen_wave(request, membership.study)
+    try:
+        header, data = exporter.rows(membership.study.slug, instrument, wave)
+    except AfstandError:
+        raise Http404 from None
     buffer = io.BytesIO()
-    exporter.write(header, data, fmt, buffer, sheet=instrument, instrument=exporter.latest_instrument(membership.study.slug, instrument))
-    audit(request.user, "export", f"{study}/{instrument}.{fmt} ({len(data)} responses)")
+    exporter.write(header, data, fmt, buffer, sheet=instrument, instrument=exporter.latest_instrument(membership.study.slug, instrument, wave))
+    audit(request.user, "export", f"{study}/{instrument}{'/' + wave if wave else ''}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{instrument}.{fmt}"'
+    name = f"{instrument}-{wave}" if wave else instrument
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 
