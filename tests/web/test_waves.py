@@ -136,6 +136,7 @@ def test_report_and_trend_page_for_a_study_with_two_waves(client, demo, referenc
     trend = client.get("/onderzoek/werken-op-afstand/trend/werkers/")
     page = trend.content.decode()
     assert trend.status_code == 200 and 'id="trend-table"' in page and "% 2021" in page and "% 2022" in page
+    assert "Metingen 2021, 2022. Verschil" in page and "95%-betrouwbaarheidsinterval" in page  # Dutch first
     assert page.count('<img src="data:image/svg+xml;base64,') >= 2
     report = client.get("/onderzoek/werken-op-afstand/rapport.html")
     assert report.status_code == 200
