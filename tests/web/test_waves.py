@@ -164,3 +164,62 @@ def test_cli_study_wave_create_and_list(tmp_path, monkeypatch):
     assert set(data[1]["instruments"]) == {"werkers", "clienten"}
     again = run_cli("study", "wave", "create", "--study", "werken-op-afstand", "--label", "2022", "--db", db)
     assert again.returncode == 2 and "already has a wave 2022" in again.stderr
+
+
+def test_report_still_builds_after_a_version_is_added_inside_the_wave(client, demo, reference):
+    """A new werkers version with an extra question: old rows are 'not asked' it; the report builds."""
+    core = studies.core_study(demo.slug)
+    source = core.form_path("werkers").read_text(encoding="utf-8")
+    extra = "|  | select_one gender | w_gender_new | Met welk geslacht identificeer je je? | Which gender do you identify with? |"
+    changed = source.replace("|  | select_one gender | w_gender |", extra + " |  |  |  |  |  |  |  |  |  |  |  |  |\n|  | select_one gender | w_gender |", 1)
+    assert "w_gender_new" in changed
+    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
+        workers = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
+    with (reference / "clienten.csv").open(encoding="utf-8") as handle:
+        clients = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
+    first = studies.active_version(demo.slug, "werkers")
+    for row in workers[:60]:
+        assert submissions.submit(first, uuid.uuid4(), {k: v for k, v in row.items() if v and k != "response_id"}).status == 201
+    second = studies.add_version(demo, "werkers", "werkers-v2.md", changed.encode())
+    assert second.wave == first.wave and second.version_id != first.version_id
+    for row in workers[60:120]:
+        answers = {k: v for k, v in row.items() if v and k != "response_id"} | {"w_gender_new": row["w_gender"] or "anders"}
+        assert submissions.submit(second, uuid.uuid4(), answers).status == 201
+    clienten = studies.active_version(demo.slug, "clienten")
+    for row in clients:
+        assert submissions.submit(clienten, uuid.uuid4(), {k: v for k, v in row.items() if v and k != "response_id"}).status == 201
+    result, _ = results.analyze_stored(demo.slug, "werkers")
+    new = result["items"]["w_gender_new"]
+    assert (new["base"], new["not_asked"], new["missing"]) == (60, 60, 0)
+    login(client, "owner", demo)
+    for url in ("/onderzoek/werken-op-afstand/rapport.html", "/onderzoek/werken-op-afstand/factsheet.html"):
+        response = client.get(url)
+        assert response.status_code == 200, response.content.decode()[-500:]
+    assert "In totaal hebben 120 reclasseringswerkers" in client.get("/onderzoek/werken-op-afstand/rapport.html").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_puts_existing_versions_into_a_first_wave():
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("afstand", "0007_focus_notes")], [("afstand", "0008_waves")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes("afstand")
+    try:
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        study = old.get_model("afstand", "Study").objects.create(slug="oud", title="Oud")
+        versions = old.get_model("afstand", "InstrumentVersion")
+        for content in ("mini@1", "mini@2"):
+            versions.objects.create(study=study, name="mini", version_id=content, filename="mini.md", xlsform=b"-", active=content == "mini@2")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        wave = new.get_model("afstand", "Wave").objects.get(study__slug="oud")
+        assert wave.label == str(dt.date.today().year)
+        assert sorted(new.get_model("afstand", "InstrumentVersion").objects.filter(wave=wave).values_list("version_id", flat=True)) == ["mini@1", "mini@2"]
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
