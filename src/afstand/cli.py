@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("purge", help="delete responses and sign-ups older than the retention period", description="Delete stored responses and sign-ups older than N days (default: AFSTAND_RETENTION_DAYS).")
     p.add_argument("--older-than", type=int, help="days (default: $AFSTAND_RETENTION_DAYS)")
     p.add_argument("--db", help="database URL (as for serve)")
+    p.add_argument("--study", help="with --wave: the study whose wave to purge")
+    p.add_argument("--wave", help="only the responses of this wave of --study (sign-ups are kept)")
     p.set_defaults(handler=cmd_purge)
 
     p = sub.add_parser("instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments.")
@@ -285,7 +287,16 @@ def cmd_purge(args) -> int:
     migrate()
     from afstand.services.submissions import purge
 
-    counts = purge(int(days))
+    wave = None
+    if args.wave or args.study:
+        if not (args.wave and args.study):
+            raise AfstandError("--wave and --study go together")
+        from afstand.services import studies, waves
+
+        wave = waves.wave_by_label(studies.study_by_slug(args.study), args.wave)
+        if wave is None:
+            raise AfstandError(f"study {args.study} has no wave {args.wave}")
+    counts = purge(int(days), wave=wave)
     print(f"deleted {counts['responses']} responses and {counts['signups']} sign-ups older than {int(days)} days")
     return 0
 

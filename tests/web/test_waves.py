@@ -223,3 +223,20 @@ def test_migration_puts_existing_versions_into_a_first_wave():
         assert sorted(new.get_model("afstand", "InstrumentVersion").objects.filter(wave=wave).values_list("version_id", flat=True)) == ["mini@1", "mini@2"]
     finally:
         MigrationExecutor(connection).migrate(leaves)
+
+
+def test_purge_one_wave(demo, tmp_path):
+    import datetime as dt
+
+    first = studies.active_version(demo.slug, "clienten")
+    old_day = dt.date.today() - dt.timedelta(days=400)
+    for _ in range(2):
+        submissions.submit(first, uuid.uuid4(), {"consent": "ja", "c_age": 40}, today=old_day)
+    second_wave = waves.create_wave(demo, "2022")
+    second = studies.active_version(demo.slug, "clienten")
+    assert second.wave == second_wave
+    submissions.submit(second, uuid.uuid4(), {"consent": "ja", "c_age": 41}, today=old_day)
+    counts = submissions.purge(365, wave=second_wave)
+    assert counts == {"responses": 1, "signups": 0}
+    assert Response.objects.filter(instrument_version__wave__label="2021").count() == 2
+    assert Response.objects.filter(instrument_version__wave=second_wave).count() == 0

@@ -170,15 +170,23 @@ def delete_draft(token: str | None) -> None:
         Draft.objects.filter(token_hash=hash_code(token)).delete()
 
 
-def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
-    """Delete responses and sign-ups older than the retention period; keep counts only."""
+def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> dict[str, int]:
+    """Delete responses and sign-ups older than the retention period; keep counts only.
+
+    With ``wave`` only that wave's responses (sign-ups belong to the study, not a wave: kept)."""
     cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
     with transaction.atomic():
-        responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
-        signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+        old = Response.objects.filter(submitted_on__lt=cutoff)
+        if wave is not None:
+            old = old.filter(instrument_version__wave=wave)
+        responses, _ = old.delete()
+        signups = 0
+        if wave is None:
+            signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
         draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
         Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
-        AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
+        where = f"wave {wave.study.slug}/{wave.label}, " if wave is not None else ""
+        AuditEvent.objects.create(user="system", action="purge", detail=f"{where}before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
     return {"responses": responses, "signups": signups}
 
 
