@@ -1,4 +1,4 @@
-"""``afstand trend`` and ``afstand instrument diff``: waves of a repeated study, from the command line."""
+"""``afstand trend``, ``afstand instrument diff`` and ``afstand study wave``: the waves of a repeated study, from the command line."""
 
 from __future__ import annotations
 
