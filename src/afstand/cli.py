@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--study", default="werken-op-afstand", help="study id in the database")
     p.add_argument("--format", choices=("csv", "xlsx", "sav"), default="csv")
     p.add_argument("--out", required=True)
+    p.add_argument("--wave", help="only this wave's responses (default: every wave; the file has a wave column)")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("createuser", help="create a researcher account with a role in a study", description="Create (or update) a researcher account. The password is read from AFSTAND_PASSWORD or asked for.")
@@ -238,7 +239,7 @@ def cmd_export(args) -> int:
     migrate()
     from afstand.services.exports import export
 
-    n = export(args.study, args.instrument, args.format, Path(args.out))
+    n = export(args.study, args.instrument, args.format, Path(args.out), args.wave)
     print(f"wrote {args.out} ({n} responses)")
     return 0
 

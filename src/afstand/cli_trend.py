@@ -175,6 +175,8 @@ def add_study_parser(sub) -> None:
     q.add_argument("--label", required=True, help="the wave's label, e.g. 2022 (letters, digits, hyphens)")
     q.add_argument("--starts", help="first day of fieldwork (YYYY-MM-DD)")
     q.add_argument("--ends", help="last day of fieldwork (YYYY-MM-DD)")
+    q.add_argument("--target", action="append", default=[], metavar="INSTRUMENT[:CHANNEL]=N",
+                   help="response target of the wave per instrument, or per instrument and channel (repeat; default: the previous wave's)")
     q.add_argument("--db", help="database URL (as for serve)")
     q.set_defaults(handler=cmd_wave_create)
     q = wsub.add_parser("list", help="the study's waves with their versions and stored responses")
@@ -182,6 +184,18 @@ def add_study_parser(sub) -> None:
     q.add_argument("--db", help="database URL (as for serve)")
     q.add_argument("--json", action="store_true")
     q.set_defaults(handler=cmd_wave_list)
+
+
+def parse_targets(specs: list[str]) -> dict[str, dict[str, int]]:
+    """``werkers=150``, ``werkers:whatsapp=50`` → {"werkers": {"total": 150, "whatsapp": 50}}."""
+    out: dict[str, dict[str, int]] = {}
+    for spec in specs:
+        head, sep, number = spec.partition("=")
+        name, _, channel = head.partition(":")
+        if not sep or not name.strip() or not number.strip().isdigit():
+            raise AfstandError(f"--target {spec!r}: expected INSTRUMENT=N or INSTRUMENT:CHANNEL=N with a whole number N")
+        out.setdefault(name.strip(), {})[channel.strip() or "total"] = int(number)
+    return out
 
 
 def _date(value: str | None, option: str):
@@ -204,10 +218,11 @@ def _database(args) -> None:
 
 def cmd_wave_create(args) -> int:
     starts, ends = _date(args.starts, "--starts"), _date(args.ends, "--ends")
+    targets = parse_targets(args.target) if args.target else None
     _database(args)
     from afstand.services import studies, waves
 
-    wave = waves.create_wave(studies.study_by_slug(args.study), args.label, starts_on=starts, ends_on=ends)
+    wave = waves.create_wave(studies.study_by_slug(args.study), args.label, starts_on=starts, ends_on=ends, targets=targets)
     copied = wave.versions.count()
     print(f"{args.study}: wave {wave.label} created with {copied} questionnaire{'s' if copied != 1 else ''}; "
           f"links /s/{args.study}/m/{wave.label}/<questionnaire>")

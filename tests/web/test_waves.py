@@ -39,7 +39,7 @@ def demo(db):
 def test_a_second_wave_has_its_own_links_and_its_responses_are_apart(client, demo):
     first = Wave.objects.get(study=demo)
     assert first.label == "2021"  # the study folder's year
-    second = waves.create_wave(demo, "2022")
+    second = waves.create_wave(demo, "2022", targets={"clienten": {"total": 20, "whatsapp": 5}})
     old = InstrumentVersion.objects.filter(wave=first).order_by("name")
     new = InstrumentVersion.objects.filter(wave=second).order_by("name")
     # the same forms, as new deployments (not de-duplicated into the first wave)
@@ -49,7 +49,7 @@ def test_a_second_wave_has_its_own_links_and_its_responses_are_apart(client, dem
     assert client.get("/s/werken-op-afstand/m/2021/clienten").status_code == 200
     assert client.get("/s/werken-op-afstand/m/2030/clienten").status_code == 404
     for _ in range(3):
-        assert api(client, "/api/v1/studies/werken-op-afstand/waves/2022/surveys/clienten/responses", {"consent": "ja", "c_age": 30}) == 201
+        assert api(client, "/api/v1/studies/werken-op-afstand/waves/2022/surveys/clienten/responses?via=whatsapp", {"consent": "ja", "c_age": 30}) == 201
     assert api(client, "/api/v1/studies/werken-op-afstand/waves/2021/surveys/clienten/responses", {"consent": "ja", "c_age": 50}) == 201
     assert api(client, "/api/v1/studies/werken-op-afstand/surveys/clienten/responses", {"consent": "ja", "c_age": 31}) == 201
     assert Response.objects.filter(instrument_version__wave=second).count() == 4
@@ -72,6 +72,7 @@ def test_a_second_wave_has_its_own_links_and_its_responses_are_apart(client, dem
     monitor = client.get("/onderzoek/werken-op-afstand/?meting=2022").content.decode()
     assert 'id="total-clienten">4<' in monitor and 'aria-current="page">2022<' in monitor
     assert "/s/werken-op-afstand/m/2022/clienten" in monitor
+    assert "van minimaal 20" in monitor and "<td>3 / 5</td>" in monitor  # the wave's own targets, per channel too
     assert 'id="total-clienten">5<' in client.get("/onderzoek/werken-op-afstand/").content.decode()
     analysis = client.get("/onderzoek/werken-op-afstand/analyse/clienten/?meting=2021").content.decode()
     assert 'id="n-consented">1<' in analysis
@@ -152,7 +153,8 @@ def test_cli_study_wave_create_and_list(tmp_path, monkeypatch):
     assert missing.returncode == 2 and "no study 'werken-op-afstand'" in missing.stderr
     monkeypatch.setenv("AFSTAND_PASSWORD", PASSWORD)
     assert run_cli("createuser", "--username", "anna", "--role", "owner", "--db", db).returncode == 0  # loads the study
-    created = run_cli("study", "wave", "create", "--study", "werken-op-afstand", "--label", "2022", "--starts", "2022-03-01", "--db", db)
+    created = run_cli("study", "wave", "create", "--study", "werken-op-afstand", "--label", "2022", "--starts", "2022-03-01", "--db", db,
+                      "--target", "werkers=150", "--target", "werkers:whatsapp=50")
     assert created.returncode == 0, created.stderr
     assert "2022" in created.stdout
     listed = run_cli("study", "wave", "list", "--study", "werken-op-afstand", "--db", db, "--json")
@@ -162,6 +164,15 @@ def test_cli_study_wave_create_and_list(tmp_path, monkeypatch):
     data = json.loads(listed.stdout)
     assert [w["label"] for w in data] == ["2021", "2022"] and data[1]["starts_on"] == "2022-03-01"
     assert set(data[1]["instruments"]) == {"werkers", "clienten"}
+    assert data[1]["targets"] == {"werkers": {"total": 150, "whatsapp": 50}}
+    out = tmp_path / "werkers-2022.csv"
+    exported = run_cli("export", "--instrument", "werkers", "--wave", "2022", "--db", db, "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert out.read_text(encoding="utf-8").splitlines()[0].startswith("response_id,instrument_version,submission_date,wave,")
+    unknown = run_cli("export", "--instrument", "werkers", "--wave", "1999", "--db", db, "--out", str(tmp_path / "x.csv"))
+    assert unknown.returncode == 2 and "in wave 1999" in unknown.stderr and not (tmp_path / "x.csv").exists()
+    bad = run_cli("study", "wave", "create", "--study", "werken-op-afstand", "--label", "2023", "--target", "werkers=veel", "--db", db)
+    assert bad.returncode == 2 and "--target 'werkers=veel'" in bad.stderr
     again = run_cli("study", "wave", "create", "--study", "werken-op-afstand", "--label", "2022", "--db", db)
     assert again.returncode == 2 and "already has a wave 2022" in again.stderr
 

@@ -64,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def monitor(request: HttpRequest, study: str) -> HttpResponse:
-    from afstand.web.research.waves import chosen_wave, switcher
+    from afstand.web.research.waves import chosen_wave, switcher, targets_of
 
     membership = access.membership(request.user, study)
     wave = chosen_wave(request, membership.study)
@@ -79,10 +79,14 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
         by_channel = sorted(Tally(c or gettext("unknown") for c in responses.values_list("channel", flat=True)).items())
         counters = {c.kind: c.value for c in Counter.objects.filter(study=membership.study, instrument=name)}
         target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
+        wave_targets = {}
+        if wave:  # the wave's own targets (per instrument and channel) when it has them
+            wave_targets = dict(targets_of(membership.study, wave).get(name, {}))
+            target = wave_targets.pop("total", target)
         total = responses.count()
         rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
-                     "by_day": by_day, "by_channel": by_channel,
+                     "by_day": by_day, "by_channel": [(c, n, wave_targets.get(c)) for c, n in by_channel],
                      "versions": [f"{v.wave.label}: {v.version_id}" for v in versions.select_related("wave").order_by("id")],
                      "links": [f"/s/{membership.study.slug}/m/{label}/{name}" for label in
                                dict.fromkeys(versions.filter(active=True).order_by("wave_id").values_list("wave__label", flat=True))]})

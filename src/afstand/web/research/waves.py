@@ -36,6 +36,12 @@ def switcher(request: HttpRequest, study, chosen: str | None) -> dict:
     return {"waves": labels, "wave": chosen, "wave_query": f"?meting={chosen}" if chosen else ""}
 
 
+def targets_of(study, label: str) -> dict:
+    """The wave's targets: {instrument: {"total": n, channel: n}}."""
+    wave = wave_service.wave_by_label(study, label)
+    return wave.targets if wave else {}
+
+
 class WaveForm(forms.Form):
     label = forms.SlugField(label=gettext_lazy("Label of the new wave (e.g. 2022)"), max_length=40)
     starts_on = forms.DateField(label=gettext_lazy("Fieldwork starts on"), required=False)
