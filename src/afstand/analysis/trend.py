@@ -38,7 +38,7 @@ from scipy import stats
 
 from afstand.analysis import frequencies, likert
 from afstand.analysis.proportions import holm, newcombe_diff, wilson, ztest_pooled
-from afstand.analysis.scales import alpha_from_cov, complete_cases, respondent_scores
+from afstand.analysis.scales import alpha_from_cov, complete_cases, dimension_matrix
 from afstand.errors import AfstandError
 from afstand.instrument.diff import InstrumentDiff, diff_instruments
 from afstand.instrument.model import Instrument
@@ -219,7 +219,7 @@ def _scales(waves, pairs, diffs, confidence) -> dict:
             items = members[w.label]
             if not items:
                 continue
-            matrix, values = respondent_scores(w.responses, items)
+            matrix, values = dimension_matrix(w.responses, items)
             scores[w.label] = values[~np.isnan(values)]
             summaries[w.label] = _scale_summary(scores[w.label], matrix, confidence)
         entry = {"items": {label: [i.name for i in items] for label, items in members.items() if items},

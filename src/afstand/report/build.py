@@ -7,6 +7,8 @@ place only when all of it succeeded, so a failure never leaves half-written outp
 from __future__ import annotations
 
 import io
+import json
+import logging
 import shutil
 import tempfile
 import tomllib
@@ -16,9 +18,10 @@ from typing import Callable
 
 import jinja2
 
+from afstand.analysis.disclosure import publish
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError, StudyError
-from afstand.figures.build import build_figures, close, figure_bytes, render_figures
+from afstand.figures.build import Look, build_figures, close, figure_bytes, render_figures
 from afstand.report import blocks as blockmod
 from afstand.report import trend_section
 from afstand.report.context import Numbers, nl
@@ -31,7 +34,9 @@ from afstand.responses import RawTable, load_responses
 from afstand.study import Study
 
 FORMATS = ("html", "pdf", "docx")
+BASES = ("consented", "valid")
 Progress = Callable[[str], None]
+log = logging.getLogger("afstand.report")
 
 
 @dataclass
@@ -66,37 +71,44 @@ class ReportSpec:
 
 def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
                  codings: Path | list[dict] | None = None, progress: Progress | None = None, workers: int = 2,
+                 base: str = "consented", warnings: list[str] | None = None,
                  waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None, versions: dict | None = None,
                  wave_instruments: dict | None = None) -> list[Path]:
     """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
     memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
-    or its rows already read. ``waves`` (oldest first, the last one being ``data``) adds the
-    section on the development since the previous wave and the previous values on the factsheet tiles;
-    ``versions`` (instrument → [Instrument]) are the versions the rows may mix (items a row's
-    version lacks are not asked); ``wave_instruments`` (wave → {instrument: Instrument}) the
-    version each wave used."""
+    or its rows already read; ``base``: "consented" or "valid". Researchers' claims the data
+    contradict are logged (``afstand.report``) and appended to ``warnings`` when a list is given.
+    ``waves`` (oldest first, the last one being ``data``) adds the section on the development since
+    the previous wave and the previous values on the factsheet tiles; ``versions`` (instrument →
+    [Instrument]) are the versions the rows may mix (items a row's version lacks are not asked);
+    ``wave_instruments`` (wave → {instrument: Instrument}) the version each wave used."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AfstandError(f"--format: unknown format {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+    if base not in BASES:
+        raise AfstandError(f"--base: unknown base {base!r} (known: {', '.join(BASES)})")
     spec = ReportSpec.load(study)
     staging = _staging_dir(out_dir)
     try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers, waves, versions, wave_instruments)
+        written = _build(study, spec, data, staging, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments)
         step("uitvoer op zijn plaats zetten")
         return _move_into_place(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(study, spec, data, staging, formats, codings, step, workers, waves=None, versions=None, wave_instruments=None) -> list[Path]:
+def _build(study, spec, data, staging, formats, codings, step, workers, base, warnings, waves=None, versions=None,
+           wave_instruments=None) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
         instruments[name] = study.instrument(name)
         responses[name] = load_responses(path, instruments[name], versions=(versions or {}).get(name))
-        results[name] = analyze(responses[name], name=name, study=study)
+        # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
+        results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)
+    (staging / "cijfers.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     groups = spec.groups
     trends = {}
     if waves:
@@ -105,24 +117,32 @@ def _build(study, spec, data, staging, formats, codings, step, workers, waves=No
 
     step("figuren")
     figure_spec = spec.config.get("figures", [])
-    figures = build_figures(figure_spec, results, instruments, groups, spec.text("footnote"), draw=False)  # data only: fast
-    wait_for_drawings = render_figures(str(study.root), figure_spec, results, groups, spec.text("footnote"), workers=workers)
+    look = Look(grey=tuple(spec.config.get("report", {}).get("non_substantive", [])))
+    figures = build_figures(figure_spec, results, instruments, groups, spec.text("footnote"), draw=False, look=look)  # data only: fast
+    wait_for_drawings = render_figures(str(study.root), figure_spec, results, groups, spec.text("footnote"), workers=workers, look=look)
     by_number: dict[int, list] = {}
     for figure in figures:
         by_number.setdefault(figure.number, []).append(figure)
     env = environment(spec.root / "templates")
     try:  # everything that needs no drawing is made while the workers draw
         step("factsheet")
-        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), env, staging, formats, trends)
+        written = [staging / "cijfers.json"]
+        written += _factsheet(spec, numbers, groups, _content_env(numbers, []), env, staging, formats, trends)
         step("tekst")
         themes = _themes(codings, study, spec)
-        content_env = _content_env(numbers, bool(themes))
+        content_env = _content_env(numbers, themes)
         try:
             text = content_env.from_string(spec.read("content")).render(groups=groups)
         except jinja2.TemplateError as err:
             raise StudyError(f"{spec.root / spec.text('content')}: line {getattr(err, 'lineno', '?')}: {err}") from None
         except KeyError as err:
             raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
+        for claim in numbers.claims:
+            if not claim.holds:
+                message = f"{spec.text('content')}: uitspraak niet gesteund door de cijfers: {claim.text!r} ({claim.criterion})"
+                log.warning(message)
+                if warnings is not None:
+                    warnings.append(message)
         blocks = blockmod.parse(text, spec.text("content"))
         fig_for, tables = {}, {}
         for block in blocks:
@@ -133,9 +153,9 @@ def _build(study, spec, data, staging, formats, codings, step, workers, waves=No
             trend_figures = trend_section.insert_section(blocks, fig_for, trends, groups, trend_section.load_config(spec.root / "trend.toml"),
                                                          first_number=max(by_number, default=0) + 1)
         versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
-        page, toc = page_blocks(blocks, fig_for, tables, themes)
-        html = render_report(env, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
-                             blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
+        page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=int(spec.config.get("report", {}).get("first_chapter", 1)))
+        cover = _cover(study, spec)
+        html = render_report(env, cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
         if "html" in formats:
             (staging / "rapport.html").write_text(html, encoding="utf-8")
             written.append(staging / "rapport.html")
@@ -164,8 +184,7 @@ def _build(study, spec, data, staging, formats, codings, step, workers, waves=No
         if "docx" in formats:
             step("docx")
             with (staging / "rapport.docx").open("wb") as handle:
-                write_docx(handle, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
-                           blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
+                write_docx(handle, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
             written.append(staging / "rapport.docx")
     finally:
         if pdf_job is not None:
@@ -173,10 +192,24 @@ def _build(study, spec, data, staging, formats, codings, step, workers, waves=No
     return written
 
 
-def _content_env(numbers: Numbers, themes_available: bool) -> jinja2.Environment:
+def _cover(study: Study, spec: ReportSpec) -> dict:
+    """Cover and colophon: ``[study]`` of study.toml first, then ``[report]`` of report.toml."""
+    keys = ("title", "subtitle", "short_title", "authors", "organisation", "publisher", "date", "version")
+    found = {}
+    for key in keys:
+        value = study.config.get("study", {}).get(key, spec.config.get("report", {}).get(key, ""))
+        found[key] = list(value) if key == "authors" and value else value
+    if not found["date"] and study.config.get("study", {}).get("year"):
+        found["date"] = str(study.config["study"]["year"])
+    found["first_chapter"] = int(spec.config.get("report", {}).get("first_chapter", 1))
+    return found
+
+
+def _content_env(numbers: Numbers, themes: list) -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     env.globals.update(numbers.functions())
-    env.globals["themes_available"] = themes_available
+    env.globals["themes_available"] = bool(themes)
+    env.globals["coded"] = lambda *questions: any(t.question in questions for t in themes)  # coded answers for these questions?
     return env
 
 
@@ -217,21 +250,24 @@ def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends
     if not needed <= available:
         return []  # the factsheet contrasts both groups: it needs both
 
+    focusgroups = config.get("focusgroups", {})
+
     def render(value):
         if isinstance(value, str):
-            return content_env.from_string(value).render(groups=groups)
+            return content_env.from_string(value).render(groups=groups, focusgroups=focusgroups)
         if isinstance(value, list):
             return [render(v) for v in value]
         if isinstance(value, dict):
             return {k: render(v) for k, v in value.items()}
         return value
 
-    text = render({k: v for k, v in config.items() if k not in ("tiles", "who")})
+    text = render({k: v for k, v in config.items() if k not in ("tiles", "who", "focusgroups")})
     tiles = []
     for tile in config.get("tiles", []):
         likert = numbers.results[tile["instrument"]]["likert"][tile["item"]]
         tiles.append({"text": tile["text"], "who": config.get("who", {}).get(tile["instrument"], tile["instrument"]),
                       "what": likert["labels"][tile["category"]], "pct": nl(likert["percent"][tile["category"]]),
+                      "ci": numbers.likert_ci(tile["instrument"], tile["item"], tile["category"]), "n": likert["base"],
                       "group_key": tile["instrument"], "item": tile["item"],
                       "previous": trend_section.tile_trend(trends[tile["instrument"]], tile["item"], tile["category"])
                       if trends and tile["instrument"] in trends else None})

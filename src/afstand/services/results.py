@@ -15,18 +15,18 @@ from afstand.analysis.frequencies import round_half_up
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError
 from afstand.instrument.model import Instrument
-from afstand.responses import ResponseSet, load_responses, table_from_columns
+from afstand.responses import ResponseSet, load_responses
 from afstand.services import coding
-from afstand.services.exports import columns
+from afstand.services.exports import stored_table
 from afstand.services.studies import core_study, instrument_for, latest_instrument, versions_of
 from afstand.web.models import Response
 
 
 def stored_responses(study_slug: str, name: str, instrument: Instrument, *, lenient: bool = True, wave: str | None = None) -> ResponseSet:
     """The stored responses of one instrument (one wave, or all), validated by the core as a file
-    would be. Rows of an older version are "not asked" the items their version did not have."""
-    table = table_from_columns(columns(study_slug, name, wave), name=f"{study_slug}/{name}{'/' + wave if wave else ''} (database)")
-    return load_responses(table, instrument, lenient=lenient, versions=stored_versions(study_slug, name, wave))
+    would be (in memory, no temporary file). Rows of an older version are "not asked" the items
+    their version did not have."""
+    return load_responses(stored_table(study_slug, name, wave), instrument, lenient=lenient, versions=stored_versions(study_slug, name, wave))
 
 
 def stored_versions(study_slug: str, name: str, wave: str | None = None) -> list[Instrument]:
@@ -107,12 +107,9 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
     if empty:
         raise AfstandError(gettext("No answers yet for %(names)s: the report needs answers to every questionnaire.") % {"names": ", ".join(empty)})
 
-    def table(n: str, label: str):
-        return table_from_columns(columns(study_slug, n, label), name=f"{study_slug}/{n}/{label} (database)")
-
-    data = {n: table(n, chosen.label) for n in core.instrument_names}
+    data = {n: stored_table(study_slug, n, chosen.label) for n in core.instrument_names}
     earlier = [w for w in waves_of(study) if w.id < chosen.id and any(stored(n, w) for n in core.instrument_names)]
-    waves = [(w.label, {n: table(n, w.label) for n in core.instrument_names if stored(n, w)}) for w in earlier]
+    waves = [(w.label, {n: stored_table(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)}) for w in earlier]
     waves = waves + [(chosen.label, data)] if waves else None
     versions = {n: stored_versions(study_slug, n) for n in core.instrument_names}
     wave_instruments = {w.label: {n: latest_instrument(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)}

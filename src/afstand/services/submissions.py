@@ -16,15 +16,49 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from afstand.instrument.model import Group, Instrument
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission
 from afstand.services.studies import instrument_for
-from afstand.web.models import (AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code,
-                                random_key)
+from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
+
+
+def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = None) -> list[dict]:
+    """Per instrument of the study (of one wave, by label, or of all): responses stored (per day,
+    per channel), target (the wave's own, per channel too, when it has them), declined and withdrawn
+    counts, its version ids and the wave links: the live monitor."""
+    rows = []
+    wave_targets_all = {}
+    if wave:
+        chosen = study.waves.filter(label=wave).first()
+        wave_targets_all = chosen.targets if chosen else {}
+    names = InstrumentVersion.objects.filter(study=study).values_list("name", flat=True).distinct()
+    for name in sorted(set(names)):
+        versions = InstrumentVersion.objects.filter(study=study, name=name)
+        if wave:
+            versions = versions.filter(wave__label=wave)
+        responses = Response.objects.filter(instrument_version__in=versions)
+        # counted in the database (one GROUP BY each), not by reading every response
+        by_day = sorted(responses.order_by().values_list("submitted_on").annotate(n=Count("id")))
+        channels: dict[str, int] = {}
+        for channel, n in responses.order_by().values_list("channel").annotate(n=Count("id")):
+            channels[channel or unknown_channel] = channels.get(channel or unknown_channel, 0) + n
+        by_channel = sorted(channels.items())
+        counters = {c.kind: c.value for c in Counter.objects.filter(study=study, instrument=name)}
+        target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
+        wave_targets = dict(wave_targets_all.get(name, {}))
+        target = wave_targets.pop("total", target)
+        total = responses.count()
+        rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
+                     "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
+                     "by_day": by_day, "by_channel": [(c, n, wave_targets.get(c)) for c, n in by_channel],
+                     "versions": [f"{v.wave.label}: {v.version_id}" for v in versions.select_related("wave").order_by("id")],
+                     "links": [f"/s/{study.slug}/m/{label}/{name}" for label in
+                               dict.fromkeys(versions.filter(active=True).order_by("wave_id").values_list("wave__label", flat=True))]})
+    return rows
 
 
 def withdrawal_code(instance_id: uuid.UUID) -> str:

@@ -7,6 +7,10 @@ from pathlib import Path
 from afstand.errors import AfstandError
 
 
+def register(sub) -> None:
+    add_trend_parser(sub)
+
+
 def add_trend_parser(sub) -> None:
     p = sub.add_parser("trend", help="compare waves of the same instrument (changes with intervals)",
                        description="Per wave: the analysis' counts and percentages; between consecutive waves: the change in "
@@ -51,7 +55,8 @@ def parse_waves(specs: list[str], option: str = "--wave") -> list[tuple[str, str
 
 def cmd_trend(args) -> int:
     from afstand.analysis.trend import Wave, trend
-    from afstand.cli import _print_json, _study_or_none
+    from afstand.cli.common import print_json as _print_json
+    from afstand.cli.common import study_or_none as _study_or_none
     from afstand.instrument.loader import load_instrument
     from afstand.responses import load_responses
     from afstand.study import resolve_instrument
@@ -80,7 +85,8 @@ def cmd_trend(args) -> int:
 
 
 def cmd_instrument_diff(args) -> int:
-    from afstand.cli import _print_json, _study_or_none
+    from afstand.cli.common import print_json as _print_json
+    from afstand.cli.common import study_or_none as _study_or_none
     from afstand.instrument.diff import diff_instruments
     from afstand.study import resolve_instrument
 
@@ -165,9 +171,8 @@ def parse_report_waves(specs: list[str], study) -> list[tuple[str, dict[str, Pat
     return list(waves.items())
 
 
-def add_study_parser(sub) -> None:
-    p = sub.add_parser("study", help="studies in the database: waves", description="Manage a study stored in the web app's database.")
-    ssub = p.add_subparsers(title="study commands")
+def add_wave_parser(ssub) -> None:
+    """``afstand study wave create|list`` (added to the study command group)."""
     w = ssub.add_parser("wave", help="waves (repeated measurements) of a study")
     wsub = w.add_subparsers(title="wave commands")
     q = wsub.add_parser("create", help="start a new wave as a copy of the current one (its forms as new deployments)")
@@ -210,10 +215,9 @@ def _date(value: str | None, option: str):
 
 
 def _database(args) -> None:
-    from afstand.web.config.server import configure, migrate
+    from afstand.cli.common import open_database
 
-    configure(args.db)
-    migrate()
+    open_database(args.db)
 
 
 def cmd_wave_create(args) -> int:
@@ -231,7 +235,7 @@ def cmd_wave_create(args) -> int:
 
 def cmd_wave_list(args) -> int:
     _database(args)
-    from afstand.cli import _print_json
+    from afstand.cli.common import print_json as _print_json
     from afstand.services import studies, waves
 
     found = waves.summary(studies.study_by_slug(args.study))
