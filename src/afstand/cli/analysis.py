@@ -31,6 +31,7 @@ def register(sub) -> None:
 
 
 def cmd_analyze(args) -> int:
+    from afstand.analysis.distributions import import_in_background
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses
     from afstand.study import resolve_instrument
@@ -42,6 +43,7 @@ def cmd_analyze(args) -> int:
         from afstand.instrument.loader import load_instrument
 
         versions = [load_instrument(path) for path in args.version_form]
+    import_in_background()  # scipy.special, for the tests, while the file is parsed
     responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions)
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
                      min_group_size=args.min_group_size)

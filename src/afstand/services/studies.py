@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 
-from afstand.errors import AfstandError, StudyError
+from afstand.bounded import check_zip, run_bounded
+from afstand.errors import AfstandError, InstrumentError, StudyError
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
 from afstand.responses.submission import compile_rules
@@ -32,16 +35,37 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
 
 
 def active_version(study_slug: str, name: str, wave: str | None = None) -> InstrumentVersion | None:
-    """The version new respondents of ``wave`` get (default: the study's current wave); None
-    when there is none or the wave's fieldwork is over."""
-    from afstand.services.waves import open_for_responses, wave_by_label
+    """The version new respondents of ``wave`` (a label; default: the study's current, newest wave)
+    get; None when there is none or the wave's fieldwork dates exclude today. Without the XLSForm's
+    bytes (loaded when first read) and without the study (one query when read): this runs on every
+    submission, and one prepared statement costs a fifth of the ORM query it replaces (bench/submission.py)."""
+    import datetime as dt
 
-    study = Study.objects.filter(slug=study_slug).first()
-    chosen = wave_by_label(study, wave) if study else None
-    if chosen is None or not open_for_responses(chosen):
-        return None
-    return (InstrumentVersion.objects.select_related("study", "wave").filter(wave=chosen, name=name, active=True)
-            .order_by("-id").first())
+    today = dt.date.today()
+    sql = _active_sql(connection.vendor, wave is not None)
+    params = [study_slug, name, True] + ([wave] if wave is not None else []) + [today, today]
+    return next(iter(InstrumentVersion.objects.raw(sql, params)), None)
+
+
+@lru_cache(maxsize=8)
+def _active_sql(vendor: str, by_label: bool) -> str:
+    from afstand.web.models import Wave
+
+    quote = connection.ops.quote_name
+    version, study, wave = InstrumentVersion._meta, Study._meta, Wave._meta
+    columns = ", ".join(f"v.{quote(f.column)}" for f in version.concrete_fields if f.name != "xlsform")
+    wave_table, wave_id = quote(wave.db_table), quote(wave.pk.column)
+    label = f" AND w.{quote(wave.get_field('label').column)} = %s" if by_label else ""
+    chosen = (f"(SELECT w.{wave_id} FROM {wave_table} w WHERE w.{quote(wave.get_field('study').column)} = s.{quote(study.pk.column)}"
+              f"{label} ORDER BY w.{wave_id} DESC LIMIT 1)")
+    starts, ends = quote(wave.get_field("starts_on").column), quote(wave.get_field("ends_on").column)
+    return (f"SELECT {columns} FROM {quote(version.db_table)} v JOIN {quote(study.db_table)} s "
+            f"ON s.{quote(study.pk.column)} = v.{quote(version.get_field('study').column)} "
+            f"JOIN {wave_table} cw ON cw.{wave_id} = v.{quote(version.get_field('wave').column)} "
+            f"WHERE s.{quote(study.get_field('slug').column)} = %s AND v.{quote(version.get_field('name').column)} = %s "
+            f"AND v.{quote(version.get_field('active').column)} = %s AND v.{quote(version.get_field('wave').column)} = {chosen} "
+            f"AND (cw.{starts} IS NULL OR cw.{starts} <= %s) AND (cw.{ends} IS NULL OR cw.{ends} >= %s) "
+            f"ORDER BY v.{quote(version.pk.column)} DESC LIMIT 1")
 
 
 def version_by_id(version_id: str | None, wave_id: int | None = None) -> InstrumentVersion | None:
@@ -68,20 +92,42 @@ def latest_instrument(study_slug: str, name: str, wave: str | None = None) -> In
 
 
 def check_form(filename: str, content: bytes) -> Instrument:
-    """Load an XLSForm the way an upload is checked; raises AfstandError with one line on a bad form."""
-    instrument = load_instrument(content, name=filename)
-    compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+    """Load an XLSForm the way an upload is checked; raises AfstandError with one line on a bad form
+    (an expression the evaluator cannot compile is one too: a 400 on the web, never a 500)."""
+    try:
+        instrument = load_instrument(content, name=filename)
+        compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+    except AfstandError:
+        raise
+    except (ValueError, ArithmeticError, RecursionError, TypeError, KeyError, IndexError) as err:
+        raise InstrumentError(f"{filename[:100]}: this form cannot be used: {type(err).__name__}: {str(err)[:300]}") from None
     return instrument
 
 
-def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None, wave=None) -> InstrumentVersion:
+def parse_upload(filename: str, content: bytes) -> Instrument:
+    """An uploaded XLSForm checked with bounds: zip sizes first, then :func:`check_form` in a child
+    process with CPU, memory and time limits (afstand.bounded). Call it before opening a transaction."""
+    check_zip(content, filename[:100])
+    return run_bounded(check_form, filename, content, label=filename[:100], **parse_limits())
+
+
+def parse_limits() -> dict:
+    """The child-process limits for parsing uploads (AFSTAND_PARSE_SECONDS, AFSTAND_PARSE_MEMORY_MB)."""
+    return {"timeout": settings.AFSTAND_PARSE_SECONDS, "cpu_seconds": max(1, int(settings.AFSTAND_PARSE_SECONDS)),
+            "memory": settings.AFSTAND_PARSE_MEMORY_MB * 1024 * 1024}
+
+
+def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None,
+                instrument: Instrument | None = None, wave=None) -> InstrumentVersion:
     """Store an uploaded XLSForm as a new immutable version of ``wave`` (default: the current wave).
 
     The same content twice in one wave is the same version; in another study or wave it is a new
-    deployment, so each wave's responses stay apart."""
+    deployment, so each wave's responses stay apart. ``instrument``: the form parsed already by
+    :func:`parse_upload`, outside any transaction."""
     from afstand.services.waves import ensure_wave
 
-    instrument = check_form(filename, content)
+    instrument = instrument or check_form(filename, content)
+    filename = filename if len(filename) <= 200 else filename[:180] + "…" + Path(filename).suffix[-19:]
     wave = wave or ensure_wave(study)
     existing = InstrumentVersion.objects.select_related("study").filter(wave=wave, version_id=instrument.version_id).first()
     if existing is not None:
@@ -105,10 +151,11 @@ class Form:
     filename: str
     content: bytes
     target: int | None = None
+    instrument: Instrument | None = None  # parsed already (parse_upload), or None to parse when stored
 
 
 def add_form(study: Study, form: Form) -> InstrumentVersion:
-    return add_version(study, form.name, form.filename, form.content, form.target)
+    return add_version(study, form.name, form.filename, form.content, form.target, instrument=form.instrument)
 
 
 def create_study(slug: str, title: str, forms: list[Form], *, owner=None) -> tuple[Study, list[InstrumentVersion]]:
