@@ -216,7 +216,7 @@ def test_migration_puts_existing_versions_into_a_first_wave():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("afstand", "0007_focus_notes")], [("afstand", "0008_waves")]
+    before, after = [("afstand", "0008_audit_random_keys_declined_limit_caches")], [("afstand", "0009_waves")]
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes("afstand")
     try:

@@ -17,7 +17,7 @@ def first_waves(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("afstand", "0007_focus_notes")]
+    dependencies = [("afstand", "0008_audit_random_keys_declined_limit_caches")]
 
     operations = [
         migrations.CreateModel(
