@@ -20,6 +20,7 @@ def register(sub) -> None:
     p.add_argument("--version-form", action="append", default=[], metavar="XLSFORM",
                    help="another instrument version the data's rows may have used (instrument_version column); items not in a "
                         "row's version count as not asked, outside the base (repeat)")
+    p.add_argument("--repeat", help="analyse the table of this repeat (one row per instance, Kobo's layout); default: the main table")
     p.set_defaults(handler=cmd_analyze)
 
     p = sub.add_parser("pairs", help="worker and client statements side by side",
@@ -43,6 +44,10 @@ def cmd_analyze(args) -> int:
         from afstand.instrument.loader import load_instrument
 
         versions = [load_instrument(path) for path in args.version_form]
+    if args.repeat or instrument.repeats:
+        from afstand.responses.tables import section
+
+        instrument = section(instrument, args.repeat)
     import_in_background()  # scipy.special, for the tests, while the file is parsed
     responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions)
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,

@@ -24,6 +24,8 @@ from afstand.responses.dataset import MultiColumn, ResponseSet
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, RawTable
 from afstand.responses.versions import asked_masks, blank_not_asked, version_map, version_only_columns
 
+#: the join columns of an export with repeats (see afstand.responses.tables)
+REPEAT_META = ("_index", "_parent_table_name", "_parent_index", "_submission_response_id")
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 #: Problems listed per column at most; beyond that one summary problem says how many more.
 MAX_LISTED_PER_COLUMN = 50
@@ -45,7 +47,8 @@ def validate(
         other_version_columns = version_only_columns(raw, instrument, versions)
         asked = asked_masks(raw, instrument, versions, problems)
     for header in raw.columns:
-        if header != ID_COLUMN and header not in META_COLUMNS and header not in instrument.items and header not in other_version_columns:
+        if (header != ID_COLUMN and header not in META_COLUMNS and header not in REPEAT_META and header not in instrument.items
+                and header not in other_version_columns):
             problems.append(Problem(raw.file, f"no item of instrument {instrument.form_id!r} has this name", row=1, column=header))
 
     ids = _response_ids(raw, rows, problems)

@@ -18,6 +18,7 @@ from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
 from afstand.responses.spreadsheet_csv import BOM, protect
 from afstand.responses import table_from_json_answers
+from afstand.responses.tables import MAIN, response_tables, table_items
 from afstand.services.studies import instrument_for, latest_instrument, versions_of
 from afstand.web.models import InstrumentVersion, Response
 
@@ -31,7 +32,7 @@ def _versions_and_items(study_slug: str, name: str, wave: str | None = None) -> 
         raise AfstandError(f"no instrument {name!r} in study {study_slug!r}{where} in this database")
     items: list[str] = []
     for version in reversed(versions):  # the newest version's order first
-        for item in instrument_for(version).items:
+        for item in table_items(instrument_for(version), None):  # questions in repeats have tables of their own
             if item not in items:
                 items.append(item)
     return versions, items
@@ -47,8 +48,11 @@ def _stored(versions: list[InstrumentVersion]):
 
 
 def rows(study_slug: str, name: str, wave: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """The canonical layout: header and one row per stored response (of one wave, or of all)."""
+    """The canonical layout: header and one row per stored response (of one wave, or of all; a
+    form with repeats: its main table, of all waves)."""
     versions, items = _versions_and_items(study_slug, name, wave)
+    if instrument_for(versions[-1]).repeats:
+        return tables(study_slug, name)[MAIN]
     out = [[public_id, version_id, submitted_on.isoformat(), label] + [answers.get(i, "") for i in items]
            for public_id, version_id, submitted_on, answers, label in _stored(versions)]
     return META + items, out
@@ -73,6 +77,15 @@ def stored_table(study_slug: str, name: str, wave: str | None = None):
             "submission_date": [str(r[2]) for r in stored], "wave": [wave_labels[r[1]] for r in stored]}
     label = f"{study_slug}/{name}{'/' + wave if wave else ''} (database)"
     return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=label)
+
+
+def tables(study_slug: str, name: str) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Kobo's layout for a form with repeats: the main table and one table per repeat, joined by
+    ``_index`` / ``_parent_index`` (see afstand.responses.tables); columns of the newest version."""
+    versions, _ = _versions_and_items(study_slug, name)
+    stored = (([public_id, version_id, submitted_on.isoformat(), label], answers)
+              for public_id, version_id, submitted_on, answers, label in _stored(versions))
+    return response_tables(instrument_for(versions[-1]), stored, META)
 
 
 def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None,
@@ -120,9 +133,35 @@ def _as_text(ws, value: str):
 
 
 def export(study_slug: str, name: str, fmt: str, target: Path, wave: str | None = None) -> int:
+    instrument = latest_instrument(study_slug, name)
+    if instrument is not None and instrument.repeats and fmt in ("csv", "xlsx"):
+        return _export_tables(study_slug, name, fmt, target)
     header, data = rows(study_slug, name, wave)
     buffer = io.BytesIO()
     write(header, data, fmt, buffer, sheet=name, instrument=latest_instrument(study_slug, name, wave))
     atomic_write_bytes(target, buffer.getvalue())
     return len(data)
 
+
+def _export_tables(study_slug: str, name: str, fmt: str, target: Path) -> int:
+    """A form with repeats: XLSX with one sheet per table; CSV as TARGET plus TARGET-<repeat>.csv."""
+    found = tables(study_slug, name)
+    if fmt == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        for table, (header, data) in found.items():
+            ws = workbook.create_sheet((name if table == MAIN else table.replace("/", "_"))[:31])
+            ws.append(header)
+            for row in data:
+                ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        atomic_write_bytes(target, buffer.getvalue())
+    else:
+        for table, (header, data) in found.items():
+            buffer = io.BytesIO()
+            write(header, data, "csv", buffer)
+            path = target if table == MAIN else target.with_name(f"{target.stem}-{table.replace('/', '_')}{target.suffix}")
+            atomic_write_bytes(path, buffer.getvalue())
+    return len(found[MAIN][1])

@@ -16,6 +16,7 @@ from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError
 from afstand.instrument.model import Instrument
 from afstand.responses import ResponseSet, load_responses
+from afstand.responses.tables import section
 from afstand.services import coding
 from afstand.services.exports import stored_table
 from afstand.services.studies import core_study, instrument_for, latest_instrument, versions_of
@@ -39,6 +40,7 @@ def analyze_stored(study_slug: str, name: str, wave: str | None = None) -> tuple
     if instrument is None:
         raise AfstandError(f"no instrument {name!r} in study {study_slug!r} in this database")
     core = core_study(study_slug)
+    instrument = section(instrument, None)  # a form with repeats: its main table (each repeat has a table of its own)
     responses = stored_responses(study_slug, name, instrument, wave=wave)
     result = analyze(responses, name=name, study=core if core and name in core.instrument_names else None)
     return result, instrument

@@ -19,9 +19,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 
 from afstand.instrument.model import Group, Instrument
+from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission
-from afstand.services import signup_spool
+from afstand.services import signup_spool, survey_pages
 from afstand.services.studies import instrument_for
 from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
 
@@ -247,20 +248,24 @@ def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> d
 
 def pages(instrument: Instrument) -> list[Group]:
     """One page per top-level group; a run of questions outside any group is a page of its own
-    (titled with the form's title), so a form without groups still works."""
+    (titled with the form's title), so a form without groups still works; a repeat is a page of
+    its own (see afstand.instrument.pages), carrying the conditions of the groups around it."""
     by_name = {g.name: g for g in instrument.groups}
     result: list[Group] = []
-    loose: list[str] = []
-    for name in instrument.order:
-        if name in by_name:
-            if loose:
-                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-                loose = []
-            result.append(by_name[name])
-        else:
-            loose.append(name)
-    if loose:
-        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+    for page in core_pages(instrument):
+        group = by_name.get(page.key)
+        if group is not None and group.parent is None and group.elements == page.elements:
+            result.append(group)
+            continue
+        around = []
+        name = page.group
+        while name is not None and name in by_name:
+            around.insert(0, by_name[name])
+            name = by_name[name].parent
+        conditions = [g.relevant for g in around if g.relevant]
+        result.append(Group(name=page.key, labels=page.labels, elements=page.elements,
+                            relevant=" and ".join(f"({c})" for c in conditions) or None,
+                            appearance=by_name[page.group].appearance if page.group in by_name else None))
     return result
 
 
@@ -274,7 +279,11 @@ def may_depend_on(group: Group, names: set[str]) -> bool:
 
 
 def page_errors(instrument: Instrument, page: Group, answers: dict) -> dict[str, str]:
-    """Error codes of the page's items for the answers so far (the server-side check of one page)."""
+    """Error codes of the page's items for the answers so far (the server-side check of one page);
+    on a repeat page keyed by the instance's field (``q-member[2]/age``)."""
+    repeat = survey_pages.repeat_of(instrument, page)
+    if repeat:
+        return survey_pages.errors(instrument, page, repeat, answers)
     checked = check_submission(instrument, answers, complete=False)
     errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
     for name in page.elements:

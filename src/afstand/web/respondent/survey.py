@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.services import studies, submissions
+from afstand.services import studies, submissions, survey_pages
 from afstand.services.submissions import pages
 from afstand.web.texts import LANGUAGES, render_in, text
 
@@ -76,8 +76,16 @@ def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
     form = studies.instrument_for(version)
     all_pages = pages(form)
     page = all_pages[state["p"]]
-    state["a"] = _merge(form, page, state["a"], request.POST)
+    repeat = survey_pages.repeat_of(form, page)
+    if repeat:
+        state["a"] = survey_pages.merge(form, page, repeat, state["a"], request.POST)
+    else:
+        state["a"] = _merge(form, page, state["a"], request.POST)
     action = request.POST.get("action", "next")
+    changed = survey_pages.act(repeat, state["a"], action) if repeat else None
+    if changed is not None:  # add or remove an instance: the same page again
+        state["a"] = changed
+        return _page(request, form, all_pages, state, {})
     if request.POST.get("lang") in LANGUAGES:  # the language button: same page, other language, answers kept
         state["l"], action = request.POST["lang"], "lang"
     if action == "back":
@@ -134,12 +142,13 @@ def _merge(form, page, answers: dict, post) -> dict:
     merged = {k: v for k, v in answers.items() if k not in page.elements}
     for name in page.elements:
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
             continue
+        values = survey_pages.posted(post, name)
         if item.kind == "select_multiple":
-            value = " ".join(v for v in post.getlist(name) if v)
+            value = " ".join(v for v in values if v)
         else:
-            value = (post.get(name) or "").strip()
+            value = (values[0] if values else "").strip()
         if value:
             merged[name] = value
     return merged
@@ -150,13 +159,19 @@ def _page(request, form, all_pages: list, state: dict, errors: dict) -> HttpResp
     language = next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
     page = all_pages[state["p"]]
     t = text(lang)
-    blocks = _blocks(form, page, state["a"], language)
+    repeat = survey_pages.repeat_of(form, page)
+    instances, flexible = 0, False
+    if repeat:
+        blocks, instances, flexible = survey_pages.blocks(form, page, repeat, state["a"], language)
+    else:
+        blocks = _blocks(form, page, state["a"], language)
     remaining = sum(len([e for e in p.elements if e in form.items]) for p in all_pages[state["p"]:])
     context = {
         "t": t, "lang": lang, "other_lang": "en" if lang == "nl" else "nl",
         "title": form.title, "page_title": page.label(language), "blocks": blocks,
-        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": _message(form, k, v, language, t)}
-                   for k, v in errors.items()],
+        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else survey_pages.label_of(form, k, language),
+                    "message": _message(form, k, v, language, t)} for k, v in errors.items()],
+        "repeat": repeat, "instances": instances, "can_add": flexible,
         "error_names": set(errors),
         "state": signing.dumps(state, salt=SALT, compress=True),
         "step": state["p"] + 1, "steps": len(all_pages),
@@ -194,14 +209,19 @@ def form_slug(request: HttpRequest, *, wave: bool = True) -> str:
 def _blocks(form, page, answers: dict, language: str) -> list[dict]:
     """Notes, single questions and likert tables (runs of likert items sharing a choice list)."""
     blocks: list[dict] = []
+    shown = survey_pages.shown_answers(form, answers)
     for name in page.elements:
         if name in form.notes:
-            blocks.append({"kind": "note", "text": form.notes[name].label(language)})
+            blocks.append({"kind": "note", "text": survey_pages.interpolate(form, form.notes[name].label(language), shown)})
             continue
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:
             continue
         entry = _item(item, answers, language)
+        entry["label"] = survey_pages.interpolate(form, entry["label"], shown)
+        entry["hint"] = survey_pages.interpolate(form, entry["hint"], shown)
+        if item.choice_list is not None:
+            entry["choices"] = survey_pages.offered(form, item, page.elements, shown, language)
         if item.appearance == "likert" and item.kind == "select_one":
             last = blocks[-1] if blocks else None
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
@@ -217,10 +237,11 @@ def _blocks(form, page, answers: dict, language: str) -> list[dict]:
 def _item(item, answers: dict, language: str) -> dict:
     value = answers.get(item.name, "")
     return {
-        "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),
+        "name": item.name, "field": survey_pages.field_name(item.name), "type": item.type, "kind": item.kind, "label": item.label(language),
         "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
         "required": item.required, "multiline": item.appearance == "multiline",
         "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
         "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
         "step": "1" if item.type == "integer" else "any",
+        "input_type": survey_pages.INPUT_TYPES.get(item.type, "text"),
     }
