@@ -16,8 +16,8 @@ from django.db import connection
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
-from afstand.responses.spreadsheet_csv import BOM, protect
 from afstand.responses import table_from_json_answers
+from afstand.responses.spreadsheet_csv import BOM, protect
 from afstand.responses.tables import MAIN, response_tables, table_items
 from afstand.services.studies import instrument_for, latest_instrument, versions_of
 from afstand.web.models import InstrumentVersion, Response
