@@ -83,7 +83,7 @@ def trend_figure(entry: dict, waves: list[str], *, key: str, number: int, title:
     high = [[(entry["waves"].get(w, {}).get("ci", {}).get(c) or [None, None])[1] for w in waves] for c in names]
     breaks = [waves.index(p["to"]) for p in entry["pairs"] if not p["comparable"]]
     footnote = ("Percentages per meting met 95%-betrouwbaarheidsinterval (Wilson). "
-                + (f"Streepjeslijn: de vraag veranderde, de metingen ervoor en erna zijn niet vergelijkbaar. " if breaks else "")
+                + ("Streepjeslijn: de vraag veranderde, de metingen ervoor en erna zijn niet vergelijkbaar. " if breaks else "")
                 + "n = " + ", ".join(f"{w}: {entry['waves'][w]['base']}" for w in present) + ".")
     rows = [(s.label, [_cell(entry["waves"].get(w), s.key) for w in waves]) for s in series]
     figure = None

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from afstand.services import AfstandError, access, signup_spool, studies, submissions
+from afstand.services import access, signup_spool, studies, submissions
 from afstand.services import exports as exporter
 from afstand.services.access import EXPORT_ROLES, audit
 from afstand.web.models import InstrumentVersion, SignUp
