@@ -20,12 +20,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from afstand import config
+
 OFF = "off"
 
 
 def root() -> Path | None:
-    from afstand import config
-
     configured = config.get("AFSTAND_CACHE_DIR")
     if configured is not None:
         return None if configured.strip().lower() == OFF else Path(configured)
