@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext
 
-from afstand.analysis.disclosure import MASK, publish
+from afstand.analysis.disclosure import MASK, publish, publish_trend
 from afstand.analysis.frequencies import round_half_up
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError
@@ -70,7 +70,11 @@ def trend_stored(study_slug: str, name: str) -> dict | None:
             continue
         instrument = latest_instrument(study_slug, name, wave.label)
         loaded.append(TrendWave(wave.label, stored_responses(study_slug, name, instrument, wave=wave.label)))
-    return trend(loaded, name=name) if len(loaded) >= 2 else None
+    if len(loaded) < 2:
+        return None
+    # the trend page is published like the analysis page: each wave's cells hidden by the same rule
+    core = core_study(study_slug)
+    return publish_trend(trend(loaded, name=name), {w.label: w.responses for w in loaded}, core, name)
 
 
 def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrument) -> list[tuple[object, bytes]]:
@@ -205,7 +209,8 @@ def trend_rows(result: dict) -> list[dict]:
             for choice in choices:
                 change = entry["change"].get(choice)
                 rows.append({"item": name, "label": entry["label"], "choice": labels.get(choice, choice),
-                             "percent": [percent_text(entry["waves"].get(w, {}).get("percent", {}).get(choice)) for w in result["waves"]],
+                             "percent": [percent_text(entry["waves"].get(w, {}).get("percent", {}).get(choice),
+                                                       choice in entry["waves"].get(w, {}).get("suppressed", ())) for w in result["waves"]],
                              "pp": None if not change else f"{change['pp']:+.1f}",
                              "ci": None if not change else f"{change['ci'][0]:.1f} – {change['ci'][1]:.1f}",
                              "p_holm": None if not change or change["p_holm"] is None else f"{change['p_holm']:.3f}",
