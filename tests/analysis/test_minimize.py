@@ -57,7 +57,7 @@ def test_polychoric_is_what_scipy_minimize_scalar_gives():
         kept = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
         tx, ty = reliability.thresholds(kept.sum(axis=1)), reliability.thresholds(kept.sum(axis=0))
 
-        def negative_loglik(rho):
+        def negative_loglik(rho, tx=tx, ty=ty, kept=kept):
             bvn = reliability._owen_bvn
             p = (bvn(tx[1:][:, None], ty[1:][None, :], rho) - bvn(tx[:-1][:, None], ty[1:][None, :], rho)
                  - bvn(tx[1:][:, None], ty[:-1][None, :], rho) + bvn(tx[:-1][:, None], ty[:-1][None, :], rho))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from afstand.analysis.distributions import norm_cdf, norm_ppf
 from afstand.analysis.minimize import minimize_bounded
 
