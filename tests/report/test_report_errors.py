@@ -48,9 +48,9 @@ def test_failure_mid_way_leaves_no_output(tmp_path, study, demo_data, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the staging folder is gone
 
 
-def test_one_instrument_only(tmp_path, study, study_files):  # the reference or demo study: 26 consented clients each
+def test_one_instrument_only(tmp_path, study, reference):  # the reference study: its published count of clients
     out = tmp_path / "out"
-    build_report(study, {"clienten": study_files["clienten"]}, out, formats=("html",), workers=1)
+    build_report(study, {"clienten": reference / "clienten.csv"}, out, formats=("html",), workers=1)
     html = (out / "rapport.html").read_text(encoding="utf-8")
     assert "26 cliënten vulden de enquête in" in html and "reclasseringswerkers de enquête ingevuld" not in html
     assert not (out / "factsheet.html").exists()  # the factsheet contrasts both groups

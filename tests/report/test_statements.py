@@ -11,6 +11,7 @@ import pytest
 
 from afstand.report.build import build_report
 
+pytestmark = pytest.mark.reference
 
 
 def text_of(path) -> str:
@@ -18,10 +19,10 @@ def text_of(path) -> str:
     return re.sub(r"\s+", " ", html.unescape(raw))
 
 
-def flipped_clients(clienten, study, folder, favourable: bool):
+def flipped_clients(reference, study, folder, favourable: bool):
     """Every client answers every alliance statement on the unfavourable (or favourable) side of online work."""
     instrument = study.instrument("clienten")
-    rows = list(csv.DictReader(clienten.open(encoding="utf-8")))
+    rows = list(csv.DictReader((reference / "clienten.csv").open(encoding="utf-8")))
     for row in rows:
         if row["consent"] != "ja":
             continue
@@ -38,12 +39,11 @@ def flipped_clients(clienten, study, folder, favourable: bool):
 
 
 @pytest.fixture(scope="module")
-def flipped_reports(tmp_path_factory, study, study_files):
-    """The reference study's answers when ../shared is there, else the seeded demo study's."""
+def flipped_reports(tmp_path_factory, study, reference):
     out = {}
     for favourable in (False, True):
         folder = tmp_path_factory.mktemp("flip")
-        data = {"werkers": study_files["werkers"], "clienten": flipped_clients(study_files["clienten"], study, folder, favourable)}
+        data = {"werkers": reference / "werkers.csv", "clienten": flipped_clients(reference, study, folder, favourable)}
         warnings: list[str] = []
         build_report(study, data, folder / "out", formats=("html",), workers=1, warnings=warnings)
         out[favourable] = (text_of(folder / "out" / "rapport.html"), warnings)
