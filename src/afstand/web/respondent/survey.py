@@ -29,17 +29,17 @@ def _lang(value: str | None) -> str:
 
 
 @csrf_exempt  # no cookies are used: the signed state is the only thing carried between pages
-def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
+def survey(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> HttpResponse:
     from django.conf import settings
 
-    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
     form = studies.instrument_for(version)
     all_pages = pages(form)
     if request.method == "GET":
         channel = request.GET.get("via", "")
-        state = {"v": version.version_id, "i": str(uuid.uuid4()), "a": {}, "p": 0,
+        state = {"v": version.version_id, "w": version.wave_id, "i": str(uuid.uuid4()), "a": {}, "p": 0,
                  "c": channel if channel in CHANNELS else "", "l": _lang(request.GET.get("lang"))}
         return _page(request, form, all_pages, state, {})
     try:
@@ -61,7 +61,7 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
             state = signing.loads(saved, salt=SALT)
         except signing.BadSignature:
             state = None
-    version = studies.version_by_id(state.get("v")) if state else None
+    version = studies.version_by_id(state.get("v"), state.get("w")) if state else None
     if version is None or version.name != instrument:
         lang = _lang(request.GET.get("lang"))
         return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
@@ -71,8 +71,8 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
 
 
 def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
-    if state.get("v") != version.version_id:
-        version = studies.version_by_id(state.get("v")) or version
+    if state.get("v") != version.version_id or state.get("w", version.wave_id) != version.wave_id:
+        version = studies.version_by_id(state.get("v"), state.get("w")) or version
     form = studies.instrument_for(version)
     all_pages = pages(form)
     page = all_pages[state["p"]]
@@ -182,7 +182,7 @@ def _page(request, form, all_pages: list, state: dict, errors: dict) -> HttpResp
     signed = context["state"]
     if state.get("d"):
         submissions.save_draft(state["d"], signed)
-        context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request)}/verder/{state['d']}?lang={lang}")
+        context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request, wave=False)}/verder/{state['d']}?lang={lang}")
     context["action"] = f"/s/{form_slug(request)}"
     response = render_in(lang, request, "afstand/page.html", context, status=400 if errors else 200)
     response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
@@ -197,9 +197,12 @@ def _message(form, name: str, code: str, language: str, t: dict) -> str:
     return t["errors"].get(code, code)
 
 
-def form_slug(request: HttpRequest) -> str:
-    """The instrument part of the survey URL this page belongs to (with the study when it was given)."""
+def form_slug(request: HttpRequest, *, wave: bool = True) -> str:
+    """The instrument part of the survey URL this page belongs to (with the study and the wave when
+    they were given; resume links carry no wave: the saved state names the deployment)."""
     kwargs = request.resolver_match.kwargs
+    if kwargs.get("study") and kwargs.get("wave") and wave:
+        return f"{kwargs['study']}/m/{kwargs['wave']}/{kwargs['instrument']}"
     return f"{kwargs['study']}/{kwargs['instrument']}" if kwargs.get("study") else kwargs["instrument"]
 
 
