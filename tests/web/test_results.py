@@ -176,6 +176,38 @@ def test_stored_responses_reach_the_core_as_the_export_would(demo_data):
     table = exports.stored_table(study.slug, "clienten")
     texts = table.columns["c_open_tips"].to_pylist()
     assert 'Zeg "nee", of\nbel  later; café ☕ \\ ok' in texts
+    # the submission date comes from the database as ISO text, as the export writes it
+    by_id = dict(zip(table.columns["response_id"].to_pylist(), table.columns["submission_date"].to_pylist()))
+    assert by_id == {row[0]: row[2] for row in data}
+
+
+def test_figures_are_drawn_once_per_result_and_again_after_a_new_response(demo_data, monkeypatch):
+    """The analysis page's figures are cached on what they are drawn from: a second visit draws
+    nothing, a new stored response (a changed result) draws them again with the new numbers."""
+    from afstand.figures import build
+
+    study = studies.load_demo()
+    version = studies.active_version(study.slug, "werkers")
+    with demo_data["werkers"].open(encoding="utf-8") as handle:
+        rows = [{k: v for k, v in row.items() if v and k != "response_id"} for row in csv.DictReader(handle)]
+    consenting = [r for r in rows if r.get("consent") == "ja"]
+    for answers in consenting[:-1]:
+        assert submissions.submit(version, uuid.uuid4(), answers).status == 201
+    drawn = []
+    real = build.build_figures
+    monkeypatch.setattr(build, "build_figures", lambda *a, **k: drawn.append(1) or real(*a, **k))
+
+    def figures():
+        result, form = results.analyze_stored(study.slug, "werkers")
+        return results.figures_stored(study.slug, "werkers", result, form)
+
+    first = figures()
+    assert first and len(drawn) == 1
+    assert [svg for _, svg in figures()] == [svg for _, svg in first] and len(drawn) == 1
+    assert submissions.submit(version, uuid.uuid4(), consenting[-1]).status == 201
+    third = figures()
+    assert len(drawn) == 2
+    assert [svg for _, svg in third] != [svg for _, svg in first]
 
 
 def _page_as_published(html: str) -> dict:

@@ -5,8 +5,12 @@ computed from the database without a file in between.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from django.utils.translation import gettext
@@ -87,11 +91,31 @@ def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrum
         return []
     spec = ReportSpec.load(core)
     entries = [e for e in spec.config.get("figures", []) if e["instrument"] == name]
-    figures = build_figures(entries, {name: result}, {name: instrument}, spec.groups, spec.text("footnote"))
+    footnote = spec.text("footnote")
+    # keyed on everything the figures are drawn from, so a new or withdrawn response (a changed
+    # result), another form version or another layout draws them again; never a stale figure
+    key = hashlib.sha256(json.dumps([study_slug, name, instrument.version_id, entries, spec.groups, footnote, result],
+                                    sort_keys=True, default=str).encode()).hexdigest()
+    with _FIGURES_LOCK:
+        cached = _FIGURES.get(key)
+        if cached is not None:
+            _FIGURES.move_to_end(key)
+            return cached
+    figures = build_figures(entries, {name: result}, {name: instrument}, spec.groups, footnote)
     try:
-        return [(f, figure_bytes(f, "svg")) for f in figures]
+        drawn = [(f, figure_bytes(f, "svg")) for f in figures]
     finally:
         close(figures)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = drawn
+        while len(_FIGURES) > FIGURE_CACHE_SIZE:
+            _FIGURES.popitem(last=False)
+    return drawn
+
+
+FIGURE_CACHE_SIZE = 16  # drawn figure sets kept per process (a few hundred kB each)
+_FIGURES: OrderedDict[str, list[tuple[object, bytes]]] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
 
 
 def has_report(study_slug: str) -> bool:
