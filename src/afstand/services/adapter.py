@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
+from afstand.responses.codes import make_code
 from afstand.responses.submission import check_submission, compile_rules
 from afstand.study import Study as CoreStudy
 from afstand.study import find_study
@@ -66,8 +67,8 @@ def load_study(core: CoreStudy) -> Study:
     """Create (or update) a study and its instrument versions from a study folder."""
     study, _ = Study.objects.get_or_create(slug=core.id, defaults={"title": core.title})
     for name in core.instrument_names:
-        path = core.form_path(name)
-        add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))
+        for path in core.form_paths(name):  # the published form, then the next version (the one new respondents get)
+            add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))
     return study
 
 
@@ -77,10 +78,9 @@ def load_demo() -> Study:
 
 def withdrawal_code(instance_id: uuid.UUID) -> str:
     """Derived from the instance id with the server's secret: returned again on a resubmission
-    without being stored. 100 bits, shown as five groups of four (base32)."""
+    without being stored. 80 bits and a check character (:mod:`afstand.responses.codes`)."""
     digest = hmac.new(settings.SECRET_KEY.encode(), b"withdraw:" + instance_id.bytes, hashlib.sha256).digest()
-    text = base64.b32encode(digest[:13]).decode()[:20]
-    return "-".join(text[i:i + 4] for i in range(0, 20, 4))
+    return make_code(digest)
 
 
 @dataclass

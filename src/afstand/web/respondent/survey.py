@@ -1,162 +1,168 @@
-"""The respondent's survey pages: consent first, then one topic group per page.
+"""The respondent's survey pages: consent first, then one page per topic group, a review page
+and the thank-you page.
 
-Stateless and cookie-free: the answers so far travel in a signed hidden field (Django's
-``signing``), so nothing is stored on the server before the final submission and no
-cookie identifies the respondent. Every page is checked on the server with the form's own
-``required``, ``relevant`` and ``constraint``; it works without JavaScript.
+Every step is a post/redirect/get: a page's answers are posted, kept in the respondent's
+encrypted draft (:mod:`afstand.services.drafts`, keyed by a token in the URL that the server does
+not keep) and the browser is sent to the next page with a GET. Back, reload and a re-opened tab
+therefore show a page with its answers, never a resubmission warning. No cookie, no JavaScript
+needed: every check runs on the server with the form's own ``required``, ``relevant`` and
+``constraint``. Nothing is stored before consent.
 """
 
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
-from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.instrument.model import Group, Instrument, Item
+from afstand.instrument import timing
+from afstand.instrument.model import Instrument
+from afstand.responses.numbers import NumberError, canonical_number
 from afstand.responses.submission import check_submission
-from afstand.instrument.xpath import compile_expression
-from afstand.services import adapter
-from afstand.web.texts import LANGUAGES, render_in, text
+from afstand.services import adapter, drafts
+from afstand.web.respondent import pages as layout
+from afstand.web.texts import choose_language, minutes_text, render_in, text
 
-SALT = "afstand.survey"
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
-SECONDS_PER_QUESTION = 12
+REVIEW = "controle"
 
 
-def pages(instrument: Instrument) -> list[Group]:
-    """One page per top-level group; a run of questions outside any group is a page of its own
-    (titled with the form's title), so a form without groups still works."""
-    by_name = {g.name: g for g in instrument.groups}
-    result: list[Group] = []
-    loose: list[str] = []
-    for name in instrument.order:
-        if name in by_name:
-            if loose:
-                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-                loose = []
-            result.append(by_name[name])
-        else:
-            loose.append(name)
-    if loose:
-        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-    return result
+class _SeeOther(HttpResponseRedirect):
+    status_code = 303  # after a POST: the browser GETs the next page
 
 
-def _relevant(group: Group, answers: dict) -> bool:
-    return not group.relevant or compile_expression(group.relevant)(answers)
+def _base(study: str | None, instrument: str) -> str:
+    return f"/s/{study}/{instrument}" if study else f"/s/{instrument}"
 
 
-def _lang(value: str | None) -> str:
-    return value if value in LANGUAGES else "nl"
+def _version(study: str | None, instrument: str):
+    return adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
 
 
-@csrf_exempt  # no cookies are used: the signed state is the only thing carried between pages
+def _language(form: Instrument, lang: str) -> str:
+    return next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
+
+
+def _title(version, form: Instrument, lang: str) -> str:
+    """The questionnaire's title in ``lang``: the study folder's ``titles`` when it has one, else the form's."""
+    core = adapter.core_study(version.study.slug)
+    if core is not None and version.name in core.instrument_names:
+        titles = core.instrument_config(version.name).get("titles", {})
+        if lang in titles:
+            return titles[lang]
+    return form.title
+
+
+def _read_aloud(version) -> bool:
+    core = adapter.core_study(version.study.slug)
+    return bool(core and version.name in core.instrument_names and core.instrument_config(version.name).get("read_aloud"))
+
+
+@csrf_exempt  # no cookies are used: nothing for a forged request to ride on
 def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
-    from django.conf import settings
-
-    version = adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    """The consent page (GET) and its answer (POST). A draft exists only after consent."""
+    version = _version(study, instrument)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
     form = adapter.instrument_for(version)
-    all_pages = pages(form)
-    if request.method == "GET":
-        channel = request.GET.get("via", "")
-        state = {"v": version.version_id, "i": str(uuid.uuid4()), "a": {}, "p": 0,
-                 "c": channel if channel in CHANNELS else "", "l": _lang(request.GET.get("lang"))}
-        return _page(request, form, all_pages, state, {})
-    try:
-        state = signing.loads(request.POST.get("state", ""), salt=SALT)
-    except signing.BadSignature:
-        return HttpResponseBadRequest(gettext("The questionnaire has expired or is damaged. Start again with the link."))
-    return _answer(request, version, state)
+    all_pages = layout.pages(form)
+    source = request.POST if request.method == "POST" else request.GET
+    lang, fell_back = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
+    channel = source.get("via", "")
+    channel = channel if channel in CHANNELS else ""
+    base = _base(study, instrument)
+    if request.method != "POST":
+        state = {"v": version.version_id, "a": {}, "p": 0, "c": channel, "l": lang,
+                 "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {}}
+        return _page(request, version, form, all_pages, state, None, base, fell_back=fell_back)
+    answers, raw, errors = _read_page(form, all_pages[0], {}, request.POST)
+    if form.consent_item and form.consent_item in all_pages[0].elements:
+        given = answers.get(form.consent_item)
+        if given is None:
+            return _SeeOther(f"{base}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
+        if given != form.consent_choice:
+            adapter.count(version, "declined")
+            return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
+    token = drafts.new_token()
+    state = {"v": version.version_id, "i": str(uuid.uuid4()), "a": answers, "p": 0, "c": channel, "l": lang}
+    return _advance(request, form, all_pages, state, token, base, raw, errors)
+
+
+def declined(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
+    lang, _ = choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))
+    channel = request.GET.get("via", "")
+    query = urlencode({"lang": lang, **({"via": channel} if channel in CHANNELS else {})})
+    return render_in(lang, request, "afstand/declined.html", {"t": text(lang), "lang": lang, "again": f"{_base(study, instrument)}?{query}",
+                                                             "switch_url": f"?{urlencode({'lang': 'en' if lang == 'nl' else 'nl'})}"})
+
+
+def _gone(request, instrument: str, lang: str, base: str) -> HttpResponse:
+    t = text(lang)
+    return render_in(lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["resume_gone_title"],
+                                                            "message": t["resume_gone"], "link": f"{base}?lang={lang}"}, status=404)
 
 
 @csrf_exempt
 def resume(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
-    """Open a saved draft: the page where the respondent left off, with the answers so far."""
-    if request.method == "POST":
-        return survey(request, instrument, study)
-    saved = adapter.load_draft(token)
-    state = None
-    if saved is not None:
-        try:
-            state = signing.loads(saved, salt=SALT)
-        except signing.BadSignature:
-            state = None
-    version = adapter.version_by_id(state.get("v")) if state else None
+    """A page of a draft (GET ``?stap=N``; the page where the respondent left off without it) and its answers (POST)."""
+    base = _base(study, instrument)
+    state = drafts.load(token)
+    asked_lang = request.GET.get("lang")
+    if state is None:
+        return _gone(request, instrument, choose_language(asked_lang, request.headers.get("Accept-Language", ""))[0], base)
+    if "done" in state:
+        return _SeeOther(f"{base}/bedankt/{token}") if request.method == "POST" else _thanks_redirect(base, token)
+    version = adapter.version_by_id(state.get("v"))
     if version is None or version.name != instrument:
-        lang = _lang(request.GET.get("lang"))
-        return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
-                                                        "message": text(lang)["resume_gone"], "link": f"/s/{instrument}"}, status=404)
+        return _gone(request, instrument, state.get("l", "nl"), base)
     form = adapter.instrument_for(version)
-    return _page(request, form, pages(form), state, {})
+    all_pages = layout.pages(form)
+    fell_back = False
+    if asked_lang:
+        lang, fell_back = choose_language(asked_lang)
+        if lang != state["l"]:
+            state["l"] = lang
+            drafts.save(token, state)
+    index = _index(request.GET.get("stap"), state, all_pages)
+    if request.method == "POST":
+        if index == REVIEW:
+            return _send(request, version, form, all_pages, state, token, base)
+        state["p"] = index
+        answers, raw, errors = _read_page(form, all_pages[index], state["a"], request.POST)
+        state["a"] = answers
+        return _advance(request, form, all_pages, state, token, base, raw, errors)
+    if index == REVIEW:
+        return _review(request, version, form, all_pages, state, token, base)
+    if index != state["p"]:  # Back/forward in the browser, or a change link: the errors belong to another page
+        state["p"], state["e"], state["r"] = index, {}, {}
+    return _page(request, version, form, all_pages, state, token, base, fell_back=fell_back)
 
 
-def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
-    if state.get("v") != version.version_id:
-        version = adapter.version_by_id(state.get("v")) or version
-    form = adapter.instrument_for(version)
-    all_pages = pages(form)
-    page = all_pages[state["p"]]
-    state["a"] = _merge(form, page, state["a"], request.POST)
-    action = request.POST.get("action", "next")
-    if request.POST.get("lang") in LANGUAGES:  # the language button: same page, other language, answers kept
-        state["l"], action = request.POST["lang"], "lang"
-    if action == "back":
-        state["p"] = _step(all_pages, state["p"], state["a"], -1)
-        return _page(request, form, all_pages, state, {})
-    if action == "lang":
-        return _page(request, form, all_pages, state, {})
-    errors = _page_errors(form, page, state["a"])
-    if errors:
-        return _page(request, form, all_pages, state, errors)
-    if form.consent_item and form.consent_item in page.elements and state["a"].get(form.consent_item) != form.consent_choice:
-        adapter.count(version, "declined")
-        adapter.delete_draft(state.get("d"))
-        return render_in(state["l"], request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
-    following = _step(all_pages, state["p"], state["a"], +1)
-    if following != state["p"]:
-        state["p"] = following
-        if not state.get("d"):  # consent given: from now on the respondent can resume later
-            state["d"] = adapter.new_draft_token()
-        return _page(request, form, all_pages, state, {})
-    outcome = adapter.submit(version, uuid.UUID(state["i"]), state["a"], channel=state["c"])
-    if outcome.status == 400:  # a page-level check missed something: show where
-        first = next(iter(outcome.body["errors"]))
-        state["p"] = next((i for i, p in enumerate(all_pages) if first in p.elements), state["p"])
-        messages = {k: v["message"] for k, v in outcome.body["errors"].items()}
-        return _page(request, form, all_pages, state, messages)
-    adapter.delete_draft(state.get("d"))
-    if outcome.status == 410:  # withdrawn already (an old tab sent again): nothing stored
-        return render_in(state["l"], request, "afstand/withdraw.html", {"t": text(state["l"]), "lang": state["l"], "outcome": "withdrawn"})
-    return render_in(state["l"], request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
-                                                    "signup_url": f"/aanmelden/{version.study.slug}?lang={state['l']}"})
+def _thanks_redirect(base: str, token: str) -> HttpResponse:
+    return HttpResponseRedirect(f"{base}/bedankt/{token}")
 
 
-def _step(all_pages: list[Group], index: int, answers: dict, direction: int) -> int:
-    """The next (or previous) page whose group is relevant; the same index when there is none."""
-    i = index + direction
-    while 0 <= i < len(all_pages):
-        if _relevant(all_pages[i], answers):
-            return i
-        i += direction
-    return index
+def _index(asked: str | None, state: dict, all_pages: list) -> int | str:
+    if asked == REVIEW and state.get("reviewed"):
+        return REVIEW
+    try:
+        number = int(asked) - 1 if asked else state["p"]
+    except ValueError:
+        number = state["p"]
+    reached = state.get("m", state["p"])
+    return min(max(0, number), reached, len(all_pages) - 1)
 
 
-def _is_last(all_pages: list[Group], index: int, answers: dict) -> bool:
-    """No later page is relevant now, nor could become so through this page's answers."""
-    here = set(all_pages[index].elements)
-    for page in all_pages[index + 1:]:
-        if _relevant(page, answers) or (page.relevant and compile_expression(page.relevant).references & here):
-            return False
-    return True
-
-
-def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
+def _read_page(form: Instrument, page, answers: dict, post) -> tuple[dict, dict, dict]:
+    """The page's posted values merged into ``answers``; numbers read with a decimal comma or
+    point. Returns (answers, raw text of unreadable inputs, their errors)."""
     merged = {k: v for k, v in answers.items() if k not in page.elements}
+    raw: dict[str, str] = {}
+    errors: dict[str, str] = {}
     for name in page.elements:
         item = form.items.get(name)
         if item is None:
@@ -165,48 +171,118 @@ def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
             value = " ".join(v for v in post.getlist(name) if v)
         else:
             value = (post.get(name) or "").strip()
+        if value and item.kind == "number":
+            try:
+                value = canonical_number(value, integer=item.type == "integer")
+            except NumberError:
+                raw[name] = value[:100]
+                errors[name] = "not_a_whole_number" if item.type == "integer" else "not_a_number"
+                continue
         if value:
             merged[name] = value
-    return merged
+    return merged, raw, errors
 
 
-def _page_errors(form: Instrument, page: Group, answers: dict) -> dict[str, str]:
+def _advance(request, form: Instrument, all_pages: list, state: dict, token: str, base: str, raw: dict, errors: dict) -> HttpResponse:
+    """After a page was posted: save the draft and send the browser to the right page (GET)."""
+    action = request.POST.get("action", "next")
+    page = all_pages[state["p"]]
+    state["e"], state["r"], state["n"] = {}, {}, []
+    if action.startswith("clear:"):
+        state["a"].pop(action.removeprefix("clear:"), None)
+        state["r"] = raw
+    elif action == "back":
+        state["r"] = raw
+        state["p"] = _step(all_pages, state["p"], state["a"], -1)
+    else:
+        state["n"] = _drop_irrelevant(form, page, state["a"])
+        errors = {**_page_errors(form, page, state["a"]), **errors}
+        if errors:
+            state["e"], state["r"] = errors, raw
+        else:
+            following = _step(all_pages, state["p"], state["a"], +1)
+            if following == state["p"] or (action == "review" and state.get("reviewed")):  # the last page: check everything on the review page
+                state["n"] += _drop_irrelevant(form, None, state["a"])
+                state["reviewed"] = True
+                drafts.save(token, state)
+                return _SeeOther(f"{base}/verder/{token}?stap={REVIEW}")
+            state["p"] = following
+    state["m"] = max(state.get("m", 0), state["p"])
+    drafts.save(token, state)
+    anchor = "#errors" if state["e"] else ""
+    return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}{anchor}")
+
+
+def _drop_irrelevant(form: Instrument, page, answers: dict) -> list[str]:
+    """Remove answers to questions that their condition says were not asked (as ODK does) and
+    return their names, so that the next page can say so: never an error that blocks the page."""
+    dropped = []
+    for name in list(page.elements if page is not None else answers):
+        item = form.items.get(name)
+        if item is not None and name in answers and name != form.consent_item and not layout.asked(form, item, answers):
+            answers.pop(name)
+            dropped.append(name)
+    return dropped
+
+
+def _step(all_pages: list, index: int, answers: dict, direction: int) -> int:
+    """The next (or previous) page whose group is relevant; the same index when there is none."""
+    i = index + direction
+    while 0 <= i < len(all_pages):
+        if layout.page_relevant(all_pages[i], answers):
+            return i
+        i += direction
+    return index
+
+
+def _page_errors(form: Instrument, page, answers: dict) -> dict[str, str]:
     checked = check_submission(form, answers, complete=False)
     errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
     for name in page.elements:
         item = form.items.get(name)
-        if item and item.required and name not in answers and name not in errors:
+        if item and item.required and name not in answers and name not in errors and layout.item_relevant(item, answers):
             errors[name] = "required"
     return errors
 
 
-def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors: dict) -> HttpResponse:
+def _common(request, version, form: Instrument, state: dict, token: str | None, base: str, fell_back: bool = False) -> dict:
     lang = state["l"]
-    language = next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
-    page = all_pages[state["p"]]
     t = text(lang)
-    blocks = _blocks(form, page, state["a"], language)
-    remaining = sum(len([e for e in p.elements if e in form.items]) for p in all_pages[state["p"]:])
-    context = {
-        "t": t, "lang": lang, "other_lang": "en" if lang == "nl" else "nl",
-        "title": form.title, "page_title": page.label(language), "blocks": blocks,
+    other = "en" if lang == "nl" else "nl"
+    query = {k: v for k, v in request.GET.items() if k in ("stap", "via")}
+    context = {"t": t, "lang": lang, "title": _title(version, form, lang), "fell_back": fell_back,
+               "switch_url": f"?{urlencode({**query, 'lang': other})}", "other_lang": other}
+    if token:
+        context["resume_url"] = request.build_absolute_uri(f"{base}/verder/{token}?lang={lang}")
+    return context
+
+
+def _page(request, version, form: Instrument, all_pages: list, state: dict, token: str | None, base: str, fell_back: bool = False) -> HttpResponse:
+    lang = state["l"]
+    language = _language(form, lang)
+    index = state["p"]
+    page = all_pages[index]
+    t = text(lang)
+    errors = state.get("e") or {}
+    raw = state.get("r") or {}
+    blocks = layout.blocks(form, page, state["a"], raw, language)
+    later = [form.items[e] for p in all_pages[index:] for e in p.elements if e in form.items and layout.page_relevant(p, state["a"])]
+    context = _common(request, version, form, state, token, base, fell_back)
+    context.update({
+        "page_title": page.label(language), "blocks": blocks,
         "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": _message(form, k, v, language, t)}
                    for k, v in errors.items()],
-        "error_names": set(errors),
-        "state": signing.dumps(state, salt=SALT, compress=True),
-        "step": state["p"] + 1, "steps": len(all_pages),
-        "step_text": t["step"].format(step=state["p"] + 1, steps=len(all_pages)),
-        "left_text": t["left"].format(minutes=max(1, round(remaining * SECONDS_PER_QUESTION / 60))),
-        "first": state["p"] == 0, "last": _is_last(all_pages, state["p"], state["a"]),
-    }
-    signed = context["state"]
-    if state.get("d"):
-        adapter.save_draft(state["d"], signed)
-        context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request)}/verder/{state['d']}?lang={lang}")
-    context["action"] = f"/s/{form_slug(request)}"
-    response = render_in(lang, request, "afstand/page.html", context, status=400 if errors else 200)
-    response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
-    return response
+        "dropped": [form.items[n].label(language) for n in state.get("n") or [] if n in form.items],
+        "step_text": t["step"].format(step=index + 1, steps=len(all_pages)), "step": index + 1, "steps": len(all_pages),
+        "time_text": minutes_text(lang, timing.minutes(later), left=index > 0),
+        "first": index == 0, "reviewed": bool(state.get("reviewed")), "context_values": layout.context_values(form, page, state["a"]),
+        "read_aloud": _read_aloud(version),
+        "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
+        "hidden": {} if token else {"lang": lang, "via": state.get("c", "")},
+        "first_question": next((b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks if b["kind"] != "note"), None),
+    })
+    context["error_names"] = {e["name"] for e in context["errors"]}
+    return render_in(lang, request, "afstand/page.html", context)
 
 
 def _message(form: Instrument, name: str, code: str, language: str, t: dict) -> str:
@@ -214,45 +290,64 @@ def _message(form: Instrument, name: str, code: str, language: str, t: dict) -> 
     item = form.items.get(name)
     if code == "constraint" and item is not None and item.constraint_messages:
         return item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
-    return t["errors"].get(code, code)
+    return t["errors"].get(code, t["errors"]["constraint"])
 
 
-def form_slug(request: HttpRequest) -> str:
-    """The instrument part of the survey URL this page belongs to (with the study when it was given)."""
-    kwargs = request.resolver_match.kwargs
-    return f"{kwargs['study']}/{kwargs['instrument']}" if kwargs.get("study") else kwargs["instrument"]
-
-
-def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list[dict]:
-    """Notes, single questions and likert tables (runs of likert items sharing a choice list)."""
-    blocks: list[dict] = []
-    for name in page.elements:
-        if name in form.notes:
-            blocks.append({"kind": "note", "text": form.notes[name].label(language)})
+def _review(request, version, form: Instrument, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    lang = state["l"]
+    language = _language(form, lang)
+    sections = []
+    for i, page in enumerate(all_pages):
+        if not layout.page_relevant(page, state["a"]) or not any(e in form.items for e in page.elements):
             continue
-        item = form.items.get(name)
-        if item is None:
-            continue
-        entry = _item(item, answers, language)
-        if item.appearance == "likert" and item.kind == "select_one":
-            last = blocks[-1] if blocks else None
-            if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
-                last["rows"].append(entry)
-            else:
-                blocks.append({"kind": "likert", "list": item.choice_list.name, "rows": [entry],
-                               "choices": [(c.name, c.label(language)) for c in item.choice_list.choices]})
-        else:
-            blocks.append({"kind": "item", "item": entry})
-    return blocks
+        rows = [{"name": n, "label": form.items[n].label(language), "answer": layout.choice_text(form.items[n], state["a"][n], language)}
+                for n in page.elements if n in form.items and n in state["a"] and n != form.consent_item]
+        sections.append({"title": page.label(language), "url": f"{base}/verder/{token}?stap={i + 1}", "rows": rows})
+    context = _common(request, version, form, state, token, base)
+    context.update({"sections": sections, "action": f"{base}/verder/{token}?stap={REVIEW}",
+                    "dropped": [form.items[n].label(language) for n in state.get("n") or [] if n in form.items],
+                    "back_url": f"{base}/verder/{token}?stap={state['p'] + 1}"})
+    return render_in(lang, request, "afstand/review.html", context)
 
 
-def _item(item: Item, answers: dict, language: str) -> dict:
-    value = answers.get(item.name, "")
-    return {
-        "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),
-        "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
-        "required": item.required, "multiline": item.appearance == "multiline",
-        "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
-        "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
-        "step": "1" if item.type == "integer" else "any",
-    }
+def _send(request, version, form: Instrument, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    outcome = adapter.submit(version, uuid.UUID(state["i"]), state["a"], channel=state.get("c", ""))
+    if outcome.status == 400:  # a page-level check missed something: show where
+        errors = {k: v["code"] for k, v in outcome.body.get("errors", {}).items()}
+        first = next(iter(errors), None)
+        state["p"] = next((i for i, p in enumerate(all_pages) if first in p.elements), state["p"])
+        state["e"] = {k: v for k, v in errors.items() if k in all_pages[state["p"]].elements}
+        drafts.save(token, state)
+        return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}#errors")
+    done = {"done": outcome.body.get("withdrawal_code") or "", "l": state["l"], "gone": outcome.status == 410,
+            "s": version.study.slug}
+    drafts.save(token, done)  # answers gone from the draft; the code stays readable with the link only
+    return _SeeOther(f"{base}/bedankt/{token}")
+
+
+def thanks(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
+    state = drafts.load(token)
+    base = _base(study, instrument)
+    if state is None or "done" not in state:
+        return _gone(request, instrument, choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))[0], base)
+    lang = choose_language(request.GET.get("lang"))[0] if request.GET.get("lang") else state["l"]
+    t = text(lang)
+    if state.get("gone"):
+        return render_in(lang, request, "afstand/withdraw.html", {"t": t, "lang": lang, "outcome": "already_withdrawn"})
+    return render_in(lang, request, "afstand/thanks.html", {
+        "t": t, "lang": lang, "code": state["done"], "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
+        "signup_url": f"/aanmelden/{state['s']}?lang={lang}", "withdraw_url": f"/intrekken?lang={lang}",
+        "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}"})
+
+
+def code_file(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
+    """The withdrawal code as a small text file to keep."""
+    state = drafts.load(token)
+    if state is None or not state.get("done"):
+        return HttpResponseNotFound(gettext("This link no longer works."))
+    lang = choose_language(request.GET.get("lang"))[0]
+    t = text(lang)
+    body = f"{t['code_file']}\n\n{state['done']}\n\n{t['withdraw_title']}: {request.build_absolute_uri('/intrekken')}\n"
+    response = HttpResponse(body.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="code.txt"'
+    return response
