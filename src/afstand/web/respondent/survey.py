@@ -82,7 +82,8 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
     answers, raw, errors = _read_page(form, all_pages[0], {}, request.POST)
     if form.consent_item and form.consent_item in all_pages[0].elements:
         given = answers.get(form.consent_item)
-        if given is None:
+        consent = form.items[form.consent_item]
+        if given is None or (consent.choice_list is not None and consent.choice_list.get(given) is None):  # no answer, or no answer of the list
             return _SeeOther(f"{base}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
         if given != form.consent_choice:
             adapter.count(version, "declined")
