@@ -123,6 +123,8 @@ def on_page_condition(item: Item, page: Page) -> bool:
 
 
 def choice_text(item: Item, value: str, language: str) -> str:
+    if item.kind == "number" and language.endswith("(nl)"):
+        return value.replace(".", ",")
     if item.choice_list is None:
         return value
     names = value.split() if item.kind == "select_multiple" else [value]
@@ -171,7 +173,11 @@ def context_values(form: Instrument, page: Page, answers: dict) -> str:
 
 
 def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:
-    value = raw.get(item.name, answers.get(item.name, ""))
+    value = raw.get(item.name)
+    if value is None:
+        value = answers.get(item.name, "")
+        if item.kind == "number" and language.endswith("(nl)"):
+            value = value.replace(".", ",")  # shown as typed in Dutch: 0,5 (stored as 0.5)
     return {
         "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),
         "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),

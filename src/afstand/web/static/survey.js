@@ -189,7 +189,8 @@
           var parts = [];
           question.querySelectorAll("legend, .label, .hint, label, th[scope=row]").forEach(function (n) { if (!n.closest("[hidden]")) parts.push(n.textContent.trim()); });
           var utterance = new SpeechSynthesisUtterance(parts.join(". "));
-          utterance.voice = voice; utterance.lang = voice.lang; utterance.rate = 0.9;
+          utterance.lang = voice.lang; utterance.rate = 0.9;
+          try { utterance.voice = voice; } catch (e) { /* the language alone picks a voice */ }
           window.speechSynthesis.speak(utterance);
         });
         question.insertBefore(button, question.querySelector(".hint, .choices, .field") || null);
