@@ -150,7 +150,7 @@ def test_decimal_comma_and_point_store_the_number_typed(client, demo, typed, sto
     page = step(client, client.get("/s/clienten"), consent="ja")
     page = step(client, page, c_contact_years=typed)
     assert 'id="errors"' not in page.content.decode()
-    thanks, _ = review_and_send(client, page)
+    review_and_send(client, page)
     assert Response.objects.get().answers["c_contact_years"] == stored
 
 
@@ -162,7 +162,7 @@ def test_unreadable_numbers_are_an_error_naming_the_question_never_a_changed_val
     label = {"c_contact_years": "Hoe lang heb je al contact met de reclassering?", "c_age": "Hoe oud ben je?"}[field]
     assert re.search(rf'<a href="#{field}">{re.escape(label)}[^<]*: Typ een (heel )?getal', html)
     assert f'value="{typed}"' in html  # what was typed stays in the field, to correct
-    thanks, _ = review_and_send(client, step(client, bad, **{field: ""}))
+    review_and_send(client, step(client, bad, **{field: ""}))
     assert field not in Response.objects.get().answers
 
 
@@ -199,7 +199,7 @@ def test_irrelevant_follow_up_is_dropped_with_a_notice_never_blocking(client, de
     following = step(client, page, c_advantages_toelichting="Fijn", c_disadvantages="verbinding", c_disadvantages_toelichting="Slecht")
     html = following.content.decode()
     assert 'id="errors"' not in html and "Ze passen niet bij een eerder antwoord" in html and "Wil je hier iets over vertellen?" in html
-    thanks, _ = review_and_send(client, following)
+    review_and_send(client, following)
     answers = Response.objects.get().answers
     assert "c_advantages_toelichting" not in answers and answers["c_disadvantages_toelichting"] == "Slecht"
 
@@ -239,7 +239,7 @@ def test_languages_follow_the_request(client, demo):
     english = client.get("/s/clienten?lang=en").content.decode()
     assert "I have read the explanation" in english and '<html lang="en">' in english
     assert "<title>Taking part – Working at a distance: questionnaire for clients</title>" in english
-    assert "This takes about" in english and "Clear answer" not in english or True
+    assert "This takes about" in english
     region = client.get("/s/clienten?lang=en-GB").content.decode()
     assert '<html lang="en">' in region
     negotiated = client.get("/s/clienten", HTTP_ACCEPT_LANGUAGE="de-DE,en-GB;q=0.8,nl;q=0.5").content.decode()
@@ -249,8 +249,9 @@ def test_languages_follow_the_request(client, demo):
     # the language link keeps the answers already saved
     page = step(client, client.get("/s/clienten"), consent="ja")
     page = step(client, page, c_age="44", action="clear:c_gender")
-    switched = client.get(re.search(r'<a class="lang" href="([^"]+)"', page.content.decode()).group(1).replace("&amp;", "&"),
-                          {} if False else None) if False else client.get(page.request["PATH_INFO"] + "?stap=2&lang=en")
+    switch = re.search(r'<a class="lang" href="([^"]+)"', page.content.decode()).group(1).replace("&amp;", "&")
+    assert switch == "?stap=2&lang=en"
+    switched = client.get(page.request["PATH_INFO"] + switch)
     html = switched.content.decode()
     assert "How old are you?" in html and 'value="44"' in html and "About you" in html
 

@@ -8,7 +8,7 @@ questions is their sum, rounded up to whole minutes. The intro, the progress lin
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from afstand.instrument.model import Item
 
