@@ -197,7 +197,7 @@ def cmd_serve(args) -> int:
     configure(args.db)
     migrate()
     if args.demo:
-        from afstand.services.adapter import load_demo
+        from afstand.services.studies import load_demo
 
         load_demo()
     print(f"afstand serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
@@ -228,7 +228,7 @@ def cmd_createuser(args) -> int:
     from django.contrib.auth.models import User
     from django.contrib.auth.password_validation import ValidationError, validate_password
 
-    from afstand.services.adapter import load_demo
+    from afstand.services.studies import load_demo
     from afstand.web.models import Membership, Study
 
     password = os.environ.get("AFSTAND_PASSWORD") or getpass.getpass("Wachtwoord: ")
@@ -259,7 +259,7 @@ def cmd_purge(args) -> int:
 
     configure(args.db)
     migrate()
-    from afstand.services.adapter import purge
+    from afstand.services.submissions import purge
 
     counts = purge(int(days))
     print(f"deleted {counts['responses']} responses and {counts['signups']} sign-ups older than {int(days)} days")

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from afstand.services import adapter
+from afstand.services import studies
 from afstand.web.respondent import api
 from afstand.web.respondent import withdrawal as respondent
 from afstand.web.models import Counter, InstrumentVersion, Response, SignUp, Study
@@ -35,7 +35,7 @@ bodies = st.one_of(
 def demo(db):
     for limiter in (api.SUBMISSIONS, respondent.SIGNUPS, respondent.WITHDRAW_FAILURES):
         limiter.reset()
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def stored() -> tuple:

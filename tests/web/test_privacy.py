@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from afstand.services import adapter
+from afstand.services import studies
 from afstand.services import exports as export
 from afstand.web.models import AuditEvent, Response, SignUp
 from tests.web.test_survey import review_and_send, step
@@ -31,7 +31,7 @@ def demo(db):
 
     respondent.SIGNUPS.reset()
     respondent.WITHDRAW_FAILURES.reset()
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def respondent_traffic(client) -> str:

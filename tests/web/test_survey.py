@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connection
 
-from afstand.services import adapter
+from afstand.services import studies, submissions
 from afstand.web.models import Counter, Draft, Response, SignUp
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def demo(db):
 
     withdrawal.WITHDRAW_FAILURES.reset()
     withdrawal.SIGNUPS.reset()
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def action_of(page) -> str:
@@ -171,7 +171,7 @@ def test_every_hint_example_is_stored_as_the_number_it_shows(client, demo):
     from afstand.responses.numbers import parse_number
 
     for name in ("clienten", "werkers"):
-        form = adapter.instrument_for(adapter.active_version(demo.slug, name))
+        form = studies.instrument_for(studies.active_version(demo.slug, name))
         for item in form.items.values():
             if item.kind != "number":
                 continue
@@ -312,8 +312,8 @@ def test_expired_draft_is_refused(client, demo):
 def test_withdrawal_code_typos_are_not_failed_tries(client, demo, settings):
     import uuid
 
-    version = adapter.active_version(demo.slug, "clienten")
-    code = adapter.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
+    version = studies.active_version(demo.slug, "clienten")
+    code = submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
     settings.AFSTAND_WITHDRAW_LIMIT = 2
     compact = code.replace("-", "")
     i = next(i for i in range(15) if compact[i] != compact[i + 1] and {compact[i], compact[i + 1]} != {"0", "Z"})  # Luhn mod 32 misses only 0<->Z

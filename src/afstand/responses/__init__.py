@@ -2,31 +2,45 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
+from afstand.responses.memory import table_from_columns, table_from_rows
 from afstand.responses.readers import RawTable, read_csv, read_formsexport
 from afstand.responses.validate import validate
 
-__all__ = ["load_responses", "ResponseSet", "MultiColumn", "RawTable", "read_csv", "read_formsexport", "validate"]
+__all__ = ["load_responses", "ResponseSet", "MultiColumn", "RawTable", "read_csv", "read_formsexport", "validate",
+           "table_from_columns", "table_from_rows"]
+
+Source = str | os.PathLike[str] | bytes | io.IOBase | RawTable
 
 
 def load_responses(
-    path: str | os.PathLike[str], instrument: Instrument, *, lenient: bool = False, layout: str | None = None
+    source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None, name: str | None = None
 ) -> ResponseSet:
-    """Read ``path`` (canonical ``.csv`` or forms-service ``.xlsx``) and validate it.
+    """Read and validate responses: a path (canonical ``.csv`` or forms-service ``.xlsx``), the
+    bytes or a binary stream of such a file, or a :class:`RawTable` already in memory
+    (:func:`table_from_columns`, :func:`table_from_rows`).
 
-    ``layout`` forces ``"csv"`` or ``"formsexport"``; by default the file suffix decides.
+    ``layout`` forces ``"csv"`` or ``"formsexport"``; for a path the suffix decides by default,
+    for bytes or a stream the layout is CSV unless given. ``name`` labels bytes and streams in messages.
     """
-    suffix = Path(path).suffix.lower()
-    layout = layout or ("formsexport" if suffix in (".xlsx", ".xlsm") else "csv" if suffix in (".csv", ".txt") else None)
-    if layout == "csv":
-        raw = read_csv(path)
-    elif layout == "formsexport":
-        raw = read_formsexport(path, instrument)
+    if isinstance(source, RawTable):
+        return validate(source, instrument, lenient=lenient)
+    if isinstance(source, (str, os.PathLike)):
+        suffix = Path(source).suffix.lower()
+        layout = layout or ("formsexport" if suffix in (".xlsx", ".xlsm") else "csv" if suffix in (".csv", ".txt") else None)
     else:
-        raise DataError([Problem(str(path), "unknown data format: expected a .csv (canonical) or .xlsx (forms-service export) file")])
+        layout = layout or "csv"
+    if layout == "csv":
+        raw = read_csv(source, name=name)
+    elif layout == "formsexport":
+        raw = read_formsexport(source, instrument, name=name)
+    else:
+        label = str(source) if isinstance(source, (str, os.PathLike)) else name or "<data>"
+        raise DataError([Problem(label, "unknown data format: expected a .csv (canonical) or .xlsx (forms-service export) file")])
     return validate(raw, instrument, lenient=lenient)

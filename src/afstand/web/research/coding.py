@@ -10,15 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
+from afstand.services import access
 from afstand.services import coding as coding_store
 from afstand.web.models import Coding, Memo, Reviewed
-from afstand.web.research.monitor import _membership
 
 SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def _question(request: HttpRequest, study: str, question: str):
-    membership = _membership(request, study)
+    membership = access.membership(request.user, study)
     if question not in coding_store.all_questions(study):
         raise Http404
     return membership
@@ -26,7 +26,7 @@ def _question(request: HttpRequest, study: str, question: str):
 
 @login_required
 def overview(request: HttpRequest, study: str) -> HttpResponse:
-    membership = _membership(request, study)
+    membership = access.membership(request.user, study)
     rows = []
     book = coding_store.codebook(study)
     survey = coding_store.questions(study)

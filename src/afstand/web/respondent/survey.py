@@ -24,12 +24,8 @@ from django.http import (
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.instrument import timing
-from afstand.instrument.model import Instrument
-from afstand.responses.numbers import NumberError, canonical_number
-from afstand.responses.submission import check_submission
-from afstand.services import adapter, drafts
-from afstand.web.respondent import pages as layout
+from afstand.services import drafts, studies, submissions
+from afstand.services import survey_pages as layout
 from afstand.web.texts import choose_language, minutes_text, render_in, text
 
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
@@ -45,16 +41,12 @@ def _base(study: str | None, instrument: str) -> str:
 
 
 def _version(study: str | None, instrument: str):
-    return adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    return studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
 
 
-def _language(form: Instrument, lang: str) -> str:
-    return next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
-
-
-def _title(version, form: Instrument, lang: str) -> str:
+def _title(version, form, lang: str) -> str:
     """The questionnaire's title in ``lang``: the study folder's ``titles`` when it has one, else the form's."""
-    core = adapter.core_study(version.study.slug)
+    core = studies.core_study(version.study.slug)
     if core is not None and version.name in core.instrument_names:
         titles = core.instrument_config(version.name).get("titles", {})
         if lang in titles:
@@ -63,7 +55,7 @@ def _title(version, form: Instrument, lang: str) -> str:
 
 
 def _read_aloud(version) -> bool:
-    core = adapter.core_study(version.study.slug)
+    core = studies.core_study(version.study.slug)
     return bool(core and version.name in core.instrument_names and core.instrument_config(version.name).get("read_aloud"))
 
 
@@ -73,7 +65,7 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
     version = _version(study, instrument)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
-    form = adapter.instrument_for(version)
+    form = studies.instrument_for(version)
     all_pages = layout.pages(form)
     source = request.POST if request.method == "POST" else request.GET
     lang, fell_back = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
@@ -84,14 +76,13 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
         state = {"v": version.version_id, "a": {}, "p": 0, "c": channel, "l": lang,
                  "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {}}
         return _page(request, version, form, all_pages, state, None, base, fell_back=fell_back)
-    answers, raw, errors = _read_page(form, all_pages[0], {}, request.POST)
+    answers, raw, errors = layout.read_page(form, all_pages[0], {}, dict(request.POST.lists()))
     if form.consent_item and form.consent_item in all_pages[0].elements:
-        given = answers.get(form.consent_item)
-        consent = form.items[form.consent_item]
-        if given is None or (consent.choice_list is not None and consent.choice_list.get(given) is None):  # no answer, or no answer of the list
+        consent = layout.consent_answer(form, answers)
+        if consent is None:  # no answer, or none of the list
             return _SeeOther(f"{base}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
-        if given != form.consent_choice:
-            adapter.count(version, "declined")
+        if consent == "declined":
+            submissions.count(version, "declined")
             return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
     token = drafts.new_token()
     state = {"v": version.version_id, "i": str(uuid.uuid4()), "a": answers, "p": 0, "c": channel, "l": lang}
@@ -122,10 +113,10 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
         return _gone(request, instrument, choose_language(asked_lang, request.headers.get("Accept-Language", ""))[0], base)
     if "done" in state:
         return _SeeOther(f"{base}/bedankt/{token}") if request.method == "POST" else _thanks_redirect(base, token)
-    version = adapter.version_by_id(state.get("v"))
+    version = studies.version_by_id(state.get("v"))
     if version is None or version.name != instrument:
         return _gone(request, instrument, state.get("l", "nl"), base)
-    form = adapter.instrument_for(version)
+    form = studies.instrument_for(version)
     all_pages = layout.pages(form)
     fell_back = False
     if asked_lang:
@@ -138,7 +129,7 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
         if index == REVIEW:
             return _send(request, version, form, all_pages, state, token, base)
         state["p"] = index
-        answers, raw, errors = _read_page(form, all_pages[index], state["a"], request.POST)
+        answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
         state["a"] = answers
         return _advance(request, form, all_pages, state, token, base, raw, errors)
     if index == REVIEW:
@@ -163,33 +154,9 @@ def _index(asked: str | None, state: dict, all_pages: list) -> int | str:
     return min(max(0, number), reached, len(all_pages) - 1)
 
 
-def _read_page(form: Instrument, page, answers: dict, post) -> tuple[dict, dict, dict]:
-    """The page's posted values merged into ``answers``; numbers read with a decimal comma or
-    point. Returns (answers, raw text of unreadable inputs, their errors)."""
-    merged = {k: v for k, v in answers.items() if k not in page.elements}
-    raw: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    for name in page.elements:
-        item = form.items.get(name)
-        if item is None:
-            continue
-        if item.kind == "select_multiple":
-            value = " ".join(v for v in post.getlist(name) if v)
-        else:
-            value = (post.get(name) or "").strip()
-        if value and item.kind == "number":
-            try:
-                value = canonical_number(value, integer=item.type == "integer")
-            except NumberError:
-                raw[name] = value[:100]
-                errors[name] = "not_a_whole_number" if item.type == "integer" else "not_a_number"
-                continue
-        if value:
-            merged[name] = value
-    return merged, raw, errors
 
 
-def _advance(request, form: Instrument, all_pages: list, state: dict, token: str, base: str, raw: dict, errors: dict) -> HttpResponse:
+def _advance(request, form, all_pages: list, state: dict, token: str, base: str, raw: dict, errors: dict) -> HttpResponse:
     """After a page was posted: save the draft and send the browser to the right page (GET)."""
     action = request.POST.get("action", "next")
     page = all_pages[state["p"]]
@@ -199,16 +166,16 @@ def _advance(request, form: Instrument, all_pages: list, state: dict, token: str
         state["r"] = raw
     elif action == "back":
         state["r"] = raw
-        state["p"] = _step(all_pages, state["p"], state["a"], -1)
+        state["p"] = layout.step(all_pages, state["p"], state["a"], -1)
     else:
-        state["n"] = _drop_irrelevant(form, page, state["a"])
-        errors = {**_page_errors(form, page, state["a"]), **errors}
+        state["n"] = layout.drop_irrelevant(form, page, state["a"])
+        errors = {**layout.page_errors(form, page, state["a"]), **errors}
         if errors:
             state["e"], state["r"] = errors, raw
         else:
-            following = _step(all_pages, state["p"], state["a"], +1)
+            following = layout.step(all_pages, state["p"], state["a"], +1)
             if following == state["p"] or (action == "review" and state.get("reviewed")):  # the last page: check everything on the review page
-                state["n"] += _drop_irrelevant(form, None, state["a"])
+                state["n"] += layout.drop_irrelevant(form, None, state["a"])
                 state["reviewed"] = True
                 drafts.save(token, state)
                 return _SeeOther(f"{base}/verder/{token}?stap={REVIEW}")
@@ -219,39 +186,13 @@ def _advance(request, form: Instrument, all_pages: list, state: dict, token: str
     return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}{anchor}")
 
 
-def _drop_irrelevant(form: Instrument, page, answers: dict) -> list[str]:
-    """Remove answers to questions that their condition says were not asked (as ODK does) and
-    return their names, so that the next page can say so: never an error that blocks the page."""
-    dropped = []
-    for name in list(page.elements if page is not None else answers):
-        item = form.items.get(name)
-        if item is not None and name in answers and name != form.consent_item and not layout.asked(form, item, answers):
-            answers.pop(name)
-            dropped.append(name)
-    return dropped
 
 
-def _step(all_pages: list, index: int, answers: dict, direction: int) -> int:
-    """The next (or previous) page whose group is relevant; the same index when there is none."""
-    i = index + direction
-    while 0 <= i < len(all_pages):
-        if layout.page_relevant(all_pages[i], answers):
-            return i
-        i += direction
-    return index
 
 
-def _page_errors(form: Instrument, page, answers: dict) -> dict[str, str]:
-    checked = check_submission(form, answers, complete=False)
-    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
-    for name in page.elements:
-        item = form.items.get(name)
-        if item and item.required and name not in answers and name not in errors and layout.item_relevant(item, answers):
-            errors[name] = "required"
-    return errors
 
 
-def _common(request, version, form: Instrument, state: dict, token: str | None, base: str, fell_back: bool = False) -> dict:
+def _common(request, version, form, state: dict, token: str | None, base: str, fell_back: bool = False) -> dict:
     lang = state["l"]
     t = text(lang)
     other = "en" if lang == "nl" else "nl"
@@ -263,61 +204,49 @@ def _common(request, version, form: Instrument, state: dict, token: str | None, 
     return context
 
 
-def _page(request, version, form: Instrument, all_pages: list, state: dict, token: str | None, base: str, fell_back: bool = False) -> HttpResponse:
+def _page(request, version, form, all_pages: list, state: dict, token: str | None, base: str, fell_back: bool = False) -> HttpResponse:
     lang = state["l"]
-    language = _language(form, lang)
+    language = layout.language_code(form, lang)
     index = state["p"]
     page = all_pages[index]
     t = text(lang)
     errors = state.get("e") or {}
     raw = state.get("r") or {}
     blocks = layout.blocks(form, page, state["a"], raw, language)
-    later = [form.items[e] for p in all_pages[index:] for e in p.elements if e in form.items and layout.page_relevant(p, state["a"])]
     context = _common(request, version, form, state, token, base, fell_back)
     context.update({
         "page_title": page.label(language), "blocks": blocks,
-        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": _message(form, k, v, language, t)}
-                   for k, v in errors.items()],
-        "dropped": [form.items[n].label(language) for n in state.get("n") or [] if n in form.items],
+        "errors": layout.error_list(form, errors, language, t["errors"]),
+        "dropped": layout.labels(form, state.get("n") or [], language),
         "step_text": t["step"].format(step=index + 1, steps=len(all_pages)), "step": index + 1, "steps": len(all_pages),
-        "time_text": minutes_text(lang, timing.minutes(later), left=index > 0),
+        "time_text": minutes_text(lang, layout.minutes_left(form, all_pages, index, state["a"]), left=index > 0),
         "first": index == 0, "reviewed": bool(state.get("reviewed")), "context_values": layout.context_values(form, page, state["a"]),
         "read_aloud": _read_aloud(version),
         "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
         "hidden": {} if token else {"lang": lang, "via": state.get("c", "")},
-        "first_question": next((b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks if b["kind"] != "note"), None),
+        "first_question": layout.first_question(blocks),
     })
     context["error_names"] = {e["name"] for e in context["errors"]}
     return render_in(lang, request, "afstand/page.html", context)
 
 
-def _message(form: Instrument, name: str, code: str, language: str, t: dict) -> str:
-    """The form's own constraint message (XLSForm ``constraint_message``) when it has one, else a plain default."""
-    item = form.items.get(name)
-    if code == "constraint" and item is not None and item.constraint_messages:
-        return item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
-    return t["errors"].get(code, t["errors"]["constraint"])
 
 
-def _review(request, version, form: Instrument, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+def _review(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
     lang = state["l"]
-    language = _language(form, lang)
-    sections = []
-    for i, page in enumerate(all_pages):
-        if not layout.page_relevant(page, state["a"]) or not any(e in form.items for e in page.elements):
-            continue
-        rows = [{"name": n, "label": form.items[n].label(language), "answer": layout.choice_text(form.items[n], state["a"][n], language)}
-                for n in page.elements if n in form.items and n in state["a"] and n != form.consent_item]
-        sections.append({"title": page.label(language), "url": f"{base}/verder/{token}?stap={i + 1}", "rows": rows})
+    language = layout.language_code(form, lang)
+    sections = layout.review_sections(form, all_pages, state["a"], language)
+    for section in sections:
+        section["url"] = f"{base}/verder/{token}?stap={section['index'] + 1}"
     context = _common(request, version, form, state, token, base)
     context.update({"sections": sections, "action": f"{base}/verder/{token}?stap={REVIEW}",
-                    "dropped": [form.items[n].label(language) for n in state.get("n") or [] if n in form.items],
+                    "dropped": layout.labels(form, state.get("n") or [], language),
                     "back_url": f"{base}/verder/{token}?stap={state['p'] + 1}"})
     return render_in(lang, request, "afstand/review.html", context)
 
 
-def _send(request, version, form: Instrument, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
-    outcome = adapter.submit(version, uuid.UUID(state["i"]), state["a"], channel=state.get("c", ""))
+def _send(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    outcome = submissions.submit(version, uuid.UUID(state["i"]), state["a"], channel=state.get("c", ""))
     if outcome.status == 400:  # a page-level check missed something: show where
         errors = {k: v["code"] for k, v in outcome.body.get("errors", {}).items()}
         first = next(iter(errors), None)

@@ -10,8 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils.translation import gettext, override
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.responses.codes import CodeTypo, read_code
-from afstand.services import adapter
+from afstand.services import submissions
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
 from afstand.web.texts import choose_language, render_in, text
@@ -40,14 +39,13 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         key = ratelimit.client_key(request)
         typed = (request.POST.get("code") or "").strip()[:64]
-        try:
-            code = read_code(typed)
-        except CodeTypo:
-            code, outcome, status = None, "typo", 400
-        if outcome is None:
+        code, typo = submissions.read_withdrawal_code(typed)
+        if typo:
+            outcome, status = "typo", 400
+        else:
             if WITHDRAW_FAILURES.over(key):
                 outcome, status = "too_many", 429
-            elif typed and adapter.withdraw(code or typed.upper()):  # a code of the earlier (longer) layout as typed
+            elif typed and submissions.withdraw(code or typed.upper()):  # a code of the earlier (longer) layout as typed
                 outcome, typed = "withdrawn", ""
             else:
                 WITHDRAW_FAILURES.hit(key)

@@ -1,4 +1,6 @@
-"""How an instrument becomes survey pages, and what one page shows.
+"""The survey's page flow: how an instrument becomes pages, what one page shows, how a posted
+page is read (numbers with a decimal comma or point) and checked, and how long the rest takes.
+The respondent views (:mod:`afstand.web.respondent.survey`) render what these decide.
 
 One page per top-level group, split when a group holds more than :data:`MAX_QUESTIONS`
 questions (a phone page stays short): a run of likert statements sharing an answer scale stays
@@ -13,10 +15,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from afstand.instrument import timing
 from afstand.instrument.model import Group, Instrument, Item
 from afstand.instrument.xpath import compile_expression
+from afstand.responses.numbers import NumberError, canonical_number
+from afstand.responses.submission import check_submission
 
 MAX_QUESTIONS = 12
 
@@ -186,3 +192,114 @@ def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:
         "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
         "decimal": item.type != "integer",
     }
+
+
+def language_code(form: Instrument, lang: str) -> str:
+    """The form's language column for a short code (``nl`` → ``Nederlands (nl)``)."""
+    return next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
+
+
+def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, list[str]]) -> tuple[dict, dict, dict]:
+    """The page's posted values (name → list of values, as a form sends them) merged into
+    ``answers``; numbers read with a decimal comma or point. Returns (answers, the text of
+    unreadable inputs, their error codes): an input that cannot be read is never changed."""
+    merged = {k: v for k, v in answers.items() if k not in page.elements}
+    raw: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name in page.elements:
+        item = form.items.get(name)
+        if item is None:
+            continue
+        values = [v for v in posted.get(name, []) if isinstance(v, str)]
+        value = " ".join(v for v in values if v) if item.kind == "select_multiple" else (values[-1].strip() if values else "")
+        if value and item.kind == "number":
+            try:
+                value = canonical_number(value, integer=item.type == "integer")
+            except NumberError:
+                raw[name] = value[:100]
+                errors[name] = "not_a_whole_number" if item.type == "integer" else "not_a_number"
+                continue
+        if value:
+            merged[name] = value
+    return merged, raw, errors
+
+
+def page_errors(form: Instrument, page: Page, answers: dict) -> dict[str, str]:
+    """Error codes of the page's questions for the answers so far (the server-side check of one page)."""
+    checked = check_submission(form, answers, complete=False)
+    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
+    for name in page.elements:
+        item = form.items.get(name)
+        if item and item.required and name not in answers and name not in errors and asked(form, item, answers):
+            errors[name] = "required"
+    return errors
+
+
+def drop_irrelevant(form: Instrument, page: Page | None, answers: dict) -> list[str]:
+    """Remove answers to questions that their condition says were not asked (on ``page``, or
+    anywhere when None), as ODK does, and return their names so that the next page can say so:
+    never an error that blocks the page."""
+    dropped = []
+    for name in list(page.elements if page is not None else answers):
+        item = form.items.get(name)
+        if item is not None and name in answers and name != form.consent_item and not asked(form, item, answers):
+            answers.pop(name)
+            dropped.append(name)
+    return dropped
+
+
+def step(all_pages: list[Page], index: int, answers: dict, direction: int) -> int:
+    """The next (or previous) page that is relevant; the same index when there is none."""
+    i = index + direction
+    while 0 <= i < len(all_pages):
+        if page_relevant(all_pages[i], answers):
+            return i
+        i += direction
+    return index
+
+
+def minutes_left(form: Instrument, all_pages: list[Page], index: int, answers: dict) -> int:
+    """Minutes for the questions of this page and the relevant pages after it (:mod:`afstand.instrument.timing`)."""
+    return timing.minutes(form.items[e] for p in all_pages[index:] if page_relevant(p, answers) for e in p.elements if e in form.items)
+
+
+def first_question(blocks_: list[dict]) -> str | None:
+    return next((b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks_ if b["kind"] != "note"), None)
+
+
+def error_list(form: Instrument, errors: dict[str, str], language: str, defaults: dict[str, str]) -> list[dict]:
+    """Errors for the summary and the fields: the question's label and the form's own
+    ``constraint_message`` when it has one, else the plain default for the error code."""
+    out = []
+    for name, code in errors.items():
+        item = form.items.get(name)
+        message = defaults.get(code, defaults["constraint"])
+        if code == "constraint" and item is not None and item.constraint_messages:
+            message = item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
+        out.append({"name": name, "label": item.label(language) if item else name, "message": message})
+    return out
+
+
+def labels(form: Instrument, names: list[str], language: str) -> list[str]:
+    return [form.items[n].label(language) for n in names if n in form.items]
+
+
+def review_sections(form: Instrument, all_pages: list[Page], answers: dict, language: str) -> list[dict]:
+    """Per relevant page with questions: its title, its index and the answers given (as the respondent reads them)."""
+    sections = []
+    for i, page in enumerate(all_pages):
+        if not page_relevant(page, answers) or not any(e in form.items for e in page.elements):
+            continue
+        rows = [{"name": n, "label": form.items[n].label(language), "answer": choice_text(form.items[n], answers[n], language)}
+                for n in page.elements if n in form.items and n in answers and n != form.consent_item]
+        sections.append({"title": page.label(language), "index": i, "rows": rows})
+    return sections
+
+
+def consent_answer(form: Instrument, answers: dict) -> str | None:
+    """``given``, ``declined`` or None (no answer, or no answer of the list) for a form with a consent question."""
+    item = form.items.get(form.consent_item or "")
+    value = answers.get(form.consent_item or "")
+    if item is None or value is None or (item.choice_list is not None and item.choice_list.get(value) is None):
+        return None
+    return "given" if value == form.consent_choice else "declined"

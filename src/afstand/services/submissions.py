@@ -1,0 +1,175 @@
+"""Submissions: store a response exactly once, withdraw it (short codes with a check
+character), retention purge. Drafts are in :mod:`afstand.services.drafts`, the survey's page flow
+in :mod:`afstand.services.survey_pages`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from afstand.responses.codes import CodeTypo, make_code, read_code
+from afstand.responses.submission import check_submission
+from afstand.services.studies import instrument_for
+from afstand.web.models import (
+    AuditEvent,
+    Counter,
+    Draft,
+    InstrumentVersion,
+    Memo,
+    Response,
+    SignUp,
+    Withdrawn,
+    hash_code,
+    random_key,
+)
+
+
+def withdrawal_code(instance_id: uuid.UUID) -> str:
+    """Derived from the instance id with the server's secret: returned again on a resubmission
+    without being stored. 80 bits and a check character (:mod:`afstand.responses.codes`)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"withdraw:" + instance_id.bytes, hashlib.sha256).digest()
+    return make_code(digest)
+
+
+def read_withdrawal_code(typed: str) -> tuple[str | None, bool]:
+    """(the canonical code, False) for what someone typed (case, spaces and dashes ignored);
+    (None, True) for a typo the check character catches; (None, False) for text with no code shape."""
+    try:
+        return read_code(typed), False
+    except CodeTypo:
+        return None, True
+
+
+@dataclass
+class Outcome:
+    status: int  # 201 stored, 200 already stored, 400 invalid, 410 withdrawn
+    body: dict
+
+
+def _lock_instance(withdrawal_hash: str) -> None:
+    """Serialise submission and withdrawal of one instance inside the current transaction.
+
+    SQLite transactions here are IMMEDIATE (one writer at a time) so nothing more is needed; on
+    PostgreSQL a transaction-scoped advisory lock keyed by the withdrawal hash does it, so a
+    withdrawal racing a resubmission of the same instance can never leave the answers behind."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(bytes.fromhex(withdrawal_hash[:16]), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *, channel: str = "",
+           today: dt.date | None = None) -> Outcome:
+    """Store one submission exactly once: 201 stored, 200 already stored (same code again),
+    400 invalid, 410 withdrawn earlier (nothing stored).
+
+    A new submission costs one statement: an insert that stores nothing when the instance is
+    already stored (unique instance id) or withdrawn (tombstone). SQLite runs it under its write
+    lock; on PostgreSQL the instance's advisory lock orders it with a withdrawal. Only when it
+    stored nothing do we look at why."""
+    instrument = instrument_for(version)
+    checked = check_submission(instrument, answers)
+    code = withdrawal_code(instance_id)
+    key = hash_code(code)
+    if not checked.ok or not checked.consented:
+        known = _known(instance_id, key, code)
+        if known is not None:
+            return known
+        if not checked.ok:
+            return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
+        count(version, "declined")
+        return Outcome(201, {"withdrawal_code": None, "stored": False})
+    row = Response(instrument_version=version, instance_id=instance_id, public_id=secrets.token_hex(8), answers=checked.answers,
+                   submitted_on=today or dt.date.today(), channel=channel[:20], withdrawal_hash=key)
+    # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
+    # atomic and runs under the database write lock
+    with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+        _lock_instance(key)
+        stored = _insert_unless_known(row)
+    if stored:
+        return Outcome(201, {"withdrawal_code": code})
+    known = _known(instance_id, key, code)
+    if known is None:
+        raise IntegrityError("a response was neither stored nor found (random key collision?)")
+    return known
+
+
+GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}
+
+
+def _known(instance_id: uuid.UUID, key: str, code: str) -> Outcome | None:
+    """200 when this instance is stored, 410 when it was withdrawn, else None."""
+    if Response.objects.filter(instance_id=instance_id).exists():
+        return Outcome(200, {"withdrawal_code": code})
+    if Withdrawn.objects.filter(withdrawal_hash=key).exists():
+        return Outcome(410, GONE)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _insert_sql(vendor: str) -> str:
+    """INSERT … SELECT … WHERE NOT EXISTS (tombstone) ON CONFLICT DO NOTHING, built once per database kind."""
+    quote = connection.ops.quote_name
+    fields = Response._meta.concrete_fields
+    return (f"INSERT INTO {quote(Response._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"SELECT {', '.join('%s' for _ in fields)} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {quote(Withdrawn._meta.db_table)} WHERE withdrawal_hash = %s) ON CONFLICT DO NOTHING")
+
+
+def _insert_unless_known(row: Response) -> bool:
+    """Store ``row`` unless its instance is stored or withdrawn already: True if stored."""
+    if row.id is None:
+        row.id = random_key()
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in Response._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection.vendor), values + [row.withdrawal_hash])
+        return cursor.rowcount == 1
+
+
+def withdraw(code: str) -> bool:
+    """Delete the response with this withdrawal code; keep a count and a tombstone (the code's
+    hash) so that a late resubmission cannot store it again. True if one was deleted."""
+    key = hash_code(code)
+    with transaction.atomic():
+        _lock_instance(key)
+        response = Response.objects.select_related("instrument_version").filter(withdrawal_hash=key).first()
+        if response is None:
+            return False
+        version = response.instrument_version
+        Memo.objects.filter(study=version.study, target__startswith="answer:", target__endswith=f":{response.public_id}").delete()
+        response.delete()  # its codings go with it (on_delete=CASCADE)
+        Withdrawn.objects.get_or_create(withdrawal_hash=key)
+        count(version, "withdrawn")
+        # audited without the response, its id, its code or the time: only that one of this instrument was deleted, and the day
+        midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+        AuditEvent.objects.create(at=midnight, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
+    return True
+
+
+def count(version: InstrumentVersion, kind: str) -> None:
+    counter, _ = Counter.objects.get_or_create(study=version.study, instrument=version.name, kind=kind)
+    Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
+
+
+def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
+    """Delete responses and sign-ups older than the retention period; keep counts only."""
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
+    with transaction.atomic():
+        responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
+        signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+        draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
+        Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
+        AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
+    return {"responses": responses, "signups": signups}
