@@ -7,11 +7,15 @@ import gzip
 import re
 from html.parser import HTMLParser
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import pytest
 from django.db import connection
 
 from afstand.services import studies, submissions
 from afstand.web.models import Counter, Draft, Response, SignUp
+from tests.fuzzing import FUZZ_SLOW
 
 pytestmark = pytest.mark.django_db
 CODE = re.compile(r'id="withdrawal-code">([0-9A-Z-]+)<')
@@ -358,3 +362,31 @@ def test_respondent_pages_are_compressed_and_have_a_favicon(client, demo):
 
 def test_labels_are_escaped(client, demo):
     assert "<script>" not in client.get("/s/clienten").content.decode().lower().replace('<script src="/static/survey.js" defer>', "")
+
+
+def test_pages_are_short_and_the_time_comes_from_one_place(client, demo):
+    from afstand.instrument import timing
+    from afstand.services import survey_pages
+
+    for name in ("clienten", "werkers"):
+        form = studies.instrument_for(studies.active_version(demo.slug, name))
+        pages = survey_pages.pages(form)
+        assert max(sum(1 for e in p.elements if e in form.items) for p in pages) <= survey_pages.MAX_QUESTIONS
+        assert sorted(e for p in pages for e in p.elements) == sorted(set(form.order) - {g.name for g in form.groups}
+                                                                        | {e for g in form.groups for e in g.elements})
+        expected = timing.minutes(form.items.values())  # with consent every page of these forms is asked
+        html = client.get(f"/s/{name}").content.decode()
+        assert f"Dit duurt ongeveer {expected} minu" in html
+        assert "minuten" not in form.notes["intro"].label("Nederlands (nl)")  # the intro states no time of its own
+
+
+@FUZZ_SLOW
+@given(fields=st.dictionaries(st.sampled_from(["action", "c_age", "c_gender", "c_contact_years", "c_contact_type", "lang", "consent"]),
+                              st.text(max_size=20), max_size=6), stap=st.sampled_from(["1", "2", "3", "9", "controle", "x", "-1", ""]))
+def test_any_post_to_a_draft_page_is_a_redirect_never_an_error(client, demo, fields, stap):
+    page = step(client, client.get("/s/clienten"), consent="ja")
+    before = Response.objects.count()
+    posted = client.post(action_of(page).split("?")[0] + f"?stap={stap}", fields)
+    assert posted.status_code == 303
+    assert client.get(posted["Location"]).status_code in (200, 302)
+    assert Response.objects.count() in (before, before + 1)

@@ -259,7 +259,10 @@ def step(all_pages: list[Page], index: int, answers: dict, direction: int) -> in
 
 
 def minutes_left(form: Instrument, all_pages: list[Page], index: int, answers: dict) -> int:
-    """Minutes for the questions of this page and the relevant pages after it (:mod:`afstand.instrument.timing`)."""
+    """Minutes for the questions of this page and the relevant pages after it (:mod:`afstand.instrument.timing`);
+    before consent, as if it were given (the estimate a respondent decides on)."""
+    if form.consent_item and form.consent_item not in answers:
+        answers = {**answers, form.consent_item: form.consent_choice}
     return timing.minutes(form.items[e] for p in all_pages[index:] if page_relevant(p, answers) for e in p.elements if e in form.items)
 
 
