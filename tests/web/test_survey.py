@@ -7,11 +7,10 @@ import gzip
 import re
 from html.parser import HTMLParser
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 import pytest
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from afstand.services import studies, submissions
 from afstand.web.models import Counter, Draft, Response, SignUp
