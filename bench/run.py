@@ -75,6 +75,10 @@ def main() -> int:
     if "report" not in skip:
         lines += run("report: reference study and 300,000 responses", ["bench/report.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "300000"])
         save(lines)
+    if "pages" not in skip:
+        lines += run("respondent pages: weight and time per page on a phone, fast and slow link",
+                     ["bench/respondent_pages.py", "--runs", "1" if quick else "3"])
+        save(lines)
     if "load" not in skip:
         seconds = "3" if quick else "20"
         for threads in ("1", "4"):
