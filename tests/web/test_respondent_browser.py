@@ -186,6 +186,12 @@ def test_client_completes_the_survey(site, respondent):
         r.audit("dropped notice")
     assert r.h1() == "Tips"
     r.type(page.get_by_role("textbox"), "Vaker bellen")
+    if r.js:  # the language link keeps what was just typed
+        with page.expect_navigation():
+            r.tap(page.get_by_role("link", name="English"))
+        assert page.locator("html").get_attribute("lang") == "en" and page.get_by_role("textbox").input_value() == "Vaker bellen"
+        with page.expect_navigation():
+            r.tap(page.get_by_role("link", name="Nederlands"))
     r.next()
     r.tap(page.locator("#q-c_wa_eerlijker").get_by_text("Soms wel, soms niet"))
     r.next()

@@ -257,6 +257,8 @@ def test_languages_follow_the_request(client, demo):
     switched = client.get(page.request["PATH_INFO"] + switch)
     html = switched.content.decode()
     assert "How old are you?" in html and 'value="44"' in html and "About you" in html
+    kept = step(client, switched, c_age="45", action="lang:nl")  # the page script's language link: the page's answers kept
+    assert '<html lang="nl">' in kept.content.decode() and 'value="45"' in kept.content.decode()
 
 
 def test_drafts_are_encrypted_and_carry_no_time(client, demo):

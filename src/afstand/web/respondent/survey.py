@@ -164,6 +164,9 @@ def _advance(request, form, all_pages: list, state: dict, token: str, base: str,
     if action.startswith("clear:"):
         state["a"].pop(action.removeprefix("clear:"), None)
         state["r"] = raw
+    elif action.startswith("lang:"):  # the language link with the page script: this page's answers kept
+        state["l"] = choose_language(action.removeprefix("lang:"))[0]
+        state["r"] = raw
     elif action == "back":
         state["r"] = raw
         state["p"] = layout.step(all_pages, state["p"], state["a"], -1)

@@ -150,6 +150,18 @@
     });
   }
 
+  // ---- the language link keeps what was typed on this page (without the script it is a plain link)
+  var langLink = document.querySelector("a.lang[hreflang]");
+  if (form && langLink && form.getAttribute("action").indexOf("/verder/") >= 0) {
+    langLink.addEventListener("click", function (event) {
+      event.preventDefault();
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = "action"; input.value = "lang:" + langLink.getAttribute("hreflang");
+      form.appendChild(input);
+      form.submit();
+    });
+  }
+
   // ---- copy, print
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     if (!navigator.clipboard) return;
