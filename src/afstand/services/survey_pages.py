@@ -306,3 +306,23 @@ def consent_answer(form: Instrument, answers: dict) -> str | None:
     if item is None or value is None or (item.choice_list is not None and item.choice_list.get(value) is None):
         return None
     return "given" if value == form.consent_choice else "declined"
+
+
+def title(version, form: Instrument, lang: str) -> str:
+    """The questionnaire's title in ``lang``: the study folder's ``titles`` when it has one, else the form's."""
+    from afstand.services.studies import core_study
+
+    core = core_study(version.study.slug)
+    if core is not None and version.name in core.instrument_names:
+        titles = core.instrument_config(version.name).get("titles", {})
+        if lang in titles:
+            return titles[lang]
+    return form.title
+
+
+def read_aloud(version) -> bool:
+    """Whether the study folder asks for a "read aloud" button on this instrument's questions."""
+    from afstand.services.studies import core_study
+
+    core = core_study(version.study.slug)
+    return bool(core and version.name in core.instrument_names and core.instrument_config(version.name).get("read_aloud"))

@@ -44,21 +44,6 @@ def _version(study: str | None, instrument: str):
     return studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
 
 
-def _title(version, form, lang: str) -> str:
-    """The questionnaire's title in ``lang``: the study folder's ``titles`` when it has one, else the form's."""
-    core = studies.core_study(version.study.slug)
-    if core is not None and version.name in core.instrument_names:
-        titles = core.instrument_config(version.name).get("titles", {})
-        if lang in titles:
-            return titles[lang]
-    return form.title
-
-
-def _read_aloud(version) -> bool:
-    core = studies.core_study(version.study.slug)
-    return bool(core and version.name in core.instrument_names and core.instrument_config(version.name).get("read_aloud"))
-
-
 @csrf_exempt  # no cookies are used: nothing for a forged request to ride on
 def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
     """The consent page (GET) and its answer (POST). A draft exists only after consent."""
@@ -200,7 +185,7 @@ def _common(request, version, form, state: dict, token: str | None, base: str, f
     t = text(lang)
     other = "en" if lang == "nl" else "nl"
     query = {k: v for k, v in request.GET.items() if k in ("stap", "via")}
-    context = {"t": t, "lang": lang, "title": _title(version, form, lang), "fell_back": fell_back,
+    context = {"t": t, "lang": lang, "title": layout.title(version, form, lang), "fell_back": fell_back,
                "switch_url": f"?{urlencode({**query, 'lang': other})}", "other_lang": other}
     if token:
         context["resume_url"] = request.build_absolute_uri(f"{base}/verder/{token}?lang={lang}")
@@ -224,7 +209,7 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
         "step_text": t["step"].format(step=index + 1, steps=len(all_pages)), "step": index + 1, "steps": len(all_pages),
         "time_text": minutes_text(lang, layout.minutes_left(form, all_pages, index, state["a"]), left=index > 0),
         "first": index == 0, "reviewed": bool(state.get("reviewed")), "context_values": layout.context_values(form, page, state["a"]),
-        "read_aloud": _read_aloud(version),
+        "read_aloud": layout.read_aloud(version),
         "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
         "hidden": {} if token else {"lang": lang, "via": state.get("c", "")},
         "first_question": layout.first_question(blocks),
