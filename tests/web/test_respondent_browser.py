@@ -144,6 +144,10 @@ def test_client_completes_the_survey(site, respondent):
     r.next()
     assert r.h1() == "Over jou"
     r.check_targets()
+    page.keyboard.press("Tab")  # the skip link comes first and goes to the first question
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "c_gender"
     r.type(page.get_by_label("Hoe oud ben je?"), "41")
     r.type(page.get_by_label("Hoe lang heb je al contact met de reclassering?"), "0,5")
     with page.expect_navigation():
