@@ -7,9 +7,8 @@ metadata columns (see :mod:`afstand.instrument.model`).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -19,6 +18,7 @@ from pyxform.xls2xform import convert
 
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
+from afstand.instrument.version import version_id
 
 # pyxform's internal type names -> XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
@@ -57,13 +57,9 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    return _build(result._pyxform, workbook, label)
-
-
-def version_id_of(pyxform_json: dict[str, Any]) -> str:
-    """A stable content hash: the same form gives the same id whatever its file format."""
-    canonical = json.dumps(pyxform_json, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    instrument = _build(result._pyxform, workbook, label)
+    # the id hashes afstand's own model (afstand.instrument.version), not pyxform's dictionary
+    return replace(instrument, version_id=version_id(instrument), warnings=tuple(f"{label}: {w}" for w in warnings))
 
 
 def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
@@ -154,7 +150,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         form_id=form_id,
         title=_first_text(js.get("title")) or form_id,
         version=str(js.get("version") or ""),
-        version_id=f"{form_id}@{version_id_of(js)}",
+        version_id="",  # set by load_instrument from the finished model
         default_language=default_language,
         languages=tuple(languages) or (default_language,),
         items=items,

@@ -144,6 +144,7 @@ class Instrument:
     consent_item: str | None = None
     consent_choice: str | None = None  # the choice of consent_item that means "I take part"
     order: tuple[str, ...] = ()  # top-level items, notes and groups in document order
+    warnings: tuple[str, ...] = ()  # pyxform's warnings about the form (not errors: the form loads)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", MappingProxyType(dict(self.items)))

@@ -9,12 +9,12 @@ from pathlib import Path
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
-from afstand.responses.memory import table_from_columns, table_from_rows
+from afstand.responses.memory import table_from_columns, table_from_json_answers, table_from_rows
 from afstand.responses.readers import RawTable, read_csv, read_formsexport
 from afstand.responses.validate import validate
 
 __all__ = ["load_responses", "ResponseSet", "MultiColumn", "RawTable", "read_csv", "read_formsexport", "validate",
-           "table_from_columns", "table_from_rows"]
+           "table_from_columns", "table_from_rows", "table_from_json_answers"]
 
 Source = str | os.PathLike[str] | bytes | io.IOBase | RawTable
 

@@ -41,7 +41,7 @@ def _base(study: str | None, instrument: str) -> str:
 
 
 def _version(study: str | None, instrument: str):
-    return studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    return studies.active_version(study or settings.AFSTAND_STUDY, instrument)
 
 
 @csrf_exempt  # no cookies are used: nothing for a forged request to ride on
