@@ -36,9 +36,8 @@ def site(tmp_path_factory):
     """One server for the module (SQLite): each test starts its own respondents."""
     var = tmp_path_factory.mktemp("browser")
     db = f"sqlite:///{var / 'afstand.sqlite3'}"
-    port = live.free_port()
-    process = live.start(db, var, port, workers=2)
-    yield f"http://127.0.0.1:{port}", db, var
+    process = live.start(db, var, workers=2)
+    yield f"http://127.0.0.1:{process.port}", db, var
     live.stop(process)
 
 
