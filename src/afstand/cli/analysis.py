@@ -28,12 +28,14 @@ def register(sub) -> None:
 
 
 def cmd_analyze(args) -> int:
+    from afstand.analysis.distributions import import_in_background
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses
     from afstand.study import resolve_instrument
 
     study = study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)
+    import_in_background()  # scipy.special, for the tests, while the file is parsed
     responses = load_responses(args.data, instrument, lenient=args.lenient)
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
                      min_group_size=args.min_group_size)

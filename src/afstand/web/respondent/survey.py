@@ -61,16 +61,20 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
         state = {"v": version.version_id, "a": {}, "p": 0, "c": channel, "l": lang,
                  "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {}}
         return _page(request, version, form, all_pages, state, None, base, fell_back=fell_back)
+    try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
+        instance = uuid.UUID(request.POST.get("i", ""), version=4)
+    except ValueError:
+        instance = uuid.uuid4()
     answers, raw, errors = layout.read_page(form, all_pages[0], {}, dict(request.POST.lists()))
     if form.consent_item and form.consent_item in all_pages[0].elements:
         consent = layout.consent_answer(form, answers)
         if consent is None:  # no answer, or none of the list
             return _SeeOther(f"{base}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
         if consent == "declined":
-            submissions.count(version, "declined")
+            submissions.decline(version, instance)  # counted once per instance, however often the page is sent
             return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
     token = drafts.new_token()
-    state = {"v": version.version_id, "i": str(uuid.uuid4()), "a": answers, "p": 0, "c": channel, "l": lang}
+    state = {"v": version.version_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
     return _advance(request, form, all_pages, state, token, base, raw, errors)
 
 
@@ -211,7 +215,7 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
         "first": index == 0, "reviewed": bool(state.get("reviewed")), "context_values": layout.context_values(form, page, state["a"]),
         "read_aloud": layout.read_aloud(version),
         "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
-        "hidden": {} if token else {"lang": lang, "via": state.get("c", "")},
+        "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4())},
         "first_question": layout.first_question(blocks),
     })
     context["error_names"] = {e["name"] for e in context["errors"]}
