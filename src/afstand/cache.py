@@ -20,13 +20,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from afstand import config
+
 OFF = "off"
 
 
 def root() -> Path | None:
-    configured = os.environ.get("AFSTAND_CACHE_DIR")
+    configured = config.get("AFSTAND_CACHE_DIR")
     if configured is not None:
-        return None if configured.strip().lower() in (OFF, "") else Path(configured)
+        return None if configured.strip().lower() == OFF else Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "afstand"
 

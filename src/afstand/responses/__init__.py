@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import Iterable
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
@@ -20,7 +21,8 @@ Source = str | os.PathLike[str] | bytes | io.IOBase | RawTable
 
 
 def load_responses(
-    source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None, name: str | None = None
+    source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None, name: str | None = None,
+    versions: Iterable[Instrument] | None = None,
 ) -> ResponseSet:
     """Read and validate responses: a path (canonical ``.csv`` or forms-service ``.xlsx``), the
     bytes or a binary stream of such a file, or a :class:`RawTable` already in memory
@@ -28,9 +30,11 @@ def load_responses(
 
     ``layout`` forces ``"csv"`` or ``"formsexport"``; for a path the suffix decides by default,
     for bytes or a stream the layout is CSV unless given. ``name`` labels bytes and streams in messages.
+    ``versions``: other instrument versions the rows may have used (``instrument_version``
+    column); items not in a row's version are not asked of it.
     """
     if isinstance(source, RawTable):
-        return validate(source, instrument, lenient=lenient)
+        return validate(source, instrument, lenient=lenient, versions=versions)
     if isinstance(source, (str, os.PathLike)):
         suffix = Path(source).suffix.lower()
         layout = layout or ("formsexport" if suffix in (".xlsx", ".xlsm") else "csv" if suffix in (".csv", ".txt") else None)
@@ -43,4 +47,4 @@ def load_responses(
     else:
         label = str(source) if isinstance(source, (str, os.PathLike)) else name or "<data>"
         raise DataError([Problem(label, "unknown data format: expected a .csv (canonical) or .xlsx (forms-service export) file")])
-    return validate(raw, instrument, lenient=lenient)
+    return validate(raw, instrument, lenient=lenient, versions=versions)

@@ -19,7 +19,7 @@ import pyreadstat
 from afstand.instrument.model import Instrument
 
 META_LABELS = {"response_id": "Respons-id (willekeurig)", "instrument_version": "Versie van de vragenlijst",
-               "submission_date": "Datum van insturen"}
+               "submission_date": "Datum van insturen", "wave": "Meting"}
 
 
 def _var(name: str) -> str:

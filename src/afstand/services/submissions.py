@@ -25,13 +25,20 @@ from afstand.services.studies import instrument_for
 from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
 
 
-def monitor_rows(study, *, unknown_channel: str = "unknown") -> list[dict]:
-    """Per instrument of the study: responses stored (per day, per channel), target, declined and
-    withdrawn counts, and its version ids: the live monitor."""
+def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = None) -> list[dict]:
+    """Per instrument of the study (of one wave, by label, or of all): responses stored (per day,
+    per channel), target (the wave's own, per channel too, when it has them), declined and withdrawn
+    counts, its version ids and the wave links: the live monitor."""
     rows = []
+    wave_targets_all = {}
+    if wave:
+        chosen = study.waves.filter(label=wave).first()
+        wave_targets_all = chosen.targets if chosen else {}
     names = InstrumentVersion.objects.filter(study=study).values_list("name", flat=True).distinct()
     for name in sorted(set(names)):
         versions = InstrumentVersion.objects.filter(study=study, name=name)
+        if wave:
+            versions = versions.filter(wave__label=wave)
         responses = Response.objects.filter(instrument_version__in=versions)
         # counted in the database (one GROUP BY each), not by reading every response
         by_day = sorted(responses.order_by().values_list("submitted_on").annotate(n=Count("id")))
@@ -41,11 +48,15 @@ def monitor_rows(study, *, unknown_channel: str = "unknown") -> list[dict]:
         by_channel = sorted(channels.items())
         counters = {c.kind: c.value for c in Counter.objects.filter(study=study, instrument=name)}
         target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
+        wave_targets = dict(wave_targets_all.get(name, {}))
+        target = wave_targets.pop("total", target)
         total = responses.count()
         rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
-                     "by_day": by_day, "by_channel": by_channel,
-                     "versions": [v.version_id for v in versions.order_by("id")]})
+                     "by_day": by_day, "by_channel": [(c, n, wave_targets.get(c)) for c, n in by_channel],
+                     "versions": [f"{v.wave.label}: {v.version_id}" for v in versions.select_related("wave").order_by("id")],
+                     "links": [f"/s/{study.slug}/m/{label}/{name}" for label in
+                               dict.fromkeys(versions.filter(active=True).order_by("wave_id").values_list("wave__label", flat=True))]})
     return rows
 
 
@@ -194,14 +205,23 @@ def count(version: InstrumentVersion, kind: str) -> None:
     Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
 
 
-def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
-    """Delete responses and sign-ups older than the retention period; keep counts only."""
+def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> dict[str, int]:
+    """Delete responses and sign-ups older than the retention period; keep counts only.
+
+    With ``wave`` only that wave's responses (sign-ups belong to the study, not a wave: kept)."""
     cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
     with transaction.atomic():
-        responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
-        signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
-        signups += signup_spool.purge(cutoff)
+        old = Response.objects.filter(submitted_on__lt=cutoff)
+        if wave is not None:
+            old = old.filter(instrument_version__wave=wave)
+        responses, _ = old.delete()
+        signups = 0
+        if wave is None:  # sign-ups belong to the study, not to a wave
+            signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+            signups += signup_spool.purge(cutoff)
         draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
         Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
-        AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
+        where = f"wave {wave.study.slug}/{wave.label}, " if wave is not None else ""
+        AuditEvent.objects.create(user="system", action="purge", detail=f"{where}before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
     return {"responses": responses, "signups": signups}
+

@@ -31,11 +31,11 @@ def item_tables(result: dict, instrument) -> list[dict]:
             labels = {c.name: c.label(instrument.default_language) for c in item.choice_list.choices}
             rows = [(labels.get(c, c), n, _pct(entry["percent"][c])) for c, n in entry["counts"].items()]
             tables.append({"name": name, "label": label, "kind": "choices", "rows": rows, "base": entry["base"],
-                           "missing": entry["missing"], "multiple": entry["type"] == "select_multiple"})
+                           "missing": entry["missing"], "not_asked": entry.get("not_asked", 0), "multiple": entry["type"] == "select_multiple"})
         elif entry["type"] == "number":
             tables.append({"name": name, "label": label, "kind": "number", "n": entry["n"], "mean": _num(entry["mean"]),
                            "median": _num(entry["median"]), "sd": _num(entry["sd"]), "min": entry["min"], "max": entry["max"],
-                           "missing": entry["missing"], "outliers": entry["outliers"]["values"]})
+                           "missing": entry["missing"], "outliers": entry["outliers"]["values"], "not_asked": entry.get("not_asked", 0)})
         elif entry["type"] == "text":
             tables.append({"name": name, "label": label, "kind": "text", "answered": entry["answered"]})
     return tables
@@ -52,10 +52,14 @@ def breakdown_tables(result: dict) -> list[dict]:
 
 @login_required
 def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
+    from afstand.web.research.waves import chosen_wave, switcher
+
     membership = access.membership(request.user, study, EXPORT_ROLES)
-    if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
+    wave = chosen_wave(request, membership.study)
+    found = InstrumentVersion.objects.filter(study=membership.study, name=instrument)
+    if not (found.filter(wave__label=wave) if wave else found).exists():
         raise Http404
-    result, form = results_service.analyze_stored(study, instrument)
+    result, form = results_service.analyze_stored(study, instrument, wave)
     figures = [{"key": f.key, "title": f.title, "columns": f.columns, "rows": f.rows,
                 "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode()}
                for f, svg in results_service.figures_stored(study, instrument, result, form)]
@@ -65,7 +69,7 @@ def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
         "study": membership.study, "instrument": instrument, "result": result, "tables": item_tables(result, form),
         "scales": result["scales"], "breakdowns": breakdown_tables(result), "min_group_size": comparisons.get("min_group_size"),
         "significant": tests, "figures": figures, "problems": result["data"]["problems"][:20],
-        "has_report": results_service.has_report(study)})
+        "has_report": results_service.has_report(study), **switcher(request, membership.study, wave)})
 
 
 @login_required
@@ -73,8 +77,11 @@ def report(request: HttpRequest, study: str, document: str, fmt: str) -> HttpRes
     membership = access.membership(request.user, study, EXPORT_ROLES)
     if fmt not in REPORT_TYPES or document not in ("rapport", "factsheet") or (document == "factsheet" and fmt == "docx"):
         raise Http404
+    from afstand.web.research.waves import ALL
+
+    wave = request.GET.get("meting")
     try:
-        filename, content = results_service.report_stored(study, fmt, document)
+        filename, content = results_service.report_stored(study, fmt, document, None if wave == ALL else wave)
     except AfstandError as err:
         return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=409)
     audit(request.user, "report", f"{study}/{filename}")

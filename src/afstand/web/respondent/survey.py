@@ -40,14 +40,16 @@ def _base(study: str | None, instrument: str) -> str:
     return f"/s/{study}/{instrument}" if study else f"/s/{instrument}"
 
 
-def _version(study: str | None, instrument: str):
-    return studies.active_version(study or settings.AFSTAND_STUDY, instrument)
+def _version(study: str | None, instrument: str, wave: str | None = None):
+    return studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
 
 
 @csrf_exempt  # no cookies are used: nothing for a forged request to ride on
-def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
-    """The consent page (GET) and its answer (POST). A draft exists only after consent."""
-    version = _version(study, instrument)
+def survey(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> HttpResponse:
+    """The consent page (GET) and its answer (POST). A draft exists only after consent. The
+    consent page of a wave (``/s/<study>/m/<wave>/<instrument>``) posts to itself; the draft's
+    pages carry no wave: the draft names the deployment."""
+    version = _version(study, instrument, wave)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
     form = studies.instrument_for(version)
@@ -57,10 +59,11 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
     channel = source.get("via", "")
     channel = channel if channel in CHANNELS else ""
     base = _base(study, instrument)
+    entry = f"/s/{study}/m/{wave}/{instrument}" if study and wave else base
     if request.method != "POST":
-        state = {"v": version.version_id, "a": {}, "p": 0, "c": channel, "l": lang,
+        state = {"v": version.version_id, "w": version.wave_id, "a": {}, "p": 0, "c": channel, "l": lang,
                  "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {}}
-        return _page(request, version, form, all_pages, state, None, base, fell_back=fell_back)
+        return _page(request, version, form, all_pages, state, None, entry, fell_back=fell_back)
     try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
         instance = uuid.UUID(request.POST.get("i", ""), version=4)
     except ValueError:
@@ -69,12 +72,12 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None) -> H
     if form.consent_item and form.consent_item in all_pages[0].elements:
         consent = layout.consent_answer(form, answers)
         if consent is None:  # no answer, or none of the list
-            return _SeeOther(f"{base}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
+            return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
         if consent == "declined":
             submissions.decline(version, instance)  # counted once per instance, however often the page is sent
             return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
     token = drafts.new_token()
-    state = {"v": version.version_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
+    state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
     return _advance(request, form, all_pages, state, token, base, raw, errors)
 
 
@@ -102,7 +105,7 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
         return _gone(request, instrument, choose_language(asked_lang, request.headers.get("Accept-Language", ""))[0], base)
     if "done" in state:
         return _SeeOther(f"{base}/bedankt/{token}") if request.method == "POST" else _thanks_redirect(base, token)
-    version = studies.version_by_id(state.get("v"))
+    version = studies.version_by_id(state.get("v"), state.get("w"))
     if version is None or version.name != instrument:
         return _gone(request, instrument, state.get("l", "nl"), base)
     form = studies.instrument_for(version)
