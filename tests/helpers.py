@@ -95,13 +95,17 @@ class _Form(HTMLParser):
             self.inside = False
 
 
+PAGE_FIELDS = {"action", "lang", "via", "i", "instances"}
+
+
 def step(client, page, **fields):
     """Post the page's form as a browser does (what is shown, with ``fields`` changed); every
     answer is answered with a 303 to a GET, which this follows."""
     parser = _Form()
     parser.feed(page.content.decode())
     data = {**parser.values, "action": fields.pop("action", "next")}
-    data.update(fields)
+    for key, value in fields.items():  # a question's answer goes to its namespaced field (q-<key>)
+        data[key if key in PAGE_FIELDS or key.startswith("q-") else f"q-{key}"] = value
     posted = client.post(action_of(page), data)
     assert posted.status_code == 303, posted.content.decode()[:300]
     return client.get(posted["Location"])

@@ -20,9 +20,11 @@ from dataclasses import dataclass
 
 from afstand.instrument import timing
 from afstand.instrument.model import Group, Instrument, Item
+from afstand.instrument.pages import field_name
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.numbers import NumberError, canonical_number
 from afstand.responses.submission import check_submission
+from afstand.services import form_pages
 
 MAX_QUESTIONS = 12
 
@@ -138,22 +140,30 @@ def choice_text(item: Item, value: str, language: str) -> str:
 
 
 def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str) -> list[dict]:
-    """Notes, single questions and likert runs (statements sharing a choice list) of one page."""
+    """Notes, single questions and likert runs (statements sharing a choice list) of one page;
+    ``${}`` interpolated in labels, hints and notes (with the form's calculations filled in),
+    calculations kept off the page, the choices a ``choice_filter`` leaves."""
     result: list[dict] = []
+    shown = form_pages.shown_answers(form, answers)
     for name in page.elements:
         if name in form.notes:
             note = form.notes[name]
-            if note.relevant and not compile_expression(note.relevant)(answers):
+            if note.relevant and not compile_expression(note.relevant)(shown):
                 continue
-            result.append({"kind": "note", "text": note.label(language), "name": name})
+            result.append({"kind": "note", "text": form_pages.interpolate(form, note.label(language), shown), "name": name})
             continue
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
             continue
         local = on_page_condition(item, page)
-        if not local and not item_relevant(item, answers):
+        if not local and not item_relevant(item, shown):
             continue  # its trigger is on an earlier page and says: not asked
         entry = _item(item, answers, raw, language)
+        entry["label"] = form_pages.interpolate(form, entry["label"], shown)
+        entry["hint"] = form_pages.interpolate(form, entry["hint"], shown)
+        if item.choice_list is not None and item.choice_filter:
+            entry["choices"] = form_pages.offered(form, item, page.elements, shown, language)
+            local = True  # its choices are its own: never in a likert run
         if local:
             entry["condition"] = item.relevant
         if item.appearance == "likert" and item.kind == "select_one" and not local:
@@ -185,12 +195,13 @@ def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:
         if item.kind == "number" and language.endswith("(nl)"):
             value = value.replace(".", ",")  # shown as typed in Dutch: 0,5 (stored as 0.5)
     return {
-        "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),
+        "name": item.name, "field": field_name(item.name), "type": item.type, "kind": item.kind, "label": item.label(language),
         "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
         "required": item.required, "multiline": item.appearance == "multiline",
         "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
         "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
         "decimal": item.type != "integer",
+        "input_type": form_pages.INPUT_TYPES.get(item.type, "text"),
     }
 
 
@@ -208,9 +219,9 @@ def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, 
     errors: dict[str, str] = {}
     for name in page.elements:
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:  # a calculation is the server's, never read from a page
             continue
-        values = [v for v in posted.get(name, []) if isinstance(v, str)]
+        values = [v for v in _posted(posted, name) if isinstance(v, str)]
         value = " ".join(v for v in values if v) if item.kind == "select_multiple" else (values[-1].strip() if values else "")
         if value and item.kind == "number":
             try:
@@ -222,6 +233,16 @@ def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, 
         if value:
             merged[name] = value
     return merged, raw, errors
+
+
+def _posted(posted: Mapping[str, list[str]], name: str) -> list[str]:
+    """A question's values from its namespaced field (``q-<key>``: a question named ``state``,
+    ``action`` or ``lang`` cannot collide with the page's own fields); a page rendered before fields
+    were namespaced sends the bare name, read unless it is one of the page's own fields."""
+    field = field_name(name)
+    if field in posted:
+        return list(posted[field])
+    return [] if name in form_pages.PAGE_FIELDS else list(posted.get(name, []))
 
 
 def page_errors(form: Instrument, page: Page, answers: dict) -> dict[str, str]:

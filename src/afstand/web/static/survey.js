@@ -101,7 +101,7 @@
   }
 
   function pageValue(context, name) {
-    var inputs = form.querySelectorAll("[name='" + name + "']");
+    var inputs = form.querySelectorAll("[name='q-" + name + "']");  // fields are namespaced: q-<key>
     if (!inputs.length) return context[name] || "";
     var values = [];
     inputs.forEach(function (input) {
