@@ -64,7 +64,8 @@ def repeat_of(form: Instrument, page: Group) -> str | None:
     return page.name if group is not None and group.repeat else None
 
 
-def _core(page: Group, repeat: str) -> Page:
+def core_page(page, repeat: str) -> Page:
+    """The core's page for a repeat page (anything with ``name``, ``labels`` and ``elements``)."""
     return Page(page.name, page.labels, page.elements, group=page.name, repeat=repeat)
 
 
@@ -73,7 +74,7 @@ def merge(form: Instrument, page: Group, repeat: str, answers: dict, post) -> di
         shown = max(0, min(MAX_SHOWN, int(post.get("instances") or 1)))
     except ValueError:
         shown = 1
-    return read_page(form, _core(page, repeat), answers, post.getlist, instances=shown)
+    return read_page(form, core_page(page, repeat), answers, post.getlist, instances=shown)
 
 
 def act(repeat: str, answers: dict, action: str) -> dict | None:
@@ -89,7 +90,7 @@ def act(repeat: str, answers: dict, action: str) -> dict | None:
 def errors(form: Instrument, page: Group, repeat: str, answers: dict) -> dict[str, str]:
     """``{field name: error code}`` of this page's questions."""
     out = {}
-    for where, error in page_errors(form, _core(page, repeat), answers).items():
+    for where, error in page_errors(form, core_page(page, repeat), answers).items():
         out[FIELD_PREFIX + where if "[" in where else where] = error.code
     return out
 
@@ -104,7 +105,7 @@ def label_of(form: Instrument, field: str, language: str) -> str:
 
 def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: str) -> tuple[list[dict], int, bool]:
     """(blocks, instances shown, whether instances can be added/removed)."""
-    view = page_view(form, _core(page, repeat), answers, language)
+    view = page_view(form, core_page(page, repeat), answers, language)
     flexible = view.fixed_count is None
     out: list[dict] = []
     for instance in view.instances:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from afstand.instrument import timing
 from afstand.instrument.model import Group, Instrument, Item
 from afstand.instrument.pages import field_name
+from afstand.instrument.pages import pages as core_pages
+from afstand.instrument.pages import read_page as core_read_page
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.numbers import NumberError, canonical_number
 from afstand.responses.submission import check_submission
@@ -37,6 +39,7 @@ class Page:
     relevant: str | None = None
     part: int = 1
     parts: int = 1
+    repeat: str | None = None  # a repeat page: its questions are answered per instance
 
     def label(self, language: str) -> str:
         text = Group(self.name, self.labels).label(language)
@@ -44,22 +47,23 @@ class Page:
 
 
 def pages(instrument: Instrument) -> list[Page]:
+    """The core's pages (:func:`afstand.instrument.pages.pages`: one per top-level group, a run of
+    loose questions, a repeat on a page of its own), long ones split; each carries the conditions
+    of the groups around it."""
     by_name = {g.name: g for g in instrument.groups}
     result: list[Page] = []
-    loose: list[str] = []
-
-    def flush() -> None:
-        if loose:
-            result.extend(_split(instrument, Group(f"_page{len(result)}", {"": instrument.title}, elements=tuple(loose))))
-            loose.clear()
-
-    for name in instrument.order:
-        if name in by_name:
-            flush()
-            result.extend(_split(instrument, by_name[name]))
+    for core in core_pages(instrument):
+        conditions = []
+        name = core.group
+        while name is not None and name in by_name:
+            if by_name[name].relevant:
+                conditions.insert(0, by_name[name].relevant)
+            name = by_name[name].parent
+        relevant = " and ".join(f"({c})" for c in conditions) if len(conditions) > 1 else (conditions[0] if conditions else None)
+        if core.repeat:
+            result.append(Page(core.key, dict(core.labels), core.elements, relevant, repeat=core.repeat))
         else:
-            loose.append(name)
-    flush()
+            result.extend(_split(instrument, Group(core.key, dict(core.labels), relevant, elements=core.elements)))
     return result
 
 
@@ -143,6 +147,8 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
     """Notes, single questions and likert runs (statements sharing a choice list) of one page;
     ``${}`` interpolated in labels, hints and notes (with the form's calculations filled in),
     calculations kept off the page, the choices a ``choice_filter`` leaves."""
+    if page.repeat:
+        return form_pages.blocks(form, page, page.repeat, answers, language)[0]
     result: list[dict] = []
     shown = form_pages.shown_answers(form, answers)
     for name in page.elements:
@@ -214,6 +220,12 @@ def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, 
     """The page's posted values (name → list of values, as a form sends them) merged into
     ``answers``; numbers read with a decimal comma or point. Returns (answers, the text of
     unreadable inputs, their error codes): an input that cannot be read is never changed."""
+    if page.repeat:  # one block of fields per instance shown (``q-member[2]/age``)
+        try:
+            shown = max(0, min(form_pages.MAX_SHOWN, int((list(posted.get("instances") or []) or ["1"])[-1])))
+        except ValueError:
+            shown = 1
+        return core_read_page(form, form_pages.core_page(page, page.repeat), answers, lambda f: list(posted.get(f, [])), instances=shown), {}, {}
     merged = {k: v for k, v in answers.items() if k not in page.elements}
     raw: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -246,7 +258,10 @@ def _posted(posted: Mapping[str, list[str]], name: str) -> list[str]:
 
 
 def page_errors(form: Instrument, page: Page, answers: dict) -> dict[str, str]:
-    """Error codes of the page's questions for the answers so far (the server-side check of one page)."""
+    """Error codes of the page's questions for the answers so far (the server-side check of one
+    page); on a repeat page keyed by the instance's field (``q-member[2]/age``)."""
+    if page.repeat:
+        return form_pages.errors(form, page, page.repeat, answers)
     checked = check_submission(form, answers, complete=False)
     errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
     for name in page.elements:
@@ -288,7 +303,7 @@ def minutes_left(form: Instrument, all_pages: list[Page], index: int, answers: d
 
 
 def first_question(blocks_: list[dict]) -> str | None:
-    return next((b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks_ if b["kind"] != "note"), None)
+    return next((b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks_ if b["kind"] in ("item", "likert")), None)
 
 
 def error_list(form: Instrument, errors: dict[str, str], language: str, defaults: dict[str, str]) -> list[dict]:
@@ -300,7 +315,7 @@ def error_list(form: Instrument, errors: dict[str, str], language: str, defaults
         message = defaults.get(code, defaults["constraint"])
         if code == "constraint" and item is not None and item.constraint_messages:
             message = item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
-        out.append({"name": name, "label": item.label(language) if item else name, "message": message})
+        out.append({"name": name, "label": item.label(language) if item else form_pages.label_of(form, name, language), "message": message})
     return out
 
 
@@ -315,7 +330,12 @@ def review_sections(form: Instrument, all_pages: list[Page], answers: dict, lang
         if not page_relevant(page, answers) or not any(e in form.items for e in page.elements):
             continue
         rows = [{"name": n, "label": form.items[n].label(language), "answer": choice_text(form.items[n], answers[n], language)}
-                for n in page.elements if n in form.items and n in answers and n != form.consent_item]
+                for n in page.elements if n in form.items and n in answers and n != form.consent_item and not page.repeat]
+        instances = answers.get(page.repeat) if page.repeat and isinstance(answers.get(page.repeat), list) else []
+        for number, instance in enumerate(instances, 1):
+            rows += [{"name": field_name(n, ((page.repeat, number - 1),)), "label": f"{form.items[n].label(language)} ({number})",
+                      "answer": choice_text(form.items[n], instance[n], language)}
+                     for n in page.elements if n in form.items and isinstance(instance, dict) and isinstance(instance.get(n), str)]
         sections.append({"title": page.label(language), "index": i, "rows": rows})
     return sections
 

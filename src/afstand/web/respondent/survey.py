@@ -24,7 +24,7 @@ from django.http import (
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.services import drafts, studies, submissions
+from afstand.services import drafts, form_pages, studies, submissions
 from afstand.services import survey_pages as layout
 from afstand.web.texts import choose_language, minutes_text, render_in, text
 
@@ -159,6 +159,8 @@ def _advance(request, form, all_pages: list, state: dict, token: str, base: str,
     elif action.startswith("lang:"):  # the language link with the page script: this page's answers kept
         state["l"] = choose_language(action.removeprefix("lang:"))[0]
         state["r"] = raw
+    elif page.repeat and (action == "add" or action.startswith("remove-")):  # add or remove an instance: the same page again
+        state["a"] = form_pages.act(page.repeat, state["a"], action) or state["a"]
     elif action == "back":
         state["r"] = raw
         state["p"] = layout.step(all_pages, state["p"], state["a"], -1)
@@ -208,6 +210,8 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
     errors = state.get("e") or {}
     raw = state.get("r") or {}
     blocks = layout.blocks(form, page, state["a"], raw, language)
+    instances = sum(1 for b in blocks if b["kind"] == "instance")
+    fixed = page.repeat is not None and form.group(page.repeat) is not None and bool(form.group(page.repeat).repeat_count)
     context = _common(request, version, form, state, token, base, fell_back)
     context.update({
         "page_title": page.label(language), "blocks": blocks,
@@ -220,6 +224,7 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
         "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
         "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4())},
         "first_question": layout.first_question(blocks),
+        "repeat": page.repeat, "instances": instances, "can_add": bool(page.repeat) and not fixed and instances < form_pages.MAX_SHOWN,
     })
     context["error_names"] = {e["name"] for e in context["errors"]}
     return render_in(lang, request, "afstand/page.html", context)
