@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from afstand.instrument import timing
 from afstand.instrument.model import Group, Instrument, Item
+from afstand.instrument.engine import engine_for
 from afstand.instrument.pages import field_name
 from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.pages import read_page as core_read_page
@@ -121,17 +122,24 @@ def item_relevant(item: Item, answers: dict) -> bool:
     return not item.relevant or compile_expression(item.relevant)(answers)
 
 
-def asked(form: Instrument, item: Item, answers: dict) -> bool:
-    """Whether ``item`` is asked given ``answers``: its own condition and those of its groups."""
-    conditions = [g.relevant for g in form.groups if g.relevant and item.name in g.elements]
-    if item.relevant:
-        conditions.append(item.relevant)
-    return all(compile_expression(c)(answers) for c in conditions)
+def asked(form: Instrument, item: Item, answers: dict, computed: dict | None = None) -> bool:
+    """Whether ``item`` is asked given ``answers``: its own condition and those of its groups, read
+    by the form engine (relative paths such as ``../sex`` included) with the form's calculations
+    filled in (``computed``: pass them when asking about many items)."""
+    if computed is None:
+        computed = form_pages.shown_answers(form, answers)
+    return engine_for(form).is_relevant(item.name, computed)
 
 
 def on_page_condition(item: Item, page: Page) -> bool:
     """True when the item's condition refers to a question on the same page (the script decides)."""
-    return bool(item.relevant) and bool(compile_expression(item.relevant).references & set(page.elements))
+    return bool(item.relevant) and bool(_references(item.relevant) & set(page.elements))
+
+
+def _references(expression: str) -> set[str]:
+    """The questions an expression reads: ``${name}`` and paths (``../sex``, ``/data/sex``) by their last step."""
+    compiled = compile_expression(expression)
+    return set(compiled.references) | {path[1][-1] for path in compiled.paths if path[1]}
 
 
 def choice_text(item: Item, value: str, language: str) -> str:
@@ -190,7 +198,7 @@ def context_values(form: Instrument, page: Page, answers: dict) -> str:
     for name in page.elements:
         item = form.items.get(name)
         if item is not None and on_page_condition(item, page):
-            names |= compile_expression(item.relevant).references - set(page.elements)
+            names |= _references(item.relevant) - set(page.elements)
     return json.dumps({n: answers[n] for n in sorted(names) if n in answers}, separators=(",", ":"))
 
 
@@ -279,7 +287,7 @@ def drop_irrelevant(form: Instrument, page: Page | None, answers: dict) -> list[
     for name in list(page.elements if page is not None else answers):
         item = form.items.get(name)
         if item is not None and name in answers and name != form.consent_item and not asked(form, item, answers):
-            answers.pop(name)
+            answers.pop(name)  # one at a time: a follow-up of a dropped answer is then not asked either
             dropped.append(name)
     return dropped
 
