@@ -10,8 +10,8 @@ import os
 import re
 import textwrap
 import zipfile
-from html.parser import HTMLParser
 from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest

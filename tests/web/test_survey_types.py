@@ -101,8 +101,10 @@ def test_repeat_page_adds_and_removes_instances(client):
                                                                         "q-member[1]/works": "yes"})
     page = step(client, page, instances="1", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"})
     assert page.status_code == 200 and "Any remark?" in page.content.decode()
-    done, _ = review_and_send(client, page)
+    done, review = review_and_send(client, page)
     assert "withdrawal-code" in done.content.decode()
+    listed = re.sub(r"\s+", " ", review.content.decode())
+    assert "<dt>Name (1)</dt><dd>Ann " in listed and "<dt>Age of Ann (1)</dt><dd>40 " in listed  # each instance's answers on the review page
     assert Response.objects.get().answers == {"member": [{"name": "Ann", "age": "40", "works": "yes"}], "members": "1"}
 
 

@@ -1,4 +1,5 @@
-"""What the respondent's survey pages show and read, from the core's form engine
+"""What the respondent's survey pages show and read, from the core's form engine (the page flow
+itself — post/redirect/get, drafts, the review page — is :mod:`afstand.services.survey_pages`)
 (:mod:`afstand.instrument.engine`, :mod:`afstand.instrument.pages`):
 
 * namespaced fields (``q-<key>``): a question named ``state``, ``action`` or ``lang`` cannot
@@ -13,22 +14,13 @@ from __future__ import annotations
 from afstand.errors import AfstandError
 from afstand.instrument.engine import engine_for
 from afstand.instrument.model import KIND_OF_TYPE, Group, Instrument, Item
-from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, field_name, page_errors, page_view, read_page, remove_instance
+from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, page_errors, page_view, remove_instance
 from afstand.responses.submission import split_error_key
 
 #: the page's own fields: a question's answer is never read from them
 PAGE_FIELDS = frozenset({"state", "action", "lang", "via", "i", "instances", "csrfmiddlewaretoken"})
 #: native inputs for the XLSForm types that have one (checked on the server all the same)
 INPUT_TYPES = {"date": "date", "time": "time", "datetime": "datetime-local"}
-
-
-def posted(post, name: str) -> list[str]:
-    """A question's posted values from its namespaced field (``q-<key>``); a tab rendered before
-    fields were namespaced sends the bare name, read unless it is one of the page's own fields."""
-    field = field_name(name)
-    if field in post:
-        return post.getlist(field)
-    return [] if name in PAGE_FIELDS else post.getlist(name)
 
 
 def shown_answers(form: Instrument, answers: dict) -> dict:
@@ -69,14 +61,6 @@ def core_page(page, repeat: str) -> Page:
     return Page(page.name, page.labels, page.elements, group=page.name, repeat=repeat)
 
 
-def merge(form: Instrument, page: Group, repeat: str, answers: dict, post) -> dict:
-    try:
-        shown = max(0, min(MAX_SHOWN, int(post.get("instances") or 1)))
-    except ValueError:
-        shown = 1
-    return read_page(form, core_page(page, repeat), answers, post.getlist, instances=shown)
-
-
 def act(repeat: str, answers: dict, action: str) -> dict | None:
     """The answers after an add/remove button, or None when the action is not one."""
     if action == "add":
@@ -115,9 +99,6 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
             if q.type == "note":
                 if q.relevant:
                     out.append({"kind": "note", "text": q.label})
-                continue
-            if q.type == "note":
-                out.append({"kind": "note", "text": q.label})
                 continue
             kind = KIND_OF_TYPE.get(q.type, "other")
             out.append({"kind": "item", "item": {

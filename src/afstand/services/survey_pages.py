@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from afstand.instrument import timing
-from afstand.instrument.model import Group, Instrument, Item
 from afstand.instrument.engine import engine_for
+from afstand.instrument.model import Group, Instrument, Item
 from afstand.instrument.pages import field_name
 from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.pages import read_page as core_read_page
@@ -334,14 +334,16 @@ def labels(form: Instrument, names: list[str], language: str) -> list[str]:
 def review_sections(form: Instrument, all_pages: list[Page], answers: dict, language: str) -> list[dict]:
     """Per relevant page with questions: its title, its index and the answers given (as the respondent reads them)."""
     sections = []
+    engine, shown = engine_for(form), form_pages.shown_answers(form, answers)  # labels with ${} filled in, as on the pages
     for i, page in enumerate(all_pages):
         if not page_relevant(page, answers) or not any(e in form.items for e in page.elements):
             continue
-        rows = [{"name": n, "label": form.items[n].label(language), "answer": choice_text(form.items[n], answers[n], language)}
+        rows = [{"name": n, "label": engine.interpolate(form.items[n].label(language), shown), "answer": choice_text(form.items[n], answers[n], language)}
                 for n in page.elements if n in form.items and n in answers and n != form.consent_item and not page.repeat]
         instances = answers.get(page.repeat) if page.repeat and isinstance(answers.get(page.repeat), list) else []
         for number, instance in enumerate(instances, 1):
-            rows += [{"name": field_name(n, ((page.repeat, number - 1),)), "label": f"{form.items[n].label(language)} ({number})",
+            scope = ((page.repeat, number - 1),)
+            rows += [{"name": field_name(n, scope), "label": f"{engine.interpolate(form.items[n].label(language), shown, scope, n)} ({number})",
                       "answer": choice_text(form.items[n], instance[n], language)}
                      for n in page.elements if n in form.items and isinstance(instance, dict) and isinstance(instance.get(n), str)]
         sections.append({"title": page.label(language), "index": i, "rows": rows})
