@@ -18,7 +18,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
 
 from afstand import config
 
@@ -65,6 +65,12 @@ def write_json(kind: str, entry: str, value: Any) -> bool:
 
 
 def write_bytes(kind: str, name: str, data: bytes) -> bool:
+    return write_with(kind, name, lambda handle: handle.write(data))
+
+
+def write_with(kind: str, name: str, write: Callable[[BinaryIO], object]) -> bool:
+    """Store what ``write(handle)`` writes to a binary file, whole or not at all; ``False`` when
+    the cache is off or cannot be written (never an error)."""
     target = path(kind, name)
     if target is None:
         return False
@@ -75,9 +81,12 @@ def write_bytes(kind: str, name: str, data: bytes) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
         os.replace(tmp, target)
         return True
     except OSError:
         Path(tmp).unlink(missing_ok=True)
         return False
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # no half-written file left behind
+        raise

@@ -54,7 +54,7 @@ def _one_error_line(result) -> str:
 
 @pytest.mark.django_db
 def test_a_bad_form_is_refused_as_the_upload_page_refuses_it(tmp_path, server_db, client):
-    client.force_login(User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42"))
+    client.force_login(User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42", is_staff=True))  # only staff create studies
     page = client.post("/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini",
                                              "xlsform": SimpleUploadedFile("mini.md", BROKEN.encode())})
     assert page.status_code == 400

@@ -189,7 +189,7 @@ def test_an_xlsx_bomb_gets_a_400_within_5_s_while_submissions_go_on(tmp_path, se
         live.stop(process)
 
 
-def test_a_docx_bomb_in_focus_notes_gets_a_400(client, db, settings, reference):
+def test_a_docx_bomb_in_focus_notes_gets_a_400(client, db, settings):
     from django.contrib.auth.models import User
     from django.core.files.uploadedfile import SimpleUploadedFile
 

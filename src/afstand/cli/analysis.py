@@ -20,6 +20,9 @@ def register(sub) -> None:
     p.add_argument("--version-form", action="append", default=[], metavar="XLSFORM",
                    help="another instrument version the data's rows may have used (instrument_version column); items not in a "
                         "row's version count as not asked, outside the base (repeat)")
+    p.add_argument("--cache", action="store_true",
+                   help="keep a columnar copy of a CSV data file in the afstand cache (AFSTAND_CACHE_DIR) and reuse it next time; "
+                        "worth it for large files analysed more than once")
     p.add_argument("--repeat", help="analyse the table of this repeat (one row per instance, Kobo's layout); default: the main table")
     p.set_defaults(handler=cmd_analyze)
 
@@ -49,7 +52,7 @@ def cmd_analyze(args) -> int:
 
         instrument = section(instrument, args.repeat)
     import_in_background()  # scipy.special, for the tests, while the file is parsed
-    responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions)
+    responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions, columnar_cache=args.cache)
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
                      min_group_size=args.min_group_size)
     if args.json:

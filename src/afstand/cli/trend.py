@@ -34,8 +34,8 @@ def add_diff_parser(isub) -> None:
                                     "two versions (XLSForm files or instrument names of the study).")
     q.add_argument("before", help="older version: instrument name or XLSForm path")
     q.add_argument("after", help="newer version: instrument name or XLSForm path")
-    q.add_argument("--study")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("--study", help="study folder or id whose instruments the names refer to")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_instrument_diff)
 
 
@@ -185,9 +185,9 @@ def add_wave_parser(ssub) -> None:
     q.add_argument("--db", help="database URL (as for serve)")
     q.set_defaults(handler=cmd_wave_create)
     q = wsub.add_parser("list", help="the study's waves with their versions and stored responses")
-    q.add_argument("--study", required=True)
+    q.add_argument("--study", required=True, help="study id in the database")
     q.add_argument("--db", help="database URL (as for serve)")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_wave_list)
 
 

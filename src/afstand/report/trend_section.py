@@ -194,6 +194,7 @@ def wave_trends(study, waves: list[tuple[str, dict]], latest: dict, *, versions:
     [Instrument]) the versions a wave's rows may mix. An instrument gets a trend when at least
     two waves hold data for it.
     """
+    from afstand.analysis.disclosure import publish_trend
     from afstand.analysis.trend import Wave, trend
     from afstand.responses import load_responses
 
@@ -209,7 +210,8 @@ def wave_trends(study, waves: list[tuple[str, dict]], latest: dict, *, versions:
                 loaded.append(Wave(label, latest[name]))
             else:
                 loaded.append(Wave(label, load_responses(data, instrument, versions=(versions or {}).get(name))))
-        out[name] = trend(loaded, name=name)
+        # published: each wave's breakdown cells hidden by the same rule as the rest of the report
+        out[name] = publish_trend(trend(loaded, name=name), {w.label: w.responses for w in loaded}, study, name)
     return out
 
 

@@ -22,7 +22,7 @@ Source = str | os.PathLike[str] | bytes | io.IOBase | RawTable
 
 def load_responses(
     source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None, name: str | None = None,
-    versions: Iterable[Instrument] | None = None,
+    versions: Iterable[Instrument] | None = None, columnar_cache: bool = False,
 ) -> ResponseSet:
     """Read and validate responses: a path (canonical ``.csv`` or forms-service ``.xlsx``), the
     bytes or a binary stream of such a file, or a :class:`RawTable` already in memory
@@ -32,6 +32,7 @@ def load_responses(
     for bytes or a stream the layout is CSV unless given. ``name`` labels bytes and streams in messages.
     ``versions``: other instrument versions the rows may have used (``instrument_version``
     column); items not in a row's version are not asked of it.
+    ``columnar_cache``: for a CSV path, reuse or store a parsed copy (:mod:`afstand.responses.columnar`).
     """
     if isinstance(source, RawTable):
         return validate(source, instrument, lenient=lenient, versions=versions)
@@ -40,7 +41,11 @@ def load_responses(
         layout = layout or ("formsexport" if suffix in (".xlsx", ".xlsm") else "csv" if suffix in (".csv", ".txt") else None)
     else:
         layout = layout or "csv"
-    if layout == "csv":
+    if layout == "csv" and columnar_cache and isinstance(source, (str, os.PathLike)):
+        from afstand.responses.columnar import read_csv_cached
+
+        raw = read_csv_cached(source, instrument.version_id)
+    elif layout == "csv":
         raw = read_csv(source, name=name)
     elif layout == "formsexport":
         raw = read_formsexport(source, instrument, name=name)

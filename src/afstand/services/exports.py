@@ -68,13 +68,15 @@ def stored_table(study_slug: str, name: str, wave: str | None = None):
     wave_labels = {v.id: v.wave.label for v in versions}
     quote = connection.ops.quote_name
     answers = "r.answers::text" if connection.vendor == "postgresql" else "r.answers"
-    query = (f"SELECT r.public_id, r.instrument_version_id, r.submitted_on, {answers} FROM {quote(Response._meta.db_table)} r "
+    # the date as ISO text from the database: no date object per response (Django's SQLite converter parsed each one)
+    submitted = "r.submitted_on::text" if connection.vendor == "postgresql" else "CAST(r.submitted_on AS TEXT)"
+    query = (f"SELECT r.public_id, r.instrument_version_id, {submitted}, {answers} FROM {quote(Response._meta.db_table)} r "
              f"WHERE r.instrument_version_id IN ({', '.join('%s' for _ in versions)}) ORDER BY r.public_id")
     with connection.cursor() as cursor:
         cursor.execute(query, list(version_ids))
         stored = cursor.fetchall()
     meta = {"response_id": [r[0] for r in stored], "instrument_version": [version_ids[r[1]] for r in stored],
-            "submission_date": [str(r[2]) for r in stored], "wave": [wave_labels[r[1]] for r in stored]}
+            "submission_date": [r[2] for r in stored], "wave": [wave_labels[r[1]] for r in stored]}
     label = f"{study_slug}/{name}{'/' + wave if wave else ''} (database)"
     return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=label)
 

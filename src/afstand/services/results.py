@@ -5,12 +5,17 @@ computed from the database without a file in between.
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from django.utils.translation import gettext
 
+from afstand.analysis.disclosure import MASK, publish, publish_trend
 from afstand.analysis.frequencies import round_half_up
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError
@@ -46,6 +51,15 @@ def analyze_stored(study_slug: str, name: str, wave: str | None = None) -> tuple
     return result, instrument
 
 
+def published_stored(study_slug: str, name: str, wave: str | None = None) -> tuple[dict, Instrument]:
+    """What the web shows of one instrument's analysis: ``analyze_stored`` after the one disclosure-control
+    pass the report uses (:func:`afstand.analysis.disclosure.publish`), so the page, its figures and the
+    report hide the same cells."""
+    result, instrument = analyze_stored(study_slug, name, wave)
+    core = core_study(study_slug)
+    return publish(result, core if core and name in core.instrument_names else None, name), instrument
+
+
 def trend_stored(study_slug: str, name: str) -> dict | None:
     """``afstand trend`` over the study's waves that hold responses to this instrument (None: fewer than two)."""
     from afstand.analysis.trend import Wave as TrendWave
@@ -60,7 +74,11 @@ def trend_stored(study_slug: str, name: str) -> dict | None:
             continue
         instrument = latest_instrument(study_slug, name, wave.label)
         loaded.append(TrendWave(wave.label, stored_responses(study_slug, name, instrument, wave=wave.label)))
-    return trend(loaded, name=name) if len(loaded) >= 2 else None
+    if len(loaded) < 2:
+        return None
+    # the trend page is published like the analysis page: each wave's cells hidden by the same rule
+    core = core_study(study_slug)
+    return publish_trend(trend(loaded, name=name), {w.label: w.responses for w in loaded}, core, name)
 
 
 def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrument) -> list[tuple[object, bytes]]:
@@ -73,11 +91,31 @@ def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrum
         return []
     spec = ReportSpec.load(core)
     entries = [e for e in spec.config.get("figures", []) if e["instrument"] == name]
-    figures = build_figures(entries, {name: result}, {name: instrument}, spec.groups, spec.text("footnote"))
+    footnote = spec.text("footnote")
+    # keyed on everything the figures are drawn from, so a new or withdrawn response (a changed
+    # result), another form version or another layout draws them again; never a stale figure
+    key = hashlib.sha256(json.dumps([study_slug, name, instrument.version_id, entries, spec.groups, footnote, result],
+                                    sort_keys=True, default=str).encode()).hexdigest()
+    with _FIGURES_LOCK:
+        cached = _FIGURES.get(key)
+        if cached is not None:
+            _FIGURES.move_to_end(key)
+            return cached
+    figures = build_figures(entries, {name: result}, {name: instrument}, spec.groups, footnote)
     try:
-        return [(f, figure_bytes(f, "svg")) for f in figures]
+        drawn = [(f, figure_bytes(f, "svg")) for f in figures]
     finally:
         close(figures)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = drawn
+        while len(_FIGURES) > FIGURE_CACHE_SIZE:
+            _FIGURES.popitem(last=False)
+    return drawn
+
+
+FIGURE_CACHE_SIZE = 16  # drawn figure sets kept per process (a few hundred kB each)
+_FIGURES: OrderedDict[str, list[tuple[object, bytes]]] = OrderedDict()
+_FIGURES_LOCK = threading.Lock()
 
 
 def has_report(study_slug: str) -> bool:
@@ -140,9 +178,16 @@ def _embed_figures(html: bytes, folder: Path) -> bytes:
     return re.sub(rb'src="figures/([A-Za-z0-9_.-]+\.svg)"', inline, html)
 
 
-def percent_text(value) -> str:
-    """A percentage as shown on the analysis page (half up, as in the report)."""
+def percent_text(value, masked: bool = False) -> str:
+    """A percentage as shown on the analysis page (half up, as in the report); a suppressed cell is "×"."""
+    if masked:
+        return MASK
     return "–" if value is None else f"{round_half_up(value):.0f}%"
+
+
+def count_text(value, masked: bool = False) -> str:
+    """A count as shown on the analysis page; a suppressed cell is "×"."""
+    return MASK if masked or value is None else str(value)
 
 
 def number_text(value, digits: int = 1) -> str:
@@ -188,7 +233,8 @@ def trend_rows(result: dict) -> list[dict]:
             for choice in choices:
                 change = entry["change"].get(choice)
                 rows.append({"item": name, "label": entry["label"], "choice": labels.get(choice, choice),
-                             "percent": [percent_text(entry["waves"].get(w, {}).get("percent", {}).get(choice)) for w in result["waves"]],
+                             "percent": [percent_text(entry["waves"].get(w, {}).get("percent", {}).get(choice),
+                                                       choice in entry["waves"].get(w, {}).get("suppressed", ())) for w in result["waves"]],
                              "pp": None if not change else f"{change['pp']:+.1f}",
                              "ci": None if not change else f"{change['ci'][0]:.1f} – {change['ci'][1]:.1f}",
                              "p_holm": None if not change or change["p_holm"] is None else f"{change['p_holm']:.3f}",
