@@ -113,9 +113,13 @@ def main() -> int:
     if "report" not in skip:
         lines += run("report: reference study and 300,000 responses", ["bench/report.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "300000"])[0]
         save(lines)
+    if "pages" not in skip:
+        lines += run("respondent pages: weight and time per page on a phone, fast and slow link",
+                     ["bench/respondent_pages.py", "--runs", "1" if quick else "3"])[0]
+        save(lines)
     if "trend" not in skip:
         lines += run("trend: 10 waves of 30,000 worker responses (growth with the number of waves)",
-                     ["bench/trend.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "30000"])
+                     ["bench/trend.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "30000"])[0]
         save(lines)
     if "load" not in skip:
         section, _ = run("submission: where the time goes (in-process, no network)", ["bench/submission.py", "--n", "300" if quick else "3000"])

@@ -21,3 +21,11 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
   echo "$want" > "$stamp"
 fi
+# axe-core (npm) for the accessibility checks of the browser tests: with the test extras only
+if [[ ",$extras," == *",test,"* ]] && [ ! -f tests/web/axe/node_modules/axe-core/axe.min.js ]; then
+  if command -v npm >/dev/null; then
+    npm ci --prefix tests/web/axe --no-audit --no-fund --silent
+  else
+    echo "npm is missing: the browser tests' accessibility checks need axe-core (apt-get install npm)" >&2
+  fi
+fi

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages afstand needs outside Python: WeasyPrint's text stack (Pango, HarfBuzz),
-# fonts, poppler-utils (pdftotext/pdftoppm), chromium (Playwright browser tests) and gettext (msgfmt checks the catalogues). Installs what is
+# fonts, poppler-utils (pdftotext/pdftoppm), chromium (Playwright browser tests), npm (axe-core for their accessibility checks) and gettext (msgfmt checks the catalogues). Installs what is
 # missing when run as root with apt-get; otherwise says what to install.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium gettext)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium gettext npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

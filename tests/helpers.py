@@ -11,6 +11,7 @@ import re
 import textwrap
 import zipfile
 from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -59,14 +60,73 @@ FUZZ_SLOW = settings(FUZZ, max_examples=40)
 
 
 # --- the respondent's survey pages ---
-def state_of(response) -> str:
-    return re.search(r'name="state" value="([^"]+)"', response.content.decode()).group(1)
+def action_of(page) -> str:
+    return re.search(r'<form class="survey" method="post" action="([^"]+)"', page.content.decode()).group(1).replace("&amp;", "&")
 
 
-def step(client, url, response, **fields):
-    data = {"state": state_of(response), "action": fields.pop("action", "next")}
-    data.update(fields)
-    return client.post(url, data)
+class _Form(HTMLParser):
+    """The values a browser would send for the survey form as it is shown (checked boxes, typed text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self.inside = self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = "survey" in (a.get("class") or "")
+        elif self.inside and tag == "input" and a.get("name"):
+            if a.get("type") in ("radio", "checkbox") and "checked" not in a:
+                return
+            self.values.setdefault(a["name"], []).append(a.get("value") or "")
+        elif self.inside and tag == "textarea":
+            self.textarea = a["name"]
+            self.values.setdefault(a["name"], []).append("")
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.values[self.textarea][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+PAGE_FIELDS = {"action", "lang", "via", "i", "instances"}
+
+
+def step(client, page, **fields):
+    """Post the page's form as a browser does (what is shown, with ``fields`` changed); every
+    answer is answered with a 303 to a GET, which this follows."""
+    parser = _Form()
+    parser.feed(page.content.decode())
+    data = {**parser.values, "action": fields.pop("action", "next")}
+    for key, value in fields.items():  # a question's answer goes to its namespaced field (q-<key>)
+        data[key if key in PAGE_FIELDS or key.startswith("q-") else f"q-{key}"] = value
+    posted = client.post(action_of(page), data)
+    assert posted.status_code == 303, posted.content.decode()[:300]
+    return client.get(posted["Location"])
+
+
+def h1(page) -> str:
+    return re.search(r"<h1>(.*?)</h1>", page.content.decode()).group(1)
+
+
+def review_and_send(client, page):
+    """Next until the review page, then Send: the thank-you page."""
+    for _ in range(30):
+        if h1(page) == "Controleer je antwoorden":
+            break
+        assert page.status_code == 200 and 'id="errors"' not in page.content.decode(), page.content.decode()[:800]
+        page = step(client, page)
+    html = page.content.decode()
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+    sent = client.post(action, {"action": "send"})
+    assert sent.status_code == 303 and "/bedankt/" in sent["Location"]
+    return client.get(sent["Location"]), page
 
 
 # --- the XLSForm corpus (../shared/xlsform-corpus: pyxform's example forms) ---

@@ -68,6 +68,12 @@ class Study:
     def form_path(self, name: str) -> Path:
         return self.root / self.instrument_config(name)["form"]
 
+    def form_paths(self, name: str) -> list[Path]:
+        """The published form (``form``) and, when there is one, the next version (``next``): in the
+        order a survey server adds them, so the next version is what new respondents get."""
+        config = self.instrument_config(name)
+        return [self.root / config["form"]] + ([self.root / config["next"]] if config.get("next") else [])
+
     def instrument(self, name: str) -> Instrument:
         if name not in self._instruments:
             self._instruments[name] = load_instrument(self.form_path(name))

@@ -1,8 +1,7 @@
-"""A client completes the survey on a phone-sized screen in headless Debian Chromium (Playwright)."""
+"""Researchers in headless Debian Chromium (Playwright). The respondents' browser tests are in test_respondent_browser.py."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -22,7 +21,6 @@ def _screenshots(tmp_path_factory):
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
 
 
 @pytest.fixture
@@ -33,98 +31,9 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def phone(server, browser):
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    yield server[0], context.new_page()
-    context.close()
-
-
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def test_client_completes_survey_on_a_phone(phone):
-    base, page = phone
-    page.goto(f"{base}/s/clienten?via=whatsapp")
-    assert page.locator("h1").inner_text() == "Meedoen"
-    assert page.locator("button[value=next]").inner_text() == "Volgende"
-    shot(page, "01-consent")
-    page.get_by_role("button", name="Volgende").click()  # no consent given: error summary
-    assert page.get_by_role("alert").is_visible()
-    page.get_by_label("Ja, ik doe mee").check()
-    page.get_by_role("button", name="Volgende").click()
-    assert page.locator("h1").inner_text() == "Over u"
-    page.get_by_label("Man", exact=True).check()
-    page.get_by_label("Hoe oud bent u?").fill("12")
-    page.get_by_role("button", name="Volgende").click()
-    assert "Vul een leeftijd in tussen 16 en 99." in page.get_by_role("alert").inner_text()
-    shot(page, "02-validation")
-    page.get_by_label("Hoe oud bent u?").fill("41")
-    page.get_by_label("Toezicht").check()
-    page.get_by_role("button", name="Volgende").click()
-    page.get_by_role("button", name="Vorige").click()  # back keeps the answers
-    assert page.get_by_label("Hoe oud bent u?").input_value() == "41"
-    page.get_by_role("button", name="Volgende").click()
-    assert page.locator("h1").inner_text() == "Social media"
-    shot(page, "03-likert")
-    for _ in range(10):
-        if page.locator("#withdrawal-code").count():
-            break
-        page.locator("button[value=next]").click()
-    shot(page, "04-thanks")
-    code = page.locator("#withdrawal-code").inner_text()
-    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){4}", code)
-    page.get_by_role("link", name="Antwoorden verwijderen").click()
-    page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Verwijderen").click()
-    assert "Je antwoorden zijn verwijderd." in page.content()
-
-
-def test_worker_survey_with_resume_after_closing_the_tab(server, browser):
-    base = server[0]
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{base}/s/werkers?via=intranet")
-    page.get_by_label("Ja, ik doe mee").check()
-    page.get_by_role("button", name="Volgende").click()
-    assert page.locator("h1").inner_text() == "Over jou en je werk"
-    page.get_by_label("Vrouw", exact=True).check()
-    page.get_by_label("Wat is je leeftijd?").fill("12")
-    page.get_by_label("Hoeveel jaar werkervaring").fill("7")
-    page.get_by_role("button", name="Volgende").click()
-    assert "Vul een leeftijd in tussen 16 en 99." in page.get_by_role("alert").inner_text()
-    page.get_by_label("Wat is je leeftijd?").fill("38")
-    page.get_by_label("Reclassering Nederland").check()
-    page.get_by_label("Toezichthouder").check()
-    page.get_by_role("button", name="Volgende").click()
-    assert page.locator("h1").inner_text() == "Social media in je privéleven"
-    page.locator("summary", has_text="Later verder gaan?").click()
-    link = page.locator("#resume-link").get_attribute("href")
-    shot(page, "05-worker-resume-link")
-    context.close()  # the tab (and the whole browser profile) is gone
-    context = browser.new_context(**PHONE, java_script_enabled=False)
-    page = context.new_page()
-    page.goto(link)
-    assert page.locator("h1").inner_text() == "Social media in je privéleven"
-    page.get_by_role("button", name="Vorige").click()
-    assert page.get_by_label("Wat is je leeftijd?").input_value() == "38"
-    assert page.get_by_label("Toezichthouder").is_checked()
-    page.get_by_role("button", name="Volgende").click()
-    for _ in range(20):
-        if page.locator("#withdrawal-code").count():
-            break
-        page.locator("button[value=next]").click()
-    shot(page, "06-worker-thanks")
-    code = page.locator("#withdrawal-code").inner_text()
-    page.goto(link)  # sent: the resume link no longer works
-    assert page.locator("h1").inner_text() == "Deze link werkt niet meer"
-    page.goto(f"{base}/intrekken")
-    page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Verwijderen").click()
-    assert "Je antwoorden zijn verwijderd." in page.content()
-    context.close()
 
 
 def test_researcher_sees_counts_and_downloads_exports(server, browser, tmp_path):
@@ -168,7 +77,7 @@ def test_researcher_sees_counts_and_downloads_exports(server, browser, tmp_path)
     assert sheet.max_row == 4
     frame, meta = pyreadstat.read_sav(str(files["sav"]))
     assert len(frame) == 3 and sorted(frame["c_age"]) == [30, 44, 51]
-    assert dict(zip(meta.column_names, meta.column_labels))["c_age"] == "Hoe oud bent u?"
+    assert dict(zip(meta.column_names, meta.column_labels))["c_age"] == "Hoe oud ben je?"  # the version answered (B1, 2026)
     assert meta.variable_value_labels["c_gender"][1.0] == "Man"
     section = page.locator("section", has=page.locator("h2", has_text="clienten"))
     section.get_by_role("link", name="Analyse en figuren").click()

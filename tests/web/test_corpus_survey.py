@@ -1,10 +1,12 @@
 """Every form of ../shared/xlsform-corpus completed once through the respondent pages (Django's
 test client, no JavaScript): the test reads each rendered page's fields, fills them from a
-generated valid response (namespaced repeat fields included) and sends the page; the stored
-response must equal the server's check of the generated one (calculations included)."""
+generated valid response (namespaced repeat fields included), sends the page and follows the
+redirect (post/redirect/get), then sends the review page; the stored response must equal the
+server's check of the generated one (calculations included)."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,10 +16,10 @@ from afstand.demo_form import generate_submissions
 from afstand.responses.submission import check_submission, split_error_key
 from afstand.services import studies
 from afstand.web.models import Response, Study
-from tests.helpers import CORPUS, FORMS
+from tests.helpers import CORPUS, FORMS, action_of
 
 pytestmark = pytest.mark.django_db
-PAGE_FIELDS = {"state", "instances", "action", "lang"}
+PAGE_FIELDS = {"instances", "action", "lang", "via", "i"}
 
 
 class Fields(HTMLParser):
@@ -60,14 +62,19 @@ def test_corpus_form_completes_on_the_survey_pages(client, name):
     answers = generate_submissions(instrument, 1, seed=9)[0]
     url = f"/s/corpus/{slug}"
     page = client.get(url)
-    for _ in range(40):
+    for _ in range(60):
         html = page.content.decode()
         if "withdrawal-code" in html:
             break
-        assert page.status_code == 200, html[html.find("<h1"):][:3000]
+        assert page.status_code == 200 and 'id="errors"' not in html, html[html.find("<h1"):][:3000]
+        if 'value="send"' in html:  # the review page: send
+            sent = client.post(re.search(r'<form method="post" action="([^"]+)"', html).group(1), {"action": "send"})
+            assert sent.status_code == 303
+            page = client.get(sent["Location"])
+            continue
         fields = Fields()
         fields.feed(html)
-        data: dict[str, list[str]] = {"state": [fields.hidden["state"]], "action": ["next"]}
+        data: dict[str, list[str]] = {**{k: [v] for k, v in fields.hidden.items()}, "action": ["next"]}
         names = [n for n in fields.names if n not in PAGE_FIELDS]
         if "instances" in fields.hidden:  # a repeat page: every instance of the generated response
             repeat = split_error_key(names[0][2:])[0][0][0] if names else None
@@ -79,7 +86,9 @@ def test_corpus_form_completes_on_the_survey_pages(client, name):
             value = _value(instrument, answers, field)
             if value:
                 data[field] = value
-        page = client.post(url, data)
+        posted = client.post(action_of(page), data)
+        assert posted.status_code == 303, posted.content.decode()[:300]
+        page = client.get(posted["Location"])
     else:
         pytest.fail("the survey did not end")
     assert Response.objects.get(instrument_version=version).answers == check_submission(instrument, answers).answers

@@ -18,7 +18,7 @@ from django.utils import timezone
 from afstand.services import exports as export
 from afstand.services import signup_spool, studies
 from afstand.web.models import AuditEvent, Response, SignUp
-from tests.helpers import step
+from tests.helpers import review_and_send, step
 
 pytestmark = pytest.mark.django_db
 IP, FORWARDED, AGENT = "203.0.113.77", "198.51.100.23", "Mozilla/5.0 (Linux; Android 14) private-agent-4711"
@@ -38,14 +38,11 @@ def respondent_traffic(client) -> str:
     """A client answers on the web (with a browser's identifying headers), signs up, another
     answers through the API and withdraws. Returns the web respondent's withdrawal code."""
     client.defaults.update(TRACE)
-    url = "/s/clienten"
-    page = client.get(url + "?via=whatsapp")
-    page = step(client, url, page, consent="ja")
-    page = step(client, url, page, c_age="41", c_gender="man", c_contact_type="toezicht")
-    while "withdrawal-code" not in page.content.decode():
-        assert page.status_code == 200
-        page = step(client, url, page)
-    code = re.search(r'id="withdrawal-code">([A-Z2-7-]+)<', page.content.decode()).group(1)
+    page = client.get("/s/clienten?via=whatsapp")
+    page = step(client, page, consent="ja")
+    page = step(client, page, c_age="41", c_gender="man", c_contact_type="toezicht")
+    page, _ = review_and_send(client, page)
+    code = re.search(r'id="withdrawal-code">([0-9A-Z-]+)<', page.content.decode()).group(1)
     signup_link = re.search(r'href="(/aanmelden/[^"]+)"', page.content.decode()).group(1)
     assert code.replace("-", "") not in signup_link and "i=" not in signup_link  # the sign-up link carries nothing of the response
     assert client.post(signup_link, {"purpose": "focusgroep", "name": "Piet", "email": "piet@example.org"}).status_code == 200

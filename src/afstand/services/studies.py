@@ -203,8 +203,8 @@ def load_study(core: CoreStudy) -> Study:
     year = core.config.get("study", {}).get("year")
     ensure_wave(study, str(year) if year else None)
     for name in core.instrument_names:
-        path = core.form_path(name)
-        add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))
+        for path in core.form_paths(name):  # the published form, then the next version (the one new respondents get)
+            add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))
     return study
 
 

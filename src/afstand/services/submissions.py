@@ -1,10 +1,10 @@
-"""Submissions: store a response exactly once, withdraw it, drafts, retention purge, and the
-page flow of the respondent's survey (pages, relevance, per-page checks).
+"""Submissions: store a response exactly once, withdraw it (short codes with a check
+character), retention purge. Drafts are in :mod:`afstand.services.drafts`, the survey's page flow
+in :mod:`afstand.services.survey_pages`.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -18,11 +18,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 
-from afstand.instrument.model import Group, Instrument
-from afstand.instrument.pages import pages as core_pages
-from afstand.instrument.xpath import compile_expression
+from afstand.responses.codes import CodeTypo, make_code, read_code
 from afstand.responses.submission import check_submission
-from afstand.services import signup_spool, survey_pages
+from afstand.services import signup_spool
 from afstand.services.studies import instrument_for
 from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
 
@@ -64,10 +62,18 @@ def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = 
 
 def withdrawal_code(instance_id: uuid.UUID) -> str:
     """Derived from the instance id with the server's secret: returned again on a resubmission
-    without being stored. 100 bits, shown as five groups of four (base32)."""
+    without being stored. 80 bits and a check character (:mod:`afstand.responses.codes`)."""
     digest = hmac.new(settings.SECRET_KEY.encode(), b"withdraw:" + instance_id.bytes, hashlib.sha256).digest()
-    text = base64.b32encode(digest[:13]).decode()[:20]
-    return "-".join(text[i:i + 4] for i in range(0, 20, 4))
+    return make_code(digest)
+
+
+def read_withdrawal_code(typed: str) -> tuple[str | None, bool]:
+    """(the canonical code, False) for what someone typed (case, spaces and dashes ignored);
+    (None, True) for a typo the check character catches; (None, False) for text with no code shape."""
+    try:
+        return read_code(typed), False
+    except CodeTypo:
+        return None, True
 
 
 @dataclass
@@ -199,30 +205,6 @@ def count(version: InstrumentVersion, kind: str) -> None:
     Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
 
 
-def new_draft_token() -> str:
-    return secrets.token_urlsafe(16)  # 128 bits
-
-
-def save_draft(token: str, state: str, today: dt.date | None = None) -> None:
-    Draft.objects.update_or_create(token_hash=hash_code(token), defaults={"state": state, "saved_on": today or dt.date.today()})
-
-
-def load_draft(token: str, today: dt.date | None = None) -> str | None:
-    """The saved page state of a draft, or None when unknown or older than AFSTAND_DRAFT_DAYS."""
-    draft = Draft.objects.filter(token_hash=hash_code(token)).first()
-    if draft is None:
-        return None
-    if draft.saved_on < (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS):
-        draft.delete()
-        return None
-    return draft.state
-
-
-def delete_draft(token: str | None) -> None:
-    if token:
-        Draft.objects.filter(token_hash=hash_code(token)).delete()
-
-
 def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> dict[str, int]:
     """Delete responses and sign-ups older than the retention period; keep counts only.
 
@@ -243,51 +225,3 @@ def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> d
         AuditEvent.objects.create(user="system", action="purge", detail=f"{where}before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
     return {"responses": responses, "signups": signups}
 
-
-# --- the survey's page flow (the respondent pages render what these decide) ---
-
-def pages(instrument: Instrument) -> list[Group]:
-    """One page per top-level group; a run of questions outside any group is a page of its own
-    (titled with the form's title), so a form without groups still works; a repeat is a page of
-    its own (see afstand.instrument.pages), carrying the conditions of the groups around it."""
-    by_name = {g.name: g for g in instrument.groups}
-    result: list[Group] = []
-    for page in core_pages(instrument):
-        group = by_name.get(page.key)
-        if group is not None and group.parent is None and group.elements == page.elements:
-            result.append(group)
-            continue
-        around = []
-        name = page.group
-        while name is not None and name in by_name:
-            around.insert(0, by_name[name])
-            name = by_name[name].parent
-        conditions = [g.relevant for g in around if g.relevant]
-        result.append(Group(name=page.key, labels=page.labels, elements=page.elements,
-                            relevant=" and ".join(f"({c})" for c in conditions) or None,
-                            appearance=by_name[page.group].appearance if page.group in by_name else None))
-    return result
-
-
-def is_relevant(group: Group, answers: dict) -> bool:
-    return not group.relevant or compile_expression(group.relevant)(answers)
-
-
-def may_depend_on(group: Group, names: set[str]) -> bool:
-    """Whether the group's relevance refers to any of ``names`` (so answering them could show it)."""
-    return bool(group.relevant) and bool(compile_expression(group.relevant).references & names)
-
-
-def page_errors(instrument: Instrument, page: Group, answers: dict) -> dict[str, str]:
-    """Error codes of the page's items for the answers so far (the server-side check of one page);
-    on a repeat page keyed by the instance's field (``q-member[2]/age``)."""
-    repeat = survey_pages.repeat_of(instrument, page)
-    if repeat:
-        return survey_pages.errors(instrument, page, repeat, answers)
-    checked = check_submission(instrument, answers, complete=False)
-    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
-    for name in page.elements:
-        item = instrument.items.get(name)
-        if item and item.required and name not in answers and name not in errors:
-            errors[name] = "required"
-    return errors

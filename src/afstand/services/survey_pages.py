@@ -1,129 +1,379 @@
-"""What the respondent's survey pages show and read, from the core's form engine
-(:mod:`afstand.instrument.engine`, :mod:`afstand.instrument.pages`):
+"""The survey's page flow: how an instrument becomes pages, what one page shows, how a posted
+page is read (numbers with a decimal comma or point) and checked, and how long the rest takes.
+The respondent views (:mod:`afstand.web.respondent.survey`) render what these decide.
 
-* namespaced fields (``q-<key>``): a question named ``state``, ``action`` or ``lang`` cannot
-  collide with the page's own fields;
-* the display of a page: ``${}`` interpolated, calculations kept off the page, ``choice_filter``;
-* repeat pages: one block of questions per instance, with buttons to add and remove instances
-  (or as many as ``repeat_count`` fixes); fields per instance (``q-member[2]/age``).
+One page per top-level group, split when a group holds more than :data:`MAX_QUESTIONS`
+questions (a phone page stays short): a run of likert statements sharing an answer scale stays
+together with the questions that follow it (its explanation), and a run that is too long on its
+own is cut into even parts. A question whose ``relevant`` depends only on earlier pages is shown
+only when relevant; one that depends on a question of the same page is shown with its condition
+(``data-relevant``) so the page script can show and hide it, and without the script the server
+drops an answer it should not have got, with a notice.
 """
 
 from __future__ import annotations
 
-from afstand.errors import AfstandError
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from afstand.instrument import timing
 from afstand.instrument.engine import engine_for
-from afstand.instrument.model import KIND_OF_TYPE, Group, Instrument, Item
-from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, field_name, page_errors, page_view, read_page, remove_instance
-from afstand.responses.submission import split_error_key
+from afstand.instrument.model import Group, Instrument, Item
+from afstand.instrument.pages import field_name
+from afstand.instrument.pages import pages as core_pages
+from afstand.instrument.pages import read_page as core_read_page
+from afstand.instrument.xpath import compile_expression
+from afstand.responses.numbers import NumberError, canonical_number
+from afstand.responses.submission import check_submission
+from afstand.services import form_pages
 
-#: the page's own fields: a question's answer is never read from them
-PAGE_FIELDS = frozenset({"state", "action", "lang", "instances", "csrfmiddlewaretoken"})
-#: native inputs for the XLSForm types that have one (checked on the server all the same)
-INPUT_TYPES = {"date": "date", "time": "time", "datetime": "datetime-local"}
+MAX_QUESTIONS = 12
 
 
-def posted(post, name: str) -> list[str]:
-    """A question's posted values from its namespaced field (``q-<key>``); a tab rendered before
-    fields were namespaced sends the bare name, read unless it is one of the page's own fields."""
+@dataclass(frozen=True)
+class Page:
+    name: str
+    labels: dict
+    elements: tuple[str, ...]
+    relevant: str | None = None
+    part: int = 1
+    parts: int = 1
+    repeat: str | None = None  # a repeat page: its questions are answered per instance
+
+    def label(self, language: str) -> str:
+        text = Group(self.name, self.labels).label(language)
+        return f"{text} ({self.part}/{self.parts})" if self.parts > 1 else text
+
+
+def pages(instrument: Instrument) -> list[Page]:
+    """The core's pages (:func:`afstand.instrument.pages.pages`: one per top-level group, a run of
+    loose questions, a repeat on a page of its own), long ones split; each carries the conditions
+    of the groups around it."""
+    by_name = {g.name: g for g in instrument.groups}
+    result: list[Page] = []
+    for core in core_pages(instrument):
+        conditions = []
+        name = core.group
+        while name is not None and name in by_name:
+            if by_name[name].relevant:
+                conditions.insert(0, by_name[name].relevant)
+            name = by_name[name].parent
+        relevant = " and ".join(f"({c})" for c in conditions) if len(conditions) > 1 else (conditions[0] if conditions else None)
+        if core.repeat:
+            result.append(Page(core.key, dict(core.labels), core.elements, relevant, repeat=core.repeat))
+        else:
+            result.extend(_split(instrument, Group(core.key, dict(core.labels), relevant, elements=core.elements)))
+    return result
+
+
+def _segments(instrument: Instrument, elements: tuple[str, ...]) -> list[list[str]]:
+    """Runs of likert statements (same scale) with what follows them, up to the next run."""
+    segments: list[list[str]] = [[]]
+    previous = None  # the scale of the previous question when it was a likert statement
+    for name in elements:
+        item = instrument.items.get(name)
+        scale = item.choice_list.name if item is not None and item.appearance == "likert" and item.kind == "select_one" else None
+        if scale is not None and scale != previous and _count(instrument, segments[-1]):
+            segments.append([])
+        segments[-1].append(name)
+        if item is not None:
+            previous = scale
+    return [s for s in segments if s]
+
+
+def _count(instrument: Instrument, names: list[str]) -> int:
+    return sum(1 for n in names if n in instrument.items)
+
+
+def _split(instrument: Instrument, group: Group) -> list[Page]:
+    if _count(instrument, list(group.elements)) <= MAX_QUESTIONS:
+        return [Page(group.name, dict(group.labels), group.elements, group.relevant)]
+    chunks: list[list[str]] = []
+    for segment in _segments(instrument, group.elements):
+        size = _count(instrument, segment)
+        if size > MAX_QUESTIONS:  # too long on its own: even parts
+            parts = math.ceil(size / MAX_QUESTIONS)
+            per = math.ceil(size / parts)
+            current: list[str] = []
+            for name in segment:
+                current.append(name)
+                if _count(instrument, current) >= per and name in instrument.items:
+                    chunks.append(current)
+                    current = []
+            if current:
+                if chunks and _count(instrument, current) == 0:
+                    chunks[-1].extend(current)
+                else:
+                    chunks.append(current)
+        elif chunks and _count(instrument, chunks[-1]) + size <= MAX_QUESTIONS:
+            chunks[-1].extend(segment)
+        else:
+            chunks.append(list(segment))
+    return [Page(group.name, dict(group.labels), tuple(c), group.relevant, i + 1, len(chunks)) for i, c in enumerate(chunks)]
+
+
+def page_relevant(page: Page, answers: dict) -> bool:
+    return not page.relevant or compile_expression(page.relevant)(answers)
+
+
+def item_relevant(item: Item, answers: dict) -> bool:
+    return not item.relevant or compile_expression(item.relevant)(answers)
+
+
+def asked(form: Instrument, item: Item, answers: dict, computed: dict | None = None) -> bool:
+    """Whether ``item`` is asked given ``answers``: its own condition and those of its groups, read
+    by the form engine (relative paths such as ``../sex`` included) with the form's calculations
+    filled in (``computed``: pass them when asking about many items)."""
+    if computed is None:
+        computed = form_pages.shown_answers(form, answers)
+    return engine_for(form).is_relevant(item.name, computed)
+
+
+def on_page_condition(item: Item, page: Page) -> bool:
+    """True when the item's condition refers to a question on the same page (the script decides)."""
+    return bool(item.relevant) and bool(_references(item.relevant) & set(page.elements))
+
+
+def _references(expression: str) -> set[str]:
+    """The questions an expression reads: ``${name}`` and paths (``../sex``, ``/data/sex``) by their last step."""
+    compiled = compile_expression(expression)
+    return set(compiled.references) | {path[1][-1] for path in compiled.paths if path[1]}
+
+
+def choice_text(item: Item, value: str, language: str) -> str:
+    if item.kind == "number" and language.endswith("(nl)"):
+        return value.replace(".", ",")
+    if item.choice_list is None:
+        return value
+    names = value.split() if item.kind == "select_multiple" else [value]
+    return ", ".join(item.choice_list.get(n).label(language) if item.choice_list.get(n) else n for n in names)
+
+
+def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str) -> list[dict]:
+    """Notes, single questions and likert runs (statements sharing a choice list) of one page;
+    ``${}`` interpolated in labels, hints and notes (with the form's calculations filled in),
+    calculations kept off the page, the choices a ``choice_filter`` leaves."""
+    if page.repeat:
+        return form_pages.blocks(form, page, page.repeat, answers, language)[0]
+    result: list[dict] = []
+    shown = form_pages.shown_answers(form, answers)
+    for name in page.elements:
+        if name in form.notes:
+            note = form.notes[name]
+            if note.relevant and not compile_expression(note.relevant)(shown):
+                continue
+            result.append({"kind": "note", "text": form_pages.interpolate(form, note.label(language), shown), "name": name})
+            continue
+        item = form.items.get(name)
+        if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
+            continue
+        local = on_page_condition(item, page)
+        if not local and not item_relevant(item, shown):
+            continue  # its trigger is on an earlier page and says: not asked
+        entry = _item(item, answers, raw, language)
+        entry["label"] = form_pages.interpolate(form, entry["label"], shown)
+        entry["hint"] = form_pages.interpolate(form, entry["hint"], shown)
+        if item.choice_list is not None and item.choice_filter:
+            entry["choices"] = form_pages.offered(form, item, page.elements, shown, language)
+            local = True  # its choices are its own: never in a likert run
+        if local:
+            entry["condition"] = item.relevant
+        if item.appearance == "likert" and item.kind == "select_one" and not local:
+            last = result[-1] if result else None
+            if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
+                last["rows"].append(entry)
+            else:
+                result.append({"kind": "likert", "list": item.choice_list.name, "rows": [entry],
+                               "choices": [(c.name, c.label(language)) for c in item.choice_list.choices]})
+        else:
+            result.append({"kind": "item", "item": entry})
+    return result
+
+
+def context_values(form: Instrument, page: Page, answers: dict) -> str:
+    """JSON of the earlier answers that this page's conditions refer to (for the page script)."""
+    names: set[str] = set()
+    for name in page.elements:
+        item = form.items.get(name)
+        if item is not None and on_page_condition(item, page):
+            names |= _references(item.relevant) - set(page.elements)
+    return json.dumps({n: answers[n] for n in sorted(names) if n in answers}, separators=(",", ":"))
+
+
+def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:
+    value = raw.get(item.name)
+    if value is None:
+        value = answers.get(item.name, "")
+        if item.kind == "number" and language.endswith("(nl)"):
+            value = value.replace(".", ",")  # shown as typed in Dutch: 0,5 (stored as 0.5)
+    return {
+        "name": item.name, "field": field_name(item.name), "type": item.type, "kind": item.kind, "label": item.label(language),
+        "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
+        "required": item.required, "multiline": item.appearance == "multiline",
+        "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
+        "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
+        "decimal": item.type != "integer",
+        "input_type": form_pages.INPUT_TYPES.get(item.type, "text"),
+    }
+
+
+def language_code(form: Instrument, lang: str) -> str:
+    """The form's language column for a short code (``nl`` → ``Nederlands (nl)``)."""
+    return next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
+
+
+def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, list[str]]) -> tuple[dict, dict, dict]:
+    """The page's posted values (name → list of values, as a form sends them) merged into
+    ``answers``; numbers read with a decimal comma or point. Returns (answers, the text of
+    unreadable inputs, their error codes): an input that cannot be read is never changed."""
+    if page.repeat:  # one block of fields per instance shown (``q-member[2]/age``)
+        try:
+            shown = max(0, min(form_pages.MAX_SHOWN, int((list(posted.get("instances") or []) or ["1"])[-1])))
+        except ValueError:
+            shown = 1
+        return core_read_page(form, form_pages.core_page(page, page.repeat), answers, lambda f: list(posted.get(f, [])), instances=shown), {}, {}
+    merged = {k: v for k, v in answers.items() if k not in page.elements}
+    raw: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name in page.elements:
+        item = form.items.get(name)
+        if item is None or not item.collected:  # a calculation is the server's, never read from a page
+            continue
+        values = [v for v in _posted(posted, name) if isinstance(v, str)]
+        value = " ".join(v for v in values if v) if item.kind == "select_multiple" else (values[-1].strip() if values else "")
+        if value and item.kind == "number":
+            try:
+                value = canonical_number(value, integer=item.type == "integer")
+            except NumberError:
+                raw[name] = value[:100]
+                errors[name] = "not_a_whole_number" if item.type == "integer" else "not_a_number"
+                continue
+        if value:
+            merged[name] = value
+    return merged, raw, errors
+
+
+def _posted(posted: Mapping[str, list[str]], name: str) -> list[str]:
+    """A question's values from its namespaced field (``q-<key>``: a question named ``state``,
+    ``action`` or ``lang`` cannot collide with the page's own fields); a page rendered before fields
+    were namespaced sends the bare name, read unless it is one of the page's own fields."""
     field = field_name(name)
-    if field in post:
-        return post.getlist(field)
-    return [] if name in PAGE_FIELDS else post.getlist(name)
+    if field in posted:
+        return list(posted[field])
+    return [] if name in form_pages.PAGE_FIELDS else list(posted.get(name, []))
 
 
-def shown_answers(form: Instrument, answers: dict) -> dict:
-    """The answers with the form's calculations filled in (labels may show them)."""
-    shown = dict(answers)
-    try:
-        engine_for(form).calculate(shown)
-    except AfstandError:
-        return dict(answers)
-    return shown
+def page_errors(form: Instrument, page: Page, answers: dict) -> dict[str, str]:
+    """Error codes of the page's questions for the answers so far (the server-side check of one
+    page); on a repeat page keyed by the instance's field (``q-member[2]/age``)."""
+    if page.repeat:
+        return form_pages.errors(form, page, page.repeat, answers)
+    checked = check_submission(form, answers, complete=False)
+    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
+    for name in page.elements:
+        item = form.items.get(name)
+        if item and item.required and name not in answers and name not in errors and asked(form, item, answers):
+            errors[name] = "required"
+    return errors
 
 
-def interpolate(form: Instrument, text: str, shown: dict) -> str:
-    return engine_for(form).interpolate(text, shown)
+def drop_irrelevant(form: Instrument, page: Page | None, answers: dict) -> list[str]:
+    """Remove answers to questions that their condition says were not asked (on ``page``, or
+    anywhere when None), as ODK does, and return their names so that the next page can say so:
+    never an error that blocks the page."""
+    dropped = []
+    for name in list(page.elements if page is not None else answers):
+        item = form.items.get(name)
+        if item is not None and name in answers and name != form.consent_item and not asked(form, item, answers):
+            answers.pop(name)  # one at a time: a follow-up of a dropped answer is then not asked either
+            dropped.append(name)
+    return dropped
 
 
-def offered(form: Instrument, item: Item, page_elements, shown: dict, language: str) -> list[tuple[str, str]]:
-    """The choices a select question shows. With a ``choice_filter`` on an answer of this same page
-    every choice is offered (each name once; the page works without a script) and the server refuses
-    one the filter does not allow when the page is sent; otherwise only the choices the filter leaves."""
-    engine = engine_for(form)
-    if not item.choice_filter:
-        return [(c.name, c.label(language)) for c in item.choice_list.choices]
-    if engine.choice_filter[item.name].references & set(page_elements):
-        return list({c.name: (c.name, c.label(language)) for c in item.choice_list.choices}.values())
-    return [(c.name, c.label(language)) for c in engine.choices(item.name, shown)]
-
-MAX_SHOWN = 50  # instances one page shows and reads back
+def step(all_pages: list[Page], index: int, answers: dict, direction: int) -> int:
+    """The next (or previous) page that is relevant; the same index when there is none."""
+    i = index + direction
+    while 0 <= i < len(all_pages):
+        if page_relevant(all_pages[i], answers):
+            return i
+        i += direction
+    return index
 
 
-def repeat_of(form: Instrument, page: Group) -> str | None:
-    group = form.group(page.name)
-    return page.name if group is not None and group.repeat else None
+def minutes_left(form: Instrument, all_pages: list[Page], index: int, answers: dict) -> int:
+    """Minutes for the questions of this page and the relevant pages after it (:mod:`afstand.instrument.timing`);
+    before consent, as if it were given (the estimate a respondent decides on)."""
+    if form.consent_item and form.consent_item not in answers:
+        answers = {**answers, form.consent_item: form.consent_choice}
+    return timing.minutes(form.items[e] for p in all_pages[index:] if page_relevant(p, answers) for e in p.elements if e in form.items)
 
 
-def _core(page: Group, repeat: str) -> Page:
-    return Page(page.name, page.labels, page.elements, group=page.name, repeat=repeat)
+def first_question(blocks_: list[dict]) -> str | None:
+    return next((b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks_ if b["kind"] in ("item", "likert")), None)
 
 
-def merge(form: Instrument, page: Group, repeat: str, answers: dict, post) -> dict:
-    try:
-        shown = max(0, min(MAX_SHOWN, int(post.get("instances") or 1)))
-    except ValueError:
-        shown = 1
-    return read_page(form, _core(page, repeat), answers, post.getlist, instances=shown)
-
-
-def act(repeat: str, answers: dict, action: str) -> dict | None:
-    """The answers after an add/remove button, or None when the action is not one."""
-    if action == "add":
-        instances = answers.get(repeat) if isinstance(answers.get(repeat), list) else []
-        return add_instance(answers, repeat) if len(instances) < MAX_SHOWN else answers
-    if action.startswith("remove-") and action[7:].isdigit():
-        return remove_instance(answers, repeat, int(action[7:]))
-    return None
-
-
-def errors(form: Instrument, page: Group, repeat: str, answers: dict) -> dict[str, str]:
-    """``{field name: error code}`` of this page's questions."""
-    out = {}
-    for where, error in page_errors(form, _core(page, repeat), answers).items():
-        out[FIELD_PREFIX + where if "[" in where else where] = error.code
+def error_list(form: Instrument, errors: dict[str, str], language: str, defaults: dict[str, str]) -> list[dict]:
+    """Errors for the summary and the fields: the question's label and the form's own
+    ``constraint_message`` when it has one, else the plain default for the error code."""
+    out = []
+    for name, code in errors.items():
+        item = form.items.get(name)
+        message = defaults.get(code, defaults["constraint"])
+        if code == "constraint" and item is not None and item.constraint_messages:
+            message = item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
+        out.append({"name": name, "label": item.label(language) if item else form_pages.label_of(form, name, language), "message": message})
     return out
 
 
-def label_of(form: Instrument, field: str, language: str) -> str:
-    """The question label (and instance number) of a namespaced field, for the error summary."""
-    scope, key = split_error_key(field.removeprefix(FIELD_PREFIX))
-    item = form.items.get(key)
-    label = item.label(language) if item is not None else key
-    return f"{label} ({scope[-1][1] + 1})" if scope else label
+def labels(form: Instrument, names: list[str], language: str) -> list[str]:
+    return [form.items[n].label(language) for n in names if n in form.items]
 
 
-def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: str) -> tuple[list[dict], int, bool]:
-    """(blocks, instances shown, whether instances can be added/removed)."""
-    view = page_view(form, _core(page, repeat), answers, language)
-    flexible = view.fixed_count is None
-    out: list[dict] = []
-    for instance in view.instances:
-        out.append({"kind": "instance", "number": instance.index + 1, "index": instance.index,
-                    "removable": flexible and len(view.instances) > 1})
-        for q in instance.questions:  # all shown, as on other pages: the server checks relevance when the page is sent
-            if q.type == "note":
-                if q.relevant:
-                    out.append({"kind": "note", "text": q.label})
-                continue
-            if q.type == "note":
-                out.append({"kind": "note", "text": q.label})
-                continue
-            kind = KIND_OF_TYPE.get(q.type, "other")
-            out.append({"kind": "item", "item": {
-                "name": q.field, "field": q.field, "type": q.type, "kind": kind, "label": q.label, "hint": q.hint, "required": q.required,
-                "multiline": q.appearance == "multiline", "choices": list(q.choices), "value": q.value,
-                "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
-                "step": "1" if q.type == "integer" else "any",
-                "input_type": INPUT_TYPES.get(q.type, "text"),
-            }})
-    return out, len(view.instances), flexible
+def review_sections(form: Instrument, all_pages: list[Page], answers: dict, language: str) -> list[dict]:
+    """Per relevant page with questions: its title, its index and the answers given (as the respondent reads them)."""
+    sections = []
+    engine, shown = engine_for(form), form_pages.shown_answers(form, answers)  # labels with ${} filled in, as on the pages
+    for i, page in enumerate(all_pages):
+        if not page_relevant(page, answers) or not any(e in form.items for e in page.elements):
+            continue
+        rows = [{"name": n, "label": engine.interpolate(form.items[n].label(language), shown), "answer": choice_text(form.items[n], answers[n], language)}
+                for n in page.elements if n in form.items and n in answers and n != form.consent_item and not page.repeat]
+        instances = answers.get(page.repeat) if page.repeat and isinstance(answers.get(page.repeat), list) else []
+        for number, instance in enumerate(instances, 1):
+            scope = ((page.repeat, number - 1),)
+            rows += [{"name": field_name(n, scope), "label": f"{engine.interpolate(form.items[n].label(language), shown, scope, n)} ({number})",
+                      "answer": choice_text(form.items[n], instance[n], language)}
+                     for n in page.elements if n in form.items and isinstance(instance, dict) and isinstance(instance.get(n), str)]
+        sections.append({"title": page.label(language), "index": i, "rows": rows})
+    return sections
+
+
+def consent_answer(form: Instrument, answers: dict) -> str | None:
+    """``given``, ``declined`` or None (no answer, or no answer of the list) for a form with a consent question."""
+    item = form.items.get(form.consent_item or "")
+    value = answers.get(form.consent_item or "")
+    if item is None or value is None or (item.choice_list is not None and item.choice_list.get(value) is None):
+        return None
+    return "given" if value == form.consent_choice else "declined"
+
+
+def title(version, form: Instrument, lang: str) -> str:
+    """The questionnaire's title in ``lang``: the study folder's ``titles`` when it has one, else the form's."""
+    from afstand.services.studies import core_study
+
+    core = core_study(version.study.slug)
+    if core is not None and version.name in core.instrument_names:
+        titles = core.instrument_config(version.name).get("titles", {})
+        if lang in titles:
+            return titles[lang]
+    return form.title
+
+
+def read_aloud(version) -> bool:
+    """Whether the study folder asks for a "read aloud" button on this instrument's questions."""
+    from afstand.services.studies import core_study
+
+    core = core_study(version.study.slug)
+    return bool(core and version.name in core.instrument_names and core.instrument_config(version.name).get("read_aloud"))

@@ -182,9 +182,11 @@ class Declined(models.Model):
 class Draft(models.Model):
     """A survey in progress that the respondent may resume with a link (KoboToolbox/Enketo-style drafts).
 
-    Keyed by the SHA-256 of a random 128-bit token that only the respondent's link holds; the
-    signed page state (answers so far, page, channel, language) and a date. Deleted on submission
-    or when it declines; expired drafts are removed by ``afstand purge``.
+    Keyed by a SHA-256 of a random 128-bit token that only the respondent's link holds; the page
+    state (answers so far, page, channel, language) encrypted with a key derived from that token
+    (``afstand.services.drafts``: no reader of the database can read it, and it holds no time),
+    and a date, by which it expires. After sending it holds only the encrypted withdrawal code;
+    expired drafts are removed by ``afstand purge``.
     """
 
     token_hash = models.CharField(max_length=64, primary_key=True)

@@ -1,31 +1,44 @@
 """Texts a respondent reads: Django i18n with English message ids and a Dutch catalogue
-(``locale/nl/LC_MESSAGES/django.po``). Dutch (plain, B1) is the default; English is the second language.
+(``locale/nl/LC_MESSAGES/django.po``). Dutch (plain, B1, "je") is the default; English is the second language.
+
+The language is chosen by ``?lang=`` (a region tag such as ``en-GB`` counts as its language),
+else by the browser's ``Accept-Language``; a language we do not have falls back to Dutch with a
+visible notice (:func:`choose_language`).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 LANGUAGES = ("nl", "en")
+NAMES = {"nl": "Nederlands", "en": "English"}  # each language named in itself
 
 _TEXTS = {
     "skip": _("Skip to the questions"),
+    "skip_content": _("Skip to the content"),
     "step": _("Step {step} of {steps}"),
-    "left": _("About {minutes} minutes left"),
     "back": _("Previous"),
     "next": _("Next"),
     "send": _("Send"),
+    "to_review": _("Check your answers"),
     "required": _("required"),
+    "optional_all": _("You may skip any question."),
     "choose_all": _("Choose all that apply."),
     "error_title": _("Something is not filled in correctly"),
+    "error_prefix": _("Error:"),
+    "clear": _("Clear answer"),
+    "read_aloud": _("Read aloud"),
+    "stop_reading": _("Stop reading"),
+    "copy": _("Copy"),
+    "copied": _("Copied"),
     "errors": {
         "required": _("Please answer this question."),
-        "not_a_number": _("Enter a number."),
-        "not_a_whole_number": _("Enter a whole number."),
+        "not_a_number": _("Type a number, for example 3 or 0,5."),
+        "not_a_whole_number": _("Type a whole number, for example 3."),
         "constraint": _("This answer cannot be right. Please check it."),
         "not_a_choice": _("Choose one of the answers."),
-        "not_relevant": _("This question belongs to a question you did not answer. Leave it empty or answer that question first."),
+        "not_relevant": _("This question belongs to an answer you did not give. Leave it empty."),
         "too_long": _("This answer is too long."),
         "bad_character": _("This answer contains a sign we cannot store. Please type it again."),
         "no_consent": _("Without consent you cannot answer questions."),
@@ -38,22 +51,36 @@ _TEXTS = {
         "too_large": _("This number is too large."),
         "too_many_instances": _("There are too many entries here. Remove one."),
     },
+    "dropped": _("We did not keep your answer to these questions, because they do not fit an earlier answer:"),
+    "review_title": _("Check your answers"),
+    "review_intro": _("Is everything right? You can still change an answer. Then press Send."),
+    "change": _("Change"),
+    "change_page": _("Change answers on this page"),
+    "no_answers": _("No answers on this page."),
+    "no_answer": _("No answer"),
     "add_instance": _("Add another"),
     "remove_instance": _("Remove this one"),
     "thanks_title": _("Thank you for taking part!"),
     "thanks": _("Your answers have been sent."),
     "code_intro": _("Changed your mind? Keep this code. With it you can have your answers deleted:"),
+    "code_download": _("Save as a file"),
+    "code_print": _("Print"),
+    "code_file": _("Your code to delete your answers"),
     "withdraw_link": _("Delete my answers"),
     "signup": _("Want a chance to win a voucher or join a group conversation? Sign up separately here."),
+    "signup_new_tab": _("(opens in a new tab; this page stays open)"),
     "signup_note": _("Your name is stored separately. Nobody can see which answers are yours."),
     "declined_title": _("That's fine"),
     "declined": _("You are not taking part. Nothing about you was stored. You can close this window."),
+    "join_anyway": _("I want to take part after all"),
     "withdraw_title": _("Delete answers"),
-    "withdraw_intro": _("Enter the code you got after sending."),
+    "withdraw_intro": _("Type the code you got after sending. Capitals, spaces and dashes do not matter."),
     "code": _("Code"),
     "withdraw": _("Delete"),
     "withdrawn": _("Your answers have been deleted."),
+    "already_withdrawn": _("These answers were deleted earlier. Nothing was stored."),
     "not_found": _("We do not know this code (any more). Please check it."),
+    "typo": _("One of the characters of this code is wrong. Please check the code and type it again."),
     "too_many": _("Too many tries. Please wait 15 minutes and try again."),
     "signup_title": _("Sign up"),
     "purpose": _("What are you signing up for?"),
@@ -68,6 +95,7 @@ _TEXTS = {
     "resume_gone_title": _("This link no longer works"),
     "resume_gone": _("The link has expired or the answers were already sent."),
     "start_again": _("Start again"),
+    "lang_fallback": _("This questionnaire is not available in the language you asked for. You see it in Dutch."),
     "purposes": {
         "loterij": _("A chance to win a voucher"),
         "focusgroep": _("Join a group conversation"),
@@ -92,5 +120,36 @@ def text(lang: str) -> dict:
     lang = lang if lang in LANGUAGES else "nl"
     with override(lang):
         texts = _resolve(_TEXTS)
-    texts["switch"] = "English" if lang == "nl" else "Nederlands"  # the other language, named in itself
+    texts["switch"] = NAMES["en" if lang == "nl" else "nl"]  # the other language, named in itself
     return texts
+
+
+def minutes_text(lang: str, minutes: int, *, left: bool) -> str:
+    with override(lang if lang in LANGUAGES else "nl"):
+        if left:
+            return ngettext("About %(n)d minute left", "About %(n)d minutes left", minutes) % {"n": minutes}
+        return ngettext("This takes about %(n)d minute.", "This takes about %(n)d minutes.", minutes) % {"n": minutes}
+
+
+def choose_language(asked: str | None, accept: str = "") -> tuple[str, bool]:
+    """(language, fell_back): ``asked`` (``?lang=``, region tags mapped to their language) when we
+    have it, else the first language of ``Accept-Language`` we have, else Dutch.
+    ``fell_back`` is True when a language was asked for explicitly and we do not have it."""
+    if asked:
+        base = asked.strip().lower().replace("_", "-").split("-")[0]
+        if base in LANGUAGES:
+            return base, False
+        return "nl", True
+    ranked = []
+    for position, part in enumerate(accept.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        base = tag.strip().lower().split("-")[0]
+        if base in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, base))
+    return (min(ranked)[2] if ranked else "nl"), False

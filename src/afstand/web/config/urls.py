@@ -3,7 +3,7 @@ from django.urls import path
 
 from afstand.web.research import coding, focus, results, studies, waves
 from afstand.web.research import monitor as research
-from afstand.web.respondent import api, survey
+from afstand.web.respondent import api, assets, survey
 from afstand.web.respondent import withdrawal as respondent
 
 urlpatterns = [
@@ -11,10 +11,19 @@ urlpatterns = [
     path("api/v1/studies/<slug:study>/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit-study"),
     path("api/v1/studies/<slug:study>/waves/<slug:wave>/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit-wave"),
     path("s/<slug:instrument>", survey.survey, name="survey"),
+    path("s/<slug:instrument>/nee", survey.declined, name="survey-declined"),  # before <study>/<instrument>: "nee" is no instrument name
     path("s/<slug:study>/m/<slug:wave>/<slug:instrument>", survey.survey, name="survey-wave"),
     path("s/<slug:study>/<slug:instrument>", survey.survey, name="survey-study"),
     path("s/<slug:instrument>/verder/<str:token>", survey.resume, name="survey-resume"),
     path("s/<slug:study>/<slug:instrument>/verder/<str:token>", survey.resume, name="survey-resume-study"),
+    path("s/<slug:study>/<slug:instrument>/nee", survey.declined, name="survey-declined-study"),
+    path("s/<slug:instrument>/bedankt/<str:token>", survey.thanks, name="survey-thanks"),
+    path("s/<slug:study>/<slug:instrument>/bedankt/<str:token>", survey.thanks, name="survey-thanks-study"),
+    path("s/<slug:instrument>/bedankt/<str:token>/code.txt", survey.code_file, name="survey-code"),
+    path("s/<slug:study>/<slug:instrument>/bedankt/<str:token>/code.txt", survey.code_file, name="survey-code-study"),
+    path("static/survey.js", assets.script, name="survey-script"),
+    path("favicon.ico", assets.favicon, name="favicon"),
+    path("favicon.svg", assets.favicon, name="favicon-svg"),
     path("intrekken", respondent.withdraw, name="withdraw"),
     path("aanmelden/<slug:study>", respondent.signup, name="signup"),
     path("onderzoek/inloggen/", research.LoginView.as_view(), name="login"),

@@ -1,247 +1,288 @@
-"""The respondent's survey pages: consent first, then one topic group per page.
+"""The respondent's survey pages: consent first, then one page per topic group, a review page
+and the thank-you page.
 
-Stateless and cookie-free: the answers so far travel in a signed hidden field (Django's
-``signing``), so nothing is stored on the server before the final submission and no
-cookie identifies the respondent. Every page is checked on the server with the form's own
-``required``, ``relevant`` and ``constraint``; it works without JavaScript.
+Every step is a post/redirect/get: a page's answers are posted, kept in the respondent's
+encrypted draft (:mod:`afstand.services.drafts`, keyed by a token in the URL that the server does
+not keep) and the browser is sent to the next page with a GET. Back, reload and a re-opened tab
+therefore show a page with its answers, never a resubmission warning. No cookie, no JavaScript
+needed: every check runs on the server with the form's own ``required``, ``relevant`` and
+``constraint``. Nothing is stored before consent.
 """
 
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
-from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
+from django.conf import settings
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.services import studies, submissions, survey_pages
-from afstand.services.submissions import pages
-from afstand.web.texts import LANGUAGES, render_in, text
+from afstand.services import drafts, form_pages, studies, submissions
+from afstand.services import survey_pages as layout
+from afstand.web.texts import choose_language, minutes_text, render_in, text
 
-SALT = "afstand.survey"
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
-SECONDS_PER_QUESTION = 12
+REVIEW = "controle"
 
 
-def _lang(value: str | None) -> str:
-    return value if value in LANGUAGES else "nl"
+class _SeeOther(HttpResponseRedirect):
+    status_code = 303  # after a POST: the browser GETs the next page
 
 
-@csrf_exempt  # no cookies are used: the signed state is the only thing carried between pages
+def _base(study: str | None, instrument: str) -> str:
+    return f"/s/{study}/{instrument}" if study else f"/s/{instrument}"
+
+
+def _version(study: str | None, instrument: str, wave: str | None = None):
+    return studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
+
+
+@csrf_exempt  # no cookies are used: nothing for a forged request to ride on
 def survey(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> HttpResponse:
-    from django.conf import settings
-
-    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
+    """The consent page (GET) and its answer (POST). A draft exists only after consent. The
+    consent page of a wave (``/s/<study>/m/<wave>/<instrument>``) posts to itself; the draft's
+    pages carry no wave: the draft names the deployment."""
+    version = _version(study, instrument, wave)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
     form = studies.instrument_for(version)
-    all_pages = pages(form)
-    if request.method == "GET":
-        channel = request.GET.get("via", "")
-        state = {"v": version.version_id, "w": version.wave_id, "i": str(uuid.uuid4()), "a": {}, "p": 0,
-                 "c": channel if channel in CHANNELS else "", "l": _lang(request.GET.get("lang"))}
-        return _page(request, form, all_pages, state, {})
-    try:
-        state = signing.loads(request.POST.get("state", ""), salt=SALT)
-    except signing.BadSignature:
-        return HttpResponseBadRequest(gettext("The questionnaire has expired or is damaged. Start again with the link."))
-    return _answer(request, version, state)
+    all_pages = layout.pages(form)
+    source = request.POST if request.method == "POST" else request.GET
+    lang, fell_back = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
+    channel = source.get("via", "")
+    channel = channel if channel in CHANNELS else ""
+    base = _base(study, instrument)
+    entry = f"/s/{study}/m/{wave}/{instrument}" if study and wave else base
+    if request.method != "POST":
+        state = {"v": version.version_id, "w": version.wave_id, "a": {}, "p": 0, "c": channel, "l": lang,
+                 "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {}}
+        return _page(request, version, form, all_pages, state, None, entry, fell_back=fell_back)
+    try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
+        instance = uuid.UUID(request.POST.get("i", ""), version=4)
+    except ValueError:
+        instance = uuid.uuid4()
+    answers, raw, errors = layout.read_page(form, all_pages[0], {}, dict(request.POST.lists()))
+    if form.consent_item and form.consent_item in all_pages[0].elements:
+        consent = layout.consent_answer(form, answers)
+        if consent is None:  # no answer, or none of the list
+            return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
+        if consent == "declined":
+            submissions.decline(version, instance)  # counted once per instance, however often the page is sent
+            return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
+    token = drafts.new_token()
+    state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
+    return _advance(request, form, all_pages, state, token, base, raw, errors)
+
+
+def declined(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
+    lang, _ = choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))
+    channel = request.GET.get("via", "")
+    query = urlencode({"lang": lang, **({"via": channel} if channel in CHANNELS else {})})
+    return render_in(lang, request, "afstand/declined.html", {"t": text(lang), "lang": lang, "again": f"{_base(study, instrument)}?{query}",
+                                                             "switch_url": f"?{urlencode({'lang': 'en' if lang == 'nl' else 'nl'})}"})
+
+
+def _gone(request, instrument: str, lang: str, base: str) -> HttpResponse:
+    t = text(lang)
+    return render_in(lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["resume_gone_title"],
+                                                            "message": t["resume_gone"], "link": f"{base}?lang={lang}"}, status=404)
 
 
 @csrf_exempt
 def resume(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
-    """Open a saved draft: the page where the respondent left off, with the answers so far."""
-    if request.method == "POST":
-        return survey(request, instrument, study)
-    saved = submissions.load_draft(token)
-    state = None
-    if saved is not None:
-        try:
-            state = signing.loads(saved, salt=SALT)
-        except signing.BadSignature:
-            state = None
-    version = studies.version_by_id(state.get("v"), state.get("w")) if state else None
+    """A page of a draft (GET ``?stap=N``; the page where the respondent left off without it) and its answers (POST)."""
+    base = _base(study, instrument)
+    state = drafts.load(token)
+    asked_lang = request.GET.get("lang")
+    if state is None:
+        return _gone(request, instrument, choose_language(asked_lang, request.headers.get("Accept-Language", ""))[0], base)
+    if "done" in state:
+        return _SeeOther(f"{base}/bedankt/{token}") if request.method == "POST" else _thanks_redirect(base, token)
+    version = studies.version_by_id(state.get("v"), state.get("w"))
     if version is None or version.name != instrument:
-        lang = _lang(request.GET.get("lang"))
-        return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
-                                                        "message": text(lang)["resume_gone"], "link": f"/s/{instrument}"}, status=404)
+        return _gone(request, instrument, state.get("l", "nl"), base)
     form = studies.instrument_for(version)
-    return _page(request, form, pages(form), state, {})
+    all_pages = layout.pages(form)
+    fell_back = False
+    if asked_lang:
+        lang, fell_back = choose_language(asked_lang)
+        if lang != state["l"]:
+            state["l"] = lang
+            drafts.save(token, state)
+    index = _index(request.GET.get("stap"), state, all_pages)
+    if request.method == "POST":
+        if index == REVIEW:
+            return _send(request, version, form, all_pages, state, token, base)
+        state["p"] = index
+        answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
+        state["a"] = answers
+        return _advance(request, form, all_pages, state, token, base, raw, errors)
+    if index == REVIEW:
+        return _review(request, version, form, all_pages, state, token, base)
+    if index != state["p"]:  # Back/forward in the browser, or a change link: the errors belong to another page
+        state["p"], state["e"], state["r"] = index, {}, {}
+    return _page(request, version, form, all_pages, state, token, base, fell_back=fell_back)
 
 
-def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
-    if state.get("v") != version.version_id or state.get("w", version.wave_id) != version.wave_id:
-        version = studies.version_by_id(state.get("v"), state.get("w")) or version
-    form = studies.instrument_for(version)
-    all_pages = pages(form)
-    page = all_pages[state["p"]]
-    repeat = survey_pages.repeat_of(form, page)
-    if repeat:
-        state["a"] = survey_pages.merge(form, page, repeat, state["a"], request.POST)
-    else:
-        state["a"] = _merge(form, page, state["a"], request.POST)
+def _thanks_redirect(base: str, token: str) -> HttpResponse:
+    return HttpResponseRedirect(f"{base}/bedankt/{token}")
+
+
+def _index(asked: str | None, state: dict, all_pages: list) -> int | str:
+    if asked == REVIEW and state.get("reviewed"):
+        return REVIEW
+    try:
+        number = int(asked) - 1 if asked else state["p"]
+    except ValueError:
+        number = state["p"]
+    reached = state.get("m", state["p"])
+    return min(max(0, number), reached, len(all_pages) - 1)
+
+
+
+
+def _advance(request, form, all_pages: list, state: dict, token: str, base: str, raw: dict, errors: dict) -> HttpResponse:
+    """After a page was posted: save the draft and send the browser to the right page (GET)."""
     action = request.POST.get("action", "next")
-    changed = survey_pages.act(repeat, state["a"], action) if repeat else None
-    if changed is not None:  # add or remove an instance: the same page again
-        state["a"] = changed
-        return _page(request, form, all_pages, state, {})
-    if request.POST.get("lang") in LANGUAGES:  # the language button: same page, other language, answers kept
-        state["l"], action = request.POST["lang"], "lang"
-    if action == "back":
-        state["p"] = _step(all_pages, state["p"], state["a"], -1)
-        return _page(request, form, all_pages, state, {})
-    if action == "lang":
-        return _page(request, form, all_pages, state, {})
-    errors = submissions.page_errors(form, page, state["a"])
-    if errors:
-        return _page(request, form, all_pages, state, errors)
-    if form.consent_item and form.consent_item in page.elements and state["a"].get(form.consent_item) != form.consent_choice:
-        submissions.decline(version, uuid.UUID(state["i"]))  # counted once per instance, however often the page is sent
-        submissions.delete_draft(state.get("d"))
-        return render_in(state["l"], request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
-    following = _step(all_pages, state["p"], state["a"], +1)
-    if following != state["p"]:
-        state["p"] = following
-        if not state.get("d"):  # consent given: from now on the respondent can resume later
-            state["d"] = submissions.new_draft_token()
-        return _page(request, form, all_pages, state, {})
-    outcome = submissions.submit(version, uuid.UUID(state["i"]), state["a"], channel=state["c"])
-    if outcome.status == 400:  # a page-level check missed something: show where
-        first = next(iter(outcome.body["errors"]))
-        state["p"] = next((i for i, p in enumerate(all_pages) if first in p.elements), state["p"])
-        messages = {k: v["message"] for k, v in outcome.body["errors"].items()}
-        return _page(request, form, all_pages, state, messages)
-    submissions.delete_draft(state.get("d"))
-    if outcome.status == 410:  # withdrawn already (an old tab sent again): nothing stored
-        return render_in(state["l"], request, "afstand/withdraw.html", {"t": text(state["l"]), "lang": state["l"], "outcome": "withdrawn"})
-    return render_in(state["l"], request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
-                                                    "signup_url": f"/aanmelden/{version.study.slug}?lang={state['l']}"})
-
-
-def _step(all_pages: list, index: int, answers: dict, direction: int) -> int:
-    """The next (or previous) page whose group is relevant; the same index when there is none."""
-    i = index + direction
-    while 0 <= i < len(all_pages):
-        if submissions.is_relevant(all_pages[i], answers):
-            return i
-        i += direction
-    return index
-
-
-def _is_last(all_pages: list, index: int, answers: dict) -> bool:
-    """No later page is relevant now, nor could become so through this page's answers."""
-    here = set(all_pages[index].elements)
-    for page in all_pages[index + 1:]:
-        if submissions.is_relevant(page, answers) or submissions.may_depend_on(page, here):
-            return False
-    return True
-
-
-def _merge(form, page, answers: dict, post) -> dict:
-    merged = {k: v for k, v in answers.items() if k not in page.elements}
-    for name in page.elements:
-        item = form.items.get(name)
-        if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
-            continue
-        values = survey_pages.posted(post, name)
-        if item.kind == "select_multiple":
-            value = " ".join(v for v in values if v)
-        else:
-            value = (values[0] if values else "").strip()
-        if value:
-            merged[name] = value
-    return merged
-
-
-def _page(request, form, all_pages: list, state: dict, errors: dict) -> HttpResponse:
-    lang = state["l"]
-    language = next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
     page = all_pages[state["p"]]
-    t = text(lang)
-    repeat = survey_pages.repeat_of(form, page)
-    instances, flexible = 0, False
-    if repeat:
-        blocks, instances, flexible = survey_pages.blocks(form, page, repeat, state["a"], language)
+    state["e"], state["r"], state["n"] = {}, {}, []
+    if action.startswith("clear:"):
+        state["a"].pop(action.removeprefix("clear:"), None)
+        state["r"] = raw
+    elif action.startswith("lang:"):  # the language link with the page script: this page's answers kept
+        state["l"] = choose_language(action.removeprefix("lang:"))[0]
+        state["r"] = raw
+    elif page.repeat and (action == "add" or action.startswith("remove-")):  # add or remove an instance: the same page again
+        state["a"] = form_pages.act(page.repeat, state["a"], action) or state["a"]
+    elif action == "back":
+        state["r"] = raw
+        state["p"] = layout.step(all_pages, state["p"], state["a"], -1)
     else:
-        blocks = _blocks(form, page, state["a"], language)
-    remaining = sum(len([e for e in p.elements if e in form.items]) for p in all_pages[state["p"]:])
-    context = {
-        "t": t, "lang": lang, "other_lang": "en" if lang == "nl" else "nl",
-        "title": form.title, "page_title": page.label(language), "blocks": blocks,
-        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else survey_pages.label_of(form, k, language),
-                    "message": _message(form, k, v, language, t)} for k, v in errors.items()],
-        "repeat": repeat, "instances": instances, "can_add": flexible,
-        "error_names": set(errors),
-        "state": signing.dumps(state, salt=SALT, compress=True),
-        "step": state["p"] + 1, "steps": len(all_pages),
-        "step_text": t["step"].format(step=state["p"] + 1, steps=len(all_pages)),
-        "left_text": t["left"].format(minutes=max(1, round(remaining * SECONDS_PER_QUESTION / 60))),
-        "first": state["p"] == 0, "last": _is_last(all_pages, state["p"], state["a"]),
-    }
-    signed = context["state"]
-    if state.get("d"):
-        submissions.save_draft(state["d"], signed)
-        context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request, wave=False)}/verder/{state['d']}?lang={lang}")
-    context["action"] = f"/s/{form_slug(request)}"
-    response = render_in(lang, request, "afstand/page.html", context, status=400 if errors else 200)
-    response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
-    return response
-
-
-def _message(form, name: str, code: str, language: str, t: dict) -> str:
-    """The form's own constraint message (XLSForm ``constraint_message``) when it has one, else a plain default."""
-    item = form.items.get(name)
-    if code == "constraint" and item is not None and item.constraint_messages:
-        return item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
-    return t["errors"].get(code, code)
-
-
-def form_slug(request: HttpRequest, *, wave: bool = True) -> str:
-    """The instrument part of the survey URL this page belongs to (with the study and the wave when
-    they were given; resume links carry no wave: the saved state names the deployment)."""
-    kwargs = request.resolver_match.kwargs
-    if kwargs.get("study") and kwargs.get("wave") and wave:
-        return f"{kwargs['study']}/m/{kwargs['wave']}/{kwargs['instrument']}"
-    return f"{kwargs['study']}/{kwargs['instrument']}" if kwargs.get("study") else kwargs["instrument"]
-
-
-def _blocks(form, page, answers: dict, language: str) -> list[dict]:
-    """Notes, single questions and likert tables (runs of likert items sharing a choice list)."""
-    blocks: list[dict] = []
-    shown = survey_pages.shown_answers(form, answers)
-    for name in page.elements:
-        if name in form.notes:
-            blocks.append({"kind": "note", "text": survey_pages.interpolate(form, form.notes[name].label(language), shown)})
-            continue
-        item = form.items.get(name)
-        if item is None or not item.collected:
-            continue
-        entry = _item(item, answers, language)
-        entry["label"] = survey_pages.interpolate(form, entry["label"], shown)
-        entry["hint"] = survey_pages.interpolate(form, entry["hint"], shown)
-        if item.choice_list is not None:
-            entry["choices"] = survey_pages.offered(form, item, page.elements, shown, language)
-        if item.appearance == "likert" and item.kind == "select_one":
-            last = blocks[-1] if blocks else None
-            if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
-                last["rows"].append(entry)
-            else:
-                blocks.append({"kind": "likert", "list": item.choice_list.name, "rows": [entry],
-                               "choices": [(c.name, c.label(language)) for c in item.choice_list.choices]})
+        state["n"] = layout.drop_irrelevant(form, page, state["a"])
+        errors = {**layout.page_errors(form, page, state["a"]), **errors}
+        if errors:
+            state["e"], state["r"] = errors, raw
         else:
-            blocks.append({"kind": "item", "item": entry})
-    return blocks
+            following = layout.step(all_pages, state["p"], state["a"], +1)
+            if following == state["p"] or (action == "review" and state.get("reviewed")):  # the last page: check everything on the review page
+                state["n"] += layout.drop_irrelevant(form, None, state["a"])
+                state["reviewed"] = True
+                drafts.save(token, state)
+                return _SeeOther(f"{base}/verder/{token}?stap={REVIEW}")
+            state["p"] = following
+    state["m"] = max(state.get("m", 0), state["p"])
+    drafts.save(token, state)
+    anchor = "#errors" if state["e"] else ""
+    return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}{anchor}")
 
 
-def _item(item, answers: dict, language: str) -> dict:
-    value = answers.get(item.name, "")
-    return {
-        "name": item.name, "field": survey_pages.field_name(item.name), "type": item.type, "kind": item.kind, "label": item.label(language),
-        "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
-        "required": item.required, "multiline": item.appearance == "multiline",
-        "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
-        "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
-        "step": "1" if item.type == "integer" else "any",
-        "input_type": survey_pages.INPUT_TYPES.get(item.type, "text"),
-    }
+
+
+
+
+
+
+def _common(request, version, form, state: dict, token: str | None, base: str, fell_back: bool = False) -> dict:
+    lang = state["l"]
+    t = text(lang)
+    other = "en" if lang == "nl" else "nl"
+    query = {k: v for k, v in request.GET.items() if k in ("stap", "via")}
+    context = {"t": t, "lang": lang, "title": layout.title(version, form, lang), "fell_back": fell_back,
+               "switch_url": f"?{urlencode({**query, 'lang': other})}", "other_lang": other}
+    if token:
+        context["resume_url"] = request.build_absolute_uri(f"{base}/verder/{token}?lang={lang}")
+    return context
+
+
+def _page(request, version, form, all_pages: list, state: dict, token: str | None, base: str, fell_back: bool = False) -> HttpResponse:
+    lang = state["l"]
+    language = layout.language_code(form, lang)
+    index = state["p"]
+    page = all_pages[index]
+    t = text(lang)
+    errors = state.get("e") or {}
+    raw = state.get("r") or {}
+    blocks = layout.blocks(form, page, state["a"], raw, language)
+    instances = sum(1 for b in blocks if b["kind"] == "instance")
+    fixed = page.repeat is not None and form.group(page.repeat) is not None and bool(form.group(page.repeat).repeat_count)
+    context = _common(request, version, form, state, token, base, fell_back)
+    context.update({
+        "page_title": page.label(language), "blocks": blocks,
+        "errors": layout.error_list(form, errors, language, t["errors"]),
+        "dropped": layout.labels(form, state.get("n") or [], language),
+        "step_text": t["step"].format(step=index + 1, steps=len(all_pages)), "step": index + 1, "steps": len(all_pages),
+        "time_text": minutes_text(lang, layout.minutes_left(form, all_pages, index, state["a"]), left=index > 0),
+        "first": index == 0, "reviewed": bool(state.get("reviewed")), "context_values": layout.context_values(form, page, state["a"]),
+        "read_aloud": layout.read_aloud(version),
+        "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
+        "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4())},
+        "first_question": layout.first_question(blocks),
+        "repeat": page.repeat, "instances": instances, "can_add": bool(page.repeat) and not fixed and instances < form_pages.MAX_SHOWN,
+    })
+    context["error_names"] = {e["name"] for e in context["errors"]}
+    return render_in(lang, request, "afstand/page.html", context)
+
+
+
+
+def _review(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    lang = state["l"]
+    language = layout.language_code(form, lang)
+    sections = layout.review_sections(form, all_pages, state["a"], language)
+    for section in sections:
+        section["url"] = f"{base}/verder/{token}?stap={section['index'] + 1}"
+    context = _common(request, version, form, state, token, base)
+    context.update({"sections": sections, "action": f"{base}/verder/{token}?stap={REVIEW}",
+                    "dropped": layout.labels(form, state.get("n") or [], language),
+                    "back_url": f"{base}/verder/{token}?stap={state['p'] + 1}"})
+    return render_in(lang, request, "afstand/review.html", context)
+
+
+def _send(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    outcome = submissions.submit(version, uuid.UUID(state["i"]), state["a"], channel=state.get("c", ""))
+    if outcome.status == 400:  # a page-level check missed something: show where
+        errors = {k: v["code"] for k, v in outcome.body.get("errors", {}).items()}
+        first = next(iter(errors), None)
+        state["p"] = next((i for i, p in enumerate(all_pages) if first in p.elements), state["p"])
+        state["e"] = {k: v for k, v in errors.items() if k in all_pages[state["p"]].elements}
+        drafts.save(token, state)
+        return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}#errors")
+    done = {"done": outcome.body.get("withdrawal_code") or "", "l": state["l"], "gone": outcome.status == 410,
+            "s": version.study.slug}
+    drafts.save(token, done)  # answers gone from the draft; the code stays readable with the link only
+    return _SeeOther(f"{base}/bedankt/{token}")
+
+
+def thanks(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
+    state = drafts.load(token)
+    base = _base(study, instrument)
+    if state is None or "done" not in state:
+        return _gone(request, instrument, choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))[0], base)
+    lang = choose_language(request.GET.get("lang"))[0] if request.GET.get("lang") else state["l"]
+    t = text(lang)
+    if state.get("gone"):
+        return render_in(lang, request, "afstand/withdraw.html", {"t": t, "lang": lang, "outcome": "already_withdrawn"})
+    return render_in(lang, request, "afstand/thanks.html", {
+        "t": t, "lang": lang, "code": state["done"], "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
+        "signup_url": f"/aanmelden/{state['s']}?lang={lang}", "withdraw_url": f"/intrekken?lang={lang}",
+        "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}"})
+
+
+def code_file(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
+    """The withdrawal code as a small text file to keep."""
+    state = drafts.load(token)
+    if state is None or not state.get("done"):
+        return HttpResponseNotFound(gettext("This link no longer works."))
+    lang = choose_language(request.GET.get("lang"))[0]
+    t = text(lang)
+    body = f"{t['code_file']}\n\n{state['done']}\n\n{t['withdraw_title']}: {request.build_absolute_uri('/intrekken')}\n"
+    response = HttpResponse(body.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="code.txt"'
+    return response

@@ -5,18 +5,22 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 from django.views.decorators.csrf import csrf_exempt
 
 from afstand.services import signup_spool, submissions
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
-from afstand.web.texts import LANGUAGES, render_in, text
+from afstand.web.texts import choose_language, render_in, text
 
 
-def _lang(request: HttpRequest) -> str:
-    lang = request.POST.get("lang") or request.GET.get("lang")
-    return lang if lang in LANGUAGES else "nl"
+def _lang(request: HttpRequest) -> tuple[str, bool]:
+    return choose_language(request.POST.get("lang") or request.GET.get("lang"), request.headers.get("Accept-Language", ""))
+
+
+def _switch(lang: str) -> dict:
+    other = "en" if lang == "nl" else "nl"
+    return {"switch_url": f"?lang={other}", "other_lang": other}
 
 
 # Guessing a 100-bit code is hopeless anyway; failed tries are still limited per client (afstand.web.ratelimit).
@@ -26,19 +30,26 @@ SIGNUPS = ratelimit.Limiter("signup", lambda: settings.AFSTAND_SIGNUP_LIMIT, lam
 
 @csrf_exempt  # no cookie and no session: nothing for a forged request to ride on
 def withdraw(request: HttpRequest) -> HttpResponse:
-    lang = _lang(request)
-    status, outcome = 200, None
+    """Delete answers with the withdrawal code. Case, spaces and dashes do not matter; a typo the
+    code's check character catches is shown as a typo and is not a failed try."""
+    lang, fell_back = _lang(request)
+    status, outcome, typed = 200, None, ""
     if request.method == "POST":
         key = ratelimit.client_key(request)
-        code = (request.POST.get("code") or "").strip()[:64]
-        if WITHDRAW_FAILURES.over(key):
-            outcome, status = "too_many", 429
-        elif code and submissions.withdraw(code):
-            outcome = "withdrawn"
+        typed = (request.POST.get("code") or "").strip()[:64]
+        code, typo = submissions.read_withdrawal_code(typed)
+        if typo:
+            outcome, status = "typo", 400
         else:
-            WITHDRAW_FAILURES.hit(key)
-            outcome, status = "not_found", 404
-    return render_in(lang, request, "afstand/withdraw.html", {"t": text(lang), "lang": lang, "outcome": outcome}, status=status)
+            if WITHDRAW_FAILURES.over(key):
+                outcome, status = "too_many", 429
+            elif typed and submissions.withdraw(code or typed.upper()):  # a code of the earlier (longer) layout as typed
+                outcome, typed = "withdrawn", ""
+            else:
+                WITHDRAW_FAILURES.hit(key)
+                outcome, status = "not_found", 404
+    return render_in(lang, request, "afstand/withdraw.html", {"t": text(lang), "lang": lang, "outcome": outcome, "typed": typed,
+                                                             "fell_back": fell_back, **_switch(lang)}, status=status)
 
 
 class SignUpForm(forms.Form):
@@ -49,19 +60,29 @@ class SignUpForm(forms.Form):
     availability = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+FIELDS = (("purpose", "purpose", ""), ("name", "name", "name"), ("email", "email", "email"), ("phone", "phone", "tel"),
+          ("availability", "availability", "off"))
+
+
 @csrf_exempt  # as withdraw
 def signup(request: HttpRequest, study: str) -> HttpResponse:
-    lang = _lang(request)
+    lang, fell_back = _lang(request)
     study_obj = Study.objects.filter(slug=study).first()
     if study_obj is None:
         return HttpResponseNotFound(gettext("Unknown study."))
     form = SignUpForm(request.POST or None)
     done = False
+    t = text(lang)
     if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
-        return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "message": text(lang)["too_many"]}, status=429)
+        return render_in(lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": t["too_many"]}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         signup_spool.add(study_obj, data)  # spooled durably; written to the database in shuffled batches
         done, form = True, SignUpForm()
-    return render_in(lang, request, "afstand/signup.html", {"t": text(lang), "lang": lang, "form": form, "done": done},
-                  status=400 if request.method == "POST" and not done else 200)
+    with override(lang):  # Django's own messages ("Enter a valid email address.") in the page's language
+        fields = [{"name": name, "label": t[key], "autocomplete": auto, "value": form[name].value() or "",
+                   "errors": [str(e) for e in form.errors.get(name, [])]} for name, key, auto in FIELDS]
+    errors = [{"id": f["name"], "label": f["label"], "message": e} for f in fields for e in f["errors"]]
+    return render_in(lang, request, "afstand/signup.html", {"t": t, "lang": lang, "fields": fields, "errors": errors, "done": done,
+                                                           "action": f"/aanmelden/{study}", "fell_back": fell_back, **_switch(lang)},
+                     status=400 if request.method == "POST" and not done else 200)

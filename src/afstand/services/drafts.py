@@ -1,0 +1,83 @@
+"""Survey drafts that only their respondent can read.
+
+A draft is the state of one survey in progress (answers so far, page, language, channel) kept
+on the server so that every page step can be a post/redirect/get: Back, reload and a re-opened
+tab show a page, never a resubmission warning. The respondent's link holds a random 128-bit
+token, which the server does not keep:
+
+* the row is found by ``SHA-256("afstand-draft-id:" + token)``;
+* its content is encrypted with AES-256-GCM under a key derived from the token
+  (HKDF-SHA256, its own ``info``), with a random nonce per save.
+
+A database or backup reader therefore sees only random-looking bytes and a date: no answers,
+no time (nothing inside the state carries a timestamp; drafts expire by their date only,
+``AFSTAND_DRAFT_DAYS``).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import secrets
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+from afstand.web.models import Draft
+
+_ID = b"afstand-draft-id:"
+_INFO = b"afstand draft encryption v1"
+_TOKEN_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits
+
+
+def valid_token(token: str) -> bool:
+    return 16 <= len(token) <= 64 and set(token) <= _TOKEN_CHARS
+
+
+def _row_key(token: str) -> str:
+    return hashlib.sha256(_ID + token.encode()).hexdigest()
+
+
+def _cipher(token: str) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(token.encode())
+    return AESGCM(key)
+
+
+def save(token: str, state: dict, today: dt.date | None = None) -> None:
+    nonce = secrets.token_bytes(12)
+    sealed = nonce + _cipher(token).encrypt(nonce, json.dumps(state, separators=(",", ":")).encode(), _ID)
+    Draft.objects.update_or_create(token_hash=_row_key(token), defaults={"state": base64.b64encode(sealed).decode(),
+                                                                          "saved_on": today or dt.date.today()})
+
+
+def load(token: str, today: dt.date | None = None) -> dict | None:
+    """The draft's state, or None when unknown, unreadable or older than AFSTAND_DRAFT_DAYS."""
+    if not valid_token(token):
+        return None
+    draft = Draft.objects.filter(token_hash=_row_key(token)).first()
+    if draft is None:
+        return None
+    if draft.saved_on < (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS):
+        draft.delete()
+        return None
+    try:
+        sealed = base64.b64decode(draft.state)
+        plain = _cipher(token).decrypt(sealed[:12], sealed[12:], _ID)
+        state = json.loads(plain)
+    except (ValueError, InvalidTag):
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def delete(token: str | None) -> None:
+    if token:
+        Draft.objects.filter(token_hash=_row_key(token)).delete()

@@ -1,0 +1,365 @@
+"""Respondents in a real browser: headless Debian Chromium (Playwright), a 375×667 touch phone and
+a desktop, with JavaScript on and off, typing with the keyboard; axe-core (npm) checks every page
+state against WCAG 2.2 AA.
+
+With JavaScript off the axe check runs in a second, auditing tab that opens the same URL with the
+page script blocked: every page state is a GET (post/redirect/get), so that tab shows exactly
+what the respondent sees.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.web import live
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api")
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+              pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (scripts/bootstrap.sh test runs npm ci in tests/web/axe)")]
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
+PROFILES = {"phone": PHONE, "desktop": DESKTOP}
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One server for the module (SQLite): each test starts its own respondents."""
+    var = tmp_path_factory.mktemp("browser")
+    db = f"sqlite:///{var / 'afstand.sqlite3'}"
+    process = live.start(db, var, workers=2)
+    yield f"http://127.0.0.1:{process.port}", db, var
+    live.stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def stored(db: str) -> list[dict]:
+    """The answers the server stored (read from its SQLite file: quicker than an export per test)."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as connection:
+        return [json.loads(answers) for (answers,) in connection.execute("SELECT answers FROM afstand_response")]
+
+
+class Respondent:
+    """One respondent's browser tab, and an accessibility auditor for every page state it reaches."""
+
+    def __init__(self, browser, profile: str, js: bool):
+        self.browser, self.profile, self.js = browser, profile, js
+        self.context = browser.new_context(**PROFILES[profile], java_script_enabled=js)
+        self.page = self.context.new_page()
+        self.violations: list[tuple[str, list]] = []
+        self.audited = 0
+        self._auditor = None
+
+    def close(self):
+        self.context.close()
+        if self._auditor:
+            self._auditor.context.close()
+
+    def tap(self, locator):
+        (locator.tap if self.profile == "phone" else locator.click)()
+
+    def type(self, locator, text: str):
+        """Focus the field and type as a person does (select what is there, then the keys)."""
+        self.tap(locator)
+        self.page.keyboard.press("Control+A")
+        self.page.keyboard.press("Delete")
+        self.page.keyboard.type(text)
+
+    def next(self):
+        with self.page.expect_navigation():
+            self.tap(self.page.locator("button.forward"))
+
+    def h1(self) -> str:
+        return self.page.locator("h1").inner_text()
+
+    def audit(self, state: str):
+        """axe-core, WCAG 2.2 A/AA, on the page as the respondent sees it."""
+        if self.js:
+            page = self.page
+        else:
+            if self._auditor is None:
+                context = self.browser.new_context(**PROFILES[self.profile])
+                context.route("**/static/survey.js", lambda route: route.abort())
+                self._auditor = context.new_page()
+            page = self._auditor
+            page.goto(self.page.url)
+            assert page.content().count("<h1") == self.page.content().count("<h1")
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+        found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                              ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.html.slice(0, 160))})))", WCAG)
+        self.audited += 1
+        if found:
+            self.violations.append((state, found))
+
+    def check_targets(self):
+        """Every choice row and button at least 44×44 CSS px (WCAG 2.5.5), the whole row tappable."""
+        for box in self.page.locator("label.choice:visible, button:visible, a.button:visible").evaluate_all(
+                "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [n.textContent.trim().slice(0, 30), r.width, r.height]; })"):
+            assert box[1] >= 44 and box[2] >= 44, box
+
+
+@pytest.fixture
+def respondent(browser, request):
+    profile, js = request.param
+    person = Respondent(browser, profile, js)
+    yield person
+    person.close()
+
+
+BOTH = [("phone", True), ("phone", False), ("desktop", True), ("desktop", False)]
+IDS = ["phone-js", "phone-nojs", "desktop-js", "desktop-nojs"]
+
+
+@pytest.mark.parametrize("respondent", BOTH, ids=IDS, indirect=True)
+def test_client_completes_the_survey(site, respondent):
+    base, db, _ = site
+    r, page = respondent, respondent.page
+    page.goto(f"{base}/s/clienten?via=whatsapp")
+    assert r.h1() == "Meedoen" and page.title().startswith("Meedoen – Werken op afstand")
+    r.audit("consent")
+    r.next()  # no consent: the error summary has focus, the title says so
+    assert page.title().startswith("Fout:") and page.evaluate("document.activeElement.id") == "errors"
+    r.audit("consent error")
+    r.tap(page.get_by_text("Ja, ik doe mee"))  # the whole row is the target
+    r.next()
+    assert r.h1() == "Over jou"
+    r.check_targets()
+    page.keyboard.press("Tab")  # the skip link comes first and goes to the first question
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "c_gender"
+    r.type(page.get_by_label("Hoe oud ben je?"), "41")
+    r.type(page.get_by_label("Hoe lang heb je al contact met de reclassering?"), "0,5")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Enter in a one-line field moves forward (never switches language)
+    assert r.h1() == "Social media" and "lang=en" not in page.url
+    page.go_back()  # the phone's Back button: the page with its answers, no resubmission warning
+    assert r.h1() == "Over jou" and "ERR_CACHE_MISS" not in page.content()
+    assert page.get_by_label("Hoe oud ben je?").input_value() == "41"
+    assert page.get_by_label("Hoe lang heb je al contact met de reclassering?").input_value() == "0,5"
+    page.reload()
+    assert page.get_by_label("Hoe oud ben je?").input_value() == "41"
+    r.next()
+    assert r.h1() == "Social media"
+    r.audit("likert cards")
+    r.check_targets()
+    whatsapp = page.locator("#q-c_social_whatsapp")
+    r.tap(whatsapp.get_by_text("Dagelijks"))
+    assert whatsapp.locator("input[value=dagelijks]").is_checked()
+    if r.js:
+        r.tap(whatsapp.get_by_role("button", name=re.compile("Antwoord wissen")))
+    else:
+        with page.expect_navigation():
+            r.tap(whatsapp.get_by_role("button", name=re.compile("Antwoord wissen")))
+    assert not whatsapp.locator("input[value=dagelijks]").is_checked() and r.h1() == "Social media"
+    r.tap(page.locator("#q-c_social_instagram").get_by_text("Nooit"))
+    r.next()
+    assert r.h1() == "Contact op afstand"
+    follow_up = page.locator("#q-c_advantages_toelichting")
+    if r.js:  # the follow-up appears only after its trigger
+        assert follow_up.is_hidden()
+        r.tap(page.get_by_text("Ik ben minder tijd kwijt aan reizen"))
+        assert follow_up.is_visible()
+        r.type(follow_up.get_by_role("textbox"), "Scheelt een uur")
+        r.audit("follow-up shown")
+        r.next()
+    else:  # shown; answered without its trigger, it is dropped with a notice on the next page
+        r.type(follow_up.get_by_role("textbox"), "Geen trigger")
+        r.next()
+        assert "niet bewaard" in page.locator(".notice").inner_text() and "Wil je hier iets over vertellen?" in page.locator(".notice").inner_text()
+        r.audit("dropped notice")
+    assert r.h1() == "Tips"
+    r.type(page.get_by_role("textbox"), "Vaker bellen")
+    if r.js:  # the language link keeps what was just typed
+        with page.expect_navigation():
+            r.tap(page.get_by_role("link", name="English"))
+        assert page.locator("html").get_attribute("lang") == "en" and page.get_by_role("textbox").input_value() == "Vaker bellen"
+        with page.expect_navigation():
+            r.tap(page.get_by_role("link", name="Nederlands"))
+    r.next()
+    r.tap(page.locator("#q-c_wa_eerlijker").get_by_text("Soms wel, soms niet"))
+    r.next()
+    assert r.h1() == "Controleer je antwoorden"
+    r.audit("review")
+    with page.expect_navigation():
+        r.tap(page.get_by_role("link", name="Wijzig: Hoe oud ben je?"))
+    assert r.h1() == "Over jou"
+    r.type(page.get_by_label("Hoe oud ben je?"), "42")
+    with page.expect_navigation():
+        r.tap(page.get_by_role("button", name="Controleer je antwoorden"))
+    assert r.h1() == "Controleer je antwoorden" and "42" in page.locator(".review").inner_text()
+    r.next()  # Send
+    assert r.h1() == "Bedankt voor het meedoen!"
+    code = page.locator("#withdrawal-code").inner_text()
+    assert CODE.fullmatch(code)
+    r.audit("thanks")
+    with r.context.expect_page() as tab:  # the sign-up form opens in a new tab; the code stays in view
+        r.tap(page.locator("#signup-link"))
+    signup = tab.value
+    signup.wait_for_load_state()
+    assert "Aanmelden" in signup.locator("h1").inner_text() and page.locator("#withdrawal-code").inner_text() == code
+    signup.close()
+    mine = [row for row in stored(db) if row.get("c_open_tips") == "Vaker bellen" and row.get("c_age") == "42"]
+    assert len(mine) == 1
+    row = mine[0]
+    assert row["c_contact_years"] == "0.5" and "c_social_whatsapp" not in row and row["c_social_instagram"] == "nooit"
+    assert row.get("c_advantages_toelichting") == ("Scheelt een uur" if r.js else None)
+    page.goto(f"{base}/intrekken")
+    r.type(page.get_by_label("Code"), " " + code.lower().replace("-", " ") + " ")  # typed with spaces, in lower case
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Je antwoorden zijn verwijderd." in page.content()
+    r.audit("withdrawn")
+    assert r.violations == [] and r.audited == 7
+
+
+@pytest.mark.parametrize("respondent", [("phone", True), ("desktop", False)], ids=["phone-js", "desktop-nojs"], indirect=True)
+def test_worker_completes_the_survey_resuming_in_a_new_browser(site, respondent, browser):
+    base, db, _ = site
+    r, page = respondent, respondent.page
+    page.goto(f"{base}/s/werkers?via=intranet")
+    r.tap(page.get_by_text("Ja, ik doe mee"))
+    r.next()
+    assert r.h1() == "Over jou en je werk"
+    r.tap(page.get_by_text("Vrouw", exact=True))
+    r.type(page.get_by_label("Wat is je leeftijd?"), "38")
+    r.type(page.get_by_label("Hoeveel jaar werkervaring"), "7,5")  # a whole number is asked: an error naming the question
+    r.next()
+    assert page.title().startswith("Fout:") and "Hoeveel jaar werkervaring" in page.locator("#errors").inner_text()
+    assert page.get_by_label("Hoeveel jaar werkervaring").get_attribute("aria-invalid") == "true"
+    r.audit("number error")
+    r.type(page.get_by_label("Hoeveel jaar werkervaring"), "7")
+    r.tap(page.get_by_text("Toezichthouder"))
+    r.next()
+    assert r.h1() == "Social media in je privéleven"
+    link = page.locator("#resume-link").get_attribute("href")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # the link wraps
+    r.context.close()  # the tab and the whole browser profile are gone
+    r.context = browser.new_context(**PROFILES[r.profile], java_script_enabled=r.js)
+    page = r.page = r.context.new_page()
+    page.goto(link)
+    assert r.h1() == "Social media in je privéleven"
+    with page.expect_navigation():
+        r.tap(page.get_by_role("button", name="Vorige"))
+    assert page.get_by_label("Wat is je leeftijd?").input_value() == "38" and page.get_by_label("Toezichthouder").is_checked()
+    r.next()
+    pages = []
+    while r.h1() != "Controleer je antwoorden":
+        pages.append(r.h1())
+        if r.h1().startswith("Het gebruik van applicaties (1/"):
+            r.audit("app page")
+            r.check_targets()
+            assert page.evaluate("document.documentElement.scrollHeight") < 4000
+            explanation = page.locator("#q-w_use_toelichting")
+            if r.js:  # the explanation under the nine apps follows any of its rows, not only the first
+                assert explanation.is_hidden()
+            r.tap(page.locator("#q-w_use_zoom label.choice").first)
+            assert explanation.is_visible()
+            r.type(explanation.get_by_role("textbox"), "Zoom voor groepen")
+        if r.h1() == "Voor- en nadelen van werken op afstand" and r.js:
+            assert page.locator("#q-w_advantages_toelichting").is_hidden()
+        r.next()
+        assert len(pages) < 30
+    assert sum(1 for p in pages if p.startswith("Het gebruik van applicaties")) >= 2  # the app grid is split
+    r.audit("review")
+    r.next()
+    code = page.locator("#withdrawal-code").inner_text()
+    page.goto(link)  # the resume link after sending: the thank-you page, no answers
+    assert page.locator("#withdrawal-code").inner_text() == code
+    assert [(row["w_experience_years"], row["w_use_zoom"], row["w_use_toelichting"]) for row in stored(db) if row.get("w_age") == "38"] == \
+        [("7", "nooit", "Zoom voor groepen")]
+    page.goto(f"{base}/intrekken")
+    r.type(page.get_by_label("Code"), code.replace("-", " "))
+    r.next()
+    assert "Je antwoorden zijn verwijderd." in page.content()
+    assert r.violations == []
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+    def luminance(css: str) -> float:
+        channels = [int(x) / 255 for x in re.findall(r"\d+", css)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("respondent", [("phone", False), ("desktop", True)], ids=["phone-nojs", "desktop-js"], indirect=True)
+def test_decline_signup_and_language(site, respondent):
+    base, _, _ = site
+    r, page = respondent, respondent.page
+    page.goto(f"{base}/s/clienten?via=mail")
+    with page.expect_navigation():
+        r.tap(page.get_by_role("link", name="English"))
+    assert r.h1() == "Taking part" and page.title() == "Taking part – Working at a distance: questionnaire for clients"
+    r.audit("english")
+    page.keyboard.press("Tab")  # the skip link, then the language link, with a focus ring of 3:1 or more
+    page.keyboard.press("Tab")
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor, getComputedStyle(document.body).backgroundColor]; }""")
+    assert ring[0] == "solid" and ring[1] >= 2 and _contrast(ring[2], ring[3]) >= 3, ring
+    r.tap(page.get_by_text("No, I do not take part"))
+    r.next()
+    assert r.h1() == "That's fine"
+    r.audit("declined")
+    with page.expect_navigation():
+        r.tap(page.get_by_role("link", name="I want to take part after all"))
+    assert r.h1() == "Taking part" and "via=mail" in page.url
+    page.goto(f"{base}/aanmelden/werken-op-afstand")
+    r.tap(page.get_by_text("Meedoen aan een groepsgesprek"))
+    r.type(page.get_by_label("E-mailadres"), "niet-goed")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.title().startswith("Fout:") and page.evaluate("document.activeElement.id") == "errors"
+    summary = page.locator("#errors")
+    assert "Naam:" in summary.inner_text() and "E-mailadres:" in summary.inner_text() and "purpose" not in summary.inner_text()
+    r.tap(summary.get_by_role("link", name=re.compile("E-mailadres")))
+    assert page.evaluate("document.activeElement.id") == "email"
+    r.audit("sign-up errors")
+    assert r.violations == []
+
+
+@pytest.mark.parametrize("respondent", [("phone", True)], ids=["phone-js"], indirect=True)
+def test_read_aloud_uses_a_dutch_voice_and_hides_without_one(site, respondent):
+    base, _, _ = site
+    r, page = respondent, respondent.page
+    page.goto(f"{base}/s/clienten")
+    if page.evaluate("speechSynthesis.getVoices().some(v => v.lang.toLowerCase().startsWith('nl'))"):
+        pytest.skip("this Chromium has a Dutch voice: the hidden case cannot be shown")
+    assert page.locator("button.read").count() == 0  # no Dutch voice: no button
+    r.context.add_init_script("""
+        window.__spoken = [];
+        const voice = {lang: 'nl-NL', name: 'Test NL', default: true, localService: true, voiceURI: 'nl'};
+        speechSynthesis.getVoices = () => [voice];
+        speechSynthesis.speak = u => window.__spoken.push([u.text, u.lang]);
+    """)
+    page.reload()
+    buttons = page.locator("button.read")
+    assert buttons.count() == 1 and buttons.first.inner_text() == "Lees voor"
+    r.tap(buttons.first)
+    spoken = page.evaluate("window.__spoken")
+    assert spoken and spoken[0][1] == "nl-NL" and "Ik heb de uitleg gelezen" in spoken[0][0] and "Ja, ik doe mee" in spoken[0][0]
+    r.audit("read aloud")
+    page.goto(f"{base}/s/werkers")  # not for the worker questionnaire
+    assert page.locator("button.read").count() == 0
+    assert r.violations == []
