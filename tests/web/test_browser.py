@@ -66,7 +66,7 @@ def test_researcher_sees_counts_and_downloads_exports(server, browser, tmp_path)
     assert page.locator("#total-clienten").inner_text() == "3"
     shot(page, "07-researcher-monitor")
     files = {}
-    for fmt, name in (("csv", "CSV"), ("xlsx", "XLSX"), ("sav", "SPSS (.sav)")):
+    for fmt, name in (("csv", "CSV (voor Excel)"), ("xlsx", "XLSX"), ("sav", "SPSS (.sav)")):
         section = page.locator("section", has=page.locator("h2", has_text="clienten"))
         with page.expect_download() as info:
             section.get_by_role("link", name=name, exact=True).click()
