@@ -125,7 +125,7 @@ def test_sav_export_reads_back_with_labels(client, demo, tmp_path):
     frame, meta = pyreadstat.read_sav(str(path))
     assert len(frame) == 4
     labels = dict(zip(meta.column_names, meta.column_labels))
-    assert labels["c_gender"] == "Bent u een man of een vrouw?"
+    assert labels["c_gender"] == "Ben je een man of een vrouw?"  # the version answered: the B1 wording (2026)
     assert meta.variable_value_labels["c_gender"] == {1.0: "Man", 2.0: "Vrouw", 3.0: "Anders / zeg ik liever niet"}
     row = frame[frame["c_gender"] == 2.0].iloc[0]
     assert row["c_contact_type"] == "toezicht werkstraf" and row["c_contact_type_toezicht"] == 1.0 and row["c_contact_type_advies"] == 0.0
