@@ -130,4 +130,4 @@ def test_sav_export_reads_back_with_labels(client, demo, tmp_path):
     row = frame[frame["c_gender"] == 2.0].iloc[0]
     assert row["c_contact_type"] == "toezicht werkstraf" and row["c_contact_type_toezicht"] == 1.0 and row["c_contact_type_advies"] == 0.0
     assert row["c_contact_years"] == 1.5
-    assert labels["c_contact_type_werkstraf"] == "Waarvoor heeft u contact met de reclassering?: Werkstraf"
+    assert labels["c_contact_type_werkstraf"] == "Waarvoor heb je contact met de reclassering?: Werkstraf"
