@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyse one instrument's responses", description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.")
     p.add_argument("--instrument", required=True, help="an instrument of the study (werkers, clienten) or a path to an XLSForm")
-    p.add_argument("--data", required=True, help="responses: canonical .csv or forms-service export .xlsx")
+    p.add_argument("--data", required=True, help="responses: .csv or .xlsx export of afstand, KoboToolbox, ODK Central or Microsoft Forms")
+    p.add_argument("--layout", choices=_layouts(), help="force the export layout (default: detected, and named in the output)")
     p.add_argument("--study", help="study folder or id (default: the bundled werken-op-afstand)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
@@ -124,7 +125,8 @@ def cmd_analyze(args) -> int:
 
     study = _study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)
-    responses = load_responses(args.data, instrument, lenient=args.lenient)
+    responses = load_responses(args.data, instrument, lenient=args.lenient, layout=args.layout,
+                               missing=study.missing_codes if study is not None else ())
     result = analyze(
         responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers, min_group_size=args.min_group_size
     )
@@ -313,6 +315,12 @@ def cmd_demo_data(args) -> int:
     for name, n in sizes.items():
         print(f"wrote {out / (name + '.csv')} ({n} responses)")
     return 0
+
+
+def _layouts() -> list[str]:
+    from afstand.responses.layouts import layout_names
+
+    return layout_names()
 
 
 def _study_or_none(study_arg, instrument_arg):

@@ -80,18 +80,20 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
     consent: list[str] = []
     consent_choice: list[str] = []
     top_level: list[str] = []  # names of top-level items, notes and groups, in document order
+    paths: dict[str, tuple[str, ...]] = {}
 
-    def walk(children: list[dict], group: str | None, sink: list[str] | None) -> None:
+    def walk(children: list[dict], group: str | None, sink: list[str] | None, prefix: tuple[str, ...] = ()) -> None:
         for child in children:
             ctype = child.get("type", "")
             name = child.get("name", "")
             if ctype in ("group", "repeat"):
                 if child.get("control", {}).get("bodyless") or name == "meta":
+                    _record_paths(child.get("children", []), prefix + (name,), paths)
                     continue
                 members: list[str] = []
                 slot = len(groups)
                 groups.append(None)  # keep document order: outer group before inner ones
-                walk(child.get("children", []), name, members)
+                walk(child.get("children", []), name, members, prefix + (name,))
                 bind = child.get("bind", {})
                 groups[slot] = (
                     Group(
@@ -107,6 +109,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 else:
                     top_level.append(name)
                 continue
+            paths.setdefault(name, prefix + (name,))
             if ctype in _SKIP_TYPES:
                 continue
             if sink is not None:
@@ -136,6 +139,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 dimension=_text(child.get("dimension")),
                 key=_key(child, workbook, label),
                 pair=_text(child.get("pair")),
+                missing=_missing_codes(child.get("missing")),
             )
             items[name] = item
             if _text(child.get("consent_choice")):
@@ -165,12 +169,38 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         consent_item=consent[0] if consent else None,
         consent_choice=consent_choice[0] if consent_choice else None,
         order=tuple(top_level),
+        paths=paths,
     )
+
+
+def _record_paths(children: list[dict], prefix: tuple[str, ...], paths: dict[str, tuple[str, ...]]) -> None:
+    """Paths of fields inside groups that are not shown (``meta`` and bodyless groups)."""
+    for child in children:
+        name = child.get("name", "")
+        if child.get("type") in ("group", "repeat"):
+            _record_paths(child.get("children", []), prefix + (name,), paths)
+        elif name:
+            paths.setdefault(name, prefix + (name,))
+
+
+def _missing_codes(value: Any) -> tuple[str, ...]:
+    """The ``missing`` column: codes separated by spaces or commas (``999 9999``)."""
+    text = _text(value)
+    if text is None:
+        return ()
+    return tuple(dict.fromkeys(part for part in text.replace(",", " ").split() if part))
 
 
 def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, languages: list[str]) -> ChoiceList:
     choices = []
+    seen: set[str] = set()
     for row in rows:
+        name = str(row.get("name"))
+        if name in seen:  # pyxform allows this with the setting allow_choice_duplicates
+            _fail_choice(label, workbook, list_name, name, "name", name,
+                         "appears twice in this list; afstand counts answers by choice name, so each name in a list must be unique",
+                         occurrence=2)
+        seen.add(name)
         score = _text(row.get("score"))
         if score is not None:
             try:
@@ -230,11 +260,14 @@ def _key(child: dict, workbook: Any, label: str) -> int | None:
     return None  # unreachable
 
 
-def _row_of(workbook: Any, sheet: str, match: dict[str, str]) -> int | None:
+def _row_of(workbook: Any, sheet: str, match: dict[str, str], occurrence: int = 1) -> int | None:
     rows = workbook.get(sheet) if isinstance(workbook, dict) else getattr(workbook, sheet, None)
+    found = 0
     for index, row in enumerate(rows or []):
         if all(str(row.get(k, "")).strip() == v for k, v in match.items()):
-            return index + 2  # header is row 1, as pyxform counts
+            found += 1
+            if found == occurrence:
+                return index + 2  # header is row 1, as pyxform counts
     return None
 
 
@@ -244,7 +277,7 @@ def _fail(label: str, workbook: Any, sheet: str, name: Any, column: str, value: 
     raise InstrumentError(f"{label}: {where} (item {name!r}): value {value!r} {why}")
 
 
-def _fail_choice(label: str, workbook: Any, list_name: str, name: Any, column: str, value: Any, why: str) -> None:
-    row = _row_of(workbook, "choices", {"list_name": list_name, "name": str(name)})
+def _fail_choice(label: str, workbook: Any, list_name: str, name: Any, column: str, value: Any, why: str, occurrence: int = 1) -> None:
+    row = _row_of(workbook, "choices", {"list_name": list_name, "name": str(name)}, occurrence)
     where = "sheet choices" + (f", row {row}" if row else "") + f", column {column!r}"
     raise InstrumentError(f"{label}: {where} (choice {list_name}/{name}): value {value!r} {why}")

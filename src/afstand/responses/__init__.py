@@ -2,31 +2,59 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
-from afstand.responses.readers import RawTable, read_csv, read_formsexport
+from afstand.responses.layouts import LAYOUTS, apply_layout
+from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport, read_xlsx_grid
 from afstand.responses.validate import validate
 
-__all__ = ["load_responses", "ResponseSet", "MultiColumn", "RawTable", "read_csv", "read_formsexport", "validate"]
+__all__ = ["load_responses", "read_table", "ResponseSet", "MultiColumn", "RawTable", "Grid", "LAYOUTS",
+           "read_csv", "read_formsexport", "validate"]
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+def read_table(
+    source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, layout: str | None = None,
+    name: str | None = None,
+) -> RawTable:
+    """Read a response file of any known layout (see :mod:`afstand.responses.layouts`).
+
+    The file type follows the suffix (``.csv`` or ``.xlsx``); for bytes without a name, an
+    ``.xlsx`` is recognised by its zip signature. ``layout`` forces a layout.
+    """
+    label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<data>")
+    suffix = Path(label).suffix.lower()
+    if isinstance(source, io.IOBase):
+        source = source.read()
+    if suffix not in SPREADSHEET_SUFFIXES + TEXT_SUFFIXES:
+        if isinstance(source, bytes) and not suffix:
+            suffix = ".xlsx" if source[:4] == b"PK\x03\x04" else ".csv"
+        else:
+            raise DataError([Problem(label, "unknown data format: expected a .csv or .xlsx file "
+                                            "(afstand, KoboToolbox, ODK Central or Microsoft Forms export)")])
+    if suffix in SPREADSHEET_SUFFIXES:
+        grid = read_xlsx_grid(source, name=label)
+    else:
+        grid = read_csv_grid(source, name=label)
+    return apply_layout(grid, instrument, layout=layout)
 
 
 def load_responses(
-    path: str | os.PathLike[str], instrument: Instrument, *, lenient: bool = False, layout: str | None = None
+    path: str | os.PathLike[str] | bytes, instrument: Instrument, *, lenient: bool = False, layout: str | None = None,
+    missing: tuple[str, ...] | list[str] = (), name: str | None = None,
 ) -> ResponseSet:
-    """Read ``path`` (canonical ``.csv`` or forms-service ``.xlsx``) and validate it.
+    """Read ``path`` in any known layout and validate it.
 
-    ``layout`` forces ``"csv"`` or ``"formsexport"``; by default the file suffix decides.
+    ``layout`` forces one of :data:`LAYOUTS` (``afstand``, ``kobo-xml``, ``kobo-labels``,
+    ``odk-central``, ``ms-forms``); by default it is detected and reported on the result.
+    ``missing``: the study's missing-value codes (each item's own come from the XLSForm).
     """
-    suffix = Path(path).suffix.lower()
-    layout = layout or ("formsexport" if suffix in (".xlsx", ".xlsm") else "csv" if suffix in (".csv", ".txt") else None)
-    if layout == "csv":
-        raw = read_csv(path)
-    elif layout == "formsexport":
-        raw = read_formsexport(path, instrument)
-    else:
-        raise DataError([Problem(str(path), "unknown data format: expected a .csv (canonical) or .xlsx (forms-service export) file")])
-    return validate(raw, instrument, lenient=lenient)
+    raw = read_table(path, instrument, layout=layout, name=name)
+    return validate(raw, instrument, lenient=lenient, missing=missing)

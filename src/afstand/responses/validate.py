@@ -25,10 +25,13 @@ _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 MAX_LISTED_PER_COLUMN = 50
 
 
-def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) -> ResponseSet:
+def validate(
+    raw: RawTable, instrument: Instrument, *, lenient: bool = False, missing: tuple[str, ...] | list[str] = ()
+) -> ResponseSet:
+    """``missing``: the study's missing-value codes, added to each item's own (XLSForm ``missing``)."""
     problems = list(raw.problems)
     n = raw.n_rows
-    rows = np.arange(n, dtype=np.int64) + 2  # spreadsheet row numbers
+    rows = raw.rows if raw.rows is not None else np.arange(n, dtype=np.int64) + 2  # spreadsheet row numbers
 
     for header in raw.columns:
         if header != ID_COLUMN and header not in META_COLUMNS and header not in instrument.items:
@@ -52,12 +55,20 @@ def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) ->
         response_ids=ids[consented],
         file_rows=rows[consented],
         dropped_columns=list(raw.dropped),
+        layout=raw.layout,
+        metadata_columns=list(raw.metadata),
+        unused_columns=list(raw.unused),
     )
     for item in instrument.items.values():
         column = raw.columns.get(item.name)
         if column is None:
             out.not_asked.append(item.name)
             column = Column.empty(n)
+        codes = tuple(dict.fromkeys(tuple(item.missing) + tuple(missing)))
+        if codes and len(column.values):
+            column, counted = _declared_missing(column, codes, consented)
+            if counted:
+                out.declared_missing[item.name] = counted
         where = raw.headers.get(item.name, item.name)
         if item.kind == "select_one":
             out.single[item.name] = _select_one(item, column, rows, raw.file, where, problems)[consented]
@@ -78,6 +89,56 @@ def validate(raw: RawTable, instrument: Instrument, *, lenient: bool = False) ->
     if problems and not lenient:
         raise DataError(problems)
     return out
+
+
+def _declared_missing(column: Column, codes: tuple[str, ...], consented: np.ndarray) -> tuple[Column, dict[str, int]]:
+    """Cells holding a declared missing-value code become empty; how often each code occurs
+    among consenting respondents is returned (so the analysis can report it, never average it).
+
+    A code matches the cell's text, or its number (``999`` matches ``999.0``); in a
+    select_multiple cell a code among several choices is removed from the cell.
+    """
+    numeric = {}
+    for code in codes:
+        try:
+            numeric[float(code.replace(",", "."))] = code
+        except ValueError:
+            pass
+
+    def code_of(text: str) -> str | None:
+        if text in codes:
+            return text
+        if numeric and _NUMBER.fullmatch(text):
+            return numeric.get(float(text.replace(",", ".")))
+        return None
+
+    values = column.values.copy()
+    hit_code: list[str | None] = []
+    changed = False
+    for v, text in enumerate(column.values):
+        code = code_of(text)
+        if code is None and " " in text:
+            parts = text.split()
+            kept = [p for p in parts if code_of(p) is None]
+            if len(kept) != len(parts):
+                code = next(code_of(p) for p in parts if code_of(p) is not None)
+                values[v] = " ".join(kept)
+                changed = True
+        elif code is not None:
+            values[v] = ""
+            changed = True
+        hit_code.append(code)
+    if not changed:
+        return column, {}
+    counted: dict[str, int] = {}
+    per_row = column.index[consented]
+    tally = np.bincount(per_row[per_row >= 0], minlength=len(values))
+    for v, code in enumerate(hit_code):
+        if code is not None and tally[v]:
+            counted[code] = counted.get(code, 0) + int(tally[v])
+    empty = np.array([text == "" for text in values], dtype=bool)
+    index = np.where((column.index >= 0) & empty[np.maximum(column.index, 0)], -1, column.index).astype(np.int32)
+    return Column(values, index), counted
 
 
 def _response_ids(raw: RawTable, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
