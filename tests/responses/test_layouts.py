@@ -288,8 +288,12 @@ def test_duplicate_choice_names_are_refused(tmp_path):
 
     text = FORM.replace("| | freq | soms | Soms |", "| | freq | soms | Soms |\n| | freq | vaak | Heel vaak |")
     text = text.replace("| | form_id | version |\n| | fruitform | 3 |", "| | form_id | version | allow_choice_duplicates |\n| | fruitform | 3 | yes |")
-    with pytest.raises(InstrumentError, match=r"sheet choices, row \d+, column 'name' \(choice freq/vaak\): value 'vaak' appears twice"):
+    with pytest.raises(InstrumentError, match=r"setting 'allow_choice_duplicates' is not supported: .*names must be unique"):
         load_instrument(md_form(tmp_path, text))
+    # without the setting pyxform itself refuses, naming the row
+    plain = FORM.replace("| | freq | soms | Soms |", "| | freq | soms | Soms |\n| | freq | vaak | Heel vaak |")
+    with pytest.raises(InstrumentError, match=r"\[row : \d+\] On the 'choices' sheet, the 'name' value is invalid"):
+        load_instrument(md_form(tmp_path, plain, "plain.md"))
 
 
 def test_cli_names_the_layout_and_forces_one(tmp_path, form):

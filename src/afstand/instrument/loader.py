@@ -19,6 +19,7 @@ from pyxform.xls2xform import convert
 
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
+from afstand.instrument.support import FormSupport, canonical_type, check_pyxform
 
 # pyxform's internal type names -> XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
@@ -27,15 +28,48 @@ _PYXFORM_TYPES = {
     "select_one": "select_one",
     "select_multiple": "select_multiple",
 }
-_SKIP_TYPES = {"calculate", "start", "end", "today", "deviceid", "username", "audit"}
+#: metadata and computed fields: not questions (an export's column for them is kept apart)
+_SKIP_TYPES = {"calculate", "start", "end", "today", "deviceid", "username", "audit", "phonenumber", "email", "simserial",
+               "subscriberid", "start-geopoint", "background-geopoint", "background-audio"}
 _VALID_KEYS = {"1": 1, "+1": 1, "-1": -1}
 
 
 def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> Instrument:
     """Load an XLSForm from a path or from bytes/a binary file object.
 
-    ``name`` is used in messages when ``source`` is not a path.
+    ``name`` is used in messages when ``source`` is not a path. A form that uses a feature
+    the support matrix (:mod:`afstand.instrument.support`) refuses raises
+    :class:`InstrumentError` listing every such feature.
     """
+    js, workbook, label = _convert(source, name)
+    support = check_pyxform(js, label)
+    refused = support.refusals()
+    if refused:
+        raise InstrumentError(f"{label}: afstand does not support this form: " + "; ".join(refused))
+    return _build(js, workbook, label)
+
+
+def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> FormSupport:
+    """What afstand can do with each question of a form (``afstand instrument check``); never raises
+    on a bad form: pyxform's and afstand's own errors are listed and make the form refused."""
+    from afstand.instrument.support import REFUSED
+
+    try:
+        js, workbook, label = _convert(source, name)
+    except InstrumentError as err:
+        label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
+        return FormSupport(label, REFUSED, errors=[str(err)])
+    support = check_pyxform(js, label)
+    if support.accepted:
+        try:
+            _build(js, workbook, label)
+        except InstrumentError as err:
+            support.errors.append(str(err))
+            support.status = REFUSED
+    return support
+
+
+def _convert(source, name: str | None) -> tuple[dict[str, Any], Any, str]:
     label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -57,7 +91,7 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    return _build(result._pyxform, workbook, label)
+    return result._pyxform, workbook, label
 
 
 def version_id_of(pyxform_json: dict[str, Any]) -> str:
@@ -110,6 +144,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                     top_level.append(name)
                 continue
             paths.setdefault(name, prefix + (name,))
+            ctype = canonical_type(ctype)
             if ctype in _SKIP_TYPES:
                 continue
             if sink is not None:
