@@ -38,6 +38,8 @@ def analyze(
             entry = frequencies.number(responses.numbers[item.name], outlier_k=outlier_k, exclude_outliers=exclude_outliers)
         elif item.kind == "text":
             entry = frequencies.text(responses, item)
+        elif item.name in responses.texts:  # analysis-only types (date, geopoint, …): how many answered
+            entry = dict(frequencies.text(responses, item), type=item.type)
         else:
             continue
         entry["asked"] = item.name not in responses.not_asked

@@ -66,7 +66,7 @@ MATRIX: tuple[Feature, ...] = (
     Feature("type", "date", ANALYSIS, "read from exports, counted as answered", ("q date", "add date prompt")),
     Feature("type", "time", ANALYSIS, "read from exports, counted as answered"),
     Feature("type", "datetime", ANALYSIS, "read from exports, counted as answered",
-            ("dateTime", "date time", "q date time", "q dateTime", "add date time prompt", "add dateTime prompt")),
+            ("date time", "q date time", "q dateTime", "add date time prompt", "add dateTime prompt")),
     Feature("type", "geopoint", ANALYSIS, "read from exports, counted as answered",
             ("gps", "location", "q geopoint", "q location", "add location prompt")),
     Feature("type", "geotrace", ANALYSIS, "read from exports, counted as answered", ("q geotrace",)),
@@ -280,6 +280,10 @@ def check_pyxform(js: dict, source: str) -> FormSupport:
                                                  worst(f.status for f in features), features))
                 walk(child.get("children", []), prefix + (name,))
                 continue
+            itemset = str(child.get("itemset") or "")
+            if itemset.lower().endswith((".csv", ".xml", ".geojson")) and not child.get("list_name"):
+                ctype = ("select_multiple_from_file" if canonical_type(ctype) == "select_multiple"
+                         else "select_one_from_file")
             type_feature = lookup("type", ctype)
             features = [type_feature] + _column_features(child)
             questions.append(QuestionSupport(name, "/".join(prefix + (name,)), type_feature.name,
