@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--instrument", required=True)
     p.add_argument("--db", help="database URL (as for serve)")
     p.add_argument("--study", default="werken-op-afstand", help="study id in the database")
-    p.add_argument("--format", choices=("csv", "xlsx", "sav"), default="csv")
+    p.add_argument("--format", choices=("csv", "xlsx", "sav", "dta"), default="csv",
+                   help="csv, xlsx, SPSS .sav or Stata .dta (codes, labels, missing values: docs/export.md)")
     p.add_argument("--out", required=True)
     p.set_defaults(handler=cmd_export)
 

@@ -37,7 +37,11 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
 
 
 def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None) -> None:
-    """Write rows as CSV, XLSX or SPSS .sav to a binary file-like object (shared by CLI and web)."""
+    """Write rows as CSV, XLSX, SPSS .sav or Stata .dta to a binary file-like object (shared by CLI and web).
+
+    ``instrument``: the instrument, or all its versions oldest first (codes and labels of the
+    .sav/.dta then cover answers given to older versions).
+    """
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
@@ -57,8 +61,12 @@ def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str
         from afstand.web.spss import write_sav
 
         write_sav(header, data, instrument, out)
+    elif fmt == "dta":
+        from afstand.web.spss import write_stata
+
+        write_stata(header, data, instrument, out)
     else:
-        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav)")
+        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav, dta)")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -76,9 +84,14 @@ def _as_text(ws, value: str):
 def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
     header, data = rows(study_slug, name)
     buffer = io.BytesIO()
-    write(header, data, fmt, buffer, sheet=name, instrument=latest_instrument(study_slug, name))
+    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name))
     atomic_write_bytes(target, buffer.getvalue())
     return len(data)
+
+
+def all_versions(study_slug: str, name: str) -> list:
+    """Every stored version of an instrument, oldest first."""
+    return [adapter.instrument_for(v) for v in InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id")]
 
 
 def latest_instrument(study_slug: str, name: str):

@@ -116,7 +116,7 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
         raise PermissionDenied
     header, data = exporter.rows(membership.study.slug, instrument)
     buffer = io.BytesIO()
-    exporter.write(header, data, fmt, buffer, sheet=instrument, instrument=exporter.latest_instrument(membership.study.slug, instrument))
+    exporter.write(header, data, fmt, buffer, sheet=instrument, instrument=exporter.all_versions(membership.study.slug, instrument))
     audit(request.user, "export", f"{study}/{instrument}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{instrument}.{fmt}"'
