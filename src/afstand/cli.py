@@ -203,12 +203,12 @@ def cmd_report(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from afstand.web.server import configure, migrate, serve
+    from afstand.web.config.server import configure, migrate, serve
 
     configure(args.db)
     migrate()
     if args.demo:
-        from afstand.web.adapter import load_demo
+        from afstand.services.studies import load_demo
 
         load_demo()
     print(f"afstand serving on http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
@@ -217,11 +217,11 @@ def cmd_serve(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from afstand.web.server import configure, migrate
+    from afstand.web.config.server import configure, migrate
 
     configure(args.db)
     migrate()
-    from afstand.web.export import export
+    from afstand.services.exports import export
 
     n = export(args.study, args.instrument, args.format, Path(args.out))
     print(f"wrote {args.out} ({n} responses)")
@@ -232,14 +232,14 @@ def cmd_createuser(args) -> int:
     import getpass
     import os
 
-    from afstand.web.server import configure, migrate
+    from afstand.web.config.server import configure, migrate
 
     configure(args.db)
     migrate()
     from django.contrib.auth.models import User
     from django.contrib.auth.password_validation import ValidationError, validate_password
 
-    from afstand.web.adapter import load_demo
+    from afstand.services.studies import load_demo
     from afstand.web.models import Membership, Study
 
     password = os.environ.get("AFSTAND_PASSWORD") or getpass.getpass("Wachtwoord: ")
@@ -266,11 +266,11 @@ def cmd_purge(args) -> int:
     days = args.older_than if args.older_than is not None else os.environ.get("AFSTAND_RETENTION_DAYS")
     if days is None or int(days) < 0:
         raise AfstandError("give --older-than DAYS or set AFSTAND_RETENTION_DAYS")
-    from afstand.web.server import configure, migrate
+    from afstand.web.config.server import configure, migrate
 
     configure(args.db)
     migrate()
-    from afstand.web.adapter import purge
+    from afstand.services.submissions import purge
 
     counts = purge(int(days))
     print(f"deleted {counts['responses']} responses and {counts['signups']} sign-ups older than {int(days)} days")

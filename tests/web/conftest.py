@@ -16,15 +16,15 @@ def coded_study(db, reference):
     import csv
     import uuid
 
-    from afstand.web import adapter
+    from afstand.services import studies, submissions
 
-    study = adapter.load_demo()
-    version = adapter.active_version(study.slug, "werkers")
+    study = studies.load_demo()
+    version = studies.active_version(study.slug, "werkers")
     with (reference / "werkers.csv").open(encoding="utf-8") as handle:
         for row in list(csv.DictReader(handle))[:60]:
             answers = {k: v for k, v in row.items() if v and k != "response_id"}
             if answers.get("consent") == "ja":
-                adapter.submit(version, uuid.uuid4(), answers)
+                submissions.submit(version, uuid.uuid4(), answers)
     return study
 
 

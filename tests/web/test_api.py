@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.db import connection
 
-from afstand.web import adapter
+from afstand.services import studies, submissions
 from afstand.web.models import Counter, Response
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def post(client, instrument, body, **extra):
@@ -85,9 +85,9 @@ def test_declined_consent_only_counts(client, demo):
 
 def test_withdrawal_deletes_and_counts(client, demo):
     code = post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja"}}).json()["withdrawal_code"]
-    assert adapter.withdraw(code.lower()) is True
+    assert submissions.withdraw(code.lower()) is True
     assert Response.objects.count() == 0
-    assert adapter.withdraw(code) is False
+    assert submissions.withdraw(code) is False
     assert Counter.objects.get(instrument="clienten", kind="withdrawn").value == 1
 
 
@@ -116,11 +116,11 @@ def test_purge_keeps_recent_data(demo):
 
     from afstand.web.models import AuditEvent, SignUp
 
-    version = adapter.active_version(demo.slug, "clienten")
+    version = studies.active_version(demo.slug, "clienten")
     today = dt.date(2026, 6, 1)
-    adapter.submit(version, uuid.uuid4(), {"consent": "ja"}, today=dt.date(2025, 1, 1))
-    adapter.submit(version, uuid.uuid4(), {"consent": "ja"}, today=dt.date(2026, 5, 30))
+    submissions.submit(version, uuid.uuid4(), {"consent": "ja"}, today=dt.date(2025, 1, 1))
+    submissions.submit(version, uuid.uuid4(), {"consent": "ja"}, today=dt.date(2026, 5, 30))
     SignUp.objects.create(study=demo, purpose="loterij", name="A", email="a@example.org", signed_up_on=dt.date(2025, 1, 2))
-    assert adapter.purge(365, today=today) == {"responses": 1, "signups": 1}
+    assert submissions.purge(365, today=today) == {"responses": 1, "signups": 1}
     assert Response.objects.count() == 1 and SignUp.objects.count() == 0
     assert AuditEvent.objects.filter(action="purge").count() == 1

@@ -7,7 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from afstand.web import adapter, coding_store
+from afstand.services import submissions
+from afstand.services import coding as coding_store
 from afstand.web.models import Coding, Membership, Response, Reviewed
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +55,8 @@ def test_report_gets_themes_and_withdrawal_removes_codings(client, coded_study):
     lines = coding_store.answer_lines("werken-op-afstand")
     assert len(lines) == 3 and all('"codes": ["jongvolwassenen"]' in l for l in lines)
     response = answers[0][0]
-    code = adapter.withdrawal_code(response.instance_id)
-    assert adapter.withdraw(code)
+    code = submissions.withdrawal_code(response.instance_id)
+    assert submissions.withdraw(code)
     assert Coding.objects.count() == 2 and not Reviewed.objects.filter(response_id=response.id).exists()
 
 
@@ -115,3 +116,19 @@ def test_frequencies_page_lists_keywords_the_coded_answers_contradict(client, co
     label = book.get("W1", code).label
     assert re.search(rf"<th scope=\"row\">{re.escape(label)}</th><td>[^<]*\b{re.escape(keyword)}\b[^<]*</td><td class=\"n\">{len(hits)}</td><td class=\"n\">0</td>",
                      table.replace("&#x27;", "'")), table
+
+
+def test_suggestion_model_follows_the_codings_not_their_number(client, coded_study):
+    """Remove one code and apply another: the same counts, other content: the model is refitted."""
+    user = coder(client, coded_study)
+    answers = coding_store.answers("werken-op-afstand", "W1")[:3]
+    for response, text in answers:
+        coding_store.apply(coded_study, "W1", response, 0, len(text), "motivatie", user)
+    first = coding_store._current_model("werken-op-afstand", "W1")
+    assert coding_store._current_model("werken-op-afstand", "W1") is first  # nothing changed: served from the cache
+    response, text = answers[0]
+    Coding.objects.filter(response=response, code="motivatie").delete()
+    coding_store.apply(coded_study, "W1", response, 0, len(text), "weerstand", user)
+    assert (Coding.objects.count(), Reviewed.objects.count()) == (3, 3)  # the counts the old cache key used are unchanged
+    second = coding_store._current_model("werken-op-afstand", "W1")
+    assert second is not first

@@ -11,7 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.web import adapter, coding_store
+from afstand.services import studies, submissions
+from afstand.services import coding as coding_store
 from afstand.web.models import Coding, FocusNote, Membership
 from tests.coding.test_focus import NOTES
 
@@ -90,12 +91,12 @@ def test_report_shows_focus_group_counts_beside_the_survey(client, coded_study, 
     import uuid
 
     user = member(client, coded_study, "owner", "eigenaar")
-    version = adapter.active_version(coded_study.slug, "clienten")
+    version = studies.active_version(coded_study.slug, "clienten")
     with (reference / "clienten.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             answers = {k: v for k, v in row.items() if v and k != "response_id"}
             if answers.get("consent") == "ja":
-                adapter.submit(version, uuid.uuid4(), answers)
+                submissions.submit(version, uuid.uuid4(), answers)
     coding_store.import_notes(coded_study, "fg-werkers", "Utrecht", "verslag.txt", NOTES.encode())
     note = FocusNote.objects.get(theme="typen")
     coding_store.apply(coded_study, "W2", note, 0, len(note.text), "gebrek_vaardigheden", user)

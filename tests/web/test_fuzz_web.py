@@ -11,7 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from afstand.web import adapter, api, respondent
+from afstand.services import studies
+from afstand.web.respondent import api
+from afstand.web.respondent import withdrawal as respondent
 from afstand.web.models import Counter, InstrumentVersion, Response, SignUp, Study
 from tests.fuzzing import FUZZ, FUZZ_SLOW
 
@@ -33,7 +35,7 @@ bodies = st.one_of(
 def demo(db):
     for limiter in (api.SUBMISSIONS, respondent.SIGNUPS, respondent.WITHDRAW_FAILURES):
         limiter.reset()
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def stored() -> tuple:

@@ -45,9 +45,9 @@ def test_researcher_pages_follow_the_browser_language(client):
 
 @pytest.mark.django_db
 def test_respondent_texts_and_form_messages_in_both_languages(client):
-    from afstand.web import adapter
+    from afstand.services import studies
 
-    adapter.load_demo()
+    studies.load_demo()
     bad = client.post("/aanmelden/werken-op-afstand?lang=en", {"purpose": "loterij", "name": "X", "email": "nope", "lang": "en"})
     assert "Enter a valid email address." in bad.content.decode()
     bad_nl = client.post("/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": "X", "email": "nope"})

@@ -15,7 +15,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from afstand.web import adapter, export
+from afstand.services import studies
+from afstand.services import exports as export
 from afstand.web.models import AuditEvent, Response, SignUp
 from tests.web.test_survey import step
 
@@ -26,11 +27,11 @@ TRACE = {"REMOTE_ADDR": IP, "HTTP_X_FORWARDED_FOR": FORWARDED, "HTTP_USER_AGENT"
 
 @pytest.fixture
 def demo(db):
-    from afstand.web import respondent
+    from afstand.web.respondent import withdrawal as respondent
 
     respondent.SIGNUPS.reset()
     respondent.WITHDRAW_FAILURES.reset()
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def respondent_traffic(client) -> str:

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from afstand.web import adapter
+from afstand.services import studies, submissions
 from afstand.web.models import AuditEvent, Membership, Study
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    study = adapter.load_demo()
-    version = adapter.active_version(study.slug, "clienten")
+    study = studies.load_demo()
+    version = studies.active_version(study.slug, "clienten")
     for channel in ("whatsapp", "whatsapp", "mail"):
-        adapter.submit(version, uuid.uuid4(), {"consent": "ja", "c_age": 40}, channel=channel)
+        submissions.submit(version, uuid.uuid4(), {"consent": "ja", "c_age": 40}, channel=channel)
     return study
 
 
@@ -115,8 +115,8 @@ def test_csrf_is_enforced_on_cookie_forms(demo):
 def test_sav_export_reads_back_with_labels(client, demo, tmp_path):
     import pyreadstat
 
-    version = adapter.active_version(demo.slug, "clienten")
-    adapter.submit(version, uuid.uuid4(), {"consent": "ja", "c_gender": "vrouw", "c_contact_type": "toezicht werkstraf", "c_contact_years": "1,5"})
+    version = studies.active_version(demo.slug, "clienten")
+    submissions.submit(version, uuid.uuid4(), {"consent": "ja", "c_gender": "vrouw", "c_contact_type": "toezicht werkstraf", "c_contact_years": "1,5"})
     client.force_login(user_with("owner", demo))
     download = client.get("/onderzoek/werken-op-afstand/export/clienten.sav")
     assert download.status_code == 200

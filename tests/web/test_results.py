@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.web import adapter
+from afstand.services import results, studies, submissions
 from afstand.web.models import AuditEvent, InstrumentVersion, Membership, Response, Study
 from tests.helpers import MINI_FORM
 
@@ -39,14 +39,14 @@ def test_create_a_study_by_uploading_an_xlsform_and_add_a_version(client):
     assert created.status_code == 302 and created["Location"] == "/onderzoek/nieuw-2022/"
     study = Study.objects.get(slug="nieuw-2022")
     assert Membership.objects.get(study=study).role == "owner"
-    first = adapter.active_version("nieuw-2022", "mini")
+    first = studies.active_version("nieuw-2022", "mini")
     assert first.target == 40 and first.version_id.startswith("mini@")
     # a respondent answers version 1
-    assert adapter.submit(first, uuid.uuid4(), {"consent": "ja", "age": "30"}).status == 201
+    assert submissions.submit(first, uuid.uuid4(), {"consent": "ja", "age": "30"}).status == 201
     # a new upload is a new version; the stored response keeps its own
     again = client.post("/onderzoek/nieuw-2022/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", mini("Hoe oud ben je?"))})
     assert again.status_code == 302
-    second = adapter.active_version("nieuw-2022", "mini")
+    second = studies.active_version("nieuw-2022", "mini")
     assert second.version_id != first.version_id and InstrumentVersion.objects.filter(study=study).count() == 2
     assert Response.objects.get().instrument_version == first
     assert client.get("/s/nieuw-2022/mini").status_code == 200 and "Hoe oud ben je?" in client.post(
@@ -74,7 +74,7 @@ def test_a_broken_xlsform_is_refused_with_its_error_and_creates_nothing(client):
 
 
 def test_only_owners_upload_versions(client):
-    study = adapter.load_demo()
+    study = studies.load_demo()
     login(client, "analyst", study)
     assert client.get("/onderzoek/werken-op-afstand/versie/").status_code == 403
     assert client.post("/onderzoek/werken-op-afstand/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", mini())}).status_code == 403
@@ -82,14 +82,14 @@ def test_only_owners_upload_versions(client):
 
 @pytest.fixture
 def reference_db(db, reference):
-    study = adapter.load_demo()
+    study = studies.load_demo()
     for name in ("werkers", "clienten"):
-        version = adapter.active_version(study.slug, name)
+        version = studies.active_version(study.slug, name)
         with (reference / f"{name}.csv").open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 answers = {k: v for k, v in row.items() if v and k != "response_id"}
                 if answers.get("consent") == "ja":
-                    assert adapter.submit(version, uuid.uuid4(), answers).status == 201
+                    assert submissions.submit(version, uuid.uuid4(), answers).status == 201
     return study
 
 
@@ -100,7 +100,7 @@ def test_analysis_page_shows_the_core_numbers_and_figures(client, reference_db, 
     html = page.content.decode()
     assert page.status_code == 200
     assert f'id="n-consented">{expected["n_consented"]}<' in html
-    result, _ = adapter.analyze_stored("werken-op-afstand", "clienten")
+    result, _ = results.analyze_stored("werken-op-afstand", "clienten")
     for name, entry in expected["items"].items():
         if "counts" in entry:
             counts = result["items"][name]["counts"]
@@ -129,7 +129,7 @@ def test_report_downloads_from_stored_responses(client, reference_db):
 
 
 def test_report_without_responses_says_why(client):
-    study = adapter.load_demo()
+    study = studies.load_demo()
     login(client, "owner", study)
     page = client.get("/onderzoek/werken-op-afstand/rapport.pdf")
     assert page.status_code == 409 and "Nog geen antwoorden voor werkers, clienten" in page.content.decode()

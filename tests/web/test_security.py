@@ -18,7 +18,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.web import adapter, api, research, respondent
+from afstand.services import studies, submissions
+from afstand.web.research import monitor as research
+from afstand.web.respondent import api
+from afstand.web.respondent import withdrawal as respondent
 from afstand.web.models import Coding, Membership, Response
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +71,7 @@ def owner(client, study, name="eigenaar"):
 def demo(db):
     for limiter in (api.SUBMISSIONS, respondent.WITHDRAW_FAILURES, respondent.SIGNUPS, research.LOGIN_ATTEMPTS):
         limiter.reset()
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def pages(client, study) -> dict[str, str]:
@@ -129,20 +132,20 @@ def test_xss_in_labels_answers_and_signups_is_inert(client, demo, reference):
     inert(client.get("/onderzoek/xss/").content.decode())
     inert(client.get("/onderzoek/").content.decode())
     # answers: open answers with a payload, coded, then every researcher page and the report formats
-    version = adapter.active_version(demo.slug, "werkers")
+    version = studies.active_version(demo.slug, "werkers")
     with (reference / "werkers.csv").open(encoding="utf-8") as handle:
         for k, row in enumerate(csv.DictReader(handle)):
             answers = {key: v for key, v in row.items() if v and key != "response_id"}
             if answers.get("consent") == "ja":
                 answers["w_open_types_good"] = PAYLOAD if k < 12 else answers.get("w_open_types_good", "")
-                assert adapter.submit(version, uuid.uuid4(), answers).status == 201
-    clienten = adapter.active_version(demo.slug, "clienten")
+                assert submissions.submit(version, uuid.uuid4(), answers).status == 201
+    clienten = studies.active_version(demo.slug, "clienten")
     with (reference / "clienten.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             answers = {key: v for key, v in row.items() if v and key != "response_id"}
             if answers.get("consent") == "ja":
                 answers["c_open_tips"] = PAYLOAD
-                assert adapter.submit(clienten, uuid.uuid4(), answers).status == 201
+                assert submissions.submit(clienten, uuid.uuid4(), answers).status == 201
     for response in Response.objects.filter(answers__w_open_types_good=PAYLOAD):
         Coding.objects.create(study=demo, question="W1", response=response, start=0, end=len(PAYLOAD), code="motivatie", coder=user)
     client.post("/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": '<script>alert("naam")</script>',
@@ -166,8 +169,8 @@ def test_xss_in_labels_answers_and_signups_is_inert(client, demo, reference):
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
     assert '<script>alert("xss")</script>' in re.sub(r"\s+", " ", text).replace("< ", "<")  # printed as text, not parsed
     # spreadsheet exports: an answer starting with "=" stays text, never a formula
-    version = adapter.active_version(demo.slug, "clienten")
-    adapter.submit(version, uuid.uuid4(), {"consent": "ja", "c_open_tips": '=HYPERLINK("http://example.org","klik")'})
+    version = studies.active_version(demo.slug, "clienten")
+    submissions.submit(version, uuid.uuid4(), {"consent": "ja", "c_open_tips": '=HYPERLINK("http://example.org","klik")'})
     import openpyxl
 
     sheet = openpyxl.load_workbook(io.BytesIO(client.get("/onderzoek/werken-op-afstand/export/clienten.xlsx").content)).active
@@ -176,13 +179,13 @@ def test_xss_in_labels_answers_and_signups_is_inert(client, demo, reference):
 
 
 def test_withdrawal_codes_are_long_and_guessing_is_limited(client, demo, settings):
-    version = adapter.active_version(demo.slug, "clienten")
-    codes = {adapter.withdrawal_code(uuid.uuid4()) for _ in range(2000)}
+    version = studies.active_version(demo.slug, "clienten")
+    codes = {submissions.withdrawal_code(uuid.uuid4()) for _ in range(2000)}
     assert len(codes) == 2000
     alphabet = set("".join(codes).replace("-", ""))
     bits = len(next(iter(codes)).replace("-", "")) * math.log2(32)
     assert alphabet <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") and bits >= 80
-    real = adapter.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
+    real = submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
     settings.AFSTAND_WITHDRAW_LIMIT = 5
     statuses = [client.post("/intrekken", {"code": f"AAAA-AAAA-AAAA-AAAA-AAA{i}"}, REMOTE_ADDR="198.51.100.7").status_code for i in range(6)]
     assert statuses == [404] * 5 + [429]
@@ -214,7 +217,7 @@ def settings_in_subprocess(env: dict, code: str) -> subprocess.CompletedProcess:
 
 
 def test_debug_off_and_secret_from_the_environment():
-    code = "from afstand.web import settings as s; print(s.DEBUG, len(s.SECRET_KEY))"
+    code = "from afstand.web.config import settings as s; print(s.DEBUG, len(s.SECRET_KEY))"
     missing = settings_in_subprocess({}, code)
     assert missing.returncode != 0 and "AFSTAND_SECRET_KEY is not set" in missing.stderr
     given = settings_in_subprocess({"AFSTAND_SECRET_KEY": "k" * 60}, code)
@@ -223,7 +226,7 @@ def test_debug_off_and_secret_from_the_environment():
 
 def test_check_deploy_is_clean(tmp_path):
     env = {"AFSTAND_SECRET_KEY": "a-long-random-secret-" + uuid.uuid4().hex + uuid.uuid4().hex, "AFSTAND_HTTPS": "1",
-           "AFSTAND_ALLOWED_HOSTS": "enquete.example.org", "AFSTAND_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "afstand.web.settings"}
+           "AFSTAND_ALLOWED_HOSTS": "enquete.example.org", "AFSTAND_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "afstand.web.config.settings"}
     result = settings_in_subprocess(env, "import sys; from django.core.management import execute_from_command_line; "
                                          "execute_from_command_line(['django-admin', 'check', '--deploy', '--fail-level', 'WARNING'])")
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr

@@ -77,7 +77,7 @@ def test_workers_never_inherit_the_masters_database_connection(monkeypatch):
     from django.db import connection
     from gunicorn.app.base import BaseApplication
 
-    from afstand.web import server
+    from afstand.web.config import server
 
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("Django never closes an in-memory SQLite test database; this runs in the PostgreSQL pass")

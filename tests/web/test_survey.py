@@ -7,7 +7,7 @@ import re
 import pytest
 from django.db import connection
 
-from afstand.web import adapter
+from afstand.services import studies
 from afstand.web.models import Counter, Response, SignUp
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(db):
-    return adapter.load_demo()
+    return studies.load_demo()
 
 
 def state_of(response) -> str:

@@ -26,7 +26,7 @@ from afstand.report.htmlpage import css, environment, page_blocks, render_factsh
 from afstand.report.pdf import write_pdf
 from afstand.report.tables import build_table
 from afstand.report.themes import load_codings, theme_sections
-from afstand.responses import load_responses
+from afstand.responses import RawTable, load_responses
 from afstand.study import Study
 
 FORMATS = ("html", "pdf", "docx")
@@ -63,8 +63,11 @@ class ReportSpec:
         return path.read_text(encoding="utf-8")
 
 
-def build_report(study: Study, data: dict[str, Path], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
-                 codings: Path | None = None, progress: Progress | None = None, workers: int = 2) -> list[Path]:
+def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
+                 codings: Path | list[dict] | None = None, progress: Progress | None = None, workers: int = 2) -> list[Path]:
+    """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
+    memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
+    or its rows already read."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -172,13 +175,14 @@ def _resolve(block, by_number, fig_for, tables, numbers, groups, spec) -> None:
         raise StudyError(f"{where}: unknown directive [[{block.name}]] (known: figure, table, themes)")
 
 
-def _themes(codings: Path | None, study: Study, spec: ReportSpec):
+def _themes(codings: Path | list[dict] | None, study: Study, spec: ReportSpec):
     if codings is None:
         return []
+    rows, source = (codings, "codings") if isinstance(codings, list) else (load_codings(codings), str(codings))
     codebook: dict = {}
     for code in study.codebook().codes:
         codebook.setdefault(code.question, {})[code.id] = {"label_nl": code.label, "description_nl": code.description}
-    return theme_sections(load_codings(codings), codebook, spec.config.get("themes", []), source=str(codings))
+    return theme_sections(rows, codebook, spec.config.get("themes", []), source=source)
 
 
 def _factsheet(spec, numbers, groups, content_env, env, staging, formats) -> list[Path]:

@@ -3,7 +3,7 @@
 A :class:`Limiter` counts hits per key in fixed windows. Keys for respondents are salted
 hashes of the client address with a per-process salt: they cannot be compared across restarts
 and never leave memory. Researcher logins are limited per *username* in the database (see
-:mod:`afstand.web.research`), so the limit holds across gunicorn workers.
+:mod:`afstand.web.research.monitor`), so the limit holds across gunicorn workers.
 """
 
 from __future__ import annotations

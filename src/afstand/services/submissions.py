@@ -1,6 +1,5 @@
-"""The one layer between Django and afstand's core (kpi/formpack style).
-
-Views and commands call these functions; nothing else in ``afstand.web`` imports the core.
+"""Submissions: store a response exactly once, withdraw it, drafts, retention purge, and the
+page flow of the respondent's survey (pages, relevance, per-page checks).
 """
 
 from __future__ import annotations
@@ -9,70 +8,23 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
-import tempfile
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
 
-from afstand.instrument.loader import load_instrument
-from afstand.instrument.model import Instrument
-from afstand.responses.submission import check_submission, compile_rules
-from afstand.study import Study as CoreStudy
-from afstand.study import find_study
-from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Response, Study, Withdrawn, hash_code, random_key
-
-_INSTRUMENTS: dict[str, Instrument] = {}
-
-
-def instrument_for(version: InstrumentVersion) -> Instrument:
-    instrument = _INSTRUMENTS.get(version.version_id)
-    if instrument is None:
-        instrument = load_instrument(bytes(version.xlsform), name=version.filename)
-        _INSTRUMENTS[version.version_id] = instrument
-    return instrument
-
-
-def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
-    return (InstrumentVersion.objects.select_related("study").filter(study__slug=study_slug, name=name, active=True)
-            .order_by("-id").first())
-
-
-def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None) -> InstrumentVersion:
-    """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version)."""
-    instrument = load_instrument(content, name=filename)
-    compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
-    existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
-    if existing is not None:
-        return existing
-    with transaction.atomic():
-        InstrumentVersion.objects.filter(study=study, name=name, active=True).update(active=False)
-        version = InstrumentVersion.objects.create(study=study, name=name, version_id=instrument.version_id, filename=filename,
-                                                   xlsform=content, target=target, active=True)
-    _INSTRUMENTS[version.version_id] = instrument
-    return version
-
-
-def load_study(core: CoreStudy) -> Study:
-    """Create (or update) a study and its instrument versions from a study folder."""
-    study, _ = Study.objects.get_or_create(slug=core.id, defaults={"title": core.title})
-    for name in core.instrument_names:
-        path = core.form_path(name)
-        add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))
-    return study
-
-
-def load_demo() -> Study:
-    return load_study(find_study())
+from afstand.instrument.model import Group, Instrument
+from afstand.instrument.xpath import compile_expression
+from afstand.responses.submission import check_submission
+from afstand.services.studies import instrument_for
+from afstand.web.models import (AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code,
+                                random_key)
 
 
 def withdrawal_code(instance_id: uuid.UUID) -> str:
@@ -179,8 +131,6 @@ def withdraw(code: str) -> bool:
         if response is None:
             return False
         version = response.instrument_version
-        from afstand.web.models import Memo
-
         Memo.objects.filter(study=version.study, target__startswith="answer:", target__endswith=f":{response.public_id}").delete()
         response.delete()  # its codings go with it (on_delete=CASCADE)
         Withdrawn.objects.get_or_create(withdrawal_hash=key)
@@ -194,10 +144,6 @@ def withdraw(code: str) -> bool:
 def count(version: InstrumentVersion, kind: str) -> None:
     counter, _ = Counter.objects.get_or_create(study=version.study, instrument=version.name, kind=kind)
     Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
-
-
-def version_by_id(version_id: str | None) -> InstrumentVersion | None:
-    return InstrumentVersion.objects.select_related("study").filter(version_id=version_id).first() if version_id else None
 
 
 def new_draft_token() -> str:
@@ -226,8 +172,6 @@ def delete_draft(token: str | None) -> None:
 
 def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
     """Delete responses and sign-ups older than the retention period; keep counts only."""
-    from afstand.web.models import SignUp
-
     cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
     with transaction.atomic():
         responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
@@ -238,106 +182,42 @@ def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
     return {"responses": responses, "signups": signups}
 
 
-@lru_cache(maxsize=64)
-def core_study(slug: str) -> CoreStudy | None:
-    """The study folder behind a web study (report layout, breakdowns, codebooks), when there is one.
+# --- the survey's page flow (the respondent pages render what these decide) ---
 
-    Cached per process: study folders are data shipped with the server, and loading one parses its
-    XLSForms with pyxform (tens of milliseconds), which the coding screens would otherwise repeat per answer."""
-    from afstand.errors import StudyError
-
-    try:
-        core = find_study(slug)
-    except StudyError:
-        return None
-    return core if core.id == slug else None
-
-
-def _stored_csv(study_slug: str, name: str, folder: Path) -> Path:
-    from afstand.web.export import rows, write
-
-    header, data = rows(study_slug, name)
-    path = folder / f"{name}.csv"
-    with path.open("wb") as handle:
-        write(header, data, "csv", handle)
-    return path
+def pages(instrument: Instrument) -> list[Group]:
+    """One page per top-level group; a run of questions outside any group is a page of its own
+    (titled with the form's title), so a form without groups still works."""
+    by_name = {g.name: g for g in instrument.groups}
+    result: list[Group] = []
+    loose: list[str] = []
+    for name in instrument.order:
+        if name in by_name:
+            if loose:
+                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+                loose = []
+            result.append(by_name[name])
+        else:
+            loose.append(name)
+    if loose:
+        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+    return result
 
 
-def analyze_stored(study_slug: str, name: str) -> tuple[dict, Instrument]:
-    """The CLI's ``analyze`` on the responses stored for one instrument (via the canonical CSV export)."""
-    from afstand.analysis.summary import analyze
-    from afstand.responses import load_responses
-    from afstand.web.export import latest_instrument
-
-    instrument = latest_instrument(study_slug, name)
-    core = core_study(study_slug)
-    with tempfile.TemporaryDirectory(prefix="afstand-analyze-") as tmp:
-        responses = load_responses(_stored_csv(study_slug, name, Path(tmp)), instrument, lenient=True)
-    result = analyze(responses, name=name, study=core if core and name in core.instrument_names else None)
-    return result, instrument
+def is_relevant(group: Group, answers: dict) -> bool:
+    return not group.relevant or compile_expression(group.relevant)(answers)
 
 
-def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrument) -> list[tuple[object, bytes]]:
-    """The study's report figures of this instrument, drawn from ``result``: (FigureData, SVG bytes)."""
-    from afstand.figures.build import build_figures, close, figure_bytes
-    from afstand.report.build import ReportSpec
-
-    core = core_study(study_slug)
-    if core is None or result["n_consented"] == 0:
-        return []
-    spec = ReportSpec.load(core)
-    entries = [e for e in spec.config.get("figures", []) if e["instrument"] == name]
-    figures = build_figures(entries, {name: result}, {name: instrument}, spec.groups, spec.text("footnote"))
-    try:
-        return [(f, figure_bytes(f, "svg")) for f in figures]
-    finally:
-        close(figures)
+def may_depend_on(group: Group, names: set[str]) -> bool:
+    """Whether the group's relevance refers to any of ``names`` (so answering them could show it)."""
+    return bool(group.relevant) and bool(compile_expression(group.relevant).references & names)
 
 
-def report_stored(study_slug: str, fmt: str, document: str = "rapport", codings: Path | None = None) -> tuple[str, bytes]:
-    """Build the study report (or factsheet) in one format from the stored responses: (file name, bytes)."""
-    from afstand.errors import AfstandError
-    from afstand.report.build import build_report
-
-    core = core_study(study_slug)
-    if core is None:
-        raise AfstandError(gettext("This study has no report layout (study folder)."))
-    with tempfile.TemporaryDirectory(prefix="afstand-report-") as tmp:
-        folder = Path(tmp)
-        empty = [n for n in core.instrument_names if not Response.objects.filter(instrument_version__study__slug=study_slug,
-                                                                                  instrument_version__name=n).exists()]
-        if empty:
-            raise AfstandError(gettext("No answers yet for %(names)s: the report needs answers to every questionnaire.") % {"names": ", ".join(empty)})
-        data = {n: _stored_csv(study_slug, n, folder) for n in core.instrument_names}
-        written = build_report(core, data, folder / "out", formats=(fmt,), codings=codings, workers=1)
-        target = next(p for p in written if p.is_file() and p.suffix == f".{fmt}" and p.stem == document)
-        content = target.read_bytes()
-        if fmt == "html":  # one download: the figures go inside the page
-            content = _embed_figures(content, target.parent)
-        return target.name, content
-
-
-def _embed_figures(html: bytes, folder: Path) -> bytes:
-    """Replace ``src="figures/<key>.svg"`` by data: URIs so the downloaded page stands alone."""
-
-    def inline(match: re.Match) -> bytes:
-        path = folder / "figures" / match.group(1).decode()
-        if not path.is_file():
-            return match.group(0)
-        return b'src="data:image/svg+xml;base64,' + base64.b64encode(path.read_bytes()) + b'"'
-
-    return re.sub(rb'src="figures/([A-Za-z0-9_.-]+\.svg)"', inline, html)
-
-
-def codings_file(study_slug: str) -> Path | None:
-    """The study's codings as JSONL for the report's themes section: one line per coded or
-    reviewed answer, its codes the union over coders. None when nothing is coded yet."""
-    from afstand.web import coding_store
-
-    lines = coding_store.answer_lines(study_slug)
-    if not lines:
-        return None
-    handle = tempfile.NamedTemporaryFile("w", suffix=".jsonl", prefix="afstand-codings-", delete=False, encoding="utf-8")
-    with handle:
-        handle.write("\n".join(lines) + "\n")
-    return Path(handle.name)
+def page_errors(instrument: Instrument, page: Group, answers: dict) -> dict[str, str]:
+    """Error codes of the page's items for the answers so far (the server-side check of one page)."""
+    checked = check_submission(instrument, answers, complete=False)
+    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
+    for name in page.elements:
+        item = instrument.items.get(name)
+        if item and item.required and name not in answers and name not in errors:
+            errors[name] = "required"
+    return errors

@@ -15,38 +15,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.instrument.model import Group, Instrument, Item
-from afstand.responses.submission import check_submission
-from afstand.instrument.xpath import compile_expression
-from afstand.web import adapter
+from afstand.services import studies, submissions
+from afstand.services.submissions import pages
 from afstand.web.texts import LANGUAGES, render_in, text
 
 SALT = "afstand.survey"
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
 SECONDS_PER_QUESTION = 12
-
-
-def pages(instrument: Instrument) -> list[Group]:
-    """One page per top-level group; a run of questions outside any group is a page of its own
-    (titled with the form's title), so a form without groups still works."""
-    by_name = {g.name: g for g in instrument.groups}
-    result: list[Group] = []
-    loose: list[str] = []
-    for name in instrument.order:
-        if name in by_name:
-            if loose:
-                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-                loose = []
-            result.append(by_name[name])
-        else:
-            loose.append(name)
-    if loose:
-        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-    return result
-
-
-def _relevant(group: Group, answers: dict) -> bool:
-    return not group.relevant or compile_expression(group.relevant)(answers)
 
 
 def _lang(value: str | None) -> str:
@@ -57,10 +32,10 @@ def _lang(value: str | None) -> str:
 def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
     from django.conf import settings
 
-    version = adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
-    form = adapter.instrument_for(version)
+    form = studies.instrument_for(version)
     all_pages = pages(form)
     if request.method == "GET":
         channel = request.GET.get("via", "")
@@ -79,26 +54,26 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
     """Open a saved draft: the page where the respondent left off, with the answers so far."""
     if request.method == "POST":
         return survey(request, instrument, study)
-    saved = adapter.load_draft(token)
+    saved = submissions.load_draft(token)
     state = None
     if saved is not None:
         try:
             state = signing.loads(saved, salt=SALT)
         except signing.BadSignature:
             state = None
-    version = adapter.version_by_id(state.get("v")) if state else None
+    version = studies.version_by_id(state.get("v")) if state else None
     if version is None or version.name != instrument:
         lang = _lang(request.GET.get("lang"))
         return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
                                                         "message": text(lang)["resume_gone"], "link": f"/s/{instrument}"}, status=404)
-    form = adapter.instrument_for(version)
+    form = studies.instrument_for(version)
     return _page(request, form, pages(form), state, {})
 
 
 def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
     if state.get("v") != version.version_id:
-        version = adapter.version_by_id(state.get("v")) or version
-    form = adapter.instrument_for(version)
+        version = studies.version_by_id(state.get("v")) or version
+    form = studies.instrument_for(version)
     all_pages = pages(form)
     page = all_pages[state["p"]]
     state["a"] = _merge(form, page, state["a"], request.POST)
@@ -110,52 +85,52 @@ def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
         return _page(request, form, all_pages, state, {})
     if action == "lang":
         return _page(request, form, all_pages, state, {})
-    errors = _page_errors(form, page, state["a"])
+    errors = submissions.page_errors(form, page, state["a"])
     if errors:
         return _page(request, form, all_pages, state, errors)
     if form.consent_item and form.consent_item in page.elements and state["a"].get(form.consent_item) != form.consent_choice:
-        adapter.count(version, "declined")
-        adapter.delete_draft(state.get("d"))
+        submissions.count(version, "declined")
+        submissions.delete_draft(state.get("d"))
         return render_in(state["l"], request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
     following = _step(all_pages, state["p"], state["a"], +1)
     if following != state["p"]:
         state["p"] = following
         if not state.get("d"):  # consent given: from now on the respondent can resume later
-            state["d"] = adapter.new_draft_token()
+            state["d"] = submissions.new_draft_token()
         return _page(request, form, all_pages, state, {})
-    outcome = adapter.submit(version, uuid.UUID(state["i"]), state["a"], channel=state["c"])
+    outcome = submissions.submit(version, uuid.UUID(state["i"]), state["a"], channel=state["c"])
     if outcome.status == 400:  # a page-level check missed something: show where
         first = next(iter(outcome.body["errors"]))
         state["p"] = next((i for i, p in enumerate(all_pages) if first in p.elements), state["p"])
         messages = {k: v["message"] for k, v in outcome.body["errors"].items()}
         return _page(request, form, all_pages, state, messages)
-    adapter.delete_draft(state.get("d"))
+    submissions.delete_draft(state.get("d"))
     if outcome.status == 410:  # withdrawn already (an old tab sent again): nothing stored
         return render_in(state["l"], request, "afstand/withdraw.html", {"t": text(state["l"]), "lang": state["l"], "outcome": "withdrawn"})
     return render_in(state["l"], request, "afstand/thanks.html", {"t": text(state["l"]), "lang": state["l"], "code": outcome.body["withdrawal_code"],
                                                     "signup_url": f"/aanmelden/{version.study.slug}?lang={state['l']}"})
 
 
-def _step(all_pages: list[Group], index: int, answers: dict, direction: int) -> int:
+def _step(all_pages: list, index: int, answers: dict, direction: int) -> int:
     """The next (or previous) page whose group is relevant; the same index when there is none."""
     i = index + direction
     while 0 <= i < len(all_pages):
-        if _relevant(all_pages[i], answers):
+        if submissions.is_relevant(all_pages[i], answers):
             return i
         i += direction
     return index
 
 
-def _is_last(all_pages: list[Group], index: int, answers: dict) -> bool:
+def _is_last(all_pages: list, index: int, answers: dict) -> bool:
     """No later page is relevant now, nor could become so through this page's answers."""
     here = set(all_pages[index].elements)
     for page in all_pages[index + 1:]:
-        if _relevant(page, answers) or (page.relevant and compile_expression(page.relevant).references & here):
+        if submissions.is_relevant(page, answers) or submissions.may_depend_on(page, here):
             return False
     return True
 
 
-def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
+def _merge(form, page, answers: dict, post) -> dict:
     merged = {k: v for k, v in answers.items() if k not in page.elements}
     for name in page.elements:
         item = form.items.get(name)
@@ -170,17 +145,7 @@ def _merge(form: Instrument, page: Group, answers: dict, post) -> dict:
     return merged
 
 
-def _page_errors(form: Instrument, page: Group, answers: dict) -> dict[str, str]:
-    checked = check_submission(form, answers, complete=False)
-    errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
-    for name in page.elements:
-        item = form.items.get(name)
-        if item and item.required and name not in answers and name not in errors:
-            errors[name] = "required"
-    return errors
-
-
-def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors: dict) -> HttpResponse:
+def _page(request, form, all_pages: list, state: dict, errors: dict) -> HttpResponse:
     lang = state["l"]
     language = next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
     page = all_pages[state["p"]]
@@ -201,7 +166,7 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
     }
     signed = context["state"]
     if state.get("d"):
-        adapter.save_draft(state["d"], signed)
+        submissions.save_draft(state["d"], signed)
         context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request)}/verder/{state['d']}?lang={lang}")
     context["action"] = f"/s/{form_slug(request)}"
     response = render_in(lang, request, "afstand/page.html", context, status=400 if errors else 200)
@@ -209,7 +174,7 @@ def _page(request, form: Instrument, all_pages: list[Group], state: dict, errors
     return response
 
 
-def _message(form: Instrument, name: str, code: str, language: str, t: dict) -> str:
+def _message(form, name: str, code: str, language: str, t: dict) -> str:
     """The form's own constraint message (XLSForm ``constraint_message``) when it has one, else a plain default."""
     item = form.items.get(name)
     if code == "constraint" and item is not None and item.constraint_messages:
@@ -223,7 +188,7 @@ def form_slug(request: HttpRequest) -> str:
     return f"{kwargs['study']}/{kwargs['instrument']}" if kwargs.get("study") else kwargs["instrument"]
 
 
-def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list[dict]:
+def _blocks(form, page, answers: dict, language: str) -> list[dict]:
     """Notes, single questions and likert tables (runs of likert items sharing a choice list)."""
     blocks: list[dict] = []
     for name in page.elements:
@@ -246,7 +211,7 @@ def _blocks(form: Instrument, page: Group, answers: dict, language: str) -> list
     return blocks
 
 
-def _item(item: Item, answers: dict, language: str) -> dict:
+def _item(item, answers: dict, language: str) -> dict:
     value = answers.get(item.name, "")
     return {
         "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),

@@ -15,7 +15,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-BASE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(__file__).resolve().parent.parent  # the afstand.web package
 DEBUG = os.environ.get("AFSTAND_DEBUG") == "1"
 SECRET_KEY = os.environ.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if DEBUG or os.environ.get("AFSTAND_TESTING") else "")
 if not SECRET_KEY:
@@ -41,8 +41,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-ROOT_URLCONF = "afstand.web.urls"
-WSGI_APPLICATION = "afstand.web.wsgi.application"
+ROOT_URLCONF = "afstand.web.config.urls"
+WSGI_APPLICATION = "afstand.web.config.wsgi.application"
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
     "DIRS": [],
@@ -95,7 +95,7 @@ TIME_ZONE = "Europe/Amsterdam"
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var")) / "static"
 
-# Anonymity: no access logs for survey URLs (see afstand.web.server), no IPs stored,
+# Anonymity: no access logs for survey URLs (see afstand.web.config.server), no IPs stored,
 # sessions only for researchers (the survey flow keeps its draft in the page, not a cookie).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

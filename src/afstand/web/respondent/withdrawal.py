@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.web import adapter, ratelimit
+from afstand.services import submissions
+from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
 from afstand.web.texts import LANGUAGES, render_in, text
 
@@ -34,7 +35,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
         code = (request.POST.get("code") or "").strip()[:64]
         if WITHDRAW_FAILURES.over(key):
             outcome, status = "too_many", 429
-        elif code and adapter.withdraw(code):
+        elif code and submissions.withdraw(code):
             outcome = "withdrawn"
         else:
             WITHDRAW_FAILURES.hit(key)

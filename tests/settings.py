@@ -5,4 +5,4 @@ import os
 
 os.environ.setdefault("AFSTAND_TESTING", "1")
 
-from afstand.web.settings import *  # noqa: E402,F403
+from afstand.web.config.settings import *  # noqa: E402,F403

@@ -8,22 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from afstand.analysis.frequencies import round_half_up
-from afstand.errors import AfstandError
-from afstand.web import adapter
+from afstand.services import AfstandError, access
+from afstand.services import results as results_service
+from afstand.services.access import EXPORT_ROLES, audit
+from afstand.services.results import number_text as _num
+from afstand.services.results import percent_text as _pct
 from afstand.web.models import InstrumentVersion
-from afstand.web.research import EXPORT_ROLES, _membership, audit
 
 REPORT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "html": "text/html; charset=utf-8"}
-
-
-def _pct(value) -> str:
-    return "–" if value is None else f"{round_half_up(value):.0f}%"
-
-
-def _num(value, digits: int = 1) -> str:
-    return "–" if value is None else f"{round_half_up(value, digits):.{digits}f}"
 
 
 def item_tables(result: dict, instrument) -> list[dict]:
@@ -59,35 +52,31 @@ def breakdown_tables(result: dict) -> list[dict]:
 
 @login_required
 def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
-    membership = _membership(request, study, EXPORT_ROLES)
+    membership = access.membership(request.user, study, EXPORT_ROLES)
     if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
         raise Http404
-    result, form = adapter.analyze_stored(study, instrument)
+    result, form = results_service.analyze_stored(study, instrument)
     figures = [{"key": f.key, "title": f.title, "columns": f.columns, "rows": f.rows,
                 "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode()}
-               for f, svg in adapter.figures_stored(study, instrument, result, form)]
+               for f, svg in results_service.figures_stored(study, instrument, result, form)]
     comparisons = result.get("comparisons") or {}
     tests = [t for t in comparisons.get("tests", []) if t.get("p_holm") is not None and t["p_holm"] < 0.05]
     return render(request, "afstand/research/analysis.html", {
         "study": membership.study, "instrument": instrument, "result": result, "tables": item_tables(result, form),
         "scales": result["scales"], "breakdowns": breakdown_tables(result), "min_group_size": comparisons.get("min_group_size"),
         "significant": tests, "figures": figures, "problems": result["data"]["problems"][:20],
-        "has_report": adapter.core_study(study) is not None})
+        "has_report": results_service.has_report(study)})
 
 
 @login_required
 def report(request: HttpRequest, study: str, document: str, fmt: str) -> HttpResponse:
-    membership = _membership(request, study, EXPORT_ROLES)
+    membership = access.membership(request.user, study, EXPORT_ROLES)
     if fmt not in REPORT_TYPES or document not in ("rapport", "factsheet") or (document == "factsheet" and fmt == "docx"):
         raise Http404
-    codings = adapter.codings_file(study)
     try:
-        filename, content = adapter.report_stored(study, fmt, document, codings=codings)
+        filename, content = results_service.report_stored(study, fmt, document)
     except AfstandError as err:
         return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=409)
-    finally:
-        if codings is not None:
-            codings.unlink(missing_ok=True)
     audit(request.user, "report", f"{study}/{filename}")
     response = HttpResponse(content, content_type=REPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -25,7 +25,7 @@ def configure(db_url: str | None = None, var_dir: Path | None = None) -> None:
             key_file.touch(mode=0o600)
             key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         os.environ["AFSTAND_SECRET_KEY"] = key_file.read_text(encoding="utf-8").strip()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "afstand.web.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "afstand.web.config.settings")
     import django
 
     django.setup()
@@ -41,7 +41,7 @@ def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    from afstand.web.wsgi import application
+    from afstand.web.config.wsgi import application
 
     # The master process migrated and loaded the demo over its own database connection. A forked
     # worker must never inherit it: two processes on one PostgreSQL socket read each other's

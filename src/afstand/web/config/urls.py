@@ -1,7 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web import api, coding, focus, research, respondent, results, studies, survey
+from afstand.web.research import coding, focus, results, studies
+from afstand.web.research import monitor as research
+from afstand.web.respondent import api, survey
+from afstand.web.respondent import withdrawal as respondent
 
 urlpatterns = [
     path("api/v1/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit"),

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from afstand.errors import AfstandError
-from afstand.web import adapter
-from afstand.web.models import Membership, Study
-from afstand.web.research import _membership, audit
+from afstand.services import AfstandError, access, studies
+from afstand.services.access import audit
+from afstand.web.models import Study
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
 SUFFIXES = (".xlsx", ".xls", ".md", ".csv")
@@ -49,20 +47,18 @@ class StudyForm(VersionForm):
         return slug
 
 
-def _add(form: VersionForm, study: Study):
+def _form(form: VersionForm) -> studies.Form:
     upload = form.cleaned_data["xlsform"]
-    return adapter.add_version(study, form.cleaned_data["instrument"], upload.name, upload.read(), form.cleaned_data.get("target"))
+    return studies.Form(form.cleaned_data["instrument"], upload.name, upload.read(), form.cleaned_data.get("target"))
 
 
 @login_required
 def new_study(request: HttpRequest) -> HttpResponse:
     form = StudyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():  # a form that does not load leaves no half-made study behind
-                study = Study.objects.create(slug=form.cleaned_data["slug"], title=form.cleaned_data["title"])
-                Membership.objects.create(user=request.user, study=study, role="owner")
-                version = _add(form, study)
+        try:  # a form that does not load leaves no half-made study behind
+            study, (version,) = studies.create_study(form.cleaned_data["slug"], form.cleaned_data["title"], [_form(form)],
+                                                     owner=request.user)
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:
@@ -74,11 +70,11 @@ def new_study(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_version(request: HttpRequest, study: str) -> HttpResponse:
-    membership = _membership(request, study, {"owner"})
+    membership = access.membership(request.user, study, {"owner"})
     form = VersionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = _add(form, membership.study)
+            version = studies.add_form(membership.study, _form(form))
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:

@@ -15,7 +15,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from afstand.web import adapter, ratelimit
+from afstand.services import studies, submissions
+from afstand.web import ratelimit
 
 CHANNEL = re.compile(r"[a-z0-9_-]{1,20}")
 SUBMISSIONS = ratelimit.Limiter(lambda: settings.AFSTAND_RATE_LIMIT, lambda: settings.AFSTAND_RATE_WINDOW)
@@ -43,10 +44,10 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
         instance_id = uuid.UUID(str(payload.get("instance_id")))
     except ValueError:
         return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a UUID"}}}, status=400)
-    version = adapter.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
     if version is None:
         return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
     channel = payload.get("channel") or request.GET.get("via") or ""
     channel = channel if isinstance(channel, str) and CHANNEL.fullmatch(channel) else ""  # a recruitment label, nothing else
-    outcome = adapter.submit(version, instance_id, payload["answers"], channel=channel)
+    outcome = submissions.submit(version, instance_id, payload["answers"], channel=channel)
     return JsonResponse(outcome.body, status=outcome.status)

@@ -1,11 +1,12 @@
-"""The web side of qualitative coding: stored answers and codings ↔ the core's afstand.coding.
+"""Qualitative coding on stored answers and focus-group notes: the core's afstand.coding on the database.
 
-Part of the adapter layer: views call these functions; they call the core.
+Views and the report service call these functions; they call the core.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import tempfile
 from functools import lru_cache
@@ -17,7 +18,7 @@ from afstand.coding.codebook import Codebook
 from afstand.coding.focus import load_guide, parse_session, read_notes
 from afstand.coding.suggest import Suggester
 from afstand.errors import AfstandError
-from afstand.web import adapter
+from afstand.services.studies import core_study
 from afstand.web.models import Coding, FocusNote, Reviewed, Response
 
 Unit = Response | FocusNote  # something to code: an open answer or a focus-group note
@@ -25,13 +26,13 @@ Unit = Response | FocusNote  # something to code: an open answer or a focus-grou
 
 @lru_cache(maxsize=64)
 def codebook(study_slug: str) -> Codebook | None:
-    core = adapter.core_study(study_slug)
+    core = core_study(study_slug)
     return core.codebook() if core else None
 
 
 def questions(study_slug: str) -> dict[str, tuple[str, str]]:
     """Survey questions to code: codebook question → (instrument, item)."""
-    core = adapter.core_study(study_slug)
+    core = core_study(study_slug)
     return core.coding_questions() if core else {}
 
 
@@ -131,7 +132,7 @@ def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
 
 
 @lru_cache(maxsize=32)
-def _model(study_slug: str, question: str, state: tuple) -> Suggester:
+def _model(study_slug: str, question: str, state: str) -> Suggester:
     book = codebook(study_slug)
     codes = codes_by_unit(study_slug, question)
     reviewed = reviewed_keys(study_slug, question)
@@ -143,11 +144,21 @@ def _model(study_slug: str, question: str, state: tuple) -> Suggester:
     return Suggester(book, question).fit(texts, labels)
 
 
+def _coding_state(study_slug: str, question: str) -> str:
+    """A digest of what is coded for the question: every (unit, code) and every reviewed mark.
+
+    The model cache is keyed on this content, not on counts: removing one code and applying
+    another keeps the counts but changes the digest, so the model is refitted."""
+    codings = sorted(Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"),
+                     key=repr)
+    reviewed = sorted(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id"),
+                      key=repr)
+    return hashlib.sha256(repr((codings, reviewed)).encode()).hexdigest()
+
+
 def _current_model(study_slug: str, question: str) -> Suggester:
-    """The suggestion model for what is coded now (refitted when codings or reviewed marks change)."""
-    state = (Coding.objects.filter(study__slug=study_slug, question=question).count(),
-             Reviewed.objects.filter(study__slug=study_slug, question=question).count())
-    return _model(study_slug, question, state)
+    """The suggestion model for what is coded now (refitted whenever the codings or reviewed marks differ)."""
+    return _model(study_slug, question, _coding_state(study_slug, question))
 
 
 def suggestions(study_slug: str, question: str, text: str):
@@ -163,9 +174,9 @@ def set_aside_rules(study_slug: str, question: str) -> list[dict]:
             for code, checks in model.set_aside.items() for check in checks]
 
 
-def answer_lines(study_slug: str) -> list[str]:
-    """JSONL lines (id, question, text, codes, kind) of every coded or reviewed answer or note,
-    codes united over coders."""
+def coded_answers(study_slug: str) -> list[dict]:
+    """One row (id, question, text, codes, kind) per coded or reviewed answer or note, codes
+    united over coders: what the report's themes section reads."""
     lines = []
     for question in all_questions(study_slug):
         codes = codes_by_unit(study_slug, question)
@@ -176,8 +187,13 @@ def answer_lines(study_slug: str) -> list[str]:
                 row = {"id": f"{question}:{unit.public_id}", "question": question, "text": text, "codes": sorted(codes[key(unit)])}
                 if isinstance(unit, FocusNote):
                     row["kind"] = "note"
-                lines.append(json.dumps(row, ensure_ascii=False))
+                lines.append(row)
     return lines
+
+
+def answer_lines(study_slug: str) -> list[str]:
+    """:func:`coded_answers` as JSON lines."""
+    return [json.dumps(row, ensure_ascii=False) for row in coded_answers(study_slug)]
 
 
 def agreement(study_slug: str, question: str) -> dict:
@@ -204,7 +220,7 @@ def agreement(study_slug: str, question: str) -> dict:
 
 def guides(study_slug: str) -> dict:
     """The study's focus-group discussion guides (report appendices 6 and 7) by id."""
-    core = adapter.core_study(study_slug)
+    core = core_study(study_slug)
     return {g.id: g for g in (load_guide(p) for p in (core.guide_paths() if core else []))}
 
 

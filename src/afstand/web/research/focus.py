@@ -8,17 +8,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from afstand.errors import AfstandError
-from afstand.web import coding_store
+from afstand.services import AfstandError, access
+from afstand.services import coding as coding_store
+from afstand.services.access import EXPORT_ROLES, audit
 from afstand.web.models import FocusNote
-from afstand.web.research import EXPORT_ROLES, _membership, audit
 
 MAX_NOTES = 2 * 1024 * 1024
 
 
 @login_required
 def notes(request: HttpRequest, study: str) -> HttpResponse:
-    membership = _membership(request, study)
+    membership = access.membership(request.user, study)
     guides = coding_store.guides(study)
     error, status = "", 200
     if request.method == "POST":

@@ -10,15 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
-from afstand.web import coding_store
+from afstand.services import access
+from afstand.services import coding as coding_store
 from afstand.web.models import Coding, Memo, Reviewed
-from afstand.web.research import _membership
 
 SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def _question(request: HttpRequest, study: str, question: str):
-    membership = _membership(request, study)
+    membership = access.membership(request.user, study)
     if question not in coding_store.all_questions(study):
         raise Http404
     return membership
@@ -26,7 +26,7 @@ def _question(request: HttpRequest, study: str, question: str):
 
 @login_required
 def overview(request: HttpRequest, study: str) -> HttpResponse:
-    membership = _membership(request, study)
+    membership = access.membership(request.user, study)
     rows = []
     book = coding_store.codebook(study)
     survey = coding_store.questions(study)
@@ -124,7 +124,7 @@ def frequencies(request: HttpRequest, study: str, question: str) -> HttpResponse
 
 
 def script(request: HttpRequest) -> HttpResponse:
-    path = Path(__file__).with_name("static") / "coding.js"
+    path = Path(__file__).resolve().parent.parent / "static" / "coding.js"
     response = HttpResponse(path.read_bytes(), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "max-age=3600"
     return response

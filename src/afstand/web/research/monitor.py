@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections import Counter as Tally
 
-from django.conf import settings
 from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,21 +12,17 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.shortcuts import render
 from django.utils.translation import gettext
 
-from afstand.web import export as exporter
+from afstand.services import access, studies
+from afstand.services import exports as exporter
+from afstand.services.access import EXPORT_ROLES, audit, login_locked
 from afstand.web import ratelimit
-from afstand.web.models import AuditEvent, Counter, InstrumentVersion, Membership, Response, SignUp, Study
+from afstand.web.models import Counter, InstrumentVersion, Response, SignUp
 
-EXPORT_ROLES = {"owner", "analyst"}
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "sav": "application/x-spss-sav"}
-
-
-def audit(user, action: str, detail: str = "") -> None:
-    AuditEvent.objects.create(user=getattr(user, "username", str(user))[:150], action=action, detail=detail[:300])
 
 
 @receiver(user_logged_in)
@@ -42,13 +36,6 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 LOGIN_ATTEMPTS = ratelimit.Limiter(30, 900)  # per (hashed, in-memory) address, against trying many usernames
-
-
-def login_locked(username: str) -> bool:
-    """Too many failed logins for this username in the last 15 minutes (counted in the audit log, so across workers)."""
-    since = timezone.now() - dt.timedelta(minutes=15)
-    failed = AuditEvent.objects.filter(user=username[:150], action="login-failed", at__gte=since).count()
-    return failed >= settings.AFSTAND_LOGIN_LIMIT
 
 
 class LimitedAuthenticationForm(AuthenticationForm):
@@ -70,23 +57,14 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def _membership(request: HttpRequest, slug: str, roles: set[str] | None = None) -> Membership:
-    study = get_object_or_404(Study, slug=slug)
-    membership = Membership.objects.filter(user=request.user, study=study).first()
-    if membership is None or (roles and membership.role not in roles):
-        raise PermissionDenied
-    return membership
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related("study")
-    return render(request, "afstand/research/home.html", {"memberships": memberships})
+    return render(request, "afstand/research/home.html", {"memberships": access.memberships(request.user)})
 
 
 @login_required
 def monitor(request: HttpRequest, study: str) -> HttpResponse:
-    membership = _membership(request, study)
+    membership = access.membership(request.user, study)
     rows = []
     names = InstrumentVersion.objects.filter(study=membership.study).values_list("name", flat=True).distinct()
     for name in sorted(set(names)):
@@ -101,17 +79,14 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
                      "by_day": by_day, "by_channel": by_channel,
                      "versions": [v.version_id for v in versions.order_by("id")]})
-    from afstand.web.adapter import core_study
-
-    core = core_study(membership.study.slug)
-    coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if core and core.config.get("coding", {}).get("questions") else None
+    coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if studies.has_coding(membership.study.slug) else None
     return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
                                                               "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url})
 
 
 @login_required
 def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> HttpResponse:
-    membership = _membership(request, study, EXPORT_ROLES)
+    membership = access.membership(request.user, study, EXPORT_ROLES)
     if fmt not in CONTENT_TYPES:
         raise PermissionDenied
     header, data = exporter.rows(membership.study.slug, instrument)
@@ -129,7 +104,7 @@ SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "signed_up
 @login_required
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
     """Lottery and focus-group sign-ups: owners only, in random order, never beside any answer."""
-    membership = _membership(request, study, {"owner"})
+    membership = access.membership(request.user, study, {"owner"})
     rows = list(SignUp.objects.filter(study=membership.study).values_list(*SIGNUP_FIELDS))
     audit(request.user, "signups", f"{study}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":

@@ -13,27 +13,51 @@ from pathlib import Path
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
-from afstand.web import adapter
+from afstand.services.studies import instrument_for, latest_instrument
 from afstand.web.models import InstrumentVersion, Response
 
 META = ["response_id", "instrument_version", "submission_date"]
 
 
-def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
+def _versions_and_items(study_slug: str, name: str) -> tuple[list[InstrumentVersion], list[str]]:
     versions = list(InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id"))
     if not versions:
         raise AfstandError(f"no instrument {name!r} in study {study_slug!r} in this database")
     items: list[str] = []
     for version in reversed(versions):  # the newest version's order first
-        for item in adapter.instrument_for(version).items:
+        for item in instrument_for(version).items:
             if item not in items:
                 items.append(item)
-    header = META + items
-    out = []
-    for response in Response.objects.filter(instrument_version__in=versions).select_related("instrument_version").iterator():
-        answers = response.answers
-        out.append([response.public_id, response.instrument_version.version_id, response.submitted_on.isoformat()] + [answers.get(i, "") for i in items])
-    return header, out
+    return versions, items
+
+
+def _stored(versions: list[InstrumentVersion]):
+    """(public id, version id, submission date, answers) of every stored response of these versions."""
+    version_ids = {v.id: v.version_id for v in versions}
+    for public_id, version_pk, submitted_on, answers in (Response.objects.filter(instrument_version__in=versions)
+                                                         .values_list("public_id", "instrument_version_id", "submitted_on", "answers")
+                                                         .iterator(chunk_size=5000)):
+        yield public_id, version_ids[version_pk], submitted_on, answers
+
+
+def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
+    """The canonical layout: header and one row per stored response."""
+    versions, items = _versions_and_items(study_slug, name)
+    out = [[public_id, version_id, submitted_on.isoformat()] + [answers.get(i, "") for i in items]
+           for public_id, version_id, submitted_on, answers in _stored(versions)]
+    return META + items, out
+
+
+def columns(study_slug: str, name: str) -> dict[str, list]:
+    """The canonical layout by column (what the core's ``table_from_columns`` takes): no file in between."""
+    versions, items = _versions_and_items(study_slug, name)
+    stored = list(_stored(versions))
+    out: dict[str, list] = {"response_id": [r[0] for r in stored], "instrument_version": [r[1] for r in stored],
+                            "submission_date": [r[2].isoformat() for r in stored]}
+    answers = [r[3] for r in stored]
+    for item in items:
+        out[item] = [a.get(item) for a in answers]
+    return out
 
 
 def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None) -> None:
@@ -58,11 +82,11 @@ def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str
             ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
         workbook.save(out)
     elif fmt == "sav":
-        from afstand.web.spss import write_sav
+        from afstand.services.spss import write_sav
 
         write_sav(header, data, instrument, out)
     elif fmt == "dta":
-        from afstand.web.spss import write_stata
+        from afstand.services.spss import write_stata
 
         write_stata(header, data, instrument, out)
     else:
@@ -90,10 +114,5 @@ def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
 
 
 def all_versions(study_slug: str, name: str) -> list:
-    """Every stored version of an instrument, oldest first."""
-    return [adapter.instrument_for(v) for v in InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id")]
-
-
-def latest_instrument(study_slug: str, name: str):
-    version = InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("-id").first()
-    return adapter.instrument_for(version) if version else None
+    """Every stored version of an instrument, oldest first (SPSS/Stata codes and labels cover them all)."""
+    return [instrument_for(v) for v in InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id")]

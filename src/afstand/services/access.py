@@ -1,0 +1,55 @@
+"""Who may do what in a study: memberships and roles, and the audit log.
+
+Roles: ``owner`` (everything, sign-ups, new versions), ``analyst`` (exports, analysis, report,
+focus-group notes) and ``coder`` (coding screens only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from afstand.web.models import AuditEvent, Membership, Study
+
+ROLES = ("owner", "analyst", "coder")
+EXPORT_ROLES = {"owner", "analyst"}
+
+
+def membership(user, slug: str, roles: set[str] | None = None) -> Membership:
+    """The user's membership of the study: Http404 when there is no such study, PermissionDenied
+    when the user is not a member or has none of ``roles``."""
+    study = Study.objects.filter(slug=slug).first()
+    if study is None:
+        raise Http404
+    found = Membership.objects.select_related("study").filter(user=user, study=study).first() if user.is_authenticated else None
+    if found is None or (roles and found.role not in roles):
+        raise PermissionDenied
+    return found
+
+
+def memberships(user) -> list[Membership]:
+    return list(Membership.objects.filter(user=user).select_related("study"))
+
+
+def grant(user, study: Study, role: str) -> Membership:
+    """Give ``user`` ``role`` in ``study`` (replacing an earlier role)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (known: {', '.join(ROLES)})")
+    found, _ = Membership.objects.update_or_create(user=user, study=study, defaults={"role": role})
+    return found
+
+
+def audit(user, action: str, detail: str = "") -> None:
+    """One line in the audit log: who (a user or a name), what, and a short detail."""
+    AuditEvent.objects.create(user=getattr(user, "username", str(user))[:150], action=action, detail=detail[:300])
+
+
+def login_locked(username: str) -> bool:
+    """Too many failed logins for this username in the last 15 minutes (counted in the audit log, so across workers)."""
+    since = timezone.now() - dt.timedelta(minutes=15)
+    failed = AuditEvent.objects.filter(user=username[:150], action="login-failed", at__gte=since).count()
+    return failed >= settings.AFSTAND_LOGIN_LIMIT

@@ -1,0 +1,148 @@
+"""Studies and their instrument versions: create a study, add a version, list, look up.
+
+Every uploaded XLSForm becomes an immutable :class:`InstrumentVersion`; the newest one of a
+name is the one new respondents get. The upload page and ``afstand study …`` call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db import transaction
+
+from afstand.errors import AfstandError, StudyError
+from afstand.instrument.loader import load_instrument
+from afstand.instrument.model import Instrument
+from afstand.responses.submission import compile_rules
+from afstand.study import Study as CoreStudy
+from afstand.study import find_study
+from afstand.web.models import InstrumentVersion, Membership, Study
+
+_INSTRUMENTS: dict[str, Instrument] = {}
+
+
+def instrument_for(version: InstrumentVersion) -> Instrument:
+    """The parsed instrument of a stored version (parsed once per process)."""
+    instrument = _INSTRUMENTS.get(version.version_id)
+    if instrument is None:
+        instrument = load_instrument(bytes(version.xlsform), name=version.filename)
+        _INSTRUMENTS[version.version_id] = instrument
+    return instrument
+
+
+def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
+    return (InstrumentVersion.objects.select_related("study").filter(study__slug=study_slug, name=name, active=True)
+            .order_by("-id").first())
+
+
+def version_by_id(version_id: str | None) -> InstrumentVersion | None:
+    return InstrumentVersion.objects.select_related("study").filter(version_id=version_id).first() if version_id else None
+
+
+def latest_instrument(study_slug: str, name: str) -> Instrument | None:
+    version = InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("-id").first()
+    return instrument_for(version) if version else None
+
+
+def check_form(filename: str, content: bytes) -> Instrument:
+    """Load an XLSForm the way an upload is checked; raises AfstandError with one line on a bad form."""
+    instrument = load_instrument(content, name=filename)
+    compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+    return instrument
+
+
+def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None) -> InstrumentVersion:
+    """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version)."""
+    instrument = check_form(filename, content)
+    existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        InstrumentVersion.objects.filter(study=study, name=name, active=True).update(active=False)
+        version = InstrumentVersion.objects.create(study=study, name=name, version_id=instrument.version_id, filename=filename,
+                                                   xlsform=content, target=target, active=True)
+    _INSTRUMENTS[version.version_id] = instrument
+    return version
+
+
+@dataclass(frozen=True)
+class Form:
+    """One XLSForm to store: the instrument's name in the study, the file name and its bytes."""
+
+    name: str
+    filename: str
+    content: bytes
+    target: int | None = None
+
+
+def add_form(study: Study, form: Form) -> InstrumentVersion:
+    return add_version(study, form.name, form.filename, form.content, form.target)
+
+
+def create_study(slug: str, title: str, forms: list[Form], *, owner=None) -> tuple[Study, list[InstrumentVersion]]:
+    """A new study with its first instrument versions, all or nothing (a bad form leaves no study behind)."""
+    if Study.objects.filter(slug=slug).exists():
+        raise AfstandError(f"there already is a study named {slug}")
+    if not forms:
+        raise AfstandError("a study needs at least one form")
+    with transaction.atomic():
+        study = Study.objects.create(slug=slug, title=title)
+        if owner is not None:
+            Membership.objects.create(user=owner, study=study, role="owner")
+        versions = [add_form(study, f) for f in forms]
+    return study, versions
+
+
+def study_by_slug(slug: str) -> Study:
+    study = Study.objects.filter(slug=slug).first()
+    if study is None:
+        raise AfstandError(f"no study {slug!r} in this database")
+    return study
+
+
+def list_studies() -> list[dict]:
+    """Every study with its instruments: name, active version id, number of versions, stored responses."""
+    out = []
+    for study in Study.objects.order_by("slug"):
+        instruments = []
+        versions = list(InstrumentVersion.objects.filter(study=study).order_by("id"))
+        for name in dict.fromkeys(v.name for v in versions):
+            mine = [v for v in versions if v.name == name]
+            active = next((v for v in reversed(mine) if v.active), mine[-1])
+            responses = sum(v.responses.count() for v in mine)
+            instruments.append({"name": name, "version": active.version_id, "versions": len(mine), "responses": responses})
+        out.append({"slug": study.slug, "title": study.title, "instruments": instruments})
+    return out
+
+
+def load_study(core: CoreStudy) -> Study:
+    """Create (or update) a study and its instrument versions from a study folder."""
+    study, _ = Study.objects.get_or_create(slug=core.id, defaults={"title": core.title})
+    for name in core.instrument_names:
+        path = core.form_path(name)
+        add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))
+    return study
+
+
+def load_demo() -> Study:
+    return load_study(find_study())
+
+
+@lru_cache(maxsize=64)
+def core_study(slug: str) -> CoreStudy | None:
+    """The study folder behind a web study (report layout, breakdowns, codebooks), when there is one.
+
+    Cached per process: study folders are data shipped with the server, and loading one parses its
+    XLSForms with pyxform (tens of milliseconds), which the coding screens would otherwise repeat per answer."""
+    try:
+        core = find_study(slug)
+    except StudyError:
+        return None
+    return core if core.id == slug else None
+
+
+def has_coding(slug: str) -> bool:
+    """Whether the study folder wires codebook questions to survey items."""
+    core = core_study(slug)
+    return bool(core and core.config.get("coding", {}).get("questions"))

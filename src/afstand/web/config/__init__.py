@@ -1,0 +1,1 @@
+"""Django configuration: settings, URLs, WSGI and the gunicorn server."""

@@ -1,0 +1,1 @@
+"""Researcher pages behind login: monitor, studies, results, coding, focus groups."""

@@ -1,0 +1,1 @@
+"""Respondent-facing pages: survey, JSON API, withdrawal and sign-up."""
