@@ -55,8 +55,9 @@ def validate(
         response_ids=ids[consented],
         file_rows=rows[consented],
         dropped_columns=list(raw.dropped),
-        layout=raw.layout,
-        metadata_columns=list(raw.metadata),
+        # a table built in memory (or by read_csv) is afstand's own layout: its meta columns are in ``columns``
+        layout=raw.layout or "afstand",
+        metadata_columns=list(raw.metadata) if raw.layout else [h for h in raw.columns if h in META_COLUMNS],
         unused_columns=list(raw.unused),
     )
     for item in instrument.items.values():
