@@ -161,3 +161,33 @@ def test_fixture_details():
     assert list(project.attachments) == ["sources/FFFFFFFF-1111-2222-3333-444444444444.docx"]
     [memo] = project.memos
     assert (memo.text, memo.author, memo.guid) == ("Twijfel.", "Joost", "66666666-1111-2222-3333-444444444444")
+
+
+def test_ids_come_back_by_guid_after_another_tool_dropped_afstands_member(tmp_path):
+    """afstand → .qdpx → another tool (keeps GUIDs, drops unknown archive members) → afstand with the study's codebook."""
+    from afstand.coding.codebook import write_codebook
+    from tests.coding.test_refi import sample_project
+    from tests.conftest import run_cli
+
+    project = sample_project()
+    buffer = io.BytesIO()
+    write_qdpx(project, buffer)
+    resaved = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, zipfile.ZipFile(resaved, "w") as target:
+        for name in source.namelist():
+            if not name.startswith("afstand/"):
+                target.writestr(name, source.read(name))
+    without = read_qdpx(resaved.getvalue())
+    assert [c.id for c in without.codebook.codes] != [c.id for c in project.codebook.codes]  # ids from names only
+    again = read_qdpx(resaved.getvalue(), known=project.codebook)
+    assert again.codebook.codes == project.codebook.codes
+    assert sorted(again.codings, key=repr) == sorted(project.codings, key=repr)
+    # the same through the command line
+    qdpx, book = tmp_path / "resaved.qdpx", tmp_path / "codebook.csv"
+    qdpx.write_bytes(resaved.getvalue())
+    text = io.StringIO()
+    write_codebook(project.codebook, text)
+    book.write_text(text.getvalue(), encoding="utf-8")
+    result = run_cli("code", "import", str(qdpx), "--codebook", str(book), "--codebook-out", str(tmp_path / "out.csv"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == book.read_text(encoding="utf-8")
