@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from django.db import transaction
 
-from afstand.errors import AfstandError, StudyError
+from afstand.errors import AfstandError, InstrumentError, StudyError
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
 from afstand.responses.submission import compile_rules
@@ -46,9 +46,23 @@ def latest_instrument(study_slug: str, name: str) -> Instrument | None:
 
 
 def check_form(filename: str, content: bytes) -> Instrument:
-    """Load an XLSForm the way an upload is checked; raises AfstandError with one line on a bad form."""
+    """Load an XLSForm the way an upload is checked; raises AfstandError with one line on a bad form.
+
+    A form that uses a refused feature is refused with the list (support matrix); a form whose
+    skip logic or constraints the server cannot evaluate is refused naming the analysis-only
+    questions (it can still be analysed from another tool's export).
+    """
     instrument = load_instrument(content, name=filename)
-    compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+    try:
+        compile_rules(instrument)
+    except ValueError as err:  # xpath.Unsupported: an expression the server cannot evaluate
+        from afstand.instrument.loader import check_instrument
+
+        report = check_instrument(content, name=filename)
+        listed = [f"{q.path} ({', '.join(f.name for f in q.features if f.status == 'analysis')})"
+                  for q in report.questions if q.status == "analysis"]
+        raise InstrumentError(f"{filename}: afstand cannot collect this form on the web ({err}); analysis only: "
+                              + "; ".join(listed)) from None
     return instrument
 
 
