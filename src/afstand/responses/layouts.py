@@ -353,7 +353,15 @@ def _from_labels(item: Item, column: Column, layout: Layout, rows, file, where, 
             problems.append(Problem(file, message, row=int(rows[row]), column=where, value=column.values[v]))
         if len(hits) > MAX_LISTED:
             problems.append(Problem(file, f"{len(hits) - MAX_LISTED} more cells with this value in this column", column=where))
-    return Column.from_list(column.map(translated, None).tolist()) if len(column.values) else column
+    return _recode(column, translated) if len(column.values) else column
+
+
+def _recode(column: Column, translated) -> Column:
+    """The same column with each distinct value replaced (``None`` = empty), without touching rows one by one."""
+    distinct = sorted({t for t in translated if t is not None})
+    position = {text: i for i, text in enumerate(distinct)}
+    per_value = np.array([position[t] if t is not None else -1 for t in translated] + [-1], dtype=np.int32)
+    return Column(np.array(distinct, dtype=object), per_value[column.index])  # index −1 picks the last entry: −1
 
 
 def _split_labels(text: str, lookup: dict[str, str | None], separator: str) -> list[str] | None:
@@ -424,5 +432,6 @@ def _from_split(item: Item, indices: dict[int, int], grid: Grid, rows, problems)
     names = np.array(item.choice_list.names, dtype=object)
     patterns, inverse = np.unique(chosen, axis=0, return_inverse=True)
     texts = [" ".join(names[p]) or None for p in patterns]
-    cells = [texts[k] if a else None for k, a in zip(np.asarray(inverse).reshape(-1).tolist(), answered.tolist())]
-    return Column.from_list(cells)
+    index = np.where(answered, np.asarray(inverse).reshape(-1), -1).astype(np.int32)
+    pattern_column = Column(np.array(texts, dtype=object), index)
+    return _recode(pattern_column, texts)  # drops the pattern "nothing chosen" (no choice = missing)
