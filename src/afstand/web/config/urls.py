@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web.research import coding, focus, results, studies
+from afstand.web.research import coding, focus, responses, results, studies
 from afstand.web.research import monitor as research
 from afstand.web.respondent import api, survey
 from afstand.web.respondent import withdrawal as respondent
@@ -33,4 +33,5 @@ urlpatterns = [
     path("onderzoek/<slug:study>/aanmeldingen/", research.signups, name="research-signups"),
     path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),
     path("onderzoek/<slug:study>/export/<slug:instrument>.<str:fmt>", research.download, name="research-export"),
+    path("onderzoek/<slug:study>/antwoorden/<slug:instrument>/", responses.responses, name="research-responses"),
 ]

@@ -22,7 +22,7 @@ from afstand.web import ratelimit
 from afstand.web.models import Counter, InstrumentVersion, Response, SignUp
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "sav": "application/x-spss-sav"}
+                 "sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
 
 
 @receiver(user_logged_in)
