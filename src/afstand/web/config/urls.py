@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web.research import coding, focus, responses, results, studies
+from afstand.web.research import coding, focus, qdpx, responses, results, studies
 from afstand.web.research import monitor as research
 from afstand.web.respondent import api, survey
 from afstand.web.respondent import withdrawal as respondent
@@ -24,6 +24,7 @@ urlpatterns = [
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
     path("onderzoek/<slug:study>/coderen/", coding.overview, name="coding-overview"),
+    path("onderzoek/<slug:study>/coderen/project.qdpx", qdpx.download, name="coding-qdpx"),
     path("onderzoek/<slug:study>/focusgroepen/", focus.notes, name="focus-notes"),
     path("onderzoek/<slug:study>/coderen/<str:question>/", coding.queue, name="coding-queue"),
     path("onderzoek/<slug:study>/coderen/<str:question>/alle/", coding.browse, name="coding-browse"),
