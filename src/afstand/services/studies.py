@@ -157,6 +157,10 @@ def core_study(slug: str) -> CoreStudy | None:
 
 
 def has_coding(slug: str) -> bool:
-    """Whether the study folder wires codebook questions to survey items."""
+    """Whether the study folder wires codebook questions to survey items, or a codebook was uploaded."""
     core = core_study(slug)
-    return bool(core and core.config.get("coding", {}).get("questions"))
+    if core is not None:
+        return bool(core.config.get("coding", {}).get("questions"))
+    from afstand.web.models import UploadedCodebook  # a study made in the web app: an uploaded codebook
+
+    return UploadedCodebook.objects.filter(study__slug=slug).exists()

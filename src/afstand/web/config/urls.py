@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web.research import coding, focus, qdpx, responses, results, studies
+from afstand.web.research import codebook, coding, focus, qdpx, responses, results, studies
 from afstand.web.research import monitor as research
 from afstand.web.respondent import api, survey
 from afstand.web.respondent import withdrawal as respondent
@@ -21,6 +21,7 @@ urlpatterns = [
     path("onderzoek/nieuw/", studies.new_study, name="research-new-study"),
     path("onderzoek/<slug:study>/", research.monitor, name="research-monitor"),
     path("onderzoek/<slug:study>/versie/", studies.new_version, name="research-new-version"),
+    path("onderzoek/<slug:study>/codeboek/", codebook.upload, name="research-codebook"),
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
     path("onderzoek/<slug:study>/coderen/", coding.overview, name="coding-overview"),
