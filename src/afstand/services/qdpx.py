@@ -57,3 +57,56 @@ def qdpx_bytes(study_slug: str) -> tuple[bytes, Project]:
     buffer = io.BytesIO()
     write_qdpx(built, buffer)
     return buffer.getvalue(), built
+
+
+def import_codings(study, filename: str, content: bytes) -> dict[str, int]:
+    """Store the codings of a .qdpx coded elsewhere (ATLAS.ti, NVivo, MAXQDA) on the study's own answers.
+
+    Sources are matched by afstand's response or note id (as :func:`qdpx_bytes` wrote them), codes
+    by the study's codebook (ids recovered by GUID), coders by user name: each must be a member of
+    the study. All or nothing: any coding that cannot be placed refuses the whole file, listing why.
+    Codings already stored are left as they are.
+    """
+    from django.contrib.auth.models import User
+    from django.db import transaction
+
+    from afstand.coding.refi_import import read_qdpx
+    from afstand.errors import AfstandError
+    from afstand.services.coding import find_unit, text_of
+    from afstand.web.models import Membership
+
+    book = codebook(study.slug)
+    if book is None:
+        raise AfstandError("this study has no codebook yet: upload one first")
+    project = read_qdpx(content, filename, known=book)
+    members = {m.user.username: m.user for m in Membership.objects.filter(study=study).select_related("user")}
+    problems: list[str] = []
+    planned = []
+    for coding in project.codings:
+        source = project.sources[coding.source]
+        unit = find_unit(study, source.id)
+        if unit is None:
+            problems.append(f"source {source.title or source.id!r}: no answer or note of this study has this id")
+            continue
+        if book.get(source.question, coding.code) is None:
+            problems.append(f"source {source.id}: code {coding.code!r} is not in the codebook of question {source.question}")
+            continue
+        if text_of(study.slug, source.question, unit) != source.text:
+            problems.append(f"source {source.id}: the text differs from the stored answer")
+            continue
+        user = members.get(coding.coder) or User.objects.filter(username=coding.coder).first()
+        if user is None or user.username not in members:
+            problems.append(f"coder {coding.coder!r} is not a member of this study")
+            continue
+        planned.append((source.question, unit, coding, user))
+    if problems:
+        shown = sorted(set(problems))
+        raise AfstandError(f"{filename}: nothing imported: " + "; ".join(shown[:10]) + (f" (and {len(shown) - 10} more)" if len(shown) > 10 else ""))
+    stored = 0
+    with transaction.atomic():
+        for question, unit, coding, user in planned:
+            target = {"note": unit} if isinstance(unit, FocusNote) else {"response": unit}
+            _, made = Coding.objects.get_or_create(study=study, question=question, start=coding.start, end=coding.end,
+                                                   code=coding.code, coder=user, **target)
+            stored += made
+    return {"codings": len(planned), "stored": stored}
