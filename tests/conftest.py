@@ -34,6 +34,28 @@ def study():
     return find_study()
 
 
+DEMO_SEED = 2021
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory, study) -> dict[str, Path]:
+    """The seeded demo study as canonical CSV files (``afstand demo-data`` with the study's sizes and seed
+    2021): what the tests that must run anywhere (without ../shared) read."""
+    from afstand.demo import write_study
+
+    sizes = {name: int(n) for name, n in study.config["demo"]["sizes"].items()}
+    return write_study(study, tmp_path_factory.mktemp("demo"), sizes, seed=DEMO_SEED)
+
+
+@pytest.fixture(scope="session")
+def demo_results(demo_data, study):
+    """analyze() of the demo study's files, computed once."""
+    from afstand.analysis.summary import analyze
+    from afstand.responses import load_responses
+
+    return {name: analyze(load_responses(path, study.instrument(name)), name=name, study=study) for name, path in demo_data.items()}
+
+
 @pytest.fixture(scope="session")
 def contract(reference):
     items = list(csv.DictReader((reference / "items.csv").open(encoding="utf-8")))
@@ -52,6 +74,26 @@ def reference_results(reference, study):
         responses = load_responses(reference / f"{name}.csv", study.instrument(name))
         out[name] = analyze(responses, name=name, study=study)
     return out
+
+
+@pytest.fixture
+def server_db(tmp_path):
+    """A fresh database for a live server or a command: SQLite, or a new PostgreSQL database when the suite runs on PostgreSQL."""
+    url = os.environ.get("AFSTAND_DB_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
+        return
+    import uuid
+
+    import psycopg
+
+    name = f"afstand_live_{uuid.uuid4().hex[:10]}"
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

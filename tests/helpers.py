@@ -1,9 +1,19 @@
-"""Small helpers for tests: inline markdown XLSForms, writing CSVs."""
+"""Helpers that tests share (tests import helpers only from here and from conftest.py, never
+from another test module): inline markdown XLSForms, survey page steps, sample coding projects,
+published figures, golden files, fuzzing settings."""
 
 from __future__ import annotations
 
+import difflib
+import io
+import os
+import re
 import textwrap
+import zipfile
 from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
 
 
 def md_form(tmp_path: Path, text: str, name: str = "form.md") -> Path:
@@ -38,3 +48,130 @@ MINI_FORM = """
 | | form_title | form_id | version | default_language |
 | | Mini | mini | 1 | Nederlands (nl) |
 """
+
+
+# --- fuzzing (Hypothesis), derandomised so CI runs are repeatable; every input that once broke a
+# parser stays as an @example beside its test ---
+FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
+FUZZ_SLOW = settings(FUZZ, max_examples=40)
+
+
+# --- the respondent's survey pages ---
+def state_of(response) -> str:
+    return re.search(r'name="state" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def step(client, url, response, **fields):
+    data = {"state": state_of(response), "action": fields.pop("action", "next")}
+    data.update(fields)
+    return client.post(url, data)
+
+
+# --- qualitative coding ---
+def sample_project():
+    from afstand.coding.codebook import Code, Codebook
+    from afstand.coding.project import Coding, Memo, Project, Source
+
+    book = Codebook("t", [Code("W1", "angst", "Angst en spanning", "Angstige cliënten.", "#E69F00", "", ("angst",)),
+                          Code("W1", "autisme", "Autisme", "", "#56B4E9", "angst"),
+                          Code("W2", "geen_middelen", "Geen middelen", "Zonder telefoon.", "#009E73")])
+    project = Project("test", book)
+    project.add_source(Source("W1-1", "W1", "Cliënten met angst 😟 voelen zich thuis veiliger.\r\nEn autisme ook.", instrument="werkers", item="w_open_types_good"))
+    project.add_source(Source("W2-1", "W2", "Geen beltegoed."))
+    project.add_source(Source("fg/s1/typen", "W2", "Notities van de focusgroep.", kind="note", title="Focusgroep, s1: typen"))
+    project.add_coding(Coding("W1-1", 0, 18, "angst", "ann", "2026-11-28T10:00:00Z"))
+    project.add_coding(Coding("W1-1", 0, 18, "angst", "bob", "2026-11-28T10:05:00Z"))
+    project.add_coding(Coding("W1-1", 54, 61, "autisme", "bob", "2026-11-28T10:06:00Z"))
+    project.add_coding(Coding("W2-1", 0, 15, "geen_middelen", "ann", "2026-11-28T10:07:00Z"))
+    project.memos.append(Memo("code:W1/angst", "Ook sociale angst.", "ann", "2026-11-28T11:00:00Z"))
+    project.memos.append(Memo("coding:W1-1:0:18", "Twijfel: ook weerstand?", "bob", "2026-11-28T11:01:00Z"))
+    return project
+
+
+def make_qdpx(xml: str, files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("project.qde", xml.encode("utf-8"))
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+NOTES = """Verslag focusgroep 10 maart
+Thema 1: Werkalliantie
+Deelnemers vinden het contact zakelijker. Vertrouwen opbouwen kost meer tijd.
+Stelling S1: 5 omhoog, 2 omlaag
+## Risicomanagement
+Hoog-risico cliënten willen ze face to face zien.
+Thema 4: Typen cliënten en zaken
+Bij lvb-cliënten werkt beeldbellen slecht; ze zeggen snel ja.
+"""
+
+
+# --- the published report (../shared/reference-study/published.md) ---
+FIGURE_13 = {
+    "w_wa_openhartiger": (45, 45, 10), "w_wa_verschil_van_mening": (22, 25, 53), "w_wa_enthousiasmeren": (29, 25, 45),
+    "w_wa_doelen_uitleggen": (57, 25, 17), "w_wa_luisteren": (79, 17, 4), "w_wa_aanspreken": (74, 18, 8),
+    "w_wa_kader_regels": (78, 19, 3), "w_wa_inschatten_gevoel": (14, 12, 73), "w_wa_inschatten_eerlijk": (15, 14, 71),
+    "w_wa_uitval": (29, 31, 36), "w_wa_privacy": (47, 25, 26), "w_wa_vertrouw_f2f": (26, 29, 43),
+    "w_wa_doelen_f2f": (39, 29, 30), "w_wa_miscommunicatie": (25, 29, 46),
+}
+
+
+# --- golden files ---
+def assert_golden(actual: bytes, golden: Path) -> None:
+    """``actual`` equals the golden file; a mismatch fails with a unified diff. With
+    AFSTAND_UPDATE_GOLDEN=1 a differing (or missing) golden file is rewritten and the test is
+    skipped, saying so: an update never compares a file with itself."""
+    old = golden.read_bytes() if golden.is_file() else None
+    if old == actual:
+        return
+    if os.environ.get("AFSTAND_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(actual)
+        pytest.skip(f"rewrote {golden} (AFSTAND_UPDATE_GOLDEN=1): review the change with git diff")
+    if old is None:
+        pytest.fail(f"no golden file {golden}: run once with AFSTAND_UPDATE_GOLDEN=1 and commit it")
+    diff = difflib.unified_diff(old.decode("utf-8", "replace").splitlines(keepends=True), actual.decode("utf-8", "replace").splitlines(keepends=True),
+                                fromfile=f"{golden} (golden)", tofile="built now", n=2)
+    lines = list(diff)
+    shown = "".join(lines[:120]) + (f"\n… {len(lines) - 120} more diff lines" if len(lines) > 120 else "")
+    pytest.fail(f"{golden.name} differs from its golden file (if intended: AFSTAND_UPDATE_GOLDEN=1):\n{shown}", pytrace=False)
+
+
+# --- response files ---
+def formsexport_from_csv(csv_path: Path, instrument, out: Path) -> Path:
+    """A canonical CSV written in a hosted forms service's export layout (Microsoft Forms style):
+    Id and the service's identifying columns first, question labels as headers, choice labels as
+    answers, several choices joined by ';'. Lets the forms-export reader be tested on the seeded
+    demo study, without ../shared."""
+    import csv
+
+    import openpyxl
+
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        items = [name for name in reader.fieldnames if name in instrument.items]
+        rows = list(reader)
+    language = instrument.default_language
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Form1"
+    sheet.append(["Id", "Begintijd", "Tijd van voltooien", "E-mail", "Naam"] + [instrument.items[i].label(language) for i in items])
+    for number, row in enumerate(rows, start=1):
+        cells = []
+        for name in items:
+            value, item = row[name], instrument.items[name]
+            if not value:
+                cells.append(None)
+            elif item.choice_list is not None:
+                labels = [item.choice_list.get(choice).label(language) for choice in value.split()]
+                cells.append(";".join(labels) + (";" if item.type == "select_multiple" else ""))
+            elif item.kind == "number":
+                cells.append(float(value) if "." in value else int(value))
+            else:
+                cells.append(value)
+        sheet.append([number, "3-1-2021 10:00:00", "3-1-2021 10:12:00", "anoniem", ""] + cells)
+    workbook.save(out)
+    return out

@@ -4,7 +4,8 @@
   Django nor ``afstand.services``, ``afstand.web`` or ``afstand.cli``;
 * ``afstand.web`` (views, settings, template tags) imports services, never the core;
 * ``afstand.services`` imports from ``afstand.web`` only the models, never a view;
-* the CLI never imports a view.
+* the CLI never imports a view;
+* ``afstand.config`` (the list of AFSTAND_* settings) may be read by every layer.
 
 And the core runs without loading Django at all.
 """
@@ -39,6 +40,8 @@ def _module_of(target: str) -> str:
         return "django"
     if parts[0] != "afstand" or len(parts) == 1:
         return "other"
+    if parts[1] == "config":
+        return "config"  # the AFSTAND_* settings: read by every layer (Django's settings too)
     if parts[1] == "web":
         return "web.models" if parts[2:3] == ["models"] else "web"
     return {"services": "services", "cli": "cli", "cli_code": "cli"}.get(parts[1], "core")
@@ -118,3 +121,14 @@ def test_core_runs_without_loading_django():
 def test_modules_stay_small():
     too_long = {p.name: n for p in SRC.rglob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500}
     assert too_long == {}
+
+
+def test_tests_never_import_from_another_test_module():
+    """Shared test code lives in tests/helpers.py, conftest.py or a helper module (tests/web/live.py), not in a test module."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        for line, target in _imports(path, "tests"):
+            if target.startswith("tests.") and target.split(".")[-1].startswith("test_"):
+                offenders.append(f"{path.relative_to(tests)}:{line}: {target}")
+    assert offenders == []

@@ -12,11 +12,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from afstand import config as settings
 from afstand.errors import StudyError
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
-
-DEFAULT_STUDY = "werken-op-afstand"
 
 
 @dataclass(frozen=True)
@@ -145,21 +144,21 @@ class Study:
 
 def studies_dir() -> Path:
     """Where the bundled studies live: $AFSTAND_STUDIES, else the repository's ``studies/``."""
-    env = os.environ.get("AFSTAND_STUDIES")
-    if env:
-        return Path(env)
+    configured = settings.get("AFSTAND_STUDIES")
+    if configured:
+        return configured
     here = Path(__file__).resolve()
     for parent in here.parents:
         candidate = parent / "studies"
-        if (candidate / DEFAULT_STUDY / "study.toml").is_file():
+        if candidate.is_dir() and any(candidate.glob("*/study.toml")):
             return candidate
     return Path.cwd() / "studies"
 
 
 def find_study(study: str | os.PathLike[str] | None = None) -> Study:
-    """A study by folder path or by id under :func:`studies_dir`; default: the bundled one."""
+    """A study by folder path or by id under :func:`studies_dir`; default: ``AFSTAND_STUDY``."""
     if study is None:
-        study = os.environ.get("AFSTAND_STUDY") or DEFAULT_STUDY
+        study = settings.get("AFSTAND_STUDY")
     path = Path(study)
     if (path / "study.toml").is_file():
         return Study.load(path)

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from afstand.analysis.compare import compare
-from afstand.analysis.suppression import COMPLEMENTARY, EMPTY, suppress
+from afstand.analysis.suppression import HIDDEN, suppress
 from afstand.responses import load_responses
 from afstand.study import Breakdown
 
@@ -19,7 +19,14 @@ AGREE5 = {"helemaal_oneens": 1, "oneens": 2, "neutraal": 3, "eens": 4, "helemaal
 
 
 @pytest.fixture(scope="module")
-def raw(reference):
+def raw(demo_data):
+    """The seeded demo workers as plain text: the tests recompute the statistics with scipy from these."""
+    frame = pd.read_csv(demo_data["werkers"], dtype=str, keep_default_na=False)
+    return frame[frame["consent"] == "ja"]
+
+
+@pytest.fixture(scope="module")
+def reference_raw(reference):
     frame = pd.read_csv(reference / "werkers.csv", dtype=str, keep_default_na=False)
     return frame[frame["consent"] == "ja"]
 
@@ -28,8 +35,8 @@ def find(result, breakdown, item):
     return next(t for t in result["tests"] if t["breakdown"] == breakdown and t["item"] == item)
 
 
-def test_kruskal_wallis_by_organisation(reference_results, raw):
-    test = find(reference_results["werkers"]["comparisons"], "organisatie", "w_wa_luisteren")
+def test_kruskal_wallis_by_organisation(demo_results, raw):
+    test = find(demo_results["werkers"]["comparisons"], "organisatie", "w_wa_luisteren")
     scores = raw["w_wa_luisteren"].map(AGREE5)
     samples = [scores[(raw["w_org"] == org) & scores.notna()] for org in ("ljr", "rn", "svg")]
     expected = stats.kruskal(*samples)
@@ -39,10 +46,11 @@ def test_kruskal_wallis_by_organisation(reference_results, raw):
     assert test["effect"]["value"] == pytest.approx(expected.statistic / (n - 1))
 
 
-def test_mann_whitney_and_rank_biserial_by_gender(reference_results, raw):
+def test_mann_whitney_and_rank_biserial_by_gender(reference_results, reference_raw):
+    """The reference study: its demo counterpart hides the gender breakdown (a few "anders" hide "man" too)."""
     test = find(reference_results["werkers"]["comparisons"], "geslacht", "w_wa_privacy")
-    scores = raw["w_wa_privacy"].map(AGREE5)
-    men, women = scores[(raw["w_gender"] == "man")].dropna(), scores[(raw["w_gender"] == "vrouw")].dropna()
+    scores = reference_raw["w_wa_privacy"].map(AGREE5)
+    men, women = scores[(reference_raw["w_gender"] == "man")].dropna(), scores[(reference_raw["w_gender"] == "vrouw")].dropna()
     assert test["test"] == "mann-whitney"
     assert test["p"] == pytest.approx(stats.mannwhitneyu(men, women).pvalue)
     # rank-biserial r = P(man > vrouw) − P(man < vrouw), counted over all pairs
@@ -51,8 +59,8 @@ def test_mann_whitney_and_rank_biserial_by_gender(reference_results, raw):
     assert test["effect"]["value"] == pytest.approx((greater - less) / (len(men) * len(women)))
 
 
-def test_role_and_experience_breakdowns(reference_results, raw):
-    breakdowns = reference_results["werkers"]["comparisons"]["breakdowns"]
+def test_role_and_experience_breakdowns(demo_results, raw):
+    breakdowns = demo_results["werkers"]["comparisons"]["breakdowns"]
     role = {g["name"]: g["n"] for g in breakdowns["functie"]["groups"]}
     has = raw["w_function"].str.split().apply(lambda v: "toezichthouder" in v)
     answered = raw["w_function"] != ""
@@ -82,8 +90,8 @@ def test_chi_square_and_cramers_v():
     assert result["effect"]["value"] == pytest.approx(math.sqrt(chi2 / (70 * 1)))
 
 
-def test_holm_correction(reference_results):
-    tests = reference_results["werkers"]["comparisons"]["tests"]
+def test_holm_correction(demo_results):
+    tests = demo_results["werkers"]["comparisons"]["tests"]
     p = np.array([t["p"] for t in tests])
     order = np.argsort(p)
     m = len(p)
@@ -96,16 +104,16 @@ def test_holm_correction(reference_results):
 
 
 def test_suppression_rule():
+    hidden = HIDDEN.format(min_size=10)
     assert suppress({"a": 50, "b": 40, "c": 30}, 10) == {"a": None, "b": None, "c": None}
-    reasons = suppress({"a": 50, "b": 40, "c": 3}, 10)
-    assert reasons["c"].startswith("fewer than 10") and reasons["b"] == COMPLEMENTARY and reasons["a"] is None
-    # two hidden groups mask each other: no complementary suppression needed
-    reasons = suppress({"a": 50, "b": 4, "c": 3}, 10)
-    assert reasons["a"] is None and reasons["b"] and reasons["c"]
-    # enough respondents without a group also mask the hidden one
-    assert suppress({"a": 50, "b": 40, "c": 3}, 10, unassigned=12)["b"] is None
-    # an empty group discloses nothing and triggers nothing
-    assert suppress({"a": 50, "b": 40, "c": 0}, 10) == {"a": None, "b": None, "c": EMPTY}
+    # one reason for every hidden group: nobody can tell the small one from its protector
+    assert suppress({"a": 50, "b": 40, "c": 3}, 10) == {"a": None, "b": hidden, "c": hidden}
+    # two small groups (4 + 3 = 7) would be known together: a third one is hidden as well
+    assert suppress({"a": 50, "b": 4, "c": 3}, 10) == {"a": hidden, "b": hidden, "c": hidden}
+    # respondents without a group do not mask anything: their number is public (the item's missing count)
+    assert suppress({"a": 50, "b": 40, "c": 3}, 10, unassigned=12)["b"] == hidden
+    # an empty group is shown as 0 and triggers nothing
+    assert suppress({"a": 50, "b": 40, "c": 0}, 10) == {"a": None, "b": None, "c": None}
 
 
 def test_no_group_under_the_threshold_is_ever_shown(reference, study):
@@ -113,7 +121,7 @@ def test_no_group_under_the_threshold_is_ever_shown(reference, study):
     for threshold in (10, 35, 60, 100, 250):
         result = compare(responses, study.breakdowns("werkers"), ["w_wa_*"], min_group_size=threshold)
         for name, breakdown in result["breakdowns"].items():
-            assert all(g["n"] >= threshold for g in breakdown["groups"]), (threshold, name)
+            assert all(g["n"] >= threshold or g["n"] == 0 for g in breakdown["groups"]), (threshold, name)  # empty: shown as 0
             shown = {g["name"] for g in breakdown["groups"]}
             for test in (t for t in result["tests"] if t["breakdown"] == name):
                 assert set(test["by_group"]) <= shown
@@ -128,5 +136,6 @@ def test_no_group_under_the_threshold_is_ever_shown(reference, study):
 def test_clients_gender_breakdown_is_suppressed(reference_results):
     breakdown = reference_results["clienten"]["comparisons"]["breakdowns"]["geslacht"]
     # 20 men, 6 women: women are hidden, men too (complementary), so nothing is compared
-    assert breakdown["groups"] == []
+    assert [(g["name"], g["n"]) for g in breakdown["groups"]] == [("anders", 0)]
+    assert {g["name"] for g in breakdown["suppressed"]} == {"man", "vrouw"} and breakdown["not_tested"]
     assert not [t for t in reference_results["clienten"]["comparisons"]["tests"] if t["breakdown"] == "geslacht"]

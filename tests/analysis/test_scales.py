@@ -11,8 +11,8 @@ from afstand.analysis.scales import cronbach_alpha, item_statistics, keyed_score
 from afstand.responses import load_responses
 
 
-def dimension_matrices(reference, study, name):
-    responses = load_responses(reference / f"{name}.csv", study.instrument(name))
+def dimension_matrices(data, study, name):
+    responses = load_responses(data[name], study.instrument(name))
     return {
         dim: pd.DataFrame({i.name: keyed_scores(responses, i) for i in items})
         for dim, items in study.instrument(name).dimensions().items()
@@ -21,8 +21,8 @@ def dimension_matrices(reference, study, name):
 
 @pytest.mark.parametrize("name", ["werkers", "clienten"])
 @pytest.mark.parametrize("policy", ["listwise", "pairwise"])
-def test_alpha_equals_pingouin(reference, study, name, policy):
-    matrices = dimension_matrices(reference, study, name)
+def test_alpha_equals_pingouin(demo_data, study, name, policy):
+    matrices = dimension_matrices(demo_data, study, name)
     assert set(matrices) == {"richting_kader", "vertrouwen", "binding", "stroefheid"}
     for dim, frame in matrices.items():
         ours = cronbach_alpha(frame.to_numpy(), nan_policy=policy)
@@ -36,8 +36,8 @@ def test_alpha_equals_pingouin(reference, study, name, policy):
         assert ours["ci"] == pytest.approx(list(ci), abs=5e-4), dim
 
 
-def test_reverse_keying_uses_the_forms_scores(reference, study):
-    responses = load_responses(reference / "werkers.csv", study.instrument("werkers"))
+def test_reverse_keying_uses_the_forms_scores(demo_data, study):
+    responses = load_responses(demo_data["werkers"], study.instrument("werkers"))
     item = study.instrument("werkers").items["w_wa_miscommunicatie"]  # key -1, scores 1..5
     raw, keyed = responses.scores(item.name), keyed_scores(responses, item)
     both = ~np.isnan(raw)

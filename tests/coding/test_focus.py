@@ -6,16 +6,7 @@ import pytest
 
 from afstand.coding.focus import load_guide, parse_session, read_notes
 from afstand.errors import DataError
-
-NOTES = """Verslag focusgroep 10 maart
-Thema 1: Werkalliantie
-Deelnemers vinden het contact zakelijker. Vertrouwen opbouwen kost meer tijd.
-Stelling S1: 5 omhoog, 2 omlaag
-## Risicomanagement
-Hoog-risico cliënten willen ze face to face zien.
-Thema 4: Typen cliënten en zaken
-Bij lvb-cliënten werkt beeldbellen slecht; ze zeggen snel ja.
-"""
+from tests.helpers import NOTES
 
 
 def test_guides_follow_the_appendices(study):

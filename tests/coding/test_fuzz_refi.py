@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from afstand.coding.refi import write_qdc, write_qdpx
 from afstand.coding.refi_import import read_qdc, read_qdpx
 from afstand.errors import DataError
-from tests.coding.test_refi import make_qdpx, sample_project
-from tests.fuzzing import FUZZ
+from tests.helpers import FUZZ, make_qdpx, sample_project
 
 BOMB = """<?xml version="1.0"?><!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
 <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>

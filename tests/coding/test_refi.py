@@ -10,32 +10,14 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from afstand.coding.codebook import Code, Codebook
-from afstand.coding.project import Coding, Memo, Project, Source
 from afstand.coding.refi import write_qdc, write_qdpx
 from afstand.coding.refi_import import inspect, read_qdc, read_qdpx
 from afstand.errors import DataError
 from tests.conftest import run_cli
+from tests.helpers import make_qdpx, sample_project
 
 XSD = Path(__file__).with_name("Project-mrt2019.xsd")  # the REFI-QDA standard's schema (MIT), copied as test data
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "refi-qda"
-
-
-def sample_project() -> Project:
-    book = Codebook("t", [Code("W1", "angst", "Angst en spanning", "Angstige cliënten.", "#E69F00", "", ("angst",)),
-                          Code("W1", "autisme", "Autisme", "", "#56B4E9", "angst"),
-                          Code("W2", "geen_middelen", "Geen middelen", "Zonder telefoon.", "#009E73")])
-    project = Project("test", book)
-    project.add_source(Source("W1-1", "W1", "Cliënten met angst 😟 voelen zich thuis veiliger.\r\nEn autisme ook.", instrument="werkers", item="w_open_types_good"))
-    project.add_source(Source("W2-1", "W2", "Geen beltegoed."))
-    project.add_source(Source("fg/s1/typen", "W2", "Notities van de focusgroep.", kind="note", title="Focusgroep, s1: typen"))
-    project.add_coding(Coding("W1-1", 0, 18, "angst", "ann", "2026-11-28T10:00:00Z"))
-    project.add_coding(Coding("W1-1", 0, 18, "angst", "bob", "2026-11-28T10:05:00Z"))
-    project.add_coding(Coding("W1-1", 54, 61, "autisme", "bob", "2026-11-28T10:06:00Z"))
-    project.add_coding(Coding("W2-1", 0, 15, "geen_middelen", "ann", "2026-11-28T10:07:00Z"))
-    project.memos.append(Memo("code:W1/angst", "Ook sociale angst.", "ann", "2026-11-28T11:00:00Z"))
-    project.memos.append(Memo("coding:W1-1:0:18", "Twijfel: ook weerstand?", "bob", "2026-11-28T11:01:00Z"))
-    return project
 
 
 def test_export_validates_against_the_refi_qda_schema():
@@ -110,15 +92,6 @@ HAND_MADE = """<?xml version="1.0" encoding="utf-8"?>\r
   </TextSource>\r
  </Sources>\r
 </Project>"""
-
-
-def make_qdpx(xml: str, files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("project.qde", xml.encode("utf-8"))
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def test_import_hand_made_maxqda_style_file():

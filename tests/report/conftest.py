@@ -26,3 +26,19 @@ def html_report(tmp_path_factory, study, reference_data) -> Path:
     out = tmp_path_factory.mktemp("report-html") / "out"
     build_report(study, reference_data, out, formats=("html",))
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_full_report(tmp_path_factory, study, demo_data) -> Path:
+    """The seeded demo study's report in every format (runs without ../shared)."""
+    out = tmp_path_factory.mktemp("demo-report-full") / "out"
+    build_report(study, demo_data, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_html_report(tmp_path_factory, study, demo_data) -> Path:
+    """HTML only, a second, independent build of the demo study's report."""
+    out = tmp_path_factory.mktemp("demo-report-html") / "out"
+    build_report(study, demo_data, out, formats=("html",), workers=1)
+    return out

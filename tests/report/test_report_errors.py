@@ -18,21 +18,21 @@ def one_line_error(result, message):
     assert len(lines) == 1 and lines[0].startswith("afstand: error: ") and message in lines[0], lines
 
 
-def test_cli_errors(tmp_path, reference):
-    werkers = f"werkers={reference / 'werkers.csv'}"
+def test_cli_errors(tmp_path, demo_data):
+    werkers = f"werkers={demo_data['werkers']}"
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     one_line_error(run_cli("report", "--data", f"werkers={tmp_path / 'nope.csv'}", "--out", str(tmp_path / "o")), "no such file")
-    one_line_error(run_cli("report", "--data", f"onbekend={reference / 'werkers.csv'}", "--out", str(tmp_path / "o")), "no instrument 'onbekend'")
+    one_line_error(run_cli("report", "--data", f"onbekend={demo_data['werkers']}", "--out", str(tmp_path / "o")), "no instrument 'onbekend'")
     one_line_error(run_cli("report", "--data", "werkers", "--out", str(tmp_path / "o")), "expected INSTRUMENT=PATH")
     one_line_error(run_cli("report", "--data", werkers, "--out", str(blocker / "sub")), "cannot write here")
     one_line_error(run_cli("report", "--data", werkers, "--out", str(blocker)), "not a writable folder")
     one_line_error(run_cli("report", "--data", werkers, "--format", "html,odt", "--out", str(tmp_path / "o")), "unknown format odt")
-    one_line_error(run_cli("report", "--data", f"clienten={reference / 'werkers.csv'}", "--out", str(tmp_path / "o")), "no item of instrument 'clienten'")
+    one_line_error(run_cli("report", "--data", f"clienten={demo_data['werkers']}", "--out", str(tmp_path / "o")), "no item of instrument 'clienten'")
     assert not (tmp_path / "o").exists()
 
 
-def test_failure_mid_way_leaves_no_output(tmp_path, study, reference, monkeypatch):
+def test_failure_mid_way_leaves_no_output(tmp_path, study, demo_data, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     (out / "rapport.html").write_text("previous report", encoding="utf-8")
@@ -42,13 +42,13 @@ def test_failure_mid_way_leaves_no_output(tmp_path, study, reference, monkeypatc
 
     monkeypatch.setattr(build_module, "write_docx", broken)
     with pytest.raises(OSError, match="disk full"):
-        build_report(study, {"clienten": reference / "clienten.csv"}, out, formats=("html", "docx"), workers=1)
+        build_report(study, {"clienten": demo_data["clienten"]}, out, formats=("html", "docx"), workers=1)
     assert sorted(p.name for p in out.iterdir()) == ["rapport.html"]
     assert (out / "rapport.html").read_text(encoding="utf-8") == "previous report"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the staging folder is gone
 
 
-def test_one_instrument_only(tmp_path, study, reference):
+def test_one_instrument_only(tmp_path, study, reference):  # the reference study: its published count of clients
     out = tmp_path / "out"
     build_report(study, {"clienten": reference / "clienten.csv"}, out, formats=("html",), workers=1)
     html = (out / "rapport.html").read_text(encoding="utf-8")
@@ -58,24 +58,24 @@ def test_one_instrument_only(tmp_path, study, reference):
         "figuur-02.svg", "figuur-10.svg", "figuur-12.svg", "figuur-14-divergerend.svg", "figuur-14.svg"]
 
 
-def test_open_answers_are_inert_in_the_report(tmp_path, study, reference):
+def test_open_answers_are_inert_in_the_report(tmp_path, study, demo_data):
     payload = "<script>alert('x')</script> Cliënten met een <b>laag</b> risico, bel 06-12345678 of mail a.b@example.org."
     codings = tmp_path / "codings.jsonl"
     codings.write_text(json.dumps({"id": "W1-9999", "question": "W1", "text": payload, "codes": ["laag_risico"]}) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    build_report(study, {"clienten": reference / "clienten.csv"}, out, formats=("html",), codings=codings, workers=1)
+    build_report(study, {"clienten": demo_data["clienten"]}, out, formats=("html",), codings=codings, workers=1)
     html = (out / "rapport.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "06-12345678" not in html and "a.b@example.org" not in html
     assert "[telefoonnummer]" in html and "[e-mailadres]" in html
 
 
-def test_bad_codings(tmp_path, study, reference):
+def test_bad_codings(tmp_path, study, demo_data):
     codings = tmp_path / "codings.jsonl"
     codings.write_text('{"id": "x", "question": "W1", "text": "t", "codes": ["bestaat_niet"]}\n', encoding="utf-8")
     with pytest.raises(AfstandError, match="code 'bestaat_niet' is not in the codebook of question W1"):
-        build_report(study, {"clienten": reference / "clienten.csv"}, tmp_path / "out", formats=("html",), codings=codings, workers=1)
+        build_report(study, {"clienten": demo_data["clienten"]}, tmp_path / "out", formats=("html",), codings=codings, workers=1)
     codings.write_text('{"id": "x"\n', encoding="utf-8")
     with pytest.raises(AfstandError, match="row 1"):
-        build_report(study, {"clienten": reference / "clienten.csv"}, tmp_path / "out", formats=("html",), codings=codings, workers=1)
+        build_report(study, {"clienten": demo_data["clienten"]}, tmp_path / "out", formats=("html",), codings=codings, workers=1)
     assert not (tmp_path / "out").exists()

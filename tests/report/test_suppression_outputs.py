@@ -7,6 +7,7 @@ import csv
 import json
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import pytest
@@ -65,7 +66,7 @@ def strict_study(tmp_path_factory, study) -> Study:
 def comparisons_table(html: str) -> str:
     parser = CaptionedTables()
     parser.feed(html)
-    tables = [t for caption, t in parser.tables.items() if caption.startswith("Verschillen tussen groepen")]
+    tables = [t for caption, t in parser.tables.items() if caption.startswith("Verschillen tussen groepen reclasseringswerkers")]
     assert len(tables) == 1
     return tables[0]
 
@@ -113,15 +114,35 @@ def test_no_small_group_in_any_breakdown_output(study, strict_study, skewed_data
     assert "Anders / zeg ik liever niet" in hidden
     assert any(h.startswith("Leger des Heils") for h in hidden) == (threshold == 35)  # 31 respondents: shown at 10, hidden at 35
     out = tmp_path / "out"
-    build_report(chosen, skewed_data, out, formats=("html", "docx"), workers=1)
+    build_report(chosen, skewed_data, out, formats=("html", "docx", "pdf"), workers=1)
     html = (out / "rapport.html").read_text(encoding="utf-8")
     table = comparisons_table(html)
     sizes = group_sizes(table)
     assert sizes and all(n >= threshold for n in sizes), sizes  # significant differences are shown, only for large groups
     for label in hidden:
         assert f"{label}:" not in table and f"{label} (n" not in table, label
+    published = json.loads((out / "cijfers.json").read_text(encoding="utf-8"))["werkers"]
+    gender = published["items"]["w_gender"]
+    assert gender["counts"]["anders"] is None and gender["percent"]["anders"] is None  # 4: hidden in the margins too
+    assert sum(v is None for v in gender["counts"].values()) >= 2  # and not derivable from the total
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "mannen (" not in text or "× mannen" in text
     import docx
 
     document = docx.Document(str(out / "rapport.docx"))
     cells = " ".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
     assert group_sizes(cells) and all(n >= threshold for n in group_sizes(cells)), group_sizes(cells)
+    # the text outputs print no group size beyond the published JSON, which the integer-programming attacker gets
+    shown = {g["n"] for b in published["comparisons"]["breakdowns"].values() for g in b["groups"]}
+    shown |= {g["n"] for t in published["comparisons"]["tests"] for g in t["by_group"].values()}
+    for everything in json.loads((out / "cijfers.json").read_text(encoding="utf-8")).values():  # items answered, both instruments
+        shown |= {everything["n_consented"] - e["missing"] for e in everything["items"].values() if "missing" in e}
+    pdf = subprocess.run(["pdftotext", str(out / "rapport.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    docx_text = cells + " ".join(p.text for p in document.paragraphs)
+    for name, text in (("html", text), ("docx", docx_text), ("pdf", pdf)):
+        assert set(group_sizes(text)) <= shown, (name, set(group_sizes(text)) - shown)
+    from tests.analysis.test_disclosure import attack
+
+    for name, bounds in attack(published, chosen.breakdowns("werkers")):
+        for key, (low, high) in bounds.items():
+            assert low < high or not 0 < low < threshold, (name, key, low)

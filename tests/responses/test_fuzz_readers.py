@@ -15,8 +15,7 @@ from afstand.instrument.loader import load_instrument
 from afstand.responses.readers import read_csv, read_formsexport
 from afstand.responses.submission import check_submission
 from afstand.responses.validate import validate
-from tests.fuzzing import FUZZ, FUZZ_SLOW
-from tests.helpers import MINI_FORM, md_form
+from tests.helpers import FUZZ, FUZZ_SLOW, MINI_FORM, md_form
 
 COLUMNS = ["response_id", "consent", "age", "years", "s1", "s2", "fruit", "why", "instrument_version", "submission_date", "extra"]
 values = st.one_of(st.sampled_from(["", "ja", "nee", "eens", "oneens", "neutraal", "appel kers", "appel appel", "16", "99", "-1",

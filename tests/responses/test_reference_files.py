@@ -1,4 +1,4 @@
-"""The reference data in both layouts, and corrupted copies of each file."""
+"""Response files in both layouts, and corrupted copies of each: the seeded demo study (runs anywhere) and the reference study."""
 
 from __future__ import annotations
 
@@ -10,13 +10,22 @@ import pytest
 
 from afstand.errors import DataError
 from afstand.responses import load_responses
+from tests.helpers import formsexport_from_csv
 
 
 @pytest.mark.parametrize("name", ["werkers", "clienten"])
-def test_csv_and_formsexport_give_identical_responses(reference, study, name):
+@pytest.mark.parametrize("source", ["demo", "reference"])
+def test_csv_and_formsexport_give_identical_responses(request, study, tmp_path, source, name):
+    """The reference study's two files; the demo study's CSV and its forms-service layout (tests/helpers.py)."""
     instrument = study.instrument(name)
-    a = load_responses(reference / f"{name}.csv", instrument)
-    b = load_responses(reference / f"{name}-formsexport.xlsx", instrument)
+    if source == "reference":
+        reference = request.getfixturevalue("reference")
+        csv_path, xlsx_path = reference / f"{name}.csv", reference / f"{name}-formsexport.xlsx"
+    else:
+        csv_path = request.getfixturevalue("demo_data")[name]
+        xlsx_path = formsexport_from_csv(csv_path, instrument, tmp_path / f"{name}-formsexport.xlsx")
+    a = load_responses(csv_path, instrument)
+    b = load_responses(xlsx_path, instrument)
     assert (a.n_total, a.n_consented) == (b.n_total, b.n_consented)
     for item, codes in a.single.items():
         assert codes.tolist() == b.single[item].tolist(), item
@@ -44,8 +53,9 @@ CORRUPTIONS = ["unknown_choice", "text_in_age", "duplicate_id", "unknown_column"
 
 @pytest.mark.parametrize("name,age,choice_item", [("werkers", "w_age", "w_org"), ("clienten", "c_age", "c_contact_freq")])
 @pytest.mark.parametrize("kind", CORRUPTIONS)
-def test_corrupted_csv(reference, study, tmp_path, name, age, choice_item, kind):
-    rows = _csv_rows(reference / f"{name}.csv")
+def test_corrupted_csv(demo_data, study, tmp_path, name, age, choice_item, kind):
+    """Corrupted copies of the seeded demo files (they run anywhere); the forms-service exports below are the reference's."""
+    rows = _csv_rows(demo_data[name])
     header = rows[0]
     target = 5  # data row index 5 → spreadsheet row 6
     if kind == "unknown_choice":
@@ -73,9 +83,9 @@ def test_corrupted_csv(reference, study, tmp_path, name, age, choice_item, kind)
 
 @pytest.mark.parametrize("name,age,choice_item", [("werkers", "w_age", "w_org"), ("clienten", "c_age", "c_contact_freq")])
 @pytest.mark.parametrize("kind", CORRUPTIONS)
-def test_corrupted_formsexport(reference, study, tmp_path, name, age, choice_item, kind):
+def test_corrupted_formsexport(demo_data, study, tmp_path, name, age, choice_item, kind):
     instrument = study.instrument(name)
-    workbook = openpyxl.load_workbook(reference / f"{name}-formsexport.xlsx")
+    workbook = openpyxl.load_workbook(formsexport_from_csv(demo_data[name], instrument, tmp_path / "clean.xlsx"))
     sheet = workbook.active
     headers = [c.value for c in sheet[1]]
 

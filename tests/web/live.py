@@ -17,10 +17,13 @@ from pathlib import Path
 EXE = str(Path(sys.executable).with_name("afstand"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def listening_socket() -> socket.socket:
+    """A socket bound to a port the kernel picks on 127.0.0.1, already listening: handed to the server as
+    an open file descriptor, so no other process can take the port between choosing and binding it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 def server_env(var: Path) -> dict:
@@ -29,12 +32,19 @@ def server_env(var: Path) -> dict:
     return env
 
 
-def start(db: str, var: Path, port: int, *, workers: int = 2, threads: int = 1, pipe: bool = True) -> subprocess.Popen:
-    """Start the server in its own process group (so a crash test can SIGKILL all of it) and wait until it listens."""
+def start(db: str, var: Path, *, workers: int = 2, threads: int = 1, pipe: bool = True) -> subprocess.Popen:
+    """Start the server in its own process group (so a crash test can SIGKILL all of it) on a socket bound
+    here (``process.port``), and wait until it answers."""
     out = subprocess.PIPE if pipe else subprocess.DEVNULL
-    process = subprocess.Popen([EXE, "serve", "--port", str(port), "--db", db, "--demo", "--workers", str(workers),
-                                "--threads", str(threads)], env=server_env(var), stdout=out, stderr=out, text=True,
-                               start_new_session=True)
+    sock = listening_socket()
+    port = sock.getsockname()[1]
+    try:
+        process = subprocess.Popen([EXE, "serve", "--fd", str(sock.fileno()), "--port", str(port), "--db", db, "--demo",
+                                    "--workers", str(workers), "--threads", str(threads)], env=server_env(var), stdout=out, stderr=out,
+                                   text=True, start_new_session=True, pass_fds=(sock.fileno(),))
+    finally:
+        sock.close()  # the server holds its own copy
+    process.port = port
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -42,7 +52,7 @@ def start(db: str, var: Path, port: int, *, workers: int = 2, threads: int = 1, 
                 return process
         except OSError:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read() if pipe else process.returncode}")
+                raise RuntimeError(f"server exited: {process.stderr.read() if pipe else process.returncode}") from None
             time.sleep(0.1)
     kill(process)
     raise RuntimeError("server did not start within 60 s")

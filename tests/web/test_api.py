@@ -11,6 +11,7 @@ from django.db import connection
 
 from afstand.services import studies, submissions
 from afstand.web.models import Counter, Response
+from afstand.web.respondent import api
 
 pytestmark = pytest.mark.django_db
 
@@ -104,11 +105,21 @@ def test_responses_store_nothing_identifying(client, demo):
     assert Response._meta.get_field("submitted_on").get_internal_type() == "DateField"
 
 
-def test_rate_limit(client, demo, settings):
-    settings.AFSTAND_RATE_LIMIT = 3
-    statuses = [post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja"}}, REMOTE_ADDR="198.51.100.9").status_code
-                for _ in range(5)]
-    assert statuses == [201, 201, 201, 429, 429]
+def test_rate_limit(client, demo, settings, monkeypatch):
+    """Three per window per address: the clock is the limiter's own, stepped here, never the wall clock."""
+    settings.AFSTAND_RATE_LIMIT, settings.AFSTAND_RATE_WINDOW = 3, 60
+    now = [6000.0]  # the start of a window
+    monkeypatch.setattr(api.SUBMISSIONS, "clock", lambda: now[0])
+
+    def send(address="198.51.100.9"):
+        return post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja"}}, REMOTE_ADDR=address).status_code
+
+    assert [send() for _ in range(5)] == [201, 201, 201, 429, 429]
+    assert send("198.51.100.10") == 201  # another address has its own count
+    now[0] += 59  # still the same window
+    assert send() == 429
+    now[0] += 1  # the next window
+    assert [send() for _ in range(4)] == [201, 201, 201, 429]
 
 
 def test_purge_keeps_recent_data(demo):

@@ -11,7 +11,13 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SHOTS: Path | None = None  # screenshots go to pytest's temporary folder, never into the repository
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _screenshots(tmp_path_factory):
+    global SHOTS
+    SHOTS = tmp_path_factory.mktemp("screenshots")
 
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

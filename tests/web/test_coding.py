@@ -7,8 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from afstand.services import submissions
 from afstand.services import coding as coding_store
+from afstand.services import submissions
 from afstand.web.models import Coding, Membership, Response, Reviewed
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_report_gets_themes_and_withdrawal_removes_codings(client, coded_study):
     for response, _text in answers:
         coding_store.apply(coded_study, "W1", response, 0, 3, "jongvolwassenen", user)
     lines = coding_store.answer_lines("werken-op-afstand")
-    assert len(lines) == 3 and all('"codes": ["jongvolwassenen"]' in l for l in lines)
+    assert len(lines) == 3 and all('"codes": ["jongvolwassenen"]' in line for line in lines)
     response = answers[0][0]
     code = submissions.withdrawal_code(response.instance_id)
     assert submissions.withdraw(code)

@@ -11,10 +11,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from afstand.services import studies, submissions
 from afstand.services import coding as coding_store
+from afstand.services import studies, submissions
 from afstand.web.models import Coding, FocusNote, Membership
-from tests.coding.test_focus import NOTES
+from tests.helpers import NOTES
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_upload_notes_code_them_and_see_them_in_the_report(client, coded_study):
                                                                       "notes": SimpleUploadedFile("verslag.docx", b"not a docx")})
     assert bad.status_code == 400 and "verslag.docx" in bad.content.decode() and FocusNote.objects.count() == 3
     nothing = client.post("/onderzoek/werken-op-afstand/focusgroepen/", {"guide": "fg-werkers", "session": "Zwolle",
-                                                                          "notes": SimpleUploadedFile("leeg.txt", "Alleen een groet.".encode())})
+                                                                          "notes": SimpleUploadedFile("leeg.txt", b"Alleen een groet.")})
     assert nothing.status_code == 400 and FocusNote.objects.count() == 3
     # a docx upload works too
     import docx

@@ -4,6 +4,7 @@ form posts and XLSForm uploads. Never a server error; on any refusal nothing is 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,10 +13,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from afstand.services import studies
+from afstand.web.models import Counter, InstrumentVersion, Response, SignUp, Study
 from afstand.web.respondent import api
 from afstand.web.respondent import withdrawal as respondent
-from afstand.web.models import Counter, InstrumentVersion, Response, SignUp, Study
-from tests.fuzzing import FUZZ, FUZZ_SLOW
+from tests.helpers import FUZZ, FUZZ_SLOW
 
 pytestmark = pytest.mark.django_db
 ITEMS = ["consent", "c_gender", "c_age", "c_contact_years", "c_contact_type", "c_social_whatsapp", "c_open_tips", "c_advantages", "bogus"]
@@ -85,12 +86,25 @@ def test_signup_form(client, demo, form):
 
 
 @FUZZ_SLOW
-@given(fields=st.dictionaries(st.sampled_from(["state", "action", "consent", "c_age", "c_gender", "lang", "c_open_tips"]), text, max_size=6))
-def test_survey_form_posts(client, demo, fields):
-    before = stored()
-    response = client.post("/s/clienten", fields)
+@given(fields=st.dictionaries(st.sampled_from(["action", "consent", "c_age", "c_gender", "lang", "c_open_tips"]), text, max_size=6),
+       tamper=st.booleans())
+@example(fields={"consent": "ja", "action": "next"}, tamper=False)
+@example(fields={"consent": "ja", "lang": "en"}, tamper=False)
+@example(fields={"consent": "nee"}, tamper=False)
+@example(fields={"consent": "ja", "action": "back"}, tamper=False)
+def test_survey_form_posts(client, demo, fields, tamper):
+    """Fuzzed answers on a genuine first page (its signed state), or with the state damaged."""
+    state = re.search(r'name="state" value="([^"]+)"', client.get("/s/clienten").content.decode()).group(1)
+    refused = client.post("/s/clienten", {"state": state[:-4] + "AAAA"})
+    before = Response.objects.count()
+    response = client.post("/s/clienten", {**fields, "state": state[:-4] + "AAAA" if tamper else state})
     assert response.status_code in (200, 400)
-    assert stored() == before  # a forged or damaged state never stores anything
+    assert Response.objects.count() == before  # the first page never completes a submission; a damaged state stores nothing
+    if tamper:
+        assert response.content == refused.content
+    else:  # past the signature check: a page of the survey (or the declined page), never the damaged-state refusal
+        assert response.content != refused.content
+        assert 'name="state"' in response.content.decode() or fields.get("consent", "").strip() == "nee"
 
 
 @FUZZ_SLOW

@@ -15,10 +15,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from afstand.services import studies
 from afstand.services import exports as export
+from afstand.services import studies
 from afstand.web.models import AuditEvent, Response, SignUp
-from tests.web.test_survey import step
+from tests.helpers import step
 
 pytestmark = pytest.mark.django_db
 IP, FORWARDED, AGENT = "203.0.113.77", "198.51.100.23", "Mozilla/5.0 (Linux; Android 14) private-agent-4711"
@@ -72,7 +72,7 @@ def test_nothing_identifying_is_stored_or_logged(client, demo, caplog):
             for row in rows:  # no time of day for anything respondents did: dates, or midnight
                 for value in row:
                     if isinstance(value, dt.datetime):
-                        aware = value if timezone.is_aware(value) else value.replace(tzinfo=dt.timezone.utc)  # SQLite: UTC
+                        aware = value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)  # SQLite: UTC
                         if aware >= started - dt.timedelta(days=1):
                             assert timezone.localtime(aware).time() == dt.time(0, 0), (table, row)
                     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d.*", value):

@@ -19,10 +19,10 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from afstand.services import studies, submissions
+from afstand.web.models import Coding, Membership, Response
 from afstand.web.research import monitor as research
 from afstand.web.respondent import api
 from afstand.web.respondent import withdrawal as respondent
-from afstand.web.models import Coding, Membership, Response
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Een-lang-wachtwoord-42"
@@ -150,7 +150,7 @@ def test_xss_in_labels_answers_and_signups_is_inert(client, demo, reference):
         Coding.objects.create(study=demo, question="W1", response=response, start=0, end=len(PAYLOAD), code="motivatie", coder=user)
     client.post("/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": '<script>alert("naam")</script>',
                                                  "email": "a@example.org", "availability": "<img src=x onerror=alert(6)>"})
-    for name, url in pages(client, demo).items():
+    for url in pages(client, demo).values():
         html = client.get(url).content.decode()
         inert(html)
     assert "&lt;script&gt;" in client.get("/onderzoek/werken-op-afstand/coderen/W1/frequenties/").content.decode()

@@ -9,6 +9,7 @@ from django.db import connection
 
 from afstand.services import studies
 from afstand.web.models import Counter, Response, SignUp
+from tests.helpers import md_form, state_of, step
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(db):
     return studies.load_demo()
-
-
-def state_of(response) -> str:
-    return re.search(r'name="state" value="([^"]+)"', response.content.decode()).group(1)
-
-
-def step(client, url, response, **fields):
-    data = {"state": state_of(response), "action": fields.pop("action", "next")}
-    data.update(fields)
-    return client.post(url, data)
 
 
 def test_full_client_survey(client, demo):
@@ -51,13 +42,15 @@ def test_full_client_survey(client, demo):
     page = step(client, url, back, c_age="41", c_gender="man", c_contact_type=["toezicht", "werkstraf"])
     while "withdrawal-code" not in page.content.decode():
         assert page.status_code == 200, page.content.decode()[:500]
-        page = step(client, url, page)
+        last_page, page = page, step(client, url, page)
     code = re.search(r'id="withdrawal-code">([A-Z2-7-]+)<', page.content.decode()).group(1)
     stored = Response.objects.get()
     assert stored.answers == {"consent": "ja", "c_age": "41", "c_gender": "man", "c_contact_type": "toezicht werkstraf"}
     assert stored.channel == "whatsapp"
-    # the same final page posted twice stores nothing twice (idempotent by instance id)
-    assert Response.objects.count() == 1
+    # the same final page posted twice (a double click, a reload) stores nothing twice: the same code again
+    twice = step(client, url, last_page)
+    assert twice.status_code == 200 and Response.objects.count() == 1
+    assert re.search(r'id="withdrawal-code">([A-Z2-7-]+)<', twice.content.decode()).group(1) == code
     withdrawn = client.post("/intrekken", {"code": code})
     assert withdrawn.status_code == 200 and Response.objects.count() == 0
     assert Counter.objects.get(instrument="clienten", kind="withdrawn").value == 1
@@ -79,9 +72,29 @@ def test_english_switch_and_tampered_state(client, demo):
     assert tampered.status_code == 400
 
 
-def test_labels_are_escaped(client, demo):
-    page = client.get("/s/clienten")
-    assert "<script" not in page.content.decode().lower()
+def test_labels_are_escaped(client, tmp_path):
+    """A form whose labels, hints and choices hold markup: the page shows the text, never the markup."""
+    from afstand.services.studies import Form, create_study
+
+    form = md_form(tmp_path, """
+        | survey |
+        | | type | name | label::Nederlands (nl) | hint::Nederlands (nl) | required | consent_choice |
+        | | select_one yn | consent | Doe je mee? <script>alert(1)</script> | <b>vet</b> | yes | ja |
+        | | text | waarom | <img src=x onerror=alert(2)> & "quote" | | | |
+        | choices |
+        | | list_name | name | label::Nederlands (nl) |
+        | | yn | ja | Ja <i>zeker</i> |
+        | | yn | nee | Nee |
+        | settings |
+        | | form_title | form_id | default_language |
+        | | Test <script>alert(3)</script> | escape | Nederlands (nl) |
+    """)
+    create_study("escape", "Escape", [Form("escape", form.name, form.read_bytes())])
+    html = client.get("/s/escape/escape").content.decode()
+    assert "Doe je mee? &lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;vet&lt;/b&gt;" in html
+    assert "Ja &lt;i&gt;zeker&lt;/i&gt;" in html and "Test &lt;script&gt;alert(3)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(2)&gt; &amp; &quot;quote&quot;" in html  # a form without groups: one page
+    assert "<script>alert" not in html and "<b>vet" not in html and "<i>zeker" not in html and "<img src=x" not in html
 
 
 def test_signup_is_unlinkable(client, demo):

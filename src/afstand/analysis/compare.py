@@ -12,7 +12,11 @@ Breakdowns (organisation, gender, role, experience band, …) are declared in th
 
 p-values are corrected over all tests of one instrument with Holm's method
 (statsmodels ``multipletests``). Groups under the study's minimum size are hidden
-(:mod:`afstand.analysis.suppression`) and left out of the tests.
+(:mod:`afstand.analysis.suppression`: primary and solved complementary suppression) and left
+out of the tests; so is an item on which a shown group has fewer answers than the minimum. Per group only n and the median (rank tests) are given: no means, so that
+nothing about a hidden group follows from the overall totals. Effect sizes carry a seeded
+percentile-bootstrap 95% interval (:mod:`afstand.analysis.intervals`). The alliance
+dimensions' scale scores are tested too (outcome ``scale:<dimension>``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from afstand.analysis import intervals
 from afstand.analysis.ranktests import kruskal_wallis, mann_whitney
+from afstand.analysis.scales import dimension_matrix
 from afstand.analysis.suppression import shown_groups, suppress
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
@@ -78,22 +84,28 @@ def outcome_items(responses: ResponseSet, patterns: list[str]) -> list[Item]:
 def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[str], *, min_group_size: int) -> dict:
     result = {"min_group_size": min_group_size, "correction": "holm", "breakdowns": {}, "tests": []}
     items = outcome_items(responses, patterns)
+    scales = _scale_outcomes(responses)
     for breakdown in breakdowns:
         if breakdown.item in responses.not_asked:
+            result["breakdowns"][breakdown.name] = {"item": breakdown.item, "groups": [], "suppressed": [], "no_group": None,
+                                                    "not_tested": "not asked in this version of the questionnaire"}
             continue
         codes, names, labels = group_codes(responses, breakdown)
         tally = np.bincount(codes + 1, minlength=len(names) + 1)  # [0] = no group
         sizes = {name: int(tally[i + 1]) for i, name in enumerate(names)}
         unassigned = int(tally[0])
-        reasons = suppress(sizes, min_group_size, unassigned=unassigned)
-        shown = shown_groups(reasons)
-        result["breakdowns"][breakdown.name] = {
+        reasons = suppress(sizes, min_group_size)
+        shown = [g for g in shown_groups(reasons) if sizes[g] > 0]
+        entry = {
             "item": breakdown.item,
-            "groups": [{"name": g, "label": labels[g], "n": sizes[g]} for g in shown],
+            "groups": [{"name": g, "label": labels[g], "n": sizes[g]} for g in shown_groups(reasons)],
             "suppressed": [{"name": g, "label": labels[g], "reason": r} for g, r in reasons.items() if r],
-            "no_group": unassigned if unassigned >= min_group_size or unassigned == 0 else None,
+            "no_group": unassigned,
+            "not_tested": None,
         }
+        result["breakdowns"][breakdown.name] = entry
         if len(shown) < 2:
+            entry["not_tested"] = "fewer than two groups can be shown"
             continue
         index = {g: names.index(g) for g in shown}
         codes = _positions(codes, index)  # from here on: position among the shown groups, −1 = none
@@ -102,17 +114,42 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
             if item.name == breakdown.item:
                 continue
             test = _ordinal_test if is_ordinal(item) else _nominal_test
-            entry = test(responses, item, codes, index)
-            if entry is not None:
-                result["tests"].append({"breakdown": breakdown.name, "item": item.name, **entry})
-    p_values = [t["p"] for t in result["tests"]]
-    if p_values:
-        finite = [i for i, p in enumerate(p_values) if p is not None and np.isfinite(p)]
+            found = test(responses, item, codes, index)
+            if found is not None and _large_enough(found, min_group_size):
+                result["tests"].append({"breakdown": breakdown.name, "item": item.name, **found})
+        for dimension, (levels, level) in scales.items():
+            found = _ordinal_table_test(_crosstab(codes, index, level, len(levels)), np.array(levels), index)
+            if found is not None and _large_enough(found, min_group_size):
+                result["tests"].append({"breakdown": breakdown.name, "item": f"scale:{dimension}", **found})
+    for family in ("item", "scale"):  # Holm within each family: the statements, and the scale scores
+        members = [i for i, t in enumerate(result["tests"]) if t["item"].startswith("scale:") == (family == "scale")]
+        finite = [i for i in members if result["tests"][i]["p"] is not None and np.isfinite(result["tests"][i]["p"])]
         if finite:
-            corrected = multipletests([p_values[i] for i in finite], method="holm")[1]
+            corrected = multipletests([result["tests"][i]["p"] for i in finite], method="holm")[1]
             for i, p in zip(finite, corrected):
                 result["tests"][i]["p_holm"] = float(p)
     return result
+
+
+def _large_enough(test: dict, min_group_size: int) -> bool:
+    """A test is run only when every group has at least the minimum number of answers on the item."""
+    return all(g["n"] >= min_group_size for g in test["by_group"].values())
+
+
+def _scale_outcomes(responses: ResponseSet) -> dict[str, tuple[list[float], np.ndarray]]:
+    """Per alliance dimension: the distinct scale scores and each respondent's level (−1 = none)."""
+    out = {}
+    for dimension, items in responses.instrument.dimensions().items():
+        if any(i.name in responses.not_asked for i in items):
+            continue
+        scores = dimension_matrix(responses, items)[1]
+        present = ~np.isnan(scores)
+        levels = sorted({round(float(v), 9) for v in scores[present]})
+        level = np.full(len(scores), -1)
+        if levels:
+            level[present] = np.searchsorted(np.array(levels), np.round(scores[present], 9))
+        out[dimension] = (levels, level)
+    return out
 
 
 def _ordinal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
@@ -121,20 +158,28 @@ def _ordinal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: 
     level_of = np.array([levels.index(c.score) if c.score is not None else -1 for c in choices] + [-1])
     answers = responses.single[item.name]
     level = level_of[np.where(answers >= 0, answers, len(choices))]
-    table = _crosstab(codes, index, level, len(levels))
+    return _ordinal_table_test(_crosstab(codes, index, level, len(levels)), np.array(levels, dtype=float), index)
+
+
+def _ordinal_table_test(table: np.ndarray, values: np.ndarray, index: dict[str, int]) -> dict | None:
     if (table.sum(axis=1) == 0).any() or (table.sum(axis=0) > 0).sum() < 2:
         return None
-    values = np.array(levels, dtype=float)
+    used = table.sum(axis=0) > 0  # levels nobody chose carry no rank
+    table, values = table[:, used], np.asarray(values, dtype=float)[used]
     by_group = {g: _group_summary(row, values) for g, row in zip(index, table)}
     n = int(table.sum())
     if len(index) == 2:
         u1, p = mann_whitney(table)
         r = 2 * u1 / (table[0].sum() * table[1].sum()) - 1  # rank-biserial: > 0 when the first group scores higher
         return {"test": "mann-whitney", "statistic": float(u1), "df": None, "p": p,
-                "effect": {"name": "rank_biserial_r", "value": float(r)}, "n": n, "by_group": by_group}
+                "effect": {"name": "rank_biserial_r", "value": float(r),
+                           "ci": intervals.bootstrap_effect(table, intervals.rank_biserial_many)},
+                "n": n, "by_group": by_group}
     h, p, df = kruskal_wallis(table)
     return {"test": "kruskal-wallis", "statistic": h, "df": df, "p": p,
-            "effect": {"name": "epsilon_squared", "value": h / (n - 1)}, "n": n, "by_group": by_group}
+            "effect": {"name": "epsilon_squared", "value": h / (n - 1),
+                       "ci": intervals.bootstrap_effect(table, intervals.epsilon_squared_many)},
+            "n": n, "by_group": by_group}
 
 
 def _positions(codes: np.ndarray, index: dict[str, int]) -> np.ndarray:
@@ -156,7 +201,7 @@ def _group_summary(counts: np.ndarray, values: np.ndarray) -> dict:
     cumulative = np.cumsum(counts)
     lower = values[np.searchsorted(cumulative, (n + 1) // 2)]  # median of the scores
     upper = values[np.searchsorted(cumulative, n // 2 + 1)]
-    return {"n": n, "mean": float(counts @ values / n), "median": float((lower + upper) / 2)}
+    return {"n": n, "median": float((lower + upper) / 2)}  # no mean: see the module docstring
 
 
 def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
@@ -170,5 +215,5 @@ def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: 
     low_expected = float((res.expected_freq < 5).mean())
     by_group = {g: {"n": int(row.sum())} for g, row in zip(index, table)}
     return {"test": "chi-square", "statistic": float(res.statistic), "df": int(res.dof), "p": float(res.pvalue),
-            "effect": {"name": "cramers_v", "value": v}, "n": n, "by_group": by_group,
+            "effect": {"name": "cramers_v", "value": v, "ci": intervals.bootstrap_effect(table, intervals.cramers_v_many)}, "n": n, "by_group": by_group,
             "expected_below_5": low_expected}

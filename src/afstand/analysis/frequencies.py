@@ -13,6 +13,7 @@ from typing import Literal
 
 import numpy as np
 
+from afstand.analysis.intervals import wilson_percent
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
 
@@ -35,7 +36,8 @@ def _frequency(kind: str, names, counts: np.ndarray, n: int, missing: int, base:
     denominator = n if base == "consented" else n - missing
     counts_d = {name: int(c) for name, c in zip(names, counts)}
     percent = {name: (100.0 * c / denominator if denominator else None) for name, c in counts_d.items()}
-    return {"type": kind, "base": int(denominator), "missing": missing, "counts": counts_d, "percent": percent}
+    ci = {name: wilson_percent(c, int(denominator)) for name, c in counts_d.items()}  # 95% Wilson, in percent
+    return {"type": kind, "base": int(denominator), "missing": missing, "counts": counts_d, "percent": percent, "ci": ci}
 
 
 def number(values: np.ndarray, *, outlier_k: float = 3.0, exclude_outliers: bool = False) -> dict:

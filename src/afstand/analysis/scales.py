@@ -17,6 +17,8 @@ import math
 import numpy as np
 from scipy import stats
 
+from afstand.analysis.intervals import mean_interval
+from afstand.analysis.reliability import ordinal_alpha, spearman_brown
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
 
@@ -147,25 +149,40 @@ def items_from_cov(cov: np.ndarray, n: int, names: list[str]) -> list[dict]:
     return out
 
 
+def dimension_matrix(responses: ResponseSet, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
+    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers)."""
+    matrix = np.column_stack([keyed_scores(responses, item) for item in items])
+    answered = (~np.isnan(matrix)).sum(axis=1)
+    enough = answered >= math.ceil(len(items) / 2)
+    scores = np.full(len(matrix), np.nan)
+    if enough.any():
+        scores[enough] = np.nanmean(matrix[enough], axis=1)
+    return matrix, scores
+
+
 def dimension_scores(responses: ResponseSet) -> dict:
     """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
     result = {}
     for dimension, items in responses.instrument.dimensions().items():
-        matrix = np.column_stack([keyed_scores(responses, item) for item in items])
-        answered = (~np.isnan(matrix)).sum(axis=1)
-        enough = answered >= math.ceil(len(items) / 2)
-        scores = np.full(len(matrix), np.nan)
-        if enough.any():
-            scores[enough] = np.nanmean(matrix[enough], axis=1)
+        matrix, scores = dimension_matrix(responses, items)
         valid = scores[~np.isnan(scores)]
         result[dimension] = {
             "items": [{"name": i.name, "key": i.key} for i in items],
             "n": int(len(valid)),
             "mean": float(valid.mean()) if len(valid) else None,
             "sd": float(valid.std(ddof=1)) if len(valid) > 1 else None,
+            "mean_ci": mean_interval(valid),
+            "range": _score_range(items),
             **_reliability(matrix, [i.name for i in items]),
+            "ordinal_alpha": ordinal_alpha(matrix) if len(items) >= 2 else None,
+            "spearman_brown": spearman_brown(matrix) if len(items) == 2 else None,
         }
     return result
+
+
+def _score_range(items: list[Item]) -> list[float] | None:
+    defined = [c.score for c in items[0].choice_list.choices if c.score is not None] if items else []
+    return [float(min(defined)), float(max(defined))] if defined else None
 
 
 def _reliability(matrix: np.ndarray, names: list[str]) -> dict:

@@ -1,13 +1,21 @@
-"""Coded answers as JSON lines: ``{"id", "question", "text", "codes": [...]}`` — the layout of
-``../shared/reference-study/open-answers.jsonl`` and of the report's themes input.
+"""Coded answers as JSON lines: ``{"id", "question", "text", ["kind",] ["coder",] "codes": [...]}``
+— the layout of ``../shared/reference-study/open-answers.jsonl`` and of the report's themes input.
 
-Answer-level codes map to codings of the whole answer ``[0, len(text))``; writing takes the
-union of the codes applied anywhere in an answer.
+This module is the one reader and writer of the format: the CLI, the web app's report and the
+report builder all go through :func:`read_answers` and :func:`answer_line`. A UTF-8 byte-order
+mark is accepted; every bad line is reported with the file and line number.
+
+``kind`` is ``"note"`` for a focus-group note (default: an open answer); ``coder`` names who
+coded the line, so one file may hold the same answer once per coder. Answer-level codes map to
+codings of the whole answer ``[0, len(text))``; writing takes the union of the codes applied
+anywhere in an answer.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import os
 from pathlib import Path
 from typing import Iterable, TextIO
 
@@ -15,14 +23,32 @@ from afstand.coding.codebook import Codebook
 from afstand.coding.project import Coding, Project, Source
 from afstand.errors import DataError, Problem
 
+FIELDS = ("id", "question", "text", "kind", "coder", "codes")  # the order lines are written in
 
-def read_answers(path: str | Path, *, need_codes: bool = True) -> list[dict]:
-    """Rows of a JSONL file, checked: id, question, text (strings) and codes (a list of strings)."""
-    label = str(path)
+
+def _text(source: str | os.PathLike[str] | bytes | io.IOBase, label: str) -> str:
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError([Problem(label, f"cannot read: {err}")]) from None
+        if isinstance(source, (str, os.PathLike)):
+            data = Path(source).read_bytes()
+        elif isinstance(source, bytes):
+            data = source
+        else:
+            data = source.read()
+        return data.decode("utf-8-sig") if isinstance(data, bytes) else data.removeprefix("\ufeff")
+    except FileNotFoundError:
+        raise DataError([Problem(label, "no such file")]) from None
+    except UnicodeDecodeError as err:
+        raise DataError([Problem(label, f"not UTF-8 text (byte {err.start})")]) from None
+    except OSError as err:
+        raise DataError([Problem(label, f"cannot read: {err.strerror or err}")]) from None
+
+
+def read_answers(source: str | os.PathLike[str] | bytes | io.IOBase, *, need_codes: bool = True, name: str | None = None) -> list[dict]:
+    """Rows of a coded-answers JSONL file (a path, its bytes or a stream), checked: id, question,
+    text (strings), codes (a list of strings), optional kind and coder (strings); every row also
+    gets its ``line``. ``name`` labels bytes and streams in messages."""
+    label = str(source) if isinstance(source, (str, os.PathLike)) else name or "<coded answers>"
+    lines = _text(source, label).splitlines()
     rows, problems, seen = [], [], {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -38,16 +64,22 @@ def read_answers(path: str | Path, *, need_codes: bool = True) -> list[dict]:
         for key in ("id", "question", "text"):
             if not isinstance(row.get(key), str):
                 problems.append(Problem(label, f"{key!r} must be a string", row=number, column=key, value=row.get(key)))
+        for key in ("kind", "coder"):
+            if key in row and not isinstance(row[key], str):
+                problems.append(Problem(label, f"{key!r} must be a string", row=number, column=key, value=row[key]))
         codes = row.get("codes", [] if not need_codes else None)
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             if need_codes:
                 problems.append(Problem(label, "'codes' must be a list of code ids", row=number, column="codes", value=codes))
             codes = []
         if isinstance(row.get("id"), str):
-            if row["id"] in seen:
-                problems.append(Problem(label, f"duplicate id (first on line {seen[row['id']]})", row=number, column="id", value=row["id"]))
-            seen[row["id"]] = number
-        rows.append({"id": row.get("id"), "question": row.get("question"), "text": row.get("text"), "codes": codes, "line": number})
+            key = (row["id"], row.get("coder"))  # one line per answer and coder
+            if key in seen:
+                problems.append(Problem(label, f"duplicate id (first on line {seen[key]})", row=number, column="id", value=row["id"]))
+            seen[key] = number
+        out = {"id": row.get("id"), "question": row.get("question"), "text": row.get("text"), "codes": codes, "line": number}
+        out.update({k: row[k] for k in ("kind", "coder") if isinstance(row.get(k), str)})
+        rows.append(out)
     if problems:
         raise DataError(problems)
     return rows
@@ -70,6 +102,20 @@ def project_from_answers(rows: Iterable[dict], codebook: Codebook, coder: str, n
     return project
 
 
+def answer_line(row: dict) -> str:
+    """One line of the format (without the newline): the fields in :data:`FIELDS` order, kind and
+    coder only when given; other keys (such as ``line``) are not written."""
+    missing = [k for k in ("id", "question", "text", "codes") if k not in row]
+    if missing:
+        raise ValueError(f"a coded answer needs {', '.join(missing)}")
+    return json.dumps({k: row[k] for k in FIELDS if k in row and row[k] is not None}, ensure_ascii=False)
+
+
+def answers_jsonl(rows: Iterable[dict]) -> str:
+    """Rows as the text of a JSONL file (each line ends with a newline; no rows: empty)."""
+    return "".join(answer_line(row) + "\n" for row in rows)
+
+
 def write_answers(project: Project, out: TextIO, coder: str | None = None) -> int:
     """One line per source, its codes in codebook order; returns the number of lines."""
     codes = project.answer_codes(coder)
@@ -77,6 +123,6 @@ def write_answers(project: Project, out: TextIO, coder: str | None = None) -> in
     n = 0
     for source in project.sources.values():
         applied = sorted(codes.get(source.id, ()), key=lambda c: order.get((source.question, c), 1 << 30))
-        out.write(json.dumps({"id": source.id, "question": source.question, "text": source.text, "codes": applied}, ensure_ascii=False) + "\n")
+        out.write(answer_line({"id": source.id, "question": source.question, "text": source.text, "codes": applied}) + "\n")
         n += 1
     return n

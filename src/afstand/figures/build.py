@@ -34,9 +34,28 @@ class FigureData:
     figure: Figure | None = field(default=None, repr=False)
 
 
+NO_ANSWER = "Geen antwoord"
+MASK = "×"
+WHISKERS_BELOW = 100  # figures of groups smaller than this get whiskers (95% Wilson intervals)
+
+
+@dataclass(frozen=True)
+class Look:
+    """Study-wide figure settings from report.toml: the non-substantive choices drawn in grey."""
+
+    grey: tuple[str, ...] = ()
+
+
 def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[str, Instrument], groups: dict[str, str], footnote: str,
-                  *, draw: bool = True) -> list[FigureData]:
-    """FigureData for every figure of ``spec``; with ``draw=False`` only the data (fast), no matplotlib figure."""
+                  *, draw: bool = True, look: Look = Look()) -> list[FigureData]:
+    """FigureData for every figure of ``spec``; with ``draw=False`` only the data (fast), no matplotlib figure.
+
+    Percentages are of the results' base: with the consented base, those who skipped the
+    question are drawn as a grey "Geen antwoord" share; with the valid base they are left out
+    and the footnote says how many skipped. Suppressed cells (disclosure control) print "×".
+    """
+    global _LOOK
+    _LOOK = look
     out = []
     for entry in spec:
         name = entry["instrument"]
@@ -54,8 +73,40 @@ def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[
     return out
 
 
+_LOOK = Look()
+
+
+def _valid(result: dict) -> bool:
+    return result["data"].get("base") == "valid"
+
+
+def _grey(item, choice: str) -> bool:
+    """Non-substantive: listed in report.toml, or unscored in a list whose other choices are scored."""
+    if choice in _LOOK.grey:
+        return True
+    choices = item.choice_list.choices
+    scored = [c for c in choices if c.score is not None]
+    return bool(scored) and any(c.name == choice and c.score is None for c in choices)
+
+
+def _cell(value, ci) -> str:
+    if value is None:
+        return MASK
+    return f"{_fmt(value)} [{_fmt(ci[0])}–{_fmt(ci[1])}]" if ci else _fmt(value)
+
+
+def _skipped_note(note: str, skipped: list[int], result: dict) -> str:
+    if not skipped or not max(skipped):
+        return note
+    low, high = min(skipped), max(skipped)
+    count = f"{low}" if low == high else f"{low} tot {high}"
+    if _valid(result):
+        return note + f" Percentages van wie de vraag beantwoordde; {count} sloegen de vraag over."
+    return note + f" Grijs: geen antwoord ({count} sloegen de vraag over)."
+
+
 def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], groups: dict[str, str], footnote: str,
-                   *, workers: int = 2) -> "Callable[[], dict[str, dict[str, bytes]]]":
+                   *, workers: int = 2, look: Look = Look()) -> "Callable[[], dict[str, dict[str, bytes]]]":
     """Start drawing every figure (SVG + PNG) in ``workers`` processes; return a function that waits.
 
     The waiting function returns ``{figure key: {"svg": bytes, "png": bytes}}``. Workers get
@@ -65,14 +116,14 @@ def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], 
     spec = [e for e in spec if e["instrument"] in results]
     chunks = [c for c in ([spec[i::workers] for i in range(workers)] if workers > 1 else [spec]) if c]
     if len(chunks) <= 1:
-        done = _render_chunk(study_root, spec, results, groups, footnote)
+        done = _render_chunk(study_root, spec, results, groups, footnote, look)
         return lambda: done
     import concurrent.futures
     import multiprocessing
 
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=len(chunks), mp_context=context)
-    futures = [pool.submit(_render_chunk, study_root, chunk, results, groups, footnote) for chunk in chunks]
+    futures = [pool.submit(_render_chunk, study_root, chunk, results, groups, footnote, look) for chunk in chunks]
 
     def wait() -> dict[str, dict[str, bytes]]:
         try:
@@ -86,12 +137,12 @@ def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], 
     return wait
 
 
-def _render_chunk(study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str) -> dict[str, dict[str, bytes]]:
+def _render_chunk(study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str, look: Look = Look()) -> dict[str, dict[str, bytes]]:
     from afstand.study import Study
 
     study = Study.load(study_root)
     instruments = {name: study.instrument(name) for name in {e["instrument"] for e in spec}}
-    figures = build_figures(spec, results, instruments, groups, footnote)
+    figures = build_figures(spec, results, instruments, groups, footnote, look=look)
     try:
         return {figure.key: {fmt: figure_bytes(figure, fmt) for fmt in ("svg", "png")} for figure in figures}
     finally:
@@ -120,12 +171,14 @@ def close(figures: list[FigureData]) -> None:
             f.figure = None
 
 
-def _xlabel(group: str, n: int | None = None) -> str:
-    return f"% van de {group}" + (f" (n = {n})" if n is not None else "")
+def _xlabel(group: str, result: dict, answered: int | None = None) -> str:
+    if _valid(result):
+        return f"% van de {group} die de vraag beantwoordden" + (f" (n = {answered})" if answered is not None else "")
+    return f"% van alle {result['n_consented']} {group}" + (f" ({answered} beantwoordden de vraag)" if answered is not None else "")
 
 
-def _answered(entry: dict) -> int:
-    return entry["base"] - entry["missing"] if entry["base"] is not None else 0
+def _answered(entry: dict, n_consented: int) -> int:
+    return n_consented - entry["missing"]
 
 
 def _bars(entry, result, instrument, group, note, draw):
@@ -134,13 +187,24 @@ def _bars(entry, result, instrument, group, note, draw):
     data = result["items"][item_name]
     choices = list(item.choice_list.choices)
     if entry.get("sort") == "count":
-        choices.sort(key=lambda c: -data["counts"][c.name])
+        choices.sort(key=lambda c: -(data["counts"][c.name] if data["counts"][c.name] is not None else -1))
+    choices.sort(key=lambda c: _grey(item, c.name))  # non-substantive answers last, set apart
     rows = [Row(c.name, c.label()) for c in choices]
     values = [data["percent"][c.name] for c in choices]
+    cis = [data.get("ci", {}).get(c.name) for c in choices]
+    greys = [_grey(item, c.name) for c in choices]
+    if data["missing"] and not _valid(result):
+        rows.append(Row("geen_antwoord", NO_ANSWER))
+        values.append(100 * data["missing"] / data["base"] if data["base"] else None)
+        cis.append(None)
+        greys.append(True)
     title = _title(entry)
-    fig = charts.bars(title, rows, values, xlabel=_xlabel(group, _answered(data)), footnote=note) if draw else None
-    table = [(r.label, [_fmt(v)]) for r, v in zip(rows, values)]
-    return [FigureData(_key(entry), entry["number"], title, ["%"], table, note, fig)]
+    note = _skipped_note(note, [data["missing"]], result)
+    whiskers = cis if result["n_consented"] < WHISKERS_BELOW else None
+    fig = charts.bars(title, rows, values, xlabel=_xlabel(group, result, _answered(data, result["n_consented"])), footnote=note, grey=greys,
+                      intervals=whiskers) if draw else None
+    table = [(r.label, [_cell(v, ci)]) for r, v, ci in zip(rows, values, cis)]
+    return [FigureData(_key(entry), entry["number"], title, ["% [95%-BI]"], table, note, fig)]
 
 
 def _row_labels(entry, instrument) -> list[str]:
@@ -150,29 +214,59 @@ def _row_labels(entry, instrument) -> list[str]:
     return labels or [instrument.items[i].label() for i in entry["items"]]
 
 
-def _categories(entry, result, instrument) -> tuple[list[Series], callable]:
+def _categories(entry, result, instrument) -> tuple[list[Series], callable, callable]:
+    """Series (categories), percent(item, key) and interval(item, key), with "Geen antwoord" added for the consented base."""
+    from afstand.analysis.intervals import wilson_percent
+
     first = instrument.items[entry["items"][0]]
     if entry.get("collapse"):
         cl = first.choice_list
         series = [Series(c, cl.collapsed_label(c)) for c in cl.collapsed()]
-        return series, lambda item, key: result["likert"][item]["percent"].get(key)
-    names = entry.get("categories") or list(first.choice_list.names)
-    series = [Series(c, first.choice_list.get(c).label()) for c in names]
-    return series, lambda item, key: result["items"][item]["percent"].get(key)
+        grey = {c for c in cl.collapsed() if all(_grey(first, ch.name) for ch in cl.choices if ch.collapse == c)}
+
+        def source(item):
+            return result["likert"][item]
+    else:
+        names = entry.get("categories") or list(first.choice_list.names)
+        series = [Series(c, first.choice_list.get(c).label()) for c in names]
+        grey = {c for c in names if _grey(first, c)}
+
+        def source(item):
+            return result["items"][item]
+    series.sort(key=lambda s: s.key in grey)
+    series = [Series(s.key, s.label, s.key in grey) for s in series]
+    add_missing = not _valid(result) and any(result["items"][i]["missing"] for i in entry["items"])
+    if add_missing:
+        series.append(Series("geen_antwoord", NO_ANSWER, True))
+
+    def value(item, key):
+        data = source(item)
+        if key == "geen_antwoord":
+            return 100 * data["missing"] / data["base"] if data["base"] else None
+        return data["percent"].get(key)
+
+    def interval(item, key):
+        data = source(item)
+        if key == "geen_antwoord" or data["counts"].get(key) is None:
+            return None
+        return wilson_percent(data["counts"][key], data["base"])
+
+    return series, value, interval
 
 
 def _stacked(entry, result, instrument, group, note, draw):
-    series, value = _categories(entry, result, instrument)
+    series, value, interval = _categories(entry, result, instrument)
     labels = _row_labels(entry, instrument)
-    rows = [Row(i, label, _answered(result["items"][i])) for i, label in zip(entry["items"], labels)]
+    rows = [Row(i, label, _answered(result["items"][i], result["n_consented"])) for i, label in zip(entry["items"], labels)]
     percent = [[value(i, s.key) for s in series] for i in entry["items"]]
     title = _title(entry)
     palette = entry.get("palette", "sequential")
-    fig = charts.stacked(title, rows, series, percent, xlabel=_xlabel(group), footnote=note, palette=palette) if draw else None
-    table = [(r.label, [_fmt(v) for v in vals]) for r, vals in zip(rows, percent)]
+    note = _skipped_note(note, [result["items"][i]["missing"] for i in entry["items"]], result)
+    fig = charts.stacked(title, rows, series, percent, xlabel=_xlabel(group, result), footnote=note, palette=palette) if draw else None
+    table = [(r.label, [_cell(v, interval(r.key, s.key)) for s, v in zip(series, vals)]) for r, vals in zip(rows, percent)]
     out = [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
     if entry.get("diverging"):
-        out.append(_diverging(entry, result, rows, series, value, group, note, draw))
+        out.append(_diverging(entry, result, rows, [s for s in series if s.key != "geen_antwoord"], value, group, note, draw))
     return out
 
 
@@ -188,7 +282,7 @@ def _diverging(entry, result, rows, series, value, group, note, draw) -> FigureD
         raise StudyError(f"report.toml: figure {entry['number']}: diverging category {err} is not shown in the figure") from None
     percent = {s.key: [value(r.key, s.key) for r in rows] for s in series}
     title = _title(entry) + " (divergerend)"
-    fig = charts.diverging(title, rows, negative, neutral, positive, outside, percent, xlabel=_xlabel(group), footnote=note) if draw else None
+    fig = charts.diverging(title, rows, negative, neutral, positive, outside, percent, xlabel=_xlabel(group, result), footnote=note) if draw else None
     columns = [s.label for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     keys = [s.key for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     table = [(r.label, [_fmt(percent[k][i]) for k in keys]) for i, r in enumerate(rows)]
@@ -201,9 +295,19 @@ def _grouped(entry, result, instrument, group, note, draw):
     series = [Series(i, label) for i, label in zip(entry["items"], labels)]
     categories = [Row(c.name, c.label()) for c in first.choice_list.choices]
     percent = [[result["items"][s.key]["percent"].get(c.key) for c in categories] for s in series]
+    cis = [[result["items"][s.key].get("ci", {}).get(c.key) for c in categories] for s in series]
+    missing = [result["items"][s.key]["missing"] for s in series]
+    if any(missing) and not _valid(result):
+        categories.append(Row("geen_antwoord", NO_ANSWER))
+        for s_index, s in enumerate(series):
+            base = result["items"][s.key]["base"]
+            percent[s_index].append(100 * missing[s_index] / base if base else None)
+            cis[s_index].append(None)
     title = _title(entry)
-    fig = charts.grouped(title, categories, series, percent, xlabel=_xlabel(group), footnote=note) if draw else None
-    table = [(c.label, [_fmt(percent[s][ci]) for s in range(len(series))]) for ci, c in enumerate(categories)]
+    note = _skipped_note(note, missing, result)
+    whiskers = cis if result["n_consented"] < WHISKERS_BELOW else None
+    fig = charts.grouped(title, categories, series, percent, xlabel=_xlabel(group, result), footnote=note, intervals=whiskers) if draw else None
+    table = [(c.label, [_cell(percent[s][ci], cis[s][ci]) for s in range(len(series))]) for ci, c in enumerate(categories)]
     return [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
 
 

@@ -18,8 +18,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from afstand.figures.style import TEXT, apply_style, colours_for  # noqa: E402
 
-LABEL_MIN = 2.5  # percent: smaller segments get no label inside the bar
-SMALL = 6.0  # percent: segments narrower than this get a smaller label
+LABEL_MIN = 2.5  # percent: smaller segments get no label inside the bar (the table under the figure has every number)
+WIDTH = 6.7  # inches: the text width of an A4 page with 2 cm margins, so that fonts print at their nominal size
+MIN_FONT = 8.0  # points: no text in a figure is smaller (at print size)
+GREY = ["#9E9E9E", "#C8C8C8", "#DADADA"]  # non-substantive answers (weet niet, n.v.t.) and "geen antwoord"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Row:
 class Series:
     key: str
     label: str
+    grey: bool = False  # non-substantive: drawn in grey
 
 
 def wrap(text: str, width: int = 48) -> str:
@@ -44,7 +47,7 @@ def _row_label(row: Row, width: int) -> str:
     return f"{label}\n(n = {row.n})" if row.n is not None else label
 
 
-def _figure(labels: list[str], *, per_line: float = 0.16, gap: float = 0.16, extra: float = 1.9, width: float = 8.6) -> tuple[Figure, plt.Axes]:
+def _figure(labels: list[str], *, per_line: float = 0.16, gap: float = 0.16, extra: float = 1.3, width: float = WIDTH) -> tuple[Figure, plt.Axes]:
     """A figure tall enough that every (wrapped, multi-line) row label has room."""
     apply_style()
     lines = sum(max(1, label.count("\n") + 1) * per_line + gap for label in labels)
@@ -53,60 +56,79 @@ def _figure(labels: list[str], *, per_line: float = 0.16, gap: float = 0.16, ext
 
 
 def _finish(fig: Figure, ax: plt.Axes, title: str, xlabel: str, footnote: str, legend: bool) -> Figure:
-    fig.suptitle(wrap(title, 70), x=0.01, ha="left", fontsize=11, fontweight="bold", color=TEXT)
+    # the title and the footnote are the figure's <figcaption> and source line in the page, not pixels in the image
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(y=0.01)
     if legend:
         handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.045 if footnote else 0.0), ncol=5, frameon=False, fontsize=8.5)
-    if footnote:
-        fig.text(0.01, 0.005, wrap(footnote, 150), fontsize=7.5, color="#555555", va="bottom")
+        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=3 if len(labels) > 4 else len(labels) or 1,
+                   frameon=False, fontsize=MIN_FONT)
     height = fig.get_figheight()
-    bottom = (0.42 if footnote else 0.0) + (0.32 if legend else 0.0)
+    rows = -(-len(ax.get_legend_handles_labels()[1]) // (3 if len(ax.get_legend_handles_labels()[1]) > 4 else 5)) if legend else 0
+    bottom = 0.3 * rows + (0.05 if legend else 0.0)
     fig.tight_layout(rect=(0, bottom / height, 1, 1))
     return fig
 
 
-def bars(title: str, rows: list[Row], values: list[float | None], *, xlabel: str, footnote: str = "", width: int = 48) -> Figure:
-    """One bar per row (choices of one item, or items), percent labels at the bar ends."""
+def bars(title: str, rows: list[Row], values: list[float | None], *, xlabel: str, footnote: str = "", width: int = 40,
+         grey: list[bool] | None = None, intervals: list | None = None) -> Figure:
+    """One bar per row (choices of one item, or items), percent labels at the bar ends.
+
+    ``grey`` marks non-substantive rows (drawn grey, after a small gap); ``intervals`` (percent
+    [low, high] per row, or None) adds whiskers. A value of None is a suppressed cell: "×".
+    """
     labels = [_row_label(r, width) for r in rows]
     fig, ax = _figure(labels)
-    y = list(range(len(rows)))[::-1]
+    grey = grey or [False] * len(rows)
+    y, position = [], 0.0
+    for i, g in enumerate(grey):  # a gap of half a bar before the first grey row
+        if g and (i == 0 or not grey[i - 1]) and i > 0:
+            position += 0.5
+        y.append(-position)
+        position += 1
     colour = colours_for(1)[0]
     clean = [v or 0.0 for v in values]
-    ax.barh(y, clean, color=colour, height=0.62)
-    for yi, row, value in zip(y, rows, values):
-        text = ax.text((value or 0) + 1, yi, _pct(value), va="center", fontsize=9, color=TEXT)
+    ax.barh(y, clean, color=[GREY[0] if g else colour for g in grey], height=0.62)
+    for i, (yi, row, value) in enumerate(zip(y, rows, values)):
+        end = value or 0
+        if intervals and intervals[i]:
+            low, high = intervals[i]
+            ax.errorbar([value], [yi], xerr=[[value - low], [high - value]], fmt="none", ecolor="#333333", elinewidth=0.8, capsize=2.5)
+            end = high
+        text = ax.text(end + 1, yi, _pct(value) if value is not None else "×", va="center", fontsize=MIN_FONT + 0.5, color=TEXT)
         text.set_gid(f"label-{row.key}")
-    ax.set_yticks(y, labels, fontsize=9)
+    ax.set_yticks(y, labels, fontsize=MIN_FONT + 0.5)
     ax.set_xlim(0, max(100, max(clean, default=0) + 8))
     return _finish(fig, ax, title, xlabel, footnote, legend=False)
 
 
 def stacked(
     title: str, rows: list[Row], series: list[Series], percent: list[list[float | None]], *, xlabel: str, footnote: str = "",
-    palette: str = "sequential", width: int = 48,
+    palette: str = "sequential", width: int = 40,
 ) -> Figure:
     """100% stacked bars: one bar per row, one segment per series (category)."""
     labels = [_row_label(r, width) for r in rows]
     fig, ax = _figure(labels)
     y = list(range(len(rows)))[::-1]
-    colours = colours_for(len(series), palette)
+    substantive = [s for s in series if not s.grey]
+    colour_of = dict(zip([s.key for s in substantive], colours_for(len(substantive), palette)))
+    colour_of |= dict(zip([s.key for s in series if s.grey], GREY))
+    colours = [colour_of[s.key] for s in series]
     left = [0.0] * len(rows)
     for s_index, (s, colour) in enumerate(zip(series, colours)):
         widths = [(row_values[s_index] or 0.0) for row_values in percent]
         ax.barh(y, widths, left=left, color=colour, label=s.label, height=0.66, edgecolor="white", linewidth=0.6)
         _labels(ax, rows, s, left, widths, y, colour)
         left = [a + b for a, b in zip(left, widths)]
-    ax.set_yticks(y, labels, fontsize=8.5)
+    ax.set_yticks(y, labels, fontsize=MIN_FONT + 0.5)
     ax.set_xlim(0, 100)
     return _finish(fig, ax, title, xlabel, footnote, legend=True)
 
 
 def grouped(
     title: str, categories: list[Row], series: list[Series], percent: list[list[float | None]], *, xlabel: str, footnote: str = "",
-    width: int = 40,
+    width: int = 34, intervals: list | None = None,
 ) -> Figure:
     """Grouped bars: for each category one bar per series (e.g. before / now / future)."""
     k = len(series)
@@ -118,10 +140,15 @@ def grouped(
         y = [b + 0.4 - height * (s_index + 0.5) for b in base]
         values = [percent[s_index][c] or 0.0 for c in range(len(categories))]
         ax.barh(y, values, height=height * 0.92, color=colour, label=s.label)
-        for yi, cat, v in zip(y, categories, values):
-            text = ax.text(v + 0.8, yi, _pct(v), va="center", fontsize=7.5, color=TEXT)
+        for c_index, (yi, cat, v) in enumerate(zip(y, categories, values)):
+            end = v
+            if intervals and intervals[s_index][c_index]:
+                low, high = intervals[s_index][c_index]
+                ax.errorbar([v], [yi], xerr=[[v - low], [high - v]], fmt="none", ecolor="#333333", elinewidth=0.7, capsize=2)
+                end = high
+            text = ax.text(end + 0.8, yi, _pct(v), va="center", fontsize=MIN_FONT, color=TEXT)
             text.set_gid(f"label-{s.key}-{cat.key}")
-    ax.set_yticks(base, [wrap(c.label, width) for c in categories], fontsize=8.5)
+    ax.set_yticks(base, [wrap(c.label, width) for c in categories], fontsize=MIN_FONT + 0.5)
     ax.set_xlim(0, 100)
     return _finish(fig, ax, title, xlabel, footnote, legend=True)
 
@@ -162,7 +189,7 @@ def diverging(
         _labels(ax, rows, s, offset, w, y, colours[s.key])
         offset = [a + b for a, b in zip(offset, w)]
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(y, labels, fontsize=8.5)
+    ax.set_yticks(y, labels, fontsize=MIN_FONT + 0.5)
     lowest = min(start, default=0)
     ax.set_xlim(min(-60, lowest - 5), max(60, max(offset, default=0) + 5))
     ticks = [t for t in range(-100, 101, 20) if min(-60, lowest - 5) <= t <= max(60, max(offset, default=0) + 5)]
@@ -174,7 +201,7 @@ def _labels(ax, rows, series, left, widths, y, colour) -> None:
     """Percent inside each segment (a plain number: the axis says %)."""
     for yi, row, start, w in zip(y, rows, left, widths):
         if w >= LABEL_MIN:
-            text = ax.text(start + w / 2, yi, _number(w), ha="center", va="center", fontsize=8 if w >= SMALL else 6.5, color=_ink(colour))
+            text = ax.text(start + w / 2, yi, _number(w), ha="center", va="center", fontsize=MIN_FONT, color=_ink(colour))
             text.set_gid(f"label-{row.key}-{series.key}")
 
 

@@ -7,9 +7,8 @@ metadata columns (see :mod:`afstand.instrument.model`).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,6 +19,7 @@ from pyxform.xls2xform import convert
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.support import FormSupport, canonical_type, check_pyxform
+from afstand.instrument.version import version_id
 
 # pyxform's internal type names -> XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
@@ -41,12 +41,12 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     the support matrix (:mod:`afstand.instrument.support`) refuses raises
     :class:`InstrumentError` listing every such feature.
     """
-    js, workbook, label = _convert(source, name)
+    js, workbook, label, warnings = _convert(source, name)
     support = check_pyxform(js, label)
     refused = support.refusals()
     if refused:
         raise InstrumentError(f"{label}: afstand does not support this form: " + "; ".join(refused))
-    return _build(js, workbook, label)
+    return _finish(js, workbook, label, warnings)
 
 
 def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> FormSupport:
@@ -55,7 +55,7 @@ def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name:
     from afstand.instrument.support import REFUSED
 
     try:
-        js, workbook, label = _convert(source, name)
+        js, workbook, label, _warnings = _convert(source, name)
     except InstrumentError as err:
         label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
         return FormSupport(label, REFUSED, errors=[str(err)])
@@ -69,7 +69,7 @@ def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name:
     return support
 
 
-def _convert(source, name: str | None) -> tuple[dict[str, Any], Any, str]:
+def _convert(source, name: str | None) -> tuple[dict[str, Any], Any, str, list[str]]:
     label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -91,13 +91,13 @@ def _convert(source, name: str | None) -> tuple[dict[str, Any], Any, str]:
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    return result._pyxform, workbook, label
+    return result._pyxform, workbook, label, warnings
 
 
-def version_id_of(pyxform_json: dict[str, Any]) -> str:
-    """A stable content hash: the same form gives the same id whatever its file format."""
-    canonical = json.dumps(pyxform_json, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+def _finish(js: dict[str, Any], workbook: Any, label: str, warnings: list[str]) -> Instrument:
+    instrument = _build(js, workbook, label)
+    # the id hashes afstand's own model (afstand.instrument.version), not pyxform's dictionary
+    return replace(instrument, version_id=version_id(instrument), warnings=tuple(f"{label}: {w}" for w in warnings))
 
 
 def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
@@ -193,7 +193,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         form_id=form_id,
         title=_first_text(js.get("title")) or form_id,
         version=str(js.get("version") or ""),
-        version_id=f"{form_id}@{version_id_of(js)}",
+        version_id="",  # set by load_instrument from the finished model
         default_language=default_language,
         languages=tuple(languages) or (default_language,),
         items=items,

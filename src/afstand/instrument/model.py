@@ -152,6 +152,7 @@ class Instrument:
     #: the names of the enclosing groups, then its own name. Readers of other tools' exports
     #: match columns by these paths.
     paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # pyxform's warnings about the form (not errors: the form loads)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paths", MappingProxyType(dict(self.paths)))

@@ -9,6 +9,7 @@ parsed here into blocks that the HTML and DOCX renderers share:
 * ``- item`` lines → :class:`BulletList`
 * ``> text`` lines → :class:`Quote`
 * ``[[figure 13]]``, ``[[table scales werkers]]``, ``[[themes]]`` → :class:`Directive`
+* ``::: Title`` … ``:::`` → :class:`Aside` (a boxed text, e.g. "Hoe lees je deze cijfers")
 """
 
 from __future__ import annotations
@@ -49,13 +50,19 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class Aside:
+    title: str
+    paragraphs: tuple[tuple[Run, ...], ...]
+
+
+@dataclass(frozen=True)
 class Directive:
     name: str
     args: tuple[str, ...]
     line: int
 
 
-Block = Heading | Paragraph | BulletList | Quote | Directive
+Block = Heading | Paragraph | BulletList | Quote | Aside | Directive
 
 
 class ContentError(ValueError):
@@ -79,8 +86,24 @@ def parse(text: str, source: str = "rapport.md") -> list[Block]:
             blocks.append(Quote(runs(" ".join(quote))))
             quote.clear()
 
+    aside: list | None = None  # (title, [paragraph lines]) while inside ::: … :::
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
+        if line.startswith(":::"):
+            flush()
+            if aside is None:
+                aside = [line[3:].strip(), [[]]]
+            else:
+                paragraphs = tuple(runs(" ".join(p)) for p in aside[1] if p)
+                blocks.append(Aside(aside[0], paragraphs))
+                aside = None
+            continue
+        if aside is not None:
+            if line:
+                aside[1][-1].append(line)
+            elif aside[1][-1]:
+                aside[1].append([])
+            continue
         if not line:
             flush()
             continue
@@ -109,6 +132,8 @@ def parse(text: str, source: str = "rapport.md") -> list[Block]:
                 flush()
             paragraph.append(line)
     flush()
+    if aside is not None:
+        raise ContentError(f"{source}: a box opened with ':::' is not closed")
     return blocks
 
 

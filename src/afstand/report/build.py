@@ -7,6 +7,8 @@ place only when all of it succeeded, so a failure never leaves half-written outp
 from __future__ import annotations
 
 import io
+import json
+import logging
 import shutil
 import tempfile
 import tomllib
@@ -16,9 +18,10 @@ from typing import Callable
 
 import jinja2
 
+from afstand.analysis.disclosure import publish
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError, StudyError
-from afstand.figures.build import build_figures, render_figures
+from afstand.figures.build import Look, build_figures, render_figures
 from afstand.report import blocks as blockmod
 from afstand.report.context import Numbers, nl
 from afstand.report.docxdoc import write_docx
@@ -30,7 +33,9 @@ from afstand.responses import RawTable, load_responses
 from afstand.study import Study
 
 FORMATS = ("html", "pdf", "docx")
+BASES = ("consented", "valid")
 Progress = Callable[[str], None]
+log = logging.getLogger("afstand.report")
 
 
 @dataclass
@@ -64,63 +69,77 @@ class ReportSpec:
 
 
 def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
-                 codings: Path | list[dict] | None = None, progress: Progress | None = None, workers: int = 2) -> list[Path]:
+                 codings: Path | list[dict] | None = None, progress: Progress | None = None, workers: int = 2,
+                 base: str = "consented", warnings: list[str] | None = None) -> list[Path]:
     """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
     memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
-    or its rows already read."""
+    or its rows already read; ``base``: "consented" or "valid". Researchers' claims the data
+    contradict are logged (``afstand.report``) and appended to ``warnings`` when a list is given."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AfstandError(f"--format: unknown format {', '.join(unknown)} (known: {', '.join(FORMATS)})")
+    if base not in BASES:
+        raise AfstandError(f"--base: unknown base {base!r} (known: {', '.join(BASES)})")
     spec = ReportSpec.load(study)
     staging = _staging_dir(out_dir)
     try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers)
+        written = _build(study, spec, data, staging, formats, codings, step, workers, base, warnings)
         step("uitvoer op zijn plaats zetten")
         return _move_into_place(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(study, spec, data, staging, formats, codings, step, workers) -> list[Path]:
+def _build(study, spec, data, staging, formats, codings, step, workers, base, warnings) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
         instruments[name] = study.instrument(name)
         responses[name] = load_responses(path, instruments[name])
-        results[name] = analyze(responses[name], name=name, study=study)
+        # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
+        results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)
+    (staging / "cijfers.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     groups = spec.groups
 
     step("figuren")
     figure_spec = spec.config.get("figures", [])
-    figures = build_figures(figure_spec, results, instruments, groups, spec.text("footnote"), draw=False)  # data only: fast
-    wait_for_drawings = render_figures(str(study.root), figure_spec, results, groups, spec.text("footnote"), workers=workers)
+    look = Look(grey=tuple(spec.config.get("report", {}).get("non_substantive", [])))
+    figures = build_figures(figure_spec, results, instruments, groups, spec.text("footnote"), draw=False, look=look)  # data only: fast
+    wait_for_drawings = render_figures(str(study.root), figure_spec, results, groups, spec.text("footnote"), workers=workers, look=look)
     by_number: dict[int, list] = {}
     for figure in figures:
         by_number.setdefault(figure.number, []).append(figure)
     env = environment(spec.root / "templates")
     try:  # everything that needs no drawing is made while the workers draw
         step("factsheet")
-        written = _factsheet(spec, numbers, groups, _content_env(numbers, False), env, staging, formats)
+        written = [staging / "cijfers.json"]
+        written += _factsheet(spec, numbers, groups, _content_env(numbers, []), env, staging, formats)
         step("tekst")
         themes = _themes(codings, study, spec)
-        content_env = _content_env(numbers, bool(themes))
+        content_env = _content_env(numbers, themes)
         try:
             text = content_env.from_string(spec.read("content")).render(groups=groups)
         except jinja2.TemplateError as err:
             raise StudyError(f"{spec.root / spec.text('content')}: line {getattr(err, 'lineno', '?')}: {err}") from None
         except KeyError as err:
             raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
+        for claim in numbers.claims:
+            if not claim.holds:
+                message = f"{spec.text('content')}: uitspraak niet gesteund door de cijfers: {claim.text!r} ({claim.criterion})"
+                log.warning(message)
+                if warnings is not None:
+                    warnings.append(message)
         blocks = blockmod.parse(text, spec.text("content"))
         fig_for, tables = {}, {}
         for block in blocks:
             if isinstance(block, blockmod.Directive):
                 _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
         versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
-        page, toc = page_blocks(blocks, fig_for, tables, themes)
-        html = render_report(env, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
-                             blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
+        page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=int(spec.config.get("report", {}).get("first_chapter", 1)))
+        cover = _cover(study, spec)
+        html = render_report(env, cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
         if "html" in formats:
             (staging / "rapport.html").write_text(html, encoding="utf-8")
             written.append(staging / "rapport.html")
@@ -142,8 +161,7 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
         if "docx" in formats:
             step("docx")
             with (staging / "rapport.docx").open("wb") as handle:
-                write_docx(handle, title=spec.text("title"), subtitle=spec.text("subtitle"), organisation=spec.text("organisation"),
-                           blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
+                write_docx(handle, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
             written.append(staging / "rapport.docx")
     finally:
         if pdf_job is not None:
@@ -151,10 +169,24 @@ def _build(study, spec, data, staging, formats, codings, step, workers) -> list[
     return written
 
 
-def _content_env(numbers: Numbers, themes_available: bool) -> jinja2.Environment:
+def _cover(study: Study, spec: ReportSpec) -> dict:
+    """Cover and colophon: ``[study]`` of study.toml first, then ``[report]`` of report.toml."""
+    keys = ("title", "subtitle", "short_title", "authors", "organisation", "publisher", "date", "version")
+    found = {}
+    for key in keys:
+        value = study.config.get("study", {}).get(key, spec.config.get("report", {}).get(key, ""))
+        found[key] = list(value) if key == "authors" and value else value
+    if not found["date"] and study.config.get("study", {}).get("year"):
+        found["date"] = str(study.config["study"]["year"])
+    found["first_chapter"] = int(spec.config.get("report", {}).get("first_chapter", 1))
+    return found
+
+
+def _content_env(numbers: Numbers, themes: list) -> jinja2.Environment:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     env.globals.update(numbers.functions())
-    env.globals["themes_available"] = themes_available
+    env.globals["themes_available"] = bool(themes)
+    env.globals["coded"] = lambda *questions: any(t.question in questions for t in themes)  # coded answers for these questions?
     return env
 
 
@@ -195,21 +227,24 @@ def _factsheet(spec, numbers, groups, content_env, env, staging, formats) -> lis
     if not needed <= available:
         return []  # the factsheet contrasts both groups: it needs both
 
+    focusgroups = config.get("focusgroups", {})
+
     def render(value):
         if isinstance(value, str):
-            return content_env.from_string(value).render(groups=groups)
+            return content_env.from_string(value).render(groups=groups, focusgroups=focusgroups)
         if isinstance(value, list):
             return [render(v) for v in value]
         if isinstance(value, dict):
             return {k: render(v) for k, v in value.items()}
         return value
 
-    text = render({k: v for k, v in config.items() if k not in ("tiles", "who")})
+    text = render({k: v for k, v in config.items() if k not in ("tiles", "who", "focusgroups")})
     tiles = []
     for tile in config.get("tiles", []):
         likert = numbers.results[tile["instrument"]]["likert"][tile["item"]]
         tiles.append({"text": tile["text"], "who": config.get("who", {}).get(tile["instrument"], tile["instrument"]),
                       "what": likert["labels"][tile["category"]], "pct": nl(likert["percent"][tile["category"]]),
+                      "ci": numbers.likert_ci(tile["instrument"], tile["item"], tile["category"]), "n": likert["base"],
                       "group_key": tile["instrument"], "item": tile["item"]})
     html = render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
     out = []

@@ -7,8 +7,15 @@ written with a decimal comma (Dutch).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
+from afstand.analysis import intervals
+from afstand.analysis.disclosure import MASK
 from afstand.analysis.frequencies import number as number_summary
 from afstand.analysis.frequencies import round_half_up
+from afstand.analysis.scales import keyed_scores
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import ResponseSet
 
@@ -22,14 +29,55 @@ def nl(value: float | None, digits: int = 0) -> str:
     return text.replace(".", ",")
 
 
+def span(low: float | None, high: float | None, digits: int = 0) -> str:
+    """An interval the Dutch way: 58–89, −13 tot 21 (with "tot" when a bound is negative)."""
+    if low is None or high is None:
+        return "–"
+
+    def text(value: float) -> str:
+        shown = nl(value, digits)
+        if value < 0 and shown.lstrip("-").strip("0,") == "":  # a negative bound that rounds to 0 keeps its sign
+            shown = nl(value, digits + 1)
+        return shown.replace("-", "−")
+
+    a, b = text(low), text(high)
+    return f"{a} tot {b}" if low < 0 or high < 0 else f"{a}–{b}"
+
+
+@dataclass
+class Verdict:
+    """A word chosen from the numbers, with the numbers behind it (``{{ v }}`` prints the word)."""
+
+    word: str
+    detail: str
+    direction: int  # 1: more / higher, 0: about the same, −1: less / lower
+
+    def __str__(self) -> str:
+        return self.word
+
+
+@dataclass
+class Claim:
+    text: str
+    criterion: str
+    holds: bool
+    numbers: str
+
+
 class Numbers:
-    """Read-only access to analysis results for templates."""
+    """Read-only access to analysis results for templates.
+
+    ``results`` are the *published* results (after :func:`afstand.analysis.disclosure.publish`):
+    a suppressed cell prints as "×". ``responses`` are only used for statistics that the
+    published results summarise (number summaries without outliers, favourability shares).
+    """
 
     def __init__(self, results: dict[str, dict], instruments: dict[str, Instrument], responses: dict[str, ResponseSet], study):
         self.results = results
         self.instruments = instruments
         self.responses = responses
         self.study = study
+        self.claims: list[Claim] = []
 
     # --- respondents
     def n(self, inst: str) -> int:
@@ -45,25 +93,156 @@ class Numbers:
         return self.study.instrument_config(inst).get("target")
 
     # --- choice items
-    def count(self, inst: str, item: str, *choices: str) -> int:
+    def shown(self, inst: str, item: str, *choices: str) -> bool:
+        """False when a count of these choices is suppressed (disclosure control)."""
         counts = self._item(inst, item)["counts"]
+        return all(counts[c] is not None for c in choices)
+
+    def count(self, inst: str, item: str, *choices: str) -> int | str:
+        counts = self._item(inst, item)["counts"]
+        if not self.shown(inst, item, *choices):
+            return MASK
         return sum(counts[c] for c in choices)
 
     def pct(self, inst: str, item: str, *choices: str) -> str:
         entry = self._item(inst, item)
+        if not self.shown(inst, item, *choices):
+            return MASK
         if not entry["base"]:
             return "–"
         return nl(100 * sum(entry["counts"][c] for c in choices) / entry["base"])
 
+    def ci(self, inst: str, item: str, *choices: str) -> str:
+        """The 95% Wilson interval of ``pct`` (same base), e.g. "58–89"."""
+        entry = self._item(inst, item)
+        if not self.shown(inst, item, *choices):
+            return MASK
+        bounds = intervals.wilson_percent(sum(entry["counts"][c] for c in choices), entry["base"])
+        return span(*bounds) if bounds else "–"
+
+    def share(self, inst: str, item: str, *choices: str) -> float | None:
+        """The percentage as a number (for conditions in templates), or None when not shown."""
+        count, base = self._count_base(inst, item, choices)
+        return None if count is None or not base else 100 * count / base
+
     def likert(self, inst: str, item: str, category: str) -> str:
-        return nl(self.results[inst]["likert"][item]["percent"][category])
+        return nl(self._likert(inst, item)["percent"][category])
+
+    def likert_ci(self, inst: str, item: str, category: str) -> str:
+        entry = self._likert(inst, item)
+        bounds = intervals.wilson_percent(entry["counts"][category], entry["base"])
+        return span(*bounds) if bounds else "–"
 
     def ranked(self, inst: str, item: str) -> list[tuple[str, str]]:
-        """(label, percent) of an item's choices, most chosen first."""
+        """(label, percent) of an item's choices, most chosen first (suppressed choices left out)."""
         entry = self._item(inst, item)
-        choices = self.instruments[inst].items[item].choice_list.choices
+        choices = [c for c in self.instruments[inst].items[item].choice_list.choices if entry["counts"][c.name] is not None]
         order = sorted(choices, key=lambda c: -entry["counts"][c.name])
         return [(c.label(), self.pct(inst, item, c.name)) for c in order]
+
+    # --- wording chosen from the numbers and their intervals
+    def majority(self, inst: str, item: str, *choices: str) -> Verdict:
+        """"een meerderheid" / "ongeveer de helft" / "een minderheid": the Wilson interval against 50%."""
+        count, base = self._count_base(inst, item, choices)
+        if count is None or not base:
+            return Verdict("een onbekend deel", "niet te berekenen", 0)
+        low, high = intervals.wilson(count, base)
+        detail = f"{nl(100 * count / base)}%, 95%-BI {span(100 * low, 100 * high)}"
+        if low > 0.5:
+            return Verdict("een meerderheid", detail, 1)
+        if high < 0.5:
+            return Verdict("een minderheid", detail, -1)
+        return Verdict("ongeveer de helft", detail, 0)
+
+    def compare(self, inst_a: str, item_a: str, choice_a: str, inst_b: str, item_b: str, choice_b: str,
+                words: tuple[str, str, str] = ("meer", "ongeveer even veel", "minder")) -> Verdict:
+        """Share A against share B (independent groups): the word follows Newcombe's interval of A − B.
+
+        A choice may be a collapsed (Likert) category of the item. ``words`` are the wording
+        for A clearly higher, the interval containing 0, and A clearly lower.
+        """
+        a, b = self._count_base(inst_a, item_a, (choice_a,)), self._count_base(inst_b, item_b, (choice_b,))
+        if None in a or None in b or not a[1] or not b[1]:
+            return Verdict(words[1], "niet te berekenen", 0)
+        d, low, high = intervals.newcombe(a[0], a[1], b[0], b[1])
+        detail = f"verschil {nl(100 * d).replace('-', '−')} procentpunt, 95%-BI {span(100 * low, 100 * high)}"
+        if low > 0:
+            return Verdict(words[0], detail, 1)
+        if high < 0:
+            return Verdict(words[2], detail, -1)
+        return Verdict(words[1], detail, 0)
+
+    def difference(self, *args) -> str:
+        """The numbers behind :meth:`compare`: "verschil 7 procentpunt, 95%-BI −13 tot 21"."""
+        return self.compare(*args).detail
+
+    def favourable(self, inst_a: str, inst_b: str, words: tuple[str, str, str] = ("positiever dan", "ongeveer even positief als", "negatiever dan")) -> Verdict:
+        """Who judges online work more favourably over all alliance statements.
+
+        Per respondent: the share of the answered dimension statements on the favourable side of
+        the scale midpoint (after reversing keyed statements, so the scales' lengths do not
+        matter); groups compared by the difference of the mean shares with a Welch interval.
+        """
+        a, b = self._favourable_shares(inst_a), self._favourable_shares(inst_b)
+        if len(a) < 2 or len(b) < 2:
+            return Verdict(words[1], "niet te berekenen", 0)
+        d = a.mean() - b.mean()
+        va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+        se = float(np.sqrt(va + vb))
+        df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se > 0 else 1.0
+        from scipy import stats
+
+        half = float(stats.t.ppf(0.975, df)) * se
+        low, high = d - half, d + half
+        detail = (f"gemiddeld {nl(100 * a.mean())}% tegen {nl(100 * b.mean())}% van de stellingen in het voordeel van online werken; "
+                  f"verschil 95%-BI {span(100 * low, 100 * high)} procentpunt")
+        if low > 0:
+            return Verdict(words[0], detail, 1)
+        if high < 0:
+            return Verdict(words[2], detail, -1)
+        return Verdict(words[1], detail, 0)
+
+    def claim(self, text: str, holds: bool, criterion: str) -> str:
+        """Researchers' interpretation, printed as written and checked against the data.
+
+        ``holds`` is a condition computed in the template (e.g. ``share(...) > 50``);
+        ``criterion`` says in words what it checks. A claim the numbers contradict is listed in
+        the appendix "Controle van uitspraken" and logged as a warning by the build.
+        """
+        self.claims.append(Claim(text, criterion, bool(holds), ""))
+        return text
+
+    # --- internals for the wording
+    def _count_base(self, inst: str, item: str, choices) -> tuple[int | None, int | None]:
+        entry = self._item(inst, item)
+        names = self.instruments[inst].items[item].choice_list.names
+        if all(c in names for c in choices):
+            if not self.shown(inst, item, *choices):
+                return None, None
+            return sum(entry["counts"][c] for c in choices), entry["base"]
+        likert = self._likert(inst, item)
+        return sum(likert["counts"][c] for c in choices), likert["base"]
+
+    def _likert(self, inst: str, item: str) -> dict:
+        try:
+            return self.results[inst]["likert"][item]
+        except KeyError:
+            raise KeyError(f"report template: no collapsed categories for {item!r} in the results of {inst!r}") from None
+
+    def _favourable_shares(self, inst: str) -> np.ndarray:
+        responses = self.responses[inst]
+        items = [i for group in self.instruments[inst].dimensions().values() for i in group if i.name not in responses.not_asked]
+        if not items:
+            return np.array([])
+        columns = []
+        for item in items:
+            scores = keyed_scores(responses, item)
+            defined = [c.score for c in item.choice_list.choices if c.score is not None]
+            mid = (min(defined) + max(defined)) / 2
+            columns.append(np.where(np.isnan(scores), np.nan, (scores > mid).astype(float)))
+        matrix = np.column_stack(columns)
+        answered = ~np.isnan(matrix).all(axis=1)
+        return np.nanmean(matrix[answered], axis=1)
 
     def label(self, inst: str, item: str, choice: str | None = None) -> str:
         item_obj = self.instruments[inst].items[item]
@@ -109,5 +288,22 @@ class Numbers:
     def functions(self) -> dict:
         """What templates can call."""
         names = ["n", "n_total", "has", "target", "count", "pct", "likert", "ranked", "label", "mean", "stat", "outliers",
-                 "outlier_rule", "alpha", "min_group_size", "significant", "version"]
-        return {name: getattr(self, name) for name in names} | {"nl": nl}
+                 "outlier_rule", "alpha", "min_group_size", "significant", "version", "shown", "ci", "share", "likert_ci",
+                 "majority", "compare", "difference", "favourable", "claim", "base_label", "suppressed_breakdowns"]
+        return {name: getattr(self, name) for name in names} | {"nl": nl, "span": span}
+
+    def base_label(self) -> str:
+        """How percentages are based in this build (``afstand report --base``)."""
+        bases = {r["data"].get("base", "consented") for r in self.results.values()}
+        if bases == {"valid"}:
+            return "alle deelnemers die de vraag beantwoordden"
+        return "alle deelnemers die toestemming gaven"
+
+    def suppressed_breakdowns(self, inst: str) -> list[dict]:
+        """Breakdowns with hidden groups or without tests, with the reason in Dutch."""
+        out = []
+        for name, entry in (self.results[inst].get("comparisons") or {}).get("breakdowns", {}).items():
+            hidden = [g["label"] for g in entry["suppressed"]]
+            if hidden or entry.get("not_tested"):
+                out.append({"name": name, "hidden": hidden, "tested": not entry.get("not_tested")})
+        return out

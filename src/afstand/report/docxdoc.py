@@ -9,15 +9,16 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
-from afstand.report.blocks import BulletList, Heading, Paragraph, Quote, Run
-from afstand.report.htmlpage import figure_table
+from afstand.report.blocks import Aside, BulletList, Heading, Paragraph, Quote, Run
+from afstand.report.htmlpage import figure_table, heading_numbers
 from afstand.report.tables import Table
 
 ACCENT = RGBColor(0x5E, 0x3C, 0x99)
 
 
-def write_docx(out: BinaryIO, *, title: str, subtitle: str, organisation: str, blocks: list, figures: dict, tables: dict, themes,
+def write_docx(out: BinaryIO, *, cover: dict, blocks: list, figures: dict, tables: dict, themes,
                png: dict[str, bytes], versions: list[dict]) -> None:
+    title, subtitle, organisation = cover["title"], cover["subtitle"], cover["organisation"]
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
@@ -27,7 +28,7 @@ def write_docx(out: BinaryIO, *, title: str, subtitle: str, organisation: str, b
     normal.font.name = "DejaVu Sans"
     normal.font.size = Pt(10)
     doc.core_properties.title = title
-    doc.core_properties.author = organisation
+    doc.core_properties.author = ", ".join(cover.get("authors") or []) or organisation
     doc.core_properties.comments = "Gemaakt met afstand"
 
     p = doc.add_paragraph(organisation)
@@ -35,11 +36,14 @@ def write_docx(out: BinaryIO, *, title: str, subtitle: str, organisation: str, b
     heading = doc.add_heading(title, level=0)
     heading.runs[0].font.color.rgb = ACCENT
     doc.add_paragraph(subtitle)
-    doc.add_paragraph("Gegevens: " + "; ".join(f"{v['group']} ({v['n']} met toestemming, vragenlijst {v['version']})" for v in versions))
+    if cover.get("authors"):
+        doc.add_paragraph(", ".join(cover["authors"])).runs[0].bold = True
+    doc.add_paragraph(" · ".join(x for x in (cover.get("publisher"), cover.get("date"), f"versie {cover['version']}" if cover.get("version") else "") if x))
+    numbers = heading_numbers(blocks, int(cover.get("first_chapter") or 1))
 
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if isinstance(block, Heading):
-            doc.add_heading(block.text, level=block.level)
+            doc.add_heading(f"{numbers[index]} {block.text}" if index in numbers else block.text, level=block.level)
         elif isinstance(block, Paragraph):
             _runs(doc.add_paragraph(), block.runs)
         elif isinstance(block, BulletList):
@@ -47,23 +51,32 @@ def write_docx(out: BinaryIO, *, title: str, subtitle: str, organisation: str, b
                 _runs(doc.add_paragraph(style="List Bullet"), item)
         elif isinstance(block, Quote):
             _runs(doc.add_paragraph(style="Quote"), block.runs)
+        elif isinstance(block, Aside):
+            doc.add_heading(block.title, level=4)
+            for paragraph in block.paragraphs:
+                _runs(doc.add_paragraph(style="Intense Quote"), paragraph)
         elif block.name == "figure":
             for figure in figures.get(block, []):
                 doc.add_picture(io.BytesIO(png[figure.key]), width=Cm(16.5))
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 caption = doc.add_paragraph(figure.title, style="Caption")
                 caption.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                source = doc.add_paragraph(figure.footnote)
+                source.runs[0].font.size = Pt(8)
                 _table(doc, figure_table(figure))
         elif block.name == "table" and tables.get(block) is not None:
             _table(doc, tables[block])
         elif block.name == "themes" and themes:
-            for theme_section in themes:
+            for theme_section in (t for t in themes if not block.args or t.question in block.args):
                 _table(doc, theme_section.table)
                 for theme, quotes in theme_section.quotes.items():
                     if quotes:
                         doc.add_heading(theme, level=4)
                         for quote in quotes:
                             doc.add_paragraph(f"“{quote}”", style="Quote")
+    doc.add_heading("Colofon", level=1)
+    doc.add_paragraph("Gegevens: " + "; ".join(f"{v['group']} ({v['n']} met toestemming, vragenlijst {v['version']})" for v in versions)
+                      + ". Alle cijfers, figuren en tabellen zijn met afstand uit deze gegevens berekend.")
     doc.save(out)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from afstand.report.blocks import BulletList, Heading, Paragraph, Quote, Run
+from afstand.report.blocks import Aside, BulletList, Heading, Paragraph, Quote, Run
 from afstand.report.tables import Table
 
 
@@ -55,21 +55,43 @@ def slug(text: str, seen: set[str]) -> str:
     return candidate
 
 
-def page_blocks(blocks: list, figures: dict, tables: dict, themes) -> tuple[list[dict], list[dict]]:
-    """Blocks as template dicts, and the table of contents (levels 1–2)."""
+def heading_numbers(blocks: list, first_chapter: int = 1) -> dict[int, str]:
+    """Numbers for the headings ("5", "5.1", "5.1.2"), by block index; appendices ("Bijlage …") are not numbered."""
+    counters = [first_chapter - 1, 0, 0]
+    numbers, appendix = {}, False
+    for index, block in enumerate(blocks):
+        if not isinstance(block, Heading):
+            continue
+        if block.level == 1:
+            appendix = block.text.lower().startswith(("bijlage", "appendix", "colofon"))
+        if appendix:
+            continue
+        counters[block.level - 1] += 1
+        for deeper in range(block.level, 3):
+            counters[deeper] = 0
+        numbers[index] = ".".join(str(c) for c in counters[: block.level])
+    return numbers
+
+
+def page_blocks(blocks: list, figures: dict, tables: dict, themes, first_chapter: int = 1) -> tuple[list[dict], list[dict]]:
+    """Blocks as template dicts, and the table of contents (levels 1–2), with heading numbers."""
     out, toc, seen = [], [], set()
-    for block in blocks:
+    numbers = heading_numbers(blocks, first_chapter)
+    for index, block in enumerate(blocks):
         if isinstance(block, Heading):
             ident = slug(block.text, seen)
-            out.append({"type": "heading", "level": block.level, "text": block.text, "id": ident})
+            number = numbers.get(index, "")
+            out.append({"type": "heading", "level": block.level, "text": block.text, "id": ident, "number": number})
             if block.level <= 2:
-                toc.append({"level": block.level, "text": block.text, "id": ident})
+                toc.append({"level": block.level, "text": block.text, "id": ident, "number": number})
         elif isinstance(block, Paragraph):
             out.append({"type": "paragraph", "runs": block.runs})
         elif isinstance(block, BulletList):
             out.append({"type": "list", "entries": block.items})
         elif isinstance(block, Quote):
             out.append({"type": "quote", "runs": block.runs})
+        elif isinstance(block, Aside):
+            out.append({"type": "aside", "title": block.title, "paragraphs": block.paragraphs})
         elif block.name == "figure":
             for figure in figures.get(block, []):
                 out.append({"type": "figure", "figure": figure, "table": figure_table(figure)})
@@ -77,21 +99,23 @@ def page_blocks(blocks: list, figures: dict, tables: dict, themes) -> tuple[list
             if tables.get(block) is not None:
                 out.append({"type": "table", "table": tables[block]})
         elif block.name == "themes":
-            if themes:
-                out.append({"type": "themes", "sections": themes})
+            sections = [t for t in themes if not block.args or t.question in block.args]  # [[themes W1 W2]]: those questions
+            if sections:
+                out.append({"type": "themes", "sections": sections})
     return out, toc
 
 
 def figure_table(figure) -> Table:
-    return Table(caption=f"Cijfers bij {figure.title}", columns=[""] + [f"% {c}" if c != "%" else "%" for c in figure.columns],
-                 rows=[[label, *values] for label, values in figure.rows], note=figure.footnote,
+    columns = [c if c.startswith("%") else f"% {c}" for c in figure.columns]
+    note = figure.footnote + " Tussen haken: 95%-betrouwbaarheidsinterval (Wilson). ×: niet getoond (te kleine groep)."
+    return Table(caption=f"Cijfers bij {figure.title}", columns=[""] + columns,
+                 rows=[[label, *values] for label, values in figure.rows], note=note,
                  numeric=[False] + [True] * len(figure.columns))
 
 
-def render_report(env: jinja2.Environment, *, title: str, subtitle: str, organisation: str, blocks: list[dict], toc: list[dict],
-                  versions: list[dict], style: str) -> str:
-    return env.get_template("report.html.j2").render(title=title, subtitle=subtitle, organisation=organisation, blocks=blocks,
-                                                     toc=toc, versions=versions, css=Markup(style))
+def render_report(env: jinja2.Environment, *, cover: dict, blocks: list[dict], toc: list[dict], versions: list[dict], style: str) -> str:
+    return env.get_template("report.html.j2").render(cover=cover, title=cover["title"], blocks=blocks, toc=toc, versions=versions,
+                                                     css=Markup(style))
 
 
 def render_factsheet(env: jinja2.Environment, *, factsheet: dict, tiles: list[dict], style: str) -> str:

@@ -8,10 +8,10 @@ answers, and up to three quotes (e-mail addresses and phone numbers masked).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from afstand.coding.answers import read_answers
 from afstand.errors import DataError, Problem
 from afstand.report.context import nl
 from afstand.report.tables import Table, anonymise
@@ -28,21 +28,8 @@ class ThemeSection:
 
 
 def load_codings(path: Path) -> list[dict]:
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DataError([Problem(str(path), f"not valid JSON: {err.msg}", row=number)]) from None
-        for key in ("id", "question", "text", "codes"):
-            if key not in row:
-                raise DataError([Problem(str(path), f"missing field {key!r}", row=number)])
-        if not isinstance(row["codes"], list):
-            raise DataError([Problem(str(path), "'codes' must be a list", row=number, value=row["codes"])])
-        rows.append(row)
-    return rows
+    """Coded answers from a JSONL file, through the format's one reader (:mod:`afstand.coding.answers`)."""
+    return read_answers(path)
 
 
 def theme_sections(codings: list[dict], codebook: dict[str, dict[str, dict]], spec: list[dict], source: str = "codings") -> list[ThemeSection]:

@@ -10,12 +10,12 @@ from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
 from afstand.responses.layouts import LAYOUTS, apply_layout
-from afstand.responses.memory import table_from_columns, table_from_rows
+from afstand.responses.memory import table_from_columns, table_from_json_answers, table_from_rows
 from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport, read_xlsx_grid
 from afstand.responses.validate import validate
 
 __all__ = ["load_responses", "read_table", "ResponseSet", "MultiColumn", "RawTable", "Grid", "LAYOUTS",
-           "read_csv", "read_formsexport", "validate", "table_from_columns", "table_from_rows"]
+           "read_csv", "read_formsexport", "validate", "table_from_columns", "table_from_rows", "table_from_json_answers"]
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")

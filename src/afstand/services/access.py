@@ -53,3 +53,20 @@ def login_locked(username: str) -> bool:
     since = timezone.now() - dt.timedelta(minutes=15)
     failed = AuditEvent.objects.filter(user=username[:150], action="login-failed", at__gte=since).count()
     return failed >= settings.AFSTAND_LOGIN_LIMIT
+
+
+def create_user(username: str, password: str):
+    """Create a researcher account, or set a new password on an existing one (Django's password rules apply)."""
+    from django.contrib.auth.models import User
+    from django.contrib.auth.password_validation import ValidationError, validate_password
+
+    from afstand.errors import AfstandError
+
+    try:
+        validate_password(password)
+    except ValidationError as err:
+        raise AfstandError("password: " + " ".join(err.messages)) from None
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.save()
+    return user

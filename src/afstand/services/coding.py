@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
 
+from afstand.coding.answers import answer_line
 from afstand.coding.codebook import Codebook
 from afstand.coding.focus import load_guide, parse_session, read_notes
 from afstand.coding.suggest import Suggester
 from afstand.errors import AfstandError
 from afstand.services.studies import core_study
-from afstand.web.models import Coding, FocusNote, Reviewed, Response
+from afstand.web.models import Coding, FocusNote, Response, Reviewed
 
 Unit = Response | FocusNote  # something to code: an open answer or a focus-group note
 
@@ -210,7 +210,7 @@ def coded_answers(study_slug: str) -> list[dict]:
 
 def answer_lines(study_slug: str) -> list[str]:
     """:func:`coded_answers` as JSON lines."""
-    return [json.dumps(row, ensure_ascii=False) for row in coded_answers(study_slug)]
+    return [answer_line(row) for row in coded_answers(study_slug)]
 
 
 def agreement(study_slug: str, question: str) -> dict:

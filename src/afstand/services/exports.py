@@ -11,8 +11,11 @@ import csv
 import io
 from pathlib import Path
 
+from django.db import connection
+
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
+from afstand.responses import table_from_json_answers
 from afstand.services.studies import instrument_for, latest_instrument
 from afstand.web.models import InstrumentVersion, Response
 
@@ -48,16 +51,23 @@ def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
     return META + items, out
 
 
-def columns(study_slug: str, name: str) -> dict[str, list]:
-    """The canonical layout by column (what the core's ``table_from_columns`` takes): no file in between."""
+def stored_table(study_slug: str, name: str):
+    """The stored responses of one instrument as the core's RawTable (the canonical layout), in
+    memory: the answers' JSON text is read as stored and parsed by pyarrow, no file in between and
+    no Python object per answer (about five times faster for 100,000 responses than decoding each
+    response through the ORM; bench/stored.py)."""
     versions, items = _versions_and_items(study_slug, name)
-    stored = list(_stored(versions))
-    out: dict[str, list] = {"response_id": [r[0] for r in stored], "instrument_version": [r[1] for r in stored],
-                            "submission_date": [r[2].isoformat() for r in stored]}
-    answers = [r[3] for r in stored]
-    for item in items:
-        out[item] = [a.get(item) for a in answers]
-    return out
+    version_ids = {v.id: v.version_id for v in versions}
+    quote = connection.ops.quote_name
+    answers = "r.answers::text" if connection.vendor == "postgresql" else "r.answers"
+    query = (f"SELECT r.public_id, r.instrument_version_id, r.submitted_on, {answers} FROM {quote(Response._meta.db_table)} r "
+             f"WHERE r.instrument_version_id IN ({', '.join('%s' for _ in versions)}) ORDER BY r.public_id")
+    with connection.cursor() as cursor:
+        cursor.execute(query, list(version_ids))
+        stored = cursor.fetchall()
+    meta = {"response_id": [r[0] for r in stored], "instrument_version": [version_ids[r[1]] for r in stored],
+            "submission_date": [str(r[2]) for r in stored]}
+    return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=f"{study_slug}/{name} (database)")
 
 
 def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None) -> None:

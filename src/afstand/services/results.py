@@ -15,17 +15,16 @@ from afstand.analysis.frequencies import round_half_up
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError
 from afstand.instrument.model import Instrument
-from afstand.responses import ResponseSet, load_responses, table_from_columns
+from afstand.responses import ResponseSet, load_responses
 from afstand.services import coding
-from afstand.services.exports import columns
+from afstand.services.exports import stored_table
 from afstand.services.studies import core_study, latest_instrument
 from afstand.web.models import Response
 
 
 def stored_responses(study_slug: str, name: str, instrument: Instrument, *, lenient: bool = True) -> ResponseSet:
-    """The stored responses of one instrument, validated by the core as a file would be."""
-    table = table_from_columns(columns(study_slug, name), name=f"{study_slug}/{name} (database)")
-    return load_responses(table, instrument, lenient=lenient)
+    """The stored responses of one instrument, validated by the core as a file would be (in memory, no temporary file)."""
+    return load_responses(stored_table(study_slug, name), instrument, lenient=lenient)
 
 
 def analyze_stored(study_slug: str, name: str) -> tuple[dict, Instrument]:
@@ -71,7 +70,7 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport") -> tuple
                                                                               instrument_version__name=n).exists()]
     if empty:
         raise AfstandError(gettext("No answers yet for %(names)s: the report needs answers to every questionnaire.") % {"names": ", ".join(empty)})
-    data = {n: table_from_columns(columns(study_slug, n), name=f"{study_slug}/{n} (database)") for n in core.instrument_names}
+    data = {n: stored_table(study_slug, n) for n in core.instrument_names}
     codings = coding.coded_answers(study_slug) or None
     # the report's renderers (WeasyPrint, python-docx, figures) write a folder; it lives only while building
     with tempfile.TemporaryDirectory(prefix="afstand-report-") as tmp:

@@ -69,8 +69,11 @@ def check_form(filename: str, content: bytes) -> Instrument:
 def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None) -> InstrumentVersion:
     """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version)."""
     instrument = check_form(filename, content)
-    existing = InstrumentVersion.objects.filter(version_id=instrument.version_id).first()
+    existing = InstrumentVersion.objects.select_related("study").filter(version_id=instrument.version_id).first()
     if existing is not None:
+        if existing.study_id != study.id or existing.name != name:  # version ids are unique across the database
+            raise AfstandError(f"{filename}: this form is already version {existing.version_id} of {existing.name!r} in study "
+                               f"{existing.study.slug!r}; change the form (e.g. its version or form_id) to use it here")
         return existing
     with transaction.atomic():
         InstrumentVersion.objects.filter(study=study, name=name, active=True).update(active=False)
@@ -140,7 +143,19 @@ def load_study(core: CoreStudy) -> Study:
 
 
 def load_demo() -> Study:
+    """The default study ($AFSTAND_STUDY) from its study folder, with its instruments."""
     return load_study(find_study())
+
+
+def study_or_folder(slug: str) -> Study:
+    """The study in the database; when it is not there yet but a study folder has that id, loaded from the folder."""
+    study = Study.objects.filter(slug=slug).first()
+    if study is not None:
+        return study
+    core = core_study(slug)
+    if core is None:
+        raise AfstandError(f"no study {slug!r} in this database (and no study folder with that id)")
+    return load_study(core)
 
 
 @lru_cache(maxsize=64)

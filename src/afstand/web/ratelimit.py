@@ -25,6 +25,7 @@ class Limiter:
     def __init__(self, limit, window):
         """``limit`` and ``window`` (seconds) are numbers or callables returning them (read from settings late)."""
         self._limit, self._window = limit, window
+        self.clock = time.time  # seconds; a test may replace it to step through windows
         self._lock = threading.Lock()
         self._seen: dict[bytes, tuple[int, int]] = {}
 
@@ -33,7 +34,7 @@ class Limiter:
 
     def hit(self, key: bytes) -> bool:
         """Count one hit; True when over the limit."""
-        window = int(time.time()) // self._value(self._window)
+        window = int(self.clock()) // self._value(self._window)
         with self._lock:
             start, seen = self._seen.get(key, (window, 0))
             if start != window:
@@ -46,7 +47,7 @@ class Limiter:
 
     def over(self, key: bytes) -> bool:
         """Over the limit already, without counting."""
-        window = int(time.time()) // self._value(self._window)
+        window = int(self.clock()) // self._value(self._window)
         with self._lock:
             start, seen = self._seen.get(key, (window, 0))
         return start == window and seen >= self._value(self._limit)

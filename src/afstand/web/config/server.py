@@ -10,15 +10,17 @@ import os
 import secrets
 from pathlib import Path
 
+from afstand import config
+
 
 def configure(db_url: str | None = None, var_dir: Path | None = None) -> None:
     """Point Django at the database and a persistent secret key, then set it up."""
-    var = Path(var_dir or os.environ.get("AFSTAND_VAR") or Path.cwd() / "var")
+    var = Path(var_dir or config.get("AFSTAND_VAR") or Path.cwd() / "var")
     var.mkdir(parents=True, exist_ok=True)
     os.environ["AFSTAND_VAR"] = str(var)
     if db_url:
         os.environ["AFSTAND_DB_URL"] = db_url
-    if not os.environ.get("AFSTAND_SECRET_KEY"):
+    if not config.get("AFSTAND_SECRET_KEY"):
         # withdrawal codes are derived with this key, so it must survive restarts
         key_file = var / "secret-key"
         if not key_file.exists():
@@ -37,7 +39,8 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
+def serve(host: str, port: int, workers: int, threads: int = 1, fd: int | None = None) -> None:
+    """gunicorn on host:port, or on an inherited listening socket ``fd`` (socket activation, test harnesses)."""
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
@@ -54,7 +57,7 @@ def serve(host: str, port: int, workers: int, threads: int = 1) -> None:
     class App(BaseApplication):
         def load_config(self):
             for key, value in {
-                "bind": f"{host}:{port}",
+                "bind": f"fd://{fd}" if fd is not None else f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,  # > 1: gunicorn's gthread worker (keep-alive, overlapping database waits)
                 "accesslog": None,  # no access log: see the module docstring

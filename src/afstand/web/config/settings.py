@@ -1,26 +1,20 @@
-"""Django settings, all from the environment (see docs/deploy.md).
-
-AFSTAND_DB_URL        sqlite:///path/to/afstand.sqlite3 (default: var/afstand.sqlite3) or
-                      postgresql://user:pass@host:port/name
-AFSTAND_SECRET_KEY    required unless AFSTAND_DEBUG=1
-AFSTAND_DEBUG         1 for development only
-AFSTAND_ALLOWED_HOSTS comma-separated (default: localhost,127.0.0.1)
-AFSTAND_STUDIES       folder with the study folders (default: the repository's studies/)
-"""
+"""Django settings, all from the environment through :mod:`afstand.config` (the one list of
+AFSTAND_* settings; docs/configuration.md)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from afstand import config
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # the afstand.web package
-DEBUG = os.environ.get("AFSTAND_DEBUG") == "1"
-SECRET_KEY = os.environ.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if DEBUG or os.environ.get("AFSTAND_TESTING") else "")
+DEBUG = config.get("AFSTAND_DEBUG")
+SECRET_KEY = config.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if DEBUG or config.get("AFSTAND_TESTING") else "")
 if not SECRET_KEY:
     raise RuntimeError("AFSTAND_SECRET_KEY is not set (or set AFSTAND_DEBUG=1 for development)")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("AFSTAND_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h.strip()]
+ALLOWED_HOSTS = config.get("AFSTAND_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -82,8 +76,8 @@ def database_from_url(url: str) -> dict:
     raise RuntimeError(f"AFSTAND_DB_URL: unsupported database {parsed.scheme!r} (use sqlite:/// or postgresql://)")
 
 
-_default_db = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var")) / "afstand.sqlite3"
-DATABASES = {"default": database_from_url(os.environ.get("AFSTAND_DB_URL", f"sqlite:///{_default_db}"))}
+VAR = config.get("AFSTAND_VAR") or Path.cwd() / "var"
+DATABASES = {"default": database_from_url(config.get("AFSTAND_DB_URL") or f"sqlite:///{VAR / 'afstand.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "nl"
@@ -93,7 +87,7 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Amsterdam"
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("AFSTAND_VAR", Path.cwd() / "var")) / "static"
+STATIC_ROOT = VAR / "static"
 
 # Anonymity: no access logs for survey URLs (see afstand.web.config.server), no IPs stored,
 # sessions only for researchers (the survey flow keeps its draft in the page, not a cookie).
@@ -108,25 +102,27 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # Production behind a TLS-terminating reverse proxy (docs/deploy.md): AFSTAND_HTTPS=1.
-if os.environ.get("AFSTAND_HTTPS") == "1":
+if config.get("AFSTAND_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # the proxy must set (and overwrite) this header
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("AFSTAND_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("AFSTAND_HSTS_SUBDOMAINS", "1") == "1"
-    SECURE_HSTS_PRELOAD = os.environ.get("AFSTAND_HSTS_PRELOAD") == "1"
+    SECURE_HSTS_SECONDS = config.get("AFSTAND_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = config.get("AFSTAND_HSTS_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = config.get("AFSTAND_HSTS_PRELOAD")
     # Entering the browsers' preload list is the domain owner's decision, not the app's: not a defect.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Submission API rate limit (in memory, per hashed client address; never stored).
-AFSTAND_RATE_LIMIT = int(os.environ.get("AFSTAND_RATE_LIMIT", "20000"))  # submissions per window
-AFSTAND_RATE_WINDOW = int(os.environ.get("AFSTAND_RATE_WINDOW", "60"))  # seconds
-AFSTAND_MAX_BODY = 256 * 1024
-AFSTAND_WITHDRAW_LIMIT = int(os.environ.get("AFSTAND_WITHDRAW_LIMIT", "10"))  # failed withdrawal codes per 15 min per address
-AFSTAND_SIGNUP_LIMIT = int(os.environ.get("AFSTAND_SIGNUP_LIMIT", "20"))  # sign-ups per hour per address
-AFSTAND_LOGIN_LIMIT = int(os.environ.get("AFSTAND_LOGIN_LIMIT", "5"))  # failed logins per username per 15 min
-AFSTAND_DRAFT_DAYS = int(os.environ.get("AFSTAND_DRAFT_DAYS", "30"))  # how long a resume link works
+# afstand's own settings (tests override them with Django's override_settings)
+AFSTAND_RATE_LIMIT = config.get("AFSTAND_RATE_LIMIT")
+AFSTAND_RATE_WINDOW = config.get("AFSTAND_RATE_WINDOW")
+AFSTAND_MAX_BODY = config.get("AFSTAND_MAX_BODY")
+AFSTAND_WITHDRAW_LIMIT = config.get("AFSTAND_WITHDRAW_LIMIT")
+AFSTAND_SIGNUP_LIMIT = config.get("AFSTAND_SIGNUP_LIMIT")
+AFSTAND_LOGIN_LIMIT = config.get("AFSTAND_LOGIN_LIMIT")
+AFSTAND_DRAFT_DAYS = config.get("AFSTAND_DRAFT_DAYS")
+AFSTAND_STUDY = config.get("AFSTAND_STUDY")  # the study of the survey URLs without a study name
 
 LOGGING = {
     "version": 1,
@@ -134,7 +130,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
-AFSTAND_DEFAULT_STUDY = os.environ.get("AFSTAND_DEFAULT_STUDY", "werken-op-afstand")
 LOGIN_URL = "/onderzoek/inloggen/"
 LOGIN_REDIRECT_URL = "/onderzoek/"
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections import Counter as Tally
 
 from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth import views as auth_views
@@ -15,11 +14,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from afstand.services import access, studies
+from afstand.services import access, studies, submissions
 from afstand.services import exports as exporter
 from afstand.services.access import EXPORT_ROLES, audit, login_locked
 from afstand.web import ratelimit
-from afstand.web.models import Counter, InstrumentVersion, Response, SignUp
+from afstand.web.models import SignUp
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
@@ -65,20 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def monitor(request: HttpRequest, study: str) -> HttpResponse:
     membership = access.membership(request.user, study)
-    rows = []
-    names = InstrumentVersion.objects.filter(study=membership.study).values_list("name", flat=True).distinct()
-    for name in sorted(set(names)):
-        versions = InstrumentVersion.objects.filter(study=membership.study, name=name)
-        responses = Response.objects.filter(instrument_version__in=versions)
-        by_day = sorted(Tally(responses.values_list("submitted_on", flat=True)).items())
-        by_channel = sorted(Tally(c or gettext("unknown") for c in responses.values_list("channel", flat=True)).items())
-        counters = {c.kind: c.value for c in Counter.objects.filter(study=membership.study, instrument=name)}
-        target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
-        total = responses.count()
-        rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
-                     "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
-                     "by_day": by_day, "by_channel": by_channel,
-                     "versions": [v.version_id for v in versions.order_by("id")]})
+    rows = submissions.monitor_rows(membership.study, unknown_channel=gettext("unknown"))
     coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if studies.has_coding(membership.study.slug) else None
     return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
                                                               "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url})

@@ -44,7 +44,7 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
         instance_id = uuid.UUID(str(payload.get("instance_id")))
     except ValueError:
         return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a UUID"}}}, status=400)
-    version = studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument)
     if version is None:
         return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
     channel = payload.get("channel") or request.GET.get("via") or ""

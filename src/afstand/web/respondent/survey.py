@@ -32,7 +32,7 @@ def _lang(value: str | None) -> str:
 def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
     from django.conf import settings
 
-    version = studies.active_version(study or settings.AFSTAND_DEFAULT_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
     form = studies.instrument_for(version)

@@ -1,19 +1,21 @@
 """``afstand code …``: qualitative coding from the command line (suggest, evaluate, agreement,
-REFI-QDA export/import/inspect, focus-group notes). Calls :mod:`afstand.coding` only."""
+REFI-QDA export/import/inspect, focus-group notes). Calls :mod:`afstand.coding` only; coded
+answers are read and written by :mod:`afstand.coding.answers` alone."""
 
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import sys
 from pathlib import Path
 
+from afstand.cli.common import key_values, print_json
+from afstand.coding.answers import answers_jsonl
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
 
 
-def add_parser(sub) -> None:
+def register(sub) -> None:
     p = sub.add_parser("code", help="qualitative coding: suggestions, agreement, REFI-QDA, focus groups",
                        description="Qualitative coding of open answers and focus-group notes.")
     csub = p.add_subparsers(title="code commands")
@@ -27,64 +29,58 @@ def add_parser(sub) -> None:
     q.set_defaults(handler=cmd_suggest)
 
     q = csub.add_parser("evaluate", help="k-fold cross-validation of the suggestions on coded answers")
-    q.add_argument("--codebook", required=True)
-    q.add_argument("--answers", required=True)
-    q.add_argument("--folds", type=_at_least(2), default=3)
-    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--codebook", required=True, help="codebook CSV (question, code, label_nl, …)")
+    q.add_argument("--answers", required=True, help="coded answers (JSONL: id, question, text, codes)")
+    q.add_argument("--folds", type=_at_least(2), default=3, help="number of folds (at least 2; default 3)")
+    q.add_argument("--seed", type=int, default=0, help="seed of the shuffle (default 0)")
     q.add_argument("--repeats", type=_at_least(1), default=1, help="run the k-fold on this many shuffles (seeds seed, seed+1, …) and report means")
     q.set_defaults(handler=cmd_evaluate)
 
     q = csub.add_parser("agreement", help="Cohen's kappa and Krippendorff's alpha between coders")
-    q.add_argument("--codebook", required=True)
+    q.add_argument("--codebook", required=True, help="codebook CSV (question, code, label_nl, …)")
     q.add_argument("--coding", action="append", required=True, metavar="CODER=FILE.jsonl", help="one per coder")
     q.add_argument("--question", help="only this question (default: every question)")
     q.set_defaults(handler=cmd_agreement)
 
     q = csub.add_parser("export", help="write coded answers as a REFI-QDA project (.qdpx) or codebook (.qdc)")
-    q.add_argument("--codebook", required=True)
-    q.add_argument("--codings", action="append", default=[], metavar="CODER=FILE.jsonl")
+    q.add_argument("--codebook", required=True, help="codebook CSV (question, code, label_nl, …)")
+    q.add_argument("--codings", action="append", default=[], metavar="CODER=FILE.jsonl", help="coded answers of one coder (repeat; none for a .qdc)")
     q.add_argument("--out", required=True, help="FILE.qdpx or FILE.qdc")
     q.set_defaults(handler=cmd_export)
 
     q = csub.add_parser("import", help="read a REFI-QDA .qdpx/.qdc into a codebook CSV and coded answers JSONL")
-    q.add_argument("file")
-    q.add_argument("--codebook-out", required=True)
+    q.add_argument("file", help="a REFI-QDA project (.qdpx) or codebook (.qdc)")
+    q.add_argument("--codebook-out", required=True, help="codebook CSV to write")
     q.add_argument("--codings-out", help="coded sources as JSONL (one line per source and coder)")
     q.add_argument("--codebook", help="the study's codebook CSV: codes exported by afstand get their ids back by GUID "
                                       "(also after a round trip through ATLAS.ti, NVivo or MAXQDA)")
     q.set_defaults(handler=cmd_import)
 
     q = csub.add_parser("inspect", help="count what a .qdpx or .qdc holds (same reader as the import)")
-    q.add_argument("file")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("file", help="a REFI-QDA project (.qdpx) or codebook (.qdc)")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_inspect)
 
     q = csub.add_parser("notes", help="turn focus-group session notes (.txt/.docx) into codable sources (JSONL)")
     q.add_argument("--guide", required=True, help="discussion guide (TOML)")
-    q.add_argument("--notes", required=True)
+    q.add_argument("--notes", required=True, help="the session's notes (.txt, .md or .docx), theme titles as headings")
     q.add_argument("--session", required=True, help="session name, e.g. 2021-03-10")
-    q.add_argument("--out", required=True)
+    q.add_argument("--out", required=True, help="JSONL file to write (one line per theme)")
     q.set_defaults(handler=cmd_notes)
 
 
-def _coder_files(specs: list[str]) -> list[tuple[str, str]]:
-    out = []
-    for spec in specs:
-        coder, sep, path = spec.partition("=")
-        if not sep or not coder or not path:
-            raise AfstandError(f"--coding {spec!r}: expected CODER=FILE.jsonl")
-        out.append((coder, path))
-    return out
+def _coder_files(specs: list[str], option: str) -> list[tuple[str, str]]:
+    return list(key_values(specs, option, "CODER=FILE.jsonl").items())
 
 
-def _project(codebook_path: str, specs: list[str]):
+def _project(codebook_path: str, specs: list[str], option: str):
     from afstand.coding.answers import project_from_answers, read_answers
     from afstand.coding.codebook import read_codebook
     from afstand.coding.project import Project
 
     codebook = read_codebook(codebook_path)
     project = Project(Path(codebook_path).stem, codebook)
-    for coder, path in _coder_files(specs):
+    for coder, path in _coder_files(specs, option):
         part = project_from_answers(read_answers(path), codebook, coder, name=path)
         for source in part.sources.values():
             if source.id in project.sources and project.sources[source.id].text != source.text:
@@ -118,7 +114,7 @@ def cmd_suggest(args) -> int:
             out[row["id"]] = ([{"code": s.code, "confidence": s.confidence, "because": list(s.because), "rule": s.rule} for s in suggestions]
                               if args.details else [s.code for s in suggestions])
     if args.json:
-        _print_json(out)
+        print_json(out)
     else:
         for answer_id, codes in out.items():
             print(f"{answer_id}\t{' '.join(c if isinstance(c, str) else c['code'] for c in codes) or '-'}")
@@ -142,16 +138,16 @@ def cmd_evaluate(args) -> int:
     from afstand.coding.codebook import read_codebook
     from afstand.coding.suggest import evaluate
 
-    _print_json(evaluate(read_answers(args.answers), read_codebook(args.codebook), folds=args.folds, seed=args.seed, repeats=args.repeats))
+    print_json(evaluate(read_answers(args.answers), read_codebook(args.codebook), folds=args.folds, seed=args.seed, repeats=args.repeats))
     return 0
 
 
 def cmd_agreement(args) -> int:
     from afstand.coding.agreement import agreement
 
-    project = _project(args.codebook, args.coding)
+    project = _project(args.codebook, args.coding, "--coding")
     questions = [args.question] if args.question else project.codebook.questions()
-    _print_json([agreement(project, q) for q in questions])
+    print_json([agreement(project, q) for q in questions])
     return 0
 
 
@@ -165,7 +161,7 @@ def cmd_export(args) -> int:
 
         write_qdc(read_codebook(args.codebook), buffer)
     elif out.suffix.lower() == ".qdpx":
-        write_qdpx(_project(args.codebook, args.codings), buffer)
+        write_qdpx(_project(args.codebook, args.codings, "--codings"), buffer)
     else:
         raise AfstandError(f"--out {out}: expected a .qdpx or .qdc file name")
     atomic_write_bytes(out, buffer.getvalue())
@@ -190,16 +186,15 @@ def cmd_import(args) -> int:
         book = project.codebook
     text = io.StringIO()
     write_codebook(book, text)
-    lines = []
+    rows = []
     if project is not None and args.codings_out:
         for coder in project.coders or [""]:
             codes = project.answer_codes(coder)
-            for source in project.sources.values():
-                lines.append(json.dumps({"id": source.id, "question": source.question, "text": source.text, "kind": source.kind,
-                                         "coder": coder, "codes": sorted(codes.get(source.id, ()))}, ensure_ascii=False))
+            rows += [{"id": source.id, "question": source.question, "text": source.text, "kind": source.kind, "coder": coder,
+                      "codes": sorted(codes.get(source.id, ()))} for source in project.sources.values()]
     atomic_write_bytes(Path(args.codebook_out), text.getvalue().encode("utf-8"))
     if args.codings_out:
-        atomic_write_bytes(Path(args.codings_out), ("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
+        atomic_write_bytes(Path(args.codings_out), answers_jsonl(rows).encode("utf-8"))
     for note in (project.skipped if project else []):
         print(f"skipped: {note}", file=sys.stderr)
     print(f"imported {len(book.codes)} codes" + (f", {len(project.sources)} sources, {len(project.codings)} codings" if project else ""))
@@ -211,7 +206,7 @@ def cmd_inspect(args) -> int:
 
     counts = inspect(args.file)
     if args.json:
-        _print_json({k: counts[k] for k in ("codes", "sources", "selections", "codings", "users")})
+        print_json({k: counts[k] for k in ("codes", "sources", "selections", "codings", "users")})
     else:
         for key, value in counts.items():
             print(f"{key}: {value}")
@@ -223,16 +218,12 @@ def cmd_notes(args) -> int:
 
     guide = load_guide(args.guide)
     session = parse_session(read_notes(args.notes), guide, args.session, origin=args.notes)
-    lines = [json.dumps({"id": s.id, "question": s.question, "text": s.text, "kind": "note", "codes": []}, ensure_ascii=False)
-             for s in session.sources()]
-    atomic_write_bytes(Path(args.out), ("\n".join(lines) + "\n").encode("utf-8"))
-    print(f"wrote {len(lines)} sections of {guide.title!r} to {args.out}")
+    rows = [{"id": s.id, "question": s.question, "text": s.text, "kind": "note", "codes": []} for s in session.sources()]
+    atomic_write_bytes(Path(args.out), answers_jsonl(rows).encode("utf-8"))
+    print(f"wrote {len(rows)} sections of {guide.title!r} to {args.out}")
     for statement, (up, down) in session.tallies.items():
         print(f"statement {statement}: {up} up, {down} down")
     if session.unplaced:
         print(f"note: {len(session.unplaced)} characters before the first theme heading were not placed under a theme", file=sys.stderr)
     return 0
 
-
-def _print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n")

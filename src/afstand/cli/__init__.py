@@ -1,0 +1,48 @@
+"""The ``afstand`` command: a thin layer over the core (files) and :mod:`afstand.services` (the database).
+
+One module per command group; each has ``register(sub)`` adding its commands to the parser.
+Bad input (:class:`~afstand.errors.AfstandError`, a file that cannot be read) ends with one line
+``afstand: error: …`` on stderr and exit status 2. Anything else is a bug and shows its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from afstand.cli import analysis, code, database, demo, instrument, report, study
+from afstand.cli.common import EXIT_BAD_INPUT
+from afstand.errors import AfstandError
+
+GROUPS = (analysis, report, database, instrument, code, demo, study)
+
+__all__ = ["main", "build_parser", "EXIT_BAD_INPUT"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="afstand", description="Run a survey study end to end: instruments, responses, analysis, report, web app.")
+    sub = parser.add_subparsers(title="commands")
+    for group in GROUPS:
+        group.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return args.handler(args) or 0
+    except AfstandError as err:
+        print(f"afstand: error: {_one_line(str(err))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as err:  # a file that cannot be read or written: the user's to fix
+        print(f"afstand: error: {_one_line(str(err))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _one_line(message: str) -> str:
+    """Several problems (one per line) as one line."""
+    return "; ".join(line.strip() for line in message.splitlines() if line.strip())

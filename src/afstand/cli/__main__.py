@@ -1,0 +1,5 @@
+import sys
+
+from afstand.cli import main
+
+sys.exit(main())

@@ -1,0 +1,74 @@
+"""``afstand analyze`` and ``afstand pairs``: the analysis of response files."""
+
+from __future__ import annotations
+
+from afstand.cli.common import key_values, print_json, study_or_none
+
+
+def register(sub) -> None:
+    p = sub.add_parser("analyze", help="analyse one instrument's responses",
+                       description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.")
+    p.add_argument("--instrument", required=True, help="an instrument of the study (e.g. werkers) or a path to an XLSForm")
+    p.add_argument("--data", required=True, help="responses: .csv or .xlsx export of afstand, KoboToolbox, ODK Central or Microsoft Forms")
+    p.add_argument("--layout", choices=_layouts(), help="force the export layout (default: detected, and named in the output)")
+    p.add_argument("--study", help="study folder or id (default: $AFSTAND_STUDY, else the bundled study)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
+    p.add_argument("--base", choices=("consented", "valid"), default="consented",
+                   help="percent base: every consented respondent (report convention) or only those who answered")
+    p.add_argument("--exclude-outliers", action="store_true", help="leave flagged outliers out of number statistics")
+    p.add_argument("--min-group-size", type=int, help="smallest group shown in breakdowns (default: the study's setting)")
+    p.set_defaults(handler=cmd_analyze)
+
+    p = sub.add_parser("pairs", help="worker and client statements side by side",
+                       description="The statement pairs of two instruments side by side (XLSForm 'pair' column).")
+    p.add_argument("--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--study", help="study folder or id")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    p.set_defaults(handler=cmd_pairs)
+
+
+def _layouts() -> list[str]:
+    from afstand.responses.layouts import layout_names
+
+    return layout_names()
+
+
+def cmd_analyze(args) -> int:
+    from afstand.analysis.summary import analyze
+    from afstand.responses import load_responses
+    from afstand.study import resolve_instrument
+
+    study = study_or_none(args.study, args.instrument)
+    instrument, name = resolve_instrument(args.instrument, study)
+    responses = load_responses(args.data, instrument, lenient=args.lenient, layout=args.layout,
+                               missing=study.missing_codes if study is not None else ())
+    result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
+                     min_group_size=args.min_group_size)
+    if args.json:
+        print_json(result)
+    else:
+        from afstand.textreport import print_analysis
+
+        print_analysis(result, instrument)
+    return 0
+
+
+def cmd_pairs(args) -> int:
+    from afstand.analysis.summary import analyze, pairs
+    from afstand.responses import load_responses
+    from afstand.study import find_study
+
+    study = find_study(args.study)
+    results, instruments = {}, {}
+    for name, path in key_values(args.data, "--data", "INSTRUMENT=PATH").items():
+        instruments[name] = study.instrument(name)
+        results[name] = analyze(load_responses(path, instruments[name]), name=name, study=None)
+    found = pairs(results, instruments)
+    if args.json:
+        print_json({"pairs": found})
+    else:
+        from afstand.textreport import print_pairs
+
+        print_pairs(found, instruments)
+    return 0

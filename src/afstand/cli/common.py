@@ -1,0 +1,52 @@
+"""What every command group shares: the exit status for bad input, the KEY=VALUE parser, the
+JSON printer, opening the database and finding the study of an instrument argument."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from afstand.errors import AfstandError
+
+EXIT_BAD_INPUT = 2
+
+
+def key_values(specs: list[str], option: str, metavar: str) -> dict[str, str]:
+    """``["werkers=a.csv", ...]`` → ``{"werkers": "a.csv", ...}`` in the order given.
+
+    Refuses (AfstandError, so exit 2) a spec without ``=``, an empty key or value and a key given twice."""
+    out: dict[str, str] = {}
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise AfstandError(f"{option} {spec!r}: expected {metavar}")
+        if key in out:
+            raise AfstandError(f"{option} {spec!r}: {key} is given twice")
+        out[key] = value
+    return out
+
+
+def print_json(data) -> None:
+    """One JSON document on stdout: UTF-8 text as is, no NaN (a NaN is a bug, not a number)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False))
+    sys.stdout.write("\n")
+
+
+def open_database(db_url: str | None) -> None:
+    """Configure Django for ``db_url`` (default: the server's) and bring the schema up to date."""
+    from afstand.web.config.server import configure, migrate
+
+    configure(db_url)
+    migrate()
+
+
+def study_or_none(study_arg: str | None, instrument_arg: str):
+    """The study an instrument argument belongs to; None for a path to a form file without --study."""
+    from afstand.study import find_study
+
+    path = Path(instrument_arg)
+    if study_arg is None and (path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls") or path.is_file()):
+        return None
+    return find_study(study_arg)

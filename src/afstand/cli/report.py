@@ -1,0 +1,53 @@
+"""``afstand report``: the report, factsheet and figures from response files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from afstand.cli.common import key_values
+from afstand.errors import AfstandError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="write the report, factsheet and figures",
+                       description="Write the study report (HTML, PDF, DOCX), the factsheet and the figures from response data.")
+    p.add_argument("--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--study", help="study folder or id")
+    p.add_argument("--out", required=True, help="output folder (written only when everything succeeded)")
+    p.add_argument("--format", default="html,pdf,docx", help="comma-separated: html, pdf, docx (default: all)")
+    p.add_argument("--codings", help="coded open answers (JSON lines: id, question, text, codes) for the themes section")
+    p.add_argument("--workers", type=int, default=2, help="processes for figures and PDF (default 2)")
+    p.add_argument("--base", choices=("consented", "valid"), default="consented",
+                   help="percent base: every consented respondent (skipped answers shown grey) or only those who answered")
+    p.set_defaults(handler=cmd_report)
+
+
+def cmd_report(args) -> int:
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from afstand.coding.answers import read_answers
+    from afstand.report.build import build_report
+    from afstand.study import find_study
+
+    study = find_study(args.study)
+    data = {}
+    for name, path in key_values(args.data, "--data", "INSTRUMENT=PATH").items():
+        study.instrument_config(name)  # unknown instrument: clear error before any work
+        if not Path(path).is_file():
+            raise AfstandError(f"{path}: no such file (--data {name})")
+        data[name] = Path(path)
+    codings = None
+    if args.codings:
+        if not Path(args.codings).is_file():
+            raise AfstandError(f"{args.codings}: no such file (--codings)")
+        codings = read_answers(args.codings)  # checked line by line before any work
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("rapport maken", total=None)
+        written = build_report(study, data, Path(args.out), formats=formats, codings=codings, workers=max(1, args.workers),
+                               base=args.base, progress=lambda message: progress.update(task, description=message))
+    for path in written:
+        print(f"wrote {path}")
+    return 0

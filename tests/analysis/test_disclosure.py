@@ -1,0 +1,253 @@
+"""Disclosure control holds against an attacker who solves the published linear system.
+
+A small study (four characteristics: two select_one items, a select_multiple with
+``contains``, a number item in bands) gets generated, skewed data: many tiny groups, groups of
+exactly the threshold, missing answers on the characteristic. The attacker reads only the
+published result (:func:`afstand.analysis.disclosure.publish`) and, per characteristic,
+writes down every equality it prints (shown groups, ``no_group``, the item's counts and
+missing count, the number item's n, n_consented) with integer unknowns for what is hidden.
+For every hidden cell and every union of hidden cells it asks an integer program for the
+smallest and largest value consistent with all of it. It must never pin a small (1 … min−1)
+cell or union to one value, and it must never be able to prove that a small hidden cell is
+small (its upper bound reaches the threshold), unless the whole characteristic has fewer
+answers than the threshold (then everything is hidden and only that public total is known).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from afstand.analysis.disclosure import publish
+from afstand.analysis.summary import analyze
+from afstand.analysis.suppression import suppress_cells
+from afstand.instrument.loader import load_instrument
+from afstand.responses import load_responses
+from afstand.study import Study
+
+MIN = 10
+
+FORM = """\
+| survey |
+|  | type | name | label::Nederlands (nl) | relevant | consent_choice | dimension | key |
+|  | select_one consent | consent | Doet u mee? |  | ja |  |  |
+|  | select_one org | org | Organisatie | ${consent} = 'ja' |  |  |  |
+|  | select_one sex | sex | Geslacht | ${consent} = 'ja' |  |  |  |
+|  | select_multiple role | role | Functie | ${consent} = 'ja' |  |  |  |
+|  | integer | years | Jaren werkervaring | ${consent} = 'ja' |  |  |  |
+|  | select_one agree | q1 | Stelling 1 | ${consent} = 'ja' |  | a | 1 |
+|  | select_one agree | q2 | Stelling 2 | ${consent} = 'ja' |  | a | -1 |
+|  | select_one agree | q3 | Stelling 3 | ${consent} = 'ja' |  | a | 1 |
+
+| choices |
+|  | list_name | name | label::Nederlands (nl) | score |
+|  | consent | ja | Ja |  |
+|  | consent | nee | Nee |  |
+|  | org | o1 | Eén |  |
+|  | org | o2 | Twee |  |
+|  | org | o3 | Drie |  |
+|  | org | o4 | Vier |  |
+|  | sex | m | Man |  |
+|  | sex | v | Vrouw |  |
+|  | sex | x | Anders |  |
+|  | role | r1 | Rol 1 |  |
+|  | role | r2 | Rol 2 |  |
+|  | role | r3 | Rol 3 |  |
+|  | agree | oneens | Oneens | 1 |
+|  | agree | neutraal | Neutraal | 2 |
+|  | agree | eens | Eens | 3 |
+|  | agree | weet_niet | Weet niet |  |
+
+| settings |
+|  | form_title | form_id | default_language |
+|  | Mini | mini | Nederlands (nl) |
+"""
+
+STUDY = f"""\
+[study]
+id = "mini"
+[instruments.mini]
+form = "mini.md"
+[privacy]
+min_group_size = {MIN}
+[[breakdowns]]
+instrument = "mini"
+name = "org"
+item = "org"
+[[breakdowns]]
+instrument = "mini"
+name = "sex"
+item = "sex"
+[[breakdowns]]
+instrument = "mini"
+name = "role"
+item = "role"
+contains = "r1"
+[[breakdowns]]
+instrument = "mini"
+name = "years"
+item = "years"
+bands = [0, 5, 10, 20]
+[comparisons]
+mini = ["q*"]
+"""
+
+BANDS = [(0, 5), (5, 10), (10, 20), (20, 40)]
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mini")
+    (root / "mini.md").write_text(FORM, encoding="utf-8")
+    (root / "study.toml").write_text(STUDY, encoding="utf-8")
+    study = Study.load(root)
+    return study, load_instrument(root / "mini.md"), root
+
+
+WEIGHTS = st.sampled_from([0.0, 0.01, 0.03, 0.06, 0.1, 0.3, 1.0, 3.0])
+
+
+@st.composite
+def datasets(draw):
+    """Skewed data: cell shares from a few very small to dominant; some missing answers."""
+    n = draw(st.integers(8, 140))
+    seed = draw(st.integers(0, 2**31 - 1))
+    shares = {name: draw(st.lists(WEIGHTS, min_size=k + 1, max_size=k + 1)) for name, k in (("org", 4), ("sex", 3), ("role", 3), ("years", 4))}
+    return n, seed, shares
+
+
+def _draw(rng, weights, n):
+    w = np.asarray(weights, dtype=float)
+    if w.sum() == 0:
+        w = np.ones_like(w)
+    return rng.choice(len(w), size=n, p=w / w.sum())  # last index = no answer
+
+
+def write_csv(path, n, seed, shares):
+    rng = np.random.default_rng(seed)
+    org, sex, role, years = (_draw(rng, shares[k], n) for k in ("org", "sex", "role", "years"))
+    lines = ["response_id,consent,org,sex,role,years,q1,q2,q3"]
+    answers = ["oneens", "neutraal", "eens", "weet_niet", ""]
+    for i in range(n):
+        roles = "" if role[i] == 3 else " ".join(sorted({f"r{role[i] + 1}", *(["r2"] if rng.random() < 0.3 else [])}))
+        year = "" if years[i] == 4 else str(int(rng.integers(*BANDS[years[i]])))
+        q = [answers[int(v)] for v in rng.choice(5, size=3, p=[0.3, 0.2, 0.3, 0.1, 0.1])]
+        lines.append(",".join([f"R{i}", "ja", "" if org[i] == 4 else f"o{org[i] + 1}", "" if sex[i] == 3 else "mvx"[sex[i]], roles, year, *q]))
+    lines.append(f"R{n},nee,,,,,,,")  # one refusal: n_total differs from n_consented
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple[int, int]]]]:
+    """Per characteristic: the attacker's integer bounds for every hidden cell and union of hidden cells."""
+    out = []
+    n = published["n_consented"]
+    for b in breakdowns:
+        entry = published["comparisons"]["breakdowns"][b.name]
+        names = [g["name"] for g in entry["groups"]] + [g["name"] for g in entry["suppressed"]]
+        index = {g: i for i, g in enumerate(names)}
+        rows, values = [], []
+
+        def equal(coefficients: dict[str, float], value: float) -> None:
+            row = np.zeros(len(names))
+            for g, c in coefficients.items():
+                row[index[g]] = c
+            rows.append(row)
+            values.append(value)
+
+        for g in entry["groups"]:
+            equal({g["name"]: 1}, g["n"])
+        equal(dict.fromkeys(names, 1), n - entry["no_group"])
+        item = published["items"][b.item]
+        if item["type"] == "select_one":
+            for choice, count in item["counts"].items():
+                if count is not None:
+                    equal({choice: 1}, count)
+            equal(dict.fromkeys(names, 1), n - item["missing"])
+        elif item["type"] == "select_multiple":
+            if item["counts"].get(b.contains) is not None:
+                equal({b.contains: 1}, item["counts"][b.contains])
+            equal(dict.fromkeys(names, 1), n - item["missing"])
+        else:
+            equal(dict.fromkeys(names, 1), item["n"])
+        hidden = [g["name"] for g in entry["suppressed"]]
+        if not hidden:
+            continue
+        lower = np.zeros(len(names))
+        if entry["groups"]:  # zeros are printed as 0 unless everything is hidden: a hidden cell is then ≥ 1
+            lower[[index[g] for g in hidden]] = 1
+        constraint = LinearConstraint(np.array(rows), np.array(values), np.array(values))
+        bounds = {}
+        for size in range(1, len(hidden) + 1):
+            for subset in itertools.combinations(hidden, size):
+                c = np.zeros(len(names))
+                c[[index[g] for g in subset]] = 1
+                found = []
+                for sign in (1, -1):
+                    res = milp(sign * c, constraints=constraint, integrality=np.ones(len(names)), bounds=Bounds(lower, np.full(len(names), n)))
+                    assert res.status == 0, (b.name, res.message)  # the true data are always feasible
+                    found.append(round(sign * res.fun))
+                bounds["|".join(subset)] = (found[0], found[1])
+        out.append((b.name, bounds))
+    return out
+
+
+def true_cells(published_raw: dict, responses, breakdown) -> dict[str, int]:
+    from afstand.analysis.compare import group_codes
+
+    codes, names, _ = group_codes(responses, breakdown)
+    tally = np.bincount(codes + 1, minlength=len(names) + 1)
+    return {g: int(tally[i + 1]) for i, g in enumerate(names)}
+
+
+@settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=datasets())
+def test_attacker_recovers_nothing(mini, tmp_path_factory, data):
+    study, instrument, root = mini
+    n, seed, shares = data
+    path = tmp_path_factory.mktemp("data") / "mini.csv"
+    write_csv(path, n, seed, shares)
+    responses = load_responses(path, instrument)
+    raw = analyze(responses, name="mini", study=study)
+    published = json.loads(json.dumps(publish(raw, study, "mini")))  # what a reader of cijfers.json gets
+    breakdowns = study.breakdowns("mini")
+    for name, bounds in attack(published, breakdowns):
+        breakdown = next(b for b in breakdowns if b.name == name)
+        truth = true_cells(raw, responses, breakdown)
+        everything_hidden = not published["comparisons"]["breakdowns"][name]["groups"]
+        for key, (low, high) in bounds.items():
+            value = sum(truth[g] for g in key.split("|"))
+            assert low <= value <= high, (name, key, value, low, high)  # the attacker's model is right
+            if everything_hidden and len(key.split("|")) == len(truth):
+                continue  # all groups together: the number who answered the characteristic, public anyway
+            if 0 < value < MIN:
+                assert low < high, f"{name}: {key} = {value} recovered exactly"
+                if not everything_hidden:
+                    assert high >= MIN, f"{name}: {key} = {value} shown to be small (at most {high})"
+    # no group-level mean and no count of a hidden cell anywhere in the published result
+    for test in published["comparisons"]["tests"]:
+        assert all("mean" not in g for g in test["by_group"].values())
+    for item, choices in published["disclosure"]["masked"].items():
+        assert all(published["items"][item]["counts"][c] is None and published["items"][item]["percent"][c] is None for c in choices)
+
+
+def test_rule_examples():
+    assert suppress_cells({"a": 50, "b": 40, "c": 30}, 10) == set()
+    assert suppress_cells({"a": 50, "b": 40, "c": 3}, 10) == {"c", "b"}  # one hidden: the smallest other one goes too
+    assert suppress_cells({"a": 50, "b": 4, "c": 3}, 10) == {"a", "b", "c"}  # 4 + 3 = 7 would be known: add a
+    assert suppress_cells({"a": 50, "b": 12, "c": 3}, 10) == {"b", "c"}  # 12 + 3 − 1 = 14 ≥ 10
+    assert suppress_cells({"a": 50, "b": 40, "c": 0}, 10) == set()  # an empty group is shown as 0
+    assert suppress_cells({"a": 5, "b": 0}, 10) == {"a", "b"}  # everything small: zeros hidden too
+
+
+def test_issue_examples_are_protected():
+    """The issue's two recoveries: a band of 5 next to no_group = 14, and two bands of 4 and 3."""
+    hidden = suppress_cells({"0-5": 51, "5-10": 59, "10-20": 99, "20+": 5}, 10)
+    assert "20+" in hidden and len(hidden) >= 2
+    hidden = suppress_cells({"0-5": 51, "5-10": 59, "10-20": 4, "20+": 3}, 10)
+    assert {"10-20", "20+"} < hidden  # 4 + 3 = 7 alone would be derivable: a third band is hidden

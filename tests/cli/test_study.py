@@ -1,0 +1,86 @@
+"""``afstand study create|add-version|list`` on SQLite (and on PostgreSQL in the suite's PostgreSQL
+pass): the same service as the upload pages, the same one-line refusal of a bad form."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.conftest import run_cli
+from tests.helpers import MINI_FORM, md_form
+
+BROKEN = MINI_FORM.replace("select_one agree | s1", "select_one nolist | s1")
+
+
+def study_cli(tmp_path, *args):
+    return run_cli("study", *args, cwd=tmp_path)
+
+
+def test_create_add_version_and_list(tmp_path, server_db):
+    mini = md_form(tmp_path, MINI_FORM, "mini.md")
+    second = md_form(tmp_path, MINI_FORM.replace("| Mini | mini | 1 |", "| Mini-bis | mini2 | 1 |"), "mini2.md")
+    created = study_cli(tmp_path, "create", "--slug", "nieuw-2022", "--title", "Nieuw onderzoek", "--db", server_db,
+                        "--form", f"mini={mini}", f"tweede={second}")
+    assert created.returncode == 0, created.stderr
+    first_id = re.search(r"nieuw-2022: mini (mini@[0-9a-f]{16})", created.stdout).group(1)
+    changed = md_form(tmp_path, MINI_FORM.replace("| Leeftijd |", "| Hoe oud ben je? |"), "mini-v2.md")
+    added = study_cli(tmp_path, "add-version", "--slug", "nieuw-2022", "--db", server_db, "--form", f"mini={changed}")
+    assert added.returncode == 0, added.stderr
+    second_id = re.search(r"nieuw-2022: mini (mini@[0-9a-f]{16})", added.stdout).group(1)
+    assert second_id != first_id
+    again = study_cli(tmp_path, "add-version", "--slug", "nieuw-2022", "--db", server_db, "--form", f"mini={changed}")
+    assert again.returncode == 0 and second_id in again.stdout  # the same content: the same version, nothing new
+    listed = study_cli(tmp_path, "list", "--db", server_db, "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == {"studies": [{"slug": "nieuw-2022", "title": "Nieuw onderzoek", "instruments": [
+        {"name": "mini", "version": second_id, "versions": 2, "responses": 0},
+        {"name": "tweede", "version": re.search(r"tweede (mini2@[0-9a-f]{16})", created.stdout).group(1), "versions": 1, "responses": 0},
+    ]}]}
+    text = study_cli(tmp_path, "list", "--db", server_db)
+    assert text.returncode == 0 and "nieuw-2022\tNieuw onderzoek" in text.stdout and second_id in text.stdout
+
+
+def _one_error_line(result) -> str:
+    assert result.returncode == 2 and result.stdout == "", (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("afstand: error: "), lines
+    return lines[0].removeprefix("afstand: error: ")
+
+
+@pytest.mark.django_db
+def test_a_bad_form_is_refused_as_the_upload_page_refuses_it(tmp_path, server_db, client):
+    client.force_login(User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42"))
+    page = client.post("/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini",
+                                             "xlsform": SimpleUploadedFile("mini.md", BROKEN.encode())})
+    assert page.status_code == 400
+    found = re.search(r'<li><a href="#id_xlsform">[^<:]*: (.*?)</a></li>', page.content.decode(), re.S)
+    shown = html.unescape(found.group(1)).strip()
+    broken = md_form(tmp_path, BROKEN, "mini.md")
+    message = _one_error_line(study_cli(tmp_path, "create", "--slug", "x-2022", "--title", "X", "--db", server_db, "--form", f"mini={broken}"))
+    assert message == shown and "nolist" in message
+    # nothing half-made: the study was not created, so adding a version to it is refused too
+    assert "no study 'x-2022'" in _one_error_line(study_cli(tmp_path, "add-version", "--slug", "x-2022", "--db", server_db, "--form", f"mini={broken}"))
+    listed = study_cli(tmp_path, "list", "--db", server_db, "--json")
+    assert json.loads(listed.stdout) == {"studies": []}
+
+
+def test_bad_arguments_are_one_line_with_exit_2(tmp_path, server_db):
+    mini = md_form(tmp_path, MINI_FORM, "mini.md")
+    cases = [
+        (["create", "--slug", "a", "--title", "A", "--db", server_db, "--form", "mini"], "--form 'mini': expected NAME=FILE"),
+        (["create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={tmp_path / 'gone.md'}"], "gone.md: no such file (--form mini)"),
+        (["create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={mini}", f"mini={mini}"], "mini is given twice"),
+    ]
+    for args, expected in cases:
+        assert expected in _one_error_line(study_cli(tmp_path, *args)), args
+    assert study_cli(tmp_path, "create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={mini}").returncode == 0
+    assert "there already is a study named a" in _one_error_line(
+        study_cli(tmp_path, "create", "--slug", "a", "--title", "B", "--db", server_db, "--form", f"x={mini}"))
+    # the same form in a second study: version ids are unique, so it is refused with a clear line, not a crash
+    assert "already version mini@" in _one_error_line(
+        study_cli(tmp_path, "create", "--slug", "b", "--title", "B", "--db", server_db, "--form", f"mini={mini}"))

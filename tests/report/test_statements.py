@@ -1,0 +1,76 @@
+"""Words in the report follow the data: flipping the answers flips the wording, and researchers'
+claims that the data contradict are flagged (build log and the appendix "Controle van uitspraken")."""
+
+from __future__ import annotations
+
+import csv
+import html
+import re
+
+import pytest
+
+from afstand.report.build import build_report
+
+pytestmark = pytest.mark.reference
+
+
+def text_of(path) -> str:
+    raw = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return re.sub(r"\s+", " ", html.unescape(raw))
+
+
+def flipped_clients(reference, study, folder, favourable: bool):
+    """Every client answers every alliance statement on the unfavourable (or favourable) side of online work."""
+    instrument = study.instrument("clienten")
+    rows = list(csv.DictReader((reference / "clienten.csv").open(encoding="utf-8")))
+    for row in rows:
+        if row["consent"] != "ja":
+            continue
+        for item in instrument.items.values():
+            if item.name.startswith("c_wa_") and item.key in (1, -1):
+                agree = (item.key == 1) == favourable
+                row[item.name] = "eens" if agree else "oneens"
+    path = folder / "clienten.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def flipped_reports(tmp_path_factory, study, reference):
+    out = {}
+    for favourable in (False, True):
+        folder = tmp_path_factory.mktemp("flip")
+        data = {"werkers": reference / "werkers.csv", "clienten": flipped_clients(reference, study, folder, favourable)}
+        warnings: list[str] = []
+        build_report(study, data, folder / "out", formats=("html",), workers=1, warnings=warnings)
+        out[favourable] = (text_of(folder / "out" / "rapport.html"), warnings)
+    return out
+
+
+def test_wording_follows_the_data(flipped_reports):
+    negative, _ = flipped_reports[False]
+    positive, _ = flipped_reports[True]
+    assert "Cliënten waren over het algemeen negatiever dan de werkers" in negative
+    assert "Cliënten waren over het algemeen positiever dan de werkers" in positive
+    # c_wa_beveiligd is keyed +1: all "oneens" → 0%, a minority; all "eens" → 100%, a majority
+    assert "Een minderheid (0% [0–13]) denkt dat de online gesprekken voldoende beveiligd zijn" in negative
+    assert "Een meerderheid (100% [87–100]) denkt dat de online gesprekken voldoende beveiligd zijn" in positive
+    # c_wa_verkeerd_begrijpen is keyed −1: unfavourable = everyone agrees, so workers agree less often
+    assert "werkers vinden dit minder vaak" in negative and "werkers vinden dit vaker" in positive
+
+
+def test_claims_checked_against_the_data(flipped_reports):
+    negative, warnings_negative = flipped_reports[False]
+    positive, warnings_positive = flipped_reports[True]
+    claim = "Over privacy zijn werkers en cliënten het grotendeels eens"
+    assert any(claim in w for w in warnings_negative)
+    row = re.search(re.escape(claim) + r" meer dan de helft[^|]*?(klopt|NIET GESTEUND door de cijfers)", negative)
+    assert row and row.group(1) == "NIET GESTEUND door de cijfers"
+    # in the reference data only 47% of the workers are unworried about privacy: contradicted there too
+    assert any(claim in w for w in warnings_positive)
+    blended = "een duidelijke behoefte aan een 'blended' vorm van werken"
+    assert not any(blended in w for w in warnings_negative)
+    assert "Controle van uitspraken" in negative
