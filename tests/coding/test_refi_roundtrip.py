@@ -165,11 +165,19 @@ def test_fixture_details():
 
 def test_ids_come_back_by_guid_after_another_tool_dropped_afstands_member(tmp_path):
     """afstand → .qdpx → another tool (keeps GUIDs, drops unknown archive members) → afstand with the study's codebook."""
-    from afstand.coding.codebook import write_codebook
-    from tests.coding.test_refi import sample_project
+    from afstand.coding.codebook import Code, Codebook, write_codebook
+    from afstand.coding.project import Coding, Project, Source
     from tests.conftest import run_cli
 
-    project = sample_project()
+    book = Codebook("t", [Code("W1", "angst", "Angst en spanning", "Angstige cliënten.", "#E69F00", "", ("angst",)),
+                          Code("W1", "autisme", "Autisme", "", "#56B4E9", "angst"),
+                          Code("W2", "geen_middelen", "Geen middelen", "Zonder telefoon.", "#009E73")])
+    project = Project("test", book)
+    project.add_source(Source("W1-1", "W1", "Cliënten met angst voelen zich thuis veiliger. En autisme ook.", instrument="werkers"))
+    project.add_source(Source("W2-1", "W2", "Geen beltegoed."))
+    project.add_coding(Coding("W1-1", 0, 18, "angst", "ann", "2026-11-28T10:00:00Z"))
+    project.add_coding(Coding("W1-1", 50, 57, "autisme", "bob", "2026-11-28T10:06:00Z"))
+    project.add_coding(Coding("W2-1", 0, 15, "geen_middelen", "ann", "2026-11-28T10:07:00Z"))
     buffer = io.BytesIO()
     write_qdpx(project, buffer)
     resaved = io.BytesIO()

@@ -13,7 +13,7 @@ from afstand.errors import AfstandError, InstrumentError
 from afstand.instrument import support
 from afstand.instrument.loader import check_instrument, load_instrument
 from tests.conftest import ROOT, run_cli
-from tests.fuzzing import FUZZ
+from tests.helpers import FUZZ
 from tests.helpers import md_form
 
 CORPUS = ROOT.parent / "shared" / "xlsform-corpus"
