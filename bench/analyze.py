@@ -1,50 +1,87 @@
-"""Benchmark: `afstand analyze` on generated responses vs a plain pandas baseline.
+"""Benchmark: `afstand analyze` on generated responses, next to the limit and the peer.
 
-    .venv/bin/python bench/analyze.py [--n 300000] [--repeat 3]
+    .venv/bin/python bench/analyze.py [--n 300000] [--repeat 5] [--phases]
 
 Generates N worker responses with the demo generator (cached in bench/out/), then runs, each
-in a fresh process so that peak memory is its own:
+in a fresh process and interleaved (so that load on the machine hits all alike), per round:
 
-* afstand: load + validate the CSV and run the whole analysis (frequencies, numbers, Likert,
-  scales with α/ω, group comparisons) — what `afstand analyze` does after start-up;
-* baseline: ``pandas.read_csv(dtype=str)`` and ``value_counts()`` of every column.
+* **afstand**: ``afstand analyze --instrument werkers --data FILE --json`` as a user runs it:
+  read + validate every cell, the whole analysis, the JSON on stdout;
+* **limit**: a bare pyarrow read of the same file, every column dictionary-encoded (what
+  ``afstand`` parses into), with pyarrow's default options;
+* **peer**: the pandas notebook a researcher would write: ``read_csv(dtype=str)`` and
+  ``value_counts()`` of every column.
 
-Prints the best wall time of each, their ratio and the peak RSS. Not a test.
+Each is timed from outside (process start to exit, Python start-up and imports included) and
+from inside (after the imports). Targets (issue 18): afstand ≤ 1.6× the limit and ≥ 2× faster
+than the peer on every run. Also timed: ``afstand analyze --help`` (target < 0.3 s) and process
+start to the first byte of the data file (target < 0.4 s). ``--phases`` prints where afstand's
+time goes (wall and CPU per phase, one in-process run). Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
+AFSTAND_EXE = str(Path(sys.executable).with_name("afstand"))
 
 AFSTAND = """
-import json, resource, sys, time
-from afstand.study import find_study
-from afstand.responses import load_responses
-from afstand.analysis.summary import analyze
-study = find_study(); instrument = study.instrument("werkers")
+import json, os, resource, sys, time
 t = time.perf_counter()
-result = analyze(load_responses(sys.argv[1], instrument), name="werkers", study=study)
-json.dumps(result, allow_nan=False)
+from afstand.cli import main
+sys.stdout = open(os.devnull, "w")
+code = main(["analyze", "--instrument", "werkers", "--data", sys.argv[1], "--json"])
 elapsed = time.perf_counter() - t
-print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "n": result["n_total"]}))
+sys.stdout = sys.__stdout__
+print(json.dumps({"inside": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "code": code}))
 """
 
-BASELINE = """
+LIMIT = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import pyarrow as pa, pyarrow.csv as pacsv
+t = time.perf_counter()
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    header = next(__import__("csv").reader(f))
+kinds = {h: pa.dictionary(pa.int32(), pa.string()) for h in header}
+table = pacsv.read_csv(sys.argv[1], convert_options=pacsv.ConvertOptions(column_types=kinds))
+elapsed = time.perf_counter() - t
+print(json.dumps({"inside": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "n": table.num_rows}))
+"""
+
+PEER = """
 import json, resource, sys, time
 import pandas as pd
 t = time.perf_counter()
 frame = pd.read_csv(sys.argv[1], dtype=str)
 counts = {c: frame[c].value_counts() for c in frame.columns}
 elapsed = time.perf_counter() - t
-print(json.dumps({"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "n": len(frame)}))
+print(json.dumps({"inside": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "n": len(frame)}))
+"""
+
+FIRST_BYTE = """
+import os, sys, time
+t0 = float(os.environ["BENCH_T0"])
+import afstand.responses.readers as readers
+opened = readers._buffer
+def first_byte(*args, **kwargs):
+    buffer = opened(*args, **kwargs)
+    buffer.slice(0, 1).to_pybytes()
+    print(time.time() - t0, time.process_time(), flush=True)
+    os._exit(0)
+readers._buffer = first_byte
+from afstand.cli import main
+main(["analyze", "--instrument", "werkers", "--data", sys.argv[1], "--json"])
 """
 
 
@@ -58,28 +95,127 @@ def data_file(n: int) -> Path:
     return path
 
 
-def run(code: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def timed(args: list[str], env: dict | None = None) -> dict:
+    """Run a process; its wall time from outside, with what it printed as JSON (if anything)."""
+    start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(args, capture_output=True, text=True, env=env)
+    outside = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if out.returncode != 0:
+        raise SystemExit(f"{args[:3]} failed ({out.returncode}): {out.stderr.strip()[-500:]}")
+    lines = out.stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {}
+    return {"outside": outside, "cpu": cpu, **result}
+
+
+def runs(values: list[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def report(results: dict[str, list[dict]], help_times: list[float], first_byte: list[float], path: Path, n: int) -> list[str]:
+    rounds = len(results["afstand"])
+    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores visible, Python {platform.python_version()}; "
+             f"{path.name} {path.stat().st_size / 1e6:.0f} MB, {n} responses; {rounds} rounds, interleaved",
+             "", "| process (wall s, from outside) | runs | best | peak RSS |", "|---|---|---|---|"]
+    names = {"afstand": "afstand analyze --json", "limit": "limit: bare pyarrow read (dictionary-encoded)",
+             "peer": "peer: pandas read_csv + value_counts"}
+    for key, label in names.items():
+        outside = [r["outside"] for r in results[key]]
+        peak = max(r.get("peak_mb", 0) for r in results[key])
+        lines.append(f"| {label} | {runs(outside)} | {min(outside):.2f} | {peak:.0f} MB |")
+    a = [r["outside"] for r in results["afstand"]]
+    limit = [r["outside"] for r in results["limit"]]
+    peer = [r["outside"] for r in results["peer"]]
+    to_limit = [x / y for x, y in zip(a, limit)]
+    to_peer = [y / x for x, y in zip(a, peer)]
+    lines += ["", "| target | per round | best vs best | met |", "|---|---|---|---|",
+              f"| afstand / limit ≤ 1.6 | {runs(to_limit)} | {min(a) / min(limit):.2f} | {sum(v <= 1.6 for v in to_limit)} of {rounds} |",
+              f"| peer / afstand ≥ 2 (aim 4) | {runs(to_peer)} | {min(peer) / min(a):.2f} | {sum(v >= 2 for v in to_peer)} of {rounds} |"]
+    if help_times:
+        lines.append(f"| `afstand analyze --help` < 0.3 s | {runs(help_times)} | {min(help_times):.2f} | {sum(v < 0.3 for v in help_times)} of {len(help_times)} |")
+    if first_byte:
+        lines.append(f"| process start → first byte read < 0.4 s | {runs(first_byte)} | {min(first_byte):.2f} | {sum(v < 0.4 for v in first_byte)} of {len(first_byte)} |")
+    cpu = {k: [r["cpu"] for r in v] for k, v in results.items()}
+    lines += ["", "CPU seconds per process (user + system, all threads; less disturbed by other load than wall time): "
+              + "; ".join(f"{k} {runs(v)} (best {min(v):.2f})" for k, v in cpu.items())]
+    inside = {k: [r["inside"] for r in v] for k, v in results.items()}
+    lines += ["", "Inside the process (after Python start-up; afstand includes its imports): "
+              + "; ".join(f"{k} {runs(v)} (best {min(v):.2f})" for k, v in inside.items())]
+    return lines
+
+
+def phases(path: Path) -> None:
+    """Where the time goes, one in-process run: wall and CPU (all threads) per phase."""
+    marks: list[tuple[str, float, float]] = [("start", time.perf_counter(), time.process_time())]
+
+    def mark(name: str) -> None:
+        marks.append((name, time.perf_counter(), time.process_time()))
+
+    import numpy  # noqa: F401
+    import pyarrow  # noqa: F401
+
+    mark("import numpy, pyarrow")
+    from afstand.analysis.summary import analyze
+    from afstand.responses import readers
+    from afstand.responses.validate import validate
+    from afstand.study import find_study
+
+    mark("import afstand")
+    study = find_study()
+    instrument = study.instrument("werkers")
+    mark("study + instrument (cached)")
+    raw = readers.read_csv(path)
+    mark("read: parse + dictionary columns")
+    responses = validate(raw, instrument)
+    mark("validate + typed columns")
+    try:
+        from afstand.analysis import distributions
+
+        distributions.norm_sf(0.0)  # imports scipy.special
+    except ImportError:  # the code before issue 18 imported scipy.stats and statsmodels with the analysis
+        import scipy.stats  # noqa: F401
+    mark("import scipy.special")
+    result = analyze(responses, name="werkers", study=study)
+    mark("analysis")
+    json.dumps(result, ensure_ascii=False, indent=1, allow_nan=False)
+    mark("JSON")
+    print("| phase | wall s | CPU s (all threads) |\n|---|---|---|")
+    for (_, w0, c0), (name, w1, c1) in zip(marks, marks[1:]):
+        print(f"| {name} | {w1 - w0:.3f} | {c1 - c0:.3f} |")
+    print(f"| total | {marks[-1][1] - marks[0][1]:.3f} | {marks[-1][2] - marks[0][2]:.3f} |")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=300_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--phases", action="store_true", help="only print where afstand's time goes")
     args = parser.parse_args()
     path = data_file(args.n)
-    size_mb = path.stat().st_size / 1e6
-    results = {"afstand": [], "baseline": []}
-    for _ in range(args.repeat):  # interleaved, so load on the machine hits both alike
-        results["afstand"].append(run(AFSTAND, path))
-        results["baseline"].append(run(BASELINE, path))
-    best = {k: min(v, key=lambda r: r["seconds"]) for k, v in results.items()}
-    print(f"machine: {platform.machine()}, Python {platform.python_version()}, {path.name} {size_mb:.0f} MB, {args.n} responses")
-    for name, r in best.items():
-        all_s = ", ".join(f"{x['seconds']:.2f}" for x in results[name])
-        print(f"{name:9s} best {r['seconds']:.2f} s (runs: {all_s}), peak RSS {r['peak_mb']:.0f} MB")
-    print(f"ratio baseline / afstand: {best['baseline']['seconds'] / best['afstand']['seconds']:.2f}x")
+    if args.phases:
+        phases(path)
+        return
+    # compile the instrument once, as any earlier run would have: the cache is warm, as for a user
+    subprocess.run([AFSTAND_EXE, "instrument", "show", "werkers"], capture_output=True, check=True)
+    results: dict[str, list[dict]] = {"afstand": [], "limit": [], "peer": []}
+    help_times: list[float] = []
+    first_byte: list[float] = []
+    first_byte_cpu: list[float] = []
+    for _ in range(args.repeat):
+        results["afstand"].append(timed([sys.executable, "-c", AFSTAND, str(path)]))
+        results["limit"].append(timed([sys.executable, "-c", LIMIT, str(path)]))
+        results["peer"].append(timed([sys.executable, "-c", PEER, str(path)]))
+        help_times.append(timed([AFSTAND_EXE, "analyze", "--help"])["outside"])
+        t0 = time.time()
+        out = subprocess.run([sys.executable, "-c", FIRST_BYTE, str(path)], capture_output=True, text=True,
+                             env={**os.environ, "BENCH_T0": repr(t0)})
+        wall_s, cpu_s = out.stdout.strip().splitlines()[-1].split()
+        first_byte.append(float(wall_s))
+        first_byte_cpu.append(float(cpu_s))
+    print("\n".join(report(results, help_times, first_byte, path, args.n)))
+    print(f"CPU seconds from process start to the first byte: {runs(first_byte_cpu)} (best {min(first_byte_cpu):.2f})")
 
 
 if __name__ == "__main__":

@@ -34,12 +34,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def warm_up(port: int, workers: int, limit: float = 120) -> None:
+    """Wait until the workers answer (booting them is not what is measured): 2 × workers
+    submissions in a row must be stored, over fresh connections so that they reach every worker."""
+    deadline = time.perf_counter() + limit
+    stored = 0
+    while stored < 2 * workers and time.perf_counter() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("POST", "/api/v1/surveys/clienten/responses", json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}),
+                         {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            stored = stored + 1 if response.status == 201 else 0
+        except (OSError, http.client.HTTPException):
+            stored = 0
+            time.sleep(0.2)
+        finally:
+            conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--db")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="afstand-load-"))
@@ -56,6 +76,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        warm_up(port, args.workers)
         latencies: list[float] = []
         errors: list[int] = []
         kinds: collections.Counter = collections.Counter()
@@ -104,6 +125,8 @@ def main() -> None:
           f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, errors {sum(errors)} "
           f"(concurrency {args.concurrency}, {args.workers} gunicorn workers x {args.threads} threads, {db.split(':')[0]})"
           + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else ""))
+    print("RESULT " + json.dumps({"rate": len(latencies) / elapsed, "p50_ms": statistics.median(latencies) * 1000 if latencies else None,
+                                  "p99_ms": p99 * 1000, "errors": sum(errors), "n": len(latencies)}))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,20 @@ REFERENCE = SHARED / "reference-study"
 os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_dir(tmp_path_factory):
+    """Compiled instruments and columnar copies go to a cache of this test session, not the user's."""
+    import os
+
+    previous = os.environ.get("AFSTAND_CACHE_DIR")
+    os.environ["AFSTAND_CACHE_DIR"] = str(tmp_path_factory.mktemp("afstand-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("AFSTAND_CACHE_DIR", None)
+    else:
+        os.environ["AFSTAND_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def reference() -> Path:
     if not (REFERENCE / "items.csv").is_file():

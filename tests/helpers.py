@@ -152,9 +152,11 @@ def formsexport_from_csv(csv_path: Path, instrument, out: Path) -> Path:
 
     with csv_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        items = [name for name in reader.fieldnames if name in instrument.items]
         rows = list(reader)
     language = instrument.default_language
+    labels = [instrument.items[name].label(language) for name in reader.fieldnames if name in instrument.items]
+    # a question whose label another question shares cannot be told apart in this layout: left out, as a form would
+    items = [name for name in reader.fieldnames if name in instrument.items and labels.count(instrument.items[name].label(language)) == 1]
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Form1"
@@ -174,4 +176,65 @@ def formsexport_from_csv(csv_path: Path, instrument, out: Path) -> Path:
                 cells.append(value)
         sheet.append([number, "3-1-2021 10:00:00", "3-1-2021 10:12:00", "anoniem", ""] + cells)
     workbook.save(out)
+    return out
+
+
+# --- disclosure control: what an attacker can derive from a published result ---
+def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple[int, int]]]]:
+    """Per characteristic: the attacker's integer bounds for every hidden cell and union of hidden cells
+    (integer programming with scipy's milp on everything the published result shows)."""
+    import itertools
+
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    out = []
+    n = published["n_consented"]
+    for b in breakdowns:
+        entry = published["comparisons"]["breakdowns"][b.name]
+        names = [g["name"] for g in entry["groups"]] + [g["name"] for g in entry["suppressed"]]
+        index = {g: i for i, g in enumerate(names)}
+        rows, values = [], []
+
+        def equal(coefficients: dict[str, float], value: float) -> None:
+            row = np.zeros(len(names))
+            for g, c in coefficients.items():
+                row[index[g]] = c
+            rows.append(row)
+            values.append(value)
+
+        for g in entry["groups"]:
+            equal({g["name"]: 1}, g["n"])
+        equal(dict.fromkeys(names, 1), n - entry["no_group"])
+        item = published["items"][b.item]
+        if item["type"] == "select_one":
+            for choice, count in item["counts"].items():
+                if count is not None:
+                    equal({choice: 1}, count)
+            equal(dict.fromkeys(names, 1), n - item["missing"])
+        elif item["type"] == "select_multiple":
+            if item["counts"].get(b.contains) is not None:
+                equal({b.contains: 1}, item["counts"][b.contains])
+            equal(dict.fromkeys(names, 1), n - item["missing"])
+        else:
+            equal(dict.fromkeys(names, 1), item["n"])
+        hidden = [g["name"] for g in entry["suppressed"]]
+        if not hidden:
+            continue
+        lower = np.zeros(len(names))
+        if entry["groups"]:  # zeros are printed as 0 unless everything is hidden: a hidden cell is then ≥ 1
+            lower[[index[g] for g in hidden]] = 1
+        constraint = LinearConstraint(np.array(rows), np.array(values), np.array(values))
+        bounds = {}
+        for size in range(1, len(hidden) + 1):
+            for subset in itertools.combinations(hidden, size):
+                c = np.zeros(len(names))
+                c[[index[g] for g in subset]] = 1
+                found = []
+                for sign in (1, -1):
+                    res = milp(sign * c, constraints=constraint, integrality=np.ones(len(names)), bounds=Bounds(lower, np.full(len(names), n)))
+                    assert res.status == 0, (b.name, res.message)  # the true data are always feasible
+                    found.append(round(sign * res.fun))
+                bounds["|".join(subset)] = (found[0], found[1])
+        out.append((b.name, bounds))
     return out

@@ -15,14 +15,12 @@ answers than the threshold (then everything is hidden and only that public total
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from afstand.analysis.disclosure import publish
 from afstand.analysis.summary import analyze
@@ -30,6 +28,7 @@ from afstand.analysis.suppression import suppress_cells
 from afstand.instrument.loader import load_instrument
 from afstand.responses import load_responses
 from afstand.study import Study
+from tests.helpers import attack
 
 MIN = 10
 
@@ -141,60 +140,6 @@ def write_csv(path, n, seed, shares):
         lines.append(",".join([f"R{i}", "ja", "" if org[i] == 4 else f"o{org[i] + 1}", "" if sex[i] == 3 else "mvx"[sex[i]], roles, year, *q]))
     lines.append(f"R{n},nee,,,,,,,")  # one refusal: n_total differs from n_consented
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple[int, int]]]]:
-    """Per characteristic: the attacker's integer bounds for every hidden cell and union of hidden cells."""
-    out = []
-    n = published["n_consented"]
-    for b in breakdowns:
-        entry = published["comparisons"]["breakdowns"][b.name]
-        names = [g["name"] for g in entry["groups"]] + [g["name"] for g in entry["suppressed"]]
-        index = {g: i for i, g in enumerate(names)}
-        rows, values = [], []
-
-        def equal(coefficients: dict[str, float], value: float) -> None:
-            row = np.zeros(len(names))
-            for g, c in coefficients.items():
-                row[index[g]] = c
-            rows.append(row)
-            values.append(value)
-
-        for g in entry["groups"]:
-            equal({g["name"]: 1}, g["n"])
-        equal(dict.fromkeys(names, 1), n - entry["no_group"])
-        item = published["items"][b.item]
-        if item["type"] == "select_one":
-            for choice, count in item["counts"].items():
-                if count is not None:
-                    equal({choice: 1}, count)
-            equal(dict.fromkeys(names, 1), n - item["missing"])
-        elif item["type"] == "select_multiple":
-            if item["counts"].get(b.contains) is not None:
-                equal({b.contains: 1}, item["counts"][b.contains])
-            equal(dict.fromkeys(names, 1), n - item["missing"])
-        else:
-            equal(dict.fromkeys(names, 1), item["n"])
-        hidden = [g["name"] for g in entry["suppressed"]]
-        if not hidden:
-            continue
-        lower = np.zeros(len(names))
-        if entry["groups"]:  # zeros are printed as 0 unless everything is hidden: a hidden cell is then ≥ 1
-            lower[[index[g] for g in hidden]] = 1
-        constraint = LinearConstraint(np.array(rows), np.array(values), np.array(values))
-        bounds = {}
-        for size in range(1, len(hidden) + 1):
-            for subset in itertools.combinations(hidden, size):
-                c = np.zeros(len(names))
-                c[[index[g] for g in subset]] = 1
-                found = []
-                for sign in (1, -1):
-                    res = milp(sign * c, constraints=constraint, integrality=np.ones(len(names)), bounds=Bounds(lower, np.full(len(names), n)))
-                    assert res.status == 0, (b.name, res.message)  # the true data are always feasible
-                    found.append(round(sign * res.fun))
-                bounds["|".join(subset)] = (found[0], found[1])
-        out.append((b.name, bounds))
-    return out
 
 
 def true_cells(published_raw: dict, responses, breakdown) -> dict[str, int]:

@@ -84,3 +84,22 @@ def test_scales_in_analysis_output(reference_results):
     for entry in scales.values():
         assert entry["n"] > 200 and 1 <= entry["mean"] <= 5
         assert entry["alpha"]["ci"][0] < entry["alpha"]["alpha"] < entry["alpha"]["ci"][1]
+
+
+def test_row_sums_and_means_are_numpys_bit_for_bit():
+    from afstand.analysis.scales import _row_means, _row_sums
+
+    rng = np.random.default_rng(5)
+    for k in range(1, 11):
+        matrix = rng.normal(size=(5000, k)) * rng.choice([1.0, 1e8, 1e-8, 0.0, -0.0], size=(5000, k))
+        matrix[rng.random((5000, k)) < 0.2] = np.nan
+        filled = np.where(np.isnan(matrix), 0.0, matrix)
+        assert np.array_equal(_row_sums(filled), filled.sum(axis=1)), k
+        missing = np.isnan(matrix)
+        answered = k - missing.sum(axis=1)
+        enough = answered >= (k + 1) // 2
+        expected = np.full(len(matrix), np.nan)
+        with np.errstate(all="ignore"):
+            expected[enough] = np.nanmean(matrix[enough], axis=1)
+        got = _row_means(matrix, missing, answered, enough)
+        assert np.array_equal(got, expected, equal_nan=True) and np.array_equal(np.signbit(got), np.signbit(expected)), k

@@ -141,7 +141,7 @@ def test_no_small_group_in_any_breakdown_output(study, strict_study, skewed_data
     docx_text = cells + " ".join(p.text for p in document.paragraphs)
     for name, text in (("html", text), ("docx", docx_text), ("pdf", pdf)):
         assert set(group_sizes(text)) <= shown, (name, set(group_sizes(text)) - shown)
-    from tests.analysis.test_disclosure import attack
+    from tests.helpers import attack
 
     for name, bounds in attack(published, chosen.breakdowns("werkers")):
         for key, (low, high) in bounds.items():

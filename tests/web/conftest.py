@@ -32,3 +32,18 @@ def server(tmp_path, server_db):
     yield f"http://127.0.0.1:{port}", server_db, live.server_env(tmp_path), process
     if process.poll() is None:
         live.stop(process)
+
+
+@pytest.fixture(autouse=True)
+def _private_spool_and_limits(request, settings, tmp_path):
+    """Every test gets its own sign-up spool and rate-limit salt (never the working directory's var/)
+    and fresh rate-limit counters (a transactional test's flush does not empty the cache tables;
+    other database tests roll them back)."""
+    settings.AFSTAND_SIGNUP_SPOOL = str(tmp_path / "signup-spool")
+    settings.AFSTAND_LIMIT_SALT_DIR = str(tmp_path / "limit-salt")
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        from afstand.web import ratelimit
+
+        ratelimit.reset()

@@ -87,7 +87,7 @@ def test_monitor_export_and_audit(client, demo):
     assert "whatsapp" in page and "mail" in page
     download = client.get("/onderzoek/werken-op-afstand/export/clienten.csv")
     assert download.status_code == 200 and download["Content-Disposition"] == 'attachment; filename="clienten.csv"'
-    rows = list(csv.DictReader(io.StringIO(download.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))  # the spreadsheet layout starts with a BOM
     assert len(rows) == 3 and list(rows[0])[:3] == ["response_id", "instrument_version", "submission_date"]
     assert "channel" not in rows[0]  # shown as counts in the monitor only
     xlsx = client.get("/onderzoek/werken-op-afstand/export/clienten.xlsx")

@@ -22,7 +22,7 @@ PASSWORD = "Een-lang-wachtwoord-42"
 
 
 def login(client, role: str | None, study: Study | None, name: str = "onderzoeker") -> User:
-    user = User.objects.create_user(name, password=PASSWORD)
+    user = User.objects.create_user(name, password=PASSWORD, is_staff=True)  # staff: may create studies
     if role and study:
         Membership.objects.create(user=user, study=study, role=role)
     client.force_login(user)

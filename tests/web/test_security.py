@@ -61,7 +61,7 @@ def inert(html: str) -> Tags:
 
 
 def owner(client, study, name="eigenaar"):
-    user = User.objects.create_user(name, password=PASSWORD)
+    user = User.objects.create_user(name, password=PASSWORD, is_staff=True)  # staff: may create studies
     Membership.objects.create(user=user, study=study, role="owner")
     client.force_login(user)
     return user

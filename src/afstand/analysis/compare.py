@@ -11,7 +11,7 @@ Breakdowns (organisation, gender, role, experience band, …) are declared in th
   2×2 tables as scipy applies it) with Cramér's V.
 
 p-values are corrected over all tests of one instrument with Holm's method
-(statsmodels ``multipletests``). Groups under the study's minimum size are hidden
+(:func:`afstand.analysis.distributions.holm`, as statsmodels' ``multipletests``). Groups under the study's minimum size are hidden
 (:mod:`afstand.analysis.suppression`: primary and solved complementary suppression) and left
 out of the tests; so is an item on which a shown group has fewer answers than the minimum. Per group only n and the median (rank tests) are given: no means, so that
 nothing about a hidden group follows from the overall totals. Effect sizes carry a seeded
@@ -25,10 +25,9 @@ import fnmatch
 import math
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from afstand.analysis import intervals
+from afstand.analysis.distributions import chi2_contingency, holm
 from afstand.analysis.ranktests import kruskal_wallis, mann_whitney
 from afstand.analysis.scales import dimension_matrix
 from afstand.analysis.suppression import shown_groups, suppress
@@ -125,7 +124,7 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
         members = [i for i, t in enumerate(result["tests"]) if t["item"].startswith("scale:") == (family == "scale")]
         finite = [i for i in members if result["tests"][i]["p"] is not None and np.isfinite(result["tests"][i]["p"])]
         if finite:
-            corrected = multipletests([result["tests"][i]["p"] for i in finite], method="holm")[1]
+            corrected = holm([result["tests"][i]["p"] for i in finite])
             for i, p in zip(finite, corrected):
                 result["tests"][i]["p_holm"] = float(p)
     return result
@@ -209,7 +208,7 @@ def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: 
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return None
-    res = stats.chi2_contingency(table)
+    res = chi2_contingency(table)
     n = int(table.sum())
     v = math.sqrt(res.statistic / (n * (min(table.shape) - 1)))
     low_expected = float((res.expected_freq < 5).mean())

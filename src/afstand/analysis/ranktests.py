@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+
+from afstand.analysis.distributions import chi2_sf, norm_sf
 
 
 def midranks(table: np.ndarray) -> np.ndarray:
@@ -37,7 +38,7 @@ def kruskal_wallis(table: np.ndarray) -> tuple[float, float, int]:
     correction = 1 - tie_term(table) / (n**3 - n)
     h = h / correction if correction > 0 else float("nan")
     df = table.shape[0] - 1
-    return h, float(stats.chi2.sf(h, df)), df
+    return h, chi2_sf(h, df), df
 
 
 def mann_whitney(table: np.ndarray) -> tuple[float, float]:
@@ -52,4 +53,4 @@ def mann_whitney(table: np.ndarray) -> tuple[float, float]:
     if s == 0:
         return u1, 1.0
     z = (u - n1 * n2 / 2 - 0.5) / s
-    return u1, float(min(1.0, 2 * stats.norm.sf(z)))
+    return u1, float(min(1.0, 2 * norm_sf(z)))

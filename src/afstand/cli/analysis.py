@@ -10,7 +10,10 @@ def register(sub) -> None:
                        description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.")
     p.add_argument("--instrument", required=True, help="an instrument of the study (e.g. werkers) or a path to an XLSForm")
     p.add_argument("--data", required=True, help="responses: .csv or .xlsx export of afstand, KoboToolbox, ODK Central or Microsoft Forms")
-    p.add_argument("--layout", choices=_layouts(), help="force the export layout (default: detected, and named in the output)")
+    # no choices=: the names live in afstand.responses.layouts, which loads pyarrow (kept out of start-up);
+    # an unknown name is refused there, listing the known ones (exit 2)
+    p.add_argument("--layout", metavar="LAYOUT", help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central "
+                   "or ms-forms (default: detected, and named in the output; docs/data-formats.md)")
     p.add_argument("--study", help="study folder or id (default: $AFSTAND_STUDY, else the bundled study)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
@@ -28,19 +31,15 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_pairs)
 
 
-def _layouts() -> list[str]:
-    from afstand.responses.layouts import layout_names
-
-    return layout_names()
-
-
 def cmd_analyze(args) -> int:
+    from afstand.analysis.distributions import import_in_background
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses
     from afstand.study import resolve_instrument
 
     study = study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)
+    import_in_background()  # scipy.special, for the tests, while the file is parsed
     responses = load_responses(args.data, instrument, lenient=args.lenient, layout=args.layout,
                                missing=study.missing_codes if study is not None else ())
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,

@@ -22,7 +22,7 @@ def register(sub) -> None:
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--demo", action="store_true", help="load the default study's instruments ($AFSTAND_STUDY)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    p.add_argument("--threads", type=int, default=1, help="threads per worker (gunicorn gthread worker when > 1; default 1)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (gunicorn gthread worker when > 1; default 4: overlaps database commits)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("export", help="export stored responses", description="Export stored responses of one instrument in the canonical layout.")
@@ -39,6 +39,7 @@ def register(sub) -> None:
     p.add_argument("--username", required=True, help="login name")
     p.add_argument("--study", help="study id (default: $AFSTAND_STUDY; loaded from its study folder when not in the database yet)")
     p.add_argument("--role", choices=("owner", "analyst", "coder"), default="analyst", help="role in the study (default analyst)")
+    p.add_argument("--staff", action="store_true", help="may create new studies (and with them public sign-up forms)")
     p.add_argument("--db", help=DB_HELP)
     p.set_defaults(handler=cmd_createuser)
 
@@ -82,10 +83,10 @@ def cmd_createuser(args) -> int:
     open_database(args.db)
     from afstand.services import access, studies
 
-    user = access.create_user(args.username, password)
+    user = access.create_user(args.username, password, staff=args.staff)
     study = studies.study_or_folder(args.study or config.get("AFSTAND_STUDY"))
     access.grant(user, study, args.role)
-    print(f"{args.username}: {args.role} of {study.slug}")
+    print(f"{args.username}: {args.role} of {study.slug}" + (", may create studies" if user.is_staff else ""))
     return 0
 
 

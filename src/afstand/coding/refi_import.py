@@ -11,12 +11,17 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import ElementTree as DefusedET
+
 from afstand.coding.codebook import COLOUR, Code, Codebook
 from afstand.coding.project import Coding, Memo, Project, Source
 from afstand.coding.refi import FOREIGN, MARKER, MAX_MEMBER, SIDECAR, guid as afstand_guid
 from afstand.errors import DataError, Problem
 
 __all__ = ["FOREIGN", "read_qdc", "read_qdpx", "inspect"]
+
+MAX_TOTAL = 200 * 1024 * 1024  # all members together (a per-member cap alone lets many members add up)
 
 
 def _local(tag: str) -> str:
@@ -37,11 +42,14 @@ def _slug(name: str) -> str:
 
 
 def _parse(data: bytes, label: str, root_name: str) -> ET.Element:
-    if re.search(rb"<!(DOCTYPE|ENTITY)", data[:65536], re.IGNORECASE):
-        # REFI-QDA files have no DTD; refusing one shuts out entity-expansion bombs and external entities
+    # REFI-QDA files have no DTD; refusing one shuts out entity-expansion bombs and external entities.
+    # The whole file is scanned, and defusedxml refuses a DTD in any encoding (UTF-16 too) while parsing.
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.IGNORECASE):
         raise DataError([Problem(label, "a DOCTYPE or ENTITY declaration is not allowed in a REFI-QDA file")])
     try:
-        root = ET.fromstring(data.lstrip(b"\xef\xbb\xbf"))
+        root = DefusedET.fromstring(data.lstrip(b"\xef\xbb\xbf"), forbid_dtd=True)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise DataError([Problem(label, "a DOCTYPE or ENTITY declaration is not allowed in a REFI-QDA file")]) from None
     except ET.ParseError as err:
         line, column = err.position
         raise DataError([Problem(label, f"not well-formed XML (line {line}, column {column})")]) from None
@@ -150,6 +158,9 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None, k
         for info in members.values():
             if info.file_size > MAX_MEMBER:
                 raise DataError([Problem(label, f"member too large ({info.file_size} bytes)", value=info.filename)])
+        total = sum(info.file_size for info in archive.infolist())
+        if total > MAX_TOTAL:
+            raise DataError([Problem(label, f"the archive unpacks to {total} bytes (at most {MAX_TOTAL})")])
         qde = next((n for n in members if n.lower() == "project.qde"), None) or next((n for n in members if n.lower().endswith(".qde")), None)
         if qde is None:
             raise DataError([Problem(label, "no project.qde in the archive")])

@@ -47,7 +47,7 @@ def _row_label(row: Row, width: int) -> str:
     return f"{label}\n(n = {row.n})" if row.n is not None else label
 
 
-def _figure(labels: list[str], *, per_line: float = 0.16, gap: float = 0.16, extra: float = 1.3, width: float = WIDTH) -> tuple[Figure, plt.Axes]:
+def _figure(labels: list[str], *, per_line: float = 0.14, gap: float = 0.11, extra: float = 1.3, width: float = WIDTH) -> tuple[Figure, plt.Axes]:
     """A figure tall enough that every (wrapped, multi-line) row label has room."""
     apply_style()
     lines = sum(max(1, label.count("\n") + 1) * per_line + gap for label in labels)
@@ -105,7 +105,7 @@ def bars(title: str, rows: list[Row], values: list[float | None], *, xlabel: str
 
 def stacked(
     title: str, rows: list[Row], series: list[Series], percent: list[list[float | None]], *, xlabel: str, footnote: str = "",
-    palette: str = "sequential", width: int = 40,
+    palette: str = "sequential", width: int = 46,
 ) -> Figure:
     """100% stacked bars: one bar per row, one segment per series (category)."""
     labels = [_row_label(r, width) for r in rows]
@@ -155,7 +155,7 @@ def grouped(
 
 def diverging(
     title: str, rows: list[Row], negative: list[Series], neutral: Series | None, positive: list[Series], outside: list[Series],
-    percent: dict[str, list[float | None]], *, xlabel: str, footnote: str = "", width: int = 48,
+    percent: dict[str, list[float | None]], *, xlabel: str, footnote: str = "", width: int = 46,
 ) -> Figure:
     """Diverging stacked bars centred on the neutral category; "don't know" set apart on the right."""
     labels = [_row_label(r, width) for r in rows]

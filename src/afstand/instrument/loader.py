@@ -3,19 +3,23 @@
 pyxform does the parsing and checking of the form itself; its messages are passed on
 unchanged, prefixed with the file name. This module adds the checks of the analysis
 metadata columns (see :mod:`afstand.instrument.model`).
+
+pyxform (and pandas, which it imports) takes about 0.35 s to import and a moment to
+convert a form, so its output and warnings are cached (:mod:`afstand.cache`), keyed by the
+content hash of the XLSForm, its file type and the installed pyxform: pyxform runs once per
+form version. Forms that pyxform or the checks here refuse are never cached.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pyxform.errors import PyXFormError
-from pyxform.xls2json_backends import get_xlsform
-from pyxform.xls2xform import convert
-
+from afstand import cache
+from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.support import FormSupport, canonical_type, check_pyxform
@@ -39,14 +43,25 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
 
     ``name`` is used in messages when ``source`` is not a path. A form that uses a feature
     the support matrix (:mod:`afstand.instrument.support`) refuses raises
-    :class:`InstrumentError` listing every such feature.
+    :class:`InstrumentError` listing every such feature. The support check runs on pyxform's
+    output before the model is built, whether that output comes from the cache or from pyxform.
     """
-    js, workbook, label, warnings = _convert(source, name)
-    support = check_pyxform(js, label)
-    refused = support.refusals()
-    if refused:
-        raise InstrumentError(f"{label}: afstand does not support this form: " + "; ".join(refused))
-    return _finish(js, workbook, label, warnings)
+    raw, file_type, label = _read(source, name)
+    entry = _cache_key(raw, file_type)
+    cached = cache.read_json(CACHE_KIND, entry) if entry else None
+    if (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and isinstance(cached.get("pyxform"), dict)
+            and isinstance(cached.get("warnings"), list)):
+        try:
+            _refuse_unsupported(cached["pyxform"], label)  # the support matrix may be newer than the entry
+            return _finish(_build(cached["pyxform"], None, label), cached["warnings"], label)
+        except Exception:  # noqa: BLE001 — a stale or damaged entry: convert again, which names rows in errors
+            pass
+    js, workbook, warnings = _convert(raw, file_type, label)
+    _refuse_unsupported(js, label)
+    instrument = _finish(_build(js, workbook, label), warnings, label)
+    if entry:  # only forms that are supported and build are cached
+        cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
+    return instrument
 
 
 def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> FormSupport:
@@ -54,10 +69,11 @@ def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name:
     on a bad form: pyxform's and afstand's own errors are listed and make the form refused."""
     from afstand.instrument.support import REFUSED
 
+    label = _label(source, name)
     try:
-        js, workbook, label, _warnings = _convert(source, name)
+        raw, file_type, label = _read(source, name)
+        js, workbook, _warnings = _convert(raw, file_type, label)
     except InstrumentError as err:
-        label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
         return FormSupport(label, REFUSED, errors=[str(err)])
     support = check_pyxform(js, label)
     if support.accepted:
@@ -69,8 +85,19 @@ def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name:
     return support
 
 
-def _convert(source, name: str | None) -> tuple[dict[str, Any], Any, str, list[str]]:
-    label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
+def _refuse_unsupported(js: dict[str, Any], label: str) -> None:
+    refused = check_pyxform(js, label).refusals()
+    if refused:
+        raise InstrumentError(f"{label}: afstand does not support this form: " + "; ".join(refused))
+
+
+def _label(source: Any, name: str | None) -> str:
+    return str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
+
+
+def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -> tuple[bytes, str | None, str]:
+    """The form's bytes, its file type (from the file name; ``None`` for bytes) and its label for messages."""
+    label = _label(source, name)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
@@ -82,7 +109,39 @@ def _convert(source, name: str | None) -> tuple[dict[str, Any], Any, str, list[s
         file_type = None
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
+    check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
+    return raw, file_type, label
 
+
+CACHE_KIND = "instruments"
+CACHE_FORMAT = 2
+
+
+def _finish(instrument: Instrument, warnings: list[str], label: str) -> Instrument:
+    # the id hashes afstand's own model (afstand.instrument.version), not pyxform's dictionary
+    return replace(instrument, version_id=version_id(instrument), warnings=tuple(f"{label}: {w}" for w in warnings))
+
+
+def _cache_key(raw: bytes, file_type: str | None) -> str | None:
+    """Content hash of the form, its file type and the installed pyxform (``None``: no pyxform)."""
+    spec = importlib.util.find_spec("pyxform")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        pyxform_init = Path(spec.origin).read_bytes()  # holds pyxform's __version__
+    except OSError:
+        return None
+    return cache.key(f"instrument-{CACHE_FORMAT}", str(file_type), pyxform_init, raw)
+
+
+def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, Any], Any, list[str]]:
+    """pyxform's dictionary of the form, the workbook (for row numbers in errors) and pyxform's warnings."""
+    from pyxform.errors import PyXFormError
+    from pyxform.xls2json_backends import get_xlsform
+    from pyxform.xls2xform import convert
+
+    if file_type == ".xls" or (file_type is None and raw.startswith(_OLE_MAGIC)):
+        raw, file_type = xls_to_xlsx(raw, label), ".xlsx"  # python-calamine reads it, never xlrd
     warnings: list[str] = []
     try:
         result = convert(xlsform=raw, warnings=warnings, form_name="data", file_type=file_type)
@@ -91,13 +150,35 @@ def _convert(source, name: str | None) -> tuple[dict[str, Any], Any, str, list[s
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    return result._pyxform, workbook, label, warnings
+    return result._pyxform, workbook, [str(w) for w in warnings]
 
 
-def _finish(js: dict[str, Any], workbook: Any, label: str, warnings: list[str]) -> Instrument:
-    instrument = _build(js, workbook, label)
-    # the id hashes afstand's own model (afstand.instrument.version), not pyxform's dictionary
-    return replace(instrument, version_id=version_id(instrument), warnings=tuple(f"{label}: {w}" for w in warnings))
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
+
+
+def xls_to_xlsx(raw: bytes, label: str) -> bytes:
+    """A legacy .xls workbook rewritten as .xlsx, read with python-calamine (maintained; xlrd is not).
+
+    Cell values are kept as they are (whole-number floats become integers, as spreadsheet readers
+    show them), so pyxform sees the same form and the version id does not change."""
+    import io
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = [(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in workbook.sheet_names]
+    except Exception as err:  # calamine raises its own error types on damaged files
+        raise InstrumentError(f"{label}: not a readable .xls workbook: {type(err).__name__}: {err}") from None
+    out = openpyxl.Workbook(write_only=True)
+    for name, rows in sheets:
+        sheet = out.create_sheet(name[:31])
+        for row in rows:
+            sheet.append([int(v) if isinstance(v, float) and v.is_integer() else (None if v == "" else v) for v in row])
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
 
 
 def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:

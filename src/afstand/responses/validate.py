@@ -8,9 +8,9 @@ reported, never silently dropped or altered.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import re
+from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 
@@ -47,12 +47,13 @@ def validate(
             consented[:] = False
         else:
             consented = column.map(column.values == instrument.consent_choice, False).astype(bool)
+    keep = None if consented.all() else np.flatnonzero(consented)  # positions of the rows analysed; None = all
 
     out = ResponseSet(
         instrument=instrument,
         source=raw.file,
         n_total=n,
-        response_ids=ids[consented],
+        response_ids=lambda: ids()[consented],  # made on first use: 300k Python strings cost more than the analysis
         file_rows=rows[consented],
         dropped_columns=list(raw.dropped),
         # a table built in memory (or by read_csv) is afstand's own layout: its meta columns are in ``columns``
@@ -66,19 +67,19 @@ def validate(
             out.not_asked.append(item.name)
             column = Column.empty(n)
         codes = tuple(dict.fromkeys(tuple(item.missing) + tuple(missing)))
-        if codes and len(column.values):
+        if codes and column.n_values:
             column, counted = _declared_missing(column, codes, consented)
             if counted:
                 out.declared_missing[item.name] = counted
         where = raw.headers.get(item.name, item.name)
         if item.kind == "select_one":
-            out.single[item.name] = _select_one(item, column, rows, raw.file, where, problems)[consented]
+            out.single[item.name] = _select_one(item, column, rows, raw.file, where, problems, keep)
         elif item.kind == "select_multiple":
-            out.multi[item.name] = _select_multiple(item, column, rows, raw.file, where, problems).take(consented)
+            out.multi[item.name] = _select_multiple(item, column, rows, raw.file, where, problems, keep)
         elif item.kind == "number":
-            out.numbers[item.name] = _number(item, column, rows, raw.file, where, problems, notes)[consented]
+            out.numbers[item.name] = _number(item, column, rows, raw.file, where, problems, notes, keep)
         else:
-            out.texts[item.name] = column.take(consented)
+            out.texts[item.name] = column if keep is None else column.take(keep)
 
     answered_without_consent = _answers_without_consent(raw, instrument, consented)
     if answered_without_consent:
@@ -142,15 +143,16 @@ def _declared_missing(column: Column, codes: tuple[str, ...], consented: np.ndar
     return Column(values, index), counted
 
 
-def _response_ids(raw: RawTable, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
+def _response_ids(raw: RawTable, rows: np.ndarray, problems: list[Problem]) -> Callable[[], np.ndarray]:
+    """Checks the response ids now (empty, duplicate); returns a function that makes them."""
     if raw.id_column is None:
-        return np.array([f"row-{r}" for r in rows], dtype=object)
+        return lambda: np.array([f"row-{r}" for r in rows], dtype=object)
     column = raw.columns[raw.id_column]
     header = raw.headers.get(raw.id_column, raw.id_column)
     missing = ~column.present
     for index in np.flatnonzero(missing)[:MAX_LISTED_PER_COLUMN]:
         problems.append(Problem(raw.file, "the response id is empty", row=int(rows[index]), column=header))
-    counts = np.bincount(column.index[column.present], minlength=len(column.values))
+    counts = np.bincount(column.index + 1, minlength=column.n_values + 1)[1:]
     if (counts > 1).any():
         first_seen: dict[int, int] = {}
         for index in np.flatnonzero(column.map(counts > 1, False)):
@@ -161,22 +163,27 @@ def _response_ids(raw: RawTable, rows: np.ndarray, problems: list[Problem]) -> n
                 )
             else:
                 first_seen[code] = int(rows[index])
-    ids = column.map(column.values, None)
-    if missing.any():
-        ids[missing] = [f"row-{r}" for r in rows[missing]]
-    return ids
+
+    def make() -> np.ndarray:
+        ids = column.map(column.values, None)
+        if missing.any():
+            ids[missing] = [f"row-{r}" for r in rows[missing]]
+        return ids
+
+    return make
 
 
-def _select_one(item: Item, column: Column, rows, file, where, problems) -> np.ndarray:
+def _select_one(item: Item, column: Column, rows, file, where, problems, keep) -> np.ndarray:
+    """Choice codes of the kept rows; checked per distinct value, rows looked up only for problems."""
     lookup = {name: i for i, name in enumerate(item.choice_list.names)}
-    per_value = np.array([lookup.get(v, -2) for v in column.values], dtype=np.int32)
-    codes = column.map(per_value, -1)
-    _report(codes == -2, column, rows, file, where, f"not a choice of item {item.name} (choices: {', '.join(item.choice_list.names)})", problems)
-    codes[codes == -2] = -1  # lenient: an unknown choice counts as missing (reported above)
-    return codes
+    per_value = np.array([lookup.get(v, -1) for v in column.values], dtype=np.int32)
+    unknown = np.array([v not in lookup for v in column.values], dtype=bool)
+    if unknown.any():
+        _report(column.map(unknown, False), column, rows, file, where, f"not a choice of item {item.name} (choices: {', '.join(item.choice_list.names)})", problems)
+    return column.map(per_value, -1, keep)  # lenient: an unknown choice counts as missing (reported above)
 
 
-def _select_multiple(item: Item, column: Column, rows, file, where, problems) -> MultiColumn:
+def _select_multiple(item: Item, column: Column, rows, file, where, problems, keep) -> MultiColumn:
     names = item.choice_list.names
     lookup = {name: i for i, name in enumerate(names)}
     k = len(names)
@@ -192,8 +199,8 @@ def _select_multiple(item: Item, column: Column, rows, file, where, problems) ->
     bad = np.zeros(len(column.values) + 1, dtype=bool)
     bad[list(bad_value)] = True
     index = column.index  # −1 (empty cell) picks the last row of per_value and bad
-    bad_rows = bad[index]
-    if bad_rows.any():
+    bad_rows = bad[index] if bad_value else None
+    if bad_rows is not None and bad_rows.any():
         listed = 0
         for row in np.flatnonzero(bad_rows)[:MAX_LISTED_PER_COLUMN]:
             problems.append(Problem(file, f"not a choice of item {item.name} (choices: {', '.join(names)})", row=int(rows[row]), column=where,
@@ -201,10 +208,10 @@ def _select_multiple(item: Item, column: Column, rows, file, where, problems) ->
             listed += 1
         _summary(int(bad_rows.sum()), listed, file, where, problems)
         per_value[bad] = False  # lenient: a cell with an unknown choice counts as missing (reported above)
-    return MultiColumn(per_value[index])
+    return MultiColumn(per_value[index if keep is None else index[keep]])
 
 
-def _number(item: Item, column: Column, rows, file, where, problems, notes) -> np.ndarray:
+def _number(item: Item, column: Column, rows, file, where, problems, notes, keep) -> np.ndarray:
     per_value = np.full(len(column.values), np.nan)
     not_number = np.zeros(len(column.values), dtype=bool)
     for v, text in enumerate(column.values):
@@ -212,10 +219,12 @@ def _number(item: Item, column: Column, rows, file, where, problems, notes) -> n
             per_value[v] = float(text.replace(",", "."))
         else:
             not_number[v] = True
-    _report(column.map(not_number, False), column, rows, file, where, "not a number", problems)
+    if not_number.any():
+        _report(column.map(not_number, False), column, rows, file, where, "not a number", problems)
     if item.type == "integer":
         fractional = ~np.isnan(per_value) & (per_value != np.floor(per_value))
-        _report(column.map(fractional, False), column, rows, file, where, "not a whole number", problems)
+        if fractional.any():
+            _report(column.map(fractional, False), column, rows, file, where, "not a whole number", problems)
         per_value[fractional] = np.nan
     if item.constraint:
         try:
@@ -226,9 +235,10 @@ def _number(item: Item, column: Column, rows, file, where, problems, notes) -> n
             present = ~np.isnan(per_value)
             outside = present.copy()
             outside[present] = ~allowed(per_value[present])
-            _report(column.map(outside, False), column, rows, file, where, f"outside the allowed range ({item.constraint})", problems)
+            if outside.any():
+                _report(column.map(outside, False), column, rows, file, where, f"outside the allowed range ({item.constraint})", problems)
             per_value[outside] = np.nan
-    return column.map(per_value, np.nan).astype(np.float64)
+    return column.map(per_value, np.nan, keep).astype(np.float64, copy=False)
 
 
 def _report(bad: np.ndarray, column: Column, rows, file, where, message, problems) -> None:
@@ -249,8 +259,9 @@ def _summary(total: int, listed: int, file, where, problems) -> None:
 def _answers_without_consent(raw: RawTable, instrument: Instrument, consented: np.ndarray) -> int:
     if consented.all():
         return 0
-    any_answer = np.zeros(raw.n_rows, dtype=bool)
+    others = np.flatnonzero(~consented)  # only these rows are looked at
+    any_answer = np.zeros(len(others), dtype=bool)
     for name, column in raw.columns.items():
         if name in instrument.items and name != instrument.consent_item:
-            any_answer |= column.present
-    return int((any_answer & ~consented).sum())
+            any_answer |= column.index[others] >= 0
+    return int(any_answer.sum())

@@ -6,12 +6,8 @@ focus-group notes) and ``coder`` (coding screens only).
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 
 from afstand.web.models import AuditEvent, Membership, Study
 
@@ -48,15 +44,11 @@ def audit(user, action: str, detail: str = "") -> None:
     AuditEvent.objects.create(user=getattr(user, "username", str(user))[:150], action=action, detail=detail[:300])
 
 
-def login_locked(username: str) -> bool:
-    """Too many failed logins for this username in the last 15 minutes (counted in the audit log, so across workers)."""
-    since = timezone.now() - dt.timedelta(minutes=15)
-    failed = AuditEvent.objects.filter(user=username[:150], action="login-failed", at__gte=since).count()
-    return failed >= settings.AFSTAND_LOGIN_LIMIT
 
+def create_user(username: str, password: str, *, staff: bool = False):
+    """Create a researcher account, or set a new password on an existing one (Django's password rules apply).
 
-def create_user(username: str, password: str):
-    """Create a researcher account, or set a new password on an existing one (Django's password rules apply)."""
+    ``staff``: the account may create new studies (each opens a public sign-up form)."""
     from django.contrib.auth.models import User
     from django.contrib.auth.password_validation import ValidationError, validate_password
 
@@ -68,5 +60,7 @@ def create_user(username: str, password: str):
         raise AfstandError("password: " + " ".join(err.messages)) from None
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
+    if staff:
+        user.is_staff = True
     user.save()
     return user

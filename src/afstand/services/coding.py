@@ -13,11 +13,13 @@ from pathlib import Path
 
 from django.db import transaction
 
+from afstand.bounded import check_zip, run_bounded
 from afstand.coding.answers import answer_line
 from afstand.coding.codebook import Codebook
 from afstand.coding.focus import load_guide, parse_session, read_notes
 from afstand.coding.suggest import Suggester
 from afstand.errors import AfstandError
+from afstand.services import studies
 from afstand.services.studies import core_study
 from afstand.web.models import Coding, FocusNote, Response, Reviewed
 
@@ -256,7 +258,8 @@ def import_notes(study, guide_id: str, session: str, filename: str, content: byt
         path = Path(tmp) / f"notes{suffix}"
         path.write_bytes(content)
         try:
-            text = read_notes(path)
+            check_zip(content, filename[:100])  # a .docx is a zip: refuse a bomb before python-docx unpacks it
+            text = run_bounded(read_notes, path, label=filename[:100], **studies.parse_limits())
         except AfstandError as err:
             raise AfstandError(str(err).replace(str(path), filename)) from None
     parsed = parse_session(text, guide, session, origin=filename)

@@ -15,6 +15,7 @@ from django.db import connection
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
+from afstand.responses.spreadsheet_csv import BOM, protect
 from afstand.responses import table_from_json_answers
 from afstand.services.studies import instrument_for, latest_instrument
 from afstand.web.models import InstrumentVersion, Response
@@ -70,18 +71,23 @@ def stored_table(study_slug: str, name: str):
     return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=f"{study_slug}/{name} (database)")
 
 
-def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None) -> None:
+def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None,
+          spreadsheet: bool = False) -> None:
     """Write rows as CSV, XLSX, SPSS .sav or Stata .dta to a binary file-like object (shared by CLI and web).
 
     ``instrument``: the instrument, or all its versions oldest first (codes and labels of the
     .sav/.dta then cover answers given to older versions).
-    """
+    ``spreadsheet``: the CSV in the spreadsheet-safe layout (afstand.responses.spreadsheet_csv),
+    the web's default download; the CLI writes the canonical layout."""
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(data)
-        out.write(text.getvalue().encode("utf-8"))
+        if spreadsheet:
+            writer.writerows([protect(v) for v in row] for row in data)
+        else:
+            writer.writerows(data)
+        out.write((BOM if spreadsheet else b"") + text.getvalue().encode("utf-8"))
     elif fmt == "xlsx":
         import openpyxl
 

@@ -17,11 +17,11 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
-from django.utils import timezone
 
 from afstand.instrument.model import Group, Instrument
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission
+from afstand.services import signup_spool
 from afstand.services.studies import instrument_for
 from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
 
@@ -86,17 +86,19 @@ def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *,
     lock; on PostgreSQL the instance's advisory lock orders it with a withdrawal. Only when it
     stored nothing do we look at why."""
     instrument = instrument_for(version)
-    checked = check_submission(instrument, answers)
+    try:
+        checked = check_submission(instrument, answers)
+    except (ValueError, ArithmeticError, RecursionError, TypeError) as err:  # a rule the answers make unevaluable
+        return Outcome(400, {"error": f"the answers cannot be checked: {type(err).__name__}"})
     code = withdrawal_code(instance_id)
     key = hash_code(code)
     if not checked.ok or not checked.consented:
-        known = _known(instance_id, key, code)
+        known = _known(instance_id, key, code, checked.answers if checked.ok and checked.consented else None)
         if known is not None:
             return known
         if not checked.ok:
             return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
-        count(version, "declined")
-        return Outcome(201, {"withdrawal_code": None, "stored": False})
+        return decline(version, instance_id)
     row = Response(instrument_version=version, instance_id=instance_id, public_id=secrets.token_hex(8), answers=checked.answers,
                    submitted_on=today or dt.date.today(), channel=channel[:20], withdrawal_hash=key)
     # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
@@ -106,19 +108,36 @@ def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *,
         stored = _insert_unless_known(row)
     if stored:
         return Outcome(201, {"withdrawal_code": code})
-    known = _known(instance_id, key, code)
+    known = _known(instance_id, key, code, row.answers)
     if known is None:
         raise IntegrityError("a response was neither stored nor found (random key collision?)")
     return known
 
 
+def decline(version: InstrumentVersion, instance_id: uuid.UUID) -> Outcome:
+    """Count a declined consent once per instance id (a replay is not counted again): 201 the first time, 200 after."""
+    from afstand.web.models import Declined
+
+    try:
+        with transaction.atomic():
+            Declined.objects.create(withdrawal_hash=hash_code(withdrawal_code(instance_id)))
+            count(version, "declined")
+    except IntegrityError:
+        return Outcome(200, {"withdrawal_code": None, "stored": False})
+    return Outcome(201, {"withdrawal_code": None, "stored": False})
+
+
 GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}
+CONFLICT = {"error": "this instance_id was used before with other answers; nothing was stored", "stored": False}
 
 
-def _known(instance_id: uuid.UUID, key: str, code: str) -> Outcome | None:
-    """200 when this instance is stored, 410 when it was withdrawn, else None."""
-    if Response.objects.filter(instance_id=instance_id).exists():
-        return Outcome(200, {"withdrawal_code": code})
+def _known(instance_id: uuid.UUID, key: str, code: str, answers: dict | None) -> Outcome | None:
+    """200 with the withdrawal code when this instance is stored with exactly ``answers``; 409 without
+    the code when it is stored with other answers (knowing an instance id must not give its code);
+    410 when it was withdrawn; else None."""
+    stored = Response.objects.filter(instance_id=instance_id).values_list("answers", flat=True).first()
+    if stored is not None:
+        return Outcome(200, {"withdrawal_code": code}) if answers is not None and stored == answers else Outcome(409, CONFLICT)
     if Withdrawn.objects.filter(withdrawal_hash=key).exists():
         return Outcome(410, GONE)
     return None
@@ -158,9 +177,8 @@ def withdraw(code: str) -> bool:
         response.delete()  # its codings go with it (on_delete=CASCADE)
         Withdrawn.objects.get_or_create(withdrawal_hash=key)
         count(version, "withdrawn")
-        # audited without the response, its id, its code or the time: only that one of this instrument was deleted, and the day
-        midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
-        AuditEvent.objects.create(at=midnight, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
+        # audited without the response, its id, its code or a time: only that one of this instrument was deleted, and the day
+        AuditEvent.objects.create(at=None, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
     return True
 
 
@@ -199,6 +217,7 @@ def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
     with transaction.atomic():
         responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
         signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+        signups += signup_spool.purge(cutoff)
         draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
         Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
         AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")

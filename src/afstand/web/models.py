@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -126,16 +127,31 @@ class Membership(models.Model):
         unique_together = [("user", "study")]
 
 
-class AuditEvent(models.Model):
-    """Researcher actions (logins, exports, deletions). Researchers are not anonymous; respondents never appear here."""
+def today() -> "dt.date":
+    return timezone.localdate()
 
-    at = models.DateTimeField(default=timezone.now)  # respondent events (withdrawals) keep only the date
+
+class AuditEvent(models.Model):
+    """Researcher actions (logins, exports, deletions) with their time, and respondent events (a
+    withdrawal) with only their day. The key is random, so neither it nor row order places a
+    respondent event among the researchers' timed ones."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
+    at = models.DateTimeField(null=True, blank=True, default=timezone.now)  # None for respondent events
+    day = models.DateField(default=today)
     user = models.CharField(max_length=150)
     action = models.CharField(max_length=40)
     detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-day", "-at"]
+
+
+class Declined(models.Model):
+    """An instance that declined consent, by the hash of its withdrawal code only: a replayed
+    decline is counted once. Holds no answers and no date."""
+
+    withdrawal_hash = models.CharField(max_length=64, primary_key=True)
 
 
 class Draft(models.Model):

@@ -62,6 +62,7 @@ def serve(host: str, port: int, workers: int, threads: int = 1, fd: int | None =
                 "threads": threads,  # > 1: gunicorn's gthread worker (keep-alive, overlapping database waits)
                 "accesslog": None,  # no access log: see the module docstring
                 "errorlog": "-",
+                "logger_class": "afstand.web.config.logs.ScrubbingLogger",  # no client address in any line
                 "loglevel": "warning",
                 "timeout": 60,
                 "graceful_timeout": 10,

@@ -14,6 +14,9 @@ DEBUG = config.get("AFSTAND_DEBUG")
 SECRET_KEY = config.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if DEBUG or config.get("AFSTAND_TESTING") else "")
 if not SECRET_KEY:
     raise RuntimeError("AFSTAND_SECRET_KEY is not set (or set AFSTAND_DEBUG=1 for development)")
+if config.get("AFSTAND_HTTPS") and len(SECRET_KEY) < 50:
+    raise RuntimeError("AFSTAND_SECRET_KEY must have at least 50 characters in production (AFSTAND_HTTPS=1): "
+                       "python3 -c \"import secrets; print(secrets.token_urlsafe(50))\"")
 ALLOWED_HOSTS = config.get("AFSTAND_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
@@ -34,6 +37,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "afstand.web.outage.DatabaseOutageMiddleware",  # last: its process_exception sees the view's database errors first
 ]
 ROOT_URLCONF = "afstand.web.config.urls"
 WSGI_APPLICATION = "afstand.web.config.wsgi.application"
@@ -62,6 +66,9 @@ def database_from_url(url: str) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
             },
+            # one connection per worker thread, kept: opening one runs three PRAGMAs and closing the
+            # last one checkpoints the WAL — 1.2 of the 2 ms CPU a submission cost (bench/submission.py)
+            "CONN_MAX_AGE": None,
         }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
@@ -113,22 +120,53 @@ if config.get("AFSTAND_HTTPS"):
     # Entering the browsers' preload list is the domain owner's decision, not the app's: not a defect.
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
-# Submission API rate limit (in memory, per hashed client address; never stored).
-# afstand's own settings (tests override them with Django's override_settings)
+# afstand's own settings (afstand.config; tests override them with Django's override_settings).
+# Rate limits: afstand.web.ratelimit, counted in the cache alias "limits" shared by all workers.
+AFSTAND_TRUSTED_PROXIES = config.get("AFSTAND_TRUSTED_PROXIES")
 AFSTAND_RATE_LIMIT = config.get("AFSTAND_RATE_LIMIT")
 AFSTAND_RATE_WINDOW = config.get("AFSTAND_RATE_WINDOW")
 AFSTAND_MAX_BODY = config.get("AFSTAND_MAX_BODY")
 AFSTAND_WITHDRAW_LIMIT = config.get("AFSTAND_WITHDRAW_LIMIT")
+AFSTAND_WITHDRAW_WINDOW = config.get("AFSTAND_WITHDRAW_WINDOW")
 AFSTAND_SIGNUP_LIMIT = config.get("AFSTAND_SIGNUP_LIMIT")
+AFSTAND_SIGNUP_WINDOW = config.get("AFSTAND_SIGNUP_WINDOW")
 AFSTAND_LOGIN_LIMIT = config.get("AFSTAND_LOGIN_LIMIT")
+AFSTAND_LOGIN_WINDOW = config.get("AFSTAND_LOGIN_WINDOW")
+AFSTAND_LOGIN_ADDRESS_LIMIT = config.get("AFSTAND_LOGIN_ADDRESS_LIMIT")
+AFSTAND_LOGIN_USER_LIMIT = config.get("AFSTAND_LOGIN_USER_LIMIT")
+AFSTAND_LOGIN_USER_WINDOW = config.get("AFSTAND_LOGIN_USER_WINDOW")
+AFSTAND_LOGIN_DEVICE_DAYS = config.get("AFSTAND_LOGIN_DEVICE_DAYS")
+AFSTAND_LIMIT_MAX_ENTRIES = config.get("AFSTAND_LIMIT_MAX_ENTRIES")
 AFSTAND_DRAFT_DAYS = config.get("AFSTAND_DRAFT_DAYS")
-AFSTAND_STUDY = config.get("AFSTAND_STUDY")  # the study of the survey URLs without a study name
+AFSTAND_STUDY = config.get("AFSTAND_STUDY")
+AFSTAND_SIGNUP_BATCH = config.get("AFSTAND_SIGNUP_BATCH")
+AFSTAND_PARSE_SECONDS = config.get("AFSTAND_PARSE_SECONDS")
+AFSTAND_PARSE_MEMORY_MB = config.get("AFSTAND_PARSE_MEMORY_MB")
+AFSTAND_LIMIT_SALT_DIR = str(config.get("AFSTAND_LIMIT_SALT_DIR") or VAR)
+AFSTAND_SIGNUP_SPOOL = str(config.get("AFSTAND_SIGNUP_SPOOL") or VAR / "signup-spool")  # afstand.services.signup_spool
+_REDIS = config.get("AFSTAND_REDIS_URL")
 
-LOGGING = {
+
+def _limit_cache(table: str, max_entries: int) -> dict:
+    if _REDIS:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS, "KEY_PREFIX": table}
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table,
+            "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3}}
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "limits": _limit_cache("afstand_limits", AFSTAND_LIMIT_MAX_ENTRIES),
+    "accounts": _limit_cache("afstand_limits_accounts", AFSTAND_LIMIT_MAX_ENTRIES),
+}
+
+LOGGING = {  # every line passes afstand.web.config.logs.NoAddresses: no client address at any level
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
+    "filters": {"no_addresses": {"()": "afstand.web.config.logs.NoAddresses"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_addresses"]}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 LOGIN_URL = "/onderzoek/inloggen/"
 LOGIN_REDIRECT_URL = "/onderzoek/"

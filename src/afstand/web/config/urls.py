@@ -23,6 +23,8 @@ urlpatterns = [
     path("onderzoek/<slug:study>/versie/", studies.new_version, name="research-new-version"),
     path("onderzoek/<slug:study>/codeboek/", codebook.upload, name="research-codebook"),
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
+    path("onderzoek/<slug:study>/aanmeldingen/", research.signups, name="research-signups"),
+    path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
     path("onderzoek/<slug:study>/coderen/", coding.overview, name="coding-overview"),
     path("onderzoek/<slug:study>/coderen/project.qdpx", qdpx.download, name="coding-qdpx"),
@@ -33,8 +35,6 @@ urlpatterns = [
     path("onderzoek/<slug:study>/coderen/<str:question>/frequenties/", coding.frequencies, name="coding-frequencies"),
     path("onderzoek/<slug:study>/coderen/<str:question>/overeenstemming/", coding.agreement, name="coding-agreement"),
     path("static/coding.js", coding.script, name="coding-script"),
-    path("onderzoek/<slug:study>/aanmeldingen/", research.signups, name="research-signups"),
-    path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),
     path("onderzoek/<slug:study>/export/<slug:instrument>.<str:fmt>", research.download, name="research-export"),
     path("onderzoek/<slug:study>/antwoorden/<slug:instrument>/", responses.responses, name="research-responses"),
 ]

@@ -5,20 +5,17 @@ from __future__ import annotations
 import io
 
 from django.contrib.auth import user_logged_in, user_login_failed
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
 from afstand.services import access, studies, submissions
 from afstand.services import exports as exporter
-from afstand.services.access import EXPORT_ROLES, audit, login_locked
-from afstand.web import ratelimit
-from afstand.web.models import SignUp
+from afstand.services import signup_spool
+from afstand.services.access import EXPORT_ROLES, audit
+from afstand.web.models import InstrumentVersion, SignUp
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
@@ -34,26 +31,7 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     audit(str(credentials.get("username") or "")[:150], "login-failed")
 
 
-LOGIN_ATTEMPTS = ratelimit.Limiter(30, 900)  # per (hashed, in-memory) address, against trying many usernames
-
-
-class LimitedAuthenticationForm(AuthenticationForm):
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if LOGIN_ATTEMPTS.hit(ratelimit.client_key(self.request)) or login_locked(username):
-            self.locked = True
-            raise ValidationError(gettext("Too many failed attempts. Try again in 15 minutes."), code="locked")
-        return super().clean()
-
-
-class LoginView(auth_views.LoginView):
-    form_class = LimitedAuthenticationForm
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if getattr(form, "locked", False):
-            response.status_code = 429
-        return response
+from afstand.web.research.login import LOGIN_ATTEMPTS, LoginView  # noqa: E402,F401  (the login page and its limits)
 
 
 @login_required
@@ -72,14 +50,21 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> HttpResponse:
+    """``.csv`` is safe to open in a spreadsheet (formula-looking cells protected); ``.data.csv`` is the
+    canonical layout for scripts and ``afstand analyze``, not to be opened in Excel."""
     membership = access.membership(request.user, study, EXPORT_ROLES)
-    if fmt not in CONTENT_TYPES:
-        raise PermissionDenied
+    canonical = fmt == "data.csv"
+    kind = "csv" if canonical else fmt
+    if kind not in CONTENT_TYPES:
+        raise Http404
+    if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
+        raise Http404
     header, data = exporter.rows(membership.study.slug, instrument)
     buffer = io.BytesIO()
-    exporter.write(header, data, fmt, buffer, sheet=instrument, instrument=exporter.all_versions(membership.study.slug, instrument))
+    exporter.write(header, data, kind, buffer, sheet=instrument, instrument=exporter.all_versions(membership.study.slug, instrument),
+                   spreadsheet=kind == "csv" and not canonical)
     audit(request.user, "export", f"{study}/{instrument}.{fmt} ({len(data)} responses)")
-    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="{instrument}.{fmt}"'
     return response
 
@@ -91,11 +76,11 @@ SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "signed_up
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
     """Lottery and focus-group sign-ups: owners only, in random order, never beside any answer."""
     membership = access.membership(request.user, study, {"owner"})
-    rows = list(SignUp.objects.filter(study=membership.study).values_list(*SIGNUP_FIELDS))
+    rows = [tuple(r[f] for f in SIGNUP_FIELDS) for r in signup_spool.all_for(membership.study)]  # stored and spooled
     audit(request.user, "signups", f"{study}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":
         buffer = io.BytesIO()
-        exporter.write(list(SIGNUP_FIELDS), [[*r[:-1], r[-1].isoformat()] for r in rows], "csv", buffer)
+        exporter.write(list(SIGNUP_FIELDS), [[*r[:-1], r[-1].isoformat()] for r in rows], "csv", buffer, spreadsheet=True)
         response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["csv"])
         response["Content-Disposition"] = f'attachment; filename="aanmeldingen-{membership.study.slug}.csv"'
         return response

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -48,12 +49,17 @@ class StudyForm(VersionForm):
 
 
 def _form(form: VersionForm) -> studies.Form:
+    """The upload, parsed with bounds before any transaction opens (a slow or hostile file holds no database lock)."""
     upload = form.cleaned_data["xlsform"]
-    return studies.Form(form.cleaned_data["instrument"], upload.name, upload.read(), form.cleaned_data.get("target"))
+    content = upload.read()
+    return studies.Form(form.cleaned_data["instrument"], upload.name, content, form.cleaned_data.get("target"),
+                        instrument=studies.parse_upload(upload.name, content))
 
 
 @login_required
 def new_study(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_staff:  # a new study opens a public sign-up form: staff only (afstand createuser --staff)
+        raise PermissionDenied
     form = StudyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:  # a form that does not load leaves no half-made study behind

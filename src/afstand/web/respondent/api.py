@@ -19,7 +19,8 @@ from afstand.services import studies, submissions
 from afstand.web import ratelimit
 
 CHANNEL = re.compile(r"[a-z0-9_-]{1,20}")
-SUBMISSIONS = ratelimit.Limiter(lambda: settings.AFSTAND_RATE_LIMIT, lambda: settings.AFSTAND_RATE_WINDOW)
+UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
+SUBMISSIONS = ratelimit.Limiter("submit", lambda: settings.AFSTAND_RATE_LIMIT, lambda: settings.AFSTAND_RATE_WINDOW)
 
 
 @csrf_exempt
@@ -36,14 +37,16 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return JsonResponse({"error": "the body is not JSON"}, status=400)
+    except ValueError:  # an integer literal over Python's 4,300-digit limit
+        return JsonResponse({"error": "the body holds a number too long to read"}, status=400)
     except RecursionError:
         return JsonResponse({"error": "the body is nested too deeply"}, status=400)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         return JsonResponse({"error": "expected {\"instance_id\": \"<uuid4>\", \"answers\": {...}}"}, status=400)
-    try:
-        instance_id = uuid.UUID(str(payload.get("instance_id")))
-    except ValueError:
-        return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a UUID"}}}, status=400)
+    raw_id = payload.get("instance_id")
+    if not isinstance(raw_id, str) or not UUID4.fullmatch(raw_id):
+        return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a version-4 UUID"}}}, status=400)
+    instance_id = uuid.UUID(raw_id)
     version = studies.active_version(study or settings.AFSTAND_STUDY, instrument)
     if version is None:
         return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)

@@ -89,7 +89,7 @@ def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
     if errors:
         return _page(request, form, all_pages, state, errors)
     if form.consent_item and form.consent_item in page.elements and state["a"].get(form.consent_item) != form.consent_choice:
-        submissions.count(version, "declined")
+        submissions.decline(version, uuid.UUID(state["i"]))  # counted once per instance, however often the page is sent
         submissions.delete_draft(state.get("d"))
         return render_in(state["l"], request, "afstand/declined.html", {"t": text(state["l"]), "lang": state["l"]})
     following = _step(all_pages, state["p"], state["a"], +1)

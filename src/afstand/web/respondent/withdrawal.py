@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.services import submissions
+from afstand.services import signup_spool, submissions
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
 from afstand.web.texts import LANGUAGES, render_in, text
@@ -21,9 +19,9 @@ def _lang(request: HttpRequest) -> str:
     return lang if lang in LANGUAGES else "nl"
 
 
-# Guessing a 100-bit code is hopeless anyway; failed tries are still limited per (hashed, in-memory) address.
-WITHDRAW_FAILURES = ratelimit.Limiter(lambda: settings.AFSTAND_WITHDRAW_LIMIT, 900)
-SIGNUPS = ratelimit.Limiter(lambda: settings.AFSTAND_SIGNUP_LIMIT, 3600)
+# Guessing a 100-bit code is hopeless anyway; failed tries are still limited per client (afstand.web.ratelimit).
+WITHDRAW_FAILURES = ratelimit.Limiter("withdraw", lambda: settings.AFSTAND_WITHDRAW_LIMIT, lambda: settings.AFSTAND_WITHDRAW_WINDOW)
+SIGNUPS = ratelimit.Limiter("signup", lambda: settings.AFSTAND_SIGNUP_LIMIT, lambda: settings.AFSTAND_SIGNUP_WINDOW)
 
 
 @csrf_exempt  # no cookie and no session: nothing for a forged request to ride on
@@ -63,8 +61,7 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
         return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "message": text(lang)["too_many"]}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        SignUp.objects.create(study=study_obj, purpose=data["purpose"], name=data["name"], email=data["email"],
-                              phone=data["phone"], availability=data["availability"], signed_up_on=dt.date.today())
+        signup_spool.add(study_obj, data)  # spooled durably; written to the database in shuffled batches
         done, form = True, SignUpForm()
     return render_in(lang, request, "afstand/signup.html", {"t": text(lang), "lang": lang, "form": form, "done": done},
                   status=400 if request.method == "POST" and not done else 200)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('afstand', '0007_focus_notes'),
+        ('afstand', '0008_audit_random_keys_declined_limit_caches'),
     ]
 
     operations = [

@@ -1,0 +1,130 @@
+"""Rate limits behind a proxy, shared by workers, salted, flood-proof, and unable to lock an account (issue 13, item 3)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.cache import caches
+from django.db import connection
+from django.test import RequestFactory
+
+from afstand.services import studies, submissions
+from afstand.web import ratelimit
+from afstand.web.research import login
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Een-lang-wachtwoord-42"
+PROXY = {"REMOTE_ADDR": "127.0.0.1"}
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    settings.AFSTAND_LIMIT_SALT_DIR = str(tmp_path / "salt")
+    return studies.load_demo()
+
+
+def address(settings, remote: str, forwarded: str | None = None, trusted: str = "") -> str:
+    settings.AFSTAND_TRUSTED_PROXIES = trusted
+    meta = {"REMOTE_ADDR": remote} | ({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {})
+    return ratelimit.client_address(RequestFactory().get("/", **meta))
+
+
+def test_the_client_address_comes_from_trusted_proxies_only_and_ipv6_is_masked(settings):
+    assert address(settings, "127.0.0.1", "203.0.113.9") == "127.0.0.1"  # no trusted proxy: the header is ignored
+    assert address(settings, "127.0.0.1", "203.0.113.9", trusted="127.0.0.1") == "203.0.113.9"
+    assert address(settings, "198.51.100.1", "203.0.113.9", trusted="127.0.0.1") == "198.51.100.1"  # not from the proxy: ignored
+    # a client's own X-Forwarded-For is left of what the proxy appended: the rightmost untrusted hop counts
+    assert address(settings, "127.0.0.1", "1.2.3.4, 203.0.113.9", trusted="127.0.0.0/8") == "203.0.113.9"
+    assert address(settings, "127.0.0.1", "203.0.113.9, 10.0.0.2", trusted="127.0.0.1,10.0.0.0/8") == "203.0.113.9"
+    assert address(settings, "127.0.0.1", "garbage", trusted="127.0.0.1") == "127.0.0.1"
+    assert address(settings, "2001:db8:1:2:aaaa::1") == address(settings, "2001:db8:1:2:bbbb::2") == "2001:db8:1:2::/64"
+    assert address(settings, "2001:db8:1:3::1") != address(settings, "2001:db8:1:2::1")
+    assert address(settings, "::1", "2001:db8:9:9:1::5", trusted="::1") == "2001:db8:9:9::/64"
+    assert address(settings, "::ffff:203.0.113.5") == "203.0.113.5"
+
+
+def test_behind_the_proxy_wrong_withdrawal_codes_lock_only_their_sender(client, demo, settings):
+    settings.AFSTAND_TRUSTED_PROXIES = "127.0.0.1"
+    settings.AFSTAND_WITHDRAW_LIMIT = 5
+    version = studies.active_version(demo.slug, "clienten")
+    real = submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
+    guesser = PROXY | {"HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    statuses = [client.post("/intrekken", {"code": f"AAAA-AAAA-AAAA-AAAA-AAA{i}"}, **guesser).status_code for i in range(7)]
+    assert statuses == [404] * 5 + [429] * 2
+    # every respondent arrives from 127.0.0.1 (the proxy): the others are not locked out
+    assert client.post("/intrekken", {"code": real}, **PROXY, HTTP_X_FORWARDED_FOR="198.51.100.20").status_code == 200
+
+
+def test_counts_are_shared_by_workers_and_keys_are_salted(demo, settings):
+    limiter = ratelimit.Limiter("probe", 3, 60)
+    subject = "a:203.0.113.77"
+    assert [limiter.hit(subject) for _ in range(4)] == [False, False, False, True]
+    other_worker = caches.create_connection("limits")  # a separate cache object, as in another gunicorn worker
+    key, _ = limiter._key(subject)
+    assert other_worker.get(key) == 4
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM afstand_limits")
+        stored = " ".join(row[0] for row in cursor.fetchall())
+    assert "203.0.113.77" not in stored
+    for plain in (hashlib.sha256(subject.encode()).hexdigest(), hashlib.blake2b(subject.encode(), digest_size=16).hexdigest()):
+        assert plain not in stored
+
+
+def test_a_flood_of_addresses_cannot_wipe_account_counters(client, demo, settings, monkeypatch):
+    settings.AFSTAND_LOGIN_USER_LIMIT = 3
+    settings.AFSTAND_TRUSTED_PROXIES = "127.0.0.1"
+    User.objects.create_user("anna", password=PASSWORD)
+    for i in range(3):
+        client.post("/onderzoek/inloggen/", {"username": "anna", "password": "fout"}, **PROXY, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    flood = ratelimit.Limiter("flood", 10, 60)
+    limits = caches["limits"]
+    monkeypatch.setattr(limits, "_max_entries", 50)  # a small table, so that the flood forces culls
+    for i in range(400):
+        flood.hit(f"a:198.51.{i // 250}.{i % 250}")
+    assert login.LOGIN_USER.count("anna") == 3  # in its own table, with entries for real accounts only
+    locked = client.post("/onderzoek/inloggen/", {"username": "anna", "password": "fout"}, **PROXY, HTTP_X_FORWARDED_FOR="203.0.113.200")
+    assert locked.status_code == 429
+    client.post("/onderzoek/inloggen/", {"username": "nobody-" + uuid.uuid4().hex, "password": "x"}, **PROXY, HTTP_X_FORWARDED_FOR="203.0.113.201")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM afstand_limits_accounts")
+        assert cursor.fetchone()[0] == 1  # no entry for a username that does not exist
+
+
+def test_nobody_can_lock_an_account_and_successful_logins_are_not_counted(client, demo, settings):
+    from django.test import Client
+
+    settings.AFSTAND_TRUSTED_PROXIES = "127.0.0.1"
+    settings.AFSTAND_LOGIN_USER_LIMIT = 20
+    User.objects.create_user("anna", password=PASSWORD)
+    owner = Client()
+    for _ in range(settings.AFSTAND_LOGIN_LIMIT + 3):  # successful logins are not counted
+        assert owner.post("/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY,
+                          HTTP_X_FORWARDED_FOR="198.51.100.10").status_code == 302
+    assert login.DEVICE_COOKIE in owner.cookies
+    # an attacker from many addresses: each (username, address) pair is limited, then the username backs off
+    statuses = []
+    for i in range(40):
+        statuses.append(client.post("/onderzoek/inloggen/", {"username": "anna", "password": f"guess-{i}"}, **PROXY,
+                                    HTTP_X_FORWARDED_FOR=f"203.0.113.{i // 5}").status_code)
+    assert statuses.count(200) == 20 and statuses[-1] == 429
+    stranger = Client()  # a browser that never logged in as anna waits for the backoff
+    assert stranger.post("/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY,
+                         HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+    # the owner's own browser is not locked out
+    assert owner.post("/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY,
+                      HTTP_X_FORWARDED_FOR="198.51.100.11").status_code == 302
+
+
+def test_every_limit_is_a_documented_setting():
+    from pathlib import Path
+
+    from afstand.web.config import settings as config
+
+    deploy = (Path(__file__).resolve().parents[2] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    names = [n for n in dir(config) if n.startswith("AFSTAND_") and ("LIMIT" in n or "WINDOW" in n or n in ("AFSTAND_TRUSTED_PROXIES",))]
+    assert len(names) >= 12
+    assert [n for n in names if f"`{n}`" not in deploy] == []
+    assert "limit_req" in deploy and "AFSTAND_REDIS_URL" in deploy
