@@ -1,10 +1,11 @@
 """All benchmarks from one command, with the machine described — results for docs/benchmarks.md.
 
-    .venv/bin/python bench/run.py [--quick] [--skip analyze,report,load]
+    .venv/bin/python bench/run.py [--quick] [--skip analyze,report,trend,load]
 
 Runs, in order: analyze on 300,000 responses next to a bare pyarrow read and pandas, 5 rounds,
 with where its time goes (bench/analyze.py), the report on the reference study and on 300,000
-responses (bench/report.py), where a submission's time goes (bench/submission.py), and the
+responses (bench/report.py), `afstand trend` over 2–10 waves of 30,000 responses
+(bench/trend.py), where a submission's time goes (bench/submission.py), and the
 submission API under load on SQLite and on PostgreSQL, 2 runs of each setting (bench/load.py;
 PostgreSQL 15 from Debian, started here on 127.0.0.1 with fsync on). Every target is reported
 with every run and the best next to its limit or peer. Writes bench/out/results.md and prints
@@ -111,6 +112,10 @@ def main() -> int:
         save(lines)
     if "report" not in skip:
         lines += run("report: reference study and 300,000 responses", ["bench/report.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "300000"])[0]
+        save(lines)
+    if "trend" not in skip:
+        lines += run("trend: 10 waves of 30,000 worker responses (growth with the number of waves)",
+                     ["bench/trend.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "30000"])
         save(lines)
     if "load" not in skip:
         section, _ = run("submission: where the time goes (in-process, no network)", ["bench/submission.py", "--n", "300" if quick else "3000"])

@@ -71,6 +71,23 @@ def demo_results(demo_data, study):
 
 
 @pytest.fixture(scope="session")
+def study_files(request) -> dict[str, Path]:
+    """The study's response files for data-independent tests: the reference study when ../shared is
+    there, else the seeded demo study, so the same assertions run anywhere (issue 12, item 8)."""
+    if (REFERENCE / "items.csv").is_file():
+        return {name: REFERENCE / f"{name}.csv" for name in ("werkers", "clienten")}
+    return request.getfixturevalue("demo_data")
+
+
+@pytest.fixture(scope="session")
+def study_results(request):
+    """analyze() of :func:`study_files`: the reference study's results, else the demo study's."""
+    if (REFERENCE / "items.csv").is_file():
+        return request.getfixturevalue("reference_results")
+    return request.getfixturevalue("demo_results")
+
+
+@pytest.fixture(scope="session")
 def contract(reference):
     items = list(csv.DictReader((reference / "items.csv").open(encoding="utf-8")))
     choices = list(csv.DictReader((reference / "choices.csv").open(encoding="utf-8")))

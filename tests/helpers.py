@@ -10,6 +10,7 @@ import os
 import re
 import textwrap
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,43 @@ def step(client, url, response, **fields):
     data = {"state": state_of(response), "action": fields.pop("action", "next")}
     data.update(fields)
     return client.post(url, data)
+
+
+# --- the XLSForm corpus (../shared/xlsform-corpus: pyxform's example forms) ---
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "xlsform-corpus"
+FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
+
+
+def repeat_containers(payload: dict, instrument, repeat: str | None) -> list[dict]:
+    """The answer dictionaries of one table, found by walking the payload (not the export code)."""
+    if repeat is None:
+        return [payload]
+    path = []
+    group = instrument.group(repeat)
+    while group is not None:
+        if group.repeat:
+            path.append(group.name)
+        group = instrument.group(group.parent) if group.parent else None
+    found = [payload]
+    for name in reversed(path):
+        found = [inst for container in found for inst in container.get(name, [])]
+    return found
+
+
+def sent_counts(instrument, containers: list[dict], key: str) -> dict:
+    item = instrument.items[key]
+    values = [c[key] for c in containers if key in c]
+    if item.kind == "select_one":
+        counted = Counter(values)
+        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
+    if item.kind == "select_multiple":
+        counted = Counter(choice for v in values for choice in v.split())
+        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
+    if item.kind == "number":
+        return {"n": len(values)}
+    if item.kind == "text":
+        return {"answered": len(values)}
+    return {}
 
 
 # --- qualitative coding ---

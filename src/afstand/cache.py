@@ -18,15 +18,17 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
+
+from afstand import config
 
 OFF = "off"
 
 
 def root() -> Path | None:
-    configured = os.environ.get("AFSTAND_CACHE_DIR")
+    configured = config.get("AFSTAND_CACHE_DIR")
     if configured is not None:
-        return None if configured.strip().lower() in (OFF, "") else Path(configured)
+        return None if configured.strip().lower() == OFF else Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "afstand"
 
@@ -63,6 +65,12 @@ def write_json(kind: str, entry: str, value: Any) -> bool:
 
 
 def write_bytes(kind: str, name: str, data: bytes) -> bool:
+    return write_with(kind, name, lambda handle: handle.write(data))
+
+
+def write_with(kind: str, name: str, write: Callable[[BinaryIO], object]) -> bool:
+    """Store what ``write(handle)`` writes to a binary file, whole or not at all; ``False`` when
+    the cache is off or cannot be written (never an error)."""
     target = path(kind, name)
     if target is None:
         return False
@@ -73,9 +81,12 @@ def write_bytes(kind: str, name: str, data: bytes) -> bool:
         return False
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
         os.replace(tmp, target)
         return True
     except OSError:
         Path(tmp).unlink(missing_ok=True)
         return False
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # no half-written file left behind
+        raise

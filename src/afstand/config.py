@@ -61,6 +61,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("AFSTAND_PARSE_SECONDS", int, 4, "an upload is parsed in a child process with this many seconds of wall-clock and CPU time"),
     Setting("AFSTAND_PARSE_MEMORY_MB", int, 768, "memory an upload's parsing child may use beyond the worker's own, in MB"),
     Setting("AFSTAND_DRAFT_DAYS", int, 30, "days a respondent's resume link works"),
+    # caches
+    Setting("AFSTAND_CACHE_DIR", str, None, "folder for cached compiled forms and columnar copies of large files; off switches the cache off (default: $XDG_CACHE_HOME/afstand)"),
     # commands
     Setting("AFSTAND_RETENTION_DAYS", int, None, "afstand purge: delete responses and sign-ups older than this many days"),
     Setting("AFSTAND_PASSWORD", str, None, "afstand createuser: the password (asked for when not set)"),

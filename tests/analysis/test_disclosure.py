@@ -196,3 +196,33 @@ def test_issue_examples_are_protected():
     assert "20+" in hidden and len(hidden) >= 2
     hidden = suppress_cells({"0-5": 51, "5-10": 59, "10-20": 4, "20+": 3}, 10)
     assert {"10-20", "20+"} < hidden  # 4 + 3 = 7 alone would be derivable: a third band is hidden
+
+
+def test_trend_hides_per_wave_what_publish_hides(mini, tmp_path):
+    """Two waves, one with an organisation of 2: the trend result masks in each wave exactly the cells
+    that wave's published result masks, and gives no change or collapsed view of that item."""
+    from afstand.analysis.disclosure import publish_trend
+    from afstand.analysis.trend import Wave, trend
+
+    study, instrument, _ = mini
+    shares = {"org": [1.0, 1.0, 0.02, 1.0, 0.3], "sex": [1.0, 1.0, 0.0, 0.1], "role": [1.0, 1.0, 1.0, 0.1], "years": [1.0, 1.0, 1.0, 1.0, 0.1]}
+    even = {**shares, "org": [1.0, 1.0, 1.0, 1.0, 0.1]}
+    waves = {}
+    for label, seed, s in (("2021", 1, even), ("2022", 2, shares)):
+        path = tmp_path / f"{label}.csv"
+        write_csv(path, 120, seed, s)
+        waves[label] = load_responses(path, instrument)
+    raw = trend([Wave(label, r) for label, r in waves.items()], name="mini")
+    out = json.loads(json.dumps(publish_trend(raw, waves, study, "mini")))
+    masked_somewhere = False
+    for label, responses in waves.items():
+        published = publish(analyze(responses, name="mini", study=study), study, "mini")
+        for item, entry in out["items"].items():
+            expected = set(published["disclosure"]["masked"].get(item, ()))
+            wave = entry["waves"][label]
+            assert {c for c, v in wave["counts"].items() if v is None} == expected, (label, item)
+            assert all(wave["percent"][c] is None and wave["ci"][c] is None for c in expected)
+            if expected:
+                masked_somewhere = True
+                assert entry["change"] == {} and item not in out.get("likert", {})
+    assert masked_somewhere and raw["items"]["org"]["change"]  # the skewed wave had something to hide

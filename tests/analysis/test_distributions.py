@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from afstand.analysis.distributions import chi2_contingency, chi2_sf, f_isf, holm, norm_sf
+from afstand.analysis.distributions import chi2_contingency, chi2_sf, f_isf, holm, norm_cdf, norm_ppf, norm_sf, t_ppf
 
 
 def same(a: float, b: float) -> bool:
@@ -26,6 +26,29 @@ def test_norm_sf_is_scipys():
     rng = np.random.default_rng(1)
     for z in [*rng.normal(0, 3, 200), 0.0, -0.0, 8.5, -40.0, 40.0, math.inf, -math.inf, math.nan]:
         assert same(norm_sf(z), float(stats.norm.sf(z))), z
+
+
+def test_norm_cdf_is_scipys_for_scalars_and_arrays():
+    rng = np.random.default_rng(2)
+    points = np.array([*rng.normal(0, 3, 200), 0.0, -0.0, 8.0, -8.0, 40.0, -40.0, math.inf, -math.inf, math.nan])
+    for z in points:
+        assert same(float(norm_cdf(z)), float(stats.norm.cdf(z))), z
+    ours, theirs = norm_cdf(points.reshape(-1, 1)), stats.norm.cdf(points.reshape(-1, 1))
+    assert ours.shape == theirs.shape and np.array_equal(ours, theirs, equal_nan=True)
+
+
+def test_norm_ppf_is_scipys_for_scalars_and_arrays():
+    rng = np.random.default_rng(3)
+    points = np.array([*rng.uniform(0, 1, 200), 1e-12, 1 - 1e-12, 0.025, 0.975, 0.5, 0.0, 1.0, -0.1, 1.1, math.nan])
+    for q in points:
+        assert same(float(norm_ppf(q)), float(stats.norm.ppf(q))), q
+    assert np.array_equal(norm_ppf(points), stats.norm.ppf(points), equal_nan=True)
+
+
+def test_t_ppf_is_scipys():
+    for q in [0.975, 0.025, 0.5, 0.9, 0.999, 0.0, 1.0, -0.5, 1.5, math.nan]:
+        for df in [1, 2, 3, 9, 29, 299, 299_999, 0, -1]:
+            assert same(t_ppf(q, df), float(stats.t.ppf(q, df))), (q, df)
 
 
 def test_f_isf_is_scipys():

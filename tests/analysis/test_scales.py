@@ -78,8 +78,8 @@ def test_alpha_degenerate_inputs():
         cronbach_alpha(np.ones((3, 2)), nan_policy="bogus")
 
 
-def test_scales_in_analysis_output(reference_results):
-    scales = reference_results["werkers"]["scales"]
+def test_scales_in_analysis_output(study_results):
+    scales = study_results["werkers"]["scales"]
     assert [i["name"] for i in scales["binding"]["items"]] == ["w_wa_enthousiasmeren", "w_wa_luisteren", "w_wa_inschatten_gevoel"]
     for entry in scales.values():
         assert entry["n"] > 200 and 1 <= entry["mean"] <= 5

@@ -54,7 +54,7 @@ def _one_error_line(result) -> str:
 
 @pytest.mark.django_db
 def test_a_bad_form_is_refused_as_the_upload_page_refuses_it(tmp_path, server_db, client):
-    client.force_login(User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42"))
+    client.force_login(User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42", is_staff=True))  # only staff create studies
     page = client.post("/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini",
                                              "xlsform": SimpleUploadedFile("mini.md", BROKEN.encode())})
     assert page.status_code == 400
@@ -81,6 +81,8 @@ def test_bad_arguments_are_one_line_with_exit_2(tmp_path, server_db):
     assert study_cli(tmp_path, "create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={mini}").returncode == 0
     assert "there already is a study named a" in _one_error_line(
         study_cli(tmp_path, "create", "--slug", "a", "--title", "B", "--db", server_db, "--form", f"x={mini}"))
-    # the same form in a second study: version ids are unique, so it is refused with a clear line, not a crash
+    # the same form in a second study is a new deployment there (issue 17: waves and studies keep their responses apart)
+    assert study_cli(tmp_path, "create", "--slug", "b", "--title", "B", "--db", server_db, "--form", f"mini={mini}").returncode == 0
+    # the same form under another instrument name in the same wave: refused with a clear line, not a crash
     assert "already version mini@" in _one_error_line(
-        study_cli(tmp_path, "create", "--slug", "b", "--title", "B", "--db", server_db, "--form", f"mini={mini}"))
+        study_cli(tmp_path, "add-version", "--slug", "b", "--db", server_db, "--form", f"andere={mini}"))

@@ -37,6 +37,14 @@ def demo_full_report(tmp_path_factory, study, demo_data) -> Path:
 
 
 @pytest.fixture(scope="session")
+def study_full_report(request) -> Path:
+    """The full report of the reference study when ../shared is there, else the demo study's (no extra build)."""
+    from tests.conftest import REFERENCE
+
+    return request.getfixturevalue("full_report" if (REFERENCE / "items.csv").is_file() else "demo_full_report")
+
+
+@pytest.fixture(scope="session")
 def demo_html_report(tmp_path_factory, study, demo_data) -> Path:
     """HTML only, a second, independent build of the demo study's report."""
     out = tmp_path_factory.mktemp("demo-report-html") / "out"

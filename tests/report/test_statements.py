@@ -30,7 +30,31 @@ def flipped_clients(reference, study, folder, favourable: bool):
             if item.name.startswith("c_wa_") and item.key in (1, -1):
                 agree = (item.key == 1) == favourable
                 row[item.name] = "eens" if agree else "oneens"
-    path = folder / "clienten.csv"
+    contact = [c.name for c in instrument.items["c_contact_freq"].choice_list.choices]
+    consented = [row for row in rows if row["consent"] == "ja"]
+    for i, row in enumerate(consented):
+        # favourable: the answers spread over all choices (the most chosen is a minority); otherwise everyone gives the first
+        row["c_contact_freq"] = contact[i % len(contact)] if favourable else contact[0]
+        # Instagram and Snapchat daily for everyone and WhatsApp never, or the other way round
+        row["c_social_instagram"] = row["c_social_snapchat"] = "dagelijks" if favourable else "nooit"
+        row["c_social_whatsapp"] = "nooit" if favourable else "dagelijks"
+    return write_rows(folder / "clienten.csv", rows)
+
+
+def flipped_workers(reference, folder, favourable: bool):
+    """Workers skilled with Jabbr and the client portal but not with WhatsApp and SMS, or the other way round."""
+    rows = list(csv.DictReader((reference / "werkers.csv").open(encoding="utf-8")))
+    first, last = ("nee", "ja") if favourable else ("ja", "nee")
+    for row in rows:
+        if row["consent"] == "ja":
+            for item in ("w_skill_whatsapp_bericht", "w_skill_whatsapp_video", "w_skill_sms"):
+                row[item] = first
+            for item in ("w_skill_jabbr", "w_skill_clientportaal"):
+                row[item] = last
+    return write_rows(folder / "werkers.csv", rows)
+
+
+def write_rows(path, rows):
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -43,7 +67,7 @@ def flipped_reports(tmp_path_factory, study, reference):
     out = {}
     for favourable in (False, True):
         folder = tmp_path_factory.mktemp("flip")
-        data = {"werkers": reference / "werkers.csv", "clienten": flipped_clients(reference, study, folder, favourable)}
+        data = {"werkers": flipped_workers(reference, folder, favourable), "clienten": flipped_clients(reference, study, folder, favourable)}
         warnings: list[str] = []
         build_report(study, data, folder / "out", formats=("html",), workers=1, warnings=warnings)
         out[favourable] = (text_of(folder / "out" / "rapport.html"), warnings)
@@ -60,6 +84,12 @@ def test_wording_follows_the_data(flipped_reports):
     assert "Een meerderheid (100% [87–100]) denkt dat de online gesprekken voldoende beveiligd zijn" in positive
     # c_wa_verkeerd_begrijpen is keyed −1: unfavourable = everyone agrees, so workers agree less often
     assert "werkers vinden dit minder vaak" in negative and "werkers vinden dit vaker" in positive
+    # the most chosen contact frequency: everyone (a majority) or a quarter each (a minority)
+    assert re.search(r"Het vaakst gekozen antwoord over het contact met de reclasseringswerker was '[^']+': een meerderheid van de cliënten \(100%", negative)
+    assert re.search(r"Het vaakst gekozen antwoord over het contact met de reclasseringswerker was '[^']+': een minderheid van de cliënten \(\d+%", positive)
+    # daily social media use of clients: Instagram and Snapchat against WhatsApp
+    assert re.search(r"Instagram \(0%\) wordt minder vaak dagelijks gebruikt dan WhatsApp .*?Snapchat \(0%\) minder vaak", negative)
+    assert re.search(r"Instagram \(100%\) wordt vaker dagelijks gebruikt dan WhatsApp .*?Snapchat \(100%\) vaker", positive)
 
 
 def test_claims_checked_against_the_data(flipped_reports):
@@ -74,3 +104,8 @@ def test_claims_checked_against_the_data(flipped_reports):
     blended = "een duidelijke behoefte aan een 'blended' vorm van werken"
     assert not any(blended in w for w in warnings_negative)
     assert "Controle van uitspraken" in negative
+    # the workers' technical skills: the claim holds when WhatsApp and SMS lead, and is flagged when Jabbr leads
+    skills = "Technisch vaardig vinden werkers zich vooral met WhatsApp-berichten"
+    assert skills in negative and skills in positive  # the researchers' text is printed as written either way
+    assert not any(skills in w for w in warnings_negative)
+    assert any(skills in w for w in warnings_positive)

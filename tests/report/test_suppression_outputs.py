@@ -16,7 +16,6 @@ from afstand.report.build import build_report
 from afstand.study import Study
 from tests.conftest import run_cli
 
-pytestmark = pytest.mark.reference
 
 
 class CaptionedTables(HTMLParser):
@@ -72,10 +71,10 @@ def comparisons_table(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def skewed_data(tmp_path_factory, reference) -> dict:
-    """The reference answers changed so that organisations differ sharply (significant tests to
+def skewed_data(tmp_path_factory, study_files) -> dict:
+    """The reference (else the demo study's) answers changed so that organisations differ sharply (significant tests to
     show) and four respondents form a tiny gender group that must never appear."""
-    rows = list(csv.DictReader((reference / "werkers.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader(study_files["werkers"].open(encoding="utf-8")))
     by_org = {"rn": "helemaal_eens", "svg": "helemaal_oneens", "ljr": "eens"}
     tiny = 0
     for row in rows:
@@ -92,7 +91,7 @@ def skewed_data(tmp_path_factory, reference) -> dict:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    return {"werkers": folder / "werkers.csv", "clienten": reference / "clienten.csv"}
+    return {"werkers": folder / "werkers.csv", "clienten": study_files["clienten"]}
 
 
 @pytest.mark.parametrize("threshold", [10, 35])

@@ -53,11 +53,11 @@ FORM = """
 
 # the canonical answers: one dict per respondent, select_multiple as space-separated names
 ANSWERS = [
-    {"consent": "ja", "age": "34", "org": "1", "fruit": "appel peer", "why_fruit": "lekker", "often": "vaak", "why_often": "gezond"},
-    {"consent": "ja", "age": "999", "org": "2", "fruit": "rode_appel", "why_fruit": "", "often": "soms", "why_often": ""},
-    {"consent": "ja", "age": "51", "org": "", "fruit": "kers rode_appel appel", "why_fruit": "zomaar", "often": "", "why_often": ""},
-    {"consent": "nee", "age": "", "org": "", "fruit": "", "why_fruit": "", "often": "", "why_often": ""},
-    {"consent": "ja", "age": "40", "org": "1", "fruit": "", "why_fruit": "", "often": "vaak", "why_often": "x"},
+    {"consent": "ja", "age": "34", "org": "1", "fruit": "appel peer", "why_fruit": "lekker", "often": "vaak", "why_often": "gezond", "twice": "68"},
+    {"consent": "ja", "age": "999", "org": "2", "fruit": "rode_appel", "why_fruit": "", "often": "soms", "why_often": "", "twice": "1998"},
+    {"consent": "ja", "age": "51", "org": "", "fruit": "kers rode_appel appel", "why_fruit": "zomaar", "often": "", "why_often": "", "twice": "102"},
+    {"consent": "nee", "age": "", "org": "", "fruit": "", "why_fruit": "", "often": "", "why_often": "", "twice": ""},
+    {"consent": "ja", "age": "40", "org": "1", "fruit": "", "why_fruit": "", "often": "vaak", "why_often": "x", "twice": "80"},
 ]
 PATHS = {"consent": ["consent"], "uitleg": ["over", "uitleg"], "age": ["over", "age"], "org": ["over", "werk", "org"],
          "fruit": ["over", "werk", "fruit"], "why_fruit": ["over", "werk", "why_fruit"], "often": ["later", "often"],
@@ -221,7 +221,7 @@ def test_metadata_kept_apart_and_identifying_columns_not_read(tmp_path, form):
     raw = read_table(path, form)
     assert raw.dropped == ["_submission_time", "_submitted_by"]
     assert set(raw.metadata) == {"_id", "_uuid", "_validation_status", "_status", "__version__", "_index"}
-    assert raw.unused == ["over/uitleg", "later/twice"]  # the note and the calculate field
+    assert raw.unused == ["over/uitleg"]  # the note (a calculate field is computed and stored: an item)
     assert raw.columns["response_id"].to_pylist() == [f"uuid-{i}" for i in range(len(ANSWERS))]
     central = read_table(write_csv(tmp_path / "c.csv", *central_rows(form)), form)
     assert central.dropped == ["SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID"]
@@ -288,7 +288,7 @@ def test_duplicate_choice_names_are_refused(tmp_path):
 
     text = FORM.replace("| | freq | soms | Soms |", "| | freq | soms | Soms |\n| | freq | vaak | Heel vaak |")
     text = text.replace("| | form_id | version |\n| | fruitform | 3 |", "| | form_id | version | allow_choice_duplicates |\n| | fruitform | 3 | yes |")
-    with pytest.raises(InstrumentError, match=r"setting 'allow_choice_duplicates' is not supported: .*names must be unique"):
+    with pytest.raises(InstrumentError, match=r"row \d+, column 'name' \(choice freq/vaak\).*appears twice in this list with different labels"):
         load_instrument(md_form(tmp_path, text))
     # without the setting pyxform itself refuses, naming the row
     plain = FORM.replace("| | freq | soms | Soms |", "| | freq | soms | Soms |\n| | freq | vaak | Heel vaak |")

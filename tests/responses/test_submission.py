@@ -53,10 +53,10 @@ def test_relevant_refuses_answers_to_questions_not_asked(tmp_path):
     assert check_submission(form, {"consent": "ja", "s1": "eens", "why": "x"}).ok
 
 
-def test_every_consented_reference_row_is_a_valid_submission(reference, study):
+def test_every_consented_reference_row_is_a_valid_submission(study_files, study):
     for name in ("werkers", "clienten"):
         instrument = study.instrument(name)
-        with (reference / f"{name}.csv").open(encoding="utf-8") as handle:
+        with study_files[name].open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 answers = {k: v for k, v in row.items() if k != "response_id" and v != ""}
                 result = check_submission(instrument, answers)

@@ -86,13 +86,13 @@ def test_upload_notes_code_them_and_see_them_in_the_report(client, coded_study):
     assert analyst.username == "analist"
 
 
-def test_report_shows_focus_group_counts_beside_the_survey(client, coded_study, reference):
+def test_report_shows_focus_group_counts_beside_the_survey(client, coded_study, study_files):
     import csv
     import uuid
 
     user = member(client, coded_study, "owner", "eigenaar")
     version = studies.active_version(coded_study.slug, "clienten")
-    with (reference / "clienten.csv").open(encoding="utf-8") as handle:
+    with study_files["clienten"].open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             answers = {k: v for k, v in row.items() if v and k != "response_id"}
             if answers.get("consent") == "ja":

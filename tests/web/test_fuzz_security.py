@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from afstand.errors import AfstandError
 from afstand.services import studies, submissions
 from afstand.web.models import Study
-from tests.fuzzing import FUZZ
-from tests.helpers import MINI_FORM
+from tests.helpers import FUZZ, MINI_FORM
 
 pytestmark = pytest.mark.django_db
 HUGE = "\x00HUGE\x00"

@@ -27,8 +27,8 @@ def test_every_django_log_line_passes_the_filter():
 
 
 def test_gunicorn_logs_no_address_for_malformed_requests(tmp_path):
-    port = live.free_port()
-    process = live.start(f"sqlite:///{tmp_path / 'afstand.sqlite3'}", tmp_path, port, workers=1)
+    process = live.start(f"sqlite:///{tmp_path / 'afstand.sqlite3'}", tmp_path, workers=1)
+    port = process.port
     try:
         for raw in (b"GARBAGE\r\n\r\n", b"GET /" + b"x" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
                     b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"y" * 20000 + b"\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n"):

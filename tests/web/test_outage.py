@@ -33,9 +33,8 @@ def pg(data: Path, *args: str) -> None:
 def postgres(tmp_path):
     if BIN is None or os.geteuid() != 0 or shutil.which("su") is None:
         pytest.skip("needs Debian's PostgreSQL binaries and root (as scripts/postgres.sh)")
-    port = live.free_port()
-    while port >= 32768:  # below the ephemeral range (see scripts/postgres.sh)
-        port = 20000 + (live.free_port() % 12000)
+    with live.listening_socket() as probe:
+        port = 20000 + probe.getsockname()[1] % 12000  # below the ephemeral range (see scripts/postgres.sh)
     data = Path(f"/tmp/afstand-outage-{uuid.uuid4().hex[:8]}")
     env = {**os.environ, "AFSTAND_PG_PORT": str(port), "AFSTAND_PG_DATA": str(data)}
     url = subprocess.run(["bash", str(Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh")], env=env, capture_output=True,
@@ -47,8 +46,8 @@ def postgres(tmp_path):
 
 def test_stopping_postgres_mid_load_gives_503_and_loses_nothing_acknowledged(tmp_path, postgres):
     url, stop_db, start_db = postgres
-    port = live.free_port()
-    server = live.start(url, tmp_path, port, workers=2)
+    server = live.start(url, tmp_path, workers=2)
+    port = server.port
     acked: dict[str, str] = {}
     statuses: list[int] = []
     outage_answers: list[tuple[dict, str]] = []

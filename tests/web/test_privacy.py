@@ -103,11 +103,11 @@ def test_signups_cannot_be_joined_to_answers(client, demo):
     assert signup.id != response.id and signup.signed_up_on == response.submitted_on  # the same day: that is all they share
 
 
-def test_exports_hold_only_version_and_date_as_metadata(client, demo, tmp_path):
+def test_exports_hold_only_version_date_and_wave_as_metadata(client, demo, tmp_path):
     respondent_traffic(client)
     instrument = export.latest_instrument("werken-op-afstand", "clienten")
     header, rows = export.rows("werken-op-afstand", "clienten")
-    assert set(header) - set(instrument.items) == {"response_id", "instrument_version", "submission_date"}
+    assert set(header) - set(instrument.items) == {"response_id", "instrument_version", "submission_date", "wave"}
     for fmt in ("csv", "xlsx", "sav"):
         buffer = io.BytesIO()
         export.write(header, rows, fmt, buffer, instrument=instrument)
@@ -126,6 +126,6 @@ def test_exports_hold_only_version_and_date_as_metadata(client, demo, tmp_path):
             frame, _ = pyreadstat.read_sav(path)
             columns = list(frame.columns)
         meta = [c for c in columns if not any(c == item or c.startswith(item + "_") for item in instrument.items)]
-        assert meta == ["response_id", "instrument_version", "submission_date"], (fmt, meta)
+        assert meta == ["response_id", "instrument_version", "submission_date", "wave"], (fmt, meta)
         text = buffer.getvalue()
         assert IP.encode() not in text and b"private-agent" not in text, fmt

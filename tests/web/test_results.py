@@ -9,6 +9,7 @@ import re
 import textwrap
 import uuid
 
+import numpy as np
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -82,11 +83,12 @@ def test_only_owners_upload_versions(client):
 
 
 @pytest.fixture
-def reference_db(db, reference):
+def reference_db(db, study_files):
+    """The study's responses stored: the reference study's, else the seeded demo study's."""
     study = studies.load_demo()
     for name in ("werkers", "clienten"):
         version = studies.active_version(study.slug, name)
-        with (reference / f"{name}.csv").open(encoding="utf-8") as handle:
+        with study_files[name].open(encoding="utf-8") as handle:
             for row in csv.DictReader(handle):
                 answers = {k: v for k, v in row.items() if v and k != "response_id"}
                 if answers.get("consent") == "ja":
@@ -113,24 +115,24 @@ def test_analysis_page_shows_the_core_numbers_and_figures(client, reference_db, 
     assert breakdowns and hidden  # 26 clients: some groups are under the minimum of 10
     for key, group in hidden:
         table = re.search(rf'<table class="likert" id="breakdown-{key}">(.*?)</table>', html, re.S).group(1)
-        assert re.search(rf'<tr class="suppressed"><th scope="row">{re.escape(group["label"])}</th><td>niet getoond</td></tr>', table), (key, group)
+        assert re.search(rf'<tr class="suppressed" data-group="[^"]+"><th scope="row">{re.escape(group["label"])}</th><td>niet getoond</td></tr>', table), (key, group)
     for key, b in breakdowns.items():
         table = re.search(rf'<table class="likert" id="breakdown-{key}">(.*?)</table>', html, re.S).group(1)
-        assert re.findall(r"<td>(\d+)</td>", table) == [str(g["n"]) for g in b["groups"]]  # only the shown groups have a count
+        assert re.findall(r'<tr data-group="[^"]+"><th scope="row">[^<]*</th><td>(\d+)</td>', table) == [str(g["n"]) for g in b["groups"]]  # only the shown groups have a count
     coder = User.objects.create_user("codeur", password=PASSWORD)
     Membership.objects.create(user=coder, study=reference_db, role="coder")
     client.force_login(coder)
     assert client.get("/onderzoek/werken-op-afstand/analyse/clienten/").status_code == 403
 
 
-def test_report_downloads_from_stored_responses(client, reference_db):
+def test_report_downloads_from_stored_responses(client, reference_db, study_results):
     login(client, "owner", reference_db)
     docx = client.get("/onderzoek/werken-op-afstand/rapport.docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK" and docx["Content-Disposition"] == 'attachment; filename="rapport.docx"'
     import docx as python_docx
 
     text = "\n".join(p.text for p in python_docx.Document(io.BytesIO(docx.content)).paragraphs)
-    assert "228" in text  # the number of workers, computed from the stored responses
+    assert str(study_results["werkers"]["n_consented"]) in text  # the number of workers, computed from the stored responses
     html = client.get("/onderzoek/werken-op-afstand/rapport.html")
     assert html.status_code == 200 and "<html" in html.content.decode()[:200].lower()
     assert client.get("/onderzoek/werken-op-afstand/rapport.exe").status_code == 404
@@ -174,3 +176,118 @@ def test_stored_responses_reach_the_core_as_the_export_would(demo_data):
     table = exports.stored_table(study.slug, "clienten")
     texts = table.columns["c_open_tips"].to_pylist()
     assert 'Zeg "nee", of\nbel  later; café ☕ \\ ok' in texts
+    # the submission date comes from the database as ISO text, as the export writes it
+    by_id = dict(zip(table.columns["response_id"].to_pylist(), table.columns["submission_date"].to_pylist()))
+    assert by_id == {row[0]: row[2] for row in data}
+
+
+def test_figures_are_drawn_once_per_result_and_again_after_a_new_response(demo_data, monkeypatch):
+    """The analysis page's figures are cached on what they are drawn from: a second visit draws
+    nothing, a new stored response (a changed result) draws them again with the new numbers."""
+    from afstand.figures import build
+
+    study = studies.load_demo()
+    version = studies.active_version(study.slug, "werkers")
+    with demo_data["werkers"].open(encoding="utf-8") as handle:
+        rows = [{k: v for k, v in row.items() if v and k != "response_id"} for row in csv.DictReader(handle)]
+    consenting = [r for r in rows if r.get("consent") == "ja"]
+    for answers in consenting[:-1]:
+        assert submissions.submit(version, uuid.uuid4(), answers).status == 201
+    drawn = []
+    real = build.build_figures
+    monkeypatch.setattr(build, "build_figures", lambda *a, **k: drawn.append(1) or real(*a, **k))
+
+    def figures():
+        result, form = results.analyze_stored(study.slug, "werkers")
+        return results.figures_stored(study.slug, "werkers", result, form)
+
+    first = figures()
+    assert first and len(drawn) == 1
+    assert [svg for _, svg in figures()] == [svg for _, svg in first] and len(drawn) == 1
+    assert submissions.submit(version, uuid.uuid4(), consenting[-1]).status == 201
+    third = figures()
+    assert len(drawn) == 2
+    assert [svg for _, svg in third] != [svg for _, svg in first]
+
+
+def _page_as_published(html: str) -> dict:
+    """What a reader of the analysis page can write down: n consented, every item's printed counts and
+    missing count (× = unknown), every breakdown's shown groups, hidden groups and respondents without a group."""
+    n = int(re.search(r'id="n-consented">(\d+)<', html).group(1))
+    items = {}
+    for name, body in re.findall(r'<section class="item" id="item-([\w-]+)">(.*?)</section>', html, re.S):
+        rows = re.findall(r'<tr data-choice="([^"]+)"><th scope="row">.*?</th><td>([^<]*)</td>', body, re.S)
+        if rows:
+            missing = int(re.search(r'<tr class="missing"><th scope="row">[^<]*</th><td>(\d+)</td>', body).group(1))
+            kind = "select_multiple" if "meerdere antwoorden" in body or "several answers" in body else "select_one"
+            items[name] = {"type": kind, "missing": missing, "counts": {c: None if v == "×" else int(v) for c, v in rows}}
+        elif "<th scope=\"col\">n</th>" in body:
+            items[name] = {"type": "number", "n": int(re.search(r"<tbody><tr><td>(\d+)</td>", body).group(1))}
+    breakdowns = {}
+    for key, body in re.findall(r'<table class="likert" id="breakdown-([\w-]+)">(.*?)</table>', html, re.S):
+        shown = [{"name": g, "n": int(v)} for g, v in re.findall(r'<tr data-group="([^"]+)"><th scope="row">[^<]*</th><td>(\d+)</td>', body)]
+        hidden = [{"name": g} for g in re.findall(r'<tr class="suppressed" data-group="([^"]+)">', body)]
+        no_group = int(re.search(r'<tr class="no-group"><th scope="row">[^<]*</th><td>(\d+)</td>', body).group(1))
+        breakdowns[key] = {"groups": shown, "suppressed": hidden, "no_group": no_group}
+    return {"n_consented": n, "items": items, "comparisons": {"breakdowns": breakdowns}}
+
+
+def test_analysis_page_lets_no_small_group_be_derived(client, demo_data, study):
+    """Skewed data (an organisation of 4 next to 14 workers without one, an experience band of 5): the
+    attacker of tests/analysis/test_disclosure.py, reading only the page's numbers, recovers nothing,
+    and the page hides the same cells as the report's published result."""
+    from afstand.analysis.compare import group_codes
+    from afstand.analysis.disclosure import MASK
+    from tests.helpers import attack
+
+    demo = studies.load_demo()
+    version = studies.active_version(demo.slug, "werkers")
+    orgs = [c.name for c in study.instrument("werkers").items["w_org"].choice_list.choices]
+    with demo_data["werkers"].open(encoding="utf-8") as handle:
+        for i, row in enumerate(csv.DictReader(handle)):
+            answers = {k: v for k, v in row.items() if v and k != "response_id"}
+            if answers.get("consent") != "ja":
+                continue
+            answers.pop("w_org", None)
+            if i < 4:
+                answers["w_org"] = orgs[0]
+            elif i >= 18:
+                answers["w_org"] = orgs[1 + i % (len(orgs) - 1)]
+            if 18 <= i < 23:
+                answers["w_experience_years"] = "25"
+            elif answers.get("w_experience_years") and float(answers["w_experience_years"]) >= 20:
+                answers["w_experience_years"] = "15"
+            assert submissions.submit(version, uuid.uuid4(), answers).status == 201
+    login(client, "analyst", demo)
+    page = client.get("/onderzoek/werken-op-afstand/analyse/werkers/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    seen = _page_as_published(html)
+    breakdowns = study.breakdowns("werkers")
+    assert {b.name for b in breakdowns} == set(seen["comparisons"]["breakdowns"])
+    responses = results.stored_responses(demo.slug, "werkers", studies.latest_instrument(demo.slug, "werkers"))
+    truth = {}
+    for b in breakdowns:
+        codes, names, _ = group_codes(responses, b)
+        tally = np.bincount(codes + 1, minlength=len(names) + 1)
+        truth[b.name] = {g: int(tally[i + 1]) for i, g in enumerate(names)}
+    assert truth["organisatie"][orgs[0]] == 4 and seen["comparisons"]["breakdowns"]["organisatie"]["no_group"] == 14
+    small = 0
+    for name, bounds in attack(seen, breakdowns):
+        for key, (low, high) in bounds.items():
+            value = sum(truth[name][g] for g in key.split("|"))
+            assert low <= value <= high, (name, key, value, low, high)  # the attacker's model of the page is right
+            if 0 < value < 10:
+                small += 1
+                assert low < high and high >= 10, f"{name}: {key} = {value} derivable from the page ({low}..{high})"
+    assert small >= 2  # the organisation of 4 and the band of 5 were there to be found
+    # the page hides the same cells as the report's published result, and prints no hidden count
+    published, _ = results.published_stored(demo.slug, "werkers")
+    for item, choices in published["disclosure"]["masked"].items():
+        for choice in choices:
+            assert seen["items"][item]["counts"][choice] is None
+            assert re.search(rf'<tr data-choice="{choice}"><th scope="row">[^<]*</th><td>{MASK}</td><td>{MASK}</td>', html)
+    assert orgs[0] in published["disclosure"]["masked"]["w_org"]
+    raw, _ = results.analyze_stored(demo.slug, "werkers")
+    assert "problems" not in html or isinstance(published["data"]["problems"], int)
+    assert raw["items"]["w_org"]["counts"][orgs[0]] == 4  # the working result still has it; the page does not

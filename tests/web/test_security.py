@@ -120,7 +120,7 @@ XSS_FORM = """
 """
 
 
-def test_xss_in_labels_answers_and_signups_is_inert(client, demo, reference):
+def test_xss_in_labels_answers_and_signups_is_inert(client, demo, study_files):
     user = owner(client, demo)
     # labels: a study uploaded with script in its labels, hints, choices and title
     created = client.post("/onderzoek/nieuw/", {"title": "XSS <script>alert(5)</script>", "slug": "xss", "instrument": "xss",
@@ -133,14 +133,14 @@ def test_xss_in_labels_answers_and_signups_is_inert(client, demo, reference):
     inert(client.get("/onderzoek/").content.decode())
     # answers: open answers with a payload, coded, then every researcher page and the report formats
     version = studies.active_version(demo.slug, "werkers")
-    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
+    with study_files["werkers"].open(encoding="utf-8") as handle:
         for k, row in enumerate(csv.DictReader(handle)):
             answers = {key: v for key, v in row.items() if v and key != "response_id"}
             if answers.get("consent") == "ja":
                 answers["w_open_types_good"] = PAYLOAD if k < 12 else answers.get("w_open_types_good", "")
                 assert submissions.submit(version, uuid.uuid4(), answers).status == 201
     clienten = studies.active_version(demo.slug, "clienten")
-    with (reference / "clienten.csv").open(encoding="utf-8") as handle:
+    with study_files["clienten"].open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             answers = {key: v for key, v in row.items() if v and key != "response_id"}
             if answers.get("consent") == "ja":

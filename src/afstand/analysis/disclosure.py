@@ -76,3 +76,38 @@ def publish(result: dict, study: Study | None, name: str) -> dict:
 
 def is_masked(entry: dict, choice: str) -> bool:
     return choice in entry.get("suppressed", ())
+
+
+def publish_trend(result: dict, waves: dict, study: Study | None, name: str) -> dict:
+    """A deep copy of a :func:`afstand.analysis.trend.trend` result with, per wave, the cells that
+    :func:`publish` would mask in that wave's own result masked too (same rule, decided per wave on
+    that wave's responses), their changes between waves dropped, and no collapsed view of a masked item.
+
+    ``waves`` maps each wave label to its :class:`~afstand.responses.dataset.ResponseSet`.
+    """
+    from afstand.analysis.compare import compare
+
+    out = copy.deepcopy(result)
+    if study is None or name not in study.instrument_names:
+        return out
+    masked_items: set[str] = set()
+    for label, responses in waves.items():
+        comparisons = compare(responses, study.breakdowns(name), [], min_group_size=study.min_group_size)
+        for item, choices in hidden_choices({"comparisons": comparisons}, study, name).items():
+            entry = out["items"].get(item)
+            if entry is None or label not in entry.get("waves", {}):
+                continue
+            masked_items.add(item)
+            wave = entry["waves"][label]
+            for choice in choices:
+                for key in ("counts", "percent", "ci"):
+                    if key in wave and choice in wave[key]:
+                        wave[key][choice] = None
+            wave["suppressed"] = sorted(choices)
+    for item in masked_items:  # a change of a masked cell, or of any cell next to it, would give it back
+        entry = out["items"][item]
+        entry["change"] = {}
+        for pair in entry.get("pairs", []):
+            pair["change"] = {}
+        out.get("likert", {}).pop(item, None)
+    return out

@@ -3,8 +3,8 @@
 ``import scipy.stats`` costs about 0.6 s and statsmodels another 0.3 s, more than the
 analysis of a large file. These functions call the same ``scipy.special`` routines that
 ``scipy.stats`` calls, with the same edge cases, so the results are bit-for-bit those of
-``scipy.stats.chi2.sf``, ``scipy.stats.norm.sf``, ``scipy.stats.f.isf``,
-``scipy.stats.chi2_contingency`` and statsmodels' ``multipletests(method="holm")``;
+``scipy.stats.chi2.sf``, ``scipy.stats.norm.sf``, ``scipy.stats.norm.cdf``,
+``scipy.stats.norm.ppf``, ``scipy.stats.t.ppf``, ``scipy.stats.f.isf``, ``scipy.stats.chi2_contingency`` and statsmodels' ``multipletests(method="holm")``;
 ``tests/analysis/test_distributions.py`` checks that with ``==``. ``scipy.special`` is
 imported on first use only.
 """
@@ -49,6 +49,34 @@ def norm_sf(z: float) -> float:
     from scipy import special
 
     return float(special.ndtr(-z))
+
+
+def norm_cdf(x):
+    """P(Z ≤ x) for the standard normal, as ``scipy.stats.norm.cdf`` (scalars and arrays)."""
+    from scipy import special
+
+    return special.ndtr(np.asarray(x, dtype=np.float64))[()]
+
+
+def norm_ppf(q):
+    """The standard normal quantile, as ``scipy.stats.norm.ppf`` (scalars and arrays; NaN outside [0, 1])."""
+    from scipy import special
+
+    q = np.asarray(q, dtype=np.float64)
+    return np.where((q >= 0) & (q <= 1), special.ndtri(q), np.nan)[()]
+
+
+def t_ppf(q: float, df: float) -> float:
+    """The quantile of Student's t with ``df`` degrees of freedom, as ``scipy.stats.t.ppf``."""
+    from scipy import special
+
+    if math.isnan(q) or not 0 <= q <= 1 or not df > 0:
+        return math.nan
+    if q == 0:
+        return -math.inf
+    if q == 1:
+        return math.inf
+    return float(special.stdtrit(df, q))
 
 
 def f_isf(q: float, dfn: float, dfd: float) -> float:

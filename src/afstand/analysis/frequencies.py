@@ -22,14 +22,24 @@ Base = Literal["consented", "valid"]
 
 def select_one(responses: ResponseSet, item: Item, base: Base = "consented") -> dict:
     names = item.choice_list.names
-    counts = np.bincount(responses.single[item.name] + 1, minlength=len(names) + 1)  # [0] = missing
-    return _frequency("select_one", names, counts[1:], responses.n_consented, int(counts[0]), base)
+    counts = np.bincount(responses.single[item.name] + 1, minlength=len(names) + 1)  # [0] = missing or not asked
+    not_asked = responses.n_not_asked(item.name)
+    return _not_asked(_frequency("select_one", names, counts[1:], responses.n_asked(item.name), int(counts[0]) - not_asked, base), not_asked)
 
 
 def select_multiple(responses: ResponseSet, item: Item, base: Base = "consented") -> dict:
     column = responses.multi[item.name]
-    missing = int(responses.n_consented - column.answered.sum())
-    return _frequency("select_multiple", item.choice_list.names, column.counts(), responses.n_consented, missing, base)
+    n = responses.n_asked(item.name)
+    missing = int(n - column.answered.sum())
+    entry = _frequency("select_multiple", item.choice_list.names, column.counts(), n, missing, base)
+    return _not_asked(entry, responses.n_consented - n)
+
+
+def _not_asked(entry: dict, count: int) -> dict:
+    """Respondents whose instrument version did not hold the item: outside the base, not missing."""
+    if count:
+        entry["not_asked"] = int(count)
+    return entry
 
 
 def _frequency(kind: str, names, counts: np.ndarray, n: int, missing: int, base: Base) -> dict:
@@ -84,7 +94,8 @@ def _describe(values: np.ndarray) -> dict:
 
 def text(responses: ResponseSet, item: Item) -> dict:
     answered = int(responses.texts[item.name].present.sum())
-    return {"type": "text", "answered": answered, "missing": responses.n_consented - answered}
+    n = responses.n_asked(item.name)
+    return _not_asked({"type": "text", "answered": answered, "missing": n - answered}, responses.n_consented - n)
 
 
 def round_half_up(value: float, digits: int = 0) -> float:

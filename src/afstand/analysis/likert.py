@@ -24,9 +24,10 @@ def collapse(responses: ResponseSet, item: Item, base: str = "consented") -> dic
     for choice, count in zip(item.choice_list.choices, tally[1:]):
         if choice.collapse:
             counts[choice.collapse] += int(count)
-    missing = int(tally[0])
-    denominator = responses.n_consented if base == "consented" else responses.n_consented - missing
-    return {
+    n = responses.n_asked(item.name)  # respondents whose version held the item
+    missing = int(tally[0]) - (responses.n_consented - n)
+    denominator = n if base == "consented" else n - missing
+    out = {
         "categories": list(categories),
         "labels": {c: item.choice_list.collapsed_label(c) for c in categories},
         "base": denominator,
@@ -34,3 +35,6 @@ def collapse(responses: ResponseSet, item: Item, base: str = "consented") -> dic
         "counts": counts,
         "percent": {c: (100.0 * v / denominator if denominator else None) for c, v in counts.items()},
     }
+    if n < responses.n_consented:
+        out["not_asked"] = responses.n_consented - n
+    return out

@@ -3,7 +3,7 @@
 * :func:`polychoric` — two-step maximum-likelihood polychoric correlation (Olsson 1979):
   thresholds from each item's cumulative proportions, then ρ maximising the likelihood of the
   cross table under a bivariate normal. The bivariate normal CDF is Owen's T formula
-  (``scipy.special.owens_t``), exact and vectorised.
+  (``scipy.owens_t``), exact and vectorised.
 * :func:`ordinal_alpha` — Cronbach's α computed from the polychoric correlation matrix
   (Zumbo, Gadermann & Zeisser 2007), reported beside the Pearson α.
 * :func:`spearman_brown` — for two-item scales, where α is a poor estimate, the
@@ -16,7 +16,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special, stats
+
+from afstand.analysis.distributions import norm_cdf, norm_ppf
+from afstand.analysis.minimize import minimize_bounded
 
 BIG = 8.0  # stands in for ±∞ thresholds: Φ(8) = 1 − 6e−16
 
@@ -26,7 +28,7 @@ def _owen_bvn(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
     h = np.asarray(h, dtype=float)
     k = np.asarray(k, dtype=float)
     if abs(rho) >= 1:
-        return stats.norm.cdf(np.minimum(h, k)) if rho > 0 else np.maximum(0.0, stats.norm.cdf(h) - stats.norm.cdf(-k))
+        return norm_cdf(np.minimum(h, k)) if rho > 0 else np.maximum(0.0, norm_cdf(h) - norm_cdf(-k))
     root = math.sqrt(1 - rho * rho)
     eps = 1e-12
     hh = np.where(np.abs(h) < eps, eps, h)
@@ -34,14 +36,16 @@ def _owen_bvn(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
     a_h = (kk - rho * hh) / (hh * root)
     a_k = (hh - rho * kk) / (kk * root)
     beta = np.where((hh * kk > 0) | ((hh * kk == 0) & (hh + kk >= 0)), 0.0, 0.5)
-    value = 0.5 * (stats.norm.cdf(hh) + stats.norm.cdf(kk)) - special.owens_t(hh, a_h) - special.owens_t(kk, a_k) - beta
+    from scipy.special import owens_t
+
+    value = 0.5 * (norm_cdf(hh) + norm_cdf(kk)) - owens_t(hh, a_h) - owens_t(kk, a_k) - beta
     return np.clip(value, 0.0, 1.0)
 
 
 def thresholds(counts: np.ndarray) -> np.ndarray:
     """Category thresholds (−BIG, τ1, …, BIG) from one item's category counts."""
     cumulative = np.cumsum(counts)[:-1] / counts.sum()
-    inner = stats.norm.ppf(np.clip(cumulative, 1e-12, 1 - 1e-12))
+    inner = norm_ppf(np.clip(cumulative, 1e-12, 1 - 1e-12))
     return np.concatenate([[-BIG], np.clip(inner, -BIG, BIG), [BIG]])
 
 
@@ -60,8 +64,7 @@ def polychoric(table: np.ndarray) -> float | None:
              - _owen_bvn(upper_x, lower_y, rho) + _owen_bvn(lower_x, lower_y, rho))
         return -float((table * np.log(np.maximum(p, 1e-300))).sum())
 
-    res = optimize.minimize_scalar(negative_loglik, bounds=(-0.9999, 0.9999), method="bounded", options={"xatol": 1e-10})
-    return float(res.x)
+    return minimize_bounded(negative_loglik, -0.9999, 0.9999, xatol=1e-10)  # as scipy's minimize_scalar(method="bounded")
 
 
 def polychoric_matrix(matrix: np.ndarray) -> np.ndarray | None:
@@ -105,7 +108,7 @@ def spearman_brown(matrix: np.ndarray, *, confidence: float = 0.95) -> dict:
         return {"value": None, "ci": [None, None], "r": None, "n": int(n)}
     r = float(np.corrcoef(data, rowvar=False)[0, 1])
     z = math.atanh(max(min(r, 0.999999), -0.999999))
-    half = stats.norm.ppf(1 - (1 - confidence) / 2) / math.sqrt(n - 3)
+    half = norm_ppf(1 - (1 - confidence) / 2) / math.sqrt(n - 3)
     bounds = [math.tanh(z - half), math.tanh(z + half)]
 
     def sb(value: float) -> float:

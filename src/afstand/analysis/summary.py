@@ -36,6 +36,9 @@ def analyze(
             entry = frequencies.select_multiple(responses, item, base)
         elif item.kind == "number":
             entry = frequencies.number(responses.numbers[item.name], outlier_k=outlier_k, exclude_outliers=exclude_outliers)
+            if responses.n_not_asked(item.name):  # not asked of some (mixed versions): not missing
+                entry["not_asked"] = responses.n_not_asked(item.name)
+                entry["missing"] -= entry["not_asked"]
         elif item.kind == "text":
             entry = frequencies.text(responses, item)
         elif item.name in responses.texts:  # analysis-only types (date, geopoint, …): how many answered

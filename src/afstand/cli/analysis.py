@@ -21,6 +21,13 @@ def register(sub) -> None:
                    help="percent base: every consented respondent (report convention) or only those who answered")
     p.add_argument("--exclude-outliers", action="store_true", help="leave flagged outliers out of number statistics")
     p.add_argument("--min-group-size", type=int, help="smallest group shown in breakdowns (default: the study's setting)")
+    p.add_argument("--version-form", action="append", default=[], metavar="XLSFORM",
+                   help="another instrument version the data's rows may have used (instrument_version column); items not in a "
+                        "row's version count as not asked, outside the base (repeat)")
+    p.add_argument("--cache", action="store_true",
+                   help="keep a columnar copy of a CSV data file in the afstand cache (AFSTAND_CACHE_DIR) and reuse it next time; "
+                        "worth it for large files analysed more than once")
+    p.add_argument("--repeat", help="analyse the table of this repeat (one row per instance, Kobo's layout); default: the main table")
     p.set_defaults(handler=cmd_analyze)
 
     p = sub.add_parser("pairs", help="worker and client statements side by side",
@@ -39,9 +46,18 @@ def cmd_analyze(args) -> int:
 
     study = study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)
+    versions = None
+    if args.version_form:
+        from afstand.instrument.loader import load_instrument
+
+        versions = [load_instrument(path) for path in args.version_form]
+    if args.repeat or instrument.repeats:
+        from afstand.responses.tables import section
+
+        instrument = section(instrument, args.repeat)
     import_in_background()  # scipy.special, for the tests, while the file is parsed
-    responses = load_responses(args.data, instrument, lenient=args.lenient, layout=args.layout,
-                               missing=study.missing_codes if study is not None else ())
+    responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions, columnar_cache=args.cache,
+                               layout=args.layout, missing=study.missing_codes if study is not None else ())
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
                      min_group_size=args.min_group_size)
     if args.json:

@@ -32,6 +32,7 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("csv", "xlsx", "sav", "dta"), default="csv",
                    help="csv, xlsx, SPSS .sav or Stata .dta (default csv; codes, labels, missing values: docs/data-formats.md)")
     p.add_argument("--out", required=True, help="output file (written atomically)")
+    p.add_argument("--wave", help="only this wave's responses (default: every wave; the file has a wave column)")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("createuser", help="create a researcher account with a role in a study",
@@ -47,6 +48,8 @@ def register(sub) -> None:
                        description="Delete stored responses and sign-ups older than N days (default: AFSTAND_RETENTION_DAYS).")
     p.add_argument("--older-than", type=int, help="days (default: $AFSTAND_RETENTION_DAYS)")
     p.add_argument("--db", help=DB_HELP)
+    p.add_argument("--study", help="with --wave: the study whose wave to purge")
+    p.add_argument("--wave", help="only the responses of this wave of --study (sign-ups are kept)")
     p.set_defaults(handler=cmd_purge)
 
 
@@ -69,7 +72,7 @@ def cmd_export(args) -> int:
     open_database(args.db)
     from afstand.services.exports import export
 
-    n = export(args.study or config.get("AFSTAND_STUDY"), args.instrument, args.format, Path(args.out))
+    n = export(args.study or config.get("AFSTAND_STUDY"), args.instrument, args.format, Path(args.out), args.wave)
     print(f"wrote {args.out} ({n} responses)")
     return 0
 
@@ -99,6 +102,15 @@ def cmd_purge(args) -> int:
     open_database(args.db)
     from afstand.services.submissions import purge
 
-    counts = purge(days)
+    wave = None
+    if args.wave or args.study:
+        if not (args.wave and args.study):
+            raise AfstandError("--wave and --study go together")
+        from afstand.services import studies, waves
+
+        wave = waves.wave_by_label(studies.study_by_slug(args.study), args.wave)
+        if wave is None:
+            raise AfstandError(f"study {args.study} has no wave {args.wave}")
+    counts = purge(days, wave=wave)
     print(f"deleted {counts['responses']} responses and {counts['signups']} sign-ups older than {days} days")
     return 0

@@ -31,6 +31,10 @@ def register(sub) -> None:
     q.add_argument("--study", help="study folder or id")
     q.set_defaults(handler=cmd_export)
 
+    from afstand.cli.trend import add_diff_parser
+
+    add_diff_parser(isub)
+
 
 def cmd_show(args) -> int:
     import sys

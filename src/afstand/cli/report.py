@@ -11,7 +11,10 @@ from afstand.errors import AfstandError
 def register(sub) -> None:
     p = sub.add_parser("report", help="write the report, factsheet and figures",
                        description="Write the study report (HTML, PDF, DOCX), the factsheet and the figures from response data.")
-    p.add_argument("--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--data", action="append", default=[], metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p.add_argument("--wave", action="append", default=[], metavar="LABEL:INSTRUMENT=PATH",
+                   help="data per wave and instrument, oldest first, e.g. 2021:werkers=w21.csv (repeat); the report is of the last "
+                        "wave and gets a section on the development since the previous one (instead of --data)")
     p.add_argument("--study", help="study folder or id")
     p.add_argument("--out", required=True, help="output folder (written only when everything succeeded)")
     p.add_argument("--format", default="html,pdf,docx", help="comma-separated: html, pdf, docx (default: all)")
@@ -32,11 +35,19 @@ def cmd_report(args) -> int:
 
     study = find_study(args.study)
     data = {}
+    if bool(args.data) == bool(args.wave):
+        raise AfstandError("give the data with --data INSTRUMENT=PATH, or per wave with --wave LABEL:INSTRUMENT=PATH (not both)")
     for name, path in key_values(args.data, "--data", "INSTRUMENT=PATH").items():
         study.instrument_config(name)  # unknown instrument: clear error before any work
         if not Path(path).is_file():
             raise AfstandError(f"{path}: no such file (--data {name})")
         data[name] = Path(path)
+    waves = None
+    if args.wave:
+        from afstand.cli.trend import parse_report_waves
+
+        waves = parse_report_waves(args.wave, study)
+        data = waves[-1][1]
     codings = None
     if args.codings:
         if not Path(args.codings).is_file():
@@ -47,7 +58,7 @@ def cmd_report(args) -> int:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("rapport maken", total=None)
         written = build_report(study, data, Path(args.out), formats=formats, codings=codings, workers=max(1, args.workers),
-                               base=args.base, progress=lambda message: progress.update(task, description=message))
+                               base=args.base, progress=lambda message: progress.update(task, description=message), waves=waves)
     for path in written:
         print(f"wrote {path}")
     return 0

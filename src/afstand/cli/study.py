@@ -42,6 +42,10 @@ def register(sub) -> None:
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_list)
 
+    from afstand.cli.trend import add_wave_parser
+
+    add_wave_parser(ssub)
+
 
 def _read_forms(specs: list[str]) -> list[tuple[str, str, bytes]]:
     """(instrument name, file name, content) per --form, all read before the database is touched."""

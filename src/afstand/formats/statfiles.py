@@ -40,7 +40,7 @@ from afstand.errors import AfstandError
 from afstand.instrument.model import Instrument, Item
 
 META_LABELS = {"response_id": "Respons-id (willekeurig)", "instrument_version": "Versie van de vragenlijst",
-               "submission_date": "Datum van insturen"}
+               "submission_date": "Datum van insturen", "wave": "Meting"}
 SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
 STATA_RESERVED = {"_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n", "_N",
                   "_pi", "_pred", "_rc", "_skip", "strL", "using", "with", "str", "e", "pi"}

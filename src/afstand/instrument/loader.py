@@ -21,20 +21,25 @@ from typing import Any, BinaryIO
 from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
+from afstand.instrument.form_tree import _expand_loops, _keys
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
-from afstand.instrument.support import FormSupport, canonical_type, check_pyxform
+from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
 
-# pyxform's internal type names -> XLSForm type names used throughout afstand
+# pyxform's type names and aliases -> the XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
     "select one": "select_one",
     "select all that apply": "select_multiple",
     "select_one": "select_one",
     "select_multiple": "select_multiple",
+    "select one external": "select_one_external",
 }
-#: metadata and computed fields: not questions (an export's column for them is kept apart)
-_SKIP_TYPES = {"calculate", "start", "end", "today", "deviceid", "username", "audit", "phonenumber", "email", "simserial",
-               "subscriberid", "start-geopoint", "background-geopoint", "background-audio"}
+_BIND_TYPES = {"int": "integer", "decimal": "decimal", "date": "date", "time": "time", "dateTime": "datetime",
+               "geopoint": "geopoint", "geotrace": "geotrace", "geoshape": "geoshape", "barcode": "barcode"}
+_SKIP_TYPES = {"start", "end", "today", "deviceid", "username", "audit", "simserial", "subscriberid", "phonenumber",
+               "email", "uri:deviceid", "uri:email", "uri:username", "uri:subscriberid", "uri:simserial", "uri:phonenumber",
+               "start-geopoint", "background-audio", "background-geopoint"}
+_CHOICE_OWN = {"name", "label", "media", "score", "collapse", "list_name"}
 _VALID_KEYS = {"1": 1, "+1": 1, "-1": -1}
 
 
@@ -114,7 +119,7 @@ def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -
 
 
 CACHE_KIND = "instruments"
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: each question carries the parts of pyxform's type dictionary afstand reads (_type_spec)
 
 
 def _finish(instrument: Instrument, warnings: list[str], label: str) -> Instrument:
@@ -150,7 +155,24 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    return result._pyxform, workbook, [str(w) for w in warnings]
+    js = result._pyxform
+    _annotate_types(js.get("children", []))
+    return js, workbook, [str(w) for w in warnings]
+
+
+def _annotate_types(children: list[dict]) -> None:
+    """Copy into each question what pyxform's type dictionary says about its type (control tag,
+    bind type, preload, a type's own constraint such as ``phone number``'s), so a cached form is
+    read without importing pyxform."""
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    for child in children:
+        if isinstance(child.get("children"), list):
+            _annotate_types(child["children"])
+        spec = QUESTION_TYPE_DICT.get(child.get("type", ""), {})
+        bind = spec.get("bind", {})
+        child["_type_spec"] = {"control": {"tag": spec.get("control", {}).get("tag")},
+                               "bind": {k: bind[k] for k in ("type", "constraint", "readonly", "jr:preload") if k in bind}}
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
@@ -195,53 +217,77 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
     consent: list[str] = []
     consent_choice: list[str] = []
     top_level: list[str] = []  # names of top-level items, notes and groups, in document order
-    paths: dict[str, tuple[str, ...]] = {}
 
-    def walk(children: list[dict], group: str | None, sink: list[str] | None, prefix: tuple[str, ...] = ()) -> None:
+    children = _expand_loops(js.get("children", []))
+    item_keys, group_keys = _keys(children)
+    paths: dict[str, str] = {}
+    field_paths: dict[str, tuple[str, ...]] = {}  # key -> path segments (readers of other tools' exports)
+    metadata: dict[str, str] = {}
+
+    def walk(children: list[dict], prefix: str, group: str | None, repeat: str | None, sink: list[str] | None,
+             direct: list[str]) -> None:
         for child in children:
             ctype = child.get("type", "")
-            name = child.get("name", "")
+            name = str(child.get("name", ""))
+            path = f"{prefix}/{name}" if prefix else name
             if ctype in ("group", "repeat"):
-                if child.get("control", {}).get("bodyless") or name == "meta":
-                    _record_paths(child.get("children", []), prefix + (name,), paths)
+                if child.get("control", {}).get("bodyless") or (name == "meta" and not prefix):
+                    _record_paths(child.get("children", []), tuple(path.split("/")), field_paths)
                     continue
+                key = group_keys[path]
                 members: list[str] = []
+                inner: list[str] = []
                 slot = len(groups)
                 groups.append(None)  # keep document order: outer group before inner ones
-                walk(child.get("children", []), name, members, prefix + (name,))
+                walk(child.get("children", []), path, key, key if ctype == "repeat" else repeat, members, inner)
                 bind = child.get("bind", {})
-                groups[slot] = (
-                    Group(
-                        name=name,
-                        labels=_labels(child.get("label"), default_language, languages),
-                        relevant=bind.get("relevant"),
-                        appearance=child.get("control", {}).get("appearance"),
-                        elements=tuple(members),
-                    )
+                groups[slot] = Group(
+                    name=key,
+                    labels=_labels(child.get("label"), default_language, languages),
+                    relevant=bind.get("relevant"),
+                    appearance=child.get("control", {}).get("appearance"),
+                    elements=tuple(members),
+                    path=path,
+                    parent=group,
+                    repeat=ctype == "repeat",
+                    repeat_count=_text(child.get("control", {}).get("jr:count")),
+                    children=tuple(inner),
                 )
+                paths[path] = key
+                direct.append(key)
                 if sink is not None:
                     sink.extend(members)
                 else:
-                    top_level.append(name)
+                    top_level.append(key)
                 continue
-            paths.setdefault(name, prefix + (name,))
-            ctype = canonical_type(ctype)
-            if ctype in _SKIP_TYPES:
+            spec = child.get("_type_spec") or {}
+            spec_bind = spec.get("bind", {})
+            if ctype in _SKIP_TYPES or "jr:preload" in spec_bind or "jr:preload" in child.get("bind", {}):
+                metadata[name] = ctype  # expressions may read it (${today}); it is never stored
+                field_paths.setdefault(name, tuple(path.split("/")))
                 continue
+            key = item_keys[path]
+            paths[path] = key
+            field_paths[key] = tuple(path.split("/"))
+            direct.append(key)
             if sink is not None:
-                sink.append(name)
+                sink.append(key)
             else:
-                top_level.append(name)
-            bind = child.get("bind", {})
+                top_level.append(key)
+            bind = {**{k: v for k, v in spec_bind.items() if k in ("constraint",)}, **child.get("bind", {})}
             if ctype == "note":
-                notes[name] = Note(name, _labels(child.get("label"), default_language, languages), group, bind.get("relevant"))
+                notes[key] = Note(key, _labels(child.get("label"), default_language, languages), group, bind.get("relevant"),
+                                  path=path, repeat=repeat, hints=_labels(child.get("hint"), default_language, languages))
                 continue
-            xtype = _PYXFORM_TYPES.get(ctype, ctype)
+            xtype = _xlsform_type(ctype, spec)
             clist = choice_lists.get(child.get("list_name") or child.get("itemset") or "")
             if xtype in ("select_one", "select_multiple") and clist is None:
-                raise InstrumentError(f"{label}: sheet survey, item {name!r}: choice list not found")
+                if isinstance(child.get("choices"), list):  # an inline list (field-list label rows)
+                    clist = _choice_list(str(child.get("itemset") or key), child["choices"], workbook, label, languages)
+                else:
+                    raise InstrumentError(f"{label}: sheet survey, item {name!r}: choice list not found")
             item = Item(
-                name=name,
+                name=key,
                 type=xtype,
                 labels=_labels(child.get("label"), default_language, languages),
                 group=group,
@@ -256,19 +302,26 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 key=_key(child, workbook, label),
                 pair=_text(child.get("pair")),
                 missing=_missing_codes(child.get("missing")),
+                path=path if path != key else "",
+                repeat=repeat,
+                calculation=_text(bind.get("calculate")),
+                choice_filter=_text(child.get("choice_filter")),
+                default=_text(child.get("default")),
+                parameters={str(k): str(v) for k, v in (child.get("parameters") or {}).items()},
+                read_only=str(bind.get("readonly", "")).lower() in ("true()", "true", "yes", "1"),
             )
-            items[name] = item
+            items[key] = item
             if _text(child.get("consent_choice")):
-                consent.append(name)
+                consent.append(key)
                 choice = child["consent_choice"].strip()
                 consent_choice.append(choice)
                 if clist is None or clist.get(choice) is None:
                     _fail(label, workbook, "survey", name, "consent_choice", choice, "is not a choice of this item")
 
-    walk(js.get("children", []), None, None)
+    walk(children, "", None, None, None, [])
     if len(consent) > 1:
         raise InstrumentError(f"{label}: sheet survey: more than one item has a consent_choice ({', '.join(consent)})")
-    if consent and next(iter(items)) != consent[0]:
+    if consent and next(k for k, i in items.items() if i.collected) != consent[0]:
         raise InstrumentError(f"{label}: sheet survey: the consent item {consent[0]!r} must be the first question")
     return Instrument(
         form_id=form_id,
@@ -286,6 +339,8 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         consent_choice=consent_choice[0] if consent_choice else None,
         order=tuple(top_level),
         paths=paths,
+        metadata=metadata,
+        field_paths=field_paths,
     )
 
 
@@ -307,16 +362,39 @@ def _missing_codes(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part for part in text.replace(",", " ").split() if part))
 
 
+def _xlsform_type(ctype: str, spec: dict) -> str:
+    """pyxform's type name (or alias) -> afstand's XLSForm type name."""
+    if ctype in _PYXFORM_TYPES:
+        return _PYXFORM_TYPES[ctype]
+    tag = spec.get("control", {}).get("tag")
+    bind_type = spec.get("bind", {}).get("type")
+    if ctype in ("calculate", "hidden", "range", "acknowledge", "text", "note"):
+        return ctype
+    if tag == "trigger":
+        return "acknowledge"
+    if tag == "upload":
+        return ctype
+    if bind_type in _BIND_TYPES:
+        return _BIND_TYPES[bind_type]
+    if bind_type == "string" and tag == "input":
+        return "text"
+    if bind_type == "string" and tag is None and spec.get("bind", {}).get("readonly"):
+        return "hidden"
+    return ctype
+
+
 def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, languages: list[str]) -> ChoiceList:
     choices = []
-    seen: set[str] = set()
+    seen: dict[str, Any] = {}
     for row in rows:
         name = str(row.get("name"))
-        if name in seen:  # pyxform allows this with the setting allow_choice_duplicates
+        # pyxform allows a name twice with the setting allow_choice_duplicates (e.g. a county under two
+        # states, told apart by a choice_filter): one answer value, so its labels must agree
+        if name in seen and seen[name] != row.get("label"):
             _fail_choice(label, workbook, list_name, name, "name", name,
-                         "appears twice in this list; afstand counts answers by choice name, so each name in a list must be unique",
-                         occurrence=2)
-        seen.add(name)
+                         "appears twice in this list with different labels; afstand counts answers by choice name, "
+                         "so a repeated name must mean the same choice", occurrence=2)
+        seen.setdefault(name, row.get("label"))
         score = _text(row.get("score"))
         if score is not None:
             try:
@@ -331,6 +409,7 @@ def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, la
                 labels=_labels(row.get("label"), None, languages),
                 score=score_value,
                 collapse=_text(row.get("collapse")),
+                columns={str(k): str(v) for k, v in row.items() if k not in _CHOICE_OWN and not isinstance(v, (dict, list))},
             )
         )
     return ChoiceList(list_name, tuple(choices))

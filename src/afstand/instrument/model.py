@@ -35,6 +35,12 @@ KIND_OF_TYPE = {
     "range": "number",
     "text": "text",
 }
+#: Types a respondent answers on afstand's own survey pages and through the JSON API (checked
+#: on the server by :mod:`afstand.responses.submission`).
+COLLECTED_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal", "range", "text",
+                             "date", "time", "datetime", "acknowledge"})
+#: Types whose value the server computes or the form fixes: never typed by a respondent.
+COMPUTED_TYPES = frozenset({"calculate", "hidden"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,7 @@ class Choice:
     labels: Mapping[str, str]
     score: float | None = None
     collapse: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)  # other columns of the choices sheet (choice_filter reads them)
 
     def label(self, language: str | None = None) -> str:
         return _pick(self.labels, language) or self.name
@@ -95,11 +102,28 @@ class Item:
     dimension: str | None = None
     key: int | None = None
     pair: str | None = None
+    path: str = ""  # full path inside the form, e.g. "household/member/age" ("" = the name)
+    repeat: str | None = None  # key of the innermost repeat holding this question
+    calculation: str | None = None  # XLSForm calculation (type calculate, or a question with a calculation)
+    choice_filter: str | None = None
+    default: str | None = None
+    parameters: Mapping[str, str] = field(default_factory=dict)  # e.g. range start/end/step
+    read_only: bool = False
     missing: tuple[str, ...] = ()  # declared missing-value codes (XLSForm column ``missing``)
 
     @property
     def kind(self) -> str:
         return KIND_OF_TYPE.get(self.type, "other")
+
+    @property
+    def collected(self) -> bool:
+        """A respondent answers this question on the web and through the API."""
+        return (self.type in COLLECTED_TYPES and not self.read_only and self.calculation is None
+                and self.appearance != "label")  # appearance label: the choice header row of a table-list
+
+    @property
+    def full_path(self) -> str:
+        return self.path or self.name
 
     def label(self, language: str | None = None) -> str:
         return _pick(self.labels, language) or self.name
@@ -113,6 +137,9 @@ class Note:
     labels: Mapping[str, str]
     group: str | None = None
     relevant: str | None = None
+    path: str = ""
+    repeat: str | None = None
+    hints: Mapping[str, str] = field(default_factory=dict)
 
     def label(self, language: str | None = None) -> str:
         return _pick(self.labels, language) or self.name
@@ -127,6 +154,11 @@ class Group:
     relevant: str | None = None
     appearance: str | None = None
     elements: tuple[str, ...] = ()  # names of the items and notes inside, in order
+    path: str = ""
+    parent: str | None = None  # key of the enclosing group or repeat
+    repeat: bool = False  # a repeat: its questions are answered once per instance
+    repeat_count: str | None = None  # XLSForm repeat_count (fixed number of instances)
+    children: tuple[str, ...] = ()  # direct children in order: item, note and group keys
 
     def label(self, language: str | None = None) -> str:
         return _pick(self.labels, language) or self.name
@@ -151,17 +183,27 @@ class Instrument:
     #: every named field of the form (items, notes, calculate and metadata fields) → its path:
     #: the names of the enclosing groups, then its own name. Readers of other tools' exports
     #: match columns by these paths.
-    paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    field_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # pyxform's warnings about the form (not errors: the form loads)
+    paths: Mapping[str, str] = field(default_factory=dict)  # full path -> key of every item, note and group
+    metadata: Mapping[str, str] = field(default_factory=dict)  # name -> type of metadata rows (start, end, today, deviceid, ...), not stored
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paths", MappingProxyType(dict(self.paths)))
+        object.__setattr__(self, "field_paths", MappingProxyType(dict(self.field_paths)))
         object.__setattr__(self, "items", MappingProxyType(dict(self.items)))
         object.__setattr__(self, "notes", MappingProxyType(dict(self.notes)))
         object.__setattr__(self, "choice_lists", MappingProxyType(dict(self.choice_lists)))
 
     def item(self, name: str) -> Item:
         return self.items[name]
+
+    def group(self, key: str) -> Group | None:
+        return next((g for g in self.groups if g.name == key), None)
+
+    @property
+    def repeats(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if g.repeat)
 
     def dimensions(self) -> dict[str, list[Item]]:
         """Alliance dimensions and their statements (items marked ``extra`` excluded)."""

@@ -4,7 +4,10 @@ What the id covers is what afstand reads from the XLSForm: the settings (form id
 languages), every item (type, labels, hints, group, choice list, required, relevant, constraint
 and its messages, appearance, and the metadata columns dimension, key, pair, consent_choice),
 notes, groups (labels, relevant, appearance, members) and choice lists (names, labels, score,
-collapse), in form order. Not covered: where the form was read from, pyxform's warnings, and
+collapse), in form order; and, only when a form has them (so forms without keep their ids), the
+form engine's fields: calculations, choice filters and choice columns, defaults, parameters,
+read-only, repeats (repeat_count), nested groups, note hints and the metadata rows expressions may
+read. Paths are not hashed: they follow from the names and groups. Not covered: where the form was read from, pyxform's warnings, and
 anything afstand does not read (pyxform's internal dictionary may change without notice, so it
 is not hashed). An ``.md`` form and its ``.xlsx`` export therefore have the same id, and any
 change that afstand can see gives a new one.
@@ -25,8 +28,15 @@ def _labels(labels: Mapping[str, str]) -> list[list[str]]:
     return [[language, text] for language, text in labels.items()]
 
 
+def _set(out: dict, **fields) -> dict:
+    """Add the form-engine fields that are set (a form without them keeps the id it had before they existed)."""
+    out.update({k: v for k, v in fields.items() if v not in (None, "", False, {}, [], ())})
+    return out
+
+
 def _choice_list(clist: ChoiceList) -> dict:
-    return {"name": clist.name, "choices": [{"name": c.name, "labels": _labels(c.labels), "score": c.score, "collapse": c.collapse}
+    return {"name": clist.name, "choices": [_set({"name": c.name, "labels": _labels(c.labels), "score": c.score, "collapse": c.collapse},
+                                                 columns=sorted(c.columns.items()))
                                             for c in clist.choices]}
 
 
@@ -36,19 +46,22 @@ def _item(item: Item) -> dict:
         "choice_list": item.choice_list.name if item.choice_list else None, "required": item.required, "relevant": item.relevant,
         "constraint": item.constraint, "constraint_messages": _labels(item.constraint_messages), "appearance": item.appearance,
         "dimension": item.dimension, "key": item.key, "pair": item.pair,
-        # declared missing-value codes change the analysis; listed only when given, so that ids of
-        # forms without them stay as they were
-        **({"missing": list(item.missing)} if item.missing else {}),
-    }
+    } | _set({}, repeat=item.repeat, calculation=item.calculation, choice_filter=item.choice_filter,
+             default=item.default, parameters=sorted(item.parameters.items()), read_only=item.read_only,
+             # declared missing-value codes change the analysis; listed only when given
+             missing=list(item.missing))
 
 
 def _note(note: Note) -> dict:
-    return {"name": note.name, "labels": _labels(note.labels), "group": note.group, "relevant": note.relevant}
+    return _set({"name": note.name, "labels": _labels(note.labels), "group": note.group, "relevant": note.relevant},
+                repeat=note.repeat, hints=_labels(note.hints))
 
 
 def _group(group: Group) -> dict:
-    return {"name": group.name, "labels": _labels(group.labels), "relevant": group.relevant, "appearance": group.appearance,
-            "elements": list(group.elements)}
+    return _set({"name": group.name, "labels": _labels(group.labels), "relevant": group.relevant, "appearance": group.appearance,
+                 "elements": list(group.elements)},
+                parent=group.parent, repeat=group.repeat,
+                repeat_count=group.repeat_count, children=list(group.children) if group.parent or group.repeat else [])
 
 
 def canonical(instrument: Instrument) -> dict:
@@ -61,6 +74,7 @@ def canonical(instrument: Instrument) -> dict:
         "items": [_item(i) for i in instrument.items.values()],
         "notes": [_note(n) for n in instrument.notes.values()],
         "groups": [_group(g) for g in instrument.groups],
+        **_set({}, metadata=sorted(instrument.metadata.items())),
         "choice_lists": [_choice_list(c) for c in sorted(instrument.choice_lists.values(), key=lambda c: c.name)],
     }
 

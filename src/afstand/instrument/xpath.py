@@ -1,53 +1,142 @@
-"""A safe evaluator for the XLSForm expressions of ``relevant`` and ``constraint``.
+"""A safe, bounded evaluator for XLSForm expressions (``relevant``, ``constraint``,
+``calculate``, ``choice_filter`` and ``${}`` references in labels).
 
-Supported (what the study's forms and most ODK/Kobo forms use): ``${item}``, ``.`` (the
-item's own value), string and number literals, ``= != < <= > >=``, ``and``, ``or``,
-``not(…)``, ``selected(${item}, 'choice')``, ``count-selected(${item})``,
-``string-length(…)``, ``number(…)``, ``true()``, ``false()``, parentheses, ``+ - * div``.
-Anything else raises :class:`Unsupported` when the expression is compiled, so a form the
-server cannot check is noticed when it is loaded, not when a respondent submits.
+Syntax: ``${item}``, ``.`` (the question's own value), relative paths (``../x``, ``../../g/x``),
+absolute paths (``/data/x``), bare names (columns of the choices sheet in a ``choice_filter``),
+string and number literals, ``or and = != < <= > >= + - * div mod``, unary minus, parentheses
+and the functions of :mod:`afstand.instrument.xpath_functions` (``regex``, ``today``,
+``selected``, ``count-selected``, ``string-length``, ``if``, ``coalesce``, ``concat`` and more).
+Anything else raises :class:`Unsupported` when the expression is compiled, so a form the server
+cannot check is noticed when it is loaded, not when a respondent submits.
 
-Values follow XPath 1.0 loosely: an unanswered item is ``''``; comparing with a number
-converts to a number (``''`` → NaN, so ``. >= 16`` is false for an empty answer).
+Bounds: at most :data:`MAX_LENGTH` characters, :data:`MAX_DEPTH` levels of nesting and
+:data:`MAX_DIGITS` digits in a number literal (a clear :class:`Unsupported` error, never a
+``RecursionError``); chains such as ``a + b + … + z`` are flat nodes, so their evaluation does not
+recurse per term; ``regex()`` runs under a timeout (:class:`EvaluationError`).
+
+What an expression reads comes from a :class:`Context`; :class:`MappingContext` serves a flat
+``{name: value}`` mapping (unanswered = ``''``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
+from afstand.errors import InstrumentError
+from afstand.instrument.xpath_functions import FUNCTIONS, EvaluationError, boolean, check_regex, number, string
+
+__all__ = ["Context", "EvaluationError", "Expression", "MappingContext", "Unsupported", "compile_expression", "interpolate", "string"]
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 32
+MAX_DIGITS = 30
+
+_NAME = r"[A-Za-z_][\w.-]*"
 _TOKEN = re.compile(
-    r"\s*(?:(?P<ref>\$\{[A-Za-z_][\w.-]*\})|(?P<str>'[^']*'|\"[^\"]*\")|(?P<num>\d+(?:\.\d+)?|\.\d+)"
-    r"|(?P<op>!=|<=|>=|=|<|>|\(|\)|,|\+|-|\*)|(?P<name>[A-Za-z][\w-]*)|(?P<dot>\.))"
+    r"\s*(?:(?P<ref>\$\{" + _NAME + r"\})|(?P<str>'[^']*'|\"[^\"]*\")"
+    r"|(?P<path>(?:\.\./)+" + _NAME + r"(?:/" + _NAME + r")*|\.\.(?![\w.])|\./" + _NAME + r"(?:/" + _NAME + r")*)"
+    r"|(?P<abspath>/" + _NAME + r"(?:/" + _NAME + r")*)"
+    r"|(?P<num>\d+(?:\.\d*)?|\.\d+)|(?P<dot>\.)"
+    r"|(?P<op>!=|<=|>=|=|<|>|\(|\)|,|\+|-|\*)|(?P<name>" + _NAME + r"(?::" + _NAME + r")?))"
 )
+_REFERENCE = re.compile(r"\$\{(" + _NAME + r")\}")
 
 
-class Unsupported(ValueError):
-    """The expression uses XPath this evaluator does not implement."""
+class Unsupported(InstrumentError, ValueError):
+    """The expression uses XPath this evaluator does not implement, or exceeds its bounds."""
+
+
+class Context:
+    """What an expression reads. The defaults answer ``''`` for everything."""
+
+    current: Any = ""
+
+    def ref(self, name: str) -> Any:
+        return ""
+
+    def path(self, up: int, names: tuple[str, ...], absolute: bool) -> Any:
+        return ""
+
+    def column(self, name: str) -> Any:
+        return ""
+
+    def position(self) -> int:
+        return 1
+
+    def choice_label(self, value: str, reference: str) -> str:
+        """``jr:choice-name(value, '${question}')``: the label of a choice (here: the value itself)."""
+        return value
+
+    def today(self) -> dt.date:
+        return dt.date.today()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class MappingContext(Context):
+    """A flat mapping of answers by name; a path resolves to the answer of its last name."""
+
+    def __init__(self, answers: Mapping[str, Any], current: Any = "", columns: Mapping[str, Any] | None = None):
+        self.answers, self.current, self.columns = answers, current, columns or {}
+
+    def ref(self, name: str) -> Any:
+        value = self.answers.get(name, "")
+        return tuple(value) if isinstance(value, list) else value
+
+    def path(self, up: int, names: tuple[str, ...], absolute: bool) -> Any:
+        return self.ref(names[-1]) if names else ""
+
+    def column(self, name: str) -> Any:
+        return self.columns.get(name, "")
 
 
 @dataclass(frozen=True)
 class Expression:
     source: str
-    run: Callable[[Mapping[str, Any], Any], Any]
-    references: frozenset[str]
+    tree: tuple
+    references: frozenset[str]  # names used as ${name}
+    paths: frozenset[tuple[int, tuple[str, ...], bool]]  # relative and absolute paths: (up, names, absolute)
+    columns: frozenset[str]  # bare names (choice columns)
+    functions: frozenset[str] = frozenset()  # names of the functions called
 
-    def __call__(self, answers: Mapping[str, Any], current: Any = "") -> bool:
-        return _boolean(self.run(answers, current))
+    def __call__(self, answers: Mapping[str, Any] | Context, current: Any = "") -> bool:
+        return boolean(self.value(answers, current))
+
+    def value(self, answers: Mapping[str, Any] | Context, current: Any = "") -> Any:
+        ctx = answers if isinstance(answers, Context) else MappingContext(answers, current)
+        return _eval(self.tree, ctx)
+
+    def text(self, answers: Mapping[str, Any] | Context, current: Any = "") -> str:
+        return string(self.value(answers, current))
 
 
 @lru_cache(maxsize=4096)
-def compile_expression(source: str) -> Expression:
-    """Compile once per distinct expression text (compiled expressions are immutable)."""
+def compile_expression(source: str, *, columns: bool = False) -> Expression:
+    """Compile once per distinct text. ``columns=True`` allows bare names (choice_filter)."""
+    if not isinstance(source, str):
+        raise Unsupported(f"{source!r}: not an expression")
+    if len(source) > MAX_LENGTH:
+        raise Unsupported(f"expression longer than {MAX_LENGTH} characters")
     tokens = _tokenize(source)
-    parser = _Parser(tokens, source)
-    run = parser.expression()
+    parser = _Parser(tokens, source, columns)
+    if not tokens:
+        raise Unsupported(f"{source!r}: empty expression")
+    tree = parser.expression()
     if parser.pos != len(tokens):
         raise Unsupported(f"{source!r}: unexpected {tokens[parser.pos][1]!r}")
-    return Expression(source, run, frozenset(parser.references))
+    return Expression(source, tree, frozenset(parser.references), frozenset(parser.paths), frozenset(parser.columns),
+                      frozenset(parser.functions))
+
+
+def interpolate(text: str, resolve) -> str:
+    """Replace every ``${name}`` in a label or hint by ``resolve(name)`` (a string)."""
+    return _REFERENCE.sub(lambda m: resolve(m.group(1)), text) if "${" in text else text
 
 
 def _tokenize(source: str) -> list[tuple[str, str]]:
@@ -56,171 +145,245 @@ def _tokenize(source: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise Unsupported(f"{source!r}: cannot read {text[pos:pos + 12]!r}")
+            raise Unsupported(f"{_short(source)}: cannot read {text[pos:pos + 12]!r}")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         pos = match.end()
     return tokens
 
 
+def _short(source: str) -> str:
+    return repr(source if len(source) <= 80 else source[:77] + "...")
+
+
+_EQUALITY = ("=", "!=")
+_RELATIONAL = ("<", "<=", ">", ">=")
+
+
 class _Parser:
-    def __init__(self, tokens: list[tuple[str, str]], source: str):
-        self.tokens, self.pos, self.source = tokens, 0, source
+    def __init__(self, tokens: list[tuple[str, str]], source: str, columns: bool):
+        self.tokens, self.pos, self.source, self.allow_columns = tokens, 0, source, columns
+        self.depth = 0
         self.references: set[str] = set()
+        self.paths: set[tuple[int, tuple[str, ...], bool]] = set()
+        self.columns: set[str] = set()
+        self.functions: set[str] = set()
+
+    def fail(self, why: str):
+        raise Unsupported(f"{_short(self.source)}: {why}")
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
+    def at(self, *values: str) -> bool:
+        token = self.peek()
+        return token is not None and token[0] in ("op", "name") and token[1] in values
+
     def take(self, value: str | None = None) -> tuple[str, str]:
         token = self.peek()
         if token is None or (value is not None and token[1] != value):
-            raise Unsupported(f"{self.source!r}: expected {value or 'more'}")
+            self.fail(f"expected {value or 'more'}")
         self.pos += 1
         return token
 
-    def expression(self):
-        left = self.conjunction()
-        while self.peek() and self.peek()[1] == "or":
-            self.take()
-            right = self.conjunction()
-            left = (lambda a, b: lambda ans, cur: _boolean(a(ans, cur)) or _boolean(b(ans, cur)))(left, right)
-        return left
+    def nested(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"nested more than {MAX_DEPTH} levels deep")
 
-    def conjunction(self):
-        left = self.comparison()
-        while self.peek() and self.peek()[1] == "and":
-            self.take()
-            right = self.comparison()
-            left = (lambda a, b: lambda ans, cur: _boolean(a(ans, cur)) and _boolean(b(ans, cur)))(left, right)
-        return left
+    def expression(self) -> tuple:
+        return self._chain("or", self.conjunction)
 
-    def comparison(self):
-        left = self.additive()
-        token = self.peek()
-        if token and token[0] == "op" and token[1] in _COMPARE:
-            self.take()
-            right = self.additive()
-            return (lambda a, b, op: lambda ans, cur: _compare(a(ans, cur), b(ans, cur), op))(left, right, token[1])
-        return left
+    def conjunction(self) -> tuple:
+        return self._chain("and", self.equality)
 
-    def additive(self):
-        left = self.multiplicative()
-        while self.peek() and self.peek()[1] in ("+", "-"):
+    def _chain(self, op: str, operand) -> tuple:
+        parts = [operand()]
+        while self.at(op):
+            self.take()
+            parts.append(operand())
+        return parts[0] if len(parts) == 1 else (op, tuple(parts))
+
+    def equality(self) -> tuple:
+        return self._binary(_EQUALITY, self.relational)
+
+    def relational(self) -> tuple:
+        return self._binary(_RELATIONAL, self.additive)
+
+    def _binary(self, ops: tuple[str, ...], operand) -> tuple:
+        left = operand()
+        chained = 0  # a chain of comparisons (a = b = c) nests to the left: bound it
+        while self.peek() and self.peek()[0] == "op" and self.peek()[1] in ops:
             op = self.take()[1]
-            right = self.multiplicative()
-            left = (lambda a, b, o: lambda ans, cur: _number(a(ans, cur)) + (_number(b(ans, cur)) if o == "+" else -_number(b(ans, cur))))(left, right, op)
+            chained += 1
+            if chained > MAX_DEPTH:
+                self.fail(f"more than {MAX_DEPTH} comparisons in a chain")
+            left = ("cmp", op, left, operand())
         return left
 
-    def multiplicative(self):
-        left = self.unary()
-        while self.peek() and self.peek()[1] in ("*", "div"):
+    def additive(self) -> tuple:
+        return self._arith(("+", "-"), self.multiplicative)
+
+    def multiplicative(self) -> tuple:
+        return self._arith(("*", "div", "mod"), self.unary)
+
+    def _arith(self, ops: tuple[str, ...], operand) -> tuple:
+        first = operand()
+        rest = []
+        while self.at(*ops):
             op = self.take()[1]
-            right = self.unary()
-            left = (lambda a, b, o: lambda ans, cur: _number(a(ans, cur)) * _number(b(ans, cur)) if o == "*" else _divide(_number(a(ans, cur)), _number(b(ans, cur))))(left, right, op)
-        return left
+            rest.append((op, operand()))
+        return first if not rest else ("arith", first, tuple(rest))
 
-    def unary(self):
-        if self.peek() and self.peek()[1] == "-":
+    def unary(self) -> tuple:
+        if self.at("-"):
             self.take()
+            self.nested()
             inner = self.unary()
-            return lambda ans, cur: -_number(inner(ans, cur))
+            self.depth -= 1
+            return ("neg", inner)
         return self.primary()
 
-    def primary(self):
-        token = self.take()
-        kind, value = token
+    def primary(self) -> tuple:
+        kind, value = self.take()
         if kind == "ref":
             name = value[2:-1]
             self.references.add(name)
-            return lambda ans, cur: ans.get(name, "")
+            return ("ref", name)
         if kind == "str":
-            text = value[1:-1]
-            return lambda ans, cur: text
+            return ("lit", value[1:-1])
         if kind == "num":
-            number = float(value)
-            return lambda ans, cur: number
+            if sum(c.isdigit() for c in value) > MAX_DIGITS:
+                self.fail(f"the number {value[:20]}… has more than {MAX_DIGITS} digits")
+            return ("lit", float(value))
         if kind == "dot":
-            return lambda ans, cur: cur
+            return ("dot",)
+        if kind in ("path", "abspath"):
+            return self._path(kind, value)
         if value == "(":
+            self.nested()
             inner = self.expression()
             self.take(")")
+            self.depth -= 1
             return inner
-        if kind == "name" and self.peek() and self.peek()[1] == "(":
+        if kind == "name" and self.at("("):
             return self.call(value)
-        raise Unsupported(f"{self.source!r}: unexpected {value!r}")
+        if kind == "name" and value not in ("and", "or", "div", "mod"):
+            if not self.allow_columns:
+                self.fail(f"{value!r} is not a reference (write ${{{value}}})")
+            self.columns.add(value)
+            return ("col", value)
+        self.fail(f"unexpected {value!r}")
 
-    def call(self, name: str):
+    def _path(self, kind: str, value: str) -> tuple:
+        if kind == "abspath":
+            names = tuple(value.strip("/").split("/"))[1:]  # drop the form's root element
+            key = (0, names, True)
+        else:
+            steps = value.split("/")
+            up = sum(1 for s in steps if s == "..")
+            names = tuple(s for s in steps if s not in ("..", "."))
+            key = (up, names, False)
+        if not key[1]:
+            return ("lit", "")  # '..' alone: a group, whose value is empty
+        self.paths.add(key)
+        return ("path",) + key
+
+    def call(self, name: str) -> tuple:
         self.take("(")
+        self.nested()
         args = []
-        if self.peek() and self.peek()[1] != ")":
+        if not self.at(")"):
             args.append(self.expression())
-            while self.peek() and self.peek()[1] == ",":
+            while self.at(","):
                 self.take()
                 args.append(self.expression())
         self.take(")")
-        function = _FUNCTIONS.get(name)
-        if function is None or len(args) != function[0]:
-            raise Unsupported(f"{self.source!r}: function {name}() with {len(args)} arguments is not supported")
-        implementation = function[1]
-        return lambda ans, cur: implementation(*(a(ans, cur) for a in args))
+        self.depth -= 1
+        self.functions.add(name)
+        if name == "if":
+            if len(args) != 3:
+                self.fail("if() takes 3 arguments")
+            return ("if", tuple(args))
+        spec = FUNCTIONS.get(name)
+        if spec is None:
+            self.fail(f"the function {name}() is not supported")
+        low, high, _ = spec
+        if len(args) < low or (high is not None and len(args) > high):
+            expected = f"{low}" if low == high else f"{low} to {high}" if high is not None else f"at least {low}"
+            self.fail(f"{name}() takes {expected} arguments, not {len(args)}")
+        if name == "regex" and args[1][0] == "lit":
+            try:
+                check_regex(string(args[1][1]))
+            except EvaluationError as err:
+                self.fail(str(err))
+        return ("call", name, tuple(args))
 
 
-_COMPARE = {"=", "!=", "<", "<=", ">", ">="}
+def _eval(node: tuple, ctx: Context) -> Any:
+    kind = node[0]
+    if kind == "lit":
+        return node[1]
+    if kind == "ref":
+        return ctx.ref(node[1])
+    if kind == "dot":
+        return ctx.current
+    if kind == "path":
+        return ctx.path(node[1], node[2], node[3])
+    if kind == "col":
+        return ctx.column(node[1])
+    if kind == "or":
+        return any(boolean(_eval(part, ctx)) for part in node[1])
+    if kind == "and":
+        return all(boolean(_eval(part, ctx)) for part in node[1])
+    if kind == "cmp":
+        return _compare(_eval(node[2], ctx), _eval(node[3], ctx), node[1])
+    if kind == "arith":
+        total = number(_eval(node[1], ctx))
+        for op, operand in node[2]:
+            total = _arith(total, op, number(_eval(operand, ctx)))
+        return total
+    if kind == "neg":
+        return -number(_eval(node[1], ctx))
+    if kind == "if":
+        condition, yes, no = node[1]
+        return _eval(yes if boolean(_eval(condition, ctx)) else no, ctx)
+    if kind == "call":
+        return FUNCTIONS[node[1]][2](ctx, *(_eval(a, ctx) for a in node[2]))
+    raise Unsupported(f"unknown node {kind}")  # unreachable: the parser makes only the nodes above
+
+
+def _arith(a: float, op: str, b: float) -> float:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "div":
+        if b == 0:
+            return float("nan") if a == 0 or math.isnan(a) else math.copysign(float("inf"), a) * math.copysign(1, b)
+        return a / b
+    if b == 0 or math.isinf(a) or math.isnan(a) or math.isnan(b):
+        return float("nan")
+    return math.fmod(a, b)
 
 
 def _compare(a: Any, b: Any, op: str) -> bool:
-    if op in ("=", "!=") and not isinstance(a, (bool, float, int)) and not isinstance(b, (bool, float, int)):
-        equal = _string(a) == _string(b)
+    if isinstance(a, tuple) or isinstance(b, tuple):  # node-sets: true when some pair compares true
+        left = a if isinstance(a, tuple) else (a,)
+        right = b if isinstance(b, tuple) else (b,)
+        return any(_compare(x, y, op) for x in left for y in right)
+    if op in _EQUALITY:
+        if isinstance(a, bool) or isinstance(b, bool):
+            equal = boolean(a) == boolean(b)
+        elif isinstance(a, float) or isinstance(b, float):
+            x, y = number(a), number(b)
+            equal = x == y
+        else:
+            equal = string(a) == string(b)
         return equal if op == "=" else not equal
-    x, y = _number(a), _number(b)
+    x, y = number(a), number(b)
     if math.isnan(x) or math.isnan(y):
-        return op == "!="
-    return {"=": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
-
-
-def _string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, (list, tuple)):
-        return " ".join(value)
-    return "" if value is None else str(value)
-
-
-def _number(value: Any) -> float:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(_string(value).strip().replace(",", "."))
-    except ValueError:
-        return float("nan")
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return value != 0 and not math.isnan(value)
-    return _string(value) != ""
-
-
-def _divide(a: float, b: float) -> float:
-    return float("nan") if b == 0 else a / b
-
-
-def _selected(value: Any, choice: Any) -> bool:
-    return _string(choice) in _string(value).split()
-
-
-_FUNCTIONS: dict[str, tuple[int, Callable]] = {
-    "selected": (2, _selected),
-    "count-selected": (1, lambda v: float(len(_string(v).split()))),
-    "string-length": (1, lambda v: float(len(_string(v)))),
-    "number": (1, _number),
-    "not": (1, lambda v: not _boolean(v)),
-    "true": (0, lambda: True),
-    "false": (0, lambda: False),
-}
+        return False
+    return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]

@@ -21,8 +21,9 @@ import jinja2
 from afstand.analysis.disclosure import publish
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError, StudyError
-from afstand.figures.build import Look, build_figures, render_figures
+from afstand.figures.build import Look, build_figures, close, figure_bytes, render_figures
 from afstand.report import blocks as blockmod
+from afstand.report import trend_section
 from afstand.report.context import Numbers, nl
 from afstand.report.docxdoc import write_docx
 from afstand.report.htmlpage import css, environment, page_blocks, render_factsheet, render_report
@@ -70,11 +71,17 @@ class ReportSpec:
 
 def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
                  codings: Path | list[dict] | None = None, progress: Progress | None = None, workers: int = 2,
-                 base: str = "consented", warnings: list[str] | None = None) -> list[Path]:
+                 base: str = "consented", warnings: list[str] | None = None,
+                 waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None, versions: dict | None = None,
+                 wave_instruments: dict | None = None) -> list[Path]:
     """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
     memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
     or its rows already read; ``base``: "consented" or "valid". Researchers' claims the data
-    contradict are logged (``afstand.report``) and appended to ``warnings`` when a list is given."""
+    contradict are logged (``afstand.report``) and appended to ``warnings`` when a list is given.
+    ``waves`` (oldest first, the last one being ``data``) adds the section on the development since
+    the previous wave and the previous values on the factsheet tiles; ``versions`` (instrument →
+    [Instrument]) are the versions the rows may mix (items a row's version lacks are not asked);
+    ``wave_instruments`` (wave → {instrument: Instrument}) the version each wave used."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -84,24 +91,29 @@ def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, 
     spec = ReportSpec.load(study)
     staging = _staging_dir(out_dir)
     try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers, base, warnings)
+        written = _build(study, spec, data, staging, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments)
         step("uitvoer op zijn plaats zetten")
         return _move_into_place(staging, out_dir, written)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(study, spec, data, staging, formats, codings, step, workers, base, warnings) -> list[Path]:
+def _build(study, spec, data, staging, formats, codings, step, workers, base, warnings, waves=None, versions=None,
+           wave_instruments=None) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
         instruments[name] = study.instrument(name)
-        responses[name] = load_responses(path, instruments[name])
+        responses[name] = load_responses(path, instruments[name], versions=(versions or {}).get(name))
         # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
         results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)
     (staging / "cijfers.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
     groups = spec.groups
+    trends = {}
+    if waves:
+        step("ontwikkeling sinds de vorige meting")
+        trends = trend_section.wave_trends(study, waves, responses, versions=versions, wave_instruments=wave_instruments)
 
     step("figuren")
     figure_spec = spec.config.get("figures", [])
@@ -115,7 +127,7 @@ def _build(study, spec, data, staging, formats, codings, step, workers, base, wa
     try:  # everything that needs no drawing is made while the workers draw
         step("factsheet")
         written = [staging / "cijfers.json"]
-        written += _factsheet(spec, numbers, groups, _content_env(numbers, []), env, staging, formats)
+        written += _factsheet(spec, numbers, groups, _content_env(numbers, []), env, staging, formats, trends)
         step("tekst")
         themes = _themes(codings, study, spec)
         content_env = _content_env(numbers, themes)
@@ -136,6 +148,10 @@ def _build(study, spec, data, staging, formats, codings, step, workers, base, wa
         for block in blocks:
             if isinstance(block, blockmod.Directive):
                 _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
+        trend_figures = []
+        if trends:
+            trend_figures = trend_section.insert_section(blocks, fig_for, trends, groups, trend_section.load_config(spec.root / "trend.toml"),
+                                                         first_number=max(by_number, default=0) + 1)
         versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
         page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=int(spec.config.get("report", {}).get("first_chapter", 1)))
         cover = _cover(study, spec)
@@ -151,6 +167,13 @@ def _build(study, spec, data, staging, formats, codings, step, workers, base, wa
         (staging / "figures" / f"{figure.key}.svg").write_bytes(drawings[figure.key]["svg"])
         (staging / "figures" / f"{figure.key}.png").write_bytes(drawings[figure.key]["png"])
         png[figure.key] = drawings[figure.key]["png"]
+    try:
+        for figure in trend_figures:
+            for fmt in ("svg", "png"):
+                (staging / "figures" / f"{figure.key}.{fmt}").write_bytes(figure_bytes(figure, fmt))
+            png[figure.key] = (staging / "figures" / f"{figure.key}.png").read_bytes()
+    finally:
+        close(trend_figures)
     written.append(staging / "figures")
     pdf_job = None
     if "pdf" in formats:
@@ -203,8 +226,8 @@ def _resolve(block, by_number, fig_for, tables, numbers, groups, spec) -> None:
             tables[block] = build_table(block.args[0], block.args[1:], numbers, groups)
         except KeyError as err:
             raise StudyError(f"{where}: {err.args[0]}") from None
-    elif block.name != "themes":
-        raise StudyError(f"{where}: unknown directive [[{block.name}]] (known: figure, table, themes)")
+    elif block.name not in ("themes", "trend"):
+        raise StudyError(f"{where}: unknown directive [[{block.name}]] (known: figure, table, themes, trend)")
 
 
 def _themes(codings: Path | list[dict] | None, study: Study, spec: ReportSpec):
@@ -217,7 +240,7 @@ def _themes(codings: Path | list[dict] | None, study: Study, spec: ReportSpec):
     return theme_sections(rows, codebook, spec.config.get("themes", []), source=source)
 
 
-def _factsheet(spec, numbers, groups, content_env, env, staging, formats) -> list[Path]:
+def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends=None) -> list[Path]:
     path = spec.root / spec.text("factsheet") if spec.text("factsheet") else None
     if path is None or not path.is_file():
         return []
@@ -245,7 +268,9 @@ def _factsheet(spec, numbers, groups, content_env, env, staging, formats) -> lis
         tiles.append({"text": tile["text"], "who": config.get("who", {}).get(tile["instrument"], tile["instrument"]),
                       "what": likert["labels"][tile["category"]], "pct": nl(likert["percent"][tile["category"]]),
                       "ci": numbers.likert_ci(tile["instrument"], tile["item"], tile["category"]), "n": likert["base"],
-                      "group_key": tile["instrument"], "item": tile["item"]})
+                      "group_key": tile["instrument"], "item": tile["item"],
+                      "previous": trend_section.tile_trend(trends[tile["instrument"]], tile["item"], tile["category"])
+                      if trends and tile["instrument"] in trends else None})
     html = render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
     out = []
     if "html" in formats or "pdf" in formats:

@@ -140,6 +140,12 @@ class Numbers:
         order = sorted(choices, key=lambda c: -entry["counts"][c.name])
         return [(c.label(), self.pct(inst, item, c.name)) for c in order]
 
+    def most_chosen(self, inst: str, item: str) -> str:
+        """The name of the item's most chosen shown choice (for majority() on it); "" when none is shown."""
+        entry = self._item(inst, item)
+        shown = [c.name for c in self.instruments[inst].items[item].choice_list.choices if entry["counts"][c.name] is not None]
+        return max(shown, key=lambda c: entry["counts"][c], default="")
+
     # --- wording chosen from the numbers and their intervals
     def majority(self, inst: str, item: str, *choices: str) -> Verdict:
         """"een meerderheid" / "ongeveer de helft" / "een minderheid": the Wilson interval against 50%."""
@@ -158,10 +164,12 @@ class Numbers:
                 words: tuple[str, str, str] = ("meer", "ongeveer even veel", "minder")) -> Verdict:
         """Share A against share B (independent groups): the word follows Newcombe's interval of A − B.
 
-        A choice may be a collapsed (Likert) category of the item. ``words`` are the wording
+        A choice may be a collapsed (Likert) category of the item, or a list of choices counted
+        together (``["dagelijks", "meerdere_uren"]``). ``words`` are the wording
         for A clearly higher, the interval containing 0, and A clearly lower.
         """
-        a, b = self._count_base(inst_a, item_a, (choice_a,)), self._count_base(inst_b, item_b, (choice_b,))
+        a = self._count_base(inst_a, item_a, tuple(choice_a) if isinstance(choice_a, (list, tuple)) else (choice_a,))
+        b = self._count_base(inst_b, item_b, tuple(choice_b) if isinstance(choice_b, (list, tuple)) else (choice_b,))
         if None in a or None in b or not a[1] or not b[1]:
             return Verdict(words[1], "niet te berekenen", 0)
         d, low, high = intervals.newcombe(a[0], a[1], b[0], b[1])
@@ -287,7 +295,7 @@ class Numbers:
 
     def functions(self) -> dict:
         """What templates can call."""
-        names = ["n", "n_total", "has", "target", "count", "pct", "likert", "ranked", "label", "mean", "stat", "outliers",
+        names = ["n", "n_total", "has", "target", "count", "pct", "likert", "ranked", "most_chosen", "label", "mean", "stat", "outliers",
                  "outlier_rule", "alpha", "min_group_size", "significant", "version", "shown", "ci", "share", "likert_ci",
                  "majority", "compare", "difference", "favourable", "claim", "base_label", "suppressed_breakdowns"]
         return {name: getattr(self, name) for name in names} | {"nl": nl, "span": span}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import Iterable
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
@@ -55,6 +56,7 @@ def read_table(
 def load_responses(
     source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None,
     missing: tuple[str, ...] | list[str] = (), name: str | None = None,
+    versions: Iterable[Instrument] | None = None, columnar_cache: bool = False,
 ) -> ResponseSet:
     """Read and validate responses: a path, the bytes or a binary stream of a file in any known
     layout, or a :class:`RawTable` already in memory (:func:`table_from_columns`, :func:`table_from_rows`).
@@ -63,8 +65,40 @@ def load_responses(
     ``odk-central``, ``ms-forms``); by default it is detected and reported on the result.
     ``missing``: the study's missing-value codes (each item's own come from the XLSForm).
     ``name`` labels bytes and streams in messages (and its suffix gives their file type).
+    ``versions``: other instrument versions the rows may have used (``instrument_version``
+    column); items not in a row's version are not asked of it.
+    ``columnar_cache``: for a CSV path, reuse or store a parsed copy (:mod:`afstand.responses.columnar`);
+    the layout is detected on the cached columns as on a freshly read file.
     """
     if isinstance(source, RawTable):
-        return validate(source, instrument, lenient=lenient, missing=missing)
-    raw = read_table(source, instrument, layout=layout, name=name)
-    return validate(raw, instrument, lenient=lenient, missing=missing)
+        return validate(source, instrument, lenient=lenient, missing=missing, versions=versions)
+    if isinstance(source, io.IOBase):
+        source = source.read()
+    raw = None
+    if versions is not None and _OLD_LAYOUT_NAMES.get(layout, layout) in (None, "afstand") and _is_csv(source, name):
+        # rows of several versions: afstand's own layout, read as written, so that the columns of the
+        # other versions and the instrument_version column reach the version check (responses.versions)
+        if columnar_cache and isinstance(source, (str, os.PathLike)):
+            from afstand.responses.columnar import read_csv_cached
+
+            raw = read_csv_cached(source, instrument.version_id)
+        else:
+            raw = read_csv(source, name=name)
+    elif columnar_cache and isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() == ".csv":
+        from afstand.responses.columnar import read_csv_cached
+
+        cached = read_csv_cached(source, instrument.version_id)
+        if not cached.problems:  # e.g. repeated headers: read afresh so that the layout sees them all
+            grid = Grid(file=cached.file, headers=list(cached.columns), columns=list(cached.columns.values()),
+                        n_rows=cached.n_rows)
+            raw = apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout))
+    if raw is None:
+        raw = read_table(source, instrument, layout=layout, name=name)
+    return validate(raw, instrument, lenient=lenient, missing=missing, versions=versions)
+
+
+def _is_csv(source: str | os.PathLike[str] | bytes, name: str | None) -> bool:
+    suffix = Path(str(source) if isinstance(source, (str, os.PathLike)) else (name or "")).suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return True
+    return suffix not in SPREADSHEET_SUFFIXES and isinstance(source, bytes) and source[:4] != b"PK\x03\x04"

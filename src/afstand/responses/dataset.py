@@ -65,6 +65,8 @@ class ResponseSet:
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
     texts: dict[str, Column] = field(default_factory=dict)
     not_asked: list[str] = field(default_factory=list)
+    #: items asked of only some rows (datasets mixing instrument versions): mask over the rows
+    asked: dict[str, np.ndarray] = field(default_factory=dict)
     dropped_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -90,7 +92,16 @@ class ResponseSet:
             numbers={k: v[mask] for k, v in self.numbers.items()},
             texts={k: v.take(mask) for k, v in self.texts.items()},
             not_asked=list(self.not_asked),
+            asked={k: v[mask] for k, v in self.asked.items()},
         )
+
+    def n_asked(self, name: str) -> int:
+        """Consented respondents whose instrument version holds the item."""
+        mask = self.asked.get(name)
+        return self.n_consented if mask is None else int(mask.sum())
+
+    def n_not_asked(self, name: str) -> int:
+        return self.n_consented - self.n_asked(name)
 
     def scores(self, name: str) -> np.ndarray:
         """Numeric scores of a select_one item (``NaN`` where missing or without a score)."""

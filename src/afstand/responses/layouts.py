@@ -35,6 +35,9 @@ from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument, Item
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, Grid, RawTable
 
+#: the join columns of an afstand export with repeats (afstand.responses.tables)
+REPEAT_META = ("_index", "_parent_table_name", "_parent_index", "_submission_response_id")
+
 MAX_LISTED = 50
 
 
@@ -75,7 +78,7 @@ LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
         Layout("afstand", "afstand export (CSV or XLSX)", "names", ("", "/"), (), "names", " ",
-               id_headers=(ID_COLUMN,), metadata=META_COLUMNS),
+               id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META),
         Layout("kobo-xml", "KoboToolbox, XML values and headers", "names", ("", "/"), ("/",), "names", " ",
                id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
                identifying=("_submitted_by", "_submission_time", "_geolocation")),
@@ -199,7 +202,7 @@ def _keys_by_label(instrument: Instrument, layout: Layout) -> dict[str, list[_Ta
 
 
 def _paths(instrument: Instrument) -> dict[str, tuple[str, ...]]:
-    paths = dict(instrument.paths)
+    paths = dict(instrument.field_paths)
     for name, item in instrument.items.items():  # instruments built without paths
         paths.setdefault(name, ((item.group,) if item.group else ()) + (name,))
     for name, note in instrument.notes.items():

@@ -30,7 +30,7 @@ from afstand.responses.spreadsheet_csv import BOM, unprotect
 
 #: Columns of the canonical layout that are not items.
 ID_COLUMN = "response_id"
-META_COLUMNS = ("instrument_version", "submission_date", "channel")
+META_COLUMNS = ("instrument_version", "submission_date", "channel", "wave")
 
 #: Forms-service metadata columns (Dutch and English Microsoft Forms headers). ``Id`` becomes
 #: the response id; the rest identify a person or a precise time and are never read in.

@@ -1,38 +1,36 @@
 """Check one submitted response against its instrument (web form and JSON API).
 
-Answers use the canonical encoding of the CSV layout: item name → choice name,
-select_multiple as space-separated choice names (a JSON list is accepted too), numbers as
-numbers or numeric strings, unanswered items left out. The checks are the form's own:
-unknown items and choices, number types, ``required``, ``relevant`` (an answer to a question
-that was not asked is refused, not dropped) and ``constraint``, evaluated on the server with
-:mod:`afstand.instrument.xpath`.
+Answers use the canonical encoding of the CSV layout (:mod:`afstand.responses.values`), nested
+as the response is stored: a repeat is a list of instances, each a mapping of its questions'
+answers (``{"member": [{"name": "Ann", "age": "34"}, …]}``). The checks are the form's own,
+evaluated on the server by :mod:`afstand.instrument.engine`: unknown questions and choices,
+types, ``choice_filter``, ``required``, ``relevant`` (an answer to a question that was not asked
+is refused, not dropped), ``constraint``, ``repeat_count``; ``calculate`` values are computed
+and stored (a submitted one must equal the server's).
+
+Error keys are the question's key, inside a repeat ``member[2]/age`` (1-based); every error
+carries the question's label.
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from afstand.instrument.model import Instrument, Item
-from afstand.instrument.xpath import Expression, compile_expression
+from afstand.errors import InstrumentError
+from afstand.instrument.engine import MAX_INSTANCES, Engine, Scope, engine_for
+from afstand.instrument.model import Instrument
+from afstand.instrument.xpath import EvaluationError, Unsupported
+from afstand.responses.values import MAX_TEXT, UNPRINTABLE, SubmissionError, canonical, typed
 
-MAX_TEXT = 10_000  # characters of one open answer
-
-
-@dataclass(frozen=True)
-class SubmissionError:
-    code: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}
+__all__ = ["CheckedSubmission", "MAX_TEXT", "SubmissionError", "UNPRINTABLE", "check_submission", "compile_rules", "error_key", "split_error_key"]
 
 
 @dataclass(frozen=True)
 class CheckedSubmission:
-    answers: dict[str, str]  # canonical text per answered item
+    answers: dict[str, Any]  # canonical text per answered question; repeats as lists of instances
     consented: bool
     errors: dict[str, SubmissionError]
 
@@ -41,135 +39,166 @@ class CheckedSubmission:
         return not self.errors
 
 
-@dataclass(frozen=True)
-class _Rules:
-    relevant: dict[str, list[Expression]]  # item -> its own and its groups' conditions
-    constraint: dict[str, Expression]
-
-
-_RULES: dict[str, _Rules] = {}  # by instrument version id: same content, same rules
-
-
-def _rules(instrument: Instrument) -> _Rules:
-    cached = _RULES.get(instrument.version_id)
-    if cached is None:
-        cached = _RULES[instrument.version_id] = _compile(instrument)
-    return cached
-
-
-def _compile(instrument: Instrument) -> _Rules:
-    relevant: dict[str, list[Expression]] = {}
-    constraint: dict[str, Expression] = {}
-    for item in instrument.items.values():
-        conditions = [g.relevant for g in instrument.groups if g.relevant and item.name in g.elements]
-        if item.relevant:
-            conditions.append(item.relevant)
-        relevant[item.name] = [compile_expression(c) for c in conditions]
-        if item.constraint:
-            constraint[item.name] = compile_expression(item.constraint)
-    return _Rules(relevant, constraint)
-
-
 def compile_rules(instrument: Instrument) -> None:
-    """Compile every relevant/constraint expression now (raises Unsupported for a form the server cannot check)."""
-    _rules(instrument)
+    """Compile every expression now (raises InstrumentError naming the form when the server cannot evaluate one)."""
+    try:
+        engine_for(instrument)
+    except Unsupported as err:
+        raise InstrumentError(f"{instrument.source}: {err}") from None
 
 
-def check_submission(instrument: Instrument, answers: Mapping[str, Any], *, complete: bool = True) -> CheckedSubmission:
+def error_key(key: str, scope: Scope) -> str:
+    """``age`` at top level, ``member[2]/age`` in the second instance of repeat ``member``."""
+    if not scope:
+        return key
+    return "/".join(f"{r}[{i + 1}]" for r, i in scope) + ("/" if scope else "") + key
+
+
+_WHERE = re.compile(r"((?:[^/\[\]]+\[\d+\]/)*)(.*)", re.S)
+
+
+def split_error_key(where: str) -> tuple[tuple[tuple[str, int], ...], str]:
+    """``member[2]/age`` -> ``((("member", 1),), "age")`` (the inverse of :func:`error_key`)."""
+    match = _WHERE.fullmatch(where)
+    prefix, key = match.group(1), match.group(2)
+    scope = tuple((part.split("[")[0], int(part.split("[")[1].rstrip("]")) - 1) for part in prefix.split("/") if part)
+    return scope, key
+
+
+def check_submission(instrument: Instrument, answers: Mapping[str, Any], *, complete: bool = True,
+                     today: dt.date | None = None) -> CheckedSubmission:
     """Check ``answers``; ``complete=False`` skips the ``required`` check (a page saved half-way)."""
-    errors: dict[str, SubmissionError] = {}
-    clean: dict[str, str] = {}
     if not isinstance(answers, Mapping):
         return CheckedSubmission({}, False, {"answers": SubmissionError("not_an_object", "answers must be an object")})
-    for name, raw in answers.items():
-        item = instrument.items.get(name)
-        if item is None:
-            errors[str(name)] = SubmissionError("unknown_item", f"no question {name!r} in this instrument")
-            continue
-        value, error = _canonical(item, raw)
-        if error:
-            errors[name] = error
-        elif value is not None:
-            clean[name] = value
+    engine = engine_for(instrument)
+    errors: dict[str, SubmissionError] = {}
+    submitted_calculations: dict[str, str] = {}
+    clean = _read_level(engine, answers, None, (), errors, submitted_calculations)
     consented = True
     if instrument.consent_item:
         consented = clean.get(instrument.consent_item) == instrument.consent_choice
+        consent_label = instrument.items[instrument.consent_item].label()
         if instrument.consent_item not in clean and instrument.consent_item not in errors:
-            errors[instrument.consent_item] = SubmissionError("required", "consent is required")
+            errors[instrument.consent_item] = SubmissionError("required", "consent is required", consent_label)
         if not consented and instrument.consent_item in clean:
             for name in clean:
                 if name != instrument.consent_item:
-                    errors[name] = SubmissionError("no_consent", "no answers may be given without consent")
-    rules = _rules(instrument)
-    for item in instrument.items.values():
-        if item.name in errors:
-            continue
-        asked = all(condition(clean) for condition in rules.relevant[item.name])
-        given = item.name in clean
-        if given and not asked:
-            errors[item.name] = SubmissionError("not_relevant", "this question was not asked (skip logic)")
-        elif given and item.name in rules.constraint:
-            if not rules.constraint[item.name](clean, _typed(item, clean[item.name])):
-                message = item.constraint_messages.get("English (en)") or f"does not meet {item.constraint}"
-                errors[item.name] = SubmissionError("constraint", message)
-        elif complete and asked and item.required and not given:
-            errors[item.name] = SubmissionError("required", "an answer is required")
+                    question = instrument.items[name].label() if name in instrument.items else name
+                    errors[name] = SubmissionError("no_consent", "no answers may be given without consent", question)
+    try:
+        engine.calculate(clean, today)
+        _check_logic(engine, clean, errors, complete, today)
+    except (EvaluationError, Unsupported) as err:
+        errors.setdefault("answers", SubmissionError("not_evaluable", str(err)))
+    for where, value in submitted_calculations.items():
+        if where not in errors and _value_at(engine, clean, where) != value:
+            key = split_error_key(where)[1]
+            errors[where] = SubmissionError("calculated", "this value is calculated by the form; leave it out or send the same value",
+                                            instrument.items[key].label())
     return CheckedSubmission(clean, consented, errors)
 
 
-UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+def _read_level(engine: Engine, raw: Mapping[str, Any], repeat: str | None, scope: Scope, errors: dict[str, SubmissionError],
+                calculations: dict[str, str]) -> dict[str, Any]:
+    """Canonical values of one level (the top or one repeat instance); problems into ``errors``."""
+    instrument = engine.instrument
+    clean: dict[str, Any] = {}
+    for name, value in raw.items():
+        name = str(name)
+        where = error_key(name, scope)
+        item = instrument.items.get(name)
+        group = engine.groups.get(name)
+        if item is None and (group is None or not group.repeat):
+            errors[where] = SubmissionError("unknown_item", f"no question {name[:80]!r} in this instrument")
+            continue
+        if engine.repeat_of(name) != repeat:
+            inside = engine.repeat_of(name)
+            errors[where] = SubmissionError("wrong_level", f"{name!r} belongs " + (f"in the instances of repeat {inside!r}" if inside else "at the top level"),
+                                            item.label() if item else group.label())
+            continue
+        if group is not None:
+            if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+                errors[where] = SubmissionError("not_a_repeat", "expected a list of instances (objects)", group.label())
+                continue
+            if len(value) > MAX_INSTANCES:
+                errors[where] = SubmissionError("too_many_instances", f"at most {MAX_INSTANCES} instances", group.label())
+                continue
+            clean[name] = [_read_level(engine, v, name, scope + ((name, i),), errors, calculations) for i, v in enumerate(value)]
+            continue
+        if item.type in ("calculate", "hidden") or item.calculation is not None:
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                calculations[where] = value.strip() if isinstance(value, str) else canonical(_as_decimal(item), value)[0] or ""
+            else:
+                errors[where] = SubmissionError("calculated", "this value is calculated by the form", item.label())
+            continue
+        if not item.collected:
+            errors[where] = SubmissionError("not_supported", f"questions of type {item.type} cannot be answered here", item.label())
+            continue
+        text, error = canonical(item, value)
+        if error:
+            errors[where] = error
+        elif text is not None:
+            clean[name] = text
+    return clean
 
 
-def _canonical(item: Item, raw: Any) -> tuple[str | None, SubmissionError | None]:
-    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
-        return None, None
-    kind = item.kind
-    if kind == "select_one":
-        if not isinstance(raw, str):
-            return None, SubmissionError("not_a_choice", "expected a choice name (text)")
-        value = raw.strip()
-        if item.choice_list.get(value) is None:
-            return None, SubmissionError("not_a_choice", f"{value!r} is not a choice of {item.name}")
-        return value, None
-    if kind == "select_multiple":
-        parts = raw.split() if isinstance(raw, str) else raw if isinstance(raw, list) else None
-        if parts is None or not all(isinstance(p, str) for p in parts):
-            return None, SubmissionError("not_a_choice", "expected space-separated choice names or a list of them")
-        unknown = [p for p in parts if item.choice_list.get(p) is None]
-        if unknown:
-            return None, SubmissionError("not_a_choice", f"{unknown[0]!r} is not a choice of {item.name}")
-        seen: list[str] = []
-        for p in parts:
-            if p not in seen:
-                seen.append(p)
-        return " ".join(seen), None
-    if kind == "number":
-        if isinstance(raw, bool):
-            return None, SubmissionError("not_a_number", "expected a number")
-        try:
-            number = float(raw.strip().replace(",", ".")) if isinstance(raw, str) else float(raw)
-        except (TypeError, ValueError):
-            return None, SubmissionError("not_a_number", f"{raw!r} is not a number")
-        if not math.isfinite(number):
-            return None, SubmissionError("not_a_number", "expected a finite number")
-        if item.type == "integer":
-            if not number.is_integer():
-                return None, SubmissionError("not_a_whole_number", f"{raw!r} is not a whole number")
-            return str(int(number)), None
-        return repr(number).removesuffix(".0") if number.is_integer() else repr(number), None
-    if kind == "text":
-        if not isinstance(raw, str):
-            return None, SubmissionError("not_text", "expected text")
-        text = raw.strip()
-        if UNPRINTABLE.search(text):  # NUL, other control characters, lone surrogates: no keyboard types them, databases and spreadsheets refuse them
-            return None, SubmissionError("bad_character", "the text contains a control character or invalid Unicode")
-        if len(text) > MAX_TEXT:
-            return None, SubmissionError("too_long", f"at most {MAX_TEXT} characters")
-        return text, None
-    return None, SubmissionError("not_supported", f"questions of type {item.type} cannot be answered here")
+def _as_decimal(item):
+    from dataclasses import replace
+
+    return replace(item, type="decimal")
 
 
-def _typed(item: Item, value: str) -> Any:
-    if item.kind == "number":
-        return float(value)
-    return value
+def _check_logic(engine: Engine, clean: dict[str, Any], errors: dict[str, SubmissionError], complete: bool, today) -> None:
+    instrument = engine.instrument
+    memo: dict = {}
+    for group in engine.groups.values():
+        if not group.repeat:
+            continue
+        for container, scope in engine.containers(clean, engine.repeat_of(group.name)):
+            instances = container.get(group.name)
+            where = error_key(group.name, scope)
+            if not instances or where in errors:
+                continue
+            if not engine.is_relevant(group.name, clean, scope, today, memo) and any(instances):
+                errors[where] = SubmissionError("not_relevant", "these questions were not asked (skip logic)", group.label())
+                continue
+            count = engine.instance_count(group.name, clean, scope)
+            if count is not None and len(instances) > count:
+                errors[where] = SubmissionError("too_many_instances", f"this form asks for {count} instances, not {len(instances)}", group.label())
+    top = [(clean, ())]
+    for key, item in instrument.items.items():
+        if item.type in ("calculate", "hidden") or item.calculation is not None:
+            continue
+        repeat = engine.repeat_of(key)
+        for container, scope in (top if repeat is None else engine.containers(clean, repeat)):
+            where = error_key(key, scope)
+            if where in errors:
+                continue
+            given = key in container
+            asked = engine.is_relevant(key, clean, scope, today, memo)
+            if given and not asked:
+                errors[where] = SubmissionError("not_relevant", "this question was not asked (skip logic)", item.label())
+            elif given and item.choice_filter and item.choice_list is not None:
+                offered = {c.name for c in engine.choices(key, clean, scope, today)}
+                chosen = container[key].split() if item.type == "select_multiple" else [container[key]]
+                missing = [c for c in chosen if c not in offered]
+                if missing:
+                    errors[where] = SubmissionError("not_offered", f"{missing[0]!r} is not offered here (choice_filter)", item.label())
+            if where not in errors and given and key in engine.constraint:
+                if not engine.meets_constraint(key, clean, scope, typed(item, container[key]), today):
+                    message = item.constraint_messages.get("English (en)") or next(iter(item.constraint_messages.values()), None)
+                    message = engine.interpolate(message, clean, scope, key) if message else f"does not meet {item.constraint}"
+                    errors[where] = SubmissionError("constraint", message, item.label())
+            elif complete and asked and item.required and not given and item.collected:
+                errors[where] = SubmissionError("required", "an answer is required", item.label())
+
+
+def _value_at(engine: Engine, clean: dict[str, Any], where: str) -> str:
+    container: Any = clean
+    scope, key = split_error_key(where)
+    for name, i in scope:
+        instances = container.get(name) if isinstance(container, dict) else None
+        if not isinstance(instances, list) or not 0 <= i < len(instances):
+            return ""
+        container = instances[i]
+    return container.get(key, "") if isinstance(container, dict) else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -18,7 +18,9 @@ from afstand.errors import DataError, Problem
 from afstand.instrument.expressions import Unsupported, numeric_predicate
 from afstand.instrument.model import Instrument, Item
 from afstand.responses.dataset import MultiColumn, ResponseSet
+from afstand.responses.layouts import REPEAT_META
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, RawTable
+from afstand.responses.versions import asked_masks, blank_not_asked, version_map, version_only_columns
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 #: Problems listed per column at most; beyond that one summary problem says how many more.
@@ -26,15 +28,29 @@ MAX_LISTED_PER_COLUMN = 50
 
 
 def validate(
-    raw: RawTable, instrument: Instrument, *, lenient: bool = False, missing: tuple[str, ...] | list[str] = ()
+    raw: RawTable,
+    instrument: Instrument,
+    *,
+    lenient: bool = False,
+    versions: Iterable[Instrument] | Mapping[str, Instrument] | None = None,
+    missing: tuple[str, ...] | list[str] = (),
 ) -> ResponseSet:
-    """``missing``: the study's missing-value codes, added to each item's own (XLSForm ``missing``)."""
+    """``versions``: the instrument versions a mixed dataset holds (its ``instrument_version``
+    column); items missing from a row's version are *not asked* of it (:mod:`.versions`).
+    ``missing``: the study's missing-value codes, added to each item's own (XLSForm ``missing``)."""
     problems = list(raw.problems)
     n = raw.n_rows
     rows = raw.rows if raw.rows is not None else np.arange(n, dtype=np.int64) + 2  # spreadsheet row numbers
 
+    asked: dict[str, np.ndarray] = {}
+    other_version_columns: set[str] = set()
+    if versions is not None:
+        versions = version_map(instrument, versions)
+        other_version_columns = version_only_columns(raw, instrument, versions)
+        asked = asked_masks(raw, instrument, versions, problems)
     for header in raw.columns:
-        if header != ID_COLUMN and header not in META_COLUMNS and header not in instrument.items:
+        if (header != ID_COLUMN and header not in META_COLUMNS and header not in REPEAT_META and header not in instrument.items
+                and header not in other_version_columns):
             problems.append(Problem(raw.file, f"no item of instrument {instrument.form_id!r} has this name", row=1, column=header))
 
     ids = _response_ids(raw, rows, problems)
@@ -66,6 +82,8 @@ def validate(
         if column is None:
             out.not_asked.append(item.name)
             column = Column.empty(n)
+        elif item.name in asked:
+            column = blank_not_asked(column, asked[item.name])  # answers there were reported above
         codes = tuple(dict.fromkeys(tuple(item.missing) + tuple(missing)))
         if codes and column.n_values:
             column, counted = _declared_missing(column, codes, consented)
@@ -81,6 +99,9 @@ def validate(
         else:
             out.texts[item.name] = column if keep is None else column.take(keep)
 
+    out.asked = {name: mask[consented] for name, mask in asked.items()}
+    if other_version_columns:
+        notes.append(f"columns of another instrument version only, not analysed: {', '.join(sorted(other_version_columns))}")
     answered_without_consent = _answers_without_consent(raw, instrument, consented)
     if answered_without_consent:
         notes.append(f"{answered_without_consent} rows without consent hold answers; they are excluded from the analysis")

@@ -1,7 +1,8 @@
 """Stored responses → the canonical layout (CSV, XLSX), one row per stored response.
 
-Columns: response_id (random, not the arrival order), instrument_version, submission_date, then
-every item of the instrument's versions. No other metadata about a respondent leaves the server:
+Columns: response_id (random, not the arrival order), instrument_version, submission_date, wave
+(the label of the study's measurement), then every item of the instrument's versions. An export
+is of one wave or of all waves together. No other metadata about a respondent leaves the server:
 the recruitment channel is shown only as counts in the monitor. Files are written atomically.
 """
 
@@ -15,60 +16,78 @@ from django.db import connection
 
 from afstand.errors import AfstandError
 from afstand.fileio import atomic_write_bytes
-from afstand.responses.spreadsheet_csv import BOM, protect
 from afstand.responses import table_from_json_answers
-from afstand.services.studies import instrument_for, latest_instrument
+from afstand.responses.spreadsheet_csv import BOM, protect
+from afstand.responses.tables import MAIN, response_tables, table_items
+from afstand.services.studies import instrument_for, latest_instrument, versions_of
 from afstand.web.models import InstrumentVersion, Response
 
-META = ["response_id", "instrument_version", "submission_date"]
+META = ["response_id", "instrument_version", "submission_date", "wave"]
 
 
-def _versions_and_items(study_slug: str, name: str) -> tuple[list[InstrumentVersion], list[str]]:
-    versions = list(InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id"))
+def _versions_and_items(study_slug: str, name: str, wave: str | None = None) -> tuple[list[InstrumentVersion], list[str]]:
+    versions = versions_of(study_slug, name, wave)
     if not versions:
-        raise AfstandError(f"no instrument {name!r} in study {study_slug!r} in this database")
+        where = f" in wave {wave}" if wave else ""
+        raise AfstandError(f"no instrument {name!r} in study {study_slug!r}{where} in this database")
     items: list[str] = []
     for version in reversed(versions):  # the newest version's order first
-        for item in instrument_for(version).items:
+        for item in table_items(instrument_for(version), None):  # questions in repeats have tables of their own
             if item not in items:
                 items.append(item)
     return versions, items
 
 
 def _stored(versions: list[InstrumentVersion]):
-    """(public id, version id, submission date, answers) of every stored response of these versions."""
-    version_ids = {v.id: v.version_id for v in versions}
+    """(public id, version id, submission date, answers, wave label) of every stored response of these versions."""
+    version_ids = {v.id: (v.version_id, v.wave.label) for v in versions}
     for public_id, version_pk, submitted_on, answers in (Response.objects.filter(instrument_version__in=versions)
                                                          .values_list("public_id", "instrument_version_id", "submitted_on", "answers")
                                                          .iterator(chunk_size=5000)):
-        yield public_id, version_ids[version_pk], submitted_on, answers
+        yield public_id, version_ids[version_pk][0], submitted_on, answers, version_ids[version_pk][1]
 
 
-def rows(study_slug: str, name: str) -> tuple[list[str], list[list[str]]]:
-    """The canonical layout: header and one row per stored response."""
-    versions, items = _versions_and_items(study_slug, name)
-    out = [[public_id, version_id, submitted_on.isoformat()] + [answers.get(i, "") for i in items]
-           for public_id, version_id, submitted_on, answers in _stored(versions)]
+def rows(study_slug: str, name: str, wave: str | None = None) -> tuple[list[str], list[list[str]]]:
+    """The canonical layout: header and one row per stored response (of one wave, or of all; a
+    form with repeats: its main table, of all waves)."""
+    versions, items = _versions_and_items(study_slug, name, wave)
+    if instrument_for(versions[-1]).repeats:
+        return tables(study_slug, name)[MAIN]
+    out = [[public_id, version_id, submitted_on.isoformat(), label] + [answers.get(i, "") for i in items]
+           for public_id, version_id, submitted_on, answers, label in _stored(versions)]
     return META + items, out
 
 
-def stored_table(study_slug: str, name: str):
-    """The stored responses of one instrument as the core's RawTable (the canonical layout), in
-    memory: the answers' JSON text is read as stored and parsed by pyarrow, no file in between and
-    no Python object per answer (about five times faster for 100,000 responses than decoding each
-    response through the ORM; bench/stored.py)."""
-    versions, items = _versions_and_items(study_slug, name)
+def stored_table(study_slug: str, name: str, wave: str | None = None):
+    """The stored responses of one instrument (of one wave, or of all) as the core's RawTable (the
+    canonical layout, with a ``wave`` column), in memory: the answers' JSON text is read as stored
+    and parsed by pyarrow, no file in between and no Python object per answer (about five times
+    faster for 100,000 responses than decoding each response through the ORM; bench/stored.py)."""
+    versions, items = _versions_and_items(study_slug, name, wave)
     version_ids = {v.id: v.version_id for v in versions}
+    wave_labels = {v.id: v.wave.label for v in versions}
     quote = connection.ops.quote_name
     answers = "r.answers::text" if connection.vendor == "postgresql" else "r.answers"
-    query = (f"SELECT r.public_id, r.instrument_version_id, r.submitted_on, {answers} FROM {quote(Response._meta.db_table)} r "
+    # the date as ISO text from the database: no date object per response (Django's SQLite converter parsed each one)
+    submitted = "r.submitted_on::text" if connection.vendor == "postgresql" else "CAST(r.submitted_on AS TEXT)"
+    query = (f"SELECT r.public_id, r.instrument_version_id, {submitted}, {answers} FROM {quote(Response._meta.db_table)} r "
              f"WHERE r.instrument_version_id IN ({', '.join('%s' for _ in versions)}) ORDER BY r.public_id")
     with connection.cursor() as cursor:
         cursor.execute(query, list(version_ids))
         stored = cursor.fetchall()
     meta = {"response_id": [r[0] for r in stored], "instrument_version": [version_ids[r[1]] for r in stored],
-            "submission_date": [str(r[2]) for r in stored]}
-    return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=f"{study_slug}/{name} (database)")
+            "submission_date": [r[2] for r in stored], "wave": [wave_labels[r[1]] for r in stored]}
+    label = f"{study_slug}/{name}{'/' + wave if wave else ''} (database)"
+    return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=label)
+
+
+def tables(study_slug: str, name: str) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Kobo's layout for a form with repeats: the main table and one table per repeat, joined by
+    ``_index`` / ``_parent_index`` (see afstand.responses.tables); columns of the newest version."""
+    versions, _ = _versions_and_items(study_slug, name)
+    stored = (([public_id, version_id, submitted_on.isoformat(), label], answers)
+              for public_id, version_id, submitted_on, answers, label in _stored(versions))
+    return response_tables(instrument_for(versions[-1]), stored, META)
 
 
 def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None,
@@ -121,14 +140,42 @@ def _as_text(ws, value: str):
     return cell
 
 
-def export(study_slug: str, name: str, fmt: str, target: Path) -> int:
-    header, data = rows(study_slug, name)
+def export(study_slug: str, name: str, fmt: str, target: Path, wave: str | None = None) -> int:
+    instrument = latest_instrument(study_slug, name)
+    if instrument is not None and instrument.repeats and fmt in ("csv", "xlsx"):
+        return _export_tables(study_slug, name, fmt, target)
+    header, data = rows(study_slug, name, wave)
     buffer = io.BytesIO()
-    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name))
+    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name, wave))
     atomic_write_bytes(target, buffer.getvalue())
     return len(data)
 
 
-def all_versions(study_slug: str, name: str) -> list:
-    """Every stored version of an instrument, oldest first (SPSS/Stata codes and labels cover them all)."""
-    return [instrument_for(v) for v in InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id")]
+def all_versions(study_slug: str, name: str, wave: str | None = None) -> list:
+    """Every stored version of an instrument (of one wave, or all), oldest first (SPSS/Stata codes and
+    labels cover them all)."""
+    return [instrument_for(v) for v in versions_of(study_slug, name, wave)]
+
+
+def _export_tables(study_slug: str, name: str, fmt: str, target: Path) -> int:
+    """A form with repeats: XLSX with one sheet per table; CSV as TARGET plus TARGET-<repeat>.csv."""
+    found = tables(study_slug, name)
+    if fmt == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        for table, (header, data) in found.items():
+            ws = workbook.create_sheet((name if table == MAIN else table.replace("/", "_"))[:31])
+            ws.append(header)
+            for row in data:
+                ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        atomic_write_bytes(target, buffer.getvalue())
+    else:
+        for table, (header, data) in found.items():
+            buffer = io.BytesIO()
+            write(header, data, "csv", buffer)
+            path = target if table == MAIN else target.with_name(f"{target.stem}-{table.replace('/', '_')}{target.suffix}")
+            atomic_write_bytes(path, buffer.getvalue())
+    return len(found[MAIN][1])

@@ -34,32 +34,61 @@ def instrument_for(version: InstrumentVersion) -> Instrument:
     return instrument
 
 
-def active_version(study_slug: str, name: str) -> InstrumentVersion | None:
-    """The version new respondents get. Without the XLSForm's bytes (loaded when first read) and
-    without the study (one query when read): this runs on every submission, and one prepared
-    statement costs a fifth of the ORM query it replaces (bench/submission.py)."""
-    sql = _active_sql(connection.vendor)
-    return next(iter(InstrumentVersion.objects.raw(sql, [study_slug, name, True])), None)
+def active_version(study_slug: str, name: str, wave: str | None = None) -> InstrumentVersion | None:
+    """The version new respondents of ``wave`` (a label; default: the study's current, newest wave)
+    get; None when there is none or the wave's fieldwork dates exclude today. Without the XLSForm's
+    bytes (loaded when first read) and without the study (one query when read): this runs on every
+    submission, and one prepared statement costs a fifth of the ORM query it replaces (bench/submission.py)."""
+    import datetime as dt
+
+    today = dt.date.today()
+    sql = _active_sql(connection.vendor, wave is not None)
+    params = [study_slug, name, True] + ([wave] if wave is not None else []) + [today, today]
+    return next(iter(InstrumentVersion.objects.raw(sql, params)), None)
 
 
-@lru_cache(maxsize=4)
-def _active_sql(vendor: str) -> str:
+@lru_cache(maxsize=8)
+def _active_sql(vendor: str, by_label: bool) -> str:
+    from afstand.web.models import Wave
+
     quote = connection.ops.quote_name
-    version, study = InstrumentVersion._meta, Study._meta
+    version, study, wave = InstrumentVersion._meta, Study._meta, Wave._meta
     columns = ", ".join(f"v.{quote(f.column)}" for f in version.concrete_fields if f.name != "xlsform")
+    wave_table, wave_id = quote(wave.db_table), quote(wave.pk.column)
+    label = f" AND w.{quote(wave.get_field('label').column)} = %s" if by_label else ""
+    chosen = (f"(SELECT w.{wave_id} FROM {wave_table} w WHERE w.{quote(wave.get_field('study').column)} = s.{quote(study.pk.column)}"
+              f"{label} ORDER BY w.{wave_id} DESC LIMIT 1)")
+    starts, ends = quote(wave.get_field("starts_on").column), quote(wave.get_field("ends_on").column)
     return (f"SELECT {columns} FROM {quote(version.db_table)} v JOIN {quote(study.db_table)} s "
             f"ON s.{quote(study.pk.column)} = v.{quote(version.get_field('study').column)} "
+            f"JOIN {wave_table} cw ON cw.{wave_id} = v.{quote(version.get_field('wave').column)} "
             f"WHERE s.{quote(study.get_field('slug').column)} = %s AND v.{quote(version.get_field('name').column)} = %s "
-            f"AND v.{quote(version.get_field('active').column)} = %s ORDER BY v.{quote(version.pk.column)} DESC LIMIT 1")
+            f"AND v.{quote(version.get_field('active').column)} = %s AND v.{quote(version.get_field('wave').column)} = {chosen} "
+            f"AND (cw.{starts} IS NULL OR cw.{starts} <= %s) AND (cw.{ends} IS NULL OR cw.{ends} >= %s) "
+            f"ORDER BY v.{quote(version.pk.column)} DESC LIMIT 1")
 
 
-def version_by_id(version_id: str | None) -> InstrumentVersion | None:
-    return InstrumentVersion.objects.select_related("study").filter(version_id=version_id).first() if version_id else None
+def version_by_id(version_id: str | None, wave_id: int | None = None) -> InstrumentVersion | None:
+    """A deployed version by content hash (in ``wave_id`` when given: the same form may be deployed in several waves)."""
+    if not version_id:
+        return None
+    found = InstrumentVersion.objects.select_related("study", "wave").filter(version_id=version_id)
+    if wave_id is not None:
+        found = found.filter(wave_id=wave_id)
+    return found.order_by("-id").first()
 
 
-def latest_instrument(study_slug: str, name: str) -> Instrument | None:
-    version = InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("-id").first()
-    return instrument_for(version) if version else None
+def versions_of(study_slug: str, name: str, wave: str | None = None) -> list[InstrumentVersion]:
+    """Every version of an instrument, oldest first: of one wave (by label) or of all waves."""
+    found = InstrumentVersion.objects.select_related("wave").filter(study__slug=study_slug, name=name)
+    if wave:
+        found = found.filter(wave__label=wave)
+    return list(found.order_by("id"))
+
+
+def latest_instrument(study_slug: str, name: str, wave: str | None = None) -> Instrument | None:
+    versions = versions_of(study_slug, name, wave)
+    return instrument_for(versions[-1]) if versions else None
 
 
 def check_form(filename: str, content: bytes) -> Instrument:
@@ -103,21 +132,26 @@ def parse_limits() -> dict:
 
 
 def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None,
-                instrument: Instrument | None = None) -> InstrumentVersion:
-    """Store an uploaded XLSForm as a new immutable version (the same content twice: the same version).
+                instrument: Instrument | None = None, wave=None) -> InstrumentVersion:
+    """Store an uploaded XLSForm as a new immutable version of ``wave`` (default: the current wave).
 
-    ``instrument``: the form parsed already by :func:`parse_upload`, outside any transaction."""
+    The same content twice in one wave is the same version; in another study or wave it is a new
+    deployment, so each wave's responses stay apart. ``instrument``: the form parsed already by
+    :func:`parse_upload`, outside any transaction."""
+    from afstand.services.waves import ensure_wave
+
     instrument = instrument or check_form(filename, content)
     filename = filename if len(filename) <= 200 else filename[:180] + "…" + Path(filename).suffix[-19:]
-    existing = InstrumentVersion.objects.select_related("study").filter(version_id=instrument.version_id).first()
+    wave = wave or ensure_wave(study)
+    existing = InstrumentVersion.objects.select_related("study").filter(wave=wave, version_id=instrument.version_id).first()
     if existing is not None:
-        if existing.study_id != study.id or existing.name != name:  # version ids are unique across the database
-            raise AfstandError(f"{filename}: this form is already version {existing.version_id} of {existing.name!r} in study "
-                               f"{existing.study.slug!r}; change the form (e.g. its version or form_id) to use it here")
+        if existing.name != name:  # a version id is unique within a wave (another study or wave: a new deployment)
+            raise AfstandError(f"{filename}: this form is already version {existing.version_id} of {existing.name!r} in wave "
+                               f"{wave.label} of study {existing.study.slug!r}; change the form (e.g. its version or form_id) to use it here")
         return existing
     with transaction.atomic():
-        InstrumentVersion.objects.filter(study=study, name=name, active=True).update(active=False)
-        version = InstrumentVersion.objects.create(study=study, name=name, version_id=instrument.version_id, filename=filename,
+        InstrumentVersion.objects.filter(wave=wave, name=name, active=True).update(active=False)
+        version = InstrumentVersion.objects.create(study=study, wave=wave, name=name, version_id=instrument.version_id, filename=filename,
                                                    xlsform=content, target=target, active=True)
     _INSTRUMENTS[version.version_id] = instrument
     return version
@@ -175,8 +209,13 @@ def list_studies() -> list[dict]:
 
 
 def load_study(core: CoreStudy) -> Study:
-    """Create (or update) a study and its instrument versions from a study folder."""
+    """Create (or update) a study and its instrument versions from a study folder (into its current
+    wave; a first wave is labelled with the study's ``year``)."""
+    from afstand.services.waves import ensure_wave
+
     study, _ = Study.objects.get_or_create(slug=core.id, defaults={"title": core.title})
+    year = core.config.get("study", {}).get("year")
+    ensure_wave(study, str(year) if year else None)
     for name in core.instrument_names:
         path = core.form_path(name)
         add_version(study, name, path.name, path.read_bytes(), core.instrument_config(name).get("target"))

@@ -19,20 +19,28 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 
 from afstand.instrument.model import Group, Instrument
+from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission
-from afstand.services import signup_spool
+from afstand.services import signup_spool, survey_pages
 from afstand.services.studies import instrument_for
 from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
 
 
-def monitor_rows(study, *, unknown_channel: str = "unknown") -> list[dict]:
-    """Per instrument of the study: responses stored (per day, per channel), target, declined and
-    withdrawn counts, and its version ids: the live monitor."""
+def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = None) -> list[dict]:
+    """Per instrument of the study (of one wave, by label, or of all): responses stored (per day,
+    per channel), target (the wave's own, per channel too, when it has them), declined and withdrawn
+    counts, its version ids and the wave links: the live monitor."""
     rows = []
+    wave_targets_all = {}
+    if wave:
+        chosen = study.waves.filter(label=wave).first()
+        wave_targets_all = chosen.targets if chosen else {}
     names = InstrumentVersion.objects.filter(study=study).values_list("name", flat=True).distinct()
     for name in sorted(set(names)):
         versions = InstrumentVersion.objects.filter(study=study, name=name)
+        if wave:
+            versions = versions.filter(wave__label=wave)
         responses = Response.objects.filter(instrument_version__in=versions)
         # counted in the database (one GROUP BY each), not by reading every response
         by_day = sorted(responses.order_by().values_list("submitted_on").annotate(n=Count("id")))
@@ -42,11 +50,15 @@ def monitor_rows(study, *, unknown_channel: str = "unknown") -> list[dict]:
         by_channel = sorted(channels.items())
         counters = {c.kind: c.value for c in Counter.objects.filter(study=study, instrument=name)}
         target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
+        wave_targets = dict(wave_targets_all.get(name, {}))
+        target = wave_targets.pop("total", target)
         total = responses.count()
         rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
                      "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
-                     "by_day": by_day, "by_channel": by_channel,
-                     "versions": [v.version_id for v in versions.order_by("id")]})
+                     "by_day": by_day, "by_channel": [(c, n, wave_targets.get(c)) for c, n in by_channel],
+                     "versions": [f"{v.wave.label}: {v.version_id}" for v in versions.select_related("wave").order_by("id")],
+                     "links": [f"/s/{study.slug}/m/{label}/{name}" for label in
+                               dict.fromkeys(versions.filter(active=True).order_by("wave_id").values_list("wave__label", flat=True))]})
     return rows
 
 
@@ -211,16 +223,24 @@ def delete_draft(token: str | None) -> None:
         Draft.objects.filter(token_hash=hash_code(token)).delete()
 
 
-def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
-    """Delete responses and sign-ups older than the retention period; keep counts only."""
+def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> dict[str, int]:
+    """Delete responses and sign-ups older than the retention period; keep counts only.
+
+    With ``wave`` only that wave's responses (sign-ups belong to the study, not a wave: kept)."""
     cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
     with transaction.atomic():
-        responses, _ = Response.objects.filter(submitted_on__lt=cutoff).delete()
-        signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
-        signups += signup_spool.purge(cutoff)
+        old = Response.objects.filter(submitted_on__lt=cutoff)
+        if wave is not None:
+            old = old.filter(instrument_version__wave=wave)
+        responses, _ = old.delete()
+        signups = 0
+        if wave is None:  # sign-ups belong to the study, not to a wave
+            signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
+            signups += signup_spool.purge(cutoff)
         draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
         Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
-        AuditEvent.objects.create(user="system", action="purge", detail=f"before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
+        where = f"wave {wave.study.slug}/{wave.label}, " if wave is not None else ""
+        AuditEvent.objects.create(user="system", action="purge", detail=f"{where}before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
     return {"responses": responses, "signups": signups}
 
 
@@ -228,20 +248,24 @@ def purge(older_than_days: int, today: dt.date | None = None) -> dict[str, int]:
 
 def pages(instrument: Instrument) -> list[Group]:
     """One page per top-level group; a run of questions outside any group is a page of its own
-    (titled with the form's title), so a form without groups still works."""
+    (titled with the form's title), so a form without groups still works; a repeat is a page of
+    its own (see afstand.instrument.pages), carrying the conditions of the groups around it."""
     by_name = {g.name: g for g in instrument.groups}
     result: list[Group] = []
-    loose: list[str] = []
-    for name in instrument.order:
-        if name in by_name:
-            if loose:
-                result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
-                loose = []
-            result.append(by_name[name])
-        else:
-            loose.append(name)
-    if loose:
-        result.append(Group(name=f"_page{len(result)}", labels={"": instrument.title}, elements=tuple(loose)))
+    for page in core_pages(instrument):
+        group = by_name.get(page.key)
+        if group is not None and group.parent is None and group.elements == page.elements:
+            result.append(group)
+            continue
+        around = []
+        name = page.group
+        while name is not None and name in by_name:
+            around.insert(0, by_name[name])
+            name = by_name[name].parent
+        conditions = [g.relevant for g in around if g.relevant]
+        result.append(Group(name=page.key, labels=page.labels, elements=page.elements,
+                            relevant=" and ".join(f"({c})" for c in conditions) or None,
+                            appearance=by_name[page.group].appearance if page.group in by_name else None))
     return result
 
 
@@ -255,7 +279,11 @@ def may_depend_on(group: Group, names: set[str]) -> bool:
 
 
 def page_errors(instrument: Instrument, page: Group, answers: dict) -> dict[str, str]:
-    """Error codes of the page's items for the answers so far (the server-side check of one page)."""
+    """Error codes of the page's items for the answers so far (the server-side check of one page);
+    on a repeat page keyed by the instance's field (``q-member[2]/age``)."""
+    repeat = survey_pages.repeat_of(instrument, page)
+    if repeat:
+        return survey_pages.errors(instrument, page, repeat, answers)
     checked = check_submission(instrument, answers, complete=False)
     errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
     for name in page.elements:

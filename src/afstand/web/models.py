@@ -39,12 +39,36 @@ class Study(models.Model):
         return self.title
 
 
+class Wave(models.Model):
+    """One measurement of a repeated study (e.g. the 2021 and the 2022 wave): its own fieldwork
+    dates, targets, links and instrument versions. Responses belong to a wave through the version
+    (the deployment) they answered."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="waves")
+    label = models.SlugField(max_length=40)  # "2021": in links (/s/<study>/m/<label>/<instrument>) and exports
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    targets = models.JSONField(default=dict, blank=True)  # {"werkers": {"total": 150, "whatsapp": 50}, ...}
+    created_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        unique_together = [("study", "label")]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.study.slug}/{self.label}"
+
+
 class InstrumentVersion(models.Model):
-    """One uploaded XLSForm. Never changed: a new upload is a new version."""
+    """One uploaded XLSForm deployed in one wave. Never changed: a new upload is a new version.
+
+    The same form content in another study or wave is a new deployment (its own row), so a
+    wave's responses stay apart; ``version_id`` (the content hash) is unique within a wave."""
 
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="versions")
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="versions")
     name = models.SlugField()  # the instrument's name in the study, e.g. "werkers"
-    version_id = models.CharField(max_length=80, unique=True)  # content hash, e.g. werkers@3666cb6308de0910
+    version_id = models.CharField(max_length=80)  # content hash, e.g. werkers@3666cb6308de0910
     filename = models.CharField(max_length=200)
     xlsform = models.BinaryField()
     target = models.PositiveIntegerField(null=True, blank=True)
@@ -53,6 +77,7 @@ class InstrumentVersion(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["study", "name", "active"])]
+        constraints = [models.UniqueConstraint(fields=["wave", "version_id"], name="version_once_per_wave")]
 
     def save(self, *args, **kwargs):
         if self.pk and InstrumentVersion.objects.filter(pk=self.pk).exclude(version_id=self.version_id).exists():

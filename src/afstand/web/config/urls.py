@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web.research import codebook, coding, focus, qdpx, responses, results, studies
+from afstand.web.research import codebook, coding, focus, qdpx, responses, results, studies, waves
 from afstand.web.research import monitor as research
 from afstand.web.respondent import api, survey
 from afstand.web.respondent import withdrawal as respondent
@@ -9,7 +9,9 @@ from afstand.web.respondent import withdrawal as respondent
 urlpatterns = [
     path("api/v1/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit"),
     path("api/v1/studies/<slug:study>/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit-study"),
+    path("api/v1/studies/<slug:study>/waves/<slug:wave>/surveys/<slug:instrument>/responses", api.submit_response, name="api-submit-wave"),
     path("s/<slug:instrument>", survey.survey, name="survey"),
+    path("s/<slug:study>/m/<slug:wave>/<slug:instrument>", survey.survey, name="survey-wave"),
     path("s/<slug:study>/<slug:instrument>", survey.survey, name="survey-study"),
     path("s/<slug:instrument>/verder/<str:token>", survey.resume, name="survey-resume"),
     path("s/<slug:study>/<slug:instrument>/verder/<str:token>", survey.resume, name="survey-resume-study"),
@@ -23,6 +25,8 @@ urlpatterns = [
     path("onderzoek/<slug:study>/versie/", studies.new_version, name="research-new-version"),
     path("onderzoek/<slug:study>/codeboek/", codebook.upload, name="research-codebook"),
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
+    path("onderzoek/<slug:study>/meting/", waves.new_wave, name="research-new-wave"),
+    path("onderzoek/<slug:study>/trend/<slug:instrument>/", waves.trend_page, name="research-trend"),
     path("onderzoek/<slug:study>/aanmeldingen/", research.signups, name="research-signups"),
     path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),

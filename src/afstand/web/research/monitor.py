@@ -11,9 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from afstand.services import access, studies, submissions
+from afstand.services import access, signup_spool, studies, submissions
 from afstand.services import exports as exporter
-from afstand.services import signup_spool
 from afstand.services.access import EXPORT_ROLES, audit
 from afstand.web.models import InstrumentVersion, SignUp
 
@@ -41,11 +40,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def monitor(request: HttpRequest, study: str) -> HttpResponse:
+    from afstand.web.research.waves import chosen_wave, switcher
+
     membership = access.membership(request.user, study)
-    rows = submissions.monitor_rows(membership.study, unknown_channel=gettext("unknown"))
+    wave = chosen_wave(request, membership.study)
+    rows = submissions.monitor_rows(membership.study, unknown_channel=gettext("unknown"), wave=wave)
     coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if studies.has_coding(membership.study.slug) else None
     return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
-                                                              "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url})
+                                                              "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url,
+                                                              **switcher(request, membership.study, wave)})
 
 
 @login_required
@@ -57,15 +60,20 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
     kind = "csv" if canonical else fmt
     if kind not in CONTENT_TYPES:
         raise Http404
-    if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
+    from afstand.web.research.waves import chosen_wave
+
+    wave = chosen_wave(request, membership.study)
+    found = InstrumentVersion.objects.filter(study=membership.study, name=instrument)
+    if not (found.filter(wave__label=wave) if wave else found).exists():
         raise Http404
-    header, data = exporter.rows(membership.study.slug, instrument)
+    header, data = exporter.rows(membership.study.slug, instrument, wave)
     buffer = io.BytesIO()
-    exporter.write(header, data, kind, buffer, sheet=instrument, instrument=exporter.all_versions(membership.study.slug, instrument),
+    exporter.write(header, data, kind, buffer, sheet=instrument, instrument=exporter.all_versions(membership.study.slug, instrument, wave),
                    spreadsheet=kind == "csv" and not canonical)
-    audit(request.user, "export", f"{study}/{instrument}.{fmt} ({len(data)} responses)")
+    audit(request.user, "export", f"{study}/{instrument}{'/' + wave if wave else ''}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
-    response["Content-Disposition"] = f'attachment; filename="{instrument}.{fmt}"'
+    name = f"{instrument}-{wave}" if wave else instrument
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 

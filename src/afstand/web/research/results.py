@@ -1,4 +1,7 @@
-"""Analysis in the browser: the same core analysis, figures and report as the CLI, on the stored responses."""
+"""Analysis in the browser: the same core analysis, figures and report as the CLI, on the stored responses.
+
+Everything on the analysis page (tables, figures, breakdowns, scales, tests) comes from the published
+result (``results_service.published_stored``): the one disclosure-control pass the report uses."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.shortcuts import render
 from afstand.services import AfstandError, access
 from afstand.services import results as results_service
 from afstand.services.access import EXPORT_ROLES, audit
+from afstand.services.results import count_text as _count
 from afstand.services.results import number_text as _num
 from afstand.services.results import percent_text as _pct
 from afstand.web.models import InstrumentVersion
@@ -29,13 +33,14 @@ def item_tables(result: dict, instrument) -> list[dict]:
         label = item.label(instrument.default_language)
         if entry["type"] in ("select_one", "select_multiple"):
             labels = {c.name: c.label(instrument.default_language) for c in item.choice_list.choices}
-            rows = [(labels.get(c, c), n, _pct(entry["percent"][c])) for c, n in entry["counts"].items()]
+            hidden = set(entry.get("suppressed", ()))
+            rows = [(c, labels.get(c, c), _count(n, c in hidden), _pct(entry["percent"][c], c in hidden)) for c, n in entry["counts"].items()]
             tables.append({"name": name, "label": label, "kind": "choices", "rows": rows, "base": entry["base"],
-                           "missing": entry["missing"], "multiple": entry["type"] == "select_multiple"})
+                           "missing": entry["missing"], "not_asked": entry.get("not_asked", 0), "multiple": entry["type"] == "select_multiple"})
         elif entry["type"] == "number":
             tables.append({"name": name, "label": label, "kind": "number", "n": entry["n"], "mean": _num(entry["mean"]),
                            "median": _num(entry["median"]), "sd": _num(entry["sd"]), "min": entry["min"], "max": entry["max"],
-                           "missing": entry["missing"], "outliers": entry["outliers"]["values"]})
+                           "missing": entry["missing"], "outliers": entry["outliers"]["values"], "not_asked": entry.get("not_asked", 0)})
         elif entry["type"] == "text":
             tables.append({"name": name, "label": label, "kind": "text", "answered": entry["answered"]})
     return tables
@@ -52,10 +57,14 @@ def breakdown_tables(result: dict) -> list[dict]:
 
 @login_required
 def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
+    from afstand.web.research.waves import chosen_wave, switcher
+
     membership = access.membership(request.user, study, EXPORT_ROLES)
-    if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
+    wave = chosen_wave(request, membership.study)
+    found = InstrumentVersion.objects.filter(study=membership.study, name=instrument)
+    if not (found.filter(wave__label=wave) if wave else found).exists():
         raise Http404
-    result, form = results_service.analyze_stored(study, instrument)
+    result, form = results_service.published_stored(study, instrument, wave)
     figures = [{"key": f.key, "title": f.title, "columns": f.columns, "rows": f.rows,
                 "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode()}
                for f, svg in results_service.figures_stored(study, instrument, result, form)]
@@ -64,8 +73,8 @@ def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
     return render(request, "afstand/research/analysis.html", {
         "study": membership.study, "instrument": instrument, "result": result, "tables": item_tables(result, form),
         "scales": result["scales"], "breakdowns": breakdown_tables(result), "min_group_size": comparisons.get("min_group_size"),
-        "significant": tests, "figures": figures, "problems": result["data"]["problems"][:20],
-        "has_report": results_service.has_report(study)})
+        "significant": tests, "figures": figures, "problems": result["data"]["problems"],
+        "has_report": results_service.has_report(study), **switcher(request, membership.study, wave)})
 
 
 @login_required
@@ -73,8 +82,11 @@ def report(request: HttpRequest, study: str, document: str, fmt: str) -> HttpRes
     membership = access.membership(request.user, study, EXPORT_ROLES)
     if fmt not in REPORT_TYPES or document not in ("rapport", "factsheet") or (document == "factsheet" and fmt == "docx"):
         raise Http404
+    from afstand.web.research.waves import ALL
+
+    wave = request.GET.get("meting")
     try:
-        filename, content = results_service.report_stored(study, fmt, document)
+        filename, content = results_service.report_stored(study, fmt, document, None if wave == ALL else wave)
     except AfstandError as err:
         return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=409)
     audit(request.user, "report", f"{study}/{filename}")

@@ -25,7 +25,7 @@ SUBMISSIONS = ratelimit.Limiter("submit", lambda: settings.AFSTAND_RATE_LIMIT, l
 
 @csrf_exempt
 @require_POST
-def submit_response(request: HttpRequest, instrument: str, study: str | None = None) -> JsonResponse:
+def submit_response(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> JsonResponse:
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.AFSTAND_MAX_BODY:
         return JsonResponse({"error": "body too large (at most 256 kB)"}, status=413)
     body = request.body
@@ -47,7 +47,7 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
     if not isinstance(raw_id, str) or not UUID4.fullmatch(raw_id):
         return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a version-4 UUID"}}}, status=400)
     instance_id = uuid.UUID(raw_id)
-    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
     if version is None:
         return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
     channel = payload.get("channel") or request.GET.get("via") or ""

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpR
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.services import studies, submissions
+from afstand.services import studies, submissions, survey_pages
 from afstand.services.submissions import pages
 from afstand.web.texts import LANGUAGES, render_in, text
 
@@ -29,17 +29,17 @@ def _lang(value: str | None) -> str:
 
 
 @csrf_exempt  # no cookies are used: the signed state is the only thing carried between pages
-def survey(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
+def survey(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> HttpResponse:
     from django.conf import settings
 
-    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument)
+    version = studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
     if version is None:
         return HttpResponseNotFound(gettext("This questionnaire does not exist."))
     form = studies.instrument_for(version)
     all_pages = pages(form)
     if request.method == "GET":
         channel = request.GET.get("via", "")
-        state = {"v": version.version_id, "i": str(uuid.uuid4()), "a": {}, "p": 0,
+        state = {"v": version.version_id, "w": version.wave_id, "i": str(uuid.uuid4()), "a": {}, "p": 0,
                  "c": channel if channel in CHANNELS else "", "l": _lang(request.GET.get("lang"))}
         return _page(request, form, all_pages, state, {})
     try:
@@ -61,7 +61,7 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
             state = signing.loads(saved, salt=SALT)
         except signing.BadSignature:
             state = None
-    version = studies.version_by_id(state.get("v")) if state else None
+    version = studies.version_by_id(state.get("v"), state.get("w")) if state else None
     if version is None or version.name != instrument:
         lang = _lang(request.GET.get("lang"))
         return render_in(lang, request, "afstand/message.html", {"t": text(lang), "lang": lang, "title": text(lang)["resume_gone_title"],
@@ -71,13 +71,21 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
 
 
 def _answer(request: HttpRequest, version, state: dict) -> HttpResponse:
-    if state.get("v") != version.version_id:
-        version = studies.version_by_id(state.get("v")) or version
+    if state.get("v") != version.version_id or state.get("w", version.wave_id) != version.wave_id:
+        version = studies.version_by_id(state.get("v"), state.get("w")) or version
     form = studies.instrument_for(version)
     all_pages = pages(form)
     page = all_pages[state["p"]]
-    state["a"] = _merge(form, page, state["a"], request.POST)
+    repeat = survey_pages.repeat_of(form, page)
+    if repeat:
+        state["a"] = survey_pages.merge(form, page, repeat, state["a"], request.POST)
+    else:
+        state["a"] = _merge(form, page, state["a"], request.POST)
     action = request.POST.get("action", "next")
+    changed = survey_pages.act(repeat, state["a"], action) if repeat else None
+    if changed is not None:  # add or remove an instance: the same page again
+        state["a"] = changed
+        return _page(request, form, all_pages, state, {})
     if request.POST.get("lang") in LANGUAGES:  # the language button: same page, other language, answers kept
         state["l"], action = request.POST["lang"], "lang"
     if action == "back":
@@ -134,12 +142,13 @@ def _merge(form, page, answers: dict, post) -> dict:
     merged = {k: v for k, v in answers.items() if k not in page.elements}
     for name in page.elements:
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
             continue
+        values = survey_pages.posted(post, name)
         if item.kind == "select_multiple":
-            value = " ".join(v for v in post.getlist(name) if v)
+            value = " ".join(v for v in values if v)
         else:
-            value = (post.get(name) or "").strip()
+            value = (values[0] if values else "").strip()
         if value:
             merged[name] = value
     return merged
@@ -150,13 +159,19 @@ def _page(request, form, all_pages: list, state: dict, errors: dict) -> HttpResp
     language = next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
     page = all_pages[state["p"]]
     t = text(lang)
-    blocks = _blocks(form, page, state["a"], language)
+    repeat = survey_pages.repeat_of(form, page)
+    instances, flexible = 0, False
+    if repeat:
+        blocks, instances, flexible = survey_pages.blocks(form, page, repeat, state["a"], language)
+    else:
+        blocks = _blocks(form, page, state["a"], language)
     remaining = sum(len([e for e in p.elements if e in form.items]) for p in all_pages[state["p"]:])
     context = {
         "t": t, "lang": lang, "other_lang": "en" if lang == "nl" else "nl",
         "title": form.title, "page_title": page.label(language), "blocks": blocks,
-        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else k, "message": _message(form, k, v, language, t)}
-                   for k, v in errors.items()],
+        "errors": [{"name": k, "label": form.items[k].label(language) if k in form.items else survey_pages.label_of(form, k, language),
+                    "message": _message(form, k, v, language, t)} for k, v in errors.items()],
+        "repeat": repeat, "instances": instances, "can_add": flexible,
         "error_names": set(errors),
         "state": signing.dumps(state, salt=SALT, compress=True),
         "step": state["p"] + 1, "steps": len(all_pages),
@@ -167,7 +182,7 @@ def _page(request, form, all_pages: list, state: dict, errors: dict) -> HttpResp
     signed = context["state"]
     if state.get("d"):
         submissions.save_draft(state["d"], signed)
-        context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request)}/verder/{state['d']}?lang={lang}")
+        context["resume_url"] = request.build_absolute_uri(f"/s/{form_slug(request, wave=False)}/verder/{state['d']}?lang={lang}")
     context["action"] = f"/s/{form_slug(request)}"
     response = render_in(lang, request, "afstand/page.html", context, status=400 if errors else 200)
     response["Referrer-Policy"] = "no-referrer"  # survey pages: no referrer at all (they need no CSRF check)
@@ -182,23 +197,31 @@ def _message(form, name: str, code: str, language: str, t: dict) -> str:
     return t["errors"].get(code, code)
 
 
-def form_slug(request: HttpRequest) -> str:
-    """The instrument part of the survey URL this page belongs to (with the study when it was given)."""
+def form_slug(request: HttpRequest, *, wave: bool = True) -> str:
+    """The instrument part of the survey URL this page belongs to (with the study and the wave when
+    they were given; resume links carry no wave: the saved state names the deployment)."""
     kwargs = request.resolver_match.kwargs
+    if kwargs.get("study") and kwargs.get("wave") and wave:
+        return f"{kwargs['study']}/m/{kwargs['wave']}/{kwargs['instrument']}"
     return f"{kwargs['study']}/{kwargs['instrument']}" if kwargs.get("study") else kwargs["instrument"]
 
 
 def _blocks(form, page, answers: dict, language: str) -> list[dict]:
     """Notes, single questions and likert tables (runs of likert items sharing a choice list)."""
     blocks: list[dict] = []
+    shown = survey_pages.shown_answers(form, answers)
     for name in page.elements:
         if name in form.notes:
-            blocks.append({"kind": "note", "text": form.notes[name].label(language)})
+            blocks.append({"kind": "note", "text": survey_pages.interpolate(form, form.notes[name].label(language), shown)})
             continue
         item = form.items.get(name)
-        if item is None:
+        if item is None or not item.collected:
             continue
         entry = _item(item, answers, language)
+        entry["label"] = survey_pages.interpolate(form, entry["label"], shown)
+        entry["hint"] = survey_pages.interpolate(form, entry["hint"], shown)
+        if item.choice_list is not None:
+            entry["choices"] = survey_pages.offered(form, item, page.elements, shown, language)
         if item.appearance == "likert" and item.kind == "select_one":
             last = blocks[-1] if blocks else None
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
@@ -214,10 +237,11 @@ def _blocks(form, page, answers: dict, language: str) -> list[dict]:
 def _item(item, answers: dict, language: str) -> dict:
     value = answers.get(item.name, "")
     return {
-        "name": item.name, "type": item.type, "kind": item.kind, "label": item.label(language),
+        "name": item.name, "field": survey_pages.field_name(item.name), "type": item.type, "kind": item.kind, "label": item.label(language),
         "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
         "required": item.required, "multiline": item.appearance == "multiline",
         "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
         "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
         "step": "1" if item.type == "integer" else "any",
+        "input_type": survey_pages.INPUT_TYPES.get(item.type, "text"),
     }

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('afstand', '0008_audit_random_keys_declined_limit_caches'),
+        ('afstand', '0009_waves'),
     ]
 
     operations = [

@@ -1,0 +1,71 @@
+"""Two independent proportions: Wilson intervals, Newcombe's difference interval, the z-test.
+
+Vectorised over arrays of counts so that a trend over many items and waves stays fast.
+
+* Wilson score interval of one proportion (Wilson 1927).
+* Newcombe's hybrid-score interval for ``p1 − p2`` (Newcombe 1998, method 10): combines the
+  two Wilson intervals; what statsmodels' ``confint_proportions_2indep(method="newcomb")``
+  computes.
+* Two-sided z-test of ``p1 = p2`` with the pooled variance and no continuity correction
+  (statsmodels' ``proportions_ztest``). ``p`` is ``NaN`` when the pooled proportion is 0 or 1
+  (no variance: the test is undefined).
+* Holm's step-down adjustment of a family of p-values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+
+def z_value(confidence: float = 0.95) -> float:
+    return float(stats.norm.isf((1 - confidence) / 2))
+
+
+def wilson(count, nobs, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    count = np.asarray(count, dtype=float)
+    nobs = np.asarray(nobs, dtype=float)
+    z = z_value(confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = count / nobs
+        denominator = 1 + z**2 / nobs
+        centre = (p + z**2 / (2 * nobs)) / denominator
+        half = z * np.sqrt(p * (1 - p) / nobs + z**2 / (4 * nobs**2)) / denominator
+    return centre - half, centre + half
+
+
+def newcombe_diff(count1, nobs1, count2, nobs2, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p1 − p2, lower, upper) with Newcombe's hybrid-score interval."""
+    count1, nobs1, count2, nobs2 = (np.asarray(x, dtype=float) for x in (count1, nobs1, count2, nobs2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p1, p2 = count1 / nobs1, count2 / nobs2
+    l1, u1 = wilson(count1, nobs1, confidence)
+    l2, u2 = wilson(count2, nobs2, confidence)
+    diff = p1 - p2
+    lower = diff - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = diff + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return diff, lower, upper
+
+
+def ztest_pooled(count1, nobs1, count2, nobs2) -> np.ndarray:
+    """Two-sided p of the pooled two-proportion z-test, no continuity correction."""
+    count1, nobs1, count2, nobs2 = (np.asarray(x, dtype=float) for x in (count1, nobs1, count2, nobs2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pooled = (count1 + count2) / (nobs1 + nobs2)
+        se = np.sqrt(pooled * (1 - pooled) * (1 / nobs1 + 1 / nobs2))
+        z = (count1 / nobs1 - count2 / nobs2) / se
+    return 2 * stats.norm.sf(np.abs(z))
+
+
+def holm(pvalues) -> np.ndarray:
+    """Holm-adjusted p-values (NaN entries are left out of the family and stay NaN)."""
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    present = np.flatnonzero(~np.isnan(p))
+    m = len(present)
+    if not m:
+        return out
+    order = present[np.argsort(p[present], kind="stable")]
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out[order] = adjusted
+    return out

@@ -1,0 +1,129 @@
+"""What the respondent's survey pages show and read, from the core's form engine
+(:mod:`afstand.instrument.engine`, :mod:`afstand.instrument.pages`):
+
+* namespaced fields (``q-<key>``): a question named ``state``, ``action`` or ``lang`` cannot
+  collide with the page's own fields;
+* the display of a page: ``${}`` interpolated, calculations kept off the page, ``choice_filter``;
+* repeat pages: one block of questions per instance, with buttons to add and remove instances
+  (or as many as ``repeat_count`` fixes); fields per instance (``q-member[2]/age``).
+"""
+
+from __future__ import annotations
+
+from afstand.errors import AfstandError
+from afstand.instrument.engine import engine_for
+from afstand.instrument.model import KIND_OF_TYPE, Group, Instrument, Item
+from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, field_name, page_errors, page_view, read_page, remove_instance
+from afstand.responses.submission import split_error_key
+
+#: the page's own fields: a question's answer is never read from them
+PAGE_FIELDS = frozenset({"state", "action", "lang", "instances", "csrfmiddlewaretoken"})
+#: native inputs for the XLSForm types that have one (checked on the server all the same)
+INPUT_TYPES = {"date": "date", "time": "time", "datetime": "datetime-local"}
+
+
+def posted(post, name: str) -> list[str]:
+    """A question's posted values from its namespaced field (``q-<key>``); a tab rendered before
+    fields were namespaced sends the bare name, read unless it is one of the page's own fields."""
+    field = field_name(name)
+    if field in post:
+        return post.getlist(field)
+    return [] if name in PAGE_FIELDS else post.getlist(name)
+
+
+def shown_answers(form: Instrument, answers: dict) -> dict:
+    """The answers with the form's calculations filled in (labels may show them)."""
+    shown = dict(answers)
+    try:
+        engine_for(form).calculate(shown)
+    except AfstandError:
+        return dict(answers)
+    return shown
+
+
+def interpolate(form: Instrument, text: str, shown: dict) -> str:
+    return engine_for(form).interpolate(text, shown)
+
+
+def offered(form: Instrument, item: Item, page_elements, shown: dict, language: str) -> list[tuple[str, str]]:
+    """The choices a select question shows. With a ``choice_filter`` on an answer of this same page
+    every choice is offered (each name once; the page works without a script) and the server refuses
+    one the filter does not allow when the page is sent; otherwise only the choices the filter leaves."""
+    engine = engine_for(form)
+    if not item.choice_filter:
+        return [(c.name, c.label(language)) for c in item.choice_list.choices]
+    if engine.choice_filter[item.name].references & set(page_elements):
+        return list({c.name: (c.name, c.label(language)) for c in item.choice_list.choices}.values())
+    return [(c.name, c.label(language)) for c in engine.choices(item.name, shown)]
+
+MAX_SHOWN = 50  # instances one page shows and reads back
+
+
+def repeat_of(form: Instrument, page: Group) -> str | None:
+    group = form.group(page.name)
+    return page.name if group is not None and group.repeat else None
+
+
+def _core(page: Group, repeat: str) -> Page:
+    return Page(page.name, page.labels, page.elements, group=page.name, repeat=repeat)
+
+
+def merge(form: Instrument, page: Group, repeat: str, answers: dict, post) -> dict:
+    try:
+        shown = max(0, min(MAX_SHOWN, int(post.get("instances") or 1)))
+    except ValueError:
+        shown = 1
+    return read_page(form, _core(page, repeat), answers, post.getlist, instances=shown)
+
+
+def act(repeat: str, answers: dict, action: str) -> dict | None:
+    """The answers after an add/remove button, or None when the action is not one."""
+    if action == "add":
+        instances = answers.get(repeat) if isinstance(answers.get(repeat), list) else []
+        return add_instance(answers, repeat) if len(instances) < MAX_SHOWN else answers
+    if action.startswith("remove-") and action[7:].isdigit():
+        return remove_instance(answers, repeat, int(action[7:]))
+    return None
+
+
+def errors(form: Instrument, page: Group, repeat: str, answers: dict) -> dict[str, str]:
+    """``{field name: error code}`` of this page's questions."""
+    out = {}
+    for where, error in page_errors(form, _core(page, repeat), answers).items():
+        out[FIELD_PREFIX + where if "[" in where else where] = error.code
+    return out
+
+
+def label_of(form: Instrument, field: str, language: str) -> str:
+    """The question label (and instance number) of a namespaced field, for the error summary."""
+    scope, key = split_error_key(field.removeprefix(FIELD_PREFIX))
+    item = form.items.get(key)
+    label = item.label(language) if item is not None else key
+    return f"{label} ({scope[-1][1] + 1})" if scope else label
+
+
+def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: str) -> tuple[list[dict], int, bool]:
+    """(blocks, instances shown, whether instances can be added/removed)."""
+    view = page_view(form, _core(page, repeat), answers, language)
+    flexible = view.fixed_count is None
+    out: list[dict] = []
+    for instance in view.instances:
+        out.append({"kind": "instance", "number": instance.index + 1, "index": instance.index,
+                    "removable": flexible and len(view.instances) > 1})
+        for q in instance.questions:  # all shown, as on other pages: the server checks relevance when the page is sent
+            if q.type == "note":
+                if q.relevant:
+                    out.append({"kind": "note", "text": q.label})
+                continue
+            if q.type == "note":
+                out.append({"kind": "note", "text": q.label})
+                continue
+            kind = KIND_OF_TYPE.get(q.type, "other")
+            out.append({"kind": "item", "item": {
+                "name": q.field, "field": q.field, "type": q.type, "kind": kind, "label": q.label, "hint": q.hint, "required": q.required,
+                "multiline": q.appearance == "multiline", "choices": list(q.choices), "value": q.value,
+                "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
+                "step": "1" if q.type == "integer" else "any",
+                "input_type": INPUT_TYPES.get(q.type, "text"),
+            }})
+    return out, len(view.instances), flexible

@@ -1,0 +1,127 @@
+"""The survey pages with the form engine's types: native date/time inputs, acknowledge, decimal
+comma, calculations kept off the page and stored, choice_filter and ${} in labels."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from afstand.services import studies
+from afstand.web.models import Response, Study
+from tests.helpers import step
+
+pytestmark = pytest.mark.django_db
+
+FORM = b"""| survey |
+| | type | name | label | choice_filter | calculation |
+| | text | name | Your name? | | |
+| | select_one states | state_of | State | | |
+| | select_one counties | county | County of ${name} | ${state_of}=cf | |
+| | date | day | Day | | |
+| | time | at | Time | | |
+| | datetime | moment | Moment | | |
+| | decimal | share | Share | | |
+| | acknowledge | ok | I have read this, ${name} | | |
+| | calculate | greeting | | | concat('Hi ', ${name}) |
+| choices |
+| | list_name | name | label | cf |
+| | states | texas | Texas | |
+| | states | washington | Washington | |
+| | counties | king | King | washington |
+| | counties | cameron | Cameron | texas |
+| settings |
+| | form_title | form_id |
+| | Types | types |
+"""
+
+
+def test_new_types_on_the_survey_page(client):
+    study = Study.objects.create(slug="types", title="Types")
+    studies.add_version(study, "types", "types.md", FORM)
+    url = "/s/types/types"
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'type="date"' in html and 'type="time"' in html and 'type="datetime-local"' in html
+    assert 'name="greeting"' not in html  # a calculation is the server's
+    assert 'value="OK"' in html
+    again = step(client, url, page, name="Ann", state_of="texas", county="king", day="2024-02-30", share="0,5", ok="OK")
+    text = again.content.decode()
+    assert again.status_code == 400
+    shown = re.sub(r"\s+", " ", text)
+    assert "County of Ann" in shown and "I have read this, Ann" in shown  # ${} interpolated
+    # the filter reads an answer on the same page: every county is offered, the server refuses one of another state
+    assert 'value="king"' in text and "Kies een van de getoonde antwoorden." in text
+    done = step(client, url, again, name="Ann", state_of="texas", county="cameron", day="2024-02-29", at="09:30",
+                moment="2024-02-29T09:30", share="0,5", ok="OK")
+    assert done.status_code == 200 and "withdrawal-code" in done.content.decode(), done.content.decode()[:800]
+    assert Response.objects.get().answers == {"name": "Ann", "state_of": "texas", "county": "cameron", "day": "2024-02-29", "at": "09:30",
+                                              "moment": "2024-02-29T09:30", "share": "0.5", "ok": "OK", "greeting": "Hi Ann"}
+
+
+REPEAT_FORM = b"""| survey |
+| | type | name | label | relevant | required | calculation |
+| | begin_repeat | member | Member | | | |
+| | text | name | Name | | yes | |
+| | integer | age | Age of ${name} | | | |
+| | select_one yn | works | Does ${name} work? | ${age} >= 16 | | |
+| | end_repeat | | | | | |
+| | calculate | members | | | | count(${member}) |
+| | text | remark | Any remark? | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+| settings |
+| | form_title | form_id |
+| | Household | household |
+"""
+
+
+def test_repeat_page_adds_and_removes_instances(client):
+    study = Study.objects.create(slug="hh", title="Household")
+    studies.add_version(study, "household", "household.md", REPEAT_FORM)
+    url = "/s/hh/household"
+    page = client.get(url)
+    html = page.content.decode()
+    assert 'name="q-member[1]/name"' in html and 'name="instances" value="1"' in html and 'value="remove-0"' not in html
+    page = step(client, url, page, action="add", instances="1", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40"})
+    html = page.content.decode()
+    assert 'name="q-member[2]/name"' in html and 'value="Ann"' in html and "Does Ann work?" in html
+    page = step(client, url, page, action="add", instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
+                                                                    "q-member[1]/works": "yes", "q-member[2]/name": "Bo"})
+    page = step(client, url, page, action="remove-1", instances="3", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
+                                                                         "q-member[1]/works": "yes", "q-member[2]/name": "Bo"})
+    html = page.content.decode()
+    assert 'name="q-member[2]/name"' in html and 'name="q-member[3]/name"' not in html and 'value="Bo"' not in html  # Bo removed
+    bad = step(client, url, page, instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"})
+    assert bad.status_code == 400 and "Name (2)" in bad.content.decode()  # the empty second member's name is required
+    page = step(client, url, bad, action="remove-1", instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
+                                                                        "q-member[1]/works": "yes"})
+    page = step(client, url, page, instances="1", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"})
+    assert page.status_code == 200 and "Any remark?" in page.content.decode()
+    done = step(client, url, page)
+    while "withdrawal-code" not in done.content.decode():
+        done = step(client, url, done)
+    assert Response.objects.get().answers == {"member": [{"name": "Ann", "age": "40", "works": "yes"}], "members": "1"}
+
+
+def test_questions_named_like_page_fields_do_not_collide(client):
+    study = Study.objects.create(slug="names", title="Names")
+    form = b"""| survey |
+| | type | name | label |
+| | text | state | Which state? |
+| | text | action | Which action? |
+| | begin_group | g2 | Second page |
+| | text | lang | Which language? |
+| | end_group | | |
+"""
+    studies.add_version(study, "names", "names.md", form)
+    url = "/s/names/names"
+    page = client.get(url)
+    assert 'name="q-state"' in page.content.decode() and 'name="q-action"' in page.content.decode()
+    page = step(client, url, page, **{"q-state": "Utrecht", "q-action": "vote"})
+    assert page.status_code == 200 and "Which language?" in page.content.decode()
+    done = step(client, url, page, **{"q-lang": "Fries"})
+    assert "withdrawal-code" in done.content.decode()
+    assert Response.objects.get().answers == {"state": "Utrecht", "action": "vote", "lang": "Fries"}
