@@ -34,7 +34,7 @@ FORM = b"""| survey |
 
 @pytest.fixture
 def web_study(client):
-    owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42")
+    owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     client.force_login(owner)
     made = client.post("/onderzoek/nieuw/", {"title": "Peiling", "slug": "peiling", "instrument": "peiling",
                                              "xlsform": SimpleUploadedFile("peiling.md", FORM)})

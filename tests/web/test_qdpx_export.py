@@ -21,7 +21,7 @@ def test_coded_answers_download_as_qdpx_and_read_back(client, coded_study):
     public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
     client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"})
     assert client.get("/onderzoek/werken-op-afstand/coderen/project.qdpx").status_code == 403  # an export: owners and analysts
-    owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42")
+    owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     Membership.objects.create(user=owner, study=coded_study, role="owner")
     client.force_login(owner)
     assert "project.qdpx" in client.get("/onderzoek/werken-op-afstand/coderen/").content.decode()
@@ -49,7 +49,7 @@ def test_coding_made_elsewhere_comes_back(client, coded_study):
     page = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
     public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
     client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"})
-    owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42")
+    owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     Membership.objects.create(user=owner, study=coded_study, role="owner")
     client.force_login(owner)
     data = client.get("/onderzoek/werken-op-afstand/coderen/project.qdpx").content
