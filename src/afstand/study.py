@@ -88,6 +88,15 @@ class Study:
         return int(self.config.get("privacy", {}).get("min_group_size", 10))
 
     @property
+    def missing_codes(self) -> tuple[str, ...]:
+        """Missing-value codes for every item of the study (``[missing] codes = ["999"]``);
+        each item can add its own in the XLSForm's ``missing`` column."""
+        codes = self.config.get("missing", {}).get("codes", [])
+        if not isinstance(codes, list):
+            raise StudyError(f"{self.root / 'study.toml'}: [missing] codes must be a list, e.g. codes = [\"999\"]")
+        return tuple(str(c).strip() for c in codes if str(c).strip())
+
+    @property
     def outlier_k(self) -> float:
         return float(self.config.get("outliers", {}).get("k", 3.0))
 

@@ -21,8 +21,12 @@ def print_analysis(result: dict, instrument: Instrument) -> None:
     console.print(f"[bold]{instrument.title}[/bold]  ({result['data']['instrument_version']})")
     console.print(f"Respondenten: {result['n_total']} totaal, {result['n_consented']} met toestemming; "
                   f"basis percentages: {'alle deelnemers met toestemming' if result['data']['base'] == 'consented' else 'beantwoorde vragen'}")
+    if result["data"].get("layout"):
+        console.print(f"Gelezen als: {result['data']['layout']}")
     for note in result["data"]["notes"]:
         console.print(f"[yellow]Let op:[/yellow] {note}")
+    for name, codes in result["data"].get("declared_missing", {}).items():
+        console.print(f"Ontbrekend gecodeerd bij {name}: " + ", ".join(f"{code} ({n}x)" for code, n in codes.items()))
     if result["data"]["dropped_columns"]:
         console.print("Niet ingelezen (identificerend): " + ", ".join(result["data"]["dropped_columns"]))
     for name, entry in result["items"].items():

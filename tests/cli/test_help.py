@@ -46,3 +46,19 @@ def test_help_works_and_every_option_is_explained(command, capsys):
 @pytest.mark.parametrize("command", LEAVES)
 def test_every_command_is_in_the_readme(command):
     assert f"afstand {command}" in README.read_text(encoding="utf-8")
+
+
+def test_analyze_layout_help_names_every_layout_and_an_unknown_one_is_refused(tmp_path):
+    from afstand.responses.layouts import layout_names
+
+    from tests.conftest import run_cli
+
+    shown = run_cli("analyze", "--help")
+    assert shown.returncode == 0
+    text = "".join(shown.stdout.split())  # argparse wraps lines, also after a hyphen
+    assert all(name in text for name in layout_names())
+    data = tmp_path / "werkers.csv"
+    data.write_text("response_id\nr1\n", encoding="utf-8")
+    refused = run_cli("analyze", "--instrument", "werkers", "--data", str(data), "--layout", "bogus")
+    assert refused.returncode == 2
+    assert "unknown layout 'bogus'" in refused.stderr and "kobo-xml" in refused.stderr

@@ -26,7 +26,8 @@ def test_export_validates_against_the_refi_qda_schema():
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
         names = archive.namelist()
         xml = archive.read("project.qde")
-        assert "project.qde" in names and all(n == "project.qde" or n.startswith("sources/") for n in names)
+        # afstand's code ids travel beside the project (afstand/codes.json), never inside it
+        assert "project.qde" in names and all(n in ("project.qde", "afstand/codes.json") or n.startswith("sources/") for n in names)
         texts = [archive.read(n).decode("utf-8") for n in names if n.startswith("sources/")]
     xmlschema.XMLSchema(str(XSD)).validate(xml.decode("utf-8"))
     assert b'xmlns="urn:QDA-XML:project:1.0"' in xml and b'isCodable="false"' in xml and b"PlainTextSelection" in xml
@@ -56,8 +57,13 @@ def test_codebook_qdc_round_trip():
     book = sample_project().codebook
     buffer = io.BytesIO()
     write_qdc(book, buffer)
-    assert b'urn:QDA-XML:codebook:1.0' in buffer.getvalue()
-    assert read_qdc(buffer.getvalue()).codes == book.codes
+    assert b'urn:QDA-XML:codebook:1.0' in buffer.getvalue() and b"[afstand:" not in buffer.getvalue()
+    # read into the study that has the codebook: ids, keywords and examples recovered by GUID
+    assert read_qdc(buffer.getvalue(), known=book).codes == book.codes
+    # read anywhere else: labels, descriptions, colours and hierarchy kept, ids from the names
+    plain = read_qdc(buffer.getvalue()).codes
+    assert [(c.question, c.label, c.description, c.colour) for c in plain] == [(c.question, c.label, c.description, c.colour) for c in book.codes]
+    assert plain[1].parent == plain[0].id
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/refi-qda is not present")

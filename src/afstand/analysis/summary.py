@@ -41,6 +41,8 @@ def analyze(
                 entry["missing"] -= entry["not_asked"]
         elif item.kind == "text":
             entry = frequencies.text(responses, item)
+        elif item.name in responses.texts:  # analysis-only types (date, geopoint, …): how many answered
+            entry = dict(frequencies.text(responses, item), type=item.type)
         else:
             continue
         entry["asked"] = item.name not in responses.not_asked
@@ -67,8 +69,12 @@ def analyze(
         "source": responses.source,
         "instrument_version": instrument.version_id,
         "base": base,
+        "layout": responses.layout,
         "not_asked": list(responses.not_asked),
         "dropped_columns": list(responses.dropped_columns),
+        "metadata_columns": list(responses.metadata_columns),
+        "unused_columns": list(responses.unused_columns),
+        "declared_missing": {k: dict(v) for k, v in responses.declared_missing.items()},
         "problems": [p.as_dict() for p in responses.problems],
         "notes": list(responses.notes),
     }

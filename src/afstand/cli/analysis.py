@@ -9,7 +9,11 @@ def register(sub) -> None:
     p = sub.add_parser("analyze", help="analyse one instrument's responses",
                        description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.")
     p.add_argument("--instrument", required=True, help="an instrument of the study (e.g. werkers) or a path to an XLSForm")
-    p.add_argument("--data", required=True, help="responses: canonical .csv or forms-service export .xlsx")
+    p.add_argument("--data", required=True, help="responses: .csv or .xlsx export of afstand, KoboToolbox, ODK Central or Microsoft Forms")
+    # no choices=: the names live in afstand.responses.layouts, which loads pyarrow (kept out of start-up);
+    # an unknown name is refused there, listing the known ones (exit 2)
+    p.add_argument("--layout", metavar="LAYOUT", help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central "
+                   "or ms-forms (default: detected, and named in the output; docs/data-formats.md)")
     p.add_argument("--study", help="study folder or id (default: $AFSTAND_STUDY, else the bundled study)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
@@ -52,7 +56,8 @@ def cmd_analyze(args) -> int:
 
         instrument = section(instrument, args.repeat)
     import_in_background()  # scipy.special, for the tests, while the file is parsed
-    responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions, columnar_cache=args.cache)
+    responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions, columnar_cache=args.cache,
+                               layout=args.layout, missing=study.missing_codes if study is not None else ())
     result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
                      min_group_size=args.min_group_size)
     if args.json:

@@ -52,6 +52,8 @@ def register(sub) -> None:
     q.add_argument("file", help="a REFI-QDA project (.qdpx) or codebook (.qdc)")
     q.add_argument("--codebook-out", required=True, help="codebook CSV to write")
     q.add_argument("--codings-out", help="coded sources as JSONL (one line per source and coder)")
+    q.add_argument("--codebook", help="the study's codebook CSV: codes exported by afstand get their ids back by GUID "
+                                      "(also after a round trip through ATLAS.ti, NVivo or MAXQDA)")
     q.set_defaults(handler=cmd_import)
 
     q = csub.add_parser("inspect", help="count what a .qdpx or .qdc holds (same reader as the import)")
@@ -172,10 +174,15 @@ def cmd_import(args) -> int:
     from afstand.coding.refi_import import read_qdc, read_qdpx
 
     path = Path(args.file)
+    known = None
+    if args.codebook:
+        from afstand.coding.codebook import read_codebook
+
+        known = read_codebook(Path(args.codebook))
     if path.suffix.lower() == ".qdc":
-        book, project = read_qdc(path.read_bytes(), str(path)), None
+        book, project = read_qdc(path.read_bytes(), str(path), known=known), None
     else:
-        project = read_qdpx(path)
+        project = read_qdpx(path, known=known)
         book = project.codebook
     text = io.StringIO()
     write_codebook(book, text)

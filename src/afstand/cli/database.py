@@ -29,7 +29,8 @@ def register(sub) -> None:
     p.add_argument("--instrument", required=True, help="instrument name in the study")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--study", help="study id in the database (default: $AFSTAND_STUDY)")
-    p.add_argument("--format", choices=("csv", "xlsx", "sav"), default="csv", help="file format (default csv)")
+    p.add_argument("--format", choices=("csv", "xlsx", "sav", "dta"), default="csv",
+                   help="csv, xlsx, SPSS .sav or Stata .dta (default csv; codes, labels, missing values: docs/data-formats.md)")
     p.add_argument("--out", required=True, help="output file (written atomically)")
     p.add_argument("--wave", help="only this wave's responses (default: every wave; the file has a wave column)")
     p.set_defaults(handler=cmd_export)

@@ -1,10 +1,10 @@
-"""``afstand instrument show|export``: inspect and export XLSForm instruments."""
+"""``afstand instrument show|check|export``: inspect, check and export XLSForm instruments."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from afstand.cli.common import print_json, study_or_none
+from afstand.cli.common import EXIT_BAD_INPUT, print_json, study_or_none
 
 
 def register(sub) -> None:
@@ -16,6 +16,14 @@ def register(sub) -> None:
     q.add_argument("--study", help="study folder or id")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_show)
+    q = isub.add_parser("check", help="what afstand can collect, analyse or refuses, per question",
+                        description="Check an XLSForm against afstand's support matrix (docs/xlsform.md): per question "
+                                    "and feature whether afstand collects it on the web, only analyses it, or refuses it. "
+                                    "Exit status 2 when the form is refused.")
+    q.add_argument("instrument", help="instrument name or XLSForm path")
+    q.add_argument("--study", help="study folder or id")
+    q.add_argument("--json", action="store_true", help="print one JSON object")
+    q.set_defaults(handler=cmd_check)
     q = isub.add_parser("export", help="write an instrument as .xlsx for ODK / KoboToolbox",
                         description="Write an instrument as .xlsx for ODK / KoboToolbox; checks that it reads back to the same version id.")
     q.add_argument("instrument", help="instrument name or XLSForm path")
@@ -49,6 +57,42 @@ def cmd_show(args) -> int:
         from afstand.textreport import print_instrument
 
         print_instrument(instrument)
+    return 0
+
+
+def cmd_check(args) -> int:
+    import sys
+
+    from afstand.errors import AfstandError
+    from afstand.instrument.loader import check_instrument
+
+    path = Path(args.instrument)
+    if not path.is_file():
+        study = study_or_none(args.study, args.instrument)
+        if study is None:
+            raise AfstandError(f"{args.instrument}: no such XLSForm file")
+        path = study.form_path(args.instrument)
+    support = check_instrument(path)
+    if args.json:
+        print_json(support.as_dict())
+    else:
+        verdict = {"web": "accepted: every question can be collected on the web",
+                   "analysis": "accepted: some questions are analysed only (not collected on the web)",
+                   "refused": "refused"}[support.status]
+        print(f"{support.source}: {verdict}")
+        for question in support.questions:
+            if question.status == "web":
+                continue
+            features = ", ".join(f"{f.kind} {f.name} ({f.status})" for f in question.features if f.status != "web")
+            print(f"  {question.status:8}  {question.path} [{question.type}]: {features}")
+        for setting in support.settings:
+            if setting.status != "web":
+                print(f"  {setting.status:8}  setting {setting.name}: {setting.note}")
+        for line in support.errors:
+            print(f"  refused   {line}")
+    if not support.accepted:
+        print(f"afstand: error: {support.source}: refused: " + "; ".join(support.refusals()), file=sys.stderr)
+        return EXIT_BAD_INPUT
     return 0
 
 

@@ -37,6 +37,8 @@ class Code:
     parent: str = ""
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    codable: bool = True  # False: a heading that groups codes (REFI-QDA isCodable="false")
+    guid: str = field(default="", compare=False)  # the REFI-QDA GUID it came with, kept on export
 
     @property
     def key(self) -> tuple[str, str]:

@@ -22,6 +22,8 @@ class Source:
     instrument: str = ""
     item: str = ""
     title: str = ""
+    guid: str = field(default="", compare=False)  # REFI-QDA: kept from an import, written back on export
+    attributes: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # REFI-QDA: creatingUser, dates, richTextPath
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Coding:
     code: str
     coder: str
     created: str = ""  # ISO 8601 date-time (the coder's action, not the respondent's)
+    guid: str = field(default="", compare=False)  # REFI-QDA Coding GUID, kept from an import
 
     @property
     def whole(self) -> bool:
@@ -44,6 +47,7 @@ class Memo:
     text: str
     author: str
     created: str = ""
+    guid: str = field(default="", compare=False)  # REFI-QDA Note GUID, kept from an import
 
 
 @dataclass
@@ -56,6 +60,11 @@ class Project:
     reviewed: set[tuple[str, str]] = field(default_factory=set)  # (coder, source): gone through, perhaps with no code
     users: list[str] = field(default_factory=list)  # coders known to the project, also those without codings yet
     skipped: list[str] = field(default_factory=list)  # what an import could not take over, said out loud
+    # REFI-QDA details kept from an import so that an export gives them back unchanged
+    user_info: dict[str, dict[str, str]] = field(default_factory=dict)  # user name → guid, id
+    attributes: dict[str, str] = field(default_factory=dict)  # Project: creatingUserGUID, creationDateTime, …
+    selections: dict[tuple[str, int, int], dict[str, str]] = field(default_factory=dict)  # (source, start, end) → guid, name, user, dates
+    attachments: dict[str, bytes] = field(default_factory=dict)  # archive members besides the plain texts (rich text)
 
     def coded_by(self, coder: str) -> set[str]:
         """Sources this coder coded or marked as gone through."""

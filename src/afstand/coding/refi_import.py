@@ -16,11 +16,12 @@ from defusedxml import ElementTree as DefusedET
 
 from afstand.coding.codebook import COLOUR, Code, Codebook
 from afstand.coding.project import Coding, Memo, Project, Source
-from afstand.coding.refi import MARKER, MAX_MEMBER
+from afstand.coding.refi import FOREIGN, MARKER, MAX_MEMBER, SIDECAR, guid as afstand_guid
 from afstand.errors import DataError, Problem
 
+__all__ = ["FOREIGN", "read_qdc", "read_qdpx", "inspect"]
+
 MAX_TOTAL = 200 * 1024 * 1024  # all members together (a per-member cap alone lets many members add up)
-FOREIGN = "qda"  # the question of codes and sources from other tools
 
 
 def _local(tag: str) -> str:
@@ -60,8 +61,18 @@ def _parse(data: bytes, label: str, root_name: str) -> ET.Element:
     return root
 
 
-def _codes(container: ET.Element | None, label: str) -> tuple[Codebook, dict[str, tuple[str, str]], dict[str, ET.Element]]:
-    """The codebook and a map code GUID → (question, code id); non-codable codes are only structure."""
+def _codes(container: ET.Element | None, label: str, ids: dict[str, dict] | None = None, known: Codebook | None = None
+           ) -> tuple[Codebook, dict[str, tuple[str, str]], dict[str, ET.Element]]:
+    """The codebook and a map code GUID → (question, code id).
+
+    A top-level non-codable code whose GUID is afstand's GUID for its name is one of afstand's
+    question headings; every other code (codable or not) is kept with its GUID, name, colour,
+    description and place in the hierarchy. afstand's code ids come from ``ids`` (the
+    archive's ``afstand/codes.json``), from ``known`` (the study's codebook, matched by GUID),
+    from an old ``[afstand:question/code]`` description line, or else from the code's name.
+    """
+    ids = ids or {}
+    known_by_guid = {afstand_guid("code", c.question, c.id): c for c in (known.codes if known else [])}
     codes: list[Code] = []
     by_guid: dict[str, tuple[str, str]] = {}
     elements: dict[str, ET.Element] = {}
@@ -69,38 +80,49 @@ def _codes(container: ET.Element | None, label: str) -> tuple[Codebook, dict[str
     if container is None:
         return Codebook("qda"), by_guid, elements
 
-    def walk(element: ET.Element, question: str | None, parent: str) -> None:
+    def walk(element: ET.Element, question: str | None, parent: str, top: bool) -> None:
         for code in _children(element, "Code"):
-            guid = (code.get("guid") or "").strip("{}").lower()
+            raw_guid = (code.get("guid") or "").strip().strip("{}")
+            key = raw_guid.lower()
             name = code.get("name") or ""
-            if not guid:
+            if not key:
                 raise DataError([Problem(label, "a <Code> without guid", value=name)])
             description_el = _child(code, "Description")
             description = (description_el.text or "") if description_el is not None else ""
-            marker = MARKER.search(description)
             codable = (code.get("isCodable") or "true").lower() in ("true", "1")
-            elements[guid] = code
-            if marker:
+            elements[key] = code
+            if top and not codable and (key == afstand_guid("question", name)
+                                        or (_children(code, "Code") and all(_is_marked(c) for c in _children(code, "Code")))):
+                walk(code, name, "", False)  # one of afstand's question headings
+                continue
+            marker = MARKER.search(description)
+            keywords: tuple[str, ...] = ()
+            examples: tuple[str, ...] = ()
+            if key in ids:
+                q, code_id = ids[key]["question"], ids[key]["id"]
+                keywords, examples = tuple(ids[key].get("keywords", ())), tuple(ids[key].get("examples", ()))
+            elif key in known_by_guid:
+                found = known_by_guid[key]
+                q, code_id, keywords, examples = found.question, found.id, found.keywords, found.examples
+            elif marker:  # files written by earlier afstand versions
                 q, code_id = marker.group(1), marker.group(2)
                 description = MARKER.sub("", description)
                 description, examples = _trailing(description, "Voorbeelden: ", "|")
                 description, keywords = _trailing(description, "Trefwoorden: ", ";")
-            elif not codable and question is None and _children(code, "Code") and all(_is_marked(c) for c in _children(code, "Code")):
-                walk(code, name, "")  # an afstand question group
-                continue
             else:
-                q, code_id, keywords, examples = question or FOREIGN, _slug(name), (), ()
-                base, n = code_id, 2
-                while (q, code_id) in used:
-                    code_id, n = f"{base}_{n}", n + 1
+                q, code_id = question or FOREIGN, _slug(name)
+            base, n = code_id, 2
+            while (q, code_id) in used:
+                code_id, n = f"{base}_{n}", n + 1
+            colour = code.get("color") or ""
+            codes.append(Code(q, code_id, name, description.strip() if marker else description,
+                              colour if COLOUR.match(colour) else "", parent, keywords, examples, codable, raw_guid))
+            used.add((q, code_id))
             if codable:
-                colour = code.get("color") or ""
-                codes.append(Code(q, code_id, name, description.strip(), colour if COLOUR.match(colour) else "", parent, keywords, examples))
-                used.add((q, code_id))
-                by_guid[guid] = (q, code_id)
-            walk(code, q if marker else question, code_id if codable else parent)
+                by_guid[key] = (q, code_id)
+            walk(code, q, code_id, False)
 
-    walk(_child(container, "Codes") if _child(container, "Codes") is not None else container, None, "")
+    walk(_child(container, "Codes") if _child(container, "Codes") is not None else container, None, "", True)
     return Codebook("qda", codes), by_guid, elements
 
 
@@ -117,13 +139,14 @@ def _is_marked(code: ET.Element) -> bool:
     return description is not None and bool(MARKER.search(description.text or ""))
 
 
-def read_qdc(data: bytes, label: str = "codebook.qdc") -> Codebook:
+def read_qdc(data: bytes, label: str = "codebook.qdc", known: Codebook | None = None) -> Codebook:
+    """``known``: the study's codebook, whose code ids are recovered by GUID."""
     root = _parse(data, label, "CodeBook")
-    book, _, _ = _codes(root, label)
+    book, _, _ = _codes(root, label, known=known)
     return book
 
 
-def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None) -> Project:
+def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None, known: Codebook | None = None) -> Project:
     label = label or (str(source) if isinstance(source, (str, Path)) else "project.qdpx")
     raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else source if isinstance(source, bytes) else source.read()
     try:
@@ -144,6 +167,16 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None) -
         where = f"{label}:{qde}"
         root = _parse(_member(archive, qde, label), where, "Project")
         lower = {n.lower(): n for n in members}
+        ids: dict[str, dict] = {}
+        if SIDECAR in members:
+            import json
+
+            try:
+                ids = {k.lower(): v for k, v in json.loads(_member(archive, SIDECAR, label).decode("utf-8")).get("codes", {}).items()
+                       if isinstance(v, dict) and isinstance(v.get("question"), str) and isinstance(v.get("id"), str)}
+            except (ValueError, AttributeError):
+                raise DataError([Problem(f"{label}:{SIDECAR}", "not afstand's code list (JSON)")]) from None
+        used_members: set[str] = {qde, SIDECAR}
 
         def read_text(path: str, owner: str) -> str:
             relative = path.split("://", 1)[1] if "://" in path else path
@@ -151,12 +184,17 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None) -
             name = next((lower[c.lower()] for c in candidates if c.lower() in lower), None)
             if name is None:
                 raise DataError([Problem(where, f"the text of {owner} is missing from the archive", value=path)])
+            used_members.add(name)
             try:
                 return _member(archive, name, label).decode("utf-8-sig")
             except UnicodeDecodeError as err:
                 raise DataError([Problem(f"{label}:{name}", f"not UTF-8 text: {err.reason} at byte {err.start}")]) from None
 
-        return _project(root, where, read_text, label)
+        project = _project(root, where, read_text, label, ids, known)
+        for name in members:  # rich-text files of sources and the like: kept for the export
+            if name not in used_members and not name.endswith("/.root") and name != ".root":
+                project.attachments[name] = _member(archive, name, label)
+        return project
 
 
 def _member(archive: zipfile.ZipFile, name: str, label: str) -> bytes:
@@ -167,24 +205,29 @@ def _member(archive: zipfile.ZipFile, name: str, label: str) -> bytes:
         raise DataError([Problem(label, f"the archive is damaged: {err}", value=name)]) from None
 
 
-def _project(root: ET.Element, where: str, read_text, label: str) -> Project:
+def _project(root: ET.Element, where: str, read_text, label: str, ids: dict[str, dict], known: Codebook | None) -> Project:
     users = {(u.get("guid") or "").strip("{}").lower(): (u.get("name") or u.get("id") or u.get("guid")) for u in _all(root, "Users", "User")}
-    codebook, by_guid, code_elements = _codes(_child(root, "CodeBook"), where)
+    codebook, by_guid, code_elements = _codes(_child(root, "CodeBook"), where, ids, known)
     project = Project(root.get("name") or Path(label).stem, codebook, users=sorted(set(users.values())))
+    for u in _all(root, "Users", "User"):
+        name = u.get("name") or u.get("id") or u.get("guid")
+        project.user_info[name] = {k: v for k, v in (("guid", (u.get("guid") or "").strip("{}")), ("id", u.get("id") or "")) if v}
+    project.attributes = {k: v for k, v in root.attrib.items() if "}" not in k and k not in ("name", "origin")}
     variables = {(v.get("guid") or "").strip("{}").lower(): v.get("name") for v in _all(root, "Variables", "Variable")}
     notes = {}
     for note in _all(root, "Notes", "Note"):
         content = _child(note, "PlainTextContent")
         text = content.text or "" if content is not None else (read_text(note.get("plainTextPath"), "a note") if note.get("plainTextPath") else "")
-        notes[(note.get("guid") or "").strip("{}").lower()] = (text, users.get((note.get("creatingUser") or "").strip("{}").lower(), ""), note.get("creationDateTime") or "")
+        notes[(note.get("guid") or "").strip("{}").lower()] = (text, users.get((note.get("creatingUser") or "").strip("{}").lower(), ""),
+                                                               note.get("creationDateTime") or "", (note.get("guid") or "").strip("{}"))
     referenced = set()
 
     def memo(target: str, element: ET.Element) -> None:
         for ref in _children(element, "NoteRef"):
             key = (ref.get("targetGUID") or "").strip("{}").lower()
             if key in notes:
-                text, author, created = notes[key]
-                project.memos.append(Memo(target, text, author, created))
+                text, author, created, note_guid = notes[key]
+                project.memos.append(Memo(target, text, author, created, note_guid))
                 referenced.add(key)
 
     for guid, (question, code_id) in by_guid.items():
@@ -210,8 +253,11 @@ def _project(root: ET.Element, where: str, read_text, label: str) -> Project:
             if ref is not None and text_value is not None:
                 values[variables.get((ref.get("targetGUID") or "").strip("{}").lower(), "")] = text_value.text or ""
         source_id = values.get("afstand:id") or name
+        kept = tuple((k, v) for k, v in element.attrib.items()
+                     if k in ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime", "richTextPath"))
         source = Source(source_id, values.get("afstand:question") or FOREIGN, text, values.get("afstand:kind") or "note",
-                        values.get("afstand:instrument", ""), values.get("afstand:item", ""), "" if name == source_id else name)
+                        values.get("afstand:instrument", ""), values.get("afstand:item", ""), "" if name == source_id else name,
+                        (element.get("guid") or "").strip("{}"), kept)
         try:
             project.add_source(source)
         except DataError as err:
@@ -228,6 +274,9 @@ def _project(root: ET.Element, where: str, read_text, label: str) -> Project:
                 continue
             if _local(selection.tag) == "PlainTextSelection":
                 memo(f"coding:{source_id}:{start}:{end}", selection)
+                project.selections[(source_id, start, end)] = {
+                    k: v for k, v in selection.attrib.items()
+                    if k in ("guid", "name", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")}
             for coding in codings:
                 ref = _child(coding, "CodeRef")
                 target = (ref.get("targetGUID") or "").strip("{}").lower() if ref is not None else ""
@@ -241,16 +290,17 @@ def _project(root: ET.Element, where: str, read_text, label: str) -> Project:
                         continue
                 coder = users.get((coding.get("creatingUser") or "").strip("{}").lower(), "") or selection_user or "onbekend"
                 created = coding.get("creationDateTime") or selection.get("creationDateTime") or ""
+                coding_guid = (coding.get("guid") or "").strip("{}") if _local(coding.tag) == "Coding" else ""
                 found = project.check(Coding(source_id, start, end, code_id, coder, created), where)
                 if found:
                     problems.extend(found)
                 else:
-                    project.codings.append(Coding(source_id, start, end, code_id, coder, created))
+                    project.codings.append(Coding(source_id, start, end, code_id, coder, created, coding_guid))
     if problems:
         raise DataError(problems)
-    for key, (text, author, created) in notes.items():
+    for key, (text, author, created, note_guid) in notes.items():
         if key not in referenced:
-            project.memos.append(Memo("project", text, author, created))
+            project.memos.append(Memo("project", text, author, created, note_guid))
     return project
 
 

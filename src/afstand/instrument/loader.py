@@ -21,7 +21,9 @@ from typing import Any, BinaryIO
 from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
+from afstand.instrument.form_tree import _expand_loops, _keys
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
+from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
 
 # pyxform's type names and aliases -> the XLSForm type names used throughout afstand
@@ -44,9 +46,63 @@ _VALID_KEYS = {"1": 1, "+1": 1, "-1": -1}
 def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> Instrument:
     """Load an XLSForm from a path or from bytes/a binary file object.
 
-    ``name`` is used in messages when ``source`` is not a path.
+    ``name`` is used in messages when ``source`` is not a path. A form that uses a feature
+    the support matrix (:mod:`afstand.instrument.support`) refuses raises
+    :class:`InstrumentError` listing every such feature. The support check runs on pyxform's
+    output before the model is built, whether that output comes from the cache or from pyxform.
     """
-    label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
+    raw, file_type, label = _read(source, name)
+    entry = _cache_key(raw, file_type)
+    cached = cache.read_json(CACHE_KIND, entry) if entry else None
+    if (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and isinstance(cached.get("pyxform"), dict)
+            and isinstance(cached.get("warnings"), list)):
+        try:
+            _refuse_unsupported(cached["pyxform"], label)  # the support matrix may be newer than the entry
+            return _finish(_build(cached["pyxform"], None, label), cached["warnings"], label)
+        except Exception:  # noqa: BLE001 — a stale or damaged entry: convert again, which names rows in errors
+            pass
+    js, workbook, warnings = _convert(raw, file_type, label)
+    _refuse_unsupported(js, label)
+    instrument = _finish(_build(js, workbook, label), warnings, label)
+    if entry:  # only forms that are supported and build are cached
+        cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
+    return instrument
+
+
+def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> FormSupport:
+    """What afstand can do with each question of a form (``afstand instrument check``); never raises
+    on a bad form: pyxform's and afstand's own errors are listed and make the form refused."""
+    from afstand.instrument.support import REFUSED
+
+    label = _label(source, name)
+    try:
+        raw, file_type, label = _read(source, name)
+        js, workbook, _warnings = _convert(raw, file_type, label)
+    except InstrumentError as err:
+        return FormSupport(label, REFUSED, errors=[str(err)])
+    support = check_pyxform(js, label)
+    if support.accepted:
+        try:
+            _build(js, workbook, label)
+        except InstrumentError as err:
+            support.errors.append(str(err))
+            support.status = REFUSED
+    return support
+
+
+def _refuse_unsupported(js: dict[str, Any], label: str) -> None:
+    refused = check_pyxform(js, label).refusals()
+    if refused:
+        raise InstrumentError(f"{label}: afstand does not support this form: " + "; ".join(refused))
+
+
+def _label(source: Any, name: str | None) -> str:
+    return str(source) if isinstance(source, (str, os.PathLike)) else (name or "<XLSForm>")
+
+
+def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -> tuple[bytes, str | None, str]:
+    """The form's bytes, its file type (from the file name; ``None`` for bytes) and its label for messages."""
+    label = _label(source, name)
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
@@ -59,20 +115,7 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
     check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
-
-    entry = _cache_key(raw, file_type)
-    cached = cache.read_json(CACHE_KIND, entry) if entry else None
-    if (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and isinstance(cached.get("pyxform"), dict)
-            and isinstance(cached.get("warnings"), list)):
-        try:
-            return _finish(_build(cached["pyxform"], None, label), cached["warnings"], label)
-        except Exception:  # noqa: BLE001 — a stale or damaged entry: convert again, which names rows in errors
-            pass
-    js, workbook, warnings = _convert(raw, file_type, label)
-    instrument = _finish(_build(js, workbook, label), warnings, label)
-    if entry:
-        cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
-    return instrument
+    return raw, file_type, label
 
 
 CACHE_KIND = "instruments"
@@ -178,6 +221,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
     children = _expand_loops(js.get("children", []))
     item_keys, group_keys = _keys(children)
     paths: dict[str, str] = {}
+    field_paths: dict[str, tuple[str, ...]] = {}  # key -> path segments (readers of other tools' exports)
     metadata: dict[str, str] = {}
 
     def walk(children: list[dict], prefix: str, group: str | None, repeat: str | None, sink: list[str] | None,
@@ -188,6 +232,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
             path = f"{prefix}/{name}" if prefix else name
             if ctype in ("group", "repeat"):
                 if child.get("control", {}).get("bodyless") or (name == "meta" and not prefix):
+                    _record_paths(child.get("children", []), tuple(path.split("/")), field_paths)
                     continue
                 key = group_keys[path]
                 members: list[str] = []
@@ -219,9 +264,11 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
             spec_bind = spec.get("bind", {})
             if ctype in _SKIP_TYPES or "jr:preload" in spec_bind or "jr:preload" in child.get("bind", {}):
                 metadata[name] = ctype  # expressions may read it (${today}); it is never stored
+                field_paths.setdefault(name, tuple(path.split("/")))
                 continue
             key = item_keys[path]
             paths[path] = key
+            field_paths[key] = tuple(path.split("/"))
             direct.append(key)
             if sink is not None:
                 sink.append(key)
@@ -254,6 +301,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 dimension=_text(child.get("dimension")),
                 key=_key(child, workbook, label),
                 pair=_text(child.get("pair")),
+                missing=_missing_codes(child.get("missing")),
                 path=path if path != key else "",
                 repeat=repeat,
                 calculation=_text(bind.get("calculate")),
@@ -292,7 +340,26 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
         order=tuple(top_level),
         paths=paths,
         metadata=metadata,
+        field_paths=field_paths,
     )
+
+
+def _record_paths(children: list[dict], prefix: tuple[str, ...], paths: dict[str, tuple[str, ...]]) -> None:
+    """Paths of fields inside groups that are not shown (``meta`` and bodyless groups)."""
+    for child in children:
+        name = child.get("name", "")
+        if child.get("type") in ("group", "repeat"):
+            _record_paths(child.get("children", []), prefix + (name,), paths)
+        elif name:
+            paths.setdefault(name, prefix + (name,))
+
+
+def _missing_codes(value: Any) -> tuple[str, ...]:
+    """The ``missing`` column: codes separated by spaces or commas (``999 9999``)."""
+    text = _text(value)
+    if text is None:
+        return ()
+    return tuple(dict.fromkeys(part for part in text.replace(",", " ").split() if part))
 
 
 def _xlsform_type(ctype: str, spec: dict) -> str:
@@ -316,66 +383,18 @@ def _xlsform_type(ctype: str, spec: dict) -> str:
     return ctype
 
 
-def _expand_loops(children: list[dict]) -> list[dict]:
-    """``begin loop over LIST``: one group per choice of LIST, the children copied into each, with
-    ``%(label)s`` in their labels replaced by the choice's label (as pyxform does)."""
-    out = []
-    for child in children:
-        if child.get("type") == "loop":
-            groups = []
-            for column in child.get("columns", []):
-                copies = [_with_loop_label(c, column.get("label")) for c in _expand_loops(child.get("children", []))]
-                groups.append({"type": "group", "name": column.get("name"), "label": column.get("label"), "children": copies})
-            out.append({"type": "group", "name": child.get("name"), "label": child.get("label"), "children": groups,
-                        **({"bind": child["bind"]} if "bind" in child else {})})
-        elif child.get("type") in ("group", "repeat"):
-            out.append({**child, "children": _expand_loops(child.get("children", []))})
-        else:
-            out.append(child)
-    return out
-
-
-def _with_loop_label(child: dict, column_label: Any) -> dict:
-    def fill(value: Any, language: str | None) -> Any:
-        if isinstance(value, dict):
-            return {k: fill(v, k) for k, v in value.items()}
-        if not isinstance(value, str):
-            return value
-        text = column_label.get(language, next(iter(column_label.values()), "")) if isinstance(column_label, dict) else str(column_label or "")
-        return value.replace("%(label)s", str(text))
-
-    copy = dict(child)
-    if "label" in copy:
-        copy["label"] = fill(copy["label"], None)
-    if copy.get("type") in ("group", "repeat"):
-        copy["children"] = [_with_loop_label(c, column_label) for c in copy.get("children", [])]
-    return copy
-
-
-def _keys(children: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
-    """Key of every question/note and every group by its path: the name when it is unique in the
-    form, else the full path (Kobo's column name), so same-named questions in different groups stay apart."""
-    questions: dict[str, list[str]] = {}
-    groups: dict[str, list[str]] = {}
-
-    def collect(children: list[dict], prefix: str) -> None:
-        for child in children:
-            name = str(child.get("name", ""))
-            path = f"{prefix}/{name}" if prefix else name
-            if child.get("type") in ("group", "repeat"):
-                groups.setdefault(name, []).append(path)
-                collect(child.get("children", []), path)
-            else:
-                questions.setdefault(name, []).append(path)
-
-    collect(children, "")
-    return ({p: (n if len(ps) == 1 else p) for n, ps in questions.items() for p in ps},
-            {p: (n if len(ps) == 1 else p) for n, ps in groups.items() for p in ps})
-
-
 def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, languages: list[str]) -> ChoiceList:
     choices = []
+    seen: dict[str, Any] = {}
     for row in rows:
+        name = str(row.get("name"))
+        # pyxform allows a name twice with the setting allow_choice_duplicates (e.g. a county under two
+        # states, told apart by a choice_filter): one answer value, so its labels must agree
+        if name in seen and seen[name] != row.get("label"):
+            _fail_choice(label, workbook, list_name, name, "name", name,
+                         "appears twice in this list with different labels; afstand counts answers by choice name, "
+                         "so a repeated name must mean the same choice", occurrence=2)
+        seen.setdefault(name, row.get("label"))
         score = _text(row.get("score"))
         if score is not None:
             try:
@@ -436,11 +455,14 @@ def _key(child: dict, workbook: Any, label: str) -> int | None:
     return None  # unreachable
 
 
-def _row_of(workbook: Any, sheet: str, match: dict[str, str]) -> int | None:
+def _row_of(workbook: Any, sheet: str, match: dict[str, str], occurrence: int = 1) -> int | None:
     rows = workbook.get(sheet) if isinstance(workbook, dict) else getattr(workbook, sheet, None)
+    found = 0
     for index, row in enumerate(rows or []):
         if all(str(row.get(k, "")).strip() == v for k, v in match.items()):
-            return index + 2  # header is row 1, as pyxform counts
+            found += 1
+            if found == occurrence:
+                return index + 2  # header is row 1, as pyxform counts
     return None
 
 
@@ -450,7 +472,7 @@ def _fail(label: str, workbook: Any, sheet: str, name: Any, column: str, value: 
     raise InstrumentError(f"{label}: {where} (item {name!r}): value {value!r} {why}")
 
 
-def _fail_choice(label: str, workbook: Any, list_name: str, name: Any, column: str, value: Any, why: str) -> None:
-    row = _row_of(workbook, "choices", {"list_name": list_name, "name": str(name)})
+def _fail_choice(label: str, workbook: Any, list_name: str, name: Any, column: str, value: Any, why: str, occurrence: int = 1) -> None:
+    row = _row_of(workbook, "choices", {"list_name": list_name, "name": str(name)}, occurrence)
     where = "sheet choices" + (f", row {row}" if row else "") + f", column {column!r}"
     raise InstrumentError(f"{label}: {where} (choice {list_name}/{name}): value {value!r} {why}")

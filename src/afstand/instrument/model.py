@@ -8,6 +8,9 @@ survey sheet
     ``key``        ``1`` or ``-1``: whether agreeing scores towards the high end
     ``pair``       ``<instrument>:<item>`` the item of the other instrument it is
                    contrasted with in the report
+    ``missing``    missing-value codes of the item, separated by spaces or commas
+                   (e.g. ``999 9999``): answers with these codes count as missing and
+                   never enter means, percentages of valid answers or scales
 choices sheet
     ``score``      the numeric value of a choice for scales (blank = no score, e.g.
                    "weet ik niet")
@@ -106,6 +109,7 @@ class Item:
     default: str | None = None
     parameters: Mapping[str, str] = field(default_factory=dict)  # e.g. range start/end/step
     read_only: bool = False
+    missing: tuple[str, ...] = ()  # declared missing-value codes (XLSForm column ``missing``)
 
     @property
     def kind(self) -> str:
@@ -176,12 +180,17 @@ class Instrument:
     consent_item: str | None = None
     consent_choice: str | None = None  # the choice of consent_item that means "I take part"
     order: tuple[str, ...] = ()  # top-level items, notes and groups in document order
+    #: every named field of the form (items, notes, calculate and metadata fields) → its path:
+    #: the names of the enclosing groups, then its own name. Readers of other tools' exports
+    #: match columns by these paths.
+    field_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # pyxform's warnings about the form (not errors: the form loads)
     paths: Mapping[str, str] = field(default_factory=dict)  # full path -> key of every item, note and group
     metadata: Mapping[str, str] = field(default_factory=dict)  # name -> type of metadata rows (start, end, today, deviceid, ...), not stored
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paths", MappingProxyType(dict(self.paths)))
+        object.__setattr__(self, "field_paths", MappingProxyType(dict(self.field_paths)))
         object.__setattr__(self, "items", MappingProxyType(dict(self.items)))
         object.__setattr__(self, "notes", MappingProxyType(dict(self.notes)))
         object.__setattr__(self, "choice_lists", MappingProxyType(dict(self.choice_lists)))

@@ -47,7 +47,9 @@ def _item(item: Item) -> dict:
         "constraint": item.constraint, "constraint_messages": _labels(item.constraint_messages), "appearance": item.appearance,
         "dimension": item.dimension, "key": item.key, "pair": item.pair,
     } | _set({}, repeat=item.repeat, calculation=item.calculation, choice_filter=item.choice_filter,
-             default=item.default, parameters=sorted(item.parameters.items()), read_only=item.read_only)
+             default=item.default, parameters=sorted(item.parameters.items()), read_only=item.read_only,
+             # declared missing-value codes change the analysis; listed only when given
+             missing=list(item.missing))
 
 
 def _note(note: Note) -> dict:

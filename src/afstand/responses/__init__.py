@@ -10,46 +10,95 @@ from typing import Iterable
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
+from afstand.responses.layouts import LAYOUTS, apply_layout
 from afstand.responses.memory import table_from_columns, table_from_json_answers, table_from_rows
-from afstand.responses.readers import RawTable, read_csv, read_formsexport
+from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport, read_xlsx_grid
 from afstand.responses.validate import validate
 
-__all__ = ["load_responses", "ResponseSet", "MultiColumn", "RawTable", "read_csv", "read_formsexport", "validate",
-           "table_from_columns", "table_from_rows", "table_from_json_answers"]
+__all__ = ["load_responses", "read_table", "ResponseSet", "MultiColumn", "RawTable", "Grid", "LAYOUTS",
+           "read_csv", "read_formsexport", "validate", "table_from_columns", "table_from_rows", "table_from_json_answers"]
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+#: earlier names of two layouts, still accepted
+_OLD_LAYOUT_NAMES = {"csv": "afstand", "formsexport": "ms-forms"}
 
 Source = str | os.PathLike[str] | bytes | io.IOBase | RawTable
 
 
+def read_table(
+    source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, layout: str | None = None,
+    name: str | None = None,
+) -> RawTable:
+    """Read a response file of any known layout (see :mod:`afstand.responses.layouts`).
+
+    The file type follows the suffix (``.csv`` or ``.xlsx``) of the path or of ``name``; for
+    bytes or a stream without either, an ``.xlsx`` is recognised by its zip signature.
+    ``layout`` forces a layout.
+    """
+    label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<data>")
+    suffix = Path(label).suffix.lower()
+    if not isinstance(source, (str, os.PathLike, bytes)):
+        source = source.read()
+    if suffix not in SPREADSHEET_SUFFIXES + TEXT_SUFFIXES:
+        if isinstance(source, bytes):
+            suffix = ".xlsx" if source[:4] == b"PK\x03\x04" else ".csv"
+        else:
+            raise DataError([Problem(label, "unknown data format: expected a .csv or .xlsx file "
+                                            "(afstand, KoboToolbox, ODK Central or Microsoft Forms export)")])
+    if suffix in SPREADSHEET_SUFFIXES:
+        grid = read_xlsx_grid(source, name=label)
+    else:
+        grid = read_csv_grid(source, name=label)
+    return apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout))
+
+
 def load_responses(
-    source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None, name: str | None = None,
+    source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None,
+    missing: tuple[str, ...] | list[str] = (), name: str | None = None,
     versions: Iterable[Instrument] | None = None, columnar_cache: bool = False,
 ) -> ResponseSet:
-    """Read and validate responses: a path (canonical ``.csv`` or forms-service ``.xlsx``), the
-    bytes or a binary stream of such a file, or a :class:`RawTable` already in memory
-    (:func:`table_from_columns`, :func:`table_from_rows`).
+    """Read and validate responses: a path, the bytes or a binary stream of a file in any known
+    layout, or a :class:`RawTable` already in memory (:func:`table_from_columns`, :func:`table_from_rows`).
 
-    ``layout`` forces ``"csv"`` or ``"formsexport"``; for a path the suffix decides by default,
-    for bytes or a stream the layout is CSV unless given. ``name`` labels bytes and streams in messages.
+    ``layout`` forces one of :data:`LAYOUTS` (``afstand``, ``kobo-xml``, ``kobo-labels``,
+    ``odk-central``, ``ms-forms``); by default it is detected and reported on the result.
+    ``missing``: the study's missing-value codes (each item's own come from the XLSForm).
+    ``name`` labels bytes and streams in messages (and its suffix gives their file type).
     ``versions``: other instrument versions the rows may have used (``instrument_version``
     column); items not in a row's version are not asked of it.
-    ``columnar_cache``: for a CSV path, reuse or store a parsed copy (:mod:`afstand.responses.columnar`).
+    ``columnar_cache``: for a CSV path, reuse or store a parsed copy (:mod:`afstand.responses.columnar`);
+    the layout is detected on the cached columns as on a freshly read file.
     """
     if isinstance(source, RawTable):
-        return validate(source, instrument, lenient=lenient, versions=versions)
-    if isinstance(source, (str, os.PathLike)):
-        suffix = Path(source).suffix.lower()
-        layout = layout or ("formsexport" if suffix in (".xlsx", ".xlsm") else "csv" if suffix in (".csv", ".txt") else None)
-    else:
-        layout = layout or "csv"
-    if layout == "csv" and columnar_cache and isinstance(source, (str, os.PathLike)):
+        return validate(source, instrument, lenient=lenient, missing=missing, versions=versions)
+    if isinstance(source, io.IOBase):
+        source = source.read()
+    raw = None
+    if versions is not None and _OLD_LAYOUT_NAMES.get(layout, layout) in (None, "afstand") and _is_csv(source, name):
+        # rows of several versions: afstand's own layout, read as written, so that the columns of the
+        # other versions and the instrument_version column reach the version check (responses.versions)
+        if columnar_cache and isinstance(source, (str, os.PathLike)):
+            from afstand.responses.columnar import read_csv_cached
+
+            raw = read_csv_cached(source, instrument.version_id)
+        else:
+            raw = read_csv(source, name=name)
+    elif columnar_cache and isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() == ".csv":
         from afstand.responses.columnar import read_csv_cached
 
-        raw = read_csv_cached(source, instrument.version_id)
-    elif layout == "csv":
-        raw = read_csv(source, name=name)
-    elif layout == "formsexport":
-        raw = read_formsexport(source, instrument, name=name)
-    else:
-        label = str(source) if isinstance(source, (str, os.PathLike)) else name or "<data>"
-        raise DataError([Problem(label, "unknown data format: expected a .csv (canonical) or .xlsx (forms-service export) file")])
-    return validate(raw, instrument, lenient=lenient, versions=versions)
+        cached = read_csv_cached(source, instrument.version_id)
+        if not cached.problems:  # e.g. repeated headers: read afresh so that the layout sees them all
+            grid = Grid(file=cached.file, headers=list(cached.columns), columns=list(cached.columns.values()),
+                        n_rows=cached.n_rows)
+            raw = apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout))
+    if raw is None:
+        raw = read_table(source, instrument, layout=layout, name=name)
+    return validate(raw, instrument, lenient=lenient, missing=missing, versions=versions)
+
+
+def _is_csv(source: str | os.PathLike[str] | bytes, name: str | None) -> bool:
+    suffix = Path(str(source) if isinstance(source, (str, os.PathLike)) else (name or "")).suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return True
+    return suffix not in SPREADSHEET_SUFFIXES and isinstance(source, bytes) and source[:4] != b"PK\x03\x04"

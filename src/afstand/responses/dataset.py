@@ -70,6 +70,10 @@ class ResponseSet:
     dropped_columns: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    layout: str | None = None  # the export layout the file was read as
+    metadata_columns: list[str] = field(default_factory=list)  # the exporting tool's columns, not analysed
+    unused_columns: list[str] = field(default_factory=list)  # form fields in the file that are not analysed
+    declared_missing: dict[str, dict[str, int]] = field(default_factory=dict)  # item → code → consenting rows
 
     @property
     def n_consented(self) -> int:

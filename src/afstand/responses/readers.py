@@ -174,9 +174,52 @@ class RawTable:
     dropped: list[str] = field(default_factory=list)  # identifying columns not read
     problems: list[Problem] = field(default_factory=list)
     sheet: str | None = None  # for spreadsheets: the sheet that was read
+    layout: str | None = None  # the export layout the columns were read as (see layouts.py)
+    metadata: dict[str, Column] = field(default_factory=dict)  # the export tool's own columns, kept apart
+    unused: list[str] = field(default_factory=list)  # form fields that are not analysed (notes, calculate, …)
+    rows: np.ndarray | None = None  # spreadsheet row number per row (None: 2, 3, …)
+
+
+@dataclass
+class Grid:
+    """A file as read, before any column is matched to the instrument: headers may repeat."""
+
+    file: str
+    headers: list[str]
+    columns: list[Column]
+    n_rows: int
+    sheet: str | None = None
+    rows: np.ndarray | None = None  # spreadsheet row number per row (None: 2, 3, …)
+
+    def where(self, index: int) -> str:
+        """How a column is named in messages: the header (CSV) or letter and header (sheet)."""
+        if self.sheet is None:
+            return self.headers[index]
+        return _col_name(index + 1, self.headers[index])
 
 
 def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> RawTable:
+    """A CSV file in afstand's canonical layout (columns named by item), nothing interpreted."""
+    grid = read_csv_grid(source, name=name)
+    problems: list[Problem] = []
+    columns: dict[str, Column] = {}
+    for header, column in zip(grid.headers, grid.columns):
+        if header in columns:  # of a duplicated header only the first column is read
+            problems.append(Problem(grid.file, "the column appears twice", row=1, column=header))
+        else:
+            columns[header] = column
+    return RawTable(
+        file=grid.file,
+        n_rows=grid.n_rows,
+        columns=columns,
+        headers={h: h for h in columns},
+        id_column=ID_COLUMN if ID_COLUMN in columns else None,
+        problems=problems,
+    )
+
+
+def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> Grid:
+    """A CSV file (``,`` or ``;`` separated, UTF-8) as headers and dictionary-encoded columns."""
     label = _label(source, name)
     buffer = _buffer(source, label)
     head = buffer.slice(0, min(len(buffer), 1 << 16)).to_pybytes()
@@ -195,28 +238,76 @@ def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | 
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     header = _split_header(first_line, delimiter)
     table = _parse_csv(buffer, header, delimiter, label)
-    names = table.column_names
-    seen: set[str] = set()
-    problems: list[Problem] = []
-    for name in names:
-        if name in seen:
-            problems.append(Problem(label, "the column appears twice", row=1, column=name))
-        seen.add(name)
-    first = {}
-    for i, name in enumerate(names):
-        first.setdefault(name, i)  # of a duplicated header only the first column is read
-    columns = dict(zip(first, _convert_columns([table.column(i) for i in first.values()], table.num_rows)))
+    columns = _convert_columns([table.column(i) for i in range(table.num_columns)], table.num_rows)
     if buffer.slice(0, 3).to_pybytes() == BOM:  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
-        columns = {name: Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
-                   if any(v[:1] == "'" for v in column.values) else column for name, column in columns.items()}
-    return RawTable(
+        columns = [Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
+                   if any(v[:1] == "'" for v in column.values) else column for column in columns]
+    return Grid(
         file=label,
-        n_rows=table.num_rows,
+        headers=list(table.column_names),
         columns=columns,
-        headers={h: h for h in columns},
-        id_column=ID_COLUMN if ID_COLUMN in columns else None,
-        problems=problems,
+        n_rows=table.num_rows,
     )
+
+
+def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> Grid:
+    """The first sheet of an ``.xlsx`` workbook; entirely empty rows are skipped.
+
+    Cells become text as a CSV export would hold them: whole numbers without ``.0``
+    (so that a choice named ``1`` stored as a number still reads as ``1``), dates in ISO form.
+    """
+    import openpyxl  # imported here: only spreadsheet readers need it
+
+    label = _label(source, name)
+    data = _bytes(source, label)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for broken files
+        raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
+    try:
+        sheet = workbook[workbook.sheetnames[0]]
+        rows = sheet.iter_rows(values_only=True)
+        try:
+            header_row = next(rows)
+        except StopIteration:
+            raise DataError([Problem(label, "the sheet is empty", sheet=sheet.title)]) from None
+        headers = ["" if h is None else _cell_text(h) for h in header_row]
+        cells: list[list[str | None]] = [[] for _ in headers]
+        numbers: list[int] = []
+        for row_number, row in enumerate(rows, start=2):
+            if row is None or all(v is None or str(v).strip() == "" for v in row):
+                continue
+            numbers.append(row_number)
+            for col in range(len(headers)):
+                value = row[col] if col < len(row) else None
+                cells[col].append(None if value is None else _cell_text(value))
+            for col in range(len(headers), len(row)):
+                if row[col] is not None and str(row[col]).strip():
+                    raise DataError([Problem(label, "a value in a column without a header", sheet=sheet.title, row=row_number,
+                                             column=_col_name(col + 1, ""), value=row[col])])
+        title = sheet.title
+    finally:
+        workbook.close()
+    return Grid(
+        file=label,
+        headers=headers,
+        columns=[Column.from_list(c) for c in cells],
+        n_rows=len(numbers),
+        sheet=title,
+        rows=np.array(numbers, dtype=np.int64),
+    )
+
+
+def _cell_text(value) -> str:
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
 
 
 def _convert_columns(arrays: list[pa.ChunkedArray], n_rows: int) -> list[Column]:
@@ -276,100 +367,10 @@ def _count_newlines(buffer: pa.Buffer, chunk: int = 1 << 24) -> int:
 def read_formsexport(
     source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, name: str | None = None
 ) -> RawTable:
-    import openpyxl  # imported here: only this reader needs it
+    """A hosted forms-service export (``.xlsx``, Microsoft Forms): see :mod:`afstand.responses.layouts`."""
+    from afstand.responses.layouts import apply_layout
 
-    label = _label(source, name)
-    data = _bytes(source, label)
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many types for broken files
-        raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
-    sheet = workbook[workbook.sheetnames[0]]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        header_row = next(rows)
-    except StopIteration:
-        raise DataError([Problem(label, "the sheet is empty", sheet=sheet.title)]) from None
-    by_label: dict[str, str] = {}
-    for item in instrument.items.values():
-        for text in item.labels.values():
-            by_label.setdefault(_norm(text), item.name)
-
-    problems: list[Problem] = []
-    dropped: list[str] = []
-    targets: list[str | None] = []  # per column: item name, ID_COLUMN, or None (not read)
-    headers: dict[str, str] = {}
-    for col, header in enumerate(header_row, start=1):
-        text = "" if header is None else str(header)
-        key = _norm(text)
-        if not key:
-            targets.append(None)
-            continue
-        if key.lower() in FORMS_ID_HEADERS and ID_COLUMN not in headers:
-            targets.append(ID_COLUMN)
-            headers[ID_COLUMN] = _col_name(col, text)
-        elif key.lower() in FORMS_DROPPED_HEADERS:
-            targets.append(None)
-            dropped.append(text)
-        elif key in by_label and by_label[key] not in headers:
-            targets.append(by_label[key])
-            headers[by_label[key]] = _col_name(col, text)
-        else:
-            targets.append(None)
-            why = "the question appears twice" if key in by_label else "no question of the instrument has this label"
-            problems.append(Problem(label, why, sheet=sheet.title, row=1, column=_col_name(col, text)))
-
-    values: dict[str, list[str | None]] = {t: [] for t in targets if t}
-    n_rows = 0
-    for row_number, row in enumerate(rows, start=2):
-        if row is None or all(v is None or str(v).strip() == "" for v in row):
-            continue
-        n_rows += 1
-        for col, target in enumerate(targets):
-            if not target:
-                continue
-            raw = row[col] if col < len(row) else None
-            values[target].append(
-                _translate(raw, target, instrument, label, sheet.title, row_number, headers[target], problems)
-            )
-    workbook.close()
-    return RawTable(
-        file=label,
-        n_rows=n_rows,
-        columns={k: Column.from_list(v) for k, v in values.items()},
-        headers=headers,
-        id_column=ID_COLUMN if ID_COLUMN in values else None,
-        dropped=dropped,
-        problems=problems,
-        sheet=sheet.title,
-    )
-
-
-def _translate(raw, target, instrument, label, sheet, row, column, problems) -> str | None:
-    """A forms-export cell → its canonical value (choice names for select items)."""
-    if raw is None:
-        return None
-    if isinstance(raw, float) and raw.is_integer() and target == ID_COLUMN:
-        raw = int(raw)
-    text = str(raw).strip()
-    if not text:
-        return None
-    item = instrument.items.get(target)
-    if item is None or item.choice_list is None:
-        return text
-    by_label = {}
-    for choice in item.choice_list.choices:
-        for lab in choice.labels.values():
-            by_label.setdefault(_norm(lab), choice.name)
-    parts = [p for p in text.split(";") if p.strip()] if item.type == "select_multiple" else [text]
-    names = []
-    for part in parts:
-        code = by_label.get(_norm(part))
-        if code is None:
-            problems.append(Problem(label, f"not a choice of item {item.name}", sheet=sheet, row=row, column=column, value=part))
-            return None
-        names.append(code)
-    return " ".join(names)
+    return apply_layout(read_xlsx_grid(source, name=name), instrument, layout="ms-forms")
 
 
 def _norm(text: str) -> str:

@@ -8,12 +8,9 @@ reported, never silently dropped or altered.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Callable
-
 import re
 from dataclasses import replace
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -21,24 +18,29 @@ from afstand.errors import DataError, Problem
 from afstand.instrument.expressions import Unsupported, numeric_predicate
 from afstand.instrument.model import Instrument, Item
 from afstand.responses.dataset import MultiColumn, ResponseSet
+from afstand.responses.layouts import REPEAT_META
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, RawTable
 from afstand.responses.versions import asked_masks, blank_not_asked, version_map, version_only_columns
 
-#: the join columns of an export with repeats (see afstand.responses.tables)
-REPEAT_META = ("_index", "_parent_table_name", "_parent_index", "_submission_response_id")
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 #: Problems listed per column at most; beyond that one summary problem says how many more.
 MAX_LISTED_PER_COLUMN = 50
 
 
 def validate(
-    raw: RawTable, instrument: Instrument, *, lenient: bool = False, versions: Iterable[Instrument] | Mapping[str, Instrument] | None = None
+    raw: RawTable,
+    instrument: Instrument,
+    *,
+    lenient: bool = False,
+    versions: Iterable[Instrument] | Mapping[str, Instrument] | None = None,
+    missing: tuple[str, ...] | list[str] = (),
 ) -> ResponseSet:
     """``versions``: the instrument versions a mixed dataset holds (its ``instrument_version``
-    column); items missing from a row's version are *not asked* of it (:mod:`.versions`)."""
+    column); items missing from a row's version are *not asked* of it (:mod:`.versions`).
+    ``missing``: the study's missing-value codes, added to each item's own (XLSForm ``missing``)."""
     problems = list(raw.problems)
     n = raw.n_rows
-    rows = np.arange(n, dtype=np.int64) + 2  # spreadsheet row numbers
+    rows = raw.rows if raw.rows is not None else np.arange(n, dtype=np.int64) + 2  # spreadsheet row numbers
 
     asked: dict[str, np.ndarray] = {}
     other_version_columns: set[str] = set()
@@ -70,6 +72,10 @@ def validate(
         response_ids=lambda: ids()[consented],  # made on first use: 300k Python strings cost more than the analysis
         file_rows=rows[consented],
         dropped_columns=list(raw.dropped),
+        # a table built in memory (or by read_csv) is afstand's own layout: its meta columns are in ``columns``
+        layout=raw.layout or "afstand",
+        metadata_columns=list(raw.metadata) if raw.layout else [h for h in raw.columns if h in META_COLUMNS],
+        unused_columns=list(raw.unused),
     )
     for item in instrument.items.values():
         column = raw.columns.get(item.name)
@@ -78,6 +84,11 @@ def validate(
             column = Column.empty(n)
         elif item.name in asked:
             column = blank_not_asked(column, asked[item.name])  # answers there were reported above
+        codes = tuple(dict.fromkeys(tuple(item.missing) + tuple(missing)))
+        if codes and column.n_values:
+            column, counted = _declared_missing(column, codes, consented)
+            if counted:
+                out.declared_missing[item.name] = counted
         where = raw.headers.get(item.name, item.name)
         if item.kind == "select_one":
             out.single[item.name] = _select_one(item, column, rows, raw.file, where, problems, keep)
@@ -101,6 +112,56 @@ def validate(
     if problems and not lenient:
         raise DataError(problems)
     return out
+
+
+def _declared_missing(column: Column, codes: tuple[str, ...], consented: np.ndarray) -> tuple[Column, dict[str, int]]:
+    """Cells holding a declared missing-value code become empty; how often each code occurs
+    among consenting respondents is returned (so the analysis can report it, never average it).
+
+    A code matches the cell's text, or its number (``999`` matches ``999.0``); in a
+    select_multiple cell a code among several choices is removed from the cell.
+    """
+    numeric = {}
+    for code in codes:
+        try:
+            numeric[float(code.replace(",", "."))] = code
+        except ValueError:
+            pass
+
+    def code_of(text: str) -> str | None:
+        if text in codes:
+            return text
+        if numeric and _NUMBER.fullmatch(text):
+            return numeric.get(float(text.replace(",", ".")))
+        return None
+
+    values = column.values.copy()
+    hit_code: list[str | None] = []
+    changed = False
+    for v, text in enumerate(column.values):
+        code = code_of(text)
+        if code is None and " " in text:
+            parts = text.split()
+            kept = [p for p in parts if code_of(p) is None]
+            if len(kept) != len(parts):
+                code = next(code_of(p) for p in parts if code_of(p) is not None)
+                values[v] = " ".join(kept)
+                changed = True
+        elif code is not None:
+            values[v] = ""
+            changed = True
+        hit_code.append(code)
+    if not changed:
+        return column, {}
+    counted: dict[str, int] = {}
+    per_row = column.index[consented]
+    tally = np.bincount(per_row[per_row >= 0], minlength=len(values))
+    for v, code in enumerate(hit_code):
+        if code is not None and tally[v]:
+            counted[code] = counted.get(code, 0) + int(tally[v])
+    empty = np.array([text == "" for text in values], dtype=bool)
+    index = np.where((column.index >= 0) & empty[np.maximum(column.index, 0)], -1, column.index).astype(np.int32)
+    return Column(values, index), counted
 
 
 def _response_ids(raw: RawTable, rows: np.ndarray, problems: list[Problem]) -> Callable[[], np.ndarray]:

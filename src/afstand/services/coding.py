@@ -27,15 +27,32 @@ Unit = Response | FocusNote  # something to code: an open answer or a focus-grou
 
 
 @lru_cache(maxsize=64)
-def codebook(study_slug: str) -> Codebook | None:
+def _folder_codebook(study_slug: str) -> Codebook | None:
     core = core_study(study_slug)
-    return core.codebook() if core else None
+    return core.codebook() if core is not None else None
+
+
+def codebook(study_slug: str) -> Codebook | None:
+    """The study folder's codebook (cached: shipped with the server), else the uploaded one (read from
+    the database each time, so every worker sees a new upload at once)."""
+    found = _folder_codebook(study_slug)
+    if found is not None:
+        return found
+    from afstand.services.codebooks import stored  # a study made in the web app: its uploaded codebook
+
+    uploaded = stored(study_slug)
+    return uploaded[0] if uploaded else None
 
 
 def questions(study_slug: str) -> dict[str, tuple[str, str]]:
     """Survey questions to code: codebook question → (instrument, item)."""
     core = core_study(study_slug)
-    return core.coding_questions() if core else {}
+    if core is not None:
+        return core.coding_questions()
+    from afstand.services.codebooks import stored
+
+    found = stored(study_slug)
+    return found[1] if found else {}
 
 
 def all_questions(study_slug: str) -> list[str]:

@@ -92,8 +92,10 @@ def tables(study_slug: str, name: str) -> dict[str, tuple[list[str], list[list[s
 
 def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None,
           spreadsheet: bool = False) -> None:
-    """Write rows as CSV, XLSX or SPSS .sav to a binary file-like object (shared by CLI and web).
+    """Write rows as CSV, XLSX, SPSS .sav or Stata .dta to a binary file-like object (shared by CLI and web).
 
+    ``instrument``: the instrument, or all its versions oldest first (codes and labels of the
+    .sav/.dta then cover answers given to older versions).
     ``spreadsheet``: the CSV in the spreadsheet-safe layout (afstand.responses.spreadsheet_csv),
     the web's default download; the CLI writes the canonical layout."""
     if fmt == "csv":
@@ -118,8 +120,12 @@ def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str
         from afstand.services.spss import write_sav
 
         write_sav(header, data, instrument, out)
+    elif fmt == "dta":
+        from afstand.services.spss import write_stata
+
+        write_stata(header, data, instrument, out)
     else:
-        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav)")
+        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav, dta)")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -140,9 +146,15 @@ def export(study_slug: str, name: str, fmt: str, target: Path, wave: str | None 
         return _export_tables(study_slug, name, fmt, target)
     header, data = rows(study_slug, name, wave)
     buffer = io.BytesIO()
-    write(header, data, fmt, buffer, sheet=name, instrument=latest_instrument(study_slug, name, wave))
+    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name, wave))
     atomic_write_bytes(target, buffer.getvalue())
     return len(data)
+
+
+def all_versions(study_slug: str, name: str, wave: str | None = None) -> list:
+    """Every stored version of an instrument (of one wave, or all), oldest first (SPSS/Stata codes and
+    labels cover them all)."""
+    return [instrument_for(v) for v in versions_of(study_slug, name, wave)]
 
 
 def _export_tables(study_slug: str, name: str, fmt: str, target: Path) -> int:

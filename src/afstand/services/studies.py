@@ -93,10 +93,24 @@ def latest_instrument(study_slug: str, name: str, wave: str | None = None) -> In
 
 def check_form(filename: str, content: bytes) -> Instrument:
     """Load an XLSForm the way an upload is checked; raises AfstandError with one line on a bad form
-    (an expression the evaluator cannot compile is one too: a 400 on the web, never a 500)."""
+    (an expression the evaluator cannot compile is one too: a 400 on the web, never a 500).
+
+    A form that uses a refused feature is refused with the list (support matrix); a form whose
+    skip logic or constraints the server cannot evaluate is refused naming the analysis-only
+    questions (it can still be analysed from another tool's export).
+    """
     try:
         instrument = load_instrument(content, name=filename)
-        compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+        try:
+            compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
+        except ValueError as err:  # xpath.Unsupported: an expression the server cannot evaluate
+            from afstand.instrument.loader import check_instrument
+
+            report = check_instrument(content, name=filename)
+            listed = [f"{q.path} ({', '.join(f.name for f in q.features if f.status == 'analysis')})"
+                      for q in report.questions if q.status == "analysis"]
+            raise InstrumentError(f"{filename[:100]}: afstand cannot collect this form on the web ({str(err)[:300]}); "
+                                  "analysis only: " + "; ".join(listed)) from None
     except AfstandError:
         raise
     except (ValueError, ArithmeticError, RecursionError, TypeError, KeyError, IndexError) as err:
@@ -238,6 +252,10 @@ def core_study(slug: str) -> CoreStudy | None:
 
 
 def has_coding(slug: str) -> bool:
-    """Whether the study folder wires codebook questions to survey items."""
+    """Whether the study folder wires codebook questions to survey items, or a codebook was uploaded."""
     core = core_study(slug)
-    return bool(core and core.config.get("coding", {}).get("questions"))
+    if core is not None:
+        return bool(core.config.get("coding", {}).get("questions"))
+    from afstand.web.models import UploadedCodebook  # a study made in the web app: an uploaded codebook
+
+    return UploadedCodebook.objects.filter(study__slug=slug).exists()

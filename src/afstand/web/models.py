@@ -264,3 +264,13 @@ class Memo(models.Model):
     text = models.TextField(max_length=5000)
     author = models.ForeignKey("auth.User", on_delete=models.PROTECT)
     created = models.DateTimeField(auto_now_add=True)
+
+
+class UploadedCodebook(models.Model):
+    """The codebook of a study made in the web app (a study folder brings its own): stored as the
+    codebook CSV; each codebook question is the name of a text question of one of the study's forms."""
+
+    study = models.OneToOneField(Study, on_delete=models.CASCADE, related_name="codebook")
+    filename = models.CharField(max_length=200)
+    content = models.TextField()  # codebook CSV (question, code, label_nl, …), as afstand writes it
+    uploaded_on = models.DateField(auto_now=True)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web.research import coding, focus, results, studies, waves
+from afstand.web.research import codebook, coding, focus, qdpx, responses, results, studies, waves
 from afstand.web.research import monitor as research
 from afstand.web.respondent import api, assets, survey
 from afstand.web.respondent import withdrawal as respondent
@@ -32,6 +32,7 @@ urlpatterns = [
     path("onderzoek/nieuw/", studies.new_study, name="research-new-study"),
     path("onderzoek/<slug:study>/", research.monitor, name="research-monitor"),
     path("onderzoek/<slug:study>/versie/", studies.new_version, name="research-new-version"),
+    path("onderzoek/<slug:study>/codeboek/", codebook.upload, name="research-codebook"),
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
     path("onderzoek/<slug:study>/meting/", waves.new_wave, name="research-new-wave"),
     path("onderzoek/<slug:study>/trend/<slug:instrument>/", waves.trend_page, name="research-trend"),
@@ -39,6 +40,8 @@ urlpatterns = [
     path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
     path("onderzoek/<slug:study>/coderen/", coding.overview, name="coding-overview"),
+    path("onderzoek/<slug:study>/coderen/project.qdpx", qdpx.download, name="coding-qdpx"),
+    path("onderzoek/<slug:study>/coderen/importeren/", qdpx.upload, name="coding-qdpx-import"),
     path("onderzoek/<slug:study>/focusgroepen/", focus.notes, name="focus-notes"),
     path("onderzoek/<slug:study>/coderen/<str:question>/", coding.queue, name="coding-queue"),
     path("onderzoek/<slug:study>/coderen/<str:question>/alle/", coding.browse, name="coding-browse"),
@@ -46,4 +49,5 @@ urlpatterns = [
     path("onderzoek/<slug:study>/coderen/<str:question>/overeenstemming/", coding.agreement, name="coding-agreement"),
     path("static/coding.js", coding.script, name="coding-script"),
     path("onderzoek/<slug:study>/export/<slug:instrument>.<str:fmt>", research.download, name="research-export"),
+    path("onderzoek/<slug:study>/antwoorden/<slug:instrument>/", responses.responses, name="research-responses"),
 ]

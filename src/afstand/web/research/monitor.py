@@ -17,7 +17,7 @@ from afstand.services.access import EXPORT_ROLES, audit
 from afstand.web.models import InstrumentVersion, SignUp
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "sav": "application/x-spss-sav"}
+                 "sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
 
 
 @receiver(user_logged_in)
@@ -68,7 +68,7 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
         raise Http404
     header, data = exporter.rows(membership.study.slug, instrument, wave)
     buffer = io.BytesIO()
-    exporter.write(header, data, kind, buffer, sheet=instrument, instrument=exporter.latest_instrument(membership.study.slug, instrument, wave),
+    exporter.write(header, data, kind, buffer, sheet=instrument, instrument=exporter.all_versions(membership.study.slug, instrument, wave),
                    spreadsheet=kind == "csv" and not canonical)
     audit(request.user, "export", f"{study}/{instrument}{'/' + wave if wave else ''}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])

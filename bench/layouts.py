@@ -1,0 +1,111 @@
+"""Benchmark: reading the same responses in each export layout (afstand, Kobo XML with groups and
+split select_multiple columns, ODK Central, Kobo labels).
+
+    .venv/bin/python bench/layouts.py [--n 100000]
+
+Generates N worker responses with the demo generator, writes them in each layout (CSV; Kobo labels
+also as CSV, since writing a large XLSX takes longer than reading it), and times
+``load_responses`` (read + layout detection + validation) on each. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import time
+from pathlib import Path
+
+from afstand.demo import generate, write_csv
+from afstand.responses import load_responses
+from afstand.study import find_study
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def layouts(instrument, columns):
+    header = list(columns)
+    n = len(columns[header[0]])
+    paths = instrument.paths
+    groups = {g.name: g for g in instrument.groups}
+
+    def path_of(name, sep):
+        return sep.join(paths.get(name, (name,))) if name in paths else name
+
+    def label_path(name):
+        return "/".join([groups[g].label() for g in paths[name][:-1]] + [instrument.items[name].label()])
+
+    out = {}
+    # Kobo XML with groups: group/q, plus q/choice 0/1 columns
+    kobo_header, kobo_cols = [], []
+    for h in header:
+        if h not in instrument.items:
+            continue
+        item = instrument.items[h]
+        kobo_header.append(path_of(h, "/"))
+        kobo_cols.append([v or "" for v in columns[h]])
+        if item.type == "select_multiple":
+            for choice in item.choice_list.choices:
+                kobo_header.append(path_of(h, "/") + "/" + choice.name)
+                kobo_cols.append(["" if not v else ("1" if choice.name in v.split() else "0") for v in columns[h]])
+    kobo_header.append("_uuid")
+    kobo_cols.append([f"uuid-{i}" for i in range(n)])
+    out["kobo-xml"] = (kobo_header, kobo_cols, ";")
+    # ODK Central: group-q
+    central_header = ["SubmissionDate"] + [path_of(h, "-") for h in header if h in instrument.items] + ["KEY"]
+    central_cols = [["2024-01-01T00:00:00.000Z"] * n] + [[v or "" for v in columns[h]] for h in header if h in instrument.items]
+    central_cols.append([f"uuid:{i}" for i in range(n)])
+    out["odk-central"] = (central_header, central_cols, ",")
+    # Kobo labels (split columns for select_multiple)
+    labels_header, labels_cols = [], []
+    for h in header:
+        if h not in instrument.items:
+            continue
+        item = instrument.items[h]
+        if item.type == "select_multiple":
+            for choice in item.choice_list.choices:
+                labels_header.append(label_path(h) + "/" + choice.label())
+                labels_cols.append(["" if not v else ("1" if choice.name in v.split() else "0") for v in columns[h]])
+            continue
+        labels_header.append(label_path(h))
+        if item.choice_list is not None:
+            lookup = {c.name: c.label() for c in item.choice_list.choices}
+            labels_cols.append([lookup.get(v, "") if v else "" for v in columns[h]])
+        else:
+            labels_cols.append([v or "" for v in columns[h]])
+    labels_header.append("_uuid")
+    labels_cols.append([f"uuid-{i}" for i in range(n)])
+    out["kobo-labels"] = (labels_header, labels_cols, ",")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    args = parser.parse_args()
+    study = find_study()
+    instrument = study.instrument("werkers")
+    OUT.mkdir(exist_ok=True)
+    columns = generate(instrument, args.n, seed=11, name="werkers")
+    files = {"afstand": OUT / f"layout-afstand-{args.n}.csv"}
+    text = io.StringIO()
+    write_csv(columns, text)
+    files["afstand"].write_text(text.getvalue(), encoding="utf-8")
+    for name, (header, cols, delimiter) in layouts(instrument, columns).items():
+        path = OUT / f"layout-{name}-{args.n}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=delimiter)
+            writer.writerow(header)
+            writer.writerows(zip(*cols))
+        files[name] = path
+    print(f"{args.n} responses (busy machine: numbers are rough)")
+    for name, path in files.items():
+        start = time.perf_counter()
+        responses = load_responses(path, instrument)
+        seconds = time.perf_counter() - start
+        assert responses.layout == name, (name, responses.layout)
+        print(f"  {name:12s} {seconds:6.2f} s  ({responses.n_consented} consented, {path.stat().st_size / 1e6:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

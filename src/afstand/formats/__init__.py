@@ -1,0 +1,1 @@
+"""File formats of statistics packages (pure core: no Django)."""

@@ -1,0 +1,440 @@
+"""Export layouts: which column of a file holds which item, and how its answers are written.
+
+One reader serves every layout. A :class:`Layout` is data: how headers name a question (by
+name or by label, group paths joined by ``/`` or ``-``), how a select_multiple is written
+(one column of names or labels, and/or one 0/1 column per choice), and which columns are
+the exporting tool's own metadata. :func:`apply_layout` matches every header of a
+:class:`~afstand.responses.readers.Grid` to the instrument by exact keys built from the
+form (full path, name, or label), so nothing is guessed from the header's punctuation; the
+best-matching layout is taken unless one is forced, and the result says which.
+
+Layouts (after KoboToolbox's formpack and ODK Central's CSV export):
+
+``afstand``      afstand's own CSV/XLSX export: ``response_id``, ``instrument_version``,
+                 ``submission_date``, then one column per item named by the item
+``kobo-xml``     Kobo "XML values and headers", with or without group names (``group/q``);
+                 select_multiple as names and/or ``q/choice`` 0/1 columns; ``_id``,
+                 ``_uuid``, ``_submission_time``, … as metadata
+``kobo-labels``  Kobo "Labels": headers are question labels (``group label/label`` with
+                 group headers), answers are choice labels, split columns ``label/choice label``
+``odk-central``  ODK Central CSV: ``SubmissionDate``, group paths joined by ``-``,
+                 ``meta-instanceID``, ``KEY``, ``ReviewState``, ``FormVersion``, …
+``ms-forms``     Microsoft Forms: headers are labels, answers labels, several choices
+                 joined by ``;``; ``Id``, start/end time, name and e-mail
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from afstand.errors import DataError, Problem
+from afstand.instrument.model import Instrument, Item
+from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, Grid, RawTable
+
+#: the join columns of an afstand export with repeats (afstand.responses.tables)
+REPEAT_META = ("_index", "_parent_table_name", "_parent_index", "_submission_response_id")
+
+MAX_LISTED = 50
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    title: str
+    headers: str  # "names" or "labels"
+    separators: tuple[str, ...]  # joining group path and name in headers ("" = bare name only)
+    choice_separators: tuple[str, ...]  # between a question's header and a choice in split columns
+    values: str  # "names" or "labels"
+    multi_separator: str  # between choices in a one-column select_multiple
+    id_headers: tuple[str, ...] = ()  # the first present becomes the response id
+    metadata: tuple[str, ...] = ()  # the tool's own columns: kept apart, not analysed
+    metadata_prefixes: tuple[str, ...] = ()
+    identifying: tuple[str, ...] = ()  # a person or a precise time: never read in
+    case_insensitive_meta: bool = False
+
+    def meta_kind(self, header: str) -> str | None:
+        key = header.strip().lower() if self.case_insensitive_meta else header.strip()
+        if key in self.identifying:
+            return "dropped"
+        if key in self.id_headers:
+            return "id"
+        if key in self.metadata or any(key.startswith(p) for p in self.metadata_prefixes):
+            return "meta"
+        return None
+
+
+KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
+             "__version__", "_version_", "_tags", "_index", "_parent_index", "_parent_table_name", "_attachments",
+             "_geolocation", "_xform_id_string", "_submission__id", "_submission__uuid")
+CENTRAL_META = ("SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
+                "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "UserAgent",
+                "instanceID", "PARENT_KEY")
+
+LAYOUTS: dict[str, Layout] = {
+    layout.name: layout
+    for layout in (
+        Layout("afstand", "afstand export (CSV or XLSX)", "names", ("", "/"), (), "names", " ",
+               id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META),
+        Layout("kobo-xml", "KoboToolbox, XML values and headers", "names", ("", "/"), ("/",), "names", " ",
+               id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
+               identifying=("_submitted_by", "_submission_time", "_geolocation")),
+        Layout("odk-central", "ODK Central CSV", "names", ("-",), ("/", "-"), "names", " ",
+               id_headers=("KEY", "meta-instanceID"), metadata=CENTRAL_META, metadata_prefixes=("meta-",),
+               identifying=("SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID", "UserAgent")),
+        Layout("ms-forms", "Microsoft Forms export", "labels", ("",), (), "labels", ";",
+               id_headers=("id", "nr", "nummer"), case_insensitive_meta=True,
+               identifying=("begintijd", "tijd van voltooien", "e-mail", "email", "naam", "laatst gewijzigd",
+                            "laatste wijzigingstijd", "start time", "completion time", "name", "last modified time")),
+        Layout("kobo-labels", "KoboToolbox, labels", "labels", ("", "/"), ("/",), "labels", " ",
+               id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
+               identifying=("_submitted_by", "_submission_time", "_geolocation")),
+    )
+}
+
+
+def layout_names() -> list[str]:
+    return list(LAYOUTS)
+
+
+@dataclass
+class _Target:
+    kind: str  # item, choice, field, id, meta, dropped, unknown, twice
+    name: str | None = None
+    choice: int | None = None
+
+
+@dataclass
+class _Match:
+    layout: Layout
+    targets: list[_Target] = field(default_factory=list)
+
+    def score(self) -> tuple[int, int, int]:
+        unknown = sum(t.kind in ("unknown", "twice", "ambiguous") for t in self.targets)
+        items = sum(t.kind in ("item", "choice") for t in self.targets)
+        meta = sum(t.kind in ("id", "meta", "dropped") for t in self.targets)
+        return (-unknown, items, meta)
+
+
+def apply_layout(grid: Grid, instrument: Instrument, *, layout: str | None = None) -> RawTable:
+    """Match the grid's columns to the instrument and translate answers to choice names.
+
+    ``layout`` forces one of :data:`LAYOUTS`; by default every layout is tried and the one
+    that leaves fewest columns unmatched is taken (ties: the order of :data:`LAYOUTS`).
+    """
+    if layout is not None and layout not in LAYOUTS:
+        raise DataError([Problem(grid.file, f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")])
+    candidates = [LAYOUTS[layout]] if layout else list(LAYOUTS.values())
+    best: _Match | None = None
+    for candidate in candidates:
+        match = _match(grid, instrument, candidate)
+        if best is None or match.score() > best.score():
+            best = match
+    return _build(grid, instrument, best)
+
+
+# ---------------------------------------------------------------------------------------------
+# matching headers
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+def _keys_by_name(instrument: Instrument, layout: Layout) -> dict[str, list[_Target]]:
+    keys: dict[str, list[_Target]] = defaultdict(list)
+
+    def add(key: str, target: _Target) -> None:
+        if all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in keys[key]):
+            keys[key].append(target)
+
+    for name, path in _paths(instrument).items():
+        target = _Target("item", name) if name in instrument.items else _Target("field", name)
+        spellings = {sep.join(path) if sep else path[-1] for sep in layout.separators}
+        for key in spellings:
+            add(key, target)
+        item = instrument.items.get(name)
+        if item is not None and item.type == "select_multiple":
+            for key in spellings:
+                for sep in layout.choice_separators:
+                    for j, choice in enumerate(item.choice_list.choices):
+                        add(f"{key}{sep}{choice.name}", _Target("choice", name, j))
+    return keys
+
+
+def _keys_by_label(instrument: Instrument, layout: Layout) -> dict[str, list[_Target]]:
+    keys: dict[str, list[_Target]] = defaultdict(list)
+    groups = {g.name: g for g in instrument.groups}
+
+    def add(key: str, target: _Target) -> None:
+        key = _norm(key)
+        if key and all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in keys[key]):
+            keys[key].append(target)
+
+    for name, path in _paths(instrument).items():
+        element = instrument.items.get(name) or instrument.notes.get(name)
+        target = _Target("item", name) if name in instrument.items else _Target("field", name)
+        labels = list(dict.fromkeys(element.labels.values())) if element is not None and element.labels else [name]
+        spellings: list[str] = []
+        for text in labels:
+            for sep in layout.separators:
+                if not sep:
+                    spellings.append(text)
+                    continue
+                prefix = []
+                for group in path[:-1]:
+                    g = groups.get(group)
+                    prefix.append(g.label() if g is not None else group)
+                spellings.append(sep.join(prefix + [text]))
+        for key in spellings:
+            add(key, target)
+        item = instrument.items.get(name)
+        if item is not None and item.type == "select_multiple":
+            for key in spellings:
+                for sep in layout.choice_separators:
+                    for j, choice in enumerate(item.choice_list.choices):
+                        for text in dict.fromkeys(list(choice.labels.values()) or [choice.name]):
+                            add(f"{key}{sep}{text}", _Target("choice", name, j))
+    return keys
+
+
+def _paths(instrument: Instrument) -> dict[str, tuple[str, ...]]:
+    paths = dict(instrument.field_paths)
+    for name, item in instrument.items.items():  # instruments built without paths
+        paths.setdefault(name, ((item.group,) if item.group else ()) + (name,))
+    for name, note in instrument.notes.items():
+        paths.setdefault(name, ((note.group,) if note.group else ()) + (name,))
+    return paths
+
+
+def _match(grid: Grid, instrument: Instrument, layout: Layout) -> _Match:
+    keys = _keys_by_label(instrument, layout) if layout.headers == "labels" else _keys_by_name(instrument, layout)
+    used: set[tuple[str, str | None, int | None]] = set()
+    match = _Match(layout)
+    last_item: str | None = None
+    for header in grid.headers:
+        text = _norm(header) if layout.headers == "labels" else header.strip()
+        if not text:
+            match.targets.append(_Target("empty"))
+            continue
+        meta = layout.meta_kind(header)
+        if meta is not None:
+            match.targets.append(_Target(meta))
+            continue
+        candidates = keys.get(text, [])
+        if not candidates:
+            match.targets.append(_Target("unknown"))
+            continue
+        # the same label can belong to several questions: take them in form order; a split
+        # column belongs to the question whose column came just before it
+        free = [t for t in candidates if (t.kind, t.name, t.choice) not in used]
+        if layout.headers == "names" and len({(t.kind, t.name, t.choice) for t in candidates}) > 1:
+            match.targets.append(_Target("ambiguous"))
+            continue
+        chosen = next((t for t in free if t.kind == "choice" and t.name == last_item), None) or (free[0] if free else None)
+        if chosen is None:
+            match.targets.append(_Target("twice", candidates[0].name))
+            continue
+        used.add((chosen.kind, chosen.name, chosen.choice))
+        if chosen.kind in ("item", "field"):
+            last_item = chosen.name
+        match.targets.append(chosen)
+    return match
+
+
+# ---------------------------------------------------------------------------------------------
+# building the canonical table
+
+
+def _build(grid: Grid, instrument: Instrument, match: _Match) -> RawTable:
+    layout = match.layout
+    problems: list[Problem] = []
+    whole: dict[str, int] = {}
+    split: dict[str, dict[int, int]] = defaultdict(dict)
+    meta: dict[str, Column] = {}
+    dropped: list[str] = []
+    unused: list[str] = []
+    id_index: int | None = None
+    for index, target in enumerate(match.targets):
+        where = grid.where(index)
+        header = grid.headers[index]
+        if target.kind == "item":
+            whole[target.name] = index
+        elif target.kind == "choice":
+            split[target.name][target.choice] = index
+        elif target.kind == "field":
+            unused.append(header)
+        elif target.kind == "id":
+            if id_index is None:
+                id_index = index
+            meta[header] = grid.columns[index]
+        elif target.kind == "meta":
+            meta[header] = grid.columns[index]
+        elif target.kind == "dropped":
+            dropped.append(header)
+        elif target.kind == "empty":
+            if grid.columns[index].present.any():
+                problems.append(Problem(grid.file, "a column without a header holds values", row=1, column=where))
+        elif target.kind == "twice":
+            why = "the question appears twice" if layout.headers == "labels" else "the column appears twice"
+            problems.append(Problem(grid.file, why, row=1, column=where))
+        elif target.kind == "ambiguous":
+            problems.append(Problem(grid.file, "this header matches several questions of the form; "
+                                    "use an export with full group paths", row=1, column=where))
+        else:
+            what = "question" if layout.headers == "labels" else "item"
+            how = "label" if layout.headers == "labels" else "name"
+            problems.append(Problem(grid.file, f"no {what} of instrument {instrument.form_id!r} has this {how}", row=1, column=where))
+
+    rows = grid.rows if grid.rows is not None else np.arange(grid.n_rows, dtype=np.int64) + 2
+    columns: dict[str, Column] = {}
+    headers: dict[str, str] = {}
+    for name, item in instrument.items.items():
+        if name in whole and (item.type != "select_multiple" or layout.values == "names" or name not in split):
+            index = whole[name]
+            column = grid.columns[index]
+            headers[name] = grid.where(index)
+            if layout.values == "labels" and item.choice_list is not None:
+                column = _from_labels(item, column, layout, rows, grid.file, headers[name], problems)
+            columns[name] = column
+        elif name in split:
+            first = min(split[name].values())
+            headers[name] = grid.where(first)
+            columns[name] = _from_split(item, split[name], grid, rows, problems)
+    if id_index is not None:
+        columns[ID_COLUMN] = grid.columns[id_index]
+        headers[ID_COLUMN] = grid.where(id_index)
+    return RawTable(
+        file=grid.file,
+        n_rows=grid.n_rows,
+        columns=columns,
+        headers=headers,
+        id_column=ID_COLUMN if id_index is not None else None,
+        dropped=dropped,
+        problems=problems,
+        sheet=grid.sheet,
+        layout=layout.name,
+        metadata={k: v for k, v in meta.items() if k != ID_COLUMN},
+        unused=unused,
+        rows=grid.rows,
+    )
+
+
+def _choice_labels(item: Item) -> dict[str, str | None]:
+    """Normalised label (any language) or name → choice name; ``None`` when two choices share it."""
+    out: dict[str, str | None] = {}
+    for choice in item.choice_list.choices:
+        for text in dict.fromkeys(list(choice.labels.values())):
+            key = _norm(text)
+            out[key] = choice.name if out.get(key, choice.name) == choice.name else None
+    for choice in item.choice_list.choices:  # a choice without a label is exported by its name
+        out.setdefault(_norm(choice.name), choice.name)
+    return out
+
+
+def _from_labels(item: Item, column: Column, layout: Layout, rows, file, where, problems) -> Column:
+    lookup = _choice_labels(item)
+    translated = np.empty(len(column.values), dtype=object)
+    bad: dict[int, str] = {}
+    for v, text in enumerate(column.values):
+        if item.type == "select_multiple":
+            names = _split_labels(text, lookup, layout.multi_separator)
+            if names is None:
+                bad[v] = "cannot be read as choice labels of this question"
+            translated[v] = None if names is None else " ".join(names)
+        else:
+            name = lookup.get(_norm(text))
+            if name is None:
+                bad[v] = f"not a choice label of item {item.name}"
+            translated[v] = name
+    for v, message in bad.items():
+        hits = np.flatnonzero(column.index == v)
+        for row in hits[:MAX_LISTED]:
+            problems.append(Problem(file, message, row=int(rows[row]), column=where, value=column.values[v]))
+        if len(hits) > MAX_LISTED:
+            problems.append(Problem(file, f"{len(hits) - MAX_LISTED} more cells with this value in this column", column=where))
+    return _recode(column, translated) if len(column.values) else column
+
+
+def _recode(column: Column, translated) -> Column:
+    """The same column with each distinct value replaced (``None`` = empty), without touching rows one by one."""
+    distinct = sorted({t for t in translated if t is not None})
+    position = {text: i for i, text in enumerate(distinct)}
+    per_value = np.array([position[t] if t is not None else -1 for t in translated] + [-1], dtype=np.int32)
+    return Column(np.array(distinct, dtype=object), per_value[column.index])  # index −1 picks the last entry: −1
+
+
+def _split_labels(text: str, lookup: dict[str, str | None], separator: str) -> list[str] | None:
+    """Choice labels joined by ``separator`` → choice names, or ``None`` when not exactly one reading.
+
+    With ``;`` (forms services) the split is plain. With a space (Kobo's labels export) labels
+    may hold spaces themselves, so the text is segmented into known labels; a text that can be
+    read in two ways, or in none, is refused rather than guessed.
+    """
+    if separator != " ":
+        names = []
+        for part in text.split(separator):
+            if not part.strip():
+                continue
+            name = lookup.get(_norm(part))
+            if name is None:
+                return None
+            names.append(name)
+        return names
+    words = _norm(text).split(" ")
+    n = len(words)
+    # ways[i]: number of readings of words[i:] (capped at 2) and the first reading's next step
+    ways = [0] * (n + 1)
+    step: list[tuple[int, str] | None] = [None] * (n + 1)
+    ways[n] = 1
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, n + 1):
+            name = lookup.get(" ".join(words[i:j]))
+            if name is not None and ways[j]:
+                if ways[i] == 0:
+                    step[i] = (j, name)
+                ways[i] = min(2, ways[i] + ways[j])
+    if ways[0] != 1:
+        return None
+    names, i = [], 0
+    while i < n:
+        j, name = step[i]
+        names.append(name)
+        i = j
+    return names
+
+
+_TRUE = {"1", "true", "yes", "ja", "x"}
+_FALSE = {"0", "false", "no", "nee"}
+
+
+def _from_split(item: Item, indices: dict[int, int], grid: Grid, rows, problems) -> Column:
+    """One 0/1 column per choice → space-separated choice names (empty when no cell is filled)."""
+    n = grid.n_rows
+    chosen = np.zeros((n, len(item.choice_list.choices)), dtype=bool)
+    answered = np.zeros(n, dtype=bool)
+    for j, index in indices.items():
+        column = grid.columns[index]
+        truth = np.zeros(len(column.values), dtype=bool)
+        for v, text in enumerate(column.values):
+            key = text.strip().lower()
+            if key.endswith(".0"):
+                key = key[:-2]
+            if key in _TRUE:
+                truth[v] = True
+            elif key not in _FALSE:
+                hits = np.flatnonzero(column.index == v)
+                for row in hits[:MAX_LISTED]:
+                    problems.append(Problem(grid.file, "expected 1 (chosen) or 0 (not chosen)", row=int(rows[row]),
+                                            column=grid.where(index), value=text))
+        chosen[:, j] = column.map(truth, False).astype(bool)
+        answered |= column.present
+    names = np.array(item.choice_list.names, dtype=object)
+    patterns, inverse = np.unique(chosen, axis=0, return_inverse=True)
+    texts = [" ".join(names[p]) or None for p in patterns]
+    index = np.where(answered, np.asarray(inverse).reshape(-1), -1).astype(np.int32)
+    pattern_column = Column(np.array(texts, dtype=object), index)
+    return _recode(pattern_column, texts)  # drops the pattern "nothing chosen" (no choice = missing)

@@ -1,0 +1,39 @@
+"""Every form of ../shared/xlsform-corpus uploads without a 5xx: made (302) or refused with its list (400)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from afstand.instrument.loader import check_instrument
+from afstand.web.models import InstrumentVersion, Study
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "xlsform-corpus"
+pytestmark = pytest.mark.django_db
+FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
+
+
+@pytest.mark.parametrize("name", FORMS or ["<no corpus>"])
+def test_corpus_form_upload(client, reference, name):
+    path = CORPUS / name
+    user = User.objects.filter(username="eigenaar").first() or User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
+    client.force_login(user)
+    before = (Study.objects.count(), InstrumentVersion.objects.count())
+    response = client.post("/onderzoek/nieuw/", {"title": "Corpus", "slug": "corpus", "instrument": "corpus",
+                                                "xlsform": SimpleUploadedFile(name, path.read_bytes())})
+    assert response.status_code in (302, 400), response.status_code
+    report = check_instrument(path)
+    if response.status_code == 400:
+        assert (Study.objects.count(), InstrumentVersion.objects.count()) == before
+        page = html.unescape(response.content.decode("utf-8"))
+        if not report.accepted:  # refused by the support matrix: its list is shown
+            assert any(line in page for line in report.refusals()), page[-3000:]
+        else:  # accepted for analysis, but the web survey cannot run it: the analysis-only questions are named
+            assert any(q.path in page for q in report.questions if q.status == "analysis"), page[-3000:]
+    else:
+        assert report.accepted
+        assert Study.objects.filter(slug="corpus").exists()
