@@ -144,6 +144,8 @@ def test_same_instance_from_eight_clients_stores_one_and_withdrawal_race_leaves_
             status, answer = clients[0].submit("clienten", sent)
             assert status == 201
             code = answer["withdrawal_code"]
+            # before the withdrawal, a resubmission is acknowledged as stored already
+            assert clients[6].submit("clienten", sent)[0] == 200
             results = race(4, lambda code=code: clients[1].withdraw(code),
                            *[lambda c=c, sent=sent: c.submit("clienten", sent)[0] for c in clients[2:5]])
             assert results[0] == 200, results
@@ -155,8 +157,9 @@ def test_same_instance_from_eight_clients_stores_one_and_withdrawal_race_leaves_
         live.stop(process)
     markers = collections.Counter(row["c_open_tips"] for row in rows)
     assert markers == {f"twin-{r}": 1 for r in range(15)}, markers
-    # a real race: some resubmissions came before the withdrawal (200, stored already) and some after it (410),
-    # never one that stored the answers again (201); and none of the withdrawn ones is in the export
-    assert sum(outcomes.values()) == 45 and outcomes[200] > 0 and outcomes[410] > 0, dict(outcomes)
+    # whichever way each race went (200: came before the withdrawal, 410: after it), none of the 45 racing
+    # resubmissions stored the answers again (201), and none of the withdrawn ones is in the export.
+    # Which side wins is up to the scheduler, so the mix is printed, not asserted.
+    assert sum(outcomes.values()) == 45 and set(outcomes) <= {200, 410}, dict(outcomes)
     assert not any(marker.startswith("gone-") for marker in markers)
     print(f"resubmissions racing a withdrawal: {dict(outcomes)}")
