@@ -91,8 +91,23 @@ def data_file(n: int) -> Path:
     path = OUT / f"werkers-{n}.csv"
     if not path.is_file():
         OUT.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "afstand.cli", "demo-data", "--n-workers", str(n), "--n-clients", "10",
-                        "--seed", "300", "--out", str(OUT / f"gen-{n}")], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "afstand.cli",
+                "demo-data",
+                "--n-workers",
+                str(n),
+                "--n-clients",
+                "10",
+                "--seed",
+                "300",
+                "--out",
+                str(OUT / f"gen-{n}"),
+            ],
+            check=True,
+        )
         (OUT / f"gen-{n}" / "werkers.csv").rename(path)
     return path
 
@@ -117,11 +132,19 @@ def runs(values: list[float]) -> str:
 
 def report(results: dict[str, list[dict]], help_times: list[float], first_byte: list[float], path: Path, n: int) -> list[str]:
     rounds = len(results["afstand"])
-    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores visible, Python {platform.python_version()}; "
-             f"{path.name} {path.stat().st_size / 1e6:.0f} MB, {n} responses; {rounds} rounds, interleaved",
-             "", "| process (wall s, from outside) | runs | best | peak RSS |", "|---|---|---|---|"]
-    names = {"afstand": "afstand analyze --json (cold: what counts)", "warm": "warm: afstand analyze --json --cache, entry cached", "limit": "limit: bare pyarrow read (dictionary-encoded)",
-             "peer": "peer: pandas read_csv + value_counts"}
+    lines = [
+        f"machine: {platform.machine()}, {os.cpu_count()} cores visible, Python {platform.python_version()}; "
+        f"{path.name} {path.stat().st_size / 1e6:.0f} MB, {n} responses; {rounds} rounds, interleaved",
+        "",
+        "| process (wall s, from outside) | runs | best | peak RSS |",
+        "|---|---|---|---|",
+    ]
+    names = {
+        "afstand": "afstand analyze --json (cold: what counts)",
+        "warm": "warm: afstand analyze --json --cache, entry cached",
+        "limit": "limit: bare pyarrow read (dictionary-encoded)",
+        "peer": "peer: pandas read_csv + value_counts",
+    }
     for key, label in names.items():
         if not results.get(key):
             continue
@@ -133,19 +156,33 @@ def report(results: dict[str, list[dict]], help_times: list[float], first_byte: 
     peer = [r["outside"] for r in results["peer"]]
     to_limit = [x / y for x, y in zip(a, limit)]
     to_peer = [y / x for x, y in zip(a, peer)]
-    lines += ["", "| target | per round | best vs best | met |", "|---|---|---|---|",
-              f"| afstand / limit ≤ 1.6 | {runs(to_limit)} | {min(a) / min(limit):.2f} | {sum(v <= 1.6 for v in to_limit)} of {rounds} |",
-              f"| peer / afstand ≥ 2 (aim 4) | {runs(to_peer)} | {min(peer) / min(a):.2f} | {sum(v >= 2 for v in to_peer)} of {rounds} |"]
+    lines += [
+        "",
+        "| target | per round | best vs best | met |",
+        "|---|---|---|---|",
+        f"| afstand / limit ≤ 1.6 | {runs(to_limit)} | {min(a) / min(limit):.2f} | {sum(v <= 1.6 for v in to_limit)} of {rounds} |",
+        f"| peer / afstand ≥ 2 (aim 4) | {runs(to_peer)} | {min(peer) / min(a):.2f} | {sum(v >= 2 for v in to_peer)} of {rounds} |",
+    ]
     if help_times:
-        lines.append(f"| `afstand analyze --help` < 0.3 s | {runs(help_times)} | {min(help_times):.2f} | {sum(v < 0.3 for v in help_times)} of {len(help_times)} |")
+        lines.append(
+            f"| `afstand analyze --help` < 0.3 s | {runs(help_times)} | {min(help_times):.2f} | {sum(v < 0.3 for v in help_times)} of {len(help_times)} |"
+        )
     if first_byte:
-        lines.append(f"| process start → first byte read < 0.4 s | {runs(first_byte)} | {min(first_byte):.2f} | {sum(v < 0.4 for v in first_byte)} of {len(first_byte)} |")
+        lines.append(
+            f"| process start → first byte read < 0.4 s | {runs(first_byte)} | {min(first_byte):.2f} | {sum(v < 0.4 for v in first_byte)} of {len(first_byte)} |"
+        )
     cpu = {k: [r["cpu"] for r in v] for k, v in results.items()}
-    lines += ["", "CPU seconds per process (user + system, all threads; less disturbed by other load than wall time): "
-              + "; ".join(f"{k} {runs(v)} (best {min(v):.2f})" for k, v in cpu.items())]
+    lines += [
+        "",
+        "CPU seconds per process (user + system, all threads; less disturbed by other load than wall time): "
+        + "; ".join(f"{k} {runs(v)} (best {min(v):.2f})" for k, v in cpu.items()),
+    ]
     inside = {k: [r["inside"] for r in v] for k, v in results.items()}
-    lines += ["", "Inside the process (after Python start-up; afstand includes its imports): "
-              + "; ".join(f"{k} {runs(v)} (best {min(v):.2f})" for k, v in inside.items())]
+    lines += [
+        "",
+        "Inside the process (after Python start-up; afstand includes its imports): "
+        + "; ".join(f"{k} {runs(v)} (best {min(v):.2f})" for k, v in inside.items()),
+    ]
     return lines
 
 
@@ -215,8 +252,9 @@ def main() -> None:
         results["peer"].append(timed([sys.executable, "-c", PEER, str(path)]))
         help_times.append(timed([AFSTAND_EXE, "analyze", "--help"])["outside"])
         t0 = time.time()
-        out = subprocess.run([sys.executable, "-c", FIRST_BYTE, str(path)], capture_output=True, text=True,
-                             env={**os.environ, "BENCH_T0": repr(t0)})
+        out = subprocess.run(
+            [sys.executable, "-c", FIRST_BYTE, str(path)], capture_output=True, text=True, env={**os.environ, "BENCH_T0": repr(t0)}
+        )
         wall_s, cpu_s = out.stdout.strip().splitlines()[-1].split()
         first_byte.append(float(wall_s))
         first_byte_cpu.append(float(cpu_s))

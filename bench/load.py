@@ -24,8 +24,17 @@ import time
 import uuid
 from pathlib import Path
 
-BODY = {"consent": "ja", "c_gender": "man", "c_age": 41, "c_contact_years": "1.5", "c_contact_type": "toezicht",
-        "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
+BODY = {
+    "consent": "ja",
+    "c_gender": "man",
+    "c_age": 41,
+    "c_contact_years": "1.5",
+    "c_contact_type": "toezicht",
+    "c_contact_freq": "paar_per_maand",
+    "c_social_whatsapp": "dagelijks",
+    "c_wa_beveiligd": "eens",
+    "c_wa_f2f_nodig": "deels",
+}
 
 
 def free_port() -> int:
@@ -42,8 +51,12 @@ def warm_up(port: int, workers: int, limit: float = 120) -> None:
     while stored < 2 * workers and time.perf_counter() < deadline:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            conn.request("POST", "/api/v1/surveys/clienten/responses", json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}),
-                         {"Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/surveys/clienten/responses",
+                json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}),
+                {"Content-Type": "application/json"},
+            )
             response = conn.getresponse()
             response.read()
             stored = stored + 1 if response.status == 201 else 0
@@ -66,9 +79,23 @@ def main() -> None:
     port = free_port()
     db = args.db or f"sqlite:///{tmp / 'load.sqlite3'}"
     env = {**os.environ, "AFSTAND_VAR": str(tmp)}
-    server = subprocess.Popen([str(Path(sys.executable).with_name("afstand")), "serve", "--demo", "--port", str(port),
-                               "--db", db, "--workers", str(args.workers), "--threads", str(args.threads)], env=env,
-                              stderr=open(tmp / "server.log", "w"))
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("afstand")),
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--db",
+            db,
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        stderr=open(tmp / "server.log", "w"),
+    )
     try:
         for _ in range(300):
             try:
@@ -121,12 +148,24 @@ def main() -> None:
         server.wait(timeout=30)
     latencies.sort()
     p99 = latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan")
-    print(f"{len(latencies)} submissions in {elapsed:.1f} s: {len(latencies) / elapsed:.0f}/s, "
-          f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, errors {sum(errors)} "
-          f"(concurrency {args.concurrency}, {args.workers} gunicorn workers x {args.threads} threads, {db.split(':')[0]})"
-          + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else ""))
-    print("RESULT " + json.dumps({"rate": len(latencies) / elapsed, "p50_ms": statistics.median(latencies) * 1000 if latencies else None,
-                                  "p99_ms": p99 * 1000, "errors": sum(errors), "n": len(latencies)}))
+    print(
+        f"{len(latencies)} submissions in {elapsed:.1f} s: {len(latencies) / elapsed:.0f}/s, "
+        f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, errors {sum(errors)} "
+        f"(concurrency {args.concurrency}, {args.workers} gunicorn workers x {args.threads} threads, {db.split(':')[0]})"
+        + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else "")
+    )
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "rate": len(latencies) / elapsed,
+                "p50_ms": statistics.median(latencies) * 1000 if latencies else None,
+                "p99_ms": p99 * 1000,
+                "errors": sum(errors),
+                "n": len(latencies),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,17 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-BODY = {"consent": "ja", "c_gender": "man", "c_age": 41, "c_contact_years": "1.5", "c_contact_type": "toezicht",
-        "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
+BODY = {
+    "consent": "ja",
+    "c_gender": "man",
+    "c_age": 41,
+    "c_contact_years": "1.5",
+    "c_contact_type": "toezicht",
+    "c_contact_freq": "paar_per_maand",
+    "c_social_whatsapp": "dagelijks",
+    "c_wa_beveiligd": "eens",
+    "c_wa_f2f_nodig": "deels",
+}
 
 
 def free_port() -> int:
@@ -56,10 +65,19 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="afstand-privacy-load-"))
     port = free_port()
     db = args.db or f"sqlite:///{tmp / 'load.sqlite3'}"
-    env = {**os.environ, "AFSTAND_VAR": str(tmp), "AFSTAND_SIGNUP_BATCH": str(args.batch), "PYTHONPATH": args.src,
-           "AFSTAND_SIGNUP_LIMIT": "1000000", "AFSTAND_RATE_LIMIT": "1000000"}
-    server = subprocess.Popen([sys.executable, "-m", "afstand.cli", "serve", "--demo", "--port", str(port), "--db", db,
-                               "--workers", str(args.workers)], env=env, stderr=open(tmp / "server.log", "w"))
+    env = {
+        **os.environ,
+        "AFSTAND_VAR": str(tmp),
+        "AFSTAND_SIGNUP_BATCH": str(args.batch),
+        "PYTHONPATH": args.src,
+        "AFSTAND_SIGNUP_LIMIT": "1000000",
+        "AFSTAND_RATE_LIMIT": "1000000",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "afstand.cli", "serve", "--demo", "--port", str(port), "--db", db, "--workers", str(args.workers)],
+        env=env,
+        stderr=open(tmp / "server.log", "w"),
+    )
     try:
         for _ in range(600):
             try:
@@ -67,12 +85,17 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+
         # warm-up (not timed): every worker imports the core and parses the form on its first request
         def warm() -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             for _ in range(3):
-                conn.request("POST", "/api/v1/surveys/clienten/responses", json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}),
-                             {"Content-Type": "application/json"})
+                conn.request(
+                    "POST",
+                    "/api/v1/surveys/clienten/responses",
+                    json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}),
+                    {"Content-Type": "application/json"},
+                )
                 conn.getresponse().read()
                 conn.request("GET", "/aanmelden/werken-op-afstand")
                 conn.getresponse().read()
@@ -96,8 +119,9 @@ def main() -> None:
                 n += 1
                 if args.signup_every and n % args.signup_every == 0:
                     kind, path, expected = "signup", "/aanmelden/werken-op-afstand", 200
-                    body = urllib.parse.urlencode({"purpose": "loterij", "name": f"Deelnemer {uuid.uuid4().hex[:6]}",
-                                                   "email": "deelnemer@example.org"})
+                    body = urllib.parse.urlencode(
+                        {"purpose": "loterij", "name": f"Deelnemer {uuid.uuid4().hex[:6]}", "email": "deelnemer@example.org"}
+                    )
                     headers = {"Content-Type": "application/x-www-form-urlencoded"}
                 else:
                     kind, path, expected = "submission", "/api/v1/surveys/clienten/responses", 201
@@ -133,11 +157,13 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     subs, signups = timings["submission"], timings["signup"]
-    print(f"{len(subs)} submissions in {elapsed:.1f} s: {len(subs) / elapsed:.0f}/s, p50 {percentile(subs, 0.5) * 1000:.0f} ms, "
-          f"p99 {percentile(subs, 0.99) * 1000:.0f} ms; {len(signups)} sign-ups: {len(signups) / elapsed:.0f}/s, "
-          f"p99 {percentile(signups, 0.99) * 1000:.0f} ms; errors {sum(kinds.values())} "
-          f"(concurrency {args.concurrency}, {args.workers} workers, batch {args.batch}, {db.split(':')[0]}, src {args.src})"
-          + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else ""))
+    print(
+        f"{len(subs)} submissions in {elapsed:.1f} s: {len(subs) / elapsed:.0f}/s, p50 {percentile(subs, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(subs, 0.99) * 1000:.0f} ms; {len(signups)} sign-ups: {len(signups) / elapsed:.0f}/s, "
+        f"p99 {percentile(signups, 0.99) * 1000:.0f} ms; errors {sum(kinds.values())} "
+        f"(concurrency {args.concurrency}, {args.workers} workers, batch {args.batch}, {db.split(':')[0]}, src {args.src})"
+        + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else "")
+    )
 
 
 if __name__ == "__main__":

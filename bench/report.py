@@ -29,7 +29,9 @@ def timed(args: list[str]) -> float:
 def generated(n: int) -> Path:
     folder = OUT / f"report-data-{n}"
     if not (folder / "werkers.csv").is_file():
-        subprocess.run(AFSTAND + ["demo-data", "--n-workers", str(n), "--n-clients", str(n // 10), "--seed", "11", "--out", str(folder)], check=True)
+        subprocess.run(
+            AFSTAND + ["demo-data", "--n-workers", str(n), "--n-clients", str(n // 10), "--seed", "11", "--out", str(folder)], check=True
+        )
     return folder
 
 

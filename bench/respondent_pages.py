@@ -94,9 +94,21 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="afstand-pages-"))
     port = free_port()
     env = {**os.environ, "AFSTAND_VAR": str(tmp)}
-    server = subprocess.Popen([str(Path(sys.executable).with_name("afstand")), "serve", "--demo", "--port", str(port),
-                               "--db", f"sqlite:///{tmp / 'pages.sqlite3'}", "--workers", "2"], env=env,
-                              stderr=open(tmp / "server.log", "w"))
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("afstand")),
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--db",
+            f"sqlite:///{tmp / 'pages.sqlite3'}",
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stderr=open(tmp / "server.log", "w"),
+    )
     try:
         for _ in range(300):
             try:
@@ -110,7 +122,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
             walk(browser, base, False, True)  # warm-up: server caches, Python imports
-            for run in range(args.runs):
+            for _ in range(args.runs):
                 for link in ("fast", "slow"):
                     for name, seconds, size in walk(browser, base, link == "slow", True):
                         if name not in order:
@@ -122,8 +134,10 @@ def main() -> None:
         for name in order:
             fast, slow = results[(name, "fast")], results[(name, "slow")]
             kb = max(size for _, size in fast + slow) / 1024
-            print(f"| {name} | {kb:.1f} | {statistics.median(s for s, _ in fast) * 1000:.0f} ms "
-                  f"| {statistics.median(s for s, _ in slow) * 1000:.0f} ms (runs: {', '.join(f'{s * 1000:.0f}' for s, _ in slow)}) |")
+            print(
+                f"| {name} | {kb:.1f} | {statistics.median(s for s, _ in fast) * 1000:.0f} ms "
+                f"| {statistics.median(s for s, _ in slow) * 1000:.0f} ms (runs: {', '.join(f'{s * 1000:.0f}' for s, _ in slow)}) |"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -34,11 +34,18 @@ PG_PORT = "25433"
 
 
 def machine() -> list[str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
     mem_kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
-    packages = ", ".join(f"{p} {version(p)}" for p in ("numpy", "pandas", "pyarrow", "matplotlib", "weasyprint", "django", "gunicorn", "psycopg"))
-    return [f"- CPU: {cpu}, {os.cpu_count()} cores visible; RAM {mem_kb / 1024 / 1024:.1f} GiB; {platform.system()} {platform.release()} ({platform.machine()})",
-            f"- Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; {packages}"]
+    packages = ", ".join(
+        f"{p} {version(p)}" for p in ("numpy", "pandas", "pyarrow", "matplotlib", "weasyprint", "django", "gunicorn", "psycopg")
+    )
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} cores visible; RAM {mem_kb / 1024 / 1024:.1f} GiB; {platform.system()} {platform.release()} ({platform.machine()})",
+        f"- Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; {packages}",
+    ]
 
 
 def run(title: str, args: list[str], env: dict | None = None) -> tuple[list[str], list[str]]:
@@ -58,14 +65,18 @@ def load_runs(title: str, args: list[str], rounds: int) -> tuple[list[str], list
     for _ in range(rounds):
         _, lines = run(title, args)
         section += [f"- {line}" for line in lines if not line.startswith("RESULT ")]
-        results += [json.loads(line[len("RESULT "):]) for line in lines if line.startswith("RESULT ")]
+        results += [json.loads(line[len("RESULT ") :]) for line in lines if line.startswith("RESULT ")]
     return section + [""], results
 
 
 def load_summary(rows: list[tuple[str, list[dict]]]) -> list[str]:
     """Every run next to the target: ≥ 500 submissions/s, p99 < 200 ms, 0 errors (issue 18)."""
-    out = ["### load: every run against the target (≥ 500/s, p99 < 200 ms, 0 errors)", "",
-           "| database, workers × threads | submissions/s per run | p99 ms per run | errors | best /s | met |", "|---|---|---|---|---|---|"]
+    out = [
+        "### load: every run against the target (≥ 500/s, p99 < 200 ms, 0 errors)",
+        "",
+        "| database, workers × threads | submissions/s per run | p99 ms per run | errors | best /s | met |",
+        "|---|---|---|---|---|---|",
+    ]
     for label, results in rows:
         if not results:
             out.append(f"| {label} | failed | | | | 0 of 0 |")
@@ -79,8 +90,13 @@ def load_summary(rows: list[tuple[str, list[dict]]]) -> list[str]:
 
 
 def postgres() -> str:
-    started = subprocess.run(["bash", "scripts/postgres.sh"], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "AFSTAND_PG_PORT": PG_PORT, "AFSTAND_PG_FSYNC": "on"})
+    started = subprocess.run(
+        ["bash", "scripts/postgres.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AFSTAND_PG_PORT": PG_PORT, "AFSTAND_PG_FSYNC": "on"},
+    )
     if started.returncode:
         raise SystemExit(f"scripts/postgres.sh failed (exit {started.returncode}):\n{started.stderr}{started.stdout}")
     return started.stdout.strip()
@@ -104,25 +120,38 @@ def main() -> int:
     quick = args.quick
     lines = [f"# Benchmark run {dt.datetime.now().isoformat(timespec='minutes')}", "", *machine(), ""]
     if "analyze" not in skip:
-        section, _ = run("analyze: 300,000 worker responses next to a bare pyarrow read (limit) and pandas (peer)",
-                         ["bench/analyze.py", "--n", "3000" if quick else "300000", "--repeat", "1" if quick else "5"])
+        section, _ = run(
+            "analyze: 300,000 worker responses next to a bare pyarrow read (limit) and pandas (peer)",
+            ["bench/analyze.py", "--n", "3000" if quick else "300000", "--repeat", "1" if quick else "5"],
+        )
         lines += section
-        section, _ = run("analyze: where the time goes (one in-process run)", ["bench/analyze.py", "--n", "3000" if quick else "300000", "--phases"])
+        section, _ = run(
+            "analyze: where the time goes (one in-process run)", ["bench/analyze.py", "--n", "3000" if quick else "300000", "--phases"]
+        )
         lines += section
         save(lines)
     if "report" not in skip:
-        lines += run("report: reference study and 300,000 responses", ["bench/report.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "300000"])[0]
+        lines += run(
+            "report: reference study and 300,000 responses",
+            ["bench/report.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "300000"],
+        )[0]
         save(lines)
     if "pages" not in skip:
-        lines += run("respondent pages: weight and time per page on a phone, fast and slow link",
-                     ["bench/respondent_pages.py", "--runs", "1" if quick else "3"])[0]
+        lines += run(
+            "respondent pages: weight and time per page on a phone, fast and slow link",
+            ["bench/respondent_pages.py", "--runs", "1" if quick else "3"],
+        )[0]
         save(lines)
     if "trend" not in skip:
-        lines += run("trend: 10 waves of 30,000 worker responses (growth with the number of waves)",
-                     ["bench/trend.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "30000"])[0]
+        lines += run(
+            "trend: 10 waves of 30,000 worker responses (growth with the number of waves)",
+            ["bench/trend.py", "--repeat", "1" if quick else "3", "--n", "3000" if quick else "30000"],
+        )[0]
         save(lines)
     if "load" not in skip:
-        section, _ = run("submission: where the time goes (in-process, no network)", ["bench/submission.py", "--n", "300" if quick else "3000"])
+        section, _ = run(
+            "submission: where the time goes (in-process, no network)", ["bench/submission.py", "--n", "300" if quick else "3000"]
+        )
         lines += section
         seconds = "3" if quick else "20"
         rounds = 1 if quick else args.load_rounds
@@ -130,8 +159,11 @@ def main() -> int:
         settings = (("2", "1"), ("2", "4"))
         for workers, threads in settings:
             label = f"SQLite, {workers} × {threads}"
-            section, results = load_runs(f"load: {label}, 32 clients", ["bench/load.py", "--seconds", seconds, "--concurrency", "32",
-                                                                      "--workers", workers, "--threads", threads], rounds)
+            section, results = load_runs(
+                f"load: {label}, 32 clients",
+                ["bench/load.py", "--seconds", seconds, "--concurrency", "32", "--workers", workers, "--threads", threads],
+                rounds,
+            )
             lines += section
             summary.append((label, results))
             save(lines + load_summary(summary))
@@ -140,15 +172,35 @@ def main() -> int:
             base = url.rsplit("/", 1)[0]
             for workers, threads in settings:
                 db = f"bench_{workers}_{threads}"
-                subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", f"psql -h 127.0.0.1 -p {PG_PORT} -U postgres -qc 'CREATE DATABASE {db}'"], check=True)
+                subprocess.run(
+                    ["su", "postgres", "-s", "/bin/sh", "-c", f"psql -h 127.0.0.1 -p {PG_PORT} -U postgres -qc 'CREATE DATABASE {db}'"],
+                    check=True,
+                )
                 label = f"PostgreSQL (fsync on), {workers} × {threads}"
-                section, results = load_runs(f"load: {label}, 32 clients", ["bench/load.py", "--seconds", seconds, "--concurrency", "32",
-                                                                          "--workers", workers, "--threads", threads, "--db", f"{base}/{db}"], rounds)
+                section, results = load_runs(
+                    f"load: {label}, 32 clients",
+                    [
+                        "bench/load.py",
+                        "--seconds",
+                        seconds,
+                        "--concurrency",
+                        "32",
+                        "--workers",
+                        workers,
+                        "--threads",
+                        threads,
+                        "--db",
+                        f"{base}/{db}",
+                    ],
+                    rounds,
+                )
                 lines += section
                 summary.append((label, results))
                 save(lines + load_summary(summary))
         finally:
-            subprocess.run(["bash", "scripts/postgres.sh", "stop"], cwd=ROOT, env={**os.environ, "AFSTAND_PG_PORT": PG_PORT}, capture_output=True)
+            subprocess.run(
+                ["bash", "scripts/postgres.sh", "stop"], cwd=ROOT, env={**os.environ, "AFSTAND_PG_PORT": PG_PORT}, capture_output=True
+            )
         lines += load_summary(summary)
     save(lines)
     print("\n".join(lines))

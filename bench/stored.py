@@ -76,7 +76,9 @@ def store(n: int, seed: int = 12) -> str:
     stored.delete()
     core = studies.core_study(study.slug)
     spec_path = core.config.get("demo", {}).get("spec")
-    columns = generate(core.instrument("werkers"), n, seed=seed, spec=load_spec(core.path(spec_path) if spec_path else None), name="werkers")
+    columns = generate(
+        core.instrument("werkers"), n, seed=seed, spec=load_spec(core.path(spec_path) if spec_path else None), name="werkers"
+    )
     items = [c for c in columns if c != "response_id"]
     today = __import__("datetime").date.today()
     batch = []
@@ -84,8 +86,18 @@ def store(n: int, seed: int = 12) -> str:
         answers = {item: columns[item][row] for item in items if columns[item][row]}
         if answers.get("consent") != "ja":
             continue  # the server stores only consented responses
-        batch.append(Response(id=random_key(), instrument_version=version, instance_id=uuid.uuid4(), public_id=secrets.token_hex(8),
-                              answers=answers, submitted_on=today, channel="", withdrawal_hash=secrets.token_hex(32)))
+        batch.append(
+            Response(
+                id=random_key(),
+                instrument_version=version,
+                instance_id=uuid.uuid4(),
+                public_id=secrets.token_hex(8),
+                answers=answers,
+                submitted_on=today,
+                channel="",
+                withdrawal_hash=secrets.token_hex(32),
+            )
+        )
         if len(batch) == 5000:
             Response.objects.bulk_create(batch)
             batch = []
@@ -109,8 +121,10 @@ def before(slug: str):
         versions = list(InstrumentVersion.objects.filter(study__slug=slug, name="werkers").order_by("id"))
         items = list(dict.fromkeys(i for v in reversed(versions) for i in instrument_for(v).items))
         header = META + items
-        data = [[r.public_id, r.instrument_version.version_id, r.submitted_on.isoformat()] + [r.answers.get(i, "") for i in items]
-                for r in Response.objects.filter(instrument_version__in=versions).select_related("instrument_version").iterator()]
+        data = [
+            [r.public_id, r.instrument_version.version_id, r.submitted_on.isoformat()] + [r.answers.get(i, "") for i in items]
+            for r in Response.objects.filter(instrument_version__in=versions).select_related("instrument_version").iterator()
+        ]
         with path.open("wb") as handle:
             write(header, data, "csv", handle)
         responses = load_responses(path, instrument, lenient=True)
@@ -164,15 +178,29 @@ def main() -> int:
         t_before, same = None, None
     else:
         t_before, r_before = best(lambda: before(slug), args.repeat, "before")
-        same = json.dumps({k: v for k, v in r_before.items() if k != "data"}, sort_keys=True) == \
-            json.dumps({k: v for k, v in r_after.items() if k != "data"}, sort_keys=True)
+        same = json.dumps({k: v for k, v in r_before.items() if k != "data"}, sort_keys=True) == json.dumps(
+            {k: v for k, v in r_after.items() if k != "data"}, sort_keys=True
+        )
     t_first, _ = best(lambda: page(slug), 1, "page_first")  # figures drawn (not yet cached in this process)
     t_page, size = best(lambda: page(slug), args.repeat, "page")  # figures from the per-process cache
     from django.db import connection
 
-    print(json.dumps({"n_stored": r_after["n_total"], "database": connection.vendor, "setup_seconds": round(setup, 1),
-                      "before_seconds": t_before and round(t_before, 2), "after_seconds": round(t_after, 2), "same_result": same,
-                      "page_first_seconds": round(t_first, 2), "page_seconds": round(t_page, 2), "page_bytes": size, "cpu_seconds": CPU}))
+    print(
+        json.dumps(
+            {
+                "n_stored": r_after["n_total"],
+                "database": connection.vendor,
+                "setup_seconds": round(setup, 1),
+                "before_seconds": t_before and round(t_before, 2),
+                "after_seconds": round(t_after, 2),
+                "same_result": same,
+                "page_first_seconds": round(t_first, 2),
+                "page_seconds": round(t_page, 2),
+                "page_bytes": size,
+                "cpu_seconds": CPU,
+            }
+        )
+    )
     return 0 if same in (True, None) else 1
 
 

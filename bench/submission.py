@@ -42,11 +42,22 @@ STEPS = [  # (label, function as cProfile names it: file suffix, function name)
 
 def environ(body: bytes) -> dict:
     return {
-        "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/surveys/clienten/responses", "QUERY_STRING": "",
-        "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)), "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000", "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr, "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True,
-        "wsgi.run_once": False, "SERVER_PROTOCOL": "HTTP/1.1",
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/surveys/clienten/responses",
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "SERVER_PROTOCOL": "HTTP/1.1",
     }
 
 
@@ -77,7 +88,7 @@ def main() -> None:
         for _ in application(environ(body), start_response):
             pass
 
-    for body in bodies[args.n:]:  # warm up: caches, first connection, the parsed instrument
+    for body in bodies[args.n :]:  # warm up: caches, first connection, the parsed instrument
         post(body)
     statuses.clear()
     profile = cProfile.Profile(time.process_time)
@@ -88,8 +99,10 @@ def main() -> None:
     profile.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stats = pstats.Stats(profile).stats
-    print(f"{args.n} submissions in-process ({'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite'}): "
-          f"statuses {statuses}; {args.n / wall:.0f}/s on one core (wall {wall:.2f} s, CPU {cpu:.2f} s, under cProfile)")
+    print(
+        f"{args.n} submissions in-process ({'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite'}): "
+        f"statuses {statuses}; {args.n / wall:.0f}/s on one core (wall {wall:.2f} s, CPU {cpu:.2f} s, under cProfile)"
+    )
     print("\n| step | CPU ms per submission (cumulative, under cProfile) |\n|---|---|")
     for label, (suffix, name) in STEPS:
         total = sum(v[3] for (file, _, func), v in stats.items() if file.endswith(suffix) and func == name)

@@ -30,7 +30,9 @@ def main() -> None:
             for row in rows:
                 check_submission(instrument, row)
             best = min(best, time.perf_counter() - started)
-        print(f"{name}: {len(rows)} submissions, best of {args.rounds}: {len(rows) / best:,.0f} checks/s ({best / len(rows) * 1e3:.2f} ms each)")
+        print(
+            f"{name}: {len(rows)} submissions, best of {args.rounds}: {len(rows) / best:,.0f} checks/s ({best / len(rows) * 1e3:.2f} ms each)"
+        )
 
 
 if __name__ == "__main__":

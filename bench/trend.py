@@ -33,8 +33,24 @@ def wave_files(n: int, k: int) -> list[Path]:
         path = folder / f"werkers-{2021 + i}.csv"
         if not path.is_file():
             gen = folder / f"gen-{i}"
-            subprocess.run([sys.executable, "-m", "afstand.cli", "demo-data", "--n-workers", str(n), "--n-clients", "10",
-                            "--seed", str(5000 + i), "--out", str(gen)], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "afstand.cli",
+                    "demo-data",
+                    "--n-workers",
+                    str(n),
+                    "--n-clients",
+                    "10",
+                    "--seed",
+                    str(5000 + i),
+                    "--out",
+                    str(gen),
+                ],
+                check=True,
+                capture_output=True,
+            )
             (gen / "werkers.csv").rename(path)
         paths.append(path)
     return paths
@@ -74,7 +90,7 @@ def main() -> int:
         times = [run_trend(paths[:k])[0] for _ in range(args.repeat)]
         best = min(times)
         print(f"{k:>5} {k * args.n:>9} {best:>8.2f} {best / k:>7.2f}")
-    print(f"peak RSS of one trend process (largest run): {run_trend(paths[:max(counts)])[1]:.0f} MB")
+    print(f"peak RSS of one trend process (largest run): {run_trend(paths[: max(counts)])[1]:.0f} MB")
     return 0
 
 

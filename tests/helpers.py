@@ -54,8 +54,13 @@ MINI_FORM = """
 
 # --- fuzzing (Hypothesis), derandomised so CI runs are repeatable; every input that once broke a
 # parser stays as an @example beside its test ---
-FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 FUZZ_SLOW = settings(FUZZ, max_examples=40)
 
 
@@ -155,10 +160,16 @@ def sent_counts(instrument, containers: list[dict], key: str) -> dict:
     values = [c[key] for c in containers if key in c]
     if item.kind == "select_one":
         counted = Counter(values)
-        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
+        return {
+            "counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)},
+            "missing": len(containers) - len(values),
+        }
     if item.kind == "select_multiple":
         counted = Counter(choice for v in values for choice in v.split())
-        return {"counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)}, "missing": len(containers) - len(values)}
+        return {
+            "counts": {name: counted.get(name, 0) for name in dict.fromkeys(item.choice_list.names)},
+            "missing": len(containers) - len(values),
+        }
     if item.kind == "number":
         return {"n": len(values)}
     if item.kind == "text":
@@ -171,11 +182,24 @@ def sample_project():
     from afstand.coding.codebook import Code, Codebook
     from afstand.coding.project import Coding, Memo, Project, Source
 
-    book = Codebook("t", [Code("W1", "angst", "Angst en spanning", "Angstige cliënten.", "#E69F00", "", ("angst",)),
-                          Code("W1", "autisme", "Autisme", "", "#56B4E9", "angst"),
-                          Code("W2", "geen_middelen", "Geen middelen", "Zonder telefoon.", "#009E73")])
+    book = Codebook(
+        "t",
+        [
+            Code("W1", "angst", "Angst en spanning", "Angstige cliënten.", "#E69F00", "", ("angst",)),
+            Code("W1", "autisme", "Autisme", "", "#56B4E9", "angst"),
+            Code("W2", "geen_middelen", "Geen middelen", "Zonder telefoon.", "#009E73"),
+        ],
+    )
     project = Project("test", book)
-    project.add_source(Source("W1-1", "W1", "Cliënten met angst 😟 voelen zich thuis veiliger.\r\nEn autisme ook.", instrument="werkers", item="w_open_types_good"))
+    project.add_source(
+        Source(
+            "W1-1",
+            "W1",
+            "Cliënten met angst 😟 voelen zich thuis veiliger.\r\nEn autisme ook.",
+            instrument="werkers",
+            item="w_open_types_good",
+        )
+    )
     project.add_source(Source("W2-1", "W2", "Geen beltegoed."))
     project.add_source(Source("fg/s1/typen", "W2", "Notities van de focusgroep.", kind="note", title="Focusgroep, s1: typen"))
     project.add_coding(Coding("W1-1", 0, 18, "angst", "ann", "2026-11-28T10:00:00Z"))
@@ -209,11 +233,20 @@ Bij lvb-cliënten werkt beeldbellen slecht; ze zeggen snel ja.
 
 # --- the published report (../shared/reference-study/published.md) ---
 FIGURE_13 = {
-    "w_wa_openhartiger": (45, 45, 10), "w_wa_verschil_van_mening": (22, 25, 53), "w_wa_enthousiasmeren": (29, 25, 45),
-    "w_wa_doelen_uitleggen": (57, 25, 17), "w_wa_luisteren": (79, 17, 4), "w_wa_aanspreken": (74, 18, 8),
-    "w_wa_kader_regels": (78, 19, 3), "w_wa_inschatten_gevoel": (14, 12, 73), "w_wa_inschatten_eerlijk": (15, 14, 71),
-    "w_wa_uitval": (29, 31, 36), "w_wa_privacy": (47, 25, 26), "w_wa_vertrouw_f2f": (26, 29, 43),
-    "w_wa_doelen_f2f": (39, 29, 30), "w_wa_miscommunicatie": (25, 29, 46),
+    "w_wa_openhartiger": (45, 45, 10),
+    "w_wa_verschil_van_mening": (22, 25, 53),
+    "w_wa_enthousiasmeren": (29, 25, 45),
+    "w_wa_doelen_uitleggen": (57, 25, 17),
+    "w_wa_luisteren": (79, 17, 4),
+    "w_wa_aanspreken": (74, 18, 8),
+    "w_wa_kader_regels": (78, 19, 3),
+    "w_wa_inschatten_gevoel": (14, 12, 73),
+    "w_wa_inschatten_eerlijk": (15, 14, 71),
+    "w_wa_uitval": (29, 31, 36),
+    "w_wa_privacy": (47, 25, 26),
+    "w_wa_vertrouw_f2f": (26, 29, 43),
+    "w_wa_doelen_f2f": (39, 29, 30),
+    "w_wa_miscommunicatie": (25, 29, 46),
 }
 
 
@@ -231,8 +264,13 @@ def assert_golden(actual: bytes, golden: Path) -> None:
         pytest.skip(f"rewrote {golden} (AFSTAND_UPDATE_GOLDEN=1): review the change with git diff")
     if old is None:
         pytest.fail(f"no golden file {golden}: run once with AFSTAND_UPDATE_GOLDEN=1 and commit it")
-    diff = difflib.unified_diff(old.decode("utf-8", "replace").splitlines(keepends=True), actual.decode("utf-8", "replace").splitlines(keepends=True),
-                                fromfile=f"{golden} (golden)", tofile="built now", n=2)
+    diff = difflib.unified_diff(
+        old.decode("utf-8", "replace").splitlines(keepends=True),
+        actual.decode("utf-8", "replace").splitlines(keepends=True),
+        fromfile=f"{golden} (golden)",
+        tofile="built now",
+        n=2,
+    )
     lines = list(diff)
     shown = "".join(lines[:120]) + (f"\n… {len(lines) - 120} more diff lines" if len(lines) > 120 else "")
     pytest.fail(f"{golden.name} differs from its golden file (if intended: AFSTAND_UPDATE_GOLDEN=1):\n{shown}", pytrace=False)
@@ -294,7 +332,7 @@ def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple
         index = {g: i for i, g in enumerate(names)}
         rows, values = [], []
 
-        def equal(coefficients: dict[str, float], value: float) -> None:
+        def equal(coefficients: dict[str, float], value: float, names=names, index=index, rows=rows, values=values) -> None:
             row = np.zeros(len(names))
             for g, c in coefficients.items():
                 row[index[g]] = c
@@ -330,7 +368,9 @@ def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple
                 c[[index[g] for g in subset]] = 1
                 found = []
                 for sign in (1, -1):
-                    res = milp(sign * c, constraints=constraint, integrality=np.ones(len(names)), bounds=Bounds(lower, np.full(len(names), n)))
+                    res = milp(
+                        sign * c, constraints=constraint, integrality=np.ones(len(names)), bounds=Bounds(lower, np.full(len(names), n))
+                    )
                     assert res.status == 0, (b.name, res.message)  # the true data are always feasible
                     found.append(round(sign * res.fun))
                 bounds["|".join(subset)] = (found[0], found[1])

@@ -33,8 +33,9 @@ class ParseLimit(AfstandError):
     """An upload that is too big to unpack or to parse within the limits."""
 
 
-def check_zip(content: bytes, label: str, *, max_member: int = 64 * MB, max_total: int = 128 * MB, max_ratio: int = 100,
-              max_members: int = 2000) -> None:
+def check_zip(
+    content: bytes, label: str, *, max_member: int = 64 * MB, max_total: int = 128 * MB, max_ratio: int = 100, max_members: int = 2000
+) -> None:
     """Refuse a zip bomb before anything parses it; non-zip content passes unchanged."""
     if not content.startswith(b"PK"):
         return
@@ -49,10 +50,14 @@ def check_zip(content: bytes, label: str, *, max_member: int = 64 * MB, max_tota
         total = 0
         for info in members:
             if info.file_size > max_member:
-                raise ParseLimit(f"{label}: part {info.filename[:80]!r} unpacks to {info.file_size // MB} MB (at most {max_member // MB} MB)")
+                raise ParseLimit(
+                    f"{label}: part {info.filename[:80]!r} unpacks to {info.file_size // MB} MB (at most {max_member // MB} MB)"
+                )
             if info.file_size > MB and info.file_size > max_ratio * max(info.compress_size, 1):
-                raise ParseLimit(f"{label}: part {info.filename[:80]!r} is compressed {info.file_size // max(info.compress_size, 1)}:1 "
-                                 f"(at most {max_ratio}:1): refused as a possible zip bomb")
+                raise ParseLimit(
+                    f"{label}: part {info.filename[:80]!r} is compressed {info.file_size // max(info.compress_size, 1)}:1 "
+                    f"(at most {max_ratio}:1): refused as a possible zip bomb"
+                )
             total += info.file_size
             if total > max_total:
                 raise ParseLimit(f"{label}: unpacks to more than {max_total // MB} MB in total")
@@ -94,7 +99,7 @@ def run_bounded(func, *args, label: str = "upload", timeout: float = 4.0, cpu_se
                 data = pickle.dumps(("error", (AfstandError, f"{label}: {outcome[1]} ({type(err).__name__})", {})))
             view = memoryview(data)
             while view:
-                view = view[os.write(write_end, view):]
+                view = view[os.write(write_end, view) :]
         except BaseException:  # noqa: BLE001
             status = 1
         finally:

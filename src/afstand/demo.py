@@ -20,8 +20,8 @@ from typing import Any, TextIO
 import numpy as np
 from scipy import stats
 
-from afstand.instrument.model import Instrument, Item
 from afstand.fileio import atomic_write_text
+from afstand.instrument.model import Instrument, Item
 
 
 def load_spec(path: Path | None) -> dict[str, Any]:
@@ -30,7 +30,9 @@ def load_spec(path: Path | None) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def generate(instrument: Instrument, n: int, *, seed: int, spec: dict[str, Any] | None = None, name: str | None = None) -> dict[str, np.ndarray]:
+def generate(
+    instrument: Instrument, n: int, *, seed: int, spec: dict[str, Any] | None = None, name: str | None = None
+) -> dict[str, np.ndarray]:
     """Columns (response_id first) as arrays of strings; empty string = missing."""
     spec = spec or {}
     name = name or instrument.form_id

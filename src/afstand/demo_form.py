@@ -24,12 +24,28 @@ from afstand.responses.submission import check_submission
 from afstand.responses.values import typed
 
 ATTEMPTS = 40  # draws per question before giving up on its constraint
-WORDS = ("ja", "nee", "misschien", "thuis", "kantoor", "goed", "lastig", "video", "telefoon", "rustig", "12", "0612345678",
-         "jan@example.org", "Utrecht", "overleg")
+WORDS = (
+    "ja",
+    "nee",
+    "misschien",
+    "thuis",
+    "kantoor",
+    "goed",
+    "lastig",
+    "video",
+    "telefoon",
+    "rustig",
+    "12",
+    "0612345678",
+    "jan@example.org",
+    "Utrecht",
+    "overleg",
+)
 
 
-def generate_submissions(instrument: Instrument, n: int, *, seed: int, missing: float = 0.1,
-                         today: dt.date | None = None) -> list[dict[str, Any]]:
+def generate_submissions(
+    instrument: Instrument, n: int, *, seed: int, missing: float = 0.1, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     """``n`` answer sets (nested, canonical text), each accepted by ``check_submission``."""
     engine = engine_for(instrument)
     rng = np.random.default_rng(seed)

@@ -93,7 +93,7 @@ class Study:
         each item can add its own in the XLSForm's ``missing`` column."""
         codes = self.config.get("missing", {}).get("codes", [])
         if not isinstance(codes, list):
-            raise StudyError(f"{self.root / 'study.toml'}: [missing] codes must be a list, e.g. codes = [\"999\"]")
+            raise StudyError(f'{self.root / "study.toml"}: [missing] codes must be a list, e.g. codes = ["999"]')
         return tuple(str(c).strip() for c in codes if str(c).strip())
 
     @property

@@ -19,8 +19,10 @@ def _pct(value) -> str:
 def print_analysis(result: dict, instrument: Instrument) -> None:
     console = _console()
     console.print(f"[bold]{instrument.title}[/bold]  ({result['data']['instrument_version']})")
-    console.print(f"Respondenten: {result['n_total']} totaal, {result['n_consented']} met toestemming; "
-                  f"basis percentages: {'alle deelnemers met toestemming' if result['data']['base'] == 'consented' else 'beantwoorde vragen'}")
+    console.print(
+        f"Respondenten: {result['n_total']} totaal, {result['n_consented']} met toestemming; "
+        f"basis percentages: {'alle deelnemers met toestemming' if result['data']['base'] == 'consented' else 'beantwoorde vragen'}"
+    )
     if result["data"].get("layout"):
         console.print(f"Gelezen als: {result['data']['layout']}")
     for note in result["data"]["notes"]:
@@ -43,9 +45,15 @@ def print_analysis(result: dict, instrument: Instrument) -> None:
             table.add_row("[dim]geen antwoord[/dim]", str(entry["missing"]), "")
             console.print(table)
         elif entry["type"] == "number":
-            stats = ", ".join(f"{k} {entry[k]:.2f}" if isinstance(entry[k], float) else f"{k} {entry[k]}" for k in ("n", "mean", "median", "sd", "min", "max"))
+            stats = ", ".join(
+                f"{k} {entry[k]:.2f}" if isinstance(entry[k], float) else f"{k} {entry[k]}"
+                for k in ("n", "mean", "median", "sd", "min", "max")
+            )
             flagged = entry["outliers"]["values"]
-            console.print(f"[bold]{name}[/bold]: {item.label()}\n  {stats}" + (f"\n  uitschieters ({entry['outliers']['rule']}): {flagged}" if flagged else ""))
+            console.print(
+                f"[bold]{name}[/bold]: {item.label()}\n  {stats}"
+                + (f"\n  uitschieters ({entry['outliers']['rule']}): {flagged}" if flagged else "")
+            )
         elif entry["type"] == "text":
             console.print(f"[bold]{name}[/bold]: {item.label()}\n  {entry['answered']} antwoorden")
     if result["scales"]:
@@ -55,8 +63,15 @@ def print_analysis(result: dict, instrument: Instrument) -> None:
         for dim, entry in result["scales"].items():
             alpha = entry["alpha"]
             ci = alpha["ci"]
-            table.add_row(dim, str(len(entry["items"])), str(entry["n"]), _fmt(entry["mean"]), _fmt(alpha["alpha"]),
-                          f"{_fmt(ci[0])} – {_fmt(ci[1])}", _fmt(entry["omega"]["omega"]))
+            table.add_row(
+                dim,
+                str(len(entry["items"])),
+                str(entry["n"]),
+                _fmt(entry["mean"]),
+                _fmt(alpha["alpha"]),
+                f"{_fmt(ci[0])} – {_fmt(ci[1])}",
+                _fmt(entry["omega"]["omega"]),
+            )
         console.print(table)
     comparisons = result.get("comparisons")
     if comparisons:
@@ -67,7 +82,9 @@ def print_analysis(result: dict, instrument: Instrument) -> None:
         significant = [t for t in comparisons["tests"] if t.get("p_holm") is not None and t["p_holm"] < 0.05]
         console.print(f"{len(comparisons['tests'])} toetsen, {len(significant)} significant na Holm-correctie (p < 0,05)")
         for t in significant:
-            console.print(f"  {t['breakdown']} × {t['item']}: {t['test']} p_holm={t['p_holm']:.4f} {t['effect']['name']}={t['effect']['value']:.2f}")
+            console.print(
+                f"  {t['breakdown']} × {t['item']}: {t['test']} p_holm={t['p_holm']:.4f} {t['effect']['name']}={t['effect']['value']:.2f}"
+            )
     if result["data"]["problems"]:
         console.print(f"[red]{len(result['data']['problems'])} problemen in de data[/red] (zie --json)")
 

@@ -117,7 +117,9 @@ def datasets(draw):
     """Skewed data: cell shares from a few very small to dominant; some missing answers."""
     n = draw(st.integers(8, 140))
     seed = draw(st.integers(0, 2**31 - 1))
-    shares = {name: draw(st.lists(WEIGHTS, min_size=k + 1, max_size=k + 1)) for name, k in (("org", 4), ("sex", 3), ("role", 3), ("years", 4))}
+    shares = {
+        name: draw(st.lists(WEIGHTS, min_size=k + 1, max_size=k + 1)) for name, k in (("org", 4), ("sex", 3), ("role", 3), ("years", 4))
+    }
     return n, seed, shares
 
 
@@ -137,7 +139,9 @@ def write_csv(path, n, seed, shares):
         roles = "" if role[i] == 3 else " ".join(sorted({f"r{role[i] + 1}", *(["r2"] if rng.random() < 0.3 else [])}))
         year = "" if years[i] == 4 else str(int(rng.integers(*BANDS[years[i]])))
         q = [answers[int(v)] for v in rng.choice(5, size=3, p=[0.3, 0.2, 0.3, 0.1, 0.1])]
-        lines.append(",".join([f"R{i}", "ja", "" if org[i] == 4 else f"o{org[i] + 1}", "" if sex[i] == 3 else "mvx"[sex[i]], roles, year, *q]))
+        lines.append(
+            ",".join([f"R{i}", "ja", "" if org[i] == 4 else f"o{org[i] + 1}", "" if sex[i] == 3 else "mvx"[sex[i]], roles, year, *q])
+        )
     lines.append(f"R{n},nee,,,,,,,")  # one refusal: n_total differs from n_consented
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -150,7 +154,9 @@ def true_cells(published_raw: dict, responses, breakdown) -> dict[str, int]:
     return {g: int(tally[i + 1]) for i, g in enumerate(names)}
 
 
-@settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=datasets())
 def test_attacker_recovers_nothing(mini, tmp_path_factory, data):
     study, instrument, root = mini
@@ -205,7 +211,12 @@ def test_trend_hides_per_wave_what_publish_hides(mini, tmp_path):
     from afstand.analysis.trend import Wave, trend
 
     study, instrument, _ = mini
-    shares = {"org": [1.0, 1.0, 0.02, 1.0, 0.3], "sex": [1.0, 1.0, 0.0, 0.1], "role": [1.0, 1.0, 1.0, 0.1], "years": [1.0, 1.0, 1.0, 1.0, 0.1]}
+    shares = {
+        "org": [1.0, 1.0, 0.02, 1.0, 0.3],
+        "sex": [1.0, 1.0, 0.0, 0.1],
+        "role": [1.0, 1.0, 1.0, 0.1],
+        "years": [1.0, 1.0, 1.0, 1.0, 0.1],
+    }
     even = {**shares, "org": [1.0, 1.0, 1.0, 1.0, 0.1]}
     waves = {}
     for label, seed, s in (("2021", 1, even), ("2022", 2, shares)):

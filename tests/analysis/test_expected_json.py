@@ -23,7 +23,8 @@ def test_check_expected(reference, tmp_path, name, suffix):
     actual.write_text(result.stdout, encoding="utf-8")
     check = subprocess.run(
         [sys.executable, str(SHARED / "tools" / "check_expected.py"), str(reference / f"expected-{name}.json"), str(actual)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert check.returncode == 0, check.stdout
     assert check.stdout.strip().endswith(" 0 differences")

@@ -10,7 +10,9 @@ from afstand.responses import load_responses
 from tests.helpers import MINI_FORM, md_form
 
 
-@pytest.mark.parametrize("value,digits,expected", [(0.5, 0, 1), (1.5, 0, 2), (2.5, 0, 3), (72.5, 0, 73), (10.35, 1, 10.4), (11.842, 0, 12), (-0.4, 0, 0)])
+@pytest.mark.parametrize(
+    "value,digits,expected", [(0.5, 0, 1), (1.5, 0, 2), (2.5, 0, 3), (72.5, 0, 73), (10.35, 1, 10.4), (11.842, 0, 12), (-0.4, 0, 0)]
+)
 def test_round_half_up(value, digits, expected):
     assert round_half_up(value, digits) == expected
 
@@ -18,7 +20,9 @@ def test_round_half_up(value, digits, expected):
 def test_bases_and_missings(tmp_path):
     form = load_instrument(md_form(tmp_path, MINI_FORM))
     data = tmp_path / "d.csv"
-    data.write_text("response_id,consent,s1,fruit\nr1,ja,eens,appel peer\nr2,ja,oneens,\nr3,ja,,peer\nr4,ja,eens,kers\nr5,nee,,\n", encoding="utf-8")
+    data.write_text(
+        "response_id,consent,s1,fruit\nr1,ja,eens,appel peer\nr2,ja,oneens,\nr3,ja,,peer\nr4,ja,eens,kers\nr5,nee,,\n", encoding="utf-8"
+    )
     responses = load_responses(data, form)
     consented = analyze(responses)
     s1 = consented["items"]["s1"]

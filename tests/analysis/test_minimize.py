@@ -34,8 +34,7 @@ def test_same_x_as_scipy(xatol):
 def test_maxiter_stops_as_scipy():
     func = lambda x: math.sin(x) * x  # noqa: E731
     ours = minimize_bounded(func, -20.0, 20.0, xatol=1e-12, maxiter=7)
-    theirs = float(optimize.minimize_scalar(func, bounds=(-20.0, 20.0), method="bounded",
-                                            options={"xatol": 1e-12, "maxiter": 7}).x)
+    theirs = float(optimize.minimize_scalar(func, bounds=(-20.0, 20.0), method="bounded", options={"xatol": 1e-12, "maxiter": 7}).x)
     assert ours == theirs
 
 
@@ -59,8 +58,12 @@ def test_polychoric_is_what_scipy_minimize_scalar_gives():
 
         def negative_loglik(rho, tx=tx, ty=ty, kept=kept):
             bvn = reliability._owen_bvn
-            p = (bvn(tx[1:][:, None], ty[1:][None, :], rho) - bvn(tx[:-1][:, None], ty[1:][None, :], rho)
-                 - bvn(tx[1:][:, None], ty[:-1][None, :], rho) + bvn(tx[:-1][:, None], ty[:-1][None, :], rho))
+            p = (
+                bvn(tx[1:][:, None], ty[1:][None, :], rho)
+                - bvn(tx[:-1][:, None], ty[1:][None, :], rho)
+                - bvn(tx[1:][:, None], ty[:-1][None, :], rho)
+                + bvn(tx[:-1][:, None], ty[:-1][None, :], rho)
+            )
             return -float((kept * np.log(np.maximum(p, 1e-300))).sum())
 
         assert polychoric(table) == scipys(negative_loglik, -0.9999, 0.9999, 1e-10)

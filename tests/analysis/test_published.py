@@ -68,7 +68,13 @@ def test_social_media(W, C):
 def test_before_covid_and_now(W):
     assert [pct(W, "w_apps_before", c) for c in ("clientportaal", "webex", "anders")] == [15, 1, 7]
     assert [pct(W, "w_form_before", c) for c in ("alleen_f2f", "vooral_f2f")] == [36, 59]
-    assert [pct(W, "w_form_now", c) for c in ("vooral_online", "vooral_f2f", "gelijk", "alleen_online", "alleen_f2f")] == [55, 20, 13, 11, 2]
+    assert [pct(W, "w_form_now", c) for c in ("vooral_online", "vooral_f2f", "gelijk", "alleen_online", "alleen_f2f")] == [
+        55,
+        20,
+        13,
+        11,
+        2,
+    ]
     assert [pct(W, "w_form_future", c) for c in ("vooral_f2f", "gelijk")] == [64, 28]
 
 
@@ -82,14 +88,23 @@ def test_applications_now(W):
 
 
 FIGURE_8 = {  # ja / nee / een_beetje; None = no label in the figure
-    "whatsapp_bericht": (96, None, 2), "whatsapp_video": (93, None, 5), "skype": (52, 16, 26), "zoom": (42, 29, 24),
-    "webex": (51, 18, 29), "clientportaal": (18, 49, 25), "facetime": (51, 33, 9), "sms": (89, 3, 2), "jabbr": (13, 74, 6),
+    "whatsapp_bericht": (96, None, 2),
+    "whatsapp_video": (93, None, 5),
+    "skype": (52, 16, 26),
+    "zoom": (42, 29, 24),
+    "webex": (51, 18, 29),
+    "clientportaal": (18, 49, 25),
+    "facetime": (51, 33, 9),
+    "sms": (89, 3, 2),
+    "jabbr": (13, 74, 6),
 }
 
 
 def test_figure_8_technical_skill(W):
-    got = {app: tuple(pct(W, f"w_skill_{app}", c) if p is not None else None for c, p in zip(("ja", "nee", "een_beetje"), published))
-           for app, published in FIGURE_8.items()}
+    got = {
+        app: tuple(pct(W, f"w_skill_{app}", c) if p is not None else None for c, p in zip(("ja", "nee", "een_beetje"), published))
+        for app, published in FIGURE_8.items()
+    }
     assert got == FIGURE_8
 
 
@@ -100,16 +115,27 @@ def test_figure_13_workers_alliance(W):
 
 
 def test_figure_14_clients_alliance(C):
-    agree = {"c_wa_beveiligd": 65, "c_wa_voorwaarden": 69, "c_wa_eens_worden": 77, "c_wa_f2f_nodig": 23,
-             "c_wa_verkeerd_begrijpen": 12, "c_wa_begrijpt_minder": 12}
+    agree = {
+        "c_wa_beveiligd": 65,
+        "c_wa_voorwaarden": 69,
+        "c_wa_eens_worden": 77,
+        "c_wa_f2f_nodig": 23,
+        "c_wa_verkeerd_begrijpen": 12,
+        "c_wa_begrijpt_minder": 12,
+    }
     assert {item: collapsed(C, item, "eens") for item in agree} == agree
     assert collapsed(C, "c_wa_eens_worden", "oneens") == 12
 
 
 def test_factsheet_tiles(W, C):
-    tiles = [collapsed(W, "w_wa_inschatten_gevoel", "eens"), collapsed(W, "w_wa_verschil_van_mening", "eens"),
-             collapsed(C, "c_wa_eens_worden", "eens"), collapsed(C, "c_wa_f2f_nodig", "eens"),
-             collapsed(C, "c_wa_begrijpt_minder", "eens"), collapsed(W, "w_wa_miscommunicatie", "eens")]
+    tiles = [
+        collapsed(W, "w_wa_inschatten_gevoel", "eens"),
+        collapsed(W, "w_wa_verschil_van_mening", "eens"),
+        collapsed(C, "c_wa_eens_worden", "eens"),
+        collapsed(C, "c_wa_f2f_nodig", "eens"),
+        collapsed(C, "c_wa_begrijpt_minder", "eens"),
+        collapsed(W, "w_wa_miscommunicatie", "eens"),
+    ]
     assert tiles == [73, 53, 77, 23, 12, 46]
 
 

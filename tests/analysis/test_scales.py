@@ -14,8 +14,7 @@ from afstand.responses import load_responses
 def dimension_matrices(data, study, name):
     responses = load_responses(data[name], study.instrument(name))
     return {
-        dim: pd.DataFrame({i.name: keyed_scores(responses, i) for i in items})
-        for dim, items in study.instrument(name).dimensions().items()
+        dim: pd.DataFrame({i.name: keyed_scores(responses, i) for i in items}) for dim, items in study.instrument(name).dimensions().items()
     }
 
 
@@ -56,7 +55,7 @@ def test_omega_on_congeneric_data_matches_theory():
     rng = np.random.default_rng(7)
     loadings = np.array([0.8, 0.7, 0.6, 0.5])
     factor = rng.standard_normal(200_000)
-    data = np.column_stack([l * factor + np.sqrt(1 - l**2) * rng.standard_normal(len(factor)) for l in loadings])
+    data = np.column_stack([loading * factor + np.sqrt(1 - loading**2) * rng.standard_normal(len(factor)) for loading in loadings])
     theory = loadings.sum() ** 2 / (loadings.sum() ** 2 + (1 - loadings**2).sum())
     assert mcdonald_omega(data)["omega"] == pytest.approx(theory, abs=0.005)
     # for congeneric items ω ≥ α (α is a lower bound)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 
-import numpy as np
 import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
@@ -138,7 +137,9 @@ def test_three_demo_waves_without_shared(study, tmp_path):
 def test_changed_items_are_flagged_with_both_wordings_and_not_compared(study, tmp_path):
     source = study.form_path("werkers").read_text(encoding="utf-8")
     changed = source.replace("| Wat is je geslacht? |", "| Met welk geslacht identificeer je je? |")
-    changed = changed.replace("|  | org | svg |", "|  | org | anders_org | Andere organisatie | Other organisation |  |  |\n|  | org | svg |", 1)
+    changed = changed.replace(
+        "|  | org | svg |", "|  | org | anders_org | Andere organisatie | Other organisation |  |  |\n|  | org | svg |", 1
+    )
     assert changed.count("anders_org") == 1 and "identificeer" in changed
     form22 = tmp_path / "werkers-2022.md"
     form22.write_text(changed, encoding="utf-8")
@@ -171,8 +172,17 @@ def test_cli_with_a_form_per_wave_and_text_output(study, tmp_path):
     for label, form, seed in (("2021", study.form_path("werkers"), 1), ("2022", form22, 2)):
         text, _ = _demo_wave(study, load_instrument(form), 150, seed, label)
         (tmp_path / f"{label}.csv").write_text(text, encoding="utf-8")
-    args = ["trend", "--instrument", "werkers", "--wave", f"2021={tmp_path / '2021.csv'}", "--wave", f"2022={tmp_path / '2022.csv'}",
-            "--form", f"2022={form22}"]
+    args = [
+        "trend",
+        "--instrument",
+        "werkers",
+        "--wave",
+        f"2021={tmp_path / '2021.csv'}",
+        "--wave",
+        f"2022={tmp_path / '2022.csv'}",
+        "--form",
+        f"2022={form22}",
+    ]
     out = cli_json(*args, "--json")
     assert out["items"]["w_gender"]["comparable"] is False
     assert out["comparability"][0]["diff"]["changed"]["w_gender"]["comparable"] is False

@@ -33,7 +33,9 @@ def test_lenient_puts_problems_in_the_json(tmp_path):
     bad.write_text("response_id,consent,c_age,c_gender\nC1,ja,oud,man\nC2,ja,40,vrouw\n", encoding="utf-8")
     out = cli_json("analyze", "--instrument", "clienten", "--data", str(bad), "--json", "--lenient")
     assert out["n_consented"] == 2 and out["items"]["c_age"]["n"] == 1
-    assert out["data"]["problems"] == [{"file": str(bad), "sheet": None, "row": 2, "column": "c_age", "value": "oud", "message": "not a number"}]
+    assert out["data"]["problems"] == [
+        {"file": str(bad), "sheet": None, "row": 2, "column": "c_age", "value": "oud", "message": "not a number"}
+    ]
 
 
 def test_demo_data_is_deterministic_and_analysable(tmp_path):

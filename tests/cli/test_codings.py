@@ -16,18 +16,32 @@ def data(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("5\n", "row 1: a line must be a JSON object (value '5')"),
-    ('{"id": "a", "question": "W1", "text": "x", "codes": []}\n{"id": 1}\n', "row 2, column 'id': 'id' must be a string"),
-    ('{"id": "a", "question": "W1", "text": "x", "codes": "motivatie"}\n', "row 1, column 'codes': 'codes' must be a list of code ids"),
-    ("{nope\n", "row 1: not valid JSON"),
-    (b"\xff\xfe", "not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("5\n", "row 1: a line must be a JSON object (value '5')"),
+        ('{"id": "a", "question": "W1", "text": "x", "codes": []}\n{"id": 1}\n', "row 2, column 'id': 'id' must be a string"),
+        ('{"id": "a", "question": "W1", "text": "x", "codes": "motivatie"}\n', "row 1, column 'codes': 'codes' must be a list of code ids"),
+        ("{nope\n", "row 1: not valid JSON"),
+        (b"\xff\xfe", "not UTF-8 text"),
+    ],
+)
 def test_report_refuses_bad_codings_with_file_and_line(data, content, expected):
     codings = data / "coded.jsonl"
     codings.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    result = run_cli("report", "--data", f"werkers={data / 'werkers.csv'}", "--data", f"clienten={data / 'clienten.csv'}",
-                     "--codings", str(codings), "--out", str(data / "out"), "--format", "html")
+    result = run_cli(
+        "report",
+        "--data",
+        f"werkers={data / 'werkers.csv'}",
+        "--data",
+        f"clienten={data / 'clienten.csv'}",
+        "--codings",
+        str(codings),
+        "--out",
+        str(data / "out"),
+        "--format",
+        "html",
+    )
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"afstand: error: {codings}") and expected in lines[0], lines

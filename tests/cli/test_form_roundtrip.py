@@ -52,8 +52,12 @@ def test_demo_answers_pass_the_api_and_analyse_to_what_was_sent(corpus, tmp_path
 
 def test_demo_data_for_a_form_is_deterministic(corpus, tmp_path):
     for target in ("a", "b"):
-        assert run_cli("demo-data", "--instrument", str(corpus / "tutorial.xls"), "--n", "5", "--seed", "3",
-                       "--out", str(tmp_path / target)).returncode == 0
+        assert (
+            run_cli(
+                "demo-data", "--instrument", str(corpus / "tutorial.xls"), "--n", "5", "--seed", "3", "--out", str(tmp_path / target)
+            ).returncode
+            == 0
+        )
     for produced in (tmp_path / "a").iterdir():
         if produced.suffix == ".jsonl":  # instance ids are seeded too
             assert produced.read_bytes() == (tmp_path / "b" / produced.name).read_bytes()
@@ -61,13 +65,16 @@ def test_demo_data_for_a_form_is_deterministic(corpus, tmp_path):
 
 def test_clear_errors_for_impossible_forms_and_unknown_repeats(tmp_path):
     form = tmp_path / "impossible.md"
-    form.write_text("""| survey |
+    form.write_text(
+        """| survey |
 | | type | name | label | required | choice_filter |
 | | select_one abc | pick | Pick one | yes | cf = 'nothing' |
 | choices |
 | | list_name | name | label | cf |
 | | abc | a | A | x |
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = run_cli("demo-data", "--instrument", str(form), "--n", "2", "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "pick" in result.stderr and "no valid response" in result.stderr
     assert not (tmp_path / "out" / "impossible.jsonl").exists()  # nothing half-written

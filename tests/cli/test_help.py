@@ -50,7 +50,6 @@ def test_every_command_is_in_the_readme(command):
 
 def test_analyze_layout_help_names_every_layout_and_an_unknown_one_is_refused(tmp_path):
     from afstand.responses.layouts import layout_names
-
     from tests.conftest import run_cli
 
     shown = run_cli("analyze", "--help")

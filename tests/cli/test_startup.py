@@ -24,8 +24,9 @@ print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules)}))
 
 
 def loaded(*args: str, env: dict | None = None) -> tuple[int, set[str]]:
-    out = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, timeout=300,
-                         env={**os.environ, **(env or {})})
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, timeout=300, env={**os.environ, **(env or {})}
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     return result["code"], set(result["modules"])
 
@@ -35,8 +36,9 @@ def tops(modules: set[str]) -> set[str]:
 
 
 def test_importing_the_cli_loads_no_heavy_library():
-    out = subprocess.run([sys.executable, "-c", "import sys, afstand.cli; print(' '.join(sys.modules))"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, afstand.cli; print(' '.join(sys.modules))"], capture_output=True, text=True, check=True
+    )
     assert tops(set(out.stdout.split())) & set(HEAVY) == set()
     assert "numpy" not in tops(set(out.stdout.split()))
 

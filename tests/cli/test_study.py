@@ -24,8 +24,19 @@ def study_cli(tmp_path, *args):
 def test_create_add_version_and_list(tmp_path, server_db):
     mini = md_form(tmp_path, MINI_FORM, "mini.md")
     second = md_form(tmp_path, MINI_FORM.replace("| Mini | mini | 1 |", "| Mini-bis | mini2 | 1 |"), "mini2.md")
-    created = study_cli(tmp_path, "create", "--slug", "nieuw-2022", "--title", "Nieuw onderzoek", "--db", server_db,
-                        "--form", f"mini={mini}", f"tweede={second}")
+    created = study_cli(
+        tmp_path,
+        "create",
+        "--slug",
+        "nieuw-2022",
+        "--title",
+        "Nieuw onderzoek",
+        "--db",
+        server_db,
+        "--form",
+        f"mini={mini}",
+        f"tweede={second}",
+    )
     assert created.returncode == 0, created.stderr
     first_id = re.search(r"nieuw-2022: mini (mini@[0-9a-f]{16})", created.stdout).group(1)
     changed = md_form(tmp_path, MINI_FORM.replace("| Leeftijd |", "| Hoe oud ben je? |"), "mini-v2.md")
@@ -37,10 +48,23 @@ def test_create_add_version_and_list(tmp_path, server_db):
     assert again.returncode == 0 and second_id in again.stdout  # the same content: the same version, nothing new
     listed = study_cli(tmp_path, "list", "--db", server_db, "--json")
     assert listed.returncode == 0, listed.stderr
-    assert json.loads(listed.stdout) == {"studies": [{"slug": "nieuw-2022", "title": "Nieuw onderzoek", "instruments": [
-        {"name": "mini", "version": second_id, "versions": 2, "responses": 0},
-        {"name": "tweede", "version": re.search(r"tweede (mini2@[0-9a-f]{16})", created.stdout).group(1), "versions": 1, "responses": 0},
-    ]}]}
+    assert json.loads(listed.stdout) == {
+        "studies": [
+            {
+                "slug": "nieuw-2022",
+                "title": "Nieuw onderzoek",
+                "instruments": [
+                    {"name": "mini", "version": second_id, "versions": 2, "responses": 0},
+                    {
+                        "name": "tweede",
+                        "version": re.search(r"tweede (mini2@[0-9a-f]{16})", created.stdout).group(1),
+                        "versions": 1,
+                        "responses": 0,
+                    },
+                ],
+            }
+        ]
+    }
     text = study_cli(tmp_path, "list", "--db", server_db)
     assert text.returncode == 0 and "nieuw-2022\tNieuw onderzoek" in text.stdout and second_id in text.stdout
 
@@ -54,17 +78,25 @@ def _one_error_line(result) -> str:
 
 @pytest.mark.django_db
 def test_a_bad_form_is_refused_as_the_upload_page_refuses_it(tmp_path, server_db, client):
-    client.force_login(User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42", is_staff=True))  # only staff create studies
-    page = client.post("/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini",
-                                             "xlsform": SimpleUploadedFile("mini.md", BROKEN.encode())})
+    client.force_login(
+        User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42", is_staff=True)
+    )  # only staff create studies
+    page = client.post(
+        "/onderzoek/nieuw/",
+        {"title": "X", "slug": "x-2022", "instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", BROKEN.encode())},
+    )
     assert page.status_code == 400
     found = re.search(r'<li><a href="#id_xlsform">[^<:]*: (.*?)</a></li>', page.content.decode(), re.S)
     shown = html.unescape(found.group(1)).strip()
     broken = md_form(tmp_path, BROKEN, "mini.md")
-    message = _one_error_line(study_cli(tmp_path, "create", "--slug", "x-2022", "--title", "X", "--db", server_db, "--form", f"mini={broken}"))
+    message = _one_error_line(
+        study_cli(tmp_path, "create", "--slug", "x-2022", "--title", "X", "--db", server_db, "--form", f"mini={broken}")
+    )
     assert message == shown and "nolist" in message
     # nothing half-made: the study was not created, so adding a version to it is refused too
-    assert "no study 'x-2022'" in _one_error_line(study_cli(tmp_path, "add-version", "--slug", "x-2022", "--db", server_db, "--form", f"mini={broken}"))
+    assert "no study 'x-2022'" in _one_error_line(
+        study_cli(tmp_path, "add-version", "--slug", "x-2022", "--db", server_db, "--form", f"mini={broken}")
+    )
     listed = study_cli(tmp_path, "list", "--db", server_db, "--json")
     assert json.loads(listed.stdout) == {"studies": []}
 
@@ -73,16 +105,21 @@ def test_bad_arguments_are_one_line_with_exit_2(tmp_path, server_db):
     mini = md_form(tmp_path, MINI_FORM, "mini.md")
     cases = [
         (["create", "--slug", "a", "--title", "A", "--db", server_db, "--form", "mini"], "--form 'mini': expected NAME=FILE"),
-        (["create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={tmp_path / 'gone.md'}"], "gone.md: no such file (--form mini)"),
+        (
+            ["create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={tmp_path / 'gone.md'}"],
+            "gone.md: no such file (--form mini)",
+        ),
         (["create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={mini}", f"mini={mini}"], "mini is given twice"),
     ]
     for args, expected in cases:
         assert expected in _one_error_line(study_cli(tmp_path, *args)), args
     assert study_cli(tmp_path, "create", "--slug", "a", "--title", "A", "--db", server_db, "--form", f"mini={mini}").returncode == 0
     assert "there already is a study named a" in _one_error_line(
-        study_cli(tmp_path, "create", "--slug", "a", "--title", "B", "--db", server_db, "--form", f"x={mini}"))
+        study_cli(tmp_path, "create", "--slug", "a", "--title", "B", "--db", server_db, "--form", f"x={mini}")
+    )
     # the same form in a second study is a new deployment there (issue 17: waves and studies keep their responses apart)
     assert study_cli(tmp_path, "create", "--slug", "b", "--title", "B", "--db", server_db, "--form", f"mini={mini}").returncode == 0
     # the same form under another instrument name in the same wave: refused with a clear line, not a crash
     assert "already version mini@" in _one_error_line(
-        study_cli(tmp_path, "add-version", "--slug", "b", "--db", server_db, "--form", f"andere={mini}"))
+        study_cli(tmp_path, "add-version", "--slug", "b", "--db", server_db, "--form", f"andere={mini}")
+    )

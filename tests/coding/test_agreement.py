@@ -13,10 +13,12 @@ N = None
 
 def test_alpha_reproduces_krippendorff_2011_nominal_example():
     # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 coders, 12 units, missing values
-    data = [[1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
-            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
-            [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
-            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N]]
+    data = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
+        [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N],
+    ]
     assert krippendorff_alpha_nominal(data) == pytest.approx(0.743, abs=5e-4)
 
 

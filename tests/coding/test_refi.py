@@ -49,20 +49,27 @@ def test_round_trip_is_exact():
 
 def inspect_bytes(data: bytes) -> dict:
     project = read_qdpx(data)
-    return {"codes": len(project.codebook.codes), "sources": len(project.sources),
-            "selections": len({(c.source, c.start, c.end) for c in project.codings}), "codings": len(project.codings), "users": len(project.coders)}
+    return {
+        "codes": len(project.codebook.codes),
+        "sources": len(project.sources),
+        "selections": len({(c.source, c.start, c.end) for c in project.codings}),
+        "codings": len(project.codings),
+        "users": len(project.coders),
+    }
 
 
 def test_codebook_qdc_round_trip():
     book = sample_project().codebook
     buffer = io.BytesIO()
     write_qdc(book, buffer)
-    assert b'urn:QDA-XML:codebook:1.0' in buffer.getvalue() and b"[afstand:" not in buffer.getvalue()
+    assert b"urn:QDA-XML:codebook:1.0" in buffer.getvalue() and b"[afstand:" not in buffer.getvalue()
     # read into the study that has the codebook: ids, keywords and examples recovered by GUID
     assert read_qdc(buffer.getvalue(), known=book).codes == book.codes
     # read anywhere else: labels, descriptions, colours and hierarchy kept, ids from the names
     plain = read_qdc(buffer.getvalue()).codes
-    assert [(c.question, c.label, c.description, c.colour) for c in plain] == [(c.question, c.label, c.description, c.colour) for c in book.codes]
+    assert [(c.question, c.label, c.description, c.colour) for c in plain] == [
+        (c.question, c.label, c.description, c.colour) for c in book.codes
+    ]
     assert plain[1].parent == plain[0].id
 
 
@@ -103,13 +110,19 @@ def test_import_hand_made_maxqda_style_file():
     assert project.codebook.get("qda", coding.code).parent == "werkalliantie"
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"not a zip", "not a zip archive"),
-    (make_qdpx("<Project", {}), "not well-formed XML"),
-    (make_qdpx('<Other xmlns="urn:QDA-XML:project:1.0"/>', {}), "root element is <Other>"),
-    (make_qdpx(HAND_MADE, {}), "missing from the archive"),
-    (make_qdpx(HAND_MADE.replace('endPosition="14"', 'endPosition="400"'), {"Sources/Interview 1.txt": b"Het vertrouwen."}), "outside its text"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"not a zip", "not a zip archive"),
+        (make_qdpx("<Project", {}), "not well-formed XML"),
+        (make_qdpx('<Other xmlns="urn:QDA-XML:project:1.0"/>', {}), "root element is <Other>"),
+        (make_qdpx(HAND_MADE, {}), "missing from the archive"),
+        (
+            make_qdpx(HAND_MADE.replace('endPosition="14"', 'endPosition="400"'), {"Sources/Interview 1.txt": b"Het vertrouwen."}),
+            "outside its text",
+        ),
+    ],
+)
 def test_malformed_files_give_a_clear_error(data, message):
     with pytest.raises(DataError, match=message):
         read_qdpx(data)
@@ -128,13 +141,21 @@ def test_cli_export_import_inspect(tmp_path, reference, study):
     assert run_cli("code", "export", "--codebook", str(codebook), "--codings", f"lector={coded}", "--out", str(out)).returncode == 0
     result = run_cli("code", "inspect", str(out), "--json")
     counts = json.loads(result.stdout)
-    expected_codings = sum(len(json.loads(l)["codes"]) for l in lines)
-    assert counts == {"codes": len(study.codebook().codes), "sources": 40, "selections": expected_codings and counts["selections"],
-                      "codings": expected_codings, "users": 1}
+    expected_codings = sum(len(json.loads(line)["codes"]) for line in lines)
+    assert counts == {
+        "codes": len(study.codebook().codes),
+        "sources": 40,
+        "selections": expected_codings and counts["selections"],
+        "codings": expected_codings,
+        "users": 1,
+    }
     back = run_cli("code", "import", str(out), "--codebook-out", str(tmp_path / "cb.csv"), "--codings-out", str(tmp_path / "back.jsonl"))
     assert back.returncode == 0, back.stderr
-    again = {json.loads(l)["id"]: sorted(json.loads(l)["codes"]) for l in (tmp_path / "back.jsonl").read_text(encoding="utf-8").splitlines()}
-    assert again == {json.loads(l)["id"]: sorted(json.loads(l)["codes"]) for l in lines}
+    again = {
+        json.loads(line)["id"]: sorted(json.loads(line)["codes"])
+        for line in (tmp_path / "back.jsonl").read_text(encoding="utf-8").splitlines()
+    }
+    assert again == {json.loads(line)["id"]: sorted(json.loads(line)["codes"]) for line in lines}
     broken = tmp_path / "broken.qdpx"
     broken.write_bytes(b"PK\x03\x04 broken")
     bad = run_cli("code", "inspect", str(broken), "--json")

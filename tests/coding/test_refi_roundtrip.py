@@ -60,7 +60,7 @@ def fixture_qdpx() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("project.qde", FIXTURE.encode("utf-8"))
-        archive.writestr("sources/FFFFFFFF-1111-2222-3333-444444444444.txt", "Het vertrouwen groeit langzaam.".encode("utf-8"))
+        archive.writestr("sources/FFFFFFFF-1111-2222-3333-444444444444.txt", b"Het vertrouwen groeit langzaam.")
         archive.writestr("sources/FFFFFFFF-1111-2222-3333-444444444444.docx", b"PK\x03\x04 rich text kept as it came")
     return buffer.getvalue()
 
@@ -85,8 +85,16 @@ def _codes(root: ET.Element) -> list[tuple]:
     def walk(element, parent):
         for code in element.findall(f"{NS}Code"):
             description = code.find(f"{NS}Description")
-            out.append((code.get("guid").upper(), parent, code.get("name"), code.get("isCodable"), code.get("color"),
-                        None if description is None else description.text))
+            out.append(
+                (
+                    code.get("guid").upper(),
+                    parent,
+                    code.get("name"),
+                    code.get("isCodable"),
+                    code.get("color"),
+                    None if description is None else description.text,
+                )
+            )
             walk(code, code.get("guid").upper())
 
     codes = root.find(f"{NS}CodeBook/{NS}Codes")
@@ -104,17 +112,28 @@ def _codings(root):
     for source in root.iter(f"{NS}TextSource"):
         for selection in source.findall(f"{NS}PlainTextSelection"):
             for coding in selection.findall(f"{NS}Coding"):
-                out.append((source.get("guid").upper(), selection.get("guid").upper(), selection.get("startPosition"),
-                            selection.get("endPosition"), selection.get("creationDateTime"), coding.get("guid").upper(),
-                            coding.get("creatingUser").upper(), coding.get("creationDateTime"),
-                            coding.find(f"{NS}CodeRef").get("targetGUID").upper()))
+                out.append(
+                    (
+                        source.get("guid").upper(),
+                        selection.get("guid").upper(),
+                        selection.get("startPosition"),
+                        selection.get("endPosition"),
+                        selection.get("creationDateTime"),
+                        coding.get("guid").upper(),
+                        coding.get("creatingUser").upper(),
+                        coding.get("creationDateTime"),
+                        coding.find(f"{NS}CodeRef").get("targetGUID").upper(),
+                    )
+                )
     return sorted(out)
 
 
 def _sources(root):
     keep = ("guid", "name", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime", "richTextPath")
-    return sorted(tuple((k, (s.get(k) or "").upper() if k in ("guid", "creatingUser", "modifyingUser") else s.get(k)) for k in keep)
-                  for s in root.iter(f"{NS}TextSource"))
+    return sorted(
+        tuple((k, (s.get(k) or "").upper() if k in ("guid", "creatingUser", "modifyingUser") else s.get(k)) for k in keep)
+        for s in root.iter(f"{NS}TextSource")
+    )
 
 
 @pytest.mark.parametrize("name", list(_files()))
@@ -169,9 +188,14 @@ def test_ids_come_back_by_guid_after_another_tool_dropped_afstands_member(tmp_pa
     from afstand.coding.project import Coding, Project, Source
     from tests.conftest import run_cli
 
-    book = Codebook("t", [Code("W1", "angst", "Angst en spanning", "Angstige cliënten.", "#E69F00", "", ("angst",)),
-                          Code("W1", "autisme", "Autisme", "", "#56B4E9", "angst"),
-                          Code("W2", "geen_middelen", "Geen middelen", "Zonder telefoon.", "#009E73")])
+    book = Codebook(
+        "t",
+        [
+            Code("W1", "angst", "Angst en spanning", "Angstige cliënten.", "#E69F00", "", ("angst",)),
+            Code("W1", "autisme", "Autisme", "", "#56B4E9", "angst"),
+            Code("W2", "geen_middelen", "Geen middelen", "Zonder telefoon.", "#009E73"),
+        ],
+    )
     project = Project("test", book)
     project.add_source(Source("W1-1", "W1", "Cliënten met angst voelen zich thuis veiliger. En autisme ook.", instrument="werkers"))
     project.add_source(Source("W2-1", "W2", "Geen beltegoed."))

@@ -40,12 +40,20 @@ def test_repeats_run_other_shuffles_and_report_the_mean(reference, study):
 
 
 def test_rules_the_coded_sample_contradicts_are_set_aside():
-    book = read_codebook(io.StringIO(
-        "question,code,label_nl,keywords\n"
-        "Q,middelen,Geen middelen,telefoon; beltegoed\n"
-        "Q,vermijden,Contact vermijden,neemt niet op\n"), name="t")
-    texts = ["Hij neemt de telefoon niet op", "Zij neemt telefoon nooit op", "De telefoon gaat over maar niemand reageert",
-             "Geen geld voor een telefoon", "Ze hebben geen beltegoed", "Onbereikbaar, neemt niet op"] * 2
+    book = read_codebook(
+        io.StringIO(
+            "question,code,label_nl,keywords\nQ,middelen,Geen middelen,telefoon; beltegoed\nQ,vermijden,Contact vermijden,neemt niet op\n"
+        ),
+        name="t",
+    )
+    texts = [
+        "Hij neemt de telefoon niet op",
+        "Zij neemt telefoon nooit op",
+        "De telefoon gaat over maar niemand reageert",
+        "Geen geld voor een telefoon",
+        "Ze hebben geen beltegoed",
+        "Onbereikbaar, neemt niet op",
+    ] * 2
     labels = [["vermijden"], ["vermijden"], ["vermijden"], ["middelen"], ["middelen"], ["vermijden"]] * 2
     model = Suggester(book, "Q", threshold=0.5).fit(texts, labels)
     # "telefoon" fires on 8 answers, 2 of them coded middelen: (2+1)/(8+2) < 0.5, so it no longer suggests
@@ -69,10 +77,12 @@ def test_cli_suggest_prints_codes_for_every_new_answer(reference, tmp_path):
     train, new = tmp_path / "train.jsonl", tmp_path / "new.jsonl"
     train.write_text("\n".join(lines[::3] + lines[1::3]) + "\n", encoding="utf-8")
     new.write_text("\n".join(lines[2::3]) + "\n", encoding="utf-8")
-    result = run_cli("code", "suggest", "--codebook", str(reference / "codebook.csv"), "--train", str(train), "--answers", str(new), "--json")
+    result = run_cli(
+        "code", "suggest", "--codebook", str(reference / "codebook.csv"), "--train", str(train), "--answers", str(new), "--json"
+    )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    expected = {json.loads(l)["id"]: json.loads(l)["codes"] for l in lines[2::3]}
+    expected = {json.loads(line)["id"]: json.loads(line)["codes"] for line in lines[2::3]}
     assert set(out) == set(expected)
     tp = sum(len(set(out[k]) & set(v)) for k, v in expected.items())
     fp = sum(len(set(out[k]) - set(v)) for k, v in expected.items())
@@ -82,8 +92,9 @@ def test_cli_suggest_prints_codes_for_every_new_answer(reference, tmp_path):
 
 def test_keywords_with_the_same_stems_are_one_rule():
     book = read_codebook(io.StringIO("question,code,label_nl,keywords\nQ,stabiel,Stabiel,stabiel; stabiele; werk\n"), name="t")
-    model = Suggester(book, "Q", threshold=0.5).fit(["Stabiele mensen met werk", "Werk, maar niet stabiel", "Geen werk"] * 2,
-                                                    [["stabiel"], ["stabiel"], []] * 2)
+    model = Suggester(book, "Q", threshold=0.5).fit(
+        ["Stabiele mensen met werk", "Werk, maar niet stabiel", "Geen werk"] * 2, [["stabiel"], ["stabiel"], []] * 2
+    )
     assert model.rules["stabiel"] == [("stabiel",), ("werk",)]
     assert model.keywords[("stabiel", ("stabiel",))] == "stabiel, stabiele"
     assert model.set_aside == {}  # "werk": 6 answers, 4 with the code: (4+1)/(6+2) >= 0.5

@@ -44,11 +44,29 @@ V1 = """
 | | stat | 1 |
 """
 # version 2: "peer" is dropped, "banaan" added, "appel" relabelled
-V2 = V1.replace("| | fruit | peer | Peer |\n", "").replace("| | fruit | appel | Appel |", "| | fruit | appel | Appel (rood of groen) |") \
-    .replace("| | fruit | kers | Kers |", "| | fruit | kers | Kers |\n| | fruit | banaan | Banaan |").replace("| stat | 1 |", "| stat | 2 |")
+V2 = (
+    V1.replace("| | fruit | peer | Peer |\n", "")
+    .replace("| | fruit | appel | Appel |", "| | fruit | appel | Appel (rood of groen) |")
+    .replace("| | fruit | kers | Kers |", "| | fruit | kers | Kers |\n| | fruit | banaan | Banaan |")
+    .replace("| stat | 1 |", "| stat | 2 |")
+)
 
-HEADER = ["response_id", "instrument_version", "submission_date", "consent", "age", "grade", "fav", "s1", "eats", "eats_appel",
-          "q-1", "q_1", "weight", "why"]
+HEADER = [
+    "response_id",
+    "instrument_version",
+    "submission_date",
+    "consent",
+    "age",
+    "grade",
+    "fav",
+    "s1",
+    "eats",
+    "eats_appel",
+    "q-1",
+    "q_1",
+    "weight",
+    "why",
+]
 ROWS = [
     ["r1", "stat@1", "2024-03-01", "ja", "34", "2", "peer", "eens", "appel peer", "", "a", "b", "", ""],  # answered to version 1
     ["r2", "stat@2", "2024-03-02", "ja", "999", "99", "banaan", "oneens", "banaan", "lekker", "", "", "", ""],
@@ -93,8 +111,13 @@ def test_sav_round_trip(tmp_path, versions):
     assert np.isnan(plain["age"][1]) and plain["age"][0] == 34
     # measurement levels
     measure = meta.variable_measure
-    assert (measure["s1"], measure["fav"], measure["age"], measure["weight"], measure["eats_peer"]) == \
-        ("ordinal", "nominal", "scale", "scale", "nominal")
+    assert (measure["s1"], measure["fav"], measure["age"], measure["weight"], measure["eats_peer"]) == (
+        "ordinal",
+        "nominal",
+        "scale",
+        "scale",
+        "nominal",
+    )
     # types follow the instrument: an empty number column is numeric, an empty text column text
     assert meta.readstat_variable_types["weight"] == "double" and meta.readstat_variable_types["why"] == "string"
     assert frame["eats_banaan"].tolist()[:2] == [0.0, 1.0] and np.isnan(frame["eats_banaan"][2])

@@ -48,8 +48,14 @@ def test_corpus_structure(corpus):
     assert check_submission(widgets, {"my_select": "c d"}).errors["my_select"].code == "constraint"
     assert check_submission(widgets, {"my_date": "2000-01-01"}).errors["my_date"].message == "only future dates allowed"
     spec = load_instrument(corpus / "xlsform_spec_test.xlsx")
-    result = check_submission(spec, {"skip_to_end": "no", "address": "x@example.org",
-                                     "repeat_test": [{"required_text": "a", "list-nolabel-test": "yes"}] * 2})
+    result = check_submission(
+        spec, {"skip_to_end": "no", "address": "x@example.org", "repeat_test": [{"required_text": "a", "list-nolabel-test": "yes"}] * 2}
+    )
     assert result.ok, result.errors
-    assert check_submission(spec, {"skip_to_end": "no", "repeat_test": [{"list-nolabel-test": "yes"}]}).errors["repeat_test[1]/required_text"].code == "required"
+    assert (
+        check_submission(spec, {"skip_to_end": "no", "repeat_test": [{"list-nolabel-test": "yes"}]})
+        .errors["repeat_test[1]/required_text"]
+        .code
+        == "required"
+    )
     assert check_submission(spec, {"skip_to_end": "yes", "my_name": "x"}).errors["my_name"].code == "not_relevant"

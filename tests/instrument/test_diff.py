@@ -75,14 +75,27 @@ def test_relabelled_default_language_breaks_translation_only_does_not(tmp_path):
     assert diff.comparable("s1")
 
 
-@pytest.mark.parametrize("edit,expected", [
-    (("| | kleur | groen | Groen | Green | | |\n", "| | kleur | groen | Groen | Green | | |\n| | kleur | geel | Geel | Yellow | | |\n"),
-     [{"change": "added", "choice": "geel", "label": "Geel"}]),
-    (("| | kleur | groen | Groen | Green | | |\n", ""), [{"change": "removed", "choice": "groen", "label": "Groen"}]),
-    (("| | kleur | groen | Groen |", "| | kleur | green | Groen |"), [{"change": "renamed", "from": "groen", "to": "green", "label": "Groen"}]),
-    (("| | kleur | groen | Groen | Green |", "| | kleur | groen | Lichtgroen | Green |"),
-     [{"change": "relabelled", "choice": "groen", "from": "Groen", "to": "Lichtgroen"}]),
-])
+@pytest.mark.parametrize(
+    "edit,expected",
+    [
+        (
+            (
+                "| | kleur | groen | Groen | Green | | |\n",
+                "| | kleur | groen | Groen | Green | | |\n| | kleur | geel | Geel | Yellow | | |\n",
+            ),
+            [{"change": "added", "choice": "geel", "label": "Geel"}],
+        ),
+        (("| | kleur | groen | Groen | Green | | |\n", ""), [{"change": "removed", "choice": "groen", "label": "Groen"}]),
+        (
+            ("| | kleur | groen | Groen |", "| | kleur | green | Groen |"),
+            [{"change": "renamed", "from": "groen", "to": "green", "label": "Groen"}],
+        ),
+        (
+            ("| | kleur | groen | Groen | Green |", "| | kleur | groen | Lichtgroen | Green |"),
+            [{"change": "relabelled", "choice": "groen", "from": "Groen", "to": "Lichtgroen"}],
+        ),
+    ],
+)
 def test_rescaled_kinds_break_comparability(tmp_path, edit, expected):
     diff = _diff(tmp_path, BASE.replace(*edit))
     [change] = diff.item_changes("colour")
@@ -93,8 +106,10 @@ def test_rescaled_kinds_break_comparability(tmp_path, edit, expected):
 
 
 def test_reordered_choices_are_flagged_but_comparable(tmp_path):
-    after = BASE.replace("| | kleur | rood | Rood | Red | | |\n| | kleur | blauw | Blauw | Blue | | |\n",
-                         "| | kleur | blauw | Blauw | Blue | | |\n| | kleur | rood | Rood | Red | | |\n")
+    after = BASE.replace(
+        "| | kleur | rood | Rood | Red | | |\n| | kleur | blauw | Blauw | Blue | | |\n",
+        "| | kleur | blauw | Blauw | Blue | | |\n| | kleur | rood | Rood | Red | | |\n",
+    )
     diff = _diff(tmp_path, after)
     [change] = diff.item_changes("colour")
     assert change.kind == "rescaled" and not change.breaks
@@ -133,9 +148,14 @@ def test_cli_diff_json_and_text(tmp_path):
     b = md_form(tmp_path, BASE.replace("| Welke kleur? |", "| Wat is je lievelingskleur? |"), "b.md")
     out = cli_json("instrument", "diff", str(a), str(b), "--json")
     assert out["changed"]["colour"]["comparable"] is False
-    assert out["changed"]["colour"]["changes"][0] == {"item": "colour", "kind": "relabelled", "breaks_comparability": True,
-                                                       "from": "Welke kleur?", "to": "Wat is je lievelingskleur?",
-                                                       "details": [{"language": "Nederlands (nl)"}]}
+    assert out["changed"]["colour"]["changes"][0] == {
+        "item": "colour",
+        "kind": "relabelled",
+        "breaks_comparability": True,
+        "from": "Welke kleur?",
+        "to": "Wat is je lievelingskleur?",
+        "details": [{"language": "Nederlands (nl)"}],
+    }
     assert "s1" in out["unchanged"]
     text = run_cli("instrument", "diff", str(a), str(b))
     assert text.returncode == 0 and "colour: NIET vergelijkbaar" in text.stdout and "Wat is je lievelingskleur?" in text.stdout

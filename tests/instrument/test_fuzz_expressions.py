@@ -14,12 +14,65 @@ from afstand.instrument.xpath import compile_expression
 from afstand.responses.submission import check_submission, compile_rules
 from tests.helpers import FUZZ, FUZZ_SLOW
 
-FUNCTIONS = ["regex", "floor", "ceiling", "abs", "sqrt", "exp", "log", "date-time", "selected-at", "indexed-repeat", "join", "min", "today", "selected", "count-selected", "string-length", "if", "coalesce", "concat", "sum", "count",
-             "round", "pow", "int", "date", "format-date", "substr", "not", "number", "max", "position", "translate"]
+FUNCTIONS = [
+    "regex",
+    "floor",
+    "ceiling",
+    "abs",
+    "sqrt",
+    "exp",
+    "log",
+    "date-time",
+    "selected-at",
+    "indexed-repeat",
+    "join",
+    "min",
+    "today",
+    "selected",
+    "count-selected",
+    "string-length",
+    "if",
+    "coalesce",
+    "concat",
+    "sum",
+    "count",
+    "round",
+    "pow",
+    "int",
+    "date",
+    "format-date",
+    "substr",
+    "not",
+    "number",
+    "max",
+    "position",
+    "translate",
+]
 atoms = st.one_of(
-    st.sampled_from(["'((a{99}){99}){99}'", "'[0-9]{4}'", "${a}", "${n}", "${m}", "${d}", "${calc}", ".", "../a", "/data/n", "'x'", "''", "0", "1.5", "99999999999",
-                     "today()", "true()", "'(a+)+$'", "'2024-01-01'"]),
-    st.integers(-10**6, 10**6).map(str),
+    st.sampled_from(
+        [
+            "'((a{99}){99}){99}'",
+            "'[0-9]{4}'",
+            "${a}",
+            "${n}",
+            "${m}",
+            "${d}",
+            "${calc}",
+            ".",
+            "../a",
+            "/data/n",
+            "'x'",
+            "''",
+            "0",
+            "1.5",
+            "99999999999",
+            "today()",
+            "true()",
+            "'(a+)+$'",
+            "'2024-01-01'",
+        ]
+    ),
+    st.integers(-(10**6), 10**6).map(str),
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=8).map(lambda s: "'" + s.replace("'", "") + "'"),
 )
 
@@ -38,13 +91,52 @@ def _grammar():
 
 
 expressions = _grammar()
-soup = st.lists(st.sampled_from(["(", ")", "${a}", "'", "\"", ",", ".", "..", "/", "$", "{", "}", "and", "or", "not", "=", "<", "-",
-                                 "regex", "if", "1", "e9", "9" * 40, " ", "[", "]", "@", "|", "::", "jr:choice-name"]),
-                max_size=25).map("".join)
-answers = st.fixed_dictionaries({}, optional={
-    "a": st.text(max_size=12), "n": st.one_of(st.integers(-10**9, 10**9).map(str), st.text(max_size=5)),
-    "m": st.lists(st.sampled_from(["x", "y", "z"]), max_size=3).map(" ".join), "d": st.sampled_from(["2024-02-29", "1999-12-31", "x"]),
-})
+soup = st.lists(
+    st.sampled_from(
+        [
+            "(",
+            ")",
+            "${a}",
+            "'",
+            '"',
+            ",",
+            ".",
+            "..",
+            "/",
+            "$",
+            "{",
+            "}",
+            "and",
+            "or",
+            "not",
+            "=",
+            "<",
+            "-",
+            "regex",
+            "if",
+            "1",
+            "e9",
+            "9" * 40,
+            " ",
+            "[",
+            "]",
+            "@",
+            "|",
+            "::",
+            "jr:choice-name",
+        ]
+    ),
+    max_size=25,
+).map("".join)
+answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "a": st.text(max_size=12),
+        "n": st.one_of(st.integers(-(10**9), 10**9).map(str), st.text(max_size=5)),
+        "m": st.lists(st.sampled_from(["x", "y", "z"]), max_size=3).map(" ".join),
+        "d": st.sampled_from(["2024-02-29", "1999-12-31", "x"]),
+    },
+)
 
 
 def _form(relevant: str, constraint: str, calculation: str, choice_filter: str) -> bytes:
@@ -124,10 +216,18 @@ REPEAT_FORM = b"""| survey |
 """
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12),
-              st.sampled_from(["2024-01-01", "Ann", "0,5", "1e999", "-0", "OK"])),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(["n", "member", "name", "age", "pet", "born", "total", "x"]), inner, max_size=4)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True),
+        st.text(max_size=12),
+        st.sampled_from(["2024-01-01", "Ann", "0,5", "1e999", "-0", "OK"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["n", "member", "name", "age", "pet", "born", "total", "x"]), inner, max_size=4),
+    ),
     max_leaves=15,
 )
 

@@ -14,12 +14,45 @@ from afstand.responses.submission import compile_rules
 from tests.helpers import FUZZ, FUZZ_SLOW
 
 cell = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30).map(lambda s: s.replace("|", "/").replace("\n", " "))
-types = st.sampled_from(["text", "integer", "decimal", "select_one yn", "select_multiple yn", "select_one nolist", "note",
-                         "begin_group", "end_group", "begin_repeat", "end_repeat", "calculate", "date", "geopoint", "acknowledge", "nonsense"])
+types = st.sampled_from(
+    [
+        "text",
+        "integer",
+        "decimal",
+        "select_one yn",
+        "select_multiple yn",
+        "select_one nolist",
+        "note",
+        "begin_group",
+        "end_group",
+        "begin_repeat",
+        "end_repeat",
+        "calculate",
+        "date",
+        "geopoint",
+        "acknowledge",
+        "nonsense",
+    ]
+)
 xlsx_cell = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)  # what a spreadsheet can hold
 names = st.one_of(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), cell)
-expressions = st.one_of(st.just(""), st.sampled_from(["${a} = 'ja'", ". > 3", ". >= 16 and . <= 99", "selected(${b}, 'ja')", "((",
-                                                     "${missing} > 1", "count-selected(.) < 3", "regex(., '[0-9]+')", "1 div 0"]), cell)
+expressions = st.one_of(
+    st.just(""),
+    st.sampled_from(
+        [
+            "${a} = 'ja'",
+            ". > 3",
+            ". >= 16 and . <= 99",
+            "selected(${b}, 'ja')",
+            "((",
+            "${missing} > 1",
+            "count-selected(.) < 3",
+            "regex(., '[0-9]+')",
+            "1 div 0",
+        ]
+    ),
+    cell,
+)
 
 
 def check(data: bytes, name: str) -> None:
@@ -44,10 +77,19 @@ def test_any_bytes(data, name):
 
 
 @FUZZ
-@given(st.lists(st.tuples(types, names, cell, expressions, expressions, st.sampled_from(["", "yes", "no", "maybe"])), max_size=8),
-       st.lists(st.tuples(st.sampled_from(["yn", "other", ""]), names, cell), max_size=4))
-@example([("select_one yn", "consent", "Doe je mee?", "", "", "yes"), ("begin_group", "g", "G", "${consent} = 'ja'", "", ""),
-          ("integer", "age", "Leeftijd", "", ". > 3", ""), ("end_group", "", "", "", "", "")], [("yn", "ja", "Ja")])
+@given(
+    st.lists(st.tuples(types, names, cell, expressions, expressions, st.sampled_from(["", "yes", "no", "maybe"])), max_size=8),
+    st.lists(st.tuples(st.sampled_from(["yn", "other", ""]), names, cell), max_size=4),
+)
+@example(
+    [
+        ("select_one yn", "consent", "Doe je mee?", "", "", "yes"),
+        ("begin_group", "g", "G", "${consent} = 'ja'", "", ""),
+        ("integer", "age", "Leeftijd", "", ". > 3", ""),
+        ("end_group", "", "", "", "", ""),
+    ],
+    [("yn", "ja", "Ja")],
+)
 @example([("begin_group", "g", "", "", "", "")], [])  # a group that never ends
 @example([("text", "a", "A", "", "", ""), ("text", "a", "A again", "", "", "")], [])  # a duplicate name
 def test_random_forms(rows, choices):

@@ -51,7 +51,9 @@ def test_bad_score_names_the_choice(tmp_path):
 
 def test_consent_must_come_first(tmp_path):
     moved = MINI_FORM.replace("| | select_one yn | consent | Doe je mee? | Do you take part? | yes | | | ja | | |\n", "")
-    moved = moved.replace("| | text | why |", "| | select_one yn | consent | Doe je mee? | Do you take part? | yes | | | ja | | |\n| | text | why |")
+    moved = moved.replace(
+        "| | text | why |", "| | select_one yn | consent | Doe je mee? | Do you take part? | yes | | | ja | | |\n| | text | why |"
+    )
     with pytest.raises(InstrumentError, match="must be the first question"):
         load_instrument(md_form(tmp_path, moved))
 

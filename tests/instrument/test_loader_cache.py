@@ -13,8 +13,9 @@ from afstand.errors import InstrumentError
 from afstand.instrument import loader
 from tests.helpers import MINI_FORM, md_form
 
-STUDY_FORMS = sorted(p for p in (Path(__file__).resolve().parents[2] / "studies").glob("*/instruments/*.*")
-                     if p.suffix in (".md", ".xlsx", ".xls", ".csv"))  # the folder also holds the jargon list
+STUDY_FORMS = sorted(
+    p for p in (Path(__file__).resolve().parents[2] / "studies").glob("*/instruments/*.*") if p.suffix in (".md", ".xlsx", ".xls", ".csv")
+)  # the folder also holds the jargon list
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "xlsform-corpus"
 
 
@@ -109,8 +110,7 @@ def test_cache_off_and_unwritable(tmp_path, monkeypatch):
 def test_second_load_does_not_import_pyxform(tmp_path, cache_dir):
     form = md_form(tmp_path, MINI_FORM)
     code = (
-        "import sys; from afstand.instrument.loader import load_instrument;"
-        f"load_instrument({str(form)!r}); print('pyxform' in sys.modules)"
+        f"import sys; from afstand.instrument.loader import load_instrument;load_instrument({str(form)!r}); print('pyxform' in sys.modules)"
     )
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]

@@ -16,7 +16,10 @@ NL = "Nederlands (nl)"
 def test_syllables_and_score_of_known_texts():
     assert [syllables(w) for w in ("ik", "huis", "beeldbellen", "reclasseringswerker", "geïnteresseerd", "2021")] == [1, 1, 3, 6, 5, 1]
     assert sentences("Ik ben er. Jij ook! Wat nu?") == ["Ik ben er.", "Jij ook!", "Wat nu?"]
-    easy, hard = measure("Ik ben er. Jij ook."), measure("Ik denk dat de online gesprekken met mijn reclasseringswerker voldoende beveiligd zijn.")
+    easy, hard = (
+        measure("Ik ben er. Jij ook."),
+        measure("Ik denk dat de online gesprekken met mijn reclasseringswerker voldoende beveiligd zijn."),
+    )
     assert easy.flesch_douwes > 100 and hard.flesch_douwes < 60
     assert hard.longest_sentence == 12 and hard.words == 12 and hard.sentences == 1
 
@@ -27,7 +30,7 @@ def _texts(instrument):
         yield item.name, item.labels.get(NL, "")
         if item.hints.get(NL):
             yield f"{item.name} (hint)", item.hints[NL]
-        for choice in (item.choice_list.choices if item.choice_list else ()):
+        for choice in item.choice_list.choices if item.choice_list else ():
             yield f"{item.name}:{choice.name}", choice.labels.get(NL, "")
     for note in instrument.notes.values():
         yield note.name, note.labels.get(NL, "")
@@ -52,8 +55,11 @@ def _limits(study, name):
 def test_next_client_version_is_b1(study, name):
     config, limits = _limits(study, name)
     instrument = load_instrument(study.root / config["next"])
-    jargon = [line.strip() for line in (study.root / limits["jargon"]).read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")]
+    jargon = [
+        line.strip()
+        for line in (study.root / limits["jargon"]).read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     problems = []
     full = []
     for where, text in _texts(instrument):
@@ -94,8 +100,15 @@ def test_next_version_keeps_items_choices_and_logic(study):
     assert list(old.items) == list(new.items) and old.version_id != new.version_id
     for name, item in old.items.items():
         other = new.items[name]
-        assert (item.type, item.relevant, item.constraint, item.required, item.appearance, item.dimension, item.key) == \
-               (other.type, other.relevant, other.constraint, other.required, other.appearance, other.dimension, other.key)
+        assert (item.type, item.relevant, item.constraint, item.required, item.appearance, item.dimension, item.key) == (
+            other.type,
+            other.relevant,
+            other.constraint,
+            other.required,
+            other.appearance,
+            other.dimension,
+            other.key,
+        )
         if item.choice_list:
             assert [c.name for c in item.choice_list.choices] == [c.name for c in other.choice_list.choices]
             assert [c.score for c in item.choice_list.choices] == [c.score for c in other.choice_list.choices]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given
@@ -13,8 +12,7 @@ from afstand.errors import AfstandError, InstrumentError
 from afstand.instrument import support
 from afstand.instrument.loader import check_instrument, load_instrument
 from tests.conftest import ROOT, run_cli
-from tests.helpers import FUZZ
-from tests.helpers import md_form
+from tests.helpers import FUZZ, md_form
 
 CORPUS = ROOT.parent / "shared" / "xlsform-corpus"
 
@@ -84,15 +82,18 @@ def test_questions_get_the_worst_status_of_their_features(tmp_path):
 
 
 def test_refused_form_lists_every_refused_feature(tmp_path):
-    text = FORM.replace("| | calculate | twice |", "| | select_multiple_from_file kids.csv | kids | Kinderen | | | |\n"
-                        "| | calculate | twice |")
+    text = FORM.replace(
+        "| | calculate | twice |", "| | select_multiple_from_file kids.csv | kids | Kinderen | | | |\n| | calculate | twice |"
+    )
     text = text.replace("| | date | born |", "| | select_one_from_file towns.csv | town | Plaats | | | |\n| | date | born |")
     path = md_form(tmp_path, text)
     report = check_instrument(path)
     assert report.status == support.REFUSED
     refusals = report.refusals()
-    assert any(line.startswith("question g/kids (select_multiple_from_file): type 'select_multiple_from_file' is not supported")
-               for line in refusals)
+    assert any(
+        line.startswith("question g/kids (select_multiple_from_file): type 'select_multiple_from_file' is not supported")
+        for line in refusals
+    )
     assert any(line.startswith("question g/town (select_one_from_file)") for line in refusals)
     with pytest.raises(InstrumentError) as err:
         load_instrument(path)
@@ -150,21 +151,50 @@ def test_corpus_through_the_cli(reference):
 TYPES = sorted({f.name for f in support.MATRIX if f.kind == "type"} - {"begin_group", "begin_repeat", "begin_loop"})
 type_cells = st.one_of(
     st.sampled_from([t if not t.startswith("select") else f"{t} yn" for t in TYPES]),
-    st.sampled_from(["begin_group", "end_group", "begin_repeat", "end_repeat", "begin_loop over yn", "end_loop",
-                     "select_one yn or_other", "select_multiple nolist", "rank yn", "nonsense"]),
+    st.sampled_from(
+        [
+            "begin_group",
+            "end_group",
+            "begin_repeat",
+            "end_repeat",
+            "begin_loop over yn",
+            "end_loop",
+            "select_one yn or_other",
+            "select_multiple nolist",
+            "rank yn",
+            "nonsense",
+        ]
+    ),
 )
-exprs = st.sampled_from(["", "${a} = 'ja'", "regex(., '[0-9]')", "today() > .", "../a = 1", "if(${a}, 1, 2)",
-                         "pulldata('x', 'y', 'z', 'w')", "unknownfn(1)", "((", "${nope}", "count-selected(.) > 1"])
+exprs = st.sampled_from(
+    [
+        "",
+        "${a} = 'ja'",
+        "regex(., '[0-9]')",
+        "today() > .",
+        "../a = 1",
+        "if(${a}, 1, 2)",
+        "pulldata('x', 'y', 'z', 'w')",
+        "unknownfn(1)",
+        "((",
+        "${nope}",
+        "count-selected(.) > 1",
+    ]
+)
 cells = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12).map(lambda s: s.replace("|", "/"))
 names = st.one_of(st.sampled_from(["a", "b", "c", "state", "g"]), st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True), cells)
-settings_rows = st.sampled_from(["", "| settings |\n| | allow_choice_duplicates |\n| | yes |\n",
-                                 "| settings |\n| | style | public_key |\n| | pages | abc |\n",
-                                 "| settings |\n| | form_id | version |\n| | f | 1 |\n"])
+settings_rows = st.sampled_from(
+    [
+        "",
+        "| settings |\n| | allow_choice_duplicates |\n| | yes |\n",
+        "| settings |\n| | style | public_key |\n| | pages | abc |\n",
+        "| settings |\n| | form_id | version |\n| | f | 1 |\n",
+    ]
+)
 
 
 @FUZZ
-@given(st.lists(st.tuples(type_cells, names, cells, exprs, exprs, exprs, st.sampled_from(["", "999", "x y"])), max_size=8),
-       settings_rows)
+@given(st.lists(st.tuples(type_cells, names, cells, exprs, exprs, exprs, st.sampled_from(["", "999", "x y"])), max_size=8), settings_rows)
 @example([("begin_repeat", "r", "R", "", "", "", ""), ("text", "a", "A", "", "", "", "")], "")  # a repeat never closed
 @example([("calculate", "c", "", "", "", "", "")], "")  # calculate without a calculation
 @example([("select_one yn", "a", "A", "", "", "", ""), ("integer", "b", "${a}", "../a = 'ja'", "", "", "999")], "")

@@ -36,17 +36,20 @@ def test_where_the_form_comes_from_does_not_count(tmp_path):
     assert load_instrument(a).version_id == load_instrument(a.read_bytes(), name="elsewhere.md").version_id
 
 
-@pytest.mark.parametrize("old, new", [
-    ("| Stelling 1 | Statement 1 |", "| Stelling één | Statement 1 |"),  # a label
-    ("| Statement 1 |", "| Proposition 1 |"),  # a label in the second language
-    (". >= 16 and . <= 99", ". >= 18 and . <= 99"),  # a constraint
-    ("| ${consent} = 'ja' |", "| ${consent} != 'nee' |"),  # a group's relevance
-    ("| d | -1 |", "| d | 1 |"),  # the key metadata column
-    ("| Eens | Agree | 3 | eens |", "| Eens | Agree | 4 | eens |"),  # a score
-    ("| Oneens | Disagree | 1 | oneens |", "| Oneens | Disagree | 1 | niet_eens |"),  # a collapse
-    ("| fruit | kers | Kers | Cherry |", "| fruit | kers | Kersen | Cherry |"),  # a choice label
-    ("| Mini | mini | 1 |", "| Mini | mini | 2 |"),  # the form's version setting
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("| Stelling 1 | Statement 1 |", "| Stelling één | Statement 1 |"),  # a label
+        ("| Statement 1 |", "| Proposition 1 |"),  # a label in the second language
+        (". >= 16 and . <= 99", ". >= 18 and . <= 99"),  # a constraint
+        ("| ${consent} = 'ja' |", "| ${consent} != 'nee' |"),  # a group's relevance
+        ("| d | -1 |", "| d | 1 |"),  # the key metadata column
+        ("| Eens | Agree | 3 | eens |", "| Eens | Agree | 4 | eens |"),  # a score
+        ("| Oneens | Disagree | 1 | oneens |", "| Oneens | Disagree | 1 | niet_eens |"),  # a collapse
+        ("| fruit | kers | Kers | Cherry |", "| fruit | kers | Kersen | Cherry |"),  # a choice label
+        ("| Mini | mini | 1 |", "| Mini | mini | 2 |"),  # the form's version setting
+    ],
+)
 def test_any_change_afstand_reads_gives_a_new_id(tmp_path, old, new):
     assert old in MINI_FORM
     before = load_instrument(md_form(tmp_path, MINI_FORM, "before.md")).version_id
@@ -55,14 +58,17 @@ def test_any_change_afstand_reads_gives_a_new_id(tmp_path, old, new):
 
 
 def test_pyxform_warnings_are_kept_not_dropped(tmp_path):
-    form = md_form(tmp_path, """
+    form = md_form(
+        tmp_path,
+        """
         | survey |
         | | type | name | label::Nederlands (nl) | label::English (en) | hint::Nederlands (nl) |
         | | text | a | Vraag A | Question A | Een hint |
         | settings |
         | | form_title | form_id | default_language |
         | | T | t | Nederlands (nl) |
-    """)
+    """,
+    )
     warnings = load_instrument(form).warnings
     assert len(warnings) == 1 and warnings[0].startswith(f"{form}: ") and "English (en)" in warnings[0] and "hint" in warnings[0]
     assert load_instrument(md_form(tmp_path, MINI_FORM, "clean.md")).warnings == ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from afstand.errors import InstrumentError
 from afstand.instrument import loader
 from afstand.instrument.loader import load_instrument
@@ -30,7 +31,9 @@ def test_xls_forms_load_without_xlrd_to_the_same_version(xls_files, monkeypatch)
         loader._annotate_types(js.get("children", []))  # as loader._convert does: pyxform's type dictionary per question
         if loader.check_pyxform(js, path.name).refusals():
             return None  # the support matrix refuses it (a repeat, …): refused the same way without xlrd
-        return loader._finish(loader._build(js, get_xlsform(path.read_bytes(), file_type=".xls"), path.name), warnings, path.name).version_id
+        return loader._finish(
+            loader._build(js, get_xlsform(path.read_bytes(), file_type=".xls"), path.name), warnings, path.name
+        ).version_id
 
     expected = {p.name: with_xlrd(p) for p in xls_files}
     monkeypatch.setattr(loader.cache, "read_json", lambda *a, **k: None)  # convert every time, not from the cache

@@ -39,6 +39,7 @@ def test_unsupported_is_refused_at_compile_time(expr):
 
 # -- the function library and operators of ODK/Kobo forms ------------------------------------
 
+
 @pytest.mark.parametrize(
     "expr,answers,current,expected",
     [

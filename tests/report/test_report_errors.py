@@ -23,12 +23,16 @@ def test_cli_errors(tmp_path, demo_data):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     one_line_error(run_cli("report", "--data", f"werkers={tmp_path / 'nope.csv'}", "--out", str(tmp_path / "o")), "no such file")
-    one_line_error(run_cli("report", "--data", f"onbekend={demo_data['werkers']}", "--out", str(tmp_path / "o")), "no instrument 'onbekend'")
+    one_line_error(
+        run_cli("report", "--data", f"onbekend={demo_data['werkers']}", "--out", str(tmp_path / "o")), "no instrument 'onbekend'"
+    )
     one_line_error(run_cli("report", "--data", "werkers", "--out", str(tmp_path / "o")), "expected INSTRUMENT=PATH")
     one_line_error(run_cli("report", "--data", werkers, "--out", str(blocker / "sub")), "cannot write here")
     one_line_error(run_cli("report", "--data", werkers, "--out", str(blocker)), "not a writable folder")
     one_line_error(run_cli("report", "--data", werkers, "--format", "html,odt", "--out", str(tmp_path / "o")), "unknown format odt")
-    one_line_error(run_cli("report", "--data", f"clienten={demo_data['werkers']}", "--out", str(tmp_path / "o")), "no item of instrument 'clienten'")
+    one_line_error(
+        run_cli("report", "--data", f"clienten={demo_data['werkers']}", "--out", str(tmp_path / "o")), "no item of instrument 'clienten'"
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -55,7 +59,12 @@ def test_one_instrument_only(tmp_path, study, reference):  # the reference study
     assert "26 cliënten vulden de enquête in" in html and "reclasseringswerkers de enquête ingevuld" not in html
     assert not (out / "factsheet.html").exists()  # the factsheet contrasts both groups
     assert sorted(p.name for p in (out / "figures").glob("*.svg")) == [
-        "figuur-02.svg", "figuur-10.svg", "figuur-12.svg", "figuur-14-divergerend.svg", "figuur-14.svg"]
+        "figuur-02.svg",
+        "figuur-10.svg",
+        "figuur-12.svg",
+        "figuur-14-divergerend.svg",
+        "figuur-14.svg",
+    ]
 
 
 def test_open_answers_are_inert_in_the_report(tmp_path, study, demo_data):

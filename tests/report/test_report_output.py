@@ -97,7 +97,7 @@ def test_figure_13_labels_equal_published(full_report):
     for group in tree.getroot().iter("{http://www.w3.org/2000/svg}g"):
         ident = group.get("id", "")
         if ident.startswith("label-"):
-            labels[ident[len("label-"):]] = "".join(group.find(".//svg:text", ns).itertext()).strip()
+            labels[ident[len("label-") :]] = "".join(group.find(".//svg:text", ns).itertext()).strip()
     for item, published in FIGURE_13.items():
         got = tuple(int(labels[f"{item}-{category}"]) for category in ("oneens", "neutraal", "eens"))
         assert got == published, item
@@ -176,13 +176,15 @@ def test_toc_and_outline_carry_page_numbers(study_full_report):
     """The printed table of contents gives each section's page (target-counter), and so does the PDF outline."""
     from weasyprint import HTML
 
-    toc_page = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(full_report / "rapport.pdf"), "-"],
-                              capture_output=True, text=True, check=True).stdout
+    toc_page = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "2", str(full_report / "rapport.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     entries = dict(re.findall(r"^\s*(5\.\d+)\s+[^\n]*?(?:\.\s*){3,}(\d+)\s*$", toc_page, flags=re.M))
     assert {"5.1", "5.6", "5.10"} <= set(entries), toc_page
     pages = [int(entries[k]) for k in sorted(entries, key=lambda k: int(k.split(".")[1]))]
     assert pages == sorted(pages) and pages[0] >= 3
     document = HTML(filename=str(full_report / "rapport.html")).render()
+
     def flatten(entries):  # WeasyPrint bookmarks: (label, (page, x, y), children, state)
         for label, target, children, _state in entries:
             yield " ".join(label.split()), target[0] + 1

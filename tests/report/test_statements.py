@@ -67,7 +67,10 @@ def flipped_reports(tmp_path_factory, study, reference):
     out = {}
     for favourable in (False, True):
         folder = tmp_path_factory.mktemp("flip")
-        data = {"werkers": flipped_workers(reference, folder, favourable), "clienten": flipped_clients(reference, study, folder, favourable)}
+        data = {
+            "werkers": flipped_workers(reference, folder, favourable),
+            "clienten": flipped_clients(reference, study, folder, favourable),
+        }
         warnings: list[str] = []
         build_report(study, data, folder / "out", formats=("html",), workers=1, warnings=warnings)
         out[favourable] = (text_of(folder / "out" / "rapport.html"), warnings)
@@ -85,8 +88,14 @@ def test_wording_follows_the_data(flipped_reports):
     # c_wa_verkeerd_begrijpen is keyed −1: unfavourable = everyone agrees, so workers agree less often
     assert "werkers vinden dit minder vaak" in negative and "werkers vinden dit vaker" in positive
     # the most chosen contact frequency: everyone (a majority) or a quarter each (a minority)
-    assert re.search(r"Het vaakst gekozen antwoord over het contact met de reclasseringswerker was '[^']+': een meerderheid van de cliënten \(100%", negative)
-    assert re.search(r"Het vaakst gekozen antwoord over het contact met de reclasseringswerker was '[^']+': een minderheid van de cliënten \(\d+%", positive)
+    assert re.search(
+        r"Het vaakst gekozen antwoord over het contact met de reclasseringswerker was '[^']+': een meerderheid van de cliënten \(100%",
+        negative,
+    )
+    assert re.search(
+        r"Het vaakst gekozen antwoord over het contact met de reclasseringswerker was '[^']+': een minderheid van de cliënten \(\d+%",
+        positive,
+    )
     # daily social media use of clients: Instagram and Snapchat against WhatsApp
     assert re.search(r"Instagram \(0%\) wordt minder vaak dagelijks gebruikt dan WhatsApp .*?Snapchat \(0%\) minder vaak", negative)
     assert re.search(r"Instagram \(100%\) wordt vaker dagelijks gebruikt dan WhatsApp .*?Snapchat \(100%\) vaker", positive)

@@ -17,7 +17,6 @@ from afstand.study import Study
 from tests.conftest import run_cli
 
 
-
 class CaptionedTables(HTMLParser):
     """The text of each table, by its caption."""
 
@@ -138,8 +137,8 @@ def test_no_small_group_in_any_breakdown_output(study, strict_study, skewed_data
         shown |= {everything["n_consented"] - e["missing"] for e in everything["items"].values() if "missing" in e}
     pdf = subprocess.run(["pdftotext", str(out / "rapport.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     docx_text = cells + " ".join(p.text for p in document.paragraphs)
-    for name, text in (("html", text), ("docx", docx_text), ("pdf", pdf)):
-        assert set(group_sizes(text)) <= shown, (name, set(group_sizes(text)) - shown)
+    for name, shown_text in (("html", text), ("docx", docx_text), ("pdf", pdf)):
+        assert set(group_sizes(shown_text)) <= shown, (name, set(group_sizes(shown_text)) - shown)
     from tests.helpers import attack
 
     for name, bounds in attack(published, chosen.breakdowns("werkers")):

@@ -8,13 +8,11 @@ import re
 import pytest
 
 from afstand.analysis.disclosure import publish_trend
-
 from afstand.analysis.trend import Wave, trend
 from afstand.demo import write_study
 from afstand.figures.build import close, figure_bytes
 from afstand.figures.trendchart import trend_figure
 from afstand.instrument.loader import load_instrument
-from afstand.report.build import build_report
 from afstand.report.trend_section import direction, section
 from afstand.responses import load_responses
 from tests.conftest import run_cli
@@ -35,8 +33,14 @@ def two_waves(tmp_path_factory, study):
 @pytest.fixture(scope="module")
 def wave_report(tmp_path_factory, study, two_waves):
     out = tmp_path_factory.mktemp("wave-report") / "out"
-    result = run_cli("report", *[a for label, files in two_waves for name, path in files.items() for a in ("--wave", f"{label}:{name}={path}")],
-                     "--out", str(out), "--format", "html,docx")
+    result = run_cli(
+        "report",
+        *[a for label, files in two_waves for name, path in files.items() for a in ("--wave", f"{label}:{name}={path}")],
+        "--out",
+        str(out),
+        "--format",
+        "html,docx",
+    )
     assert result.returncode == 0, result.stderr
     return out
 
@@ -48,7 +52,7 @@ def _text(path) -> str:
 
 def _section(text: str) -> str:
     start = text.index("Ontwikkeling sinds de vorige meting", text.index("Ontwikkeling sinds de vorige meting") + 1)
-    return text[start:text.index("Bijlage: verantwoording van de cijfers", start)]
+    return text[start : text.index("Bijlage: verantwoording van de cijfers", start)]
 
 
 def test_section_wording_is_computed_from_the_intervals(wave_report, study, two_waves):
@@ -66,7 +70,7 @@ def test_section_wording_is_computed_from_the_intervals(wave_report, study, two_
                     excludes_zero += 1
                 else:
                     includes_zero += 1
-    part = text[:text.index("Cliënten")]
+    part = text[: text.index("Cliënten")]
     assert part.count(" steeg van ") + part.count(" daalde van ") == excludes_zero
     assert f"de overige {includes_zero} vergelijkbare antwoorden" in part or (excludes_zero == 0 and f"geen van de {includes_zero}" in part)
     # one sentence checked number by number
@@ -97,7 +101,10 @@ def test_trend_figures_and_docx(wave_report):
 
 def test_factsheet_tiles_show_the_previous_wave(wave_report, study, two_waves):
     page = (wave_report / "factsheet.html").read_text(encoding="utf-8")
-    previous = re.findall(r'<p class="previous"[^>]*><span class="arrow" aria-hidden="true"[^>]*>(.)</span> 2021: (\d+)% <span class="words">\(([^)]*)\)', page)
+    previous = re.findall(
+        r'<p class="previous"[^>]*><span class="arrow" aria-hidden="true"[^>]*>(.)</span> 2021: (\d+)% <span class="words">\(([^)]*)\)',
+        page,
+    )
     assert len(previous) == 6
     werkers = [Wave(label, load_responses(files["werkers"], study.instrument("werkers"))) for label, files in two_waves]
     result = trend(werkers, name="werkers")
@@ -132,8 +139,10 @@ def test_changed_question_gets_a_marker_and_no_change_sentence(study, tmp_path):
         close([figure])
     assert 'id="changed-2022"' in svg and "vraag gewijzigd" in svg
     blocks, _, figures = section({"werkers": result}, {"werkers": "reclasseringswerkers"}, {}, first_number=20, draw=False)
-    text = "\n".join(" ".join(r.text for r in getattr(b, "runs", ())) + " ".join(" ".join(r.text for r in item) for item in getattr(b, "items", ()))
-                     for b in blocks)
+    text = "\n".join(
+        " ".join(r.text for r in getattr(b, "runs", ())) + " ".join(" ".join(r.text for r in item) for item in getattr(b, "items", ()))
+        for b in blocks
+    )
     assert "w_form_now (andere vraagtekst): 2021: “Hoe begeleid je cliënten nu?”; 2022: “Hoe begeleid je cliënten op dit moment?”." in text
     assert "Hoe begeleid je cliënten op dit moment? – “" not in text  # no change sentence for a changed question
     assert figures == []

@@ -31,7 +31,7 @@ def test_every_single_wrong_character_is_a_typo():
         for c in ALPHABET:
             if c != compact[i]:
                 with pytest.raises(CodeTypo):
-                    read_code(compact[:i] + c + compact[i + 1:])
+                    read_code(compact[:i] + c + compact[i + 1 :])
 
 
 def test_neighbour_swaps_are_typos_and_other_shapes_are_not_codes():
@@ -43,15 +43,27 @@ def test_neighbour_swaps_are_typos_and_other_shapes_are_not_codes():
                 continue
             total += 1
             try:
-                read_code(compact[:i] + compact[i + 1] + compact[i] + compact[i + 2:])
+                read_code(compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :])
             except CodeTypo:
                 caught += 1
     assert caught / total > 0.99  # Luhn mod 32 misses only the swap of 0 and Z
     assert read_code("AAAA-AAAA-AAAA-AAAA-AAA1") is None and read_code("") is None and read_code("ÄÄÄÄ") is None
 
 
-@pytest.mark.parametrize("typed, value", [("0,5", 0.5), ("0.5", 0.5), ("1,5", 1.5), (",5", 0.5), ("-2", -2.0), (" 3 ", 3.0),
-                                          ("1\u00a0000", 1000.0), ("12,", 12.0), ("\u22124", -4.0)])
+@pytest.mark.parametrize(
+    "typed, value",
+    [
+        ("0,5", 0.5),
+        ("0.5", 0.5),
+        ("1,5", 1.5),
+        (",5", 0.5),
+        ("-2", -2.0),
+        (" 3 ", 3.0),
+        ("1\u00a0000", 1000.0),
+        ("12,", 12.0),
+        ("\u22124", -4.0),
+    ],
+)
 def test_numbers_with_comma_or_point(typed, value):
     assert parse_number(typed) == value
 

@@ -9,8 +9,14 @@ from afstand.responses.columnar import read_csv_cached
 
 
 def table_state(raw):
-    return (raw.file, raw.n_rows, raw.id_column, raw.headers, raw.problems,
-            {name: column.to_pylist() for name, column in raw.columns.items()})
+    return (
+        raw.file,
+        raw.n_rows,
+        raw.id_column,
+        raw.headers,
+        raw.problems,
+        {name: column.to_pylist() for name, column in raw.columns.items()},
+    )
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def write(tmp_path, body: str, name="data.csv", header=HEADER):
 
 
 def test_typed_columns_and_consent(tmp_path, mini):
-    path = write(tmp_path, "r1,ja,34.0,1.5,eens,oneens,appel kers,omdat\nr2,nee,,,,,,\nr3,ja,,\"2,5\",,neutraal,peer,\nr4,,,,,,,\n")
+    path = write(tmp_path, 'r1,ja,34.0,1.5,eens,oneens,appel kers,omdat\nr2,nee,,,,,,\nr3,ja,,"2,5",,neutraal,peer,\nr4,,,,,,,\n')
     rs = load_responses(path, mini)
     assert rs.n_total == 4 and rs.n_consented == 2
     assert rs.response_ids.tolist() == ["r1", "r3"]
@@ -103,7 +103,9 @@ def test_newlines_inside_quoted_answers(tmp_path, mini):
     assert load_responses(path, mini).texts["why"].to_pylist() == ["regel een\nregel twee", "kort"]
 
 
-@pytest.mark.parametrize("content,message", [(b"", "the file is empty"), (b"\xff\xfe\x00bad", "not UTF-8"), (b"a,b\n1,2,3\n", "not a readable CSV file")])
+@pytest.mark.parametrize(
+    "content,message", [(b"", "the file is empty"), (b"\xff\xfe\x00bad", "not UTF-8"), (b"a,b\n1,2,3\n", "not a readable CSV file")]
+)
 def test_unreadable_files(tmp_path, mini, content, message):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)

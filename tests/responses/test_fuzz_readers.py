@@ -18,9 +18,34 @@ from afstand.responses.validate import validate
 from tests.helpers import FUZZ, FUZZ_SLOW, MINI_FORM, md_form
 
 COLUMNS = ["response_id", "consent", "age", "years", "s1", "s2", "fruit", "why", "instrument_version", "submission_date", "extra"]
-values = st.one_of(st.sampled_from(["", "ja", "nee", "eens", "oneens", "neutraal", "appel kers", "appel appel", "16", "99", "-1",
-                                    "1e309", "nan", "2,5", "1.5.5", " 34 ", "0x10", "NULL", "r1"]),
-                   st.text(max_size=20), st.integers().map(str), st.floats().map(str))
+values = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "ja",
+            "nee",
+            "eens",
+            "oneens",
+            "neutraal",
+            "appel kers",
+            "appel appel",
+            "16",
+            "99",
+            "-1",
+            "1e309",
+            "nan",
+            "2,5",
+            "1.5.5",
+            " 34 ",
+            "0x10",
+            "NULL",
+            "r1",
+        ]
+    ),
+    st.text(max_size=20),
+    st.integers().map(str),
+    st.floats().map(str),
+)
 xlsx_values = st.one_of(values.filter(lambda v: v.isprintable()), st.integers(), st.floats(allow_nan=False), st.none(), st.booleans())
 
 
@@ -39,7 +64,7 @@ def check(reader, name: str) -> None:
 @FUZZ
 @given(data=st.binary(max_size=3000))
 @example(data=b"\xef\xbb\xbf")
-@example(data=b"response_id,consent\n\"r1,ja\n")  # an unclosed quote
+@example(data=b'response_id,consent\n"r1,ja\n')  # an unclosed quote
 @example(data=b"response_id,consent,consent\nr1,ja,ja\n")  # a duplicate column
 @example(data=b"response_id;consent\r\nr1;ja\r\n")
 def test_csv_any_bytes(mini, data):
@@ -47,8 +72,12 @@ def test_csv_any_bytes(mini, data):
 
 
 @FUZZ
-@given(header=st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=9), rows=st.lists(st.lists(values, max_size=10), max_size=12),
-       delimiter=st.sampled_from([",", ";", "\t"]), lenient=st.booleans())
+@given(
+    header=st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=9),
+    rows=st.lists(st.lists(values, max_size=10), max_size=12),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    lenient=st.booleans(),
+)
 @example(header=["response_id", "consent", "age"], rows=[["r1", "ja", "1e309"]], delimiter=",", lenient=False)
 @example(header=["response_id", "consent"], rows=[["r1", "ja"], ["r1", "ja"]], delimiter=",", lenient=False)  # an id twice
 def test_csv_random_tables(mini, header, rows, delimiter, lenient):
@@ -60,9 +89,16 @@ def test_csv_random_tables(mini, header, rows, delimiter, lenient):
 
 
 @FUZZ_SLOW
-@given(header=st.lists(st.one_of(st.sampled_from(["Doe je mee?", "Leeftijd", "Jaren", "Stelling 1", "Fruit", "Waarom?", "ID", "Tijd"]),
-                                 st.text(max_size=10).filter(str.isprintable)), max_size=8),
-       rows=st.lists(st.lists(xlsx_values, max_size=9), max_size=8))
+@given(
+    header=st.lists(
+        st.one_of(
+            st.sampled_from(["Doe je mee?", "Leeftijd", "Jaren", "Stelling 1", "Fruit", "Waarom?", "ID", "Tijd"]),
+            st.text(max_size=10).filter(str.isprintable),
+        ),
+        max_size=8,
+    ),
+    rows=st.lists(st.lists(xlsx_values, max_size=9), max_size=8),
+)
 def test_formsexport_random_workbooks(mini, header, rows):
     import openpyxl
 
@@ -76,9 +112,11 @@ def test_formsexport_random_workbooks(mini, header, rows):
     check(lambda: validate(read_formsexport(buffer.getvalue(), mini, name="fuzz.xlsx"), mini), "fuzz.xlsx")
 
 
-json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)),
-                           lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
-                           max_leaves=8)
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=8,
+)
 
 
 @FUZZ

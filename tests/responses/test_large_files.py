@@ -20,12 +20,20 @@ def rows(n: int, seed: int = 4) -> list[str]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        out.append(",".join([
-            f"r{i}", rng.choice(["ja", "ja", "ja", "nee", "", " ja "]), rng.choice(["", "34", "17", "99", " 40 "]),
-            rng.choice(["", "\"1,5\"", "2.25", "0"]), rng.choice(["", "eens", "oneens", "neutraal", "  "]),
-            rng.choice(["eens", "oneens", ""]), rng.choice(["", "appel", "appel kers", "peer kers appel"]),
-            rng.choice(["", "omdat", f"\"tekst, {i % 97} {'lang ' * 80}\"", "x"]),
-        ]))
+        out.append(
+            ",".join(
+                [
+                    f"r{i}",
+                    rng.choice(["ja", "ja", "ja", "nee", "", " ja "]),
+                    rng.choice(["", "34", "17", "99", " 40 "]),
+                    rng.choice(["", '"1,5"', "2.25", "0"]),
+                    rng.choice(["", "eens", "oneens", "neutraal", "  "]),
+                    rng.choice(["eens", "oneens", ""]),
+                    rng.choice(["", "appel", "appel kers", "peer kers appel"]),
+                    rng.choice(["", "omdat", f'"tekst, {i % 97} {"lang " * 80}"', "x"]),
+                ]
+            )
+        )
     return out
 
 

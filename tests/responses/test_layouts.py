@@ -53,15 +53,41 @@ FORM = """
 
 # the canonical answers: one dict per respondent, select_multiple as space-separated names
 ANSWERS = [
-    {"consent": "ja", "age": "34", "org": "1", "fruit": "appel peer", "why_fruit": "lekker", "often": "vaak", "why_often": "gezond", "twice": "68"},
+    {
+        "consent": "ja",
+        "age": "34",
+        "org": "1",
+        "fruit": "appel peer",
+        "why_fruit": "lekker",
+        "often": "vaak",
+        "why_often": "gezond",
+        "twice": "68",
+    },
     {"consent": "ja", "age": "999", "org": "2", "fruit": "rode_appel", "why_fruit": "", "often": "soms", "why_often": "", "twice": "1998"},
-    {"consent": "ja", "age": "51", "org": "", "fruit": "kers rode_appel appel", "why_fruit": "zomaar", "often": "", "why_often": "", "twice": "102"},
+    {
+        "consent": "ja",
+        "age": "51",
+        "org": "",
+        "fruit": "kers rode_appel appel",
+        "why_fruit": "zomaar",
+        "often": "",
+        "why_often": "",
+        "twice": "102",
+    },
     {"consent": "nee", "age": "", "org": "", "fruit": "", "why_fruit": "", "often": "", "why_often": "", "twice": ""},
     {"consent": "ja", "age": "40", "org": "1", "fruit": "", "why_fruit": "", "often": "vaak", "why_often": "x", "twice": "80"},
 ]
-PATHS = {"consent": ["consent"], "uitleg": ["over", "uitleg"], "age": ["over", "age"], "org": ["over", "werk", "org"],
-         "fruit": ["over", "werk", "fruit"], "why_fruit": ["over", "werk", "why_fruit"], "often": ["later", "often"],
-         "why_often": ["later", "why_often"], "twice": ["later", "twice"]}
+PATHS = {
+    "consent": ["consent"],
+    "uitleg": ["over", "uitleg"],
+    "age": ["over", "age"],
+    "org": ["over", "werk", "org"],
+    "fruit": ["over", "werk", "fruit"],
+    "why_fruit": ["over", "werk", "why_fruit"],
+    "often": ["later", "often"],
+    "why_often": ["later", "why_often"],
+    "twice": ["later", "twice"],
+}
 GROUP_LABELS = {"over": "Over jou", "werk": "Je werk", "later": "Later"}
 FIELD_ORDER = ["consent", "uitleg", "age", "org", "fruit", "why_fruit", "often", "why_often", "twice"]
 
@@ -111,13 +137,30 @@ def kobo_rows(form, *, labels: bool, groups: bool, one_column: bool = True, spli
 
 
 def central_rows(form):
-    header = ["SubmissionDate"] + ["-".join(PATHS[n]) for n in FIELD_ORDER] + [
-        "meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
-        "Status", "ReviewState", "DeviceID", "Edits", "FormVersion"]
+    header = (
+        ["SubmissionDate"]
+        + ["-".join(PATHS[n]) for n in FIELD_ORDER]
+        + [
+            "meta-instanceID",
+            "KEY",
+            "SubmitterID",
+            "SubmitterName",
+            "AttachmentsPresent",
+            "AttachmentsExpected",
+            "Status",
+            "ReviewState",
+            "DeviceID",
+            "Edits",
+            "FormVersion",
+        ]
+    )
     rows = []
     for i, answer in enumerate(ANSWERS):
-        rows.append(["2024-03-01T10:00:00.000Z"] + [answer.get(n, "") for n in FIELD_ORDER]
-                    + [f"uuid:{i}", f"uuid:{i}", "5", "enqueteur", "0", "0", "", "approved", "", "0", "3"])
+        rows.append(
+            ["2024-03-01T10:00:00.000Z"]
+            + [answer.get(n, "") for n in FIELD_ORDER]
+            + [f"uuid:{i}", f"uuid:{i}", "5", "enqueteur", "0", "0", "", "approved", "", "0", "3"]
+        )
     return header, rows
 
 
@@ -130,8 +173,11 @@ def forms_rows(form):
         for n in names:
             value, item = answer[n], form.items[n]
             if value and item.choice_list is not None:
-                value = "".join(_choice_label(form, n, v) + ";" for v in value.split()) if item.type == "select_multiple" \
+                value = (
+                    "".join(_choice_label(form, n, v) + ";" for v in value.split())
+                    if item.type == "select_multiple"
                     else _choice_label(form, n, value)
+                )
             cells.append(value)
         rows.append([str(i + 1), "1-3-2024 10:00", "1-3-2024 10:05", "anoniem", "anoniem"] + cells)
     return header, rows
@@ -287,8 +333,12 @@ def test_duplicate_choice_names_are_refused(tmp_path):
     from afstand.errors import InstrumentError
 
     text = FORM.replace("| | freq | soms | Soms |", "| | freq | soms | Soms |\n| | freq | vaak | Heel vaak |")
-    text = text.replace("| | form_id | version |\n| | fruitform | 3 |", "| | form_id | version | allow_choice_duplicates |\n| | fruitform | 3 | yes |")
-    with pytest.raises(InstrumentError, match=r"row \d+, column 'name' \(choice freq/vaak\).*appears twice in this list with different labels"):
+    text = text.replace(
+        "| | form_id | version |\n| | fruitform | 3 |", "| | form_id | version | allow_choice_duplicates |\n| | fruitform | 3 | yes |"
+    )
+    with pytest.raises(
+        InstrumentError, match=r"row \d+, column 'name' \(choice freq/vaak\).*appears twice in this list with different labels"
+    ):
         load_instrument(md_form(tmp_path, text))
     # without the setting pyxform itself refuses, naming the row
     plain = FORM.replace("| | freq | soms | Soms |", "| | freq | soms | Soms |\n| | freq | vaak | Heel vaak |")
@@ -312,8 +362,9 @@ def test_cli_names_the_layout_and_forces_one(tmp_path, form):
 
 
 @pytest.mark.parametrize("name", ["werkers", "clienten"])
-@pytest.mark.parametrize("export,layout", [("kobo-labels.xlsx", "kobo-labels"), ("kobo-xml-groups.csv", "kobo-xml"),
-                                           ("odk-central.csv", "odk-central")])
+@pytest.mark.parametrize(
+    "export,layout", [("kobo-labels.xlsx", "kobo-labels"), ("kobo-xml-groups.csv", "kobo-xml"), ("odk-central.csv", "odk-central")]
+)
 def test_reference_interop_exports_give_the_expected_output(reference, tmp_path, name, export, layout):
     import subprocess
     import sys
@@ -324,6 +375,9 @@ def test_reference_interop_exports_give_the_expected_output(reference, tmp_path,
     assert json.loads(result.stdout)["data"]["layout"] == layout
     actual = tmp_path / "actual.json"
     actual.write_text(result.stdout, encoding="utf-8")
-    check = subprocess.run([sys.executable, str(reference.parent / "tools" / "check_expected.py"),
-                            str(reference / f"expected-{name}.json"), str(actual)], capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, str(reference.parent / "tools" / "check_expected.py"), str(reference / f"expected-{name}.json"), str(actual)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout

@@ -17,7 +17,9 @@ def mini(tmp_path):
 
 
 def test_canonical_values(mini):
-    result = check_submission(mini, {"consent": "ja", "age": "34", "years": 2.5, "s1": "eens", "fruit": ["peer", "appel", "peer"], "why": " omdat "})
+    result = check_submission(
+        mini, {"consent": "ja", "age": "34", "years": 2.5, "s1": "eens", "fruit": ["peer", "appel", "peer"], "why": " omdat "}
+    )
     assert result.ok and result.consented
     assert result.answers == {"consent": "ja", "age": "34", "years": "2.5", "s1": "eens", "fruit": "peer appel", "why": "omdat"}
 
@@ -48,7 +50,11 @@ def test_declining_consent_is_a_valid_submission(mini):
 
 
 def test_relevant_refuses_answers_to_questions_not_asked(tmp_path):
-    form = load_instrument(md_form(tmp_path, MINI_FORM.replace("| | text | why | Waarom? | Why? | | | |", "| | text | why | Waarom? | Why? | | ${s1} != '' | |")))
+    form = load_instrument(
+        md_form(
+            tmp_path, MINI_FORM.replace("| | text | why | Waarom? | Why? | | | |", "| | text | why | Waarom? | Why? | | ${s1} != '' | |")
+        )
+    )
     assert check_submission(form, {"consent": "ja", "why": "x"}).errors["why"].code == "not_relevant"
     assert check_submission(form, {"consent": "ja", "s1": "eens", "why": "x"}).ok
 

@@ -87,8 +87,10 @@ def test_unknown_version_and_answer_not_asked_are_problems(tmp_path, forms):
         load_responses(path, v2, versions=[v1])
     text = "\n".join(str(p) for p in err.value.problems)
     assert "row 4, column 'instrument_version': unknown instrument version" in text and "mini@0000" in text
-    assert f"row 5, column 's3': answer to an item that is not in this respondent's instrument version {v1.version_id} (value 'eens')" in text
-    assert f"row 5, column 'hours'" in text
+    assert (
+        f"row 5, column 's3': answer to an item that is not in this respondent's instrument version {v1.version_id} (value 'eens')" in text
+    )
+    assert "row 5, column 'hours'" in text
     lenient = load_responses(path, v2, versions=[v1], lenient=True)
     s3 = analyze(lenient, name="mini")["items"]["s3"]
     assert s3["counts"]["eens"] == 0 and s3["not_asked"] == 3  # the reported cell counts as not answered, never as an answer
@@ -101,7 +103,9 @@ def test_unknown_version_and_answer_not_asked_are_problems(tmp_path, forms):
 def test_cli_analyze_with_version_forms(tmp_path, forms):
     v1, v2 = forms
     path = _data(tmp_path, v1, v2, ROWS)
-    out = cli_json("analyze", "--instrument", str(tmp_path / "v2.md"), "--data", str(path), "--version-form", str(tmp_path / "v1.md"), "--json")
+    out = cli_json(
+        "analyze", "--instrument", str(tmp_path / "v2.md"), "--data", str(path), "--version-form", str(tmp_path / "v1.md"), "--json"
+    )
     assert out["items"]["s3"]["not_asked"] == 3 and out["items"]["s3"]["base"] == 2
     strict = run_cli("analyze", "--instrument", str(tmp_path / "v2.md"), "--data", str(path), "--json")
     assert strict.returncode == 2 and "column 'years'" in strict.stderr

@@ -39,9 +39,29 @@ def start(db: str, var: Path, *, workers: int = 2, threads: int = 1, pipe: bool 
     sock = listening_socket()
     port = sock.getsockname()[1]
     try:
-        process = subprocess.Popen([EXE, "serve", "--fd", str(sock.fileno()), "--port", str(port), "--db", db, "--demo",
-                                    "--workers", str(workers), "--threads", str(threads)], env=server_env(var), stdout=out, stderr=out,
-                                   text=True, start_new_session=True, pass_fds=(sock.fileno(),))
+        process = subprocess.Popen(
+            [
+                EXE,
+                "serve",
+                "--fd",
+                str(sock.fileno()),
+                "--port",
+                str(port),
+                "--db",
+                db,
+                "--demo",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+            ],
+            env=server_env(var),
+            stdout=out,
+            stderr=out,
+            text=True,
+            start_new_session=True,
+            pass_fds=(sock.fileno(),),
+        )
     finally:
         sock.close()  # the server holds its own copy
     process.port = port
@@ -99,8 +119,9 @@ class Client:
             raise
 
     def submit(self, instrument: str, body: dict) -> tuple[int, dict]:
-        status, data, _ = self.request("POST", f"/api/v1/surveys/{instrument}/responses", json.dumps(body).encode(),
-                                       {"Content-Type": "application/json"})
+        status, data, _ = self.request(
+            "POST", f"/api/v1/surveys/{instrument}/responses", json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
         return status, json.loads(data)
 
     def withdraw(self, code: str) -> int:
@@ -112,8 +133,13 @@ class Client:
 
 def export_rows(db: str, var: Path, instrument: str, out: Path) -> list[dict]:
     """Stored responses as `afstand export` writes them (the researcher's view of what was stored)."""
-    result = subprocess.run([EXE, "export", "--instrument", instrument, "--db", db, "--format", "csv", "--out", str(out)],
-                            env=server_env(var), capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [EXE, "export", "--instrument", instrument, "--db", db, "--format", "csv", "--out", str(out)],
+        env=server_env(var),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr)
     with out.open(encoding="utf-8", newline="") as handle:

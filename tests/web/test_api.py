@@ -60,13 +60,16 @@ def test_invalid_answers_get_per_item_errors(client, demo):
     assert Response.objects.count() == 0
 
 
-@pytest.mark.parametrize("body,status", [
-    (b"not json", 400),
-    (json.dumps({"answers": {"consent": "ja"}}).encode(), 400),
-    (json.dumps({"instance_id": "123", "answers": {"consent": "ja"}}).encode(), 400),
-    (json.dumps({"instance_id": str(uuid.uuid4()), "answers": []}).encode(), 400),
-    (json.dumps({"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_open_tips": "x" * 300_000}}).encode(), 413),
-])
+@pytest.mark.parametrize(
+    "body,status",
+    [
+        (b"not json", 400),
+        (json.dumps({"answers": {"consent": "ja"}}).encode(), 400),
+        (json.dumps({"instance_id": "123", "answers": {"consent": "ja"}}).encode(), 400),
+        (json.dumps({"instance_id": str(uuid.uuid4()), "answers": []}).encode(), 400),
+        (json.dumps({"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_open_tips": "x" * 300_000}}).encode(), 413),
+    ],
+)
 def test_bad_bodies(client, demo, body, status):
     result = client.post("/api/v1/surveys/clienten/responses", data=body, content_type="application/json")
     assert result.status_code == status
@@ -94,8 +97,13 @@ def test_withdrawal_deletes_and_counts(client, demo):
 
 
 def test_responses_store_nothing_identifying(client, demo):
-    post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 33}},
-         REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="Mozilla/5.0 secret-agent")
+    post(
+        client,
+        "clienten",
+        {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 33}},
+        REMOTE_ADDR="203.0.113.77",
+        HTTP_USER_AGENT="Mozilla/5.0 secret-agent",
+    )
     columns = {c.name for c in connection.introspection.get_table_description(connection.cursor(), Response._meta.db_table)}
     assert columns == {"id", "instrument_version_id", "instance_id", "public_id", "answers", "submitted_on", "channel", "withdrawal_hash"}
     with connection.cursor() as cursor:

@@ -20,11 +20,21 @@ def demo(db):
     version = studies.active_version(study.slug, "clienten")
     day = dt.date(2024, 3, 1)
     for i in range(12):
-        submissions.submit(version, uuid.uuid4(), {"consent": "ja", "c_age": 30 + i, "c_gender": "vrouw" if i % 2 else "man"},
-                           channel="whatsapp", today=day)
+        submissions.submit(
+            version,
+            uuid.uuid4(),
+            {"consent": "ja", "c_age": 30 + i, "c_gender": "vrouw" if i % 2 else "man"},
+            channel="whatsapp",
+            today=day,
+        )
     for i in range(3):
-        submissions.submit(version, uuid.uuid4(), {"consent": "ja", "c_age": 60, "c_open_tips": f"Meer bellen {i}"},
-                           channel="mail", today=day + dt.timedelta(days=5))
+        submissions.submit(
+            version,
+            uuid.uuid4(),
+            {"consent": "ja", "c_age": 60, "c_open_tips": f"Meer bellen {i}"},
+            channel="mail",
+            today=day + dt.timedelta(days=5),
+        )
     return study
 
 

@@ -19,8 +19,16 @@ def _screenshots(tmp_path_factory):
     SHOTS = tmp_path_factory.mktemp("screenshots")
 
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -49,12 +57,17 @@ def test_researcher_sees_counts_and_downloads_exports(server, browser, tmp_path)
     base, db, env, _ = server
     for channel, age in (("whatsapp", 30), ("mail", 51), ("whatsapp", 44)):
         body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": age, "c_gender": "man"}}).encode()
-        request = urllib.request.Request(f"{base}/api/v1/surveys/clienten/responses?via={channel}", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{base}/api/v1/surveys/clienten/responses?via={channel}", data=body, headers={"Content-Type": "application/json"}
+        )
         assert urllib.request.urlopen(request).status == 201
     exe = Path(sys.executable).with_name("afstand")
-    made = subprocess.run([str(exe), "createuser", "--username", "onderzoeker", "--role", "analyst", "--db", db],
-                          env={**env, "AFSTAND_PASSWORD": "Een-lang-wachtwoord-42"}, capture_output=True, text=True)
+    made = subprocess.run(
+        [str(exe), "createuser", "--username", "onderzoeker", "--role", "analyst", "--db", db],
+        env={**env, "AFSTAND_PASSWORD": "Een-lang-wachtwoord-42"},
+        capture_output=True,
+        text=True,
+    )
     assert made.returncode == 0, made.stderr
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL", accept_downloads=True)
     page = context.new_page()
@@ -101,7 +114,9 @@ def _post_reference_rows(base: str, name: str, limit: int) -> None:
             if answers.get("consent") != "ja":
                 continue
             body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": answers}).encode()
-            request = urllib.request.Request(f"{base}/api/v1/surveys/{name}/responses", data=body, headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                f"{base}/api/v1/surveys/{name}/responses", data=body, headers={"Content-Type": "application/json"}
+            )
             assert urllib.request.urlopen(request).status == 201
 
 
@@ -124,8 +139,12 @@ def test_coder_codes_answers_and_the_report_shows_the_themes(server, browser, tm
     _post_reference_rows(base, "clienten", 27)
     exe = Path(sys.executable).with_name("afstand")
     for user, role in (("codeur", "coder"), ("eigenaar", "owner")):
-        made = subprocess.run([str(exe), "createuser", "--username", user, "--role", role, "--db", db],
-                              env={**env, "AFSTAND_PASSWORD": "Een-lang-wachtwoord-42"}, capture_output=True, text=True)
+        made = subprocess.run(
+            [str(exe), "createuser", "--username", user, "--role", role, "--db", db],
+            env={**env, "AFSTAND_PASSWORD": "Een-lang-wachtwoord-42"},
+            capture_output=True,
+            text=True,
+        )
         assert made.returncode == 0, made.stderr
     context, page = _login(browser, base, "codeur")
     page.goto(f"{base}/onderzoek/werken-op-afstand/coderen/W1/")

@@ -36,8 +36,10 @@ FORM = b"""| survey |
 def web_study(client):
     owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     client.force_login(owner)
-    made = client.post("/onderzoek/nieuw/", {"title": "Peiling", "slug": "peiling", "instrument": "peiling",
-                                             "xlsform": SimpleUploadedFile("peiling.md", FORM)})
+    made = client.post(
+        "/onderzoek/nieuw/",
+        {"title": "Peiling", "slug": "peiling", "instrument": "peiling", "xlsform": SimpleUploadedFile("peiling.md", FORM)},
+    )
     assert made.status_code == 302
     version = studies.active_version("peiling", "peiling")
     for text in ("Omdat het belangrijk is", "Voor de bon"):

@@ -31,12 +31,22 @@ def test_queue_span_and_whole_answer_coding_and_frequencies(client, coded_study)
     text = coding_store.text_of("werken-op-afstand", "W1", response)
     assert "Suggesties" in page and "Overnemen" in page  # suggestions from the codebook before anything is coded
     client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "motivatie"})
-    client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"})
+    client.post(
+        "/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"}
+    )
     spans = sorted(Coding.objects.filter(coder=user).values_list("code", "start", "end"))
     assert spans == [("motivatie", 0, len(text)), ("weerstand", 0, 5)]
-    bad = client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "9999"})
+    bad = client.post(
+        "/onderzoek/werken-op-afstand/coderen/W1/",
+        {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "9999"},
+    )
     assert bad.status_code == 400 and "outside the answer" in bad.content.decode()
-    assert client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "geen_middelen"}).status_code == 400
+    assert (
+        client.post(
+            "/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "geen_middelen"}
+        ).status_code
+        == 400
+    )
     client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "done"})
     following = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
     assert f'value="{public_id}"' not in following  # the queue moved on
@@ -64,7 +74,9 @@ def test_coding_urls_need_membership(client, coded_study):
     other = User.objects.create_user("buiten", password="Een-lang-wachtwoord-42")
     client.force_login(other)
     assert client.get("/onderzoek/werken-op-afstand/coderen/W1/").status_code == 403
-    assert client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": "x", "action": "code", "code": "motivatie"}).status_code == 403
+    assert (
+        client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": "x", "action": "code", "code": "motivatie"}).status_code == 403
+    )
 
 
 def test_agreement_page_compares_two_coders(client, coded_study):
@@ -106,16 +118,23 @@ def test_frequencies_page_lists_keywords_the_coded_answers_contradict(client, co
     book = coding_store.codebook("werken-op-afstand")
     answers = coding_store.answers("werken-op-afstand", "W1")
     # a keyword of some code that occurs in at least two answers; code those answers with another code
-    code, keyword, hits = next((c.id, k, found) for c in book.for_question("W1") for k in c.keywords
-                               if len(found := [(r, t) for r, t in answers if _contains(stems(t, keep_stop_words=True), tuple(stems(k, keep_stop_words=True)))]) >= 2)
+    code, keyword, hits = next(
+        (c.id, k, found)
+        for c in book.for_question("W1")
+        for k in c.keywords
+        if len(found := [(r, t) for r, t in answers if _contains(stems(t, keep_stop_words=True), tuple(stems(k, keep_stop_words=True)))])
+        >= 2
+    )
     other = next(c.id for c in book.for_question("W1") if c.id != code)
     for response, text in hits:
         coding_store.apply(coded_study, "W1", response, 0, len(text), other, user)
     page = client.get("/onderzoek/werken-op-afstand/coderen/W1/frequenties/").content.decode()
     table = re.search(r'<table class="likert" id="set-aside">(.*?)</table>', page, re.S).group(1)
     label = book.get("W1", code).label
-    assert re.search(rf"<th scope=\"row\">{re.escape(label)}</th><td>[^<]*\b{re.escape(keyword)}\b[^<]*</td><td class=\"n\">{len(hits)}</td><td class=\"n\">0</td>",
-                     table.replace("&#x27;", "'")), table
+    assert re.search(
+        rf"<th scope=\"row\">{re.escape(label)}</th><td>[^<]*\b{re.escape(keyword)}\b[^<]*</td><td class=\"n\">{len(hits)}</td><td class=\"n\">0</td>",
+        table.replace("&#x27;", "'"),
+    ), table
 
 
 def test_suggestion_model_follows_the_codings_not_their_number(client, coded_study):

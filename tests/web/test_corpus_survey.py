@@ -66,7 +66,7 @@ def test_corpus_form_completes_on_the_survey_pages(client, name):
         html = page.content.decode()
         if "withdrawal-code" in html:
             break
-        assert page.status_code == 200 and 'id="errors"' not in html, html[html.find("<h1"):][:3000]
+        assert page.status_code == 200 and 'id="errors"' not in html, html[html.find("<h1") :][:3000]
         if 'value="send"' in html:  # the review page: send
             sent = client.post(re.search(r'<form method="post" action="([^"]+)"', html).group(1), {"action": "send"})
             assert sent.status_code == 303

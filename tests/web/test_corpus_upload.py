@@ -20,11 +20,15 @@ FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
 @pytest.mark.parametrize("name", FORMS or ["<no corpus>"])
 def test_corpus_form_upload(client, reference, name):
     path = CORPUS / name
-    user = User.objects.filter(username="eigenaar").first() or User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
+    user = User.objects.filter(username="eigenaar").first() or User.objects.create_user(
+        "eigenaar", password="Een-lang-wachtwoord-42", is_staff=True
+    )
     client.force_login(user)
     before = (Study.objects.count(), InstrumentVersion.objects.count())
-    response = client.post("/onderzoek/nieuw/", {"title": "Corpus", "slug": "corpus", "instrument": "corpus",
-                                                "xlsform": SimpleUploadedFile(name, path.read_bytes())})
+    response = client.post(
+        "/onderzoek/nieuw/",
+        {"title": "Corpus", "slug": "corpus", "instrument": "corpus", "xlsform": SimpleUploadedFile(name, path.read_bytes())},
+    )
     assert response.status_code in (302, 400), response.status_code
     report = check_instrument(path)
     if response.status_code == 400:

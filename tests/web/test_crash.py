@@ -12,8 +12,17 @@ import uuid
 
 from tests.web import live
 
-ANSWERS = {"consent": "ja", "c_gender": "man", "c_age": "41", "c_contact_years": "1.5", "c_contact_type": "toezicht",
-           "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
+ANSWERS = {
+    "consent": "ja",
+    "c_gender": "man",
+    "c_age": "41",
+    "c_contact_years": "1.5",
+    "c_contact_type": "toezicht",
+    "c_contact_freq": "paar_per_maand",
+    "c_social_whatsapp": "dagelijks",
+    "c_wa_beveiligd": "eens",
+    "c_wa_f2f_nodig": "deels",
+}
 TOTAL, CONCURRENCY, KILL_AFTER = 2000, 16, 700
 
 
@@ -106,8 +115,10 @@ def test_sigkill_mid_load_loses_no_acknowledged_submission(tmp_path, server_db):
         live.stop(restarted)
     # the kill really came in the middle of the load: requests were in flight, some never answered
     assert in_flight_at_kill and in_flight_at_kill[0] > 0 and lost_acks >= 0, (in_flight_at_kill, lost_acks)
-    print(f"killed with {in_flight_at_kill[0]} requests in flight; {len(acked)} acknowledged, {lost_acks} stored without "
-          f"acknowledgement, {len(unacked)} resubmitted")
+    print(
+        f"killed with {in_flight_at_kill[0]} requests in flight; {len(acked)} acknowledged, {lost_acks} stored without "
+        f"acknowledgement, {len(unacked)} resubmitted"
+    )
 
 
 def race(workers: int, *jobs) -> list:
@@ -146,8 +157,11 @@ def test_same_instance_from_eight_clients_stores_one_and_withdrawal_race_leaves_
             code = answer["withdrawal_code"]
             # before the withdrawal, a resubmission is acknowledged as stored already
             assert clients[6].submit("clienten", sent)[0] == 200
-            results = race(4, lambda code=code: clients[1].withdraw(code),
-                           *[lambda c=c, sent=sent: c.submit("clienten", sent)[0] for c in clients[2:5]])
+            results = race(
+                4,
+                lambda code=code: clients[1].withdraw(code),
+                *[lambda c=c, sent=sent: c.submit("clienten", sent)[0] for c in clients[2:5]],
+            )
             assert results[0] == 200, results
             assert set(results[1:]) <= {200, 410}, results
             outcomes.update(results[1:])

@@ -19,14 +19,25 @@ from tests.helpers import FUZZ, FUZZ_SLOW
 
 pytestmark = pytest.mark.django_db
 ITEMS = ["consent", "c_gender", "c_age", "c_contact_years", "c_contact_type", "c_social_whatsapp", "c_open_tips", "c_advantages", "bogus"]
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30),
-                    st.sampled_from(["ja", "nee", "man", "vrouw", "41", "1,5", "toezicht", "dagelijks", "\x00", "\ud800", "=1+1"]))
-json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-                           max_leaves=10)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=30),
+    st.sampled_from(["ja", "nee", "man", "vrouw", "41", "1,5", "toezicht", "dagelijks", "\x00", "\ud800", "=1+1"]),
+)
+json_values = st.recursive(
+    scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)), max_leaves=10
+)
 bodies = st.one_of(
-    st.fixed_dictionaries({"instance_id": st.one_of(st.uuids().map(str), st.text(max_size=40), st.integers(), st.none()),
-                           "answers": st.one_of(st.dictionaries(st.sampled_from(ITEMS), json_values, max_size=9), json_values)},
-                          optional={"channel": json_values}),
+    st.fixed_dictionaries(
+        {
+            "instance_id": st.one_of(st.uuids().map(str), st.text(max_size=40), st.integers(), st.none()),
+            "answers": st.one_of(st.dictionaries(st.sampled_from(ITEMS), json_values, max_size=9), json_values),
+        },
+        optional={"channel": json_values},
+    ),
     json_values,
 )
 
@@ -73,8 +84,17 @@ text = st.one_of(st.text(max_size=300), st.sampled_from(["\x00", "a\x00b", "<scr
 
 
 @FUZZ
-@given(form=st.fixed_dictionaries({"purpose": st.one_of(st.sampled_from(["loterij", "focusgroep"]), text), "name": text, "email": text,
-                                   "phone": text, "availability": text}))
+@given(
+    form=st.fixed_dictionaries(
+        {
+            "purpose": st.one_of(st.sampled_from(["loterij", "focusgroep"]), text),
+            "name": text,
+            "email": text,
+            "phone": text,
+            "availability": text,
+        }
+    )
+)
 @example(form={"purpose": "loterij", "name": "a\x00b", "email": "a@example.org", "phone": "", "availability": ""})
 def test_signup_form(client, demo, form):
     respondent.SIGNUPS.reset()
@@ -105,13 +125,19 @@ def test_survey_form_posts(client, demo, fields):
 
 
 @FUZZ_SLOW
-@given(content=st.one_of(st.binary(max_size=800), st.text(max_size=800).map(lambda t: ("| survey |\n" + t).encode("utf-8", "surrogatepass"))),
-       name=st.sampled_from(["f.md", "f.xlsx", "f.csv", "f.exe"]))
+@given(
+    content=st.one_of(st.binary(max_size=800), st.text(max_size=800).map(lambda t: ("| survey |\n" + t).encode("utf-8", "surrogatepass"))),
+    name=st.sampled_from(["f.md", "f.xlsx", "f.csv", "f.exe"]),
+)
 def test_xlsform_upload(client, demo, content, name):
-    user = User.objects.filter(username="eigenaar").first() or User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
+    user = User.objects.filter(username="eigenaar").first() or User.objects.create_user(
+        "eigenaar", password="Een-lang-wachtwoord-42", is_staff=True
+    )
     client.force_login(user)
     before = (Study.objects.count(), InstrumentVersion.objects.count())
-    response = client.post("/onderzoek/nieuw/", {"title": "Fuzz", "slug": "fuzz", "instrument": "fuzz", "xlsform": SimpleUploadedFile(name, content)})
+    response = client.post(
+        "/onderzoek/nieuw/", {"title": "Fuzz", "slug": "fuzz", "instrument": "fuzz", "xlsform": SimpleUploadedFile(name, content)}
+    )
     assert response.status_code in (302, 400)
     if response.status_code == 400:
         assert (Study.objects.count(), InstrumentVersion.objects.count()) == before

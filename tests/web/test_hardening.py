@@ -41,6 +41,7 @@ def researcher(client, study, role="owner", staff=False):
 
 # item 6: replays reveal nothing --------------------------------------------------------------
 
+
 def test_a_replay_gets_the_code_only_with_identical_answers(client, demo):
     instance = str(uuid.uuid4())
     answers = {"consent": "ja", "c_age": 40, "c_gender": "man"}
@@ -48,7 +49,12 @@ def test_a_replay_gets_the_code_only_with_identical_answers(client, demo):
     assert first.status_code == 201
     same = post(client, {"instance_id": instance, "answers": {"consent": "ja", "c_age": "40", "c_gender": "man"}})
     assert same.status_code == 200 and same.json()["withdrawal_code"] == first.json()["withdrawal_code"]
-    for other in ({"consent": "ja"}, {"consent": "ja", "c_age": 41, "c_gender": "man"}, {"consent": "nee"}, {"consent": "ja", "c_age": "oud"}):
+    for other in (
+        {"consent": "ja"},
+        {"consent": "ja", "c_age": 41, "c_gender": "man"},
+        {"consent": "nee"},
+        {"consent": "ja", "c_age": "oud"},
+    ):
         guess = post(client, {"instance_id": instance, "answers": other})
         assert guess.status_code == 409 and "withdrawal_code" not in guess.json(), other
     assert Response.objects.count() == 1
@@ -56,8 +62,15 @@ def test_a_replay_gets_the_code_only_with_identical_answers(client, demo):
 
 def test_only_version_4_uuids_are_accepted(client, demo):
     answers = {"consent": "ja"}
-    for bad in (str(uuid.uuid1()), str(uuid.uuid3(uuid.NAMESPACE_DNS, "x")), "00000000-0000-0000-0000-000000000000",
-                "{" + str(uuid.uuid4()) + "}", str(uuid.uuid4()).replace("-", ""), 12345, None):
+    for bad in (
+        str(uuid.uuid1()),
+        str(uuid.uuid3(uuid.NAMESPACE_DNS, "x")),
+        "00000000-0000-0000-0000-000000000000",
+        "{" + str(uuid.uuid4()) + "}",
+        str(uuid.uuid4()).replace("-", ""),
+        12345,
+        None,
+    ):
         result = post(client, {"instance_id": bad, "answers": answers})
         assert result.status_code == 400 and result.json()["errors"]["instance_id"]["code"] == "not_a_uuid", bad
     assert post(client, {"instance_id": str(uuid.uuid4()).upper(), "answers": answers}).status_code == 201
@@ -73,6 +86,7 @@ def test_a_declined_instance_is_counted_once(client, demo):
 
 
 # item 4: spreadsheet-safe CSV ----------------------------------------------------------------
+
 
 def test_web_csv_is_spreadsheet_safe_and_the_data_file_is_canonical_and_analyze_reads_both(client, demo, tmp_path):
     version = studies.active_version(demo.slug, "clienten")
@@ -119,6 +133,7 @@ def test_signups_csv_is_spreadsheet_safe(client, demo, settings):
 
 
 # item 8: permissions and audit ---------------------------------------------------------------
+
 
 def test_only_staff_create_studies(client, demo):
     form = {"title": "Nieuw", "slug": "nieuw", "instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", MINI_FORM.encode())}
@@ -167,29 +182,40 @@ def test_audit_events_have_random_keys_and_respondent_events_no_time(client, dem
 
 # item 7: bad input that gave a 500 -----------------------------------------------------------
 
+
 def test_probe_inputs_get_a_4xx(client, demo):
     huge = "9" * 5000
-    assert post(client, '{"instance_id": "%s", "answers": {"c_age": %s}}' % (uuid.uuid4(), huge)).status_code == 400
-    assert post(client, '{"instance_id": %s, "answers": {}}' % huge).status_code == 400
+    assert post(client, f'{{"instance_id": "{uuid.uuid4()}", "answers": {{"c_age": {huge}}}}}').status_code == 400
+    assert post(client, f'{{"instance_id": {huge}, "answers": {{}}}}').status_code == 400
     researcher(client, demo, staff=True)
     assert client.get(f"/onderzoek/{demo.slug}/export/bestaat-niet.csv").status_code == 404
     assert client.get(f"/onderzoek/{demo.slug}/export/clienten.exe").status_code == 404
     long_name = "x" * 196 + ".md"
-    upload = client.post("/onderzoek/nieuw/", {"title": "Lang", "slug": "lang", "instrument": "mini",
-                                              "xlsform": SimpleUploadedFile(long_name, MINI_FORM.encode())})
+    upload = client.post(
+        "/onderzoek/nieuw/",
+        {"title": "Lang", "slug": "lang", "instrument": "mini", "xlsform": SimpleUploadedFile(long_name, MINI_FORM.encode())},
+    )
     assert upload.status_code in (302, 400)
     bad_forms = {
-        "regex": "regex(., '[a-z]+')", "pow": "pow(., 999999)", "nested": "(" * 500 + ". > 1" + ")" * 500,
-        "huge": ". > " + "9" * 5000, "division": ". div 0 > 1",
+        "regex": "regex(., '[a-z]+')",
+        "pow": "pow(., 999999)",
+        "nested": "(" * 500 + ". > 1" + ")" * 500,
+        "huge": ". > " + "9" * 5000,
+        "division": ". div 0 > 1",
     }
     for name, constraint in bad_forms.items():
         form = _with_constraint(constraint)
-        response = client.post("/onderzoek/nieuw/", {"title": name, "slug": f"f-{name}", "instrument": "mini",
-                                                    "xlsform": SimpleUploadedFile("mini.md", form.encode())})
+        response = client.post(
+            "/onderzoek/nieuw/",
+            {"title": name, "slug": f"f-{name}", "instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", form.encode())},
+        )
         assert response.status_code in (302, 400), (name, response.status_code)
         if response.status_code == 302:  # the form loaded: answering it must not fail either
-            answer = client.post(f"/api/v1/studies/f-{name}/surveys/mini/responses", json.dumps(
-                {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "age": "12"}}), content_type="application/json")
+            answer = client.post(
+                f"/api/v1/studies/f-{name}/surveys/mini/responses",
+                json.dumps({"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "age": "12"}}),
+                content_type="application/json",
+            )
             assert 200 <= answer.status_code < 500, (name, answer.status_code)
 
 

@@ -87,7 +87,9 @@ def test_a_flood_of_addresses_cannot_wipe_account_counters(client, demo, setting
     assert login.LOGIN_USER.count("anna") == 3  # in its own table, with entries for real accounts only
     locked = client.post("/onderzoek/inloggen/", {"username": "anna", "password": "fout"}, **PROXY, HTTP_X_FORWARDED_FOR="203.0.113.200")
     assert locked.status_code == 429
-    client.post("/onderzoek/inloggen/", {"username": "nobody-" + uuid.uuid4().hex, "password": "x"}, **PROXY, HTTP_X_FORWARDED_FOR="203.0.113.201")
+    client.post(
+        "/onderzoek/inloggen/", {"username": "nobody-" + uuid.uuid4().hex, "password": "x"}, **PROXY, HTTP_X_FORWARDED_FOR="203.0.113.201"
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM afstand_limits_accounts")
         assert cursor.fetchone()[0] == 1  # no entry for a username that does not exist
@@ -101,21 +103,36 @@ def test_nobody_can_lock_an_account_and_successful_logins_are_not_counted(client
     User.objects.create_user("anna", password=PASSWORD)
     owner = Client()
     for _ in range(settings.AFSTAND_LOGIN_LIMIT + 3):  # successful logins are not counted
-        assert owner.post("/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY,
-                          HTTP_X_FORWARDED_FOR="198.51.100.10").status_code == 302
+        assert (
+            owner.post(
+                "/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY, HTTP_X_FORWARDED_FOR="198.51.100.10"
+            ).status_code
+            == 302
+        )
     assert login.DEVICE_COOKIE in owner.cookies
     # an attacker from many addresses: each (username, address) pair is limited, then the username backs off
     statuses = []
     for i in range(40):
-        statuses.append(client.post("/onderzoek/inloggen/", {"username": "anna", "password": f"guess-{i}"}, **PROXY,
-                                    HTTP_X_FORWARDED_FOR=f"203.0.113.{i // 5}").status_code)
+        statuses.append(
+            client.post(
+                "/onderzoek/inloggen/", {"username": "anna", "password": f"guess-{i}"}, **PROXY, HTTP_X_FORWARDED_FOR=f"203.0.113.{i // 5}"
+            ).status_code
+        )
     assert statuses.count(200) == 20 and statuses[-1] == 429
     stranger = Client()  # a browser that never logged in as anna waits for the backoff
-    assert stranger.post("/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY,
-                         HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+    assert (
+        stranger.post(
+            "/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY, HTTP_X_FORWARDED_FOR="198.51.100.99"
+        ).status_code
+        == 429
+    )
     # the owner's own browser is not locked out
-    assert owner.post("/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY,
-                      HTTP_X_FORWARDED_FOR="198.51.100.11").status_code == 302
+    assert (
+        owner.post(
+            "/onderzoek/inloggen/", {"username": "anna", "password": PASSWORD}, **PROXY, HTTP_X_FORWARDED_FOR="198.51.100.11"
+        ).status_code
+        == 302
+    )
 
 
 def test_every_limit_is_a_documented_setting():

@@ -30,8 +30,12 @@ def test_gunicorn_logs_no_address_for_malformed_requests(tmp_path):
     process = live.start(f"sqlite:///{tmp_path / 'afstand.sqlite3'}", tmp_path, workers=1)
     port = process.port
     try:
-        for raw in (b"GARBAGE\r\n\r\n", b"GET /" + b"x" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-                    b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"y" * 20000 + b"\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n"):
+        for raw in (
+            b"GARBAGE\r\n\r\n",
+            b"GET /" + b"x" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-Long: " + b"y" * 20000 + b"\r\n\r\n",
+            b"GET / HTTP/9.9\r\n\r\n",
+        ):
             with socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(CLIENT, 0)) as connection:
                 connection.sendall(raw)
                 try:

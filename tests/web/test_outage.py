@@ -18,15 +18,28 @@ import pytest
 
 from tests.web import live
 
-ANSWERS = {"consent": "ja", "c_gender": "man", "c_age": "41", "c_contact_years": "1.5", "c_contact_type": "toezicht",
-           "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
+ANSWERS = {
+    "consent": "ja",
+    "c_gender": "man",
+    "c_age": "41",
+    "c_contact_years": "1.5",
+    "c_contact_type": "toezicht",
+    "c_contact_freq": "paar_per_maand",
+    "c_social_whatsapp": "dagelijks",
+    "c_wa_beveiligd": "eens",
+    "c_wa_f2f_nodig": "deels",
+}
 
 BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None) if Path("/usr/lib/postgresql").is_dir() else None
 
 
 def pg(data: Path, *args: str) -> None:
-    subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c", " ".join([str(BIN / "pg_ctl"), "-D", str(data), *args])],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        ["su", "postgres", "-s", "/bin/sh", "-c", " ".join([str(BIN / "pg_ctl"), "-D", str(data), *args])],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture
@@ -37,11 +50,19 @@ def postgres(tmp_path):
         port = 20000 + probe.getsockname()[1] % 12000  # below the ephemeral range (see scripts/postgres.sh)
     data = Path(f"/tmp/afstand-outage-{uuid.uuid4().hex[:8]}")
     env = {**os.environ, "AFSTAND_PG_PORT": str(port), "AFSTAND_PG_DATA": str(data)}
-    url = subprocess.run(["bash", str(Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh")], env=env, capture_output=True,
-                         text=True, timeout=120, check=True).stdout.strip()
+    url = subprocess.run(
+        ["bash", str(Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.strip()
     options = f"-o '-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={data} -c fsync=off' -l {data}/log -w"
     yield url, lambda: pg(data, "-m", "fast", "stop"), lambda: pg(data, options, "start")
-    subprocess.run(["bash", str(Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh"), "stop"], env=env, capture_output=True, timeout=60)
+    subprocess.run(
+        ["bash", str(Path(__file__).resolve().parents[2] / "scripts" / "postgres.sh"), "stop"], env=env, capture_output=True, timeout=60
+    )
 
 
 def test_stopping_postgres_mid_load_gives_503_and_loses_nothing_acknowledged(tmp_path, postgres):
@@ -61,8 +82,9 @@ def test_stopping_postgres_mid_load_gives_503_and_loses_nothing_acknowledged(tmp
             body = {"instance_id": str(uuid.uuid4()), "answers": {**ANSWERS, "c_open_tips": f"tip-{uuid.uuid4().hex[:8]}"}}
             for _attempt in range(200):  # a real client: the same instance again until it is acknowledged
                 try:
-                    status, raw, headers = c.request("POST", "/api/v1/surveys/clienten/responses", json.dumps(body).encode(),
-                                                     {"Content-Type": "application/json"})
+                    status, raw, headers = c.request(
+                        "POST", "/api/v1/surveys/clienten/responses", json.dumps(body).encode(), {"Content-Type": "application/json"}
+                    )
                 except (OSError, http.client.HTTPException) as err:
                     with lock:
                         failures.append(type(err).__name__)
@@ -96,7 +118,9 @@ def test_stopping_postgres_mid_load_gives_503_and_loses_nothing_acknowledged(tmp
     finally:
         live.stop(server)
     assert 500 not in statuses and set(statuses) <= {200, 201, 503}, sorted(set(statuses))
-    assert outage_answers, f"the outage was not seen: statuses {collections.Counter(statuses)}, network errors {collections.Counter(failures)}"
+    assert outage_answers, (
+        f"the outage was not seen: statuses {collections.Counter(statuses)}, network errors {collections.Counter(failures)}"
+    )
     assert all("error" in body and retry == "5" for body, retry in outage_answers)
     rows = live.export_rows(url, tmp_path, "clienten", tmp_path / "export.csv")
     stored = [r["c_open_tips"] for r in rows]

@@ -46,8 +46,11 @@ def respondent_traffic(client) -> str:
     signup_link = re.search(r'href="(/aanmelden/[^"]+)"', page.content.decode()).group(1)
     assert code.replace("-", "") not in signup_link and "i=" not in signup_link  # the sign-up link carries nothing of the response
     assert client.post(signup_link, {"purpose": "focusgroep", "name": "Piet", "email": "piet@example.org"}).status_code == 200
-    api = client.post("/api/v1/surveys/clienten/responses", {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 30}},
-                      content_type="application/json")
+    api = client.post(
+        "/api/v1/surveys/clienten/responses",
+        {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 30}},
+        content_type="application/json",
+    )
     assert client.post("/intrekken", {"code": api.json()["withdrawal_code"]}).status_code == 200
     return code
 
@@ -93,7 +96,9 @@ def test_signups_cannot_be_joined_to_answers(client, demo):
     signup_columns = {f.column for f in SignUp._meta.concrete_fields}
     response_columns = {f.column for f in Response._meta.concrete_fields}
     assert signup_columns & response_columns == {"id"}  # both random keys, from separate draws
-    assert not [f for f in SignUp._meta.concrete_fields if f.is_relation and f.related_model is not SignUp._meta.get_field("study").related_model]
+    assert not [
+        f for f in SignUp._meta.concrete_fields if f.is_relation and f.related_model is not SignUp._meta.get_field("study").related_model
+    ]
     assert SignUp._meta.get_field("signed_up_on").get_internal_type() == "DateField"
     signup_spool.flush(force=True)
     signup, response = SignUp.objects.get(), Response.objects.get()

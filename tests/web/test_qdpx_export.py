@@ -19,7 +19,9 @@ def test_coded_answers_download_as_qdpx_and_read_back(client, coded_study):
     client.force_login(coder)
     page = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
     public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
-    client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"})
+    client.post(
+        "/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"}
+    )
     assert client.get("/onderzoek/werken-op-afstand/coderen/project.qdpx").status_code == 403  # an export: owners and analysts
     owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     Membership.objects.create(user=owner, study=coded_study, role="owner")
@@ -48,7 +50,9 @@ def test_coding_made_elsewhere_comes_back(client, coded_study):
     client.force_login(coder)
     page = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
     public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
-    client.post("/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"})
+    client.post(
+        "/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"}
+    )
     owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     Membership.objects.create(user=owner, study=coded_study, role="owner")
     client.force_login(owner)
@@ -63,8 +67,9 @@ def test_coding_made_elsewhere_comes_back(client, coded_study):
     url = "/onderzoek/werken-op-afstand/coderen/importeren/"
     done = client.post(url, {"project": SimpleUploadedFile("terug.qdpx", resaved.getvalue())})
     assert done.status_code == 200 and "1 coderingen gelezen, 1 daarvan nieuw." in done.content.decode()
-    assert list(Coding.objects.values_list("response__public_id", "start", "end", "code", "coder__username")) == \
-        [(public_id, 0, 5, "weerstand", "codeur")]
+    assert list(Coding.objects.values_list("response__public_id", "start", "end", "code", "coder__username")) == [
+        (public_id, 0, 5, "weerstand", "codeur")
+    ]
     again = client.post(url, {"project": SimpleUploadedFile("terug.qdpx", resaved.getvalue())})
     assert again.status_code == 200 and Coding.objects.count() == 1  # nothing twice
     # a coder who is not in the study: the whole file is refused

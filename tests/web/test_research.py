@@ -116,7 +116,9 @@ def test_sav_export_reads_back_with_labels(client, demo, tmp_path):
     import pyreadstat
 
     version = studies.active_version(demo.slug, "clienten")
-    submissions.submit(version, uuid.uuid4(), {"consent": "ja", "c_gender": "vrouw", "c_contact_type": "toezicht werkstraf", "c_contact_years": "1,5"})
+    submissions.submit(
+        version, uuid.uuid4(), {"consent": "ja", "c_gender": "vrouw", "c_contact_type": "toezicht werkstraf", "c_contact_years": "1,5"}
+    )
     client.force_login(user_with("owner", demo))
     download = client.get("/onderzoek/werken-op-afstand/export/clienten.sav")
     assert download.status_code == 200

@@ -20,10 +20,20 @@ from tests.web import live
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-pytestmark = [pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-              pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (scripts/bootstrap.sh test runs npm ci in tests/web/axe)")]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (scripts/bootstrap.sh test runs npm ci in tests/web/axe)"),
+]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
 PROFILES = {"phone": PHONE, "desktop": DESKTOP}
@@ -104,8 +114,11 @@ class Respondent:
             page.goto(self.page.url)
             assert page.content().count("<h1") == self.page.content().count("<h1")
         page.evaluate(AXE.read_text(encoding="utf-8"))
-        found = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-                              ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.html.slice(0, 160))})))", WCAG)
+        found = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.html.slice(0, 160))})))",
+            WCAG,
+        )
         self.audited += 1
         if found:
             self.violations.append((state, found))
@@ -113,7 +126,8 @@ class Respondent:
     def check_targets(self):
         """Every choice row and button at least 44×44 CSS px (WCAG 2.5.5), the whole row tappable."""
         for box in self.page.locator("label.choice:visible, button:visible, a.button:visible").evaluate_all(
-                "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [n.textContent.trim().slice(0, 30), r.width, r.height]; })"):
+            "nodes => nodes.map(n => { const r = n.getBoundingClientRect(); return [n.textContent.trim().slice(0, 30), r.width, r.height]; })"
+        ):
             assert box[1] >= 44 and box[2] >= 44, box
 
 
@@ -185,7 +199,10 @@ def test_client_completes_the_survey(site, respondent):
     else:  # shown; answered without its trigger, it is dropped with a notice on the next page
         r.type(follow_up.get_by_role("textbox"), "Geen trigger")
         r.next()
-        assert "niet bewaard" in page.locator(".notice").inner_text() and "Wil je hier iets over vertellen?" in page.locator(".notice").inner_text()
+        assert (
+            "niet bewaard" in page.locator(".notice").inner_text()
+            and "Wil je hier iets over vertellen?" in page.locator(".notice").inner_text()
+        )
         r.audit("dropped notice")
     assert r.h1() == "Tips"
     r.type(page.get_by_role("textbox"), "Vaker bellen")
@@ -285,8 +302,9 @@ def test_worker_completes_the_survey_resuming_in_a_new_browser(site, respondent,
     code = page.locator("#withdrawal-code").inner_text()
     page.goto(link)  # the resume link after sending: the thank-you page, no answers
     assert page.locator("#withdrawal-code").inner_text() == code
-    assert [(row["w_experience_years"], row["w_use_zoom"], row["w_use_toelichting"]) for row in stored(db) if row.get("w_age") == "38"] == \
-        [("7", "nooit", "Zoom voor groepen")]
+    assert [(row["w_experience_years"], row["w_use_zoom"], row["w_use_toelichting"]) for row in stored(db) if row.get("w_age") == "38"] == [
+        ("7", "nooit", "Zoom voor groepen")
+    ]
     page.goto(f"{base}/intrekken")
     r.type(page.get_by_label("Code"), code.replace("-", " "))
     r.next()
@@ -296,10 +314,12 @@ def test_worker_completes_the_survey_resuming_in_a_new_browser(site, respondent,
 
 def _contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two CSS rgb() colours."""
+
     def luminance(css: str) -> float:
         channels = [int(x) / 255 for x in re.findall(r"\d+", css)[:3]]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
     high, low = sorted((luminance(a), luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 

@@ -36,8 +36,16 @@ def mini(label: str = "Leeftijd") -> bytes:
 
 def test_create_a_study_by_uploading_an_xlsform_and_add_a_version(client):
     login(client, None, None)
-    created = client.post("/onderzoek/nieuw/", {"title": "Nieuw onderzoek", "slug": "nieuw-2022", "instrument": "mini", "target": "40",
-                                                "xlsform": SimpleUploadedFile("mini.md", mini())})
+    created = client.post(
+        "/onderzoek/nieuw/",
+        {
+            "title": "Nieuw onderzoek",
+            "slug": "nieuw-2022",
+            "instrument": "mini",
+            "target": "40",
+            "xlsform": SimpleUploadedFile("mini.md", mini()),
+        },
+    )
     assert created.status_code == 302 and created["Location"] == "/onderzoek/nieuw-2022/"
     study = Study.objects.get(slug="nieuw-2022")
     assert Membership.objects.get(study=study).role == "owner"
@@ -46,7 +54,9 @@ def test_create_a_study_by_uploading_an_xlsform_and_add_a_version(client):
     # a respondent answers version 1
     assert submissions.submit(first, uuid.uuid4(), {"consent": "ja", "age": "30"}).status == 201
     # a new upload is a new version; the stored response keeps its own
-    again = client.post("/onderzoek/nieuw-2022/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", mini("Hoe oud ben je?"))})
+    again = client.post(
+        "/onderzoek/nieuw-2022/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", mini("Hoe oud ben je?"))}
+    )
     assert again.status_code == 302
     second = studies.active_version("nieuw-2022", "mini")
     assert second.version_id != first.version_id and InstrumentVersion.objects.filter(study=study).count() == 2
@@ -62,10 +72,14 @@ def test_create_a_study_by_uploading_an_xlsform_and_add_a_version(client):
 def test_a_broken_xlsform_is_refused_with_its_error_and_creates_nothing(client):
     login(client, None, None)
     broken = mini().replace(b"select_one agree | s1", b"select_one nolist | s1")
-    page = client.post("/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", broken)})
+    page = client.post(
+        "/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", broken)}
+    )
     assert page.status_code == 400 and "nolist" in page.content.decode()
     assert not Study.objects.filter(slug="x-2022").exists()
-    wrong = client.post("/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini", "xlsform": SimpleUploadedFile("mini.pdf", b"%PDF")})
+    wrong = client.post(
+        "/onderzoek/nieuw/", {"title": "X", "slug": "x-2022", "instrument": "mini", "xlsform": SimpleUploadedFile("mini.pdf", b"%PDF")}
+    )
     assert wrong.status_code == 400 and "geen XLSForm" in wrong.content.decode()
 
 
@@ -73,7 +87,12 @@ def test_only_owners_upload_versions(client):
     study = studies.load_demo()
     login(client, "analyst", study)
     assert client.get("/onderzoek/werken-op-afstand/versie/").status_code == 403
-    assert client.post("/onderzoek/werken-op-afstand/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", mini())}).status_code == 403
+    assert (
+        client.post(
+            "/onderzoek/werken-op-afstand/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini.md", mini())}
+        ).status_code
+        == 403
+    )
 
 
 @pytest.fixture
@@ -101,7 +120,9 @@ def test_analysis_page_shows_the_core_numbers_and_figures(client, reference_db, 
     for name, entry in expected["items"].items():
         if "counts" in entry:
             counts = result["items"][name]["counts"]
-            assert {k: counts[k] for k in entry["counts"]} == entry["counts"] and sum(counts.values()) == sum(entry["counts"].values()), name
+            assert {k: counts[k] for k in entry["counts"]} == entry["counts"] and sum(counts.values()) == sum(entry["counts"].values()), (
+                name
+            )
     assert 'id="figuur-02"' in html and "data:image/svg+xml;base64," in html
     # groups under the minimum size are listed as not shown, never with their count
     breakdowns = result["comparisons"]["breakdowns"]
@@ -109,10 +130,14 @@ def test_analysis_page_shows_the_core_numbers_and_figures(client, reference_db, 
     assert breakdowns and hidden  # 26 clients: some groups are under the minimum of 10
     for key, group in hidden:
         table = re.search(rf'<table class="likert" id="breakdown-{key}">(.*?)</table>', html, re.S).group(1)
-        assert re.search(rf'<tr class="suppressed" data-group="[^"]+"><th scope="row">{re.escape(group["label"])}</th><td>niet getoond</td></tr>', table), (key, group)
+        assert re.search(
+            rf'<tr class="suppressed" data-group="[^"]+"><th scope="row">{re.escape(group["label"])}</th><td>niet getoond</td></tr>', table
+        ), (key, group)
     for key, b in breakdowns.items():
         table = re.search(rf'<table class="likert" id="breakdown-{key}">(.*?)</table>', html, re.S).group(1)
-        assert re.findall(r'<tr data-group="[^"]+"><th scope="row">[^<]*</th><td>(\d+)</td>', table) == [str(g["n"]) for g in b["groups"]]  # only the shown groups have a count
+        assert re.findall(r'<tr data-group="[^"]+"><th scope="row">[^<]*</th><td>(\d+)</td>', table) == [
+            str(g["n"]) for g in b["groups"]
+        ]  # only the shown groups have a count
     coder = User.objects.create_user("codeur", password=PASSWORD)
     Membership.objects.create(user=coder, study=reference_db, role="coder")
     client.force_login(coder)
@@ -215,11 +240,13 @@ def _page_as_published(html: str) -> dict:
             missing = int(re.search(r'<tr class="missing"><th scope="row">[^<]*</th><td>(\d+)</td>', body).group(1))
             kind = "select_multiple" if "meerdere antwoorden" in body or "several answers" in body else "select_one"
             items[name] = {"type": kind, "missing": missing, "counts": {c: None if v == "×" else int(v) for c, v in rows}}
-        elif "<th scope=\"col\">n</th>" in body:
+        elif '<th scope="col">n</th>' in body:
             items[name] = {"type": "number", "n": int(re.search(r"<tbody><tr><td>(\d+)</td>", body).group(1))}
     breakdowns = {}
     for key, body in re.findall(r'<table class="likert" id="breakdown-([\w-]+)">(.*?)</table>', html, re.S):
-        shown = [{"name": g, "n": int(v)} for g, v in re.findall(r'<tr data-group="([^"]+)"><th scope="row">[^<]*</th><td>(\d+)</td>', body)]
+        shown = [
+            {"name": g, "n": int(v)} for g, v in re.findall(r'<tr data-group="([^"]+)"><th scope="row">[^<]*</th><td>(\d+)</td>', body)
+        ]
         hidden = [{"name": g} for g in re.findall(r'<tr class="suppressed" data-group="([^"]+)">', body)]
         no_group = int(re.search(r'<tr class="no-group"><th scope="row">[^<]*</th><td>(\d+)</td>', body).group(1))
         breakdowns[key] = {"groups": shown, "suppressed": hidden, "no_group": no_group}

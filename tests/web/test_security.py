@@ -76,10 +76,20 @@ def demo(db):
 
 def pages(client, study) -> dict[str, str]:
     base = f"/onderzoek/{study.slug}"
-    return {"survey": "/s/clienten", "withdraw": "/intrekken", "signup": f"/aanmelden/{study.slug}", "home": "/onderzoek/",
-            "monitor": f"{base}/", "analysis": f"{base}/analyse/werkers/", "coding": f"{base}/coderen/", "queue": f"{base}/coderen/W1/",
-            "browse": f"{base}/coderen/W1/alle/", "frequencies": f"{base}/coderen/W1/frequenties/", "signups": f"{base}/aanmeldingen/",
-            "upload": "/onderzoek/nieuw/"}
+    return {
+        "survey": "/s/clienten",
+        "withdraw": "/intrekken",
+        "signup": f"/aanmelden/{study.slug}",
+        "home": "/onderzoek/",
+        "monitor": f"{base}/",
+        "analysis": f"{base}/analyse/werkers/",
+        "coding": f"{base}/coderen/",
+        "queue": f"{base}/coderen/W1/",
+        "browse": f"{base}/coderen/W1/alle/",
+        "frequencies": f"{base}/coderen/W1/frequenties/",
+        "signups": f"{base}/aanmeldingen/",
+        "upload": "/onderzoek/nieuw/",
+    }
 
 
 def test_security_headers_and_csp_compatible_pages(client, demo):
@@ -123,8 +133,15 @@ XSS_FORM = """
 def test_xss_in_labels_answers_and_signups_is_inert(client, demo, study_files):
     user = owner(client, demo)
     # labels: a study uploaded with script in its labels, hints, choices and title
-    created = client.post("/onderzoek/nieuw/", {"title": "XSS <script>alert(5)</script>", "slug": "xss", "instrument": "xss",
-                                                 "xlsform": SimpleUploadedFile("xss.md", textwrap.dedent(XSS_FORM).encode())})
+    created = client.post(
+        "/onderzoek/nieuw/",
+        {
+            "title": "XSS <script>alert(5)</script>",
+            "slug": "xss",
+            "instrument": "xss",
+            "xlsform": SimpleUploadedFile("xss.md", textwrap.dedent(XSS_FORM).encode()),
+        },
+    )
     assert created.status_code == 302
     survey = client.get("/s/xss/xss").content.decode()
     inert(survey)
@@ -148,8 +165,15 @@ def test_xss_in_labels_answers_and_signups_is_inert(client, demo, study_files):
                 assert submissions.submit(clienten, uuid.uuid4(), answers).status == 201
     for response in Response.objects.filter(answers__w_open_types_good=PAYLOAD):
         Coding.objects.create(study=demo, question="W1", response=response, start=0, end=len(PAYLOAD), code="motivatie", coder=user)
-    client.post("/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": '<script>alert("naam")</script>',
-                                                 "email": "a@example.org", "availability": "<img src=x onerror=alert(6)>"})
+    client.post(
+        "/aanmelden/werken-op-afstand",
+        {
+            "purpose": "loterij",
+            "name": '<script>alert("naam")</script>',
+            "email": "a@example.org",
+            "availability": "<img src=x onerror=alert(6)>",
+        },
+    )
     for url in pages(client, demo).values():
         html = client.get(url).content.decode()
         inert(html)
@@ -187,7 +211,9 @@ def test_withdrawal_codes_are_long_and_guessing_is_limited(client, demo, setting
     assert alphabet <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ") and bits - math.log2(32) >= 80  # Crockford base-32, one check character
     real = submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
     settings.AFSTAND_WITHDRAW_LIMIT = 5
-    statuses = [client.post("/intrekken", {"code": f"AAAA-AAAA-AAAA-AAAA-AAA{i}"}, REMOTE_ADDR="198.51.100.7").status_code for i in range(6)]
+    statuses = [
+        client.post("/intrekken", {"code": f"AAAA-AAAA-AAAA-AAAA-AAA{i}"}, REMOTE_ADDR="198.51.100.7").status_code for i in range(6)
+    ]
     assert statuses == [404] * 5 + [429]
     # locked out: even the right code waits (another address is not affected)
     assert client.post("/intrekken", {"code": real}, REMOTE_ADDR="198.51.100.7").status_code == 429
@@ -225,8 +251,16 @@ def test_debug_off_and_secret_from_the_environment():
 
 
 def test_check_deploy_is_clean(tmp_path):
-    env = {"AFSTAND_SECRET_KEY": "a-long-random-secret-" + uuid.uuid4().hex + uuid.uuid4().hex, "AFSTAND_HTTPS": "1",
-           "AFSTAND_ALLOWED_HOSTS": "enquete.example.org", "AFSTAND_VAR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "afstand.web.config.settings"}
-    result = settings_in_subprocess(env, "import sys; from django.core.management import execute_from_command_line; "
-                                         "execute_from_command_line(['django-admin', 'check', '--deploy', '--fail-level', 'WARNING'])")
+    env = {
+        "AFSTAND_SECRET_KEY": "a-long-random-secret-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        "AFSTAND_HTTPS": "1",
+        "AFSTAND_ALLOWED_HOSTS": "enquete.example.org",
+        "AFSTAND_VAR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "afstand.web.config.settings",
+    }
+    result = settings_in_subprocess(
+        env,
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['django-admin', 'check', '--deploy', '--fail-level', 'WARNING'])",
+    )
     assert result.returncode == 0 and "no issues" in result.stdout, result.stdout + result.stderr

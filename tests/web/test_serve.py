@@ -18,8 +18,12 @@ from tests.conftest import run_cli
 
 
 def post(base: str, instrument: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(f"{base}/api/v1/surveys/{instrument}/responses", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        f"{base}/api/v1/surveys/{instrument}/responses",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())
@@ -37,8 +41,23 @@ def test_serve_submit_export_analyze(server, study_files, study_results, tmp_pat
         status, body = post(base, "clienten", {"instance_id": str(uuid.uuid4()), "answers": answers})
         assert status == 201, body
     out = tmp_path / "export.csv"
-    result = subprocess.run([str(Path(sys.executable).with_name("afstand")), "export", "--instrument", "clienten", "--db", db,
-                             "--format", "csv", "--out", str(out)], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("afstand")),
+            "export",
+            "--instrument",
+            "clienten",
+            "--db",
+            db,
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     exported = list(csv.DictReader(out.open(encoding="utf-8")))
     consented = [r for r in rows if r["consent"] == "ja"]
@@ -69,7 +88,9 @@ def test_createuser(tmp_path, server_db):
     db = server_db
     made = subprocess.run([exe, "createuser", "--username", "anna", "--role", "owner", "--db", db], env=env, capture_output=True, text=True)
     assert made.returncode == 0 and "anna: owner of werken-op-afstand" in made.stdout, made.stderr
-    weak = subprocess.run([exe, "createuser", "--username", "bob", "--db", db], env={**env, "AFSTAND_PASSWORD": "123"}, capture_output=True, text=True)
+    weak = subprocess.run(
+        [exe, "createuser", "--username", "bob", "--db", db], env={**env, "AFSTAND_PASSWORD": "123"}, capture_output=True, text=True
+    )
     assert weak.returncode == 2 and weak.stderr.startswith("afstand: error: password:")
 
 

@@ -51,12 +51,19 @@ def test_full_client_survey(client, demo):
     back = step(client, page, action="back")  # Previous keeps the answers
     html = back.content.decode()
     assert 'value="41"' in html and 'value="werkstraf" checked' in html and 'value="0,5"' in html  # shown the Dutch way, stored as 0.5
-    thanks, review = review_and_send(client, step(client, back, c_age="41", c_gender="man", c_contact_type=["toezicht", "werkstraf"],
-                                                c_contact_years="0,5"))
+    thanks, review = review_and_send(
+        client, step(client, back, c_age="41", c_gender="man", c_contact_type=["toezicht", "werkstraf"], c_contact_years="0,5")
+    )
     assert "Toezicht (ik moet me aan afspraken houden), Werkstraf" in review.content.decode()  # the review shows the answers
     code = CODE.search(thanks.content.decode()).group(1)
     stored = Response.objects.get()
-    assert stored.answers == {"consent": "ja", "c_age": "41", "c_gender": "man", "c_contact_type": "toezicht werkstraf", "c_contact_years": "0.5"}
+    assert stored.answers == {
+        "consent": "ja",
+        "c_age": "41",
+        "c_gender": "man",
+        "c_contact_type": "toezicht werkstraf",
+        "c_contact_years": "0.5",
+    }
     assert stored.channel == "whatsapp" and stored.instrument_version.filename == "clienten-2026.md"
     # the thank-you page is a GET: reloading it, or coming back after the sign-up tab, shows the code again
     assert CODE.search(client.get(thanks.request["PATH_INFO"]).content.decode()).group(1) == code
@@ -91,7 +98,9 @@ def test_decimal_comma_and_point_store_the_number_typed(client, demo, typed, sto
     assert Response.objects.get().answers["c_contact_years"] == stored
 
 
-@pytest.mark.parametrize("typed, field", [("1.000,5", "c_contact_years"), ("een half", "c_contact_years"), ("4,5", "c_age"), ("5e3", "c_age")])
+@pytest.mark.parametrize(
+    "typed, field", [("1.000,5", "c_contact_years"), ("een half", "c_contact_years"), ("4,5", "c_age"), ("5e3", "c_age")]
+)
 def test_unreadable_numbers_are_an_error_naming_the_question_never_a_changed_value(client, demo, typed, field):
     page = step(client, client.get("/s/clienten"), consent="ja")
     bad = step(client, page, **{field: typed})
@@ -255,8 +264,10 @@ def test_withdrawal_code_typos_are_not_failed_tries(client, demo, settings):
     code = submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
     settings.AFSTAND_WITHDRAW_LIMIT = 2
     compact = code.replace("-", "")
-    i = next(i for i in range(15) if compact[i] != compact[i + 1] and {compact[i], compact[i + 1]} != {"0", "Z"})  # Luhn mod 32 misses only 0<->Z
-    swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2:]
+    i = next(
+        i for i in range(15) if compact[i] != compact[i + 1] and {compact[i], compact[i + 1]} != {"0", "Z"}
+    )  # Luhn mod 32 misses only 0<->Z
+    swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :]
     wrong = code.replace(code[0], "Z" if code[0] != "Z" else "Y", 1)
     for typo in (wrong, swapped, wrong, wrong):
         page = client.post("/intrekken", {"code": typo}, REMOTE_ADDR="198.51.100.9")
@@ -280,8 +291,10 @@ def test_signup_errors_name_the_field_and_link_to_it(client, demo):
 def test_signup_is_unlinkable(client, demo):
     form = client.get("/aanmelden/werken-op-afstand")
     assert form.status_code == 200
-    done = client.post("/aanmelden/werken-op-afstand", {"purpose": "focusgroep", "name": "Jan Jansen", "email": "jan@example.org",
-                                                         "phone": "0612345678", "availability": "dinsdag"})
+    done = client.post(
+        "/aanmelden/werken-op-afstand",
+        {"purpose": "focusgroep", "name": "Jan Jansen", "email": "jan@example.org", "phone": "0612345678", "availability": "dinsdag"},
+    )
     assert done.status_code == 200 and len(signup_spool.all_for(demo)) == 1
     assert not [f for f in SignUp._meta.get_fields() if f.is_relation and f.related_model is Response]
 
@@ -295,7 +308,6 @@ def test_respondent_pages_are_compressed_and_have_a_favicon(client, demo):
     assert "Content-Encoding" not in client.get("/onderzoek/inloggen/", HTTP_ACCEPT_ENCODING="gzip")  # pages with CSRF tokens: never
 
 
-
 def test_pages_are_short_and_the_time_comes_from_one_place(client, demo):
     from afstand.instrument import timing
     from afstand.services import survey_pages
@@ -304,8 +316,9 @@ def test_pages_are_short_and_the_time_comes_from_one_place(client, demo):
         form = studies.instrument_for(studies.active_version(demo.slug, name))
         pages = survey_pages.pages(form)
         assert max(sum(1 for e in p.elements if e in form.items) for p in pages) <= survey_pages.MAX_QUESTIONS
-        assert sorted(e for p in pages for e in p.elements) == sorted(set(form.order) - {g.name for g in form.groups}
-                                                                        | {e for g in form.groups for e in g.elements})
+        assert sorted(e for p in pages for e in p.elements) == sorted(
+            set(form.order) - {g.name for g in form.groups} | {e for g in form.groups for e in g.elements}
+        )
         expected = timing.minutes(form.items.values())  # with consent every page of these forms is asked
         html = client.get(f"/s/{name}").content.decode()
         assert f"Dit duurt ongeveer {expected} minu" in html
@@ -313,8 +326,14 @@ def test_pages_are_short_and_the_time_comes_from_one_place(client, demo):
 
 
 @FUZZ_SLOW
-@given(fields=st.dictionaries(st.sampled_from(["action", "c_age", "c_gender", "c_contact_years", "c_contact_type", "lang", "consent"]),
-                              st.text(max_size=20), max_size=6), stap=st.sampled_from(["1", "2", "3", "9", "controle", "x", "-1", ""]))
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["action", "c_age", "c_gender", "c_contact_years", "c_contact_type", "lang", "consent"]),
+        st.text(max_size=20),
+        max_size=6,
+    ),
+    stap=st.sampled_from(["1", "2", "3", "9", "controle", "x", "-1", ""]),
+)
 def test_any_post_to_a_draft_page_is_a_redirect_never_an_error(client, demo, fields, stap):
     page = step(client, client.get("/s/clienten"), consent="ja")
     before = Response.objects.count()
@@ -328,7 +347,9 @@ def test_labels_are_escaped(client, tmp_path):
     """A form whose labels, hints and choices hold markup: the page shows the text, never the markup."""
     from afstand.services.studies import Form, create_study
 
-    form = md_form(tmp_path, """
+    form = md_form(
+        tmp_path,
+        """
         | survey |
         | | type | name | label::Nederlands (nl) | hint::Nederlands (nl) | required | consent_choice |
         | | select_one yn | consent | Doe je mee? <script>alert(1)</script> | <b>vet</b> | yes | ja |
@@ -340,7 +361,8 @@ def test_labels_are_escaped(client, tmp_path):
         | settings |
         | | form_title | form_id | default_language |
         | | Test <script>alert(3)</script> | escape | Nederlands (nl) |
-    """)
+    """,
+    )
     create_study("escape", "Escape", [Form("escape", form.name, form.read_bytes())])
     html = client.get("/s/escape/escape").content.decode()
     assert "Doe je mee? &lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;vet&lt;/b&gt;" in html

@@ -52,12 +52,31 @@ def test_new_types_on_the_survey_page(client):
     assert "County of Ann" in shown and "I have read this, Ann" in shown  # ${} interpolated
     # the filter reads an answer on the same page: every county is offered, the server refuses one of another state
     assert 'value="king"' in text and "Kies een van de getoonde antwoorden." in text
-    page = step(client, again, name="Ann", state_of="texas", county="cameron", day="2024-02-29", at="09:30",
-                moment="2024-02-29T09:30", share="0,5", ok="OK")
+    page = step(
+        client,
+        again,
+        name="Ann",
+        state_of="texas",
+        county="cameron",
+        day="2024-02-29",
+        at="09:30",
+        moment="2024-02-29T09:30",
+        share="0,5",
+        ok="OK",
+    )
     done, _ = review_and_send(client, page)
     assert done.status_code == 200 and "withdrawal-code" in done.content.decode(), done.content.decode()[:800]
-    assert Response.objects.get().answers == {"name": "Ann", "state_of": "texas", "county": "cameron", "day": "2024-02-29", "at": "09:30",
-                                              "moment": "2024-02-29T09:30", "share": "0.5", "ok": "OK", "greeting": "Hi Ann"}
+    assert Response.objects.get().answers == {
+        "name": "Ann",
+        "state_of": "texas",
+        "county": "cameron",
+        "day": "2024-02-29",
+        "at": "09:30",
+        "moment": "2024-02-29T09:30",
+        "share": "0.5",
+        "ok": "OK",
+        "greeting": "Hi Ann",
+    }
 
 
 REPEAT_FORM = b"""| survey |
@@ -89,22 +108,35 @@ def test_repeat_page_adds_and_removes_instances(client):
     page = step(client, page, action="add", instances="1", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40"})
     html = page.content.decode()
     assert 'name="q-member[2]/name"' in html and 'value="Ann"' in html and "Does Ann work?" in html
-    page = step(client, page, action="add", instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
-                                                                    "q-member[1]/works": "yes", "q-member[2]/name": "Bo"})
-    page = step(client, page, action="remove-1", instances="3", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
-                                                                         "q-member[1]/works": "yes", "q-member[2]/name": "Bo"})
+    page = step(
+        client,
+        page,
+        action="add",
+        instances="2",
+        **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes", "q-member[2]/name": "Bo"},
+    )
+    page = step(
+        client,
+        page,
+        action="remove-1",
+        instances="3",
+        **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes", "q-member[2]/name": "Bo"},
+    )
     html = page.content.decode()
     assert 'name="q-member[2]/name"' in html and 'name="q-member[3]/name"' not in html and 'value="Bo"' not in html  # Bo removed
     bad = step(client, page, instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"})
     assert 'id="errors"' in bad.content.decode() and "Name (2)" in bad.content.decode()  # the empty second member's name is required
-    page = step(client, bad, action="remove-1", instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40",
-                                                                        "q-member[1]/works": "yes"})
+    page = step(
+        client, bad, action="remove-1", instances="2", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"}
+    )
     page = step(client, page, instances="1", **{"q-member[1]/name": "Ann", "q-member[1]/age": "40", "q-member[1]/works": "yes"})
     assert page.status_code == 200 and "Any remark?" in page.content.decode()
     done, review = review_and_send(client, page)
     assert "withdrawal-code" in done.content.decode()
     listed = re.sub(r"\s+", " ", review.content.decode())
-    assert "<dt>Name (1)</dt><dd>Ann " in listed and "<dt>Age of Ann (1)</dt><dd>40 " in listed  # each instance's answers on the review page
+    assert (
+        "<dt>Name (1)</dt><dd>Ann " in listed and "<dt>Age of Ann (1)</dt><dd>40 " in listed
+    )  # each instance's answers on the review page
     assert Response.objects.get().answers == {"member": [{"name": "Ann", "age": "40", "works": "yes"}], "members": "1"}
 
 

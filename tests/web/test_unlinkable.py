@@ -41,10 +41,15 @@ def probe(client, settings, tmp_path):
     truth: dict[str, int] = {}  # response public id -> person
     for person in range(N):
         instance = uuid.uuid4()
-        answered = client.post("/api/v1/surveys/clienten/responses", json.dumps({"instance_id": str(instance), "answers": {
-            "consent": "ja", "c_age": 30 + person % 40, "c_gender": "man"}}), content_type="application/json")
+        answered = client.post(
+            "/api/v1/surveys/clienten/responses",
+            json.dumps({"instance_id": str(instance), "answers": {"consent": "ja", "c_age": 30 + person % 40, "c_gender": "man"}}),
+            content_type="application/json",
+        )
         assert answered.status_code == 201
-        signed = client.post(f"/aanmelden/{study.slug}", {"purpose": "loterij", "name": f"person-{person}", "email": f"p{person}@example.org"})
+        signed = client.post(
+            f"/aanmelden/{study.slug}", {"purpose": "loterij", "name": f"person-{person}", "email": f"p{person}@example.org"}
+        )
         assert signed.status_code == 200
         truth[Response.objects.get(instance_id=instance).public_id] = person
     assert SignUp.objects.count() == N and not signup_spool.pending()  # N is a multiple of K: every batch written
@@ -72,18 +77,35 @@ def dump_order(table: str, column: str) -> list[str]:
         raw: sqlite3.Connection = connection.connection
         position = [row[1] for row in raw.execute(f'PRAGMA table_info("{table}")')].index(column)
         prefix = f'INSERT INTO "{table}" VALUES('
-        return [_sql_values(line[len(prefix):-2])[position] for line in raw.iterdump() if line.startswith(prefix)]
+        return [_sql_values(line[len(prefix) : -2])[position] for line in raw.iterdump() if line.startswith(prefix)]
     pg_dump = shutil.which("pg_dump") or next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"))), None)
     if pg_dump is None:
         pytest.skip("pg_dump not installed")
     s = connection.settings_dict
     env = {**os.environ, "PGPASSWORD": s["PASSWORD"] or ""}
-    out = subprocess.run([str(pg_dump), "-h", s["HOST"] or "127.0.0.1", "-p", str(s["PORT"] or 5432), "-U", s["USER"], "--data-only",
-                          "-t", table, s["NAME"]], capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run(
+        [
+            str(pg_dump),
+            "-h",
+            s["HOST"] or "127.0.0.1",
+            "-p",
+            str(s["PORT"] or 5432),
+            "-U",
+            s["USER"],
+            "--data-only",
+            "-t",
+            table,
+            s["NAME"],
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
     copy = out.split(f"COPY public.{table} ", 1)[1]
-    position = [c.strip().strip('"') for c in copy[copy.index("(") + 1:copy.index(")")].split(",")].index(column)
+    position = [c.strip().strip('"') for c in copy[copy.index("(") + 1 : copy.index(")")].split(",")].index(column)
     lines = copy.split("\n")[1:]
-    return [line.split("\t")[position] for line in lines[:lines.index("\\.")]]
+    return [line.split("\t")[position] for line in lines[: lines.index("\\.")]]
 
 
 def _sql_values(text: str) -> list[str]:
@@ -92,7 +114,7 @@ def _sql_values(text: str) -> list[str]:
     while i < len(text):
         ch = text[i]
         if quoted:
-            if ch == "'" and text[i + 1:i + 2] == "'":
+            if ch == "'" and text[i + 1 : i + 2] == "'":
                 current += "'"
                 i += 1
             elif ch == "'":
@@ -124,8 +146,10 @@ def test_the_probe_cannot_join_signups_to_responses(probe):
         arrival = ordered(f"SELECT public_id FROM {r} ORDER BY rowid")
     else:
         attacks["ctid"] = (ordered(f"SELECT public_id FROM {r} ORDER BY ctid"), ordered(f"SELECT name FROM {s} ORDER BY ctid"))
-        attacks["xmin order"] = (ordered(f"SELECT public_id FROM {r} ORDER BY xmin::text::bigint"),
-                                 ordered(f"SELECT name FROM {s} ORDER BY xmin::text::bigint, name"))
+        attacks["xmin order"] = (
+            ordered(f"SELECT public_id FROM {r} ORDER BY xmin::text::bigint"),
+            ordered(f"SELECT name FROM {s} ORDER BY xmin::text::bigint, name"),
+        )
         arrival = ordered(f"SELECT public_id FROM {r} ORDER BY xmin::text::bigint")
         # the probe's own join: each sign-up to the response with the closest smaller transaction id
         with connection.cursor() as cursor:
@@ -134,8 +158,11 @@ def test_the_probe_cannot_join_signups_to_responses(probe):
             cursor.execute(f"SELECT name, xmin::text::bigint FROM {s}")
             signups = cursor.fetchall()
         assert len({x for _, x in signups}) == 1, "every sign-up row carries the same transaction id"
-        nearest = sum(truth[max((rx, rp) for rp, rx in responses if rx < sx)[1]] == person_of_signup(name)
-                      for name, sx in signups if any(rx < sx for _, rx in responses))
+        nearest = sum(
+            truth[max((rx, rp) for rp, rx in responses if rx < sx)[1]] == person_of_signup(name)
+            for name, sx in signups
+            if any(rx < sx for _, rx in responses)
+        )
         assert nearest <= MAX_HITS, f"xmin join: {nearest} of {N} right"
     # the attacker's tools do see arrival order where it exists: the responses themselves are in order
     assert [truth[p] for p in arrival] == list(range(N))

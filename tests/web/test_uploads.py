@@ -20,8 +20,17 @@ from afstand.bounded import ParseLimit, check_zip, run_bounded
 from afstand.errors import AfstandError
 from tests.web import live
 
-ANSWERS = {"consent": "ja", "c_gender": "man", "c_age": "41", "c_contact_years": "1.5", "c_contact_type": "toezicht",
-           "c_contact_freq": "paar_per_maand", "c_social_whatsapp": "dagelijks", "c_wa_beveiligd": "eens", "c_wa_f2f_nodig": "deels"}
+ANSWERS = {
+    "consent": "ja",
+    "c_gender": "man",
+    "c_age": "41",
+    "c_contact_years": "1.5",
+    "c_contact_type": "toezicht",
+    "c_contact_freq": "paar_per_maand",
+    "c_social_whatsapp": "dagelijks",
+    "c_wa_beveiligd": "eens",
+    "c_wa_f2f_nodig": "deels",
+}
 
 PASSWORD = "Een-lang-wachtwoord-42"
 
@@ -42,7 +51,7 @@ def xlsx_bomb(size: int = 300 * 1024 * 1024) -> bytes:
                 head, tail = data.split(b"</sheetData>")
                 with target.open(info.filename, "w", force_zip64=True) as member:
                     member.write(head)
-                    block = b"<row><c t=\"inlineStr\"><is><t>x</t></is></c></row>" * 20000
+                    block = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 20000
                     for _ in range(size // len(block)):
                         member.write(block)
                     member.write(b"</sheetData>" + tail)
@@ -64,6 +73,7 @@ def docx_bomb() -> bytes:
 
 
 # the building blocks ------------------------------------------------------------------------
+
 
 def test_check_zip_refuses_bombs_and_passes_ordinary_files():
     with pytest.raises(ParseLimit, match="notes.docx"):
@@ -110,14 +120,19 @@ def test_run_bounded_limits_time_memory_and_passes_results_and_errors():
 
 # through the web, against a real server -------------------------------------------------------
 
+
 def _login(port: int) -> dict:
     c = live.Client(port)
     _, page, headers = c.request("GET", "/onderzoek/inloggen/")
     csrf = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "")).group(1)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
     body = f"username=anna&password={PASSWORD}&csrfmiddlewaretoken={token}".encode()
-    status, _, headers = c.request("POST", "/onderzoek/inloggen/", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                                         "Cookie": f"csrftoken={csrf}", "Referer": f"http://127.0.0.1:{port}/"})
+    status, _, headers = c.request(
+        "POST",
+        "/onderzoek/inloggen/",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf}", "Referer": f"http://127.0.0.1:{port}/"},
+    )
     assert status == 302, status
     session = re.search(r"sessionid=([^;]+)", headers.get("Set-Cookie", "")).group(1)
     return {"Cookie": f"csrftoken={csrf}; sessionid={session}", "Referer": f"http://127.0.0.1:{port}/", "X-CSRFToken": csrf}
@@ -126,11 +141,17 @@ def _login(port: int) -> dict:
 def _upload(port: int, auth: dict, fields: dict, filename: str, content: bytes, path: str = "/onderzoek/nieuw/") -> tuple[int, str, float]:
     boundary = uuid.uuid4().hex
     parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()]
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="xlsform"; filename="{filename}"\r\n'
-                 f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="xlsform"; filename="{filename}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     started = time.monotonic()
-    status, page, _ = live.Client(port, timeout=60).request("POST", path, body, {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    status, page, _ = live.Client(port, timeout=60).request(
+        "POST", path, body, {**auth, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
     return status, page.decode("utf-8", "replace"), time.monotonic() - started
 
 
@@ -148,8 +169,13 @@ def test_an_xlsx_bomb_gets_a_400_within_5_s_while_submissions_go_on(tmp_path, se
             except OSError:
                 time.sleep(0.2)
         env = {**live.server_env(tmp_path), "AFSTAND_PASSWORD": PASSWORD}
-        made = subprocess.run([live.EXE, "createuser", "--username", "anna", "--role", "owner", "--staff", "--db", server_db],
-                              env=env, capture_output=True, text=True, timeout=120)
+        made = subprocess.run(
+            [live.EXE, "createuser", "--username", "anna", "--role", "owner", "--staff", "--db", server_db],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert made.returncode == 0, made.stderr
         auth = _login(port)
         latencies: list[float] = []
@@ -193,8 +219,8 @@ def test_a_docx_bomb_in_focus_notes_gets_a_400(client, db, settings):
     from django.contrib.auth.models import User
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from afstand.services import studies
     from afstand.services import coding as coding_store
+    from afstand.services import studies
     from afstand.web.models import FocusNote, Membership
 
     study = studies.load_demo()
@@ -205,8 +231,9 @@ def test_a_docx_bomb_in_focus_notes_gets_a_400(client, db, settings):
     bomb = docx_bomb()
     assert client.get(f"/onderzoek/{study.slug}/focusgroepen/").status_code == 200  # the study folder is read once per process
     started = time.monotonic()
-    response = client.post(f"/onderzoek/{study.slug}/focusgroepen/", {"guide": guide, "session": "Utrecht",
-                                                                      "notes": SimpleUploadedFile("notes.docx", bomb)})
+    response = client.post(
+        f"/onderzoek/{study.slug}/focusgroepen/", {"guide": guide, "session": "Utrecht", "notes": SimpleUploadedFile("notes.docx", bomb)}
+    )
     assert response.status_code == 400 and time.monotonic() - started < 5
     assert "notes.docx" in response.content.decode() and not FocusNote.objects.exists()
 

@@ -49,7 +49,14 @@ def test_a_second_wave_has_its_own_links_and_its_responses_are_apart(client, dem
     assert client.get("/s/werken-op-afstand/m/2021/clienten").status_code == 200
     assert client.get("/s/werken-op-afstand/m/2030/clienten").status_code == 404
     for _ in range(3):
-        assert api(client, "/api/v1/studies/werken-op-afstand/waves/2022/surveys/clienten/responses?via=whatsapp", {"consent": "ja", "c_age": 30}) == 201
+        assert (
+            api(
+                client,
+                "/api/v1/studies/werken-op-afstand/waves/2022/surveys/clienten/responses?via=whatsapp",
+                {"consent": "ja", "c_age": 30},
+            )
+            == 201
+        )
     assert api(client, "/api/v1/studies/werken-op-afstand/waves/2021/surveys/clienten/responses", {"consent": "ja", "c_age": 50}) == 201
     assert api(client, "/api/v1/studies/werken-op-afstand/surveys/clienten/responses", {"consent": "ja", "c_age": 31}) == 201
     assert Response.objects.filter(instrument_version__wave=second).count() == 4
@@ -93,13 +100,22 @@ def test_new_wave_in_the_browser_copies_the_forms(client, demo):
     assert client.get("/s/werken-op-afstand/m/2022/clienten").status_code == 404
 
 
-V2 = textwrap.dedent(MINI_FORM).strip().replace(
-    "| | text | why | Waarom? | Why? | | | | | | |", "| | text | why | Waarom? | Why? | | | | | | |\n| | integer | hours | Uren | Hours | | | | | | |"
-).replace("| Mini | mini | 1 |", "| Mini | mini | 2 |") + "\n"
+V2 = (
+    textwrap.dedent(MINI_FORM)
+    .strip()
+    .replace(
+        "| | text | why | Waarom? | Why? | | | | | | |",
+        "| | text | why | Waarom? | Why? | | | | | | |\n| | integer | hours | Uren | Hours | | | | | | |",
+    )
+    .replace("| Mini | mini | 1 |", "| Mini | mini | 2 |")
+    + "\n"
+)
 
 
 def test_a_version_added_inside_a_wave_gives_not_asked(client):
-    study, (v1,) = studies.create_study("mini-studie", "Mini", [studies.Form("mini", "mini.md", (textwrap.dedent(MINI_FORM).strip() + "\n").encode())])
+    study, (v1,) = studies.create_study(
+        "mini-studie", "Mini", [studies.Form("mini", "mini.md", (textwrap.dedent(MINI_FORM).strip() + "\n").encode())]
+    )
     for age in ("30", "40"):
         assert submissions.submit(v1, uuid.uuid4(), {"consent": "ja", "age": age}).status == 201
     v2 = studies.add_version(study, "mini", "mini-2.md", V2.encode())
@@ -153,8 +169,23 @@ def test_cli_study_wave_create_and_list(tmp_path, monkeypatch):
     assert missing.returncode == 2 and "no study 'werken-op-afstand'" in missing.stderr
     monkeypatch.setenv("AFSTAND_PASSWORD", PASSWORD)
     assert run_cli("createuser", "--username", "anna", "--role", "owner", "--db", db).returncode == 0  # loads the study
-    created = run_cli("study", "wave", "create", "--study", "werken-op-afstand", "--label", "2022", "--starts", "2022-03-01", "--db", db,
-                      "--target", "werkers=150", "--target", "werkers:whatsapp=50")
+    created = run_cli(
+        "study",
+        "wave",
+        "create",
+        "--study",
+        "werken-op-afstand",
+        "--label",
+        "2022",
+        "--starts",
+        "2022-03-01",
+        "--db",
+        db,
+        "--target",
+        "werkers=150",
+        "--target",
+        "werkers:whatsapp=50",
+    )
     assert created.returncode == 0, created.stderr
     assert "2022" in created.stdout
     listed = run_cli("study", "wave", "list", "--study", "werken-op-afstand", "--db", db, "--json")
@@ -182,7 +213,9 @@ def test_report_still_builds_after_a_version_is_added_inside_the_wave(client, de
     core = studies.core_study(demo.slug)
     source = core.form_path("werkers").read_text(encoding="utf-8")
     extra = "|  | select_one gender | w_gender_new | Met welk geslacht identificeer je je? | Which gender do you identify with? |"
-    changed = source.replace("|  | select_one gender | w_gender |", extra + " |  |  |  |  |  |  |  |  |  |  |  |  |\n|  | select_one gender | w_gender |", 1)
+    changed = source.replace(
+        "|  | select_one gender | w_gender |", extra + " |  |  |  |  |  |  |  |  |  |  |  |  |\n|  | select_one gender | w_gender |", 1
+    )
     assert "w_gender_new" in changed
     with (reference / "werkers.csv").open(encoding="utf-8") as handle:
         workers = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
@@ -225,13 +258,18 @@ def test_migration_puts_existing_versions_into_a_first_wave():
         study = old.get_model("afstand", "Study").objects.create(slug="oud", title="Oud")
         versions = old.get_model("afstand", "InstrumentVersion")
         for content in ("mini@1", "mini@2"):
-            versions.objects.create(study=study, name="mini", version_id=content, filename="mini.md", xlsform=b"-", active=content == "mini@2")
+            versions.objects.create(
+                study=study, name="mini", version_id=content, filename="mini.md", xlsform=b"-", active=content == "mini@2"
+            )
         executor = MigrationExecutor(connection)
         executor.migrate(after)
         new = executor.loader.project_state(after).apps
         wave = new.get_model("afstand", "Wave").objects.get(study__slug="oud")
         assert wave.label == str(dt.date.today().year)
-        assert sorted(new.get_model("afstand", "InstrumentVersion").objects.filter(wave=wave).values_list("version_id", flat=True)) == ["mini@1", "mini@2"]
+        assert sorted(new.get_model("afstand", "InstrumentVersion").objects.filter(wave=wave).values_list("version_id", flat=True)) == [
+            "mini@1",
+            "mini@2",
+        ]
     finally:
         MigrationExecutor(connection).migrate(leaves)
 

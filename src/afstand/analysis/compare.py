@@ -86,8 +86,13 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
     scales = _scale_outcomes(responses)
     for breakdown in breakdowns:
         if breakdown.item in responses.not_asked:
-            result["breakdowns"][breakdown.name] = {"item": breakdown.item, "groups": [], "suppressed": [], "no_group": None,
-                                                    "not_tested": "not asked in this version of the questionnaire"}
+            result["breakdowns"][breakdown.name] = {
+                "item": breakdown.item,
+                "groups": [],
+                "suppressed": [],
+                "no_group": None,
+                "not_tested": "not asked in this version of the questionnaire",
+            }
             continue
         codes, names, labels = group_codes(responses, breakdown)
         tally = np.bincount(codes + 1, minlength=len(names) + 1)  # [0] = no group
@@ -170,15 +175,29 @@ def _ordinal_table_test(table: np.ndarray, values: np.ndarray, index: dict[str, 
     if len(index) == 2:
         u1, p = mann_whitney(table)
         r = 2 * u1 / (table[0].sum() * table[1].sum()) - 1  # rank-biserial: > 0 when the first group scores higher
-        return {"test": "mann-whitney", "statistic": float(u1), "df": None, "p": p,
-                "effect": {"name": "rank_biserial_r", "value": float(r),
-                           "ci": intervals.bootstrap_effect(table, intervals.rank_biserial_many)},
-                "n": n, "by_group": by_group}
+        return {
+            "test": "mann-whitney",
+            "statistic": float(u1),
+            "df": None,
+            "p": p,
+            "effect": {"name": "rank_biserial_r", "value": float(r), "ci": intervals.bootstrap_effect(table, intervals.rank_biserial_many)},
+            "n": n,
+            "by_group": by_group,
+        }
     h, p, df = kruskal_wallis(table)
-    return {"test": "kruskal-wallis", "statistic": h, "df": df, "p": p,
-            "effect": {"name": "epsilon_squared", "value": h / (n - 1),
-                       "ci": intervals.bootstrap_effect(table, intervals.epsilon_squared_many)},
-            "n": n, "by_group": by_group}
+    return {
+        "test": "kruskal-wallis",
+        "statistic": h,
+        "df": df,
+        "p": p,
+        "effect": {
+            "name": "epsilon_squared",
+            "value": h / (n - 1),
+            "ci": intervals.bootstrap_effect(table, intervals.epsilon_squared_many),
+        },
+        "n": n,
+        "by_group": by_group,
+    }
 
 
 def _positions(codes: np.ndarray, index: dict[str, int]) -> np.ndarray:
@@ -213,6 +232,13 @@ def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: 
     v = math.sqrt(res.statistic / (n * (min(table.shape) - 1)))
     low_expected = float((res.expected_freq < 5).mean())
     by_group = {g: {"n": int(row.sum())} for g, row in zip(index, table)}
-    return {"test": "chi-square", "statistic": float(res.statistic), "df": int(res.dof), "p": float(res.pvalue),
-            "effect": {"name": "cramers_v", "value": v, "ci": intervals.bootstrap_effect(table, intervals.cramers_v_many)}, "n": n, "by_group": by_group,
-            "expected_below_5": low_expected}
+    return {
+        "test": "chi-square",
+        "statistic": float(res.statistic),
+        "df": int(res.dof),
+        "p": float(res.pvalue),
+        "effect": {"name": "cramers_v", "value": v, "ci": intervals.bootstrap_effect(table, intervals.cramers_v_many)},
+        "n": n,
+        "by_group": by_group,
+        "expected_below_5": low_expected,
+    }

@@ -66,8 +66,9 @@ def mean_interval(values: np.ndarray, *, confidence: float = 0.95) -> list[float
     return [mean - half, mean + half]
 
 
-def bootstrap_effect(table: np.ndarray, effect: Callable[[np.ndarray], np.ndarray], *, draws: int = 999, seed: int = 20210,
-                     confidence: float = 0.95) -> list[float] | None:
+def bootstrap_effect(
+    table: np.ndarray, effect: Callable[[np.ndarray], np.ndarray], *, draws: int = 999, seed: int = 20210, confidence: float = 0.95
+) -> list[float] | None:
     """Percentile bootstrap interval of ``effect`` over resampled tables.
 
     ``table`` is groups × categories; each group's row is redrawn multinomially with its own

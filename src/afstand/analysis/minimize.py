@@ -16,8 +16,7 @@ from typing import Callable
 import numpy as np
 
 
-def minimize_bounded(func: Callable[[float], float], lower: float, upper: float, *, xatol: float = 1e-5,
-                     maxiter: int = 500) -> float:
+def minimize_bounded(func: Callable[[float], float], lower: float, upper: float, *, xatol: float = 1e-5, maxiter: int = 500) -> float:
     """The ``x`` in [lower, upper] at which ``func`` is smallest (a local minimum), to within ``xatol``."""
     if not (np.isfinite(lower) and np.isfinite(upper)):
         raise ValueError("the bounds must be finite")

@@ -60,8 +60,12 @@ def polychoric(table: np.ndarray) -> float | None:
     upper_y, lower_y = ty[1:][None, :], ty[:-1][None, :]
 
     def negative_loglik(rho: float) -> float:
-        p = (_owen_bvn(upper_x, upper_y, rho) - _owen_bvn(lower_x, upper_y, rho)
-             - _owen_bvn(upper_x, lower_y, rho) + _owen_bvn(lower_x, lower_y, rho))
+        p = (
+            _owen_bvn(upper_x, upper_y, rho)
+            - _owen_bvn(lower_x, upper_y, rho)
+            - _owen_bvn(upper_x, lower_y, rho)
+            + _owen_bvn(lower_x, lower_y, rho)
+        )
         return -float((table * np.log(np.maximum(p, 1e-300))).sum())
 
     return minimize_bounded(negative_loglik, -0.9999, 0.9999, xatol=1e-10)  # as scipy's minimize_scalar(method="bounded")

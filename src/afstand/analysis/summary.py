@@ -62,9 +62,7 @@ def analyze(
     }
     if study is not None and name in study.instrument_names:
         size = min_group_size if min_group_size is not None else study.min_group_size
-        result["comparisons"] = compare(
-            responses, study.breakdowns(name), study.comparison_patterns(name), min_group_size=size
-        )
+        result["comparisons"] = compare(responses, study.breakdowns(name), study.comparison_patterns(name), min_group_size=size)
     result["data"] = {
         "source": responses.source,
         "instrument_version": instrument.version_id,
@@ -98,8 +96,10 @@ def pairs(results: dict[str, dict], instruments: dict) -> list[dict]:
             right = results.get(other, {}).get("likert", {}).get(other_item)
             if left is None or right is None:
                 continue
-            out.append({
-                name: {"item": item.name, **{k: left[k] for k in ("base", "counts", "percent", "labels")}},
-                other: {"item": other_item, **{k: right[k] for k in ("base", "counts", "percent", "labels")}},
-            })
+            out.append(
+                {
+                    name: {"item": item.name, **{k: left[k] for k in ("base", "counts", "percent", "labels")}},
+                    other: {"item": other_item, **{k: right[k] for k in ("base", "counts", "percent", "labels")}},
+                }
+            )
     return out

@@ -76,11 +76,16 @@ def trend(waves: list[Wave], *, name: str | None = None, base: str = "consented"
         "items": items,
         "likert": likert_items,
         "scales": scales,
-        "comparability": [
-            {"from": a.label, "to": b.label, "diff": d.as_dict()} for (a, b), d in zip(pairs, diffs)
-        ],
-        "data": {w.label: {"source": w.responses.source, "instrument_version": w.instrument.version_id,
-                           "n_total": w.responses.n_total, "n_consented": w.responses.n_consented} for w in waves},
+        "comparability": [{"from": a.label, "to": b.label, "diff": d.as_dict()} for (a, b), d in zip(pairs, diffs)],
+        "data": {
+            w.label: {
+                "source": w.responses.source,
+                "instrument_version": w.instrument.version_id,
+                "n_total": w.responses.n_total,
+                "n_consented": w.responses.n_consented,
+            }
+            for w in waves
+        },
     }
 
 
@@ -122,17 +127,33 @@ def _items(waves, pairs, diffs, base, confidence) -> dict:
 
     names = _names(waves, keep)
     per_wave = {
-        name: {w.label: _frequency(w.responses, w.instrument.items[name], base) for w in waves if name in w.instrument.items and keep(w.instrument, w.instrument.items[name])}
+        name: {
+            w.label: _frequency(w.responses, w.instrument.items[name], base)
+            for w in waves
+            if name in w.instrument.items and keep(w.instrument, w.instrument.items[name])
+        }
         for name in names
     }
     out = {}
     for name in names:
         latest = next(w.instrument.items[name] for w in reversed(waves) if name in w.instrument.items)
-        entry = {"type": latest.kind, "label": latest.label(), "labels": {c.name: c.label() for c in latest.choice_list.choices},
-                 "comparable": False, "waves": per_wave[name], "change": {}, "pairs": [], "flags": []}
+        entry = {
+            "type": latest.kind,
+            "label": latest.label(),
+            "labels": {c.name: c.label() for c in latest.choice_list.choices},
+            "comparable": False,
+            "waves": per_wave[name],
+            "change": {},
+            "pairs": [],
+            "flags": [],
+        }
         for (a, b), diff in zip(pairs, diffs):
-            comparable = diff.comparable(name) and a.label in per_wave[name] and b.label in per_wave[name] \
+            comparable = (
+                diff.comparable(name)
+                and a.label in per_wave[name]
+                and b.label in per_wave[name]
                 and a.instrument.items[name].kind == b.instrument.items[name].kind
+            )
             change = _proportion_changes(per_wave[name], a.label, b.label, confidence) if comparable else {}
             entry["pairs"].append({"from": a.label, "to": b.label, "comparable": comparable, "change": change})
             entry["flags"] += _flags(diff, name, a.label, b.label)
@@ -153,13 +174,23 @@ def _likert(waves, pairs, diffs, base, confidence) -> dict:
         entry = {
             "label": latest.label(),
             "comparable": False,
-            "waves": {label: _with_interval({k: c[k] for k in ("categories", "labels", "base", "missing", "not_asked", "counts", "percent") if k in c})
-                      for label, c in collapsed.items()},
-            "change": {}, "pairs": [], "flags": [],
+            "waves": {
+                label: _with_interval(
+                    {k: c[k] for k in ("categories", "labels", "base", "missing", "not_asked", "counts", "percent") if k in c}
+                )
+                for label, c in collapsed.items()
+            },
+            "change": {},
+            "pairs": [],
+            "flags": [],
         }
         for (a, b), diff in zip(pairs, diffs):
-            comparable = diff.likert_comparable(name) and a.label in collapsed and b.label in collapsed \
+            comparable = (
+                diff.likert_comparable(name)
+                and a.label in collapsed
+                and b.label in collapsed
                 and collapsed[a.label]["categories"] == collapsed[b.label]["categories"]
+            )
             change = _proportion_changes(entry["waves"], a.label, b.label, confidence) if comparable else {}
             entry["pairs"].append({"from": a.label, "to": b.label, "comparable": comparable, "change": change})
             entry["flags"] += _flags(diff, name, a.label, b.label, also=("recollapsed",))
@@ -183,7 +214,8 @@ def _proportion_changes(per_wave: dict, before: str, after: str, confidence: flo
     out = {}
     for j, choice in enumerate(choices):
         out[choice] = {
-            "from": before, "to": after,
+            "from": before,
+            "to": after,
             "pp": b["percent"][choice] - a["percent"][choice],
             "ci": [100.0 * float(low[j]), 100.0 * float(high[j])],
             "p": None if math.isnan(p[j]) else float(p[j]),
@@ -203,8 +235,14 @@ def _holm_per_pair(entries: dict, pairs) -> None:
 
 def _flags(diff: InstrumentDiff, name: str, before: str, after: str, also: tuple[str, ...] = ()) -> list[dict]:
     return [
-        {"from": before, "to": after, "kind": c.kind, "breaks_comparability": c.breaks or c.kind in also,
-         "wording": {before: c.before, after: c.after}, **({"details": [dict(d) for d in c.details]} if c.details else {})}
+        {
+            "from": before,
+            "to": after,
+            "kind": c.kind,
+            "breaks_comparability": c.breaks or c.kind in also,
+            "wording": {before: c.before, after: c.after},
+            **({"details": [dict(d) for d in c.details]} if c.details else {}),
+        }
         for c in diff.item_changes(name)
     ]
 
@@ -222,8 +260,14 @@ def _scales(waves, pairs, diffs, confidence) -> dict:
             matrix, values = dimension_matrix(w.responses, items)
             scores[w.label] = values[~np.isnan(values)]
             summaries[w.label] = _scale_summary(scores[w.label], matrix, confidence)
-        entry = {"items": {label: [i.name for i in items] for label, items in members.items() if items},
-                 "comparable": False, "waves": summaries, "change": {}, "pairs": [], "flags": []}
+        entry = {
+            "items": {label: [i.name for i in items] for label, items in members.items() if items},
+            "comparable": False,
+            "waves": summaries,
+            "change": {},
+            "pairs": [],
+            "flags": [],
+        }
         for (a, b), diff in zip(pairs, diffs):
             names_a = [i.name for i in members[a.label] or []]
             names_b = [i.name for i in members[b.label] or []]
@@ -233,8 +277,15 @@ def _scales(waves, pairs, diffs, confidence) -> dict:
             change = _welch(scores[a.label], scores[b.label], a.label, b.label, confidence) if comparable else {}
             entry["pairs"].append({"from": a.label, "to": b.label, "comparable": comparable, "change": change})
             if sorted(keys_a) != sorted(keys_b):
-                entry["flags"].append({"from": a.label, "to": b.label, "kind": "items", "breaks_comparability": True,
-                                       "wording": {a.label: ", ".join(names_a) or None, b.label: ", ".join(names_b) or None}})
+                entry["flags"].append(
+                    {
+                        "from": a.label,
+                        "to": b.label,
+                        "kind": "items",
+                        "breaks_comparability": True,
+                        "wording": {a.label: ", ".join(names_a) or None, b.label: ", ".join(names_b) or None},
+                    }
+                )
             for item in dict.fromkeys(names_a + names_b):
                 entry["flags"] += _flags(diff, item, a.label, b.label, also=("rescored",))
         entry["comparable"] = entry["pairs"][-1]["comparable"]
@@ -274,4 +325,12 @@ def _welch(before: np.ndarray, after: np.ndarray, label_before: str, label_after
     df = (v0 + v1) ** 2 / (v0**2 / (n0 - 1) + v1**2 / (n1 - 1))
     half = stats.t.isf((1 - confidence) / 2, df) * se
     p = 2 * stats.t.sf(abs(diff / se), df)
-    return {"from": label_before, "to": label_after, "diff": diff, "ci": [diff - half, diff + half], "df": float(df), "p": float(p), "p_holm": None}
+    return {
+        "from": label_before,
+        "to": label_after,
+        "diff": diff,
+        "ci": [diff - half, diff + half],
+        "df": float(df),
+        "p": float(p),
+        "p_holm": None,
+    }

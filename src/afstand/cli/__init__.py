@@ -20,7 +20,9 @@ __all__ = ["main", "build_parser", "EXIT_BAD_INPUT"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="afstand", description="Run a survey study end to end: instruments, responses, analysis, report, web app.")
+    parser = argparse.ArgumentParser(
+        prog="afstand", description="Run a survey study end to end: instruments, responses, analysis, report, web app."
+    )
     sub = parser.add_subparsers(title="commands")
     for group in GROUPS:
         group.register(sub)

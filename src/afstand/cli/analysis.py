@@ -6,33 +6,57 @@ from afstand.cli.common import key_values, print_json, study_or_none
 
 
 def register(sub) -> None:
-    p = sub.add_parser("analyze", help="analyse one instrument's responses",
-                       description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.")
+    p = sub.add_parser(
+        "analyze",
+        help="analyse one instrument's responses",
+        description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.",
+    )
     p.add_argument("--instrument", required=True, help="an instrument of the study (e.g. werkers) or a path to an XLSForm")
     p.add_argument("--data", required=True, help="responses: .csv or .xlsx export of afstand, KoboToolbox, ODK Central or Microsoft Forms")
     # no choices=: the names live in afstand.responses.layouts, which loads pyarrow (kept out of start-up);
     # an unknown name is refused there, listing the known ones (exit 2)
-    p.add_argument("--layout", metavar="LAYOUT", help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central "
-                   "or ms-forms (default: detected, and named in the output; docs/data-formats.md)")
+    p.add_argument(
+        "--layout",
+        metavar="LAYOUT",
+        help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central "
+        "or ms-forms (default: detected, and named in the output; docs/data-formats.md)",
+    )
     p.add_argument("--study", help="study folder or id (default: $AFSTAND_STUDY, else the bundled study)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
-    p.add_argument("--base", choices=("consented", "valid"), default="consented",
-                   help="percent base: every consented respondent (report convention) or only those who answered")
+    p.add_argument(
+        "--base",
+        choices=("consented", "valid"),
+        default="consented",
+        help="percent base: every consented respondent (report convention) or only those who answered",
+    )
     p.add_argument("--exclude-outliers", action="store_true", help="leave flagged outliers out of number statistics")
     p.add_argument("--min-group-size", type=int, help="smallest group shown in breakdowns (default: the study's setting)")
-    p.add_argument("--version-form", action="append", default=[], metavar="XLSFORM",
-                   help="another instrument version the data's rows may have used (instrument_version column); items not in a "
-                        "row's version count as not asked, outside the base (repeat)")
-    p.add_argument("--cache", action="store_true",
-                   help="keep a columnar copy of a CSV data file in the afstand cache (AFSTAND_CACHE_DIR) and reuse it next time; "
-                        "worth it for large files analysed more than once")
+    p.add_argument(
+        "--version-form",
+        action="append",
+        default=[],
+        metavar="XLSFORM",
+        help="another instrument version the data's rows may have used (instrument_version column); items not in a "
+        "row's version count as not asked, outside the base (repeat)",
+    )
+    p.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep a columnar copy of a CSV data file in the afstand cache (AFSTAND_CACHE_DIR) and reuse it next time; "
+        "worth it for large files analysed more than once",
+    )
     p.add_argument("--repeat", help="analyse the table of this repeat (one row per instance, Kobo's layout); default: the main table")
     p.set_defaults(handler=cmd_analyze)
 
-    p = sub.add_parser("pairs", help="worker and client statements side by side",
-                       description="The statement pairs of two instruments side by side (XLSForm 'pair' column).")
-    p.add_argument("--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
+    p = sub.add_parser(
+        "pairs",
+        help="worker and client statements side by side",
+        description="The statement pairs of two instruments side by side (XLSForm 'pair' column).",
+    )
+    p.add_argument(
+        "--data", action="append", required=True, metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)"
+    )
     p.add_argument("--study", help="study folder or id")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.set_defaults(handler=cmd_pairs)
@@ -56,10 +80,18 @@ def cmd_analyze(args) -> int:
 
         instrument = section(instrument, args.repeat)
     import_in_background()  # scipy.special, for the tests, while the file is parsed
-    responses = load_responses(args.data, instrument, lenient=args.lenient, versions=versions, columnar_cache=args.cache,
-                               layout=args.layout, missing=study.missing_codes if study is not None else ())
-    result = analyze(responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers,
-                     min_group_size=args.min_group_size)
+    responses = load_responses(
+        args.data,
+        instrument,
+        lenient=args.lenient,
+        versions=versions,
+        columnar_cache=args.cache,
+        layout=args.layout,
+        missing=study.missing_codes if study is not None else (),
+    )
+    result = analyze(
+        responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers, min_group_size=args.min_group_size
+    )
     if args.json:
         print_json(result)
     else:

@@ -16,8 +16,11 @@ from afstand.fileio import atomic_write_bytes
 
 
 def register(sub) -> None:
-    p = sub.add_parser("code", help="qualitative coding: suggestions, agreement, REFI-QDA, focus groups",
-                       description="Qualitative coding of open answers and focus-group notes.")
+    p = sub.add_parser(
+        "code",
+        help="qualitative coding: suggestions, agreement, REFI-QDA, focus groups",
+        description="Qualitative coding of open answers and focus-group notes.",
+    )
     csub = p.add_subparsers(title="code commands")
 
     q = csub.add_parser("suggest", help="suggest codes for answers from a hand-coded sample")
@@ -33,7 +36,9 @@ def register(sub) -> None:
     q.add_argument("--answers", required=True, help="coded answers (JSONL: id, question, text, codes)")
     q.add_argument("--folds", type=_at_least(2), default=3, help="number of folds (at least 2; default 3)")
     q.add_argument("--seed", type=int, default=0, help="seed of the shuffle (default 0)")
-    q.add_argument("--repeats", type=_at_least(1), default=1, help="run the k-fold on this many shuffles (seeds seed, seed+1, …) and report means")
+    q.add_argument(
+        "--repeats", type=_at_least(1), default=1, help="run the k-fold on this many shuffles (seeds seed, seed+1, …) and report means"
+    )
     q.set_defaults(handler=cmd_evaluate)
 
     q = csub.add_parser("agreement", help="Cohen's kappa and Krippendorff's alpha between coders")
@@ -44,7 +49,9 @@ def register(sub) -> None:
 
     q = csub.add_parser("export", help="write coded answers as a REFI-QDA project (.qdpx) or codebook (.qdc)")
     q.add_argument("--codebook", required=True, help="codebook CSV (question, code, label_nl, …)")
-    q.add_argument("--codings", action="append", default=[], metavar="CODER=FILE.jsonl", help="coded answers of one coder (repeat; none for a .qdc)")
+    q.add_argument(
+        "--codings", action="append", default=[], metavar="CODER=FILE.jsonl", help="coded answers of one coder (repeat; none for a .qdc)"
+    )
     q.add_argument("--out", required=True, help="FILE.qdpx or FILE.qdc")
     q.set_defaults(handler=cmd_export)
 
@@ -52,8 +59,11 @@ def register(sub) -> None:
     q.add_argument("file", help="a REFI-QDA project (.qdpx) or codebook (.qdc)")
     q.add_argument("--codebook-out", required=True, help="codebook CSV to write")
     q.add_argument("--codings-out", help="coded sources as JSONL (one line per source and coder)")
-    q.add_argument("--codebook", help="the study's codebook CSV: codes exported by afstand get their ids back by GUID "
-                                      "(also after a round trip through ATLAS.ti, NVivo or MAXQDA)")
+    q.add_argument(
+        "--codebook",
+        help="the study's codebook CSV: codes exported by afstand get their ids back by GUID "
+        "(also after a round trip through ATLAS.ti, NVivo or MAXQDA)",
+    )
     q.set_defaults(handler=cmd_import)
 
     q = csub.add_parser("inspect", help="count what a .qdpx or .qdc holds (same reader as the import)")
@@ -111,8 +121,11 @@ def cmd_suggest(args) -> int:
             raise AfstandError(f"{args.train}: no coded answers for question {question} to learn from")
         model = Suggester(codebook, question).fit([r["text"] for r in sample], [r["codes"] for r in sample])
         for row, suggestions in zip(targets, model.suggest([r["text"] for r in targets])):
-            out[row["id"]] = ([{"code": s.code, "confidence": s.confidence, "because": list(s.because), "rule": s.rule} for s in suggestions]
-                              if args.details else [s.code for s in suggestions])
+            out[row["id"]] = (
+                [{"code": s.code, "confidence": s.confidence, "because": list(s.because), "rule": s.rule} for s in suggestions]
+                if args.details
+                else [s.code for s in suggestions]
+            )
     if args.json:
         print_json(out)
     else:
@@ -130,6 +143,7 @@ def _at_least(minimum: int):
         if number < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}: {value!r}")
         return number
+
     return parse
 
 
@@ -190,12 +204,21 @@ def cmd_import(args) -> int:
     if project is not None and args.codings_out:
         for coder in project.coders or [""]:
             codes = project.answer_codes(coder)
-            rows += [{"id": source.id, "question": source.question, "text": source.text, "kind": source.kind, "coder": coder,
-                      "codes": sorted(codes.get(source.id, ()))} for source in project.sources.values()]
+            rows += [
+                {
+                    "id": source.id,
+                    "question": source.question,
+                    "text": source.text,
+                    "kind": source.kind,
+                    "coder": coder,
+                    "codes": sorted(codes.get(source.id, ())),
+                }
+                for source in project.sources.values()
+            ]
     atomic_write_bytes(Path(args.codebook_out), text.getvalue().encode("utf-8"))
     if args.codings_out:
         atomic_write_bytes(Path(args.codings_out), answers_jsonl(rows).encode("utf-8"))
-    for note in (project.skipped if project else []):
+    for note in project.skipped if project else []:
         print(f"skipped: {note}", file=sys.stderr)
     print(f"imported {len(book.codes)} codes" + (f", {len(project.sources)} sources, {len(project.codings)} codings" if project else ""))
     return 0
@@ -226,4 +249,3 @@ def cmd_notes(args) -> int:
     if session.unplaced:
         print(f"note: {len(session.unplaced)} characters before the first theme heading were not placed under a theme", file=sys.stderr)
     return 0
-

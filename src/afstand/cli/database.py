@@ -14,29 +14,43 @@ DB_HELP = "database URL: sqlite:///path (default var/afstand.sqlite3) or postgre
 
 
 def register(sub) -> None:
-    p = sub.add_parser("serve", help="run the web app (gunicorn); migrations run on start",
-                       description="Run the web app with gunicorn on embedded SQLite (default) or PostgreSQL.")
+    p = sub.add_parser(
+        "serve",
+        help="run the web app (gunicorn); migrations run on start",
+        description="Run the web app with gunicorn on embedded SQLite (default) or PostgreSQL.",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--fd", type=int, help="serve on this inherited, already listening socket (file descriptor) instead of --host/--port")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--demo", action="store_true", help="load the default study's instruments ($AFSTAND_STUDY)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    p.add_argument("--threads", type=int, default=4, help="threads per worker (gunicorn gthread worker when > 1; default 4: overlaps database commits)")
+    p.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (gunicorn gthread worker when > 1; default 4: overlaps database commits)"
+    )
     p.set_defaults(handler=cmd_serve)
 
-    p = sub.add_parser("export", help="export stored responses", description="Export stored responses of one instrument in the canonical layout.")
+    p = sub.add_parser(
+        "export", help="export stored responses", description="Export stored responses of one instrument in the canonical layout."
+    )
     p.add_argument("--instrument", required=True, help="instrument name in the study")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--study", help="study id in the database (default: $AFSTAND_STUDY)")
-    p.add_argument("--format", choices=("csv", "xlsx", "sav", "dta"), default="csv",
-                   help="csv, xlsx, SPSS .sav or Stata .dta (default csv; codes, labels, missing values: docs/data-formats.md)")
+    p.add_argument(
+        "--format",
+        choices=("csv", "xlsx", "sav", "dta"),
+        default="csv",
+        help="csv, xlsx, SPSS .sav or Stata .dta (default csv; codes, labels, missing values: docs/data-formats.md)",
+    )
     p.add_argument("--out", required=True, help="output file (written atomically)")
     p.add_argument("--wave", help="only this wave's responses (default: every wave; the file has a wave column)")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("createuser", help="create a researcher account with a role in a study",
-                       description="Create (or update) a researcher account. The password is read from AFSTAND_PASSWORD or asked for.")
+    p = sub.add_parser(
+        "createuser",
+        help="create a researcher account with a role in a study",
+        description="Create (or update) a researcher account. The password is read from AFSTAND_PASSWORD or asked for.",
+    )
     p.add_argument("--username", required=True, help="login name")
     p.add_argument("--study", help="study id (default: $AFSTAND_STUDY; loaded from its study folder when not in the database yet)")
     p.add_argument("--role", choices=("owner", "analyst", "coder"), default="analyst", help="role in the study (default analyst)")
@@ -44,8 +58,11 @@ def register(sub) -> None:
     p.add_argument("--db", help=DB_HELP)
     p.set_defaults(handler=cmd_createuser)
 
-    p = sub.add_parser("purge", help="delete responses and sign-ups older than the retention period",
-                       description="Delete stored responses and sign-ups older than N days (default: AFSTAND_RETENTION_DAYS).")
+    p = sub.add_parser(
+        "purge",
+        help="delete responses and sign-ups older than the retention period",
+        description="Delete stored responses and sign-ups older than N days (default: AFSTAND_RETENTION_DAYS).",
+    )
     p.add_argument("--older-than", type=int, help="days (default: $AFSTAND_RETENTION_DAYS)")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--study", help="with --wave: the study whose wave to purge")

@@ -9,10 +9,13 @@ from afstand.errors import AfstandError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo-data", help="write a plausible demo study, or valid answers for any form",
-                       description="Write generated, seeded response files for the study's instruments "
-                                   "(sizes from the study's [demo] sizes unless given); with --instrument, valid answers for any "
-                                   "XLSForm: FORM.jsonl (JSON API payloads) and the export made of them (FORM.csv, FORM-REPEAT.csv).")
+    p = sub.add_parser(
+        "demo-data",
+        help="write a plausible demo study, or valid answers for any form",
+        description="Write generated, seeded response files for the study's instruments "
+        "(sizes from the study's [demo] sizes unless given); with --instrument, valid answers for any "
+        "XLSForm: FORM.jsonl (JSON API payloads) and the export made of them (FORM.csv, FORM-REPEAT.csv).",
+    )
     p.add_argument("--instrument", help="an XLSForm path or an instrument of the study: generate answers for this form only")
     p.add_argument("--n", type=int, default=50, help="responses to generate with --instrument (default 50)")
     p.add_argument("--size", action="append", default=[], metavar="INSTRUMENT=N", help="respondents of one instrument (repeat)")
@@ -33,7 +36,9 @@ def sizes_for(study, size_specs: list[str], named: dict[str, int | None]) -> dic
         if value is None:
             continue
         if option not in options:
-            raise AfstandError(f"--n-{option}: the study {study.id} names no '{option}' instrument ([demo] options); use --size INSTRUMENT=N")
+            raise AfstandError(
+                f"--n-{option}: the study {study.id} names no '{option}' instrument ([demo] options); use --size INSTRUMENT=N"
+            )
         sizes[options[option]] = value
     for name, text in key_values(size_specs, "--size", "INSTRUMENT=N").items():
         try:

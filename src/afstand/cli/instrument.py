@@ -8,24 +8,35 @@ from afstand.cli.common import EXIT_BAD_INPUT, print_json, study_or_none
 
 
 def register(sub) -> None:
-    p = sub.add_parser("instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments.")
+    p = sub.add_parser(
+        "instrument", help="inspect, check and export instruments", description="Inspect, check and export XLSForm instruments."
+    )
     isub = p.add_subparsers(title="instrument commands")
-    q = isub.add_parser("show", help="items, groups and version id of an instrument",
-                        description="Items, groups, languages and version id of an instrument (pyxform's warnings on stderr).")
+    q = isub.add_parser(
+        "show",
+        help="items, groups and version id of an instrument",
+        description="Items, groups, languages and version id of an instrument (pyxform's warnings on stderr).",
+    )
     q.add_argument("instrument", help="instrument name or XLSForm path")
     q.add_argument("--study", help="study folder or id")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_show)
-    q = isub.add_parser("check", help="what afstand can collect, analyse or refuses, per question",
-                        description="Check an XLSForm against afstand's support matrix (docs/xlsform.md): per question "
-                                    "and feature whether afstand collects it on the web, only analyses it, or refuses it. "
-                                    "Exit status 2 when the form is refused.")
+    q = isub.add_parser(
+        "check",
+        help="what afstand can collect, analyse or refuses, per question",
+        description="Check an XLSForm against afstand's support matrix (docs/xlsform.md): per question "
+        "and feature whether afstand collects it on the web, only analyses it, or refuses it. "
+        "Exit status 2 when the form is refused.",
+    )
     q.add_argument("instrument", help="instrument name or XLSForm path")
     q.add_argument("--study", help="study folder or id")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_check)
-    q = isub.add_parser("export", help="write an instrument as .xlsx for ODK / KoboToolbox",
-                        description="Write an instrument as .xlsx for ODK / KoboToolbox; checks that it reads back to the same version id.")
+    q = isub.add_parser(
+        "export",
+        help="write an instrument as .xlsx for ODK / KoboToolbox",
+        description="Write an instrument as .xlsx for ODK / KoboToolbox; checks that it reads back to the same version id.",
+    )
     q.add_argument("instrument", help="instrument name or XLSForm path")
     q.add_argument("--out", required=True, help="output .xlsx file")
     q.add_argument("--study", help="study folder or id")
@@ -45,14 +56,16 @@ def cmd_show(args) -> int:
     for warning in instrument.warnings:
         print(f"afstand: warning: {warning}", file=sys.stderr)
     if args.json:
-        print_json({
-            "form_id": instrument.form_id,
-            "version_id": instrument.version_id,
-            "languages": list(instrument.languages),
-            "warnings": list(instrument.warnings),
-            "groups": [{"name": g.name, "label": g.label(), "elements": list(g.elements)} for g in instrument.groups],
-            "items": {i.name: {"type": i.type, "label": i.label(), "group": i.group} for i in instrument.items.values()},
-        })
+        print_json(
+            {
+                "form_id": instrument.form_id,
+                "version_id": instrument.version_id,
+                "languages": list(instrument.languages),
+                "warnings": list(instrument.warnings),
+                "groups": [{"name": g.name, "label": g.label(), "elements": list(g.elements)} for g in instrument.groups],
+                "items": {i.name: {"type": i.type, "label": i.label(), "group": i.group} for i in instrument.items.values()},
+            }
+        )
     else:
         from afstand.textreport import print_instrument
 
@@ -76,9 +89,11 @@ def cmd_check(args) -> int:
     if args.json:
         print_json(support.as_dict())
     else:
-        verdict = {"web": "accepted: every question can be collected on the web",
-                   "analysis": "accepted: some questions are analysed only (not collected on the web)",
-                   "refused": "refused"}[support.status]
+        verdict = {
+            "web": "accepted: every question can be collected on the web",
+            "analysis": "accepted: some questions are analysed only (not collected on the web)",
+            "refused": "refused",
+        }[support.status]
         print(f"{support.source}: {verdict}")
         for question in support.questions:
             if question.status == "web":

@@ -9,19 +9,33 @@ from afstand.errors import AfstandError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="write the report, factsheet and figures",
-                       description="Write the study report (HTML, PDF, DOCX), the factsheet and the figures from response data.")
-    p.add_argument("--data", action="append", default=[], metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)")
-    p.add_argument("--wave", action="append", default=[], metavar="LABEL:INSTRUMENT=PATH",
-                   help="data per wave and instrument, oldest first, e.g. 2021:werkers=w21.csv (repeat); the report is of the last "
-                        "wave and gets a section on the development since the previous one (instead of --data)")
+    p = sub.add_parser(
+        "report",
+        help="write the report, factsheet and figures",
+        description="Write the study report (HTML, PDF, DOCX), the factsheet and the figures from response data.",
+    )
+    p.add_argument(
+        "--data", action="append", default=[], metavar="INSTRUMENT=PATH", help="data per instrument, e.g. werkers=werkers.csv (repeat)"
+    )
+    p.add_argument(
+        "--wave",
+        action="append",
+        default=[],
+        metavar="LABEL:INSTRUMENT=PATH",
+        help="data per wave and instrument, oldest first, e.g. 2021:werkers=w21.csv (repeat); the report is of the last "
+        "wave and gets a section on the development since the previous one (instead of --data)",
+    )
     p.add_argument("--study", help="study folder or id")
     p.add_argument("--out", required=True, help="output folder (written only when everything succeeded)")
     p.add_argument("--format", default="html,pdf,docx", help="comma-separated: html, pdf, docx (default: all)")
     p.add_argument("--codings", help="coded open answers (JSON lines: id, question, text, codes) for the themes section")
     p.add_argument("--workers", type=int, default=2, help="processes for figures and PDF (default 2)")
-    p.add_argument("--base", choices=("consented", "valid"), default="consented",
-                   help="percent base: every consented respondent (skipped answers shown grey) or only those who answered")
+    p.add_argument(
+        "--base",
+        choices=("consented", "valid"),
+        default="consented",
+        help="percent base: every consented respondent (skipped answers shown grey) or only those who answered",
+    )
     p.set_defaults(handler=cmd_report)
 
 
@@ -57,8 +71,17 @@ def cmd_report(args) -> int:
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("rapport maken", total=None)
-        written = build_report(study, data, Path(args.out), formats=formats, codings=codings, workers=max(1, args.workers),
-                               base=args.base, progress=lambda message: progress.update(task, description=message), waves=waves)
+        written = build_report(
+            study,
+            data,
+            Path(args.out),
+            formats=formats,
+            codings=codings,
+            workers=max(1, args.workers),
+            base=args.base,
+            progress=lambda message: progress.update(task, description=message),
+            waves=waves,
+        )
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -16,28 +16,46 @@ DB_HELP = "database URL: sqlite:///path or postgresql://… (default: $AFSTAND_D
 
 
 def register(sub) -> None:
-    p = sub.add_parser("study", help="create studies and add instrument versions in the database",
-                       description="Studies and their instrument versions in the web app's database (as the upload pages).")
+    p = sub.add_parser(
+        "study",
+        help="create studies and add instrument versions in the database",
+        description="Studies and their instrument versions in the web app's database (as the upload pages).",
+    )
     ssub = p.add_subparsers(title="study commands")
 
-    q = ssub.add_parser("create", help="create a study with its first XLSForms",
-                        description="Create a study with one or more XLSForms; nothing is stored when one form is refused.")
+    q = ssub.add_parser(
+        "create",
+        help="create a study with its first XLSForms",
+        description="Create a study with one or more XLSForms; nothing is stored when one form is refused.",
+    )
     q.add_argument("--slug", required=True, help="short name in the links, e.g. werken-op-afstand-2022")
     q.add_argument("--title", required=True, help="title of the study")
     q.add_argument("--db", help=DB_HELP)
-    q.add_argument("--form", action="extend", nargs="+", required=True, metavar="NAME=FILE",
-                   help="an instrument's name and its XLSForm (.md, .csv, .xlsx, .xls); several allowed")
+    q.add_argument(
+        "--form",
+        action="extend",
+        nargs="+",
+        required=True,
+        metavar="NAME=FILE",
+        help="an instrument's name and its XLSForm (.md, .csv, .xlsx, .xls); several allowed",
+    )
     q.set_defaults(handler=cmd_create)
 
-    q = ssub.add_parser("add-version", help="add a new version of an instrument (the newest is what respondents get)",
-                        description="Store an XLSForm as the new version of an instrument (the same content again: the same version).")
+    q = ssub.add_parser(
+        "add-version",
+        help="add a new version of an instrument (the newest is what respondents get)",
+        description="Store an XLSForm as the new version of an instrument (the same content again: the same version).",
+    )
     q.add_argument("--slug", required=True, help="the study")
     q.add_argument("--db", help=DB_HELP)
     q.add_argument("--form", required=True, metavar="NAME=FILE", help="the instrument's name and its XLSForm")
     q.set_defaults(handler=cmd_add_version)
 
-    q = ssub.add_parser("list", help="studies with their instruments, versions and numbers of responses",
-                        description="Every study in the database with its instruments, active version ids and numbers of stored responses.")
+    q = ssub.add_parser(
+        "list",
+        help="studies with their instruments, versions and numbers of responses",
+        description="Every study in the database with its instruments, active version ids and numbers of stored responses.",
+    )
     q.add_argument("--db", help=DB_HELP)
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_list)
@@ -104,5 +122,7 @@ def cmd_list(args) -> int:
     for study in found:
         print(f"{study['slug']}\t{study['title']}")
         for instrument in study["instruments"]:
-            print(f"  {instrument['name']}\t{instrument['version']}\t{instrument['versions']} version(s)\t{instrument['responses']} responses")
+            print(
+                f"  {instrument['name']}\t{instrument['version']}\t{instrument['versions']} version(s)\t{instrument['responses']} responses"
+            )
     return 0

@@ -12,15 +12,28 @@ def register(sub) -> None:
 
 
 def add_trend_parser(sub) -> None:
-    p = sub.add_parser("trend", help="compare waves of the same instrument (changes with intervals)",
-                       description="Per wave: the analysis' counts and percentages; between consecutive waves: the change in "
-                                   "percentage points with Newcombe's 95%% interval, the z-test p and Holm's adjustment; scale means "
-                                   "with Welch's difference. Items whose question or categories changed are flagged, not compared.")
+    p = sub.add_parser(
+        "trend",
+        help="compare waves of the same instrument (changes with intervals)",
+        description="Per wave: the analysis' counts and percentages; between consecutive waves: the change in "
+        "percentage points with Newcombe's 95%% interval, the z-test p and Holm's adjustment; scale means "
+        "with Welch's difference. Items whose question or categories changed are flagged, not compared.",
+    )
     p.add_argument("--instrument", required=True, help="an instrument of the study (werkers, clienten) or a path to an XLSForm")
-    p.add_argument("--wave", action="append", required=True, metavar="LABEL=PATH",
-                   help="one wave's responses, e.g. 2021=w21.csv (repeat, oldest first)")
-    p.add_argument("--form", action="append", default=[], metavar="LABEL=XLSFORM",
-                   help="the instrument version a wave used, when it differs from --instrument (repeat)")
+    p.add_argument(
+        "--wave",
+        action="append",
+        required=True,
+        metavar="LABEL=PATH",
+        help="one wave's responses, e.g. 2021=w21.csv (repeat, oldest first)",
+    )
+    p.add_argument(
+        "--form",
+        action="append",
+        default=[],
+        metavar="LABEL=XLSFORM",
+        help="the instrument version a wave used, when it differs from --instrument (repeat)",
+    )
     p.add_argument("--study", help="study folder or id (default: the bundled werken-op-afstand)")
     p.add_argument("--base", choices=("consented", "valid"), default="consented", help="percent base, as for analyze")
     p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
@@ -29,9 +42,12 @@ def add_trend_parser(sub) -> None:
 
 
 def add_diff_parser(isub) -> None:
-    q = isub.add_parser("diff", help="what changed between two instrument versions",
-                        description="Items added, removed, relabelled, re-scaled, or changed in type or relevance between "
-                                    "two versions (XLSForm files or instrument names of the study).")
+    q = isub.add_parser(
+        "diff",
+        help="what changed between two instrument versions",
+        description="Items added, removed, relabelled, re-scaled, or changed in type or relevance between "
+        "two versions (XLSForm files or instrument names of the study).",
+    )
     q.add_argument("before", help="older version: instrument name or XLSForm path")
     q.add_argument("after", help="newer version: instrument name or XLSForm path")
     q.add_argument("--study", help="study folder or id whose instruments the names refer to")
@@ -133,8 +149,10 @@ def print_trend(result: dict) -> None:
                     row.append("–" if value is None else f"{value:.1f}")
                 change = entry["change"].get(choice)
                 if change:
-                    row += [f"{change['pp']:+.1f} [{change['ci'][0]:.1f}; {change['ci'][1]:.1f}]",
-                            "–" if change["p_holm"] is None else f"{change['p_holm']:.3f}"]
+                    row += [
+                        f"{change['pp']:+.1f} [{change['ci'][0]:.1f}; {change['ci'][1]:.1f}]",
+                        "–" if change["p_holm"] is None else f"{change['p_holm']:.3f}",
+                    ]
                 else:
                     row += ["niet vergelijkbaar" if not entry["comparable"] else "–", ""]
                 table.add_row(*row)
@@ -149,7 +167,6 @@ def print_trend(result: dict) -> None:
         if change:
             text += f"; verschil {change['diff']:+.2f} [{change['ci'][0]:.2f}; {change['ci'][1]:.2f}], p={change['p']:.3f}"
         console.print(text)
-
 
 
 def parse_report_waves(specs: list[str], study) -> list[tuple[str, dict[str, Path]]]:
@@ -180,8 +197,13 @@ def add_wave_parser(ssub) -> None:
     q.add_argument("--label", required=True, help="the wave's label, e.g. 2022 (letters, digits, hyphens)")
     q.add_argument("--starts", help="first day of fieldwork (YYYY-MM-DD)")
     q.add_argument("--ends", help="last day of fieldwork (YYYY-MM-DD)")
-    q.add_argument("--target", action="append", default=[], metavar="INSTRUMENT[:CHANNEL]=N",
-                   help="response target of the wave per instrument, or per instrument and channel (repeat; default: the previous wave's)")
+    q.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        metavar="INSTRUMENT[:CHANNEL]=N",
+        help="response target of the wave per instrument, or per instrument and channel (repeat; default: the previous wave's)",
+    )
     q.add_argument("--db", help="database URL (as for serve)")
     q.set_defaults(handler=cmd_wave_create)
     q = wsub.add_parser("list", help="the study's waves with their versions and stored responses")
@@ -228,8 +250,10 @@ def cmd_wave_create(args) -> int:
 
     wave = waves.create_wave(studies.study_by_slug(args.study), args.label, starts_on=starts, ends_on=ends, targets=targets)
     copied = wave.versions.count()
-    print(f"{args.study}: wave {wave.label} created with {copied} questionnaire{'s' if copied != 1 else ''}; "
-          f"links /s/{args.study}/m/{wave.label}/<questionnaire>")
+    print(
+        f"{args.study}: wave {wave.label} created with {copied} questionnaire{'s' if copied != 1 else ''}; "
+        f"links /s/{args.study}/m/{wave.label}/<questionnaire>"
+    )
     return 0
 
 
@@ -244,6 +268,8 @@ def cmd_wave_list(args) -> int:
         return 0
     for wave in found:
         dates = f" ({wave['starts_on'] or '…'} – {wave['ends_on'] or '…'})" if wave["starts_on"] or wave["ends_on"] else ""
-        parts = ", ".join(f"{name}: {info['responses']} responses, {len(info['versions'])} version(s)" for name, info in wave["instruments"].items())
+        parts = ", ".join(
+            f"{name}: {info['responses']} responses, {len(info['versions'])} version(s)" for name, info in wave["instruments"].items()
+        )
         print(f"{wave['label']}{dates}: {parts or 'no questionnaires'}")
     return 0

@@ -63,8 +63,7 @@ def agreement(project: Project, question: str, coders: Sequence[str] | None = No
     coders = list(coders or project.coders)
     by_coder = {c: project.answer_codes(c, question) for c in coders}
     seen = {c: project.coded_by(c) for c in coders}
-    units = sorted(s.id for s in project.sources.values() if s.question == question
-                   and sum(s.id in seen[c] for c in coders) >= 2)
+    units = sorted(s.id for s in project.sources.values() if s.question == question and sum(s.id in seen[c] for c in coders) >= 2)
     codes = [c.id for c in project.codebook.for_question(question)]
     per_code = {}
     pooled: list[list[object]] = [[] for _ in coders]
@@ -76,7 +75,15 @@ def agreement(project: Project, question: str, coders: Sequence[str] | None = No
         for (i, a), (j, b) in combinations(enumerate(coders), 2):
             both = [(x, y) for x, y in zip(matrix[i], matrix[j]) if x is not None and y is not None]
             kappas[f"{a}|{b}"] = cohen_kappa([x for x, _ in both], [y for _, y in both]) if both else None
-        per_code[code] = {"kappa": kappas, "alpha": krippendorff_alpha_nominal(matrix),
-                          "applied": {c: sum(1 for v in matrix[k] if v) for k, c in enumerate(coders)}}
-    return {"question": question, "coders": coders, "units": units, "codes": per_code,
-            "alpha_pooled": krippendorff_alpha_nominal(pooled) if units else None}
+        per_code[code] = {
+            "kappa": kappas,
+            "alpha": krippendorff_alpha_nominal(matrix),
+            "applied": {c: sum(1 for v in matrix[k] if v) for k, c in enumerate(coders)},
+        }
+    return {
+        "question": question,
+        "coders": coders,
+        "units": units,
+        "codes": per_code,
+        "alpha_pooled": krippendorff_alpha_nominal(pooled) if units else None,
+    }

@@ -92,7 +92,11 @@ def project_from_answers(rows: Iterable[dict], codebook: Codebook, coder: str, n
         project.add_source(Source(row["id"], row["question"], row["text"]))
         for code in row["codes"]:
             coding = Coding(row["id"], 0, len(row["text"]), code, coder)
-            found = project.check(coding, name) if row["text"] else [Problem(name, "code on an empty answer", row=row.get("line"), value=row["id"])]
+            found = (
+                project.check(coding, name)
+                if row["text"]
+                else [Problem(name, "code on an empty answer", row=row.get("line"), value=row["id"])]
+            )
             if found:
                 problems.extend(Problem(p.file, p.message, row=row.get("line"), column=p.column, value=p.value) for p in found)
             else:

@@ -87,10 +87,14 @@ def read_codebook(source: str | Path | TextIO, name: str | None = None) -> Codeb
             problems.append(Problem(label, "empty question", row=row_number, column="question", value=question))
             continue
         if not CODE_ID.match(code):
-            problems.append(Problem(label, "code id must be letters, digits, _ . - (at most 80)", row=row_number, column="code", value=code))
+            problems.append(
+                Problem(label, "code id must be letters, digits, _ . - (at most 80)", row=row_number, column="code", value=code)
+            )
             continue
         if (question, code) in seen:
-            problems.append(Problem(label, f"duplicate code (first on row {seen[(question, code)]})", row=row_number, column="code", value=code))
+            problems.append(
+                Problem(label, f"duplicate code (first on row {seen[(question, code)]})", row=row_number, column="code", value=code)
+            )
             continue
         seen[(question, code)] = row_number
         colour = (row.get("colour") or "").strip()
@@ -100,8 +104,18 @@ def read_codebook(source: str | Path | TextIO, name: str | None = None) -> Codeb
             problems.append(Problem(label, "empty label", row=row_number, column="label_nl", value=""))
         keywords = tuple(k.strip() for k in (row.get("keywords") or "").split(";") if k.strip())
         examples = tuple(e.strip() for e in (row.get("examples_nl") or "").split("|") if e.strip())
-        codes.append(Code(question, code, (row.get("label_nl") or "").strip(), (row.get("description_nl") or "").strip(),
-                          colour, (row.get("parent") or "").strip(), keywords, examples))
+        codes.append(
+            Code(
+                question,
+                code,
+                (row.get("label_nl") or "").strip(),
+                (row.get("description_nl") or "").strip(),
+                colour,
+                (row.get("parent") or "").strip(),
+                keywords,
+                examples,
+            )
+        )
     for c in codes:
         if c.parent and (c.question, c.parent) not in seen:
             problems.append(Problem(label, "parent is not a code of the same question", row=seen[c.key], column="parent", value=c.parent))
@@ -131,7 +145,9 @@ def read_codebooks(paths: Iterable[Path]) -> Codebook:
         book = read_codebook(path)
         clash = [c for c in book.codes if combined.get(c.question, c.id)]
         if clash:
-            raise DataError([Problem(str(path), "code already defined in another codebook", column="code", value=f"{clash[0].question}/{clash[0].id}")])
+            raise DataError(
+                [Problem(str(path), "code already defined in another codebook", column="code", value=f"{clash[0].question}/{clash[0].id}")]
+            )
         combined = combined.merged(book)
     return combined
 

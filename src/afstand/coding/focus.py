@@ -20,8 +20,10 @@ from pathlib import Path
 from afstand.coding.project import Source
 from afstand.errors import DataError, Problem
 
-TALLY = re.compile(r"^\s*stelling\s+(?P<id>[A-Za-z0-9_-]+)\s*:\s*(?P<up>\d+)\s*(?:x\s*)?(?:omhoog|eens|up|👍)\s*[,;/]\s*(?P<down>\d+)\s*(?:x\s*)?(?:omlaag|oneens|down|👎)\s*$",
-                   re.IGNORECASE)
+TALLY = re.compile(
+    r"^\s*stelling\s+(?P<id>[A-Za-z0-9_-]+)\s*:\s*(?P<up>\d+)\s*(?:x\s*)?(?:omhoog|eens|up|👍)\s*[,;/]\s*(?P<down>\d+)\s*(?:x\s*)?(?:omlaag|oneens|down|👎)\s*$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,17 @@ class Session:
 
     def sources(self) -> list[Source]:
         by_id = {t.id: t for t in self.guide.themes}
-        return [Source(f"{self.guide.id}/{self.name}/{theme_id}", by_id[theme_id].question, text, kind="note",
-                       title=f"{self.guide.title}, {self.name}: {by_id[theme_id].title}")
-                for theme_id, text in self.sections.items() if text.strip()]
+        return [
+            Source(
+                f"{self.guide.id}/{self.name}/{theme_id}",
+                by_id[theme_id].question,
+                text,
+                kind="note",
+                title=f"{self.guide.title}, {self.name}: {by_id[theme_id].title}",
+            )
+            for theme_id, text in self.sections.items()
+            if text.strip()
+        ]
 
 
 def load_guide(path: str | Path) -> Guide:
@@ -81,7 +91,9 @@ def load_guide(path: str | Path) -> Guide:
             problems.append(Problem(str(path), f"theme {number}: missing {', '.join(missing)}", column="themes", value=entry.get("id")))
             continue
         statements = tuple(Statement(s["id"], s["text"]) for s in entry.get("statements", []))
-        themes.append(Theme(entry["id"], entry["title"], int(entry["minutes"]), entry["question"], tuple(entry.get("questions", ())), statements))
+        themes.append(
+            Theme(entry["id"], entry["title"], int(entry["minutes"]), entry["question"], tuple(entry.get("questions", ())), statements)
+        )
     if not themes:
         problems.append(Problem(str(path), "a guide needs at least one [[themes]] entry"))
     if problems:

@@ -87,8 +87,14 @@ class Project:
             return [Problem(where, "coding refers to an unknown source", column="source", value=coding.source)]
         problems = []
         if not (0 <= coding.start < coding.end <= len(source.text)):
-            problems.append(Problem(where, f"selection [{coding.start}, {coding.end}) is outside the text of {source.id} "
-                                           f"({len(source.text)} characters)", column="start/end", value=f"{coding.start}-{coding.end}"))
+            problems.append(
+                Problem(
+                    where,
+                    f"selection [{coding.start}, {coding.end}) is outside the text of {source.id} ({len(source.text)} characters)",
+                    column="start/end",
+                    value=f"{coding.start}-{coding.end}",
+                )
+            )
         if self.codebook.get(source.question, coding.code) is None:
             problems.append(Problem(where, f"code is not in the codebook of question {source.question}", column="code", value=coding.code))
         if not coding.coder:
@@ -114,4 +120,4 @@ class Project:
         return out
 
     def text_of(self, coding: Coding) -> str:
-        return self.sources[coding.source].text[coding.start:coding.end]
+        return self.sources[coding.source].text[coding.start : coding.end]

@@ -52,7 +52,7 @@ def guid(*parts: str) -> str:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _stamp(value: str) -> str:
@@ -73,23 +73,31 @@ def _code_elements(parent: ET.Element, codebook: Codebook, ns: str, notes_for: d
         else:
             group = ET.SubElement(codes, f"{{{ns}}}Code", guid=guid("question", question), name=question, isCodable="false")
 
-        def add(under: ET.Element, parent_id: str) -> None:
+        def add(under: ET.Element, parent_id: str, members=members, question=question) -> None:
             for code in (c for c in members if c.parent == parent_id):
-                element = ET.SubElement(under, f"{{{ns}}}Code", guid=code_guid(code), name=code.label,
-                                        isCodable="true" if code.codable else "false", **({"color": code.colour} if code.colour else {}))
+                element = ET.SubElement(
+                    under,
+                    f"{{{ns}}}Code",
+                    guid=code_guid(code),
+                    name=code.label,
+                    isCodable="true" if code.codable else "false",
+                    **({"color": code.colour} if code.colour else {}),
+                )
                 if code.description:
                     ET.SubElement(element, f"{{{ns}}}Description").text = code.description
                 for note in (notes_for or {}).get(f"code:{question}/{code.id}", []):
                     ET.SubElement(element, f"{{{ns}}}NoteRef", targetGUID=note)
-                add(element, code.id)
+                add(element, code.id, members, question)
 
         add(group, "")
 
 
 def _sidecar(codebook: Codebook) -> bytes:
     """afstand's own ids of the codes, in a separate archive member: nothing is added to the project itself."""
-    codes = {code_guid(c).lower(): {"question": c.question, "id": c.id, "keywords": list(c.keywords), "examples": list(c.examples)}
-             for c in codebook.codes}
+    codes = {
+        code_guid(c).lower(): {"question": c.question, "id": c.id, "keywords": list(c.keywords), "examples": list(c.examples)}
+        for c in codebook.codes
+    }
     return json.dumps({"version": 1, "codes": codes}, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -133,30 +141,43 @@ def write_qdpx(project: Project, out: BinaryIO) -> None:
         for source in project.sources.values():
             source_guid = source.guid or guid("source", source.id)
             kept = dict(source.attributes)
-            element = ET.SubElement(sources_el, f"{{{NS}}}TextSource", guid=source_guid, name=source.title or source.id,
-                                    **({"richTextPath": kept["richTextPath"]} if kept.get("richTextPath") else {}),
-                                    plainTextPath=f"internal://{source_guid}.txt",
-                                    **{k: kept[k] for k in SELECTION_KEPT if kept.get(k)})
+            element = ET.SubElement(
+                sources_el,
+                f"{{{NS}}}TextSource",
+                guid=source_guid,
+                name=source.title or source.id,
+                **({"richTextPath": kept["richTextPath"]} if kept.get("richTextPath") else {}),
+                plainTextPath=f"internal://{source_guid}.txt",
+                **{k: kept[k] for k in SELECTION_KEPT if kept.get(k)},
+            )
             texts[f"sources/{source_guid}.txt"] = source.text.encode("utf-8")
             selections: dict[tuple[int, int], list[Coding]] = {}
             for coding in (c for c in project.codings if c.source == source.id):
                 selections.setdefault((coding.start, coding.end), []).append(coding)
             for (start, end), codings in sorted(selections.items()):
                 info = project.selections.get((source.id, start, end), {})
-                selection_attributes = {"guid": info.get("guid") or guid("selection", source.id, str(start), str(end)),
-                                        "name": info.get("name") or source.text[start:end][:60],
-                                        "startPosition": str(start), "endPosition": str(end),
-                                        "creatingUser": info.get("creatingUser") or users[codings[0].coder],
-                                        "creationDateTime": info.get("creationDateTime") or min(_stamp(c.created) for c in codings)}
+                selection_attributes = {
+                    "guid": info.get("guid") or guid("selection", source.id, str(start), str(end)),
+                    "name": info.get("name") or source.text[start:end][:60],
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                    "creatingUser": info.get("creatingUser") or users[codings[0].coder],
+                    "creationDateTime": info.get("creationDateTime") or min(_stamp(c.created) for c in codings),
+                }
                 selection_attributes.update({k: info[k] for k in ("modifyingUser", "modifiedDateTime") if info.get(k)})
                 selection = ET.SubElement(element, f"{{{NS}}}PlainTextSelection", **selection_attributes)
                 for coding in codings:
                     code = codes_by_key.get((source.question, coding.code))
-                    coding_el = ET.SubElement(selection, f"{{{NS}}}Coding",
-                                              guid=coding.guid or guid("coding", source.id, str(start), str(end), coding.code, coding.coder),
-                                              creatingUser=users[coding.coder], creationDateTime=_stamp(coding.created))
-                    ET.SubElement(coding_el, f"{{{NS}}}CodeRef",
-                                  targetGUID=code_guid(code) if code else guid("code", source.question, coding.code))
+                    coding_el = ET.SubElement(
+                        selection,
+                        f"{{{NS}}}Coding",
+                        guid=coding.guid or guid("coding", source.id, str(start), str(end), coding.code, coding.coder),
+                        creatingUser=users[coding.coder],
+                        creationDateTime=_stamp(coding.created),
+                    )
+                    ET.SubElement(
+                        coding_el, f"{{{NS}}}CodeRef", targetGUID=code_guid(code) if code else guid("code", source.question, coding.code)
+                    )
                 for note in note_guids.get(f"coding:{source.id}:{start}:{end}", []):
                     ET.SubElement(selection, f"{{{NS}}}NoteRef", targetGUID=note)
             for note in note_guids.get(f"source:{source.id}", []):
@@ -207,4 +228,6 @@ def _schema():
 def validate_project_xml(xml: bytes) -> None:
     errors = list(_schema().iter_errors(xml.decode("utf-8")))
     if errors:
-        raise DataError([Problem("project.qde", f"does not validate against the REFI-QDA schema: {e.reason}", value=e.path) for e in errors[:5]])
+        raise DataError(
+            [Problem("project.qde", f"does not validate against the REFI-QDA schema: {e.reason}", value=e.path) for e in errors[:5]]
+        )

@@ -16,7 +16,8 @@ from defusedxml import ElementTree as DefusedET
 
 from afstand.coding.codebook import COLOUR, Code, Codebook
 from afstand.coding.project import Coding, Memo, Project, Source
-from afstand.coding.refi import FOREIGN, MARKER, MAX_MEMBER, SIDECAR, guid as afstand_guid
+from afstand.coding.refi import FOREIGN, MARKER, MAX_MEMBER, SIDECAR
+from afstand.coding.refi import guid as afstand_guid
 from afstand.errors import DataError, Problem
 
 __all__ = ["FOREIGN", "read_qdc", "read_qdpx", "inspect"]
@@ -61,8 +62,9 @@ def _parse(data: bytes, label: str, root_name: str) -> ET.Element:
     return root
 
 
-def _codes(container: ET.Element | None, label: str, ids: dict[str, dict] | None = None, known: Codebook | None = None
-           ) -> tuple[Codebook, dict[str, tuple[str, str]], dict[str, ET.Element]]:
+def _codes(
+    container: ET.Element | None, label: str, ids: dict[str, dict] | None = None, known: Codebook | None = None
+) -> tuple[Codebook, dict[str, tuple[str, str]], dict[str, ET.Element]]:
     """The codebook and a map code GUID → (question, code id).
 
     A top-level non-codable code whose GUID is afstand's GUID for its name is one of afstand's
@@ -91,8 +93,14 @@ def _codes(container: ET.Element | None, label: str, ids: dict[str, dict] | None
             description = (description_el.text or "") if description_el is not None else ""
             codable = (code.get("isCodable") or "true").lower() in ("true", "1")
             elements[key] = code
-            if top and not codable and (key == afstand_guid("question", name)
-                                        or (_children(code, "Code") and all(_is_marked(c) for c in _children(code, "Code")))):
+            if (
+                top
+                and not codable
+                and (
+                    key == afstand_guid("question", name)
+                    or (_children(code, "Code") and all(_is_marked(c) for c in _children(code, "Code")))
+                )
+            ):
                 walk(code, name, "", False)  # one of afstand's question headings
                 continue
             marker = MARKER.search(description)
@@ -115,8 +123,20 @@ def _codes(container: ET.Element | None, label: str, ids: dict[str, dict] | None
             while (q, code_id) in used:
                 code_id, n = f"{base}_{n}", n + 1
             colour = code.get("color") or ""
-            codes.append(Code(q, code_id, name, description.strip() if marker else description,
-                              colour if COLOUR.match(colour) else "", parent, keywords, examples, codable, raw_guid))
+            codes.append(
+                Code(
+                    q,
+                    code_id,
+                    name,
+                    description.strip() if marker else description,
+                    colour if COLOUR.match(colour) else "",
+                    parent,
+                    keywords,
+                    examples,
+                    codable,
+                    raw_guid,
+                )
+            )
             used.add((q, code_id))
             if codable:
                 by_guid[key] = (q, code_id)
@@ -161,7 +181,9 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None, k
         total = sum(info.file_size for info in archive.infolist())
         if total > MAX_TOTAL:
             raise DataError([Problem(label, f"the archive unpacks to {total} bytes (at most {MAX_TOTAL})")])
-        qde = next((n for n in members if n.lower() == "project.qde"), None) or next((n for n in members if n.lower().endswith(".qde")), None)
+        qde = next((n for n in members if n.lower() == "project.qde"), None) or next(
+            (n for n in members if n.lower().endswith(".qde")), None
+        )
         if qde is None:
             raise DataError([Problem(label, "no project.qde in the archive")])
         where = f"{label}:{qde}"
@@ -172,8 +194,11 @@ def read_qdpx(source: str | Path | bytes | BinaryIO, label: str | None = None, k
             import json
 
             try:
-                ids = {k.lower(): v for k, v in json.loads(_member(archive, SIDECAR, label).decode("utf-8")).get("codes", {}).items()
-                       if isinstance(v, dict) and isinstance(v.get("question"), str) and isinstance(v.get("id"), str)}
+                ids = {
+                    k.lower(): v
+                    for k, v in json.loads(_member(archive, SIDECAR, label).decode("utf-8")).get("codes", {}).items()
+                    if isinstance(v, dict) and isinstance(v.get("question"), str) and isinstance(v.get("id"), str)
+                }
             except (ValueError, AttributeError):
                 raise DataError([Problem(f"{label}:{SIDECAR}", "not afstand's code list (JSON)")]) from None
         used_members: set[str] = {qde, SIDECAR}
@@ -206,7 +231,9 @@ def _member(archive: zipfile.ZipFile, name: str, label: str) -> bytes:
 
 
 def _project(root: ET.Element, where: str, read_text, label: str, ids: dict[str, dict], known: Codebook | None) -> Project:
-    users = {(u.get("guid") or "").strip("{}").lower(): (u.get("name") or u.get("id") or u.get("guid")) for u in _all(root, "Users", "User")}
+    users = {
+        (u.get("guid") or "").strip("{}").lower(): (u.get("name") or u.get("id") or u.get("guid")) for u in _all(root, "Users", "User")
+    }
     codebook, by_guid, code_elements = _codes(_child(root, "CodeBook"), where, ids, known)
     project = Project(root.get("name") or Path(label).stem, codebook, users=sorted(set(users.values())))
     for u in _all(root, "Users", "User"):
@@ -217,9 +244,17 @@ def _project(root: ET.Element, where: str, read_text, label: str, ids: dict[str,
     notes = {}
     for note in _all(root, "Notes", "Note"):
         content = _child(note, "PlainTextContent")
-        text = content.text or "" if content is not None else (read_text(note.get("plainTextPath"), "a note") if note.get("plainTextPath") else "")
-        notes[(note.get("guid") or "").strip("{}").lower()] = (text, users.get((note.get("creatingUser") or "").strip("{}").lower(), ""),
-                                                               note.get("creationDateTime") or "", (note.get("guid") or "").strip("{}"))
+        text = (
+            content.text or ""
+            if content is not None
+            else (read_text(note.get("plainTextPath"), "a note") if note.get("plainTextPath") else "")
+        )
+        notes[(note.get("guid") or "").strip("{}").lower()] = (
+            text,
+            users.get((note.get("creatingUser") or "").strip("{}").lower(), ""),
+            note.get("creationDateTime") or "",
+            (note.get("guid") or "").strip("{}"),
+        )
     referenced = set()
 
     def memo(target: str, element: ET.Element) -> None:
@@ -253,11 +288,22 @@ def _project(root: ET.Element, where: str, read_text, label: str, ids: dict[str,
             if ref is not None and text_value is not None:
                 values[variables.get((ref.get("targetGUID") or "").strip("{}").lower(), "")] = text_value.text or ""
         source_id = values.get("afstand:id") or name
-        kept = tuple((k, v) for k, v in element.attrib.items()
-                     if k in ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime", "richTextPath"))
-        source = Source(source_id, values.get("afstand:question") or FOREIGN, text, values.get("afstand:kind") or "note",
-                        values.get("afstand:instrument", ""), values.get("afstand:item", ""), "" if name == source_id else name,
-                        (element.get("guid") or "").strip("{}"), kept)
+        kept = tuple(
+            (k, v)
+            for k, v in element.attrib.items()
+            if k in ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime", "richTextPath")
+        )
+        source = Source(
+            source_id,
+            values.get("afstand:question") or FOREIGN,
+            text,
+            values.get("afstand:kind") or "note",
+            values.get("afstand:instrument", ""),
+            values.get("afstand:item", ""),
+            "" if name == source_id else name,
+            (element.get("guid") or "").strip("{}"),
+            kept,
+        )
         try:
             project.add_source(source)
         except DataError as err:
@@ -269,14 +315,21 @@ def _project(root: ET.Element, where: str, read_text, label: str, ids: dict[str,
             codings = [selection] if _local(selection.tag) == "Coding" else _children(selection, "Coding")
             selection_user = users.get((selection.get("creatingUser") or "").strip("{}").lower(), "")
             if not (0 <= start < end <= len(text)):
-                problems.append(Problem(where, f"selection [{start}, {end}) of source {name!r} lies outside its text ({len(text)} characters)",
-                                        value=selection.get("guid")))
+                problems.append(
+                    Problem(
+                        where,
+                        f"selection [{start}, {end}) of source {name!r} lies outside its text ({len(text)} characters)",
+                        value=selection.get("guid"),
+                    )
+                )
                 continue
             if _local(selection.tag) == "PlainTextSelection":
                 memo(f"coding:{source_id}:{start}:{end}", selection)
                 project.selections[(source_id, start, end)] = {
-                    k: v for k, v in selection.attrib.items()
-                    if k in ("guid", "name", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")}
+                    k: v
+                    for k, v in selection.attrib.items()
+                    if k in ("guid", "name", "creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")
+                }
             for coding in codings:
                 ref = _child(coding, "CodeRef")
                 target = (ref.get("targetGUID") or "").strip("{}").lower() if ref is not None else ""
@@ -286,7 +339,9 @@ def _project(root: ET.Element, where: str, read_text, label: str, ids: dict[str,
                 question, code_id = by_guid[target]
                 if source.question != question:
                     if source.question == FOREIGN or question == FOREIGN:
-                        problems.append(Problem(where, f"code {code_id!r} of question {question} used on source {name!r} of question {source.question}"))
+                        problems.append(
+                            Problem(where, f"code {code_id!r} of question {question} used on source {name!r} of question {source.question}")
+                        )
                         continue
                 coder = users.get((coding.get("creatingUser") or "").strip("{}").lower(), "") or selection_user or "onbekend"
                 created = coding.get("creationDateTime") or selection.get("creationDateTime") or ""
@@ -323,6 +378,12 @@ def inspect(path: str | Path) -> dict:
         book = read_qdc(path.read_bytes(), str(path))
         return {"codes": len(book.codes), "sources": 0, "selections": 0, "codings": 0, "users": 0}
     project = read_qdpx(path)
-    return {"codes": len(project.codebook.codes), "sources": len(project.sources),
-            "selections": len({(c.source, c.start, c.end) for c in project.codings}), "codings": len(project.codings),
-            "users": len(project.coders), "memos": len(project.memos), "skipped": project.skipped}
+    return {
+        "codes": len(project.codebook.codes),
+        "sources": len(project.sources),
+        "selections": len({(c.source, c.start, c.end) for c in project.codings}),
+        "codings": len(project.codings),
+        "users": len(project.coders),
+        "memos": len(project.memos),
+        "skipped": project.skipped,
+    }

@@ -72,6 +72,7 @@ class Suggestion:
 @dataclass(frozen=True)
 class RuleCheck:
     """A keyword rule set aside: on the coded sample it fired ``fires`` times, ``right`` of them on answers with its code."""
+
     keyword: str
     phrase: tuple[str, ...]
     fires: int
@@ -94,8 +95,7 @@ class Suggester:
                     self.keywords[(c.id, phrase)] = f"{known}, {k}" if known else k
         self.rules = {c.id: [phrase for code, phrase in self.keywords if code == c.id] for c in codes}
         self.set_aside: dict[str, list[RuleCheck]] = {}  # rules the coded sample contradicts
-        self.prototypes = [(text, [c.id]) for c in codes
-                           for text in (f"{c.label}. {c.description}", *c.examples, *c.keywords)]
+        self.prototypes = [(text, [c.id]) for c in codes for text in (f"{c.label}. {c.description}", *c.examples, *c.keywords)]
         self.threshold = threshold
         self.folds = folds
         self.seed = seed
@@ -181,8 +181,10 @@ class Suggester:
             raise RuntimeError("fit() first")
         out = []
         for text, row in zip(texts, self._confidences(texts)):
-            found = [Suggestion(code, round(row[code][0], 3), self._reasons(code, text, row[code][1]), row[code][1])
-                     for code in _pick(row, self.threshold, text)]
+            found = [
+                Suggestion(code, round(row[code][0], 3), self._reasons(code, text, row[code][1]), row[code][1])
+                for code in _pick(row, self.threshold, text)
+            ]
             out.append(sorted(found, key=lambda s: -s.confidence))
         return out
 
@@ -211,11 +213,13 @@ def _vectorizer():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import FeatureUnion
 
-    return FeatureUnion([
-        ("stems", TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)),
-        ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True, min_df=2)),
-    ])
+    return FeatureUnion(
+        [
+            ("stems", TfidfVectorizer(analyzer=_word_features, sublinear_tf=True)),
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=True, min_df=2)),
+        ]
+    )
 
 
 def _pick(row: dict[str, tuple[float, bool]], threshold: float, text: str) -> list[str]:
@@ -227,7 +231,7 @@ def _pick(row: dict[str, tuple[float, bool]], threshold: float, text: str) -> li
 
 def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
     k = len(phrase)
-    return any(tuple(words[i:i + k]) == phrase for i in range(len(words) - k + 1))
+    return any(tuple(words[i : i + k]) == phrase for i in range(len(words) - k + 1))
 
 
 def _f1(tp: int, fp: int, fn: int) -> float:
@@ -245,11 +249,15 @@ def evaluate(rows: Sequence[dict], codebook: Codebook, *, folds: int = 3, seed: 
         subset = sorted((r for r in rows if r["question"] == question), key=lambda r: r["id"])
         codes = [c.id for c in codebook.for_question(question)]
         runs = [_one_run(subset, codebook, question, codes, folds, seed + k) for k in range(repeats)]
-        report[question] = {"answers": len(subset), "folds": folds, "repeats": repeats,
-                            "micro_f1": round(sum(r["micro_f1"] for r in runs) / repeats, 4),
-                            "macro_f1": round(sum(r["macro_f1"] for r in runs) / repeats, 4) if codes else None,
-                            "micro_f1_runs": [r["micro_f1"] for r in runs],
-                            "per_code": {c: round(sum(r["per_code"][c] for r in runs) / repeats, 4) for c in codes}}
+        report[question] = {
+            "answers": len(subset),
+            "folds": folds,
+            "repeats": repeats,
+            "micro_f1": round(sum(r["micro_f1"] for r in runs) / repeats, 4),
+            "macro_f1": round(sum(r["macro_f1"] for r in runs) / repeats, 4) if codes else None,
+            "micro_f1_runs": [r["micro_f1"] for r in runs],
+            "per_code": {c: round(sum(r["per_code"][c] for r in runs) / repeats, 4) for c in codes},
+        }
     return report
 
 
@@ -267,5 +275,8 @@ def _one_run(subset: list[dict], codebook: Codebook, question: str, codes: list[
                 counts[c][2] += c in truth and c not in predicted
     tp, fp, fn = (sum(v[k] for v in counts.values()) for k in range(3))
     per_code = {c: _f1(*v) for c, v in counts.items()}
-    return {"micro_f1": round(_f1(tp, fp, fn), 4), "macro_f1": sum(per_code.values()) / len(per_code) if per_code else 0.0,
-            "per_code": per_code}
+    return {
+        "micro_f1": round(_f1(tp, fp, fn), 4),
+        "macro_f1": sum(per_code.values()) / len(per_code) if per_code else 0.0,
+        "per_code": per_code,
+    }

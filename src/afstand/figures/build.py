@@ -46,8 +46,16 @@ class Look:
     grey: tuple[str, ...] = ()
 
 
-def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[str, Instrument], groups: dict[str, str], footnote: str,
-                  *, draw: bool = True, look: Look = Look()) -> list[FigureData]:
+def build_figures(
+    spec: list[dict],
+    results: dict[str, dict],
+    instruments: dict[str, Instrument],
+    groups: dict[str, str],
+    footnote: str,
+    *,
+    draw: bool = True,
+    look: Look = Look(),
+) -> list[FigureData]:
     """FigureData for every figure of ``spec``; with ``draw=False`` only the data (fast), no matplotlib figure.
 
     Percentages are of the results' base: with the consented base, those who skipped the
@@ -63,7 +71,9 @@ def build_figures(spec: list[dict], results: dict[str, dict], instruments: dict[
             continue  # that instrument's data was not given
         builder = _BUILDERS.get(entry.get("kind", ""))
         if builder is None:
-            raise StudyError(f"report.toml: figure {entry.get('number')}: unknown kind {entry.get('kind')!r} (known: {', '.join(_BUILDERS)})")
+            raise StudyError(
+                f"report.toml: figure {entry.get('number')}: unknown kind {entry.get('kind')!r} (known: {', '.join(_BUILDERS)})"
+            )
         result, instrument = results[name], instruments[name]
         for item in entry["items"]:
             if item not in result["items"]:
@@ -105,8 +115,16 @@ def _skipped_note(note: str, skipped: list[int], result: dict) -> str:
     return note + f" Grijs: geen antwoord ({count} sloegen de vraag over)."
 
 
-def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], groups: dict[str, str], footnote: str,
-                   *, workers: int = 2, look: Look = Look()) -> "Callable[[], dict[str, dict[str, bytes]]]":
+def render_figures(
+    study_root: str,
+    spec: list[dict],
+    results: dict[str, dict],
+    groups: dict[str, str],
+    footnote: str,
+    *,
+    workers: int = 2,
+    look: Look = Look(),
+) -> "Callable[[], dict[str, dict[str, bytes]]]":
     """Start drawing every figure (SVG + PNG) in ``workers`` processes; return a function that waits.
 
     The waiting function returns ``{figure key: {"svg": bytes, "png": bytes}}``. Workers get
@@ -137,7 +155,9 @@ def render_figures(study_root: str, spec: list[dict], results: dict[str, dict], 
     return wait
 
 
-def _render_chunk(study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str, look: Look = Look()) -> dict[str, dict[str, bytes]]:
+def _render_chunk(
+    study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str, look: Look = Look()
+) -> dict[str, dict[str, bytes]]:
     from afstand.study import Study
 
     study = Study.load(study_root)
@@ -201,8 +221,19 @@ def _bars(entry, result, instrument, group, note, draw):
     title = _title(entry)
     note = _skipped_note(note, [data["missing"]], result)
     whiskers = cis if result["n_consented"] < WHISKERS_BELOW else None
-    fig = charts.bars(title, rows, values, xlabel=_xlabel(group, result, _answered(data, result["n_consented"])), footnote=note, grey=greys,
-                      intervals=whiskers) if draw else None
+    fig = (
+        charts.bars(
+            title,
+            rows,
+            values,
+            xlabel=_xlabel(group, result, _answered(data, result["n_consented"])),
+            footnote=note,
+            grey=greys,
+            intervals=whiskers,
+        )
+        if draw
+        else None
+    )
     table = [(r.label, [_cell(v, ci)]) for r, v, ci in zip(rows, values, cis)]
     return [FigureData(_key(entry), entry["number"], title, ["% [95%-BI]"], table, note, fig)]
 
@@ -233,6 +264,7 @@ def _categories(entry, result, instrument) -> tuple[list[Series], callable, call
 
         def source(item):
             return result["items"][item]
+
     series.sort(key=lambda s: s.key in grey)
     series = [Series(s.key, s.label, s.key in grey) for s in series]
     add_missing = not _valid(result) and any(result["items"][i]["missing"] for i in entry["items"])
@@ -282,7 +314,11 @@ def _diverging(entry, result, rows, series, value, group, note, draw) -> FigureD
         raise StudyError(f"report.toml: figure {entry['number']}: diverging category {err} is not shown in the figure") from None
     percent = {s.key: [value(r.key, s.key) for r in rows] for s in series}
     title = _title(entry) + " (divergerend)"
-    fig = charts.diverging(title, rows, negative, neutral, positive, outside, percent, xlabel=_xlabel(group, result), footnote=note) if draw else None
+    fig = (
+        charts.diverging(title, rows, negative, neutral, positive, outside, percent, xlabel=_xlabel(group, result), footnote=note)
+        if draw
+        else None
+    )
     columns = [s.label for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     keys = [s.key for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     table = [(r.label, [_fmt(percent[k][i]) for k in keys]) for i, r in enumerate(rows)]
@@ -306,7 +342,11 @@ def _grouped(entry, result, instrument, group, note, draw):
     title = _title(entry)
     note = _skipped_note(note, missing, result)
     whiskers = cis if result["n_consented"] < WHISKERS_BELOW else None
-    fig = charts.grouped(title, categories, series, percent, xlabel=_xlabel(group, result), footnote=note, intervals=whiskers) if draw else None
+    fig = (
+        charts.grouped(title, categories, series, percent, xlabel=_xlabel(group, result), footnote=note, intervals=whiskers)
+        if draw
+        else None
+    )
     table = [(c.label, [_cell(percent[s][ci], cis[s][ci]) for s in range(len(series))]) for ci, c in enumerate(categories)]
     return [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
 

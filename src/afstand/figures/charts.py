@@ -47,7 +47,9 @@ def _row_label(row: Row, width: int) -> str:
     return f"{label}\n(n = {row.n})" if row.n is not None else label
 
 
-def _figure(labels: list[str], *, per_line: float = 0.14, gap: float = 0.11, extra: float = 1.3, width: float = WIDTH) -> tuple[Figure, plt.Axes]:
+def _figure(
+    labels: list[str], *, per_line: float = 0.14, gap: float = 0.11, extra: float = 1.3, width: float = WIDTH
+) -> tuple[Figure, plt.Axes]:
     """A figure tall enough that every (wrapped, multi-line) row label has room."""
     apply_style()
     lines = sum(max(1, label.count("\n") + 1) * per_line + gap for label in labels)
@@ -62,8 +64,15 @@ def _finish(fig: Figure, ax: plt.Axes, title: str, xlabel: str, footnote: str, l
     ax.margins(y=0.01)
     if legend:
         handles, labels = ax.get_legend_handles_labels()
-        fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=3 if len(labels) > 4 else len(labels) or 1,
-                   frameon=False, fontsize=MIN_FONT)
+        fig.legend(
+            handles,
+            labels,
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncol=3 if len(labels) > 4 else len(labels) or 1,
+            frameon=False,
+            fontsize=MIN_FONT,
+        )
     height = fig.get_figheight()
     rows = -(-len(ax.get_legend_handles_labels()[1]) // (3 if len(ax.get_legend_handles_labels()[1]) > 4 else 5)) if legend else 0
     bottom = 0.3 * rows + (0.05 if legend else 0.0)
@@ -71,8 +80,17 @@ def _finish(fig: Figure, ax: plt.Axes, title: str, xlabel: str, footnote: str, l
     return fig
 
 
-def bars(title: str, rows: list[Row], values: list[float | None], *, xlabel: str, footnote: str = "", width: int = 40,
-         grey: list[bool] | None = None, intervals: list | None = None) -> Figure:
+def bars(
+    title: str,
+    rows: list[Row],
+    values: list[float | None],
+    *,
+    xlabel: str,
+    footnote: str = "",
+    width: int = 40,
+    grey: list[bool] | None = None,
+    intervals: list | None = None,
+) -> Figure:
     """One bar per row (choices of one item, or items), percent labels at the bar ends.
 
     ``grey`` marks non-substantive rows (drawn grey, after a small gap); ``intervals`` (percent
@@ -104,8 +122,15 @@ def bars(title: str, rows: list[Row], values: list[float | None], *, xlabel: str
 
 
 def stacked(
-    title: str, rows: list[Row], series: list[Series], percent: list[list[float | None]], *, xlabel: str, footnote: str = "",
-    palette: str = "sequential", width: int = 46,
+    title: str,
+    rows: list[Row],
+    series: list[Series],
+    percent: list[list[float | None]],
+    *,
+    xlabel: str,
+    footnote: str = "",
+    palette: str = "sequential",
+    width: int = 46,
 ) -> Figure:
     """100% stacked bars: one bar per row, one segment per series (category)."""
     labels = [_row_label(r, width) for r in rows]
@@ -127,8 +152,15 @@ def stacked(
 
 
 def grouped(
-    title: str, categories: list[Row], series: list[Series], percent: list[list[float | None]], *, xlabel: str, footnote: str = "",
-    width: int = 34, intervals: list | None = None,
+    title: str,
+    categories: list[Row],
+    series: list[Series],
+    percent: list[list[float | None]],
+    *,
+    xlabel: str,
+    footnote: str = "",
+    width: int = 34,
+    intervals: list | None = None,
 ) -> Figure:
     """Grouped bars: for each category one bar per series (e.g. before / now / future)."""
     k = len(series)
@@ -154,8 +186,17 @@ def grouped(
 
 
 def diverging(
-    title: str, rows: list[Row], negative: list[Series], neutral: Series | None, positive: list[Series], outside: list[Series],
-    percent: dict[str, list[float | None]], *, xlabel: str, footnote: str = "", width: int = 46,
+    title: str,
+    rows: list[Row],
+    negative: list[Series],
+    neutral: Series | None,
+    positive: list[Series],
+    outside: list[Series],
+    percent: dict[str, list[float | None]],
+    *,
+    xlabel: str,
+    footnote: str = "",
+    width: int = 46,
 ) -> Figure:
     """Diverging stacked bars centred on the neutral category; "don't know" set apart on the right."""
     labels = [_row_label(r, width) for r in rows]

@@ -36,15 +36,17 @@ def colours_for(n: int, palette: str = "sequential") -> list[str]:
 
 def apply_style() -> None:
     """Settings that make the output look consistent and byte-identical between runs."""
-    matplotlib.rcParams.update({
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.edgecolor": "#555555",
-        "axes.labelcolor": TEXT,
-        "xtick.color": TEXT,
-        "ytick.color": TEXT,
-        "svg.fonttype": "none",  # text stays text: searchable, accessible, small
-        "svg.hashsalt": "afstand",  # fixed ids, so the same input gives the same SVG
-        "path.simplify": True,
-        "figure.dpi": 100,
-    })
+    matplotlib.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.edgecolor": "#555555",
+            "axes.labelcolor": TEXT,
+            "xtick.color": TEXT,
+            "ytick.color": TEXT,
+            "svg.fonttype": "none",  # text stays text: searchable, accessible, small
+            "svg.hashsalt": "afstand",  # fixed ids, so the same input gives the same SVG
+            "path.simplify": True,
+            "figure.dpi": 100,
+        }
+    )

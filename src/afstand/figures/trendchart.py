@@ -22,9 +22,18 @@ from afstand.figures.style import TEXT, apply_style, colours_for  # noqa: E402
 CHANGED = "vraag gewijzigd"
 
 
-def trend_chart(title: str, waves: list[str], series: list[Series], percent: list[list[float | None]],
-                low: list[list[float | None]], high: list[list[float | None]], breaks: list[int], *,
-                ylabel: str, footnote: str = "") -> Figure:
+def trend_chart(
+    title: str,
+    waves: list[str],
+    series: list[Series],
+    percent: list[list[float | None]],
+    low: list[list[float | None]],
+    high: list[list[float | None]],
+    breaks: list[int],
+    *,
+    ylabel: str,
+    footnote: str = "",
+) -> Figure:
     """One line per series over the waves; ``breaks`` are wave indices i where the item changed
     between wave i−1 and i (the line is not drawn across them)."""
     apply_style()
@@ -37,8 +46,15 @@ def trend_chart(title: str, waves: list[str], series: list[Series], percent: lis
         segments = _segments(len(waves), breaks)
         for start, end in segments:
             xs = [i for i in range(start, end) if values[i] is not None]
-            ax.plot(xs, [values[i] for i in xs], color=colour, linewidth=1.8, marker="o", markersize=5,
-                    label=s.label if start == segments[0][0] else None)
+            ax.plot(
+                xs,
+                [values[i] for i in xs],
+                color=colour,
+                linewidth=1.8,
+                marker="o",
+                markersize=5,
+                label=s.label if start == segments[0][0] else None,
+            )
         for i, value in enumerate(values):
             if value is None:
                 continue
@@ -60,15 +76,26 @@ def trend_chart(title: str, waves: list[str], series: list[Series], percent: lis
     fig.suptitle(wrap(title, 70), x=0.01, ha="left", fontsize=11, fontweight="bold", color=TEXT)
     handles, _ = ax.get_legend_handles_labels()
     if handles:
-        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.06 if footnote else 0.0), ncol=min(4, len(series)), frameon=False, fontsize=8.5)
+        fig.legend(
+            loc="lower center", bbox_to_anchor=(0.5, 0.06 if footnote else 0.0), ncol=min(4, len(series)), frameon=False, fontsize=8.5
+        )
     if footnote:
         fig.text(0.01, 0.005, wrap(footnote, 150), fontsize=7.5, color="#555555", va="bottom")
     fig.tight_layout(rect=(0, (0.5 if footnote else 0.0) / 4.4 + 0.07, 1, 0.95))
     return fig
 
 
-def trend_figure(entry: dict, waves: list[str], *, key: str, number: int, title: str, categories: list[str] | None = None,
-                 group: str = "respondenten", draw: bool = True) -> FigureData:
+def trend_figure(
+    entry: dict,
+    waves: list[str],
+    *,
+    key: str,
+    number: int,
+    title: str,
+    categories: list[str] | None = None,
+    group: str = "respondenten",
+    draw: bool = True,
+) -> FigureData:
     """A trend figure from one item (or collapsed Likert item) of a trend result.
 
     ``categories``: which choices / collapsed categories to draw (default: all of the latest wave).
@@ -82,9 +109,13 @@ def trend_figure(entry: dict, waves: list[str], *, key: str, number: int, title:
     low = [[(entry["waves"].get(w, {}).get("ci", {}).get(c) or [None, None])[0] for w in waves] for c in names]
     high = [[(entry["waves"].get(w, {}).get("ci", {}).get(c) or [None, None])[1] for w in waves] for c in names]
     breaks = [waves.index(p["to"]) for p in entry["pairs"] if not p["comparable"]]
-    footnote = ("Percentages per meting met 95%-betrouwbaarheidsinterval (Wilson). "
-                + ("Streepjeslijn: de vraag veranderde, de metingen ervoor en erna zijn niet vergelijkbaar. " if breaks else "")
-                + "n = " + ", ".join(f"{w}: {entry['waves'][w]['base']}" for w in present) + ".")
+    footnote = (
+        "Percentages per meting met 95%-betrouwbaarheidsinterval (Wilson). "
+        + ("Streepjeslijn: de vraag veranderde, de metingen ervoor en erna zijn niet vergelijkbaar. " if breaks else "")
+        + "n = "
+        + ", ".join(f"{w}: {entry['waves'][w]['base']}" for w in present)
+        + "."
+    )
     rows = [(s.label, [_cell(entry["waves"].get(w), s.key) for w in waves]) for s in series]
     figure = None
     if draw:

@@ -39,11 +39,38 @@ import pandas as pd
 from afstand.errors import AfstandError
 from afstand.instrument.model import Instrument, Item
 
-META_LABELS = {"response_id": "Respons-id (willekeurig)", "instrument_version": "Versie van de vragenlijst",
-               "submission_date": "Datum van insturen", "wave": "Meting"}
+META_LABELS = {
+    "response_id": "Respons-id (willekeurig)",
+    "instrument_version": "Versie van de vragenlijst",
+    "submission_date": "Datum van insturen",
+    "wave": "Meting",
+}
 SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
-STATA_RESERVED = {"_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n", "_N",
-                  "_pi", "_pred", "_rc", "_skip", "strL", "using", "with", "str", "e", "pi"}
+STATA_RESERVED = {
+    "_all",
+    "_b",
+    "byte",
+    "_coef",
+    "_cons",
+    "double",
+    "float",
+    "if",
+    "in",
+    "int",
+    "long",
+    "_n",
+    "_N",
+    "_pi",
+    "_pred",
+    "_rc",
+    "_skip",
+    "strL",
+    "using",
+    "with",
+    "str",
+    "e",
+    "pi",
+}
 CHOSEN_LABELS = {0.0: "Niet gekozen", 1.0: "Gekozen"}
 
 
@@ -69,8 +96,13 @@ class StatTable:
 
 
 def build_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], versions: Sequence[Instrument], *, package: str = "spss",
-    recorded: dict[str, dict[str, int]] | None = None, missing: Sequence[str] = (),
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    versions: Sequence[Instrument],
+    *,
+    package: str = "spss",
+    recorded: dict[str, dict[str, int]] | None = None,
+    missing: Sequence[str] = (),
 ) -> StatTable:
     """Rows in the canonical layout (choice names, select_multiple space-separated) → variables.
 
@@ -89,8 +121,7 @@ def build_table(
         cells = [row[index[column]] if index[column] < len(row) else "" for row in rows]
         item = items.get(column)
         if item is None:
-            variables.append(Variable(column, own[column], META_LABELS.get(column, column), "string", "nominal",
-                                      [c or "" for c in cells]))
+            variables.append(Variable(column, own[column], META_LABELS.get(column, column), "string", "nominal", [c or "" for c in cells]))
             continue
         label = item.label()
         declared = tuple(dict.fromkeys(tuple(item.missing) + tuple(missing)))
@@ -107,15 +138,17 @@ def build_table(
                     raise AfstandError(f"row {row_number}, column {column!r}: {cell!r} is a choice of no version of the instrument")
             measure = "ordinal" if _ordinal(item, versions) else "nominal"
             declared_codes = [float(table[c]) for c in declared if c in table]
-            variables.append(Variable(column, own[column], label, "numeric", measure, values, labels,
-                                      sorted(set(declared_codes))))
+            variables.append(Variable(column, own[column], label, "numeric", measure, values, labels, sorted(set(declared_codes))))
         elif item.kind == "select_multiple":
             variables.append(Variable(column, own[column], label, "string", "nominal", [c or "" for c in cells]))
             for choice_name, choice_label in _all_choices(item.choice_list.name, versions):
                 dummy = names.take(f"{column}_{choice_name}")
                 values = [None if not c else float(choice_name in c.split()) for c in cells]
-                variables.append(Variable(f"{column}/{choice_name}", dummy, f"{label}: {choice_label}", "numeric", "nominal",
-                                          values, dict(CHOSEN_LABELS)))
+                variables.append(
+                    Variable(
+                        f"{column}/{choice_name}", dummy, f"{label}: {choice_label}", "numeric", "nominal", values, dict(CHOSEN_LABELS)
+                    )
+                )
         elif item.kind == "number":
             values = []
             for row_number, cell in enumerate(cells, start=2):
@@ -123,8 +156,7 @@ def build_table(
                     values.append(float(cell.replace(",", ".")) if cell else None)
                 except ValueError:
                     raise AfstandError(f"row {row_number}, column {column!r}: {cell!r} is not a number") from None
-            variables.append(Variable(column, own[column], label, "numeric", "scale", values,
-                                      missing=sorted(set(_numbers(declared)))))
+            variables.append(Variable(column, own[column], label, "numeric", "scale", values, missing=sorted(set(_numbers(declared)))))
         else:
             variables.append(Variable(column, own[column], label, "string", "nominal", [c or "" for c in cells]))
     renamed = [(v.column, v.name) for v in variables if v.column != v.name]
@@ -165,9 +197,13 @@ def write_sav(table: StatTable, out: BinaryIO) -> None:
     value_labels = {v.name: v.value_labels for v in table.variables if v.value_labels}
     missing = {v.name: v.missing[:3] for v in table.variables if v.missing}  # SPSS keeps up to 3 discrete values
     measure = {v.name: v.measure for v in table.variables}
-    _via_file(lambda path: __import__("pyreadstat").write_sav(
-        frame, path, column_labels=labels, variable_value_labels=value_labels, missing_ranges=missing,
-        variable_measure=measure), ".sav", out)
+    _via_file(
+        lambda path: __import__("pyreadstat").write_sav(
+            frame, path, column_labels=labels, variable_value_labels=value_labels, missing_ranges=missing, variable_measure=measure
+        ),
+        ".sav",
+        out,
+    )
 
 
 def write_dta(table: StatTable, out: BinaryIO) -> None:
@@ -179,15 +215,20 @@ def write_dta(table: StatTable, out: BinaryIO) -> None:
         labels = {k: text for k, text in v.value_labels.items() if k not in v.missing}
         if v.missing:
             letters = {code: chr(ord("a") + i) for i, code in enumerate(v.missing[:26])}
-            frame[v.name] = pd.Series([letters.get(x, x) if x is not None and not _isnan(x) else np.nan
-                                       for x in frame[v.name].tolist()], dtype=object)
+            frame[v.name] = pd.Series(
+                [letters.get(x, x) if x is not None and not _isnan(x) else np.nan for x in frame[v.name].tolist()], dtype=object
+            )
             user_missing[v.name] = list(letters.values())
         if labels:
             value_labels[v.name] = labels
     labels = {v.name: _bytes_prefix(v.label, 80) for v in table.variables}  # Stata: labels of at most 80 bytes
-    _via_file(lambda path: __import__("pyreadstat").write_dta(
-        frame, path, column_labels=labels, variable_value_labels=value_labels, missing_user_values=user_missing or None),
-        ".dta", out)
+    _via_file(
+        lambda path: __import__("pyreadstat").write_dta(
+            frame, path, column_labels=labels, variable_value_labels=value_labels, missing_user_values=user_missing or None
+        ),
+        ".dta",
+        out,
+    )
 
 
 def write_sps(table: StatTable, data_file: str, out: BinaryIO) -> None:
@@ -197,8 +238,10 @@ def write_sps(table: StatTable, data_file: str, out: BinaryIO) -> None:
         lines.append("* Renamed columns (export column -> SPSS variable):")
         lines += [f"*   {column} -> {name}." for column, name in table.renamed]
         lines.append("")
-    lines += [f"GET DATA /TYPE=TXT /FILE='{_sps_text(data_file)}' /ENCODING='UTF8' /DELIMITERS=\",\" /QUALIFIER='\"'",
-              "  /ARRANGEMENT=DELIMITED /FIRSTCASE=2 /VARIABLES="]
+    lines += [
+        f"GET DATA /TYPE=TXT /FILE='{_sps_text(data_file)}' /ENCODING='UTF8' /DELIMITERS=\",\" /QUALIFIER='\"'",
+        "  /ARRANGEMENT=DELIMITED /FIRSTCASE=2 /VARIABLES=",
+    ]
     for v in table.variables:
         width = max([1] + [len(str(x).encode("utf-8")) for x in v.values if x])
         lines.append(f"  {v.name} {'F12.4' if v.kind == 'numeric' else f'A{min(max(width, 1), 32767)}'}")

@@ -82,8 +82,7 @@ class InstrumentDiff:
             "added": [c.item for c in self.changes if c.kind == "added"],
             "removed": [c.item for c in self.changes if c.kind == "removed"],
             "changed": {
-                name: {"comparable": self.comparable(name), "changes": [c.as_dict() for c in self.item_changes(name)]}
-                for name in changed
+                name: {"comparable": self.comparable(name), "changes": [c.as_dict() for c in self.item_changes(name)]} for name in changed
             },
             "unchanged": [n for n in self.after.items if n in self.before.items and not self.item_changes(n)],
         }
@@ -122,7 +121,9 @@ def _item_changes(form_a: Instrument, a: Item, form_b: Instrument, b: Item) -> l
     if relevance_a != relevance_b:
         changes.append(Change(a.name, "relevance", True, relevance_a or "(always shown)", relevance_b or "(always shown)"))
     if a.required != b.required:
-        changes.append(Change(a.name, "required", False, "required" if a.required else "optional", "required" if b.required else "optional"))
+        changes.append(
+            Change(a.name, "required", False, "required" if a.required else "optional", "required" if b.required else "optional")
+        )
     if a.choice_list is not None and b.choice_list is not None:
         changes.extend(_choice_changes(a, form_a.default_language, b, form_b.default_language))
     return changes
@@ -145,7 +146,9 @@ def _choice_changes(a: Item, lang_a: str, b: Item, lang_b: str) -> list[Change]:
     details += [{"change": "removed", "choice": n, "label": before[n].label(lang_a)} for n in removed]
     details += [{"change": "added", "choice": n, "label": after[n].label(lang_b)} for n in added]
     for name in before:
-        if name in after and any(_norm(before[name].labels.get(k)) != _norm(after[name].labels.get(k)) for k in {*before[name].labels, *after[name].labels}):
+        if name in after and any(
+            _norm(before[name].labels.get(k)) != _norm(after[name].labels.get(k)) for k in {*before[name].labels, *after[name].labels}
+        ):
             details.append({"change": "relabelled", "choice": name, "from": before[name].label(lang_a), "to": after[name].label(lang_b)})
     common_a = [n for n in before if n in after]
     common_b = [n for n in after if n in before]
@@ -161,7 +164,9 @@ def _choice_changes(a: Item, lang_a: str, b: Item, lang_b: str) -> list[Change]:
     rescored = [{"choice": n, "from": before[n].score, "to": after[n].score} for n in shared if before[n].score != after[n].score]
     if rescored:
         out.append(Change(a.name, "rescored", False, _scores(a), _scores(b), tuple(rescored)))
-    recollapsed = [{"choice": n, "from": before[n].collapse, "to": after[n].collapse} for n in shared if before[n].collapse != after[n].collapse]
+    recollapsed = [
+        {"choice": n, "from": before[n].collapse, "to": after[n].collapse} for n in shared if before[n].collapse != after[n].collapse
+    ]
     if recollapsed:
         out.append(Change(a.name, "recollapsed", False, _collapse(a), _collapse(b), tuple(recollapsed)))
     return out

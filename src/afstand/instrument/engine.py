@@ -63,8 +63,11 @@ class Engine:
         self.choice_filter: dict[str, Expression] = {}
         self.repeat_count: dict[str, Expression] = {}
         for key in list(instrument.items) + list(instrument.notes) + list(groups):
-            conditions = [Condition(self._compile(groups[g].relevant, g), groups[g].path or g, g, len(self.chain[g]))
-                          for g in self.ancestors[key] if groups[g].relevant]
+            conditions = [
+                Condition(self._compile(groups[g].relevant, g), groups[g].path or g, g, len(self.chain[g]))
+                for g in self.ancestors[key]
+                if groups[g].relevant
+            ]
             own = self._element(key)
             if getattr(own, "relevant", None):
                 conditions.append(Condition(self._compile(own.relevant, key), self.path_of(key), key, len(self.chain[key])))
@@ -76,8 +79,10 @@ class Engine:
                 self.calculation[key] = self._compile(item.calculation, key)
                 moments = {r for r in self.calculation[key].references if self.instrument.metadata.get(r) in ("start", "end")}
                 if "now" in self.calculation[key].functions or moments:  # privacy: responses carry no precise time
-                    raise Unsupported(f"{key}: {item.calculation!r}: now(), ${{start}} or ${{end}} in a calculation would store the time of answering; "
-                                      "afstand stores no precise times (today() stores the date)")
+                    raise Unsupported(
+                        f"{key}: {item.calculation!r}: now(), ${{start}} or ${{end}} in a calculation would store the time of answering; "
+                        "afstand stores no precise times (today() stores the date)"
+                    )
             if item.choice_filter:
                 self.choice_filter[key] = self._compile(item.choice_filter, key, columns=True)
         for group in groups.values():
@@ -132,12 +137,20 @@ class Engine:
 
     # -- evaluation ----------------------------------------------------------------------
 
-    def context(self, answers: Mapping[str, Any], scope: Scope = (), owner: str = "", current: Any = "",
-                choice: Choice | None = None, today: dt.date | None = None) -> "AnswerContext":
+    def context(
+        self,
+        answers: Mapping[str, Any],
+        scope: Scope = (),
+        owner: str = "",
+        current: Any = "",
+        choice: Choice | None = None,
+        today: dt.date | None = None,
+    ) -> "AnswerContext":
         return AnswerContext(self, answers, scope, owner, current, choice, today)
 
-    def is_relevant(self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None,
-                    memo: dict | None = None) -> bool:
+    def is_relevant(
+        self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None, memo: dict | None = None
+    ) -> bool:
         """``memo`` (one dict per set of answers) keeps each group's result, so a group's condition
         is evaluated once, not once per question inside it."""
         conditions = self.relevant.get(key, ())
@@ -145,7 +158,7 @@ class Engine:
             return True
         ctx = None
         for condition in conditions:
-            slot = (condition.owner, scope[:condition.depth] if scope else ()) if memo is not None else None
+            slot = (condition.owner, scope[: condition.depth] if scope else ()) if memo is not None else None
             result = memo.get(slot) if slot is not None else None
             if result is None:
                 if ctx is None:
@@ -181,6 +194,7 @@ class Engine:
     def interpolate(self, text: str, answers: Mapping[str, Any], scope: Scope = (), owner: str = "") -> str:
         """A label or hint with every ``${name}`` replaced by the current answer (``''`` when none)."""
         ctx = self.context(answers, scope, owner)
+
         def resolve(name: str) -> str:
             known = self._element(name) is not None or name in self.instrument.metadata
             return string(ctx.ref(name)) if known else "${" + name + "}"
@@ -238,8 +252,17 @@ class Engine:
 
 
 class AnswerContext(Context):
-    def __init__(self, engine: Engine, answers: Mapping[str, Any], scope: Scope, owner: str, current: Any,
-                 choice: Choice | None, today: dt.date | None, owner_is_path: bool = False):
+    def __init__(
+        self,
+        engine: Engine,
+        answers: Mapping[str, Any],
+        scope: Scope,
+        owner: str,
+        current: Any,
+        choice: Choice | None,
+        today: dt.date | None,
+        owner_is_path: bool = False,
+    ):
         self.engine, self.answers, self.scope, self.current, self.choice = engine, answers, scope, current, choice
         self.owner_path = owner if owner_is_path else (engine.path_of(owner) if owner else "")
         self._today = today

@@ -16,8 +16,15 @@ def _expand_loops(children: list[dict]) -> list[dict]:
             for column in child.get("columns", []):
                 copies = [_with_loop_label(c, column.get("label")) for c in _expand_loops(child.get("children", []))]
                 groups.append({"type": "group", "name": column.get("name"), "label": column.get("label"), "children": copies})
-            out.append({"type": "group", "name": child.get("name"), "label": child.get("label"), "children": groups,
-                        **({"bind": child["bind"]} if "bind" in child else {})})
+            out.append(
+                {
+                    "type": "group",
+                    "name": child.get("name"),
+                    "label": child.get("label"),
+                    "children": groups,
+                    **({"bind": child["bind"]} if "bind" in child else {}),
+                }
+            )
         elif child.get("type") in ("group", "repeat"):
             out.append({**child, "children": _expand_loops(child.get("children", []))})
         else:
@@ -31,7 +38,9 @@ def _with_loop_label(child: dict, column_label: Any) -> dict:
             return {k: fill(v, k) for k, v in value.items()}
         if not isinstance(value, str):
             return value
-        text = column_label.get(language, next(iter(column_label.values()), "")) if isinstance(column_label, dict) else str(column_label or "")
+        text = (
+            column_label.get(language, next(iter(column_label.values()), "")) if isinstance(column_label, dict) else str(column_label or "")
+        )
         return value.replace("%(label)s", str(text))
 
     copy = dict(child)
@@ -59,5 +68,7 @@ def _keys(children: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
                 questions.setdefault(name, []).append(path)
 
     collect(children, "")
-    return ({p: (n if len(ps) == 1 else p) for n, ps in questions.items() for p in ps},
-            {p: (n if len(ps) == 1 else p) for n, ps in groups.items() for p in ps})
+    return (
+        {p: (n if len(ps) == 1 else p) for n, ps in questions.items() for p in ps},
+        {p: (n if len(ps) == 1 else p) for n, ps in groups.items() for p in ps},
+    )

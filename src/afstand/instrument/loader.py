@@ -34,11 +34,13 @@ _PYXFORM_TYPES = {
     "select_multiple": "select_multiple",
     "select one external": "select_one_external",
 }
+# fmt: off
 _BIND_TYPES = {"int": "integer", "decimal": "decimal", "date": "date", "time": "time", "dateTime": "datetime",
                "geopoint": "geopoint", "geotrace": "geotrace", "geoshape": "geoshape", "barcode": "barcode"}
 _SKIP_TYPES = {"start", "end", "today", "deviceid", "username", "audit", "simserial", "subscriberid", "phonenumber",
                "email", "uri:deviceid", "uri:email", "uri:username", "uri:subscriberid", "uri:simserial", "uri:phonenumber",
                "start-geopoint", "background-audio", "background-geopoint"}
+# fmt: on
 _CHOICE_OWN = {"name", "label", "media", "score", "collapse", "list_name"}
 _VALID_KEYS = {"1": 1, "+1": 1, "-1": -1}
 
@@ -54,8 +56,12 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     raw, file_type, label = _read(source, name)
     entry = _cache_key(raw, file_type)
     cached = cache.read_json(CACHE_KIND, entry) if entry else None
-    if (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and isinstance(cached.get("pyxform"), dict)
-            and isinstance(cached.get("warnings"), list)):
+    if (
+        isinstance(cached, dict)
+        and cached.get("format") == CACHE_FORMAT
+        and isinstance(cached.get("pyxform"), dict)
+        and isinstance(cached.get("warnings"), list)
+    ):
         try:
             _refuse_unsupported(cached["pyxform"], label)  # the support matrix may be newer than the entry
             return _finish(_build(cached["pyxform"], None, label), cached["warnings"], label)
@@ -171,8 +177,10 @@ def _annotate_types(children: list[dict]) -> None:
             _annotate_types(child["children"])
         spec = QUESTION_TYPE_DICT.get(child.get("type", ""), {})
         bind = spec.get("bind", {})
-        child["_type_spec"] = {"control": {"tag": spec.get("control", {}).get("tag")},
-                               "bind": {k: bind[k] for k in ("type", "constraint", "readonly", "jr:preload") if k in bind}}
+        child["_type_spec"] = {
+            "control": {"tag": spec.get("control", {}).get("tag")},
+            "bind": {k: bind[k] for k in ("type", "constraint", "readonly", "jr:preload") if k in bind},
+        }
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
@@ -208,8 +216,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
     default_language = js.get("default_language") or "default"
     languages: list[str] = []
     choice_lists = {
-        list_name: _choice_list(list_name, rows, workbook, label, languages)
-        for list_name, rows in (js.get("choices") or {}).items()
+        list_name: _choice_list(list_name, rows, workbook, label, languages) for list_name, rows in (js.get("choices") or {}).items()
     }
     items: dict[str, Item] = {}
     notes: dict[str, Note] = {}
@@ -224,8 +231,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
     field_paths: dict[str, tuple[str, ...]] = {}  # key -> path segments (readers of other tools' exports)
     metadata: dict[str, str] = {}
 
-    def walk(children: list[dict], prefix: str, group: str | None, repeat: str | None, sink: list[str] | None,
-             direct: list[str]) -> None:
+    def walk(children: list[dict], prefix: str, group: str | None, repeat: str | None, sink: list[str] | None, direct: list[str]) -> None:
         for child in children:
             ctype = child.get("type", "")
             name = str(child.get("name", ""))
@@ -276,8 +282,15 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 top_level.append(key)
             bind = {**{k: v for k, v in spec_bind.items() if k in ("constraint",)}, **child.get("bind", {})}
             if ctype == "note":
-                notes[key] = Note(key, _labels(child.get("label"), default_language, languages), group, bind.get("relevant"),
-                                  path=path, repeat=repeat, hints=_labels(child.get("hint"), default_language, languages))
+                notes[key] = Note(
+                    key,
+                    _labels(child.get("label"), default_language, languages),
+                    group,
+                    bind.get("relevant"),
+                    path=path,
+                    repeat=repeat,
+                    hints=_labels(child.get("hint"), default_language, languages),
+                )
                 continue
             xtype = _xlsform_type(ctype, spec)
             clist = choice_lists.get(child.get("list_name") or child.get("itemset") or "")
@@ -391,9 +404,17 @@ def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, la
         # pyxform allows a name twice with the setting allow_choice_duplicates (e.g. a county under two
         # states, told apart by a choice_filter): one answer value, so its labels must agree
         if name in seen and seen[name] != row.get("label"):
-            _fail_choice(label, workbook, list_name, name, "name", name,
-                         "appears twice in this list with different labels; afstand counts answers by choice name, "
-                         "so a repeated name must mean the same choice", occurrence=2)
+            _fail_choice(
+                label,
+                workbook,
+                list_name,
+                name,
+                "name",
+                name,
+                "appears twice in this list with different labels; afstand counts answers by choice name, "
+                "so a repeated name must mean the same choice",
+                occurrence=2,
+            )
         seen.setdefault(name, row.get("label"))
         score = _text(row.get("score"))
         if score is not None:

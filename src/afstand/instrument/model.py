@@ -37,8 +37,9 @@ KIND_OF_TYPE = {
 }
 #: Types a respondent answers on afstand's own survey pages and through the JSON API (checked
 #: on the server by :mod:`afstand.responses.submission`).
-COLLECTED_TYPES = frozenset({"select_one", "select_multiple", "integer", "decimal", "range", "text",
-                             "date", "time", "datetime", "acknowledge"})
+COLLECTED_TYPES = frozenset(
+    {"select_one", "select_multiple", "integer", "decimal", "range", "text", "date", "time", "datetime", "acknowledge"}
+)
 #: Types whose value the server computes or the form fixes: never typed by a respondent.
 COMPUTED_TYPES = frozenset({"calculate", "hidden"})
 
@@ -118,8 +119,9 @@ class Item:
     @property
     def collected(self) -> bool:
         """A respondent answers this question on the web and through the API."""
-        return (self.type in COLLECTED_TYPES and not self.read_only and self.calculation is None
-                and self.appearance != "label")  # appearance label: the choice header row of a table-list
+        return (
+            self.type in COLLECTED_TYPES and not self.read_only and self.calculation is None and self.appearance != "label"
+        )  # appearance label: the choice header row of a table-list
 
     @property
     def full_path(self) -> str:
@@ -186,7 +188,9 @@ class Instrument:
     field_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # pyxform's warnings about the form (not errors: the form loads)
     paths: Mapping[str, str] = field(default_factory=dict)  # full path -> key of every item, note and group
-    metadata: Mapping[str, str] = field(default_factory=dict)  # name -> type of metadata rows (start, end, today, deviceid, ...), not stored
+    metadata: Mapping[str, str] = field(
+        default_factory=dict
+    )  # name -> type of metadata rows (start, end, today, deviceid, ...), not stored
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "paths", MappingProxyType(dict(self.paths)))

@@ -108,16 +108,24 @@ def pages(instrument: Instrument) -> list[Page]:
             outer = next((r for r in chain if r not in engine.ancestors.get(key, ()) and r != key), None)
             if outer != current and run:
                 name = key if part == 0 and current is None else f"{key}.{part}"
-                result.append(Page(current or name, groups[current].labels if current else group.labels, tuple(run),
-                                   group=current or key, repeat=current))
+                result.append(
+                    Page(
+                        current or name,
+                        groups[current].labels if current else group.labels,
+                        tuple(run),
+                        group=current or key,
+                        repeat=current,
+                    )
+                )
                 part += 1
                 run = []
             current = outer
             run.append(element)
         if run:
             name = key if part == 0 and current is None else f"{key}.{part}"
-            result.append(Page(current or name, groups[current].labels if current else group.labels, tuple(run),
-                               group=current or key, repeat=current))
+            result.append(
+                Page(current or name, groups[current].labels if current else group.labels, tuple(run), group=current or key, repeat=current)
+            )
     flush()
     return result
 
@@ -132,8 +140,9 @@ def page_relevant(instrument: Instrument, page: Page, answers: Mapping[str, Any]
     return any(engine.is_relevant(e, computed, (), today) for e in page.elements if _shown(engine, e))
 
 
-def page_view(instrument: Instrument, page: Page, answers: Mapping[str, Any], language: str | None = None,
-              today: dt.date | None = None) -> PageView:
+def page_view(
+    instrument: Instrument, page: Page, answers: Mapping[str, Any], language: str | None = None, today: dt.date | None = None
+) -> PageView:
     engine = engine_for(instrument)
     computed = _computed(engine, answers, today)
     title = engine.interpolate(page.label(language), computed)
@@ -151,8 +160,9 @@ def page_view(instrument: Instrument, page: Page, answers: Mapping[str, Any], la
     return PageView(page, title, relevant, instances=tuple(views), fixed_count=fixed)
 
 
-def read_page(instrument: Instrument, page: Page, answers: Mapping[str, Any], getlist: Callable[[str], list[str]],
-              instances: int | None = None) -> dict[str, Any]:
+def read_page(
+    instrument: Instrument, page: Page, answers: Mapping[str, Any], getlist: Callable[[str], list[str]], instances: int | None = None
+) -> dict[str, Any]:
     """The answers with this page's fields replaced by what was posted (``getlist(field)`` → values).
 
     For a repeat page, ``instances`` is the number of instances shown (default: as many as stored,
@@ -226,17 +236,41 @@ def _questions(engine: Engine, page: Page, answers, scope: Scope, container, lan
         relevant = engine.is_relevant(key, answers, scope, today)
         note = engine.instrument.notes.get(key)
         if note is not None:
-            out.append(QuestionView(key, field_name(key, scope), "note", engine.interpolate(note.label(language), answers, scope, key),
-                                    engine.interpolate(_pick(note.hints, language), answers, scope, key), False, relevant, ""))
+            out.append(
+                QuestionView(
+                    key,
+                    field_name(key, scope),
+                    "note",
+                    engine.interpolate(note.label(language), answers, scope, key),
+                    engine.interpolate(_pick(note.hints, language), answers, scope, key),
+                    False,
+                    relevant,
+                    "",
+                )
+            )
             continue
         item = engine.instrument.items[key]
-        choices = tuple((c.name, engine.interpolate(c.label(language), answers, scope, key))
-                        for c in engine.choices(key, answers, scope, today)) if item.choice_list else ()
+        choices = (
+            tuple((c.name, engine.interpolate(c.label(language), answers, scope, key)) for c in engine.choices(key, answers, scope, today))
+            if item.choice_list
+            else ()
+        )
         value = container.get(key, "") if isinstance(container, Mapping) else ""
-        out.append(QuestionView(
-            key, field_name(key, scope), item.type, engine.interpolate(item.label(language), answers, scope, key),
-            engine.interpolate(_pick(item.hints, language), answers, scope, key), item.required, relevant,
-            string(value) if not isinstance(value, list) else "", choices, item.appearance, item.parameters))
+        out.append(
+            QuestionView(
+                key,
+                field_name(key, scope),
+                item.type,
+                engine.interpolate(item.label(language), answers, scope, key),
+                engine.interpolate(_pick(item.hints, language), answers, scope, key),
+                item.required,
+                relevant,
+                string(value) if not isinstance(value, list) else "",
+                choices,
+                item.appearance,
+                item.parameters,
+            )
+        )
     return tuple(out)
 
 

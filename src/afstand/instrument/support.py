@@ -39,7 +39,8 @@ _MEDIA = "media: the file name in an export is kept as an answer; afstand takes 
 _META = "metadata: afstand never records devices, persons or precise times; an export's column is kept apart"
 _NOT_WEB = "accepted; not applied by the web survey"
 
-#: The support matrix. Edit this table (and regenerate docs/xlsform.md) when support changes.
+#: The support matrix, one feature per line as a table. Edit it (and regenerate docs/xlsform.md) when support changes.
+# fmt: off
 MATRIX: tuple[Feature, ...] = (
     # ----- question types (pyxform's aliases listed, so every spelling pyxform knows is declared)
     Feature("type", "text", WEB, "text box; `multiline` appearance gives a text area", ("string", "q string", "add text prompt")),
@@ -170,6 +171,7 @@ MATRIX: tuple[Feature, ...] = (
         "instance", "current", "last", "choice-name")),
     Feature("function", "pulldata", ANALYSIS, "needs an external file; not evaluated on the web"),
 )
+# fmt: on
 
 
 def _index() -> dict[tuple[str, str], Feature]:
@@ -206,9 +208,16 @@ def worst(statuses) -> str:
 # applying the matrix to a form
 
 #: pyxform JSON → the survey column it came from
-_BIND_COLUMNS = {"required": "required", "jr:requiredMsg": "required_message", "relevant": "relevant",
-                 "constraint": "constraint", "jr:constraintMsg": "constraint_message", "calculate": "calculation",
-                 "readonly": "read_only", "entities:saveto": "save_to"}
+_BIND_COLUMNS = {
+    "required": "required",
+    "jr:requiredMsg": "required_message",
+    "relevant": "relevant",
+    "constraint": "constraint",
+    "jr:constraintMsg": "constraint_message",
+    "calculate": "calculation",
+    "readonly": "read_only",
+    "entities:saveto": "save_to",
+}
 _CONTROL_COLUMNS = {"appearance": "appearance", "jr:count": "repeat_count"}
 _TOP_COLUMNS = ("hint", "guidance_hint", "default", "choice_filter", "trigger", "media")
 _EXPRESSION_COLUMNS = ("relevant", "constraint", "calculate", "required")
@@ -227,8 +236,13 @@ class QuestionSupport:
     features: list[Feature] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "path": self.path, "type": self.type, "status": self.status,
-                "features": [{"kind": f.kind, "name": f.name, "status": f.status, "note": f.note} for f in self.features]}
+        return {
+            "name": self.name,
+            "path": self.path,
+            "type": self.type,
+            "status": self.status,
+            "features": [{"kind": f.kind, "name": f.name, "status": f.status, "note": f.note} for f in self.features],
+        }
 
 
 @dataclass
@@ -256,10 +270,15 @@ class FormSupport:
         return lines
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "status": self.status, "accepted": self.accepted,
-                "refused": self.refusals(), "errors": list(self.errors),
-                "questions": [q.as_dict() for q in self.questions],
-                "settings": [{"name": f.name, "status": f.status, "note": f.note} for f in self.settings]}
+        return {
+            "source": self.source,
+            "status": self.status,
+            "accepted": self.accepted,
+            "refused": self.refusals(),
+            "errors": list(self.errors),
+            "questions": [q.as_dict() for q in self.questions],
+            "settings": [{"name": f.name, "status": f.status, "note": f.note} for f in self.settings],
+        }
 
 
 def check_pyxform(js: dict, source: str) -> FormSupport:
@@ -274,18 +293,19 @@ def check_pyxform(js: dict, source: str) -> FormSupport:
                 if child.get("control", {}).get("bodyless") or (name == "meta" and not prefix):
                     continue  # written by pyxform (meta/instanceID), not by the form's author
                 features = [lookup("type", _PYXFORM_TYPE_OF[ctype])] + _column_features(child)
-                questions.append(QuestionSupport(name, "/".join(prefix + (name,)), _PYXFORM_TYPE_OF[ctype],
-                                                 worst(f.status for f in features), features))
+                questions.append(
+                    QuestionSupport(name, "/".join(prefix + (name,)), _PYXFORM_TYPE_OF[ctype], worst(f.status for f in features), features)
+                )
                 walk(child.get("children", []), prefix + (name,))
                 continue
             itemset = str(child.get("itemset") or "")
             if itemset.lower().endswith((".csv", ".xml", ".geojson")) and not child.get("list_name"):
-                ctype = ("select_multiple_from_file" if canonical_type(ctype) == "select_multiple"
-                         else "select_one_from_file")
+                ctype = "select_multiple_from_file" if canonical_type(ctype) == "select_multiple" else "select_one_from_file"
             type_feature = lookup("type", ctype)
             features = [type_feature] + _column_features(child)
-            questions.append(QuestionSupport(name, "/".join(prefix + (name,)), type_feature.name,
-                                             worst(f.status for f in features), features))
+            questions.append(
+                QuestionSupport(name, "/".join(prefix + (name,)), type_feature.name, worst(f.status for f in features), features)
+            )
 
     walk(js.get("children", []), ())
     settings = [lookup("setting", key) for key in _settings_used(js)]
@@ -295,10 +315,21 @@ def check_pyxform(js: dict, source: str) -> FormSupport:
 
 def _settings_used(js: dict) -> list[str]:
     used = []
-    mapping = {"title": "form_title", "id_string": "form_id", "version": "version", "default_language": "default_language",
-               "instance_name": "instance_name", "style": "style", "submission_url": "submission_url",
-               "public_key": "public_key", "auto_send": "auto_send", "auto_delete": "auto_delete",
-               "namespaces": "namespaces", "clean_text_values": "clean_text_values", "prefix": "prefix"}
+    mapping = {
+        "title": "form_title",
+        "id_string": "form_id",
+        "version": "version",
+        "default_language": "default_language",
+        "instance_name": "instance_name",
+        "style": "style",
+        "submission_url": "submission_url",
+        "public_key": "public_key",
+        "auto_send": "auto_send",
+        "auto_delete": "auto_delete",
+        "namespaces": "namespaces",
+        "clean_text_values": "clean_text_values",
+        "prefix": "prefix",
+    }
     for key, setting in mapping.items():
         if js.get(key) not in (None, "", {}) and key not in ("title", "id_string"):
             used.append(setting)
@@ -359,8 +390,14 @@ def _texts(value) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # documentation
 
-_KIND_TITLES = {"type": "Question types", "column": "Survey sheet columns", "choices column": "Choices sheet columns",
-                "setting": "Settings", "expression": "Expressions", "function": "XPath functions"}
+_KIND_TITLES = {
+    "type": "Question types",
+    "column": "Survey sheet columns",
+    "choices column": "Choices sheet columns",
+    "setting": "Settings",
+    "expression": "Expressions",
+    "function": "XPath functions",
+}
 _STATUS_TEXT = {WEB: "web", ANALYSIS: "analysis only", REFUSED: "refused"}
 
 

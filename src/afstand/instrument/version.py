@@ -35,42 +35,80 @@ def _set(out: dict, **fields) -> dict:
 
 
 def _choice_list(clist: ChoiceList) -> dict:
-    return {"name": clist.name, "choices": [_set({"name": c.name, "labels": _labels(c.labels), "score": c.score, "collapse": c.collapse},
-                                                 columns=sorted(c.columns.items()))
-                                            for c in clist.choices]}
+    return {
+        "name": clist.name,
+        "choices": [
+            _set({"name": c.name, "labels": _labels(c.labels), "score": c.score, "collapse": c.collapse}, columns=sorted(c.columns.items()))
+            for c in clist.choices
+        ],
+    }
 
 
 def _item(item: Item) -> dict:
     return {
-        "name": item.name, "type": item.type, "labels": _labels(item.labels), "hints": _labels(item.hints), "group": item.group,
-        "choice_list": item.choice_list.name if item.choice_list else None, "required": item.required, "relevant": item.relevant,
-        "constraint": item.constraint, "constraint_messages": _labels(item.constraint_messages), "appearance": item.appearance,
-        "dimension": item.dimension, "key": item.key, "pair": item.pair,
-    } | _set({}, repeat=item.repeat, calculation=item.calculation, choice_filter=item.choice_filter,
-             default=item.default, parameters=sorted(item.parameters.items()), read_only=item.read_only,
-             # declared missing-value codes change the analysis; listed only when given
-             missing=list(item.missing))
+        "name": item.name,
+        "type": item.type,
+        "labels": _labels(item.labels),
+        "hints": _labels(item.hints),
+        "group": item.group,
+        "choice_list": item.choice_list.name if item.choice_list else None,
+        "required": item.required,
+        "relevant": item.relevant,
+        "constraint": item.constraint,
+        "constraint_messages": _labels(item.constraint_messages),
+        "appearance": item.appearance,
+        "dimension": item.dimension,
+        "key": item.key,
+        "pair": item.pair,
+    } | _set(
+        {},
+        repeat=item.repeat,
+        calculation=item.calculation,
+        choice_filter=item.choice_filter,
+        default=item.default,
+        parameters=sorted(item.parameters.items()),
+        read_only=item.read_only,
+        # declared missing-value codes change the analysis; listed only when given
+        missing=list(item.missing),
+    )
 
 
 def _note(note: Note) -> dict:
-    return _set({"name": note.name, "labels": _labels(note.labels), "group": note.group, "relevant": note.relevant},
-                repeat=note.repeat, hints=_labels(note.hints))
+    return _set(
+        {"name": note.name, "labels": _labels(note.labels), "group": note.group, "relevant": note.relevant},
+        repeat=note.repeat,
+        hints=_labels(note.hints),
+    )
 
 
 def _group(group: Group) -> dict:
-    return _set({"name": group.name, "labels": _labels(group.labels), "relevant": group.relevant, "appearance": group.appearance,
-                 "elements": list(group.elements)},
-                parent=group.parent, repeat=group.repeat,
-                repeat_count=group.repeat_count, children=list(group.children) if group.parent or group.repeat else [])
+    return _set(
+        {
+            "name": group.name,
+            "labels": _labels(group.labels),
+            "relevant": group.relevant,
+            "appearance": group.appearance,
+            "elements": list(group.elements),
+        },
+        parent=group.parent,
+        repeat=group.repeat,
+        repeat_count=group.repeat_count,
+        children=list(group.children) if group.parent or group.repeat else [],
+    )
 
 
 def canonical(instrument: Instrument) -> dict:
     """The instrument as plain JSON-able data, in form order (what the version id hashes)."""
     return {
         "scheme": SCHEME,
-        "form_id": instrument.form_id, "title": instrument.title, "version": instrument.version,
-        "default_language": instrument.default_language, "languages": list(instrument.languages),
-        "consent_item": instrument.consent_item, "consent_choice": instrument.consent_choice, "order": list(instrument.order),
+        "form_id": instrument.form_id,
+        "title": instrument.title,
+        "version": instrument.version,
+        "default_language": instrument.default_language,
+        "languages": list(instrument.languages),
+        "consent_item": instrument.consent_item,
+        "consent_choice": instrument.consent_choice,
+        "order": list(instrument.order),
         "items": [_item(i) for i in instrument.items.values()],
         "notes": [_note(n) for n in instrument.notes.values()],
         "groups": [_group(g) for g in instrument.groups],

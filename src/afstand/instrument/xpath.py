@@ -130,8 +130,9 @@ def compile_expression(source: str, *, columns: bool = False) -> Expression:
     tree = parser.expression()
     if parser.pos != len(tokens):
         raise Unsupported(f"{source!r}: unexpected {tokens[parser.pos][1]!r}")
-    return Expression(source, tree, frozenset(parser.references), frozenset(parser.paths), frozenset(parser.columns),
-                      frozenset(parser.functions))
+    return Expression(
+        source, tree, frozenset(parser.references), frozenset(parser.paths), frozenset(parser.columns), frozenset(parser.functions)
+    )
 
 
 def interpolate(text: str, resolve) -> str:
@@ -145,7 +146,7 @@ def _tokenize(source: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise Unsupported(f"{_short(source)}: cannot read {text[pos:pos + 12]!r}")
+            raise Unsupported(f"{_short(source)}: cannot read {text[pos : pos + 12]!r}")
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         pos = match.end()

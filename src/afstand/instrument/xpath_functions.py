@@ -170,10 +170,18 @@ def _format_date(ctx, value, pattern) -> str:
         return ""
     moment = parse_datetime(string(value)) if isinstance(first(value), str) else None
     fields = {
-        "%Y": f"{day.year:04d}", "%y": f"{day.year % 100:02d}", "%m": f"{day.month:02d}", "%n": str(day.month),
-        "%b": day.strftime("%b"), "%d": f"{day.day:02d}", "%e": str(day.day), "%a": day.strftime("%a"),
-        "%H": f"{moment.hour:02d}" if moment else "00", "%h": str(moment.hour) if moment else "0",
-        "%M": f"{moment.minute:02d}" if moment else "00", "%S": f"{moment.second:02d}" if moment else "00",
+        "%Y": f"{day.year:04d}",
+        "%y": f"{day.year % 100:02d}",
+        "%m": f"{day.month:02d}",
+        "%n": str(day.month),
+        "%b": day.strftime("%b"),
+        "%d": f"{day.day:02d}",
+        "%e": str(day.day),
+        "%a": day.strftime("%a"),
+        "%H": f"{moment.hour:02d}" if moment else "00",
+        "%h": str(moment.hour) if moment else "0",
+        "%M": f"{moment.minute:02d}" if moment else "00",
+        "%S": f"{moment.second:02d}" if moment else "00",
         "%3": f"{moment.microsecond // 1000:03d}" if moment else "000",
     }
     return re.sub(r"%[YymnbdeaHhMS3]", lambda m: fields[m.group(0)], string(pattern))

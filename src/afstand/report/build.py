@@ -69,11 +69,21 @@ class ReportSpec:
         return path.read_text(encoding="utf-8")
 
 
-def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, *, formats: tuple[str, ...] = FORMATS,
-                 codings: Path | list[dict] | None = None, progress: Progress | None = None, workers: int = 2,
-                 base: str = "consented", warnings: list[str] | None = None,
-                 waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None, versions: dict | None = None,
-                 wave_instruments: dict | None = None) -> list[Path]:
+def build_report(
+    study: Study,
+    data: dict[str, Path | RawTable],
+    out_dir: Path,
+    *,
+    formats: tuple[str, ...] = FORMATS,
+    codings: Path | list[dict] | None = None,
+    progress: Progress | None = None,
+    workers: int = 2,
+    base: str = "consented",
+    warnings: list[str] | None = None,
+    waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None,
+    versions: dict | None = None,
+    wave_instruments: dict | None = None,
+) -> list[Path]:
     """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
     memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
     or its rows already read; ``base``: "consented" or "valid". Researchers' claims the data
@@ -98,8 +108,9 @@ def build_report(study: Study, data: dict[str, Path | RawTable], out_dir: Path, 
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _build(study, spec, data, staging, formats, codings, step, workers, base, warnings, waves=None, versions=None,
-           wave_instruments=None) -> list[Path]:
+def _build(
+    study, spec, data, staging, formats, codings, step, workers, base, warnings, waves=None, versions=None, wave_instruments=None
+) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
@@ -150,9 +161,17 @@ def _build(study, spec, data, staging, formats, codings, step, workers, base, wa
                 _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
         trend_figures = []
         if trends:
-            trend_figures = trend_section.insert_section(blocks, fig_for, trends, groups, trend_section.load_config(spec.root / "trend.toml"),
-                                                         first_number=max(by_number, default=0) + 1)
-        versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
+            trend_figures = trend_section.insert_section(
+                blocks,
+                fig_for,
+                trends,
+                groups,
+                trend_section.load_config(spec.root / "trend.toml"),
+                first_number=max(by_number, default=0) + 1,
+            )
+        versions = [
+            {"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()
+        ]
         page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=int(spec.config.get("report", {}).get("first_chapter", 1)))
         cover = _cover(study, spec)
         html = render_report(env, cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
@@ -265,12 +284,21 @@ def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends
     tiles = []
     for tile in config.get("tiles", []):
         likert = numbers.results[tile["instrument"]]["likert"][tile["item"]]
-        tiles.append({"text": tile["text"], "who": config.get("who", {}).get(tile["instrument"], tile["instrument"]),
-                      "what": likert["labels"][tile["category"]], "pct": nl(likert["percent"][tile["category"]]),
-                      "ci": numbers.likert_ci(tile["instrument"], tile["item"], tile["category"]), "n": likert["base"],
-                      "group_key": tile["instrument"], "item": tile["item"],
-                      "previous": trend_section.tile_trend(trends[tile["instrument"]], tile["item"], tile["category"])
-                      if trends and tile["instrument"] in trends else None})
+        tiles.append(
+            {
+                "text": tile["text"],
+                "who": config.get("who", {}).get(tile["instrument"], tile["instrument"]),
+                "what": likert["labels"][tile["category"]],
+                "pct": nl(likert["percent"][tile["category"]]),
+                "ci": numbers.likert_ci(tile["instrument"], tile["item"], tile["category"]),
+                "n": likert["base"],
+                "group_key": tile["instrument"],
+                "item": tile["item"],
+                "previous": trend_section.tile_trend(trends[tile["instrument"]], tile["item"], tile["category"])
+                if trends and tile["instrument"] in trends
+                else None,
+            }
+        )
     html = render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
     out = []
     if "html" in formats or "pdf" in formats:

@@ -148,7 +148,7 @@ class Numbers:
 
     # --- wording chosen from the numbers and their intervals
     def majority(self, inst: str, item: str, *choices: str) -> Verdict:
-        """"een meerderheid" / "ongeveer de helft" / "een minderheid": the Wilson interval against 50%."""
+        """ "een meerderheid" / "ongeveer de helft" / "een minderheid": the Wilson interval against 50%."""
         count, base = self._count_base(inst, item, choices)
         if count is None or not base:
             return Verdict("een onbekend deel", "niet te berekenen", 0)
@@ -160,8 +160,16 @@ class Numbers:
             return Verdict("een minderheid", detail, -1)
         return Verdict("ongeveer de helft", detail, 0)
 
-    def compare(self, inst_a: str, item_a: str, choice_a: str, inst_b: str, item_b: str, choice_b: str,
-                words: tuple[str, str, str] = ("meer", "ongeveer even veel", "minder")) -> Verdict:
+    def compare(
+        self,
+        inst_a: str,
+        item_a: str,
+        choice_a: str,
+        inst_b: str,
+        item_b: str,
+        choice_b: str,
+        words: tuple[str, str, str] = ("meer", "ongeveer even veel", "minder"),
+    ) -> Verdict:
         """Share A against share B (independent groups): the word follows Newcombe's interval of A − B.
 
         A choice may be a collapsed (Likert) category of the item, or a list of choices counted
@@ -184,7 +192,9 @@ class Numbers:
         """The numbers behind :meth:`compare`: "verschil 7 procentpunt, 95%-BI −13 tot 21"."""
         return self.compare(*args).detail
 
-    def favourable(self, inst_a: str, inst_b: str, words: tuple[str, str, str] = ("positiever dan", "ongeveer even positief als", "negatiever dan")) -> Verdict:
+    def favourable(
+        self, inst_a: str, inst_b: str, words: tuple[str, str, str] = ("positiever dan", "ongeveer even positief als", "negatiever dan")
+    ) -> Verdict:
         """Who judges online work more favourably over all alliance statements.
 
         Per respondent: the share of the answered dimension statements on the favourable side of
@@ -202,8 +212,10 @@ class Numbers:
 
         half = float(stats.t.ppf(0.975, df)) * se
         low, high = d - half, d + half
-        detail = (f"gemiddeld {nl(100 * a.mean())}% tegen {nl(100 * b.mean())}% van de stellingen in het voordeel van online werken; "
-                  f"verschil 95%-BI {span(100 * low, 100 * high)} procentpunt")
+        detail = (
+            f"gemiddeld {nl(100 * a.mean())}% tegen {nl(100 * b.mean())}% van de stellingen in het voordeel van online werken; "
+            f"verschil 95%-BI {span(100 * low, 100 * high)} procentpunt"
+        )
         if low > 0:
             return Verdict(words[0], detail, 1)
         if high < 0:
@@ -259,7 +271,9 @@ class Numbers:
     # --- numbers
     def mean(self, inst: str, item: str, digits: int = 0, exclude_outliers: bool = False) -> str:
         if exclude_outliers:
-            return nl(number_summary(self.responses[inst].numbers[item], outlier_k=self.study.outlier_k, exclude_outliers=True)["mean"], digits)
+            return nl(
+                number_summary(self.responses[inst].numbers[item], outlier_k=self.study.outlier_k, exclude_outliers=True)["mean"], digits
+            )
         return nl(self._item(inst, item)["mean"], digits)
 
     def stat(self, inst: str, item: str, key: str, digits: int = 0, exclude_outliers: bool = False) -> str:
@@ -295,9 +309,37 @@ class Numbers:
 
     def functions(self) -> dict:
         """What templates can call."""
-        names = ["n", "n_total", "has", "target", "count", "pct", "likert", "ranked", "most_chosen", "label", "mean", "stat", "outliers",
-                 "outlier_rule", "alpha", "min_group_size", "significant", "version", "shown", "ci", "share", "likert_ci",
-                 "majority", "compare", "difference", "favourable", "claim", "base_label", "suppressed_breakdowns"]
+        names = [
+            "n",
+            "n_total",
+            "has",
+            "target",
+            "count",
+            "pct",
+            "likert",
+            "ranked",
+            "most_chosen",
+            "label",
+            "mean",
+            "stat",
+            "outliers",
+            "outlier_rule",
+            "alpha",
+            "min_group_size",
+            "significant",
+            "version",
+            "shown",
+            "ci",
+            "share",
+            "likert_ci",
+            "majority",
+            "compare",
+            "difference",
+            "favourable",
+            "claim",
+            "base_label",
+            "suppressed_breakdowns",
+        ]
         return {name: getattr(self, name) for name in names} | {"nl": nl, "span": span}
 
     def base_label(self) -> str:

@@ -16,8 +16,9 @@ from afstand.report.tables import Table
 ACCENT = RGBColor(0x5E, 0x3C, 0x99)
 
 
-def write_docx(out: BinaryIO, *, cover: dict, blocks: list, figures: dict, tables: dict, themes,
-               png: dict[str, bytes], versions: list[dict]) -> None:
+def write_docx(
+    out: BinaryIO, *, cover: dict, blocks: list, figures: dict, tables: dict, themes, png: dict[str, bytes], versions: list[dict]
+) -> None:
     title, subtitle, organisation = cover["title"], cover["subtitle"], cover["organisation"]
     doc = Document()
     section = doc.sections[0]
@@ -38,7 +39,11 @@ def write_docx(out: BinaryIO, *, cover: dict, blocks: list, figures: dict, table
     doc.add_paragraph(subtitle)
     if cover.get("authors"):
         doc.add_paragraph(", ".join(cover["authors"])).runs[0].bold = True
-    doc.add_paragraph(" · ".join(x for x in (cover.get("publisher"), cover.get("date"), f"versie {cover['version']}" if cover.get("version") else "") if x))
+    doc.add_paragraph(
+        " · ".join(
+            x for x in (cover.get("publisher"), cover.get("date"), f"versie {cover['version']}" if cover.get("version") else "") if x
+        )
+    )
     numbers = heading_numbers(blocks, int(cover.get("first_chapter") or 1))
 
     for index, block in enumerate(blocks):
@@ -75,8 +80,11 @@ def write_docx(out: BinaryIO, *, cover: dict, blocks: list, figures: dict, table
                         for quote in quotes:
                             doc.add_paragraph(f"“{quote}”", style="Quote")
     doc.add_heading("Colofon", level=1)
-    doc.add_paragraph("Gegevens: " + "; ".join(f"{v['group']} ({v['n']} met toestemming, vragenlijst {v['version']})" for v in versions)
-                      + ". Alle cijfers, figuren en tabellen zijn met afstand uit deze gegevens berekend.")
+    doc.add_paragraph(
+        "Gegevens: "
+        + "; ".join(f"{v['group']} ({v['n']} met toestemming, vragenlijst {v['version']})" for v in versions)
+        + ". Alle cijfers, figuren en tabellen zijn met afstand uit deze gegevens berekend."
+    )
     doc.save(out)
 
 

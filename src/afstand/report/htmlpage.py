@@ -20,8 +20,14 @@ def environment(extra_dir: Path | None = None) -> jinja2.Environment:
     if extra_dir is not None and extra_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(extra_dir)))
     loaders.append(jinja2.PackageLoader("afstand.report", "templates"))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals["runs"] = render_runs
     env.globals["table_html"] = lambda t: Markup(env.get_template("table.html.j2").render(t=t))
     return env
@@ -108,14 +114,19 @@ def page_blocks(blocks: list, figures: dict, tables: dict, themes, first_chapter
 def figure_table(figure) -> Table:
     columns = [c if c.startswith("%") else f"% {c}" for c in figure.columns]
     note = figure.footnote + " Tussen haken: 95%-betrouwbaarheidsinterval (Wilson). ×: niet getoond (te kleine groep)."
-    return Table(caption=f"Cijfers bij {figure.title}", columns=[""] + columns,
-                 rows=[[label, *values] for label, values in figure.rows], note=note,
-                 numeric=[False] + [True] * len(figure.columns))
+    return Table(
+        caption=f"Cijfers bij {figure.title}",
+        columns=[""] + columns,
+        rows=[[label, *values] for label, values in figure.rows],
+        note=note,
+        numeric=[False] + [True] * len(figure.columns),
+    )
 
 
 def render_report(env: jinja2.Environment, *, cover: dict, blocks: list[dict], toc: list[dict], versions: list[dict], style: str) -> str:
-    return env.get_template("report.html.j2").render(cover=cover, title=cover["title"], blocks=blocks, toc=toc, versions=versions,
-                                                     css=Markup(style))
+    return env.get_template("report.html.j2").render(
+        cover=cover, title=cover["title"], blocks=blocks, toc=toc, versions=versions, css=Markup(style)
+    )
 
 
 def render_factsheet(env: jinja2.Environment, *, factsheet: dict, tiles: list[dict], style: str) -> str:

@@ -53,26 +53,33 @@ def _scales(args, numbers: Numbers, groups) -> Table | None:
             reliability += " *"
             warnings.append(_dimension_name(dim))
         omega = entry["omega"]["omega"]
-        rows.append([
-            _dimension_name(dim),
-            statements,
-            f"{nl(low)}–{nl(high)}" if low is not None else "–",
-            f"{entry['n']} / {alpha['n']}",
-            f"{nl(entry['mean'], 2)} [{span(mean_ci[0], mean_ci[1], 2)}]",
-            reliability,
-            nl(entry.get("ordinal_alpha"), 2),
-            nl(omega, 2) if omega is not None else "n.b.",
-        ])
-    note = ("Score per kenmerk: gemiddelde van de stellingen na omscoren ((−): omgescoord), zo dat een hogere score betekent "
-            "dat online net zo goed werkt als face to face; het bereik staat in de kolom Schaal. n: respondenten met een score / "
-            "respondenten die alle stellingen beantwoordden (alleen zij tellen mee in de betrouwbaarheid). Gemiddelde met "
-            "95%-betrouwbaarheidsinterval (t). Betrouwbaarheid: Cronbach's α met Feldt-interval; bij twee stellingen de "
-            "Spearman–Brown-coëfficiënt met een interval via Fisher's z, omdat α dan geen goede schatting is. Ordinale α: α "
-            "uit polychorische correlaties. ω: McDonald's omega (één factor); n.b. = niet te berekenen met minder dan drie "
-            "stellingen. De indeling van de stellingen in kenmerken volgt Menger (2018) en is een aanname van dit onderzoek.")
+        rows.append(
+            [
+                _dimension_name(dim),
+                statements,
+                f"{nl(low)}–{nl(high)}" if low is not None else "–",
+                f"{entry['n']} / {alpha['n']}",
+                f"{nl(entry['mean'], 2)} [{span(mean_ci[0], mean_ci[1], 2)}]",
+                reliability,
+                nl(entry.get("ordinal_alpha"), 2),
+                nl(omega, 2) if omega is not None else "n.b.",
+            ]
+        )
+    note = (
+        "Score per kenmerk: gemiddelde van de stellingen na omscoren ((−): omgescoord), zo dat een hogere score betekent "
+        "dat online net zo goed werkt als face to face; het bereik staat in de kolom Schaal. n: respondenten met een score / "
+        "respondenten die alle stellingen beantwoordden (alleen zij tellen mee in de betrouwbaarheid). Gemiddelde met "
+        "95%-betrouwbaarheidsinterval (t). Betrouwbaarheid: Cronbach's α met Feldt-interval; bij twee stellingen de "
+        "Spearman–Brown-coëfficiënt met een interval via Fisher's z, omdat α dan geen goede schatting is. Ordinale α: α "
+        "uit polychorische correlaties. ω: McDonald's omega (één factor); n.b. = niet te berekenen met minder dan drie "
+        "stellingen. De indeling van de stellingen in kenmerken volgt Menger (2018) en is een aanname van dit onderzoek."
+    )
     if warnings:
-        note += (" * Betrouwbaarheid onder 0,60 of een interval dat onder 0 komt ("
-                 + ", ".join(warnings) + "): de score van dit kenmerk is onzeker; lees de stellingen liever afzonderlijk.")
+        note += (
+            " * Betrouwbaarheid onder 0,60 of een interval dat onder 0 komt ("
+            + ", ".join(warnings)
+            + "): de score van dit kenmerk is onzeker; lees de stellingen liever afzonderlijk."
+        )
     return Table(
         caption=f"Werkalliantie van {groups.get(inst, inst)}: schaalscores en betrouwbaarheid",
         columns=["Kenmerk", "Stellingen", "Schaal", "n", "Gemiddelde [95%-BI]", "Betrouwbaarheid [95%-BI]", "Ordinale α", "ω"],
@@ -95,23 +102,32 @@ def _pairs(args, numbers: Numbers, groups) -> Table | None:
         a, b = pair[left], pair[right]
         top_b = _agree_category(numbers.instruments[right].items[b["item"]])
         d = newcombe(a["counts"][agree], a["base"], b["counts"][top_b], b["base"]) if agree and top_b else None
-        rows.append([
-            numbers.label(left, a["item"]),
-            " / ".join(nl(v) for v in a["percent"].values()),
-            numbers.label(right, b["item"]),
-            " / ".join(nl(v) for v in b["percent"].values()),
-            f"{nl(100 * d[0]).replace('-', '−')} [{span(100 * d[1], 100 * d[2])}]" if d else "–",
-        ])
+        rows.append(
+            [
+                numbers.label(left, a["item"]),
+                " / ".join(nl(v) for v in a["percent"].values()),
+                numbers.label(right, b["item"]),
+                " / ".join(nl(v) for v in b["percent"].values()),
+                f"{nl(100 * d[0]).replace('-', '−')} [{span(100 * d[1], 100 * d[2])}]" if d else "–",
+            ]
+        )
     head_a = " / ".join(found[0][left]["labels"].values())
     head_b = " / ".join(found[0][right]["labels"].values())
     return Table(
         caption=f"Stellingen van {groups.get(left, left)} en {groups.get(right, right)} naast elkaar (%)",
-        columns=[f"Stelling {groups.get(left, left)}", f"% {head_a}", f"Stelling {groups.get(right, right)}", f"% {head_b}",
-                 f"Verschil % {found[0][left]['labels'].get(agree, '').lower()} [95%-BI]"],
+        columns=[
+            f"Stelling {groups.get(left, left)}",
+            f"% {head_a}",
+            f"Stelling {groups.get(right, right)}",
+            f"% {head_b}",
+            f"Verschil % {found[0][left]['labels'].get(agree, '').lower()} [95%-BI]",
+        ],
         rows=rows,
-        note=(f"Verschil: procentpunten {groups.get(left, left)} min {groups.get(right, right)} die het eens zijn, met het "
-              "Newcombe-interval (hybrid score). Een interval dat 0 bevat, betekent: geen duidelijk verschil. De stellingen "
-              "zijn niet woordelijk gelijk."),
+        note=(
+            f"Verschil: procentpunten {groups.get(left, left)} min {groups.get(right, right)} die het eens zijn, met het "
+            "Newcombe-interval (hybrid score). Een interval dat 0 bevat, betekent: geen duidelijk verschil. De stellingen "
+            "zijn niet woordelijk gelijk."
+        ),
         numeric=[False, True, False, True, True],
         widths=[28, 13, 28, 15, 16],
     )
@@ -127,13 +143,15 @@ def _methods(args, numbers: Numbers, groups) -> Table | None:
     rows = []
     for inst, result in numbers.results.items():
         target = numbers.target(inst)
-        rows.append([
-            groups.get(inst, inst).capitalize(),
-            result["data"]["instrument_version"],
-            str(result["n_total"]),
-            str(result["n_consented"]),
-            str(target) if target is not None else "–",
-        ])
+        rows.append(
+            [
+                groups.get(inst, inst).capitalize(),
+                result["data"]["instrument_version"],
+                str(result["n_total"]),
+                str(result["n_consented"]),
+                str(target) if target is not None else "–",
+            ]
+        )
     return Table(
         caption="Respons per groep",
         columns=["Groep", "Vragenlijst (versie-id)", "Ingevuld", "Met toestemming", "Beoogd minimum"],
@@ -156,8 +174,10 @@ def _effect(test: dict) -> str:
 
 
 def _groups_text(test: dict, labels: dict[str, str]) -> str:
-    return "; ".join(f"{labels.get(g, g)}: {nl(v['median'], 2)} (n = {v['n']})" if "median" in v else f"{labels.get(g, g)} (n = {v['n']})"
-                     for g, v in test["by_group"].items())
+    return "; ".join(
+        f"{labels.get(g, g)}: {nl(v['median'], 2)} (n = {v['n']})" if "median" in v else f"{labels.get(g, g)} (n = {v['n']})"
+        for g, v in test["by_group"].items()
+    )
 
 
 def _comparison_rows(numbers: Numbers, inst: str, tests: list[dict], full: bool) -> list[list[str]]:
@@ -185,11 +205,16 @@ def suppression_sentences(numbers: Numbers, inst: str) -> list[str]:
         hidden = [g["label"] for g in entry["suppressed"]]
         sentence = ""
         if hidden:
-            sentence = (f"{name.capitalize()}: niet getoond: {', '.join(hidden)} (minder dan {size} respondenten, of verborgen "
-                        "zodat zo'n kleine groep niet uit de andere cijfers is af te leiden).")
+            sentence = (
+                f"{name.capitalize()}: niet getoond: {', '.join(hidden)} (minder dan {size} respondenten, of verborgen "
+                "zodat zo'n kleine groep niet uit de andere cijfers is af te leiden)."
+            )
         if entry.get("not_tested"):
-            why = ("deze vraag is niet gesteld in deze versie van de vragenlijst" if "not asked" in entry["not_tested"]
-                   else "er blijven minder dan twee groepen over om te vergelijken")
+            why = (
+                "deze vraag is niet gesteld in deze versie van de vragenlijst"
+                if "not asked" in entry["not_tested"]
+                else "er blijven minder dan twee groepen over om te vergelijken"
+            )
             sentence += f" {name.capitalize()}: niet getoetst, want {why}."
         if sentence:
             out.append(sentence.strip())
@@ -202,10 +227,12 @@ def _comparisons(args, numbers: Numbers, groups) -> Table | None:
         return None
     comparisons = numbers.results[inst]["comparisons"]
     significant = numbers.significant(inst)
-    note = (f"{len(comparisons['tests'])} toetsen (alle staan in de bijlage); getoond zijn de verschillen met p < 0,05 na "
-            "Holm-correctie. Groepen: mediaan van de antwoordscore (n). Effect: r = rang-biseriële correlatie, ε² = epsilon-kwadraat "
-            "(Kruskal–Wallis), V = Cramérs V, met 95%-bootstrapinterval. "
-            f"Groepen met minder dan {comparisons['min_group_size']} respondenten worden niet getoond en niet getoetst.")
+    note = (
+        f"{len(comparisons['tests'])} toetsen (alle staan in de bijlage); getoond zijn de verschillen met p < 0,05 na "
+        "Holm-correctie. Groepen: mediaan van de antwoordscore (n). Effect: r = rang-biseriële correlatie, ε² = epsilon-kwadraat "
+        "(Kruskal–Wallis), V = Cramérs V, met 95%-bootstrapinterval. "
+        f"Groepen met minder dan {comparisons['min_group_size']} respondenten worden niet getoond en niet getoetst."
+    )
     hidden = suppression_sentences(numbers, inst)
     if hidden:
         note += " " + " ".join(hidden)
@@ -226,10 +253,12 @@ def _tests(args, numbers: Numbers, groups) -> Table | None:
         return None
     comparisons = numbers.results[inst]["comparisons"]
     tests = sorted(comparisons["tests"], key=lambda t: (t["item"].startswith("scale:"), t["breakdown"]))
-    note = ("Alle toetsen. p: ongecorrigeerd; p (Holm): gecorrigeerd voor het aantal toetsen, apart voor de stellingen en voor de "
-            "schaalscores. Rangtoetsen (Mann–Whitney U, Kruskal–Wallis H) vergelijken de verdeling van de antwoorden; daarom staan "
-            "bij de groepen medianen, geen gemiddelden. Stellingen zonder volgorde (zoals de gewenste werkvorm met 'weet niet') "
-            "zijn met χ² getoetst.")
+    note = (
+        "Alle toetsen. p: ongecorrigeerd; p (Holm): gecorrigeerd voor het aantal toetsen, apart voor de stellingen en voor de "
+        "schaalscores. Rangtoetsen (Mann–Whitney U, Kruskal–Wallis H) vergelijken de verdeling van de antwoorden; daarom staan "
+        "bij de groepen medianen, geen gemiddelden. Stellingen zonder volgorde (zoals de gewenste werkvorm met 'weet niet') "
+        "zijn met χ² getoetst."
+    )
     hidden = suppression_sentences(numbers, inst)
     if hidden:
         note += " " + " ".join(hidden)
@@ -252,8 +281,10 @@ def _claims(args, numbers: Numbers, groups) -> Table | None:
         caption="Controle van uitspraken",
         columns=["Uitspraak van de onderzoekers", "Gecontroleerd", "Uitkomst"],
         rows=rows,
-        note=(f"Interpretaties van de onderzoekers, bij elke bouw van het rapport gecontroleerd aan de cijfers; "
-              f"{contradicted} van de {len(rows)} niet gesteund."),
+        note=(
+            f"Interpretaties van de onderzoekers, bij elke bouw van het rapport gecontroleerd aan de cijfers; "
+            f"{contradicted} van de {len(rows)} niet gesteund."
+        ),
         widths=[45, 38, 17],
     )
 
@@ -270,8 +301,7 @@ def _p(p: float) -> str:
     return "< 0,001" if p < 0.001 else nl(p, 3)
 
 
-_TABLES = {"scales": _scales, "pairs": _pairs, "methods": _methods, "comparisons": _comparisons, "tests": _tests,
-           "claims": _claims}
+_TABLES = {"scales": _scales, "pairs": _pairs, "methods": _methods, "comparisons": _comparisons, "tests": _tests, "claims": _claims}
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

@@ -32,7 +32,9 @@ def load_codings(path: Path) -> list[dict]:
     return read_answers(path)
 
 
-def theme_sections(codings: list[dict], codebook: dict[str, dict[str, dict]], spec: list[dict], source: str = "codings") -> list[ThemeSection]:
+def theme_sections(
+    codings: list[dict], codebook: dict[str, dict[str, dict]], spec: list[dict], source: str = "codings"
+) -> list[ThemeSection]:
     sections = []
     for entry in spec:
         question = entry["question"]
@@ -45,7 +47,13 @@ def theme_sections(codings: list[dict], codebook: dict[str, dict[str, dict]], sp
         for answer in rows_q:
             for code in answer["codes"]:
                 if code not in codes:
-                    raise DataError([Problem(source, f"code {code!r} is not in the codebook of question {question}", column="codes", value=answer["id"])])
+                    raise DataError(
+                        [
+                            Problem(
+                                source, f"code {code!r} is not in the codebook of question {question}", column="codes", value=answer["id"]
+                            )
+                        ]
+                    )
         total = len(answers)
         rows, quotes = [], {}
         counted = sorted(codes, key=lambda c: (-sum(c in a["codes"] for a in answers), list(codes).index(c)))

@@ -56,13 +56,17 @@ def tile_trend(trend: dict, item: str, category: str) -> dict | None:
     change = entry["change"].get(category) if entry["comparable"] else None
     way = direction(change["ci"]) if change else None
     arrow = {"up": "↑", "down": "↓"}.get(way, "→") if entry["comparable"] else "≠"
-    words = {"up": "gestegen", "down": "gedaald"}.get(way, "geen verandering vast te stellen") if entry["comparable"] \
+    words = (
+        {"up": "gestegen", "down": "gedaald"}.get(way, "geen verandering vast te stellen")
+        if entry["comparable"]
         else "vraag gewijzigd, niet vergelijkbaar"
+    )
     return {"label": before, "pct": nl(wave["percent"][category]), "arrow": arrow, "words": words}
 
 
-def section(trends: dict[str, dict], groups: dict[str, str], config: dict, *, first_number: int, draw: bool = True
-            ) -> tuple[list, dict, list[FigureData]]:
+def section(
+    trends: dict[str, dict], groups: dict[str, str], config: dict, *, first_number: int, draw: bool = True
+) -> tuple[list, dict, list[FigureData]]:
     """(blocks, {figure directive: [FigureData]}, figures) of the section for every instrument's trend."""
     blocks: list = [Heading(1, config.get("title", DEFAULT_TITLE))]
     fig_for: dict = {}
@@ -76,17 +80,27 @@ def section(trends: dict[str, dict], groups: dict[str, str], config: dict, *, fi
         before, after = trend["waves"][-2], trend["waves"][-1]
         data = trend["data"]
         blocks.append(Heading(2, group[:1].upper() + group[1:]))
-        blocks.append(Paragraph(runs(
-            f"Deze meting ({after}, {data[after]['n_consented']} {group} met toestemming) vergeleken met de vorige meting "
-            f"({before}, {data[before]['n_consented']} {group}). Een verschil heet hier alleen een verandering als het "
-            "95%-betrouwbaarheidsinterval van het verschil de 0 niet bevat; de p-waarden zijn met Holm gecorrigeerd voor het aantal vergelijkingen.")))
+        blocks.append(
+            Paragraph(
+                runs(
+                    f"Deze meting ({after}, {data[after]['n_consented']} {group} met toestemming) vergeleken met de vorige meting "
+                    f"({before}, {data[before]['n_consented']} {group}). Een verschil heet hier alleen een verandering als het "
+                    "95%-betrouwbaarheidsinterval van het verschil de 0 niet bevat; de p-waarden zijn met Holm gecorrigeerd voor het aantal vergelijkingen."
+                )
+            )
+        )
         changed, unchanged = _changes(trend)
         if changed:
             blocks.append(BulletList(tuple(runs(text) for text in changed)))
         if unchanged:
-            blocks.append(Paragraph(runs(
-                f"Bij {'geen van de' if not changed else 'de overige'} {unchanged} vergelijkbare antwoorden is het verschil niet groter "
-                "dan de onzekerheid: daar is geen verandering vast te stellen.")))
+            blocks.append(
+                Paragraph(
+                    runs(
+                        f"Bij {'geen van de' if not changed else 'de overige'} {unchanged} vergelijkbare antwoorden is het verschil niet groter "
+                        "dan de onzekerheid: daar is geen verandering vast te stellen."
+                    )
+                )
+            )
         scales = _scales(trend)
         if scales:
             blocks.append(BulletList(tuple(runs(text) for text in scales)))
@@ -100,8 +114,16 @@ def section(trends: dict[str, dict], groups: dict[str, str], config: dict, *, fi
             if entry is None:
                 raise StudyError(f"trend.toml: {name}:{spec['item']}: no such select item in the trend")
             title = f"Figuur {number}. {spec.get('title') or entry['label']} ({', '.join(trend['waves'])})"
-            figure = trend_figure(entry, trend["waves"], key=f"trend-{name}-{spec['item']}", number=number, title=title,
-                                  categories=spec.get("categories"), group=group, draw=draw)
+            figure = trend_figure(
+                entry,
+                trend["waves"],
+                key=f"trend-{name}-{spec['item']}",
+                number=number,
+                title=title,
+                categories=spec.get("categories"),
+                group=group,
+                draw=draw,
+            )
             directive = Directive("figure", (str(number),), 0)
             blocks.append(directive)
             fig_for[directive] = [figure]
@@ -132,9 +154,11 @@ def _changes(trend: dict) -> tuple[list[str], int]:
                 a, b = entry["waves"][before]["percent"][choice], entry["waves"][after]["percent"][choice]
                 verb = "steeg" if way == "up" else "daalde"
                 p = "–" if change["p_holm"] is None else _p(change["p_holm"])
-                texts.append(f"{entry['label']} – “{label}”: {verb} van {nl(a)}% ({before}) naar {nl(b)}% ({after}); "
-                             f"verschil {_signed(change['pp'])} procentpunt (95%-BI {_signed(change['ci'][0])} tot {_signed(change['ci'][1])}; "
-                             f"p na Holm {p}).")
+                texts.append(
+                    f"{entry['label']} – “{label}”: {verb} van {nl(a)}% ({before}) naar {nl(b)}% ({after}); "
+                    f"verschil {_signed(change['pp'])} procentpunt (95%-BI {_signed(change['ci'][0])} tot {_signed(change['ci'][1])}; "
+                    f"p na Holm {p})."
+                )
     return texts, others
 
 
@@ -148,8 +172,10 @@ def _scales(trend: dict) -> list[str]:
         a, b = entry["waves"][before]["mean"], entry["waves"][after]["mean"]
         way = direction(change["ci"])
         verdict = {"up": "een stijging", "down": "een daling"}.get(way, "geen verandering vast te stellen")
-        out.append(f"Schaal {dimension.replace('_', ' ')}: gemiddeld {nl(a, 2)} ({before}) en {nl(b, 2)} ({after}); verschil "
-                   f"{_signed(change['diff'], 2)} (95%-BI {_signed(change['ci'][0], 2)} tot {_signed(change['ci'][1], 2)}): {verdict}.")
+        out.append(
+            f"Schaal {dimension.replace('_', ' ')}: gemiddeld {nl(a, 2)} ({before}) en {nl(b, 2)} ({after}); verschil "
+            f"{_signed(change['diff'], 2)} (95%-BI {_signed(change['ci'][0], 2)} tot {_signed(change['ci'][1], 2)}): {verdict}."
+        )
     return out
 
 
@@ -166,13 +192,22 @@ def _flags(trend: dict) -> list[str]:
                 if flag["to"] != pair["to"] or not flag["breaks_comparability"]:
                     continue
                 old, new = flag["wording"][flag["from"]], flag["wording"][flag["to"]]
-                out.append(f"{name} ({_KINDS.get(flag['kind'], flag['kind'])}): {flag['from']}: “{old or '–'}”; {flag['to']}: “{new or '–'}”.")
+                out.append(
+                    f"{name} ({_KINDS.get(flag['kind'], flag['kind'])}): {flag['from']}: “{old or '–'}”; {flag['to']}: “{new or '–'}”."
+                )
     return out
 
 
-_KINDS = {"added": "nieuwe vraag", "removed": "vervallen vraag", "relabelled": "andere vraagtekst", "rescaled": "andere antwoordcategorieën",
-          "type": "ander vraagtype", "relevance": "aan een andere groep gesteld", "recollapsed": "andere indeling in categorieën",
-          "rescored": "andere scores"}
+_KINDS = {
+    "added": "nieuwe vraag",
+    "removed": "vervallen vraag",
+    "relabelled": "andere vraagtekst",
+    "rescaled": "andere antwoordcategorieën",
+    "type": "ander vraagtype",
+    "relevance": "aan een andere groep gesteld",
+    "recollapsed": "andere indeling in categorieën",
+    "rescored": "andere scores",
+}
 
 
 def _signed(value: float, digits: int = 1) -> str:
@@ -184,8 +219,9 @@ def _p(value: float) -> str:
     return "< 0,001" if value < 0.001 else nl(value, 3)
 
 
-def wave_trends(study, waves: list[tuple[str, dict]], latest: dict, *, versions: dict | None = None,
-                wave_instruments: dict | None = None) -> dict[str, dict]:
+def wave_trends(
+    study, waves: list[tuple[str, dict]], latest: dict, *, versions: dict | None = None, wave_instruments: dict | None = None
+) -> dict[str, dict]:
     """``afstand trend`` per instrument over ``waves`` (oldest first; label → {instrument: data}).
 
     ``latest`` holds the already loaded responses of the last wave (instrument → ResponseSet).
@@ -215,15 +251,16 @@ def wave_trends(study, waves: list[tuple[str, dict]], latest: dict, *, versions:
     return out
 
 
-def insert_section(blocks: list, fig_for: dict, trends: dict[str, dict], groups: dict[str, str], config: dict, *, first_number: int,
-                   draw: bool = True) -> list[FigureData]:
+def insert_section(
+    blocks: list, fig_for: dict, trends: dict[str, dict], groups: dict[str, str], config: dict, *, first_number: int, draw: bool = True
+) -> list[FigureData]:
     """Put the section at a ``[[trend]]`` directive, else before the heading ``before`` of
     trend.toml, else at the end. Returns its figures (to be written with the others)."""
     new, figures_for, figures = section(trends, groups, config, first_number=first_number, draw=draw)
     fig_for.update(figures_for)
     at = next((i for i, b in enumerate(blocks) if isinstance(b, Directive) and b.name == "trend"), None)
     if at is not None:
-        blocks[at:at + 1] = new
+        blocks[at : at + 1] = new
         return figures
     before = config.get("before")
     at = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and before and b.text == before), len(blocks))

@@ -15,8 +15,21 @@ from afstand.responses.memory import table_from_columns, table_from_json_answers
 from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport, read_xlsx_grid
 from afstand.responses.validate import validate
 
-__all__ = ["load_responses", "read_table", "ResponseSet", "MultiColumn", "RawTable", "Grid", "LAYOUTS",
-           "read_csv", "read_formsexport", "validate", "table_from_columns", "table_from_rows", "table_from_json_answers"]
+__all__ = [
+    "load_responses",
+    "read_table",
+    "ResponseSet",
+    "MultiColumn",
+    "RawTable",
+    "Grid",
+    "LAYOUTS",
+    "read_csv",
+    "read_formsexport",
+    "validate",
+    "table_from_columns",
+    "table_from_rows",
+    "table_from_json_answers",
+]
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -27,7 +40,10 @@ Source = str | os.PathLike[str] | bytes | io.IOBase | RawTable
 
 
 def read_table(
-    source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, layout: str | None = None,
+    source: str | os.PathLike[str] | bytes | io.IOBase,
+    instrument: Instrument,
+    *,
+    layout: str | None = None,
     name: str | None = None,
 ) -> RawTable:
     """Read a response file of any known layout (see :mod:`afstand.responses.layouts`).
@@ -44,8 +60,14 @@ def read_table(
         if isinstance(source, bytes):
             suffix = ".xlsx" if source[:4] == b"PK\x03\x04" else ".csv"
         else:
-            raise DataError([Problem(label, "unknown data format: expected a .csv or .xlsx file "
-                                            "(afstand, KoboToolbox, ODK Central or Microsoft Forms export)")])
+            raise DataError(
+                [
+                    Problem(
+                        label,
+                        "unknown data format: expected a .csv or .xlsx file (afstand, KoboToolbox, ODK Central or Microsoft Forms export)",
+                    )
+                ]
+            )
     if suffix in SPREADSHEET_SUFFIXES:
         grid = read_xlsx_grid(source, name=label)
     else:
@@ -54,9 +76,15 @@ def read_table(
 
 
 def load_responses(
-    source: Source, instrument: Instrument, *, lenient: bool = False, layout: str | None = None,
-    missing: tuple[str, ...] | list[str] = (), name: str | None = None,
-    versions: Iterable[Instrument] | None = None, columnar_cache: bool = False,
+    source: Source,
+    instrument: Instrument,
+    *,
+    lenient: bool = False,
+    layout: str | None = None,
+    missing: tuple[str, ...] | list[str] = (),
+    name: str | None = None,
+    versions: Iterable[Instrument] | None = None,
+    columnar_cache: bool = False,
 ) -> ResponseSet:
     """Read and validate responses: a path, the bytes or a binary stream of a file in any known
     layout, or a :class:`RawTable` already in memory (:func:`table_from_columns`, :func:`table_from_rows`).
@@ -89,8 +117,7 @@ def load_responses(
 
         cached = read_csv_cached(source, instrument.version_id)
         if not cached.problems:  # e.g. repeated headers: read afresh so that the layout sees them all
-            grid = Grid(file=cached.file, headers=list(cached.columns), columns=list(cached.columns.values()),
-                        n_rows=cached.n_rows)
+            grid = Grid(file=cached.file, headers=list(cached.columns), columns=list(cached.columns.values()), n_rows=cached.n_rows)
             raw = apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout))
     if raw is None:
         raw = read_table(source, instrument, layout=layout, name=name)

@@ -40,7 +40,7 @@ def make_code(secret: bytes) -> str:
     number = int.from_bytes(secret[:10], "big")
     values = [(number >> (5 * (DATA_CHARS - 1 - i))) & 31 for i in range(DATA_CHARS)]
     text = "".join(ALPHABET[v] for v in values) + ALPHABET[_check(values)]
-    return "-".join(text[i:i + 4] for i in range(0, DATA_CHARS, 4)) + "-" + text[DATA_CHARS:]
+    return "-".join(text[i : i + 4] for i in range(0, DATA_CHARS, 4)) + "-" + text[DATA_CHARS:]
 
 
 def read_code(typed: str) -> str | None:
@@ -53,4 +53,4 @@ def read_code(typed: str) -> str | None:
     if _check(values[:DATA_CHARS]) != values[DATA_CHARS]:
         raise CodeTypo("a character of the code is wrong")
     text = "".join(ALPHABET[v] for v in values)
-    return "-".join(text[i:i + 4] for i in range(0, DATA_CHARS, 4)) + "-" + text[DATA_CHARS:]
+    return "-".join(text[i : i + 4] for i in range(0, DATA_CHARS, 4)) + "-" + text[DATA_CHARS:]

@@ -85,6 +85,11 @@ def _load(name: str, label: str) -> RawTable | None:
         problems = [Problem(label, p["message"], row=p["row"], column=p["column"], value=p["value"]) for p in meta["problems"]]
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None  # corrupt or unreadable: parsed again and rewritten
-    return RawTable(file=label, n_rows=int(meta["rows"]), columns=columns, headers={h: h for h in columns},
-                    id_column=ID_COLUMN if ID_COLUMN in columns else None, problems=problems)
-
+    return RawTable(
+        file=label,
+        n_rows=int(meta["rows"]),
+        columns=columns,
+        headers={h: h for h in columns},
+        id_column=ID_COLUMN if ID_COLUMN in columns else None,
+        problems=problems,
+    )

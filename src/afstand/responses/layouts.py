@@ -67,6 +67,8 @@ class Layout:
         return None
 
 
+# The known layouts, one per entry as a table.
+# fmt: off
 KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
              "__version__", "_version_", "_tags", "_index", "_parent_index", "_parent_table_name", "_attachments",
              "_geolocation", "_xform_id_string", "_submission__id", "_submission__uuid")
@@ -94,6 +96,7 @@ LAYOUTS: dict[str, Layout] = {
                identifying=("_submitted_by", "_submission_time", "_geolocation")),
     )
 }
+# fmt: on
 
 
 def layout_names() -> list[str]:
@@ -282,8 +285,11 @@ def _build(grid: Grid, instrument: Instrument, match: _Match) -> RawTable:
             why = "the question appears twice" if layout.headers == "labels" else "the column appears twice"
             problems.append(Problem(grid.file, why, row=1, column=where))
         elif target.kind == "ambiguous":
-            problems.append(Problem(grid.file, "this header matches several questions of the form; "
-                                    "use an export with full group paths", row=1, column=where))
+            problems.append(
+                Problem(
+                    grid.file, "this header matches several questions of the form; use an export with full group paths", row=1, column=where
+                )
+            )
         else:
             what = "question" if layout.headers == "labels" else "item"
             how = "label" if layout.headers == "labels" else "name"
@@ -428,8 +434,11 @@ def _from_split(item: Item, indices: dict[int, int], grid: Grid, rows, problems)
             elif key not in _FALSE:
                 hits = np.flatnonzero(column.index == v)
                 for row in hits[:MAX_LISTED]:
-                    problems.append(Problem(grid.file, "expected 1 (chosen) or 0 (not chosen)", row=int(rows[row]),
-                                            column=grid.where(index), value=text))
+                    problems.append(
+                        Problem(
+                            grid.file, "expected 1 (chosen) or 0 (not chosen)", row=int(rows[row]), column=grid.where(index), value=text
+                        )
+                    )
         chosen[:, j] = column.map(truth, False).astype(bool)
         answered |= column.present
     names = np.array(item.choice_list.names, dtype=object)

@@ -61,5 +61,6 @@ def measure(text: str) -> Readability:
     parts = sentences(text)
     counts = [len(words(s)) for s in parts]
     all_words = words(text)
-    return Readability(sentences=len(parts), words=len(all_words), syllables=sum(syllables(w) for w in all_words),
-                       longest_sentence=max(counts, default=0))
+    return Readability(
+        sentences=len(parts), words=len(all_words), syllables=sum(syllables(w) for w in all_words), longest_sentence=max(counts, default=0)
+    )

@@ -36,8 +36,17 @@ META_COLUMNS = ("instrument_version", "submission_date", "channel", "wave")
 #: the response id; the rest identify a person or a precise time and are never read in.
 FORMS_ID_HEADERS = ("id", "nr", "nummer")
 FORMS_DROPPED_HEADERS = (
-    "begintijd", "tijd van voltooien", "e-mail", "email", "naam", "laatst gewijzigd", "laatste wijzigingstijd",
-    "start time", "completion time", "name", "last modified time",
+    "begintijd",
+    "tijd van voltooien",
+    "e-mail",
+    "email",
+    "naam",
+    "laatst gewijzigd",
+    "laatste wijzigingstijd",
+    "start time",
+    "completion time",
+    "name",
+    "last modified time",
 )
 
 
@@ -135,6 +144,7 @@ class Column:
 
 def _same_dictionary(chunks: list[pa.DictionaryArray]) -> bool:
     """Whether all chunks share one dictionary (as after ``unify_dictionaries``): by buffer, else by value."""
+
     def where(d: pa.Array) -> tuple:
         return d.offset, len(d), tuple(b.address if b is not None else None for b in d.buffers())
 
@@ -240,8 +250,12 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
     table = _parse_csv(buffer, header, delimiter, label)
     columns = _convert_columns([table.column(i) for i in range(table.num_columns)], table.num_rows)
     if buffer.slice(0, 3).to_pybytes() == BOM:  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
-        columns = [Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
-                   if any(v[:1] == "'" for v in column.values) else column for column in columns]
+        columns = [
+            Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
+            if any(v[:1] == "'" for v in column.values)
+            else column
+            for column in columns
+        ]
     return Grid(
         file=label,
         headers=list(table.column_names),
@@ -283,8 +297,18 @@ def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: 
                 cells[col].append(None if value is None else _cell_text(value))
             for col in range(len(headers), len(row)):
                 if row[col] is not None and str(row[col]).strip():
-                    raise DataError([Problem(label, "a value in a column without a header", sheet=sheet.title, row=row_number,
-                                             column=_col_name(col + 1, ""), value=row[col])])
+                    raise DataError(
+                        [
+                            Problem(
+                                label,
+                                "a value in a column without a header",
+                                sheet=sheet.title,
+                                row=row_number,
+                                column=_col_name(col + 1, ""),
+                                value=row[col],
+                            )
+                        ]
+                    )
         title = sheet.title
     finally:
         workbook.close()
@@ -341,8 +365,12 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
     counter = threading.Thread(target=lambda: newlines.append(_count_newlines(buffer)), daemon=True)
     counter.start()
     try:
-        table = pacsv.read_csv(pa.BufferReader(buffer), read_options=read, convert_options=convert,
-                               parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False))
+        table = pacsv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=read,
+            convert_options=convert,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
+        )
         counter.join()
         if newlines and table.num_rows == newlines[0] - 1 + (0 if ends_with_newline else 1):
             return table  # chunk dictionaries are unified per column (Column.from_arrow)
@@ -350,8 +378,12 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
         pass
     counter.join()
     try:
-        table = pacsv.read_csv(pa.BufferReader(buffer), read_options=read, convert_options=convert,
-                               parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True))
+        table = pacsv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=read,
+            convert_options=convert,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
     except UnicodeDecodeError:
@@ -364,9 +396,7 @@ def _count_newlines(buffer: pa.Buffer, chunk: int = 1 << 24) -> int:
     return int(sum(np.count_nonzero(data[i : i + chunk] == 10) for i in range(0, len(data), chunk)))
 
 
-def read_formsexport(
-    source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, name: str | None = None
-) -> RawTable:
+def read_formsexport(source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, name: str | None = None) -> RawTable:
     """A hosted forms-service export (``.xlsx``, Microsoft Forms): see :mod:`afstand.responses.layouts`."""
     from afstand.responses.layouts import apply_layout
 

@@ -25,7 +25,16 @@ from afstand.instrument.model import Instrument
 from afstand.instrument.xpath import EvaluationError, Unsupported
 from afstand.responses.values import MAX_TEXT, UNPRINTABLE, SubmissionError, canonical, typed
 
-__all__ = ["CheckedSubmission", "MAX_TEXT", "SubmissionError", "UNPRINTABLE", "check_submission", "compile_rules", "error_key", "split_error_key"]
+__all__ = [
+    "CheckedSubmission",
+    "MAX_TEXT",
+    "SubmissionError",
+    "UNPRINTABLE",
+    "check_submission",
+    "compile_rules",
+    "error_key",
+    "split_error_key",
+]
 
 
 @dataclass(frozen=True)
@@ -65,8 +74,9 @@ def split_error_key(where: str) -> tuple[tuple[tuple[str, int], ...], str]:
     return scope, key
 
 
-def check_submission(instrument: Instrument, answers: Mapping[str, Any], *, complete: bool = True,
-                     today: dt.date | None = None) -> CheckedSubmission:
+def check_submission(
+    instrument: Instrument, answers: Mapping[str, Any], *, complete: bool = True, today: dt.date | None = None
+) -> CheckedSubmission:
     """Check ``answers``; ``complete=False`` skips the ``required`` check (a page saved half-way)."""
     if not isinstance(answers, Mapping):
         return CheckedSubmission({}, False, {"answers": SubmissionError("not_an_object", "answers must be an object")})
@@ -93,13 +103,20 @@ def check_submission(instrument: Instrument, answers: Mapping[str, Any], *, comp
     for where, value in submitted_calculations.items():
         if where not in errors and _value_at(engine, clean, where) != value:
             key = split_error_key(where)[1]
-            errors[where] = SubmissionError("calculated", "this value is calculated by the form; leave it out or send the same value",
-                                            instrument.items[key].label())
+            errors[where] = SubmissionError(
+                "calculated", "this value is calculated by the form; leave it out or send the same value", instrument.items[key].label()
+            )
     return CheckedSubmission(clean, consented, errors)
 
 
-def _read_level(engine: Engine, raw: Mapping[str, Any], repeat: str | None, scope: Scope, errors: dict[str, SubmissionError],
-                calculations: dict[str, str]) -> dict[str, Any]:
+def _read_level(
+    engine: Engine,
+    raw: Mapping[str, Any],
+    repeat: str | None,
+    scope: Scope,
+    errors: dict[str, SubmissionError],
+    calculations: dict[str, str],
+) -> dict[str, Any]:
     """Canonical values of one level (the top or one repeat instance); problems into ``errors``."""
     instrument = engine.instrument
     clean: dict[str, Any] = {}
@@ -113,8 +130,11 @@ def _read_level(engine: Engine, raw: Mapping[str, Any], repeat: str | None, scop
             continue
         if engine.repeat_of(name) != repeat:
             inside = engine.repeat_of(name)
-            errors[where] = SubmissionError("wrong_level", f"{name!r} belongs " + (f"in the instances of repeat {inside!r}" if inside else "at the top level"),
-                                            item.label() if item else group.label())
+            errors[where] = SubmissionError(
+                "wrong_level",
+                f"{name!r} belongs " + (f"in the instances of repeat {inside!r}" if inside else "at the top level"),
+                item.label() if item else group.label(),
+            )
             continue
         if group is not None:
             if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
@@ -164,13 +184,15 @@ def _check_logic(engine: Engine, clean: dict[str, Any], errors: dict[str, Submis
                 continue
             count = engine.instance_count(group.name, clean, scope)
             if count is not None and len(instances) > count:
-                errors[where] = SubmissionError("too_many_instances", f"this form asks for {count} instances, not {len(instances)}", group.label())
+                errors[where] = SubmissionError(
+                    "too_many_instances", f"this form asks for {count} instances, not {len(instances)}", group.label()
+                )
     top = [(clean, ())]
     for key, item in instrument.items.items():
         if item.type in ("calculate", "hidden") or item.calculation is not None:
             continue
         repeat = engine.repeat_of(key)
-        for container, scope in (top if repeat is None else engine.containers(clean, repeat)):
+        for container, scope in top if repeat is None else engine.containers(clean, repeat):
             where = error_key(key, scope)
             if where in errors:
                 continue

@@ -30,8 +30,9 @@ def table_items(instrument: Instrument, repeat: str | None) -> list[str]:
     return [k for k in instrument.items if engine.repeat_of(k) == repeat]
 
 
-def response_tables(instrument: Instrument, responses: Iterable[tuple[list[str], Mapping[str, Any]]],
-                    meta: list[str]) -> dict[str, tuple[list[str], list[list[str]]]]:
+def response_tables(
+    instrument: Instrument, responses: Iterable[tuple[list[str], Mapping[str, Any]]], meta: list[str]
+) -> dict[str, tuple[list[str], list[list[str]]]]:
     """``responses`` yields (meta values, nested answers); ``meta[0]`` is the response id column.
 
     Returns ``{table name: (header, rows)}``: ``main`` first, then one per repeat in form order."""

@@ -49,8 +49,13 @@ def validate(
         other_version_columns = version_only_columns(raw, instrument, versions)
         asked = asked_masks(raw, instrument, versions, problems)
     for header in raw.columns:
-        if (header != ID_COLUMN and header not in META_COLUMNS and header not in REPEAT_META and header not in instrument.items
-                and header not in other_version_columns):
+        if (
+            header != ID_COLUMN
+            and header not in META_COLUMNS
+            and header not in REPEAT_META
+            and header not in instrument.items
+            and header not in other_version_columns
+        ):
             problems.append(Problem(raw.file, f"no item of instrument {instrument.form_id!r} has this name", row=1, column=header))
 
     ids = _response_ids(raw, rows, problems)
@@ -180,7 +185,13 @@ def _response_ids(raw: RawTable, rows: np.ndarray, problems: list[Problem]) -> C
             code = int(column.index[index])
             if code in first_seen:
                 problems.append(
-                    Problem(raw.file, f"duplicate response id (first in row {first_seen[code]})", row=int(rows[index]), column=header, value=column.values[code])
+                    Problem(
+                        raw.file,
+                        f"duplicate response id (first in row {first_seen[code]})",
+                        row=int(rows[index]),
+                        column=header,
+                        value=column.values[code],
+                    )
                 )
             else:
                 first_seen[code] = int(rows[index])
@@ -200,7 +211,15 @@ def _select_one(item: Item, column: Column, rows, file, where, problems, keep) -
     per_value = np.array([lookup.get(v, -1) for v in column.values], dtype=np.int32)
     unknown = np.array([v not in lookup for v in column.values], dtype=bool)
     if unknown.any():
-        _report(column.map(unknown, False), column, rows, file, where, f"not a choice of item {item.name} (choices: {', '.join(item.choice_list.names)})", problems)
+        _report(
+            column.map(unknown, False),
+            column,
+            rows,
+            file,
+            where,
+            f"not a choice of item {item.name} (choices: {', '.join(item.choice_list.names)})",
+            problems,
+        )
     return column.map(per_value, -1, keep)  # lenient: an unknown choice counts as missing (reported above)
 
 
@@ -224,8 +243,15 @@ def _select_multiple(item: Item, column: Column, rows, file, where, problems, ke
     if bad_rows is not None and bad_rows.any():
         listed = 0
         for row in np.flatnonzero(bad_rows)[:MAX_LISTED_PER_COLUMN]:
-            problems.append(Problem(file, f"not a choice of item {item.name} (choices: {', '.join(names)})", row=int(rows[row]), column=where,
-                                    value=bad_value[int(column.index[row])]))
+            problems.append(
+                Problem(
+                    file,
+                    f"not a choice of item {item.name} (choices: {', '.join(names)})",
+                    row=int(rows[row]),
+                    column=where,
+                    value=bad_value[int(column.index[row])],
+                )
+            )
             listed += 1
         _summary(int(bad_rows.sum()), listed, file, where, problems)
         per_value[bad] = False  # lenient: a cell with an unknown choice counts as missing (reported above)

@@ -90,7 +90,9 @@ def canonical(item: Item, raw: Any) -> tuple[str | None, SubmissionError | None]
         if not isinstance(raw, str):
             return error("not_text", "expected text")
         text = raw.strip()
-        if UNPRINTABLE.search(text):  # NUL, other control characters, lone surrogates: no keyboard types them, databases and spreadsheets refuse them
+        if UNPRINTABLE.search(
+            text
+        ):  # NUL, other control characters, lone surrogates: no keyboard types them, databases and spreadsheets refuse them
             return error("bad_character", "the text contains a control character or invalid Unicode")
         if len(text) > MAX_TEXT:
             return error("too_long", f"at most {MAX_TEXT} characters")

@@ -31,7 +31,9 @@ def version_map(instrument: Instrument, versions: Iterable[Instrument] | Mapping
     return found
 
 
-def asked_masks(raw: RawTable, instrument: Instrument, versions: Mapping[str, Instrument], problems: list[Problem]) -> dict[str, np.ndarray]:
+def asked_masks(
+    raw: RawTable, instrument: Instrument, versions: Mapping[str, Instrument], problems: list[Problem]
+) -> dict[str, np.ndarray]:
     """Per item of ``instrument`` asked of only some rows: a boolean mask over all rows.
 
     Rows whose version is unknown or empty are reported and treated as asked everything
@@ -39,8 +41,9 @@ def asked_masks(raw: RawTable, instrument: Instrument, versions: Mapping[str, In
     """
     column = raw.columns.get(VERSION_COLUMN)
     if column is None:
-        problems.append(Problem(raw.file, f"the {VERSION_COLUMN!r} column is missing: it is needed to tell which version each respondent got",
-                                row=1))
+        problems.append(
+            Problem(raw.file, f"the {VERSION_COLUMN!r} column is missing: it is needed to tell which version each respondent got", row=1)
+        )
         return {}
     known = np.array([v in versions for v in column.values], dtype=bool)
     unknown = ~column.map(known, False)
@@ -69,8 +72,15 @@ def _answers_not_asked(raw: RawTable, name: str, asked: np.ndarray, versions: Co
     bad = np.flatnonzero(cells.present & ~asked)
     where = raw.headers.get(name, name)
     for row in bad[:MAX_LISTED]:
-        problems.append(Problem(raw.file, f"answer to an item that is not in this respondent's instrument version {versions.cell(int(row))}",
-                                row=int(row) + 2, column=where, value=cells.cell(int(row))))
+        problems.append(
+            Problem(
+                raw.file,
+                f"answer to an item that is not in this respondent's instrument version {versions.cell(int(row))}",
+                row=int(row) + 2,
+                column=where,
+                value=cells.cell(int(row)),
+            )
+        )
     if len(bad) > MAX_LISTED:
         problems.append(Problem(raw.file, f"{len(bad) - MAX_LISTED} more problems of this kind in this column", column=where))
 

@@ -44,7 +44,6 @@ def audit(user, action: str, detail: str = "") -> None:
     AuditEvent.objects.create(user=getattr(user, "username", str(user))[:150], action=action, detail=detail[:300])
 
 
-
 def create_user(username: str, password: str, *, staff: bool = False):
     """Create a researcher account, or set a new password on an existing one (Django's password rules apply).
 

@@ -36,8 +36,17 @@ class Page:
     min_group_size: int = 10
 
 
-def browse(study_slug: str, name: str, *, version: str = "", date_from: dt.date | None = None, date_to: dt.date | None = None,
-           channel: str = "", search: str = "", page: int = 1) -> Page:
+def browse(
+    study_slug: str,
+    name: str,
+    *,
+    version: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    channel: str = "",
+    search: str = "",
+    page: int = 1,
+) -> Page:
     versions = list(InstrumentVersion.objects.filter(study__slug=study_slug, name=name).order_by("id"))
     if not versions:
         raise Http404(f"no instrument {name!r} in study {study_slug!r}")
@@ -65,8 +74,12 @@ def browse(study_slug: str, name: str, *, version: str = "", date_from: dt.date 
     if channel and total < minimum:
         result.suppressed = True
         return result
-    paginator = Paginator(responses.order_by("public_id").select_related("instrument_version")
-                          .only("public_id", "submitted_on", "answers", "instrument_version__version_id"), PAGE_SIZE)
+    paginator = Paginator(
+        responses.order_by("public_id")
+        .select_related("instrument_version")
+        .only("public_id", "submitted_on", "answers", "instrument_version__version_id"),
+        PAGE_SIZE,
+    )
     current = paginator.get_page(page)
     result.total, result.page, result.pages = total, current.number, paginator.num_pages
     for response in current.object_list:
@@ -76,8 +89,9 @@ def browse(study_slug: str, name: str, *, version: str = "", date_from: dt.date 
             value = response.answers.get(item_name, "")
             item = instrument.items.get(item_name)
             if value and item is not None and item.choice_list is not None:
-                value = "; ".join((item.choice_list.get(part).label() if item.choice_list.get(part) else part)
-                                  for part in str(value).split())
+                value = "; ".join(
+                    (item.choice_list.get(part).label() if item.choice_list.get(part) else part) for part in str(value).split()
+                )
             cells.append("" if value is None else str(value))
         result.rows.append([response.public_id, response.instrument_version.version_id, response.submitted_on.isoformat()] + cells)
     return result

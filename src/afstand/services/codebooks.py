@@ -46,13 +46,17 @@ def upload(study: Study, filename: str, content: bytes, item: str = "") -> Codeb
         raise AfstandError(f"{filename}: no codes in this file")
     if any(c.question == FOREIGN for c in book.codes):
         if item not in items:
-            raise AfstandError(f"{filename}: the codes name no question; choose the open question they code "
-                               f"({', '.join(sorted(items)) or 'the study has no open questions'})")
+            raise AfstandError(
+                f"{filename}: the codes name no question; choose the open question they code "
+                f"({', '.join(sorted(items)) or 'the study has no open questions'})"
+            )
         book = Codebook(book.name, [replace(c, question=item) if c.question == FOREIGN else c for c in book.codes])
     unknown = sorted({c.question for c in book.codes} - set(items))
     if unknown:
-        raise AfstandError(f"{filename}: codebook questions {', '.join(unknown)} are not open questions of this study's forms "
-                           f"(open questions: {', '.join(sorted(items)) or 'none'})")
+        raise AfstandError(
+            f"{filename}: codebook questions {', '.join(unknown)} are not open questions of this study's forms "
+            f"(open questions: {', '.join(sorted(items)) or 'none'})"
+        )
     out = io.StringIO()
     write_codebook(book, out)
     UploadedCodebook.objects.update_or_create(study=study, defaults={"filename": filename[:200], "content": out.getvalue()})

@@ -83,7 +83,9 @@ def answers(study_slug: str, question: str) -> list[tuple[Unit, str]]:
     survey = questions(study_slug)
     if question in survey:
         instrument, item = survey[question]
-        for response in Response.objects.filter(instrument_version__study__slug=study_slug, instrument_version__name=instrument).order_by("public_id"):
+        for response in Response.objects.filter(instrument_version__study__slug=study_slug, instrument_version__name=instrument).order_by(
+            "public_id"
+        ):
             text = str(response.answers.get(item, "")).strip()
             if text:
                 out.append((response, text))
@@ -92,8 +94,10 @@ def answers(study_slug: str, question: str) -> list[tuple[Unit, str]]:
 
 
 def find_unit(study, public_id: str) -> Unit | None:
-    return (Response.objects.filter(public_id=public_id, instrument_version__study=study).first()
-            or FocusNote.objects.filter(public_id=public_id, study=study).first())
+    return (
+        Response.objects.filter(public_id=public_id, instrument_version__study=study).first()
+        or FocusNote.objects.filter(public_id=public_id, study=study).first()
+    )
 
 
 def text_of(study_slug: str, question: str, unit: Unit) -> str:
@@ -111,7 +115,9 @@ def apply(study, question: str, unit: Unit, start: int, end: int, code: str, cod
     if not (0 <= start < end <= len(text)):
         raise ValueError(f"selection [{start}, {end}) is outside the answer ({len(text)} characters)")
     with transaction.atomic():
-        coding, _ = Coding.objects.get_or_create(study=study, question=question, start=start, end=end, code=code, coder=coder, **field_for(unit))
+        coding, _ = Coding.objects.get_or_create(
+            study=study, question=question, start=start, end=end, code=code, coder=coder, **field_for(unit)
+        )
         Reviewed.objects.get_or_create(study=study, question=question, coder=coder, **field_for(unit))
     return coding
 
@@ -119,7 +125,9 @@ def apply(study, question: str, unit: Unit, start: int, end: int, code: str, cod
 def codes_by_unit(study_slug: str, question: str) -> dict[tuple[str, int], set[str]]:
     """Unit key → the codes any coder applied to it for ``question`` (one query)."""
     out: dict[tuple[str, int], set[str]] = {}
-    for response_id, note_id, code in Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"):
+    for response_id, note_id, code in Coding.objects.filter(study__slug=study_slug, question=question).values_list(
+        "response_id", "note_id", "code"
+    ):
         out.setdefault(_key(response_id, note_id), set()).add(code)
     return out
 
@@ -142,11 +150,17 @@ def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
         answered = {_key(c.response_id, c.note_id) for c in mine}
         examples = []
         for c in mine:
-            quote = text_of(study_slug, question, c.note or c.response)[c.start:c.end]
+            quote = text_of(study_slug, question, c.note or c.response)[c.start : c.end]
             if quote not in examples:
                 examples.append(quote)
-        rows.append({"code": code, "answers": len(answered), "percent": round(100 * len(answered) / len(coded)) if coded else 0,
-                     "quotes": examples[:quotes]})
+        rows.append(
+            {
+                "code": code,
+                "answers": len(answered),
+                "percent": round(100 * len(answered) / len(coded)) if coded else 0,
+                "quotes": examples[:quotes],
+            }
+        )
     return sorted(rows, key=lambda r: -r["answers"])
 
 
@@ -168,10 +182,10 @@ def _coding_state(study_slug: str, question: str) -> str:
 
     The model cache is keyed on this content, not on counts: removing one code and applying
     another keeps the counts but changes the digest, so the model is refitted."""
-    codings = sorted(Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"),
-                     key=repr)
-    reviewed = sorted(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id"),
-                      key=repr)
+    codings = sorted(
+        Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"), key=repr
+    )
+    reviewed = sorted(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id"), key=repr)
     return hashlib.sha256(repr((codings, reviewed)).encode()).hexdigest()
 
 
@@ -189,8 +203,11 @@ def set_aside_rules(study_slug: str, question: str) -> list[dict]:
     """The codebook's keyword rules that the answers coded so far contradict, so they no longer suggest."""
     model = _current_model(study_slug, question)
     book = codebook(study_slug)
-    return [{"code": book.get(question, code), "keyword": check.keyword, "fires": check.fires, "right": check.right}
-            for code, checks in model.set_aside.items() for check in checks]
+    return [
+        {"code": book.get(question, code), "keyword": check.keyword, "fires": check.fires, "right": check.right}
+        for code, checks in model.set_aside.items()
+        for check in checks
+    ]
 
 
 def coded_answers(study_slug: str) -> list[dict]:
@@ -226,12 +243,14 @@ def agreement(study_slug: str, question: str) -> dict:
     texts = {key(unit): (unit.public_id, text) for unit, text in answers(study_slug, question)}
     for public_id, text in texts.values():
         project.add_source(Source(public_id, question, text))
-    for response_id, note_id, start, end, code, coder in (Coding.objects.filter(study__slug=study_slug, question=question)
-                                                          .values_list("response_id", "note_id", "start", "end", "code", "coder__username")):
+    for response_id, note_id, start, end, code, coder in Coding.objects.filter(study__slug=study_slug, question=question).values_list(
+        "response_id", "note_id", "start", "end", "code", "coder__username"
+    ):
         if _key(response_id, note_id) in texts:
             project.add_coding(CoreCoding(texts[_key(response_id, note_id)][0], start, end, code, coder, ""))
-    for response_id, note_id, coder in (Reviewed.objects.filter(study__slug=study_slug, question=question)
-                                        .values_list("response_id", "note_id", "coder__username")):
+    for response_id, note_id, coder in Reviewed.objects.filter(study__slug=study_slug, question=question).values_list(
+        "response_id", "note_id", "coder__username"
+    ):
         if _key(response_id, note_id) in texts:
             project.reviewed.add((coder, texts[_key(response_id, note_id)][0]))
     return core_agreement(project, question)
@@ -274,7 +293,17 @@ def import_notes(study, guide_id: str, session: str, filename: str, content: byt
                 continue
             theme = themes[theme_id]
             tallies = {s.id: list(parsed.tallies[s.id]) for s in theme.statements if s.id in parsed.tallies}
-            notes.append(FocusNote.objects.create(study=study, guide=guide.id, session=session, theme=theme_id, question=theme.question,
-                                                  title=f"{guide.title}, {session}: {theme.title}", text=body.strip(), tallies=tallies,
-                                                  uploaded_on=dt.date.today()))
+            notes.append(
+                FocusNote.objects.create(
+                    study=study,
+                    guide=guide.id,
+                    session=session,
+                    theme=theme_id,
+                    question=theme.question,
+                    title=f"{guide.title}, {session}: {theme.title}",
+                    text=body.strip(),
+                    tallies=tallies,
+                    uploaded_on=dt.date.today(),
+                )
+            )
     return notes

@@ -55,8 +55,9 @@ def _cipher(token: str) -> AESGCM:
 def save(token: str, state: dict, today: dt.date | None = None) -> None:
     nonce = secrets.token_bytes(12)
     sealed = nonce + _cipher(token).encrypt(nonce, json.dumps(state, separators=(",", ":")).encode(), _ID)
-    Draft.objects.update_or_create(token_hash=_row_key(token), defaults={"state": base64.b64encode(sealed).decode(),
-                                                                          "saved_on": today or dt.date.today()})
+    Draft.objects.update_or_create(
+        token_hash=_row_key(token), defaults={"state": base64.b64encode(sealed).decode(), "saved_on": today or dt.date.today()}
+    )
 
 
 def load(token: str, today: dt.date | None = None) -> dict | None:

@@ -41,9 +41,11 @@ def _versions_and_items(study_slug: str, name: str, wave: str | None = None) -> 
 def _stored(versions: list[InstrumentVersion]):
     """(public id, version id, submission date, answers, wave label) of every stored response of these versions."""
     version_ids = {v.id: (v.version_id, v.wave.label) for v in versions}
-    for public_id, version_pk, submitted_on, answers in (Response.objects.filter(instrument_version__in=versions)
-                                                         .values_list("public_id", "instrument_version_id", "submitted_on", "answers")
-                                                         .iterator(chunk_size=5000)):
+    for public_id, version_pk, submitted_on, answers in (
+        Response.objects.filter(instrument_version__in=versions)
+        .values_list("public_id", "instrument_version_id", "submitted_on", "answers")
+        .iterator(chunk_size=5000)
+    ):
         yield public_id, version_ids[version_pk][0], submitted_on, answers, version_ids[version_pk][1]
 
 
@@ -53,8 +55,10 @@ def rows(study_slug: str, name: str, wave: str | None = None) -> tuple[list[str]
     versions, items = _versions_and_items(study_slug, name, wave)
     if instrument_for(versions[-1]).repeats:
         return tables(study_slug, name)[MAIN]
-    out = [[public_id, version_id, submitted_on.isoformat(), label] + [answers.get(i, "") for i in items]
-           for public_id, version_id, submitted_on, answers, label in _stored(versions)]
+    out = [
+        [public_id, version_id, submitted_on.isoformat(), label] + [answers.get(i, "") for i in items]
+        for public_id, version_id, submitted_on, answers, label in _stored(versions)
+    ]
     return META + items, out
 
 
@@ -70,13 +74,19 @@ def stored_table(study_slug: str, name: str, wave: str | None = None):
     answers = "r.answers::text" if connection.vendor == "postgresql" else "r.answers"
     # the date as ISO text from the database: no date object per response (Django's SQLite converter parsed each one)
     submitted = "r.submitted_on::text" if connection.vendor == "postgresql" else "CAST(r.submitted_on AS TEXT)"
-    query = (f"SELECT r.public_id, r.instrument_version_id, {submitted}, {answers} FROM {quote(Response._meta.db_table)} r "
-             f"WHERE r.instrument_version_id IN ({', '.join('%s' for _ in versions)}) ORDER BY r.public_id")
+    query = (
+        f"SELECT r.public_id, r.instrument_version_id, {submitted}, {answers} FROM {quote(Response._meta.db_table)} r "
+        f"WHERE r.instrument_version_id IN ({', '.join('%s' for _ in versions)}) ORDER BY r.public_id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(query, list(version_ids))
         stored = cursor.fetchall()
-    meta = {"response_id": [r[0] for r in stored], "instrument_version": [version_ids[r[1]] for r in stored],
-            "submission_date": [r[2] for r in stored], "wave": [wave_labels[r[1]] for r in stored]}
+    meta = {
+        "response_id": [r[0] for r in stored],
+        "instrument_version": [version_ids[r[1]] for r in stored],
+        "submission_date": [r[2] for r in stored],
+        "wave": [wave_labels[r[1]] for r in stored],
+    }
     label = f"{study_slug}/{name}{'/' + wave if wave else ''} (database)"
     return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=label)
 
@@ -85,13 +95,16 @@ def tables(study_slug: str, name: str) -> dict[str, tuple[list[str], list[list[s
     """Kobo's layout for a form with repeats: the main table and one table per repeat, joined by
     ``_index`` / ``_parent_index`` (see afstand.responses.tables); columns of the newest version."""
     versions, _ = _versions_and_items(study_slug, name)
-    stored = (([public_id, version_id, submitted_on.isoformat(), label], answers)
-              for public_id, version_id, submitted_on, answers, label in _stored(versions))
+    stored = (
+        ([public_id, version_id, submitted_on.isoformat(), label], answers)
+        for public_id, version_id, submitted_on, answers, label in _stored(versions)
+    )
     return response_tables(instrument_for(versions[-1]), stored, META)
 
 
-def write(header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None,
-          spreadsheet: bool = False) -> None:
+def write(
+    header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None, spreadsheet: bool = False
+) -> None:
     """Write rows as CSV, XLSX, SPSS .sav or Stata .dta to a binary file-like object (shared by CLI and web).
 
     ``instrument``: the instrument, or all its versions oldest first (codes and labels of the

@@ -48,6 +48,7 @@ def offered(form: Instrument, item: Item, page_elements, shown: dict, language: 
         return list({c.name: (c.name, c.label(language)) for c in item.choice_list.choices}.values())
     return [(c.name, c.label(language)) for c in engine.choices(item.name, shown)]
 
+
 MAX_SHOWN = 50  # instances one page shows and reads back
 
 
@@ -93,19 +94,33 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
     flexible = view.fixed_count is None
     out: list[dict] = []
     for instance in view.instances:
-        out.append({"kind": "instance", "number": instance.index + 1, "index": instance.index,
-                    "removable": flexible and len(view.instances) > 1})
+        out.append(
+            {"kind": "instance", "number": instance.index + 1, "index": instance.index, "removable": flexible and len(view.instances) > 1}
+        )
         for q in instance.questions:  # all shown, as on other pages: the server checks relevance when the page is sent
             if q.type == "note":
                 if q.relevant:
                     out.append({"kind": "note", "text": q.label})
                 continue
             kind = KIND_OF_TYPE.get(q.type, "other")
-            out.append({"kind": "item", "item": {
-                "name": q.field, "field": q.field, "type": q.type, "kind": kind, "label": q.label, "hint": q.hint, "required": q.required,
-                "multiline": q.appearance == "multiline", "choices": list(q.choices), "value": q.value,
-                "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
-                "step": "1" if q.type == "integer" else "any",
-                "input_type": INPUT_TYPES.get(q.type, "text"),
-            }})
+            out.append(
+                {
+                    "kind": "item",
+                    "item": {
+                        "name": q.field,
+                        "field": q.field,
+                        "type": q.type,
+                        "kind": kind,
+                        "label": q.label,
+                        "hint": q.hint,
+                        "required": q.required,
+                        "multiline": q.appearance == "multiline",
+                        "choices": list(q.choices),
+                        "value": q.value,
+                        "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
+                        "step": "1" if q.type == "integer" else "any",
+                        "input_type": INPUT_TYPES.get(q.type, "text"),
+                    },
+                }
+            )
     return out, len(view.instances), flexible

@@ -27,12 +27,21 @@ def project(study_slug: str) -> Project:
             source_id = unit.public_id
             if source_id in result.sources:
                 continue
-            result.add_source(Source(source_id, question, text, kind="note" if is_note else "answer",
-                                     instrument="" if is_note else instrument, item="" if is_note else item,
-                                     title=unit.title if is_note else ""))
+            result.add_source(
+                Source(
+                    source_id,
+                    question,
+                    text,
+                    kind="note" if is_note else "answer",
+                    instrument="" if is_note else instrument,
+                    item="" if is_note else item,
+                    title=unit.title if is_note else "",
+                )
+            )
             public[key(unit)] = source_id
-    rows = Coding.objects.filter(study__slug=study_slug).values_list("response_id", "note_id", "start", "end", "code",
-                                                                     "coder__username", "created")
+    rows = Coding.objects.filter(study__slug=study_slug).values_list(
+        "response_id", "note_id", "start", "end", "code", "coder__username", "created"
+    )
     for response_id, note_id, start, end, code, coder, created in rows:
         source_id = public.get(("n", note_id) if note_id is not None else ("r", response_id))
         if source_id is None:
@@ -44,7 +53,9 @@ def project(study_slug: str) -> Project:
             result.skipped.append(f"coding {code!r} of {coder} on {source_id}: {problems[0].message}")
         elif coding not in result.codings:
             result.codings.append(coding)
-    for target, text, author, created in Memo.objects.filter(study__slug=study_slug).values_list("target", "text", "author__username", "created"):
+    for target, text, author, created in Memo.objects.filter(study__slug=study_slug).values_list(
+        "target", "text", "author__username", "created"
+    ):
         if target.startswith("answer:"):  # "answer:<question>:<public id>" → the source's memo
             target = "source:" + target.split(":", 2)[-1]
         stamp = created.replace(microsecond=0).isoformat().replace("+00:00", "Z") if created else ""
@@ -101,12 +112,15 @@ def import_codings(study, filename: str, content: bytes) -> dict[str, int]:
         planned.append((source.question, unit, coding, user))
     if problems:
         shown = sorted(set(problems))
-        raise AfstandError(f"{filename}: nothing imported: " + "; ".join(shown[:10]) + (f" (and {len(shown) - 10} more)" if len(shown) > 10 else ""))
+        raise AfstandError(
+            f"{filename}: nothing imported: " + "; ".join(shown[:10]) + (f" (and {len(shown) - 10} more)" if len(shown) > 10 else "")
+        )
     stored = 0
     with transaction.atomic():
         for question, unit, coding, user in planned:
             target = {"note": unit} if isinstance(unit, FocusNote) else {"response": unit}
-            _, made = Coding.objects.get_or_create(study=study, question=question, start=coding.start, end=coding.end,
-                                                   code=coding.code, coder=user, **target)
+            _, made = Coding.objects.get_or_create(
+                study=study, question=question, start=coding.start, end=coding.end, code=coding.code, coder=user, **target
+            )
             stored += made
     return {"codings": len(planned), "stored": stored}

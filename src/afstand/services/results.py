@@ -32,7 +32,9 @@ def stored_responses(study_slug: str, name: str, instrument: Instrument, *, leni
     """The stored responses of one instrument (one wave, or all), validated by the core as a file
     would be (in memory, no temporary file). Rows of an older version are "not asked" the items
     their version did not have."""
-    return load_responses(stored_table(study_slug, name, wave), instrument, lenient=lenient, versions=stored_versions(study_slug, name, wave))
+    return load_responses(
+        stored_table(study_slug, name, wave), instrument, lenient=lenient, versions=stored_versions(study_slug, name, wave)
+    )
 
 
 def stored_versions(study_slug: str, name: str, wave: str | None = None) -> list[Instrument]:
@@ -94,8 +96,9 @@ def figures_stored(study_slug: str, name: str, result: dict, instrument: Instrum
     footnote = spec.text("footnote")
     # keyed on everything the figures are drawn from, so a new or withdrawn response (a changed
     # result), another form version or another layout draws them again; never a stale figure
-    key = hashlib.sha256(json.dumps([study_slug, name, instrument.version_id, entries, spec.groups, footnote, result],
-                                    sort_keys=True, default=str).encode()).hexdigest()
+    key = hashlib.sha256(
+        json.dumps([study_slug, name, instrument.version_id, entries, spec.groups, footnote, result], sort_keys=True, default=str).encode()
+    ).hexdigest()
     with _FIGURES_LOCK:
         cached = _FIGURES.get(key)
         if cached is not None:
@@ -145,20 +148,32 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
 
     empty = [n for n in core.instrument_names if not stored(n, chosen)]
     if empty:
-        raise AfstandError(gettext("No answers yet for %(names)s: the report needs answers to every questionnaire.") % {"names": ", ".join(empty)})
+        raise AfstandError(
+            gettext("No answers yet for %(names)s: the report needs answers to every questionnaire.") % {"names": ", ".join(empty)}
+        )
 
     data = {n: stored_table(study_slug, n, chosen.label) for n in core.instrument_names}
     earlier = [w for w in waves_of(study) if w.id < chosen.id and any(stored(n, w) for n in core.instrument_names)]
     waves = [(w.label, {n: stored_table(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)}) for w in earlier]
     waves = waves + [(chosen.label, data)] if waves else None
     versions = {n: stored_versions(study_slug, n) for n in core.instrument_names}
-    wave_instruments = {w.label: {n: latest_instrument(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)}
-                        for w in [*earlier, chosen]}
+    wave_instruments = {
+        w.label: {n: latest_instrument(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)} for w in [*earlier, chosen]
+    }
     codings = coding.coded_answers(study_slug) or None
     # the report's renderers (WeasyPrint, python-docx, figures) write a folder; it lives only while building
     with tempfile.TemporaryDirectory(prefix="afstand-report-") as tmp:
-        written = build_report(core, data, Path(tmp) / "out", formats=(fmt,), codings=codings, workers=1, waves=waves,
-                               versions=versions, wave_instruments=wave_instruments)
+        written = build_report(
+            core,
+            data,
+            Path(tmp) / "out",
+            formats=(fmt,),
+            codings=codings,
+            workers=1,
+            waves=waves,
+            versions=versions,
+            wave_instruments=wave_instruments,
+        )
         target = next(p for p in written if p.is_file() and p.suffix == f".{fmt}" and p.stem == document)
         content = target.read_bytes()
         if fmt == "html":  # one download: the figures go inside the page
@@ -208,8 +223,14 @@ def trend_figures_stored(study_slug: str, name: str, result: dict) -> list[tuple
         entry = result["likert"].get(spec["item"]) or result["items"].get(spec["item"])
         if entry is None:
             continue
-        figure = trend_figure(entry, result["waves"], key=f"trend-{name}-{spec['item']}", number=number,
-                              title=f"{entry['label']} ({', '.join(result['waves'])})", categories=spec.get("categories"))
+        figure = trend_figure(
+            entry,
+            result["waves"],
+            key=f"trend-{name}-{spec['item']}",
+            number=number,
+            title=f"{entry['label']} ({', '.join(result['waves'])})",
+            categories=spec.get("categories"),
+        )
         try:
             out.append((figure, figure_bytes(figure, "svg")))
         finally:
@@ -223,20 +244,33 @@ def trend_rows(result: dict) -> list[dict]:
     from afstand.report.trend_section import direction
 
     rows = []
-    for section in ("likert", "items"):
-        for name, entry in result[section].items():
-            if section == "items" and name in result["likert"]:
+    for part in ("likert", "items"):
+        for name, entry in result[part].items():
+            if part == "items" and name in result["likert"]:
                 continue
             labels = {**entry.get("labels", {}), **next(iter(entry["waves"].values())).get("labels", {})}
             choices = list(dict.fromkeys(c for w in entry["waves"].values() for c in w["percent"]))
             flags = [f for f in entry["flags"] if f["breaks_comparability"]]
             for choice in choices:
                 change = entry["change"].get(choice)
-                rows.append({"item": name, "label": entry["label"], "choice": labels.get(choice, choice),
-                             "percent": [percent_text(entry["waves"].get(w, {}).get("percent", {}).get(choice),
-                                                       choice in entry["waves"].get(w, {}).get("suppressed", ())) for w in result["waves"]],
-                             "pp": None if not change else f"{change['pp']:+.1f}",
-                             "ci": None if not change else f"{change['ci'][0]:.1f} – {change['ci'][1]:.1f}",
-                             "p_holm": None if not change or change["p_holm"] is None else f"{change['p_holm']:.3f}",
-                             "change": bool(change and direction(change["ci"])), "comparable": entry["comparable"], "flags": flags})
+                rows.append(
+                    {
+                        "item": name,
+                        "label": entry["label"],
+                        "choice": labels.get(choice, choice),
+                        "percent": [
+                            percent_text(
+                                entry["waves"].get(w, {}).get("percent", {}).get(choice),
+                                choice in entry["waves"].get(w, {}).get("suppressed", ()),
+                            )
+                            for w in result["waves"]
+                        ],
+                        "pp": None if not change else f"{change['pp']:+.1f}",
+                        "ci": None if not change else f"{change['ci'][0]:.1f} – {change['ci'][1]:.1f}",
+                        "p_holm": None if not change or change["p_holm"] is None else f"{change['p_holm']:.3f}",
+                        "change": bool(change and direction(change["ci"])),
+                        "comparable": entry["comparable"],
+                        "flags": flags,
+                    }
+                )
     return rows

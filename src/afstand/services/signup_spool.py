@@ -137,8 +137,14 @@ def rewrite(new: list[dict]) -> int:
         for e in new:
             if e["id"] in known or e.get("study") not in studies:
                 continue  # stored by a flush that crashed before it removed its files; or its study is gone
-            rows.append(SignUp(id=e["id"], study_id=studies[e["study"]], signed_up_on=dt.date.fromisoformat(e["on"]),
-                               **{f: e.get(f, "") for f in FIELDS}))
+            rows.append(
+                SignUp(
+                    id=e["id"],
+                    study_id=studies[e["study"]],
+                    signed_up_on=dt.date.fromisoformat(e["on"]),
+                    **{f: e.get(f, "") for f in FIELDS},
+                )
+            )
             known.add(e["id"])
             added += 1
         secrets.SystemRandom().shuffle(rows)
@@ -150,11 +156,13 @@ def rewrite(new: list[dict]) -> int:
 
 def all_for(study: Study) -> list[dict]:
     """Every sign-up of a study, stored or spooled, in random-key order (dicts with FIELDS and signed_up_on)."""
-    rows = [{"id": s.id, "signed_up_on": s.signed_up_on, **{f: getattr(s, f) for f in FIELDS}}
-            for s in SignUp.objects.filter(study=study)]
+    rows = [{"id": s.id, "signed_up_on": s.signed_up_on, **{f: getattr(s, f) for f in FIELDS}} for s in SignUp.objects.filter(study=study)]
     stored = {r["id"] for r in rows}
-    rows += [{"id": e["id"], "signed_up_on": dt.date.fromisoformat(e["on"]), **{f: e.get(f, "") for f in FIELDS}}
-             for e in pending(study.slug) if e["id"] not in stored]
+    rows += [
+        {"id": e["id"], "signed_up_on": dt.date.fromisoformat(e["on"]), **{f: e.get(f, "") for f in FIELDS}}
+        for e in pending(study.slug)
+        if e["id"] not in stored
+    ]
     return sorted(rows, key=lambda r: r["id"])
 
 

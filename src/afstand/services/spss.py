@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import BinaryIO, Sequence
 
-from afstand.formats.statfiles import build_table, write_dta, write_sav as _write_sav
+from afstand.formats.statfiles import build_table, write_dta
+from afstand.formats.statfiles import write_sav as _write_sav
 from afstand.instrument.model import Instrument
 
 

@@ -56,16 +56,20 @@ def _active_sql(vendor: str, by_label: bool) -> str:
     columns = ", ".join(f"v.{quote(f.column)}" for f in version.concrete_fields if f.name != "xlsform")
     wave_table, wave_id = quote(wave.db_table), quote(wave.pk.column)
     label = f" AND w.{quote(wave.get_field('label').column)} = %s" if by_label else ""
-    chosen = (f"(SELECT w.{wave_id} FROM {wave_table} w WHERE w.{quote(wave.get_field('study').column)} = s.{quote(study.pk.column)}"
-              f"{label} ORDER BY w.{wave_id} DESC LIMIT 1)")
+    chosen = (
+        f"(SELECT w.{wave_id} FROM {wave_table} w WHERE w.{quote(wave.get_field('study').column)} = s.{quote(study.pk.column)}"
+        f"{label} ORDER BY w.{wave_id} DESC LIMIT 1)"
+    )
     starts, ends = quote(wave.get_field("starts_on").column), quote(wave.get_field("ends_on").column)
-    return (f"SELECT {columns} FROM {quote(version.db_table)} v JOIN {quote(study.db_table)} s "
-            f"ON s.{quote(study.pk.column)} = v.{quote(version.get_field('study').column)} "
-            f"JOIN {wave_table} cw ON cw.{wave_id} = v.{quote(version.get_field('wave').column)} "
-            f"WHERE s.{quote(study.get_field('slug').column)} = %s AND v.{quote(version.get_field('name').column)} = %s "
-            f"AND v.{quote(version.get_field('active').column)} = %s AND v.{quote(version.get_field('wave').column)} = {chosen} "
-            f"AND (cw.{starts} IS NULL OR cw.{starts} <= %s) AND (cw.{ends} IS NULL OR cw.{ends} >= %s) "
-            f"ORDER BY v.{quote(version.pk.column)} DESC LIMIT 1")
+    return (
+        f"SELECT {columns} FROM {quote(version.db_table)} v JOIN {quote(study.db_table)} s "
+        f"ON s.{quote(study.pk.column)} = v.{quote(version.get_field('study').column)} "
+        f"JOIN {wave_table} cw ON cw.{wave_id} = v.{quote(version.get_field('wave').column)} "
+        f"WHERE s.{quote(study.get_field('slug').column)} = %s AND v.{quote(version.get_field('name').column)} = %s "
+        f"AND v.{quote(version.get_field('active').column)} = %s AND v.{quote(version.get_field('wave').column)} = {chosen} "
+        f"AND (cw.{starts} IS NULL OR cw.{starts} <= %s) AND (cw.{ends} IS NULL OR cw.{ends} >= %s) "
+        f"ORDER BY v.{quote(version.pk.column)} DESC LIMIT 1"
+    )
 
 
 def version_by_id(version_id: str | None, wave_id: int | None = None) -> InstrumentVersion | None:
@@ -107,10 +111,14 @@ def check_form(filename: str, content: bytes) -> Instrument:
             from afstand.instrument.loader import check_instrument
 
             report = check_instrument(content, name=filename)
-            listed = [f"{q.path} ({', '.join(f.name for f in q.features if f.status == 'analysis')})"
-                      for q in report.questions if q.status == "analysis"]
-            raise InstrumentError(f"{filename[:100]}: afstand cannot collect this form on the web ({str(err)[:300]}); "
-                                  "analysis only: " + "; ".join(listed)) from None
+            listed = [
+                f"{q.path} ({', '.join(f.name for f in q.features if f.status == 'analysis')})"
+                for q in report.questions
+                if q.status == "analysis"
+            ]
+            raise InstrumentError(
+                f"{filename[:100]}: afstand cannot collect this form on the web ({str(err)[:300]}); analysis only: " + "; ".join(listed)
+            ) from None
     except AfstandError:
         raise
     except (ValueError, ArithmeticError, RecursionError, TypeError, KeyError, IndexError) as err:
@@ -127,12 +135,16 @@ def parse_upload(filename: str, content: bytes) -> Instrument:
 
 def parse_limits() -> dict:
     """The child-process limits for parsing uploads (AFSTAND_PARSE_SECONDS, AFSTAND_PARSE_MEMORY_MB)."""
-    return {"timeout": settings.AFSTAND_PARSE_SECONDS, "cpu_seconds": max(1, int(settings.AFSTAND_PARSE_SECONDS)),
-            "memory": settings.AFSTAND_PARSE_MEMORY_MB * 1024 * 1024}
+    return {
+        "timeout": settings.AFSTAND_PARSE_SECONDS,
+        "cpu_seconds": max(1, int(settings.AFSTAND_PARSE_SECONDS)),
+        "memory": settings.AFSTAND_PARSE_MEMORY_MB * 1024 * 1024,
+    }
 
 
-def add_version(study: Study, name: str, filename: str, content: bytes, target: int | None = None,
-                instrument: Instrument | None = None, wave=None) -> InstrumentVersion:
+def add_version(
+    study: Study, name: str, filename: str, content: bytes, target: int | None = None, instrument: Instrument | None = None, wave=None
+) -> InstrumentVersion:
     """Store an uploaded XLSForm as a new immutable version of ``wave`` (default: the current wave).
 
     The same content twice in one wave is the same version; in another study or wave it is a new
@@ -146,13 +158,23 @@ def add_version(study: Study, name: str, filename: str, content: bytes, target: 
     existing = InstrumentVersion.objects.select_related("study").filter(wave=wave, version_id=instrument.version_id).first()
     if existing is not None:
         if existing.name != name:  # a version id is unique within a wave (another study or wave: a new deployment)
-            raise AfstandError(f"{filename}: this form is already version {existing.version_id} of {existing.name!r} in wave "
-                               f"{wave.label} of study {existing.study.slug!r}; change the form (e.g. its version or form_id) to use it here")
+            raise AfstandError(
+                f"{filename}: this form is already version {existing.version_id} of {existing.name!r} in wave "
+                f"{wave.label} of study {existing.study.slug!r}; change the form (e.g. its version or form_id) to use it here"
+            )
         return existing
     with transaction.atomic():
         InstrumentVersion.objects.filter(wave=wave, name=name, active=True).update(active=False)
-        version = InstrumentVersion.objects.create(study=study, wave=wave, name=name, version_id=instrument.version_id, filename=filename,
-                                                   xlsform=content, target=target, active=True)
+        version = InstrumentVersion.objects.create(
+            study=study,
+            wave=wave,
+            name=name,
+            version_id=instrument.version_id,
+            filename=filename,
+            xlsform=content,
+            target=target,
+            active=True,
+        )
     _INSTRUMENTS[version.version_id] = instrument
     return version
 

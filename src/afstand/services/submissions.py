@@ -51,12 +51,23 @@ def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = 
         wave_targets = dict(wave_targets_all.get(name, {}))
         target = wave_targets.pop("total", target)
         total = responses.count()
-        rows.append({"name": name, "total": total, "target": target, "percent": round(100 * total / target) if target else None,
-                     "declined": counters.get("declined", 0), "withdrawn": counters.get("withdrawn", 0),
-                     "by_day": by_day, "by_channel": [(c, n, wave_targets.get(c)) for c, n in by_channel],
-                     "versions": [f"{v.wave.label}: {v.version_id}" for v in versions.select_related("wave").order_by("id")],
-                     "links": [f"/s/{study.slug}/m/{label}/{name}" for label in
-                               dict.fromkeys(versions.filter(active=True).order_by("wave_id").values_list("wave__label", flat=True))]})
+        rows.append(
+            {
+                "name": name,
+                "total": total,
+                "target": target,
+                "percent": round(100 * total / target) if target else None,
+                "declined": counters.get("declined", 0),
+                "withdrawn": counters.get("withdrawn", 0),
+                "by_day": by_day,
+                "by_channel": [(c, n, wave_targets.get(c)) for c, n in by_channel],
+                "versions": [f"{v.wave.label}: {v.version_id}" for v in versions.select_related("wave").order_by("id")],
+                "links": [
+                    f"/s/{study.slug}/m/{label}/{name}"
+                    for label in dict.fromkeys(versions.filter(active=True).order_by("wave_id").values_list("wave__label", flat=True))
+                ],
+            }
+        )
     return rows
 
 
@@ -94,8 +105,9 @@ def _lock_instance(withdrawal_hash: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *, channel: str = "",
-           today: dt.date | None = None) -> Outcome:
+def submit(
+    version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *, channel: str = "", today: dt.date | None = None
+) -> Outcome:
     """Store one submission exactly once: 201 stored, 200 already stored (same code again),
     400 invalid, 410 withdrawn earlier (nothing stored).
 
@@ -117,8 +129,15 @@ def submit(version: InstrumentVersion, instance_id: uuid.UUID, answers: dict, *,
         if not checked.ok:
             return Outcome(400, {"errors": {k: e.as_dict() for k, e in checked.errors.items()}})
         return decline(version, instance_id)
-    row = Response(instrument_version=version, instance_id=instance_id, public_id=secrets.token_hex(8), answers=checked.answers,
-                   submitted_on=today or dt.date.today(), channel=channel[:20], withdrawal_hash=key)
+    row = Response(
+        instrument_version=version,
+        instance_id=instance_id,
+        public_id=secrets.token_hex(8),
+        answers=checked.answers,
+        submitted_on=today or dt.date.today(),
+        channel=channel[:20],
+        withdrawal_hash=key,
+    )
     # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
     # atomic and runs under the database write lock
     with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
@@ -166,9 +185,11 @@ def _insert_sql(vendor: str) -> str:
     """INSERT … SELECT … WHERE NOT EXISTS (tombstone) ON CONFLICT DO NOTHING, built once per database kind."""
     quote = connection.ops.quote_name
     fields = Response._meta.concrete_fields
-    return (f"INSERT INTO {quote(Response._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"SELECT {', '.join('%s' for _ in fields)} "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {quote(Withdrawn._meta.db_table)} WHERE withdrawal_hash = %s) ON CONFLICT DO NOTHING")
+    return (
+        f"INSERT INTO {quote(Response._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT {', '.join('%s' for _ in fields)} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {quote(Withdrawn._meta.db_table)} WHERE withdrawal_hash = %s) ON CONFLICT DO NOTHING"
+    )
 
 
 def _insert_unless_known(row: Response) -> bool:
@@ -222,6 +243,7 @@ def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> d
         draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
         Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
         where = f"wave {wave.study.slug}/{wave.label}, " if wave is not None else ""
-        AuditEvent.objects.create(user="system", action="purge", detail=f"{where}before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups")
+        AuditEvent.objects.create(
+            user="system", action="purge", detail=f"{where}before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups"
+        )
     return {"responses": responses, "signups": signups}
-

@@ -185,8 +185,14 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
                 last["rows"].append(entry)
             else:
-                result.append({"kind": "likert", "list": item.choice_list.name, "rows": [entry],
-                               "choices": [(c.name, c.label(language)) for c in item.choice_list.choices]})
+                result.append(
+                    {
+                        "kind": "likert",
+                        "list": item.choice_list.name,
+                        "rows": [entry],
+                        "choices": [(c.name, c.label(language)) for c in item.choice_list.choices],
+                    }
+                )
         else:
             result.append({"kind": "item", "item": entry})
     return result
@@ -209,11 +215,17 @@ def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:
         if item.kind == "number" and language.endswith("(nl)"):
             value = value.replace(".", ",")  # shown as typed in Dutch: 0,5 (stored as 0.5)
     return {
-        "name": item.name, "field": field_name(item.name), "type": item.type, "kind": item.kind, "label": item.label(language),
+        "name": item.name,
+        "field": field_name(item.name),
+        "type": item.type,
+        "kind": item.kind,
+        "label": item.label(language),
         "hint": item.hints.get(language) or next(iter(item.hints.values()), ""),
-        "required": item.required, "multiline": item.appearance == "multiline",
+        "required": item.required,
+        "multiline": item.appearance == "multiline",
         "choices": [(c.name, c.label(language)) for c in item.choice_list.choices] if item.choice_list else [],
-        "value": value, "selected": set(value.split()) if item.kind == "select_multiple" else {value},
+        "value": value,
+        "selected": set(value.split()) if item.kind == "select_multiple" else {value},
         "decimal": item.type != "integer",
         "input_type": form_pages.INPUT_TYPES.get(item.type, "text"),
     }
@@ -233,7 +245,11 @@ def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, 
             shown = max(0, min(form_pages.MAX_SHOWN, int((list(posted.get("instances") or []) or ["1"])[-1])))
         except ValueError:
             shown = 1
-        return core_read_page(form, form_pages.core_page(page, page.repeat), answers, lambda f: list(posted.get(f, [])), instances=shown), {}, {}
+        return (
+            core_read_page(form, form_pages.core_page(page, page.repeat), answers, lambda f: list(posted.get(f, [])), instances=shown),
+            {},
+            {},
+        )
     merged = {k: v for k, v in answers.items() if k not in page.elements}
     raw: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -311,7 +327,9 @@ def minutes_left(form: Instrument, all_pages: list[Page], index: int, answers: d
 
 
 def first_question(blocks_: list[dict]) -> str | None:
-    return next((b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks_ if b["kind"] in ("item", "likert")), None)
+    return next(
+        (b["item"]["name"] if b["kind"] == "item" else b["rows"][0]["name"] for b in blocks_ if b["kind"] in ("item", "likert")), None
+    )
 
 
 def error_list(form: Instrument, errors: dict[str, str], language: str, defaults: dict[str, str]) -> list[dict]:
@@ -338,14 +356,27 @@ def review_sections(form: Instrument, all_pages: list[Page], answers: dict, lang
     for i, page in enumerate(all_pages):
         if not page_relevant(page, answers) or not any(e in form.items for e in page.elements):
             continue
-        rows = [{"name": n, "label": engine.interpolate(form.items[n].label(language), shown), "answer": choice_text(form.items[n], answers[n], language)}
-                for n in page.elements if n in form.items and n in answers and n != form.consent_item and not page.repeat]
+        rows = [
+            {
+                "name": n,
+                "label": engine.interpolate(form.items[n].label(language), shown),
+                "answer": choice_text(form.items[n], answers[n], language),
+            }
+            for n in page.elements
+            if n in form.items and n in answers and n != form.consent_item and not page.repeat
+        ]
         instances = answers.get(page.repeat) if page.repeat and isinstance(answers.get(page.repeat), list) else []
         for number, instance in enumerate(instances, 1):
             scope = ((page.repeat, number - 1),)
-            rows += [{"name": field_name(n, scope), "label": f"{engine.interpolate(form.items[n].label(language), shown, scope, n)} ({number})",
-                      "answer": choice_text(form.items[n], instance[n], language)}
-                     for n in page.elements if n in form.items and isinstance(instance, dict) and isinstance(instance.get(n), str)]
+            rows += [
+                {
+                    "name": field_name(n, scope),
+                    "label": f"{engine.interpolate(form.items[n].label(language), shown, scope, n)} ({number})",
+                    "answer": choice_text(form.items[n], instance[n], language),
+                }
+                for n in page.elements
+                if n in form.items and isinstance(instance, dict) and isinstance(instance.get(n), str)
+            ]
         sections.append({"title": page.label(language), "index": i, "rows": rows})
     return sections
 

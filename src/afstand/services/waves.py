@@ -40,8 +40,15 @@ def waves_of(study: Study) -> list[Wave]:
     return list(Wave.objects.filter(study=study).order_by("id"))
 
 
-def create_wave(study: Study, label: str, *, starts_on: dt.date | None = None, ends_on: dt.date | None = None,
-                targets: dict | None = None, copy_from: Wave | None = None) -> Wave:
+def create_wave(
+    study: Study,
+    label: str,
+    *,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    targets: dict | None = None,
+    copy_from: Wave | None = None,
+) -> Wave:
     """A new wave that copies ``copy_from`` (default: the current wave): its active versions as new
     deployments and, unless given, its targets. All or nothing."""
     from django.utils.text import slugify
@@ -54,12 +61,25 @@ def create_wave(study: Study, label: str, *, starts_on: dt.date | None = None, e
         raise AfstandError(f"wave {label}: the fieldwork ends ({ends_on}) before it starts ({starts_on})")
     source = copy_from or current_wave(study)
     with transaction.atomic():
-        wave = Wave.objects.create(study=study, label=label, starts_on=starts_on, ends_on=ends_on,
-                                   targets=targets if targets is not None else dict(source.targets) if source else {})
+        wave = Wave.objects.create(
+            study=study,
+            label=label,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            targets=targets if targets is not None else dict(source.targets) if source else {},
+        )
         if source is not None:
             for version in _active_versions(source):
-                InstrumentVersion.objects.create(study=study, wave=wave, name=version.name, version_id=version.version_id,
-                                                 filename=version.filename, xlsform=version.xlsform, target=version.target, active=True)
+                InstrumentVersion.objects.create(
+                    study=study,
+                    wave=wave,
+                    name=version.name,
+                    version_id=version.version_id,
+                    filename=version.filename,
+                    xlsform=version.xlsform,
+                    target=version.target,
+                    active=True,
+                )
     return wave
 
 
@@ -87,6 +107,13 @@ def summary(study: Study) -> list[dict]:
             entry = instruments.setdefault(version.name, {"versions": [], "responses": 0})
             entry["versions"].append(version.version_id)
             entry["responses"] += Response.objects.filter(instrument_version=version).count()
-        out.append({"label": wave.label, "starts_on": wave.starts_on.isoformat() if wave.starts_on else None,
-                    "ends_on": wave.ends_on.isoformat() if wave.ends_on else None, "targets": wave.targets, "instruments": instruments})
+        out.append(
+            {
+                "label": wave.label,
+                "starts_on": wave.starts_on.isoformat() if wave.starts_on else None,
+                "ends_on": wave.ends_on.isoformat() if wave.ends_on else None,
+                "targets": wave.targets,
+                "instruments": instruments,
+            }
+        )
     return out

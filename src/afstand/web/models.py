@@ -239,7 +239,9 @@ class Coding(models.Model):
 
     class Meta:
         unique_together = [("response", "note", "question", "start", "end", "code", "coder")]
-        constraints = [models.CheckConstraint(condition=models.Q(response__isnull=True) ^ models.Q(note__isnull=True), name="coding_one_source")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(response__isnull=True) ^ models.Q(note__isnull=True), name="coding_one_source")
+        ]
 
 
 class Reviewed(models.Model):
@@ -253,7 +255,9 @@ class Reviewed(models.Model):
 
     class Meta:
         unique_together = [("response", "note", "question", "coder")]
-        constraints = [models.CheckConstraint(condition=models.Q(response__isnull=True) ^ models.Q(note__isnull=True), name="reviewed_one_source")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(response__isnull=True) ^ models.Q(note__isnull=True), name="reviewed_one_source")
+        ]
 
 
 class Memo(models.Model):

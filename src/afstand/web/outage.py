@@ -29,11 +29,16 @@ class DatabaseOutageMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
-        log.warning("database unavailable: %s: %s", type(exception).__name__, str(exception).splitlines()[0][:200] if str(exception) else "")
+        log.warning(
+            "database unavailable: %s: %s", type(exception).__name__, str(exception).splitlines()[0][:200] if str(exception) else ""
+        )
         if request.path.startswith("/api/"):
             response = JsonResponse({"error": "the database is unavailable for a moment; send the same request again later"}, status=503)
         else:
-            response = HttpResponse(gettext("The service is briefly unavailable. Please try again in a minute."),
-                                    status=503, content_type="text/plain; charset=utf-8")
+            response = HttpResponse(
+                gettext("The service is briefly unavailable. Please try again in a minute."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
         response["Retry-After"] = RETRY_AFTER
         return response

@@ -16,16 +16,18 @@ RESPONDENT_PREFIXES = ("/s/", "/intrekken", "/aanmelden/", "/api/")
 
 
 def policy(nonce: str) -> str:
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src 'self' 'nonce-{nonce}'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class SecurityHeadersMiddleware:

@@ -14,7 +14,9 @@ import re
 
 from gunicorn import glogging
 
-_CANDIDATE = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?(?:\d{1,3}(?:\.\d{1,3}){3})?)(?![\w.])")
+_CANDIDATE = re.compile(
+    r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:%\w+)?(?:\d{1,3}(?:\.\d{1,3}){3})?)(?![\w.])"
+)
 
 
 def _replace(match: re.Match) -> str:

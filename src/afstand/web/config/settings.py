@@ -15,8 +15,10 @@ SECRET_KEY = config.get("AFSTAND_SECRET_KEY") or (secrets.token_urlsafe(50) if D
 if not SECRET_KEY:
     raise RuntimeError("AFSTAND_SECRET_KEY is not set (or set AFSTAND_DEBUG=1 for development)")
 if config.get("AFSTAND_HTTPS") and len(SECRET_KEY) < 50:
-    raise RuntimeError("AFSTAND_SECRET_KEY must have at least 50 characters in production (AFSTAND_HTTPS=1): "
-                       "python3 -c \"import secrets; print(secrets.token_urlsafe(50))\"")
+    raise RuntimeError(
+        "AFSTAND_SECRET_KEY must have at least 50 characters in production (AFSTAND_HTTPS=1): "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 ALLOWED_HOSTS = config.get("AFSTAND_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
@@ -42,17 +44,21 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "afstand.web.config.urls"
 WSGI_APPLICATION = "afstand.web.config.wsgi.application"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-        "django.template.context_processors.i18n",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ]
+        },
+    }
+]
 
 
 def database_from_url(url: str) -> dict:
@@ -151,8 +157,11 @@ _REDIS = config.get("AFSTAND_REDIS_URL")
 def _limit_cache(table: str, max_entries: int) -> dict:
     if _REDIS:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS, "KEY_PREFIX": table}
-    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table,
-            "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3}}
+    return {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": table,
+        "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3},
+    }
 
 
 CACHES = {

@@ -9,8 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from afstand.services import AfstandError, access
-from afstand.services import codebooks
+from afstand.services import AfstandError, access, codebooks
 from afstand.services.access import audit
 from afstand.services.studies import core_study
 
@@ -28,8 +27,10 @@ class CodebookForm(forms.Form):
     def clean_codebook(self):
         upload = self.cleaned_data["codebook"]
         if upload.size > MAX_CODEBOOK_BYTES:
-            raise forms.ValidationError(_("%(name)s: too large (%(size)d bytes; at most %(max)d)")
-                                        % {"name": upload.name, "size": upload.size, "max": MAX_CODEBOOK_BYTES})
+            raise forms.ValidationError(
+                _("%(name)s: too large (%(size)d bytes; at most %(max)d)")
+                % {"name": upload.name, "size": upload.size, "max": MAX_CODEBOOK_BYTES}
+            )
         return upload
 
 
@@ -37,8 +38,12 @@ class CodebookForm(forms.Form):
 def upload(request: HttpRequest, study: str) -> HttpResponse:
     membership = access.membership(request.user, study, {"owner"})
     if core_study(membership.study.slug) is not None:  # a study folder brings its own codebooks
-        return render(request, "afstand/research/message.html",
-                      {"study": membership.study, "message": _("This study's codebooks come with its study folder.")}, status=400)
+        return render(
+            request,
+            "afstand/research/message.html",
+            {"study": membership.study, "message": _("This study's codebooks come with its study folder.")},
+            status=400,
+        )
     items = sorted(codebooks.text_items(membership.study).items())
     form = CodebookForm(request.POST or None, request.FILES or None, items=items)
     if request.method == "POST" and form.is_valid():
@@ -50,8 +55,17 @@ def upload(request: HttpRequest, study: str) -> HttpResponse:
         else:
             audit(request.user, "upload-codebook", f"{study}: {upload_file.name} ({len(book.codes)} codes)")
             return redirect(f"/onderzoek/{study}/coderen/")
-    return render(request, "afstand/research/upload.html",
-                  {"form": form, "study": membership.study, "title": _("Codebook – %(study)s") % {"study": membership.study.title},
-                   "intro": _("Each codebook question is the name of an open question of the study's forms. "
-                              "A new upload replaces the codebook; codings already made are kept.")},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "afstand/research/upload.html",
+        {
+            "form": form,
+            "study": membership.study,
+            "title": _("Codebook – %(study)s") % {"study": membership.study.title},
+            "intro": _(
+                "Each codebook question is the name of an open question of the study's forms. "
+                "A new upload replaces the codebook; codings already made are kept."
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -34,8 +34,16 @@ def overview(request: HttpRequest, study: str) -> HttpResponse:
         instrument, item = survey.get(question, (gettext("focus groups"), ""))
         total = len(coding_store.answers(study, question))
         done = Reviewed.objects.filter(study=membership.study, question=question, coder=request.user).count()
-        rows.append({"question": question, "instrument": instrument, "item": item, "total": total, "done": done,
-                     "codes": len(book.for_question(question)) if book else 0})
+        rows.append(
+            {
+                "question": question,
+                "instrument": instrument,
+                "item": item,
+                "total": total,
+                "done": done,
+                "codes": len(book.for_question(question)) if book else 0,
+            }
+        )
     return render(request, "afstand/research/coding_overview.html", {"study": membership.study, "rows": rows})
 
 
@@ -47,8 +55,11 @@ def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
     answers = coding_store.answers(study, question)
     done = coding_store.reviewed_keys(study, question, request.user)
     wanted = request.GET.get("antwoord")
-    current = (next(((u, t) for u, t in answers if u.public_id == wanted), None) if wanted
-               else next(((u, t) for u, t in answers if coding_store.key(u) not in done), None))
+    current = (
+        next(((u, t) for u, t in answers if u.public_id == wanted), None)
+        if wanted
+        else next(((u, t) for u, t in answers if coding_store.key(u) not in done), None)
+    )
     book = coding_store.codebook(study)
     codes = [{"code": c, "key": SHORTCUTS[i] if i < len(SHORTCUTS) else ""} for i, c in enumerate(book.for_question(question))]
     context = {"study": membership.study, "question": question, "codes": codes, "total": len(answers), "done": len(done), "response": None}
@@ -58,14 +69,32 @@ def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
         rejected = set(request.GET.getlist("afgewezen"))
         applied = {c.code for c in mine}
         labels = {c.id: c.label for c in book.for_question(question)}
-        context.update({
-            "response": response, "text": text,
-            "codings": [{"id": c.id, "code": c.code, "label": labels.get(c.code, c.code), "quote": text[c.start:c.end], "start": c.start, "end": c.end,
-                         "whole": c.start == 0 and c.end == len(text)} for c in mine],
-            "suggestions": [s for s in coding_store.suggestions(study, question, text) if s.code not in applied and s.code not in rejected],
-            "labels": labels, "rejected": sorted(rejected),
-            "memos": Memo.objects.filter(study=membership.study, target=f"answer:{question}:{response.public_id}").select_related("author"),
-        })
+        context.update(
+            {
+                "response": response,
+                "text": text,
+                "codings": [
+                    {
+                        "id": c.id,
+                        "code": c.code,
+                        "label": labels.get(c.code, c.code),
+                        "quote": text[c.start : c.end],
+                        "start": c.start,
+                        "end": c.end,
+                        "whole": c.start == 0 and c.end == len(text),
+                    }
+                    for c in mine
+                ],
+                "suggestions": [
+                    s for s in coding_store.suggestions(study, question, text) if s.code not in applied and s.code not in rejected
+                ],
+                "labels": labels,
+                "rejected": sorted(rejected),
+                "memos": Memo.objects.filter(study=membership.study, target=f"answer:{question}:{response.public_id}").select_related(
+                    "author"
+                ),
+            }
+        )
     return render(request, "afstand/research/coding_queue.html", context)
 
 
@@ -111,16 +140,26 @@ def browse(request: HttpRequest, study: str, question: str) -> HttpResponse:
             continue
         rows.append({"id": unit.public_id, "text": text, "codes": codes})
     book = coding_store.codebook(study)
-    return render(request, "afstand/research/coding_browse.html", {"study": membership.study, "question": question, "rows": rows, "q": query,
-                                                                    "code": code, "codes": book.for_question(question)})
+    return render(
+        request,
+        "afstand/research/coding_browse.html",
+        {"study": membership.study, "question": question, "rows": rows, "q": query, "code": code, "codes": book.for_question(question)},
+    )
 
 
 @login_required
 def frequencies(request: HttpRequest, study: str, question: str) -> HttpResponse:
     membership = _question(request, study, question)
-    return render(request, "afstand/research/coding_frequencies.html", {"study": membership.study, "question": question,
-                                                                         "rows": coding_store.frequencies(study, question),
-                                                                         "set_aside": coding_store.set_aside_rules(study, question)})
+    return render(
+        request,
+        "afstand/research/coding_frequencies.html",
+        {
+            "study": membership.study,
+            "question": question,
+            "rows": coding_store.frequencies(study, question),
+            "set_aside": coding_store.set_aside_rules(study, question),
+        },
+    )
 
 
 def script(request: HttpRequest) -> HttpResponse:
@@ -137,8 +176,26 @@ def agreement(request: HttpRequest, study: str, question: str) -> HttpResponse:
     result = coding_store.agreement(study, question)
     labels = {c.id: c.label for c in coding_store.codebook(study).for_question(question)}
     pairs = list(next(iter(result["codes"].values()))["kappa"]) if result["codes"] else []
-    rows = [{"code": code, "label": labels.get(code, code), "alpha": entry["alpha"], "kappas": [entry["kappa"][p] for p in pairs],
-             "applied": [entry["applied"][c] for c in result["coders"]]} for code, entry in result["codes"].items()]
-    return render(request, "afstand/research/coding_agreement.html", {
-        "study": membership.study, "question": question, "coders": result["coders"], "pairs": [p.replace("|", " – ") for p in pairs],
-        "rows": rows, "units": result["units"], "alpha_pooled": result["alpha_pooled"]})
+    rows = [
+        {
+            "code": code,
+            "label": labels.get(code, code),
+            "alpha": entry["alpha"],
+            "kappas": [entry["kappa"][p] for p in pairs],
+            "applied": [entry["applied"][c] for c in result["coders"]],
+        }
+        for code, entry in result["codes"].items()
+    ]
+    return render(
+        request,
+        "afstand/research/coding_agreement.html",
+        {
+            "study": membership.study,
+            "question": question,
+            "coders": result["coders"],
+            "pairs": [p.replace("|", " – ") for p in pairs],
+            "rows": rows,
+            "units": result["units"],
+            "alpha_pooled": result["alpha_pooled"],
+        },
+    )

@@ -30,8 +30,9 @@ def notes(request: HttpRequest, study: str) -> HttpResponse:
                 raise AfstandError("choose a notes file (.txt, .md or .docx)")
             if upload.size > MAX_NOTES:
                 raise AfstandError(f"{upload.name}: too large (at most 2 MB)")
-            made = coding_store.import_notes(membership.study, request.POST.get("guide", ""), request.POST.get("session", ""),
-                                             upload.name, upload.read())
+            made = coding_store.import_notes(
+                membership.study, request.POST.get("guide", ""), request.POST.get("session", ""), upload.name, upload.read()
+            )
             audit(request.user, "focus-notes", f"{study}: {request.POST.get('session', '')[:100]} ({len(made)} themes)")
             return redirect(f"/onderzoek/{study}/focusgroepen/")
         except AfstandError as err:
@@ -40,9 +41,23 @@ def notes(request: HttpRequest, study: str) -> HttpResponse:
     for note in FocusNote.objects.filter(study=membership.study):
         sessions.setdefault((note.guide, note.session), []).append(note)
     statements = {s.id: s.text for g in guides.values() for t in g.themes for s in t.statements}
-    rows = [{"guide": guides[g].title if g in guides else g, "session": s, "notes": [
-        {"note": n, "tallies": [(statements.get(k, k), up, down) for k, (up, down) in n.tallies.items()]} for n in ns]}
-        for (g, s), ns in sessions.items()]
-    return render(request, "afstand/research/focus_notes.html", {
-        "study": membership.study, "guides": guides.values(), "sessions": rows, "error": error,
-        "can_upload": membership.role in EXPORT_ROLES}, status=status)
+    rows = [
+        {
+            "guide": guides[g].title if g in guides else g,
+            "session": s,
+            "notes": [{"note": n, "tallies": [(statements.get(k, k), up, down) for k, (up, down) in n.tallies.items()]} for n in ns],
+        }
+        for (g, s), ns in sessions.items()
+    ]
+    return render(
+        request,
+        "afstand/research/focus_notes.html",
+        {
+            "study": membership.study,
+            "guides": guides.values(),
+            "sessions": rows,
+            "error": error,
+            "can_upload": membership.role in EXPORT_ROLES,
+        },
+        status=status,
+    )

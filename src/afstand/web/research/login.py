@@ -30,8 +30,9 @@ from afstand.web import ratelimit
 DEVICE_COOKIE, DEVICE_SALT = "afstand_device", "afstand.login.device"
 LOGIN_PAIR = ratelimit.Limiter("login-pair", lambda: settings.AFSTAND_LOGIN_LIMIT, lambda: settings.AFSTAND_LOGIN_WINDOW)
 LOGIN_ATTEMPTS = ratelimit.Limiter("login-address", lambda: settings.AFSTAND_LOGIN_ADDRESS_LIMIT, lambda: settings.AFSTAND_LOGIN_WINDOW)
-LOGIN_USER = ratelimit.Limiter("login-user", lambda: settings.AFSTAND_LOGIN_USER_LIMIT, lambda: settings.AFSTAND_LOGIN_USER_WINDOW,
-                               alias="accounts")
+LOGIN_USER = ratelimit.Limiter(
+    "login-user", lambda: settings.AFSTAND_LOGIN_USER_LIMIT, lambda: settings.AFSTAND_LOGIN_USER_WINDOW, alias="accounts"
+)
 
 
 def device_token(request, username: str) -> str | None:
@@ -75,9 +76,15 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         username = form.get_user().get_username()
         token = device_token(self.request, username) or secrets.token_urlsafe(16)
-        response.set_cookie(DEVICE_COOKIE, signing.dumps({"u": username, "t": token}, salt=DEVICE_SALT),
-                            max_age=settings.AFSTAND_LOGIN_DEVICE_DAYS * 86400, httponly=True, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE, path="/onderzoek/")
+        response.set_cookie(
+            DEVICE_COOKIE,
+            signing.dumps({"u": username, "t": token}, salt=DEVICE_SALT),
+            max_age=settings.AFSTAND_LOGIN_DEVICE_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            path="/onderzoek/",
+        )
         return response
 
     def form_invalid(self, form):

@@ -16,8 +16,12 @@ from afstand.services import exports as exporter
 from afstand.services.access import EXPORT_ROLES, audit
 from afstand.web.models import InstrumentVersion, SignUp
 
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                 "sav": "application/x-spss-sav", "dta": "application/x-stata-dta"}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
+}
 
 
 @receiver(user_logged_in)
@@ -46,9 +50,18 @@ def monitor(request: HttpRequest, study: str) -> HttpResponse:
     wave = chosen_wave(request, membership.study)
     rows = submissions.monitor_rows(membership.study, unknown_channel=gettext("unknown"), wave=wave)
     coding_url = f"/onderzoek/{membership.study.slug}/coderen/" if studies.has_coding(membership.study.slug) else None
-    return render(request, "afstand/research/monitor.html", {"study": membership.study, "role": membership.role, "rows": rows,
-                                                              "can_export": membership.role in EXPORT_ROLES, "coding_url": coding_url,
-                                                              **switcher(request, membership.study, wave)})
+    return render(
+        request,
+        "afstand/research/monitor.html",
+        {
+            "study": membership.study,
+            "role": membership.role,
+            "rows": rows,
+            "can_export": membership.role in EXPORT_ROLES,
+            "coding_url": coding_url,
+            **switcher(request, membership.study, wave),
+        },
+    )
 
 
 @login_required
@@ -68,8 +81,15 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
         raise Http404
     header, data = exporter.rows(membership.study.slug, instrument, wave)
     buffer = io.BytesIO()
-    exporter.write(header, data, kind, buffer, sheet=instrument, instrument=exporter.all_versions(membership.study.slug, instrument, wave),
-                   spreadsheet=kind == "csv" and not canonical)
+    exporter.write(
+        header,
+        data,
+        kind,
+        buffer,
+        sheet=instrument,
+        instrument=exporter.all_versions(membership.study.slug, instrument, wave),
+        spreadsheet=kind == "csv" and not canonical,
+    )
     audit(request.user, "export", f"{study}/{instrument}{'/' + wave if wave else ''}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
     name = f"{instrument}-{wave}" if wave else instrument
@@ -93,4 +113,6 @@ def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse
         response["Content-Disposition"] = f'attachment; filename="aanmeldingen-{membership.study.slug}.csv"'
         return response
     labels = dict(SignUp.PURPOSES)
-    return render(request, "afstand/research/signups.html", {"study": membership.study, "rows": [(labels.get(r[0], r[0]),) + r[1:] for r in rows]})
+    return render(
+        request, "afstand/research/signups.html", {"study": membership.study, "rows": [(labels.get(r[0], r[0]),) + r[1:] for r in rows]}
+    )

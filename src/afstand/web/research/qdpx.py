@@ -39,8 +39,11 @@ def upload(request: HttpRequest, study: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["project"]
         if upload_file.size > MAX_QDPX_BYTES:
-            form.add_error("project", _("%(name)s: too large (%(size)d bytes; at most %(max)d)")
-                           % {"name": upload_file.name, "size": upload_file.size, "max": MAX_QDPX_BYTES})
+            form.add_error(
+                "project",
+                _("%(name)s: too large (%(size)d bytes; at most %(max)d)")
+                % {"name": upload_file.name, "size": upload_file.size, "max": MAX_QDPX_BYTES},
+            )
         else:
             try:
                 counts = import_codings(membership.study, upload_file.name, upload_file.read())
@@ -50,8 +53,18 @@ def upload(request: HttpRequest, study: str) -> HttpResponse:
                 audit(request.user, "import-qdpx", f"{study}: {upload_file.name} ({counts['stored']} new codings)")
                 message = _("%(n)d codings read, %(new)d of them new.") % {"n": counts["codings"], "new": counts["stored"]}
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "afstand/research/upload.html",
-                  {"form": form, "study": membership.study, "title": _("Import coding – %(study)s") % {"study": membership.study.title},
-                   "intro": message or _("Answers are matched by their id in afstand's export, codes by the study's codebook "
-                                         "and coders by user name; a file with anything that does not match is refused as a whole.")},
-                  status=status)
+    return render(
+        request,
+        "afstand/research/upload.html",
+        {
+            "form": form,
+            "study": membership.study,
+            "title": _("Import coding – %(study)s") % {"study": membership.study.title},
+            "intro": message
+            or _(
+                "Answers are matched by their id in afstand's export, codes by the study's codebook "
+                "and coders by user name; a file with anything that does not match is refused as a whole."
+            ),
+        },
+        status=status,
+    )

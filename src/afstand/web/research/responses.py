@@ -29,11 +29,20 @@ def responses(request: HttpRequest, study: str, instrument: str) -> HttpResponse
         page_number = max(1, int(request.GET.get("pagina", "1")))
     except ValueError:
         page_number = 1
-    page = browse(membership.study.slug, instrument, version=params["versie"], date_from=_date(params["van"]),
-                  date_to=_date(params["tot"]), channel=params["kanaal"], search=params["zoek"], page=page_number)
+    page = browse(
+        membership.study.slug,
+        instrument,
+        version=params["versie"],
+        date_from=_date(params["van"]),
+        date_to=_date(params["tot"]),
+        channel=params["kanaal"],
+        search=params["zoek"],
+        page=page_number,
+    )
     audit(request.user, "browse", f"{study}/{instrument} page {page.page}")
     query = {k: v for k, v in params.items() if v}
-    links = {"previous": urlencode({**query, "pagina": page.page - 1}) if page.page > 1 else None,
-             "next": urlencode({**query, "pagina": page.page + 1}) if page.page < page.pages else None}
-    return render(request, "afstand/research/responses.html", {"study": membership.study, "page": page, "params": params,
-                                                                "links": links})
+    links = {
+        "previous": urlencode({**query, "pagina": page.page - 1}) if page.page > 1 else None,
+        "next": urlencode({**query, "pagina": page.page + 1}) if page.page < page.pages else None,
+    }
+    return render(request, "afstand/research/responses.html", {"study": membership.study, "page": page, "params": params, "links": links})

@@ -19,8 +19,11 @@ from afstand.services.results import number_text as _num
 from afstand.services.results import percent_text as _pct
 from afstand.web.models import InstrumentVersion
 
-REPORT_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                "html": "text/html; charset=utf-8"}
+REPORT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
 
 
 def item_tables(result: dict, instrument) -> list[dict]:
@@ -34,13 +37,38 @@ def item_tables(result: dict, instrument) -> list[dict]:
         if entry["type"] in ("select_one", "select_multiple"):
             labels = {c.name: c.label(instrument.default_language) for c in item.choice_list.choices}
             hidden = set(entry.get("suppressed", ()))
-            rows = [(c, labels.get(c, c), _count(n, c in hidden), _pct(entry["percent"][c], c in hidden)) for c, n in entry["counts"].items()]
-            tables.append({"name": name, "label": label, "kind": "choices", "rows": rows, "base": entry["base"],
-                           "missing": entry["missing"], "not_asked": entry.get("not_asked", 0), "multiple": entry["type"] == "select_multiple"})
+            rows = [
+                (c, labels.get(c, c), _count(n, c in hidden), _pct(entry["percent"][c], c in hidden)) for c, n in entry["counts"].items()
+            ]
+            tables.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "kind": "choices",
+                    "rows": rows,
+                    "base": entry["base"],
+                    "missing": entry["missing"],
+                    "not_asked": entry.get("not_asked", 0),
+                    "multiple": entry["type"] == "select_multiple",
+                }
+            )
         elif entry["type"] == "number":
-            tables.append({"name": name, "label": label, "kind": "number", "n": entry["n"], "mean": _num(entry["mean"]),
-                           "median": _num(entry["median"]), "sd": _num(entry["sd"]), "min": entry["min"], "max": entry["max"],
-                           "missing": entry["missing"], "outliers": entry["outliers"]["values"], "not_asked": entry.get("not_asked", 0)})
+            tables.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "kind": "number",
+                    "n": entry["n"],
+                    "mean": _num(entry["mean"]),
+                    "median": _num(entry["median"]),
+                    "sd": _num(entry["sd"]),
+                    "min": entry["min"],
+                    "max": entry["max"],
+                    "missing": entry["missing"],
+                    "outliers": entry["outliers"]["values"],
+                    "not_asked": entry.get("not_asked", 0),
+                }
+            )
         elif entry["type"] == "text":
             tables.append({"name": name, "label": label, "kind": "text", "answered": entry["answered"]})
     return tables
@@ -50,8 +78,15 @@ def breakdown_tables(result: dict) -> list[dict]:
     comparisons = result.get("comparisons") or {}
     out = []
     for key, breakdown in (comparisons.get("breakdowns") or {}).items():
-        out.append({"key": key, "item": breakdown["item"], "groups": breakdown["groups"], "suppressed": breakdown["suppressed"],
-                    "no_group": breakdown["no_group"]})
+        out.append(
+            {
+                "key": key,
+                "item": breakdown["item"],
+                "groups": breakdown["groups"],
+                "suppressed": breakdown["suppressed"],
+                "no_group": breakdown["no_group"],
+            }
+        )
     return out
 
 
@@ -65,16 +100,36 @@ def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
     if not (found.filter(wave__label=wave) if wave else found).exists():
         raise Http404
     result, form = results_service.published_stored(study, instrument, wave)
-    figures = [{"key": f.key, "title": f.title, "columns": f.columns, "rows": f.rows,
-                "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode()}
-               for f, svg in results_service.figures_stored(study, instrument, result, form)]
+    figures = [
+        {
+            "key": f.key,
+            "title": f.title,
+            "columns": f.columns,
+            "rows": f.rows,
+            "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+        }
+        for f, svg in results_service.figures_stored(study, instrument, result, form)
+    ]
     comparisons = result.get("comparisons") or {}
     tests = [t for t in comparisons.get("tests", []) if t.get("p_holm") is not None and t["p_holm"] < 0.05]
-    return render(request, "afstand/research/analysis.html", {
-        "study": membership.study, "instrument": instrument, "result": result, "tables": item_tables(result, form),
-        "scales": result["scales"], "breakdowns": breakdown_tables(result), "min_group_size": comparisons.get("min_group_size"),
-        "significant": tests, "figures": figures, "problems": result["data"]["problems"],
-        "has_report": results_service.has_report(study), **switcher(request, membership.study, wave)})
+    return render(
+        request,
+        "afstand/research/analysis.html",
+        {
+            "study": membership.study,
+            "instrument": instrument,
+            "result": result,
+            "tables": item_tables(result, form),
+            "scales": result["scales"],
+            "breakdowns": breakdown_tables(result),
+            "min_group_size": comparisons.get("min_group_size"),
+            "significant": tests,
+            "figures": figures,
+            "problems": result["data"]["problems"],
+            "has_report": results_service.has_report(study),
+            **switcher(request, membership.study, wave),
+        },
+    )
 
 
 @login_required

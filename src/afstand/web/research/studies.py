@@ -30,9 +30,14 @@ class VersionForm(forms.Form):
     def clean_xlsform(self):
         upload = self.cleaned_data["xlsform"]
         if not upload.name.lower().endswith(SUFFIXES):
-            raise forms.ValidationError(_("%(name)s: not an XLSForm (expected %(suffixes)s)") % {"name": upload.name, "suffixes": ", ".join(SUFFIXES)})
+            raise forms.ValidationError(
+                _("%(name)s: not an XLSForm (expected %(suffixes)s)") % {"name": upload.name, "suffixes": ", ".join(SUFFIXES)}
+            )
         if upload.size > MAX_FORM_BYTES:
-            raise forms.ValidationError(_("%(name)s: too large (%(size)d bytes; at most %(max)d)") % {"name": upload.name, "size": upload.size, "max": MAX_FORM_BYTES})
+            raise forms.ValidationError(
+                _("%(name)s: too large (%(size)d bytes; at most %(max)d)")
+                % {"name": upload.name, "size": upload.size, "max": MAX_FORM_BYTES}
+            )
         return upload
 
 
@@ -52,8 +57,13 @@ def _form(form: VersionForm) -> studies.Form:
     """The upload, parsed with bounds before any transaction opens (a slow or hostile file holds no database lock)."""
     upload = form.cleaned_data["xlsform"]
     content = upload.read()
-    return studies.Form(form.cleaned_data["instrument"], upload.name, content, form.cleaned_data.get("target"),
-                        instrument=studies.parse_upload(upload.name, content))
+    return studies.Form(
+        form.cleaned_data["instrument"],
+        upload.name,
+        content,
+        form.cleaned_data.get("target"),
+        instrument=studies.parse_upload(upload.name, content),
+    )
 
 
 @login_required
@@ -63,15 +73,17 @@ def new_study(request: HttpRequest) -> HttpResponse:
     form = StudyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:  # a form that does not load leaves no half-made study behind
-            study, (version,) = studies.create_study(form.cleaned_data["slug"], form.cleaned_data["title"], [_form(form)],
-                                                     owner=request.user)
+            study, (version,) = studies.create_study(
+                form.cleaned_data["slug"], form.cleaned_data["title"], [_form(form)], owner=request.user
+            )
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:
             audit(request.user, "create-study", f"{study.slug} with {version.version_id}")
             return redirect(f"/onderzoek/{study.slug}/")
-    return render(request, "afstand/research/upload.html", {"form": form, "title": _("New study")},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "afstand/research/upload.html", {"form": form, "title": _("New study")}, status=400 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -86,6 +98,9 @@ def new_version(request: HttpRequest, study: str) -> HttpResponse:
         else:
             audit(request.user, "upload-version", f"{study}: {version.version_id}")
             return redirect(f"/onderzoek/{study}/")
-    return render(request, "afstand/research/upload.html", {"form": form, "study": membership.study,
-                                                             "title": _("New version – %(study)s") % {"study": membership.study.title}},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "afstand/research/upload.html",
+        {"form": form, "study": membership.study, "title": _("New version – %(study)s") % {"study": membership.study.title}},
+        status=400 if request.method == "POST" else 200,
+    )

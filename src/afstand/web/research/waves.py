@@ -54,16 +54,20 @@ def new_wave(request: HttpRequest, study: str) -> HttpResponse:
     form = WaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            wave = wave_service.create_wave(membership.study, form.cleaned_data["label"], starts_on=form.cleaned_data["starts_on"],
-                                            ends_on=form.cleaned_data["ends_on"])
+            wave = wave_service.create_wave(
+                membership.study, form.cleaned_data["label"], starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"]
+            )
         except AfstandError as err:
             form.add_error("label", str(err))
         else:
             audit(request.user, "wave", f"{study}/{wave.label}")
             return redirect(f"/onderzoek/{study}/?meting={wave.label}")
-    return render(request, "afstand/research/wave_new.html", {"study": membership.study, "form": form,
-                                                              "current": wave_service.current_wave(membership.study)},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "afstand/research/wave_new.html",
+        {"study": membership.study, "form": form, "current": wave_service.current_wave(membership.study)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -75,10 +79,26 @@ def trend_page(request: HttpRequest, study: str, instrument: str) -> HttpRespons
     result = results_service.trend_stored(study, instrument)
     figures, rows = [], []
     if result is not None:
-        figures = [{"key": f.key, "title": f.title, "columns": f.columns, "rows": f.rows,
-                    "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode()}
-                   for f, svg in results_service.trend_figures_stored(study, instrument, result)]
+        figures = [
+            {
+                "key": f.key,
+                "title": f.title,
+                "columns": f.columns,
+                "rows": f.rows,
+                "src": "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+            }
+            for f, svg in results_service.trend_figures_stored(study, instrument, result)
+        ]
         rows = results_service.trend_rows(result)
-    return render(request, "afstand/research/trend.html", {"study": membership.study, "instrument": instrument, "result": result,
-                                                           "figures": figures, "rows": rows,
-                                                           "waves": [w.label for w in wave_service.waves_of(membership.study)]})
+    return render(
+        request,
+        "afstand/research/trend.html",
+        {
+            "study": membership.study,
+            "instrument": instrument,
+            "result": result,
+            "figures": figures,
+            "rows": rows,
+            "waves": [w.label for w in wave_service.waves_of(membership.study)],
+        },
+    )

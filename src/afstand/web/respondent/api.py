@@ -42,10 +42,12 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
     except RecursionError:
         return JsonResponse({"error": "the body is nested too deeply"}, status=400)
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
-        return JsonResponse({"error": "expected {\"instance_id\": \"<uuid4>\", \"answers\": {...}}"}, status=400)
+        return JsonResponse({"error": 'expected {"instance_id": "<uuid4>", "answers": {...}}'}, status=400)
     raw_id = payload.get("instance_id")
     if not isinstance(raw_id, str) or not UUID4.fullmatch(raw_id):
-        return JsonResponse({"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a version-4 UUID"}}}, status=400)
+        return JsonResponse(
+            {"errors": {"instance_id": {"code": "not_a_uuid", "message": "instance_id must be a version-4 UUID"}}}, status=400
+        )
     instance_id = uuid.UUID(raw_id)
     version = studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
     if version is None:

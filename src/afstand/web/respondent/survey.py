@@ -61,8 +61,15 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
     base = _base(study, instrument)
     entry = f"/s/{study}/m/{wave}/{instrument}" if study and wave else base
     if request.method != "POST":
-        state = {"v": version.version_id, "w": version.wave_id, "a": {}, "p": 0, "c": channel, "l": lang,
-                 "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {}}
+        state = {
+            "v": version.version_id,
+            "w": version.wave_id,
+            "a": {},
+            "p": 0,
+            "c": channel,
+            "l": lang,
+            "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {},
+        }
         return _page(request, version, form, all_pages, state, None, entry, fell_back=fell_back)
     try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
         instance = uuid.UUID(request.POST.get("i", ""), version=4)
@@ -85,14 +92,28 @@ def declined(request: HttpRequest, instrument: str, study: str | None = None) ->
     lang, _ = choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))
     channel = request.GET.get("via", "")
     query = urlencode({"lang": lang, **({"via": channel} if channel in CHANNELS else {})})
-    return render_in(lang, request, "afstand/declined.html", {"t": text(lang), "lang": lang, "again": f"{_base(study, instrument)}?{query}",
-                                                             "switch_url": f"?{urlencode({'lang': 'en' if lang == 'nl' else 'nl'})}"})
+    return render_in(
+        lang,
+        request,
+        "afstand/declined.html",
+        {
+            "t": text(lang),
+            "lang": lang,
+            "again": f"{_base(study, instrument)}?{query}",
+            "switch_url": f"?{urlencode({'lang': 'en' if lang == 'nl' else 'nl'})}",
+        },
+    )
 
 
 def _gone(request, instrument: str, lang: str, base: str) -> HttpResponse:
     t = text(lang)
-    return render_in(lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["resume_gone_title"],
-                                                            "message": t["resume_gone"], "link": f"{base}?lang={lang}"}, status=404)
+    return render_in(
+        lang,
+        request,
+        "afstand/message.html",
+        {"t": t, "lang": lang, "title": t["resume_gone_title"], "message": t["resume_gone"], "link": f"{base}?lang={lang}"},
+        status=404,
+    )
 
 
 @csrf_exempt
@@ -146,8 +167,6 @@ def _index(asked: str | None, state: dict, all_pages: list) -> int | str:
     return min(max(0, number), reached, len(all_pages) - 1)
 
 
-
-
 def _advance(request, form, all_pages: list, state: dict, token: str, base: str, raw: dict, errors: dict) -> HttpResponse:
     """After a page was posted: save the draft and send the browser to the right page (GET)."""
     action = request.POST.get("action", "next")
@@ -171,7 +190,9 @@ def _advance(request, form, all_pages: list, state: dict, token: str, base: str,
             state["e"], state["r"] = errors, raw
         else:
             following = layout.step(all_pages, state["p"], state["a"], +1)
-            if following == state["p"] or (action == "review" and state.get("reviewed")):  # the last page: check everything on the review page
+            if following == state["p"] or (
+                action == "review" and state.get("reviewed")
+            ):  # the last page: check everything on the review page
                 state["n"] += layout.drop_irrelevant(form, None, state["a"])
                 state["reviewed"] = True
                 drafts.save(token, state)
@@ -183,19 +204,19 @@ def _advance(request, form, all_pages: list, state: dict, token: str, base: str,
     return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}{anchor}")
 
 
-
-
-
-
-
-
 def _common(request, version, form, state: dict, token: str | None, base: str, fell_back: bool = False) -> dict:
     lang = state["l"]
     t = text(lang)
     other = "en" if lang == "nl" else "nl"
     query = {k: v for k, v in request.GET.items() if k in ("stap", "via")}
-    context = {"t": t, "lang": lang, "title": layout.title(version, form, lang), "fell_back": fell_back,
-               "switch_url": f"?{urlencode({**query, 'lang': other})}", "other_lang": other}
+    context = {
+        "t": t,
+        "lang": lang,
+        "title": layout.title(version, form, lang),
+        "fell_back": fell_back,
+        "switch_url": f"?{urlencode({**query, 'lang': other})}",
+        "other_lang": other,
+    }
     if token:
         context["resume_url"] = request.build_absolute_uri(f"{base}/verder/{token}?lang={lang}")
     return context
@@ -213,23 +234,30 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
     instances = sum(1 for b in blocks if b["kind"] == "instance")
     fixed = page.repeat is not None and form.group(page.repeat) is not None and bool(form.group(page.repeat).repeat_count)
     context = _common(request, version, form, state, token, base, fell_back)
-    context.update({
-        "page_title": page.label(language), "blocks": blocks,
-        "errors": layout.error_list(form, errors, language, t["errors"]),
-        "dropped": layout.labels(form, state.get("n") or [], language),
-        "step_text": t["step"].format(step=index + 1, steps=len(all_pages)), "step": index + 1, "steps": len(all_pages),
-        "time_text": minutes_text(lang, layout.minutes_left(form, all_pages, index, state["a"]), left=index > 0),
-        "first": index == 0, "reviewed": bool(state.get("reviewed")), "context_values": layout.context_values(form, page, state["a"]),
-        "read_aloud": layout.read_aloud(version),
-        "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
-        "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4())},
-        "first_question": layout.first_question(blocks),
-        "repeat": page.repeat, "instances": instances, "can_add": bool(page.repeat) and not fixed and instances < form_pages.MAX_SHOWN,
-    })
+    context.update(
+        {
+            "page_title": page.label(language),
+            "blocks": blocks,
+            "errors": layout.error_list(form, errors, language, t["errors"]),
+            "dropped": layout.labels(form, state.get("n") or [], language),
+            "step_text": t["step"].format(step=index + 1, steps=len(all_pages)),
+            "step": index + 1,
+            "steps": len(all_pages),
+            "time_text": minutes_text(lang, layout.minutes_left(form, all_pages, index, state["a"]), left=index > 0),
+            "first": index == 0,
+            "reviewed": bool(state.get("reviewed")),
+            "context_values": layout.context_values(form, page, state["a"]),
+            "read_aloud": layout.read_aloud(version),
+            "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
+            "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4())},
+            "first_question": layout.first_question(blocks),
+            "repeat": page.repeat,
+            "instances": instances,
+            "can_add": bool(page.repeat) and not fixed and instances < form_pages.MAX_SHOWN,
+        }
+    )
     context["error_names"] = {e["name"] for e in context["errors"]}
     return render_in(lang, request, "afstand/page.html", context)
-
-
 
 
 def _review(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
@@ -239,9 +267,14 @@ def _review(request, version, form, all_pages: list, state: dict, token: str, ba
     for section in sections:
         section["url"] = f"{base}/verder/{token}?stap={section['index'] + 1}"
     context = _common(request, version, form, state, token, base)
-    context.update({"sections": sections, "action": f"{base}/verder/{token}?stap={REVIEW}",
-                    "dropped": layout.labels(form, state.get("n") or [], language),
-                    "back_url": f"{base}/verder/{token}?stap={state['p'] + 1}"})
+    context.update(
+        {
+            "sections": sections,
+            "action": f"{base}/verder/{token}?stap={REVIEW}",
+            "dropped": layout.labels(form, state.get("n") or [], language),
+            "back_url": f"{base}/verder/{token}?stap={state['p'] + 1}",
+        }
+    )
     return render_in(lang, request, "afstand/review.html", context)
 
 
@@ -254,8 +287,7 @@ def _send(request, version, form, all_pages: list, state: dict, token: str, base
         state["e"] = {k: v for k, v in errors.items() if k in all_pages[state["p"]].elements}
         drafts.save(token, state)
         return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}#errors")
-    done = {"done": outcome.body.get("withdrawal_code") or "", "l": state["l"], "gone": outcome.status == 410,
-            "s": version.study.slug}
+    done = {"done": outcome.body.get("withdrawal_code") or "", "l": state["l"], "gone": outcome.status == 410, "s": version.study.slug}
     drafts.save(token, done)  # answers gone from the draft; the code stays readable with the link only
     return _SeeOther(f"{base}/bedankt/{token}")
 
@@ -269,10 +301,20 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
     t = text(lang)
     if state.get("gone"):
         return render_in(lang, request, "afstand/withdraw.html", {"t": t, "lang": lang, "outcome": "already_withdrawn"})
-    return render_in(lang, request, "afstand/thanks.html", {
-        "t": t, "lang": lang, "code": state["done"], "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
-        "signup_url": f"/aanmelden/{state['s']}?lang={lang}", "withdraw_url": f"/intrekken?lang={lang}",
-        "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}"})
+    return render_in(
+        lang,
+        request,
+        "afstand/thanks.html",
+        {
+            "t": t,
+            "lang": lang,
+            "code": state["done"],
+            "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
+            "signup_url": f"/aanmelden/{state['s']}?lang={lang}",
+            "withdraw_url": f"/intrekken?lang={lang}",
+            "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}",
+        },
+    )
 
 
 def code_file(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:

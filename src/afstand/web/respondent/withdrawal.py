@@ -48,8 +48,13 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             else:
                 WITHDRAW_FAILURES.hit(key)
                 outcome, status = "not_found", 404
-    return render_in(lang, request, "afstand/withdraw.html", {"t": text(lang), "lang": lang, "outcome": outcome, "typed": typed,
-                                                             "fell_back": fell_back, **_switch(lang)}, status=status)
+    return render_in(
+        lang,
+        request,
+        "afstand/withdraw.html",
+        {"t": text(lang), "lang": lang, "outcome": outcome, "typed": typed, "fell_back": fell_back, **_switch(lang)},
+        status=status,
+    )
 
 
 class SignUpForm(forms.Form):
@@ -60,8 +65,13 @@ class SignUpForm(forms.Form):
     availability = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-FIELDS = (("purpose", "purpose", ""), ("name", "name", "name"), ("email", "email", "email"), ("phone", "phone", "tel"),
-          ("availability", "availability", "off"))
+FIELDS = (
+    ("purpose", "purpose", ""),
+    ("name", "name", "name"),
+    ("email", "email", "email"),
+    ("phone", "phone", "tel"),
+    ("availability", "availability", "off"),
+)
 
 
 @csrf_exempt  # as withdraw
@@ -74,15 +84,38 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
     done = False
     t = text(lang)
     if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
-        return render_in(lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": t["too_many"]}, status=429)
+        return render_in(
+            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": t["too_many"]}, status=429
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         signup_spool.add(study_obj, data)  # spooled durably; written to the database in shuffled batches
         done, form = True, SignUpForm()
     with override(lang):  # Django's own messages ("Enter a valid email address.") in the page's language
-        fields = [{"name": name, "label": t[key], "autocomplete": auto, "value": form[name].value() or "",
-                   "errors": [str(e) for e in form.errors.get(name, [])]} for name, key, auto in FIELDS]
+        fields = [
+            {
+                "name": name,
+                "label": t[key],
+                "autocomplete": auto,
+                "value": form[name].value() or "",
+                "errors": [str(e) for e in form.errors.get(name, [])],
+            }
+            for name, key, auto in FIELDS
+        ]
     errors = [{"id": f["name"], "label": f["label"], "message": e} for f in fields for e in f["errors"]]
-    return render_in(lang, request, "afstand/signup.html", {"t": t, "lang": lang, "fields": fields, "errors": errors, "done": done,
-                                                           "action": f"/aanmelden/{study}", "fell_back": fell_back, **_switch(lang)},
-                     status=400 if request.method == "POST" and not done else 200)
+    return render_in(
+        lang,
+        request,
+        "afstand/signup.html",
+        {
+            "t": t,
+            "lang": lang,
+            "fields": fields,
+            "errors": errors,
+            "done": done,
+            "action": f"/aanmelden/{study}",
+            "fell_back": fell_back,
+            **_switch(lang),
+        },
+        status=400 if request.method == "POST" and not done else 200,
+    )
