@@ -36,6 +36,13 @@ def register(sub) -> None:
         default="consented",
         help="percent base: every consented respondent (skipped answers shown grey) or only those who answered",
     )
+    p.add_argument(
+        "--figures",
+        choices=("all", "vector", "none"),
+        default="all",
+        help="drawings to make: all (SVG and PNG), vector (SVG only; the Word file gets each figure's table without the "
+        "picture) or none (text, tables and numbers only, for quick drafts)",
+    )
     p.set_defaults(handler=cmd_report)
 
 
@@ -81,6 +88,7 @@ def cmd_report(args) -> int:
             base=args.base,
             progress=lambda message: progress.update(task, description=message),
             waves=waves,
+            drawings=args.figures,
         )
     for path in written:
         print(f"wrote {path}")

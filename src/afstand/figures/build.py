@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, BinaryIO
 
 from afstand.errors import StudyError
 from afstand.figures import charts
 from afstand.figures.charts import Row, Series
+from afstand.figures.style import pyplot
 from afstand.instrument.model import Instrument
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -31,7 +32,8 @@ class FigureData:
     columns: list[str]
     rows: list[tuple[str, list[str]]]
     footnote: str
-    figure: Figure | None = field(default=None, repr=False)
+    figure: "Figure | None" = field(default=None, repr=False)
+    size: tuple[float, float] | None = None  # inches, known without drawing (the page is laid out before the drawings are there)
 
 
 NO_ANSWER = "Geen antwoord"
@@ -115,60 +117,6 @@ def _skipped_note(note: str, skipped: list[int], result: dict) -> str:
     return note + f" Grijs: geen antwoord ({count} sloegen de vraag over)."
 
 
-def render_figures(
-    study_root: str,
-    spec: list[dict],
-    results: dict[str, dict],
-    groups: dict[str, str],
-    footnote: str,
-    *,
-    workers: int = 2,
-    look: Look = Look(),
-) -> "Callable[[], dict[str, dict[str, bytes]]]":
-    """Start drawing every figure (SVG + PNG) in ``workers`` processes; return a function that waits.
-
-    The waiting function returns ``{figure key: {"svg": bytes, "png": bytes}}``. Workers get
-    the study folder and reload the instruments (a loaded instrument is not picklable);
-    results are plain dicts. With ``workers <= 1`` the drawing happens here, at once.
-    """
-    spec = [e for e in spec if e["instrument"] in results]
-    chunks = [c for c in ([spec[i::workers] for i in range(workers)] if workers > 1 else [spec]) if c]
-    if len(chunks) <= 1:
-        done = _render_chunk(study_root, spec, results, groups, footnote, look)
-        return lambda: done
-    import concurrent.futures
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=len(chunks), mp_context=context)
-    futures = [pool.submit(_render_chunk, study_root, chunk, results, groups, footnote, look) for chunk in chunks]
-
-    def wait() -> dict[str, dict[str, bytes]]:
-        try:
-            rendered: dict[str, dict[str, bytes]] = {}
-            for future in futures:
-                rendered.update(future.result())
-            return rendered
-        finally:
-            pool.shutdown(cancel_futures=True)
-
-    return wait
-
-
-def _render_chunk(
-    study_root: str, spec: list[dict], results: dict, groups: dict, footnote: str, look: Look = Look()
-) -> dict[str, dict[str, bytes]]:
-    from afstand.study import Study
-
-    study = Study.load(study_root)
-    instruments = {name: study.instrument(name) for name in {e["instrument"] for e in spec}}
-    figures = build_figures(spec, results, instruments, groups, footnote, look=look)
-    try:
-        return {figure.key: {fmt: figure_bytes(figure, fmt) for fmt in ("svg", "png")} for figure in figures}
-    finally:
-        close(figures)
-
-
 def write_figure(figure: FigureData, fmt: str, out: BinaryIO) -> None:
     if fmt == "svg":
         figure.figure.savefig(out, format="svg", metadata={"Date": None, "Creator": "afstand"})
@@ -187,7 +135,7 @@ def figure_bytes(figure: FigureData, fmt: str) -> bytes:
 def close(figures: list[FigureData]) -> None:
     for f in figures:
         if f.figure is not None:
-            plt.close(f.figure)
+            pyplot().close(f.figure)
             f.figure = None
 
 
@@ -235,7 +183,7 @@ def _bars(entry, result, instrument, group, note, draw):
         else None
     )
     table = [(r.label, [_cell(v, ci)]) for r, v, ci in zip(rows, values, cis)]
-    return [FigureData(_key(entry), entry["number"], title, ["% [95%-BI]"], table, note, fig)]
+    return [FigureData(_key(entry), entry["number"], title, ["% [95%-BI]"], table, note, fig, charts.bars_size(rows))]
 
 
 def _row_labels(entry, instrument) -> list[str]:
@@ -251,6 +199,11 @@ def _categories(entry, result, instrument) -> tuple[list[Series], callable, call
 
     first = instrument.items[entry["items"][0]]
     if entry.get("collapse"):
+        without = [i for i in entry["items"] if i not in result.get("likert", {})]
+        if without:
+            raise StudyError(
+                f"report.toml: figure {entry['number']}: collapse = true, but {without[0]!r} has no collapse column in its choices"
+            )
         cl = first.choice_list
         series = [Series(c, cl.collapsed_label(c)) for c in cl.collapsed()]
         grey = {c for c in cl.collapsed() if all(_grey(first, ch.name) for ch in cl.choices if ch.collapse == c)}
@@ -296,7 +249,7 @@ def _stacked(entry, result, instrument, group, note, draw):
     note = _skipped_note(note, [result["items"][i]["missing"] for i in entry["items"]], result)
     fig = charts.stacked(title, rows, series, percent, xlabel=_xlabel(group, result), footnote=note, palette=palette) if draw else None
     table = [(r.label, [_cell(v, interval(r.key, s.key)) for s, v in zip(series, vals)]) for r, vals in zip(rows, percent)]
-    out = [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
+    out = [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig, charts.stacked_size(rows))]
     if entry.get("diverging"):
         out.append(_diverging(entry, result, rows, [s for s in series if s.key != "geen_antwoord"], value, group, note, draw))
     return out
@@ -322,7 +275,7 @@ def _diverging(entry, result, rows, series, value, group, note, draw) -> FigureD
     columns = [s.label for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     keys = [s.key for s in [*negative, *([neutral] if neutral else []), *positive, *outside]]
     table = [(r.label, [_fmt(percent[k][i]) for k in keys]) for i, r in enumerate(rows)]
-    return FigureData(_key(entry) + "-divergerend", entry["number"], title, columns, table, note, fig)
+    return FigureData(_key(entry) + "-divergerend", entry["number"], title, columns, table, note, fig, charts.stacked_size(rows))
 
 
 def _grouped(entry, result, instrument, group, note, draw):
@@ -348,7 +301,8 @@ def _grouped(entry, result, instrument, group, note, draw):
         else None
     )
     table = [(c.label, [_cell(percent[s][ci], cis[s][ci]) for s in range(len(series))]) for ci, c in enumerate(categories)]
-    return [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig)]
+    size = charts.grouped_size(categories, len(series))
+    return [FigureData(_key(entry), entry["number"], title, [s.label for s in series], table, note, fig, size)]
 
 
 _BUILDERS = {"bars": _bars, "multi": _bars, "stacked": _stacked, "grouped": _grouped}

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import matplotlib
+from afstand.figures.style import TEXT, apply_style, colours_for, pyplot
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from afstand.figures.style import TEXT, apply_style, colours_for  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 LABEL_MIN = 2.5  # percent: smaller segments get no label inside the bar (the table under the figure has every number)
-WIDTH = 6.7  # inches: the text width of an A4 page with 2 cm margins, so that fonts print at their nominal size
+WIDTH = 6.69  # inches: at most the text width of an A4 page with 2 cm margins (17 cm), so fonts print at least at their nominal size
 MIN_FONT = 8.0  # points: no text in a figure is smaller (at print size)
 GREY = ["#9E9E9E", "#C8C8C8", "#DADADA"]  # non-substantive answers (weet niet, n.v.t.) and "geen antwoord"
 
@@ -43,21 +42,45 @@ def wrap(text: str, width: int = 48) -> str:
 
 
 def _row_label(row: Row, width: int) -> str:
-    label = wrap(row.label, width)
-    return f"{label}\n(n = {row.n})" if row.n is not None else label
+    """The row's label, wrapped, with its base on the last line when it fits (no-break spaces keep "(n = 226)" whole)."""
+    if row.n is None:
+        return wrap(row.label, width)
+    return wrap(f"{row.label} (n\u00a0=\u00a0{row.n})", width)
+
+
+def figure_size(
+    labels: list[str], *, per_line: float = 0.14, gap: float = 0.11, extra: float = 1.3, width: float = WIDTH
+) -> tuple[float, float]:
+    """Width and height (inches) of a figure tall enough that every (wrapped, multi-line) row label has room."""
+    lines = sum(max(1, label.count("\n") + 1) * per_line + gap for label in labels)
+    return width, max(2.4, extra + lines)
+
+
+BARS_EXTRA = 1.1  # inches for the axis and its label (no legend)
+
+
+def bars_size(rows: list[Row], width: int = 48) -> tuple[float, float]:
+    return figure_size([_row_label(r, width) for r in rows], extra=BARS_EXTRA)
+
+
+def stacked_size(rows: list[Row], width: int = 46) -> tuple[float, float]:
+    return figure_size([_row_label(r, width) for r in rows])
+
+
+def grouped_size(categories: list[Row], series: int, width: int = 34) -> tuple[float, float]:
+    return figure_size([wrap(c.label, width) + "\n" * (series - 1) for c in categories], per_line=0.2)
 
 
 def _figure(
     labels: list[str], *, per_line: float = 0.14, gap: float = 0.11, extra: float = 1.3, width: float = WIDTH
-) -> tuple[Figure, plt.Axes]:
-    """A figure tall enough that every (wrapped, multi-line) row label has room."""
+) -> tuple["Figure", "Axes"]:
+    """A figure of :func:`figure_size`."""
     apply_style()
-    lines = sum(max(1, label.count("\n") + 1) * per_line + gap for label in labels)
-    fig, ax = plt.subplots(figsize=(width, max(2.4, extra + lines)))
+    fig, ax = pyplot().subplots(figsize=figure_size(labels, per_line=per_line, gap=gap, extra=extra, width=width))
     return fig, ax
 
 
-def _finish(fig: Figure, ax: plt.Axes, title: str, xlabel: str, footnote: str, legend: bool) -> Figure:
+def _finish(fig: "Figure", ax: "Axes", title: str, xlabel: str, footnote: str, legend: bool) -> "Figure":
     # the title and the footnote are the figure's <figcaption> and source line in the page, not pixels in the image
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
@@ -87,17 +110,17 @@ def bars(
     *,
     xlabel: str,
     footnote: str = "",
-    width: int = 40,
+    width: int = 48,
     grey: list[bool] | None = None,
     intervals: list | None = None,
-) -> Figure:
+) -> "Figure":
     """One bar per row (choices of one item, or items), percent labels at the bar ends.
 
     ``grey`` marks non-substantive rows (drawn grey, after a small gap); ``intervals`` (percent
     [low, high] per row, or None) adds whiskers. A value of None is a suppressed cell: "×".
     """
     labels = [_row_label(r, width) for r in rows]
-    fig, ax = _figure(labels)
+    fig, ax = _figure(labels, extra=BARS_EXTRA)
     grey = grey or [False] * len(rows)
     y, position = [], 0.0
     for i, g in enumerate(grey):  # a gap of half a bar before the first grey row
@@ -131,7 +154,7 @@ def stacked(
     footnote: str = "",
     palette: str = "sequential",
     width: int = 46,
-) -> Figure:
+) -> "Figure":
     """100% stacked bars: one bar per row, one segment per series (category)."""
     labels = [_row_label(r, width) for r in rows]
     fig, ax = _figure(labels)
@@ -161,7 +184,7 @@ def grouped(
     footnote: str = "",
     width: int = 34,
     intervals: list | None = None,
-) -> Figure:
+) -> "Figure":
     """Grouped bars: for each category one bar per series (e.g. before / now / future)."""
     k = len(series)
     fig, ax = _figure([wrap(c.label, width) + "\n" * (k - 1) for c in categories], per_line=0.2)
@@ -197,7 +220,7 @@ def diverging(
     xlabel: str,
     footnote: str = "",
     width: int = 46,
-) -> Figure:
+) -> "Figure":
     """Diverging stacked bars centred on the neutral category; "don't know" set apart on the right."""
     labels = [_row_label(r, width) for r in rows]
     fig, ax = _figure(labels)

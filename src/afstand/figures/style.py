@@ -6,7 +6,10 @@ diverging scales (both are safe for the common colour-vision deficiencies).
 
 from __future__ import annotations
 
-import matplotlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 TEXT = "#222222"
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -34,8 +37,21 @@ def colours_for(n: int, palette: str = "sequential") -> list[str]:
     return list(PUOR[n])
 
 
+def pyplot() -> "ModuleType":
+    """matplotlib.pyplot with the non-interactive Agg backend, imported when first drawn (a report
+    build that finds every drawing in the cache, or draws in worker processes, never loads it)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def apply_style() -> None:
     """Settings that make the output look consistent and byte-identical between runs."""
+    import matplotlib
+
     matplotlib.rcParams.update(
         {
             "font.family": "DejaVu Sans",

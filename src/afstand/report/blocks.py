@@ -5,7 +5,7 @@ parsed here into blocks that the HTML and DOCX renderers share:
 
 * ``# Title`` / ``## Section`` / ``### Subsection`` → :class:`Heading`
 * paragraphs (lines separated by a blank line) → :class:`Paragraph`, with ``**bold**``,
-  ``*italic*`` and ``“quotes”`` kept as inline runs
+  ``*italic*``, ``“quotes”`` and footnotes ``^[text]`` kept as inline runs
 * ``- item`` lines → :class:`BulletList`
 * ``> text`` lines → :class:`Quote`
 * ``[[figure 13]]``, ``[[table scales werkers]]``, ``[[themes]]`` → :class:`Directive`
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 _DIRECTIVE = re.compile(r"^\[\[\s*(\w+)((?:\s+[\w:.-]+)*)\s*\]\]$")
-_INLINE = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*)")
+_INLINE = re.compile(r"(\^\[[^\]]+\]|\*\*[^*]+\*\*|\*[^*]+\*)")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Run:
     text: str
     bold: bool = False
     italic: bool = False
+    note: bool = False  # a footnote (at the foot of the page in print)
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,9 @@ def runs(text: str) -> tuple[Run, ...]:
     for part in _INLINE.split(text):
         if not part:
             continue
-        if part.startswith("**") and part.endswith("**"):
+        if part.startswith("^[") and part.endswith("]"):
+            out.append(Run(part[2:-1].strip(), note=True))
+        elif part.startswith("**") and part.endswith("**"):
             out.append(Run(part[2:-2], bold=True))
         elif part.startswith("*") and part.endswith("*") and len(part) > 1:
             out.append(Run(part[1:-1], italic=True))

@@ -20,14 +20,17 @@ import jinja2
 
 from afstand.analysis.disclosure import publish
 from afstand.analysis.summary import analyze
+from afstand.coding.focus import load_guide
 from afstand.errors import AfstandError, StudyError
-from afstand.figures.build import Look, build_figures, close, figure_bytes, render_figures
+from afstand.figures import render
+from afstand.figures.build import Look, build_figures, close, figure_bytes
 from afstand.report import blocks as blockmod
+from afstand.report import jobs as jobmod
+from afstand.report import pdf as pdfmod
 from afstand.report import trend_section
 from afstand.report.context import Numbers, nl
 from afstand.report.docxdoc import write_docx
 from afstand.report.htmlpage import css, environment, page_blocks, render_factsheet, render_report
-from afstand.report.pdf import write_pdf
 from afstand.report.tables import build_table
 from afstand.report.themes import load_codings, theme_sections
 from afstand.responses import RawTable, load_responses
@@ -35,6 +38,10 @@ from afstand.study import Study
 
 FORMATS = ("html", "pdf", "docx")
 BASES = ("consented", "valid")
+# which drawings a build makes: all (SVG for HTML and PDF, PNG for Word and figures/), vector
+# (SVG only: the Word file gets each figure's caption and table without the picture), none (no
+# drawings: text, tables and every number, for drafts and tests)
+DRAWINGS = {"all": ("svg", "png"), "vector": ("svg",), "none": ()}
 Progress = Callable[[str], None]
 log = logging.getLogger("afstand.report")
 
@@ -83,6 +90,7 @@ def build_report(
     waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None,
     versions: dict | None = None,
     wave_instruments: dict | None = None,
+    drawings: str = "all",
 ) -> list[Path]:
     """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
     memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
@@ -91,17 +99,22 @@ def build_report(
     ``waves`` (oldest first, the last one being ``data``) adds the section on the development since
     the previous wave and the previous values on the factsheet tiles; ``versions`` (instrument →
     [Instrument]) are the versions the rows may mix (items a row's version lacks are not asked);
-    ``wave_instruments`` (wave → {instrument: Instrument}) the version each wave used."""
+    ``wave_instruments`` (wave → {instrument: Instrument}) the version each wave used.
+    ``drawings``: "all", "vector" or "none" (:data:`DRAWINGS`)."""
     step = progress or (lambda _message: None)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AfstandError(f"--format: unknown format {', '.join(unknown)} (known: {', '.join(FORMATS)})")
     if base not in BASES:
         raise AfstandError(f"--base: unknown base {base!r} (known: {', '.join(BASES)})")
+    if drawings not in DRAWINGS:
+        raise AfstandError(f"--figures: unknown choice {drawings!r} (known: {', '.join(DRAWINGS)})")
     spec = ReportSpec.load(study)
     staging = _staging_dir(out_dir)
     try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments)
+        written = _build(
+            study, spec, data, staging, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments, drawings
+        )
         step("uitvoer op zijn plaats zetten")
         return _move_into_place(staging, out_dir, written)
     finally:
@@ -109,7 +122,36 @@ def build_report(
 
 
 def _build(
-    study, spec, data, staging, formats, codings, step, workers, base, warnings, waves=None, versions=None, wave_instruments=None
+    study,
+    spec,
+    data,
+    staging,
+    formats,
+    codings,
+    step,
+    workers,
+    base,
+    warnings,
+    waves=None,
+    versions=None,
+    wave_instruments=None,
+    drawings="all",
+) -> list[Path]:
+    drawn = DRAWINGS[drawings]
+    # started first, so that loading matplotlib and WeasyPrint overlaps the analysis
+    painters = render.Painters(workers if drawn else 0)
+    pdf_job = jobmod.Job(pdfmod.prepare, inline=workers <= 1 or "pdf" not in formats)
+    try:
+        return _build_in(
+            study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, pdf_job
+        )
+    finally:
+        painters.close()
+        pdf_job.cancel()
+
+
+def _build_in(
+    study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, pdf_job
 ) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
@@ -130,85 +172,108 @@ def _build(
     figure_spec = spec.config.get("figures", [])
     look = Look(grey=tuple(spec.config.get("report", {}).get("non_substantive", [])))
     figures = build_figures(figure_spec, results, instruments, groups, spec.text("footnote"), draw=False, look=look)  # data only: fast
-    wait_for_drawings = render_figures(str(study.root), figure_spec, results, groups, spec.text("footnote"), workers=workers, look=look)
     by_number: dict[int, list] = {}
     for figure in figures:
         by_number.setdefault(figure.number, []).append(figure)
-    env = environment(spec.root / "templates")
-    try:  # everything that needs no drawing is made while the workers draw
-        step("factsheet")
-        written = [staging / "cijfers.json"]
-        written += _factsheet(spec, numbers, groups, _content_env(numbers, []), env, staging, formats, trends)
-        step("tekst")
-        themes = _themes(codings, study, spec)
-        content_env = _content_env(numbers, themes)
-        try:
-            text = content_env.from_string(spec.read("content")).render(groups=groups)
-        except jinja2.TemplateError as err:
-            raise StudyError(f"{spec.root / spec.text('content')}: line {getattr(err, 'lineno', '?')}: {err}") from None
-        except KeyError as err:
-            raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
-        for claim in numbers.claims:
-            if not claim.holds:
-                message = f"{spec.text('content')}: uitspraak niet gesteund door de cijfers: {claim.text!r} ({claim.criterion})"
-                log.warning(message)
-                if warnings is not None:
-                    warnings.append(message)
-        blocks = blockmod.parse(text, spec.text("content"))
-        fig_for, tables = {}, {}
-        for block in blocks:
-            if isinstance(block, blockmod.Directive):
-                _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
-        trend_figures = []
-        if trends:
-            trend_figures = trend_section.insert_section(
-                blocks,
-                fig_for,
-                trends,
-                groups,
-                trend_section.load_config(spec.root / "trend.toml"),
-                first_number=max(by_number, default=0) + 1,
-            )
-        versions = [
-            {"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()
-        ]
-        page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=int(spec.config.get("report", {}).get("first_chapter", 1)))
-        cover = _cover(study, spec)
-        html = render_report(env, cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
-        if "html" in formats:
-            (staging / "rapport.html").write_text(html, encoding="utf-8")
-            written.append(staging / "rapport.html")
-    finally:
-        drawings = wait_for_drawings()
     (staging / "figures").mkdir()
-    png: dict[str, bytes] = {}
-    for figure in figures:
-        (staging / "figures" / f"{figure.key}.svg").write_bytes(drawings[figure.key]["svg"])
-        (staging / "figures" / f"{figure.key}.png").write_bytes(drawings[figure.key]["png"])
-        png[figure.key] = drawings[figure.key]["png"]
+    keys_of = {number: [f.key for f in found] for number, found in by_number.items()}
+    # SVGs first (the PDF needs them), then PNGs (only the Word file needs them) at a lower priority
+    drawing = render.draw(
+        str(study.root),
+        figure_spec,
+        results,
+        groups,
+        spec.text("footnote"),
+        keys_of,
+        staging / "figures",
+        painters=painters,
+        look=look,
+        formats=drawn,
+    )
+    env = environment(spec.root / "templates")
+    written = [staging / "cijfers.json"]
+    step("factsheet")
+    factsheet_html = _factsheet(spec, numbers, groups, _content_env(numbers, []), env, trends)
+    if factsheet_html is not None and ("html" in formats or "pdf" in formats):
+        (staging / "factsheet.html").write_text(factsheet_html, encoding="utf-8")
+        written.append(staging / "factsheet.html")
+    step("tekst")
+    themes = _themes(codings, study, spec)
+    blocks, fig_for, tables = _text(spec, numbers, themes, groups, by_number, warnings)
+    trend_figures = []
+    if trends:
+        trend_figures = trend_section.insert_section(
+            blocks,
+            fig_for,
+            trends,
+            groups,
+            trend_section.load_config(spec.root / "trend.toml"),
+            first_number=max(by_number, default=0) + 1,
+            draw=bool(drawn),
+        )
+    versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
+    page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=int(spec.config.get("report", {}).get("first_chapter", 1)))
+    cover = _cover(study, spec)
+    page_args = dict(
+        cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"), images="svg" in drawn
+    )
+    if "html" in formats:
+        (staging / "rapport.html").write_text(render_report(env, **page_args), encoding="utf-8")
+        written.append(staging / "rapport.html")
     try:
         for figure in trend_figures:
-            for fmt in ("svg", "png"):
+            for fmt in drawn:
                 (staging / "figures" / f"{figure.key}.{fmt}").write_bytes(figure_bytes(figure, fmt))
-            png[figure.key] = (staging / "figures" / f"{figure.key}.png").read_bytes()
     finally:
         close(trend_figures)
-    written.append(staging / "figures")
-    pdf_job = None
     if "pdf" in formats:
         step("pdf")
-        pdf_job = _start_pdf(html, staging, "rapport.pdf", workers)
+        # the report PDF is the longest step: it reads the text now and each figure when it is drawn
+        pdf_job.run(_pdf_file, render_report(env, **page_args, for_print=True), str(staging), "rapport.pdf", True)
         written.append(staging / "rapport.pdf")
-    try:
-        if "docx" in formats:
-            step("docx")
-            with (staging / "rapport.docx").open("wb") as handle:
-                write_docx(handle, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
-            written.append(staging / "rapport.docx")
-    finally:
-        if pdf_job is not None:
-            pdf_job()  # wait for the report PDF (and raise its error) before anything is moved or removed
+    drawing.wait("svg")
+    if factsheet_html is not None and "pdf" in formats:
+        _pdf_file(factsheet_html, str(staging), "factsheet.pdf")
+        written.append(staging / "factsheet.pdf")
+    drawing.wait("png")
+    if drawn:
+        written.append(staging / "figures")
+    if "docx" in formats:
+        step("docx")
+        png = {f.key: (staging / "figures" / f"{f.key}.png").read_bytes() for f in [*figures, *trend_figures]} if "png" in drawn else {}
+        with (staging / "rapport.docx").open("wb") as handle:
+            write_docx(handle, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
+        written.append(staging / "rapport.docx")
+    if "pdf" in formats:
+        pdf_job.wait()  # the PDF (and its error) before anything is moved into place
     return written
+
+
+def _text(spec, numbers, themes, groups, by_number, warnings) -> tuple[list, dict, dict]:
+    """The report text (rapport.md and what it includes) as blocks, with its figures and tables;
+    researchers' claims the data contradict are logged and added to ``warnings``."""
+    content_env = _content_env(numbers, themes, spec.root)
+    try:
+        text = content_env.get_template(spec.text("content")).render(groups=groups, design=spec.config.get("design", {}))
+    except jinja2.TemplateNotFound as err:
+        raise StudyError(f"{spec.root / 'report.toml'}: [report] content: no such file: {err.name}") from None
+    except jinja2.TemplateError as err:
+        where = spec.root / (getattr(err, "name", None) or spec.text("content"))
+        raise StudyError(f"{where}: line {getattr(err, 'lineno', '?')}: {err}") from None
+    except KeyError as err:
+        raise StudyError(f"{spec.root / spec.text('content')}: {err.args[0]}") from None
+    for claim in numbers.claims:
+        if claim.holds is False:
+            message = f"{spec.text('content')}: uitspraak niet gesteund door de cijfers: {claim.text!r} ({claim.criterion})"
+            log.warning(message)
+            if warnings is not None:
+                warnings.append(message)
+    blocks = blockmod.parse(text, spec.text("content"))
+    fig_for, tables = {}, {}
+    for block in blocks:
+        if isinstance(block, blockmod.Directive):
+            _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
+    return blocks, fig_for, tables
 
 
 def _cover(study: Study, spec: ReportSpec) -> dict:
@@ -224,10 +289,13 @@ def _cover(study: Study, spec: ReportSpec) -> dict:
     return found
 
 
-def _content_env(numbers: Numbers, themes: list) -> jinja2.Environment:
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+def _content_env(numbers: Numbers, themes: list, root: Path | None = None) -> jinja2.Environment:
+    """The report text's Jinja2: the analysis functions as globals; ``{% include %}`` reads from the study's report folder."""
+    loader = jinja2.FileSystemLoader(str(root)) if root is not None else None
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, loader=loader, keep_trailing_newline=True)
     env.globals.update(numbers.functions())
     env.globals["themes_available"] = bool(themes)
+    env.globals["guides"] = lambda: [load_guide(p) for p in numbers.study.guide_paths()]  # focus-group guides (appendices)
     env.globals["coded"] = lambda *questions: any(t.question in questions for t in themes)  # coded answers for these questions?
     return env
 
@@ -259,21 +327,23 @@ def _themes(codings: Path | list[dict] | None, study: Study, spec: ReportSpec):
     return theme_sections(rows, codebook, spec.config.get("themes", []), source=source)
 
 
-def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends=None) -> list[Path]:
+def _factsheet(spec, numbers, groups, content_env, env, trends=None) -> str | None:
+    """The factsheet's HTML, or None when the study has none or its data are not all given."""
     path = spec.root / spec.text("factsheet") if spec.text("factsheet") else None
     if path is None or not path.is_file():
-        return []
+        return None
     config = tomllib.loads(path.read_text(encoding="utf-8"))
     available = set(numbers.results)
     needed = {t["instrument"] for t in config.get("tiles", [])}
     if not needed <= available:
-        return []  # the factsheet contrasts both groups: it needs both
+        return None  # the factsheet contrasts both groups: it needs both
 
-    focusgroups = config.get("focusgroups", {})
+    design = spec.config.get("design", {})
+    focusgroups = config.get("focusgroups") or design.get("focusgroups", {})  # [focusgroups] of factsheet.toml: older studies
 
     def render(value):
         if isinstance(value, str):
-            return content_env.from_string(value).render(groups=groups, focusgroups=focusgroups)
+            return content_env.from_string(value).render(groups=groups, focusgroups=focusgroups, design=design)
         if isinstance(value, list):
             return [render(v) for v in value]
         if isinstance(value, dict):
@@ -299,43 +369,13 @@ def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends
                 else None,
             }
         )
-    html = render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
-    out = []
-    if "html" in formats or "pdf" in formats:
-        (staging / "factsheet.html").write_text(html, encoding="utf-8")
-        out.append(staging / "factsheet.html")
-    if "pdf" in formats:
-        buffer = io.BytesIO()
-        write_pdf(html, staging, buffer)
-        (staging / "factsheet.pdf").write_bytes(buffer.getvalue())
-        out.append(staging / "factsheet.pdf")
-    return out
+    return render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
 
 
-def _start_pdf(html: str, staging: Path, name: str, workers: int) -> Callable[[], None]:
-    """Render a PDF in a worker process (or here when workers == 1); call the result to wait."""
-    if workers <= 1:
-        _pdf_file(html, str(staging), name)
-        return lambda: None
-    import concurrent.futures
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
-    future = pool.submit(_pdf_file, html, str(staging), name)
-
-    def wait() -> None:
-        try:
-            future.result()
-        finally:
-            pool.shutdown()
-
-    return wait
-
-
-def _pdf_file(html: str, staging: str, name: str) -> None:
+def _pdf_file(html: str, staging: str, name: str, report: bool = False) -> None:
+    """A PDF of ``html``; the ``report`` waits for its figures as they are drawn and floats them."""
     buffer = io.BytesIO()
-    write_pdf(html, Path(staging), buffer)
+    pdfmod.write_pdf(html, Path(staging), buffer, wait_for=Path(staging) / "figures" if report else None, floats=report)
     (Path(staging) / name).write_bytes(buffer.getvalue())
 
 

@@ -60,7 +60,7 @@ class Verdict:
 class Claim:
     text: str
     criterion: str
-    holds: bool
+    holds: bool | None  # None: an interpretation the survey data cannot check (its source is the criterion)
     numbers: str
 
 
@@ -232,6 +232,67 @@ class Numbers:
         self.claims.append(Claim(text, criterion, bool(holds), ""))
         return text
 
+    def interpretation(self, text: str, source: str) -> str:
+        """Researchers' interpretation from sources the survey data do not hold (focus groups, the
+        literature, the open answers): printed as written and listed in "Controle van uitspraken"
+        as not checkable against the survey, with its source."""
+        self.claims.append(Claim(text, source, None, ""))
+        return text
+
+    def favourable_share(self, inst: str) -> float | None:
+        """The mean percentage of alliance statements a respondent answered in favour of online
+        work (keyed statements reversed; see :meth:`favourable`), or None without answers."""
+        shares = self._favourable_shares(inst)
+        return float(100 * shares.mean()) if len(shares) else None
+
+    def leaning(
+        self, inst: str, words: tuple[str, str, str] = ("over het algemeen positief", "verdeeld", "over het algemeen negatief")
+    ) -> Verdict:
+        """How one group judges online work over all alliance statements: the t interval of the
+        mean favourable share (see :meth:`favourable`) above, around or below 50%."""
+        shares = self._favourable_shares(inst)
+        if len(shares) < 2:
+            return Verdict(words[1], "niet te berekenen", 0)
+        from scipy import stats
+
+        mean = float(shares.mean())
+        half = float(stats.t.ppf(0.975, len(shares) - 1)) * float(shares.std(ddof=1)) / np.sqrt(len(shares))
+        detail = f"gemiddeld {nl(100 * mean)}% van de stellingen in het voordeel van online werken, 95%-BI {span(100 * (mean - half), 100 * (mean + half))}"
+        if mean - half > 0.5:
+            return Verdict(words[0], detail, 1)
+        if mean + half < 0.5:
+            return Verdict(words[2], detail, -1)
+        return Verdict(words[1], detail, 0)
+
+    def share_any(self, inst: str, items: list[str], *choices: str) -> float | None:
+        """The percentage of respondents who gave one of ``choices`` on at least one of ``items``
+        (e.g. training wanted for at least one application), of all who gave consent."""
+        responses = self.responses[inst]
+        if not responses.n_consented:
+            return None
+        hit = np.zeros(responses.n_consented, dtype=bool)
+        for name in items:
+            item = self.instruments[inst].items[name]
+            wanted = [item.choice_list.names.index(c) for c in choices]
+            if name in responses.multi:
+                hit |= responses.multi[name].matrix[:, wanted].any(axis=1)
+            elif name in responses.single:
+                hit |= np.isin(responses.single[name], wanted)
+        return float(100 * hit.mean())
+
+    def wilson(self, count: int, base: int) -> str:
+        """The 95% Wilson interval of ``count`` of ``base`` in percent, e.g. "31–69"."""
+        bounds = intervals.wilson_percent(count, base)
+        return span(*bounds) if bounds else "–"
+
+    def statements(self, inst: str) -> dict[str, int]:
+        """Alliance statements per dimension of the instrument (items outside a dimension left out)."""
+        return {dim: len(items) for dim, items in self.instruments[inst].dimensions().items()}
+
+    def extra_statements(self, inst: str) -> list[str]:
+        """Labels of the statements asked beside the dimensions (``dimension = extra``)."""
+        return [i.label() for i in self.instruments[inst].items.values() if i.dimension == "extra"]
+
     # --- internals for the wording
     def _count_base(self, inst: str, item: str, choices) -> tuple[int | None, int | None]:
         entry = self._item(inst, item)
@@ -337,6 +398,13 @@ class Numbers:
             "difference",
             "favourable",
             "claim",
+            "interpretation",
+            "favourable_share",
+            "leaning",
+            "share_any",
+            "wilson",
+            "statements",
+            "extra_statements",
             "base_label",
             "suppressed_breakdowns",
         ]

@@ -62,8 +62,9 @@ def write_docx(
                 _runs(doc.add_paragraph(style="Intense Quote"), paragraph)
         elif block.name == "figure":
             for figure in figures.get(block, []):
-                doc.add_picture(io.BytesIO(png[figure.key]), width=Cm(16.5))
-                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                if figure.key in png:  # a build without drawings: caption and table only
+                    doc.add_picture(io.BytesIO(png[figure.key]), width=Cm(16.5))
+                    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 caption = doc.add_paragraph(figure.title, style="Caption")
                 caption.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 source = doc.add_paragraph(figure.footnote)
@@ -90,9 +91,11 @@ def write_docx(
 
 def _runs(paragraph, runs: tuple[Run, ...]) -> None:
     for run in runs:
-        r = paragraph.add_run(run.text)
+        r = paragraph.add_run(f" (noot: {run.text})" if run.note else run.text)  # python-docx writes no footnotes
         r.bold = run.bold or None
         r.italic = run.italic or None
+        if run.note:
+            r.font.size = Pt(8.5)
 
 
 def _table(doc, table: Table) -> None:

@@ -47,6 +47,8 @@ def render_runs(runs: tuple[Run, ...]) -> Markup:
             text = Markup(f"<strong>{text}</strong>")
         if run.italic:
             text = Markup(f"<em>{text}</em>")
+        if run.note:
+            text = Markup(f'<span class="footnote">{text}</span>')
         parts.append(text)
     return Markup("").join(parts)
 
@@ -123,9 +125,22 @@ def figure_table(figure) -> Table:
     )
 
 
-def render_report(env: jinja2.Environment, *, cover: dict, blocks: list[dict], toc: list[dict], versions: list[dict], style: str) -> str:
+def render_report(
+    env: jinja2.Environment,
+    *,
+    cover: dict,
+    blocks: list[dict],
+    toc: list[dict],
+    versions: list[dict],
+    style: str,
+    images: bool = True,
+    for_print: bool = False,
+) -> str:
+    """The report page; ``images=False``: figures as caption and table only (a build without
+    drawings); ``for_print``: the page the PDF is made of, without the figures' fold-out tables
+    (print hides them; leaving them out saves the PDF from styling them)."""
     return env.get_template("report.html.j2").render(
-        cover=cover, title=cover["title"], blocks=blocks, toc=toc, versions=versions, css=Markup(style)
+        cover=cover, title=cover["title"], blocks=blocks, toc=toc, versions=versions, css=Markup(style), images=images, for_print=for_print
     )
 
 

@@ -273,20 +273,30 @@ def _tests(args, numbers: Numbers, groups) -> Table | None:
 
 
 def _claims(args, numbers: Numbers, groups) -> Table | None:
-    rows = [[c.text, c.criterion, "klopt" if c.holds else "NIET GESTEUND door de cijfers"] for c in numbers.claims]
+    outcome = {True: "klopt", False: "NIET GESTEUND door de cijfers", None: "interpretatie: niet met de enquête te controleren"}
+    rows = [[_shortened(c.text) if c.holds is None else c.text, c.criterion, outcome[c.holds]] for c in numbers.claims]
     if not rows:
         return None
-    contradicted = sum(not c.holds for c in numbers.claims)
+    contradicted = sum(c.holds is False for c in numbers.claims)
+    unchecked = sum(c.holds is None for c in numbers.claims)
     return Table(
         caption="Controle van uitspraken",
-        columns=["Uitspraak van de onderzoekers", "Gecontroleerd", "Uitkomst"],
+        columns=["Uitspraak van de onderzoekers", "Gecontroleerd (of: bron)", "Uitkomst"],
         rows=rows,
         note=(
             f"Interpretaties van de onderzoekers, bij elke bouw van het rapport gecontroleerd aan de cijfers; "
-            f"{contradicted} van de {len(rows)} niet gesteund."
+            f"{contradicted} van de {len(rows) - unchecked} gecontroleerde uitspraken niet gesteund. {unchecked} uitspraken "
+            "komen uit bronnen buiten de enquête (literatuur, focusgroepen, open antwoorden, de werving); de kolom "
+            "'Gecontroleerd' noemt dan de bron."
         ),
         widths=[45, 38, 17],
     )
+
+
+def _shortened(text: str, words: int = 30) -> str:
+    """An interpretation's first words (it stands in full in the text)."""
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + " …"
 
 
 def _test_name(test: dict) -> str:

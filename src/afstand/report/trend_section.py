@@ -16,7 +16,6 @@ from pathlib import Path
 
 from afstand.errors import StudyError
 from afstand.figures.build import FigureData
-from afstand.figures.trendchart import trend_figure
 from afstand.report.blocks import BulletList, Directive, Heading, Paragraph, Run, runs
 from afstand.report.context import nl
 
@@ -114,6 +113,8 @@ def section(
             if entry is None:
                 raise StudyError(f"trend.toml: {name}:{spec['item']}: no such select item in the trend")
             title = f"Figuur {number}. {spec.get('title') or entry['label']} ({', '.join(trend['waves'])})"
+            from afstand.figures.trendchart import trend_figure  # matplotlib: loaded only when the section has figures
+
             figure = trend_figure(
                 entry,
                 trend["waves"],

@@ -1,0 +1,255 @@
+"""Drawing the report's figures: in worker processes, vector first, each drawing cached.
+
+The report PDF needs only the SVGs, the Word document only the PNGs. Workers ("painters")
+therefore draw every SVG of their share first and only then the PNGs, at a lower priority: the
+PDF (the longest step of a report) can start while the rasters are still being drawn. Painters
+are started before the analysis, so that loading matplotlib happens while the analysis runs,
+and they write their files themselves (whole files only: written aside and renamed), so that
+the PDF can pick each one up as soon as it is there.
+
+Every drawing is cached on disk (:mod:`afstand.cache`, kind ``figures``) under a key of
+everything that determines it — the figure's specification, the published numbers it shows,
+the instrument version (labels), the group name, footnote and look, afstand's figure code and
+the matplotlib version — so a rebuild after a change of text redraws nothing, and a change of
+data or code redraws what it touches.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import traceback
+from importlib import resources
+from pathlib import Path
+
+from afstand import cache
+from afstand.figures.build import Look, build_figures, close, figure_bytes
+
+FORMATS = ("svg", "png")
+PNG_NICENESS = 10  # rasters are only needed for the Word file: they yield to the PDF
+
+
+@functools.cache
+def _code_version() -> str:
+    """A digest of the figure code and matplotlib's version: new code, new drawings."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("matplotlib").encode())
+    for name in ("build.py", "charts.py", "style.py", "render.py"):
+        digest.update(resources.files("afstand.figures").joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def entry_key(entry: dict, result: dict, group: str, footnote: str, look: Look) -> str:
+    """The cache key of one ``[[figures]]`` entry: everything its drawings depend on."""
+    items = entry.get("items", [])
+    shown = {
+        "items": {i: result["items"].get(i) for i in items},
+        "likert": {i: result.get("likert", {}).get(i) for i in items},
+        "n_consented": result["n_consented"],
+        "base": result["data"].get("base"),
+        "instrument_version": result["data"].get("instrument_version"),
+    }
+    parts = [entry, shown, group, footnote, list(look.grey)]
+    return cache.key(_code_version(), json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str))
+
+
+class Painters:
+    """Worker processes that load matplotlib now and draw when :func:`draw` gives them work.
+
+    Without ``fork`` (or with fewer than two workers) there are none and :func:`draw` draws in
+    this process. :meth:`close` stops whatever is still running (after an error: nothing is
+    left behind).
+    """
+
+    def __init__(self, workers: int):
+        self._idle: list = []
+        self.busy: list = []  # (process, connection, finished formats)
+        if workers <= 1:
+            return
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        context = multiprocessing.get_context("fork")
+        for _ in range(workers):
+            mine, theirs = context.Pipe(duplex=True)
+            process = context.Process(target=_painter, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            self._idle.append((process, mine))
+
+    def __len__(self) -> int:
+        return len(self._idle)
+
+    def give(self, jobs: list[tuple]) -> None:
+        """One job per painter (as many as there are jobs); the others are let go."""
+        for (process, connection), job in zip(self._idle, jobs):
+            connection.send(job)
+            self.busy.append((process, connection, set()))
+        for process, connection in self._idle[len(jobs) :]:
+            connection.send(None)
+            connection.close()
+            process.join()
+        self._idle = []
+
+    def wait(self, fmt: str) -> None:
+        for process, connection, finished in self.busy:
+            while fmt not in finished:
+                try:
+                    message = connection.recv()
+                except (EOFError, OSError):
+                    raise RuntimeError(
+                        f"a figure worker stopped (exit code {process.exitcode}) before the {fmt} drawings were done"
+                    ) from None
+                if message[0] == "error":
+                    raise message[1]
+                finished.add(message[1])
+
+    def close(self) -> None:
+        for process, connection in self._idle:
+            connection.close()
+            process.terminate()
+            process.join()
+        for process, connection, _ in self.busy:
+            connection.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        self._idle, self.busy = [], []
+
+
+class Drawings:
+    """The figures being drawn into a folder: :meth:`wait` returns when every drawing of a format is there."""
+
+    def __init__(self, formats: tuple[str, ...], painters: Painters | None = None):
+        self._formats = formats
+        self._painters = painters
+
+    def wait(self, fmt: str) -> None:
+        if fmt in self._formats and self._painters is not None:
+            self._painters.wait(fmt)
+
+
+def draw(
+    study_root: str,
+    spec: list[dict],
+    results: dict[str, dict],
+    groups: dict[str, str],
+    footnote: str,
+    keys_of: dict[int, list[str]],
+    out_dir: Path,
+    *,
+    painters: Painters | None = None,
+    look: Look | None = None,
+    formats: tuple[str, ...] = FORMATS,
+) -> Drawings:
+    """Draw the figures of ``spec`` into ``out_dir`` (``<key>.svg``, ``<key>.png``).
+
+    ``keys_of``: per figure number the keys of its drawings (from ``build_figures(draw=False)``),
+    so that cached drawings are found without drawing; they are copied at once. With
+    ``painters`` the rest is shared among them and this returns at once (wait with
+    :meth:`Drawings.wait`); without, everything is drawn here before this returns. Painters get
+    the study folder and reload the instruments (a loaded instrument is not picklable);
+    results are plain dicts.
+    """
+    look = look or Look()
+    spec = [e for e in spec if e["instrument"] in results]
+    missing, digests = [], {}
+    for entry in spec:
+        name = entry["instrument"]
+        digest = digests[entry["number"]] = entry_key(entry, results[name], groups.get(name, name), footnote, look)
+        found = {(key, fmt): _cached(f"{digest}.{key}.{fmt}") for key in keys_of.get(entry["number"], []) for fmt in formats}
+        if found and all(data is not None for data in found.values()):
+            for (key, fmt), data in found.items():
+                _write(out_dir / f"{key}.{fmt}", data)
+        else:
+            missing.append(entry)
+    if not missing or not formats:
+        if painters is not None:
+            painters.give([])
+        return Drawings(formats)
+    if painters is None or len(painters) < 2:
+        if painters is not None:
+            painters.give([])
+        for _ in _drawn(study_root, missing, results, groups, footnote, look, formats, out_dir, digests, nice=False):
+            pass
+        return Drawings(formats)
+    chunks = [c for c in _shares(missing, len(painters)) if c]
+    painters.give([(study_root, chunk, results, groups, footnote, look, formats, out_dir, digests) for chunk in chunks])
+    return Drawings(formats, painters)
+
+
+def _shares(spec: list[dict], n: int) -> list[list[dict]]:
+    """Figures divided over ``n`` painters, the biggest first to the least loaded one."""
+    cost = {id(e): len(e.get("items", [])) * (2 if e.get("diverging") else 1) + 2 for e in spec}
+    shares: list[list[dict]] = [[] for _ in range(n)]
+    load = [0] * n
+    for entry in sorted(spec, key=lambda e: -cost[id(e)]):
+        least = load.index(min(load))
+        shares[least].append(entry)
+        load[least] += cost[id(entry)]
+    return shares
+
+
+def _cached(name: str) -> bytes | None:
+    target = cache.path("figures", name)
+    if target is None:
+        return None
+    try:
+        return target.read_bytes()
+    except OSError:
+        return None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """A whole file or none: a reader waiting for ``path`` (the PDF) never sees half of it."""
+    aside = path.with_name(f".{path.name}.part")
+    aside.write_bytes(data)
+    os.replace(aside, path)
+
+
+def _drawn(study_root, spec, results, groups, footnote, look, formats, out_dir: Path, digests: dict, *, nice: bool):
+    """Draw every figure of ``spec`` into ``out_dir`` and the cache, all of one format before the
+    next; yields each format when all of its drawings are written."""
+    from afstand.study import Study
+
+    study = Study.load(study_root)
+    instruments = {name: study.instrument(name) for name in {e["instrument"] for e in spec}}
+    figures = build_figures(spec, results, instruments, groups, footnote, look=look)
+    try:
+        for fmt in formats:
+            if fmt == "png" and nice and hasattr(os, "nice"):
+                os.nice(PNG_NICENESS)
+            for figure in figures:
+                data = figure_bytes(figure, fmt)
+                _write(out_dir / f"{figure.key}.{fmt}", data)
+                cache.write_bytes("figures", f"{digests[figure.number]}.{figure.key}.{fmt}", data)
+            yield fmt
+    finally:
+        close(figures)
+
+
+def _painter(connection) -> None:
+    """A worker: load matplotlib, then draw the one job it is given (or stop when given None)."""
+    try:
+        from afstand.figures import charts  # noqa: F401  (loads matplotlib while the analysis runs)
+        from afstand.figures.style import pyplot
+
+        pyplot()
+        job = connection.recv()
+        if job is None:
+            return
+        for fmt in _drawn(*job, nice=True):
+            connection.send(("done", fmt))
+    except EOFError:
+        return  # the build stopped before giving work
+    except BaseException as err:  # handed to the waiting process, which raises it
+        try:
+            connection.send(("error", err))
+        except Exception:
+            connection.send(("error", RuntimeError(traceback.format_exc())))
+    finally:
+        connection.close()
