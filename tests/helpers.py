@@ -550,10 +550,12 @@ def attack_text(
                     percent_of(target, int(match.group(1)), (int(match.group(2)), int(match.group(3))) if match.group(2) else None)
         elif head not in item_labels.values():
             item_table = False
+    both = rf"(?<![\w-])({label_re}) of ({label_re}): (\d+) \((\d+)%"
+    for match in re.finditer(both, text):
+        equal.append(({index[match.group(1)]: 1, index[match.group(2)]: 1}, int(match.group(3))))
+    text = re.sub(both, " ", text)  # "A of B: 30" says nothing about B alone
     for match in re.finditer(rf"(?<![\w-])({label_re}): (\d+) \((\d+)%", text):
         equal.append(({index[match.group(1)]: 1}, int(match.group(2))))
-    for match in re.finditer(rf"(?<![\w-])({label_re}) of ({label_re}): (\d+) \((\d+)%", text):
-        equal.append(({index[match.group(1)]: 1, index[match.group(2)]: 1}, int(match.group(3))))
     for match in re.finditer(rf"(?<![\w-])({label_re})(?::|\s+)\s*(\d+)%", text):
         percent_of({index[match.group(1)]: 1}, int(match.group(2)), None)
     for match in re.finditer(rf"(?<![\w-])({label_re})(?:: [\d,–-]+)? \(n = (\d+)\)", text):

@@ -1,7 +1,7 @@
 """Disclosure control holds against an attacker who solves the published linear system.
 
-A small study (four characteristics: two select_one items, a select_multiple with
-``contains``, a number item in bands) gets generated, skewed data: many tiny groups, groups of
+A small study (tests/studies/mini: four characteristics — two select_one items, a select_multiple
+with ``contains``, a number item in bands) gets generated, skewed data: many tiny groups, groups of
 exactly the threshold, missing answers on the characteristic. The attacker reads only the
 published result (:func:`afstand.analysis.disclosure.publish`) and, per characteristic,
 writes down every equality it prints (shown groups, ``no_group``, the item's counts and
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from afstand.analysis.disclosure import publish
 from afstand.analysis.summary import analyze
@@ -28,148 +26,34 @@ from afstand.analysis.suppression import suppress_cells
 from afstand.instrument.loader import load_instrument
 from afstand.responses import load_responses
 from afstand.study import Study
-from tests.helpers import attack
+from tests.helpers import MINI_STUDY, attack, mini_datasets, true_cells, write_mini_csv
 
 MIN = 10
 
-FORM = """\
-| survey |
-|  | type | name | label::Nederlands (nl) | relevant | consent_choice | dimension | key |
-|  | select_one consent | consent | Doet u mee? |  | ja |  |  |
-|  | select_one org | org | Organisatie | ${consent} = 'ja' |  |  |  |
-|  | select_one sex | sex | Geslacht | ${consent} = 'ja' |  |  |  |
-|  | select_multiple role | role | Functie | ${consent} = 'ja' |  |  |  |
-|  | integer | years | Jaren werkervaring | ${consent} = 'ja' |  |  |  |
-|  | select_one agree | q1 | Stelling 1 | ${consent} = 'ja' |  | a | 1 |
-|  | select_one agree | q2 | Stelling 2 | ${consent} = 'ja' |  | a | -1 |
-|  | select_one agree | q3 | Stelling 3 | ${consent} = 'ja' |  | a | 1 |
-
-| choices |
-|  | list_name | name | label::Nederlands (nl) | score |
-|  | consent | ja | Ja |  |
-|  | consent | nee | Nee |  |
-|  | org | o1 | Eén |  |
-|  | org | o2 | Twee |  |
-|  | org | o3 | Drie |  |
-|  | org | o4 | Vier |  |
-|  | sex | m | Man |  |
-|  | sex | v | Vrouw |  |
-|  | sex | x | Anders |  |
-|  | role | r1 | Rol 1 |  |
-|  | role | r2 | Rol 2 |  |
-|  | role | r3 | Rol 3 |  |
-|  | agree | oneens | Oneens | 1 |
-|  | agree | neutraal | Neutraal | 2 |
-|  | agree | eens | Eens | 3 |
-|  | agree | weet_niet | Weet niet |  |
-
-| settings |
-|  | form_title | form_id | default_language |
-|  | Mini | mini | Nederlands (nl) |
-"""
-
-STUDY = f"""\
-[study]
-id = "mini"
-[instruments.mini]
-form = "mini.md"
-[privacy]
-min_group_size = {MIN}
-[[breakdowns]]
-instrument = "mini"
-name = "org"
-item = "org"
-[[breakdowns]]
-instrument = "mini"
-name = "sex"
-item = "sex"
-[[breakdowns]]
-instrument = "mini"
-name = "role"
-item = "role"
-contains = "r1"
-[[breakdowns]]
-instrument = "mini"
-name = "years"
-item = "years"
-bands = [0, 5, 10, 20]
-[comparisons]
-mini = ["q*"]
-"""
-
-BANDS = [(0, 5), (5, 10), (10, 20), (20, 40)]
-
 
 @pytest.fixture(scope="module")
-def mini(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mini")
-    (root / "mini.md").write_text(FORM, encoding="utf-8")
-    (root / "study.toml").write_text(STUDY, encoding="utf-8")
-    study = Study.load(root)
-    return study, load_instrument(root / "mini.md"), root
-
-
-WEIGHTS = st.sampled_from([0.0, 0.01, 0.03, 0.06, 0.1, 0.3, 1.0, 3.0])
-
-
-@st.composite
-def datasets(draw):
-    """Skewed data: cell shares from a few very small to dominant; some missing answers."""
-    n = draw(st.integers(8, 140))
-    seed = draw(st.integers(0, 2**31 - 1))
-    shares = {
-        name: draw(st.lists(WEIGHTS, min_size=k + 1, max_size=k + 1)) for name, k in (("org", 4), ("sex", 3), ("role", 3), ("years", 4))
-    }
-    return n, seed, shares
-
-
-def _draw(rng, weights, n):
-    w = np.asarray(weights, dtype=float)
-    if w.sum() == 0:
-        w = np.ones_like(w)
-    return rng.choice(len(w), size=n, p=w / w.sum())  # last index = no answer
-
-
-def write_csv(path, n, seed, shares):
-    rng = np.random.default_rng(seed)
-    org, sex, role, years = (_draw(rng, shares[k], n) for k in ("org", "sex", "role", "years"))
-    lines = ["response_id,consent,org,sex,role,years,q1,q2,q3"]
-    answers = ["oneens", "neutraal", "eens", "weet_niet", ""]
-    for i in range(n):
-        roles = "" if role[i] == 3 else " ".join(sorted({f"r{role[i] + 1}", *(["r2"] if rng.random() < 0.3 else [])}))
-        year = "" if years[i] == 4 else str(int(rng.integers(*BANDS[years[i]])))
-        q = [answers[int(v)] for v in rng.choice(5, size=3, p=[0.3, 0.2, 0.3, 0.1, 0.1])]
-        lines.append(
-            ",".join([f"R{i}", "ja", "" if org[i] == 4 else f"o{org[i] + 1}", "" if sex[i] == 3 else "mvx"[sex[i]], roles, year, *q])
-        )
-    lines.append(f"R{n},nee,,,,,,,")  # one refusal: n_total differs from n_consented
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def true_cells(published_raw: dict, responses, breakdown) -> dict[str, int]:
-    from afstand.analysis.compare import group_codes
-
-    codes, names, _ = group_codes(responses, breakdown)
-    tally = np.bincount(codes + 1, minlength=len(names) + 1)
-    return {g: int(tally[i + 1]) for i, g in enumerate(names)}
+def mini():
+    study = Study.load(MINI_STUDY)
+    assert study.min_group_size == MIN
+    return study, load_instrument(MINI_STUDY / "mini.md"), MINI_STUDY
 
 
 @settings(
     max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
-@given(data=datasets())
+@given(data=mini_datasets())
 def test_attacker_recovers_nothing(mini, tmp_path_factory, data):
     study, instrument, root = mini
     n, seed, shares = data
     path = tmp_path_factory.mktemp("data") / "mini.csv"
-    write_csv(path, n, seed, shares)
+    write_mini_csv(path, n, seed, shares)
     responses = load_responses(path, instrument)
     raw = analyze(responses, name="mini", study=study)
     published = json.loads(json.dumps(publish(raw, study, "mini")))  # what a reader of cijfers.json gets
     breakdowns = study.breakdowns("mini")
     for name, bounds in attack(published, breakdowns):
         breakdown = next(b for b in breakdowns if b.name == name)
-        truth = true_cells(raw, responses, breakdown)
+        truth, _ = true_cells(responses, breakdown)
         everything_hidden = not published["comparisons"]["breakdowns"][name]["groups"]
         for key, (low, high) in bounds.items():
             value = sum(truth[g] for g in key.split("|"))
@@ -221,7 +105,7 @@ def test_trend_hides_per_wave_what_publish_hides(mini, tmp_path):
     waves = {}
     for label, seed, s in (("2021", 1, even), ("2022", 2, shares)):
         path = tmp_path / f"{label}.csv"
-        write_csv(path, 120, seed, s)
+        write_mini_csv(path, 120, seed, s)
         waves[label] = load_responses(path, instrument)
     raw = trend([Wave(label, r) for label, r in waves.items()], name="mini")
     out = json.loads(json.dumps(publish_trend(raw, waves, study, "mini")))

@@ -70,7 +70,8 @@ def _check(study, path, out, formats) -> None:
                 for s in itertools.combinations(groups, size)
                 if 0 < sum(truth[g] for g in s) < MIN and not (everything_hidden and size == len(groups))
             ]
-            counted = [[g["name"]] for g in entry["groups"]] if breakdown.bands is None else []  # printed as "Label: count ("
+            printed_as_count = {c.name for c in item.choice_list.choices} if item.choice_list else set()  # "Label: count ("
+            counted = [[g["name"]] for g in entry["groups"] if g["name"] in printed_as_count]
             found = attack_text((rows, text), n, labels, item_labels, small + counted)
             for subset, (low, high) in zip(small + counted, found):
                 value = sum(truth[g] for g in subset)

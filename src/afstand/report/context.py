@@ -81,10 +81,16 @@ class Numbers:
 
     # --- respondents
     def n(self, inst: str) -> int:
-        return self.results[inst]["n_consented"]
+        return self._result(inst)["n_consented"]
 
     def n_total(self, inst: str) -> int:
-        return self.results[inst]["n_total"]
+        return self._result(inst)["n_total"]
+
+    def _result(self, inst: str) -> dict:
+        try:
+            return self.results[inst]
+        except KeyError:
+            raise KeyError(f"report template: no data for {inst!r} in this build (guard the text with has({inst!r}))") from None
 
     def has(self, inst: str) -> bool:
         return inst in self.results
@@ -266,10 +272,11 @@ class Numbers:
 
     def share_any(self, inst: str, items: list[str], *choices: str) -> float | None:
         """The percentage of respondents who gave one of ``choices`` on at least one of ``items``
-        (e.g. training wanted for at least one application), of all who gave consent."""
+        (e.g. training wanted for at least one application), of all who gave consent; None when
+        a count of these choices is hidden in the published results."""
         responses = self.responses[inst]
-        if not responses.n_consented:
-            return None
+        if not responses.n_consented or not all(self.shown(inst, name, *choices) for name in items):
+            return None  # a hidden count (disclosure control) is not shown through a union either
         hit = np.zeros(responses.n_consented, dtype=bool)
         for name in items:
             item = self.instruments[inst].items[name]
@@ -296,6 +303,8 @@ class Numbers:
     # --- internals for the wording
     def _count_base(self, inst: str, item: str, choices) -> tuple[int | None, int | None]:
         entry = self._item(inst, item)
+        if not choices or not all(choices):  # most_chosen() of an item whose every choice is hidden: ""
+            return None, None
         names = self.instruments[inst].items[item].choice_list.names
         if all(c in names for c in choices):
             if not self.shown(inst, item, *choices):
@@ -364,7 +373,7 @@ class Numbers:
 
     def _item(self, inst: str, item: str) -> dict:
         try:
-            return self.results[inst]["items"][item]
+            return self._result(inst)["items"][item]
         except KeyError:
             raise KeyError(f"report template: no item {item!r} in the results of {inst!r}") from None
 
