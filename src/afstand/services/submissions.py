@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 
-from afstand.responses.codes import CodeTypo, make_code, read_code
+from afstand.responses.codes import DATA_CHARS, CodeTypo, code_characters, make_code, read_code
 from afstand.responses.submission import check_submission
 from afstand.services import signup_spool
 from afstand.services.studies import instrument_for
@@ -85,6 +85,43 @@ def read_withdrawal_code(typed: str) -> tuple[str | None, bool]:
         return read_code(typed), False
     except CodeTypo:
         return None, True
+
+
+CODE_LENGTH = DATA_CHARS + 1  # the characters of a code a respondent types (dashes and spaces aside)
+_LEGACY = 20  # the earlier layout: five groups of four base-32 characters
+
+
+@dataclass(frozen=True)
+class TypedCode:
+    """What someone typed in the withdrawal form: ``kind`` is ``empty``, ``typo`` (the check
+    character says a character is wrong), ``length`` (too short or too long to be a code: no
+    lookup) or ``code`` (``code`` is the text to look up); ``length`` is the characters typed."""
+
+    kind: str
+    code: str | None
+    length: int
+
+
+def read_typed_code(typed: str) -> TypedCode:
+    compact = code_characters(typed)
+    if not compact:
+        return TypedCode("empty", None, 0)
+    try:
+        code = read_code(typed)
+    except CodeTypo:
+        return TypedCode("typo", None, len(compact))
+    if code is not None:
+        return TypedCode("code", code, len(compact))
+    if len(compact) == _LEGACY:  # a code of the earlier layout, typed with or without its dashes
+        return TypedCode("code", "-".join(compact[i : i + 4] for i in range(0, _LEGACY, 4)), len(compact))
+    if len(compact) == CODE_LENGTH:  # the right length with a character no code has
+        return TypedCode("typo", None, len(compact))
+    return TypedCode("length", None, len(compact))
+
+
+def withdrawn_before(code: str) -> bool:
+    """Whether the response of this code was withdrawn earlier (its tombstone is kept)."""
+    return Withdrawn.objects.filter(withdrawal_hash=hash_code(code)).exists()
 
 
 @dataclass

@@ -25,7 +25,7 @@ from afstand.instrument.pages import field_name
 from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.pages import read_page as core_read_page
 from afstand.instrument.xpath import compile_expression
-from afstand.responses.numbers import NumberError, canonical_number
+from afstand.responses.numbers import AmbiguousNumber, NumberError, canonical_number
 from afstand.responses.submission import check_submission
 from afstand.services import form_pages
 
@@ -262,9 +262,15 @@ def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, 
         if value and item.kind == "number":
             try:
                 value = canonical_number(value, integer=item.type == "integer")
-            except NumberError:
+            except NumberError as problem:
                 raw[name] = value[:100]
-                errors[name] = "not_a_whole_number" if item.type == "integer" else "not_a_number"
+                errors[name] = (
+                    "ambiguous_number"
+                    if isinstance(problem, AmbiguousNumber)
+                    else "not_a_whole_number"
+                    if item.type == "integer"
+                    else "not_a_number"
+                )
                 continue
         if value:
             merged[name] = value

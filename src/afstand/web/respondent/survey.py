@@ -75,17 +75,40 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
         instance = uuid.UUID(request.POST.get("i", ""), version=4)
     except ValueError:
         instance = uuid.uuid4()
-    answers, raw, errors = layout.read_page(form, all_pages[0], {}, dict(request.POST.lists()))
+    # the page script's key (``k``): made in the browser, restored by the browser when Back returns
+    # to this page, so that Next continues that draft; only a same-origin post may name it
+    key = request.POST.get("k", "")
+    key = key if drafts.valid_token(key) and _same_origin(request) else ""
+    existing = drafts.load(key) if key else None
+    posted = dict(request.POST.lists())
+    answers, raw, errors = layout.read_page(form, all_pages[0], {}, posted)
     if form.consent_item and form.consent_item in all_pages[0].elements:
         consent = layout.consent_answer(form, answers)
         if consent is None:  # no answer, or none of the list
             return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
         if consent == "declined":
             submissions.decline(version, instance)  # counted once per instance, however often the page is sent
+            if existing is not None and "done" not in existing:
+                drafts.delete(key)  # declined after all: the answers so far are not kept
             return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
-    token = drafts.new_token()
+    if existing is not None and "done" in existing:
+        return _SeeOther(f"{base}/bedankt/{key}")  # sent already: the thank-you page, never a second response
+    if existing is not None and existing.get("v") == version.version_id and existing.get("w") == version.wave_id:
+        existing["a"], raw, errors = layout.read_page(form, all_pages[0], existing["a"], posted)
+        existing.update({"p": 0, "l": lang})
+        return _advance(request, form, all_pages, existing, key, base, raw, errors)
+    token = key if key and existing is None else drafts.new_token()
     state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
     return _advance(request, form, all_pages, state, token, base, raw, errors)
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """Whether the browser says the post comes from a page of this site (``Sec-Fetch-Site``, else ``Origin``)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin", "")
+    return bool(origin) and origin.split("://", 1)[-1] == request.get_host()
 
 
 def declined(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
@@ -143,6 +166,10 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
             return _send(request, version, form, all_pages, state, token, base)
         state["p"] = index
         answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
+        if index == 0 and request.POST.get("action", "next") in ("next", "review") and _declined(form, all_pages[0], answers):
+            submissions.decline(version, uuid.UUID(state["i"]))  # consent taken back: as on the first visit
+            drafts.delete(token)
+            return _SeeOther(f"{base}/nee?{urlencode({'lang': state['l'], 'via': state.get('c', '')})}")
         state["a"] = answers
         return _advance(request, form, all_pages, state, token, base, raw, errors)
     if index == REVIEW:
@@ -150,6 +177,10 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
     if index != state["p"]:  # Back/forward in the browser, or a change link: the errors belong to another page
         state["p"], state["e"], state["r"] = index, {}, {}
     return _page(request, version, form, all_pages, state, token, base, fell_back=fell_back)
+
+
+def _declined(form, first_page, answers: dict) -> bool:
+    return bool(form.consent_item) and form.consent_item in first_page.elements and layout.consent_answer(form, answers) == "declined"
 
 
 def _thanks_redirect(base: str, token: str) -> HttpResponse:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
@@ -11,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from afstand.services import signup_spool, submissions
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
-from afstand.web.texts import choose_language, render_in, text
+from afstand.web.texts import choose_language, code_length_text, render_in, text, too_many_text
 
 
 def _lang(request: HttpRequest) -> tuple[str, bool]:
@@ -30,29 +33,44 @@ SIGNUPS = ratelimit.Limiter("signup", lambda: settings.AFSTAND_SIGNUP_LIMIT, lam
 
 @csrf_exempt  # no cookie and no session: nothing for a forged request to ride on
 def withdraw(request: HttpRequest) -> HttpResponse:
-    """Delete answers with the withdrawal code. Case, spaces and dashes do not matter; a typo the
-    code's check character catches is shown as a typo and is not a failed try."""
+    """Delete answers with the withdrawal code. Case, spaces and dashes do not matter. Only a
+    lookup that finds nothing is a failed try: an empty field, a code too short or too long and a
+    typo the code's check character catches are explained instead, and a code whose answers were
+    deleted already (a double tap, a reload) says so."""
     lang, fell_back = _lang(request)
-    status, outcome, typed = 200, None, ""
+    status, outcome, typed, length = 200, None, "", 0
+    t = text(lang)
     if request.method == "POST":
         key = ratelimit.client_key(request)
         typed = (request.POST.get("code") or "").strip()[:64]
-        code, typo = submissions.read_withdrawal_code(typed)
-        if typo:
-            outcome, status = "typo", 400
+        read = submissions.read_typed_code(typed)
+        length = read.length
+        if read.kind != "code":
+            outcome, status = read.kind, 400
+        elif WITHDRAW_FAILURES.over(key):
+            outcome, status = "too_many", 429
+        elif submissions.withdraw(read.code):
+            outcome, typed = "withdrawn", ""
+        elif submissions.withdrawn_before(read.code):
+            outcome, typed = "already_withdrawn", ""
         else:
-            if WITHDRAW_FAILURES.over(key):
-                outcome, status = "too_many", 429
-            elif typed and submissions.withdraw(code or typed.upper()):  # a code of the earlier (longer) layout as typed
-                outcome, typed = "withdrawn", ""
-            else:
-                WITHDRAW_FAILURES.hit(key)
-                outcome, status = "not_found", 404
+            WITHDRAW_FAILURES.hit(key)
+            outcome, status = "not_found", 404
+        t = {**t, "too_many": too_many_text(lang, settings.AFSTAND_WITHDRAW_WINDOW)}
     return render_in(
         lang,
         request,
         "afstand/withdraw.html",
-        {"t": text(lang), "lang": lang, "outcome": outcome, "typed": typed, "fell_back": fell_back, **_switch(lang)},
+        {
+            "t": t,
+            "lang": lang,
+            "outcome": outcome,
+            "error": status >= 400,
+            "length_text": code_length_text(lang, submissions.CODE_LENGTH, length),
+            "typed": typed,
+            "fell_back": fell_back,
+            **_switch(lang),
+        },
         status=status,
     )
 
@@ -84,12 +102,15 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
     done = False
     t = text(lang)
     if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
+        message = too_many_text(lang, settings.AFSTAND_SIGNUP_WINDOW)
         return render_in(
-            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": t["too_many"]}, status=429
+            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": message}, status=429
         )
+    nonce = request.POST.get("n", "")
+    nonce = nonce if re.fullmatch(r"[0-9a-f]{32}", nonce) else secrets.token_hex(16)  # this form: sent twice, stored once
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        signup_spool.add(study_obj, data)  # spooled durably; written to the database in shuffled batches
+        signup_spool.add(study_obj, data, once=nonce)  # spooled durably; written to the database in shuffled batches
         done, form = True, SignUpForm()
     with override(lang):  # Django's own messages ("Enter a valid email address.") in the page's language
         fields = [
@@ -114,6 +135,7 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
             "errors": errors,
             "done": done,
             "action": f"/aanmelden/{study}",
+            "nonce": nonce,
             "fell_back": fell_back,
             **_switch(lang),
         },

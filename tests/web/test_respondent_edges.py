@@ -1,0 +1,136 @@
+"""Respondent pages at their edges, found by using them as a client and a probation officer would
+(Django's test client; the browser runs are in test_respondent_browser.py): consent taken back
+inside the survey, numbers with thousands groups, a withdrawal or sign-up sent twice, an empty or
+short code, the wait after too many tries, the consent page posted again after Back."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from afstand.services import drafts, signup_spool, studies, submissions
+from afstand.web.models import Counter, Draft, Response, Withdrawn
+from tests.helpers import action_of, h1, review_and_send, step
+
+pytestmark = pytest.mark.django_db
+SIGNUP = "/aanmelden/werken-op-afstand"
+
+
+@pytest.fixture
+def demo(db):
+    from afstand.web.respondent import withdrawal
+
+    withdrawal.WITHDRAW_FAILURES.reset()
+    withdrawal.SIGNUPS.reset()
+    return studies.load_demo()
+
+
+def _code(demo) -> str:
+    version = studies.active_version(demo.slug, "clienten")
+    return submissions.submit(version, uuid.uuid4(), {"consent": "ja"}).body["withdrawal_code"]
+
+
+def test_no_on_the_consent_page_inside_the_survey_declines_and_forgets_the_draft(client, demo):
+    """Previous back to the consent page, then "Nee": the decline page, as on the first visit; never
+    "Thank you for taking part!" with a Send button for answers that are dropped."""
+    page = step(client, client.get("/s/clienten?via=mail"), consent="ja")
+    page = step(client, page, c_age="33")
+    consent = step(client, step(client, page, action="back"), action="back")
+    assert h1(consent) == "Meedoen" and "/verder/" in action_of(consent)
+    posted = client.post(action_of(consent), {"q-consent": "nee", "action": "next"})
+    assert posted.status_code == 303 and "/s/clienten/nee" in posted["Location"] and "via=mail" in posted["Location"]
+    assert "Je doet niet mee" in client.get(posted["Location"]).content.decode()
+    assert Draft.objects.count() == 0 and Response.objects.count() == 0
+    assert Counter.objects.get(instrument="clienten", kind="declined").value == 1
+
+
+@pytest.mark.parametrize("typed", ["1.000", "1,500", "3 5"])
+def test_thousands_groups_and_split_digits_are_an_error_naming_the_question(client, demo, typed):
+    page = step(client, client.get("/s/clienten"), consent="ja")
+    bad = step(client, page, c_contact_years=typed)
+    html = bad.content.decode()
+    assert re.search(r'<a href="#c_contact_years">Hoe lang heb je al contact met de reclassering\?[^<]*: (Welk getal|Typ een getal)', html)
+    assert f'value="{typed}"' in html  # kept in the field, to correct
+    review_and_send(client, step(client, bad, c_contact_years="1,5"))
+    assert Response.objects.get().answers["c_contact_years"] == "1.5"
+
+
+def test_a_withdrawal_sent_twice_says_deleted_not_unknown(client, demo, settings):
+    """A double tap on Delete or a reload of its result: the second request finds a tombstone and says
+    the answers were deleted; it is no failed try."""
+    settings.AFSTAND_WITHDRAW_LIMIT = 1
+    code = _code(demo)
+    first = client.post("/intrekken", {"code": code}, REMOTE_ADDR="198.51.100.7")
+    assert first.status_code == 200 and Response.objects.count() == 0 and Withdrawn.objects.count() == 1
+    for _ in range(3):
+        again = client.post("/intrekken", {"code": code.lower()}, REMOTE_ADDR="198.51.100.7")
+        html = again.content.decode()
+        assert again.status_code == 200 and "al eerder verwijderd" in html and "kennen we niet" not in html
+
+
+def test_an_empty_or_short_code_is_explained_and_no_failed_try(client, demo, settings):
+    settings.AFSTAND_WITHDRAW_LIMIT = 1
+    code = _code(demo)
+    compact = code.replace("-", "")
+    empty = client.post("/intrekken", {"code": "  "}, REMOTE_ADDR="198.51.100.8")
+    assert empty.status_code == 400 and "Typ je code" in empty.content.decode()
+    for typed, count in ((compact[:-1], 16), (compact + "A", 18), (code[:-2], 16)):
+        short = client.post("/intrekken", {"code": typed}, REMOTE_ADDR="198.51.100.8")
+        html = short.content.decode()
+        assert short.status_code == 400 and "17 tekens" in html and f"Jij typte er {count}" in html and "<title>Fout:" in html
+    assert client.post("/intrekken", {"code": code}, REMOTE_ADDR="198.51.100.8").status_code == 200  # none of these counted
+    assert Response.objects.count() == 0
+
+
+def test_a_signup_sent_twice_is_stored_once(client, demo):
+    """A double tap on "Aanmelden" on a slow link, or a reload of the result: one sign-up, not two chances."""
+    form = client.get(SIGNUP).content.decode()
+    nonce = re.search(r'<input type="hidden" name="n" value="([0-9a-f]{32})">', form).group(1)
+    data = {"purpose": "loterij", "name": "Dubbel Tik", "email": "dubbel@example.org", "n": nonce}
+    assert client.post(SIGNUP, data).status_code == client.post(SIGNUP, data).status_code == 200
+    signup_spool.flush(force=True)
+    assert client.post(SIGNUP, data).status_code == 200  # after the batch was written: still one
+    signup_spool.flush(force=True)
+    assert [s["email"] for s in signup_spool.all_for(demo)] == ["dubbel@example.org"]
+    other = re.search(r'name="n" value="([0-9a-f]{32})"', client.get(SIGNUP).content.decode()).group(1)
+    assert other != nonce  # a new form: a new sign-up
+    bad = client.post(SIGNUP, {**data, "email": "fout", "n": other}).content.decode()
+    assert f'name="n" value="{other}"' in bad  # the same sign-up after a correction
+
+
+def test_the_wait_after_too_many_tries_is_the_configured_window(client, demo, settings):
+    settings.AFSTAND_SIGNUP_LIMIT, settings.AFSTAND_SIGNUP_WINDOW = 1, 3600
+    settings.AFSTAND_WITHDRAW_LIMIT, settings.AFSTAND_WITHDRAW_WINDOW = 1, 600
+    data = {"purpose": "loterij", "name": "A", "email": "a@example.org"}
+    client.post(SIGNUP, data)
+    assert "Wacht 60 minuten" in client.post(SIGNUP, data).content.decode()
+    unknown = "0000-0000-0000-0000-0"
+    client.post("/intrekken", {"code": unknown})
+    limited = client.post("/intrekken", {"code": unknown})
+    assert limited.status_code == 429 and "Wacht 10 minuten" in limited.content.decode()
+
+
+def test_the_consent_page_posted_again_after_back_continues_the_draft(client, demo):
+    """The phone's Back from the first question page reaches the consent page; with the page script
+    its key field (``k``, a hidden text field) is filled in the browser and restored by Back, so Next continues the same
+    draft with its answers instead of starting an empty one. Only a same-origin post may name a key."""
+    key = drafts.new_token()
+    consent = client.get("/s/clienten").content.decode()
+    assert '<input type="text" name="k" value="" hidden>' in consent  # the script fills it in the browser
+    fields = {"q-consent": "ja", "lang": "nl", "i": str(uuid.uuid4()), "k": key}
+    first = client.post("/s/clienten", fields, HTTP_SEC_FETCH_SITE="same-origin")
+    assert first.status_code == 303 and f"/verder/{key}?stap=2" in first["Location"]
+    step(client, client.get(first["Location"]), c_age="61")
+    again = client.post("/s/clienten", {**fields, "i": str(uuid.uuid4())}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert again["Location"].endswith(f"/verder/{key}?stap=2") and Draft.objects.count() == 1
+    assert 'value="61"' in client.get(again["Location"]).content.decode()
+    # a post from another site cannot choose the draft (it would read what the respondent types)
+    chosen = drafts.new_token()
+    forged = client.post("/s/clienten", {**fields, "k": chosen}, HTTP_SEC_FETCH_SITE="cross-site", HTTP_ORIGIN="https://evil.example")
+    assert "/verder/" in forged["Location"] and chosen not in forged["Location"] and key not in forged["Location"]
+    # once sent, the same consent page leads to the thank-you page: no second response
+    thanks, _ = review_and_send(client, client.get(again["Location"]))
+    after = client.post("/s/clienten", {**fields, "i": str(uuid.uuid4())}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert after.status_code == 303 and after["Location"].endswith(f"/bedankt/{key}") and Response.objects.count() == 1
