@@ -134,3 +134,17 @@ def test_the_consent_page_posted_again_after_back_continues_the_draft(client, de
     thanks, _ = review_and_send(client, client.get(again["Location"]))
     after = client.post("/s/clienten", {**fields, "i": str(uuid.uuid4())}, HTTP_SEC_FETCH_SITE="same-origin")
     assert after.status_code == 303 and after["Location"].endswith(f"/bedankt/{key}") and Response.objects.count() == 1
+
+
+def test_the_review_shows_skipped_questions_and_not_the_consent_page(client, demo):
+    """Every question asked is on the review page, a skipped one as "Geen antwoord", so a skip by
+    mistake can be seen; the consent page (its only question is the consent) is not a section."""
+    page = step(client, client.get("/s/clienten"), consent="ja")
+    page = step(client, page, c_age="30")
+    while h1(page) != "Controleer je antwoorden":
+        page = step(client, page)
+    html = page.content.decode()
+    assert "<dt>Hoe oud ben je?</dt><dd>30 " in html
+    assert re.search(r"<dt>Ben je een man of een vrouw\?</dt><dd><span class=\"meta\">Geen antwoord</span> ", html)
+    assert "Wil je hier iets over vertellen?" not in html  # a follow-up whose trigger was not answered: not asked
+    assert ">Meedoen</h2>" not in html and "Geen antwoorden op deze pagina" not in html

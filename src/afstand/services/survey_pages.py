@@ -356,20 +356,23 @@ def labels(form: Instrument, names: list[str], language: str) -> list[str]:
 
 
 def review_sections(form: Instrument, all_pages: list[Page], answers: dict, language: str) -> list[dict]:
-    """Per relevant page with questions: its title, its index and the answers given (as the respondent reads them)."""
+    """Per relevant page with questions: its title, its index and every question asked with the
+    answer given (as the respondent reads them; ``answer`` None for a skipped question, so that a
+    skip by mistake can be seen). The consent question is not repeated here."""
     sections = []
     engine, shown = engine_for(form), form_pages.shown_answers(form, answers)  # labels with ${} filled in, as on the pages
     for i, page in enumerate(all_pages):
-        if not page_relevant(page, answers) or not any(e in form.items for e in page.elements):
+        questions = [e for e in page.elements if e in form.items and e != form.consent_item and form.items[e].collected]
+        if not page_relevant(page, answers) or not questions:
             continue
         rows = [
             {
                 "name": n,
                 "label": engine.interpolate(form.items[n].label(language), shown),
-                "answer": choice_text(form.items[n], answers[n], language),
+                "answer": choice_text(form.items[n], answers[n], language) if n in answers else None,
             }
-            for n in page.elements
-            if n in form.items and n in answers and n != form.consent_item and not page.repeat
+            for n in questions
+            if not page.repeat and (n in answers or asked(form, form.items[n], answers, shown))
         ]
         instances = answers.get(page.repeat) if page.repeat and isinstance(answers.get(page.repeat), list) else []
         for number, instance in enumerate(instances, 1):

@@ -36,7 +36,7 @@ _TEXTS = {
         "required": _("Please answer this question."),
         "not_a_number": _("Type a number, for example 3 or 0.5."),
         "not_a_whole_number": _("Type a whole number, for example 3."),
-        "ambiguous_number": _("Which number do you mean? Write a thousand without a point: 1000. Write one and a half as 1.5."),
+        "ambiguous_number": _("Which number do you mean? Write a thousand without a point or comma: 1000. Write one and a half as 1.5."),
         "constraint": _("This answer cannot be right. Please check it."),
         "not_a_choice": _("Choose one of the answers."),
         "not_relevant": _("This question belongs to an answer you did not give. Leave it empty."),
