@@ -460,3 +460,39 @@ def test_back_to_consent_double_taps_on_a_slow_link_and_unclear_numbers(site, re
         rows = connection.execute("SELECT email FROM afstand_signup WHERE email = ?", (email,)).fetchall()
     assert len(rows) + sum(1 for e in spooled if e["email"] == email) == 1
     assert r.violations == []
+
+
+@pytest.mark.parametrize("respondent", [("phone", True), ("phone", False)], ids=["phone-js", "phone-nojs"], indirect=True)
+def test_signup_and_withdrawal_survive_back_forward_and_reload(site, respondent):
+    """The sign-up and withdrawal forms, like the survey, never lead to Chromium's "Confirm Form
+    Resubmission" (ERR_CACHE_MISS): their result is a post/redirect/get, and with the page script an
+    error page's history entry is a GET too (without it an error page stays a post: a known limit)."""
+    base, _, _ = site
+    r, page = respondent, respondent.page
+    page.goto(f"{base}/aanmelden/werken-op-afstand")
+    r.tap(page.get_by_text("Meedoen aan een groepsgesprek"))
+    r.type(page.get_by_label("Naam"), "Terug Knop")
+    r.type(page.get_by_label("E-mailadres"), "terug-knop")
+    if r.js:
+        r.next()
+        assert page.title().startswith("Fout:")
+        r.type(page.get_by_label("E-mailadres"), "terug-knop@example.org")
+    else:
+        r.type(page.get_by_label("E-mailadres"), "terug-knop@example.org")
+    r.next()
+    assert "Je bent aangemeld" in page.locator("main").inner_text() and "klaar=1" in page.url
+    page.reload()
+    assert "Je bent aangemeld" in page.locator("main").inner_text()
+    page.go_back()  # the form (a GET), never the browser's resubmission page
+    assert r.h1() == "Aanmelden" and page.get_by_label("Naam").is_visible()
+    page.go_forward()
+    assert "Je bent aangemeld" in page.locator("main").inner_text()
+    r.audit("signed up")
+    if r.js:
+        page.goto(f"{base}/intrekken")
+        r.type(page.get_by_label("Code"), "ABCD")
+        r.next()
+        assert "Een code heeft 17 tekens" in page.locator("#errors").inner_text()
+        page.reload()  # a GET of the form: no resubmission
+        assert r.h1() == "Antwoorden verwijderen" and page.locator("#errors").count() == 0
+    assert r.violations == []

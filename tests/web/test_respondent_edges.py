@@ -57,17 +57,21 @@ def test_thousands_groups_and_split_digits_are_an_error_naming_the_question(clie
     assert Response.objects.get().answers["c_contact_years"] == "1.5"
 
 
-def test_a_withdrawal_sent_twice_says_deleted_not_unknown(client, demo, settings):
-    """A double tap on Delete or a reload of its result: the second request finds a tombstone and says
-    the answers were deleted; it is no failed try."""
+def test_a_withdrawal_is_a_redirect_and_sent_twice_says_deleted_not_unknown(client, demo, settings):
+    """Deleting is a post/redirect/get: the result page is a GET, so Back, Forward and reload never
+    show the browser's "Confirm Form Resubmission". A double tap on Delete, or an old tab sending
+    it again, finds the tombstone: the same result, and no failed try."""
     settings.AFSTAND_WITHDRAW_LIMIT = 1
     code = _code(demo)
-    first = client.post("/intrekken", {"code": code}, REMOTE_ADDR="198.51.100.7")
-    assert first.status_code == 200 and Response.objects.count() == 0 and Withdrawn.objects.count() == 1
+    first = client.post("/intrekken", {"code": code, "lang": "nl"}, REMOTE_ADDR="198.51.100.7")
+    assert first.status_code == 303 and Response.objects.count() == 0 and Withdrawn.objects.count() == 1
+    done = client.get(first["Location"])
+    assert done.status_code == 200 and "Je antwoorden zijn verwijderd." in done.content.decode()
     for _ in range(3):
-        again = client.post("/intrekken", {"code": code.lower()}, REMOTE_ADDR="198.51.100.7")
-        html = again.content.decode()
-        assert again.status_code == 200 and "al eerder verwijderd" in html and "kennen we niet" not in html
+        again = client.post("/intrekken", {"code": code.lower(), "lang": "nl"}, REMOTE_ADDR="198.51.100.7")
+        assert again.status_code == 303 and again["Location"] == first["Location"]
+    english = client.post("/intrekken", {"code": code, "lang": "en"}, REMOTE_ADDR="198.51.100.7")
+    assert "Your answers have been deleted." in client.get(english["Location"]).content.decode()
 
 
 def test_an_empty_or_short_code_is_explained_and_no_failed_try(client, demo, settings):
@@ -80,24 +84,29 @@ def test_an_empty_or_short_code_is_explained_and_no_failed_try(client, demo, set
         short = client.post("/intrekken", {"code": typed}, REMOTE_ADDR="198.51.100.8")
         html = short.content.decode()
         assert short.status_code == 400 and "17 tekens" in html and f"Jij typte er {count}" in html and "<title>Fout:" in html
-    assert client.post("/intrekken", {"code": code}, REMOTE_ADDR="198.51.100.8").status_code == 200  # none of these counted
+    assert client.post("/intrekken", {"code": code}, REMOTE_ADDR="198.51.100.8").status_code == 303  # none of these counted
     assert Response.objects.count() == 0
 
 
-def test_a_signup_sent_twice_is_stored_once(client, demo):
-    """A double tap on "Aanmelden" on a slow link, or a reload of the result: one sign-up, not two chances."""
+def test_a_signup_is_a_redirect_and_sent_twice_is_stored_once(client, demo):
+    """A double tap on "Aanmelden" on a slow link, or the form sent again from an old tab: one sign-up,
+    not two chances; the result page is a GET (post/redirect/get)."""
     form = client.get(SIGNUP).content.decode()
     nonce = re.search(r'<input type="hidden" name="n" value="([0-9a-f]{32})">', form).group(1)
-    data = {"purpose": "loterij", "name": "Dubbel Tik", "email": "dubbel@example.org", "n": nonce}
-    assert client.post(SIGNUP, data).status_code == client.post(SIGNUP, data).status_code == 200
+    data = {"purpose": "loterij", "name": "Dubbel Tik", "email": "dubbel@example.org", "n": nonce, "lang": "nl"}
+    first, second = client.post(SIGNUP, data), client.post(SIGNUP, data)
+    assert first.status_code == second.status_code == 303 and first["Location"] == second["Location"]
+    done = client.get(first["Location"]).content.decode()
+    assert "Je bent aangemeld. Bedankt!" in done and "Dubbel" not in done and "dubbel@" not in first["Location"]
     signup_spool.flush(force=True)
-    assert client.post(SIGNUP, data).status_code == 200  # after the batch was written: still one
+    assert client.post(SIGNUP, data).status_code == 303  # after the batch was written: still one
     signup_spool.flush(force=True)
     assert [s["email"] for s in signup_spool.all_for(demo)] == ["dubbel@example.org"]
     other = re.search(r'name="n" value="([0-9a-f]{32})"', client.get(SIGNUP).content.decode()).group(1)
     assert other != nonce  # a new form: a new sign-up
-    bad = client.post(SIGNUP, {**data, "email": "fout", "n": other}).content.decode()
-    assert f'name="n" value="{other}"' in bad  # the same sign-up after a correction
+    bad = client.post(SIGNUP, {**data, "email": "fout", "n": other})
+    assert bad.status_code == 400 and f'name="n" value="{other}"' in bad.content.decode()  # the same sign-up after a correction
+    assert "data-posted" in bad.content.decode()  # the page script turns the result into a GET entry of the history
 
 
 def test_the_wait_after_too_many_tries_is_the_configured_window(client, demo, settings):

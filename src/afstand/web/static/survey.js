@@ -222,6 +222,10 @@
     window.speechSynthesis.addEventListener("voiceschanged", attach);
   }
 
+  // ---- a form's error page is the answer to a post: make its history entry a GET, so that Back,
+  // Forward and reload show the form again instead of the browser's "Confirm Form Resubmission"
+  if (body.hasAttribute("data-posted") && window.history && history.replaceState) history.replaceState(null, "", location.href);
+
   var summary = document.getElementById("errors");
   if (summary && document.activeElement !== summary) summary.focus();
 })();
