@@ -173,10 +173,11 @@ class AuditEvent(models.Model):
 
 
 class Declined(models.Model):
-    """An instance that declined consent, by the hash of its withdrawal code only: a replayed
-    decline is counted once. Holds no answers and no date."""
+    """An instance that declined consent, by the hash of its decline key only
+    (:func:`afstand.services.submissions.decline_key`): a replayed decline is counted once, and a
+    decline taken back deletes its row and the count goes down. Holds no answers and no date."""
 
-    withdrawal_hash = models.CharField(max_length=64, primary_key=True)
+    withdrawal_hash = models.CharField(max_length=64, primary_key=True)  # the decline key's hash (the column keeps its first name)
 
 
 class Draft(models.Model):

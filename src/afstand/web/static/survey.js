@@ -2,8 +2,7 @@
 // (the server checks and keeps everything); with it, follow-up questions appear and disappear
 // as the respondent answers, a ticked radio can be cleared in place, questions can be read
 // aloud (browser speech synthesis, a voice in the page's language only), and links and codes
-// can be copied. No framework, no network requests, nothing stored (the consent page's draft key
-// lives in the page's own form, which the browser restores on Back).
+// can be copied. No framework, no network requests, nothing stored.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -151,15 +150,6 @@
     });
   }
 
-  // ---- the consent page's key: made here, restored by the browser when Back returns to this page
-  // (a text field: browsers restore those, not hidden inputs), so that Next there continues the
-  // same draft instead of an empty one (the server checks the origin)
-  var keyField = form && form.querySelector("input[name=k]");
-  if (keyField && !keyField.value && window.crypto && crypto.getRandomValues) {
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    keyField.value = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
-
   // ---- the language link keeps what was typed on this page (without the script it is a plain link)
   var langLink = document.querySelector("a.lang[hreflang]");
   if (form && langLink && form.getAttribute("action").indexOf("/verder/") >= 0) {
@@ -190,11 +180,23 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // ---- read aloud: only with a voice in the page's language
+  // ---- read aloud: only with a voice in the page's language. While a question is read, its
+  // button is the stop button ("Stop reading": Enter, Space or a tap); Escape stops it too.
   var body = document.body;
   if (body.hasAttribute("data-read-aloud") && "speechSynthesis" in window) {
     var lang = document.documentElement.lang || "nl";
-    var setUp = false;
+    var readLabel = body.getAttribute("data-read-aloud"), stopLabel = body.getAttribute("data-read-stop") || readLabel;
+    var setUp = false, reading = null;  // reading: {button, utterance}
+    var finished = function (utterance) {  // read to the end, or stopped
+      if (!reading || (utterance && reading.utterance !== utterance)) return;
+      reading.button.textContent = readLabel;
+      reading = null;
+    };
+    var stop = function () {
+      if (!reading) return;
+      finished();
+      window.speechSynthesis.cancel();
+    };
     var attach = function () {
       if (setUp) return;
       var voices = window.speechSynthesis.getVoices();
@@ -205,14 +207,21 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "read";
-        button.textContent = body.getAttribute("data-read-aloud");
+        button.textContent = readLabel;
         button.addEventListener("click", function () {
+          var again = reading && reading.button === button;
+          stop();
+          if (again) return;
           window.speechSynthesis.cancel();
           var parts = [];
           question.querySelectorAll("legend, .label, .hint, label, th[scope=row]").forEach(function (n) { if (!n.closest("[hidden]")) parts.push(n.textContent.trim()); });
           var utterance = new SpeechSynthesisUtterance(parts.join(". "));
           utterance.lang = voice.lang; utterance.rate = 0.9;
           try { utterance.voice = voice; } catch (e) { /* the language alone picks a voice */ }
+          utterance.addEventListener("end", function () { finished(utterance); });
+          utterance.addEventListener("error", function () { finished(utterance); });
+          reading = { button: button, utterance: utterance };
+          button.textContent = stopLabel;
           window.speechSynthesis.speak(utterance);
         });
         question.insertBefore(button, question.querySelector(".hint, .choices, .field") || null);
@@ -220,6 +229,7 @@
     };
     attach();
     window.speechSynthesis.addEventListener("voiceschanged", attach);
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape" && reading) stop(); });
   }
 
   // ---- a form's error page is the answer to a post: make its history entry a GET, so that Back,
