@@ -124,7 +124,7 @@ def write(
         import openpyxl
 
         workbook = openpyxl.Workbook(write_only=True)
-        ws = workbook.create_sheet(sheet)
+        ws = workbook.create_sheet(sheet[:31])  # Excel allows 31 characters
         ws.append(header)
         for row in data:
             ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
@@ -174,16 +174,8 @@ def _export_tables(study_slug: str, name: str, fmt: str, target: Path) -> int:
     """A form with repeats: XLSX with one sheet per table; CSV as TARGET plus TARGET-<repeat>.csv."""
     found = tables(study_slug, name)
     if fmt == "xlsx":
-        import openpyxl
-
-        workbook = openpyxl.Workbook(write_only=True)
-        for table, (header, data) in found.items():
-            ws = workbook.create_sheet((name if table == MAIN else table.replace("/", "_"))[:31])
-            ws.append(header)
-            for row in data:
-                ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
         buffer = io.BytesIO()
-        workbook.save(buffer)
+        write_workbook(found, name, buffer)
         atomic_write_bytes(target, buffer.getvalue())
     else:
         for table, (header, data) in found.items():
@@ -192,3 +184,16 @@ def _export_tables(study_slug: str, name: str, fmt: str, target: Path) -> int:
             path = target if table == MAIN else target.with_name(f"{target.stem}-{table.replace('/', '_')}{target.suffix}")
             atomic_write_bytes(path, buffer.getvalue())
     return len(found[MAIN][1])
+
+
+def write_workbook(found: dict[str, tuple[list[str], list[list[str]]]], name: str, out) -> None:
+    """Kobo's layout of a form with repeats as one XLSX: the main table, then one sheet per repeat."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    for table, (header, data) in found.items():
+        ws = workbook.create_sheet((name if table == MAIN else table.replace("/", "_"))[:31])
+        ws.append(header)
+        for row in data:
+            ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
+    workbook.save(out)

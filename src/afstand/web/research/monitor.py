@@ -81,15 +81,19 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
         raise Http404
     header, data = exporter.rows(membership.study.slug, instrument, wave)
     buffer = io.BytesIO()
-    exporter.write(
-        header,
-        data,
-        kind,
-        buffer,
-        sheet=instrument,
-        instrument=exporter.all_versions(membership.study.slug, instrument, wave),
-        spreadsheet=kind == "csv" and not canonical,
-    )
+    latest = studies.latest_instrument(membership.study.slug, instrument, wave)
+    if kind == "xlsx" and latest is not None and latest.repeats:  # Kobo's layout: one sheet per repeat
+        exporter.write_workbook(exporter.tables(membership.study.slug, instrument), instrument, buffer)
+    else:
+        exporter.write(
+            header,
+            data,
+            kind,
+            buffer,
+            sheet=instrument,
+            instrument=exporter.all_versions(membership.study.slug, instrument, wave),
+            spreadsheet=kind == "csv" and not canonical,
+        )
     audit(request.user, "export", f"{study}/{instrument}{'/' + wave if wave else ''}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
     name = f"{instrument}-{wave}" if wave else instrument
