@@ -103,14 +103,26 @@ def tables(study_slug: str, name: str) -> dict[str, tuple[list[str], list[list[s
 
 
 def write(
-    header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None, spreadsheet: bool = False
+    header: list[str],
+    data: list[list[str]],
+    fmt: str,
+    out,
+    *,
+    sheet: str = "responses",
+    instrument=None,
+    spreadsheet: bool = False,
+    study: str | None = None,
+    data_file: str = "",
 ) -> None:
-    """Write rows as CSV, XLSX, SPSS .sav or Stata .dta to a binary file-like object (shared by CLI and web).
+    """Write rows as CSV, XLSX, SPSS .sav, Stata .dta, or SPSS syntax (.sps) with the coded CSV it
+    reads (``spss.csv``) to a binary file-like object (shared by CLI and web).
 
     ``instrument``: the instrument, or all its versions oldest first (codes and labels of the
     .sav/.dta then cover answers given to older versions).
     ``spreadsheet``: the CSV in the spreadsheet-safe layout (afstand.responses.spreadsheet_csv),
-    the web's default download; the CLI writes the canonical layout."""
+    the web's default download; the CLI writes the canonical layout.
+    ``study``: the study whose recorded choice codes the SPSS/Stata files use and extend
+    (afstand.services.spss). ``data_file``: the name of the coded CSV a ``.sps`` reads."""
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
@@ -129,16 +141,22 @@ def write(
         for row in data:
             ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
         workbook.save(out)
-    elif fmt == "sav":
-        from afstand.services.spss import write_sav
+    elif fmt in STAT_FORMATS:
+        from afstand.services import spss
 
-        write_sav(header, data, instrument, out)
-    elif fmt == "dta":
-        from afstand.services.spss import write_stata
-
-        write_stata(header, data, instrument, out)
+        if fmt == "sav":
+            spss.write_sav(header, data, instrument, out, study=study)
+        elif fmt == "dta":
+            spss.write_stata(header, data, instrument, out, study=study)
+        elif fmt == "sps":
+            spss.write_syntax(header, data, instrument, out, data_file=data_file or f"{sheet}.spss.csv", study=study)
+        else:
+            spss.write_syntax_data(header, data, instrument, out, study=study)
     else:
-        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav, dta)")
+        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav, dta, sps, spss.csv)")
+
+
+STAT_FORMATS = ("sav", "dta", "sps", "spss.csv")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -159,8 +177,13 @@ def export(study_slug: str, name: str, fmt: str, target: Path, wave: str | None 
         return _export_tables(study_slug, name, fmt, target)
     header, data = rows(study_slug, name, wave)
     buffer = io.BytesIO()
-    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name, wave))
+    data_file = f"{target.stem}.spss.csv" if fmt == "sps" else ""  # the .sps reads the coded CSV beside it
+    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name, wave), study=study_slug, data_file=data_file)
     atomic_write_bytes(target, buffer.getvalue())
+    if fmt == "sps":
+        buffer = io.BytesIO()
+        write(header, data, "spss.csv", buffer, sheet=name, instrument=all_versions(study_slug, name, wave), study=study_slug)
+        atomic_write_bytes(target.with_name(data_file), buffer.getvalue())
     return len(data)
 
 

@@ -278,3 +278,20 @@ class UploadedCodebook(models.Model):
     filename = models.CharField(max_length=200)
     content = models.TextField()  # codebook CSV (question, code, label_nl, …), as afstand writes it
     uploaded_on = models.DateField(auto_now=True)
+
+
+class ChoiceCode(models.Model):
+    """The numeric code of one choice in SPSS and Stata exports, per study and choice list: assigned
+    the first time an export needs it and never changed, removed or given to another choice, so a
+    choice keeps its code over versions and waves (afstand.formats.statfiles)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="choice_codes")
+    list_name = models.TextField()
+    choice = models.TextField()
+    code = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "list_name", "choice"], name="one_code_per_choice"),
+            models.UniqueConstraint(fields=["study", "list_name", "code"], name="code_never_reused"),
+        ]

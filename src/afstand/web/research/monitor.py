@@ -21,6 +21,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
+    "sps": "text/plain; charset=utf-8",  # SPSS syntax
+    "spss.csv": "text/csv; charset=utf-8",  # the coded data the syntax reads
 }
 
 
@@ -81,6 +83,7 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
         raise Http404
     header, data = exporter.rows(membership.study.slug, instrument, wave)
     buffer = io.BytesIO()
+    name = f"{instrument}-{wave}" if wave else instrument
     latest = studies.latest_instrument(membership.study.slug, instrument, wave)
     if kind == "xlsx" and latest is not None and latest.repeats:  # Kobo's layout: one sheet per repeat
         exporter.write_workbook(exporter.tables(membership.study.slug, instrument), instrument, buffer)
@@ -93,10 +96,11 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
             sheet=instrument,
             instrument=exporter.all_versions(membership.study.slug, instrument, wave),
             spreadsheet=kind == "csv" and not canonical,
+            study=membership.study.slug,
+            data_file=f"{name}.spss.csv",  # the .sps reads the file of the link beside it
         )
     audit(request.user, "export", f"{study}/{instrument}{'/' + wave if wave else ''}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
-    name = f"{instrument}-{wave}" if wave else instrument
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
