@@ -37,8 +37,9 @@ def register(sub) -> None:
         action="append",
         default=[],
         metavar="XLSFORM",
-        help="another instrument version the data's rows may have used (instrument_version column); items not in a "
-        "row's version count as not asked, outside the base (repeat)",
+        help="another instrument version the data's rows may have used (their instrument_version, Kobo __version__ or "
+        "ODK Central FormVersion column); items not in a row's version count as not asked, outside the base (repeat). "
+        "Default: the study's versions of the form (study.toml form and next)",
     )
     p.add_argument(
         "--cache",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from afstand.instrument import timing
 from afstand.instrument.client_logic import page_logic
@@ -44,6 +44,7 @@ class Page:
     part: int = 1
     parts: int = 1
     repeat: str | None = None  # a repeat page: its questions are answered per instance
+    form: Instrument | None = field(default=None, compare=False, repr=False)  # its conditions are read by this form's engine
 
     def label(self, language: str) -> str:
         text = Group(self.name, self.labels).label(language)
@@ -53,7 +54,7 @@ class Page:
 def pages(instrument: Instrument) -> list[Page]:
     """The core's pages (:func:`afstand.instrument.pages.pages`: one per top-level group, a run of
     loose questions, a repeat on a page of its own), long ones split; each carries the conditions
-    of the groups around it."""
+    of the groups around it. A page with nothing to show (only calculations) is left out."""
     by_name = {g.name: g for g in instrument.groups}
     result: list[Page] = []
     for core in core_pages(instrument):
@@ -68,7 +69,10 @@ def pages(instrument: Instrument) -> list[Page]:
             result.append(Page(core.key, dict(core.labels), core.elements, relevant, repeat=core.repeat))
         else:
             result.extend(_split(instrument, Group(core.key, dict(core.labels), relevant, elements=core.elements)))
-    return result
+    shows = set(instrument.notes) | {k for k, item in instrument.items.items() if item.collected}
+    # a page of calculations (or of questions only analysed, such as GPS) would be an empty page: left out
+    kept = [page for page in result if page.repeat or shows.intersection(page.elements)] or result[:1]  # a survey has a page
+    return [replace(page, form=instrument) for page in kept]
 
 
 def _segments(instrument: Instrument, elements: tuple[str, ...]) -> list[list[str]]:
@@ -118,7 +122,13 @@ def _split(instrument: Instrument, group: Group) -> list[Page]:
 
 
 def page_relevant(page: Page, answers: dict) -> bool:
-    return not page.relevant or compile_expression(page.relevant)(answers)
+    """Whether the page is shown: the conditions of its group and the groups around it, read by the
+    form engine (relative paths, the form's calculations filled in)."""
+    if not page.relevant:
+        return True
+    if page.form is not None and page.name in engine_for(page.form).groups:
+        return engine_for(page.form).is_relevant(page.name, form_pages.shown_answers(page.form, answers))
+    return compile_expression(page.relevant)(answers)
 
 
 def asked(form: Instrument, item: Item, answers: dict, computed: dict | None = None) -> bool:
