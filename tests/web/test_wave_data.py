@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -117,3 +118,68 @@ def test_purge_one_wave_from_the_command_line(tmp_path, server_db):
     listed = run_cli("study", "wave", "list", "--study", "werken-op-afstand", "--db", server_db, "--json")
     counts = {w["label"]: w["instruments"]["clienten"]["responses"] for w in json.loads(listed.stdout)}
     assert counts == {"2021": 2, "2022": 1}  # the old 2021 responses are kept; 2022 keeps its recent one
+
+
+def test_the_monitor_counts_declines_and_withdrawals_per_wave(client, db):
+    demo = studies.load_demo()
+    user = User.objects.create_user("eigenaar", password=PASSWORD)
+    Membership.objects.create(user=user, study=demo, role="owner")
+
+    def decline():
+        version = studies.active_version(demo.slug, "clienten")
+        assert submissions.decline(version, uuid.uuid4()).status == 201
+
+    decline()
+    waves.create_wave(demo, "2022")
+    decline()
+    decline()
+    stored = submissions.submit(studies.active_version(demo.slug, "clienten"), uuid.uuid4(), {"consent": "ja", "c_age": "40"})
+    assert submissions.withdraw(stored.body["withdrawal_code"])
+    client.force_login(user)
+
+    def counts(query: str) -> tuple[str, str]:
+        html = client.get(f"/onderzoek/werken-op-afstand/{query}").content.decode()
+        section = html[html.index('id="total-clienten"') :]
+        return (
+            re.search(r"(\d+) zonder toestemming gestopt", section).group(1),
+            re.search(r"(\d+) ingetrokken", section).group(1),
+        )
+
+    assert counts("?meting=2021") == ("1", "0")
+    assert counts("?meting=2022") == ("2", "1")
+    assert counts("") == ("3", "1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_puts_notes_and_counters_into_waves():
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("afstand", "0010_uploaded_codebook")], [("afstand", "0011_waves_of_notes_and_counters")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes("afstand")
+    try:
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        Study, Wave = old.get_model("afstand", "Study"), old.get_model("afstand", "Wave")
+        one, two = Study.objects.create(slug="een", title="Een"), Study.objects.create(slug="twee", title="Twee")
+        only = Wave.objects.create(study=one, label="2021", targets={})
+        first = Wave.objects.create(study=two, label="2021", targets={}, starts_on=dt.date(2021, 3, 1), ends_on=dt.date(2021, 5, 1))
+        Wave.objects.create(study=two, label="2022", targets={}, starts_on=dt.date(2022, 3, 1), ends_on=dt.date(2022, 5, 1))
+        Note, Counter = old.get_model("afstand", "FocusNote"), old.get_model("afstand", "Counter")
+        for study, day in ((one, dt.date(2021, 4, 1)), (two, dt.date(2021, 4, 2))):
+            Note.objects.create(
+                study=study, guide="g", session="s", theme="t", question="Q", title="x", text="x", tallies={}, uploaded_on=day
+            )
+            Counter.objects.create(study=study, instrument="mini", kind="declined", value=3)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        notes = {n.study.slug: n.wave_id for n in new.get_model("afstand", "FocusNote").objects.select_related("study")}
+        assert notes == {"een": only.id, "twee": first.id}  # the wave whose fieldwork held the upload day
+        counters = {c.study.slug: c.wave_id for c in new.get_model("afstand", "Counter").objects.select_related("study")}
+        assert counters == {"een": only.id, "twee": None}  # several waves: not split, counted under "all waves"
+    finally:
+        MigrationExecutor(connection).migrate(leaves)

@@ -129,15 +129,17 @@ class SignUp(models.Model):
 
 
 class Counter(models.Model):
-    """Counts without content: declined consents and withdrawals per instrument name."""
+    """Counts without content: declined consents and withdrawals per instrument name and wave
+    (the wave of the version declined or withdrawn from; none for counts kept before waves)."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, null=True, blank=True)
     instrument = models.SlugField()
     kind = models.CharField(max_length=20, choices=[("declined", "declined"), ("withdrawn", "withdrawn")])
     value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        unique_together = [("study", "instrument", "kind")]
+        unique_together = [("study", "wave", "instrument", "kind")]
 
 
 class Membership(models.Model):
