@@ -46,7 +46,10 @@ def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = 
         for channel, n in responses.order_by().values_list("channel").annotate(n=Count("id")):
             channels[channel or unknown_channel] = channels.get(channel or unknown_channel, 0) + n
         by_channel = sorted(channels.items())
-        counters = {c.kind: c.value for c in Counter.objects.filter(study=study, instrument=name)}
+        counters: dict[str, int] = {}  # declined and withdrawn: of the wave, or summed over all
+        found = Counter.objects.filter(study=study, instrument=name)
+        for kind, value in (found.filter(wave__label=wave) if wave else found).values_list("kind", "value"):
+            counters[kind] = counters.get(kind, 0) + value
         target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
         wave_targets = dict(wave_targets_all.get(name, {}))
         target = wave_targets.pop("total", target)
@@ -259,7 +262,7 @@ def withdraw(code: str) -> bool:
 
 
 def count(version: InstrumentVersion, kind: str) -> None:
-    counter, _ = Counter.objects.get_or_create(study=version.study, instrument=version.name, kind=kind)
+    counter, _ = Counter.objects.get_or_create(study=version.study, wave_id=version.wave_id, instrument=version.name, kind=kind)
     Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
 
 
