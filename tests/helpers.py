@@ -100,7 +100,7 @@ class _Form(HTMLParser):
             self.inside = False
 
 
-PAGE_FIELDS = {"action", "lang", "via", "i", "instances"}
+PAGE_FIELDS = {"action", "lang", "via", "i", "k", "instances"}
 
 
 def step(client, page, **fields):

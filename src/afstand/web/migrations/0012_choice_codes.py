@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('afstand', '0010_uploaded_codebook'),
+        ('afstand', '0011_waves_of_notes_and_counters'),
     ]
 
     operations = [
