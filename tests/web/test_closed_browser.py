@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.web import live
-from tests.web.test_respondent_browser import ARGS, AXE, CHROMIUM, PHONE, WCAG, playwright, pytestmark  # noqa: F401
+from tests.web.browser import ARGS, AXE, CHROMIUM, PHONE, WCAG, playwright, pytestmark  # noqa: F401
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from django.contrib.auth.models import User
 from afstand.services import exports, studies, submissions, waves
 from afstand.web.models import Membership, Study
 from tests.conftest import run_cli
-from tests.web.test_survey_types import REPEAT_FORM
+from tests.helpers import REPEAT_FORM
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Een-lang-wachtwoord-42"
