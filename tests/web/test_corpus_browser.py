@@ -3,7 +3,7 @@ researcher uploads it through the research web app, a respondent on a 375×667 t
 Debian Chromium, Playwright, the page script on) completes the survey once by typing with the
 keyboard and tapping choices, pressing Enter in a one-line field or tapping Next, and the
 researcher's export (the XLSX download: one sheet per table, Kobo's layout) holds exactly what
-was typed, calculations included.
+was typed, calculations included. axe-core checks every page state against WCAG 2.2 A/AA.
 
 What the respondent types is a generated valid response (:func:`afstand.demo_form.generate_submissions`):
 a question the form asks given the answers so far must be on the page and shown, and a question
@@ -17,20 +17,17 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import CORPUS, FORMS
+from tests.web import browser as shared
 from tests.web import live
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
-PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
+pytestmark = shared.pytestmark  # Debian's chromium and axe-core (npm ci --prefix tests/web/axe)
+ARGS, CHROMIUM, PHONE, playwright = shared.ARGS, shared.CHROMIUM, shared.PHONE, shared.playwright
 PASSWORD = "Een-lang-wachtwoord-42"
 META = ("response_id", "instrument_version", "submission_date", "wave", "_submission_response_id")
 
@@ -83,6 +80,16 @@ def _upload(page, base: str, name: str) -> tuple[str, str]:
         page.get_by_role("button", name="Uploaden").click()
     assert page.url.endswith(f"/onderzoek/{study}/"), page.locator("main").inner_text()[:2000]
     return study, instrument
+
+
+def _audit(page) -> list:
+    """axe-core (WCAG 2.2 A/AA) on the page as the respondent sees it."""
+    page.evaluate(shared.AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.html.slice(0, 160))})))",
+        shared.WCAG,
+    )
 
 
 def _css(text: str) -> str:
@@ -266,7 +273,9 @@ def test_corpus_form_is_completed_in_the_browser(corpus_site, name, tmp_path):
     try:
         page.goto(f"{base}/s/{study}/{slug}")
         respondent = Respondent(page, instrument, answers, fields)
+        violations = []
         for _ in range(80):
+            violations += [(page.locator("h1").inner_text(), v) for v in _audit(page)]
             if page.locator("#withdrawal-code").count():
                 break
             assert page.locator("#errors").count() == 0, page.locator("main").inner_text()[:2000]
@@ -283,6 +292,7 @@ def test_corpus_form_is_completed_in_the_browser(corpus_site, name, tmp_path):
             pytest.fail("the survey did not end")
     finally:
         context.close()
+    assert violations == []  # every page state of the form passes axe-core's WCAG 2.2 A/AA rules
 
     with research.expect_download() as info:
         research.goto(f"{base}/onderzoek/{study}/")

@@ -7,20 +7,16 @@ what the server stores. Headless Debian Chromium (Playwright), a 375×667 touch 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
-from pathlib import Path
 
 import pytest
 
+from tests.web import browser as shared
 from tests.web import live
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
-PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
+pytestmark = shared.pytestmark  # Debian's chromium and axe-core (npm ci --prefix tests/web/axe)
+ARGS, CHROMIUM, PHONE, playwright = shared.ARGS, shared.CHROMIUM, shared.PHONE, shared.playwright
 
 FORM = """| survey |
 | | type | name | label | relevant | calculation | appearance |

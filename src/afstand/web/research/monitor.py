@@ -86,7 +86,7 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
     name = f"{instrument}-{wave}" if wave else instrument
     latest = studies.latest_instrument(membership.study.slug, instrument, wave)
     if kind == "xlsx" and latest is not None and latest.repeats:  # Kobo's layout: one sheet per repeat
-        exporter.write_workbook(exporter.tables(membership.study.slug, instrument), instrument, buffer)
+        exporter.write_workbook(exporter.tables(membership.study.slug, instrument, wave), instrument, buffer)
     else:
         exporter.write(
             header,
