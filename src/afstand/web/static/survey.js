@@ -101,6 +101,25 @@
     "contains": function (a, b) { return str(a).indexOf(str(b)) >= 0; },
     "starts-with": function (a, b) { return str(a).indexOf(str(b)) === 0; },
     "ends-with": function (a, b) { var x = str(a), y = str(b); return x.slice(x.length - y.length) === y || y === ""; },
+    "substr": function (a, start, end) {
+      var t = Array.from(str(a)), b = num(start), e = end === undefined ? t.length : num(end);
+      if (isNaN(b) || isNaN(e)) return "";
+      b = Math.max(0, Math.min(t.length, Math.trunc(Math.max(b, -1e9)))); e = Math.max(0, Math.min(t.length, Math.trunc(Math.min(e, 1e9))));
+      return t.slice(b, e).join("");
+    },
+    "translate": function (a, from, to) {
+      var f = Array.from(str(from)), t = Array.from(str(to)), map = {};
+      for (var i = f.length - 1; i >= 0; i--) map[f[i]] = i < t.length ? t[i] : "";
+      return Array.from(str(a)).map(function (c) { return Object.prototype.hasOwnProperty.call(map, c) ? map[c] : c; }).join("");
+    },
+    "join": function (sep) { return values([].slice.call(arguments, 1)).map(str).join(str(sep)); },
+    "pow": function (a, b) { return Math.pow(num(a), num(b)); },
+    "sqrt": function (a) { var x = num(a); return x >= 0 ? Math.sqrt(x) : NaN; },
+    "exp": function (a) { return Math.exp(num(a)); },
+    "log": function (a) { var x = num(a); return x > 0 ? Math.log(x) : NaN; },
+    "log10": function (a) { var x = num(a); return x > 0 ? Math.log10(x) : NaN; },
+    "pi": function () { return Math.PI; },
+    "once": function (a) { return a; },
     "substring-before": function (a, b) { var i = str(a).indexOf(str(b)); return i >= 0 ? str(a).slice(0, i) : ""; },
     "substring-after": function (a, b) { var i = str(a).indexOf(str(b)); return i >= 0 ? str(a).slice(i + str(b).length) : ""; },
     "normalize-space": function (a) { return str(a).trim().split(/\s+/).join(" "); },
