@@ -176,3 +176,23 @@ def test_cli_export_writes_the_syntax_with_the_data_it_reads(tmp_path):
     assert (out.parent / "kleuren.spss.csv").read_text(encoding="utf-8").splitlines() == [
         "response_id,instrument_version,submission_date,wave,kleur,score,waarom"
     ]
+
+
+def test_a_statistics_file_the_writer_refuses_is_a_clear_4xx_not_a_500(client, monkeypatch):
+    """pyreadstat refuses what its formats cannot hold (it raises its own errors): the researcher gets a
+    page saying which file could not be written and why, never a 500; the CSV of the same data still works."""
+    study, (v1,) = studies.create_study("kleuren", "Kleuren", [studies.Form("kleuren", "v1.md", V1)])
+    _owner(client, study)
+    assert submissions.submit(v1, uuid.uuid4(), {"kleur": "rood", "score": "1"}).status == 201
+
+    def refuse(*args, **kwargs):
+        raise pyreadstat.PyreadstatError("variable kleur: value labels must be numeric")
+
+    monkeypatch.setattr(pyreadstat, "write_sav", refuse)
+    monkeypatch.setattr(pyreadstat, "write_dta", refuse)
+    for fmt in ("sav", "dta"):
+        response = client.get(f"/onderzoek/kleuren/export/kleuren.{fmt}")
+        assert response.status_code == 422, response.status_code
+        page = response.content.decode()
+        assert f".{fmt} file could not be written" in page and "value labels must be numeric" in page
+    assert client.get("/onderzoek/kleuren/export/kleuren.csv").status_code == 200

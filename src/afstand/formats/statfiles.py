@@ -375,7 +375,12 @@ def _via_file(write, suffix: str, out: BinaryIO) -> None:
     fd, path = tempfile.mkstemp(suffix=suffix)
     os.close(fd)
     try:
-        write(path)
+        try:
+            write(path)
+        except Exception as err:  # pyreadstat's PyreadstatError/ReadstatError, or a value it cannot hold
+            if type(err).__module__.split(".")[0] != "pyreadstat":
+                raise
+            raise AfstandError(f"the {suffix} file could not be written: {err}") from err
         with open(path, "rb") as handle:
             out.write(handle.read())
     finally:
