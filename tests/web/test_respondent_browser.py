@@ -10,34 +10,12 @@ what the respondent sees.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
 from tests.web import live
+from tests.web.browser import ARGS, AXE, CHROMIUM, PHONE, PROFILES, WCAG, playwright, pytestmark  # noqa: F401
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api")
-AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-    pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (scripts/bootstrap.sh test runs npm ci in tests/web/axe)"),
-]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
-PROFILES = {"phone": PHONE, "desktop": DESKTOP}
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]")
 
 
@@ -73,8 +51,8 @@ def declines(db: str) -> int:
     import sqlite3
 
     with sqlite3.connect(db.removeprefix("sqlite:///")) as connection:
-        row = connection.execute("SELECT value FROM afstand_counter WHERE instrument = 'clienten' AND kind = 'declined'").fetchone()
-    return row[0] if row else 0
+        row = connection.execute("SELECT SUM(value) FROM afstand_counter WHERE instrument = 'clienten' AND kind = 'declined'").fetchone()
+    return row[0] or 0
 
 
 class Respondent:

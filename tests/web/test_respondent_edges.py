@@ -291,3 +291,23 @@ def test_the_expired_link_page_has_a_language_switch(client, demo):
     assert "stap=3" in switch.group(1)
     thanks = client.get(f"/s/clienten/bedankt/{token}?lang=en").content.decode()
     assert "This link no longer works" in thanks and 'hreflang="nl">Nederlands</a>' in thanks
+
+
+def test_a_decline_in_an_earlier_wave_is_taken_back_in_that_wave(client, demo):
+    """The monitor counts declines per wave: taking a decline back lowers the count of the wave it
+    was counted in (the decline page carries that wave), and a key sent with another wave does nothing."""
+    from afstand.services import waves
+
+    second = waves.create_wave(demo, "2022")
+
+    def count(label: str) -> int:
+        found = Counter.objects.filter(instrument="clienten", kind="declined", wave__label=label).values_list("value", flat=True)
+        return found.first() or 0
+
+    declined = step_consent(client, client.get("/s/werken-op-afstand/m/2021/clienten"), "nee")
+    assert (count("2021"), count("2022")) == (1, 0)
+    action, fields = _take_back_form(declined)
+    client.post(action, {**fields, "w": str(second.pk)})
+    assert (count("2021"), count("2022")) == (1, 0)
+    assert client.post(action, fields).status_code == 303
+    assert (count("2021"), count("2022")) == (0, 0)

@@ -96,6 +96,13 @@ _TEXTS = {
     "resume_gone_title": _("This link no longer works"),
     "resume_gone": _("The link has expired or the answers were already sent."),
     "start_again": _("Start again"),
+    "closed_title": _("This questionnaire is closed"),
+    "closed": _("You could fill in this questionnaire until {date}. It is no longer possible to take part. Thank you for your interest."),
+    "not_open_title": _("This questionnaire is not open yet"),
+    "not_open": _("You can fill in this questionnaire from {date}. Please come back then, using the same link."),
+    "preview": _("Preview for researchers: this questionnaire is not open to respondents now. Your answers are not stored."),
+    "preview_done_title": _("End of the preview"),
+    "preview_done": _("This was a preview: your answers were not stored and nothing was counted."),
     "lang_fallback": _("This questionnaire is not available in the language you asked for. You see it in Dutch."),
     "purposes": {
         "loterij": _("A chance to win a voucher"),

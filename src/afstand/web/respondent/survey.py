@@ -27,6 +27,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from afstand.services import drafts, form_pages, studies, submissions
 from afstand.services import survey_pages as layout
+from afstand.services import waves as wave_service
+from afstand.web.models import Study
 from afstand.web.security import keep_for_history
 from afstand.web.texts import choose_language, minutes_text, render_in, text
 
@@ -50,13 +52,23 @@ def _version(study: str | None, instrument: str, wave: str | None = None):
 def survey(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> HttpResponse:
     """The consent page (GET) and its answer (POST). A draft exists only after consent. The
     consent page of a wave (``/s/<study>/m/<wave>/<instrument>``) posts to itself; the draft's
-    pages carry no wave: the draft names the deployment."""
+    pages carry no wave: the draft names the deployment.
+
+    Outside the wave's fieldwork dates the link shows that the questionnaire is closed (410) or
+    not open yet (403, with the first day); a researcher of the study sees a preview instead,
+    whose answers are never stored."""
     version = _version(study, instrument, wave)
+    source = request.POST if request.method == "POST" else request.GET
+    preview = False
     if version is None:
-        return HttpResponseNotFound(gettext("This questionnaire does not exist."))
+        closed = wave_service.closure(study or settings.AFSTAND_STUDY, instrument, wave)
+        if closed is None:
+            return HttpResponseNotFound(gettext("This questionnaire does not exist."))
+        if not _researcher_of(request, closed.version.study_id):
+            return _closed(request, closed, source.get("lang"))
+        version, preview = closed.version, True
     form = studies.instrument_for(version)
     all_pages = layout.pages(form)
-    source = request.POST if request.method == "POST" else request.GET
     lang, fell_back = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
     channel = source.get("via", "")
     channel = channel if channel in CHANNELS else ""
@@ -71,6 +83,7 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
             "c": channel,
             "l": lang,
             "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {},
+            **({"x": 1} if preview else {}),
         }
         return keep_for_history(_page(request, version, form, all_pages, state, None, entry, fell_back=fell_back))
     try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
@@ -90,11 +103,13 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
         if consent is None:  # no answer, or none of the list
             return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
         if consent == "declined":
-            submissions.decline(version, instance)  # counted once per instance, however often the page is sent
+            if not preview:  # a researcher's preview counts nothing
+                submissions.decline(version, instance)  # counted once per instance, however often the page is sent
             if existing is not None and "done" not in existing:
                 drafts.delete(key)  # declined after all: the answers so far are not kept
             return _to_declined(base, version, instance, lang, channel)
-        submissions.take_back_decline(version, submissions.decline_key(version, instance))  # "yes" after Back from "no"
+        if not preview:  # "yes" after Back from "no": that decline taken back
+            submissions.take_back_decline(version.study, version.wave_id, version.name, submissions.decline_key(version, instance))
     if existing is not None and "done" in existing:
         return _SeeOther(f"{base}/bedankt/{key}")  # sent already: the thank-you page, never a second response
     if existing is not None and existing.get("v") == version.version_id and existing.get("w") == version.wave_id:
@@ -103,6 +118,8 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
         return _advance(request, form, all_pages, existing, key, base, raw, errors)
     token = key if key and existing is None else drafts.new_token()
     state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
+    if preview:
+        state["x"] = 1  # kept in the encrypted draft: the respondent's side cannot set it
     return _advance(request, form, all_pages, state, token, base, raw, errors)
 
 
@@ -115,9 +132,47 @@ def _same_origin(request: HttpRequest) -> bool:
     return bool(origin) and origin.split("://", 1)[-1] == request.get_host()
 
 
+def _researcher_of(request: HttpRequest, study_id: int) -> bool:
+    """Whether the visitor is logged in as a member of the study (any role): may preview a closed wave."""
+    from afstand.web.models import Membership
+
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and Membership.objects.filter(user=user, study_id=study_id).exists())
+
+
+def _closed(request: HttpRequest, closed: wave_service.Closure, asked_lang: str | None) -> HttpResponse:
+    """The questionnaire is closed (410 Gone: fieldwork over, for good) or not open yet (403: the
+    link exists but takes no answers before the first day, which the page names)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    lang, fell_back = choose_language(asked_lang, request.headers.get("Accept-Language", ""))
+    t = text(lang)
+    with override(lang):
+        day = date_format(closed.date, "j F Y")
+    ended = closed.reason == "ended"
+    form = studies.instrument_for(closed.version)
+    other = "en" if lang == "nl" else "nl"
+    context = {
+        "t": t,
+        "lang": lang,
+        "fell_back": fell_back,
+        "title": layout.title(closed.version, form, lang),
+        "heading": t["closed_title"] if ended else t["not_open_title"],
+        "message": (t["closed"] if ended else t["not_open"]).format(date=day),
+        "date": closed.date,
+        "reason": closed.reason,
+        "switch_url": f"?{urlencode({'lang': other})}",
+        "other_lang": other,
+    }
+    return render_in(lang, request, "afstand/closed.html", context, status=410 if ended else 403)
+
+
 def _to_declined(base: str, version, instance: uuid.UUID, lang: str, channel: str) -> HttpResponse:
-    """To the decline page, whose "I want to take part after all" carries the decline's key (``t``)."""
-    return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel, 't': submissions.decline_key(version, instance)})}")
+    """To the decline page, whose "I want to take part after all" carries the decline's key (``t``)
+    and the wave it was counted in (``w``)."""
+    query = {"lang": lang, "via": channel, "t": submissions.decline_key(version, instance), "w": version.wave_id}
+    return _SeeOther(f"{base}/nee?{urlencode(query)}")
 
 
 @csrf_exempt  # as the survey: no cookie; the take-back key is the only thing a post can use
@@ -128,16 +183,17 @@ def declined(request: HttpRequest, instrument: str, study: str | None = None) ->
     lang, _ = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
     channel = source.get("via", "")
     channel = channel if channel in CHANNELS else ""
-    key = source.get("t", "")
-    key = key if re.fullmatch(r"[0-9a-f]{32}", key) else ""
+    key, wave_id = source.get("t", ""), source.get("w", "")
+    key = key if re.fullmatch(r"[0-9a-f]{32}", key) and re.fullmatch(r"[0-9]{1,18}", wave_id) else ""
     query = urlencode({"lang": lang, **({"via": channel} if channel else {})})
     again = f"{_base(study, instrument)}?{query}"
     if request.method == "POST":
-        version = _version(study, instrument)
-        if version is not None and key:
-            submissions.take_back_decline(version, key)
+        study_row = Study.objects.filter(slug=study or settings.AFSTAND_STUDY).first()
+        if study_row is not None and key:
+            submissions.take_back_decline(study_row, int(wave_id), instrument, key)
         return _SeeOther(again)
-    switch = {"lang": "en" if lang == "nl" else "nl", **({"via": channel} if channel else {}), **({"t": key} if key else {})}
+    taken = {"t": key, "w": wave_id} if key else {}
+    switch = {"lang": "en" if lang == "nl" else "nl", **({"via": channel} if channel else {}), **taken}
     return render_in(
         lang,
         request,
@@ -147,7 +203,7 @@ def declined(request: HttpRequest, instrument: str, study: str | None = None) ->
             "lang": lang,
             "again": again,
             "action": f"{_base(study, instrument)}/nee",
-            "hidden": {"t": key, "lang": lang, "via": channel} if key else {},
+            "hidden": {**taken, "lang": lang, "via": channel} if key else {},
             "switch_url": f"?{urlencode(switch)}",
         },
     )
@@ -191,7 +247,8 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
         state["p"] = index
         answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
         if index == 0 and request.POST.get("action", "next") in ("next", "review") and _declined(form, all_pages[0], answers):
-            submissions.decline(version, uuid.UUID(state["i"]))  # consent taken back: as on the first visit
+            if not state.get("x"):  # consent taken back: as on the first visit (a researcher's preview counts nothing)
+                submissions.decline(version, uuid.UUID(state["i"]))
             drafts.delete(token)
             return _to_declined(base, version, uuid.UUID(state["i"]), state["l"], state.get("c", ""))
         state["a"] = answers
@@ -271,6 +328,7 @@ def _common(request, version, form, state: dict, token: str | None, base: str, f
         "fell_back": fell_back,
         "switch_url": f"?{urlencode({**query, 'lang': other})}",
         "other_lang": other,
+        "preview": bool(state.get("x")),
     }
     if token:
         context["resume_url"] = request.build_absolute_uri(f"{base}/verder/{token}?lang={lang}")
@@ -338,6 +396,9 @@ def _review(request, version, form, all_pages: list, state: dict, token: str, ba
 
 
 def _send(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    if state.get("x"):  # a researcher's preview of a closed wave: nothing is stored
+        drafts.save(token, {"done": "", "l": state["l"], "preview": True, "s": version.study.slug})
+        return _SeeOther(f"{base}/bedankt/{token}")
     outcome = submissions.submit(version, uuid.UUID(state["i"]), state["a"], channel=state.get("c", ""))
     if outcome.status == 400:  # a page-level check missed something: show where
         errors = {k: v["code"] for k, v in outcome.body.get("errors", {}).items()}
@@ -360,6 +421,10 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
     t = text(lang)
     if state.get("gone"):
         return render_in(lang, request, "afstand/withdraw.html", {"t": t, "lang": lang, "outcome": "already_withdrawn"})
+    if state.get("preview"):
+        return render_in(
+            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["preview_done_title"], "message": t["preview_done"]}
+        )
     return render_in(
         lang,
         request,
