@@ -100,7 +100,7 @@ class _Form(HTMLParser):
             self.inside = False
 
 
-PAGE_FIELDS = {"action", "lang", "via", "i", "instances"}
+PAGE_FIELDS = {"action", "lang", "via", "i", "k", "instances"}
 
 
 def step(client, page, **fields):
@@ -114,6 +114,13 @@ def step(client, page, **fields):
     posted = client.post(action_of(page), data)
     assert posted.status_code == 303, posted.content.decode()[:300]
     return client.get(posted["Location"])
+
+
+def shown_code(html: str) -> str:
+    """The withdrawal code as the thank-you page shows it (its groups are marked up so that a line
+    breaks only at a dash: the tags go, the text stays)."""
+    shown = re.search(r'id="withdrawal-code">(.*?)</p>', html, re.S).group(1)
+    return re.sub(r"<[^>]+>", "", shown)
 
 
 def h1(page) -> str:
@@ -594,3 +601,23 @@ def empty_shares(pdf: Path, dpi: int = 40) -> list[tuple[float, str]]:
             first = next((line.strip() for line in texts[number].splitlines() if line.strip()), "")
             out.append((blank / len(area), first))
     return out
+
+
+#: A form with a repeat group, calculations over it and a relevant inside it (survey and wave tests).
+REPEAT_FORM = b"""| survey |
+| | type | name | label | relevant | required | calculation |
+| | begin_repeat | member | Member | | | |
+| | text | name | Name | | yes | |
+| | integer | age | Age of ${name} | | | |
+| | select_one yn | works | Does ${name} work? | ${age} >= 16 | | |
+| | end_repeat | | | | | |
+| | calculate | members | | | | count(${member}) |
+| | text | remark | Any remark? | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+| settings |
+| | form_title | form_id |
+| | Household | household |
+"""

@@ -107,8 +107,9 @@ def test_security_headers_and_csp_compatible_pages(client, demo):
         assert tags.style_nonces == [nonce], url
         respondent_page = name in ("survey", "withdraw", "signup")
         assert response["Referrer-Policy"] == ("no-referrer" if respondent_page else "same-origin"), url
-        if respondent_page:
-            assert response["Cache-Control"] == "no-store" and not response.cookies, url  # no cookie for respondents
+        if respondent_page:  # no cookie for respondents; only the consent page (no answers) may be kept for Back
+            kept = "private, no-cache" if name == "survey" else "no-store"
+            assert response["Cache-Control"] == kept and not response.cookies, url
     client.logout()
     api_response = client.post("/api/v1/surveys/clienten/responses", "{}", content_type="application/json")
     assert api_response["Referrer-Policy"] == "no-referrer" and api_response["Cache-Control"] == "no-store"
@@ -217,7 +218,7 @@ def test_withdrawal_codes_are_long_and_guessing_is_limited(client, demo, setting
     assert statuses == [404] * 5 + [429]
     # locked out: even the right code waits (another address is not affected)
     assert client.post("/intrekken", {"code": real}, REMOTE_ADDR="198.51.100.7").status_code == 429
-    assert client.post("/intrekken", {"code": real}, REMOTE_ADDR="198.51.100.8").status_code == 200
+    assert client.post("/intrekken", {"code": real}, REMOTE_ADDR="198.51.100.8").status_code == 303
     assert not Response.objects.exists()
 
 
@@ -234,7 +235,7 @@ def test_login_is_rate_limited_per_username(client, demo, settings):
 def test_signups_are_rate_limited(client, demo, settings):
     settings.AFSTAND_SIGNUP_LIMIT = 2
     form = {"purpose": "loterij", "name": "A", "email": "a@example.org"}
-    assert [client.post("/aanmelden/werken-op-afstand", form).status_code for _ in range(3)] == [200, 200, 429]
+    assert [client.post("/aanmelden/werken-op-afstand", form).status_code for _ in range(3)] == [303, 303, 429]
 
 
 def settings_in_subprocess(env: dict, code: str) -> subprocess.CompletedProcess:

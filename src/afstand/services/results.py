@@ -160,7 +160,7 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
     wave_instruments = {
         w.label: {n: latest_instrument(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)} for w in [*earlier, chosen]
     }
-    codings = coding.coded_answers(study_slug) or None
+    codings = coding.coded_answers(study_slug, chosen.label) or None  # the themes of this wave's answers and sessions
     # the report's renderers (WeasyPrint, python-docx, figures) write a folder; it lives only while building
     with tempfile.TemporaryDirectory(prefix="afstand-report-") as tmp:
         written = build_report(

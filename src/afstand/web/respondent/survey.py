@@ -11,6 +11,7 @@ needed: every check runs on the server with the form's own ``required``, ``relev
 
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import urlencode
 
@@ -26,6 +27,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from afstand.services import drafts, form_pages, studies, submissions
 from afstand.services import survey_pages as layout
+from afstand.services import waves as wave_service
+from afstand.web.models import Study
+from afstand.web.security import keep_for_history
 from afstand.web.texts import choose_language, minutes_text, render_in, text
 
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
@@ -48,13 +52,23 @@ def _version(study: str | None, instrument: str, wave: str | None = None):
 def survey(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> HttpResponse:
     """The consent page (GET) and its answer (POST). A draft exists only after consent. The
     consent page of a wave (``/s/<study>/m/<wave>/<instrument>``) posts to itself; the draft's
-    pages carry no wave: the draft names the deployment."""
+    pages carry no wave: the draft names the deployment.
+
+    Outside the wave's fieldwork dates the link shows that the questionnaire is closed (410) or
+    not open yet (403, with the first day); a researcher of the study sees a preview instead,
+    whose answers are never stored."""
     version = _version(study, instrument, wave)
+    source = request.POST if request.method == "POST" else request.GET
+    preview = False
     if version is None:
-        return HttpResponseNotFound(gettext("This questionnaire does not exist."))
+        closed = wave_service.closure(study or settings.AFSTAND_STUDY, instrument, wave)
+        if closed is None:
+            return HttpResponseNotFound(gettext("This questionnaire does not exist."))
+        if not _researcher_of(request, closed.version.study_id):
+            return _closed(request, closed, source.get("lang"))
+        version, preview = closed.version, True
     form = studies.instrument_for(version)
     all_pages = layout.pages(form)
-    source = request.POST if request.method == "POST" else request.GET
     lang, fell_back = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
     channel = source.get("via", "")
     channel = channel if channel in CHANNELS else ""
@@ -69,29 +83,117 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
             "c": channel,
             "l": lang,
             "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {},
+            **({"x": 1} if preview else {}),
         }
-        return _page(request, version, form, all_pages, state, None, entry, fell_back=fell_back)
+        return keep_for_history(_page(request, version, form, all_pages, state, None, entry, fell_back=fell_back))
     try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
         instance = uuid.UUID(request.POST.get("i", ""), version=4)
     except ValueError:
         instance = uuid.uuid4()
-    answers, raw, errors = layout.read_page(form, all_pages[0], {}, dict(request.POST.lists()))
+    # the draft key (``k``) that the consent page was made with: the browser shows that page again
+    # on Back (it may keep it for its history), so Next there continues the draft; only a
+    # same-origin post may name it
+    key = request.POST.get("k", "")
+    key = key if drafts.valid_token(key) and _same_origin(request) else ""
+    existing = drafts.load(key) if key else None
+    posted = dict(request.POST.lists())
+    answers, raw, errors = layout.read_page(form, all_pages[0], {}, posted)
     if form.consent_item and form.consent_item in all_pages[0].elements:
         consent = layout.consent_answer(form, answers)
         if consent is None:  # no answer, or none of the list
             return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
         if consent == "declined":
-            submissions.decline(version, instance)  # counted once per instance, however often the page is sent
-            return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
-    token = drafts.new_token()
+            if not preview:  # a researcher's preview counts nothing
+                submissions.decline(version, instance)  # counted once per instance, however often the page is sent
+            if existing is not None and "done" not in existing:
+                drafts.delete(key)  # declined after all: the answers so far are not kept
+            return _to_declined(base, version, instance, lang, channel)
+        if not preview:  # "yes" after Back from "no": that decline taken back
+            submissions.take_back_decline(version.study, version.wave_id, version.name, submissions.decline_key(version, instance))
+    if existing is not None and "done" in existing:
+        return _SeeOther(f"{base}/bedankt/{key}")  # sent already: the thank-you page, never a second response
+    if existing is not None and existing.get("v") == version.version_id and existing.get("w") == version.wave_id:
+        existing["a"], raw, errors = layout.read_page(form, all_pages[0], existing["a"], posted)
+        existing.update({"p": 0, "l": lang})
+        return _advance(request, form, all_pages, existing, key, base, raw, errors)
+    token = key if key and existing is None else drafts.new_token()
     state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
+    if preview:
+        state["x"] = 1  # kept in the encrypted draft: the respondent's side cannot set it
     return _advance(request, form, all_pages, state, token, base, raw, errors)
 
 
+def _same_origin(request: HttpRequest) -> bool:
+    """Whether the browser says the post comes from a page of this site (``Sec-Fetch-Site``, else ``Origin``)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin", "")
+    return bool(origin) and origin.split("://", 1)[-1] == request.get_host()
+
+
+def _researcher_of(request: HttpRequest, study_id: int) -> bool:
+    """Whether the visitor is logged in as a member of the study (any role): may preview a closed wave."""
+    from afstand.web.models import Membership
+
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and Membership.objects.filter(user=user, study_id=study_id).exists())
+
+
+def _closed(request: HttpRequest, closed: wave_service.Closure, asked_lang: str | None) -> HttpResponse:
+    """The questionnaire is closed (410 Gone: fieldwork over, for good) or not open yet (403: the
+    link exists but takes no answers before the first day, which the page names)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    lang, fell_back = choose_language(asked_lang, request.headers.get("Accept-Language", ""))
+    t = text(lang)
+    with override(lang):
+        day = date_format(closed.date, "j F Y")
+    ended = closed.reason == "ended"
+    form = studies.instrument_for(closed.version)
+    other = "en" if lang == "nl" else "nl"
+    context = {
+        "t": t,
+        "lang": lang,
+        "fell_back": fell_back,
+        "title": layout.title(closed.version, form, lang),
+        "heading": t["closed_title"] if ended else t["not_open_title"],
+        "message": (t["closed"] if ended else t["not_open"]).format(date=day),
+        "date": closed.date,
+        "reason": closed.reason,
+        "switch_url": f"?{urlencode({'lang': other})}",
+        "other_lang": other,
+    }
+    return render_in(lang, request, "afstand/closed.html", context, status=410 if ended else 403)
+
+
+def _to_declined(base: str, version, instance: uuid.UUID, lang: str, channel: str) -> HttpResponse:
+    """To the decline page, whose "I want to take part after all" carries the decline's key (``t``)
+    and the wave it was counted in (``w``)."""
+    query = {"lang": lang, "via": channel, "t": submissions.decline_key(version, instance), "w": version.wave_id}
+    return _SeeOther(f"{base}/nee?{urlencode(query)}")
+
+
+@csrf_exempt  # as the survey: no cookie; the take-back key is the only thing a post can use
 def declined(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
-    lang, _ = choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))
-    channel = request.GET.get("via", "")
-    query = urlencode({"lang": lang, **({"via": channel} if channel in CHANNELS else {})})
+    """The decline page (GET) and "I want to take part after all" (POST ``t``): the decline with
+    that key is taken back (not counted) and the browser goes to the consent page again."""
+    source = request.POST if request.method == "POST" else request.GET
+    lang, _ = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
+    channel = source.get("via", "")
+    channel = channel if channel in CHANNELS else ""
+    key, wave_id = source.get("t", ""), source.get("w", "")
+    key = key if re.fullmatch(r"[0-9a-f]{32}", key) and re.fullmatch(r"[0-9]{1,18}", wave_id) else ""
+    query = urlencode({"lang": lang, **({"via": channel} if channel else {})})
+    again = f"{_base(study, instrument)}?{query}"
+    if request.method == "POST":
+        study_row = Study.objects.filter(slug=study or settings.AFSTAND_STUDY).first()
+        if study_row is not None and key:
+            submissions.take_back_decline(study_row, int(wave_id), instrument, key)
+        return _SeeOther(again)
+    taken = {"t": key, "w": wave_id} if key else {}
+    switch = {"lang": "en" if lang == "nl" else "nl", **({"via": channel} if channel else {}), **taken}
     return render_in(
         lang,
         request,
@@ -99,21 +201,22 @@ def declined(request: HttpRequest, instrument: str, study: str | None = None) ->
         {
             "t": text(lang),
             "lang": lang,
-            "again": f"{_base(study, instrument)}?{query}",
-            "switch_url": f"?{urlencode({'lang': 'en' if lang == 'nl' else 'nl'})}",
+            "again": again,
+            "action": f"{_base(study, instrument)}/nee",
+            "hidden": {**taken, "lang": lang, "via": channel} if key else {},
+            "switch_url": f"?{urlencode(switch)}",
         },
     )
 
 
 def _gone(request, instrument: str, lang: str, base: str) -> HttpResponse:
+    """ "This link no longer works", with a language switch that keeps the rest of the address."""
     t = text(lang)
-    return render_in(
-        lang,
-        request,
-        "afstand/message.html",
-        {"t": t, "lang": lang, "title": t["resume_gone_title"], "message": t["resume_gone"], "link": f"{base}?lang={lang}"},
-        status=404,
-    )
+    other = "en" if lang == "nl" else "nl"
+    query = {k: v for k, v in request.GET.items() if k in ("stap", "via")}
+    context = {"t": t, "lang": lang, "title": t["resume_gone_title"], "message": t["resume_gone"], "link": f"{base}?lang={lang}"}
+    context.update({"switch_url": f"?{urlencode({**query, 'lang': other})}", "other_lang": other})
+    return keep_for_history(render_in(lang, request, "afstand/message.html", context, status=404))
 
 
 @csrf_exempt
@@ -143,6 +246,11 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
             return _send(request, version, form, all_pages, state, token, base)
         state["p"] = index
         answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
+        if index == 0 and request.POST.get("action", "next") in ("next", "review") and _declined(form, all_pages[0], answers):
+            if not state.get("x"):  # consent taken back: as on the first visit (a researcher's preview counts nothing)
+                submissions.decline(version, uuid.UUID(state["i"]))
+            drafts.delete(token)
+            return _to_declined(base, version, uuid.UUID(state["i"]), state["l"], state.get("c", ""))
         state["a"] = answers
         return _advance(request, form, all_pages, state, token, base, raw, errors)
     if index == REVIEW:
@@ -150,6 +258,10 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
     if index != state["p"]:  # Back/forward in the browser, or a change link: the errors belong to another page
         state["p"], state["e"], state["r"] = index, {}, {}
     return _page(request, version, form, all_pages, state, token, base, fell_back=fell_back)
+
+
+def _declined(form, first_page, answers: dict) -> bool:
+    return bool(form.consent_item) and form.consent_item in first_page.elements and layout.consent_answer(form, answers) == "declined"
 
 
 def _thanks_redirect(base: str, token: str) -> HttpResponse:
@@ -216,6 +328,7 @@ def _common(request, version, form, state: dict, token: str | None, base: str, f
         "fell_back": fell_back,
         "switch_url": f"?{urlencode({**query, 'lang': other})}",
         "other_lang": other,
+        "preview": bool(state.get("x")),
     }
     if token:
         context["resume_url"] = request.build_absolute_uri(f"{base}/verder/{token}?lang={lang}")
@@ -248,8 +361,12 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
             "reviewed": bool(state.get("reviewed")),
             "context_values": layout.context_values(form, page, state["a"]),
             "read_aloud": layout.read_aloud(version),
-            "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
-            "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4())},
+            # the consent page posts to another address than its own: a browser drops what it kept
+            # of an address that a form was posted to (RFC 9111, 4.4), and Back needs this page
+            "action": f"{base}/verder/{token}?stap={index + 1}" if token else f"{base}?stap=1",
+            # the consent page: its instance and the key of the draft that Next starts, made here;
+            # the browser keeps this page for its history, so Back and Next continue that draft
+            "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4()), "k": drafts.new_token()},
             "first_question": layout.first_question(blocks),
             "repeat": page.repeat,
             "instances": instances,
@@ -279,6 +396,9 @@ def _review(request, version, form, all_pages: list, state: dict, token: str, ba
 
 
 def _send(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    if state.get("x"):  # a researcher's preview of a closed wave: nothing is stored
+        drafts.save(token, {"done": "", "l": state["l"], "preview": True, "s": version.study.slug})
+        return _SeeOther(f"{base}/bedankt/{token}")
     outcome = submissions.submit(version, uuid.UUID(state["i"]), state["a"], channel=state.get("c", ""))
     if outcome.status == 400:  # a page-level check missed something: show where
         errors = {k: v["code"] for k, v in outcome.body.get("errors", {}).items()}
@@ -301,6 +421,10 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
     t = text(lang)
     if state.get("gone"):
         return render_in(lang, request, "afstand/withdraw.html", {"t": t, "lang": lang, "outcome": "already_withdrawn"})
+    if state.get("preview"):
+        return render_in(
+            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["preview_done_title"], "message": t["preview_done"]}
+        )
     return render_in(
         lang,
         request,
@@ -309,12 +433,19 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
             "t": t,
             "lang": lang,
             "code": state["done"],
+            "code_groups": _groups(state["done"]),
             "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
             "signup_url": f"/aanmelden/{state['s']}?lang={lang}",
             "withdraw_url": f"/intrekken?lang={lang}",
             "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}",
         },
     )
+
+
+def _groups(code: str) -> list[str]:
+    """The code's groups, each with its dash: the page breaks a line only between them."""
+    parts = code.split("-")
+    return [part + "-" for part in parts[:-1]] + parts[-1:]
 
 
 def code_file(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
