@@ -28,7 +28,7 @@ from afstand import cache
 from afstand.figures.build import Look, build_figures, close, figure_bytes
 
 FORMATS = ("svg", "png")
-PNG_NICENESS = 10  # rasters are only needed for the Word file: they yield to the PDF
+PNG_NICENESS = 15  # rasters are only needed for the Word file: they yield to the PDF
 
 
 @functools.cache

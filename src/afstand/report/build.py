@@ -42,6 +42,7 @@ BASES = ("consented", "valid")
 # (SVG only: the Word file gets each figure's caption and table without the picture), none (no
 # drawings: text, tables and every number, for drafts and tests)
 DRAWINGS = {"all": ("svg", "png"), "vector": ("svg",), "none": ()}
+FACTSHEET_NICENESS = 15  # the factsheet's PDF (like the PNGs) yields to the report's, the longest step
 Progress = Callable[[str], None]
 log = logging.getLogger("afstand.report")
 
@@ -140,18 +141,23 @@ def _build(
     drawn = DRAWINGS[drawings]
     # started first, so that loading matplotlib and WeasyPrint overlaps the analysis
     painters = render.Painters(workers if drawn else 0)
-    pdf_job = jobmod.Job(pdfmod.prepare, inline=workers <= 1 or "pdf" not in formats)
+    inline = workers <= 1 or "pdf" not in formats
+    jobs = {
+        "report": jobmod.Job(pdfmod.prepare, inline=inline),
+        "factsheet": jobmod.Job(inline=inline, nice=FACTSHEET_NICENESS),  # it yields to the report PDF
+    }
     try:
         return _build_in(
-            study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, pdf_job
+            study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, jobs
         )
     finally:
         painters.close()
-        pdf_job.cancel()
+        for job in jobs.values():
+            job.cancel()
 
 
 def _build_in(
-    study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, pdf_job
+    study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, jobs
 ) -> list[Path]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
@@ -229,12 +235,12 @@ def _build_in(
     if "pdf" in formats:
         step("pdf")
         # the report PDF is the longest step: it reads the text now and each figure when it is drawn
-        pdf_job.run(_pdf_file, render_report(env, **page_args, for_print=True), str(staging), "rapport.pdf", True)
+        jobs["report"].run(_pdf_file, render_report(env, **page_args, for_print=True), str(staging), "rapport.pdf", True)
         written.append(staging / "rapport.pdf")
+        if factsheet_html is not None:
+            jobs["factsheet"].run(_pdf_file, factsheet_html, str(staging), "factsheet.pdf")
+            written.append(staging / "factsheet.pdf")
     drawing.wait("svg")
-    if factsheet_html is not None and "pdf" in formats:
-        _pdf_file(factsheet_html, str(staging), "factsheet.pdf")
-        written.append(staging / "factsheet.pdf")
     drawing.wait("png")
     if drawn:
         written.append(staging / "figures")
@@ -244,8 +250,8 @@ def _build_in(
         with (staging / "rapport.docx").open("wb") as handle:
             write_docx(handle, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
         written.append(staging / "rapport.docx")
-    if "pdf" in formats:
-        pdf_job.wait()  # the PDF (and its error) before anything is moved into place
+    for job in jobs.values():
+        job.wait()  # the PDFs (and their errors) before anything is moved into place
     return written
 
 
