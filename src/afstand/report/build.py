@@ -1,20 +1,23 @@
 """Build the report, factsheet and figures of a study from its response data.
 
-Everything is written into a temporary folder beside the output folder and moved into
-place only when all of it succeeded, so a failure never leaves half-written output.
+:func:`report_files` builds every output file in memory (name → bytes); nothing touches the disk.
+:func:`build_report` writes them into a temporary folder beside the output folder and moves them
+into place only when all of it succeeded, so a failure never leaves half-written output.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
+import re
 import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import jinja2
 
@@ -84,33 +87,89 @@ def build_report(
     versions: dict | None = None,
     wave_instruments: dict | None = None,
 ) -> list[Path]:
-    """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
-    memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
-    or its rows already read; ``base``: "consented" or "valid". Researchers' claims the data
-    contradict are logged (``afstand.report``) and appended to ``warnings`` when a list is given.
-    ``waves`` (oldest first, the last one being ``data``) adds the section on the development since
-    the previous wave and the previous values on the factsheet tiles; ``versions`` (instrument →
-    [Instrument]) are the versions the rows may mix (items a row's version lacks are not asked);
-    ``wave_instruments`` (wave → {instrument: Instrument}) the version each wave used."""
+    """Write the report into ``out_dir`` (the files of :func:`report_files`, all or nothing): the
+    paths written, one per file and one for the figures folder."""
     step = progress or (lambda _message: None)
+    _check(study, formats, base)
+    staging = _staging_dir(out_dir)  # an output folder that cannot be written fails before any work
+    try:
+        files = report_files(
+            study,
+            data,
+            formats=formats,
+            codings=codings,
+            progress=progress,
+            workers=workers,
+            base=base,
+            warnings=warnings,
+            waves=waves,
+            versions=versions,
+            wave_instruments=wave_instruments,
+        )
+        step("uitvoer op zijn plaats zetten")
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        top = dict.fromkeys(staging / name.split("/", 1)[0] for name in files)  # each file, and the figures folder once
+        return _move_into_place(staging, out_dir, list(top))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def report_files(
+    study: Study,
+    data: dict[str, Path | RawTable],
+    *,
+    formats: tuple[str, ...] = FORMATS,
+    codings: Path | list[dict] | None = None,
+    progress: Progress | None = None,
+    workers: int = 2,
+    base: str = "consented",
+    warnings: list[str] | None = None,
+    waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None,
+    versions: dict | None = None,
+    wave_instruments: dict | None = None,
+) -> dict[str, bytes]:
+    """The report, factsheet, figures and published numbers, built in memory: file name (``figures/…``
+    for a figure) → bytes. ``data``: per instrument a response file or a table in memory
+    (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file or its
+    rows already read; ``base``: "consented" or "valid". Researchers' claims the data contradict are
+    logged (``afstand.report``) and appended to ``warnings`` when a list is given. ``waves`` (oldest
+    first, the last one being ``data``) adds the section on the development since the previous wave
+    and the previous values on the factsheet tiles; ``versions`` (instrument → [Instrument]) are the
+    versions the rows may mix (items a row's version lacks are not asked); ``wave_instruments``
+    (wave → {instrument: Instrument}) the version each wave used."""
+    spec = _check(study, formats, base)
+    step = progress or (lambda _message: None)
+    return _build(study, spec, data, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments)
+
+
+def _check(study: Study, formats: tuple[str, ...], base: str) -> "ReportSpec":
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AfstandError(f"--format: unknown format {', '.join(unknown)} (known: {', '.join(FORMATS)})")
     if base not in BASES:
         raise AfstandError(f"--base: unknown base {base!r} (known: {', '.join(BASES)})")
-    spec = ReportSpec.load(study)
-    staging = _staging_dir(out_dir)
-    try:
-        written = _build(study, spec, data, staging, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments)
-        step("uitvoer op zijn plaats zetten")
-        return _move_into_place(staging, out_dir, written)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return ReportSpec.load(study)
+
+
+def embed_figures(html: str, files: Mapping[str, bytes]) -> str:
+    """The page with each ``src="figures/<key>.svg"`` replaced by a data: URI of that figure, so it
+    stands alone (a download, or WeasyPrint without a folder to read from)."""
+
+    def inline(match: re.Match) -> str:
+        svg = files.get(f"figures/{match.group(1)}")
+        if svg is None:
+            return match.group(0)
+        return 'src="data:image/svg+xml;base64,' + base64.b64encode(svg).decode("ascii") + '"'
+
+    return re.sub(r'src="figures/([A-Za-z0-9_.-]+\.svg)"', inline, html)
 
 
 def _build(
-    study, spec, data, staging, formats, codings, step, workers, base, warnings, waves=None, versions=None, wave_instruments=None
-) -> list[Path]:
+    study, spec, data, formats, codings, step, workers, base, warnings, waves=None, versions=None, wave_instruments=None
+) -> dict[str, bytes]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
@@ -119,7 +178,7 @@ def _build(
         # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
         results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)
-    (staging / "cijfers.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+    files = {"cijfers.json": json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")}
     groups = spec.groups
     trends = {}
     if waves:
@@ -137,8 +196,7 @@ def _build(
     env = environment(spec.root / "templates")
     try:  # everything that needs no drawing is made while the workers draw
         step("factsheet")
-        written = [staging / "cijfers.json"]
-        written += _factsheet(spec, numbers, groups, _content_env(numbers, []), env, staging, formats, trends)
+        files.update(_factsheet(spec, numbers, groups, _content_env(numbers, []), env, formats, trends))
         step("tekst")
         themes = _themes(codings, study, spec)
         content_env = _content_env(numbers, themes)
@@ -176,39 +234,36 @@ def _build(
         cover = _cover(study, spec)
         html = render_report(env, cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"))
         if "html" in formats:
-            (staging / "rapport.html").write_text(html, encoding="utf-8")
-            written.append(staging / "rapport.html")
+            files["rapport.html"] = html.encode("utf-8")
     finally:
         drawings = wait_for_drawings()
-    (staging / "figures").mkdir()
     png: dict[str, bytes] = {}
     for figure in figures:
-        (staging / "figures" / f"{figure.key}.svg").write_bytes(drawings[figure.key]["svg"])
-        (staging / "figures" / f"{figure.key}.png").write_bytes(drawings[figure.key]["png"])
-        png[figure.key] = drawings[figure.key]["png"]
+        files[f"figures/{figure.key}.svg"] = drawings[figure.key]["svg"]
+        files[f"figures/{figure.key}.png"] = png[figure.key] = drawings[figure.key]["png"]
     try:
         for figure in trend_figures:
-            for fmt in ("svg", "png"):
-                (staging / "figures" / f"{figure.key}.{fmt}").write_bytes(figure_bytes(figure, fmt))
-            png[figure.key] = (staging / "figures" / f"{figure.key}.png").read_bytes()
+            files[f"figures/{figure.key}.svg"] = figure_bytes(figure, "svg")
+            files[f"figures/{figure.key}.png"] = png[figure.key] = figure_bytes(figure, "png")
     finally:
         close(trend_figures)
-    written.append(staging / "figures")
     pdf_job = None
     if "pdf" in formats:
         step("pdf")
-        pdf_job = _start_pdf(html, staging, "rapport.pdf", workers)
-        written.append(staging / "rapport.pdf")
+        pdf_job = _start_pdf(embed_figures(html, files), workers)
+    docx = None
     try:
         if "docx" in formats:
             step("docx")
-            with (staging / "rapport.docx").open("wb") as handle:
-                write_docx(handle, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
-            written.append(staging / "rapport.docx")
+            buffer = io.BytesIO()
+            write_docx(buffer, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
+            docx = buffer.getvalue()
     finally:
         if pdf_job is not None:
-            pdf_job()  # wait for the report PDF (and raise its error) before anything is moved or removed
-    return written
+            files["rapport.pdf"] = pdf_job()  # wait for the report PDF (and raise its error) before anything is returned
+    if docx is not None:
+        files["rapport.docx"] = docx
+    return files
 
 
 def _cover(study: Study, spec: ReportSpec) -> dict:
@@ -259,15 +314,15 @@ def _themes(codings: Path | list[dict] | None, study: Study, spec: ReportSpec):
     return theme_sections(rows, codebook, spec.config.get("themes", []), source=source)
 
 
-def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends=None) -> list[Path]:
+def _factsheet(spec, numbers, groups, content_env, env, formats, trends=None) -> dict[str, bytes]:
     path = spec.root / spec.text("factsheet") if spec.text("factsheet") else None
     if path is None or not path.is_file():
-        return []
+        return {}
     config = tomllib.loads(path.read_text(encoding="utf-8"))
     available = set(numbers.results)
     needed = {t["instrument"] for t in config.get("tiles", [])}
     if not needed <= available:
-        return []  # the factsheet contrasts both groups: it needs both
+        return {}  # the factsheet contrasts both groups: it needs both
 
     focusgroups = config.get("focusgroups", {})
 
@@ -300,43 +355,39 @@ def _factsheet(spec, numbers, groups, content_env, env, staging, formats, trends
             }
         )
     html = render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
-    out = []
+    out = {}
     if "html" in formats or "pdf" in formats:
-        (staging / "factsheet.html").write_text(html, encoding="utf-8")
-        out.append(staging / "factsheet.html")
+        out["factsheet.html"] = html.encode("utf-8")
     if "pdf" in formats:
-        buffer = io.BytesIO()
-        write_pdf(html, staging, buffer)
-        (staging / "factsheet.pdf").write_bytes(buffer.getvalue())
-        out.append(staging / "factsheet.pdf")
+        out["factsheet.pdf"] = _pdf_bytes(html)
     return out
 
 
-def _start_pdf(html: str, staging: Path, name: str, workers: int) -> Callable[[], None]:
-    """Render a PDF in a worker process (or here when workers == 1); call the result to wait."""
+def _start_pdf(html: str, workers: int) -> Callable[[], bytes]:
+    """Render a PDF in a worker process (or here when workers == 1); call the result to wait for its bytes."""
     if workers <= 1:
-        _pdf_file(html, str(staging), name)
-        return lambda: None
+        pdf = _pdf_bytes(html)
+        return lambda: pdf
     import concurrent.futures
     import multiprocessing
 
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
-    future = pool.submit(_pdf_file, html, str(staging), name)
+    future = pool.submit(_pdf_bytes, html)
 
-    def wait() -> None:
+    def wait() -> bytes:
         try:
-            future.result()
+            return future.result()
         finally:
             pool.shutdown()
 
     return wait
 
 
-def _pdf_file(html: str, staging: str, name: str) -> None:
+def _pdf_bytes(html: str) -> bytes:
     buffer = io.BytesIO()
-    write_pdf(html, Path(staging), buffer)
-    (Path(staging) / name).write_bytes(buffer.getvalue())
+    write_pdf(html, buffer)
+    return buffer.getvalue()
 
 
 def _staging_dir(out_dir: Path) -> Path:

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-def write_pdf(html: str, base_dir: Path, out: BinaryIO) -> None:
-    """Render ``html`` (relative links resolved against ``base_dir``) as PDF into ``out``."""
+def write_pdf(html: str, out: BinaryIO, base_dir: Path | None = None) -> None:
+    """Render ``html`` as PDF into ``out``. Its figures are inside the page (data: URIs, as
+    :func:`afstand.report.build.embed_figures` makes them); relative links, if any, resolve against
+    ``base_dir``."""
     from weasyprint import HTML  # imported here: only PDF output needs WeasyPrint and its system libraries
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     # PDF/UA-1: tagged (headings, paragraphs, tables, figures with alt text), language and title set
-    HTML(string=html, base_url=str(base_dir) + "/").write_pdf(out, pdf_variant="pdf/ua-1")
+    HTML(string=html, base_url=None if base_dir is None else str(base_dir) + "/").write_pdf(out, pdf_variant="pdf/ua-1")
