@@ -14,7 +14,7 @@ from afstand.errors import DataError
 from afstand.instrument.loader import load_instrument
 from afstand.responses import load_responses, read_table
 from tests.conftest import run_cli
-from tests.helpers import md_form
+from tests.helpers import md_form, tool_export, write_table
 
 FORM = """
 | survey |
@@ -365,19 +365,38 @@ def test_cli_names_the_layout_and_forces_one(tmp_path, form):
 @pytest.mark.parametrize(
     "export,layout", [("kobo-labels.xlsx", "kobo-labels"), ("kobo-xml-groups.csv", "kobo-xml"), ("odk-central.csv", "odk-central")]
 )
-def test_reference_interop_exports_give_the_expected_output(reference, tmp_path, name, export, layout):
+def test_interop_exports_give_the_expected_output(study_files, study, tmp_path, name, export, layout):
+    """The study's respondents as Kobo and ODK Central export them analyse to the study's expected output.
+    With ../shared: the reference study's exports (interop-exports/) against its expected JSON, checked
+    by the shared tool. Without: the seeded demo study written in the same layouts (tests/helpers.py
+    ``tool_export``) against the analysis of its canonical CSV."""
     import subprocess
     import sys
 
-    data = reference.parent / "interop-exports" / f"{name}-{export}"
+    from tests.conftest import REFERENCE
+
+    reference = study_files[name].parent == REFERENCE
+    if reference:
+        data = REFERENCE.parent / "interop-exports" / f"{name}-{export}"
+    else:
+        header, rows = tool_export(study_files[name], study.instrument(name), layout)
+        data = write_table(tmp_path / f"{name}-{export}", header, rows, delimiter=";" if layout == "kobo-xml" else ",")
     result = run_cli("analyze", "--instrument", name, "--data", str(data), "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["data"]["layout"] == layout
-    actual = tmp_path / "actual.json"
-    actual.write_text(result.stdout, encoding="utf-8")
-    check = subprocess.run(
-        [sys.executable, str(reference.parent / "tools" / "check_expected.py"), str(reference / f"expected-{name}.json"), str(actual)],
-        capture_output=True,
-        text=True,
-    )
-    assert check.returncode == 0, check.stdout
+    got = json.loads(result.stdout)
+    assert got["data"]["layout"] == layout
+    if reference:
+        actual = tmp_path / "actual.json"
+        actual.write_text(result.stdout, encoding="utf-8")
+        check = subprocess.run(
+            [sys.executable, str(REFERENCE.parent / "tools" / "check_expected.py"), str(REFERENCE / f"expected-{name}.json"), str(actual)],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stdout
+        return
+    canonical = run_cli("analyze", "--instrument", name, "--data", str(study_files[name]), "--json")
+    assert canonical.returncode == 0, canonical.stderr
+    expected = json.loads(canonical.stdout)
+    assert got["n_total"] == expected["n_total"] and got["n_consented"] == expected["n_consented"] > 0
+    assert {k: v for k, v in got.items() if k != "data"} == {k: v for k, v in expected.items() if k != "data"}
