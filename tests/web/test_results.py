@@ -165,6 +165,10 @@ def test_report_is_built_from_stored_tables_in_memory(reference_db, study_result
     download stands alone (its figures inside the page); a failure half-way leaves nothing anywhere."""
     import tempfile
 
+    import docx  # noqa: F401 - the renderers' first imports look libraries up through tempfile: done before the check
+    import matplotlib.pyplot  # noqa: F401
+    import weasyprint  # noqa: F401
+
     from afstand.report import build
 
     def no_disk(*args, **kwargs):
