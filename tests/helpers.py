@@ -137,6 +137,9 @@ def review_and_send(client, page):
 # --- the XLSForm corpus (../shared/xlsform-corpus: pyxform's example forms) ---
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "xlsform-corpus"
 FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
+# the forms that "every form" tests run on: the corpus when ../shared is there, else the study folders' own XLSForms
+OWN_FORMS = {p.name: p for p in sorted((Path(__file__).resolve().parents[1] / "studies").glob("*/instruments/*.md"))}
+EACH_FORM = {name: CORPUS / name for name in FORMS} or OWN_FORMS
 
 
 def repeat_containers(payload: dict, instrument, repeat: str | None) -> list[dict]:
