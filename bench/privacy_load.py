@@ -76,7 +76,7 @@ def main() -> None:
             while time.perf_counter() < stop:
                 n += 1
                 if args.signup_every and n % args.signup_every == 0:
-                    kind, path, expected = "signup", "/aanmelden/werken-op-afstand", 200
+                    kind, path, expected = "signup", "/aanmelden/werken-op-afstand", 303  # signed up: post/redirect/get
                     body = urllib.parse.urlencode(
                         {"purpose": "loterij", "name": f"Deelnemer {uuid.uuid4().hex[:6]}", "email": "deelnemer@example.org"}
                     )

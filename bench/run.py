@@ -1,13 +1,15 @@
 """All benchmarks from one command, with the machine described — results for docs/benchmarks.md.
 
-    .venv/bin/python bench/run.py [--quick] [--skip analyze,report,trend,load]
+    .venv/bin/python bench/run.py [--quick] [--skip analyze,report,pages,trend,load,privacy,stored]
 
 Runs, in order: analyze on 300,000 responses next to a bare pyarrow read and pandas, 5 rounds,
 with where its time goes (bench/analyze.py), the report on the reference study and on 300,000
 responses (bench/report.py), `afstand trend` over 2–10 waves of 30,000 responses
 (bench/trend.py), where a submission's time goes (bench/submission.py), and the
 submission API under load on SQLite and on PostgreSQL, 2 runs of each setting (bench/load.py;
-PostgreSQL 15 from Debian, started here on 127.0.0.1 with fsync on). Every target is reported
+PostgreSQL 15 from Debian, started here on 127.0.0.1 with fsync on). Then issue 13's load with sign-ups
+(bench/privacy_load.py, SQLite) and issue 12's analysis page of 100,000 stored responses on
+SQLite and PostgreSQL (bench/stored.py). Every target is reported
 with every run and the best next to its limit or peer. Writes bench/out/results.md and prints
 it. --quick makes every run short (a smoke run of the harness, not numbers to publish). Load
 only ever targets 127.0.0.1.
@@ -167,6 +169,14 @@ def main() -> int:
             lines += section
             summary.append((label, results))
             save(lines + load_summary(summary))
+        if "privacy" not in skip:  # issue 13: sign-ups spooled in shuffled batches, limits in the shared store
+            section, results = load_runs(
+                "privacy load: SQLite, every 4th request a sign-up, 32 clients (target ≥ 300 submissions/s, p99 < 200 ms)",
+                ["bench/privacy_load.py", "--seconds", seconds, "--concurrency", "32", "--workers", "2"],
+                rounds,
+            )
+            lines += section
+            save(lines + load_summary(summary))
         try:
             url = postgres()
             base = url.rsplit("/", 1)[0]
@@ -197,6 +207,24 @@ def main() -> int:
                 lines += section
                 summary.append((label, results))
                 save(lines + load_summary(summary))
+            if "stored" not in skip:  # issue 12: the analysis page of 100,000 stored responses, target < 5 s
+                subprocess.run(
+                    [
+                        "su",
+                        "postgres",
+                        "-s",
+                        "/bin/sh",
+                        "-c",
+                        f"psql -h 127.0.0.1 -p {PG_PORT} -U postgres -qc 'CREATE DATABASE bench_stored'",
+                    ],
+                    check=True,
+                )
+                for label, extra in (("SQLite", []), ("PostgreSQL", ["--db", f"{base}/bench_stored"])):
+                    lines += run(
+                        f"stored: analysis page of 100,000 stored worker responses, {label} (target < 5 s)",
+                        ["bench/stored.py", "--n", "3000" if quick else "100000", "--skip-before", *extra],
+                    )[0]
+                    save(lines + load_summary(summary))
         finally:
             subprocess.run(
                 ["bash", "scripts/postgres.sh", "stop"], cwd=ROOT, env={**os.environ, "AFSTAND_PG_PORT": PG_PORT}, capture_output=True

@@ -100,7 +100,7 @@ class _Form(HTMLParser):
             self.inside = False
 
 
-PAGE_FIELDS = {"action", "lang", "via", "i", "instances"}
+PAGE_FIELDS = {"action", "lang", "via", "i", "k", "instances"}
 
 
 def step(client, page, **fields):
@@ -379,6 +379,26 @@ def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple
                 bounds["|".join(subset)] = (found[0], found[1])
         out.append((b.name, bounds))
     return out
+
+
+#: A form with a repeat group, calculations over it and a relevant inside it (survey and wave tests).
+REPEAT_FORM = b"""| survey |
+| | type | name | label | relevant | required | calculation |
+| | begin_repeat | member | Member | | | |
+| | text | name | Name | | yes | |
+| | integer | age | Age of ${name} | | | |
+| | select_one yn | works | Does ${name} work? | ${age} >= 16 | | |
+| | end_repeat | | | | | |
+| | calculate | members | | | | count(${member}) |
+| | text | remark | Any remark? | | | |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+| settings |
+| | form_title | form_id |
+| | Household | household |
+"""
 
 
 # --- coded open answers: a labelled sample that runs anywhere (the reference's open-answers.jsonl needs ../shared) ---

@@ -78,19 +78,11 @@ def test_role_and_experience_breakdowns(demo_results, raw):
 
 
 def test_chi_square_and_cramers_v():
-    from afstand.analysis.compare import _nominal_test  # noqa: PLC2701 - checked on a hand-made table
+    from afstand.analysis.compare import _crosstab, _nominal_table_test  # noqa: PLC2701 - checked on a hand-made table
 
-    class Stub:  # the minimum a ResponseSet offers to the test function
-        single = {"x": np.array([0] * 20 + [1] * 10 + [0] * 5 + [1] * 25 + [2] * 10)}
-
-    class Item:
-        name = "x"
-
-        class choice_list:  # noqa: N801
-            choices = [None, None, None]
-
-    codes = np.array([0] * 30 + [1] * 40)
-    result = _nominal_test(Stub, Item, codes, {"a": 0, "b": 1})
+    answers = np.array([0] * 20 + [1] * 10 + [0] * 5 + [1] * 25 + [2] * 10 + [-1] * 3)  # −1: no answer
+    codes = np.array([0] * 30 + [1] * 40 + [-1] * 3)  # −1: no group
+    result = _nominal_table_test(_crosstab(codes + 1, 2, answers + 1, 3), {"a": 0, "b": 1})
     table = np.array([[20, 10, 0], [5, 25, 10]])
     chi2, p, dof, _ = stats.chi2_contingency(table)
     assert result["statistic"] == pytest.approx(chi2) and result["df"] == dof == 2

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from afstand.analysis.distributions import chi2_contingency, chi2_sf, f_isf, holm, norm_cdf, norm_ppf, norm_sf, t_ppf
+from afstand.analysis.distributions import chi2_contingency, chi2_sf, f_isf, holm, norm_cdf, norm_ppf, norm_sf, t_isf, t_ppf, t_sf
 
 
 def same(a: float, b: float) -> bool:
@@ -49,6 +49,28 @@ def test_t_ppf_is_scipys():
     for q in [0.975, 0.025, 0.5, 0.9, 0.999, 0.0, 1.0, -0.5, 1.5, math.nan]:
         for df in [1, 2, 3, 9, 29, 299, 299_999, 0, -1]:
             assert same(t_ppf(q, df), float(stats.t.ppf(q, df))), (q, df)
+
+
+def test_t_isf_and_t_sf_are_scipys():
+    """What the trend's scale intervals and Welch's p use (Welch's df is not a whole number)."""
+    for q in [0.025, 0.975, 0.5, 0.001, 0.0, 1.0, -0.5, 1.5, math.nan]:
+        for df in [1, 2, 9, 29.5, 227.37, 299_999, 0, -1, math.nan]:
+            assert same(t_isf(q, df), float(stats.t.isf(q, df))), (q, df)
+    for x in [0.0, -0.0, 0.3, 1.96, 2.5, 12.0, -3.0, math.inf, -math.inf, math.nan]:
+        for df in [1, 2, 9, 29.5, 227.37, 299_999, 0, -1, math.nan]:
+            assert same(t_sf(x, df), float(stats.t.sf(x, df))), (x, df)
+
+
+def test_norm_quantile_and_tail_of_the_proportions_are_scipys():
+    from afstand.analysis.proportions import z_value, ztest_pooled
+
+    for confidence in (0.9, 0.95, 0.99):
+        assert z_value(confidence) == float(stats.norm.isf((1 - confidence) / 2))
+    x1, n1, x2, n2 = np.array([3.0, 59, 0, 12]), np.array([30.0, 228, 100, 12]), np.array([7.0, 80, 0, 11]), np.array([40.0, 293, 120, 12])
+    pooled = (x1 + x2) / (n1 + n2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (x1 / n1 - x2 / n2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    assert np.array_equal(ztest_pooled(x1, n1, x2, n2), 2 * stats.norm.sf(np.abs(z)), equal_nan=True)
 
 
 def test_f_isf_is_scipys():

@@ -197,6 +197,43 @@ def test_cli_with_a_form_per_wave_and_text_output(study, tmp_path):
     assert "niet vergelijkbaar" in text.stdout
 
 
+def test_cli_uses_the_studys_missing_codes_as_analyze_does_and_cache_changes_nothing(study, tmp_path, monkeypatch):
+    """A study's missing-value code counts as missing in the trend exactly as in analyze (not as a
+    wrong answer); ``--cache`` (columnar copies) gives the same JSON, cold and warm."""
+    import csv
+    import shutil
+
+    folder = tmp_path / "studie"
+    shutil.copytree(study.root, folder)
+    config = folder / "study.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[missing]\ncodes = ["999"]\n', encoding="utf-8")
+    paths = {}
+    for label, seed in (("2021", 1), ("2022", 2)):
+        text, _ = _demo_wave(study, study.instrument("werkers"), 120, seed, label)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        for row in rows[:7]:
+            row["w_gender"] = "999"
+        paths[label] = tmp_path / f"{label}.csv"
+        with paths[label].open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    args = ["trend", "--instrument", "werkers", "--study", str(folder), "--json"]
+    args += [a for label, path in paths.items() for a in ("--wave", f"{label}={path}")]
+    plain = cli_json(*args)
+    for label, path in paths.items():
+        analysed = cli_json("analyze", "--instrument", "werkers", "--study", str(folder), "--data", str(path), "--json")["items"][
+            "w_gender"
+        ]
+        wave = plain["items"]["w_gender"]["waves"][label]
+        assert analysed["missing"] == wave["missing"] >= 7 and "999" not in wave["counts"]
+        assert (wave["base"], wave["counts"], wave["percent"]) == (analysed["base"], analysed["counts"], analysed["percent"])
+    monkeypatch.setenv("AFSTAND_CACHE_DIR", str(tmp_path / "cache"))
+    cold, warm = cli_json(*args, "--cache"), cli_json(*args, "--cache")
+    assert any((tmp_path / "cache").rglob("*.arrow"))  # the columnar copies were made, and read by the warm run
+    assert cold == warm == plain
+
+
 def test_cli_errors_exit_2(tmp_path):
     data = tmp_path / "w.csv"
     data.write_text("response_id,consent\nW1,ja\n", encoding="utf-8")

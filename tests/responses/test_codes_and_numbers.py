@@ -8,7 +8,7 @@ import os
 import pytest
 
 from afstand.responses.codes import ALPHABET, CodeTypo, make_code, read_code
-from afstand.responses.numbers import NumberError, canonical_number, parse_number
+from afstand.responses.numbers import AmbiguousNumber, NumberError, canonical_number, parse_number
 
 
 def test_codes_have_80_bits_and_read_forgivingly():
@@ -78,3 +78,22 @@ def test_canonical_text():
     assert canonical_number("0,5") == "0.5" and canonical_number("12,0") == "12" and canonical_number("7", integer=True) == "7"
     with pytest.raises(NumberError):
         canonical_number("4,5", integer=True)
+
+
+@pytest.mark.parametrize("typed, value", [("1 000", 1000.0), ("12 345,5", 12345.5), ("0,500", 0.5), ("1,50", 1.5), ("2,1250", 2.125)])
+def test_spaces_only_between_groups_of_three_and_no_ambiguous_thousands(typed, value):
+    assert parse_number(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["1.000", "1,000", "1.500", "-12.345", "999,999"])
+def test_a_thousands_group_with_one_separator_is_ambiguous_never_read(typed):
+    """``1.000`` is a thousand to a Dutch reader and one to an English one: refused, never 1."""
+    with pytest.raises(AmbiguousNumber):
+        parse_number(typed)
+
+
+@pytest.mark.parametrize("typed", ["3 5", "1 2 3", "12 34", "1 0000", "3 5,5"])
+def test_digits_split_by_a_space_are_not_one_number(typed):
+    """``3 5`` is not 35: a space only separates groups of three digits."""
+    with pytest.raises(NumberError):
+        parse_number(typed)

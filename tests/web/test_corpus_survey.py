@@ -19,7 +19,7 @@ from afstand.web.models import Response, Study
 from tests.helpers import EACH_FORM, action_of
 
 pytestmark = pytest.mark.django_db
-PAGE_FIELDS = {"instances", "action", "lang", "via", "i"}
+PAGE_FIELDS = {"instances", "action", "lang", "via", "i", "k"}
 
 
 class Fields(HTMLParser):

@@ -45,13 +45,13 @@ def respondent_traffic(client) -> str:
     code = re.search(r'id="withdrawal-code">([0-9A-Z-]+)<', page.content.decode()).group(1)
     signup_link = re.search(r'href="(/aanmelden/[^"]+)"', page.content.decode()).group(1)
     assert code.replace("-", "") not in signup_link and "i=" not in signup_link  # the sign-up link carries nothing of the response
-    assert client.post(signup_link, {"purpose": "focusgroep", "name": "Piet", "email": "piet@example.org"}).status_code == 200
+    assert client.post(signup_link, {"purpose": "focusgroep", "name": "Piet", "email": "piet@example.org"}).status_code == 303
     api = client.post(
         "/api/v1/surveys/clienten/responses",
         {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 30}},
         content_type="application/json",
     )
-    assert client.post("/intrekken", {"code": api.json()["withdrawal_code"]}).status_code == 200
+    assert client.post("/intrekken", {"code": api.json()["withdrawal_code"]}).status_code == 303
     return code
 
 

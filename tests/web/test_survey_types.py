@@ -9,7 +9,7 @@ import pytest
 
 from afstand.services import studies
 from afstand.web.models import Response, Study
-from tests.helpers import review_and_send, step
+from tests.helpers import REPEAT_FORM, review_and_send, step
 
 pytestmark = pytest.mark.django_db
 
@@ -77,25 +77,6 @@ def test_new_types_on_the_survey_page(client):
         "ok": "OK",
         "greeting": "Hi Ann",
     }
-
-
-REPEAT_FORM = b"""| survey |
-| | type | name | label | relevant | required | calculation |
-| | begin_repeat | member | Member | | | |
-| | text | name | Name | | yes | |
-| | integer | age | Age of ${name} | | | |
-| | select_one yn | works | Does ${name} work? | ${age} >= 16 | | |
-| | end_repeat | | | | | |
-| | calculate | members | | | | count(${member}) |
-| | text | remark | Any remark? | | | |
-| choices |
-| | list_name | name | label |
-| | yn | yes | Yes |
-| | yn | no | No |
-| settings |
-| | form_title | form_id |
-| | Household | household |
-"""
 
 
 def test_repeat_page_adds_and_removes_instances(client):

@@ -96,8 +96,11 @@ def test_new_wave_in_the_browser_copies_the_forms(client, demo):
     assert again.status_code == 400 and "already has a wave 2022" in again.content.decode()
     bad = client.post("/onderzoek/werken-op-afstand/meting/", {"label": "2023", "starts_on": "2023-05-01", "ends_on": "2023-03-01"})
     assert bad.status_code == 400 and not Wave.objects.filter(label="2023").exists()
-    # fieldwork over: the wave's links take no more responses
-    assert client.get("/s/werken-op-afstand/m/2022/clienten").status_code == 404
+    # fieldwork over: the wave's links take no more responses (the owner still previews it)
+    preview = client.get("/s/werken-op-afstand/m/2022/clienten")
+    assert preview.status_code == 200 and 'id="preview"' in preview.content.decode()
+    client.logout()
+    assert client.get("/s/werken-op-afstand/m/2022/clienten").status_code == 410
 
 
 V2 = (

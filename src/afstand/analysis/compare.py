@@ -83,6 +83,7 @@ def outcome_items(responses: ResponseSet, patterns: list[str]) -> list[Item]:
 def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[str], *, min_group_size: int) -> dict:
     result = {"min_group_size": min_group_size, "correction": "holm", "breakdowns": {}, "tests": []}
     items = outcome_items(responses, patterns)
+    outcomes = {item.name: _outcome(responses, item) for item in items}  # once, whatever the breakdown
     scales = _scale_outcomes(responses)
     for breakdown in breakdowns:
         if breakdown.item in responses.not_asked:
@@ -114,15 +115,17 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
         index = {g: names.index(g) for g in shown}
         codes = _positions(codes, index)  # from here on: position among the shown groups, −1 = none
         index = {g: i for i, g in enumerate(index)}
+        group_row = codes + 1  # row 0 of every cross table: no group
         for item in items:
             if item.name == breakdown.item:
                 continue
-            test = _ordinal_test if is_ordinal(item) else _nominal_test
-            found = test(responses, item, codes, index)
+            answer_column, values = outcomes[item.name]
+            table = _crosstab(group_row, len(index), answer_column, len(values))
+            found = _ordinal_table_test(table, values, index) if is_ordinal(item) else _nominal_table_test(table, index)
             if found is not None and _large_enough(found, min_group_size):
                 result["tests"].append({"breakdown": breakdown.name, "item": item.name, **found})
         for dimension, (levels, level) in scales.items():
-            found = _ordinal_table_test(_crosstab(codes, index, level, len(levels)), np.array(levels), index)
+            found = _ordinal_table_test(_crosstab(group_row, len(index), level + 1, len(levels)), np.array(levels), index)
             if found is not None and _large_enough(found, min_group_size):
                 result["tests"].append({"breakdown": breakdown.name, "item": f"scale:{dimension}", **found})
     for family in ("item", "scale"):  # Holm within each family: the statements, and the scale scores
@@ -148,21 +151,24 @@ def _scale_outcomes(responses: ResponseSet) -> dict[str, tuple[list[float], np.n
             continue
         scores = dimension_matrix(responses, items)[1]
         present = ~np.isnan(scores)
-        levels = sorted({round(float(v), 9) for v in scores[present]})
+        rounded = np.round(scores[present], 9)  # a score of 10/3 and one of 3.3333333333 are one level
+        distinct = np.unique(rounded)
         level = np.full(len(scores), -1)
-        if levels:
-            level[present] = np.searchsorted(np.array(levels), np.round(scores[present], 9))
-        out[dimension] = (levels, level)
+        level[present] = np.searchsorted(distinct, rounded)
+        out[dimension] = ([float(v) for v in distinct], level)
     return out
 
 
-def _ordinal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
+def _outcome(responses: ResponseSet, item: Item) -> tuple[np.ndarray, np.ndarray]:
+    """An outcome's cross-table column per respondent (0 = no answer) and the value of each column:
+    the distinct scores of an ordinal item (choices sharing a score are one level), else the choices."""
     choices = item.choice_list.choices
-    levels = sorted({c.score for c in choices if c.score is not None})
-    level_of = np.array([levels.index(c.score) if c.score is not None else -1 for c in choices] + [-1])
     answers = responses.single[item.name]
-    level = level_of[np.where(answers >= 0, answers, len(choices))]
-    return _ordinal_table_test(_crosstab(codes, index, level, len(levels)), np.array(levels, dtype=float), index)
+    if not is_ordinal(item):
+        return answers + 1, np.arange(len(choices), dtype=float)
+    levels = sorted({c.score for c in choices if c.score is not None})
+    column_of = np.array([0] + [levels.index(c.score) + 1 if c.score is not None else 0 for c in choices])
+    return column_of[answers + 1], np.array(levels, dtype=float)
 
 
 def _ordinal_table_test(table: np.ndarray, values: np.ndarray, index: dict[str, int]) -> dict | None:
@@ -207,11 +213,11 @@ def _positions(codes: np.ndarray, index: dict[str, int]) -> np.ndarray:
     return position[np.where(codes >= 0, codes, -1)]
 
 
-def _crosstab(group: np.ndarray, index: dict[str, int], answers: np.ndarray, m: int) -> np.ndarray:
-    """Counts of shown groups × answer categories in one pass (−1 answers are left out)."""
-    g = len(index)
-    flat = np.bincount((group + 1) * (m + 1) + (answers + 1), minlength=(g + 1) * (m + 1))
-    return flat.reshape(g + 1, m + 1)[1:, 1:]  # row/column 0: no group / no answer
+def _crosstab(group_row: np.ndarray, g: int, answer_column: np.ndarray, m: int) -> np.ndarray:
+    """Counts of the g shown groups × m answer categories in one pass. Rows and columns count from 1;
+    row 0 (no group) and column 0 (no answer) are left out."""
+    flat = np.bincount(group_row * (m + 1) + answer_column, minlength=(g + 1) * (m + 1))
+    return flat.reshape(g + 1, m + 1)[1:, 1:]
 
 
 def _group_summary(counts: np.ndarray, values: np.ndarray) -> dict:
@@ -222,8 +228,7 @@ def _group_summary(counts: np.ndarray, values: np.ndarray) -> dict:
     return {"n": n, "median": float((lower + upper) / 2)}  # no mean: see the module docstring
 
 
-def _nominal_test(responses: ResponseSet, item: Item, codes: np.ndarray, index: dict[str, int]) -> dict | None:
-    table = _crosstab(codes, index, responses.single[item.name], len(item.choice_list.choices))
+def _nominal_table_test(table: np.ndarray, index: dict[str, int]) -> dict | None:
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
         return None

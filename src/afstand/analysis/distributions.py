@@ -4,7 +4,7 @@
 analysis of a large file. These functions call the same ``scipy.special`` routines that
 ``scipy.stats`` calls, with the same edge cases, so the results are bit-for-bit those of
 ``scipy.stats.chi2.sf``, ``scipy.stats.norm.sf``, ``scipy.stats.norm.cdf``,
-``scipy.stats.norm.ppf``, ``scipy.stats.t.ppf``, ``scipy.stats.f.isf``, ``scipy.stats.chi2_contingency`` and statsmodels' ``multipletests(method="holm")``;
+``scipy.stats.norm.ppf``, ``scipy.stats.t.ppf``, ``scipy.stats.t.isf``, ``scipy.stats.t.sf``, ``scipy.stats.f.isf``, ``scipy.stats.chi2_contingency`` and statsmodels' ``multipletests(method="holm")``;
 ``tests/analysis/test_distributions.py`` checks that with ``==``. ``scipy.special`` is
 imported on first use only.
 """
@@ -77,6 +77,28 @@ def t_ppf(q: float, df: float) -> float:
     if q == 1:
         return math.inf
     return float(special.stdtrit(df, q))
+
+
+def t_isf(q: float, df: float) -> float:
+    """The t with P(T > t) = q for Student's t with ``df`` degrees of freedom, as ``scipy.stats.t.isf`` (``-stdtrit(df, q)``)."""
+    from scipy import special
+
+    if math.isnan(q) or not 0 <= q <= 1 or not df > 0:
+        return math.nan
+    if q == 0:
+        return math.inf
+    if q == 1:
+        return -math.inf
+    return float(-special.stdtrit(df, q))
+
+
+def t_sf(x: float, df: float) -> float:
+    """P(T > x) for Student's t with ``df`` degrees of freedom, as ``scipy.stats.t.sf`` (``stdtr(df, -x)``)."""
+    from scipy import special
+
+    if math.isnan(x) or not df > 0:
+        return math.nan
+    return float(special.stdtr(df, -x))
 
 
 def f_isf(q: float, dfn: float, dfd: float) -> float:

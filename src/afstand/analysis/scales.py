@@ -150,12 +150,22 @@ def items_from_cov(cov: np.ndarray, n: int, names: list[str]) -> list[dict]:
 
 
 def dimension_matrix(responses: ResponseSet, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
-    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers)."""
-    matrix = np.column_stack([keyed_scores(responses, item) for item in items])
-    missing = np.isnan(matrix)
-    answered = len(items) - _row_sums(missing.astype(np.int8 if len(items) < 127 else np.intp))
-    enough = answered >= math.ceil(len(items) / 2)
-    return matrix, _row_means(matrix, missing, answered, enough)
+    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers).
+
+    The pair is built once per response set and dimension (the scale table and the group comparisons
+    both need it) and handed out read-only.
+    """
+    key = tuple((item.name, item.key) for item in items)
+    memo = responses.__dict__.setdefault("_dimension_matrices", {})
+    if key not in memo:
+        matrix = np.column_stack([keyed_scores(responses, item) for item in items])
+        missing = np.isnan(matrix)
+        answered = len(items) - _row_sums(missing.astype(np.int8 if len(items) < 127 else np.intp))
+        enough = answered >= math.ceil(len(items) / 2)
+        scores = _row_means(matrix, missing, answered, enough)
+        matrix.flags.writeable = scores.flags.writeable = False
+        memo[key] = (matrix, scores)
+    return memo[key]
 
 
 def _row_means(matrix: np.ndarray, missing: np.ndarray, answered: np.ndarray, enough: np.ndarray) -> np.ndarray:

@@ -34,9 +34,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from afstand.analysis import frequencies, likert
+from afstand.analysis.distributions import t_isf, t_sf
 from afstand.analysis.proportions import holm, newcombe_diff, wilson, ztest_pooled
 from afstand.analysis.scales import alpha_from_cov, complete_cases, dimension_matrix
 from afstand.errors import AfstandError
@@ -64,7 +64,11 @@ def trend(waves: list[Wave], *, name: str | None = None, base: str = "consented"
     if len(set(labels)) != len(labels):
         raise AfstandError(f"wave labels must differ (got {', '.join(labels)})")
     pairs = list(zip(waves, waves[1:]))
-    diffs = [_diff(a.instrument, b.instrument) for a, b in pairs]
+    known: dict[tuple[int, int], InstrumentDiff] = {}  # waves of the same form: one diff per pair of forms
+    for a, b in pairs:
+        if (id(a.instrument), id(b.instrument)) not in known:
+            known[id(a.instrument), id(b.instrument)] = _diff(a.instrument, b.instrument)
+    diffs = [known[id(a.instrument), id(b.instrument)] for a, b in pairs]
     items = _items(waves, pairs, diffs, base, confidence)
     likert_items = _likert(waves, pairs, diffs, base, confidence)
     scales = _scales(waves, pairs, diffs, confidence)
@@ -305,7 +309,7 @@ def _scale_summary(values: np.ndarray, matrix: np.ndarray, confidence: float) ->
     sd = float(values.std(ddof=1)) if n > 1 else None
     ci = [None, None]
     if n > 1:
-        half = stats.t.isf((1 - confidence) / 2, n - 1) * sd / math.sqrt(n)
+        half = t_isf((1 - confidence) / 2, n - 1) * sd / math.sqrt(n)
         ci = [mean - half, mean + half]
     complete = complete_cases(matrix)
     cov = np.cov(complete, rowvar=False) if len(complete) > 1 else np.zeros((matrix.shape[1],) * 2)
@@ -323,8 +327,8 @@ def _welch(before: np.ndarray, after: np.ndarray, label_before: str, label_after
     if se == 0:
         return {"from": label_before, "to": label_after, "diff": diff, "ci": [diff, diff], "df": None, "p": None, "p_holm": None}
     df = (v0 + v1) ** 2 / (v0**2 / (n0 - 1) + v1**2 / (n1 - 1))
-    half = stats.t.isf((1 - confidence) / 2, df) * se
-    p = 2 * stats.t.sf(abs(diff / se), df)
+    half = t_isf((1 - confidence) / 2, df) * se
+    p = 2 * t_sf(abs(diff / se), df)
     return {
         "from": label_before,
         "to": label_after,

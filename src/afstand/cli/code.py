@@ -1,6 +1,8 @@
 """``afstand code …``: qualitative coding from the command line (suggest, evaluate, agreement,
 REFI-QDA export/import/inspect, focus-group notes). Calls :mod:`afstand.coding` only; coded
-answers are read and written by :mod:`afstand.coding.answers` alone."""
+answers are read and written by :mod:`afstand.coding.answers` alone. ``--wave`` keeps the lines
+of one wave (lines name their wave, as the web app's downloads write them). The coding stored in
+the web app's database: ``afstand code dump`` and ``afstand code stats`` (:mod:`afstand.cli.code_stored`)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ def register(sub) -> None:
     q.add_argument("--answers", required=True, help="answers to suggest codes for (JSONL; their codes are ignored)")
     q.add_argument("--json", action="store_true", help='print {"<id>": ["code", ...]}')
     q.add_argument("--details", action="store_true", help="with --json: confidence and reasons per suggestion")
+    q.add_argument("--wave", help="suggest only for the answers of this wave (learning from the coded answers of every wave)")
     q.set_defaults(handler=cmd_suggest)
 
     q = csub.add_parser("evaluate", help="k-fold cross-validation of the suggestions on coded answers")
@@ -39,12 +42,14 @@ def register(sub) -> None:
     q.add_argument(
         "--repeats", type=_at_least(1), default=1, help="run the k-fold on this many shuffles (seeds seed, seed+1, …) and report means"
     )
+    q.add_argument("--wave", help=WAVE_HELP)
     q.set_defaults(handler=cmd_evaluate)
 
     q = csub.add_parser("agreement", help="Cohen's kappa and Krippendorff's alpha between coders")
     q.add_argument("--codebook", required=True, help="codebook CSV (question, code, label_nl, …)")
     q.add_argument("--coding", action="append", required=True, metavar="CODER=FILE.jsonl", help="one per coder")
     q.add_argument("--question", help="only this question (default: every question)")
+    q.add_argument("--wave", help=WAVE_HELP)
     q.set_defaults(handler=cmd_agreement)
 
     q = csub.add_parser("export", help="write coded answers as a REFI-QDA project (.qdpx) or codebook (.qdc)")
@@ -53,6 +58,7 @@ def register(sub) -> None:
         "--codings", action="append", default=[], metavar="CODER=FILE.jsonl", help="coded answers of one coder (repeat; none for a .qdc)"
     )
     q.add_argument("--out", required=True, help="FILE.qdpx or FILE.qdc")
+    q.add_argument("--wave", help=WAVE_HELP)
     q.set_defaults(handler=cmd_export)
 
     q = csub.add_parser("import", help="read a REFI-QDA .qdpx/.qdc into a codebook CSV and coded answers JSONL")
@@ -78,20 +84,27 @@ def register(sub) -> None:
     q.add_argument("--out", required=True, help="JSONL file to write (one line per theme)")
     q.set_defaults(handler=cmd_notes)
 
+    from afstand.cli.code_stored import add_parsers
+
+    add_parsers(csub)
+
+
+WAVE_HELP = "only the lines of this wave (their 'wave' field, e.g. 2022); default: every line"
+
 
 def _coder_files(specs: list[str], option: str) -> list[tuple[str, str]]:
     return list(key_values(specs, option, "CODER=FILE.jsonl").items())
 
 
-def _project(codebook_path: str, specs: list[str], option: str):
-    from afstand.coding.answers import project_from_answers, read_answers
+def _project(codebook_path: str, specs: list[str], option: str, wave: str | None = None):
+    from afstand.coding.answers import of_wave, project_from_answers, read_answers
     from afstand.coding.codebook import read_codebook
     from afstand.coding.project import Project
 
     codebook = read_codebook(codebook_path)
     project = Project(Path(codebook_path).stem, codebook)
     for coder, path in _coder_files(specs, option):
-        part = project_from_answers(read_answers(path), codebook, coder, name=path)
+        part = project_from_answers(of_wave(read_answers(path), wave, path), codebook, coder, name=path)
         for source in part.sources.values():
             if source.id in project.sources and project.sources[source.id].text != source.text:
                 raise AfstandError(f"{path}: answer {source.id} has another text than in an earlier file")
@@ -102,13 +115,13 @@ def _project(codebook_path: str, specs: list[str], option: str):
 
 
 def cmd_suggest(args) -> int:
-    from afstand.coding.answers import read_answers
+    from afstand.coding.answers import of_wave, read_answers
     from afstand.coding.codebook import read_codebook
     from afstand.coding.suggest import Suggester
 
     codebook = read_codebook(args.codebook)
     train = read_answers(args.train)
-    new = read_answers(args.answers, need_codes=False)
+    new = of_wave(read_answers(args.answers, need_codes=False), args.wave, args.answers)
     known = set(codebook.questions())
     for row in new:
         if row["question"] not in known:
@@ -148,18 +161,19 @@ def _at_least(minimum: int):
 
 
 def cmd_evaluate(args) -> int:
-    from afstand.coding.answers import read_answers
+    from afstand.coding.answers import of_wave, read_answers
     from afstand.coding.codebook import read_codebook
     from afstand.coding.suggest import evaluate
 
-    print_json(evaluate(read_answers(args.answers), read_codebook(args.codebook), folds=args.folds, seed=args.seed, repeats=args.repeats))
+    rows = of_wave(read_answers(args.answers), args.wave, args.answers)
+    print_json(evaluate(rows, read_codebook(args.codebook), folds=args.folds, seed=args.seed, repeats=args.repeats))
     return 0
 
 
 def cmd_agreement(args) -> int:
     from afstand.coding.agreement import agreement
 
-    project = _project(args.codebook, args.coding, "--coding")
+    project = _project(args.codebook, args.coding, "--coding", args.wave)
     questions = [args.question] if args.question else project.codebook.questions()
     print_json([agreement(project, q) for q in questions])
     return 0
@@ -175,7 +189,7 @@ def cmd_export(args) -> int:
 
         write_qdc(read_codebook(args.codebook), buffer)
     elif out.suffix.lower() == ".qdpx":
-        write_qdpx(_project(args.codebook, args.codings, "--codings"), buffer)
+        write_qdpx(_project(args.codebook, args.codings, "--codings", args.wave), buffer)
     else:
         raise AfstandError(f"--out {out}: expected a .qdpx or .qdc file name")
     atomic_write_bytes(out, buffer.getvalue())
@@ -211,6 +225,7 @@ def cmd_import(args) -> int:
                     "text": source.text,
                     "kind": source.kind,
                     "coder": coder,
+                    **({"wave": source.wave} if source.wave else {}),
                     "codes": sorted(codes.get(source.id, ())),
                 }
                 for source in project.sources.values()

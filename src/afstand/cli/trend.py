@@ -37,6 +37,11 @@ def add_trend_parser(sub) -> None:
     p.add_argument("--study", help="study folder or id (default: the bundled werken-op-afstand)")
     p.add_argument("--base", choices=("consented", "valid"), default="consented", help="percent base, as for analyze")
     p.add_argument("--lenient", action="store_true", help="report data problems instead of stopping on them")
+    p.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep a columnar copy of each CSV wave file in the afstand cache (AFSTAND_CACHE_DIR) and reuse it next time (as analyze --cache)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.set_defaults(handler=cmd_trend)
 
@@ -70,6 +75,7 @@ def parse_waves(specs: list[str], option: str = "--wave") -> list[tuple[str, str
 
 
 def cmd_trend(args) -> int:
+    from afstand.analysis.distributions import import_in_background
     from afstand.analysis.trend import Wave, trend
     from afstand.cli.common import print_json as _print_json
     from afstand.cli.common import study_or_none as _study_or_none
@@ -86,12 +92,15 @@ def cmd_trend(args) -> int:
     unknown = [label for label in forms if label not in dict(waves)]
     if unknown:
         raise AfstandError(f"--form {unknown[0]}: no --wave with this label")
-    loaded = []
+    missing = study.missing_codes if study is not None else ()  # as analyze: the same counts per wave
     for label, path in waves:
         if not Path(path).is_file():
             raise AfstandError(f"{path}: no such file (--wave {label})")
+    import_in_background()  # scipy.special, for the intervals, while the first file is parsed
+    loaded = []
+    for label, path in waves:  # each wave read once (pyarrow parses it on both cores), then analysed column by column
         wave_instrument = load_instrument(forms[label]) if label in forms else instrument
-        loaded.append(Wave(label, load_responses(path, wave_instrument, lenient=args.lenient)))
+        loaded.append(Wave(label, load_responses(path, wave_instrument, lenient=args.lenient, missing=missing, columnar_cache=args.cache)))
     result = trend(loaded, name=name, base=args.base)
     if args.json:
         _print_json(result)

@@ -1,4 +1,4 @@
-"""Coded answers as JSON lines: ``{"id", "question", "text", ["kind",] ["coder",] "codes": [...]}``
+"""Coded answers as JSON lines: ``{"id", "question", "text", ["kind",] ["coder",] ["wave",] "codes": [...]}``
 — the layout of ``../shared/reference-study/open-answers.jsonl`` and of the report's themes input.
 
 This module is the one reader and writer of the format: the CLI, the web app's report and the
@@ -6,7 +6,8 @@ report builder all go through :func:`read_answers` and :func:`answer_line`. A UT
 mark is accepted; every bad line is reported with the file and line number.
 
 ``kind`` is ``"note"`` for a focus-group note (default: an open answer); ``coder`` names who
-coded the line, so one file may hold the same answer once per coder. Answer-level codes map to
+coded the line, so one file may hold the same answer once per coder; ``wave`` names the wave
+(repeated measurement) the answer belongs to, and selects with :func:`of_wave`. Answer-level codes map to
 codings of the whole answer ``[0, len(text))``; writing takes the union of the codes applied
 anywhere in an answer.
 """
@@ -23,7 +24,7 @@ from afstand.coding.codebook import Codebook
 from afstand.coding.project import Coding, Project, Source
 from afstand.errors import DataError, Problem
 
-FIELDS = ("id", "question", "text", "kind", "coder", "codes")  # the order lines are written in
+FIELDS = ("id", "question", "text", "kind", "coder", "wave", "codes")  # the order lines are written in
 
 
 def _text(source: str | os.PathLike[str] | bytes | io.IOBase, label: str) -> str:
@@ -45,7 +46,7 @@ def _text(source: str | os.PathLike[str] | bytes | io.IOBase, label: str) -> str
 
 def read_answers(source: str | os.PathLike[str] | bytes | io.IOBase, *, need_codes: bool = True, name: str | None = None) -> list[dict]:
     """Rows of a coded-answers JSONL file (a path, its bytes or a stream), checked: id, question,
-    text (strings), codes (a list of strings), optional kind and coder (strings); every row also
+    text (strings), codes (a list of strings), optional kind, coder and wave (strings); every row also
     gets its ``line``. ``name`` labels bytes and streams in messages."""
     label = str(source) if isinstance(source, (str, os.PathLike)) else name or "<coded answers>"
     lines = _text(source, label).splitlines()
@@ -64,7 +65,7 @@ def read_answers(source: str | os.PathLike[str] | bytes | io.IOBase, *, need_cod
         for key in ("id", "question", "text"):
             if not isinstance(row.get(key), str):
                 problems.append(Problem(label, f"{key!r} must be a string", row=number, column=key, value=row.get(key)))
-        for key in ("kind", "coder"):
+        for key in ("kind", "coder", "wave"):
             if key in row and not isinstance(row[key], str):
                 problems.append(Problem(label, f"{key!r} must be a string", row=number, column=key, value=row[key]))
         codes = row.get("codes", [] if not need_codes else None)
@@ -78,18 +79,30 @@ def read_answers(source: str | os.PathLike[str] | bytes | io.IOBase, *, need_cod
                 problems.append(Problem(label, f"duplicate id (first on line {seen[key]})", row=number, column="id", value=row["id"]))
             seen[key] = number
         out = {"id": row.get("id"), "question": row.get("question"), "text": row.get("text"), "codes": codes, "line": number}
-        out.update({k: row[k] for k in ("kind", "coder") if isinstance(row.get(k), str)})
+        out.update({k: row[k] for k in ("kind", "coder", "wave") if isinstance(row.get(k), str)})
         rows.append(out)
     if problems:
         raise DataError(problems)
     return rows
 
 
+def of_wave(rows: list[dict], wave: str | None, name: str = "coded answers") -> list[dict]:
+    """The rows of one wave (``None``: every row). Rows that name no wave are of none; a wave no
+    row names is an error that lists the waves the file has (nothing is left out silently)."""
+    if not wave:
+        return rows
+    chosen = [r for r in rows if r.get("wave") == wave]
+    if not chosen:
+        present = sorted({r["wave"] for r in rows if r.get("wave")})
+        raise DataError([Problem(name, f"no line of wave {wave!r} (waves in the file: {', '.join(present) or 'none named'})")])
+    return chosen
+
+
 def project_from_answers(rows: Iterable[dict], codebook: Codebook, coder: str, name: str = "answers") -> Project:
     project = Project(name, codebook)
     problems = []
     for row in rows:
-        project.add_source(Source(row["id"], row["question"], row["text"]))
+        project.add_source(Source(row["id"], row["question"], row["text"], wave=row.get("wave", "")))
         for code in row["codes"]:
             coding = Coding(row["id"], 0, len(row["text"]), code, coder)
             found = (

@@ -24,6 +24,7 @@ class Source:
     title: str = ""
     guid: str = field(default="", compare=False)  # REFI-QDA: kept from an import, written back on export
     attributes: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # REFI-QDA: creatingUser, dates, richTextPath
+    wave: str = ""  # the wave (repeated measurement) the answer or note belongs to, when known
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ MARKER = re.compile(r"\n?\[afstand:([^/\]]+)/([^\]]+)\]\s*$")  # written by afst
 FOREIGN = "qda"  # the question of codes and sources from other tools (in memory only: never written)
 SIDECAR = "afstand/codes.json"  # afstand's code ids per GUID, beside the project in the archive
 VARIABLES = ("afstand:question", "afstand:kind", "afstand:instrument", "afstand:item", "afstand:id")
+WAVE = "afstand:wave"  # a variable only in projects whose sources name their wave
 MAX_MEMBER = 50 * 1024 * 1024  # a single member larger than this is refused (zip bombs)
 
 
@@ -132,7 +133,8 @@ def write_qdpx(project: Project, out: BinaryIO) -> None:
     own_sources = [s for s in project.sources.values() if s.question != FOREIGN]
     if own_sources:
         variables = ET.SubElement(root, f"{{{NS}}}Variables")
-        for name in VARIABLES:
+        with_wave = any(s.wave for s in own_sources)
+        for name in VARIABLES + ((WAVE,) if with_wave else ()):
             ET.SubElement(variables, f"{{{NS}}}Variable", guid=guid("variable", name), name=name, typeOfVariable="Text")
     texts: dict[str, bytes] = {}
     codes_by_key = {c.key: c for c in project.codebook.codes}
@@ -183,7 +185,8 @@ def write_qdpx(project: Project, out: BinaryIO) -> None:
             for note in note_guids.get(f"source:{source.id}", []):
                 ET.SubElement(element, f"{{{NS}}}NoteRef", targetGUID=note)
             if source.question != FOREIGN:
-                for name, value in zip(VARIABLES, (source.question, source.kind, source.instrument, source.item, source.id)):
+                named = zip(VARIABLES, (source.question, source.kind, source.instrument, source.item, source.id))
+                for name, value in [*named, *([(WAVE, source.wave)] if source.wave else [])]:
                     value_el = ET.SubElement(element, f"{{{NS}}}VariableValue")
                     ET.SubElement(value_el, f"{{{NS}}}VariableRef", targetGUID=guid("variable", name))
                     ET.SubElement(value_el, f"{{{NS}}}TextValue").text = value

@@ -303,6 +303,7 @@ def _project(root: ET.Element, where: str, read_text, label: str, ids: dict[str,
             "" if name == source_id else name,
             (element.get("guid") or "").strip("{}"),
             kept,
+            values.get("afstand:wave", ""),
         )
         try:
             project.add_source(source)

@@ -43,10 +43,15 @@ def make_code(secret: bytes) -> str:
     return "-".join(text[i : i + 4] for i in range(0, DATA_CHARS, 4)) + "-" + text[DATA_CHARS:]
 
 
+def code_characters(typed: str) -> str:
+    """What someone typed without the characters reading ignores (spaces, dashes, dots), upper case."""
+    return _IGNORED.sub("", typed).upper()
+
+
 def read_code(typed: str) -> str | None:
     """The canonical code for what someone typed; None when it does not have the shape of a
     code at all (wrong length or characters); :class:`CodeTypo` when the check character does not match."""
-    compact = _IGNORED.sub("", typed).upper()
+    compact = code_characters(typed)
     if len(compact) != DATA_CHARS + 1 or any(c not in _VALUE for c in compact):
         return None
     values = [_VALUE[c] for c in compact]

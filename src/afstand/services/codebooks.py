@@ -4,6 +4,10 @@ A codebook CSV (``question, code, label_nl`` …) or a REFI-QDA codebook (``.qdc
 core's readers. Each codebook question must be the name of a text question of one of the study's
 forms; codes that name no question (a ``.qdc`` from ATLAS.ti, NVivo or MAXQDA) go to the question
 chosen on upload. All or nothing: a bad file stores nothing and says why.
+
+The codebook is the study's, shared by all its waves: a new wave codes with it, a new upload
+may add codes (in any wave) but must keep every code already applied, so that no wave's codings
+lose their code.
 """
 
 from __future__ import annotations
@@ -57,10 +61,24 @@ def upload(study: Study, filename: str, content: bytes, item: str = "") -> Codeb
             f"{filename}: codebook questions {', '.join(unknown)} are not open questions of this study's forms "
             f"(open questions: {', '.join(sorted(items)) or 'none'})"
         )
+    in_use = _codes_in_use(study) - {c.key for c in book.codes}
+    if in_use:
+        shown = ", ".join(f"{q}/{c}" for q, c in sorted(in_use)[:10]) + (f" (and {len(in_use) - 10} more)" if len(in_use) > 10 else "")
+        raise AfstandError(
+            f"{filename}: codes already applied to answers are missing: {shown}. The codebook is shared by every wave "
+            "of the study: add codes, keep (or rename the label of) the codes in use"
+        )
     out = io.StringIO()
     write_codebook(book, out)
     UploadedCodebook.objects.update_or_create(study=study, defaults={"filename": filename[:200], "content": out.getvalue()})
     return book
+
+
+def _codes_in_use(study: Study) -> set[tuple[str, str]]:
+    """(question, code) of every coding stored in the study, in any wave."""
+    from afstand.web.models import Coding
+
+    return set(Coding.objects.filter(study=study).values_list("question", "code").distinct())
 
 
 def stored(study_slug: str) -> tuple[Codebook, dict[str, tuple[str, str]]] | None:

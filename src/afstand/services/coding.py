@@ -1,6 +1,14 @@
 """Qualitative coding on stored answers and focus-group notes: the core's afstand.coding on the database.
 
 Views and the report service call these functions; they call the core.
+
+Per wave and for the whole study: every function that lists answers, codings or statistics takes
+``wave`` (a wave label; ``None`` = every wave). An answer belongs to the wave of its response
+(through the instrument version it answered), a focus-group note to the wave it was uploaded in;
+a coding carries the wave of what it codes, so nothing about a coding has to change when a new
+wave starts. The codebook is the study's, shared by its waves. Suggestions learn from the codings
+of every wave (the same codebook); the statistics (frequencies, keywords set aside, agreement)
+are shown per wave or for all.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from afstand.bounded import check_zip, run_bounded
 from afstand.coding.answers import answer_line
@@ -76,27 +85,45 @@ def field_for(unit: Unit) -> dict:
     return {"note": unit} if isinstance(unit, FocusNote) else {"response": unit}
 
 
-def answers(study_slug: str, question: str) -> list[tuple[Unit, str]]:
+def _of_wave(wave: str | None, response: str = "response__", note: str = "note__") -> Q:
+    """Codings (or reviewed marks) of one wave's answers and notes; every one without a wave."""
+    if not wave:
+        return Q()
+    return Q(**{f"{response}instrument_version__wave__label": wave}) | Q(**{f"{note}wave__label": wave})
+
+
+def wave_of(unit: Unit) -> str | None:
+    """The label of the wave an answer (its response's) or a note belongs to."""
+    if isinstance(unit, FocusNote):
+        return unit.wave.label if unit.wave_id else None
+    return unit.instrument_version.wave.label
+
+
+def answers(study_slug: str, question: str, wave: str | None = None) -> list[tuple[Unit, str]]:
     """(unit, text) of every stored non-empty answer to the question's item, in random-id order,
-    then every focus-group note on the question's themes."""
+    then every focus-group note on the question's themes; of one wave (a label) or of all."""
     out: list[tuple[Unit, str]] = []
     survey = questions(study_slug)
     if question in survey:
         instrument, item = survey[question]
-        for response in Response.objects.filter(instrument_version__study__slug=study_slug, instrument_version__name=instrument).order_by(
-            "public_id"
-        ):
+        found = Response.objects.filter(instrument_version__study__slug=study_slug, instrument_version__name=instrument)
+        if wave:
+            found = found.filter(instrument_version__wave__label=wave)
+        for response in found.select_related("instrument_version__wave").order_by("public_id"):
             text = str(response.answers.get(item, "")).strip()
             if text:
                 out.append((response, text))
-    out += [(note, note.text) for note in FocusNote.objects.filter(study__slug=study_slug, question=question)]
+    notes = FocusNote.objects.filter(study__slug=study_slug, question=question).select_related("wave")
+    if wave:
+        notes = notes.filter(wave__label=wave)
+    out += [(note, note.text) for note in notes]
     return out
 
 
 def find_unit(study, public_id: str) -> Unit | None:
     return (
-        Response.objects.filter(public_id=public_id, instrument_version__study=study).first()
-        or FocusNote.objects.filter(public_id=public_id, study=study).first()
+        Response.objects.filter(public_id=public_id, instrument_version__study=study).select_related("instrument_version__wave").first()
+        or FocusNote.objects.filter(public_id=public_id, study=study).select_related("wave").first()
     )
 
 
@@ -122,28 +149,29 @@ def apply(study, question: str, unit: Unit, start: int, end: int, code: str, cod
     return coding
 
 
-def codes_by_unit(study_slug: str, question: str) -> dict[tuple[str, int], set[str]]:
-    """Unit key → the codes any coder applied to it for ``question`` (one query)."""
+def codes_by_unit(study_slug: str, question: str, wave: str | None = None) -> dict[tuple[str, int], set[str]]:
+    """Unit key → the codes any coder applied to it for ``question`` (one query), in one wave or all."""
     out: dict[tuple[str, int], set[str]] = {}
-    for response_id, note_id, code in Coding.objects.filter(study__slug=study_slug, question=question).values_list(
+    for response_id, note_id, code in Coding.objects.filter(_of_wave(wave), study__slug=study_slug, question=question).values_list(
         "response_id", "note_id", "code"
     ):
         out.setdefault(_key(response_id, note_id), set()).add(code)
     return out
 
 
-def reviewed_keys(study_slug: str, question: str, coder=None) -> set[tuple[str, int]]:
-    rows = Reviewed.objects.filter(study__slug=study_slug, question=question)
+def reviewed_keys(study_slug: str, question: str, coder=None, wave: str | None = None) -> set[tuple[str, int]]:
+    rows = Reviewed.objects.filter(_of_wave(wave), study__slug=study_slug, question=question)
     if coder is not None:
         rows = rows.filter(coder=coder)
     return {_key(r, n) for r, n in rows.values_list("response_id", "note_id")}
 
 
-def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
-    """Per code: answers with it (any coder), share of coded answers, up to ``quotes`` quoted spans."""
+def frequencies(study_slug: str, question: str, quotes: int = 3, wave: str | None = None) -> list[dict]:
+    """Per code: answers with it (any coder), share of coded answers, up to ``quotes`` quoted spans;
+    of one wave's answers or of all."""
     book = codebook(study_slug)
-    codings = list(Coding.objects.filter(study__slug=study_slug, question=question).select_related("response", "note"))
-    coded = {_key(c.response_id, c.note_id) for c in codings} | reviewed_keys(study_slug, question)
+    codings = list(Coding.objects.filter(_of_wave(wave), study__slug=study_slug, question=question).select_related("response", "note"))
+    coded = {_key(c.response_id, c.note_id) for c in codings} | reviewed_keys(study_slug, question, wave=wave)
     rows = []
     for code in book.for_question(question):
         mine = [c for c in codings if c.code == code.id]
@@ -165,43 +193,49 @@ def frequencies(study_slug: str, question: str, quotes: int = 3) -> list[dict]:
 
 
 @lru_cache(maxsize=32)
-def _model(study_slug: str, question: str, state: str) -> Suggester:
+def _model(study_slug: str, question: str, state: str, wave: str | None = None) -> Suggester:
     book = codebook(study_slug)
-    codes = codes_by_unit(study_slug, question)
-    reviewed = reviewed_keys(study_slug, question)
+    codes = codes_by_unit(study_slug, question, wave)
+    reviewed = reviewed_keys(study_slug, question, wave=wave)
     texts, labels = [], []
-    for unit, text in answers(study_slug, question):
+    for unit, text in answers(study_slug, question, wave):
         if key(unit) in codes or key(unit) in reviewed:
             texts.append(text)
             labels.append(sorted(codes.get(key(unit), ())))
     return Suggester(book, question).fit(texts, labels)
 
 
-def _coding_state(study_slug: str, question: str) -> str:
+def _coding_state(study_slug: str, question: str, wave: str | None = None) -> str:
     """A digest of what is coded for the question: every (unit, code) and every reviewed mark.
 
     The model cache is keyed on this content, not on counts: removing one code and applying
     another keeps the counts but changes the digest, so the model is refitted."""
     codings = sorted(
-        Coding.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"), key=repr
+        Coding.objects.filter(_of_wave(wave), study__slug=study_slug, question=question).values_list("response_id", "note_id", "code"),
+        key=repr,
     )
-    reviewed = sorted(Reviewed.objects.filter(study__slug=study_slug, question=question).values_list("response_id", "note_id"), key=repr)
+    reviewed = sorted(
+        Reviewed.objects.filter(_of_wave(wave), study__slug=study_slug, question=question).values_list("response_id", "note_id"), key=repr
+    )
     return hashlib.sha256(repr((codings, reviewed)).encode()).hexdigest()
 
 
-def _current_model(study_slug: str, question: str) -> Suggester:
-    """The suggestion model for what is coded now (refitted whenever the codings or reviewed marks differ)."""
-    return _model(study_slug, question, _coding_state(study_slug, question))
+def _current_model(study_slug: str, question: str, wave: str | None = None) -> Suggester:
+    """The suggestion model for what is coded now, in one wave or all (refitted whenever the codings
+    or reviewed marks differ)."""
+    return _model(study_slug, question, _coding_state(study_slug, question, wave), wave)
 
 
 def suggestions(study_slug: str, question: str, text: str):
-    """Suggestions for one answer, learned from everything coded so far (the codebook alone at first)."""
+    """Suggestions for one answer, learned from everything coded so far in every wave (the codebook
+    is shared; the codebook alone at first)."""
     return _current_model(study_slug, question).suggest([text])[0]
 
 
-def set_aside_rules(study_slug: str, question: str) -> list[dict]:
-    """The codebook's keyword rules that the answers coded so far contradict, so they no longer suggest."""
-    model = _current_model(study_slug, question)
+def set_aside_rules(study_slug: str, question: str, wave: str | None = None) -> list[dict]:
+    """The codebook's keyword rules that the answers coded so far (in one wave, or all) contradict,
+    so they no longer suggest."""
+    model = _current_model(study_slug, question, wave)
     book = codebook(study_slug)
     return [
         {"code": book.get(question, code), "keyword": check.keyword, "fires": check.fires, "right": check.right}
@@ -210,45 +244,47 @@ def set_aside_rules(study_slug: str, question: str) -> list[dict]:
     ]
 
 
-def coded_answers(study_slug: str) -> list[dict]:
-    """One row (id, question, text, codes, kind) per coded or reviewed answer or note, codes
-    united over coders: what the report's themes section reads."""
+def coded_answers(study_slug: str, wave: str | None = None) -> list[dict]:
+    """One row (id, question, text, codes, kind, wave) per coded or reviewed answer or note of one
+    wave or of all, codes united over coders: what the report's themes section reads."""
     lines = []
     for question in all_questions(study_slug):
-        codes = codes_by_unit(study_slug, question)
-        for unit_key in reviewed_keys(study_slug, question):
+        codes = codes_by_unit(study_slug, question, wave)
+        for unit_key in reviewed_keys(study_slug, question, wave=wave):
             codes.setdefault(unit_key, set())
-        for unit, text in answers(study_slug, question):
+        for unit, text in answers(study_slug, question, wave):
             if key(unit) in codes:
                 row = {"id": f"{question}:{unit.public_id}", "question": question, "text": text, "codes": sorted(codes[key(unit)])}
                 if isinstance(unit, FocusNote):
                     row["kind"] = "note"
+                if wave_of(unit):
+                    row["wave"] = wave_of(unit)
                 lines.append(row)
     return lines
 
 
-def answer_lines(study_slug: str) -> list[str]:
+def answer_lines(study_slug: str, wave: str | None = None) -> list[str]:
     """:func:`coded_answers` as JSON lines."""
-    return [answer_line(row) for row in coded_answers(study_slug)]
+    return [answer_line(row) for row in coded_answers(study_slug, wave)]
 
 
-def agreement(study_slug: str, question: str) -> dict:
+def agreement(study_slug: str, question: str, wave: str | None = None) -> dict:
     """κ per code and coder pair, α per code and pooled (afstand.coding.agreement) over the answers
-    that at least two coders went through; units named by their public response id."""
+    (of one wave, or of all) that at least two coders went through; units named by their public response id."""
     from afstand.coding.agreement import agreement as core_agreement
     from afstand.coding.project import Coding as CoreCoding
     from afstand.coding.project import Project, Source
 
     project = Project(f"{study_slug}-{question}", codebook(study_slug))
-    texts = {key(unit): (unit.public_id, text) for unit, text in answers(study_slug, question)}
+    texts = {key(unit): (unit.public_id, text) for unit, text in answers(study_slug, question, wave)}
     for public_id, text in texts.values():
         project.add_source(Source(public_id, question, text))
-    for response_id, note_id, start, end, code, coder in Coding.objects.filter(study__slug=study_slug, question=question).values_list(
-        "response_id", "note_id", "start", "end", "code", "coder__username"
-    ):
+    for response_id, note_id, start, end, code, coder in Coding.objects.filter(
+        _of_wave(wave), study__slug=study_slug, question=question
+    ).values_list("response_id", "note_id", "start", "end", "code", "coder__username"):
         if _key(response_id, note_id) in texts:
             project.add_coding(CoreCoding(texts[_key(response_id, note_id)][0], start, end, code, coder, ""))
-    for response_id, note_id, coder in Reviewed.objects.filter(study__slug=study_slug, question=question).values_list(
+    for response_id, note_id, coder in Reviewed.objects.filter(_of_wave(wave), study__slug=study_slug, question=question).values_list(
         "response_id", "note_id", "coder__username"
     ):
         if _key(response_id, note_id) in texts:
@@ -262,10 +298,13 @@ def guides(study_slug: str) -> dict:
     return {g.id: g for g in (load_guide(p) for p in (core.guide_paths() if core else []))}
 
 
-def import_notes(study, guide_id: str, session: str, filename: str, content: bytes) -> list[FocusNote]:
+def import_notes(study, guide_id: str, session: str, filename: str, content: bytes, wave=None) -> list[FocusNote]:
     """Read a session's notes (.txt, .md, .docx) with the core's reader, split them by the guide's
-    themes and store one note per theme, replacing an earlier upload of the same session.
-    All or nothing: on any error nothing is stored."""
+    themes and store one note per theme of ``wave`` (default: the current wave), replacing an
+    earlier upload of the same session in that wave. All or nothing: on any error nothing is stored."""
+    from afstand.services.waves import ensure_wave
+
+    wave = wave or ensure_wave(study)
     guide = guides(study.slug).get(guide_id)
     if guide is None:
         raise AfstandError(f"no discussion guide {guide_id!r} in this study")
@@ -287,7 +326,9 @@ def import_notes(study, guide_id: str, session: str, filename: str, content: byt
     themes = {t.id: t for t in guide.themes}
     notes = []
     with transaction.atomic():
-        FocusNote.objects.filter(study=study, guide=guide.id, session=session).delete()  # a new upload of the session replaces it
+        FocusNote.objects.filter(
+            study=study, wave=wave, guide=guide.id, session=session
+        ).delete()  # a new upload of the session replaces it
         for theme_id, body in parsed.sections.items():
             if not body.strip():
                 continue
@@ -296,6 +337,7 @@ def import_notes(study, guide_id: str, session: str, filename: str, content: byt
             notes.append(
                 FocusNote.objects.create(
                     study=study,
+                    wave=wave,
                     guide=guide.id,
                     session=session,
                     theme=theme_id,

@@ -51,10 +51,10 @@ def _stored(versions: list[InstrumentVersion]):
 
 def rows(study_slug: str, name: str, wave: str | None = None) -> tuple[list[str], list[list[str]]]:
     """The canonical layout: header and one row per stored response (of one wave, or of all; a
-    form with repeats: its main table, of all waves)."""
+    form with repeats: its main table)."""
     versions, items = _versions_and_items(study_slug, name, wave)
     if instrument_for(versions[-1]).repeats:
-        return tables(study_slug, name)[MAIN]
+        return tables(study_slug, name, wave)[MAIN]
     out = [
         [public_id, version_id, submitted_on.isoformat(), label] + [answers.get(i, "") for i in items]
         for public_id, version_id, submitted_on, answers, label in _stored(versions)
@@ -91,10 +91,11 @@ def stored_table(study_slug: str, name: str, wave: str | None = None):
     return table_from_json_answers([r[3] for r in stored], items, meta=meta, name=label)
 
 
-def tables(study_slug: str, name: str) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """Kobo's layout for a form with repeats: the main table and one table per repeat, joined by
-    ``_index`` / ``_parent_index`` (see afstand.responses.tables); columns of the newest version."""
-    versions, _ = _versions_and_items(study_slug, name)
+def tables(study_slug: str, name: str, wave: str | None = None) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Kobo's layout for a form with repeats: the main table (with the ``wave`` column) and one
+    table per repeat, joined by ``_index`` / ``_parent_index`` (see afstand.responses.tables);
+    columns of the newest version; of one wave's responses, or of all."""
+    versions, _ = _versions_and_items(study_slug, name, wave)
     stored = (
         ([public_id, version_id, submitted_on.isoformat(), label], answers)
         for public_id, version_id, submitted_on, answers, label in _stored(versions)
@@ -156,7 +157,7 @@ def _as_text(ws, value: str):
 def export(study_slug: str, name: str, fmt: str, target: Path, wave: str | None = None) -> int:
     instrument = latest_instrument(study_slug, name)
     if instrument is not None and instrument.repeats and fmt in ("csv", "xlsx"):
-        return _export_tables(study_slug, name, fmt, target)
+        return _export_tables(study_slug, name, fmt, target, wave)
     header, data = rows(study_slug, name, wave)
     buffer = io.BytesIO()
     write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name, wave))
@@ -170,9 +171,9 @@ def all_versions(study_slug: str, name: str, wave: str | None = None) -> list:
     return [instrument_for(v) for v in versions_of(study_slug, name, wave)]
 
 
-def _export_tables(study_slug: str, name: str, fmt: str, target: Path) -> int:
+def _export_tables(study_slug: str, name: str, fmt: str, target: Path, wave: str | None = None) -> int:
     """A form with repeats: XLSX with one sheet per table; CSV as TARGET plus TARGET-<repeat>.csv."""
-    found = tables(study_slug, name)
+    found = tables(study_slug, name, wave)
     if fmt == "xlsx":
         import openpyxl
 

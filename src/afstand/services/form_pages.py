@@ -18,7 +18,7 @@ from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, page_erro
 from afstand.responses.submission import split_error_key
 
 #: the page's own fields: a question's answer is never read from them
-PAGE_FIELDS = frozenset({"state", "action", "lang", "via", "i", "instances", "csrfmiddlewaretoken"})
+PAGE_FIELDS = frozenset({"state", "action", "lang", "via", "i", "k", "instances", "csrfmiddlewaretoken"})
 #: native inputs for the XLSForm types that have one (checked on the server all the same)
 INPUT_TYPES = {"date": "date", "time": "time", "datetime": "datetime-local"}
 

@@ -1,5 +1,6 @@
 """The study's coded answers and focus-group notes as a REFI-QDA project (.qdpx), built from the
-database with the core's writer (:mod:`afstand.coding.refi`)."""
+database with the core's writer (:mod:`afstand.coding.refi`): of one wave or of every wave, each
+source naming its wave (the ``afstand:wave`` variable)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,20 @@ from afstand.coding.project import Coding as CoreCoding
 from afstand.coding.project import Memo as CoreMemo
 from afstand.coding.project import Project, Source
 from afstand.coding.refi import write_qdpx
-from afstand.services.coding import all_questions, answers, codebook, key, questions
+from afstand.services.coding import all_questions, answers, codebook, key, questions, wave_of
 from afstand.web.models import Coding, FocusNote, Memo
 
 
-def project(study_slug: str) -> Project:
-    """Every codebook question's answers and notes as sources, with every coder's codings and the memos."""
+def project(study_slug: str, wave: str | None = None) -> Project:
+    """Every codebook question's answers and notes (of one wave, or of all) as sources, with every
+    coder's codings on them and the memos on their codes and on them."""
     book = codebook(study_slug) or Codebook(study_slug)
     result = Project(study_slug, book)
     survey = questions(study_slug)
     public: dict[tuple[str, int], str] = {}
     for question in all_questions(study_slug):
         instrument, item = survey.get(question, ("", ""))
-        for unit, text in answers(study_slug, question):
+        for unit, text in answers(study_slug, question, wave):
             is_note = isinstance(unit, FocusNote)
             source_id = unit.public_id
             if source_id in result.sources:
@@ -36,6 +38,7 @@ def project(study_slug: str) -> Project:
                     instrument="" if is_note else instrument,
                     item="" if is_note else item,
                     title=unit.title if is_note else "",
+                    wave=wave_of(unit) or "",
                 )
             )
             public[key(unit)] = source_id
@@ -44,7 +47,7 @@ def project(study_slug: str) -> Project:
     )
     for response_id, note_id, start, end, code, coder, created in rows:
         source_id = public.get(("n", note_id) if note_id is not None else ("r", response_id))
-        if source_id is None:
+        if source_id is None:  # a coding of another wave's answer
             continue
         stamp = created.replace(microsecond=0).isoformat().replace("+00:00", "Z") if created else ""
         coding = CoreCoding(source_id, start, end, code, coder, stamp)
@@ -58,13 +61,15 @@ def project(study_slug: str) -> Project:
     ):
         if target.startswith("answer:"):  # "answer:<question>:<public id>" → the source's memo
             target = "source:" + target.split(":", 2)[-1]
+            if target.removeprefix("source:") not in result.sources:  # an answer of another wave
+                continue
         stamp = created.replace(microsecond=0).isoformat().replace("+00:00", "Z") if created else ""
         result.memos.append(CoreMemo(target, text, author, stamp))
     return result
 
 
-def qdpx_bytes(study_slug: str) -> tuple[bytes, Project]:
-    built = project(study_slug)
+def qdpx_bytes(study_slug: str, wave: str | None = None) -> tuple[bytes, Project]:
+    built = project(study_slug, wave)
     buffer = io.BytesIO()
     write_qdpx(built, buffer)
     return buffer.getvalue(), built

@@ -156,7 +156,7 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
     wave_instruments = {
         w.label: {n: latest_instrument(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)} for w in [*earlier, chosen]
     }
-    codings = coding.coded_answers(study_slug) or None
+    codings = coding.coded_answers(study_slug, chosen.label) or None  # the themes of this wave's answers and sessions
     # built in memory from the stored tables: no temporary file or folder, nothing on disk to clean up
     files = report_files(
         core,

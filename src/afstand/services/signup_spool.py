@@ -30,6 +30,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -57,13 +59,23 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def add(study: Study, data: dict, today: dt.date | None = None) -> None:
-    """Spool one sign-up durably (returns only after it is on disk), then flush when k are waiting."""
-    entry = {"id": random_key(), "study": study.slug, "on": (today or dt.date.today()).isoformat()}
+def _once(nonce: str) -> tuple[int, str]:
+    """The key and spool file name of the sign-up form with this random nonce (keyed with the
+    server's secret: as random as :func:`random_key` to anyone without it)."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"signup:" + nonce.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") % (2**62) + 1, digest[8:24].hex()
+
+
+def add(study: Study, data: dict, today: dt.date | None = None, once: str | None = None) -> None:
+    """Spool one sign-up durably (returns only after it is on disk), then flush when k are waiting.
+
+    ``once`` is the form's random nonce: the same form sent again (a double tap, a reload) has the
+    same key and file, so it is stored once (a flush inserts a key once)."""
+    key, token = _once(once) if once else (random_key(), secrets.token_hex(16))
+    entry = {"id": key, "study": study.slug, "on": (today or dt.date.today()).isoformat()}
     entry.update({f: str(data.get(f) or "") for f in FIELDS})
     folder = spool_dir()
-    token = secrets.token_hex(16)
-    tmp = folder / f".{token}.tmp"
+    tmp = folder / f".{secrets.token_hex(16)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, json.dumps(entry, ensure_ascii=False).encode("utf-8"))

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 
-from afstand.responses.codes import CodeTypo, make_code, read_code
+from afstand.responses.codes import DATA_CHARS, CodeTypo, code_characters, make_code, read_code
 from afstand.responses.submission import check_submission
 from afstand.services import signup_spool
 from afstand.services.studies import instrument_for
@@ -46,7 +46,10 @@ def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = 
         for channel, n in responses.order_by().values_list("channel").annotate(n=Count("id")):
             channels[channel or unknown_channel] = channels.get(channel or unknown_channel, 0) + n
         by_channel = sorted(channels.items())
-        counters = {c.kind: c.value for c in Counter.objects.filter(study=study, instrument=name)}
+        counters: dict[str, int] = {}  # declined and withdrawn: of the wave, or summed over all
+        found = Counter.objects.filter(study=study, instrument=name)
+        for kind, value in (found.filter(wave__label=wave) if wave else found).values_list("kind", "value"):
+            counters[kind] = counters.get(kind, 0) + value
         target = versions.exclude(target=None).order_by("-id").values_list("target", flat=True).first()
         wave_targets = dict(wave_targets_all.get(name, {}))
         target = wave_targets.pop("total", target)
@@ -85,6 +88,43 @@ def read_withdrawal_code(typed: str) -> tuple[str | None, bool]:
         return read_code(typed), False
     except CodeTypo:
         return None, True
+
+
+CODE_LENGTH = DATA_CHARS + 1  # the characters of a code a respondent types (dashes and spaces aside)
+_LEGACY = 20  # the earlier layout: five groups of four base-32 characters
+
+
+@dataclass(frozen=True)
+class TypedCode:
+    """What someone typed in the withdrawal form: ``kind`` is ``empty``, ``typo`` (the check
+    character says a character is wrong), ``length`` (too short or too long to be a code: no
+    lookup) or ``code`` (``code`` is the text to look up); ``length`` is the characters typed."""
+
+    kind: str
+    code: str | None
+    length: int
+
+
+def read_typed_code(typed: str) -> TypedCode:
+    compact = code_characters(typed)
+    if not compact:
+        return TypedCode("empty", None, 0)
+    try:
+        code = read_code(typed)
+    except CodeTypo:
+        return TypedCode("typo", None, len(compact))
+    if code is not None:
+        return TypedCode("code", code, len(compact))
+    if len(compact) == _LEGACY:  # a code of the earlier layout, typed with or without its dashes
+        return TypedCode("code", "-".join(compact[i : i + 4] for i in range(0, _LEGACY, 4)), len(compact))
+    if len(compact) == CODE_LENGTH:  # the right length with a character no code has
+        return TypedCode("typo", None, len(compact))
+    return TypedCode("length", None, len(compact))
+
+
+def withdrawn_before(code: str) -> bool:
+    """Whether the response of this code was withdrawn earlier (its tombstone is kept)."""
+    return Withdrawn.objects.filter(withdrawal_hash=hash_code(code)).exists()
 
 
 @dataclass
@@ -222,7 +262,7 @@ def withdraw(code: str) -> bool:
 
 
 def count(version: InstrumentVersion, kind: str) -> None:
-    counter, _ = Counter.objects.get_or_create(study=version.study, instrument=version.name, kind=kind)
+    counter, _ = Counter.objects.get_or_create(study=version.study, wave_id=version.wave_id, instrument=version.name, kind=kind)
     Counter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
 
 

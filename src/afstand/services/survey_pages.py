@@ -25,7 +25,7 @@ from afstand.instrument.pages import field_name
 from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.pages import read_page as core_read_page
 from afstand.instrument.xpath import compile_expression
-from afstand.responses.numbers import NumberError, canonical_number
+from afstand.responses.numbers import AmbiguousNumber, NumberError, canonical_number
 from afstand.responses.submission import check_submission
 from afstand.services import form_pages
 
@@ -262,9 +262,15 @@ def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, 
         if value and item.kind == "number":
             try:
                 value = canonical_number(value, integer=item.type == "integer")
-            except NumberError:
+            except NumberError as problem:
                 raw[name] = value[:100]
-                errors[name] = "not_a_whole_number" if item.type == "integer" else "not_a_number"
+                errors[name] = (
+                    "ambiguous_number"
+                    if isinstance(problem, AmbiguousNumber)
+                    else "not_a_whole_number"
+                    if item.type == "integer"
+                    else "not_a_number"
+                )
                 continue
         if value:
             merged[name] = value
@@ -350,20 +356,23 @@ def labels(form: Instrument, names: list[str], language: str) -> list[str]:
 
 
 def review_sections(form: Instrument, all_pages: list[Page], answers: dict, language: str) -> list[dict]:
-    """Per relevant page with questions: its title, its index and the answers given (as the respondent reads them)."""
+    """Per relevant page with questions: its title, its index and every question asked with the
+    answer given (as the respondent reads them; ``answer`` None for a skipped question, so that a
+    skip by mistake can be seen). The consent question is not repeated here."""
     sections = []
     engine, shown = engine_for(form), form_pages.shown_answers(form, answers)  # labels with ${} filled in, as on the pages
     for i, page in enumerate(all_pages):
-        if not page_relevant(page, answers) or not any(e in form.items for e in page.elements):
+        questions = [e for e in page.elements if e in form.items and e != form.consent_item and form.items[e].collected]
+        if not page_relevant(page, answers) or not questions:
             continue
         rows = [
             {
                 "name": n,
                 "label": engine.interpolate(form.items[n].label(language), shown),
-                "answer": choice_text(form.items[n], answers[n], language),
+                "answer": choice_text(form.items[n], answers[n], language) if n in answers else None,
             }
-            for n in page.elements
-            if n in form.items and n in answers and n != form.consent_item and not page.repeat
+            for n in questions
+            if not page.repeat and (n in answers or asked(form, form.items[n], answers, shown))
         ]
         instances = answers.get(page.repeat) if page.repeat and isinstance(answers.get(page.repeat), list) else []
         for number, instance in enumerate(instances, 1):

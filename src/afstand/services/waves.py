@@ -10,6 +10,7 @@ wave is the current one: the study's plain links (``/s/<study>/<instrument>``) l
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -96,6 +97,40 @@ def open_for_responses(wave: Wave, today: dt.date | None = None) -> bool:
     """Whether the wave's links take responses today (within its fieldwork dates, when set)."""
     today = today or dt.date.today()
     return not ((wave.starts_on and today < wave.starts_on) or (wave.ends_on and today > wave.ends_on))
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Why a wave's link takes no responses today: its fieldwork ``ended`` or has ``not_started``."""
+
+    version: InstrumentVersion  # the version the link would give (for a researcher's preview)
+    wave: Wave
+    reason: str  # "ended" | "not_started"
+
+    @property
+    def date(self) -> dt.date:
+        """The last day of fieldwork (ended) or the first (not started)."""
+        return self.wave.ends_on if self.reason == "ended" else self.wave.starts_on
+
+
+def closure(study_slug: str, name: str, label: str | None = None, today: dt.date | None = None) -> Closure | None:
+    """Why ``/s/<study>/[m/<label>/]<name>`` takes no responses when its wave's fieldwork dates
+    exclude today; None when the link does not exist at all (no such study, wave or questionnaire)
+    or is open. Only asked after :func:`afstand.services.studies.active_version` found nothing:
+    the submission path pays nothing for it."""
+    study = Study.objects.filter(slug=study_slug).first()
+    wave = wave_by_label(study, label) if study is not None else None
+    if wave is None:
+        return None
+    version = InstrumentVersion.objects.select_related("study", "wave").filter(wave=wave, name=name, active=True).order_by("-id").first()
+    if version is None:
+        return None
+    today = today or dt.date.today()
+    if wave.starts_on and today < wave.starts_on:
+        return Closure(version, wave, "not_started")
+    if wave.ends_on and today > wave.ends_on:
+        return Closure(version, wave, "ended")
+    return None
 
 
 def summary(study: Study) -> list[dict]:

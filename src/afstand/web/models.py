@@ -129,15 +129,17 @@ class SignUp(models.Model):
 
 
 class Counter(models.Model):
-    """Counts without content: declined consents and withdrawals per instrument name."""
+    """Counts without content: declined consents and withdrawals per instrument name and wave
+    (the wave of the version declined or withdrawn from; none for counts kept before waves)."""
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, null=True, blank=True)
     instrument = models.SlugField()
     kind = models.CharField(max_length=20, choices=[("declined", "declined"), ("withdrawn", "withdrawn")])
     value = models.PositiveIntegerField(default=0)
 
     class Meta:
-        unique_together = [("study", "instrument", "kind")]
+        unique_together = [("study", "wave", "instrument", "kind")]
 
 
 class Membership(models.Model):
@@ -202,11 +204,13 @@ class FocusNote(models.Model):
     """A focus-group session's notes on one theme of its discussion guide: coded like an open answer.
 
     Notes are the researchers' own record of a group conversation (report 4.2.2), uploaded as
-    .txt or .docx; statement tallies (thumbs up / down) are kept per theme."""
+    .txt or .docx; statement tallies (thumbs up / down) are kept per theme. A session belongs to
+    the wave it was held in (the current wave when uploaded), like a response."""
 
     id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
     public_id = models.CharField(max_length=24, unique=True, default=note_id)
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="focus_notes")
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="focus_notes", null=True, blank=True)
     guide = models.CharField(max_length=80)
     session = models.CharField(max_length=200)
     theme = models.CharField(max_length=80)
@@ -217,7 +221,7 @@ class FocusNote(models.Model):
     uploaded_on = models.DateField()
 
     class Meta:
-        unique_together = [("study", "guide", "session", "theme")]
+        unique_together = [("study", "wave", "guide", "session", "theme")]
         ordering = ["guide", "session", "theme"]
 
 

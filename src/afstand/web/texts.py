@@ -8,8 +8,8 @@ visible notice (:func:`choose_language`).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, ngettext, override
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, override
 
 LANGUAGES = ("nl", "en")
 NAMES = {"nl": "Nederlands", "en": "English"}  # each language named in itself
@@ -34,8 +34,9 @@ _TEXTS = {
     "copied": _("Copied"),
     "errors": {
         "required": _("Please answer this question."),
-        "not_a_number": _("Type a number, for example 3 or 0,5."),
+        "not_a_number": _("Type a number, for example 3 or 0.5."),
         "not_a_whole_number": _("Type a whole number, for example 3."),
+        "ambiguous_number": _("Which number do you mean? Write a thousand without a point or comma: 1000. Write one and a half as 1.5."),
         "constraint": _("This answer cannot be right. Please check it."),
         "not_a_choice": _("Choose one of the answers."),
         "not_relevant": _("This question belongs to an answer you did not give. Leave it empty."),
@@ -81,7 +82,7 @@ _TEXTS = {
     "already_withdrawn": _("These answers were deleted earlier. Nothing was stored."),
     "not_found": _("We do not know this code (any more). Please check it."),
     "typo": _("One of the characters of this code is wrong. Please check the code and type it again."),
-    "too_many": _("Too many tries. Please wait 15 minutes and try again."),
+    "code_empty": _("Type your code."),
     "signup_title": _("Sign up"),
     "purpose": _("What are you signing up for?"),
     "name": _("Name"),
@@ -95,6 +96,13 @@ _TEXTS = {
     "resume_gone_title": _("This link no longer works"),
     "resume_gone": _("The link has expired or the answers were already sent."),
     "start_again": _("Start again"),
+    "closed_title": _("This questionnaire is closed"),
+    "closed": _("You could fill in this questionnaire until {date}. It is no longer possible to take part. Thank you for your interest."),
+    "not_open_title": _("This questionnaire is not open yet"),
+    "not_open": _("You can fill in this questionnaire from {date}. Please come back then, using the same link."),
+    "preview": _("Preview for researchers: this questionnaire is not open to respondents now. Your answers are not stored."),
+    "preview_done_title": _("End of the preview"),
+    "preview_done": _("This was a preview: your answers were not stored and nothing was counted."),
     "lang_fallback": _("This questionnaire is not available in the language you asked for. You see it in Dutch."),
     "purposes": {
         "loterij": _("A chance to win a voucher"),
@@ -129,6 +137,24 @@ def minutes_text(lang: str, minutes: int, *, left: bool) -> str:
         if left:
             return ngettext("About %(n)d minute left", "About %(n)d minutes left", minutes) % {"n": minutes}
         return ngettext("This takes about %(n)d minute.", "This takes about %(n)d minutes.", minutes) % {"n": minutes}
+
+
+def too_many_text(lang: str, window_seconds: int) -> str:
+    """ "Too many tries" with the wait the limit's window asks for, in whole minutes."""
+    minutes = max(1, -(-int(window_seconds) // 60))
+    with override(lang if lang in LANGUAGES else "nl"):
+        return ngettext(
+            "Too many tries. Please wait %(n)d minute and try again.", "Too many tries. Please wait %(n)d minutes and try again.", minutes
+        ) % {"n": minutes}
+
+
+def code_length_text(lang: str, expected: int, typed: int) -> str:
+    """A code typed too short or too long: how long a code is, and how many characters were typed."""
+    with override(lang if lang in LANGUAGES else "nl"):
+        return gettext("A code has %(expected)d characters: 4 groups of 4, then 1 more. You typed %(n)d.") % {
+            "expected": expected,
+            "n": typed,
+        }
 
 
 def choose_language(asked: str | None, accept: str = "") -> tuple[str, bool]:

@@ -41,6 +41,7 @@ urlpatterns = [
     path("onderzoek/<slug:study>/<slug:document>.<str:fmt>", results.report, name="research-report"),
     path("onderzoek/<slug:study>/coderen/", coding.overview, name="coding-overview"),
     path("onderzoek/<slug:study>/coderen/project.qdpx", qdpx.download, name="coding-qdpx"),
+    path("onderzoek/<slug:study>/coderen/gecodeerd.jsonl", coding.coded_jsonl, name="coding-jsonl"),
     path("onderzoek/<slug:study>/coderen/importeren/", qdpx.upload, name="coding-qdpx-import"),
     path("onderzoek/<slug:study>/focusgroepen/", focus.notes, name="focus-notes"),
     path("onderzoek/<slug:study>/coderen/<str:question>/", coding.queue, name="coding-queue"),

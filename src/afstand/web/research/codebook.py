@@ -65,7 +65,9 @@ def upload(request: HttpRequest, study: str) -> HttpResponse:
             "intro": _(
                 "Each codebook question is the name of an open question of the study's forms. "
                 "A new upload replaces the codebook; codings already made are kept."
-            ),
+            )
+            + " "
+            + _("The codebook is shared by every wave of the study: a new upload may add codes, but must keep every code already applied."),
         },
         status=400 if request.method == "POST" else 200,
     )

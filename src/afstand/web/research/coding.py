@@ -1,5 +1,8 @@
 """Coding screens (every study role): a queue of answers per question, span or whole-answer coding
-with keyboard shortcuts, suggestions to accept or reject, search/filter, a frequency table."""
+with keyboard shortcuts, suggestions to accept or reject, search/filter, a frequency table.
+
+Every screen works per wave (``?meting=<label>``, the wave switcher) or for the whole study
+(the default, ``?meting=alle``); the choice is kept in every link and after every action."""
 
 from __future__ import annotations
 
@@ -12,7 +15,9 @@ from django.utils.translation import gettext
 
 from afstand.services import access
 from afstand.services import coding as coding_store
+from afstand.services.access import EXPORT_ROLES, audit
 from afstand.web.models import Coding, Memo, Reviewed
+from afstand.web.research.waves import chosen_wave, switcher
 
 SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -24,16 +29,25 @@ def _question(request: HttpRequest, study: str, question: str):
     return membership
 
 
+def _waves(request: HttpRequest, membership) -> tuple[str | None, dict]:
+    """The chosen wave (None: all) and the switcher's context, with ``wave_param`` for links that
+    already have a query (``&meting=…``)."""
+    wave = chosen_wave(request, membership.study)
+    return wave, {**switcher(request, membership.study, wave), "wave_param": f"&meting={wave}" if wave else ""}
+
+
 @login_required
 def overview(request: HttpRequest, study: str) -> HttpResponse:
     membership = access.membership(request.user, study)
+    wave, waves = _waves(request, membership)
     rows = []
     book = coding_store.codebook(study)
     survey = coding_store.questions(study)
     for question in coding_store.all_questions(study):
         instrument, item = survey.get(question, (gettext("focus groups"), ""))
-        total = len(coding_store.answers(study, question))
-        done = Reviewed.objects.filter(study=membership.study, question=question, coder=request.user).count()
+        units = {coding_store.key(u) for u, _ in coding_store.answers(study, question, wave)}
+        total = len(units)
+        done = len(coding_store.reviewed_keys(study, question, request.user, wave) & units)
         rows.append(
             {
                 "question": question,
@@ -44,16 +58,21 @@ def overview(request: HttpRequest, study: str) -> HttpResponse:
                 "codes": len(book.for_question(question)) if book else 0,
             }
         )
-    return render(request, "afstand/research/coding_overview.html", {"study": membership.study, "rows": rows})
+    return render(
+        request,
+        "afstand/research/coding_overview.html",
+        {"study": membership.study, "rows": rows, "can_export": membership.role in EXPORT_ROLES, **waves},
+    )
 
 
 @login_required
 def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
     membership = _question(request, study, question)
+    wave, waves = _waves(request, membership)
     if request.method == "POST":
-        return _act(request, membership, question)
-    answers = coding_store.answers(study, question)
-    done = coding_store.reviewed_keys(study, question, request.user)
+        return _act(request, membership, question, wave)
+    answers = coding_store.answers(study, question, wave)
+    done = coding_store.reviewed_keys(study, question, request.user, wave) & {coding_store.key(u) for u, _ in answers}
     wanted = request.GET.get("antwoord")
     current = (
         next(((u, t) for u, t in answers if u.public_id == wanted), None)
@@ -62,7 +81,15 @@ def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
     )
     book = coding_store.codebook(study)
     codes = [{"code": c, "key": SHORTCUTS[i] if i < len(SHORTCUTS) else ""} for i, c in enumerate(book.for_question(question))]
-    context = {"study": membership.study, "question": question, "codes": codes, "total": len(answers), "done": len(done), "response": None}
+    context = {
+        "study": membership.study,
+        "question": question,
+        "codes": codes,
+        "total": len(answers),
+        "done": len(done),
+        "response": None,
+        **waves,
+    }
     if current is not None:
         response, text = current
         mine = Coding.objects.filter(question=question, coder=request.user, **coding_store.field_for(response)).order_by("start", "code")
@@ -72,6 +99,7 @@ def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
         context.update(
             {
                 "response": response,
+                "response_wave": coding_store.wave_of(response),
                 "text": text,
                 "codings": [
                     {
@@ -98,13 +126,14 @@ def queue(request: HttpRequest, study: str, question: str) -> HttpResponse:
     return render(request, "afstand/research/coding_queue.html", context)
 
 
-def _act(request: HttpRequest, membership, question: str) -> HttpResponse:
+def _act(request: HttpRequest, membership, question: str, wave: str | None) -> HttpResponse:
     response = coding_store.find_unit(membership.study, request.POST.get("response", ""))
-    if response is None:
+    if response is None or (wave and coding_store.wave_of(response) != wave):
         raise Http404
     unit = coding_store.field_for(response)
     action = request.POST.get("action", "code")
-    back = f"/onderzoek/{membership.study.slug}/coderen/{question}/?antwoord={response.public_id}"
+    keep = f"meting={wave}" if wave else ""
+    back = f"/onderzoek/{membership.study.slug}/coderen/{question}/?antwoord={response.public_id}" + (f"&{keep}" if keep else "")
     if action == "code":
         text = coding_store.text_of(membership.study.slug, question, response)
         try:
@@ -117,7 +146,7 @@ def _act(request: HttpRequest, membership, question: str) -> HttpResponse:
         Coding.objects.filter(pk=request.POST.get("coding"), coder=request.user, **unit).delete()
     elif action == "done":
         Reviewed.objects.get_or_create(study=membership.study, question=question, coder=request.user, **unit)
-        return redirect(f"/onderzoek/{membership.study.slug}/coderen/{question}/")
+        return redirect(f"/onderzoek/{membership.study.slug}/coderen/{question}/" + (f"?{keep}" if keep else ""))
     elif action == "memo":
         text = (request.POST.get("memo") or "").strip()[:5000]
         if text:
@@ -130,34 +159,45 @@ def _act(request: HttpRequest, membership, question: str) -> HttpResponse:
 @login_required
 def browse(request: HttpRequest, study: str, question: str) -> HttpResponse:
     membership = _question(request, study, question)
+    wave, waves = _waves(request, membership)
     query = (request.GET.get("q") or "").strip().lower()
     code = request.GET.get("code") or ""
     rows = []
-    applied = coding_store.codes_by_unit(study, question)
-    for unit, text in coding_store.answers(study, question):
+    applied = coding_store.codes_by_unit(study, question, wave)
+    for unit, text in coding_store.answers(study, question, wave):
         codes = sorted(applied.get(coding_store.key(unit), ()))
         if (query and query not in text.lower()) or (code and code not in codes):
             continue
-        rows.append({"id": unit.public_id, "text": text, "codes": codes})
+        rows.append({"id": unit.public_id, "text": text, "codes": codes, "wave": coding_store.wave_of(unit)})
     book = coding_store.codebook(study)
     return render(
         request,
         "afstand/research/coding_browse.html",
-        {"study": membership.study, "question": question, "rows": rows, "q": query, "code": code, "codes": book.for_question(question)},
+        {
+            "study": membership.study,
+            "question": question,
+            "rows": rows,
+            "q": query,
+            "code": code,
+            "codes": book.for_question(question),
+            **waves,
+        },
     )
 
 
 @login_required
 def frequencies(request: HttpRequest, study: str, question: str) -> HttpResponse:
     membership = _question(request, study, question)
+    wave, waves = _waves(request, membership)
     return render(
         request,
         "afstand/research/coding_frequencies.html",
         {
             "study": membership.study,
             "question": question,
-            "rows": coding_store.frequencies(study, question),
-            "set_aside": coding_store.set_aside_rules(study, question),
+            "rows": coding_store.frequencies(study, question, wave=wave),
+            "set_aside": coding_store.set_aside_rules(study, question, wave),
+            **waves,
         },
     )
 
@@ -173,7 +213,8 @@ def script(request: HttpRequest) -> HttpResponse:
 def agreement(request: HttpRequest, study: str, question: str) -> HttpResponse:
     """Agreement between coders on one question: Cohen's κ per code and pair, Krippendorff's α."""
     membership = _question(request, study, question)
-    result = coding_store.agreement(study, question)
+    wave, waves = _waves(request, membership)
+    result = coding_store.agreement(study, question, wave)
     labels = {c.id: c.label for c in coding_store.codebook(study).for_question(question)}
     pairs = list(next(iter(result["codes"].values()))["kappa"]) if result["codes"] else []
     rows = [
@@ -197,5 +238,20 @@ def agreement(request: HttpRequest, study: str, question: str) -> HttpResponse:
             "rows": rows,
             "units": result["units"],
             "alpha_pooled": result["alpha_pooled"],
+            **waves,
         },
     )
+
+
+@login_required
+def coded_jsonl(request: HttpRequest, study: str) -> HttpResponse:
+    """The coded answers (and notes) as JSON lines — what ``afstand report --codings`` and
+    ``afstand code …`` read — of one wave or of all; every line names its wave."""
+    membership = access.membership(request.user, study, EXPORT_ROLES)
+    wave = chosen_wave(request, membership.study)
+    lines = coding_store.answer_lines(membership.study.slug, wave)
+    audit(request.user, "export", f"{study}/coded{'/' + wave if wave else ''}.jsonl ({len(lines)} answers)")
+    response = HttpResponse("".join(line + "\n" for line in lines).encode("utf-8"), content_type="application/x-ndjson; charset=utf-8")
+    name = f"{membership.study.slug}-gecodeerd" + (f"-{wave}" if wave else "")
+    response["Content-Disposition"] = f'attachment; filename="{name}.jsonl"'
+    return response

@@ -22,11 +22,16 @@ class ImportForm(forms.Form):
 
 @login_required
 def download(request: HttpRequest, study: str) -> HttpResponse:
+    """The whole study's coding, or one wave's (``?meting=<label>``); every source names its wave."""
+    from afstand.web.research.waves import chosen_wave
+
     membership = access.membership(request.user, study, EXPORT_ROLES)
-    data, project = qdpx_bytes(membership.study.slug)
-    audit(request.user, "export", f"{study}.qdpx ({len(project.sources)} sources, {len(project.codings)} codings)")
+    wave = chosen_wave(request, membership.study)
+    data, project = qdpx_bytes(membership.study.slug, wave)
+    name = f"{membership.study.slug}-{wave}" if wave else membership.study.slug
+    audit(request.user, "export", f"{name}.qdpx ({len(project.sources)} sources, {len(project.codings)} codings)")
     response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{membership.study.slug}.qdpx"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.qdpx"'
     return response
 
 

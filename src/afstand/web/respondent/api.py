@@ -51,8 +51,32 @@ def submit_response(request: HttpRequest, instrument: str, study: str | None = N
     instance_id = uuid.UUID(raw_id)
     version = studies.active_version(study or settings.AFSTAND_STUDY, instrument, wave)
     if version is None:
-        return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
+        return _not_open(study or settings.AFSTAND_STUDY, instrument, wave)
     channel = payload.get("channel") or request.GET.get("via") or ""
     channel = channel if isinstance(channel, str) and CHANNEL.fullmatch(channel) else ""  # a recruitment label, nothing else
     outcome = submissions.submit(version, instance_id, payload["answers"], channel=channel)
     return JsonResponse(outcome.body, status=outcome.status)
+
+
+def _not_open(study: str, instrument: str, wave: str | None) -> JsonResponse:
+    """404 for a survey that does not exist; for one outside its wave's fieldwork dates 410 (closed
+    for good, ``"reason": "wave_closed"``) or 403 (``"reason": "wave_not_open"``, with the first day).
+    Nothing is stored either way."""
+    from afstand.services.waves import closure
+
+    closed = closure(study, instrument, wave)
+    if closed is None:
+        return JsonResponse({"error": f"no survey {instrument!r}"}, status=404)
+    ended = closed.reason == "ended"
+    return JsonResponse(
+        {
+            "error": f"wave {closed.wave.label} of survey {instrument!r} "
+            + (f"closed after {closed.date.isoformat()}" if ended else f"opens on {closed.date.isoformat()}")
+            + "; nothing was stored",
+            "reason": "wave_closed" if ended else "wave_not_open",
+            "wave": closed.wave.label,
+            ("closed_after" if ended else "opens_on"): closed.date.isoformat(),
+            "stored": False,
+        },
+        status=410 if ended else 403,
+    )

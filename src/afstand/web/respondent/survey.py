@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from afstand.services import drafts, form_pages, studies, submissions
 from afstand.services import survey_pages as layout
+from afstand.services import waves as wave_service
 from afstand.web.texts import choose_language, minutes_text, render_in, text
 
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
@@ -48,13 +49,23 @@ def _version(study: str | None, instrument: str, wave: str | None = None):
 def survey(request: HttpRequest, instrument: str, study: str | None = None, wave: str | None = None) -> HttpResponse:
     """The consent page (GET) and its answer (POST). A draft exists only after consent. The
     consent page of a wave (``/s/<study>/m/<wave>/<instrument>``) posts to itself; the draft's
-    pages carry no wave: the draft names the deployment."""
+    pages carry no wave: the draft names the deployment.
+
+    Outside the wave's fieldwork dates the link shows that the questionnaire is closed (410) or
+    not open yet (403, with the first day); a researcher of the study sees a preview instead,
+    whose answers are never stored."""
     version = _version(study, instrument, wave)
+    source = request.POST if request.method == "POST" else request.GET
+    preview = False
     if version is None:
-        return HttpResponseNotFound(gettext("This questionnaire does not exist."))
+        closed = wave_service.closure(study or settings.AFSTAND_STUDY, instrument, wave)
+        if closed is None:
+            return HttpResponseNotFound(gettext("This questionnaire does not exist."))
+        if not _researcher_of(request, closed.version.study_id):
+            return _closed(request, closed, source.get("lang"))
+        version, preview = closed.version, True
     form = studies.instrument_for(version)
     all_pages = layout.pages(form)
-    source = request.POST if request.method == "POST" else request.GET
     lang, fell_back = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
     channel = source.get("via", "")
     channel = channel if channel in CHANNELS else ""
@@ -69,23 +80,86 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
             "c": channel,
             "l": lang,
             "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {},
+            **({"x": 1} if preview else {}),
         }
         return _page(request, version, form, all_pages, state, None, entry, fell_back=fell_back)
     try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
         instance = uuid.UUID(request.POST.get("i", ""), version=4)
     except ValueError:
         instance = uuid.uuid4()
-    answers, raw, errors = layout.read_page(form, all_pages[0], {}, dict(request.POST.lists()))
+    # the page script's key (``k``): made in the browser, restored by the browser when Back returns
+    # to this page, so that Next continues that draft; only a same-origin post may name it
+    key = request.POST.get("k", "")
+    key = key if drafts.valid_token(key) and _same_origin(request) else ""
+    existing = drafts.load(key) if key else None
+    posted = dict(request.POST.lists())
+    answers, raw, errors = layout.read_page(form, all_pages[0], {}, posted)
     if form.consent_item and form.consent_item in all_pages[0].elements:
         consent = layout.consent_answer(form, answers)
         if consent is None:  # no answer, or none of the list
             return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
         if consent == "declined":
-            submissions.decline(version, instance)  # counted once per instance, however often the page is sent
+            if not preview:  # a researcher's preview counts nothing
+                submissions.decline(version, instance)  # counted once per instance, however often the page is sent
+            if existing is not None and "done" not in existing:
+                drafts.delete(key)  # declined after all: the answers so far are not kept
             return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
-    token = drafts.new_token()
+    if existing is not None and "done" in existing:
+        return _SeeOther(f"{base}/bedankt/{key}")  # sent already: the thank-you page, never a second response
+    if existing is not None and existing.get("v") == version.version_id and existing.get("w") == version.wave_id:
+        existing["a"], raw, errors = layout.read_page(form, all_pages[0], existing["a"], posted)
+        existing.update({"p": 0, "l": lang})
+        return _advance(request, form, all_pages, existing, key, base, raw, errors)
+    token = key if key and existing is None else drafts.new_token()
     state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
+    if preview:
+        state["x"] = 1  # kept in the encrypted draft: the respondent's side cannot set it
     return _advance(request, form, all_pages, state, token, base, raw, errors)
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    """Whether the browser says the post comes from a page of this site (``Sec-Fetch-Site``, else ``Origin``)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin", "")
+    return bool(origin) and origin.split("://", 1)[-1] == request.get_host()
+
+
+def _researcher_of(request: HttpRequest, study_id: int) -> bool:
+    """Whether the visitor is logged in as a member of the study (any role): may preview a closed wave."""
+    from afstand.web.models import Membership
+
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and Membership.objects.filter(user=user, study_id=study_id).exists())
+
+
+def _closed(request: HttpRequest, closed: wave_service.Closure, asked_lang: str | None) -> HttpResponse:
+    """The questionnaire is closed (410 Gone: fieldwork over, for good) or not open yet (403: the
+    link exists but takes no answers before the first day, which the page names)."""
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    lang, fell_back = choose_language(asked_lang, request.headers.get("Accept-Language", ""))
+    t = text(lang)
+    with override(lang):
+        day = date_format(closed.date, "j F Y")
+    ended = closed.reason == "ended"
+    form = studies.instrument_for(closed.version)
+    other = "en" if lang == "nl" else "nl"
+    context = {
+        "t": t,
+        "lang": lang,
+        "fell_back": fell_back,
+        "title": layout.title(closed.version, form, lang),
+        "heading": t["closed_title"] if ended else t["not_open_title"],
+        "message": (t["closed"] if ended else t["not_open"]).format(date=day),
+        "date": closed.date,
+        "reason": closed.reason,
+        "switch_url": f"?{urlencode({'lang': other})}",
+        "other_lang": other,
+    }
+    return render_in(lang, request, "afstand/closed.html", context, status=410 if ended else 403)
 
 
 def declined(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
@@ -143,6 +217,10 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
             return _send(request, version, form, all_pages, state, token, base)
         state["p"] = index
         answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
+        if index == 0 and request.POST.get("action", "next") in ("next", "review") and _declined(form, all_pages[0], answers):
+            submissions.decline(version, uuid.UUID(state["i"]))  # consent taken back: as on the first visit
+            drafts.delete(token)
+            return _SeeOther(f"{base}/nee?{urlencode({'lang': state['l'], 'via': state.get('c', '')})}")
         state["a"] = answers
         return _advance(request, form, all_pages, state, token, base, raw, errors)
     if index == REVIEW:
@@ -150,6 +228,10 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
     if index != state["p"]:  # Back/forward in the browser, or a change link: the errors belong to another page
         state["p"], state["e"], state["r"] = index, {}, {}
     return _page(request, version, form, all_pages, state, token, base, fell_back=fell_back)
+
+
+def _declined(form, first_page, answers: dict) -> bool:
+    return bool(form.consent_item) and form.consent_item in first_page.elements and layout.consent_answer(form, answers) == "declined"
 
 
 def _thanks_redirect(base: str, token: str) -> HttpResponse:
@@ -216,6 +298,7 @@ def _common(request, version, form, state: dict, token: str | None, base: str, f
         "fell_back": fell_back,
         "switch_url": f"?{urlencode({**query, 'lang': other})}",
         "other_lang": other,
+        "preview": bool(state.get("x")),
     }
     if token:
         context["resume_url"] = request.build_absolute_uri(f"{base}/verder/{token}?lang={lang}")
@@ -279,6 +362,9 @@ def _review(request, version, form, all_pages: list, state: dict, token: str, ba
 
 
 def _send(request, version, form, all_pages: list, state: dict, token: str, base: str) -> HttpResponse:
+    if state.get("x"):  # a researcher's preview of a closed wave: nothing is stored
+        drafts.save(token, {"done": "", "l": state["l"], "preview": True, "s": version.study.slug})
+        return _SeeOther(f"{base}/bedankt/{token}")
     outcome = submissions.submit(version, uuid.UUID(state["i"]), state["a"], channel=state.get("c", ""))
     if outcome.status == 400:  # a page-level check missed something: show where
         errors = {k: v["code"] for k, v in outcome.body.get("errors", {}).items()}
@@ -301,6 +387,10 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
     t = text(lang)
     if state.get("gone"):
         return render_in(lang, request, "afstand/withdraw.html", {"t": t, "lang": lang, "outcome": "already_withdrawn"})
+    if state.get("preview"):
+        return render_in(
+            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["preview_done_title"], "message": t["preview_done"]}
+        )
     return render_in(
         lang,
         request,

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.utils.translation import gettext, override
 from django.views.decorators.csrf import csrf_exempt
 
 from afstand.services import signup_spool, submissions
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
-from afstand.web.texts import choose_language, render_in, text
+from afstand.web.texts import choose_language, code_length_text, render_in, text, too_many_text
 
 
 def _lang(request: HttpRequest) -> tuple[str, bool]:
     return choose_language(request.POST.get("lang") or request.GET.get("lang"), request.headers.get("Accept-Language", ""))
 
 
-def _switch(lang: str) -> dict:
+def _switch(lang: str, done: bool = False) -> dict:
     other = "en" if lang == "nl" else "nl"
-    return {"switch_url": f"?lang={other}", "other_lang": other}
+    return {"switch_url": f"?{urlencode({'lang': other, **({DONE: 1} if done else {})})}", "other_lang": other}
 
 
 # Guessing a 100-bit code is hopeless anyway; failed tries are still limited per client (afstand.web.ratelimit).
@@ -28,31 +32,60 @@ WITHDRAW_FAILURES = ratelimit.Limiter("withdraw", lambda: settings.AFSTAND_WITHD
 SIGNUPS = ratelimit.Limiter("signup", lambda: settings.AFSTAND_SIGNUP_LIMIT, lambda: settings.AFSTAND_SIGNUP_WINDOW)
 
 
+class _SeeOther(HttpResponseRedirect):
+    status_code = 303  # done: the browser GETs the result, so Back, Forward and reload never post again
+
+
+DONE = "klaar"  # the result page of a form that was sent: ``?klaar=1``
+
+
+def _done(path: str, lang: str) -> HttpResponse:
+    return _SeeOther(f"{path}?{urlencode({'lang': lang, DONE: 1})}")
+
+
 @csrf_exempt  # no cookie and no session: nothing for a forged request to ride on
 def withdraw(request: HttpRequest) -> HttpResponse:
-    """Delete answers with the withdrawal code. Case, spaces and dashes do not matter; a typo the
-    code's check character catches is shown as a typo and is not a failed try."""
+    """Delete answers with the withdrawal code. Case, spaces and dashes do not matter. Only a
+    lookup that finds nothing is a failed try: an empty field, a code too short or too long and a
+    typo the code's check character catches are explained instead, and a code whose answers were
+    deleted already (a double tap, an old tab) leads to the same result. The result is a
+    post/redirect/get; an error page is the post's own answer (it shows what was typed), which
+    the page script turns into a GET entry of the history."""
     lang, fell_back = _lang(request)
-    status, outcome, typed = 200, None, ""
+    status, outcome, typed, length = 200, None, "", 0
+    t = text(lang)
+    if request.method != "POST" and request.GET.get(DONE):
+        outcome = "withdrawn"
     if request.method == "POST":
         key = ratelimit.client_key(request)
         typed = (request.POST.get("code") or "").strip()[:64]
-        code, typo = submissions.read_withdrawal_code(typed)
-        if typo:
-            outcome, status = "typo", 400
+        read = submissions.read_typed_code(typed)
+        length = read.length
+        if read.kind != "code":
+            outcome, status = read.kind, 400
+        elif WITHDRAW_FAILURES.over(key):
+            outcome, status = "too_many", 429
+        elif submissions.withdraw(read.code) or submissions.withdrawn_before(read.code):
+            return _done("/intrekken", lang)
         else:
-            if WITHDRAW_FAILURES.over(key):
-                outcome, status = "too_many", 429
-            elif typed and submissions.withdraw(code or typed.upper()):  # a code of the earlier (longer) layout as typed
-                outcome, typed = "withdrawn", ""
-            else:
-                WITHDRAW_FAILURES.hit(key)
-                outcome, status = "not_found", 404
+            WITHDRAW_FAILURES.hit(key)
+            outcome, status = "not_found", 404
+        t = {**t, "too_many": too_many_text(lang, settings.AFSTAND_WITHDRAW_WINDOW)}
     return render_in(
         lang,
         request,
         "afstand/withdraw.html",
-        {"t": text(lang), "lang": lang, "outcome": outcome, "typed": typed, "fell_back": fell_back, **_switch(lang)},
+        {
+            "t": t,
+            "lang": lang,
+            "outcome": outcome,
+            "error": status >= 400,
+            "length_text": code_length_text(lang, submissions.CODE_LENGTH, length),
+            "typed": typed,
+            "posted": request.method == "POST",
+            "fell_back": fell_back,
+            **_switch(lang, outcome == "withdrawn"),
+        },
         status=status,
     )
 
@@ -81,16 +114,19 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
     if study_obj is None:
         return HttpResponseNotFound(gettext("Unknown study."))
     form = SignUpForm(request.POST or None)
-    done = False
     t = text(lang)
     if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
+        message = too_many_text(lang, settings.AFSTAND_SIGNUP_WINDOW)
         return render_in(
-            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": t["too_many"]}, status=429
+            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": message}, status=429
         )
+    nonce = request.POST.get("n", "")
+    nonce = nonce if re.fullmatch(r"[0-9a-f]{32}", nonce) else secrets.token_hex(16)  # this form: sent twice, stored once
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        signup_spool.add(study_obj, data)  # spooled durably; written to the database in shuffled batches
-        done, form = True, SignUpForm()
+        signup_spool.add(study_obj, data, once=nonce)  # spooled durably; written to the database in shuffled batches
+        return _done(f"/aanmelden/{study}", lang)
+    done = request.method != "POST" and bool(request.GET.get(DONE))
     with override(lang):  # Django's own messages ("Enter a valid email address.") in the page's language
         fields = [
             {
@@ -113,9 +149,11 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
             "fields": fields,
             "errors": errors,
             "done": done,
+            "posted": request.method == "POST",
             "action": f"/aanmelden/{study}",
+            "nonce": nonce,
             "fell_back": fell_back,
-            **_switch(lang),
+            **_switch(lang, done),
         },
         status=400 if request.method == "POST" and not done else 200,
     )

@@ -2,7 +2,8 @@
 // (the server checks and keeps everything); with it, follow-up questions appear and disappear
 // as the respondent answers, a ticked radio can be cleared in place, questions can be read
 // aloud (browser speech synthesis, a voice in the page's language only), and links and codes
-// can be copied. No framework, no network requests, nothing stored.
+// can be copied. No framework, no network requests, nothing stored (the consent page's draft key
+// lives in the page's own form, which the browser restores on Back).
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -150,6 +151,15 @@
     });
   }
 
+  // ---- the consent page's key: made here, restored by the browser when Back returns to this page
+  // (a text field: browsers restore those, not hidden inputs), so that Next there continues the
+  // same draft instead of an empty one (the server checks the origin)
+  var keyField = form && form.querySelector("input[name=k]");
+  if (keyField && !keyField.value && window.crypto && crypto.getRandomValues) {
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    keyField.value = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
   // ---- the language link keeps what was typed on this page (without the script it is a plain link)
   var langLink = document.querySelector("a.lang[hreflang]");
   if (form && langLink && form.getAttribute("action").indexOf("/verder/") >= 0) {
@@ -211,6 +221,10 @@
     attach();
     window.speechSynthesis.addEventListener("voiceschanged", attach);
   }
+
+  // ---- a form's error page is the answer to a post: make its history entry a GET, so that Back,
+  // Forward and reload show the form again instead of the browser's "Confirm Form Resubmission"
+  if (body.hasAttribute("data-posted") && window.history && history.replaceState) history.replaceState(null, "", location.href);
 
   var summary = document.getElementById("errors");
   if (summary && document.activeElement !== summary) summary.focus();
