@@ -512,18 +512,19 @@ def tool_export(csv_path: Path, instrument, layout: str) -> tuple[list[str], lis
     return header, out
 
 
-def write_table(path: Path, header: list[str], rows: list[list[str]], delimiter: str = ",") -> Path:
-    """A CSV (``delimiter``) or, for a .xlsx path, a workbook with numbers stored as numbers, as the tools write them."""
+def write_table(path: Path, header: list[str], rows: list[list[str]], delimiter: str = ",", sheet: str = "data") -> Path:
+    """A CSV (``delimiter``) or, for a .xlsx path, a workbook (one sheet) with numbers stored as numbers, as the tools write them."""
     import csv
 
     if path.suffix == ".xlsx":
         import openpyxl
 
         workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.append(header)
+        worksheet = workbook.active
+        worksheet.title = sheet
+        worksheet.append(header)
         for row in rows:
-            sheet.append([int(v) if v.isdigit() and len(v) < 6 else (v or None) for v in row])
+            worksheet.append([int(v) if v.isdigit() and len(v) < 6 else (v or None) for v in row])
         workbook.save(path)
         return path
     buffer = io.StringIO()

@@ -90,22 +90,10 @@ def build_report(
     """Write the report into ``out_dir`` (the files of :func:`report_files`, all or nothing): the
     paths written, one per file and one for the figures folder."""
     step = progress or (lambda _message: None)
-    _check(study, formats, base)
+    spec = _check(study, formats, base)
     staging = _staging_dir(out_dir)  # an output folder that cannot be written fails before any work
     try:
-        files = report_files(
-            study,
-            data,
-            formats=formats,
-            codings=codings,
-            progress=progress,
-            workers=workers,
-            base=base,
-            warnings=warnings,
-            waves=waves,
-            versions=versions,
-            wave_instruments=wave_instruments,
-        )
+        files = _build(study, spec, data, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments)
         step("uitvoer op zijn plaats zetten")
         for name, content in files.items():
             target = staging / name
