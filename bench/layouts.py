@@ -5,7 +5,10 @@ split select_multiple columns, ODK Central, Kobo labels).
 
 Generates N worker responses with the demo generator, writes them in each layout (CSV; Kobo labels
 also as CSV, since writing a large XLSX takes longer than reading it), and times
-``load_responses`` (read + layout detection + validation) on each. Not a test.
+``load_responses`` (read + layout detection + validation) on each. The ODK Central and Kobo labels
+files are also written with a version column whose rows alternate between the study's two
+versions of the form (``FormVersion`` / ``__version__``), read with ``known_versions`` (each row
+as its version asked it; afstand.responses.mixed). Not a test.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ OUT = Path(__file__).resolve().parent / "out"
 def layouts(instrument, columns):
     header = list(columns)
     n = len(columns[header[0]])
-    paths = instrument.paths
+    paths = instrument.field_paths  # key -> group path (instrument.paths maps the other way)
     groups = {g.name: g for g in instrument.groups}
 
     def path_of(name, sep):
@@ -98,13 +101,26 @@ def main() -> None:
             writer.writerow(header)
             writer.writerows(zip(*cols))
         files[name] = path
+    from afstand.instrument.loader import load_instrument
+
+    versions = [load_instrument(p) for p in study.form_paths("werkers")]
+    for name, column in (("odk-central", "FormVersion"), ("kobo-labels", "__version__")):
+        header, cols, delimiter = layouts(instrument, columns)[name]
+        path = OUT / f"layout-{name}-mixed-{args.n}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=delimiter)
+            writer.writerow(header + [column])
+            tags = [versions[i % 2].version for i in range(args.n)]
+            writer.writerows(zip(*cols, tags))
+        files[f"{name}-mixed"] = path
     print(f"{args.n} responses (busy machine: numbers are rough)")
     for name, path in files.items():
         start = time.perf_counter()
-        responses = load_responses(path, instrument)
+        mixed = name.endswith("-mixed")
+        responses = load_responses(path, instrument, known_versions=versions if mixed else None)
         seconds = time.perf_counter() - start
-        assert responses.layout == name, (name, responses.layout)
-        print(f"  {name:12s} {seconds:6.2f} s  ({responses.n_consented} consented, {path.stat().st_size / 1e6:.0f} MB)")
+        assert responses.layout == name.removesuffix("-mixed"), (name, responses.layout)
+        print(f"  {name:18s} {seconds:6.2f} s  ({responses.n_consented} consented, {path.stat().st_size / 1e6:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -29,3 +29,7 @@ if [[ ",$extras," == *",test,"* ]] && [ ! -f tests/web/axe/node_modules/axe-core
     echo "npm is missing: the browser tests' accessibility checks need axe-core (apt-get install npm)" >&2
   fi
 fi
+# GNU PSPP (Debian's pspp) runs the exported .sps syntax in tests/web/test_spss_exports.py; without it that part skips
+if [[ ",$extras," == *",test,"* ]] && ! command -v pspp >/dev/null; then
+  echo "pspp is missing: the .sps export test checks the syntax without running it (apt-get install pspp)" >&2
+fi

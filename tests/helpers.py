@@ -116,6 +116,13 @@ def step(client, page, **fields):
     return client.get(posted["Location"])
 
 
+def shown_code(html: str) -> str:
+    """The withdrawal code as the thank-you page shows it (its groups are marked up so that a line
+    breaks only at a dash: the tags go, the text stays)."""
+    shown = re.search(r'id="withdrawal-code">(.*?)</p>', html, re.S).group(1)
+    return re.sub(r"<[^>]+>", "", shown)
+
+
 def h1(page) -> str:
     return re.search(r"<h1>(.*?)</h1>", page.content.decode()).group(1)
 

@@ -57,10 +57,12 @@ def test_not_asked_is_outside_the_base_and_not_missing(tmp_path, forms):
     assert (likert["base"], likert["missing"], likert["not_asked"]) == (2, 1, 3)
     assert analyze(responses, name="mini", base="valid")["items"]["s3"]["base"] == 1
     assert any("years" in note for note in result["data"]["notes"])  # the v1-only column is named, not dropped silently
-    # without the version information, the same rows count as missing answers
-    single = load_responses(_strip_years(tmp_path, v1, v2), v2)
-    naive = analyze(single, name="mini")["items"]["s3"]
-    assert (naive["base"], naive["missing"]) == (5, 4) and "not_asked" not in naive
+    # without version 1 the rows of version 1 are not read as version 2 (their s3 would count as missing): refused
+    with pytest.raises(DataError) as err:
+        load_responses(_strip_years(tmp_path, v1, v2), v2)
+    first = err.value.problems[0]
+    assert (first.row, first.column, first.value) == (2, "instrument_version", v1.version_id)
+    assert "unknown instrument version (known: " + v2.version_id + " (version 2))" in first.message
 
 
 def _strip_years(tmp_path, v1, v2):
@@ -108,4 +110,6 @@ def test_cli_analyze_with_version_forms(tmp_path, forms):
     )
     assert out["items"]["s3"]["not_asked"] == 3 and out["items"]["s3"]["base"] == 2
     strict = run_cli("analyze", "--instrument", str(tmp_path / "v2.md"), "--data", str(path), "--json")
-    assert strict.returncode == 2 and "column 'years'" in strict.stderr
+    # without version 1 its rows are refused (first: the row, the version column and the value), never read as version 2
+    assert strict.returncode == 2 and "row 2, column 'instrument_version': unknown instrument version" in strict.stderr
+    assert f"(value '{v1.version_id}')" in strict.stderr

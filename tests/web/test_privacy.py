@@ -18,7 +18,7 @@ from django.utils import timezone
 from afstand.services import exports as export
 from afstand.services import signup_spool, studies
 from afstand.web.models import AuditEvent, Response, SignUp
-from tests.helpers import review_and_send, step
+from tests.helpers import review_and_send, shown_code, step
 
 pytestmark = pytest.mark.django_db
 IP, FORWARDED, AGENT = "203.0.113.77", "198.51.100.23", "Mozilla/5.0 (Linux; Android 14) private-agent-4711"
@@ -42,7 +42,7 @@ def respondent_traffic(client) -> str:
     page = step(client, page, consent="ja")
     page = step(client, page, c_age="41", c_gender="man", c_contact_type="toezicht")
     page, _ = review_and_send(client, page)
-    code = re.search(r'id="withdrawal-code">([0-9A-Z-]+)<', page.content.decode()).group(1)
+    code = shown_code(page.content.decode())
     signup_link = re.search(r'href="(/aanmelden/[^"]+)"', page.content.decode()).group(1)
     assert code.replace("-", "") not in signup_link and "i=" not in signup_link  # the sign-up link carries nothing of the response
     assert client.post(signup_link, {"purpose": "focusgroep", "name": "Piet", "email": "piet@example.org"}).status_code == 303

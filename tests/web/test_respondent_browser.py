@@ -46,6 +46,15 @@ def stored(db: str) -> list[dict]:
         return [json.loads(answers) for (answers,) in connection.execute("SELECT answers FROM afstand_response")]
 
 
+def declines(db: str) -> int:
+    """The monitor's count of declined consents of the client questionnaire (from the server's SQLite file)."""
+    import sqlite3
+
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as connection:
+        row = connection.execute("SELECT SUM(value) FROM afstand_counter WHERE instrument = 'clienten' AND kind = 'declined'").fetchone()
+    return row[0] or 0
+
+
 class Respondent:
     """One respondent's browser tab, and an accessibility auditor for every page state it reaches."""
 
@@ -304,7 +313,7 @@ def _contrast(a: str, b: str) -> float:
 
 @pytest.mark.parametrize("respondent", [("phone", False), ("desktop", True)], ids=["phone-nojs", "desktop-js"], indirect=True)
 def test_decline_signup_and_language(site, respondent):
-    base, _, _ = site
+    base, db, _ = site
     r, page = respondent, respondent.page
     page.goto(f"{base}/s/clienten?via=mail")
     with page.expect_navigation():
@@ -316,13 +325,22 @@ def test_decline_signup_and_language(site, respondent):
     ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
         return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor, getComputedStyle(document.body).backgroundColor]; }""")
     assert ring[0] == "solid" and ring[1] >= 2 and _contrast(ring[2], ring[3]) >= 3, ring
+    before = declines(db)
     r.tap(page.get_by_text("No, I do not take part"))
     r.next()
-    assert r.h1() == "That's fine"
+    assert r.h1() == "That's fine" and declines(db) == before + 1
     r.audit("declined")
     with page.expect_navigation():
-        r.tap(page.get_by_role("link", name="I want to take part after all"))
-    assert r.h1() == "Taking part" and "via=mail" in page.url
+        r.tap(page.get_by_role("button", name="I want to take part after all"))
+    assert r.h1() == "Taking part" and "via=mail" in page.url and declines(db) == before  # taken back: not counted
+    r.tap(page.get_by_text("No, I do not take part"))
+    r.next()
+    assert declines(db) == before + 1
+    page.go_back()  # the phone's Back to the consent page as the browser kept it, then "yes" after all
+    assert r.h1() == "Taking part" and "ERR_CACHE_MISS" not in page.content()
+    r.tap(page.get_by_text("Yes, I take part"))
+    r.next()
+    assert declines(db) == before and "/verder/" in page.url
     page.goto(f"{base}/aanmelden/werken-op-afstand")
     r.tap(page.get_by_text("Meedoen aan een groepsgesprek"))
     r.type(page.get_by_label("E-mailadres"), "niet-goed")
@@ -378,7 +396,7 @@ def _double_tap(page, locator, heading: str) -> None:
 @pytest.mark.parametrize("respondent", [("phone", True), ("phone", False)], ids=["phone-js", "phone-nojs"], indirect=True)
 def test_back_to_consent_double_taps_on_a_slow_link_and_unclear_numbers(site, respondent):
     """Found by using the pages as a client would: Back as far as the consent page and Next again
-    keeps the answers (with the page script); "1.000" is refused, never read as 1; double taps on
+    keeps the answers (with and without the page script); "1.000" is refused, never read as 1; double taps on
     a slow link store one response, one withdrawal that says so, and one sign-up."""
     import json
     import sqlite3
@@ -401,10 +419,9 @@ def test_back_to_consent_double_taps_on_a_slow_link_and_unclear_numbers(site, re
     assert r.h1() == "Meedoen" and page.locator("input[value=ja]").is_checked()
     r.next()
     assert r.h1() == "Over jou"
-    if r.js:  # the page script's key, restored by Back: the same draft, its answers kept
-        assert draft in page.url and page.get_by_label("Hoe oud ben je?").input_value() == "63"
-    else:  # without the script the consent page cannot know the draft: a new one (a known limit)
-        r.type(page.get_by_label("Hoe oud ben je?"), "63")
+    # the consent page as the browser kept it (its draft key made by the server), with or without
+    # the page script: the same draft, its answers kept
+    assert draft in page.url and page.get_by_label("Hoe oud ben je?").input_value() == "63"
     r.type(page.get_by_label("Hoe lang heb je al contact met de reclassering?"), "2")
     tag = f"dubbel-{'js' if r.js else 'nojs'}"
     r.next()
@@ -443,34 +460,129 @@ def test_back_to_consent_double_taps_on_a_slow_link_and_unclear_numbers(site, re
 @pytest.mark.parametrize("respondent", [("phone", True), ("phone", False)], ids=["phone-js", "phone-nojs"], indirect=True)
 def test_signup_and_withdrawal_survive_back_forward_and_reload(site, respondent):
     """The sign-up and withdrawal forms, like the survey, never lead to Chromium's "Confirm Form
-    Resubmission" (ERR_CACHE_MISS): their result is a post/redirect/get, and with the page script an
-    error page's history entry is a GET too (without it an error page stays a post: a known limit)."""
+    Resubmission" (ERR_CACHE_MISS): their result is a post/redirect/get; an error page is the post's
+    own answer, which the browser keeps for Back and Forward (``private, no-cache``) and the page
+    script turns into a GET entry of the history (so reload shows the form too)."""
     base, _, _ = site
     r, page = respondent, respondent.page
     page.goto(f"{base}/aanmelden/werken-op-afstand")
     r.tap(page.get_by_text("Meedoen aan een groepsgesprek"))
     r.type(page.get_by_label("Naam"), "Terug Knop")
     r.type(page.get_by_label("E-mailadres"), "terug-knop")
-    if r.js:
-        r.next()
-        assert page.title().startswith("Fout:")
-        r.type(page.get_by_label("E-mailadres"), "terug-knop@example.org")
-    else:
-        r.type(page.get_by_label("E-mailadres"), "terug-knop@example.org")
+    r.next()
+    assert page.title().startswith("Fout:")
+    r.type(page.get_by_label("E-mailadres"), "terug-knop@example.org")
     r.next()
     assert "Je bent aangemeld" in page.locator("main").inner_text() and "klaar=1" in page.url
     page.reload()
     assert "Je bent aangemeld" in page.locator("main").inner_text()
-    page.go_back()  # the form (a GET), never the browser's resubmission page
+    page.go_back()  # the form, never the browser's resubmission page
     assert r.h1() == "Aanmelden" and page.get_by_label("Naam").is_visible()
     page.go_forward()
     assert "Je bent aangemeld" in page.locator("main").inner_text()
     r.audit("signed up")
+    page.goto(f"{base}/intrekken")
+    r.type(page.get_by_label("Code"), "ABCD")
+    r.next()
+    assert "Een code heeft 17 tekens" in page.locator("#errors").inner_text()
+    with page.expect_navigation():
+        r.tap(page.get_by_role("link", name="English"))
+    page.go_back()  # with the script the form (a GET entry); without it the error page as the browser kept it
+    assert r.h1() == "Antwoorden verwijderen" and "ERR_CACHE_MISS" not in page.content()
+    assert page.locator("#errors").count() == (0 if r.js else 1)
+    page.go_forward()
+    assert r.h1() == "Delete answers"
     if r.js:
-        page.goto(f"{base}/intrekken")
-        r.type(page.get_by_label("Code"), "ABCD")
-        r.next()
-        assert "Een code heeft 17 tekens" in page.locator("#errors").inner_text()
+        page.go_back()
         page.reload()  # a GET of the form: no resubmission
         assert r.h1() == "Antwoorden verwijderen" and page.locator("#errors").count() == 0
+    assert r.violations == []
+
+
+FAKE_VOICE = """
+    window.__log = [];
+    const voice = {lang: 'nl-NL', name: 'Test NL', default: true, localService: true, voiceURI: 'nl'};
+    speechSynthesis.getVoices = () => [voice];
+    speechSynthesis.speak = u => { window.__log.push('speak'); window.__current = u; };
+    speechSynthesis.cancel = () => { window.__log.push('cancel'); window.__current = null; };
+"""
+
+
+@pytest.mark.parametrize("respondent", [("phone", True)], ids=["phone-js"], indirect=True)
+def test_read_aloud_can_be_stopped_with_the_keyboard_and_a_tap(site, respondent):
+    """While a question is read aloud its button says "Stop met voorlezen" (its accessible name);
+    Enter, Space, a tap or Escape stops it, and the button says "Lees voor" again, also when the
+    reading ends by itself. Focus stays where it was."""
+    base, _, _ = site
+    r, page = respondent, respondent.page
+    r.context.add_init_script(FAKE_VOICE)
+    page.goto(f"{base}/s/clienten")
+    r.tap(page.get_by_text("Ja, ik doe mee"))
+    r.next()
+    read = page.get_by_role("button", name="Lees voor")
+    stop = page.get_by_role("button", name="Stop met voorlezen")
+    assert read.count() >= 2 and stop.count() == 0
+    read.first.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.__log").count("speak") == 1 and stop.count() == 1
+    assert page.evaluate("document.activeElement.textContent") == "Stop met voorlezen"
+    r.audit("reading aloud")
+    page.keyboard.press("Space")  # the same button stops it
+    assert page.evaluate("window.__log")[-1] == "cancel" and stop.count() == 0 and page.evaluate("window.__log").count("speak") == 1
+    assert page.evaluate("document.activeElement.textContent") == "Lees voor"
+    r.tap(read.nth(1))
+    r.tap(read.first)  # another question: only that one reads, only its button stops
+    assert page.evaluate("window.__log").count("speak") == 3 and stop.count() == 1
+    page.keyboard.press("Escape")
+    assert page.evaluate("window.__log")[-1] == "cancel" and stop.count() == 0
+    r.tap(read.first)
+    page.evaluate("window.__current.dispatchEvent(new Event('end'))")  # read to the end
+    assert stop.count() == 0 and read.count() >= 2
+    assert r.violations == []
+
+
+def _code_lines(page) -> dict:
+    """Where each character of the shown withdrawal code sits (one Range per character)."""
+    return page.evaluate("""() => {
+        const el = document.getElementById("withdrawal-code");
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        const chars = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let i = 0; i < node.length; i++) {
+                if (!node.data[i].trim()) continue;
+                const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+                const box = range.getBoundingClientRect();
+                chars.push([node.data[i], box.top, box.left, box.right]);
+            }
+        }
+        return {chars, width: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth,
+                font: parseFloat(getComputedStyle(el).fontSize)};
+    }""")
+
+
+@pytest.mark.parametrize("respondent", [("phone", False)], ids=["phone-nojs"], indirect=True)
+def test_the_withdrawal_code_stays_on_one_line_or_breaks_at_its_dashes(site, respondent):
+    """On a 375 px phone the code is one line; at 320 px and at 200 % zoom (half the CSS width) it
+    breaks only after a dash, never inside a group, and never runs off the screen."""
+    base, _, _ = site
+    r, page = respondent, respondent.page
+    page.goto(f"{base}/s/clienten")
+    r.tap(page.get_by_text("Ja, ik doe mee"))
+    r.next()
+    while r.h1() != "Controleer je antwoorden":
+        r.next()
+    r.next()
+    code = page.locator("#withdrawal-code").inner_text()
+    assert CODE.fullmatch(code)
+    for width in (375, 320, 188, 160):  # 188 and 160: a 375 and a 320 px screen at 200 % zoom
+        page.set_viewport_size({"width": width, "height": 667})
+        shown = _code_lines(page)
+        chars = shown["chars"]
+        assert "".join(c[0] for c in chars) == code and shown["scroll"] <= shown["width"], (width, shown)
+        assert all(c[3] <= shown["width"] for c in chars) and shown["font"] >= 16, (width, shown)
+        lines = [i for i in range(1, len(chars)) if chars[i][1] > chars[i - 1][1] + 2]
+        assert all(chars[i - 1][0] == "-" for i in lines), (width, [chars[i - 1][0] + chars[i][0] for i in lines])
+        if width == 375:
+            assert lines == [], "the code wraps on a 375 px phone"
+    r.audit("thanks, narrow")
     assert r.violations == []

@@ -122,12 +122,12 @@ def test_the_wait_after_too_many_tries_is_the_configured_window(client, demo, se
 
 
 def test_the_consent_page_posted_again_after_back_continues_the_draft(client, demo):
-    """The phone's Back from the first question page reaches the consent page; with the page script
-    its key field (``k``, a hidden text field) is filled in the browser and restored by Back, so Next continues the same
-    draft with its answers instead of starting an empty one. Only a same-origin post may name a key."""
+    """The phone's Back from the first question page reaches the consent page as the browser kept
+    it, with its draft key (``k``), so Next continues the same draft with its answers instead of
+    starting an empty one. Only a same-origin post may name a key."""
     key = drafts.new_token()
     consent = client.get("/s/clienten").content.decode()
-    assert '<input type="text" name="k" value="" hidden>' in consent  # the script fills it in the browser
+    assert re.search(r'<input type="hidden" name="k" value="[\w-]{22}">', consent)  # made by the server
     fields = {"q-consent": "ja", "lang": "nl", "i": str(uuid.uuid4()), "k": key}
     first = client.post("/s/clienten", fields, HTTP_SEC_FETCH_SITE="same-origin")
     assert first.status_code == 303 and f"/verder/{key}?stap=2" in first["Location"]
@@ -157,3 +157,157 @@ def test_the_review_shows_skipped_questions_and_not_the_consent_page(client, dem
     assert re.search(r"<dt>Ben je een man of een vrouw\?</dt><dd><span class=\"meta\">Geen antwoord</span> ", html)
     assert "Wil je hier iets over vertellen?" not in html  # a follow-up whose trigger was not answered: not asked
     assert ">Meedoen</h2>" not in html and "Geen antwoorden op deze pagina" not in html
+
+
+def _declined_count() -> int:
+    counter = Counter.objects.filter(instrument="clienten", kind="declined").first()
+    return counter.value if counter else 0
+
+
+def _take_back_form(page) -> tuple[str, dict]:
+    html = page.content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)" class="take-back">(.*?)</form>', html, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(2)))
+    return form.group(1), fields
+
+
+def _monitor(client, study) -> tuple[int, int, int | None]:
+    """(stored, declined, percent of the target) as the monitor page shows them to a researcher."""
+    from django.contrib.auth.models import User
+
+    from afstand.web.models import Membership
+
+    user = User.objects.create_user(f"monitor-{uuid.uuid4().hex[:6]}", password="Een-lang-wachtwoord-42")
+    Membership.objects.create(user=user, study=study, role="owner")
+    client.force_login(user)
+    html = client.get(f"/onderzoek/{study.slug}/").content.decode()
+    client.logout()
+    section = html.split("<h2>clienten</h2>", 1)[1].split("</section>", 1)[0]
+    stored = int(re.search(r'<strong id="total-clienten">(\d+)</strong>', section).group(1))
+    declined = int(re.search(r"(\d+) (?:zonder toestemming gestopt|stopped without consent)", section).group(1))
+    percent = re.search(r"\((\d+)%\)", section)
+    return stored, declined, int(percent.group(1)) if percent else None
+
+
+def test_a_decline_taken_back_is_not_counted_as_a_decline(client, demo):
+    """ "Nee", then "Ik wil toch meedoen" and the survey sent: one response and no decline in the
+    monitor (and its percentage of the target). The take-back key of the decline page undoes only
+    the decline it came from, once: a double tap, a made-up key or another questionnaire's key
+    moves no counter."""
+    consent = client.get("/s/clienten?via=mail")
+    declined = step_consent(client, consent, "nee")
+    assert "/s/clienten/nee" in declined.request["PATH_INFO"] and _declined_count() == 1
+    action, fields = _take_back_form(declined)
+    assert action == "/s/clienten/nee" and re.fullmatch(r"[0-9a-f]{32}", fields["t"]) and fields["via"] == "mail"
+    assert fields["t"] not in str(Draft.objects.all().values_list()) and not Response.objects.exists()
+    assert client.post("/s/werkers/nee", fields).status_code == 303 and _declined_count() == 1  # another questionnaire's key
+    back = client.post(action, fields)
+    assert back.status_code == 303 and back["Location"].startswith("/s/clienten?") and "via=mail" in back["Location"]
+    assert _declined_count() == 0
+    assert client.post(action, fields).status_code == 303 and _declined_count() == 0  # a double tap: never below zero
+    assert client.post(action, {**fields, "t": uuid.uuid4().hex}).status_code == 303 and _declined_count() == 0
+    page = step(client, client.get(back["Location"]), consent="ja")
+    page = step(client, page, c_age="40")
+    review_and_send(client, page)
+    stored, declined_shown, percent = _monitor(client, demo)
+    target = studies.active_version(demo.slug, "clienten").target
+    assert (stored, declined_shown) == (1, 0) and Response.objects.count() == 1
+    assert percent == (round(100 * stored / target) if target else None)
+    # someone else declining is still counted, once
+    other = step_consent(client, client.get("/s/clienten"), "nee")
+    step_consent(client, client.get("/s/clienten"), "nee")
+    assert _declined_count() == 2 and _monitor(client, demo)[1] == 2 and "take-back" in other.content.decode()
+
+
+def test_back_from_the_decline_page_and_yes_takes_the_decline_back(client, demo):
+    """The phone's Back from the decline page shows the consent page as it was (the browser keeps
+    it: same instance); "Ja" there takes the decline back. Declining inside the survey, then taking
+    it back, is not counted either."""
+    consent = client.get("/s/clienten")
+    step_consent(client, consent, "nee")
+    assert _declined_count() == 1
+    page = step_consent(client, consent, "ja")  # the same page again, as the browser shows it on Back
+    assert h1(page) == "Over jou" and _declined_count() == 0
+    first = step(client, step(client, page, c_age="33"), action="back")
+    inside = step(client, step(client, first, action="back"), consent="nee")
+    assert _declined_count() == 1 and Draft.objects.count() == 0
+    action, fields = _take_back_form(inside)
+    client.post(action, fields)
+    assert _declined_count() == 0
+
+
+def step_consent(client, consent, answer: str):
+    """Post the consent page as shown with ``answer`` and follow the redirect."""
+    posted = client.post(action_of(consent), {**_shown(consent), "q-consent": answer, "action": "next"})
+    assert posted.status_code == 303
+    return client.get(posted["Location"])
+
+
+def _shown(page) -> dict:
+    return dict(re.findall(r'<input type="(?:hidden|text)" name="(\w+)" value="([^"]*)"', page.content.decode()))
+
+
+def test_the_consent_page_carries_a_server_key_and_the_browser_keeps_it_for_back(client, demo):
+    """Without JavaScript the phone's Back from the first question shows the consent page again. It
+    is the only respondent page the browser may keep for its history (``private, no-cache``: a new
+    visit always fetches a new one); it holds no answers, only a key the server made for the draft
+    that Next starts. So Back and Next continue that draft. Pages with answers stay ``no-store``."""
+    consent = client.get("/s/clienten")
+    assert consent["Cache-Control"] == "private, no-cache"
+    assert action_of(consent) == "/s/clienten?stap=1"  # a post to the page's own address would make the browser drop it
+    key = _shown(consent)["k"]
+    assert drafts.valid_token(key) and _shown(client.get("/s/clienten"))["k"] != key  # a new visit, a new key
+    first = client.post("/s/clienten", {**_shown(consent), "q-consent": "ja"}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert first["Location"].endswith(f"/verder/{key}?stap=2")
+    page = client.get(first["Location"])
+    assert page["Cache-Control"] == "no-store" and key not in str(Draft.objects.values_list())
+    step(client, page, c_age="52")
+    again = client.post("/s/clienten", {**_shown(consent), "q-consent": "ja"}, HTTP_SEC_FETCH_SITE="same-origin")
+    assert again["Location"].endswith(f"/verder/{key}?stap=2") and 'value="52"' in client.get(again["Location"]).content.decode()
+
+
+def test_form_error_pages_are_kept_by_the_browser_for_back_and_forward(client, demo):
+    """A sign-up or withdrawal error page is the post's own answer, with what was typed (as Django
+    and GOV.UK forms do); it is sent ``private, no-cache`` instead of ``no-store``, so the browser
+    may show it again on Back and Forward instead of "Confirm Form Resubmission". Nothing typed
+    is stored on the server or put in a URL."""
+    bad = client.post(SIGNUP, {"purpose": "loterij", "name": "Fout Adres", "email": "fout"})
+    assert bad.status_code == 400 and bad["Cache-Control"] == "private, no-cache" and 'value="Fout Adres"' in bad.content.decode()
+    assert signup_spool.all_for(demo) == []
+    wrong = client.post("/intrekken", {"code": "ABCD"})
+    assert wrong.status_code == 400 and wrong["Cache-Control"] == "private, no-cache"
+    assert client.get("/intrekken")["Cache-Control"] == "no-store"  # everything else stays out of the cache
+
+
+def test_the_expired_link_page_has_a_language_switch(client, demo):
+    token = drafts.new_token()
+    gone = client.get(f"/s/clienten/verder/{token}?stap=3")
+    html = gone.content.decode()
+    assert gone.status_code == 404 and "Deze link werkt niet meer" in html
+    switch = re.search(r'<a class="lang" href="([^"]+)" lang="en" hreflang="en">English</a>', html)
+    assert switch, html
+    english = client.get(f"/s/clienten/verder/{token}" + switch.group(1).replace("&amp;", "&"))
+    assert "This link no longer works" in english.content.decode() and 'hreflang="nl">Nederlands</a>' in english.content.decode()
+    assert "stap=3" in switch.group(1)
+    thanks = client.get(f"/s/clienten/bedankt/{token}?lang=en").content.decode()
+    assert "This link no longer works" in thanks and 'hreflang="nl">Nederlands</a>' in thanks
+
+
+def test_a_decline_in_an_earlier_wave_is_taken_back_in_that_wave(client, demo):
+    """The monitor counts declines per wave: taking a decline back lowers the count of the wave it
+    was counted in (the decline page carries that wave), and a key sent with another wave does nothing."""
+    from afstand.services import waves
+
+    second = waves.create_wave(demo, "2022")
+
+    def count(label: str) -> int:
+        found = Counter.objects.filter(instrument="clienten", kind="declined", wave__label=label).values_list("value", flat=True)
+        return found.first() or 0
+
+    declined = step_consent(client, client.get("/s/werken-op-afstand/m/2021/clienten"), "nee")
+    assert (count("2021"), count("2022")) == (1, 0)
+    action, fields = _take_back_form(declined)
+    client.post(action, {**fields, "w": str(second.pk)})
+    assert (count("2021"), count("2022")) == (1, 0)
+    assert client.post(action, fields).status_code == 303
+    assert (count("2021"), count("2022")) == (0, 0)

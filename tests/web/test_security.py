@@ -107,8 +107,9 @@ def test_security_headers_and_csp_compatible_pages(client, demo):
         assert tags.style_nonces == [nonce], url
         respondent_page = name in ("survey", "withdraw", "signup")
         assert response["Referrer-Policy"] == ("no-referrer" if respondent_page else "same-origin"), url
-        if respondent_page:
-            assert response["Cache-Control"] == "no-store" and not response.cookies, url  # no cookie for respondents
+        if respondent_page:  # no cookie for respondents; only the consent page (no answers) may be kept for Back
+            kept = "private, no-cache" if name == "survey" else "no-store"
+            assert response["Cache-Control"] == kept and not response.cookies, url
     client.logout()
     api_response = client.post("/api/v1/surveys/clienten/responses", "{}", content_type="application/json")
     assert api_response["Referrer-Policy"] == "no-referrer" and api_response["Cache-Control"] == "no-store"

@@ -4,7 +4,9 @@ thanks, withdrawal, sign-up (Django's test client; the browser tests are in test
 from __future__ import annotations
 
 import gzip
+import json
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -13,10 +15,9 @@ from hypothesis import strategies as st
 
 from afstand.services import signup_spool, studies, submissions
 from afstand.web.models import Counter, Draft, Response, SignUp
-from tests.helpers import FUZZ_SLOW, action_of, h1, md_form, review_and_send, step
+from tests.helpers import FUZZ_SLOW, action_of, h1, md_form, review_and_send, shown_code, step
 
 pytestmark = pytest.mark.django_db
-CODE = re.compile(r'id="withdrawal-code">([0-9A-Z-]+)<')
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_full_client_survey(client, demo):
         client, step(client, back, c_age="41", c_gender="man", c_contact_type=["toezicht", "werkstraf"], c_contact_years="0,5")
     )
     assert "Toezicht (ik moet me aan afspraken houden), Werkstraf" in review.content.decode()  # the review shows the answers
-    code = CODE.search(thanks.content.decode()).group(1)
+    code = shown_code(thanks.content.decode())
     stored = Response.objects.get()
     assert stored.answers == {
         "consent": "ja",
@@ -66,7 +67,7 @@ def test_full_client_survey(client, demo):
     }
     assert stored.channel == "whatsapp" and stored.instrument_version.filename == "clienten-2026.md"
     # the thank-you page is a GET: reloading it, or coming back after the sign-up tab, shows the code again
-    assert CODE.search(client.get(thanks.request["PATH_INFO"]).content.decode()).group(1) == code
+    assert shown_code(client.get(thanks.request["PATH_INFO"]).content.decode()) == code
     download = client.get(thanks.request["PATH_INFO"] + "/code.txt")
     assert code in download.content.decode() and download["Content-Disposition"].startswith("attachment")
     assert 'target="_blank"' in thanks.content.decode()
@@ -141,7 +142,9 @@ def test_irrelevant_follow_up_is_dropped_with_a_notice_never_blocking(client, de
     while "c_advantages_toelichting" not in page.content.decode():
         page = step(client, page)
     html = page.content.decode()
-    assert 'data-relevant="${c_advantages} != &#x27;&#x27;"' in html  # the page script shows it only after its trigger
+    # the page script shows it only after its trigger: the condition, and the field its reference reads
+    condition = re.search(r'id="q-c_advantages_toelichting" data-read data-relevant="([^"]*)"', html).group(1)
+    assert json.loads(unescape(condition)) == [["${c_advantages} != ''", {"${c_advantages}": "q-c_advantages"}]]
     following = step(client, page, c_advantages_toelichting="Fijn", c_disadvantages="verbinding", c_disadvantages_toelichting="Slecht")
     html = following.content.decode()
     assert 'id="errors"' not in html and "Ze passen niet bij een eerder antwoord" in html and "Wil je hier iets over vertellen?" in html
@@ -175,7 +178,11 @@ def test_declining_consent_stores_nothing_and_offers_a_way_back(client, demo):
     page = client.get("/s/werkers?via=intranet")
     end = step(client, page, consent="nee")
     html = end.content.decode()
-    assert "Je doet niet mee" in html and "Ik wil toch meedoen" in html and 'href="/s/werkers?lang=nl&amp;via=intranet"' in html
+    assert "Je doet niet mee" in html and "Ik wil toch meedoen" in html
+    way_back = client.post("/s/werkers/nee", dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html)))
+    assert way_back.status_code == 303 and way_back["Location"] == "/s/werkers?lang=nl&via=intranet"
+    assert Counter.objects.get(instrument="werkers", kind="declined").value == 0  # taken back: not counted
+    end = step(client, client.get(way_back["Location"]), consent="nee")
     assert Response.objects.count() == 0 and Draft.objects.count() == 0
     assert Counter.objects.get(instrument="werkers", kind="declined").value == 1
     assert 'hreflang="en"' in html
@@ -240,7 +247,7 @@ def test_resume_link_continues_where_the_respondent_left_off(client, demo):
     stored = Response.objects.get()
     assert stored.answers["c_age"] == "35" and stored.channel == "mail"
     assert client.get(link).status_code == 302  # sent: the link leads to the thank-you page, no answers left in the draft
-    code = CODE.search(thanks.content.decode()).group(1)
+    code = shown_code(thanks.content.decode())
     client.post("/intrekken", {"code": code})
     event = AuditEvent.objects.get(action="withdrawal")
     assert event.detail == "werken-op-afstand/clienten" and code not in event.detail
@@ -380,5 +387,5 @@ def test_sending_twice_stores_once_and_shows_the_same_code(client, demo):
     action = re.search(r'<form method="post" action="([^"]+)"', page.content.decode()).group(1)
     first, second = client.post(action, {"action": "send"}), client.post(action, {"action": "send"})
     assert first.status_code == second.status_code == 303 and first["Location"] == second["Location"]
-    codes = {CODE.search(client.get(r["Location"]).content.decode()).group(1) for r in (first, second)}
+    codes = {shown_code(client.get(r["Location"]).content.decode()) for r in (first, second)}
     assert len(codes) == 1 and Response.objects.count() == 1

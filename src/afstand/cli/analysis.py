@@ -37,8 +37,9 @@ def register(sub) -> None:
         action="append",
         default=[],
         metavar="XLSFORM",
-        help="another instrument version the data's rows may have used (instrument_version column); items not in a "
-        "row's version count as not asked, outside the base (repeat)",
+        help="another instrument version the data's rows may have used (their instrument_version, Kobo __version__ or "
+        "ODK Central FormVersion column); items not in a row's version count as not asked, outside the base (repeat). "
+        "Default: the study's versions of the form (study.toml form and next)",
     )
     p.add_argument(
         "--cache",
@@ -70,11 +71,16 @@ def cmd_analyze(args) -> int:
 
     study = study_or_none(args.study, args.instrument)
     instrument, name = resolve_instrument(args.instrument, study)
-    versions = None
+    versions = known = None
     if args.version_form:
         from afstand.instrument.loader import load_instrument
 
         versions = [load_instrument(path) for path in args.version_form]
+    elif study is not None and name in study.instrument_names:
+        from afstand.instrument.loader import load_instrument
+
+        # the study's versions of the form: a file that names its rows' versions is read as each asked
+        known = [load_instrument(path) for path in study.form_paths(name)]
     if args.repeat or instrument.repeats:
         from afstand.responses.tables import section
 
@@ -85,6 +91,7 @@ def cmd_analyze(args) -> int:
         instrument,
         lenient=args.lenient,
         versions=versions,
+        known_versions=known,
         columnar_cache=args.cache,
         layout=args.layout,
         missing=study.missing_codes if study is not None else (),

@@ -38,9 +38,10 @@ def register(sub) -> None:
     p.add_argument("--study", help="study id in the database (default: $AFSTAND_STUDY)")
     p.add_argument(
         "--format",
-        choices=("csv", "xlsx", "sav", "dta"),
+        choices=("csv", "xlsx", "sav", "dta", "sps"),
         default="csv",
-        help="csv, xlsx, SPSS .sav or Stata .dta (default csv; codes, labels, missing values: docs/data-formats.md)",
+        help="csv, xlsx, SPSS .sav, Stata .dta, or SPSS syntax .sps (written with the coded data it reads, OUT's name with "
+        ".spss.csv) (default csv; codes, labels, missing values: docs/data-formats.md)",
     )
     p.add_argument("--out", required=True, help="output file (written atomically)")
     p.add_argument("--wave", help="only this wave's responses (default: every wave; the file has a wave column)")

@@ -5,13 +5,13 @@ web export):
 
 * **Types follow the instrument**, never the data: select_one and numbers are numeric,
   open answers text, even in a column that holds no answer at all.
-* **Codes.** A select_one is written as numeric codes: the choice names themselves when every
-  choice name of the list (in every version) is a whole number, otherwise stable codes per
-  list. Stable codes are never renumbered: the codes recorded before (``recorded``, kept by the
-  study) stay, and a choice that is new gets the next free code. Without a record, codes follow
-  the first appearance of each choice over the versions, oldest first, so adding a choice to a
-  new version never changes the code of an old one. The codes used are returned so the caller
-  records them.
+* **Codes.** A select_one is written as numeric codes: a choice name that is a whole number is
+  its own code (``99`` stays ``99``), any other choice gets a stable code per list. Codes are
+  never renumbered: the codes recorded before (``recorded``, kept by the study) stay, and a
+  choice that is new gets its own number when it is a free whole number, else the next free
+  code. Without a record, codes follow the first appearance of each choice over the versions,
+  oldest first, so adding a choice to a new version never changes the code of an old one. The
+  codes used are returned so the caller records them (:mod:`afstand.services.spss`).
 * **Value labels** come from the newest version that has the choice; an answer valid in an
   older version keeps its code and label.
 * **Missing values** declared per item (XLSForm ``missing``) or per study are declared as
@@ -177,16 +177,15 @@ def assign_codes(versions: Sequence[Instrument], recorded: dict[str, dict[str, i
     out: dict[str, dict[str, int]] = {}
     for list_name, names in order.items():
         table = dict(recorded.get(list_name, {}))
-        numeric = all(_whole(n) is not None for n in list(names) + list(table))
-        if numeric:
-            for name in names:
-                table.setdefault(name, _whole(name))
-        else:
-            for name in names:
-                if name not in table:
-                    table[name] = max(table.values(), default=0) + 1
         if len(set(table.values())) != len(table):
             raise AfstandError(f"choice list {list_name!r}: two choices have the same code in the recorded codes")
+        used = set(table.values())
+        for name in names:
+            if name in table:
+                continue
+            own = _whole(name)  # a whole-number name is its own code, unless another choice has that code
+            table[name] = own if own is not None and own not in used else max(used, default=0) + 1
+            used.add(table[name])
         out[list_name] = table
     return out
 
@@ -233,9 +232,14 @@ def write_dta(table: StatTable, out: BinaryIO) -> None:
 
 def write_sps(table: StatTable, data_file: str, out: BinaryIO) -> None:
     """SPSS syntax that reads ``data_file`` (the coded CSV of :func:`write_coded_csv`) and labels it."""
-    lines = ["* Written by afstand. Run in SPSS with the coded CSV beside this file.", ""]
+    lines = [
+        f"* Written by afstand: SPSS syntax that reads {_sps_text(data_file)} (the responses, choices as numeric codes).",
+        "* It labels the data as the .sav export is labelled. Keep both files in one folder.",
+        "* Run this file from that folder (or give the folder first: CD 'folder').",
+        "",
+    ]
     if table.renamed:
-        lines.append("* Renamed columns (export column -> SPSS variable):")
+        lines.append("* Renamed columns (export column -> SPSS variable).")
         lines += [f"*   {column} -> {name}." for column, name in table.renamed]
         lines.append("")
     lines += [
@@ -371,7 +375,12 @@ def _via_file(write, suffix: str, out: BinaryIO) -> None:
     fd, path = tempfile.mkstemp(suffix=suffix)
     os.close(fd)
     try:
-        write(path)
+        try:
+            write(path)
+        except Exception as err:  # pyreadstat's PyreadstatError/ReadstatError, or a value it cannot hold
+            if type(err).__module__.split(".")[0] != "pyreadstat":
+                raise
+            raise AfstandError(f"the {suffix} file could not be written: {err}") from err
         with open(path, "rb") as handle:
             out.write(handle.read())
     finally:

@@ -30,7 +30,17 @@ from typing import Any, Mapping
 from afstand.errors import InstrumentError
 from afstand.instrument.xpath_functions import FUNCTIONS, EvaluationError, boolean, check_regex, number, string
 
-__all__ = ["Context", "EvaluationError", "Expression", "MappingContext", "Unsupported", "compile_expression", "interpolate", "string"]
+__all__ = [
+    "Context",
+    "EvaluationError",
+    "Expression",
+    "MappingContext",
+    "Unsupported",
+    "compile_expression",
+    "interpolate",
+    "reference_tokens",
+    "string",
+]
 
 MAX_LENGTH = 10_000
 MAX_DEPTH = 32
@@ -133,6 +143,23 @@ def compile_expression(source: str, *, columns: bool = False) -> Expression:
     return Expression(
         source, tree, frozenset(parser.references), frozenset(parser.paths), frozenset(parser.columns), frozenset(parser.functions)
     )
+
+
+def reference_tokens(source: str) -> list[tuple[str, tuple]]:
+    """The references of an expression as written, each once, with what they read: ``("${age}",
+    ("ref", "age"))``, ``("../sex", ("path", 1, ("sex",), False))``, ``("/data/g/x", ("path", 0,
+    ("g", "x"), True))``. The page script (``static/survey.js``) reads the same token texts, so a
+    map from these texts to what the server resolved them to lets it read the same answers."""
+    out: dict[str, tuple] = {}
+    parser = _Parser([], source, False)
+    for kind, text in _tokenize(source):
+        if kind == "ref":
+            out.setdefault(text, ("ref", text[2:-1]))
+        elif kind in ("path", "abspath"):
+            node = parser._path(kind, text)
+            if node[0] == "path":
+                out.setdefault(text, node)
+    return list(out.items())
 
 
 def interpolate(text: str, resolve) -> str:

@@ -14,6 +14,7 @@ from afstand.responses.layouts import LAYOUTS, apply_layout
 from afstand.responses.memory import table_from_columns, table_from_json_answers, table_from_rows
 from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport, read_xlsx_grid
 from afstand.responses.validate import validate
+from afstand.responses.versions import VERSION_COLUMN
 
 __all__ = [
     "load_responses",
@@ -45,12 +46,14 @@ def read_table(
     *,
     layout: str | None = None,
     name: str | None = None,
+    versions: Iterable[Instrument] = (),
 ) -> RawTable:
     """Read a response file of any known layout (see :mod:`afstand.responses.layouts`).
 
     The file type follows the suffix (``.csv`` or ``.xlsx``) of the path or of ``name``; for
     bytes or a stream without either, an ``.xlsx`` is recognised by its zip signature.
-    ``layout`` forces a layout.
+    ``layout`` forces a layout. ``versions``: other versions of the instrument the rows may have
+    answered (their questions are matched too; :mod:`afstand.responses.mixed`).
     """
     label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<data>")
     suffix = Path(label).suffix.lower()
@@ -72,7 +75,7 @@ def read_table(
         grid = read_xlsx_grid(source, name=label)
     else:
         grid = read_csv_grid(source, name=label)
-    return apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout))
+    return apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout), versions=list(versions))
 
 
 def load_responses(
@@ -85,6 +88,7 @@ def load_responses(
     name: str | None = None,
     versions: Iterable[Instrument] | None = None,
     columnar_cache: bool = False,
+    known_versions: Iterable[Instrument] | None = None,
 ) -> ResponseSet:
     """Read and validate responses: a path, the bytes or a binary stream of a file in any known
     layout, or a :class:`RawTable` already in memory (:func:`table_from_columns`, :func:`table_from_rows`).
@@ -97,15 +101,22 @@ def load_responses(
     column); items not in a row's version are not asked of it.
     ``columnar_cache``: for a CSV path, reuse or store a parsed copy (:mod:`afstand.responses.columnar`);
     the layout is detected on the cached columns as on a freshly read file.
+    ``known_versions``: the versions the study has (its forms): a file whose version column
+    (``instrument_version``, Kobo's ``__version__``, ODK Central's ``FormVersion``) names them is
+    read row by row as each version asked; one that mixes versions none of these name is refused
+    (:mod:`afstand.responses.mixed`). Unlike ``versions``, a file without a version column is fine.
     """
     if isinstance(source, RawTable):
         return validate(source, instrument, lenient=lenient, missing=missing, versions=versions)
     if isinstance(source, io.IOBase):
         source = source.read()
+    others = list(versions) if versions is not None else list(known_versions or ())
     raw = None
-    if versions is not None and _OLD_LAYOUT_NAMES.get(layout, layout) in (None, "afstand") and _is_csv(source, name):
-        # rows of several versions: afstand's own layout, read as written, so that the columns of the
-        # other versions and the instrument_version column reach the version check (responses.versions)
+    forced = _OLD_LAYOUT_NAMES.get(layout, layout)
+    if versions is not None and (forced == "afstand" or (forced is None and columnar_cache)) and _is_csv(source, name):
+        # rows of several versions in afstand's own layout, read as written (the columnar copy is
+        # of the file as written), so that the columns of the other versions and the
+        # instrument_version column reach the version check (responses.versions)
         if columnar_cache and isinstance(source, (str, os.PathLike)):
             from afstand.responses.columnar import read_csv_cached
 
@@ -118,9 +129,11 @@ def load_responses(
         cached = read_csv_cached(source, instrument.version_id)
         if not cached.problems:  # e.g. repeated headers: read afresh so that the layout sees them all
             grid = Grid(file=cached.file, headers=list(cached.columns), columns=list(cached.columns.values()), n_rows=cached.n_rows)
-            raw = apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout))
+            raw = apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout), versions=others)
     if raw is None:
-        raw = read_table(source, instrument, layout=layout, name=name)
+        raw = read_table(source, instrument, layout=layout, name=name, versions=others)
+    if versions is None and raw.layout is not None and VERSION_COLUMN in raw.columns:
+        versions = others  # the file names its rows' versions: each row is read as its version, or refused
     return validate(raw, instrument, lenient=lenient, missing=missing, versions=versions)
 
 

@@ -25,14 +25,17 @@ Layouts (after KoboToolbox's formpack and ODK Central's CSV export):
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument, Item
+from afstand.responses.layout_values import from_labels, from_split
+from afstand.responses.layout_values import norm as _norm
+from afstand.responses.mixed import VERSION_COLUMN, read_versions
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, Grid, RawTable
 
 #: the join columns of an afstand export with repeats (afstand.responses.tables)
@@ -55,6 +58,7 @@ class Layout:
     metadata_prefixes: tuple[str, ...] = ()
     identifying: tuple[str, ...] = ()  # a person or a precise time: never read in
     case_insensitive_meta: bool = False
+    version_headers: tuple[str, ...] = ()  # the column naming each row's form version (the first present)
 
     def meta_kind(self, header: str) -> str | None:
         key = header.strip().lower() if self.case_insensitive_meta else header.strip()
@@ -80,20 +84,21 @@ LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
         Layout("afstand", "afstand export (CSV or XLSX)", "names", ("", "/"), (), "names", " ",
-               id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META),
+               id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META, version_headers=(VERSION_COLUMN,)),
         Layout("kobo-xml", "KoboToolbox, XML values and headers", "names", ("", "/"), ("/",), "names", " ",
                id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
-               identifying=("_submitted_by", "_submission_time", "_geolocation")),
+               identifying=("_submitted_by", "_submission_time", "_geolocation"), version_headers=("__version__", "_version_")),
         Layout("odk-central", "ODK Central CSV", "names", ("-",), ("/", "-"), "names", " ",
                id_headers=("KEY", "meta-instanceID"), metadata=CENTRAL_META, metadata_prefixes=("meta-",),
-               identifying=("SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID", "UserAgent")),
+               identifying=("SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID", "UserAgent"),
+               version_headers=("FormVersion",)),
         Layout("ms-forms", "Microsoft Forms export", "labels", ("",), (), "labels", ";",
                id_headers=("id", "nr", "nummer"), case_insensitive_meta=True,
                identifying=("begintijd", "tijd van voltooien", "e-mail", "email", "naam", "laatst gewijzigd",
                             "laatste wijzigingstijd", "start time", "completion time", "name", "last modified time")),
         Layout("kobo-labels", "KoboToolbox, labels", "labels", ("", "/"), ("/",), "labels", " ",
                id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
-               identifying=("_submitted_by", "_submission_time", "_geolocation")),
+               identifying=("_submitted_by", "_submission_time", "_geolocation"), version_headers=("__version__", "_version_")),
     )
 }
 # fmt: on
@@ -107,7 +112,7 @@ def layout_names() -> list[str]:
 class _Target:
     kind: str  # item, choice, field, id, meta, dropped, unknown, twice
     name: str | None = None
-    choice: int | None = None
+    choice: str | None = None  # the choice's name (a split select_multiple column)
 
 
 @dataclass
@@ -122,85 +127,81 @@ class _Match:
         return (-unknown, items, meta)
 
 
-def apply_layout(grid: Grid, instrument: Instrument, *, layout: str | None = None) -> RawTable:
+def apply_layout(grid: Grid, instrument: Instrument, *, layout: str | None = None, versions: Sequence[Instrument] = ()) -> RawTable:
     """Match the grid's columns to the instrument and translate answers to choice names.
 
     ``layout`` forces one of :data:`LAYOUTS`; by default every layout is tried and the one
     that leaves fewest columns unmatched is taken (ties: the order of :data:`LAYOUTS`).
+    ``versions``: other versions of the instrument the rows may have answered; their questions are
+    matched too, and a file whose version column names its rows' versions is read row by row as
+    its version asks (:mod:`afstand.responses.mixed`).
     """
     if layout is not None and layout not in LAYOUTS:
         raise DataError([Problem(grid.file, f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")])
+    forms = [instrument] + [v for v in versions if v.version_id != instrument.version_id]
     candidates = [LAYOUTS[layout]] if layout else list(LAYOUTS.values())
     best: _Match | None = None
     for candidate in candidates:
-        match = _match(grid, instrument, candidate)
+        match = _match(grid, forms, candidate)
         if best is None or match.score() > best.score():
             best = match
-    return _build(grid, instrument, best)
+    return _build(grid, forms, best)
 
 
 # ---------------------------------------------------------------------------------------------
 # matching headers
 
 
-def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+def _add(keys: dict[str, list[_Target]], key: str, target: _Target) -> None:
+    if key and all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in keys[key]):
+        keys[key].append(target)
 
 
-def _keys_by_name(instrument: Instrument, layout: Layout) -> dict[str, list[_Target]]:
+def _keys_by_name(forms: list[Instrument], layout: Layout) -> dict[str, list[_Target]]:
     keys: dict[str, list[_Target]] = defaultdict(list)
-
-    def add(key: str, target: _Target) -> None:
-        if all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in keys[key]):
-            keys[key].append(target)
-
-    for name, path in _paths(instrument).items():
-        target = _Target("item", name) if name in instrument.items else _Target("field", name)
-        spellings = {sep.join(path) if sep else path[-1] for sep in layout.separators}
-        for key in spellings:
-            add(key, target)
-        item = instrument.items.get(name)
-        if item is not None and item.type == "select_multiple":
+    for instrument in forms:
+        for name, path in _paths(instrument).items():
+            target = _Target("item", name) if name in instrument.items else _Target("field", name)
+            spellings = {sep.join(path) if sep else path[-1] for sep in layout.separators}
             for key in spellings:
-                for sep in layout.choice_separators:
-                    for j, choice in enumerate(item.choice_list.choices):
-                        add(f"{key}{sep}{choice.name}", _Target("choice", name, j))
+                _add(keys, key, target)
+            item = instrument.items.get(name)
+            if item is not None and item.type == "select_multiple":
+                for key in spellings:
+                    for sep in layout.choice_separators:
+                        for choice in item.choice_list.choices:
+                            _add(keys, f"{key}{sep}{choice.name}", _Target("choice", name, choice.name))
     return keys
 
 
-def _keys_by_label(instrument: Instrument, layout: Layout) -> dict[str, list[_Target]]:
+def _keys_by_label(forms: list[Instrument], layout: Layout) -> dict[str, list[_Target]]:
     keys: dict[str, list[_Target]] = defaultdict(list)
-    groups = {g.name: g for g in instrument.groups}
-
-    def add(key: str, target: _Target) -> None:
-        key = _norm(key)
-        if key and all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in keys[key]):
-            keys[key].append(target)
-
-    for name, path in _paths(instrument).items():
-        element = instrument.items.get(name) or instrument.notes.get(name)
-        target = _Target("item", name) if name in instrument.items else _Target("field", name)
-        labels = list(dict.fromkeys(element.labels.values())) if element is not None and element.labels else [name]
-        spellings: list[str] = []
-        for text in labels:
-            for sep in layout.separators:
-                if not sep:
-                    spellings.append(text)
-                    continue
-                prefix = []
-                for group in path[:-1]:
-                    g = groups.get(group)
-                    prefix.append(g.label() if g is not None else group)
-                spellings.append(sep.join(prefix + [text]))
-        for key in spellings:
-            add(key, target)
-        item = instrument.items.get(name)
-        if item is not None and item.type == "select_multiple":
+    for instrument in forms:
+        groups = {g.name: g for g in instrument.groups}
+        for name, path in _paths(instrument).items():
+            element = instrument.items.get(name) or instrument.notes.get(name)
+            target = _Target("item", name) if name in instrument.items else _Target("field", name)
+            labels = list(dict.fromkeys(element.labels.values())) if element is not None and element.labels else [name]
+            spellings: list[str] = []
+            for text in labels:
+                for sep in layout.separators:
+                    if not sep:
+                        spellings.append(text)
+                        continue
+                    prefix = []
+                    for group in path[:-1]:
+                        g = groups.get(group)
+                        prefix.append(g.label() if g is not None else group)
+                    spellings.append(sep.join(prefix + [text]))
             for key in spellings:
-                for sep in layout.choice_separators:
-                    for j, choice in enumerate(item.choice_list.choices):
-                        for text in dict.fromkeys(list(choice.labels.values()) or [choice.name]):
-                            add(f"{key}{sep}{text}", _Target("choice", name, j))
+                _add(keys, _norm(key), target)
+            item = instrument.items.get(name)
+            if item is not None and item.type == "select_multiple":
+                for key in spellings:
+                    for sep in layout.choice_separators:
+                        for choice in item.choice_list.choices:
+                            for text in dict.fromkeys(list(choice.labels.values()) or [choice.name]):
+                                _add(keys, _norm(f"{key}{sep}{text}"), _Target("choice", name, choice.name))
     return keys
 
 
@@ -213,8 +214,8 @@ def _paths(instrument: Instrument) -> dict[str, tuple[str, ...]]:
     return paths
 
 
-def _match(grid: Grid, instrument: Instrument, layout: Layout) -> _Match:
-    keys = _keys_by_label(instrument, layout) if layout.headers == "labels" else _keys_by_name(instrument, layout)
+def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
+    keys = _keys_by_label(forms, layout) if layout.headers == "labels" else _keys_by_name(forms, layout)
     used: set[tuple[str, str | None, int | None]] = set()
     match = _Match(layout)
     last_item: str | None = None
@@ -252,11 +253,12 @@ def _match(grid: Grid, instrument: Instrument, layout: Layout) -> _Match:
 # building the canonical table
 
 
-def _build(grid: Grid, instrument: Instrument, match: _Match) -> RawTable:
+def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
+    instrument = forms[0]
     layout = match.layout
     problems: list[Problem] = []
     whole: dict[str, int] = {}
-    split: dict[str, dict[int, int]] = defaultdict(dict)
+    split: dict[str, dict[str, int]] = defaultdict(dict)
     meta: dict[str, Column] = {}
     dropped: list[str] = []
     unused: list[str] = []
@@ -298,18 +300,24 @@ def _build(grid: Grid, instrument: Instrument, match: _Match) -> RawTable:
     rows = grid.rows if grid.rows is not None else np.arange(grid.n_rows, dtype=np.int64) + 2
     columns: dict[str, Column] = {}
     headers: dict[str, str] = {}
-    for name, item in instrument.items.items():
+    version = read_versions(grid, match.targets, layout.version_headers, forms)
+    if version is not None:  # each row's version, as version ids (afstand.responses.versions reads them)
+        columns[VERSION_COLUMN], headers[VERSION_COLUMN] = version.column, version.header
+    for name, item in _items(forms).items():
+        definitions = [form.items.get(name) for form in forms]
         if name in whole and (item.type != "select_multiple" or layout.values == "names" or name not in split):
             index = whole[name]
             column = grid.columns[index]
             headers[name] = grid.where(index)
             if layout.values == "labels" and item.choice_list is not None:
-                column = _from_labels(item, column, layout, rows, grid.file, headers[name], problems)
+                row_version = version.per_row if version is not None else None
+                column = from_labels(definitions, column, layout.multi_separator, rows, grid.file, headers[name], problems, row_version)
             columns[name] = column
         elif name in split:
             first = min(split[name].values())
             headers[name] = grid.where(first)
-            columns[name] = _from_split(item, split[name], grid, rows, problems)
+            names = list(dict.fromkeys(c.name for d in definitions if d is not None for c in d.choice_list.choices))
+            columns[name] = from_split(names, split[name], grid, rows, problems)
     if id_index is not None:
         columns[ID_COLUMN] = grid.columns[id_index]
         headers[ID_COLUMN] = grid.where(id_index)
@@ -329,121 +337,10 @@ def _build(grid: Grid, instrument: Instrument, match: _Match) -> RawTable:
     )
 
 
-def _choice_labels(item: Item) -> dict[str, str | None]:
-    """Normalised label (any language) or name → choice name; ``None`` when two choices share it."""
-    out: dict[str, str | None] = {}
-    for choice in item.choice_list.choices:
-        for text in dict.fromkeys(list(choice.labels.values())):
-            key = _norm(text)
-            out[key] = choice.name if out.get(key, choice.name) == choice.name else None
-    for choice in item.choice_list.choices:  # a choice without a label is exported by its name
-        out.setdefault(_norm(choice.name), choice.name)
-    return out
-
-
-def _from_labels(item: Item, column: Column, layout: Layout, rows, file, where, problems) -> Column:
-    lookup = _choice_labels(item)
-    translated = np.empty(len(column.values), dtype=object)
-    bad: dict[int, str] = {}
-    for v, text in enumerate(column.values):
-        if item.type == "select_multiple":
-            names = _split_labels(text, lookup, layout.multi_separator)
-            if names is None:
-                bad[v] = "cannot be read as choice labels of this question"
-            translated[v] = None if names is None else " ".join(names)
-        else:
-            name = lookup.get(_norm(text))
-            if name is None:
-                bad[v] = f"not a choice label of item {item.name}"
-            translated[v] = name
-    for v, message in bad.items():
-        hits = np.flatnonzero(column.index == v)
-        for row in hits[:MAX_LISTED]:
-            problems.append(Problem(file, message, row=int(rows[row]), column=where, value=column.values[v]))
-        if len(hits) > MAX_LISTED:
-            problems.append(Problem(file, f"{len(hits) - MAX_LISTED} more cells with this value in this column", column=where))
-    return _recode(column, translated) if len(column.values) else column
-
-
-def _recode(column: Column, translated) -> Column:
-    """The same column with each distinct value replaced (``None`` = empty), without touching rows one by one."""
-    distinct = sorted({t for t in translated if t is not None})
-    position = {text: i for i, text in enumerate(distinct)}
-    per_value = np.array([position[t] if t is not None else -1 for t in translated] + [-1], dtype=np.int32)
-    return Column(np.array(distinct, dtype=object), per_value[column.index])  # index −1 picks the last entry: −1
-
-
-def _split_labels(text: str, lookup: dict[str, str | None], separator: str) -> list[str] | None:
-    """Choice labels joined by ``separator`` → choice names, or ``None`` when not exactly one reading.
-
-    With ``;`` (forms services) the split is plain. With a space (Kobo's labels export) labels
-    may hold spaces themselves, so the text is segmented into known labels; a text that can be
-    read in two ways, or in none, is refused rather than guessed.
-    """
-    if separator != " ":
-        names = []
-        for part in text.split(separator):
-            if not part.strip():
-                continue
-            name = lookup.get(_norm(part))
-            if name is None:
-                return None
-            names.append(name)
-        return names
-    words = _norm(text).split(" ")
-    n = len(words)
-    # ways[i]: number of readings of words[i:] (capped at 2) and the first reading's next step
-    ways = [0] * (n + 1)
-    step: list[tuple[int, str] | None] = [None] * (n + 1)
-    ways[n] = 1
-    for i in range(n - 1, -1, -1):
-        for j in range(i + 1, n + 1):
-            name = lookup.get(" ".join(words[i:j]))
-            if name is not None and ways[j]:
-                if ways[i] == 0:
-                    step[i] = (j, name)
-                ways[i] = min(2, ways[i] + ways[j])
-    if ways[0] != 1:
-        return None
-    names, i = [], 0
-    while i < n:
-        j, name = step[i]
-        names.append(name)
-        i = j
-    return names
-
-
-_TRUE = {"1", "true", "yes", "ja", "x"}
-_FALSE = {"0", "false", "no", "nee"}
-
-
-def _from_split(item: Item, indices: dict[int, int], grid: Grid, rows, problems) -> Column:
-    """One 0/1 column per choice → space-separated choice names (empty when no cell is filled)."""
-    n = grid.n_rows
-    chosen = np.zeros((n, len(item.choice_list.choices)), dtype=bool)
-    answered = np.zeros(n, dtype=bool)
-    for j, index in indices.items():
-        column = grid.columns[index]
-        truth = np.zeros(len(column.values), dtype=bool)
-        for v, text in enumerate(column.values):
-            key = text.strip().lower()
-            if key.endswith(".0"):
-                key = key[:-2]
-            if key in _TRUE:
-                truth[v] = True
-            elif key not in _FALSE:
-                hits = np.flatnonzero(column.index == v)
-                for row in hits[:MAX_LISTED]:
-                    problems.append(
-                        Problem(
-                            grid.file, "expected 1 (chosen) or 0 (not chosen)", row=int(rows[row]), column=grid.where(index), value=text
-                        )
-                    )
-        chosen[:, j] = column.map(truth, False).astype(bool)
-        answered |= column.present
-    names = np.array(item.choice_list.names, dtype=object)
-    patterns, inverse = np.unique(chosen, axis=0, return_inverse=True)
-    texts = [" ".join(names[p]) or None for p in patterns]
-    index = np.where(answered, np.asarray(inverse).reshape(-1), -1).astype(np.int32)
-    pattern_column = Column(np.array(texts, dtype=object), index)
-    return _recode(pattern_column, texts)  # drops the pattern "nothing chosen" (no choice = missing)
+def _items(forms: list[Instrument]) -> dict[str, Item]:
+    """The questions of every version, each as the first version that has it defines it (the analysis version first)."""
+    items: dict[str, Item] = {}
+    for form in forms:
+        for name, item in form.items.items():
+            items.setdefault(name, item)
+    return items

@@ -47,7 +47,9 @@ def validate(
     if versions is not None:
         versions = version_map(instrument, versions)
         other_version_columns = version_only_columns(raw, instrument, versions)
-        asked = asked_masks(raw, instrument, versions, problems)
+        which: list[Problem] = []  # rows of an unknown version first: they explain the columns that match no item
+        asked = asked_masks(raw, instrument, versions, which)
+        problems[:0] = which
     for header in raw.columns:
         if (
             header != ID_COLUMN

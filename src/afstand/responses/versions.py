@@ -49,10 +49,17 @@ def asked_masks(
     unknown = ~column.map(known, False)
     where = raw.headers.get(VERSION_COLUMN, VERSION_COLUMN)
     rows = np.flatnonzero(unknown)
+    numbers = raw.rows if raw.rows is not None else np.arange(raw.n_rows, dtype=np.int64) + 2  # spreadsheet row numbers
+    named = ", ".join(f"{v} (version {i.version})" if i.version else v for v, i in versions.items())
     for row in rows[:MAX_LISTED]:
         value = column.cell(int(row))
-        message = "no instrument version given" if value is None else f"unknown instrument version (known: {', '.join(versions)})"
-        problems.append(Problem(raw.file, message, row=int(row) + 2, column=where, value=value))
+        message = (
+            "no instrument version given (the file mixes versions: each row must say which it answered)"
+            if value is None
+            else f"unknown instrument version (known: {named}); give the XLSForm of this version "
+            "(afstand analyze --version-form) so that its rows are read as it asked them"
+        )
+        problems.append(Problem(raw.file, message, row=int(numbers[row]), column=where, value=value))
     if len(rows) > MAX_LISTED:
         problems.append(Problem(raw.file, f"{len(rows) - MAX_LISTED} more problems of this kind in this column", column=where))
     masks = {}
@@ -71,12 +78,13 @@ def _answers_not_asked(raw: RawTable, name: str, asked: np.ndarray, versions: Co
         return
     bad = np.flatnonzero(cells.present & ~asked)
     where = raw.headers.get(name, name)
+    numbers = raw.rows if raw.rows is not None else np.arange(raw.n_rows, dtype=np.int64) + 2
     for row in bad[:MAX_LISTED]:
         problems.append(
             Problem(
                 raw.file,
                 f"answer to an item that is not in this respondent's instrument version {versions.cell(int(row))}",
-                row=int(row) + 2,
+                row=int(numbers[row]),
                 column=where,
                 value=cells.cell(int(row)),
             )

@@ -104,14 +104,26 @@ def tables(study_slug: str, name: str, wave: str | None = None) -> dict[str, tup
 
 
 def write(
-    header: list[str], data: list[list[str]], fmt: str, out, *, sheet: str = "responses", instrument=None, spreadsheet: bool = False
+    header: list[str],
+    data: list[list[str]],
+    fmt: str,
+    out,
+    *,
+    sheet: str = "responses",
+    instrument=None,
+    spreadsheet: bool = False,
+    study: str | None = None,
+    data_file: str = "",
 ) -> None:
-    """Write rows as CSV, XLSX, SPSS .sav or Stata .dta to a binary file-like object (shared by CLI and web).
+    """Write rows as CSV, XLSX, SPSS .sav, Stata .dta, or SPSS syntax (.sps) with the coded CSV it
+    reads (``spss.csv``) to a binary file-like object (shared by CLI and web).
 
     ``instrument``: the instrument, or all its versions oldest first (codes and labels of the
     .sav/.dta then cover answers given to older versions).
     ``spreadsheet``: the CSV in the spreadsheet-safe layout (afstand.responses.spreadsheet_csv),
-    the web's default download; the CLI writes the canonical layout."""
+    the web's default download; the CLI writes the canonical layout.
+    ``study``: the study whose recorded choice codes the SPSS/Stata files use and extend
+    (afstand.services.spss). ``data_file``: the name of the coded CSV a ``.sps`` reads."""
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
@@ -125,21 +137,27 @@ def write(
         import openpyxl
 
         workbook = openpyxl.Workbook(write_only=True)
-        ws = workbook.create_sheet(sheet)
+        ws = workbook.create_sheet(sheet[:31])  # Excel allows 31 characters
         ws.append(header)
         for row in data:
             ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
         workbook.save(out)
-    elif fmt == "sav":
-        from afstand.services.spss import write_sav
+    elif fmt in STAT_FORMATS:
+        from afstand.services import spss
 
-        write_sav(header, data, instrument, out)
-    elif fmt == "dta":
-        from afstand.services.spss import write_stata
-
-        write_stata(header, data, instrument, out)
+        if fmt == "sav":
+            spss.write_sav(header, data, instrument, out, study=study)
+        elif fmt == "dta":
+            spss.write_stata(header, data, instrument, out, study=study)
+        elif fmt == "sps":
+            spss.write_syntax(header, data, instrument, out, data_file=data_file or f"{sheet}.spss.csv", study=study)
+        else:
+            spss.write_syntax_data(header, data, instrument, out, study=study)
     else:
-        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav, dta)")
+        raise AfstandError(f"--format {fmt}: not supported (csv, xlsx, sav, dta, sps, spss.csv)")
+
+
+STAT_FORMATS = ("sav", "dta", "sps", "spss.csv")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -160,8 +178,13 @@ def export(study_slug: str, name: str, fmt: str, target: Path, wave: str | None 
         return _export_tables(study_slug, name, fmt, target, wave)
     header, data = rows(study_slug, name, wave)
     buffer = io.BytesIO()
-    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name, wave))
+    data_file = f"{target.stem}.spss.csv" if fmt == "sps" else ""  # the .sps reads the coded CSV beside it
+    write(header, data, fmt, buffer, sheet=name, instrument=all_versions(study_slug, name, wave), study=study_slug, data_file=data_file)
     atomic_write_bytes(target, buffer.getvalue())
+    if fmt == "sps":
+        buffer = io.BytesIO()
+        write(header, data, "spss.csv", buffer, sheet=name, instrument=all_versions(study_slug, name, wave), study=study_slug)
+        atomic_write_bytes(target.with_name(data_file), buffer.getvalue())
     return len(data)
 
 
@@ -175,16 +198,8 @@ def _export_tables(study_slug: str, name: str, fmt: str, target: Path, wave: str
     """A form with repeats: XLSX with one sheet per table; CSV as TARGET plus TARGET-<repeat>.csv."""
     found = tables(study_slug, name, wave)
     if fmt == "xlsx":
-        import openpyxl
-
-        workbook = openpyxl.Workbook(write_only=True)
-        for table, (header, data) in found.items():
-            ws = workbook.create_sheet((name if table == MAIN else table.replace("/", "_"))[:31])
-            ws.append(header)
-            for row in data:
-                ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
         buffer = io.BytesIO()
-        workbook.save(buffer)
+        write_workbook(found, name, buffer)
         atomic_write_bytes(target, buffer.getvalue())
     else:
         for table, (header, data) in found.items():
@@ -193,3 +208,16 @@ def _export_tables(study_slug: str, name: str, fmt: str, target: Path, wave: str
             path = target if table == MAIN else target.with_name(f"{target.stem}-{table.replace('/', '_')}{target.suffix}")
             atomic_write_bytes(path, buffer.getvalue())
     return len(found[MAIN][1])
+
+
+def write_workbook(found: dict[str, tuple[list[str], list[list[str]]]], name: str, out) -> None:
+    """Kobo's layout of a form with repeats as one XLSX: the main table, then one sheet per repeat."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    for table, (header, data) in found.items():
+        ws = workbook.create_sheet((name if table == MAIN else table.replace("/", "_"))[:31])
+        ws.append(header)
+        for row in data:
+            ws.append([_as_text(ws, v) if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row])
+    workbook.save(out)

@@ -11,7 +11,10 @@ itself — post/redirect/get, drafts, the review page — is :mod:`afstand.servi
 
 from __future__ import annotations
 
+import json
+
 from afstand.errors import AfstandError
+from afstand.instrument.client_logic import PageLogic, page_logic
 from afstand.instrument.engine import engine_for
 from afstand.instrument.model import KIND_OF_TYPE, Group, Instrument, Item
 from afstand.instrument.pages import FIELD_PREFIX, Page, add_instance, page_errors, page_view, remove_instance
@@ -88,19 +91,38 @@ def label_of(form: Instrument, field: str, language: str) -> str:
     return f"{label} ({scope[-1][1] + 1})" if scope else label
 
 
+def page_groups(form: Instrument, key: str) -> set[str]:
+    """The page's group and the groups around it: their conditions decide the page, not its questions."""
+    engine = engine_for(form)
+    return {key, *engine.ancestors.get(key, ())} if key in engine.groups else set()
+
+
+def repeat_logic(form: Instrument, page: Group, repeat: str, answers: dict) -> PageLogic:
+    """The page script's conditions for the questions of every instance shown (:mod:`afstand.instrument.client_logic`)."""
+    view = page_view(form, core_page(page, repeat), answers)
+    inputs = [(q.key, ((repeat, instance.index),)) for instance in view.instances for q in instance.questions if q.type != "note"]
+    return page_logic(engine_for(form), inputs, shown_answers(form, answers), page_groups(form, repeat))
+
+
 def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: str) -> tuple[list[dict], int, bool]:
-    """(blocks, instances shown, whether instances can be added/removed)."""
+    """(blocks, instances shown, whether instances can be added/removed). A question whose condition
+    reads only earlier answers is left out when it is not asked; one whose condition reads an
+    answer of this instance or page carries it for the page script (the server decides again when
+    the page is sent)."""
     view = page_view(form, core_page(page, repeat), answers, language)
+    logic = repeat_logic(form, page, repeat, answers)
     flexible = view.fixed_count is None
     out: list[dict] = []
     for instance in view.instances:
         out.append(
             {"kind": "instance", "number": instance.index + 1, "index": instance.index, "removable": flexible and len(view.instances) > 1}
         )
-        for q in instance.questions:  # all shown, as on other pages: the server checks relevance when the page is sent
+        for q in instance.questions:
             if q.type == "note":
                 if q.relevant:
                     out.append({"kind": "note", "text": q.label})
+                continue
+            if q.field in logic.hidden:
                 continue
             kind = KIND_OF_TYPE.get(q.type, "other")
             out.append(
@@ -120,6 +142,7 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                         "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
                         "step": "1" if q.type == "integer" else "any",
                         "input_type": INPUT_TYPES.get(q.type, "text"),
+                        "condition": json.dumps(logic.conditions[q.field], ensure_ascii=False) if q.field in logic.conditions else None,
                     },
                 }
             )

@@ -191,17 +191,46 @@ def submit(
     return known
 
 
+def decline_key(version: InstrumentVersion, instance_id: uuid.UUID) -> str:
+    """The key of a declined consent: 128 bits derived from the instance id, the study, the wave
+    and the questionnaire with the server's secret. The decline page holds it, so that "I want to
+    take part after all" can take back that decline (and no other); only its hash is stored."""
+    scope = f"decline:{version.study.slug}/{version.wave_id}/{version.name}:".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), scope + instance_id.bytes, hashlib.sha256).hexdigest()[:32]
+
+
+def _declined_row(study_slug: str, wave_id: int | None, name: str, key: str) -> str:
+    """The stored hash of a decline key, bound to its questionnaire and wave: a key works only where it was made."""
+    return hash_code(f"{study_slug}/{wave_id}/{name}:{key}")
+
+
 def decline(version: InstrumentVersion, instance_id: uuid.UUID) -> Outcome:
     """Count a declined consent once per instance id (a replay is not counted again): 201 the first time, 200 after."""
     from afstand.web.models import Declined
 
+    row = _declined_row(version.study.slug, version.wave_id, version.name, decline_key(version, instance_id))
     try:
         with transaction.atomic():
-            Declined.objects.create(withdrawal_hash=hash_code(withdrawal_code(instance_id)))
+            Declined.objects.create(withdrawal_hash=row)
             count(version, "declined")
     except IntegrityError:
         return Outcome(200, {"withdrawal_code": None, "stored": False})
     return Outcome(201, {"withdrawal_code": None, "stored": False})
+
+
+def take_back_decline(study, wave_id: int | None, name: str, key: str) -> bool:
+    """Undo the decline of questionnaire ``name`` in the wave whose key this is ("I want to take
+    part after all", or "yes" on the consent page that declined): its hash is deleted and that
+    wave's count goes down by one, once. A made-up key, another questionnaire's or wave's key or a
+    key used before changes nothing. True if undone."""
+    from afstand.web.models import Declined
+
+    with transaction.atomic():
+        undone, _ = Declined.objects.filter(withdrawal_hash=_declined_row(study.slug, wave_id, name, key)).delete()
+        if undone:
+            counters = Counter.objects.filter(study=study, wave_id=wave_id, instrument=name, kind="declined", value__gt=0)
+            counters.update(value=F("value") - 1)
+    return bool(undone)
 
 
 GONE = {"error": "this response was withdrawn; nothing was stored", "stored": False}

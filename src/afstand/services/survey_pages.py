@@ -6,9 +6,11 @@ One page per top-level group, split when a group holds more than :data:`MAX_QUES
 questions (a phone page stays short): a run of likert statements sharing an answer scale stays
 together with the questions that follow it (its explanation), and a run that is too long on its
 own is cut into even parts. A question whose ``relevant`` depends only on earlier pages is shown
-only when relevant; one that depends on a question of the same page is shown with its condition
-(``data-relevant``) so the page script can show and hide it, and without the script the server
-drops an answer it should not have got, with a notice.
+only when relevant; one that depends on a question of the same page (directly, through a relative
+path such as ``../x``, or through a calculation) is shown with its condition (``data-relevant``:
+the expression and what each reference in it reads, :mod:`afstand.instrument.client_logic`) so
+the page script can show and hide it, and without the script the server drops an answer it
+should not have got, with a notice.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from afstand.instrument import timing
+from afstand.instrument.client_logic import page_logic
 from afstand.instrument.engine import engine_for
 from afstand.instrument.model import Group, Instrument, Item
 from afstand.instrument.pages import field_name
@@ -41,6 +44,7 @@ class Page:
     part: int = 1
     parts: int = 1
     repeat: str | None = None  # a repeat page: its questions are answered per instance
+    form: Instrument | None = field(default=None, compare=False, repr=False)  # its conditions are read by this form's engine
 
     def label(self, language: str) -> str:
         text = Group(self.name, self.labels).label(language)
@@ -50,7 +54,7 @@ class Page:
 def pages(instrument: Instrument) -> list[Page]:
     """The core's pages (:func:`afstand.instrument.pages.pages`: one per top-level group, a run of
     loose questions, a repeat on a page of its own), long ones split; each carries the conditions
-    of the groups around it."""
+    of the groups around it. A page with nothing to show (only calculations) is left out."""
     by_name = {g.name: g for g in instrument.groups}
     result: list[Page] = []
     for core in core_pages(instrument):
@@ -65,7 +69,10 @@ def pages(instrument: Instrument) -> list[Page]:
             result.append(Page(core.key, dict(core.labels), core.elements, relevant, repeat=core.repeat))
         else:
             result.extend(_split(instrument, Group(core.key, dict(core.labels), relevant, elements=core.elements)))
-    return result
+    shows = set(instrument.notes) | {k for k, item in instrument.items.items() if item.collected}
+    # a page of calculations (or of questions only analysed, such as GPS) would be an empty page: left out
+    kept = [page for page in result if page.repeat or shows.intersection(page.elements)] or result[:1]  # a survey has a page
+    return [replace(page, form=instrument) for page in kept]
 
 
 def _segments(instrument: Instrument, elements: tuple[str, ...]) -> list[list[str]]:
@@ -115,11 +122,13 @@ def _split(instrument: Instrument, group: Group) -> list[Page]:
 
 
 def page_relevant(page: Page, answers: dict) -> bool:
-    return not page.relevant or compile_expression(page.relevant)(answers)
-
-
-def item_relevant(item: Item, answers: dict) -> bool:
-    return not item.relevant or compile_expression(item.relevant)(answers)
+    """Whether the page is shown: the conditions of its group and the groups around it, read by the
+    form engine (relative paths, the form's calculations filled in)."""
+    if not page.relevant:
+        return True
+    if page.form is not None and page.name in engine_for(page.form).groups:
+        return engine_for(page.form).is_relevant(page.name, form_pages.shown_answers(page.form, answers))
+    return compile_expression(page.relevant)(answers)
 
 
 def asked(form: Instrument, item: Item, answers: dict, computed: dict | None = None) -> bool:
@@ -129,17 +138,6 @@ def asked(form: Instrument, item: Item, answers: dict, computed: dict | None = N
     if computed is None:
         computed = form_pages.shown_answers(form, answers)
     return engine_for(form).is_relevant(item.name, computed)
-
-
-def on_page_condition(item: Item, page: Page) -> bool:
-    """True when the item's condition refers to a question on the same page (the script decides)."""
-    return bool(item.relevant) and bool(_references(item.relevant) & set(page.elements))
-
-
-def _references(expression: str) -> set[str]:
-    """The questions an expression reads: ``${name}`` and paths (``../sex``, ``/data/sex``) by their last step."""
-    compiled = compile_expression(expression)
-    return set(compiled.references) | {path[1][-1] for path in compiled.paths if path[1]}
 
 
 def choice_text(item: Item, value: str, language: str) -> str:
@@ -159,27 +157,30 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
         return form_pages.blocks(form, page, page.repeat, answers, language)[0]
     result: list[dict] = []
     shown = form_pages.shown_answers(form, answers)
+    engine = engine_for(form)
+    logic = page_logic_of(form, page, answers, shown)
     for name in page.elements:
         if name in form.notes:
             note = form.notes[name]
-            if note.relevant and not compile_expression(note.relevant)(shown):
+            if note.relevant and not engine.is_relevant(name, shown):
                 continue
             result.append({"kind": "note", "text": form_pages.interpolate(form, note.label(language), shown), "name": name})
             continue
         item = form.items.get(name)
         if item is None or not item.collected:  # calculations are the server's; media/GPS are not collected here
             continue
-        local = on_page_condition(item, page)
-        if not local and not item_relevant(item, shown):
-            continue  # its trigger is on an earlier page and says: not asked
+        if field_name(name) in logic.hidden:
+            continue  # a condition on earlier answers says: not asked
+        conditions = logic.conditions.get(field_name(name))
+        local = bool(conditions)
         entry = _item(item, answers, raw, language)
         entry["label"] = form_pages.interpolate(form, entry["label"], shown)
         entry["hint"] = form_pages.interpolate(form, entry["hint"], shown)
         if item.choice_list is not None and item.choice_filter:
             entry["choices"] = form_pages.offered(form, item, page.elements, shown, language)
             local = True  # its choices are its own: never in a likert run
-        if local:
-            entry["condition"] = item.relevant
+        if conditions:
+            entry["condition"] = json.dumps(conditions, ensure_ascii=False)
         if item.appearance == "likert" and item.kind == "select_one" and not local:
             last = result[-1] if result else None
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
@@ -198,14 +199,19 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
     return result
 
 
+def page_logic_of(form: Instrument, page: Page, answers: dict, shown: dict | None = None):
+    """The page script's conditions for this page (:mod:`afstand.instrument.client_logic`)."""
+    if page.repeat:
+        return form_pages.repeat_logic(form, page, page.repeat, answers)
+    shown = form_pages.shown_answers(form, answers) if shown is None else shown
+    inputs = [(n, ()) for n in page.elements if n in form.items and form.items[n].collected]
+    return page_logic(engine_for(form), inputs, shown, form_pages.page_groups(form, page.name))
+
+
 def context_values(form: Instrument, page: Page, answers: dict) -> str:
-    """JSON of the earlier answers that this page's conditions refer to (for the page script)."""
-    names: set[str] = set()
-    for name in page.elements:
-        item = form.items.get(name)
-        if item is not None and on_page_condition(item, page):
-            names |= _references(item.relevant) - set(page.elements)
-    return json.dumps({n: answers[n] for n in sorted(names) if n in answers}, separators=(",", ":"))
+    """JSON for the page script: the values its conditions read that are not on the page, and the
+    calculations it recomputes (``{}`` when no condition on the page is the script's)."""
+    return json.dumps(page_logic_of(form, page, answers).script_data(), separators=(",", ":"), ensure_ascii=False)
 
 
 def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:

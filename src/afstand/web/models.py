@@ -175,10 +175,11 @@ class AuditEvent(models.Model):
 
 
 class Declined(models.Model):
-    """An instance that declined consent, by the hash of its withdrawal code only: a replayed
-    decline is counted once. Holds no answers and no date."""
+    """An instance that declined consent, by the hash of its decline key only
+    (:func:`afstand.services.submissions.decline_key`): a replayed decline is counted once, and a
+    decline taken back deletes its row and the count goes down. Holds no answers and no date."""
 
-    withdrawal_hash = models.CharField(max_length=64, primary_key=True)
+    withdrawal_hash = models.CharField(max_length=64, primary_key=True)  # the decline key's hash (the column keeps its first name)
 
 
 class Draft(models.Model):
@@ -282,3 +283,20 @@ class UploadedCodebook(models.Model):
     filename = models.CharField(max_length=200)
     content = models.TextField()  # codebook CSV (question, code, label_nl, …), as afstand writes it
     uploaded_on = models.DateField(auto_now=True)
+
+
+class ChoiceCode(models.Model):
+    """The numeric code of one choice in SPSS and Stata exports, per study and choice list: assigned
+    the first time an export needs it and never changed, removed or given to another choice, so a
+    choice keeps its code over versions and waves (afstand.formats.statfiles)."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="choice_codes")
+    list_name = models.TextField()
+    choice = models.TextField()
+    code = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["study", "list_name", "choice"], name="one_code_per_choice"),
+            models.UniqueConstraint(fields=["study", "list_name", "code"], name="code_never_reused"),
+        ]

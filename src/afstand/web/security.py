@@ -5,7 +5,12 @@
   page's figures), no frames, forms only to this site.
 * Respondent pages (survey, withdrawal, sign-up, API) get ``Referrer-Policy: no-referrer`` — a
   survey link's channel never leaks to another site — and ``Cache-Control: no-store``, so a shared
-  phone's back button or cache never shows someone else's answers.
+  phone's back button or cache never shows someone else's answers. A few pages that hold no
+  answers are marked by their view (:func:`keep_for_history`) and get ``private, no-cache``
+  instead: the consent page (its draft key, so that Back and Next continue the draft), a form's
+  error page (the post's own answer, so that Back and Forward show it instead of "Confirm Form
+  Resubmission") and "this link no longer works". No shared cache stores them, and a new visit
+  always fetches them again; only the browser's own history shows them again.
 """
 
 from __future__ import annotations
@@ -30,6 +35,16 @@ def policy(nonce: str) -> str:
     )
 
 
+HISTORY_ONLY = "private, no-cache"
+
+
+def keep_for_history(response):
+    """Let the browser keep this respondent page for Back and Forward (``private, no-cache``)
+    instead of ``no-store``: only for pages without answers."""
+    response.history_cache = True
+    return response
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,5 +56,5 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
         if request.path.startswith(RESPONDENT_PREFIXES):
             response.headers["Referrer-Policy"] = "no-referrer"
-            response.headers["Cache-Control"] = "no-store"
+            response.headers["Cache-Control"] = HISTORY_ONLY if getattr(response, "history_cache", False) else "no-store"
         return response

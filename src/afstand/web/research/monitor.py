@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from afstand.services import access, signup_spool, studies, submissions
+from afstand.services import AfstandError, access, signup_spool, studies, submissions
 from afstand.services import exports as exporter
 from afstand.services.access import EXPORT_ROLES, audit
 from afstand.web.models import InstrumentVersion, SignUp
@@ -21,6 +21,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
+    "sps": "text/plain; charset=utf-8",  # SPSS syntax
+    "spss.csv": "text/csv; charset=utf-8",  # the coded data the syntax reads
 }
 
 
@@ -81,18 +83,27 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
         raise Http404
     header, data = exporter.rows(membership.study.slug, instrument, wave)
     buffer = io.BytesIO()
-    exporter.write(
-        header,
-        data,
-        kind,
-        buffer,
-        sheet=instrument,
-        instrument=exporter.all_versions(membership.study.slug, instrument, wave),
-        spreadsheet=kind == "csv" and not canonical,
-    )
+    name = f"{instrument}-{wave}" if wave else instrument
+    latest = studies.latest_instrument(membership.study.slug, instrument, wave)
+    try:
+        if kind == "xlsx" and latest is not None and latest.repeats:  # Kobo's layout: one sheet per repeat
+            exporter.write_workbook(exporter.tables(membership.study.slug, instrument, wave), instrument, buffer)
+        else:
+            exporter.write(
+                header,
+                data,
+                kind,
+                buffer,
+                sheet=instrument,
+                instrument=exporter.all_versions(membership.study.slug, instrument, wave),
+                spreadsheet=kind == "csv" and not canonical,
+                study=membership.study.slug,
+                data_file=f"{name}.spss.csv",  # the .sps reads the file of the link beside it
+            )
+    except AfstandError as err:  # e.g. the statistics writer refused the data: say why, never a 500
+        return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=422)
     audit(request.user, "export", f"{study}/{instrument}{'/' + wave if wave else ''}.{fmt} ({len(data)} responses)")
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
-    name = f"{instrument}-{wave}" if wave else instrument
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 

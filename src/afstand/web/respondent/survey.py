@@ -11,6 +11,7 @@ needed: every check runs on the server with the form's own ``required``, ``relev
 
 from __future__ import annotations
 
+import re
 import uuid
 from urllib.parse import urlencode
 
@@ -27,6 +28,8 @@ from django.views.decorators.csrf import csrf_exempt
 from afstand.services import drafts, form_pages, studies, submissions
 from afstand.services import survey_pages as layout
 from afstand.services import waves as wave_service
+from afstand.web.models import Study
+from afstand.web.security import keep_for_history
 from afstand.web.texts import choose_language, minutes_text, render_in, text
 
 CHANNELS = {"whatsapp", "intranet", "linkedin", "mail"}
@@ -82,13 +85,14 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
             "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {},
             **({"x": 1} if preview else {}),
         }
-        return _page(request, version, form, all_pages, state, None, entry, fell_back=fell_back)
+        return keep_for_history(_page(request, version, form, all_pages, state, None, entry, fell_back=fell_back))
     try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
         instance = uuid.UUID(request.POST.get("i", ""), version=4)
     except ValueError:
         instance = uuid.uuid4()
-    # the page script's key (``k``): made in the browser, restored by the browser when Back returns
-    # to this page, so that Next continues that draft; only a same-origin post may name it
+    # the draft key (``k``) that the consent page was made with: the browser shows that page again
+    # on Back (it may keep it for its history), so Next there continues the draft; only a
+    # same-origin post may name it
     key = request.POST.get("k", "")
     key = key if drafts.valid_token(key) and _same_origin(request) else ""
     existing = drafts.load(key) if key else None
@@ -103,7 +107,9 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
                 submissions.decline(version, instance)  # counted once per instance, however often the page is sent
             if existing is not None and "done" not in existing:
                 drafts.delete(key)  # declined after all: the answers so far are not kept
-            return _SeeOther(f"{base}/nee?{urlencode({'lang': lang, 'via': channel})}")
+            return _to_declined(base, version, instance, lang, channel)
+        if not preview:  # "yes" after Back from "no": that decline taken back
+            submissions.take_back_decline(version.study, version.wave_id, version.name, submissions.decline_key(version, instance))
     if existing is not None and "done" in existing:
         return _SeeOther(f"{base}/bedankt/{key}")  # sent already: the thank-you page, never a second response
     if existing is not None and existing.get("v") == version.version_id and existing.get("w") == version.wave_id:
@@ -162,10 +168,32 @@ def _closed(request: HttpRequest, closed: wave_service.Closure, asked_lang: str 
     return render_in(lang, request, "afstand/closed.html", context, status=410 if ended else 403)
 
 
+def _to_declined(base: str, version, instance: uuid.UUID, lang: str, channel: str) -> HttpResponse:
+    """To the decline page, whose "I want to take part after all" carries the decline's key (``t``)
+    and the wave it was counted in (``w``)."""
+    query = {"lang": lang, "via": channel, "t": submissions.decline_key(version, instance), "w": version.wave_id}
+    return _SeeOther(f"{base}/nee?{urlencode(query)}")
+
+
+@csrf_exempt  # as the survey: no cookie; the take-back key is the only thing a post can use
 def declined(request: HttpRequest, instrument: str, study: str | None = None) -> HttpResponse:
-    lang, _ = choose_language(request.GET.get("lang"), request.headers.get("Accept-Language", ""))
-    channel = request.GET.get("via", "")
-    query = urlencode({"lang": lang, **({"via": channel} if channel in CHANNELS else {})})
+    """The decline page (GET) and "I want to take part after all" (POST ``t``): the decline with
+    that key is taken back (not counted) and the browser goes to the consent page again."""
+    source = request.POST if request.method == "POST" else request.GET
+    lang, _ = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
+    channel = source.get("via", "")
+    channel = channel if channel in CHANNELS else ""
+    key, wave_id = source.get("t", ""), source.get("w", "")
+    key = key if re.fullmatch(r"[0-9a-f]{32}", key) and re.fullmatch(r"[0-9]{1,18}", wave_id) else ""
+    query = urlencode({"lang": lang, **({"via": channel} if channel else {})})
+    again = f"{_base(study, instrument)}?{query}"
+    if request.method == "POST":
+        study_row = Study.objects.filter(slug=study or settings.AFSTAND_STUDY).first()
+        if study_row is not None and key:
+            submissions.take_back_decline(study_row, int(wave_id), instrument, key)
+        return _SeeOther(again)
+    taken = {"t": key, "w": wave_id} if key else {}
+    switch = {"lang": "en" if lang == "nl" else "nl", **({"via": channel} if channel else {}), **taken}
     return render_in(
         lang,
         request,
@@ -173,21 +201,22 @@ def declined(request: HttpRequest, instrument: str, study: str | None = None) ->
         {
             "t": text(lang),
             "lang": lang,
-            "again": f"{_base(study, instrument)}?{query}",
-            "switch_url": f"?{urlencode({'lang': 'en' if lang == 'nl' else 'nl'})}",
+            "again": again,
+            "action": f"{_base(study, instrument)}/nee",
+            "hidden": {**taken, "lang": lang, "via": channel} if key else {},
+            "switch_url": f"?{urlencode(switch)}",
         },
     )
 
 
 def _gone(request, instrument: str, lang: str, base: str) -> HttpResponse:
+    """ "This link no longer works", with a language switch that keeps the rest of the address."""
     t = text(lang)
-    return render_in(
-        lang,
-        request,
-        "afstand/message.html",
-        {"t": t, "lang": lang, "title": t["resume_gone_title"], "message": t["resume_gone"], "link": f"{base}?lang={lang}"},
-        status=404,
-    )
+    other = "en" if lang == "nl" else "nl"
+    query = {k: v for k, v in request.GET.items() if k in ("stap", "via")}
+    context = {"t": t, "lang": lang, "title": t["resume_gone_title"], "message": t["resume_gone"], "link": f"{base}?lang={lang}"}
+    context.update({"switch_url": f"?{urlencode({**query, 'lang': other})}", "other_lang": other})
+    return keep_for_history(render_in(lang, request, "afstand/message.html", context, status=404))
 
 
 @csrf_exempt
@@ -218,9 +247,10 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
         state["p"] = index
         answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
         if index == 0 and request.POST.get("action", "next") in ("next", "review") and _declined(form, all_pages[0], answers):
-            submissions.decline(version, uuid.UUID(state["i"]))  # consent taken back: as on the first visit
+            if not state.get("x"):  # consent taken back: as on the first visit (a researcher's preview counts nothing)
+                submissions.decline(version, uuid.UUID(state["i"]))
             drafts.delete(token)
-            return _SeeOther(f"{base}/nee?{urlencode({'lang': state['l'], 'via': state.get('c', '')})}")
+            return _to_declined(base, version, uuid.UUID(state["i"]), state["l"], state.get("c", ""))
         state["a"] = answers
         return _advance(request, form, all_pages, state, token, base, raw, errors)
     if index == REVIEW:
@@ -331,8 +361,12 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
             "reviewed": bool(state.get("reviewed")),
             "context_values": layout.context_values(form, page, state["a"]),
             "read_aloud": layout.read_aloud(version),
-            "action": f"{base}/verder/{token}?stap={index + 1}" if token else base,
-            "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4())},
+            # the consent page posts to another address than its own: a browser drops what it kept
+            # of an address that a form was posted to (RFC 9111, 4.4), and Back needs this page
+            "action": f"{base}/verder/{token}?stap={index + 1}" if token else f"{base}?stap=1",
+            # the consent page: its instance and the key of the draft that Next starts, made here;
+            # the browser keeps this page for its history, so Back and Next continue that draft
+            "hidden": {} if token else {"lang": lang, "via": state.get("c", ""), "i": str(uuid.uuid4()), "k": drafts.new_token()},
             "first_question": layout.first_question(blocks),
             "repeat": page.repeat,
             "instances": instances,
@@ -399,12 +433,19 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
             "t": t,
             "lang": lang,
             "code": state["done"],
+            "code_groups": _groups(state["done"]),
             "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
             "signup_url": f"/aanmelden/{state['s']}?lang={lang}",
             "withdraw_url": f"/intrekken?lang={lang}",
             "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}",
         },
     )
+
+
+def _groups(code: str) -> list[str]:
+    """The code's groups, each with its dash: the page breaks a line only between them."""
+    parts = code.split("-")
+    return [part + "-" for part in parts[:-1]] + parts[-1:]
 
 
 def code_file(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from afstand.services import signup_spool, submissions
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
+from afstand.web.security import keep_for_history
 from afstand.web.texts import choose_language, code_length_text, render_in, text, too_many_text
 
 
@@ -43,14 +44,22 @@ def _done(path: str, lang: str) -> HttpResponse:
     return _SeeOther(f"{path}?{urlencode({'lang': lang, DONE: 1})}")
 
 
+def _answer(request: HttpRequest, lang: str, template: str, context: dict, status: int = 200) -> HttpResponse:
+    """A page; the answer to a post (an error: a success is a redirect) is one the browser may keep
+    for Back and Forward, as frameworks' re-rendered forms are, instead of asking to send it again."""
+    response = render_in(lang, request, template, context, status=status)
+    return keep_for_history(response) if request.method == "POST" else response
+
+
 @csrf_exempt  # no cookie and no session: nothing for a forged request to ride on
 def withdraw(request: HttpRequest) -> HttpResponse:
     """Delete answers with the withdrawal code. Case, spaces and dashes do not matter. Only a
     lookup that finds nothing is a failed try: an empty field, a code too short or too long and a
     typo the code's check character catches are explained instead, and a code whose answers were
     deleted already (a double tap, an old tab) leads to the same result. The result is a
-    post/redirect/get; an error page is the post's own answer (it shows what was typed), which
-    the page script turns into a GET entry of the history."""
+    post/redirect/get; an error page is the post's own answer (it shows what was typed; nothing
+    typed is stored or put in an address), which the browser may keep for Back and Forward
+    (:func:`keep_for_history`) and the page script turns into a GET entry of the history."""
     lang, fell_back = _lang(request)
     status, outcome, typed, length = 200, None, "", 0
     t = text(lang)
@@ -71,9 +80,9 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             WITHDRAW_FAILURES.hit(key)
             outcome, status = "not_found", 404
         t = {**t, "too_many": too_many_text(lang, settings.AFSTAND_WITHDRAW_WINDOW)}
-    return render_in(
-        lang,
+    return _answer(
         request,
+        lang,
         "afstand/withdraw.html",
         {
             "t": t,
@@ -117,8 +126,8 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
     t = text(lang)
     if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
         message = too_many_text(lang, settings.AFSTAND_SIGNUP_WINDOW)
-        return render_in(
-            lang, request, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": message}, status=429
+        return _answer(
+            request, lang, "afstand/message.html", {"t": t, "lang": lang, "title": t["signup_title"], "message": message}, status=429
         )
     nonce = request.POST.get("n", "")
     nonce = nonce if re.fullmatch(r"[0-9a-f]{32}", nonce) else secrets.token_hex(16)  # this form: sent twice, stored once
@@ -139,9 +148,9 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
             for name, key, auto in FIELDS
         ]
     errors = [{"id": f["name"], "label": f["label"], "message": e} for f in fields for e in f["errors"]]
-    return render_in(
-        lang,
+    return _answer(
         request,
+        lang,
         "afstand/signup.html",
         {
             "t": t,

@@ -2,57 +2,151 @@
 // (the server checks and keeps everything); with it, follow-up questions appear and disappear
 // as the respondent answers, a ticked radio can be cleared in place, questions can be read
 // aloud (browser speech synthesis, a voice in the page's language only), and links and codes
-// can be copied. No framework, no network requests, nothing stored (the consent page's draft key
-// lives in the page's own form, which the browser restores on Back).
+// can be copied. No framework, no network requests, nothing stored.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
 
-  // ---- XLSForm expressions (the subset the server's evaluator knows; anything else: leave shown)
+  // ---- XLSForm expressions: the server's evaluator (afstand/instrument/xpath.py and
+  // xpath_functions.py) for the conditions that read answers of this page. The server sends each
+  // condition with a map from every reference as written (${age}, ../sex, /data/g/x) to the page
+  // field or context value it reads, resolved by the server's own resolver, so a relative path
+  // reads the same answer here as there. Anything this script cannot read leaves the question
+  // shown: the server decides when the page is sent.
+  var NAME = "[A-Za-z_][\\p{L}\\p{N}\\p{M}_.-]*";
+  var TOKEN = new RegExp("\\s*(?:(\\$\\{" + NAME + "\\})|('[^']*'|\"[^\"]*\")" +
+    "|((?:\\.\\./)+" + NAME + "(?:/" + NAME + ")*|\\.\\.(?![\\p{L}\\p{N}_.])|\\./" + NAME + "(?:/" + NAME + ")*)" +
+    "|(/" + NAME + "(?:/" + NAME + ")*)|(\\d+(?:\\.\\d*)?|\\.\\d+)|(\\.)" +
+    "|(!=|<=|>=|=|<|>|\\(|\\)|,|\\+|-|\\*)|(" + NAME + "(?::" + NAME + ")?))", "uy");
+  var KINDS = [null, "ref", "str", "path", "path", "num", "dot", "op", "name"];
   function tokenize(src) {
-    var re = /\s*(?:(\$\{[A-Za-z_][\w.-]*\})|('[^']*'|"[^"]*")|(\d+(?:\.\d+)?|\.\d+)|(!=|<=|>=|=|<|>|\(|\)|,|\+|-|\*)|([A-Za-z][\w-]*)|(\.))/y;
     var out = [], pos = 0, text = src.trim();
     while (pos < text.length) {
-      re.lastIndex = pos;
-      var m = re.exec(text);
-      if (!m || re.lastIndex === pos) throw new Error("cannot read " + text.slice(pos));
-      if (m[1]) out.push(["ref", m[1].slice(2, -1)]);
-      else if (m[2]) out.push(["str", m[2].slice(1, -1)]);
-      else if (m[3]) out.push(["num", parseFloat(m[3])]);
-      else if (m[4]) out.push(["op", m[4]]);
-      else if (m[5]) out.push(["name", m[5]]);
-      else out.push(["dot", "."]);
-      pos = re.lastIndex;
+      TOKEN.lastIndex = pos;
+      var m = TOKEN.exec(text);
+      if (!m || TOKEN.lastIndex === pos) throw new Error("cannot read " + text.slice(pos));
+      for (var k = 1; k < KINDS.length; k++) {
+        if (m[k] === undefined) continue;
+        out.push([KINDS[k], KINDS[k] === "str" ? m[k].slice(1, -1) : KINDS[k] === "num" ? parseFloat(m[k]) : m[k]]);
+        break;
+      }
+      pos = TOKEN.lastIndex;
     }
     return out;
   }
+  function first(v) { return Array.isArray(v) ? (v.length ? v[0] : "") : v; }
+  function days(s) {  // an ISO date or date-time as days since 1970-01-01, as the server reads it
+    var d = /^(-?\d{4,})-(\d{2})-(\d{2})$/.exec(s);
+    if (d) return Date.UTC(+d[1], +d[2] - 1, +d[3]) / 864e5;
+    var t = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+    if (!t) return NaN;
+    var ms = Date.UTC(+t[1], +t[2] - 1, +t[3], +t[4], +t[5], +(t[6] || 0));
+    if (t[7] && t[7] !== "Z") { var z = t[7].replace(":", ""); ms -= (z[0] === "-" ? -1 : 1) * (+z.slice(1, 3) * 60 + +z.slice(3)) * 6e4; }
+    return ms / 864e5;
+  }
   function num(v) {
+    v = first(v);
     if (typeof v === "number") return v;
     if (typeof v === "boolean") return v ? 1 : 0;
-    var s = String(v).trim().replace(",", ".");
-    return s === "" || isNaN(Number(s)) ? NaN : Number(s);
+    var s = String(v).trim();
+    return /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? parseFloat(s) : days(s);
   }
-  function str(v) { return typeof v === "boolean" ? String(v) : typeof v === "number" ? (isNaN(v) ? "NaN" : String(v)) : String(v); }
-  function bool(v) { return typeof v === "boolean" ? v : typeof v === "number" ? (v !== 0 && !isNaN(v)) : String(v) !== ""; }
-  function compare(a, b, op) {
-    if (typeof a === "boolean" || typeof b === "boolean") { a = bool(a); b = bool(b); }
-    else if (typeof a === "number" || typeof b === "number" || (op !== "=" && op !== "!=")) { a = num(a); b = num(b); }
-    else { a = str(a); b = str(b); }
-    switch (op) {
-      case "=": return a === b; case "!=": return a !== b; case "<": return a < b;
-      case "<=": return a <= b; case ">": return a > b; default: return a >= b;
+  function str(v) {
+    v = first(v);
+    if (typeof v === "boolean") return v ? "true" : "false";
+    if (typeof v === "number") {
+      if (isNaN(v)) return "NaN";
+      if (!isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
+      return String(v);
     }
+    return v === null || v === undefined ? "" : String(v);
+  }
+  function bool(v) {
+    if (Array.isArray(v)) return v.some(function (x) { return str(x) !== ""; });
+    return typeof v === "boolean" ? v : typeof v === "number" ? (v !== 0 && !isNaN(v)) : str(v) !== "";
+  }
+  function compare(a, b, op) {
+    if (Array.isArray(a) || Array.isArray(b)) {  // node-sets: true when some pair compares true
+      var left = Array.isArray(a) ? a : [a], right = Array.isArray(b) ? b : [b];
+      return left.some(function (x) { return right.some(function (y) { return compare(x, y, op); }); });
+    }
+    if (op === "=" || op === "!=") {
+      var equal;
+      if (typeof a === "boolean" || typeof b === "boolean") equal = bool(a) === bool(b);
+      else if (typeof a === "number" || typeof b === "number") equal = num(a) === num(b);
+      else equal = str(a) === str(b);
+      return op === "=" ? equal : !equal;
+    }
+    var x = num(a), y = num(b);
+    if (isNaN(x) || isNaN(y)) return false;
+    return op === "<" ? x < y : op === "<=" ? x <= y : op === ">" ? x > y : x >= y;
+  }
+  function values(args) { var out = []; args.forEach(function (a) { out = out.concat(Array.isArray(a) ? a : [a]); }); return out; }
+  function math1(f) { return function (a) { var x = num(a); return isNaN(x) || !isFinite(x) ? x : f(x); }; }
+  function minmax(pick) {
+    return function () {
+      var xs = values([].slice.call(arguments)).map(num);
+      return !xs.length || xs.some(isNaN) ? NaN : pick.apply(null, xs);
+    };
   }
   var FUNCTIONS = {
-    "selected": function (a, b) { return str(a).split(/\s+/).indexOf(str(b)) >= 0; },
+    "selected": function (a, b) { return str(a).trim().split(/\s+/).indexOf(str(b).trim()) >= 0; },
     "count-selected": function (a) { var s = str(a).trim(); return s ? s.split(/\s+/).length : 0; },
-    "string-length": function (a) { return str(a).length; },
+    "selected-at": function (a, i) { var p = str(a).trim().split(/\s+/).filter(Boolean), n = num(i); return n >= 0 && n < p.length ? p[Math.floor(n)] : ""; },
+    "string-length": function (a) { return Array.from(str(a)).length; },
+    "regex": function (a, p) { return new RegExp(str(p), "u").test(str(a)); },
+    "concat": function () { return values([].slice.call(arguments)).map(str).join(""); },
+    "coalesce": function (a, b) { return str(a) !== "" ? str(a) : str(b); },
+    "contains": function (a, b) { return str(a).indexOf(str(b)) >= 0; },
+    "starts-with": function (a, b) { return str(a).indexOf(str(b)) === 0; },
+    "ends-with": function (a, b) { var x = str(a), y = str(b); return x.slice(x.length - y.length) === y || y === ""; },
+    "substr": function (a, start, end) {
+      var t = Array.from(str(a)), b = num(start), e = end === undefined ? t.length : num(end);
+      if (isNaN(b) || isNaN(e)) return "";
+      b = Math.max(0, Math.min(t.length, Math.trunc(Math.max(b, -1e9)))); e = Math.max(0, Math.min(t.length, Math.trunc(Math.min(e, 1e9))));
+      return t.slice(b, e).join("");
+    },
+    "translate": function (a, from, to) {
+      var f = Array.from(str(from)), t = Array.from(str(to)), map = {};
+      for (var i = f.length - 1; i >= 0; i--) map[f[i]] = i < t.length ? t[i] : "";
+      return Array.from(str(a)).map(function (c) { return Object.prototype.hasOwnProperty.call(map, c) ? map[c] : c; }).join("");
+    },
+    "join": function (sep) { return values([].slice.call(arguments, 1)).map(str).join(str(sep)); },
+    "pow": function (a, b) { return Math.pow(num(a), num(b)); },
+    "sqrt": function (a) { var x = num(a); return x >= 0 ? Math.sqrt(x) : NaN; },
+    "exp": function (a) { return Math.exp(num(a)); },
+    "log": function (a) { var x = num(a); return x > 0 ? Math.log(x) : NaN; },
+    "log10": function (a) { var x = num(a); return x > 0 ? Math.log10(x) : NaN; },
+    "pi": function () { return Math.PI; },
+    "once": function (a) { return a; },
+    "substring-before": function (a, b) { var i = str(a).indexOf(str(b)); return i >= 0 ? str(a).slice(0, i) : ""; },
+    "substring-after": function (a, b) { var i = str(a).indexOf(str(b)); return i >= 0 ? str(a).slice(i + str(b).length) : ""; },
+    "normalize-space": function (a) { return str(a).trim().split(/\s+/).join(" "); },
+    "string": function (a) { return str(a); },
     "number": function (a) { return num(a); },
+    "boolean": function (a) { return bool(a); },
+    "boolean-from-string": function (a) { return str(a) === "true" || str(a) === "1"; },
     "not": function (a) { return !bool(a); },
     "true": function () { return true; },
-    "false": function () { return false; }
+    "false": function () { return false; },
+    "int": math1(Math.trunc),
+    "floor": math1(Math.floor),
+    "ceiling": math1(Math.ceil),
+    "abs": math1(Math.abs),
+    "round": function (a, d) {
+      var x = num(a), n = d === undefined ? 0 : num(d);
+      if (isNaN(x) || !isFinite(x) || isNaN(n) || Math.abs(n) > 15) return isNaN(n) ? NaN : x;
+      var scale = Math.pow(10, Math.trunc(n));
+      return Math.floor(x * scale + 0.5) / scale;
+    },
+    "min": minmax(Math.min),
+    "max": minmax(Math.max),
+    "sum": function () { return values([].slice.call(arguments)).map(num).reduce(function (s, x) { return s + x; }, 0); },
+    "count": function (a) { return Array.isArray(a) ? a.length : 1; },
+    "count-non-empty": function () { return values([].slice.call(arguments)).filter(function (x) { return str(x) !== ""; }).length; },
+    "date": function (a) { var d = num(a); return isNaN(d) ? "" : new Date(Math.floor(d) * 864e5).toISOString().slice(0, 10); }
   };
-  function parse(tokens, value) {
+  function parse(tokens, value, today) {
     var pos = 0;
     function peek() { return tokens[pos]; }
     function take(v) {
@@ -61,65 +155,88 @@
       return t;
     }
     function isWord(w) { var t = peek(); return t && t[0] === "name" && t[1] === w; }
+    function isOp(ops) { var t = peek(); return t && t[0] === "op" && ops.indexOf(t[1]) >= 0; }
     function or() { var l = and(); while (isWord("or")) { take(); var r = and(); l = bool(l) || bool(r); } return l; }
-    function and() { var l = cmp(); while (isWord("and")) { take(); var r = cmp(); l = bool(l) && bool(r); } return l; }
-    function cmp() {
-      var l = add();
-      while (peek() && peek()[0] === "op" && ["=", "!=", "<", "<=", ">", ">="].indexOf(peek()[1]) >= 0) { var op = take()[1]; l = compare(l, add(), op); }
-      return l;
-    }
+    function and() { var l = eq(); while (isWord("and")) { take(); var r = eq(); l = bool(l) && bool(r); } return l; }
+    function eq() { var l = rel(); while (isOp(["=", "!="])) { var op = take()[1]; l = compare(l, rel(), op); } return l; }
+    function rel() { var l = add(); while (isOp(["<", "<=", ">", ">="])) { var op = take()[1]; l = compare(l, add(), op); } return l; }
     function add() {
       var l = mul();
-      while (peek() && peek()[0] === "op" && (peek()[1] === "+" || peek()[1] === "-")) { var op = take()[1]; var r = mul(); l = op === "+" ? num(l) + num(r) : num(l) - num(r); }
+      while (isOp(["+", "-"])) { var op = take()[1]; var r = mul(); l = op === "+" ? num(l) + num(r) : num(l) - num(r); }
       return l;
     }
     function mul() {
       var l = unary();
-      while (peek() && ((peek()[0] === "op" && peek()[1] === "*") || isWord("div") || isWord("mod"))) {
-        var op = take()[1]; var r = num(unary());
-        l = op === "*" ? num(l) * r : op === "div" ? num(l) / r : num(l) % r;
+      while (isOp(["*"]) || isWord("div") || isWord("mod")) {
+        var op = take()[1], x = num(l), y = num(unary());
+        if (op === "*") l = x * y;
+        else if (op === "div") l = x / y;
+        else l = y === 0 || !isFinite(x) || isNaN(y) ? NaN : x % y;
       }
       return l;
     }
-    function unary() { if (peek() && peek()[1] === "-" && peek()[0] === "op") { take(); return -num(unary()); } return primary(); }
+    function unary() { if (isOp(["-"])) { take(); return -num(unary()); } return primary(); }
     function primary() {
       var t = take();
       if (t[0] === "num" || t[0] === "str") return t[1];
-      if (t[0] === "ref") return value(t[1]);
-      if (t[0] === "dot") return "";
+      if (t[0] === "ref" || t[0] === "path") return value(t[1]);
+      if (t[0] === "dot") return "";  // a condition's own value: empty, as the server reads it
       if (t[0] === "op" && t[1] === "(") { var v = or(); take(")"); return v; }
-      if (t[0] === "name" && FUNCTIONS[t[1]]) {
+      if (t[0] === "name" && peek() && peek()[1] === "(") {
         take("("); var args = [];
         if (peek() && peek()[1] !== ")") { args.push(or()); while (peek() && peek()[1] === ",") { take(); args.push(or()); } }
         take(")");
+        if (t[1] === "if") { if (args.length !== 3) throw new Error("if()"); return bool(args[0]) ? args[1] : args[2]; }
+        if (t[1] === "today") return today;
+        if (!FUNCTIONS[t[1]]) throw new Error("unsupported " + t[1]);
         return FUNCTIONS[t[1]].apply(null, args);
       }
       throw new Error("unsupported " + t[1]);
     }
     var result = or();
     if (pos !== tokens.length) throw new Error("unexpected token");
-    return bool(result);
+    return result;
   }
 
-  function pageValue(context, name) {
-    var inputs = form.querySelectorAll("[name='q-" + name + "']");  // fields are namespaced: q-<key>
-    if (!inputs.length) return context[name] || "";
-    var values = [];
+  function pageValue(logic, computed, name) {
+    if (Object.prototype.hasOwnProperty.call(computed, name)) return computed[name];
+    var inputs = form.querySelectorAll("[name='" + name.replace(/\\/g, "\\\\").replace(/'/g, "\\'") + "']");
+    if (!inputs.length) return Object.prototype.hasOwnProperty.call(logic.values, name) ? logic.values[name] : "";
+    var found = [];
     inputs.forEach(function (input) {
       if (input.disabled) return;
-      if (input.type === "radio" || input.type === "checkbox") { if (input.checked) values.push(input.value); }
-      else if (input.value.trim()) values.push(input.value.trim());
+      if (input.type === "radio" || input.type === "checkbox") { if (input.checked) found.push(input.value); }
+      else if (input.value.trim()) found.push(input.value.trim().replace(/^([+-]?\d*),(\d+)$/, "$1.$2"));  // a decimal comma
     });
-    return values.join(" ");
+    return found.join(" ");
+  }
+  // a condition: [expression, {reference as written: field or context name}]; all must hold
+  function holds(logic, computed, conditions) {
+    return conditions.every(function (c) {
+      return bool(parse(c.tokens, function (ref) {
+        return Object.prototype.hasOwnProperty.call(c.refs, ref) ? pageValue(logic, computed, c.refs[ref]) : "";
+      }, logic.today));
+    });
+  }
+  function compile(list) {
+    return list.map(function (c) { return { tokens: tokenize(c[0]), refs: c[1] }; });
   }
 
-  function showAndHide(context, conditions) {
+  function showAndHide(logic, calculations, conditions) {
     var changed = true, rounds = 0;
     while (changed && rounds++ < 10) {  // a follow-up of a follow-up settles in a few rounds
       changed = false;
+      var computed = {};
+      calculations.forEach(function (calc) {  // in document order, as the server computes them
+        var v;
+        try { v = holds(logic, computed, calc.conditions) ? str(parse(calc.tokens, function (ref) {
+          return Object.prototype.hasOwnProperty.call(calc.refs, ref) ? pageValue(logic, computed, calc.refs[ref]) : "";
+        }, logic.today)) : ""; } catch (e) { v = ""; }
+        computed[calc.name] = v;
+      });
       conditions.forEach(function (entry) {
         var show;
-        try { show = parse(entry.tokens, function (n) { return pageValue(context, n); }); } catch (e) { show = true; }
+        try { show = holds(logic, computed, entry.conditions); } catch (e) { show = true; }
         if (show === !entry.node.hidden) return;
         entry.node.hidden = !show;
         entry.node.querySelectorAll("input, textarea, select, button").forEach(function (el) { el.disabled = !show; });
@@ -130,12 +247,21 @@
 
   if (form) {
     var contextNode = document.getElementById("context");
-    var context = contextNode ? JSON.parse(contextNode.textContent || "{}") : {};
+    var logic = contextNode ? JSON.parse(contextNode.textContent || "{}") : {};
+    logic.values = logic.values || {};
+    var calculations = [];
+    (logic.calculations || []).forEach(function (c) {
+      try { calculations.push({ name: c[0], tokens: tokenize(c[1]), refs: c[2], conditions: compile(c[3] || []) }); } catch (e) { /* left empty */ }
+    });
     var conditions = [];
     form.querySelectorAll("[data-relevant]").forEach(function (node) {
-      try { conditions.push({ node: node, tokens: tokenize(node.getAttribute("data-relevant")) }); } catch (e) { /* the server decides */ }
+      try {
+        var text = node.getAttribute("data-relevant");
+        var list = text.charAt(0) === "[" ? JSON.parse(text) : [[text, {}]];
+        conditions.push({ node: node, conditions: compile(list) });
+      } catch (e) { /* the server decides */ }
     });
-    var update = function () { showAndHide(context, conditions); };
+    var update = function () { showAndHide(logic, calculations, conditions); };
     form.addEventListener("change", update);
     form.addEventListener("input", update);
     update();
@@ -149,15 +275,6 @@
       var first = form.querySelector("input[name='" + button.getAttribute("data-clear") + "']");
       if (first) first.focus();
     });
-  }
-
-  // ---- the consent page's key: made here, restored by the browser when Back returns to this page
-  // (a text field: browsers restore those, not hidden inputs), so that Next there continues the
-  // same draft instead of an empty one (the server checks the origin)
-  var keyField = form && form.querySelector("input[name=k]");
-  if (keyField && !keyField.value && window.crypto && crypto.getRandomValues) {
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    keyField.value = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
   // ---- the language link keeps what was typed on this page (without the script it is a plain link)
@@ -190,11 +307,23 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // ---- read aloud: only with a voice in the page's language
+  // ---- read aloud: only with a voice in the page's language. While a question is read, its
+  // button is the stop button ("Stop reading": Enter, Space or a tap); Escape stops it too.
   var body = document.body;
   if (body.hasAttribute("data-read-aloud") && "speechSynthesis" in window) {
     var lang = document.documentElement.lang || "nl";
-    var setUp = false;
+    var readLabel = body.getAttribute("data-read-aloud"), stopLabel = body.getAttribute("data-read-stop") || readLabel;
+    var setUp = false, reading = null;  // reading: {button, utterance}
+    var finished = function (utterance) {  // read to the end, or stopped
+      if (!reading || (utterance && reading.utterance !== utterance)) return;
+      reading.button.textContent = readLabel;
+      reading = null;
+    };
+    var stop = function () {
+      if (!reading) return;
+      finished();
+      window.speechSynthesis.cancel();
+    };
     var attach = function () {
       if (setUp) return;
       var voices = window.speechSynthesis.getVoices();
@@ -205,14 +334,21 @@
         var button = document.createElement("button");
         button.type = "button";
         button.className = "read";
-        button.textContent = body.getAttribute("data-read-aloud");
+        button.textContent = readLabel;
         button.addEventListener("click", function () {
+          var again = reading && reading.button === button;
+          stop();
+          if (again) return;
           window.speechSynthesis.cancel();
           var parts = [];
           question.querySelectorAll("legend, .label, .hint, label, th[scope=row]").forEach(function (n) { if (!n.closest("[hidden]")) parts.push(n.textContent.trim()); });
           var utterance = new SpeechSynthesisUtterance(parts.join(". "));
           utterance.lang = voice.lang; utterance.rate = 0.9;
           try { utterance.voice = voice; } catch (e) { /* the language alone picks a voice */ }
+          utterance.addEventListener("end", function () { finished(utterance); });
+          utterance.addEventListener("error", function () { finished(utterance); });
+          reading = { button: button, utterance: utterance };
+          button.textContent = stopLabel;
           window.speechSynthesis.speak(utterance);
         });
         question.insertBefore(button, question.querySelector(".hint, .choices, .field") || null);
@@ -220,6 +356,7 @@
     };
     attach();
     window.speechSynthesis.addEventListener("voiceschanged", attach);
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape" && reading) stop(); });
   }
 
   // ---- a form's error page is the answer to a post: make its history entry a GET, so that Back,
