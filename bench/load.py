@@ -13,34 +13,14 @@ import argparse
 import collections
 import http.client
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-BODY = {
-    "consent": "ja",
-    "c_gender": "man",
-    "c_age": 41,
-    "c_contact_years": "1.5",
-    "c_contact_type": "toezicht",
-    "c_contact_freq": "paar_per_maand",
-    "c_social_whatsapp": "dagelijks",
-    "c_wa_beveiligd": "eens",
-    "c_wa_f2f_nodig": "deels",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile
 
 
 def warm_up(port: int, workers: int, limit: float = 120) -> None:
@@ -53,8 +33,8 @@ def warm_up(port: int, workers: int, limit: float = 120) -> None:
         try:
             conn.request(
                 "POST",
-                "/api/v1/surveys/clienten/responses",
-                json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}),
+                CLIENT_RESPONSES,
+                json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS}),
                 {"Content-Type": "application/json"},
             )
             response = conn.getresponse()
@@ -76,33 +56,7 @@ def main() -> None:
     parser.add_argument("--db")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="afstand-load-"))
-    port = free_port()
-    db = args.db or f"sqlite:///{tmp / 'load.sqlite3'}"
-    env = {**os.environ, "AFSTAND_VAR": str(tmp)}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("afstand")),
-            "serve",
-            "--demo",
-            "--port",
-            str(port),
-            "--db",
-            db,
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env=env,
-        stderr=open(tmp / "server.log", "w"),
-    )
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with demo_server(tmp, db=args.db, workers=args.workers, threads=args.threads) as (port, db):
         warm_up(port, args.workers)
         latencies: list[float] = []
         errors: list[int] = []
@@ -114,10 +68,10 @@ def main() -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             own, bad = [], 0
             while time.perf_counter() < stop:
-                body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY})
+                body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS})
                 start = time.perf_counter()
                 try:
-                    conn.request("POST", "/api/v1/surveys/clienten/responses", body, {"Content-Type": "application/json"})
+                    conn.request("POST", CLIENT_RESPONSES, body, {"Content-Type": "application/json"})
                     response = conn.getresponse()
                     response.read()
                     ok = response.status == 201
@@ -143,11 +97,7 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    latencies.sort()
-    p99 = latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan")
+    p99 = percentile(latencies, 0.99)
     print(
         f"{len(latencies)} submissions in {elapsed:.1f} s: {len(latencies) / elapsed:.0f}/s, "
         f"p50 {statistics.median(latencies) * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, errors {sum(errors)} "

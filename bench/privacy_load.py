@@ -17,10 +17,6 @@ import argparse
 import collections
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,28 +24,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-BODY = {
-    "consent": "ja",
-    "c_gender": "man",
-    "c_age": 41,
-    "c_contact_years": "1.5",
-    "c_contact_type": "toezicht",
-    "c_contact_freq": "paar_per_maand",
-    "c_social_whatsapp": "dagelijks",
-    "c_wa_beveiligd": "eens",
-    "c_wa_f2f_nodig": "deels",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[int(q * (len(values) - 1))] if values else float("nan")
+from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile
 
 
 def main() -> None:
@@ -63,37 +38,20 @@ def main() -> None:
     parser.add_argument("--db")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="afstand-privacy-load-"))
-    port = free_port()
-    db = args.db or f"sqlite:///{tmp / 'load.sqlite3'}"
     env = {
-        **os.environ,
-        "AFSTAND_VAR": str(tmp),
         "AFSTAND_SIGNUP_BATCH": str(args.batch),
-        "PYTHONPATH": args.src,
         "AFSTAND_SIGNUP_LIMIT": "1000000",
         "AFSTAND_RATE_LIMIT": "1000000",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "afstand.cli", "serve", "--demo", "--port", str(port), "--db", db, "--workers", str(args.workers)],
-        env=env,
-        stderr=open(tmp / "server.log", "w"),
-    )
-    try:
-        for _ in range(600):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-
+    with demo_server(tmp, db=args.db, workers=args.workers, env=env, src=args.src) as (port, db):
         # warm-up (not timed): every worker imports the core and parses the form on its first request
         def warm() -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
             for _ in range(3):
                 conn.request(
                     "POST",
-                    "/api/v1/surveys/clienten/responses",
-                    json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}),
+                    CLIENT_RESPONSES,
+                    json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS}),
                     {"Content-Type": "application/json"},
                 )
                 conn.getresponse().read()
@@ -124,8 +82,8 @@ def main() -> None:
                     )
                     headers = {"Content-Type": "application/x-www-form-urlencoded"}
                 else:
-                    kind, path, expected = "submission", "/api/v1/surveys/clienten/responses", 201
-                    body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY})
+                    kind, path, expected = "submission", CLIENT_RESPONSES, 201
+                    body = json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS})
                     headers = {"Content-Type": "application/json"}
                 start = time.perf_counter()
                 try:
@@ -153,9 +111,6 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     subs, signups = timings["submission"], timings["signup"]
     print(
         f"{len(subs)} submissions in {elapsed:.1f} s: {len(subs) / elapsed:.0f}/s, p50 {percentile(subs, 0.5) * 1000:.0f} ms, "

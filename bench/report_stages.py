@@ -57,9 +57,9 @@ def traced_placed(html):
     return out
 
 
-def traced_pdf_file(html, staging, name, report=False):
-    ORIGINAL["pdf_file"](html, staging, name, report)
-    mark("pdf" if report else "main", f"{name} written")
+def traced_pdf_file(html, folder, name, made):
+    ORIGINAL["pdf_file"](html, folder, name, made)
+    mark("pdf" if name == "rapport.pdf" else "factsheet", f"{name} written")
 
 
 def main() -> None:

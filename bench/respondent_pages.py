@@ -16,26 +16,17 @@ Not a test.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from loadkit import demo_server
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
 SLOW = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 1_600_000 / 8}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Meter:
@@ -92,30 +83,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="afstand-pages-"))
-    port = free_port()
-    env = {**os.environ, "AFSTAND_VAR": str(tmp)}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("afstand")),
-            "serve",
-            "--demo",
-            "--port",
-            str(port),
-            "--db",
-            f"sqlite:///{tmp / 'pages.sqlite3'}",
-            "--workers",
-            "2",
-        ],
-        env=env,
-        stderr=open(tmp / "server.log", "w"),
-    )
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with demo_server(tmp, db=f"sqlite:///{tmp / 'pages.sqlite3'}", workers=2) as (port, _db):
         base = f"http://127.0.0.1:{port}"
         results: dict[tuple[str, str], list[tuple[float, int]]] = {}
         order: list[str] = []
@@ -138,9 +106,6 @@ def main() -> None:
                 f"| {name} | {kb:.1f} | {statistics.median(s for s, _ in fast) * 1000:.0f} ms "
                 f"| {statistics.median(s for s, _ in slow) * 1000:.0f} ms (runs: {', '.join(f'{s * 1000:.0f}' for s, _ in slow)}) |"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

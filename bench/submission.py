@@ -25,7 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from load import BODY  # noqa: E402  (the same answers as the load benchmark)
+from loadkit import CLIENT_ANSWERS  # noqa: E402  (the same answers as the load benchmarks)
 
 STEPS = [  # (label, function as cProfile names it: file suffix, function name)
     ("JSON body parsed (json.loads)", ("json/__init__.py", "loads")),
@@ -78,7 +78,7 @@ def main() -> None:
     from afstand.web.config.wsgi import application
 
     load_demo()
-    bodies = [json.dumps({"instance_id": str(uuid.uuid4()), "answers": BODY}).encode() for _ in range(args.n + 50)]
+    bodies = [json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS}).encode() for _ in range(args.n + 50)]
     statuses: dict[str, int] = {}
 
     def post(body: bytes) -> None:

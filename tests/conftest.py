@@ -88,6 +88,26 @@ def study_results(request):
 
 
 @pytest.fixture(scope="session")
+def demo_codings(tmp_path_factory) -> Path:
+    """Coded open answers to W1 and W2 as a coded-answers JSONL file: the labelled sample of
+    tests/helpers.py (:func:`tests.helpers.demo_open_answers`), made without ../shared."""
+    from tests.helpers import demo_open_answers
+
+    path = tmp_path_factory.mktemp("open-answers") / "open-answers.jsonl"
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in demo_open_answers()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def open_answers(request) -> Path:
+    """Hand-coded open answers to W1 and W2: the reference study's open-answers.jsonl when
+    ../shared is there, else :func:`demo_codings`, so the coding tests run anywhere."""
+    if (REFERENCE / "open-answers.jsonl").is_file():
+        return REFERENCE / "open-answers.jsonl"
+    return request.getfixturevalue("demo_codings")
+
+
+@pytest.fixture(scope="session")
 def contract(reference):
     items = list(csv.DictReader((reference / "items.csv").open(encoding="utf-8")))
     choices = list(csv.DictReader((reference / "choices.csv").open(encoding="utf-8")))

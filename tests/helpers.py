@@ -144,6 +144,9 @@ def review_and_send(client, page):
 # --- the XLSForm corpus (../shared/xlsform-corpus: pyxform's example forms) ---
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "xlsform-corpus"
 FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
+# the forms that "every form" tests run on: the corpus when ../shared is there, else the study folders' own XLSForms
+OWN_FORMS = {p.name: p for p in sorted((Path(__file__).resolve().parents[1] / "studies").glob("*/instruments/*.md"))}
+EACH_FORM = {name: CORPUS / name for name in FORMS} or OWN_FORMS
 
 
 def repeat_containers(payload: dict, instrument, repeat: str | None) -> list[dict]:
@@ -384,3 +387,137 @@ REPEAT_FORM = b"""| survey |
 | | form_title | form_id |
 | | Household | household |
 """
+
+
+# --- coded open answers: a labelled sample that runs anywhere (the reference's open-answers.jsonl needs ../shared) ---
+OPEN_ANSWER_PHRASES = Path(__file__).parent / "coding" / "data" / "open-answer-phrases.toml"
+
+
+def demo_open_answers(n: int = 220, seed: int = 2021) -> list[dict]:
+    """``n`` coded answers to each of W1 and W2 in the coded-answers layout (id, question, text,
+    codes), made from the hand-labelled phrases of tests/coding/data/open-answer-phrases.toml:
+    one to three phrases of different codes (their codes are the answer's), or a short uncodable
+    answer. Seeded, so the same sample every run."""
+    import random
+    import tomllib
+
+    bank = tomllib.loads(OPEN_ANSWER_PHRASES.read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    rows = []
+    for question, entry in bank.items():
+        codes = list(entry["phrases"])
+        for number in range(1, n + 1):
+            draw = rng.random()
+            chosen = [] if draw < 0.06 else rng.sample(codes, 1 if draw < 0.72 else 2 if draw < 0.97 else 3)
+            text = " ".join(rng.choice(entry["phrases"][c]) for c in chosen) if chosen else rng.choice(entry["uncoded"])
+            rows.append({"id": f"{question}-{number:04d}", "question": question, "text": text, "codes": chosen})
+    return rows
+
+
+# --- other tools' export layouts (KoboToolbox, ODK Central) of a canonical response file ---
+KOBO_META = [
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+]
+CENTRAL_META = [
+    "meta-instanceID",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+]
+
+
+def form_fields(instrument) -> list:
+    """The questions and notes of a form without repeats in form order (as the tools export them)."""
+    groups = {g.path or g.name: g for g in instrument.groups} | {g.name: g for g in instrument.groups}
+    elements = {**{n.path or n.name: n for n in instrument.notes.values()}, **instrument.notes, **instrument.items}
+    found: list = []
+
+    def walk(keys):
+        for key in keys:
+            if key in elements:
+                found.append(elements[key])
+            elif key in groups:
+                walk(groups[key].children)
+
+    walk(instrument.order)
+    return found
+
+
+def tool_export(csv_path: Path, instrument, layout: str) -> tuple[list[str], list[list[str]]]:
+    """The rows of a canonical CSV as a collection tool exports them (header, rows), the way
+    ../shared/interop-exports/README.md describes the layouts: "kobo-xml" (group/question headers,
+    choice names, a 0/1 column per choice of a select_multiple), "kobo-labels" (question and choice
+    labels, no group names) or "odk-central" (group-question headers, Central's metadata columns)."""
+    import csv
+
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    labels = layout == "kobo-labels"
+    header: list[str] = []
+    columns: list[list[str]] = []
+    for element in form_fields(instrument):
+        path = element.path or element.name
+        title = element.label() if labels else path.replace("/", "-" if layout == "odk-central" else "/")
+        item = instrument.items.get(element.name) if element.name in instrument.items else None
+        values = [row.get(element.name, "") if item is not None else "" for row in rows]
+        if labels and item is not None and item.choice_list is not None:
+            values = [" ".join(item.choice_list.get(v).label() for v in value.split()) for value in values]
+        header.append(title)
+        columns.append(values)
+        if item is not None and item.type == "select_multiple" and layout != "odk-central":
+            for choice in item.choice_list.choices:
+                header.append(f"{title}/{choice.label() if labels else choice.name}")
+                columns.append(["" if not row.get(item.name) else str(int(choice.name in row[item.name].split())) for row in rows])
+    out = [list(cells) for cells in zip(*columns)] if columns else [[] for _ in rows]
+    if layout == "odk-central":
+        header = ["SubmissionDate", *header, *CENTRAL_META]
+        out = [
+            ["2021-03-01T10:00:00.000Z", *cells, f"uuid:{i}", f"uuid:{i}", "5", "enqueteur", "0", "0", "", "approved", "", "0", "1"]
+            for i, cells in enumerate(out)
+        ]
+    else:
+        header = [*header, *KOBO_META]
+        out = [
+            [*cells, str(i + 1), f"uuid-{i}", "2021-03-01T10:00:00", "", "", "submitted_via_web", "", "v1", "", str(i + 1)]
+            for i, cells in enumerate(out)
+        ]
+    return header, out
+
+
+def write_table(path: Path, header: list[str], rows: list[list[str]], delimiter: str = ",", sheet: str = "data") -> Path:
+    """A CSV (``delimiter``) or, for a .xlsx path, a workbook (one sheet) with numbers stored as numbers, as the tools write them."""
+    import csv
+
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        worksheet = workbook.active
+        worksheet.title = sheet
+        worksheet.append(header)
+        for row in rows:
+            worksheet.append([int(v) if v.isdigit() and len(v) < 6 else (v or None) for v in row])
+        workbook.save(path)
+        return path
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path

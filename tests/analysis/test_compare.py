@@ -26,9 +26,13 @@ def raw(demo_data):
 
 
 @pytest.fixture(scope="module")
-def reference_raw(reference):
-    frame = pd.read_csv(reference / "werkers.csv", dtype=str, keep_default_na=False)
-    return frame[frame["consent"] == "ja"]
+def study_raw(study_files):
+    """The study's consented respondents as plain text: the reference study's when ../shared is there, else the demo study's."""
+    out = {}
+    for name, path in study_files.items():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        out[name] = frame[frame["consent"] == "ja"]
+    return out
 
 
 def find(result, breakdown, item):
@@ -46,17 +50,20 @@ def test_kruskal_wallis_by_organisation(demo_results, raw):
     assert test["effect"]["value"] == pytest.approx(expected.statistic / (n - 1))
 
 
-def test_mann_whitney_and_rank_biserial_by_gender(reference_results, reference_raw):
-    """The reference study: its demo counterpart hides the gender breakdown (a few "anders" hide "man" too)."""
-    test = find(reference_results["werkers"]["comparisons"], "geslacht", "w_wa_privacy")
-    scores = reference_raw["w_wa_privacy"].map(AGREE5)
-    men, women = scores[(reference_raw["w_gender"] == "man")].dropna(), scores[(reference_raw["w_gender"] == "vrouw")].dropna()
-    assert test["test"] == "mann-whitney"
-    assert test["p"] == pytest.approx(stats.mannwhitneyu(men, women).pvalue)
-    # rank-biserial r = P(man > vrouw) − P(man < vrouw), counted over all pairs
-    greater = sum(a > b for a, b in itertools.product(men, women))
-    less = sum(a < b for a, b in itertools.product(men, women))
-    assert test["effect"]["value"] == pytest.approx((greater - less) / (len(men) * len(women)))
+def test_mann_whitney_and_rank_biserial_by_role(study_results, study_raw):
+    """Two groups (supervisors and the others, a select_multiple breakdown): Mann-Whitney U and the rank-biserial r."""
+    raw = study_raw["werkers"]
+    test = find(study_results["werkers"]["comparisons"], "functie", "w_wa_privacy")
+    scores = raw["w_wa_privacy"].map(AGREE5)
+    has = raw["w_function"].str.split().apply(lambda v: "toezichthouder" in v)
+    answered = raw["w_function"] != ""
+    supervisors, others = scores[has].dropna(), scores[answered & ~has].dropna()
+    assert test["test"] == "mann-whitney" and len(supervisors) >= 10 and len(others) >= 10
+    assert test["p"] == pytest.approx(stats.mannwhitneyu(supervisors, others).pvalue)
+    # rank-biserial r = P(toezichthouder > overig) − P(toezichthouder < overig), counted over all pairs
+    greater = sum(a > b for a, b in itertools.product(supervisors, others))
+    less = sum(a < b for a, b in itertools.product(supervisors, others))
+    assert test["effect"]["value"] == pytest.approx((greater - less) / (len(supervisors) * len(others)))
 
 
 def test_role_and_experience_breakdowns(demo_results, raw):
@@ -108,8 +115,8 @@ def test_suppression_rule():
     assert suppress({"a": 50, "b": 40, "c": 0}, 10) == {"a": None, "b": None, "c": None}
 
 
-def test_no_group_under_the_threshold_is_ever_shown(reference, study):
-    responses = load_responses(reference / "werkers.csv", study.instrument("werkers"))
+def test_no_group_under_the_threshold_is_ever_shown(study_files, study_raw, study):
+    responses = load_responses(study_files["werkers"], study.instrument("werkers"))
     for threshold in (10, 35, 60, 100, 250):
         result = compare(responses, study.breakdowns("werkers"), ["w_wa_*"], min_group_size=threshold)
         for name, breakdown in result["breakdowns"].items():
@@ -118,16 +125,28 @@ def test_no_group_under_the_threshold_is_ever_shown(reference, study):
             for test in (t for t in result["tests"] if t["breakdown"] == name):
                 assert set(test["by_group"]) <= shown
                 assert all(v["n"] >= 1 for v in test["by_group"].values())
-    # organisation at 35: LJ&R (31) is hidden, and SVG (87) with it so LJ&R cannot be derived
-    result = compare(responses, [Breakdown("werkers", "org", "w_org")], ["w_wa_*"], min_group_size=35)
-    assert [g["name"] for g in result["breakdowns"]["org"]["groups"]] == ["rn"]
-    assert {s["name"] for s in result["breakdowns"]["org"]["suppressed"]} == {"ljr", "svg"}
+    # one organisation under the threshold: it is hidden, and the next smallest with it, so it cannot be
+    # derived from the total (the reference study at 35: LJ&R (31) hidden, and SVG (87) with it)
+    sizes = sorted((n, org) for org, n in study_raw["werkers"]["w_org"].value_counts().items() if org)
+    assert len(sizes) == 3 and sizes[0][0] < sizes[1][0]
+    result = compare(responses, [Breakdown("werkers", "org", "w_org")], ["w_wa_*"], min_group_size=sizes[0][0] + 1)
+    assert [g["name"] for g in result["breakdowns"]["org"]["groups"]] == [sizes[2][1]]
+    assert {s["name"] for s in result["breakdowns"]["org"]["suppressed"]} == {sizes[0][1], sizes[1][1]}
     assert result["tests"] == []
 
 
-def test_clients_gender_breakdown_is_suppressed(reference_results):
-    breakdown = reference_results["clienten"]["comparisons"]["breakdowns"]["geslacht"]
-    # 20 men, 6 women: women are hidden, men too (complementary), so nothing is compared
-    assert [(g["name"], g["n"]) for g in breakdown["groups"]] == [("anders", 0)]
-    assert {g["name"] for g in breakdown["suppressed"]} == {"man", "vrouw"} and breakdown["not_tested"]
-    assert not [t for t in reference_results["clienten"]["comparisons"]["tests"] if t["breakdown"] == "geslacht"]
+def test_clients_gender_breakdown_is_suppressed(study_results, study_raw):
+    """A group under the minimum is hidden with a protector; with fewer than two groups left nothing is
+    compared (the reference study: 20 men and 6 women, both hidden; the demo study: 22 and 2)."""
+    breakdown = study_results["clienten"]["comparisons"]["breakdowns"]["geslacht"]
+    counts = study_raw["clienten"]["c_gender"].value_counts()
+    sizes = {g: int(counts.get(g, 0)) for g in [*(g["name"] for g in breakdown["groups"]), *(g["name"] for g in breakdown["suppressed"])]}
+    small = {g for g, n in sizes.items() if 0 < n < 10}
+    assert small  # this data has a group under the minimum of 10
+    hidden = {g["name"] for g in breakdown["suppressed"]}
+    assert small <= hidden and len(hidden) >= 2 and sum(sizes[g] for g in hidden) >= 10
+    assert [(g["name"], g["n"]) for g in breakdown["groups"]] == [(g, n) for g, n in sizes.items() if g not in hidden]
+    assert all(n == 0 or n >= 10 for g, n in sizes.items() if g not in hidden)
+    assert sum(1 for g in breakdown["groups"] if g["n"] > 0) < 2  # in both studies: fewer than two groups left
+    assert breakdown["not_tested"]
+    assert not [t for t in study_results["clienten"]["comparisons"]["tests"] if t["breakdown"] == "geslacht"]

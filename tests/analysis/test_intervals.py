@@ -34,6 +34,15 @@ def test_wilson_equals_statsmodels(n, data):
     assert pct[0] == pytest.approx(100 * low, abs=1e-4) and pct[1] == pytest.approx(100 * high, abs=1e-4)
 
 
+def test_wilson_interval_always_holds_its_estimate():
+    """At 0% and 100% the bound is exactly the estimate (a float remainder once drew a negative error bar)."""
+    for n in range(1, 401):
+        assert intervals.wilson(0, n)[0] == 0.0 and intervals.wilson(n, n)[1] == 1.0
+        for count in range(n + 1):
+            low, high = intervals.wilson_percent(count, n)
+            assert low <= 100 * count / n <= high, (count, n)
+
+
 def newcombe_by_formula(x1, n1, x2, n2):
     """Newcombe (1998) method 10, from the paper's formulas, Wilson limits from statsmodels."""
     p1, p2 = x1 / n1, x2 / n2

@@ -14,19 +14,13 @@ from afstand.instrument.loader import load_instrument
 from afstand.responses.submission import check_submission
 from afstand.responses.tables import table_items
 from tests.conftest import cli_json, run_cli
-from tests.helpers import CORPUS, FORMS, repeat_containers, sent_counts
+from tests.helpers import CORPUS, EACH_FORM, FORMS, repeat_containers, sent_counts
 
 
-@pytest.fixture(scope="module")
-def corpus() -> Path:
-    if not FORMS:
-        pytest.skip("../shared/xlsform-corpus is not present")
-    return CORPUS
-
-
-@pytest.mark.parametrize("name", FORMS)
-def test_demo_answers_pass_the_api_and_analyse_to_what_was_sent(corpus, tmp_path, name):
-    source = corpus / name
+@pytest.mark.parametrize("name", list(EACH_FORM))
+def test_demo_answers_pass_the_api_and_analyse_to_what_was_sent(tmp_path, name):
+    """Every form of the corpus; without ../shared, every XLSForm of the study folders."""
+    source = EACH_FORM[name]
     instrument = load_instrument(source)
     result = run_cli("demo-data", "--instrument", str(source), "--n", "25", "--seed", "11", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
@@ -46,18 +40,18 @@ def test_demo_answers_pass_the_api_and_analyse_to_what_was_sent(corpus, tmp_path
             expected = sent_counts(instrument, containers, key)
             if not expected:
                 continue
+            if key == instrument.consent_item:  # a form with a consent question: it is the base, not an item
+                assert expected["counts"][instrument.consent_choice] == analysis["n_consented"], key
+                continue
             got = analysis["items"][key]
             assert {k: got[k] for k in expected} == expected, (repeat, key)
 
 
-def test_demo_data_for_a_form_is_deterministic(corpus, tmp_path):
+def test_demo_data_for_a_form_is_deterministic(tmp_path):
+    """A form with repeats from the corpus (without ../shared: a form of the study folders)."""
+    form = CORPUS / "tutorial.xls" if FORMS else next(iter(EACH_FORM.values()))
     for target in ("a", "b"):
-        assert (
-            run_cli(
-                "demo-data", "--instrument", str(corpus / "tutorial.xls"), "--n", "5", "--seed", "3", "--out", str(tmp_path / target)
-            ).returncode
-            == 0
-        )
+        assert run_cli("demo-data", "--instrument", str(form), "--n", "5", "--seed", "3", "--out", str(tmp_path / target)).returncode == 0
     for produced in (tmp_path / "a").iterdir():
         if produced.suffix == ".jsonl":  # instance ids are seeded too
             assert produced.read_bytes() == (tmp_path / "b" / produced.name).read_bytes()

@@ -54,12 +54,13 @@ def test_codebook_round_trips_through_csv(study):
     assert again.codes == book.codes
 
 
-def test_answers_jsonl_round_trip_and_errors(reference, study, tmp_path):
-    rows = read_answers(reference / "open-answers.jsonl")
-    assert len(rows) == 440
+def test_answers_jsonl_round_trip_and_errors(open_answers, study, tmp_path):
+    rows = read_answers(open_answers)
+    lines = [line for line in open_answers.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == len(lines) > 0  # 440 in the reference study
     project = project_from_answers(rows, study.codebook(), "coder-a")
     out = io.StringIO()
-    assert write_answers(project, out) == 440
+    assert write_answers(project, out) == len(rows)
     path = tmp_path / "again.jsonl"
     path.write_text(out.getvalue(), encoding="utf-8")
     again = read_answers(path)

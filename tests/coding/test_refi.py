@@ -128,13 +128,13 @@ def test_malformed_files_give_a_clear_error(data, message):
         read_qdpx(data)
 
 
-def test_cli_export_import_inspect(tmp_path, reference, study):
+def test_cli_export_import_inspect(tmp_path, open_answers, study):
     from afstand.coding.codebook import write_codebook
 
     codebook = tmp_path / "codebook.csv"
     with codebook.open("w", encoding="utf-8") as handle:
         write_codebook(study.codebook(), handle)
-    lines = (reference / "open-answers.jsonl").read_text(encoding="utf-8").splitlines()[:40]
+    lines = open_answers.read_text(encoding="utf-8").splitlines()[:40]
     coded = tmp_path / "coded.jsonl"
     coded.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "project.qdpx"

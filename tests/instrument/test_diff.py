@@ -7,36 +7,20 @@ import pytest
 from afstand.instrument.diff import diff_instruments
 from afstand.instrument.loader import load_instrument
 from tests.conftest import cli_json, run_cli
-from tests.helpers import md_form
+from tests.helpers import MINI_FORM, md_form
 
-BASE = """
-| survey |
-| | type | name | label::Nederlands (nl) | label::English (en) | required | relevant |
-| | select_one yn | consent | Doe je mee? | Do you take part? | yes | |
-| | begin_group | g | Vragen | Questions | | ${consent} = 'ja' |
-| | select_one agree | s1 | Stelling 1 | Statement 1 | | |
-| | select_one agree | s2 | Stelling 2 | Statement 2 | | |
-| | select_one kleur | colour | Welke kleur? | Which colour? | | |
-| | select_multiple fruit | fruit | Fruit | Fruit | | |
-| | integer | age | Leeftijd | Age | | |
-| | text | why | Waarom? | Why? | | ${s1} = 'eens' |
-| | end_group | | | | | |
-| choices |
-| | list_name | name | label::Nederlands (nl) | label::English (en) | score | collapse |
-| | yn | ja | Ja | Yes | | |
-| | yn | nee | Nee | No | | |
-| | agree | oneens | Oneens | Disagree | 1 | oneens |
-| | agree | neutraal | Neutraal | Neutral | 2 | neutraal |
-| | agree | eens | Eens | Agree | 3 | eens |
-| | kleur | rood | Rood | Red | | |
-| | kleur | blauw | Blauw | Blue | | |
-| | kleur | groen | Groen | Green | | |
-| | fruit | appel | Appel | Apple | | |
-| | fruit | peer | Peer | Pear | | |
-| settings |
-| | form_title | form_id | version | default_language |
-| | Mini | mini | 1 | Nederlands (nl) |
-"""
+# tests/helpers.py's MINI_FORM with a colour question (a list to rescale) and a follow-up that depends on s1
+BASE = (
+    MINI_FORM.replace(
+        "| | select_multiple fruit |",
+        "| | select_one kleur | colour | Welke kleur? | Which colour? | | | | | | |\n| | select_multiple fruit |",
+    )
+    .replace("| | text | why | Waarom? | Why? | | |", "| | text | why | Waarom? | Why? | | ${s1} = 'eens' |")
+    .replace(
+        "| | fruit | appel |",
+        "| | kleur | rood | Rood | Red | | |\n| | kleur | blauw | Blauw | Blue | | |\n| | kleur | groen | Groen | Green | | |\n| | fruit | appel |",
+    )
+)
 
 
 def _diff(tmp_path, after_text, before_text=BASE):
@@ -55,7 +39,7 @@ def test_identical_forms_have_no_changes(tmp_path):
 
 
 def test_added_and_removed(tmp_path):
-    after = BASE.replace("| | integer | age | Leeftijd | Age | | |\n", "| | integer | hours | Uren per week | Hours per week | | |\n")
+    after = BASE.replace("| | integer | age | Leeftijd | Age |", "| | integer | hours | Uren per week | Hours per week |")
     diff = _diff(tmp_path, after)
     assert _kinds(diff, "hours") == ["added"] and _kinds(diff, "age") == ["removed"]
     assert not diff.comparable("hours") and not diff.comparable("age")

@@ -12,7 +12,7 @@ from afstand.errors import AfstandError, InstrumentError
 from afstand.instrument import support
 from afstand.instrument.loader import check_instrument, load_instrument
 from tests.conftest import ROOT, run_cli
-from tests.helpers import FUZZ, md_form
+from tests.helpers import EACH_FORM, FUZZ, md_form
 
 CORPUS = ROOT.parent / "shared" / "xlsform-corpus"
 
@@ -115,13 +115,10 @@ def test_broken_form_is_refused_with_pyxforms_message(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
-def _corpus_forms():
-    return sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
-
-
-@pytest.mark.parametrize("name", _corpus_forms() or ["<no corpus>"])
-def test_corpus_form_is_accepted_or_refused_with_its_list(reference, name):
-    path = CORPUS / name
+@pytest.mark.parametrize("name", list(EACH_FORM))
+def test_corpus_form_is_accepted_or_refused_with_its_list(name):
+    """Every form of ../shared/xlsform-corpus; without it, every XLSForm of the study folders."""
+    path = EACH_FORM[name]
     report = check_instrument(path)
     assert report.status in support.STATUSES
     if report.accepted:

@@ -29,10 +29,10 @@ def html_report(tmp_path_factory, study, reference_data) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_full_report(tmp_path_factory, study, demo_data) -> Path:
-    """The seeded demo study's report in every format (runs without ../shared)."""
+def demo_full_report(tmp_path_factory, study, demo_data, demo_codings) -> Path:
+    """The seeded demo study's report in every format, with the labelled sample of coded open answers (runs without ../shared)."""
     out = tmp_path_factory.mktemp("demo-report-full") / "out"
-    build_report(study, demo_data, out)
+    build_report(study, demo_data, out, codings=demo_codings)
     return out
 
 

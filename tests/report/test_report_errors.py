@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -52,11 +53,46 @@ def test_failure_mid_way_leaves_no_output(tmp_path, study, demo_data, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the staging folder is gone
 
 
-def test_one_instrument_only(tmp_path, study, reference):  # the reference study: its published count of clients
+def test_failure_while_writing_leaves_the_previous_output(tmp_path, study, demo_data, monkeypatch):
+    """Built in memory, then written: a disk that fails half-way through the writing changes nothing in the output folder."""
+    from pathlib import Path
+
     out = tmp_path / "out"
-    build_report(study, {"clienten": reference / "clienten.csv"}, out, formats=("html",), workers=1)
+    (out / "figures").mkdir(parents=True)
+    (out / "rapport.html").write_text("previous report", encoding="utf-8")
+    (out / "figures" / "figuur-02.svg").write_text("previous figure", encoding="utf-8")
+    files = build_module.report_files(study, {"clienten": demo_data["clienten"]}, formats=("html",), workers=1)
+    assert "rapport.html" in files and "figures/figuur-02.svg" in files and "cijfers.json" in files
+    written, original = [], Path.write_bytes
+
+    def disk_full_at_the_third_file(self, data):
+        written.append(self.name)
+        if len(written) == 3:
+            raise OSError("disk full")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full_at_the_third_file)
+    with pytest.raises(OSError, match="disk full"):
+        build_report(study, {"clienten": demo_data["clienten"]}, out, formats=("html",), workers=1)
+    monkeypatch.undo()
+    assert len(written) == 3
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["figures", "figures/figuur-02.svg", "rapport.html"]
+    assert (out / "rapport.html").read_text(encoding="utf-8") == "previous report"
+    assert (out / "figures" / "figuur-02.svg").read_text(encoding="utf-8") == "previous figure"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # the staging folder is gone
+    build_report(study, {"clienten": demo_data["clienten"]}, out, formats=("html",), workers=1)
+    assert (out / "rapport.html").read_bytes() == files["rapport.html"]  # the same bytes as the in-memory build
+    assert (out / "figures" / "figuur-02.svg").read_bytes() == files["figures/figuur-02.svg"]
+
+
+def test_one_instrument_only(tmp_path, study, study_files):
+    """The clients alone (the reference study's file when ../shared is there, else the demo study's)."""
+    out = tmp_path / "out"
+    build_report(study, {"clienten": study_files["clienten"]}, out, formats=("html",), workers=1)
     html = (out / "rapport.html").read_text(encoding="utf-8")
-    assert "26 cliënten vulden de enquête in" in html and "reclasseringswerkers de enquête ingevuld" not in html
+    with study_files["clienten"].open(encoding="utf-8", newline="") as handle:
+        consented = sum(row["consent"] == "ja" for row in csv.DictReader(handle))  # 26 in the reference study
+    assert f"{consented} cliënten vulden de enquête in" in html and "reclasseringswerkers de enquête ingevuld" not in html
     assert not (out / "factsheet.html").exists()  # the factsheet contrasts both groups
     assert sorted(p.name for p in (out / "figures").glob("*.svg")) == [
         "figuur-02.svg",

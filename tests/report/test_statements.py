@@ -9,9 +9,8 @@ import re
 
 import pytest
 
+from afstand.analysis.frequencies import round_half_up
 from afstand.report.build import build_report
-
-pytestmark = pytest.mark.reference
 
 
 def text_of(path) -> str:
@@ -19,10 +18,10 @@ def text_of(path) -> str:
     return re.sub(r"\s+", " ", html.unescape(raw))
 
 
-def flipped_clients(reference, study, folder, favourable: bool):
+def flipped_clients(source, study, folder, favourable: bool):
     """Every client answers every alliance statement on the unfavourable (or favourable) side of online work."""
     instrument = study.instrument("clienten")
-    rows = list(csv.DictReader((reference / "clienten.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader(source.open(encoding="utf-8")))
     for row in rows:
         if row["consent"] != "ja":
             continue
@@ -41,9 +40,9 @@ def flipped_clients(reference, study, folder, favourable: bool):
     return write_rows(folder / "clienten.csv", rows)
 
 
-def flipped_workers(reference, folder, favourable: bool):
+def flipped_workers(source, folder, favourable: bool):
     """Workers skilled with Jabbr and the client portal but not with WhatsApp and SMS, or the other way round."""
-    rows = list(csv.DictReader((reference / "werkers.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader(source.open(encoding="utf-8")))
     first, last = ("nee", "ja") if favourable else ("ja", "nee")
     for row in rows:
         if row["consent"] == "ja":
@@ -63,13 +62,14 @@ def write_rows(path, rows):
 
 
 @pytest.fixture(scope="module")
-def flipped_reports(tmp_path_factory, study, reference):
+def flipped_reports(tmp_path_factory, study, study_files):
+    """The study's answers (the reference study's when ../shared is there, else the demo study's), flipped both ways."""
     out = {}
     for favourable in (False, True):
         folder = tmp_path_factory.mktemp("flip")
         data = {
-            "werkers": flipped_workers(reference, folder, favourable),
-            "clienten": flipped_clients(reference, study, folder, favourable),
+            "werkers": flipped_workers(study_files["werkers"], folder, favourable),
+            "clienten": flipped_clients(study_files["clienten"], study, folder, favourable),
         }
         warnings: list[str] = []
         build_report(study, data, folder / "out", formats=("html",), workers=1, warnings=warnings)
@@ -77,14 +77,24 @@ def flipped_reports(tmp_path_factory, study, reference):
     return out
 
 
-def test_wording_follows_the_data(flipped_reports):
+def consented(path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["consent"] == "ja"]
+
+
+def test_wording_follows_the_data(flipped_reports, study_files):
+    from statsmodels.stats.proportion import proportion_confint
+
     negative, _ = flipped_reports[False]
     positive, _ = flipped_reports[True]
     assert "Cliënten waren over het algemeen negatiever dan de werkers" in negative
     assert "Cliënten waren over het algemeen positiever dan de werkers" in positive
-    # c_wa_beveiligd is keyed +1: all "oneens" → 0%, a minority; all "eens" → 100%, a majority
-    assert "Een minderheid (0% [0–13]) denkt dat de online gesprekken voldoende beveiligd zijn" in negative
-    assert "Een meerderheid (100% [87–100]) denkt dat de online gesprekken voldoende beveiligd zijn" in positive
+    # c_wa_beveiligd is keyed +1: all "oneens" → 0%, a minority; all "eens" → 100%, a majority (each with its
+    # Wilson interval: [0–13] and [87–100] for the reference study's 26 clients)
+    n = len(consented(study_files["clienten"]))
+    edge = round_half_up(100 * proportion_confint(0, n, method="wilson")[1])
+    assert f"Een minderheid (0% [0–{edge:.0f}]) denkt dat de online gesprekken voldoende beveiligd zijn" in negative
+    assert f"Een meerderheid (100% [{100 - edge:.0f}–100]) denkt dat de online gesprekken voldoende beveiligd zijn" in positive
     # c_wa_verkeerd_begrijpen is keyed −1: unfavourable = everyone agrees, so workers agree less often
     assert "werkers vinden dit minder vaak" in negative and "werkers vinden dit vaker" in positive
     # the most chosen contact frequency: everyone (a majority) or a quarter each (a minority)
@@ -101,15 +111,22 @@ def test_wording_follows_the_data(flipped_reports):
     assert re.search(r"Instagram \(100%\) wordt vaker dagelijks gebruikt dan WhatsApp .*?Snapchat \(100%\) vaker", positive)
 
 
-def test_claims_checked_against_the_data(flipped_reports):
+def test_claims_checked_against_the_data(flipped_reports, study_files, study):
     negative, warnings_negative = flipped_reports[False]
     positive, warnings_positive = flipped_reports[True]
     claim = "Over privacy zijn werkers en cliënten het grotendeels eens"
     assert any(claim in w for w in warnings_negative)
     row = re.search(re.escape(claim) + r" meer dan de helft[^|]*?(klopt|NIET GESTEUND door de cijfers)", negative)
     assert row and row.group(1) == "NIET GESTEUND door de cijfers"
-    # in the reference data only 47% of the workers are unworried about privacy: contradicted there too
-    assert any(claim in w for w in warnings_positive)
+    # all clients find the conversations secure: the claim then holds only if more than half of the
+    # workers are unworried about privacy (the workers' answers are not flipped; 47% in the reference study)
+    item = study.instrument("werkers").items["w_wa_privacy"]
+    unworried = {c.name for c in item.choice_list.choices if c.collapse == "oneens"}
+    workers = consented(study_files["werkers"])
+    share = 100 * sum(row["w_wa_privacy"] in unworried for row in workers) / len(workers)
+    assert any(claim in w for w in warnings_positive) == (share <= 50)
+    row = re.search(re.escape(claim) + r" meer dan de helft[^|]*?(klopt|NIET GESTEUND door de cijfers)", positive)
+    assert row and row.group(1) == ("klopt" if share > 50 else "NIET GESTEUND door de cijfers")
     blended = "een duidelijke behoefte aan een 'blended' vorm van werken"
     assert not any(blended in w for w in warnings_negative)
     assert "Controle van uitspraken" in negative

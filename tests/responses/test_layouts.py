@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import numpy as np
-import openpyxl
 import pytest
 
 from afstand.errors import DataError
 from afstand.instrument.loader import load_instrument
 from afstand.responses import load_responses, read_table
 from tests.conftest import run_cli
-from tests.helpers import md_form
+from tests.helpers import CENTRAL_META, md_form, tool_export, write_table
 
 FORM = """
 | survey |
@@ -137,23 +134,7 @@ def kobo_rows(form, *, labels: bool, groups: bool, one_column: bool = True, spli
 
 
 def central_rows(form):
-    header = (
-        ["SubmissionDate"]
-        + ["-".join(PATHS[n]) for n in FIELD_ORDER]
-        + [
-            "meta-instanceID",
-            "KEY",
-            "SubmitterID",
-            "SubmitterName",
-            "AttachmentsPresent",
-            "AttachmentsExpected",
-            "Status",
-            "ReviewState",
-            "DeviceID",
-            "Edits",
-            "FormVersion",
-        ]
-    )
+    header = ["SubmissionDate"] + ["-".join(PATHS[n]) for n in FIELD_ORDER] + CENTRAL_META
     rows = []
     for i, answer in enumerate(ANSWERS):
         rows.append(
@@ -189,26 +170,6 @@ def afstand_rows(form):
     return header, rows
 
 
-def write_csv(path, header, rows, delimiter=","):
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-    return path
-
-
-def write_xlsx(path, header, rows, sheet="data"):
-    workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = sheet
-    ws.append(header)
-    for row in rows:
-        ws.append([int(v) if v.isdigit() and len(v) < 6 else (v or None) for v in row])
-    workbook.save(path)
-    return path
-
-
 def _same(a, b):
     assert (a.n_total, a.n_consented) == (b.n_total, b.n_consented)
     for name, codes in a.single.items():
@@ -224,7 +185,7 @@ def _same(a, b):
 
 @pytest.fixture
 def canonical(tmp_path, form):
-    path = write_csv(tmp_path / "afstand.csv", *afstand_rows(form))
+    path = write_table(tmp_path / "afstand.csv", *afstand_rows(form))
     responses = load_responses(path, form)
     assert responses.layout == "afstand" and responses.problems == []
     return responses
@@ -251,9 +212,9 @@ def test_every_layout_reads_to_the_same_responses(tmp_path, form, canonical, cas
     header, rows = rows_of(form)
     path = tmp_path / f"export.{kind}"
     if kind == "csv":
-        write_csv(path, header, rows, delimiter)
+        write_table(path, header, rows, delimiter)
     else:
-        write_xlsx(path, header, rows)
+        write_table(path, header, rows)
     responses = load_responses(path, form)
     assert responses.problems == []
     assert responses.layout == layout
@@ -263,13 +224,13 @@ def test_every_layout_reads_to_the_same_responses(tmp_path, form, canonical, cas
 
 
 def test_metadata_kept_apart_and_identifying_columns_not_read(tmp_path, form):
-    path = write_csv(tmp_path / "k.csv", *kobo_rows(form, labels=False, groups=True))
+    path = write_table(tmp_path / "k.csv", *kobo_rows(form, labels=False, groups=True))
     raw = read_table(path, form)
     assert raw.dropped == ["_submission_time", "_submitted_by"]
     assert set(raw.metadata) == {"_id", "_uuid", "_validation_status", "_status", "__version__", "_index"}
     assert raw.unused == ["over/uitleg"]  # the note (a calculate field is computed and stored: an item)
     assert raw.columns["response_id"].to_pylist() == [f"uuid-{i}" for i in range(len(ANSWERS))]
-    central = read_table(write_csv(tmp_path / "c.csv", *central_rows(form)), form)
+    central = read_table(write_table(tmp_path / "c.csv", *central_rows(form)), form)
     assert central.dropped == ["SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID"]
     assert {"KEY", "meta-instanceID", "ReviewState", "FormVersion", "Edits"} <= set(central.metadata) | {"KEY"}
 
@@ -283,7 +244,7 @@ def test_missing_code_never_enters_the_mean(canonical):
 def test_study_missing_codes_apply_to_every_item(tmp_path, form):
     header, rows = afstand_rows(form)
     rows[0][header.index("org")] = "-9"
-    path = write_csv(tmp_path / "d.csv", header, rows)
+    path = write_table(tmp_path / "d.csv", header, rows)
     with pytest.raises(DataError, match="not a choice of item org"):
         load_responses(path, form)
     responses = load_responses(path, form, missing=("-9",))
@@ -295,7 +256,7 @@ def test_ambiguous_label_text_is_refused_not_guessed(tmp_path):
     text = FORM.replace("| | fruit | kers | Kers |", "| | fruit | kers | Kers |\n| | fruit | rode | Rode |")
     form = load_instrument(md_form(tmp_path, text))
     header, rows = kobo_rows(form, labels=True, groups=False, split=False)
-    path = write_xlsx(tmp_path / "k.xlsx", header, rows)
+    path = write_table(tmp_path / "k.xlsx", header, rows)
     with pytest.raises(DataError) as err:
         load_responses(path, form)
     problem = err.value.problems[0]
@@ -305,14 +266,14 @@ def test_ambiguous_label_text_is_refused_not_guessed(tmp_path):
     assert problem.column.startswith("E (Welk fruit eet je?")
     # with the split columns the same export is unambiguous
     header, rows = kobo_rows(form, labels=True, groups=False)
-    assert load_responses(write_xlsx(tmp_path / "s.xlsx", header, rows), form).problems == []
+    assert load_responses(write_table(tmp_path / "s.xlsx", header, rows), form).problems == []
 
 
 def test_bad_split_cell_and_unknown_label_are_reported(tmp_path, form):
     header, rows = kobo_rows(form, labels=True, groups=True)
     rows[1][header.index("Over jou/Je werk/Welk fruit eet je?/Peer")] = "misschien"
     rows[2][header.index("Later/Hoe vaak?")] = "Altijd"
-    path = write_csv(tmp_path / "k.csv", header, rows)
+    path = write_table(tmp_path / "k.csv", header, rows)
     with pytest.raises(DataError) as err:
         load_responses(path, form)
     found = {(p.row, p.column, p.value, p.message) for p in err.value.problems}
@@ -321,7 +282,7 @@ def test_bad_split_cell_and_unknown_label_are_reported(tmp_path, form):
 
 
 def test_forced_wrong_layout_lists_unmatched_columns(tmp_path, form):
-    path = write_csv(tmp_path / "c.csv", *central_rows(form))
+    path = write_table(tmp_path / "c.csv", *central_rows(form))
     with pytest.raises(DataError) as err:
         load_responses(path, form, layout="kobo-xml")
     assert any(p.column == "over-werk-org" and "has this name" in p.message for p in err.value.problems)
@@ -348,7 +309,7 @@ def test_duplicate_choice_names_are_refused(tmp_path):
 
 def test_cli_names_the_layout_and_forces_one(tmp_path, form):
     form_path = md_form(tmp_path, FORM, "fruit.md")
-    data = write_csv(tmp_path / "c.csv", *central_rows(form))
+    data = write_table(tmp_path / "c.csv", *central_rows(form))
     result = run_cli("analyze", "--instrument", str(form_path), "--data", str(data), "--json")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
@@ -365,19 +326,38 @@ def test_cli_names_the_layout_and_forces_one(tmp_path, form):
 @pytest.mark.parametrize(
     "export,layout", [("kobo-labels.xlsx", "kobo-labels"), ("kobo-xml-groups.csv", "kobo-xml"), ("odk-central.csv", "odk-central")]
 )
-def test_reference_interop_exports_give_the_expected_output(reference, tmp_path, name, export, layout):
+def test_interop_exports_give_the_expected_output(study_files, study, tmp_path, name, export, layout):
+    """The study's respondents as Kobo and ODK Central export them analyse to the study's expected output.
+    With ../shared: the reference study's exports (interop-exports/) against its expected JSON, checked
+    by the shared tool. Without: the seeded demo study written in the same layouts (tests/helpers.py
+    ``tool_export``) against the analysis of its canonical CSV."""
     import subprocess
     import sys
 
-    data = reference.parent / "interop-exports" / f"{name}-{export}"
+    from tests.conftest import REFERENCE
+
+    reference = study_files[name].parent == REFERENCE
+    if reference:
+        data = REFERENCE.parent / "interop-exports" / f"{name}-{export}"
+    else:
+        header, rows = tool_export(study_files[name], study.instrument(name), layout)
+        data = write_table(tmp_path / f"{name}-{export}", header, rows, delimiter=";" if layout == "kobo-xml" else ",")
     result = run_cli("analyze", "--instrument", name, "--data", str(data), "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["data"]["layout"] == layout
-    actual = tmp_path / "actual.json"
-    actual.write_text(result.stdout, encoding="utf-8")
-    check = subprocess.run(
-        [sys.executable, str(reference.parent / "tools" / "check_expected.py"), str(reference / f"expected-{name}.json"), str(actual)],
-        capture_output=True,
-        text=True,
-    )
-    assert check.returncode == 0, check.stdout
+    got = json.loads(result.stdout)
+    assert got["data"]["layout"] == layout
+    if reference:
+        actual = tmp_path / "actual.json"
+        actual.write_text(result.stdout, encoding="utf-8")
+        check = subprocess.run(
+            [sys.executable, str(REFERENCE.parent / "tools" / "check_expected.py"), str(REFERENCE / f"expected-{name}.json"), str(actual)],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stdout
+        return
+    canonical = run_cli("analyze", "--instrument", name, "--data", str(study_files[name]), "--json")
+    assert canonical.returncode == 0, canonical.stderr
+    expected = json.loads(canonical.stdout)
+    assert got["n_total"] == expected["n_total"] and got["n_consented"] == expected["n_consented"] > 0
+    assert {k: v for k, v in got.items() if k != "data"} == {k: v for k, v in expected.items() if k != "data"}

@@ -48,7 +48,7 @@ def test_every_consented_reference_row_is_accepted(client, demo, study_files):
         answers = {k: v for k, v in row.items() if k != "response_id" and v}
         result = post(client, "clienten", {"instance_id": str(uuid.uuid4()), "answers": answers})
         assert result.status_code == 201, (row["response_id"], result.json())
-    assert Response.objects.count() == len(rows) == 26  # both studies have 26 consented clients
+    assert Response.objects.count() == len(rows) > 0  # every consented row of the file, counted from the file
 
 
 def test_invalid_answers_get_per_item_errors(client, demo):

@@ -99,16 +99,14 @@ def test_researcher_sees_counts_and_downloads_exports(server, browser, tmp_path)
     context.close()
 
 
-def _post_reference_rows(base: str, name: str, limit: int) -> None:
+def _post_rows(base: str, name: str, path: Path, limit: int) -> None:
+    """The first ``limit`` rows of a response file, the consented ones posted to the survey API."""
     import csv
     import json
     import urllib.request
     import uuid
 
-    reference = Path(__file__).resolve().parents[3] / "shared" / "reference-study" / f"{name}.csv"
-    if not reference.is_file():
-        pytest.skip("../shared/reference-study is not present")
-    with reference.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:
         for row in list(csv.DictReader(handle))[:limit]:
             answers = {k: v for k, v in row.items() if v and k != "response_id"}
             if answers.get("consent") != "ja":
@@ -130,13 +128,14 @@ def _login(browser, base: str, username: str):
     return context, page
 
 
-def test_coder_codes_answers_and_the_report_shows_the_themes(server, browser, tmp_path):
+def test_coder_codes_answers_and_the_report_shows_the_themes(server, browser, study_files, tmp_path):
+    """On the reference study's rows when ../shared is there, else on the seeded demo study's."""
     import subprocess
     import sys
 
     base, db, env, _ = server
-    _post_reference_rows(base, "werkers", 40)
-    _post_reference_rows(base, "clienten", 27)
+    _post_rows(base, "werkers", study_files["werkers"], 40)
+    _post_rows(base, "clienten", study_files["clienten"], 27)
     exe = Path(sys.executable).with_name("afstand")
     for user, role in (("codeur", "coder"), ("eigenaar", "owner")):
         made = subprocess.run(

@@ -16,7 +16,7 @@ from afstand.demo_form import generate_submissions
 from afstand.responses.submission import check_submission, split_error_key
 from afstand.services import studies
 from afstand.web.models import Response, Study
-from tests.helpers import CORPUS, FORMS, action_of
+from tests.helpers import EACH_FORM, action_of
 
 pytestmark = pytest.mark.django_db
 PAGE_FIELDS = {"instances", "action", "lang", "via", "i", "k"}
@@ -51,13 +51,12 @@ def _value(instrument, answers: dict, field: str):
     return value.split() if instrument.items[key].type == "select_multiple" else [value]
 
 
-@pytest.mark.parametrize("name", FORMS)
+@pytest.mark.parametrize("name", list(EACH_FORM))
 def test_corpus_form_completes_on_the_survey_pages(client, name):
-    if not FORMS:
-        pytest.skip("../shared/xlsform-corpus is not present")
+    """Every form of the corpus; without ../shared, every XLSForm of the study folders."""
     study = Study.objects.create(slug="corpus", title="Corpus")
     slug = Path(name).stem.replace("_", "-").lower()
-    version = studies.add_version(study, slug, name, (CORPUS / name).read_bytes())
+    version = studies.add_version(study, slug, name, EACH_FORM[name].read_bytes())
     instrument = studies.instrument_for(version)
     answers = generate_submissions(instrument, 1, seed=9)[0]
     url = f"/s/corpus/{slug}"

@@ -1,9 +1,8 @@
-"""Every form of ../shared/xlsform-corpus uploads without a 5xx: made (302) or refused with its list (400)."""
+"""Every form of ../shared/xlsform-corpus (without it: the study folders' XLSForms) uploads without a 5xx: made (302) or refused with its list (400)."""
 
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,15 +10,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from afstand.instrument.loader import check_instrument
 from afstand.web.models import InstrumentVersion, Study
+from tests.helpers import EACH_FORM
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "xlsform-corpus"
 pytestmark = pytest.mark.django_db
-FORMS = sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
 
 
-@pytest.mark.parametrize("name", FORMS or ["<no corpus>"])
-def test_corpus_form_upload(client, reference, name):
-    path = CORPUS / name
+@pytest.mark.parametrize("name", list(EACH_FORM))
+def test_corpus_form_upload(client, name):
+    """Every form of the corpus; without ../shared, every XLSForm of the study folders."""
+    path = EACH_FORM[name]
     user = User.objects.filter(username="eigenaar").first() or User.objects.create_user(
         "eigenaar", password="Een-lang-wachtwoord-42", is_staff=True
     )

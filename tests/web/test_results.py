@@ -109,9 +109,11 @@ def reference_db(db, study_files):
     return study
 
 
-def test_analysis_page_shows_the_core_numbers_and_figures(client, reference_db, reference):
+def test_analysis_page_shows_the_core_numbers_and_figures(client, reference_db, study_results):
+    """Against the core's analysis of the study's file (the reference study's, whose analysis the
+    expected JSON of ../shared checks, else the seeded demo study's)."""
     login(client, "analyst", reference_db)
-    expected = json.loads((reference / "expected-clienten.json").read_text(encoding="utf-8"))
+    expected = study_results["clienten"]
     page = client.get("/onderzoek/werken-op-afstand/analyse/clienten/")
     html = page.content.decode()
     assert page.status_code == 200
@@ -156,6 +158,40 @@ def test_report_downloads_from_stored_responses(client, reference_db, study_resu
     assert html.status_code == 200 and "<html" in html.content.decode()[:200].lower()
     assert client.get("/onderzoek/werken-op-afstand/rapport.exe").status_code == 404
     assert AuditEvent.objects.filter(action="report").count() == 2
+
+
+def test_report_is_built_from_stored_tables_in_memory(reference_db, study_results, monkeypatch, tmp_path):
+    """``report_stored`` builds from the stored tables without a temporary file or folder, and the
+    download stands alone (its figures inside the page); a failure half-way leaves nothing anywhere."""
+    import tempfile
+
+    import docx  # noqa: F401 - the renderers' first imports look libraries up through tempfile: done before the check
+    import matplotlib.pyplot  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    from afstand.report import build
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("the report from stored responses went through the disk")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # anything tempfile makes would land here
+    for name in ("mkdtemp", "mkstemp", "TemporaryDirectory", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, no_disk)
+    monkeypatch.setattr(build, "_staging_dir", no_disk)
+    name, content = results.report_stored("werken-op-afstand", "html")
+    html = content.decode("utf-8")
+    assert name == "rapport.html" and f"In totaal hebben {study_results['werkers']['n_consented']} reclasseringswerkers" in html
+    assert 'src="figures/' not in html and html.count('src="data:image/svg+xml;base64,') >= 14
+    name, content = results.report_stored("werken-op-afstand", "pdf", "factsheet")
+    assert name == "factsheet.pdf" and content[:5] == b"%PDF-"
+
+    def broken(*args, **kwargs):
+        raise OSError("docx writer failed")
+
+    monkeypatch.setattr(build, "write_docx", broken)
+    with pytest.raises(OSError, match="docx writer failed"):
+        results.report_stored("werken-op-afstand", "docx")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_report_without_responses_says_why(client):

@@ -135,11 +135,12 @@ def test_a_version_added_inside_a_wave_gives_not_asked(client):
     assert 'class="meta not-asked"' in page and ": 2</p>" in page
 
 
-def test_report_and_trend_page_for_a_study_with_two_waves(client, demo, reference):
-    """Two waves with responses (the reference study's first rows in 2021, later rows in 2022)."""
-    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
+def test_report_and_trend_page_for_a_study_with_two_waves(client, demo, study_files):
+    """Two waves with responses (the study's first rows in 2021, later rows in 2022): the reference
+    study's when ../shared is there, else the seeded demo study's."""
+    with study_files["werkers"].open(encoding="utf-8") as handle:
         workers = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
-    with (reference / "clienten.csv").open(encoding="utf-8") as handle:
+    with study_files["clienten"].open(encoding="utf-8") as handle:
         clients = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
 
     def store(rows, name):
@@ -211,7 +212,7 @@ def test_cli_study_wave_create_and_list(tmp_path, monkeypatch):
     assert again.returncode == 2 and "already has a wave 2022" in again.stderr
 
 
-def test_report_still_builds_after_a_version_is_added_inside_the_wave(client, demo, reference):
+def test_report_still_builds_after_a_version_is_added_inside_the_wave(client, demo, study_files):
     """A new werkers version with an extra question: old rows are 'not asked' it; the report builds."""
     core = studies.core_study(demo.slug)
     source = core.form_path("werkers").read_text(encoding="utf-8")
@@ -220,9 +221,9 @@ def test_report_still_builds_after_a_version_is_added_inside_the_wave(client, de
         "|  | select_one gender | w_gender |", extra + " |  |  |  |  |  |  |  |  |  |  |  |  |\n|  | select_one gender | w_gender |", 1
     )
     assert "w_gender_new" in changed
-    with (reference / "werkers.csv").open(encoding="utf-8") as handle:
+    with study_files["werkers"].open(encoding="utf-8") as handle:
         workers = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
-    with (reference / "clienten.csv").open(encoding="utf-8") as handle:
+    with study_files["clienten"].open(encoding="utf-8") as handle:
         clients = [r for r in csv.DictReader(handle) if r["consent"] == "ja"]
     first = studies.active_version(demo.slug, "werkers")
     for row in workers[:60]:

@@ -32,7 +32,11 @@ def wilson(count: int, n: int, *, confidence: float = 0.95) -> tuple[float, floa
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at 0% (100%) the lower (upper) bound is exactly 0 (1); the float difference leaves ~1e-15 that would put
+    # the interval beside its own estimate (a negative error bar)
+    low = 0.0 if count == 0 else max(0.0, centre - half)
+    high = 1.0 if count == n else min(1.0, centre + half)
+    return low, high
 
 
 def wilson_percent(count: int, n: int) -> list[float] | None:

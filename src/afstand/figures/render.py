@@ -122,15 +122,32 @@ class Painters:
 
 
 class Drawings:
-    """The figures being drawn into a folder: :meth:`wait` returns when every drawing of a format is there."""
+    """The figures being drawn: :meth:`wait` returns when every drawing of a format is there,
+    :meth:`files` gives them (``figures/<key>.<fmt>`` → bytes)."""
 
-    def __init__(self, formats: tuple[str, ...], painters: Painters | None = None):
+    def __init__(self, formats: tuple[str, ...], out_dir: Path | None, done: dict[str, bytes], painters: Painters | None = None):
         self._formats = formats
+        self._out_dir = out_dir
+        self._done = done  # drawn or found here: name → bytes
         self._painters = painters
+
+    @property
+    def parallel(self) -> bool:
+        """True when workers draw into the folder (a reader waits for each file there)."""
+        return self._painters is not None and bool(self._painters.busy)
 
     def wait(self, fmt: str) -> None:
         if fmt in self._formats and self._painters is not None:
             self._painters.wait(fmt)
+
+    def files(self) -> dict[str, bytes]:
+        """Every drawing there is now (call after :meth:`wait`)."""
+        found = dict(self._done)
+        if self._out_dir is not None and self._out_dir.is_dir():
+            for path in sorted(self._out_dir.iterdir()):
+                if path.suffix[1:] in self._formats and not path.name.startswith("."):
+                    found.setdefault(f"figures/{path.name}", path.read_bytes())
+        return found
 
 
 def draw(
@@ -140,46 +157,50 @@ def draw(
     groups: dict[str, str],
     footnote: str,
     keys_of: dict[int, list[str]],
-    out_dir: Path,
+    out_dir: Path | None,
     *,
     painters: Painters | None = None,
     look: Look | None = None,
     formats: tuple[str, ...] = FORMATS,
 ) -> Drawings:
-    """Draw the figures of ``spec`` into ``out_dir`` (``<key>.svg``, ``<key>.png``).
+    """Draw the figures of ``spec``: into ``out_dir`` (``<key>.svg``, ``<key>.png``), or with
+    ``out_dir`` None in memory, here (nothing touches the disk but the cache).
 
     ``keys_of``: per figure number the keys of its drawings (from ``build_figures(draw=False)``),
-    so that cached drawings are found without drawing; they are copied at once. With
-    ``painters`` the rest is shared among them and this returns at once (wait with
-    :meth:`Drawings.wait`); without, everything is drawn here before this returns. Painters get
-    the study folder and reload the instruments (a loaded instrument is not picklable);
-    results are plain dicts.
+    so that cached drawings are found without drawing. With ``painters`` (and a folder) the rest
+    is shared among them and this returns at once (wait with :meth:`Drawings.wait`); without,
+    everything is drawn here before this returns. Painters get the study folder and reload the
+    instruments (a loaded instrument is not picklable); results are plain dicts.
     """
     look = look or Look()
     spec = [e for e in spec if e["instrument"] in results]
-    missing, digests = [], {}
+    missing, digests, done = [], {}, {}
     for entry in spec:
         name = entry["instrument"]
         digest = digests[entry["number"]] = entry_key(entry, results[name], groups.get(name, name), footnote, look)
         found = {(key, fmt): _cached(f"{digest}.{key}.{fmt}") for key in keys_of.get(entry["number"], []) for fmt in formats}
         if found and all(data is not None for data in found.values()):
             for (key, fmt), data in found.items():
-                _write(out_dir / f"{key}.{fmt}", data)
+                done[f"figures/{key}.{fmt}"] = data
+                if out_dir is not None:
+                    write_whole(out_dir / f"{key}.{fmt}", data)
         else:
             missing.append(entry)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
     if not missing or not formats:
         if painters is not None:
             painters.give([])
-        return Drawings(formats)
-    if painters is None or len(painters) < 2:
+        return Drawings(formats, out_dir, done)
+    if painters is None or len(painters) < 2 or out_dir is None:
         if painters is not None:
             painters.give([])
-        for _ in _drawn(study_root, missing, results, groups, footnote, look, formats, out_dir, digests, nice=False):
+        for _ in _drawn(study_root, missing, results, groups, footnote, look, formats, out_dir, digests, nice=False, into=done):
             pass
-        return Drawings(formats)
+        return Drawings(formats, out_dir, done)
     chunks = [c for c in _shares(missing, len(painters)) if c]
     painters.give([(study_root, chunk, results, groups, footnote, look, formats, out_dir, digests) for chunk in chunks])
-    return Drawings(formats, painters)
+    return Drawings(formats, out_dir, done, painters)
 
 
 def _shares(spec: list[dict], n: int) -> list[list[dict]]:
@@ -204,16 +225,16 @@ def _cached(name: str) -> bytes | None:
         return None
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """A whole file or none: a reader waiting for ``path`` (the PDF) never sees half of it."""
     aside = path.with_name(f".{path.name}.part")
     aside.write_bytes(data)
     os.replace(aside, path)
 
 
-def _drawn(study_root, spec, results, groups, footnote, look, formats, out_dir: Path, digests: dict, *, nice: bool):
-    """Draw every figure of ``spec`` into ``out_dir`` and the cache, all of one format before the
-    next; yields each format when all of its drawings are written."""
+def _drawn(study_root, spec, results, groups, footnote, look, formats, out_dir: Path | None, digests: dict, *, nice: bool, into=None):
+    """Draw every figure of ``spec`` into ``out_dir`` (or the dict ``into``) and the cache, all of
+    one format before the next; yields each format when all of its drawings are there."""
     from afstand.study import Study
 
     study = Study.load(study_root)
@@ -225,7 +246,10 @@ def _drawn(study_root, spec, results, groups, footnote, look, formats, out_dir: 
                 os.nice(PNG_NICENESS)
             for figure in figures:
                 data = figure_bytes(figure, fmt)
-                _write(out_dir / f"{figure.key}.{fmt}", data)
+                if into is not None:
+                    into[f"figures/{figure.key}.{fmt}"] = data
+                if out_dir is not None:
+                    write_whole(out_dir / f"{figure.key}.{fmt}", data)
                 cache.write_bytes("figures", f"{digests[figure.number]}.{figure.key}.{fmt}", data)
             yield fmt
     finally:

@@ -1,20 +1,30 @@
 """Build the report, factsheet and figures of a study from its response data.
 
-Everything is written into a temporary folder beside the output folder and moved into
-place only when all of it succeeded, so a failure never leaves half-written output.
+:func:`report_files` builds every output file in memory (name → bytes). :func:`build_report`
+writes them into a temporary folder beside the output folder and moves them into place only
+when all of it succeeded, so a failure never leaves half-written output.
+
+A build with worker processes (the command line) starts two figure workers and the PDF's
+process before it analyses the data: loading matplotlib and WeasyPrint overlaps the analysis;
+the workers draw into the build's folder, every SVG first, and the PDF, started as soon as the
+text is written, reads each figure when it lays it out (``docs/report.md``, "How a build runs").
+A build without workers (the web app) draws and renders here, in memory, without touching the
+disk: the PDF reads its figures from data: URIs.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
+import re
 import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import jinja2
 
@@ -93,16 +103,66 @@ def build_report(
     wave_instruments: dict | None = None,
     drawings: str = "all",
 ) -> list[Path]:
-    """Write the report into ``out_dir``. ``data``: per instrument a response file or a table in
-    memory (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file
-    or its rows already read; ``base``: "consented" or "valid". Researchers' claims the data
-    contradict are logged (``afstand.report``) and appended to ``warnings`` when a list is given.
-    ``waves`` (oldest first, the last one being ``data``) adds the section on the development since
-    the previous wave and the previous values on the factsheet tiles; ``versions`` (instrument →
-    [Instrument]) are the versions the rows may mix (items a row's version lacks are not asked);
-    ``wave_instruments`` (wave → {instrument: Instrument}) the version each wave used.
-    ``drawings``: "all", "vector" or "none" (:data:`DRAWINGS`)."""
+    """Write the report into ``out_dir`` (the files of :func:`report_files`, all or nothing): the
+    paths written, one per file and one for the figures folder. The staging folder is also where
+    the figure workers hand their drawings to the PDF."""
     step = progress or (lambda _message: None)
+    spec = _check(study, formats, base, drawings)
+    staging = _staging_dir(out_dir)  # an output folder that cannot be written fails before any work
+    try:
+        folder = staging if workers > 1 else None  # where figure workers hand their drawings to the PDF
+        files = _build(
+            study, spec, data, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments, drawings, folder
+        )
+        step("uitvoer op zijn plaats zetten")
+        for name, content in files.items():
+            target = staging / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not (target.is_file() and target.read_bytes() == content):  # (a worker may have written it already)
+                target.write_bytes(content)
+        top = dict.fromkeys(staging / name.split("/", 1)[0] for name in files)  # each file, and the figures folder once
+        return _move_into_place(staging, out_dir, list(top))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def report_files(
+    study: Study,
+    data: dict[str, Path | RawTable],
+    *,
+    formats: tuple[str, ...] = FORMATS,
+    codings: Path | list[dict] | None = None,
+    progress: Progress | None = None,
+    workers: int = 2,
+    base: str = "consented",
+    warnings: list[str] | None = None,
+    waves: list[tuple[str, dict[str, Path | RawTable]]] | None = None,
+    versions: dict | None = None,
+    wave_instruments: dict | None = None,
+    drawings: str = "all",
+) -> dict[str, bytes]:
+    """The report, factsheet, figures and published numbers, built in memory: file name (``figures/…``
+    for a figure) → bytes. ``data``: per instrument a response file or a table in memory
+    (:func:`afstand.responses.table_from_columns`); ``codings``: a coded-answers JSONL file or its
+    rows already read; ``base``: "consented" or "valid". Researchers' claims the data contradict are
+    logged (``afstand.report``) and appended to ``warnings`` when a list is given. ``waves`` (oldest
+    first, the last one being ``data``) adds the section on the development since the previous wave
+    and the previous values on the factsheet tiles; ``versions`` (instrument → [Instrument]) are the
+    versions the rows may mix (items a row's version lacks are not asked); ``wave_instruments``
+    (wave → {instrument: Instrument}) the version each wave used; ``drawings``: "all", "vector" or
+    "none" (:data:`DRAWINGS`). With ``workers <= 1`` nothing touches the disk; with more, the figure
+    workers hand their drawings over in a temporary folder."""
+    spec = _check(study, formats, base, drawings)
+    step = progress or (lambda _message: None)
+    if workers <= 1 or not DRAWINGS[drawings]:
+        return _build(study, spec, data, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments, drawings)
+    with tempfile.TemporaryDirectory(prefix="afstand-report-") as scratch:
+        return _build(
+            study, spec, data, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments, drawings, Path(scratch)
+        )
+
+
+def _check(study: Study, formats: tuple[str, ...], base: str, drawings: str = "all") -> "ReportSpec":
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise AfstandError(f"--format: unknown format {', '.join(unknown)} (known: {', '.join(FORMATS)})")
@@ -110,23 +170,26 @@ def build_report(
         raise AfstandError(f"--base: unknown base {base!r} (known: {', '.join(BASES)})")
     if drawings not in DRAWINGS:
         raise AfstandError(f"--figures: unknown choice {drawings!r} (known: {', '.join(DRAWINGS)})")
-    spec = ReportSpec.load(study)
-    staging = _staging_dir(out_dir)
-    try:
-        written = _build(
-            study, spec, data, staging, formats, codings, step, workers, base, warnings, waves, versions, wave_instruments, drawings
-        )
-        step("uitvoer op zijn plaats zetten")
-        return _move_into_place(staging, out_dir, written)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return ReportSpec.load(study)
+
+
+def embed_figures(html: str, files: Mapping[str, bytes]) -> str:
+    """The page with each ``src="figures/<key>.svg"`` replaced by a data: URI of that figure, so it
+    stands alone (a download, or WeasyPrint without a folder to read from)."""
+
+    def inline(match: re.Match) -> str:
+        svg = files.get(f"figures/{match.group(1)}")
+        if svg is None:
+            return match.group(0)
+        return 'src="data:image/svg+xml;base64,' + base64.b64encode(svg).decode("ascii") + '"'
+
+    return re.sub(r'src="figures/([A-Za-z0-9_.-]+\.svg)"', inline, html)
 
 
 def _build(
     study,
     spec,
     data,
-    staging,
     formats,
     codings,
     step,
@@ -137,18 +200,22 @@ def _build(
     versions=None,
     wave_instruments=None,
     drawings="all",
-) -> list[Path]:
+    folder: Path | None = None,
+) -> dict[str, bytes]:
+    """Every output file; with a ``folder`` (and workers) the figures are drawn by workers into
+    ``folder/figures`` and the PDF reads them there, else everything happens here, in memory."""
     drawn = DRAWINGS[drawings]
+    parallel = workers > 1 and folder is not None
     # started first, so that loading matplotlib and WeasyPrint overlaps the analysis
-    painters = render.Painters(workers if drawn else 0)
-    inline = workers <= 1 or "pdf" not in formats
+    painters = render.Painters(workers if parallel and drawn else 0)
+    inline = not parallel or "pdf" not in formats
     jobs = {
         "report": jobmod.Job(pdfmod.prepare, inline=inline),
         "factsheet": jobmod.Job(inline=inline, nice=FACTSHEET_NICENESS),  # it yields to the report PDF
     }
     try:
         return _build_in(
-            study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, jobs
+            study, spec, data, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, jobs, folder
         )
     finally:
         painters.close()
@@ -157,8 +224,8 @@ def _build(
 
 
 def _build_in(
-    study, spec, data, staging, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, jobs
-) -> list[Path]:
+    study, spec, data, formats, codings, step, base, warnings, waves, versions, wave_instruments, drawn, painters, jobs, folder
+) -> dict[str, bytes]:
     results, instruments, responses = {}, {}, {}
     for name, path in data.items():
         step(f"analyse {name}")
@@ -167,7 +234,7 @@ def _build_in(
         # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
         results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)
-    (staging / "cijfers.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+    files = {"cijfers.json": json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")}
     groups = spec.groups
     trends = {}
     if waves:
@@ -181,7 +248,6 @@ def _build_in(
     by_number: dict[int, list] = {}
     for figure in figures:
         by_number.setdefault(figure.number, []).append(figure)
-    (staging / "figures").mkdir()
     keys_of = {number: [f.key for f in found] for number, found in by_number.items()}
     # SVGs first (the PDF needs them), then PNGs (only the Word file needs them) at a lower priority
     drawing = render.draw(
@@ -191,18 +257,16 @@ def _build_in(
         groups,
         spec.text("footnote"),
         keys_of,
-        staging / "figures",
+        folder / "figures" if folder is not None else None,
         painters=painters,
         look=look,
         formats=drawn,
     )
     env = environment(spec.root / "templates")
-    written = [staging / "cijfers.json"]
     step("factsheet")
     factsheet_html = _factsheet(spec, numbers, groups, _content_env(numbers, []), env, trends)
     if factsheet_html is not None and ("html" in formats or "pdf" in formats):
-        (staging / "factsheet.html").write_text(factsheet_html, encoding="utf-8")
-        written.append(staging / "factsheet.html")
+        files["factsheet.html"] = factsheet_html.encode("utf-8")
     step("tekst")
     themes = _themes(codings, study, spec)
     blocks, fig_for, tables = _text(spec, numbers, themes, groups, by_number, warnings)
@@ -224,35 +288,51 @@ def _build_in(
         cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"), images="svg" in drawn
     )
     if "html" in formats:
-        (staging / "rapport.html").write_text(render_report(env, **page_args), encoding="utf-8")
-        written.append(staging / "rapport.html")
+        files["rapport.html"] = render_report(env, **page_args).encode("utf-8")
     try:
         for figure in trend_figures:
             for fmt in drawn:
-                (staging / "figures" / f"{figure.key}.{fmt}").write_bytes(figure_bytes(figure, fmt))
+                files[f"figures/{figure.key}.{fmt}"] = figure_bytes(figure, fmt)
+                if folder is not None:
+                    render.write_whole(folder / "figures" / f"{figure.key}.{fmt}", files[f"figures/{figure.key}.{fmt}"])
     finally:
         close(trend_figures)
+    made: dict[str, bytes] = {}  # PDFs made in this process
     if "pdf" in formats:
         step("pdf")
-        # the report PDF is the longest step: it reads the text now and each figure when it is drawn
-        jobs["report"].run(_pdf_file, render_report(env, **page_args, for_print=True), str(staging), "rapport.pdf", True)
-        written.append(staging / "rapport.pdf")
+        # the report PDF is the longest step: with workers it reads the text now and each figure when it is drawn
+        print_html = render_report(env, **page_args, for_print=True)
+        if folder is not None and jobs["report"].forked:  # the figures are (or will be) files in the folder
+            jobs["report"].run(_pdf_file, print_html, str(folder), "rapport.pdf", made)
+        else:
+            drawing.wait("svg")
+            jobs["report"].run(
+                _pdf_file, embed_figures(print_html, {**drawing.files(), **files}), _here(jobs["report"], folder), "rapport.pdf", made
+            )
         if factsheet_html is not None:
-            jobs["factsheet"].run(_pdf_file, factsheet_html, str(staging), "factsheet.pdf")
-            written.append(staging / "factsheet.pdf")
+            jobs["factsheet"].run(_pdf_file, factsheet_html, _here(jobs["factsheet"], folder), "factsheet.pdf", made)
     drawing.wait("svg")
     drawing.wait("png")
-    if drawn:
-        written.append(staging / "figures")
+    files.update(drawing.files())
     if "docx" in formats:
         step("docx")
-        png = {f.key: (staging / "figures" / f"{f.key}.png").read_bytes() for f in [*figures, *trend_figures]} if "png" in drawn else {}
-        with (staging / "rapport.docx").open("wb") as handle:
-            write_docx(handle, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
-        written.append(staging / "rapport.docx")
-    for job in jobs.values():
-        job.wait()  # the PDFs (and their errors) before anything is moved into place
-    return written
+        png = {f.key: files[f"figures/{f.key}.png"] for f in [*figures, *trend_figures] if f"figures/{f.key}.png" in files}
+        buffer = io.BytesIO()
+        write_docx(buffer, cover=cover, blocks=blocks, figures=fig_for, tables=tables, themes=themes, png=png, versions=versions)
+        files["rapport.docx"] = buffer.getvalue()
+    if "pdf" in formats:
+        for name, job in (("rapport.pdf", jobs["report"]), ("factsheet.pdf", jobs["factsheet"])):
+            job.wait()  # the PDFs (and their errors) before anything is returned
+            if name in made:
+                files[name] = made[name]
+            elif folder is not None and (folder / name).is_file():
+                files[name] = (folder / name).read_bytes()
+    return files
+
+
+def _here(job: jobmod.Job, folder: Path | None) -> str | None:
+    """Where a PDF job puts its PDF: a job in its own process into the folder, else in memory."""
+    return str(folder) if job.forked and folder is not None else None
 
 
 def _text(spec, numbers, themes, groups, by_number, warnings) -> tuple[list, dict, dict]:
@@ -378,11 +458,19 @@ def _factsheet(spec, numbers, groups, content_env, env, trends=None) -> str | No
     return render_factsheet(env, factsheet=text, tiles=tiles, style=css("factsheet.css", spec.root / "templates"))
 
 
-def _pdf_file(html: str, staging: str, name: str, report: bool = False) -> None:
-    """A PDF of ``html``; the ``report`` waits for its figures as they are drawn and floats them."""
+def _pdf_file(html: str, folder: str | None, name: str, made: dict[str, bytes]) -> None:
+    """A PDF of ``html`` (the report's figures floated): written into ``folder`` (a job in its own
+    process; the report's figures are read from its ``figures/`` as they are drawn), or, without a
+    folder, put in ``made`` (the page then holds its figures as data: URIs)."""
     buffer = io.BytesIO()
-    pdfmod.write_pdf(html, Path(staging), buffer, wait_for=Path(staging) / "figures" if report else None, floats=report)
-    (Path(staging) / name).write_bytes(buffer.getvalue())
+    report = name == "rapport.pdf"
+    base = Path(folder) if folder is not None else None
+    wait_for = base / "figures" if base is not None and report else None
+    pdfmod.write_pdf(html, buffer, base, wait_for=wait_for, floats=report)
+    if base is not None:
+        (base / name).write_bytes(buffer.getvalue())
+    else:
+        made[name] = buffer.getvalue()
 
 
 def _staging_dir(out_dir: Path) -> Path:

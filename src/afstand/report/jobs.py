@@ -30,6 +30,11 @@ class Job:
         self._process.start()
         theirs.close()
 
+    @property
+    def forked(self) -> bool:
+        """True when the work runs in the job's own process."""
+        return self._process is not None
+
     def run(self, function: Callable, *args) -> None:
         """Give the job its work: ``function(*args)`` (in the job's process, or here and now)."""
         self._given = True

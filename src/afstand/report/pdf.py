@@ -4,9 +4,10 @@ The PDF is tagged (WeasyPrint's ``pdf/ua-1`` variant): a screen reader gets the 
 reading order, tables and the figures' alternative text; the outline (bookmarks) follows
 the numbered headings.
 
-A build starts the PDF before its figures are drawn: with ``wait_for`` the PDF reads the HTML
-and its styles at once and waits for each file of that folder (written whole by the figure
-workers) only when it needs it.
+The figures are inside the page (data: URIs, as :func:`afstand.report.build.embed_figures`
+makes them) or, in a build with figure workers, files of a folder: the PDF is then started
+before its figures are drawn, reads the HTML and its styles at once and waits for each file of
+that folder (written whole by the workers) only when it needs it.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ def prepare() -> None:
     HTML(string='<html lang="nl"><body><table><tr><td style="hyphens: auto">werkalliantie</td></tr></table></body></html>').render()
 
 
-def write_pdf(html: str, base_dir: Path, out: BinaryIO, *, wait_for: Path | None = None, floats: bool = False) -> None:
-    """Render ``html`` (relative links resolved against ``base_dir``) as PDF into ``out``;
-    files under ``wait_for`` are waited for until they exist; ``floats``: figures are placed
+def write_pdf(html: str, out: BinaryIO, base_dir: Path | None = None, *, wait_for: Path | None = None, floats: bool = False) -> None:
+    """Render ``html`` as PDF into ``out``; relative links, if any, resolve against ``base_dir``.
+    Files under ``wait_for`` are waited for until they exist; ``floats``: the figures are placed
     as page floats (:mod:`afstand.report.floats`)."""
     from weasyprint import HTML  # imported here: only PDF output needs WeasyPrint and its system libraries
 
@@ -43,7 +44,8 @@ def write_pdf(html: str, base_dir: Path, out: BinaryIO, *, wait_for: Path | None
 
         html = placed(html)
     # PDF/UA-1: tagged (headings, paragraphs, tables, figures with alt text), language and title set
-    HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=fetcher).write_pdf(out, pdf_variant="pdf/ua-1")
+    base_url = None if base_dir is None else str(base_dir) + "/"
+    HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(out, pdf_variant="pdf/ua-1")
 
 
 def _wait(url: str, folder: Path) -> None:

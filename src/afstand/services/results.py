@@ -4,14 +4,10 @@ computed from the database without a file in between.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import re
-import tempfile
 import threading
 from collections import OrderedDict
-from pathlib import Path
 
 from django.utils.translation import gettext
 
@@ -131,7 +127,7 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
     The report is of one wave (default: the current one); when earlier waves hold responses too it
     gets the section on the development since the previous wave. Rows of several versions are
     analysed with each version's items ("not asked" outside the base)."""
-    from afstand.report.build import build_report  # python-docx, WeasyPrint, matplotlib: loaded when first needed
+    from afstand.report.build import embed_figures, report_files  # python-docx, WeasyPrint, matplotlib: loaded when first needed
     from afstand.services.waves import wave_by_label, waves_of
     from afstand.web.models import Study
 
@@ -161,36 +157,24 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
         w.label: {n: latest_instrument(study_slug, n, w.label) for n in core.instrument_names if stored(n, w)} for w in [*earlier, chosen]
     }
     codings = coding.coded_answers(study_slug, chosen.label) or None  # the themes of this wave's answers and sessions
-    # the report's renderers (WeasyPrint, python-docx, figures) write a folder; it lives only while building
-    with tempfile.TemporaryDirectory(prefix="afstand-report-") as tmp:
-        written = build_report(
-            core,
-            data,
-            Path(tmp) / "out",
-            formats=(fmt,),
-            codings=codings,
-            workers=1,
-            waves=waves,
-            versions=versions,
-            wave_instruments=wave_instruments,
-        )
-        target = next(p for p in written if p.is_file() and p.suffix == f".{fmt}" and p.stem == document)
-        content = target.read_bytes()
-        if fmt == "html":  # one download: the figures go inside the page
-            content = _embed_figures(content, target.parent)
-        return target.name, content
-
-
-def _embed_figures(html: bytes, folder: Path) -> bytes:
-    """Replace ``src="figures/<key>.svg"`` by data: URIs so the downloaded page stands alone."""
-
-    def inline(match: re.Match) -> bytes:
-        path = folder / "figures" / match.group(1).decode()
-        if not path.is_file():
-            return match.group(0)
-        return b'src="data:image/svg+xml;base64,' + base64.b64encode(path.read_bytes()) + b'"'
-
-    return re.sub(rb'src="figures/([A-Za-z0-9_.-]+\.svg)"', inline, html)
+    # built in memory from the stored tables: no temporary file or folder, nothing on disk to clean up
+    files = report_files(
+        core,
+        data,
+        formats=(fmt,),
+        codings=codings,
+        workers=1,
+        waves=waves,
+        versions=versions,
+        wave_instruments=wave_instruments,
+    )
+    name = f"{document}.{fmt}"
+    if name not in files:  # a study folder without a factsheet
+        raise AfstandError(gettext("This study has no report layout (study folder)."))
+    content = files[name]
+    if fmt == "html":  # one download: the figures go inside the page
+        content = embed_figures(content.decode("utf-8"), files).encode("utf-8")
+    return name, content
 
 
 def percent_text(value, masked: bool = False) -> str:
