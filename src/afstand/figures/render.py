@@ -175,6 +175,8 @@ def draw(
     look = look or Look()
     spec = [e for e in spec if e["instrument"] in results]
     missing, digests, done = [], {}, {}
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
     for entry in spec:
         name = entry["instrument"]
         digest = digests[entry["number"]] = entry_key(entry, results[name], groups.get(name, name), footnote, look)
@@ -186,8 +188,6 @@ def draw(
                     write_whole(out_dir / f"{key}.{fmt}", data)
         else:
             missing.append(entry)
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
     if not missing or not formats:
         if painters is not None:
             painters.give([])

@@ -41,6 +41,8 @@ from afstand.report import trend_section
 from afstand.report.context import Numbers, nl
 from afstand.report.docxdoc import write_docx
 from afstand.report.htmlpage import css, environment, page_blocks, render_factsheet, render_report
+from afstand.report.staging import move_into_place as _move_into_place
+from afstand.report.staging import staging_dir as _staging_dir
 from afstand.report.tables import build_table
 from afstand.report.themes import load_codings, theme_sections
 from afstand.responses import RawTable, load_responses
@@ -471,44 +473,3 @@ def _pdf_file(html: str, folder: str | None, name: str, made: dict[str, bytes]) 
         (base / name).write_bytes(buffer.getvalue())
     else:
         made[name] = buffer.getvalue()
-
-
-def _staging_dir(out_dir: Path) -> Path:
-    parent = out_dir.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
-        if out_dir.exists() and (not out_dir.is_dir() or not _writable(out_dir)):
-            shutil.rmtree(staging, ignore_errors=True)
-            raise AfstandError(f"{out_dir}: not a writable folder")
-    except PermissionError:
-        raise AfstandError(f"{out_dir}: cannot write here (permission denied)") from None
-    except OSError as err:
-        raise AfstandError(f"{out_dir}: cannot write here ({err.strerror})") from None
-    return staging
-
-
-def _writable(path: Path) -> bool:
-    import os
-
-    return os.access(path, os.W_OK | os.X_OK)
-
-
-def _move_into_place(staging: Path, out_dir: Path, written: list[Path]) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    final = []
-    for path in written:
-        target = out_dir / path.name
-        if path.is_dir():
-            if target.exists():
-                old = out_dir / f".{path.name}.old"
-                shutil.rmtree(old, ignore_errors=True)
-                target.rename(old)
-                path.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                path.rename(target)
-        else:
-            path.replace(target)
-        final.append(target)
-    return final
