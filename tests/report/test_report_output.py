@@ -103,7 +103,10 @@ def test_factsheet_tiles_in_html_and_pdf(study_full_report, study):
     wanted = [(who.upper(), what.upper(), str(pct)) for who, what, pct in tiles]
     assert [f for f in found if f in wanted] == wanted
     assert f"N = {result['werkers']['n_consented']} reclasseringswerkers, N = {result['clienten']['n_consented']} cliënten" in text
-    groups = config["focusgroups"]
+    import tomllib
+
+    design = tomllib.loads(study.path("report", "report.toml").read_text(encoding="utf-8")).get("design", {})
+    groups = config.get("focusgroups") or design["focusgroups"]  # the study design (report.toml), shared with the report
     assert f"Focusgroepen (N = {groups['werkers']} reclasseringswerkers, N = {groups['clienten']} cliënten)" in text
     assert "Aanbevelingen voor de organisatie" in text and "Kansen voor de werkalliantie" in text
     likert = result["werkers"]["likert"]["w_wa_inschatten_gevoel"]
