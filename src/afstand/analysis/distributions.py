@@ -17,10 +17,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+_BACKGROUND: list[threading.Thread] = []
+
 
 def import_in_background() -> None:
     """Start importing ``scipy.special`` (about 0.2 s) in a thread, for a caller that reads a
-    large file first: the import then runs while pyarrow parses, which releases the GIL."""
+    large file first: the import then runs while pyarrow parses, which releases the GIL.
+    The caller calls :func:`background_import_done` before anything else may import scipy:
+    two threads importing parts of one package at once can deadlock on its module locks."""
 
     def load() -> None:
         try:
@@ -28,7 +32,15 @@ def import_in_background() -> None:
         except Exception:  # noqa: BLE001 — the import in the function that needs it reports the error
             pass
 
-    threading.Thread(target=load, name="import scipy.special", daemon=True).start()
+    thread = threading.Thread(target=load, name="import scipy.special", daemon=True)
+    _BACKGROUND.append(thread)
+    thread.start()
+
+
+def background_import_done() -> None:
+    """Wait for the import started by :func:`import_in_background` (at once if none runs)."""
+    while _BACKGROUND:
+        _BACKGROUND.pop().join()
 
 
 def chi2_sf(x: float, df: float) -> float:

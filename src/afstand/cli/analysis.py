@@ -64,7 +64,7 @@ def register(sub) -> None:
 
 
 def cmd_analyze(args) -> int:
-    from afstand.analysis.distributions import import_in_background
+    from afstand.analysis.distributions import background_import_done, import_in_background
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses
     from afstand.study import resolve_instrument
@@ -86,16 +86,19 @@ def cmd_analyze(args) -> int:
 
         instrument = section(instrument, args.repeat)
     import_in_background()  # scipy.special, for the tests, while the file is parsed
-    responses = load_responses(
-        args.data,
-        instrument,
-        lenient=args.lenient,
-        versions=versions,
-        known_versions=known,
-        columnar_cache=args.cache,
-        layout=args.layout,
-        missing=study.missing_codes if study is not None else (),
-    )
+    try:
+        responses = load_responses(
+            args.data,
+            instrument,
+            lenient=args.lenient,
+            versions=versions,
+            known_versions=known,
+            columnar_cache=args.cache,
+            layout=args.layout,
+            missing=study.missing_codes if study is not None else (),
+        )
+    finally:
+        background_import_done()  # before anything else imports scipy in this thread (even after an error)
     result = analyze(
         responses, name=name, study=study, base=args.base, exclude_outliers=args.exclude_outliers, min_group_size=args.min_group_size
     )

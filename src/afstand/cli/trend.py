@@ -75,7 +75,7 @@ def parse_waves(specs: list[str], option: str = "--wave") -> list[tuple[str, str
 
 
 def cmd_trend(args) -> int:
-    from afstand.analysis.distributions import import_in_background
+    from afstand.analysis.distributions import background_import_done, import_in_background
     from afstand.analysis.trend import Wave, trend
     from afstand.cli.common import print_json as _print_json
     from afstand.cli.common import study_or_none as _study_or_none
@@ -98,9 +98,14 @@ def cmd_trend(args) -> int:
             raise AfstandError(f"{path}: no such file (--wave {label})")
     import_in_background()  # scipy.special, for the intervals, while the first file is parsed
     loaded = []
-    for label, path in waves:  # each wave read once (pyarrow parses it on both cores), then analysed column by column
-        wave_instrument = load_instrument(forms[label]) if label in forms else instrument
-        loaded.append(Wave(label, load_responses(path, wave_instrument, lenient=args.lenient, missing=missing, columnar_cache=args.cache)))
+    try:
+        for label, path in waves:  # each wave read once (pyarrow parses it on both cores), then analysed column by column
+            wave_instrument = load_instrument(forms[label]) if label in forms else instrument
+            loaded.append(
+                Wave(label, load_responses(path, wave_instrument, lenient=args.lenient, missing=missing, columnar_cache=args.cache))
+            )
+    finally:
+        background_import_done()  # before anything else imports scipy in this thread (even after an error)
     result = trend(loaded, name=name, base=args.base)
     if args.json:
         _print_json(result)
