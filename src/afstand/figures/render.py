@@ -162,6 +162,7 @@ def draw(
     painters: Painters | None = None,
     look: Look | None = None,
     formats: tuple[str, ...] = FORMATS,
+    cached: bool = True,
 ) -> Drawings:
     """Draw the figures of ``spec``: into ``out_dir`` (``<key>.svg``, ``<key>.png``), or with
     ``out_dir`` None in memory, here (nothing touches the disk but the cache).
@@ -170,7 +171,8 @@ def draw(
     so that cached drawings are found without drawing. With ``painters`` (and a folder) the rest
     is shared among them and this returns at once (wait with :meth:`Drawings.wait`); without,
     everything is drawn here before this returns. Painters get the study folder and reload the
-    instruments (a loaded instrument is not picklable); results are plain dicts.
+    instruments (a loaded instrument is not picklable); results are plain dicts. ``cached=False``:
+    the figure cache is neither read nor written (a build that must not touch the disk).
     """
     look = look or Look()
     spec = [e for e in spec if e["instrument"] in results]
@@ -180,7 +182,9 @@ def draw(
     for entry in spec:
         name = entry["instrument"]
         digest = digests[entry["number"]] = entry_key(entry, results[name], groups.get(name, name), footnote, look)
-        found = {(key, fmt): _cached(f"{digest}.{key}.{fmt}") for key in keys_of.get(entry["number"], []) for fmt in formats}
+        found = {
+            (key, fmt): _cached(f"{digest}.{key}.{fmt}") if cached else None for key in keys_of.get(entry["number"], []) for fmt in formats
+        }
         if found and all(data is not None for data in found.values()):
             for (key, fmt), data in found.items():
                 done[f"figures/{key}.{fmt}"] = data
@@ -195,7 +199,9 @@ def draw(
     if painters is None or len(painters) < 2 or out_dir is None:
         if painters is not None:
             painters.give([])
-        for _ in _drawn(study_root, missing, results, groups, footnote, look, formats, out_dir, digests, nice=False, into=done):
+        for _ in _drawn(
+            study_root, missing, results, groups, footnote, look, formats, out_dir, digests if cached else None, nice=False, into=done
+        ):
             pass
         return Drawings(formats, out_dir, done)
     chunks = [c for c in _shares(missing, len(painters)) if c]
@@ -232,9 +238,12 @@ def write_whole(path: Path, data: bytes) -> None:
     os.replace(aside, path)
 
 
-def _drawn(study_root, spec, results, groups, footnote, look, formats, out_dir: Path | None, digests: dict, *, nice: bool, into=None):
-    """Draw every figure of ``spec`` into ``out_dir`` (or the dict ``into``) and the cache, all of
-    one format before the next; yields each format when all of its drawings are there."""
+def _drawn(
+    study_root, spec, results, groups, footnote, look, formats, out_dir: Path | None, digests: dict | None, *, nice: bool, into=None
+):
+    """Draw every figure of ``spec`` into ``out_dir`` (or the dict ``into``) and the cache (under
+    ``digests``; None: no cache), all of one format before the next; yields each format when all
+    of its drawings are there."""
     from afstand.study import Study
 
     study = Study.load(study_root)
@@ -250,7 +259,8 @@ def _drawn(study_root, spec, results, groups, footnote, look, formats, out_dir: 
                     into[f"figures/{figure.key}.{fmt}"] = data
                 if out_dir is not None:
                     write_whole(out_dir / f"{figure.key}.{fmt}", data)
-                cache.write_bytes("figures", f"{digests[figure.number]}.{figure.key}.{fmt}", data)
+                if digests is not None:
+                    cache.write_bytes("figures", f"{digests[figure.number]}.{figure.key}.{fmt}", data)
             yield fmt
     finally:
         close(figures)

@@ -263,6 +263,7 @@ def _build_in(
         painters=painters,
         look=look,
         formats=drawn,
+        cached=folder is not None,  # a build in memory (the web app's) touches no disk, the figure cache neither
     )
     env = environment(spec.root / "templates")
     step("factsheet")
