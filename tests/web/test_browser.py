@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api")
+from tests.web.browser import ARGS, CHROMIUM, playwright
+
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 SHOTS: Path | None = None  # screenshots go to pytest's temporary folder, never into the repository
 
@@ -17,18 +16,6 @@ SHOTS: Path | None = None  # screenshots go to pytest's temporary folder, never 
 def _screenshots(tmp_path_factory):
     global SHOTS
     SHOTS = tmp_path_factory.mktemp("screenshots")
-
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
