@@ -1,6 +1,6 @@
 """Load benchmark for the submission API — 127.0.0.1 only, bounded in time and concurrency.
 
-    .venv/bin/python bench/load.py [--seconds 20] [--concurrency 32] [--workers 2] [--db URL]
+    .venv/bin/python bench/load.py [--seconds 20] [--concurrency 32] [--workers 2] [--threads 4] [--db URL] [--src PATH]
 
 Starts `afstand serve --demo` on a free local port with a fresh database, then keeps
 `concurrency` keep-alive connections posting valid client responses (each a new instance
@@ -54,9 +54,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--db")
+    parser.add_argument("--src", help="run another checkout's sources (its src folder): before/after comparisons")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="afstand-load-"))
-    with demo_server(tmp, db=args.db, workers=args.workers, threads=args.threads) as (port, db):
+    with demo_server(tmp, db=args.db, workers=args.workers, threads=args.threads, src=args.src) as (port, db):
         warm_up(port, args.workers)
         latencies: list[float] = []
         errors: list[int] = []

@@ -145,3 +145,48 @@ def test_every_limit_is_a_documented_setting():
     assert len(names) >= 12
     assert [n for n in names if f"`{n}`" not in deploy] == []
     assert "limit_req" in deploy and "AFSTAND_REDIS_URL" in deploy
+
+
+def test_a_hit_is_one_statement_and_counts_survive_expiry_and_other_workers(demo):
+    from django.test.utils import CaptureQueriesContext
+
+    limiter = ratelimit.Limiter("one", 2, 60)
+    with CaptureQueriesContext(connection) as queries:
+        assert limiter.hit("a:192.0.2.1") is False
+    assert len(queries) == 1  # the atomic upsert; Django's database cache needed 7 in 3 transactions
+    assert [limiter.hit("a:192.0.2.1") for _ in range(2)] == [False, True]
+    assert limiter.count("a:192.0.2.1") == 3 and limiter.count("a:192.0.2.2") == 0
+    limits = caches["limits"]
+    key, _ = limiter._key("a:192.0.2.1")
+    assert limits.hit(key, -5) == 4  # an existing entry keeps its expiry
+    expired, _ = limiter._key("a:192.0.2.3")
+    assert limits.hit(expired, -5) == 1 and limits.get(expired) is None  # expired: not read back
+    assert limits.hit(expired, 60) == 1  # and counted from one again
+    limits.set("pickled", {"a": 1})  # what Django's backend stores still reads back
+    assert limits.get("pickled") == {"a": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hits_at_the_same_moment_are_all_counted(settings, tmp_path):
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's in-memory test database fails concurrent writers at once instead of queueing them")
+    settings.AFSTAND_LIMIT_SALT_DIR = str(tmp_path / "salt")
+    limiter = ratelimit.Limiter("race", 10_000, 60)
+    barrier = threading.Barrier(4)
+
+    def worker():
+        barrier.wait()
+        for _ in range(25):
+            limiter.hit("a:198.51.100.9")
+        connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert limiter.count("a:198.51.100.9") == 100  # no lost update (Django's add-then-incr could lose some)

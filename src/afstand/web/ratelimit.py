@@ -142,6 +142,8 @@ class Limiter:
         """Count one hit; True when over the limit."""
         key, timeout = self._key(subject)
         cache = caches[self.alias]
+        if hasattr(cache, "hit"):  # the database counter cache: one atomic statement (afstand.web.config.limit_cache)
+            return cache.hit(key, timeout) > _value(self._limit)
         if cache.add(key, 1, timeout):
             seen = 1
         else:

@@ -157,8 +157,8 @@ _REDIS = config.get("AFSTAND_REDIS_URL")
 def _limit_cache(table: str, max_entries: int) -> dict:
     if _REDIS:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS, "KEY_PREFIX": table}
-    return {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    return {  # Django's database cache, with a one-statement atomic counter (afstand.web.config.limit_cache)
+        "BACKEND": "afstand.web.config.limit_cache.CounterCache",
         "LOCATION": table,
         "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3},
     }
