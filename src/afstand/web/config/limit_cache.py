@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import base64
 import pickle
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
@@ -50,7 +50,7 @@ class CounterCache(DatabaseCache):
         table, value, expires = quote(self._table), quote("value"), quote("expires")
         now = tz_now().replace(microsecond=0)
         timestamp = self.get_backend_timeout(timeout)
-        exp = datetime.fromtimestamp(timestamp, tz=timezone.utc if settings.USE_TZ else None).replace(microsecond=0)
+        exp = datetime.fromtimestamp(timestamp, tz=UTC if settings.USE_TZ else None).replace(microsecond=0)
         now_db, exp_db = connection.ops.adapt_datetimefield_value(now), connection.ops.adapt_datetimefield_value(exp)
         fresh = f"{table}.{expires} < %s"  # an expired entry starts again from one
         with connection.cursor() as cursor:
