@@ -122,6 +122,8 @@ def flush(force: bool = False) -> int:
     ``force`` is for tests and for ``afstand purge``-like maintenance only; it may write a batch
     smaller than k."""
     folder = spool_dir()
+    if not force and sum(1 for _ in folder.glob("*.json")) < settings.AFSTAND_SIGNUP_BATCH:
+        return 0  # fewer than k wait in all: nothing to read (names only, no file opened)
     with _locked(folder, wait=force) as mine:
         if not mine:
             return 0  # another worker is flushing
@@ -143,8 +145,8 @@ def rewrite(new: list[dict]) -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # no other writer in between (purge, a second flush)
                 cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-        rows = list(SignUp.objects.all())
-        known = {r.id for r in rows}
+        known = set(SignUp.objects.order_by().values_list("id", flat=True))
+        rows = []  # the new ones; the stored ones are moved inside the database (_reorder)
         added = 0
         for e in new:
             if e["id"] in known or e.get("study") not in studies:
@@ -159,11 +161,48 @@ def rewrite(new: list[dict]) -> int:
             )
             known.add(e["id"])
             added += 1
-        secrets.SystemRandom().shuffle(rows)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {table}")
+        shuffle = secrets.SystemRandom().shuffle
+        shuffle(rows)
         SignUp.objects.bulk_create(rows, batch_size=500)
+        order = list(known)
+        shuffle(order)
+        _reorder(table, order)
     return added
+
+
+def _reorder(table: str, order: list[int]) -> None:
+    """Delete every sign-up row and insert it again, in ``order`` (row keys), inside the database:
+    no row passes through Python, so a flush costs microseconds per stored sign-up, not the ORM's
+    tens (bench/privacy_load.py: the rewrite cost the rest of the app its throughput). Rolls back
+    unless every deleted row was inserted again."""
+    columns = [connection.ops.quote_name(f.column) for f in SignUp._meta.concrete_fields]
+    key = connection.ops.quote_name(SignUp._meta.pk.column)
+    listed = ", ".join(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one statement; the INSERT reads the rows the DELETE returns
+            cursor.execute(
+                f"WITH old AS (DELETE FROM {table} RETURNING {listed}), new AS (INSERT INTO {table} ({listed}) "
+                f"SELECT {', '.join(f'old.{c}' for c in columns)} FROM old "
+                f"JOIN unnest(%s::bigint[]) WITH ORDINALITY AS p(id, pos) ON p.id = old.{key} ORDER BY p.pos RETURNING 1) "
+                f"SELECT (SELECT COUNT(*) FROM old), (SELECT COUNT(*) FROM new)",
+                [order],
+            )
+            deleted, written = cursor.fetchone()
+        else:  # SQLite: through a temporary table (no DELETE … RETURNING inside a statement)
+            copy = "temp.afstand_signup_flush"
+            cursor.execute(f"DROP TABLE IF EXISTS {copy}")
+            cursor.execute(f"CREATE TEMP TABLE afstand_signup_flush AS SELECT {listed} FROM {table}")
+            cursor.execute(f"DELETE FROM {table}")
+            deleted = cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {table} ({listed}) SELECT {', '.join(f'c.{c}' for c in columns)} FROM {copy} c "
+                f"JOIN json_each(%s) p ON p.value = c.{key} ORDER BY p.key",
+                [json.dumps(order)],
+            )
+            written = cursor.rowcount
+            cursor.execute(f"DROP TABLE {copy}")
+    if deleted != written:
+        raise RuntimeError(f"sign-up flush: {written} rows written again of {deleted}")  # rolls the flush back
 
 
 def all_for(study: Study) -> list[dict]:
