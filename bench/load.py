@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile
+from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile, server_cpu_seconds
 
 
 def warm_up(port: int, workers: int, limit: float = 120) -> None:
@@ -92,12 +92,14 @@ def main() -> None:
                 errors.append(bad)
 
         threads = [threading.Thread(target=client) for _ in range(args.concurrency)]
+        server_cpu, client_cpu = server_cpu_seconds(port), time.process_time()
         began = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
+        server_cpu, client_cpu = server_cpu_seconds(port) - server_cpu, time.process_time() - client_cpu
     p99 = percentile(latencies, 0.99)
     print(
         f"{len(latencies)} submissions in {elapsed:.1f} s: {len(latencies) / elapsed:.0f}/s, "
@@ -105,6 +107,8 @@ def main() -> None:
         f"(concurrency {args.concurrency}, {args.workers} gunicorn workers x {args.threads} threads, {db.split(':')[0]})"
         + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else "")
     )
+    n = max(1, len(latencies))
+    print(f"CPU per submission: server {1000 * server_cpu / n:.2f} ms, load generator {1000 * client_cpu / n:.2f} ms")
     print(
         "RESULT "
         + json.dumps(
@@ -114,6 +118,8 @@ def main() -> None:
                 "p99_ms": p99 * 1000,
                 "errors": sum(errors),
                 "n": len(latencies),
+                "server_cpu_ms": 1000 * server_cpu / n,
+                "client_cpu_ms": 1000 * client_cpu / n,
             }
         )
     )

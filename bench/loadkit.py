@@ -39,6 +39,35 @@ def percentile(values: list[float], q: float) -> float:
     return values[int(q * (len(values) - 1))] if values else float("nan")
 
 
+SERVERS: dict[int, int] = {}  # port -> process id of the server started there (its gunicorn master)
+
+
+def server_cpu_seconds(port: int) -> float:
+    """CPU seconds (user + system) used so far by the server on ``port``: its master and every
+    live worker (Linux /proc). Read before and after a timed run, the difference divided by the
+    requests is the server's CPU per request: far less disturbed by other load than throughput."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid], times[pid] = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+    family, total = {SERVERS[port]}, 0.0
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    for pid in family:
+        total += times.get(pid, 0.0)
+    return total
+
+
 @contextlib.contextmanager
 def demo_server(
     tmp: Path, *, db: str | None = None, workers: int = 2, threads: int | None = None, env: dict | None = None, src: str | None = None
@@ -59,6 +88,7 @@ def demo_server(
         command += ["--threads", str(threads)]
     with open(tmp / "server.log", "w") as log:
         server = subprocess.Popen(command, env=environment, stderr=log)
+    SERVERS[port] = server.pid
     try:
         deadline = time.perf_counter() + 60
         while time.perf_counter() < deadline:

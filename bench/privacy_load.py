@@ -24,7 +24,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile
+from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile, server_cpu_seconds
 
 
 def main() -> None:
@@ -104,6 +104,7 @@ def main() -> None:
                     timings[k].extend(v)
 
         threads = [threading.Thread(target=client) for _ in range(args.concurrency)]
+        server_cpu, client_cpu = server_cpu_seconds(port), time.process_time()
         began = time.perf_counter()
         stop = began + args.seconds
         for t in threads:
@@ -111,6 +112,7 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - began
+        server_cpu, client_cpu = server_cpu_seconds(port) - server_cpu, time.process_time() - client_cpu
     subs, signups = timings["submission"], timings["signup"]
     print(
         f"{len(subs)} submissions in {elapsed:.1f} s: {len(subs) / elapsed:.0f}/s, p50 {percentile(subs, 0.5) * 1000:.0f} ms, "
@@ -119,6 +121,8 @@ def main() -> None:
         f"(concurrency {args.concurrency}, {args.workers} workers, batch {args.batch}, {db.split(':')[0]}, src {args.src})"
         + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else "")
     )
+    n = max(1, len(subs) + len(signups))
+    print(f"CPU per request (submission or sign-up): server {1000 * server_cpu / n:.2f} ms, load generator {1000 * client_cpu / n:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -188,17 +188,17 @@ def _reorder(table: str, order: list[int]) -> None:
                 [order],
             )
             deleted, written = cursor.fetchone()
-        else:  # SQLite: through a temporary table (no DELETE … RETURNING inside a statement)
+        else:  # SQLite (no DELETE … RETURNING inside a statement): a copy in the new order, then back
             copy = "temp.afstand_signup_flush"
             cursor.execute(f"DROP TABLE IF EXISTS {copy}")
-            cursor.execute(f"CREATE TEMP TABLE afstand_signup_flush AS SELECT {listed} FROM {table}")
-            cursor.execute(f"DELETE FROM {table}")
-            deleted = cursor.rowcount
-            cursor.execute(
-                f"INSERT INTO {table} ({listed}) SELECT {', '.join(f'c.{c}' for c in columns)} FROM {copy} c "
-                f"JOIN json_each(%s) p ON p.value = c.{key} ORDER BY p.key",
+            cursor.execute(  # the permutation drives (CROSS JOIN: outer loop), each row found by its key's index
+                f"CREATE TEMP TABLE afstand_signup_flush AS SELECT {', '.join(f'c.{c}' for c in columns)} "
+                f"FROM json_each(%s) p CROSS JOIN {table} c ON c.{key} = p.value ORDER BY p.key",
                 [json.dumps(order)],
             )
+            cursor.execute(f"DELETE FROM {table}")
+            deleted = cursor.rowcount
+            cursor.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {copy} ORDER BY rowid")
             written = cursor.rowcount
             cursor.execute(f"DROP TABLE {copy}")
     if deleted != written:
