@@ -178,11 +178,14 @@ def submit(
         channel=channel[:20],
         withdrawal_hash=key,
     )
-    # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
-    # atomic and runs under the database write lock
-    with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
-        _lock_instance(key)
-        stored = _insert_unless_known(row)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        stored = _locked_insert_unless_known(row)  # lock and insert in one implicit transaction, one round trip
+    else:
+        # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
+        # atomic and runs under the database write lock
+        with transaction.atomic() if connection.vendor == "postgresql" else nullcontext():
+            _lock_instance(key)
+            stored = _insert_unless_known(row)
     if stored:
         return Outcome(201, {"withdrawal_code": code})
     known = _known(instance_id, key, code, row.answers)
@@ -268,6 +271,23 @@ def _insert_unless_known(row: Response) -> bool:
     values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in Response._meta.concrete_fields]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.vendor), values + [row.withdrawal_hash])
+        return cursor.rowcount == 1
+
+
+def _locked_insert_unless_known(row: Response) -> bool:
+    """PostgreSQL outside a transaction: :func:`_lock_instance` and :func:`_insert_unless_known` sent
+    as one query string. The server runs the statements of one simple query as one transaction
+    (committed after the last), each statement with its own snapshot (READ COMMITTED), so the
+    insert still sees a withdrawal that committed while it waited for the lock: BEGIN, lock,
+    insert and COMMIT in one round trip instead of four (psycopg's client-side binding, Django's
+    default, sends it with the simple query protocol)."""
+    if row.id is None:
+        row.id = random_key()
+    values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in Response._meta.concrete_fields]
+    lock = int.from_bytes(bytes.fromhex(row.withdrawal_hash[:16]), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s); " + _insert_sql(connection.vendor), [lock, *values, row.withdrawal_hash])
+        cursor.nextset()  # the insert's result
         return cursor.rowcount == 1
 
 
