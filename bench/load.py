@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile, server_cpu_seconds
+from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile, postgres_cpu_seconds, server_cpu_seconds
 
 
 def warm_up(port: int, workers: int, limit: float = 120) -> None:
@@ -92,7 +92,7 @@ def main() -> None:
                 errors.append(bad)
 
         threads = [threading.Thread(target=client) for _ in range(args.concurrency)]
-        server_cpu, client_cpu = server_cpu_seconds(port), time.process_time()
+        server_cpu, client_cpu, pg_cpu = server_cpu_seconds(port), time.process_time(), postgres_cpu_seconds(db)
         began = time.perf_counter()
         for t in threads:
             t.start()
@@ -100,6 +100,7 @@ def main() -> None:
             t.join()
         elapsed = time.perf_counter() - began
         server_cpu, client_cpu = server_cpu_seconds(port) - server_cpu, time.process_time() - client_cpu
+        pg_cpu = None if pg_cpu is None else postgres_cpu_seconds(db) - pg_cpu
     p99 = percentile(latencies, 0.99)
     print(
         f"{len(latencies)} submissions in {elapsed:.1f} s: {len(latencies) / elapsed:.0f}/s, "
@@ -108,7 +109,11 @@ def main() -> None:
         + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else "")
     )
     n = max(1, len(latencies))
-    print(f"CPU per submission: server {1000 * server_cpu / n:.2f} ms, load generator {1000 * client_cpu / n:.2f} ms")
+    print(
+        f"CPU per submission: server {1000 * server_cpu / n:.2f} ms"
+        + (f", PostgreSQL {1000 * pg_cpu / n:.2f} ms" if pg_cpu is not None else "")
+        + f", load generator {1000 * client_cpu / n:.2f} ms"
+    )
     print(
         "RESULT "
         + json.dumps(
@@ -120,6 +125,7 @@ def main() -> None:
                 "n": len(latencies),
                 "server_cpu_ms": 1000 * server_cpu / n,
                 "client_cpu_ms": 1000 * client_cpu / n,
+                "postgres_cpu_ms": None if pg_cpu is None else 1000 * pg_cpu / n,
             }
         )
     )

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlparse
 
 # a valid answer set of the demo study's client questionnaire (each post gets a new instance id)
 CLIENT_ANSWERS = {
@@ -46,6 +47,25 @@ def server_cpu_seconds(port: int) -> float:
     """CPU seconds (user + system) used so far by the server on ``port``: its master and every
     live worker (Linux /proc). Read before and after a timed run, the difference divided by the
     requests is the server's CPU per request: far less disturbed by other load than throughput."""
+    return family_cpu_seconds(SERVERS[port])
+
+
+def postgres_cpu_seconds(db: str) -> float | None:
+    """CPU seconds used so far by the local PostgreSQL server of ``db`` (its postmaster and
+    backends, found through ``$AFSTAND_PG_DATA`` or scripts/postgres.sh's data folder for the
+    URL's port); None for SQLite or a server not started here."""
+    parsed = urlparse(db)
+    if not parsed.scheme.startswith("postgres"):
+        return None
+    data = Path(os.environ.get("AFSTAND_PG_DATA") or f"/tmp/afstand-pg-{parsed.port or 5432}")
+    try:
+        return family_cpu_seconds(int((data / "postmaster.pid").read_text().split()[0]))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def family_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) of process ``root`` and its live descendants, from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     parents, times = {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -55,17 +75,14 @@ def server_cpu_seconds(port: int) -> float:
             continue
         pid = int(stat.parent.name)
         parents[pid], times[pid] = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
-    family, total = {SERVERS[port]}, 0.0
-    grew = True
+    family, grew = {root}, True
     while grew:
         grew = False
         for pid, parent in parents.items():
             if parent in family and pid not in family:
                 family.add(pid)
                 grew = True
-    for pid in family:
-        total += times.get(pid, 0.0)
-    return total
+    return sum(times.get(pid, 0.0) for pid in family)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile, server_cpu_seconds
+from loadkit import CLIENT_ANSWERS, CLIENT_RESPONSES, demo_server, percentile, postgres_cpu_seconds, server_cpu_seconds
 
 
 def main() -> None:
@@ -104,7 +104,7 @@ def main() -> None:
                     timings[k].extend(v)
 
         threads = [threading.Thread(target=client) for _ in range(args.concurrency)]
-        server_cpu, client_cpu = server_cpu_seconds(port), time.process_time()
+        server_cpu, client_cpu, pg_cpu = server_cpu_seconds(port), time.process_time(), postgres_cpu_seconds(db)
         began = time.perf_counter()
         stop = began + args.seconds
         for t in threads:
@@ -113,6 +113,7 @@ def main() -> None:
             t.join()
         elapsed = time.perf_counter() - began
         server_cpu, client_cpu = server_cpu_seconds(port) - server_cpu, time.process_time() - client_cpu
+        pg_cpu = None if pg_cpu is None else postgres_cpu_seconds(db) - pg_cpu
     subs, signups = timings["submission"], timings["signup"]
     print(
         f"{len(subs)} submissions in {elapsed:.1f} s: {len(subs) / elapsed:.0f}/s, p50 {percentile(subs, 0.5) * 1000:.0f} ms, "
@@ -122,7 +123,11 @@ def main() -> None:
         + (f"; errors by kind: {dict(kinds)}; server log: {tmp / 'server.log'}" if kinds else "")
     )
     n = max(1, len(subs) + len(signups))
-    print(f"CPU per request (submission or sign-up): server {1000 * server_cpu / n:.2f} ms, load generator {1000 * client_cpu / n:.2f} ms")
+    print(
+        f"CPU per request (submission or sign-up): server {1000 * server_cpu / n:.2f} ms"
+        + (f", PostgreSQL {1000 * pg_cpu / n:.2f} ms" if pg_cpu is not None else "")
+        + f", load generator {1000 * client_cpu / n:.2f} ms"
+    )
 
 
 if __name__ == "__main__":
