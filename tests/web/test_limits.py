@@ -190,3 +190,13 @@ def test_hits_at_the_same_moment_are_all_counted(settings, tmp_path):
     for t in threads:
         t.join()
     assert limiter.count("a:198.51.100.9") == 100  # no lost update (Django's add-then-incr could lose some)
+
+
+def test_on_postgresql_the_counters_are_unlogged_and_everything_else_is_logged(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no WAL-free tables")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, relpersistence FROM pg_class WHERE relkind = 'r' AND relname LIKE 'afstand%%'")
+        persistence = dict(cursor.fetchall())
+    assert persistence.pop("afstand_limits") == persistence.pop("afstand_limits_accounts") == "u"
+    assert set(persistence.values()) == {"p"}  # responses, sign-ups, withdrawals…: logged and fsynced
