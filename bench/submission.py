@@ -3,10 +3,12 @@
     .venv/bin/python bench/submission.py [--n 3000] [--db URL]
 
 Sets up a fresh database (SQLite in a temporary folder by default) with the demo study, then
-posts N valid client responses (each a new instance id) straight to the WSGI application
-under cProfile, and prints the CPU time per request of each step: Django's request handling
-and middleware, reading the JSON body, looking up the survey, ``check_submission``, the
-exactly-once INSERT and building the JSON response. Not a test.
+posts N valid client responses (each a new instance id) straight to the WSGI application:
+first without a profiler, printing the CPU per submission (and the PostgreSQL server's, for a
+server started by scripts/postgres.sh) and the SQL statements per submission (each one a round
+trip on PostgreSQL); then under cProfile, printing the CPU time per request of each step:
+Django's request handling and middleware, reading the JSON body, the rate limit, looking up the
+survey, ``check_submission``, the exactly-once INSERT and building the JSON response. Not a test.
 """
 
 from __future__ import annotations
@@ -25,14 +27,16 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from loadkit import CLIENT_ANSWERS  # noqa: E402  (the same answers as the load benchmarks)
+from loadkit import CLIENT_ANSWERS, postgres_cpu_seconds  # noqa: E402  (the same answers as the load benchmarks)
 
 STEPS = [  # (label, function as cProfile names it: file suffix, function name)
     ("JSON body parsed (json.loads)", ("json/__init__.py", "loads")),
     ("survey looked up (active_version)", ("services/studies.py", "active_version")),
     ("answers checked (check_submission)", ("responses/submission.py", "check_submission")),
     ("withdrawal code + hash (HMAC, SHA-256)", ("services/submissions.py", "withdrawal_code")),
-    ("exactly-once INSERT (_insert_unless_known)", ("services/submissions.py", "_insert_unless_known")),
+    ("rate limit counted (CounterCache.hit)", ("config/limit_cache.py", "hit")),
+    ("exactly-once INSERT (PostgreSQL: with its lock, one query string)", ("services/submissions.py", "_insert_unless_known")),
+    ("", ("services/submissions.py", "_locked_insert_unless_known")),  # summed into the line above
     ("submit() in all", ("services/submissions.py", "submit")),
     ("the view in all (submit_response)", ("respondent/api.py", "submit_response")),
     ("JSON response built (JsonResponse)", ("django/http/response.py", "__init__")),
@@ -78,7 +82,7 @@ def main() -> None:
     from afstand.web.config.wsgi import application
 
     load_demo()
-    bodies = [json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS}).encode() for _ in range(args.n + 50)]
+    bodies = [json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS}).encode() for _ in range(2 * args.n + 50)]
     statuses: dict[str, int] = {}
 
     def post(body: bytes) -> None:
@@ -88,8 +92,31 @@ def main() -> None:
         for _ in application(environ(body), start_response):
             pass
 
-    for body in bodies[args.n :]:  # warm up: caches, first connection, the parsed instrument
+    for body in bodies[args.n : args.n + 50]:  # warm up: caches, first connection, the parsed instrument
         post(body)
+    # without the profiler: CPU per submission (this process; the PostgreSQL server's too) and statements
+    from django.db import connection
+
+    plain = bodies[args.n + 50 :]
+    statements = 0
+
+    def counted(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    database = args.db or "sqlite"
+    cpu, pg_cpu = time.process_time(), postgres_cpu_seconds(database)
+    with connection.execute_wrapper(counted):
+        for body in plain:
+            post(body)
+    cpu, pg_cpu = time.process_time() - cpu, None if pg_cpu is None else postgres_cpu_seconds(database) - pg_cpu
+    print(
+        f"without the profiler: {1000 * cpu / len(plain):.2f} ms CPU per submission in this process"
+        + (f", {1000 * pg_cpu / len(plain):.2f} ms in PostgreSQL" if pg_cpu is not None else "")
+        + f"; {statements / len(plain):.1f} SQL statements per submission (on PostgreSQL each a round trip, "
+        "plus BEGIN and COMMIT for each transaction block)"
+    )
     statuses.clear()
     profile = cProfile.Profile(time.process_time)
     wall, cpu = time.perf_counter(), time.process_time()
@@ -104,11 +131,19 @@ def main() -> None:
         f"statuses {statuses}; {args.n / wall:.0f}/s on one core (wall {wall:.2f} s, CPU {cpu:.2f} s, under cProfile)"
     )
     print("\n| step | CPU ms per submission (cumulative, under cProfile) |\n|---|---|")
+    rows: list[list] = []
     for label, (suffix, name) in STEPS:
         total = sum(v[3] for (file, _, func), v in stats.items() if file.endswith(suffix) and func == name)
+        if label:
+            rows.append([label, total])
+        else:
+            rows[-1][1] += total
+    for label, total in rows:
         print(f"| {label} | {1000 * total / args.n:.3f} |")
     if args.top:
         pstats.Stats(profile).sort_stats("tottime").print_stats(args.top)
+    if os.environ.get("DUMP_PROFILE"):
+        profile.dump_stats(os.environ["DUMP_PROFILE"])
 
 
 if __name__ == "__main__":
