@@ -8,7 +8,9 @@ first without a profiler, printing the CPU per submission (and the PostgreSQL se
 server started by scripts/postgres.sh) and the SQL statements per submission (each one a round
 trip on PostgreSQL); then under cProfile, printing the CPU time per request of each step:
 Django's request handling and middleware, reading the JSON body, the rate limit, looking up the
-survey, ``check_submission``, the exactly-once INSERT and building the JSON response. Not a test.
+survey, ``check_submission``, the exactly-once INSERT and building the JSON response.
+``--signups``: lottery sign-ups instead (the form post: spooled with fsync, flushed in shuffled
+batches of ``AFSTAND_SIGNUP_BATCH``, default 10); the table grows by N during the run. Not a test.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -44,12 +47,15 @@ STEPS = [  # (label, function as cProfile names it: file suffix, function name)
 ]
 
 
-def environ(body: bytes) -> dict:
+SIGNUP_PATH = "/aanmelden/werken-op-afstand"  # the demo study's sign-up form (bench/privacy_load.py posts the same)
+
+
+def environ(body: bytes, path: str = "/api/v1/surveys/clienten/responses", content_type: str = "application/json") -> dict:
     return {
         "REQUEST_METHOD": "POST",
-        "PATH_INFO": "/api/v1/surveys/clienten/responses",
+        "PATH_INFO": path,
         "QUERY_STRING": "",
-        "CONTENT_TYPE": "application/json",
+        "CONTENT_TYPE": content_type,
         "CONTENT_LENGTH": str(len(body)),
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",
@@ -70,9 +76,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--db")
     parser.add_argument("--top", type=int, default=0, help="also print the N functions with the most own time")
+    parser.add_argument("--signups", action="store_true", help="post lottery sign-ups (spooled, flushed in batches of 10) instead")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="afstand-submission-"))
     os.environ["AFSTAND_VAR"] = str(tmp)
+    os.environ.setdefault("AFSTAND_SIGNUP_LIMIT", str(10 * args.n))
     os.environ.setdefault("AFSTAND_RATE_LIMIT", str(10 * args.n))
     from afstand.web.config.server import configure, migrate
 
@@ -82,14 +90,20 @@ def main() -> None:
     from afstand.web.config.wsgi import application
 
     load_demo()
-    bodies = [json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS}).encode() for _ in range(2 * args.n + 50)]
+    if args.signups:
+        form = {"purpose": "loterij", "email": "deelnemer@example.org"}
+        bodies = [urlencode({**form, "name": f"Deelnemer {uuid.uuid4().hex[:6]}"}).encode() for _ in range(2 * args.n + 50)]
+        request = {"path": SIGNUP_PATH, "content_type": "application/x-www-form-urlencoded"}
+    else:
+        bodies = [json.dumps({"instance_id": str(uuid.uuid4()), "answers": CLIENT_ANSWERS}).encode() for _ in range(2 * args.n + 50)]
+        request = {}
     statuses: dict[str, int] = {}
 
     def post(body: bytes) -> None:
         def start_response(status, headers):
             statuses[status] = statuses.get(status, 0) + 1
 
-        for _ in application(environ(body), start_response):
+        for _ in application(environ(body, **request), start_response):
             pass
 
     for body in bodies[args.n : args.n + 50]:  # warm up: caches, first connection, the parsed instrument
@@ -106,15 +120,16 @@ def main() -> None:
         return execute(sql, params, many, context)
 
     database = args.db or "sqlite"
+    what = "sign-up" if args.signups else "submission"
     cpu, pg_cpu = time.process_time(), postgres_cpu_seconds(database)
     with connection.execute_wrapper(counted):
         for body in plain:
             post(body)
     cpu, pg_cpu = time.process_time() - cpu, None if pg_cpu is None else postgres_cpu_seconds(database) - pg_cpu
     print(
-        f"without the profiler: {1000 * cpu / len(plain):.2f} ms CPU per submission in this process"
+        f"without the profiler: {1000 * cpu / len(plain):.2f} ms CPU per {what} in this process"
         + (f", {1000 * pg_cpu / len(plain):.2f} ms in PostgreSQL" if pg_cpu is not None else "")
-        + f"; {statements / len(plain):.1f} SQL statements per submission (on PostgreSQL each a round trip, "
+        + f"; {statements / len(plain):.1f} SQL statements per {what} (on PostgreSQL each a round trip, "
         "plus BEGIN and COMMIT for each transaction block)"
     )
     statuses.clear()
@@ -127,9 +142,13 @@ def main() -> None:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stats = pstats.Stats(profile).stats
     print(
-        f"{args.n} submissions in-process ({'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite'}): "
+        f"{args.n} {'sign-ups' if args.signups else 'submissions'} in-process ({'PostgreSQL' if args.db and args.db.startswith('postgres') else 'SQLite'}): "
         f"statuses {statuses}; {args.n / wall:.0f}/s on one core (wall {wall:.2f} s, CPU {cpu:.2f} s, under cProfile)"
     )
+    if args.signups:  # the steps below are a submission's
+        if args.top:
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+        return
     print("\n| step | CPU ms per submission (cumulative, under cProfile) |\n|---|---|")
     rows: list[list] = []
     for label, (suffix, name) in STEPS:

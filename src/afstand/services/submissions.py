@@ -178,7 +178,7 @@ def submit(
         channel=channel[:20],
         withdrawal_hash=key,
     )
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and _client_side_binding():
         stored = _locked_insert_unless_known(row)  # lock and insert in one implicit transaction, one round trip
     else:
         # PostgreSQL: a transaction holding the instance's lock; SQLite: one autocommit statement is
@@ -272,6 +272,12 @@ def _insert_unless_known(row: Response) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.vendor), values + [row.withdrawal_hash])
         return cursor.rowcount == 1
+
+
+def _client_side_binding() -> bool:
+    """Whether psycopg merges parameters into the query text (Django's default) and so may send
+    several statements in one string; with ``server_side_binding`` it may not."""
+    return not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
 
 
 def _locked_insert_unless_known(row: Response) -> bool:

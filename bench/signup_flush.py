@@ -1,0 +1,77 @@
+"""What one sign-up flush costs as the sign-up table grows (issue 13's batching, issue 18's load).
+
+    .venv/bin/python bench/signup_flush.py [--db URL] [--rows 1000 5000 20000]
+
+A flush writes k new sign-ups and rewrites the whole table in a fresh random order in one
+transaction (afstand.services.signup_spool). For each table size this fills the table, then
+times one flush of 10 new sign-ups: wall time (on SQLite the time every other writer waits for
+the write lock) and this process's CPU. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from loadkit import postgres_cpu_seconds  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db")
+    parser.add_argument("--rows", type=int, nargs="+", default=[1000, 5000, 20000])
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="afstand-signup-flush-"))
+    os.environ["AFSTAND_VAR"] = str(tmp)
+    from afstand.web.config.server import configure, migrate
+
+    configure(args.db or f"sqlite:///{tmp / 'bench.sqlite3'}")
+    migrate()
+    from django.db import connection
+
+    from afstand.services import signup_spool
+    from afstand.services.studies import load_demo
+    from afstand.web.models import SignUp, random_key
+
+    study = load_demo()
+    today = dt.date.today()
+    for n in args.rows:
+        SignUp.objects.all().delete()
+        SignUp.objects.bulk_create(
+            [
+                SignUp(id=random_key(), study=study, purpose="loterij", name=f"n{i}", email="a@example.org", signed_up_on=today)
+                for i in range(n)
+            ],
+            batch_size=1000,
+        )
+        new = [
+            {
+                "id": random_key(),
+                "study": study.slug,
+                "on": today.isoformat(),
+                "purpose": "loterij",
+                "name": f"x{i}",
+                "email": "b@example.org",
+            }
+            for i in range(10)
+        ]
+        pg = postgres_cpu_seconds(args.db or "sqlite")
+        wall, cpu = time.perf_counter(), time.process_time()
+        signup_spool.rewrite(new)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        pg = None if pg is None else postgres_cpu_seconds(args.db) - pg
+        print(
+            f"{connection.vendor}: a flush of 10 into {n} stored sign-ups: {1000 * wall:.1f} ms wall, {1000 * cpu:.1f} ms CPU here"
+            + (f", {1000 * pg:.0f} ms CPU in PostgreSQL" if pg is not None else "")
+        )
+
+
+if __name__ == "__main__":
+    main()
