@@ -81,19 +81,3 @@ def test_a_flush_that_cannot_write_every_row_again_changes_nothing(study, monkey
     assert len(signup_spool.pending()) == K  # and the new ones still wait, on disk
     monkeypatch.undo()
     assert signup_spool.flush() == K and SignUp.objects.count() == 2 * K
-
-
-def test_batches_grow_with_the_table_so_a_flush_costs_a_bounded_share(study, monkeypatch):
-    monkeypatch.setattr(signup_spool, "REWRITE_RATIO", 2)  # a batch: at least k and half the table
-    person = 0
-    for stored in (K, 2 * K, 3 * K):  # k = 5 while half the table is at most 5
-        for _ in range(K):
-            sign_up(study, person)
-            person += 1
-        assert SignUp.objects.count() == stored and not signup_spool.pending()
-    for _ in range(6):  # now 15 are stored: 7 must wait
-        sign_up(study, person)
-        person += 1
-    assert SignUp.objects.count() == 15 and len(signup_spool.pending()) == 6  # on disk, listed for the owner
-    sign_up(study, person)
-    assert SignUp.objects.count() == 22 and not signup_spool.pending()

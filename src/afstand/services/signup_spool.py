@@ -16,10 +16,7 @@ So a sign-up never goes to the database on its own:
    **rewrites the whole sign-up table**: it deletes every row and inserts all rows, old and new,
    in a fresh random order. Every live row then carries the same transaction id, physical order
    and rowids are a random permutation, and the table's content says only which sign-ups came
-   before the last flush — in groups of at least k. A flush costs in proportion to the whole
-   table, so a batch is also at least 1/:data:`REWRITE_RATIO` of the sign-ups stored at the last
-   flush: however large the table grows, each sign-up costs at most about that many rows copied
-   (batches only grow; a larger group hides better).
+   before the last flush — in groups of at least k.
 3. **Exactly once.** Each spooled sign-up carries its random primary key; the flush inserts a key
    once, and deletes its spool files only after the commit. A crash between the commit and the
    deletion leaves files whose keys are stored already: the next flush skips them.
@@ -119,27 +116,14 @@ def _locked(folder: Path, wait: bool):
         os.close(fd)  # releases the lock
 
 
-REWRITE_RATIO = 50  # a batch is at least this fraction of the stored table: at most ~50 row copies per sign-up
-_STORED = ".stored"  # the number of sign-ups the last flush left in the table (a hint: missing means 0)
-
-
-def batch_size(folder: Path) -> int:
-    """How many must wait before a flush: k, or 1/REWRITE_RATIO of the table at the last flush."""
-    try:
-        stored = int((folder / _STORED).read_text())
-    except (OSError, ValueError):
-        stored = 0
-    return max(settings.AFSTAND_SIGNUP_BATCH, stored // REWRITE_RATIO)
-
-
 def flush(force: bool = False) -> int:
     """Write the spool to the database when at least k sign-ups wait (or ``force``): the number written.
 
     ``force`` is for tests and for ``afstand purge``-like maintenance only; it may write a batch
     smaller than k."""
     folder = spool_dir()
-    if not force and sum(1 for _ in folder.glob("*.json")) < batch_size(folder):
-        return 0  # too few wait in all: nothing to read (names only, no file opened)
+    if not force and sum(1 for _ in folder.glob("*.json")) < settings.AFSTAND_SIGNUP_BATCH:
+        return 0  # fewer than k wait in all: nothing to read (names only, no file opened)
     with _locked(folder, wait=force) as mine:
         if not mine:
             return 0  # another worker is flushing
@@ -183,9 +167,6 @@ def rewrite(new: list[dict]) -> int:
         order = list(known)
         shuffle(order)
         _reorder(table, order)
-    hint = spool_dir() / f".{secrets.token_hex(8)}.tmp"
-    hint.write_text(str(len(order)))
-    os.replace(hint, spool_dir() / _STORED)  # read by batch_size(); lost in a crash it only means k again
     return added
 
 
@@ -241,7 +222,6 @@ def purge(cutoff: dt.date) -> int:
     folder = spool_dir()
     deleted = 0
     with _locked(folder, wait=True):
-        (folder / _STORED).unlink(missing_ok=True)  # the table shrinks with the purge: batches of k until the next flush
         for path, e in _entries(folder):
             if dt.date.fromisoformat(e["on"]) < cutoff:
                 path.unlink(missing_ok=True)
