@@ -150,13 +150,13 @@ def test_every_limit_is_a_documented_setting():
 def test_a_hit_is_one_statement_and_counts_survive_expiry_and_other_workers(demo):
     from django.test.utils import CaptureQueriesContext
 
-    limiter = ratelimit.Limiter("one", 2, 60)
+    limiter = ratelimit.Limiter("one", 2, 60, alias="accounts")  # the alias a database table holds whatever the settings
     with CaptureQueriesContext(connection) as queries:
         assert limiter.hit("a:192.0.2.1") is False
     assert len(queries) == 1  # the atomic upsert; Django's database cache needed 7 in 3 transactions
     assert [limiter.hit("a:192.0.2.1") for _ in range(2)] == [False, True]
     assert limiter.count("a:192.0.2.1") == 3 and limiter.count("a:192.0.2.2") == 0
-    limits = caches["limits"]
+    limits = caches["accounts"]
     key, _ = limiter._key("a:192.0.2.1")
     assert limits.hit(key, -5) == 4  # an existing entry keeps its expiry
     expired, _ = limiter._key("a:192.0.2.3")
@@ -175,7 +175,7 @@ def test_hits_at_the_same_moment_are_all_counted(settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite's in-memory test database fails concurrent writers at once instead of queueing them")
     settings.AFSTAND_LIMIT_SALT_DIR = str(tmp_path / "salt")
-    limiter = ratelimit.Limiter("race", 10_000, 60)
+    limiter = ratelimit.Limiter("race", 10_000, 60, alias="accounts")
     barrier = threading.Barrier(4)
 
     def worker():

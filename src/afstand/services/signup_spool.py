@@ -122,8 +122,6 @@ def flush(force: bool = False) -> int:
     ``force`` is for tests and for ``afstand purge``-like maintenance only; it may write a batch
     smaller than k."""
     folder = spool_dir()
-    if not force and sum(1 for _ in folder.glob("*.json")) < settings.AFSTAND_SIGNUP_BATCH:
-        return 0  # fewer than k wait in all: nothing to read (names only, no file opened)
     with _locked(folder, wait=force) as mine:
         if not mine:
             return 0  # another worker is flushing
