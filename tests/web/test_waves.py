@@ -103,6 +103,25 @@ def test_new_wave_in_the_browser_copies_the_forms(client, demo):
     assert client.get("/s/werken-op-afstand/m/2022/clienten").status_code == 410
 
 
+def test_the_new_wave_page_takes_targets_per_questionnaire_and_channel(client, demo):
+    url = "/onderzoek/werken-op-afstand/meting/"
+    login(client, "owner", demo)
+    Wave.objects.filter(study=demo).update(targets={"werkers": {"total": 150, "whatsapp": 50}})
+    page = client.get(url).content.decode()
+    assert "werkers=150\nwerkers:whatsapp=50</textarea>" in page  # it starts with the current wave's
+    bad = client.post(url, {"label": "2022", "targets": "werkers=150\nwerkers=veel"})
+    assert bad.status_code == 400 and "werkers=veel" in bad.content.decode() and not Wave.objects.filter(label="2022").exists()
+    unknown = client.post(url, {"label": "2022", "targets": "huisartsen=10"})
+    assert unknown.status_code == 400 and "huisartsen" in unknown.content.decode() and not Wave.objects.filter(label="2022").exists()
+    created = client.post(url, {"label": "2022", "targets": "werkers=200\r\nwerkers:whatsapp=60\r\nclienten=40\r\n"})
+    assert created.status_code == 302
+    assert Wave.objects.get(study=demo, label="2022").targets == {"werkers": {"total": 200, "whatsapp": 60}, "clienten": {"total": 40}}
+    monitor = client.get("/onderzoek/werken-op-afstand/?meting=2022").content.decode()
+    assert "van minimaal 200" in monitor and "van minimaal 40" in monitor
+    cleared = client.post(url, {"label": "2023", "targets": ""})  # emptied on purpose: no targets
+    assert cleared.status_code == 302 and Wave.objects.get(study=demo, label="2023").targets == {}
+
+
 V2 = (
     textwrap.dedent(MINI_FORM)
     .strip()
