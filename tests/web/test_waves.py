@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from afstand.services import results, studies, submissions, waves
 from afstand.web.models import InstrumentVersion, Membership, Response, Study, Wave
 from tests.conftest import run_cli
-from tests.helpers import MINI_FORM
+from tests.helpers import MINI_FORM, step
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Een-lang-wachtwoord-42"
@@ -152,6 +152,33 @@ def test_a_version_added_inside_a_wave_gives_not_asked(client):
     login(client, "owner", study)
     page = client.get("/onderzoek/mini-studie/analyse/mini/").content.decode()
     assert 'class="meta not-asked"' in page and ": 2</p>" in page
+
+
+def test_the_upload_page_adds_a_version_inside_a_chosen_wave(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    study, (v1,) = studies.create_study(
+        "mini-studie", "Mini", [studies.Form("mini", "mini.md", (textwrap.dedent(MINI_FORM).strip() + "\n").encode())]
+    )
+    Wave.objects.filter(study=study).update(label="2021")
+    second = waves.create_wave(study, "2022")
+    login(client, "owner", study)
+    page = client.get("/onderzoek/mini-studie/versie/").content.decode()
+    assert '<option value="2022" selected>2022</option>' in page and '<option value="2021">2021</option>' in page
+
+    def upload(**extra):
+        return client.post(
+            "/onderzoek/mini-studie/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini-2.md", V2.encode()), **extra}
+        )
+
+    assert upload(wave="1999").status_code == 400 and InstrumentVersion.objects.count() == 2
+    assert upload(wave="2021").status_code == 302
+    added = InstrumentVersion.objects.get(study=study, active=True, wave__label="2021")
+    assert added.version_id != v1.version_id and studies.active_version("mini-studie", "mini", "2021") == added
+    assert studies.active_version("mini-studie", "mini").wave == second  # the current wave keeps its own version
+    assert studies.active_version("mini-studie", "mini").version_id == v1.version_id
+    assert 'name="q-hours"' in step(client, client.get("/s/mini-studie/m/2021/mini"), consent="ja").content.decode()
+    assert 'name="q-hours"' not in step(client, client.get("/s/mini-studie/m/2022/mini"), consent="ja").content.decode()
 
 
 def test_report_and_trend_page_for_a_study_with_two_waves(client, demo, study_files):
