@@ -32,7 +32,7 @@ def logged(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("afstand", "0012_choice_codes"),
+        ("afstand", "0013_signups_and_drafts_per_wave"),
     ]
 
     operations = [migrations.RunPython(unlogged, logged)]
