@@ -91,6 +91,12 @@ def label_of(form: Instrument, field: str, language: str) -> str:
     return f"{label} ({scope[-1][1] + 1})" if scope else label
 
 
+def constraint_message(item: Item, language: str) -> str:
+    """The form's ``constraint_message`` in ``language`` (else its first language), or '' for the plain default."""
+    messages = item.constraint_messages
+    return (messages.get(language) or next(iter(messages.values()), "")) if messages else ""
+
+
 def page_groups(form: Instrument, key: str) -> set[str]:
     """The page's group and the groups around it: their conditions decide the page, not its questions."""
     engine = engine_for(form)
@@ -141,9 +147,15 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                         "value": q.value,
                         "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
                         "step": "1" if q.type == "integer" else "any",
+                        "decimal": q.type != "integer",  # a phone keyboard with a decimal separator
                         "input_type": INPUT_TYPES.get(q.type, "text"),
                         "condition": json.dumps(logic.conditions[q.field], ensure_ascii=False) if q.field in logic.conditions else None,
                     },
                 }
             )
+            if q.field in logic.constraints:
+                item = out[-1]["item"]
+                item["constraint"] = json.dumps(logic.constraints[q.field], ensure_ascii=False)
+                item["constraint_message"] = constraint_message(form.items[q.key], language)
+                item["error_label"] = label_of(form, q.field, language)
     return out, len(view.instances), flexible
