@@ -6,9 +6,15 @@ with the keyboard, the phone's Back button and reloads.
   scrolls sideways — a long Dutch word (reclasseringswerker, Verslavingsreclassering) wraps —
   and Next can be tapped (before, at 160 px the page was wider than the screen and the tap
   landed on an answer);
+* a reload in the middle of a page (a phone's pull-to-refresh) keeps what was typed and ticked on
+  it until the page is sent (before, the ticks and typed numbers since the last Next were gone);
+  a page the browser loads anew shows what the server has, never an older unsent state.
 """
 
 from __future__ import annotations
+
+import json
+import sqlite3
 
 import pytest
 
@@ -83,3 +89,37 @@ def test_zoomed_in_no_page_scrolls_sideways(site, width):
         wide += [(path, "", w) for w in _sideways(page)]
     context.close()
     assert wide == []
+
+
+def test_a_reload_in_the_middle_of_a_page_keeps_what_was_typed(site):
+    base, db, browser = site
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{base}/s/clienten")
+    page.get_by_text("Ja, ik doe mee").tap()
+    _next(page)
+    page.get_by_text("Vrouw", exact=True).tap()
+    _type(page, page.get_by_label("Hoe oud ben je?"), "57")
+    page.get_by_text("Werkstraf").tap()
+    page.reload()  # pull-to-refresh before Next
+    assert page.get_by_label("Vrouw", exact=True).is_checked() and page.get_by_label("Werkstraf").is_checked()
+    assert page.get_by_label("Hoe oud ben je?").input_value() == "57"
+    _type(page, page.get_by_label("Hoe oud ben je?"), "58")
+    _next(page)
+    page.go_back()  # the page as sent, from the server
+    assert page.get_by_label("Hoe oud ben je?").input_value() == "58"
+    page.reload()
+    assert page.get_by_label("Hoe oud ben je?").input_value() == "58" and page.get_by_label("Vrouw", exact=True).is_checked()
+    page.get_by_label("Man", exact=True).tap()  # changed, not sent, then the page loaded anew: the server's answer
+    page.goto(page.url)
+    assert page.get_by_label("Vrouw", exact=True).is_checked()
+    for _ in range(10):
+        if page.locator("h1").inner_text() == "Controleer je antwoorden":
+            break
+        _next(page)
+    _next(page)
+    assert page.locator("#withdrawal-code").count() == 1
+    context.close()
+    with sqlite3.connect(db.removeprefix("sqlite:///")) as connection:
+        rows = [json.loads(a) for (a,) in connection.execute("SELECT answers FROM afstand_response")]
+    assert any(r.get("c_age") == "58" and r.get("c_gender") == "vrouw" and r.get("c_contact_type") == "werkstraf" for r in rows), rows

@@ -2,7 +2,8 @@
 // (the server checks and keeps everything); with it, follow-up questions appear and disappear
 // as the respondent answers, a ticked radio can be cleared in place, questions can be read
 // aloud (browser speech synthesis, a voice in the page's language only), and links and codes
-// can be copied. No framework, no network requests, nothing stored.
+// can be copied. No framework, no network requests; what is typed on a page is kept in the tab's
+// sessionStorage until the page is sent (so a reload does not lose it), nothing else is stored.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -414,6 +415,37 @@
     summary.focus();
   }
 
+  // ---- what was typed or ticked on a page of the questionnaire survives a reload (a phone's
+  // pull-to-refresh) until the page is sent: kept in this tab's sessionStorage only (gone when the
+  // tab closes), under the page's own address, and restored only when the page is reloaded
+  var keepKey = form && form.getAttribute("action").indexOf("/verder/") >= 0 && "afstand:" + location.pathname + location.search;
+  var keeping = null;
+  try { keeping = keepKey && window.sessionStorage; } catch (e) { keeping = null; }
+  function keptFields() { return form.querySelectorAll("input[name^='q-'], textarea[name^='q-']"); }
+  function keep() {
+    var kept = {};
+    keptFields().forEach(function (el) {
+      if (el.type === "radio" || el.type === "checkbox") { kept[el.name] = kept[el.name] || []; if (el.checked) kept[el.name].push(el.value); }
+      else kept[el.name] = el.value;
+    });
+    try { keeping.setItem(keepKey, JSON.stringify(kept)); } catch (e) { /* full or blocked: nothing kept */ }
+  }
+  if (keeping) {
+    var navigation = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    var kept = null;
+    try { kept = JSON.parse(keeping.getItem(keepKey) || "null"); } catch (e) { kept = null; }
+    if (kept && navigation && navigation.type === "reload") {
+      keptFields().forEach(function (el) {
+        if (!Object.prototype.hasOwnProperty.call(kept, el.name)) return;
+        if (el.type === "radio" || el.type === "checkbox") el.checked = kept[el.name].indexOf(el.value) >= 0;
+        else el.value = kept[el.name];
+      });
+    } else keeping.removeItem(keepKey);
+    form.addEventListener("input", keep);
+    form.addEventListener("change", keep);
+    form.addEventListener("click", function (event) { if (event.target.closest("button[data-clear]")) setTimeout(keep, 0); });
+  }
+
   if (form) {
     var contextNode = document.getElementById("context");
     var logic = contextNode ? JSON.parse(contextNode.textContent || "{}") : {};
@@ -453,6 +485,9 @@
       if (!result[1].length) return;
       event.preventDefault();
       showErrors(result[0], result[1]);
+    });
+    form.addEventListener("submit", function (event) {  // sent: the server has it now
+      if (keeping && !event.defaultPrevented) keeping.removeItem(keepKey);
     });
     // clearing a radio: in place, without a page step
     form.addEventListener("click", function (event) {
