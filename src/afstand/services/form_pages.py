@@ -88,6 +88,7 @@ def label_of(form: Instrument, field: str, language: str) -> str:
     scope, key = split_error_key(field.removeprefix(FIELD_PREFIX))
     item = form.items.get(key)
     label = item.label(language) if item is not None else key
+    label = label.rstrip().removesuffix(".")  # "label: message" never reads ".:"
     return f"{label} ({scope[-1][1] + 1})" if scope else label
 
 

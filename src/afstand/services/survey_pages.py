@@ -365,7 +365,7 @@ def error_list(form: Instrument, errors: dict[str, str], language: str, defaults
         owner = item if item is not None else form.items.get(split_error_key(name.removeprefix(FIELD_PREFIX))[1])  # q-member[2]/age
         if code == "constraint" and owner is not None and owner.constraint_messages:
             message = form_pages.constraint_message(owner, language)
-        out.append({"name": name, "label": item.label(language) if item else form_pages.label_of(form, name, language), "message": message})
+        out.append({"name": name, "label": form_pages.label_of(form, name, language), "message": message})
     return out
 
 
