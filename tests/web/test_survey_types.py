@@ -179,3 +179,21 @@ def test_a_repeat_page_shows_the_forms_constraint_message_and_a_decimal_keyboard
     assert "Deel van de week (1): Dit antwoord kan niet kloppen. Kijk het nog eens na." in text  # no message: the plain default
     # the page script gets the same: the constraint, its message and the summary's label
     assert 'data-message="Een kind is jonger dan 18."' in text and 'data-label="Leeftijd (1)"' in text
+
+
+RANGE_FORM = b"""| survey |
+| | type | name | label::Nederlands (nl) | label::English (en) | parameters |
+| | range | mark | Welk cijfer geef je? | What mark do you give? | start=1 end=10 step=0.5 |
+| settings |
+| | form_title | form_id | default_language | | |
+| | Cijfer | cijfer | Nederlands (nl) | | |
+"""
+
+
+@pytest.mark.parametrize(("lang", "message"), [("nl", "Kies een getal van 1 tot en met 10."), ("en", "Choose a number from 1 to 10.")])
+def test_a_number_outside_a_range_says_the_range_in_plain_words(client, lang, message):
+    """Found on a phone: "Kies een waarde binnen het bereik." (not B1, and which range?)."""
+    study = Study.objects.create(slug=f"range-{lang}", title="Range")
+    studies.add_version(study, "cijfer", "cijfer.md", RANGE_FORM)
+    page = step(client, client.get(f"/s/range-{lang}/cijfer?lang={lang}"), mark="11")
+    assert f"{'Welk cijfer geef je?' if lang == 'nl' else 'What mark do you give?'}: {message}" in page.content.decode()

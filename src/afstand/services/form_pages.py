@@ -98,6 +98,19 @@ def constraint_message(item: Item, language: str) -> str:
     return (messages.get(language) or next(iter(messages.values()), "")) if messages else ""
 
 
+def range_bounds(item: Item, language: str) -> tuple[str, str] | None:
+    """The lowest and highest answer of a ``range`` question as the page writes numbers (a decimal
+    comma on a Dutch page), or None when its parameters are not numbers."""
+    try:
+        ends = sorted((float(item.parameters.get("start", 1)), float(item.parameters.get("end", 10))))
+    except ValueError:
+        return None
+    shown = [str(int(x)) if x.is_integer() else repr(x) for x in ends]
+    if language.endswith("(nl)"):
+        shown = [x.replace(".", ",") for x in shown]
+    return shown[0], shown[1]
+
+
 def page_groups(form: Instrument, key: str) -> set[str]:
     """The page's group and the groups around it: their conditions decide the page, not its questions."""
     engine = engine_for(form)

@@ -365,6 +365,9 @@ def error_list(form: Instrument, errors: dict[str, str], language: str, defaults
         owner = item if item is not None else form.items.get(split_error_key(name.removeprefix(FIELD_PREFIX))[1])  # q-member[2]/age
         if code == "constraint" and owner is not None and owner.constraint_messages:
             message = form_pages.constraint_message(owner, language)
+        bounds = form_pages.range_bounds(owner, language) if code == "out_of_range" and owner is not None else None
+        if bounds and "out_of_range_between" in defaults:  # the range itself, in plain words
+            message = defaults["out_of_range_between"].format(low=bounds[0], high=bounds[1])
         out.append({"name": name, "label": form_pages.label_of(form, name, language), "message": message})
     return out
 
