@@ -105,7 +105,10 @@ def test_a_reload_in_the_middle_of_a_page_keeps_what_was_typed(site):
     assert page.get_by_label("Vrouw", exact=True).is_checked() and page.get_by_label("Werkstraf").is_checked()
     assert page.get_by_label("Hoe oud ben je?").input_value() == "57"
     _type(page, page.get_by_label("Hoe oud ben je?"), "58")
+    kept = "Object.keys(sessionStorage).filter(k => k.startsWith('afstand:'))"
+    assert len(page.evaluate(kept)) == 1
     _next(page)
+    assert page.evaluate(kept) == []  # sent: nothing of it is left in the browser
     page.go_back()  # the page as sent, from the server
     assert page.get_by_label("Hoe oud ben je?").input_value() == "58"
     page.reload()
@@ -118,7 +121,7 @@ def test_a_reload_in_the_middle_of_a_page_keeps_what_was_typed(site):
             break
         _next(page)
     _next(page)
-    assert page.locator("#withdrawal-code").count() == 1
+    assert page.locator("#withdrawal-code").count() == 1 and page.evaluate(kept) == []
     context.close()
     with sqlite3.connect(db.removeprefix("sqlite:///")) as connection:
         rows = [json.loads(a) for (a,) in connection.execute("SELECT answers FROM afstand_response")]
