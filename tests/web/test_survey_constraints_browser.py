@@ -264,3 +264,23 @@ def test_the_page_script_refuses_exactly_what_the_server_refuses(site):
     assert disagreements == [], disagreements[:5]
     assert refused > 10  # the comparison saw refusals, not only answers that pass
     context.close()
+
+
+def test_a_date_typed_in_part_is_not_sent_empty_without_a_word(site):
+    """Found on a phone: a date field filled in part (the day typed, not the month and year) is
+    sent by the browser as empty, so what was typed was lost and nothing said so. The script now
+    keeps the page and says "Vul een datum in." in the error pattern (nothing is posted)."""
+    base, _, browser, _ = site
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    _start(page, base)
+    page.get_by_label("Sinds wanneer werk je daar?").focus()
+    page.keyboard.type("03")  # one part of the date only
+    page.locator("button.forward").tap()
+    page.locator("#errors").wait_for()
+    shown = _errors(page)
+    assert shown["lines"] == [["#since", "Sinds wanneer werk je daar?: Vul een datum in."]] and shown["focus"] == "errors"
+    assert shown["fields"]["q-since"]["id"] in shown["fields"]["q-since"]["describedby"] and posts == []
+    context.close()

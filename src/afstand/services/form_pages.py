@@ -164,6 +164,7 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                         "decimal": q.type != "integer",  # a phone keyboard with a decimal separator
                         "input_type": INPUT_TYPES.get(q.type, "text"),
                         "condition": json.dumps(logic.conditions[q.field], ensure_ascii=False) if q.field in logic.conditions else None,
+                        "error_label": label_of(form, q.field, language),
                     },
                 }
             )
@@ -171,5 +172,4 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                 item = out[-1]["item"]
                 item["constraint"] = json.dumps(logic.constraints[q.field], ensure_ascii=False)
                 item["constraint_message"] = constraint_message(form.items[q.key], language)
-                item["error_label"] = label_of(form, q.field, language)
     return out, len(view.instances), flexible

@@ -181,6 +181,7 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
             local = True  # its choices are its own: never in a likert run
         if conditions:
             entry["condition"] = json.dumps(conditions, ensure_ascii=False)
+        entry["error_label"] = form_pages.label_of(form, entry["field"], language)  # as the error summary names it
         constrained(form, entry, name, logic.constraints.get(field_name(name)), language)
         if item.appearance == "likert" and item.kind == "select_one" and not local:
             last = result[-1] if result else None
@@ -201,13 +202,12 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
 
 
 def constrained(form: Instrument, entry: dict, key: str, constraint: list | None, language: str) -> None:
-    """A question's constraint for the page script (``data-constraint``), with the message and the
-    label the server's error summary shows for it (:func:`error_list`)."""
+    """A question's constraint for the page script (``data-constraint``), with the message the
+    server's error summary shows for it (:func:`error_list`)."""
     if constraint is None:
         return
     entry["constraint"] = json.dumps(constraint, ensure_ascii=False)
     entry["constraint_message"] = form_pages.constraint_message(form.items[key], language)
-    entry["error_label"] = form_pages.label_of(form, entry["field"], language)
 
 
 def page_logic_of(form: Instrument, page: Page, answers: dict, shown: dict | None = None):

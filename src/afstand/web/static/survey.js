@@ -477,14 +477,27 @@
         });
       } catch (e) { /* the server decides */ }
     });
+    // a date or time field the browser cannot read (typed in part): it would be sent empty, and
+    // what was typed lost without a word; said here as the server says an unreadable date
+    var NOT_READ = { "date": "data-not-a-date", "time": "data-not-a-time", "datetime-local": "data-not-a-datetime" };
+    function unreadable() {
+      var out = [];
+      form.querySelectorAll("input[type=date], input[type=time], input[type=datetime-local]").forEach(function (input) {
+        var node = input.closest(".q");
+        if (input.disabled || !node || node.closest("[hidden]") || !input.validity || !input.validity.badInput) return;
+        out.push({ node: node, name: node.id.slice(2), label: node.getAttribute("data-label"), message: form.getAttribute(NOT_READ[input.type]) });
+      });
+      return out;
+    }
     form.addEventListener("submit", function (event) {
       var action = event.submitter ? event.submitter.value : "next";
-      if (!constraints.length || (action !== "next" && action !== "review")) return;
+      if (action !== "next" && action !== "review") return;
       update();
-      var result = check(logic, computed, constraints);
-      if (!result[1].length) return;
+      var result = check(logic, computed, constraints), unread = unreadable();  // an unreadable field is empty: never both
+      var failed = result[1].concat(unread);
+      if (!failed.length) return;
       event.preventDefault();
-      showErrors(result[0], result[1]);
+      showErrors(result[0].concat(unread), failed);
     });
     form.addEventListener("submit", function (event) {  // sent: the server has it now
       if (keeping && !event.defaultPrevented) keeping.removeItem(keepKey);
