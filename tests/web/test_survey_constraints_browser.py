@@ -26,20 +26,20 @@ pytestmark = shared.pytestmark  # Debian's chromium and axe-core (npm ci --prefi
 ARGS, CHROMIUM, PHONE, playwright = shared.ARGS, shared.CHROMIUM, shared.PHONE, shared.playwright
 
 FORM = """| survey |
-| | type | name | label::Nederlands (nl) | label::English (en) | constraint | constraint_message::Nederlands (nl) | constraint_message::English (en) | appearance |
-| | begin_group | over | Over jou | About you | | | | field-list |
-| | integer | age | Hoe oud ben je? | How old are you? | . >= 16 and . <= 99 | Vul een leeftijd in tussen 16 en 99. | Enter an age between 16 and 99. | |
-| | decimal | hours | Hoeveel uur werk je per week? | How many hours a week do you work? | . <= 80 and . > ${age} div 10 | Vul een aantal uren in tot 80. | Enter up to 80 hours. | |
-| | text | postcode | Wat is je postcode? | What is your postcode? | regex(., '^[0-9]{4} ?[A-Za-z]{2}$') | Typ een postcode zoals 1234 AB. | Type a postcode like 1234 AB. | |
-| | date | since | Sinds wanneer werk je daar? | Since when do you work there? | . <= today() and . > '1950-01-01' | | | |
-| | select_multiple kleur | colours | Welke kleuren vind je mooi? | Which colours do you like? | count-selected(.) <= 2 | Kies er hoogstens twee. | Choose two at most. | |
-| | text | nick | Hoe noemen ze je? | What do they call you? | string-length() >= 2 and format-date(${since}, '%Y') != '2000' | Minstens twee letters. | At least two letters. | |
-| | end_group | | | | | | | |
-| | begin_repeat | kind | Kind | Child | | | | |
-| | integer | k_age | Hoe oud is dit kind? | How old is this child? | . < ${age} and (position() < 3 or . < 18) | Een kind is jonger dan jij. | A child is younger than you. | |
-| | text | k_name | Naam van het kind | Name of the child | jr:choice-name(${k_colour}, '${k_colour}') != . | Niet de naam van de kleur. | Not the colour's name. | |
-| | select_one kleur | k_colour | Lievelingskleur | Favourite colour | | | | |
-| | end_repeat | | | | | | | |
+| | type | name | label::Nederlands (nl) | label::English (en) | constraint | constraint_message::Nederlands (nl) | constraint_message::English (en) | appearance | required |
+| | begin_group | over | Over jou | About you | | | | field-list | |
+| | integer | age | Hoe oud ben je? | How old are you? | . >= 16 and . <= 99 | Vul een leeftijd in tussen 16 en 99. | Enter an age between 16 and 99. | | |
+| | decimal | hours | Hoeveel uur werk je per week? | How many hours a week do you work? | . <= 80 and . > ${age} div 10 | Vul een aantal uren in tot 80. | Enter up to 80 hours. | | |
+| | text | postcode | Wat is je postcode? | What is your postcode? | regex(., '^[0-9]{4} ?[A-Za-z]{2}$') | Typ een postcode zoals 1234 AB. | Type a postcode like 1234 AB. | | |
+| | date | since | Sinds wanneer werk je daar? | Since when do you work there? | . <= today() and . > '1950-01-01' | | | | |
+| | select_multiple kleur | colours | Welke kleuren vind je mooi? | Which colours do you like? | count-selected(.) <= 2 | Kies er hoogstens twee. | Choose two at most. | | |
+| | text | nick | Hoe noemen ze je? | What do they call you? | string-length() >= 2 and format-date(${since}, '%Y') != '2000' | Minstens twee letters. | At least two letters. | | yes |
+| | end_group | | | | | | | | |
+| | begin_repeat | kind | Kind | Child | | | | | |
+| | integer | k_age | Hoe oud is dit kind? | How old is this child? | . < ${age} and (position() < 3 or . < 18) | Een kind is jonger dan jij. | A child is younger than you. | | |
+| | text | k_name | Naam van het kind | Name of the child | jr:choice-name(${k_colour}, '${k_colour}') != . | Niet de naam van de kleur. | Not the colour's name. | | |
+| | select_one kleur | k_colour | Lievelingskleur | Favourite colour | | | | | |
+| | end_repeat | | | | | | | | |
 | choices |
 | | list_name | name | label::Nederlands (nl) | label::English (en) | | | | |
 | | kleur | rood | Rood | Red | | | | |
@@ -157,6 +157,7 @@ def test_numbers_the_server_cannot_read_are_left_to_the_server_and_a_repeat_chec
     context = browser.new_context(**PHONE)
     page = context.new_page()
     _start(page, base)
+    _type(page, page.get_by_label("Hoe noemen ze je?"), "Bo")
     _type(page, page.get_by_label("Hoe oud ben je?"), "3,5")  # not a whole number: the server's message, not the constraint's
     _type(page, page.get_by_label("Hoeveel uur werk je per week?"), "1.000")  # a thousand or one?
     with page.expect_navigation():
@@ -208,7 +209,7 @@ NICKS = ["", "X", "Xi", "Bo ", "  Y  "]
 
 
 def _server_verdict(form, answers_before: dict, posted: dict, page_index: int) -> set:
-    """The fields whose constraint the server refuses (the survey view's own read and check of a posted page)."""
+    """The fields whose constraint or required answer the server refuses (the survey view's own read and check of a posted page)."""
     from afstand.services import survey_pages as layout
 
     pages = layout.pages(form)
@@ -216,11 +217,12 @@ def _server_verdict(form, answers_before: dict, posted: dict, page_index: int) -
         form, pages[page_index], answers_before, {k: [v] if isinstance(v, str) else v for k, v in posted.items()}
     )
     errors = {**layout.page_errors(form, pages[page_index], answers), **number_errors}
-    return {name for name, code in errors.items() if code == "constraint"}
+    return {name for name, code in errors.items() if code in ("constraint", "required")}
 
 
 def test_the_page_script_refuses_exactly_what_the_server_refuses(site):
-    """Seeded random answers on the first page: the script's verdict per question equals the server's."""
+    """Seeded random answers on the first page: the script's verdict per question (a broken
+    constraint, a required question left empty) equals the server's."""
     from afstand.instrument.loader import load_instrument
 
     base, _, browser, form_path = site
@@ -276,6 +278,7 @@ def test_a_date_typed_in_part_is_not_sent_empty_without_a_word(site):
     posts = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     _start(page, base)
+    _type(page, page.get_by_label("Hoe noemen ze je?"), "Bo")
     page.get_by_label("Sinds wanneer werk je daar?").focus()
     page.keyboard.type("03")  # one part of the date only
     page.locator("button.forward").tap()

@@ -378,8 +378,11 @@
     if (ids.length) target.setAttribute("aria-describedby", ids.join(" ")); else target.removeAttribute("aria-describedby");
   }
   function showErrors(checked, failed) {
-    var entries = [], names = {};
-    checked.forEach(function (c) { names[c.name] = true; setError(c, failed.indexOf(c) >= 0); });
+    var entries = [], names = {}, failing = {};
+    failed.forEach(function (c) { failing[c.name] = failing[c.name] || c; });
+    checked.forEach(function (c) { names[c.name] = failing[c.name] || c; });  // a question may be checked twice (required, constraint)
+    Object.keys(names).forEach(function (name) { setError(names[name], !!failing[name]); });
+    failed = Object.keys(failing).map(function (name) { return failing[name]; });
     var summary = document.getElementById("errors");
     if (summary) {  // the server's errors of questions not checked here stay
       summary.querySelectorAll("li a").forEach(function (a) {
@@ -489,15 +492,35 @@
       });
       return out;
     }
+    // a required question that is shown and not answered, as the server checks it (a number or a
+    // date the server cannot read counts as typed: its own message comes from the server)
+    function required() {  // [the required questions shown, those without an answer]
+      var shown = [], empty = [];
+      form.querySelectorAll(".q[data-required]").forEach(function (node) {
+        if (node.closest("[hidden]")) return;
+        var answered = false, fields = 0;
+        node.querySelectorAll("input, textarea").forEach(function (input) {
+          if (input.disabled || input.name !== node.getAttribute("data-field")) return;
+          fields++;
+          if (input.type === "radio" || input.type === "checkbox") answered = answered || input.checked;
+          else answered = answered || input.value.trim() !== "" || !!(input.validity && input.validity.badInput);
+        });
+        if (!fields) return;
+        var entry = { node: node, name: node.id.slice(2), label: node.getAttribute("data-label"), message: form.getAttribute("data-required") };
+        shown.push(entry);
+        if (!answered) empty.push(entry);
+      });
+      return [shown, empty];
+    }
     form.addEventListener("submit", function (event) {
       var action = event.submitter ? event.submitter.value : "next";
       if (action !== "next" && action !== "review") return;
       update();
-      var result = check(logic, computed, constraints), unread = unreadable();  // an unreadable field is empty: never both
-      var failed = result[1].concat(unread);
+      var result = check(logic, computed, constraints), unread = unreadable(), needed = required();
+      var failed = result[1].concat(unread, needed[1]);  // one per question: an empty one has no constraint to break
       if (!failed.length) return;
       event.preventDefault();
-      showErrors(result[0].concat(unread), failed);
+      showErrors(result[0].concat(unread, needed[0]), failed);
     });
     form.addEventListener("submit", function (event) {  // sent: the server has it now
       if (keeping && !event.defaultPrevented) keeping.removeItem(keepKey);
