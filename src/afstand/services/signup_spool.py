@@ -151,9 +151,7 @@ def flush(force: bool = False, study_slug: str | None = None, today: dt.date | N
     Called by ``afstand signups flush`` (cron), ``afstand purge`` and the owner's button, never in
     a respondent's request. ``force`` is for tests only; it may write a batch smaller than k."""
     folder = spool_dir()
-    with _locked(folder, wait=True) as mine:
-        if not mine:
-            return 0
+    with _locked(folder, wait=True):  # a second flush (cron and the owner's button) waits, then finds nothing
         ready = _ready(_entries(folder), force, study_slug)
         if not ready:
             return 0
@@ -200,9 +198,10 @@ def rewrite(new: list[dict], today: dt.date | None = None) -> int:
 def waiting(study: Study, wave: Wave | None = None) -> dict[str, int]:
     """How many sign-ups of a study (of one wave, or of all) wait in the spool, and how many of
     them a flush would write now (their wave has at least k waiting)."""
-    entries = [e for e in pending(study.slug) if wave is None or e.get("wave") == wave.id]
+    spooled = pending(study.slug)
+    entries = [e for e in spooled if wave is None or e.get("wave") == wave.id]
     sizes: dict[tuple, int] = {}
-    for e in pending(study.slug):
+    for e in spooled:
         sizes[_group(e)] = sizes.get(_group(e), 0) + 1
     ready = sum(1 for e in entries if sizes[_group(e)] >= settings.AFSTAND_SIGNUP_BATCH)
     return {"waiting": len(entries), "ready": ready, "k": settings.AFSTAND_SIGNUP_BATCH}
