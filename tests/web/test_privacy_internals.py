@@ -236,3 +236,42 @@ def test_a_withdrawal_leaves_its_answers_in_no_sqlite_file(server):
         if f.exists():
             assert marker.encode() not in f.read_bytes(), f.name
             assert hash_code(code).encode() not in f.read_bytes(), f.name
+
+
+# migration 0014: what was stored before these fixes --------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0014_removes_per_signup_dates_withdrawal_rows_and_plain_tombstones(settings):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from afstand.web.models import tombstone_hash
+
+    before, after = [("afstand", "0013_signups_and_drafts_per_wave")], [("afstand", "0014_private_signups_counters_tombstones")]
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes("afstand")
+    try:
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        Study, SignUp_, Counter_, Withdrawn_, Audit = (
+            old.get_model("afstand", m) for m in ("Study", "SignUp", "Counter", "Withdrawn", "AuditEvent")
+        )
+        study = Study.objects.create(slug="oud", title="Oud")
+        for n, day in enumerate((dt.date(2027, 1, 11), dt.date(2027, 1, 12), dt.date(2027, 1, 20))):
+            SignUp_.objects.create(study=study, purpose="loterij", name=f"p{n}", email="a@example.org", signed_up_on=day)
+        for kind in ("declined", "withdrawn"):
+            Counter_.objects.create(study=study, instrument="clienten", kind=kind, value=2)
+        plain = hash_code("ABCD-EFGH-JKLM-NPQR-STUV")
+        Withdrawn_.objects.create(withdrawal_hash=plain)
+        Audit.objects.create(id=12345678901, at=None, user="respondent", action="withdrawal", detail="oud/clienten")
+        Audit.objects.create(id=12345678902, user="anna", action="export", detail="oud/clienten.csv")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps
+        assert set(new.get_model("afstand", "SignUp").objects.values_list("signed_up_on", flat=True)) == {dt.date(2027, 1, 20)}
+        counters = dict(new.get_model("afstand", "Counter").objects.values_list("kind", "id"))
+        assert all(pk > 2**32 for pk in counters.values())
+        assert list(new.get_model("afstand", "Withdrawn").objects.values_list("withdrawal_hash", flat=True)) == [tombstone_hash(plain)]
+        assert list(new.get_model("afstand", "AuditEvent").objects.values_list("action", flat=True)) == ["export"]
+    finally:
+        MigrationExecutor(connection).migrate(leaves)
