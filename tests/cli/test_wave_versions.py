@@ -143,3 +143,46 @@ def test_instrument_diff_of_a_web_studys_waves(two_versions, tmp_path, monkeypat
         assert refused.returncode == 2 and message in refused.stderr
     lonely = run_cli("instrument", "diff", "2021:werkers", "2022:werkers", "--db", db)
     assert lonely.returncode == 2 and "--db: give --study" in lonely.stderr
+
+
+STORE = """
+import csv, sys, uuid
+from afstand.cli.common import open_database
+
+open_database(sys.argv[1])
+from afstand.services import studies, submissions, waves
+
+study = studies.load_demo()
+with open(sys.argv[2], encoding="utf-8") as handle:
+    rows = [r for r in csv.DictReader(handle) if r["consent"] == "ja"][:80]
+for index, row in enumerate(rows):
+    if index == 40:
+        waves.create_wave(study, "2022")
+    answers = {k: v for k, v in row.items() if v and k != "response_id"}
+    assert submissions.submit(studies.active_version(study.slug, "werkers"), uuid.uuid4(), answers).status == 201
+"""
+
+
+def test_trend_and_analyze_read_the_web_apps_exports_per_wave(demo_data, tmp_path):
+    """The second wave's researcher exports each wave from the web app's database and compares them."""
+    import subprocess
+    import sys
+
+    db = f"sqlite:///{tmp_path / 'afstand.sqlite3'}"
+    stored = subprocess.run([sys.executable, "-c", STORE, db, str(demo_data["werkers"])], capture_output=True, text=True, timeout=600)
+    assert stored.returncode == 0, stored.stderr[-2000:]
+    files = {}
+    for label in ("2021", "2022", None):
+        files[label] = tmp_path / f"werkers-{label or 'alle'}.csv"
+        wave = ["--wave", label] if label else []
+        exported = run_cli("export", "--instrument", "werkers", *wave, "--db", db, "--out", str(files[label]))
+        assert exported.returncode == 0, exported.stderr[-2000:]
+    every = json_of("analyze", "--instrument", "werkers", "--data", str(files[None]), "--json")
+    assert every["n_consented"] == 80
+    trend = json_of("trend", "--instrument", "werkers", "--wave", f"2021={files['2021']}", "--wave", f"2022={files['2022']}", "--json")
+    for label in ("2021", "2022"):
+        one = json_of("analyze", "--instrument", "werkers", "--data", str(files[label]), "--json")
+        assert one["n_consented"] == 40
+        wave = trend["items"]["w_gender"]["waves"][label]
+        assert (wave["base"], wave["counts"]) == (one["items"]["w_gender"]["base"], one["items"]["w_gender"]["counts"])
+    assert trend["items"]["w_gender"]["comparable"] is True and trend["items"]["w_gender"]["change"]
