@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from afstand.analysis.distributions import norm_cdf, norm_ppf
+from afstand.analysis.levels import unique_few
 from afstand.analysis.minimize import minimize_bounded
 
 BIG = 8.0  # stands in for ±∞ thresholds: Φ(8) = 1 − 6e−16
@@ -80,7 +81,7 @@ def polychoric_matrix(matrix: np.ndarray) -> np.ndarray | None:
         return None
     codes = []
     for j in range(k):
-        levels, code = np.unique(data[:, j], return_inverse=True)
+        levels, code = unique_few(data[:, j])  # np.unique's, without sorting the column
         codes.append((len(levels), code))
     out = np.eye(k)
     for i in range(k):
