@@ -28,7 +28,6 @@ import numpy as np
 
 from afstand.analysis import intervals
 from afstand.analysis.distributions import chi2_contingency, holm
-from afstand.analysis.levels import unique_few
 from afstand.analysis.ranktests import kruskal_wallis, mann_whitney
 from afstand.analysis.scales import dimension_matrix
 from afstand.analysis.suppression import shown_groups, suppress
@@ -160,9 +159,9 @@ def _scale_outcomes(responses: ResponseSet) -> dict[str, tuple[list[float], np.n
         scores = dimension_matrix(responses, items)[1]
         present = ~np.isnan(scores)
         rounded = np.round(scores[present], 9)  # a score of 10/3 and one of 3.3333333333 are one level
-        distinct, inverse = unique_few(rounded)  # np.unique's, without sorting the scores
+        distinct = np.unique(rounded)
         level = np.full(len(scores), -1)
-        level[present] = inverse
+        level[present] = np.searchsorted(distinct, rounded)
         out[dimension] = ([float(v) for v in distinct], level)
     return out
 

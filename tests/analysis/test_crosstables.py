@@ -1,30 +1,10 @@
-"""unique_few gives np.unique's distinct values and inverse, and the cross tables of all breakdowns
-at once are the per-breakdown cross tables."""
+"""The cross tables of all breakdowns at once are the per-breakdown cross tables."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from afstand.analysis.compare import CrossTables, _crosstab
-from afstand.analysis.levels import unique_few
-
-
-def test_unique_few_is_np_unique():
-    rng = np.random.default_rng(18)
-    cases = [
-        rng.choice([1.0, 2.0, 3.0, 4.0, 5.0], size=10_000),
-        np.round(rng.choice([1.0, 2.0, 4.0, 5.0], size=(3000, 3)).mean(axis=1), 9),  # scale scores such as 10/3
-        rng.choice([-2.5, 0.0, 1e-300, 7.0], size=500),
-        rng.integers(0, 6, size=2000),
-        np.array([3.0]),
-        rng.normal(size=200),  # more distinct values than the limit: np.unique itself
-        np.array([1.0, np.nan, 2.0]),  # NaN: np.unique's rules
-    ]
-    for values in cases:
-        levels, inverse = unique_few(values)
-        expected_levels, expected_inverse = np.unique(values, return_inverse=True)
-        assert np.array_equal(levels, expected_levels, equal_nan=True) and levels.dtype == expected_levels.dtype
-        assert np.array_equal(inverse, expected_inverse) and inverse.dtype == expected_inverse.dtype
 
 
 def test_cross_tables_of_all_breakdowns_equal_each_on_its_own():
