@@ -62,7 +62,10 @@ def analyze(
     }
     if study is not None and name in study.instrument_names:
         size = min_group_size if min_group_size is not None else study.min_group_size
-        result["comparisons"] = compare(responses, study.breakdowns(name), study.comparison_patterns(name), min_group_size=size)
+        held = study.held_cells(name)  # the publication ledger: cells once hidden stay hidden
+        result["comparisons"] = compare(
+            responses, study.breakdowns(name), study.comparison_patterns(name), min_group_size=size, forced=held
+        )
     result["data"] = {
         "source": responses.source,
         "instrument_version": instrument.version_id,
