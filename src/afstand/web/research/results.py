@@ -66,6 +66,7 @@ def item_tables(result: dict, instrument) -> list[dict]:
                     "max": entry["max"],
                     "missing": entry["missing"],
                     "outliers": entry["outliers"]["values"],
+                    "withheld": bool(entry["outliers"].get("withheld")),
                     "not_asked": entry.get("not_asked", 0),
                 }
             )
