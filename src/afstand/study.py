@@ -18,6 +18,11 @@ from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
 
 
+class StudyDefinitionError(StudyError):
+    """A study folder that exists but must not be used as it is (e.g. breakdowns that would let a small
+    group be derived): unlike a missing folder, a web study must not fall back to "no study folder"."""
+
+
 @dataclass(frozen=True)
 class Breakdown:
     instrument: str
@@ -172,7 +177,7 @@ def _check_bands(path: Path, config: dict) -> None:
             continue
         key = (raw.get("instrument"), raw.get("item"))
         if key in seen:
-            raise StudyError(
+            raise StudyDefinitionError(
                 f"{path}: breakdowns {seen[key]!r} and {raw.get('name')!r} both put item {key[1]!r} of instrument {key[0]!r} "
                 "into bands; their counts would subtract from each other into a group smaller than the minimum. "
                 "Declare one bands breakdown per number item."
