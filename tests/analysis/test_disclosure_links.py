@@ -147,3 +147,16 @@ def test_json_tests_at_printed_precision(mini, tmp_path):
     for test in rounded:
         assert test["statistic"] == round(test["statistic"], 1)
         assert all(v == round(v, 2) for v in test["effect"]["ci"] if v is not None)
+
+
+def test_report_text_prints_no_min_or_max_in_a_hidden_band(mini, tmp_path):
+    from afstand.report.context import Numbers
+
+    study, instrument = mini
+    years = [1 + i % 3 for i in range(60)] + [5 + i % 5 for i in range(12)] + list(range(10, 20)) + [25, 30, 38]
+    orgs = ["o1", "o2"] * (len(years) // 2) + ["o1"] * (len(years) % 2)
+    responses = load_responses(_csv(tmp_path / "y.csv", orgs, years), instrument)
+    published = publish(analyze(responses, name="mini", study=study), study, "mini")
+    numbers = Numbers({"mini": published}, {"mini": instrument}, {"mini": responses}, study)
+    assert numbers.stat("mini", "years", "max") == "×"
+    assert numbers.stat("mini", "years", "min") == "1"
