@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from afstand.services import studies, submissions, waves
 from afstand.web.models import Membership
-from tests.web.test_results import _page_as_published
+from tests.web.pages import page_as_published as _page_as_published
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,15 @@ def test_no_outlier_of_a_hidden_band_on_the_page(client, demo_data):
         assert not re.search(r"\b(1\d|2\d|3\d)\.0\b", listed), listed
     assert "38.0" not in html and "38,0" not in html
     assert "verborgen klasse" in html or "hidden band" in html
+    # the project's attacker, reading the page's outliers, min and max too, pins no hidden band
+    from afstand.study import find_study
+    from tests.helpers import attack
+
+    ervaring = [b for b in find_study(demo.slug).breakdowns("werkers") if b.name == "ervaring"]
+    for _name, bounds in attack(seen, ervaring):
+        for key, (low, high) in bounds.items():
+            if len(key.split("|")) < 2:
+                assert low < high and high >= 10, (key, low, high)
 
 
 def test_a_web_made_study_says_that_nothing_is_hidden(client):
