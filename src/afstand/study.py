@@ -59,7 +59,11 @@ class Study:
 
     def publishing(self, wave: str | None, ledger: dict | None = None) -> "Study":
         """A copy of the study for publishing ``wave`` under ``ledger`` (see the ``ledger`` field)."""
-        return replace(self, ledger=self.ledger if ledger is None else ledger, wave=wave or "")
+        copy = replace(self, ledger=self.ledger if ledger is None else ledger, wave=wave or "")
+        for name, member in vars(type(self)).items():  # the parsed forms: not parsed again per copy
+            if isinstance(member, cached_property) and name in self.__dict__:
+                copy.__dict__[name] = self.__dict__[name]
+        return copy
 
     def held_cells(self, instrument: str, wave: str | None = None) -> dict[str, frozenset[str]]:
         """breakdown → groups that must stay hidden in ``instrument``'s results of ``wave`` (default: :attr:`wave`)."""
