@@ -80,7 +80,10 @@ def outcome_items(responses: ResponseSet, patterns: list[str]) -> list[Item]:
     return out
 
 
-def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[str], *, min_group_size: int) -> dict:
+def compare(
+    responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[str], *, min_group_size: int, forced: dict | None = None
+) -> dict:
+    """``forced``: breakdown name → groups to hide whatever their size (see ``suppression.suppress_cells``)."""
     result = {"min_group_size": min_group_size, "correction": "holm", "breakdowns": {}, "tests": []}
     items = outcome_items(responses, patterns)
     outcomes = {("item", item.name): _outcome(responses, item) for item in items}  # once, whatever the breakdown
@@ -102,7 +105,7 @@ def compare(responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[
         tally = np.bincount(codes + 1, minlength=len(names) + 1)  # [0] = no group
         sizes = {name: int(tally[i + 1]) for i, name in enumerate(names)}
         unassigned = int(tally[0])
-        reasons = suppress(sizes, min_group_size)
+        reasons = suppress(sizes, min_group_size, forced=(forced or {}).get(breakdown.name, ()))
         shown = [g for g in shown_groups(reasons) if sizes[g] > 0]
         entry = {
             "item": breakdown.item,

@@ -32,15 +32,16 @@ def analyze(
     comparisons = None
     if study is not None and name in study.instrument_names:
         size = min_group_size if min_group_size is not None else study.min_group_size
+        held = study.held_cells(name)  # the publication ledger: cells once hidden stay hidden
         arguments = (responses, study.breakdowns(name), study.comparison_patterns(name))
         if _in_parallel(responses):
             # the group comparisons on the second core while this thread does the rest: most of both is
             # numpy, which releases the GIL; each part computes what it would alone (same numbers)
             pool = ThreadPoolExecutor(1, thread_name_prefix="afstand-compare")
-            comparisons = pool.submit(compare, *arguments, min_group_size=size)
+            comparisons = pool.submit(compare, *arguments, min_group_size=size, forced=held)
             pool.shutdown(wait=False)
         else:
-            comparisons = compare(*arguments, min_group_size=size)
+            comparisons = compare(*arguments, min_group_size=size, forced=held)
     items: dict[str, dict] = {}
     for item in instrument.items.values():
         if item.name == instrument.consent_item:

@@ -28,7 +28,7 @@ from typing import Callable, Mapping
 
 import jinja2
 
-from afstand.analysis.disclosure import publish
+from afstand.analysis.disclosure import for_json, publish
 from afstand.analysis.summary import analyze
 from afstand.coding.focus import load_guide
 from afstand.errors import AfstandError, StudyError
@@ -237,7 +237,7 @@ def _build_in(
         # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
         results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)
-    files = {"cijfers.json": json.dumps(results, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")}
+    files = {"cijfers.json": json.dumps(for_json(results), ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")}
     groups = spec.groups
     trends = {}
     if waves:

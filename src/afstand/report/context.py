@@ -349,6 +349,12 @@ class Numbers:
     def stat(self, inst: str, item: str, key: str, digits: int = 0, exclude_outliers: bool = False) -> str:
         values = self.responses[inst].numbers[item]
         summary = number_summary(values, outlier_k=self.study.outlier_k, exclude_outliers=exclude_outliers)
+        if key in ("min", "max") and summary[key] is not None:  # one person's value: not if it lies in a hidden band
+            from afstand.analysis.disclosure import band_name, hidden_bands
+
+            for breakdown, hidden in hidden_bands(self.results[inst], self.study, inst):
+                if breakdown.item == item and band_name(summary[key], breakdown.bands) in hidden:
+                    return MASK
         return nl(summary[key], digits)
 
     def outliers(self, inst: str, item: str) -> list[str]:

@@ -209,6 +209,8 @@ def suppression_sentences(numbers: Numbers, inst: str) -> list[str]:
                 f"{name.capitalize()}: niet getoond: {', '.join(hidden)} (minder dan {size} respondenten, of verborgen "
                 "zodat zo'n kleine groep niet uit de andere cijfers is af te leiden)."
             )
+        if hidden and name in numbers.results[inst].get("disclosure", {}).get("held", ()):
+            sentence += " Wat in een eerdere publicatie van deze meting verborgen was, blijft verborgen."
         if entry.get("not_tested"):
             why = (
                 "deze vraag is niet gesteld in deze versie van de vragenlijst"

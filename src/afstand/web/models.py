@@ -62,6 +62,9 @@ class Wave(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     targets = models.JSONField(default=dict, blank=True)  # {"werkers": {"total": 150, "whatsapp": 50}, ...}
     created_on = models.DateField(auto_now_add=True)
+    # the publication ledger of this wave: {"werkers": {"organisatie": ["ljr", "rn"]}} — groups a report of
+    # this wave hid, which every later report and analysis page of it keeps hidden (afstand.analysis.ledger)
+    published_hidden = models.JSONField(default=dict, blank=True)
 
     class Meta:
         unique_together = [("study", "label")]
