@@ -45,6 +45,7 @@ def test_every_flush_keeps_every_column_and_writes_a_fresh_random_order(study, m
     for batch in range(4):
         for person in range(batch * 10, batch * 10 + 10):
             sign_up(study, person)
+        assert signup_spool.flush(today=dt.date(2026, 12, 1 + batch)) == 10  # as the cron job does
         assert not signup_spool.pending() and SignUp.objects.count() == 10 * (batch + 1)
         orders.append(physical_order())
     for person in range(40):
@@ -55,7 +56,7 @@ def test_every_flush_keeps_every_column_and_writes_a_fresh_random_order(study, m
             f"p{person}@example.org",
             f"06-{person:08d}",
             f"dinsdag\n'{person}'",
-            dt.date(2026, 11, 1 + person % 20),
+            dt.date(2026, 12, 1 + person // 10),  # the date of the flush that wrote it, kept by later rewrites
         )
     first = [name for name in orders[-1] if name in orders[0]]
     assert len(first) == 10 and first != orders[0]  # the first ten moved again in the last flush
@@ -70,13 +71,15 @@ def test_every_flush_keeps_every_column_and_writes_a_fresh_random_order(study, m
 def test_a_flush_that_cannot_write_every_row_again_changes_nothing(study, monkeypatch):
     for person in range(K):
         sign_up(study, person)
+    signup_spool.flush()
     before = sorted(SignUp.objects.values_list("name", flat=True))
     for person in range(K, 2 * K - 1):
         sign_up(study, person)
     real = signup_spool._reorder
     monkeypatch.setattr(signup_spool, "_reorder", lambda table, order: real(table, order[1:]))  # one key left out
+    sign_up(study, 2 * K - 1)
     with pytest.raises(RuntimeError, match="rows written again"):
-        sign_up(study, 2 * K - 1)
+        signup_spool.flush()
     assert sorted(SignUp.objects.values_list("name", flat=True)) == before  # rolled back: no row lost
     assert len(signup_spool.pending()) == K  # and the new ones still wait, on disk
     monkeypatch.undo()
