@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from afstand.services import studies, submissions
-from afstand.web.models import Response, Withdrawn, hash_code
+from afstand.web.models import Response, Withdrawn
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ANSWERS = {"consent": "ja", "c_age": 40, "c_gender": "man"}
@@ -83,4 +83,4 @@ def test_same_instance_at_once_and_withdrawal_races(version, monkeypatch):
         withdrawn, again = run_together(partial(submissions.withdraw, code), partial(late_submit, version, instance, delay))
         assert withdrawn is True and again.status in (200, 410)  # before the withdrawal: already stored; after: gone
         assert not Response.objects.filter(instance_id=instance).exists()  # never stored again after its withdrawal
-        assert Withdrawn.objects.filter(withdrawal_hash=hash_code(code)).exists()  # its tombstone
+        assert submissions.withdrawn_before(code)  # its tombstone

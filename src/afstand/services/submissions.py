@@ -304,7 +304,8 @@ def _locked_insert_unless_known(row: Response) -> bool:
     values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in Response._meta.concrete_fields]
     lock = int.from_bytes(bytes.fromhex(row.withdrawal_hash[:16]), "big", signed=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s); " + _insert_sql(connection.vendor), [lock, *values, row.withdrawal_hash])
+        tombstone = tombstone_hash(row.withdrawal_hash)  # as _insert_unless_known: what a withdrawal leaves behind
+        cursor.execute("SELECT pg_advisory_xact_lock(%s); " + _insert_sql(connection.vendor), [lock, *values, tombstone])
         cursor.nextset()  # the insert's result
         return cursor.rowcount == 1
 
