@@ -200,6 +200,8 @@ class Grid:
     n_rows: int
     sheet: str | None = None
     rows: np.ndarray | None = None  # spreadsheet row number per row (None: 2, 3, …)
+    #: a statistics file's value labels per column (code → label; None: none), :mod:`afstand.formats.statread`
+    value_labels: list[dict[str, str] | None] | None = None
 
     def where(self, index: int) -> str:
         """How a column is named in messages: the header (CSV) or letter and header (sheet)."""
@@ -264,8 +266,27 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
     )
 
 
-def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> Grid:
-    """The first sheet of an ``.xlsx`` workbook; entirely empty rows are skipped.
+def xlsx_headers(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> list[tuple[str, list[str]]]:
+    """Every sheet of an ``.xlsx`` workbook with its header row (to choose the sheet to read)."""
+    import openpyxl
+
+    label = _label(source, name)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(_bytes(source, label)), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for broken files
+        raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
+    try:
+        out = []
+        for title in workbook.sheetnames:
+            first = next(workbook[title].iter_rows(values_only=True, max_row=1), ())
+            out.append((title, ["" if h is None else _cell_text(h) for h in first]))
+        return out
+    finally:
+        workbook.close()
+
+
+def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None, sheet: str | None = None) -> Grid:
+    """One sheet (default: the first) of an ``.xlsx`` workbook; entirely empty rows are skipped.
 
     Cells become text as a CSV export would hold them: whole numbers without ``.0``
     (so that a choice named ``1`` stored as a number still reads as ``1``), dates in ISO form.
@@ -279,7 +300,7 @@ def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: 
     except Exception as err:  # openpyxl raises many types for broken files
         raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
     try:
-        sheet = workbook[workbook.sheetnames[0]]
+        sheet = workbook[sheet if sheet is not None else workbook.sheetnames[0]]
         rows = sheet.iter_rows(values_only=True)
         try:
             header_row = next(rows)
