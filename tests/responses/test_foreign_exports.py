@@ -127,3 +127,11 @@ def test_cli_reads_central_zip_repeat_and_kobo_labels(tmp_path):
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["data"]["layout"] == "kobo-labels" and out["n_total"] == EXPECTED["n_total"]
+
+
+def test_excel_ansi_csv_is_refused_naming_the_fix(form):
+    from afstand.errors import DataError
+
+    with pytest.raises(DataError) as err:
+        load_responses(DATA / "excel-nl-ansi.csv", form)
+    assert "excel-nl-ansi.csv" in str(err.value) and "CSV UTF-8" in str(err.value)

@@ -80,6 +80,8 @@ def keys_by_name(forms: list[Instrument], separators: tuple[str, ...], choice_se
                     for sep in choice_separators:
                         for choice in item.choice_list.choices:
                             add(keys, f"{key}{sep}{choice.name}", Target("choice", name, choice.name))
+                    if item.choice_list.get("other") is not None:  # formpack's or_other column: "<key>/other", whatever the separator
+                        add(keys, f"{key}/other", Target("choice", name, "other"))
             elif item.type == "geopoint":
                 prefixes = [list(p[:-1]) for p in (path, inner) if p]
                 _geo_keys(keys, name, spellings, [path[-1]], prefixes, separators, str)
@@ -121,12 +123,14 @@ def keys_by_label(forms: list[Instrument], separators: tuple[str, ...], choice_s
             spellings: list[tuple[str, str | None]] = []  # (header, language)
             owns, prefixes = [], []
             for lang in languages:
-                own = (labels.get(lang) if lang else None) or path[-1]
                 prefix = _group_texts(instrument, path, lang)
-                owns.append(own)
                 prefixes.append(prefix)
-                for sep in separators:
-                    spellings.append((sep.join(prefix + [own]) if sep else own, lang))
+                # the label in this language; the name too (a tool that has no label in this language
+                # writes the name: pyxform's "Specify other." of or_other is in one language only)
+                for own in dict.fromkeys([(labels.get(lang) if lang else None) or path[-1], path[-1]]):
+                    owns.append(own)
+                    for sep in separators:
+                        spellings.append((sep.join(prefix + [own]) if sep else own, lang if own != path[-1] or not labels else None))
             if "" in separators:  # any label, whatever the language
                 spellings += [(text, "") for text in labels.values()]
             for key, lang in dict.fromkeys(spellings):

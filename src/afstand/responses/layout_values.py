@@ -76,8 +76,8 @@ def from_labels(
             translated[r] = None
             continue
         text = column.values[v]
-        if kind == "select_multiple":
-            names = split_labels(text, lookup, separator)
+        if kind in ("select_multiple", "rank"):  # a rank holds its choices in order, like a select_multiple
+            names = split_labels(text, lookup, " " if kind == "rank" else separator)
             if names is None:
                 bad[r] = "cannot be read as choice labels of this question"
             translated[r] = None if names is None else " ".join(names)

@@ -28,6 +28,8 @@ from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.spreadsheet_csv import BOM, unprotect
 
+#: Excel's default CSV in a Dutch locale is Windows-1252; its "CSV UTF-8" is what afstand reads.
+NOT_UTF8 = "the file is not UTF-8 text (from Excel: save it as 'CSV UTF-8')"
 #: Columns of the canonical layout that are not items.
 ID_COLUMN = "response_id"
 META_COLUMNS = ("instrument_version", "submission_date", "channel", "wave")
@@ -246,7 +248,7 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
     try:
         first_line = (head if end < 0 else head[:end]).decode("utf-8")
     except UnicodeDecodeError:
-        raise DataError([Problem(label, "the file is not UTF-8 text", row=1)]) from None
+        raise DataError([Problem(label, NOT_UTF8, row=1)]) from None
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     header = _split_header(first_line, delimiter)
     table = _parse_csv(buffer, header, delimiter, label)
@@ -406,9 +408,11 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        if "invalid UTF8" in str(err):
+            raise DataError([Problem(label, NOT_UTF8)]) from None
         raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
     except UnicodeDecodeError:
-        raise DataError([Problem(label, "the file is not UTF-8 text")]) from None
+        raise DataError([Problem(label, NOT_UTF8)]) from None
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 

@@ -162,7 +162,7 @@ def answers(n: int = 14):
             "tevreden": rng.choice(["1", "2", "3", "4", "5", ""]),
             "cijfer": str(rng.randint(0, 10)),
             "prio": " ".join(rng.sample(["rust", "tijd", "contact"], 3)),
-            "werk/toelichting": rng.choice(["", "fijn, rustig", 'met "aanhalingstekens"; en puntkomma']),
+            "werk/toelichting": rng.choice(["", "één dag, rustig", 'met "aanhalingstekens"; en puntkomma']),
             "opmerking_uren": "",
             "locatie": rng.choice(["52.09 5.12 3 4.5", ""]),
             "foto": f"foto-{i}.jpg" if rng.random() < 0.5 else "",
@@ -501,6 +501,8 @@ def main() -> None:
     # a researcher's sheet saved by Dutch Excel
     header, rows = kobo_export(people, lang=None, sep="/", groups=False, multi="summary")
     (HERE / "excel-nl.csv").write_bytes(dutch_excel(header, rows))
+    # the same saved as Excel's default "CSV (puntkomma)": Windows-1252, refused with a clear message
+    (HERE / "excel-nl-ansi.csv").write_bytes(dutch_excel(header, rows)[3:].decode("utf-8").encode("cp1252"))
     spss(HERE / "spss.sav", people)
 
 
