@@ -27,8 +27,11 @@ def test_instrument_check_declares_every_question():
     status = {q["path"]: q["status"] for q in report["questions"]}
     for path in ("slot/locatie", "slot/foto", "slot/opname", "slot/code", "werk/prio"):
         assert status[path] == "analysis", path  # collected elsewhere, analysed here: declared as such
-    for path in ("intro/leeftijd", "intro/gemeente", "werk/thuis/dagen", "werk/cijfer", "kinderen/opvang", "slot/akkoord"):
+    for path in ("intro/regio", "intro/gemeente", "werk/thuis/dagen", "werk/cijfer", "kinderen/opvang", "slot/akkoord"):
         assert status[path] == "web", path
+    # collected on the web, but the survey shows its own text instead of required_message: declared
+    leeftijd = next(q for q in report["questions"] if q["path"] == "intro/leeftijd")
+    assert [f["name"] for f in leeftijd["features"] if f["status"] != "web"] == ["required_message"]
     assert {s["name"] for s in report["settings"]} >= {"version", "default_language", "instance_name"}
 
 
