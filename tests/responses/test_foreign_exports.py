@@ -135,3 +135,27 @@ def test_excel_ansi_csv_is_refused_naming_the_fix(form):
     with pytest.raises(DataError) as err:
         load_responses(DATA / "excel-nl-ansi.csv", form)
     assert "excel-nl-ansi.csv" in str(err.value) and "CSV UTF-8" in str(err.value)
+
+
+@pytest.mark.parametrize("package", ["spss", "stata"])
+def test_afstands_own_sav_and_dta_read_back_to_the_same_analysis(form, package):
+    """The statistics files afstand writes (renamed variables, ``dagen_other`` both a question and
+    ``dagen``'s choice ``other``) read back by name, variable label and value label."""
+    import io
+
+    from afstand.formats.statfiles import build_table, write_dta, write_sav
+    from afstand.responses import read_table
+
+    main = section(form, None)
+    raw = read_table(DATA / "kobo-xml-groups.csv", main)
+    names = [n for n in main.items if n in raw.columns]
+    cells = {n: raw.columns[n].to_pylist() for n in ["response_id"] + names}
+    rows = [[cells[n][i] or "" for n in ["response_id"] + names] for i in range(raw.n_rows)]
+    table = build_table(["response_id"] + names, rows, [main], package=package)
+    assert ("dagen/other", "dagen_other_2") in table.renamed
+    out = io.BytesIO()
+    (write_sav if package == "spss" else write_dta)(table, out)
+    again = analyze(load_responses(out.getvalue(), main, name="export" + (".sav" if package == "spss" else ".dta")))
+    first = _result(form, "kobo-xml-groups.csv")
+    assert again["data"]["problems"] == [] and again["data"]["not_asked"] == []
+    assert again["n_total"] == first["n_total"] and again["items"] == first["items"]

@@ -7,6 +7,10 @@ empty). What the file declares is kept, not guessed:
 * **value labels** travel with the grid (code → label per variable), so that the ``spss`` layout
   reads a select_one's code as the choice whose label it carries (codes that are positions in a
   list, as SPSS users number them, as well as afstand's own codes);
+* **variable labels** travel too: a variable whose name matches no question, or more than one
+  (a name renamed for SPSS, ``dagen_other`` that is both a question and ``dagen``'s choice
+  ``other``), is matched by its label — the question's label, or ``question: choice`` for a 0/1
+  variable, as afstand's own ``.sav`` labels them;
 * **user-missing values** (SPSS ``MISSING VALUES``, Stata's ``.a``…``.z``) are missing: the cell is
   empty, never a number in a mean.
 """
@@ -47,7 +51,9 @@ def read_stat_grid(data: bytes, label: str, suffix: str) -> Grid:
         columns.append(Column.from_list([_text(v) for v in frame[name].tolist()]))
         labels = declared.get(name)
         value_labels.append({_text(k): str(v) for k, v in labels.items() if _text(k) is not None} if labels else None)
-    return Grid(file=label, headers=headers, columns=columns, n_rows=len(frame), value_labels=value_labels)
+    names_to_labels = meta.column_names_to_labels or {}
+    column_labels = [names_to_labels.get(name) or None for name in headers]
+    return Grid(file=label, headers=headers, columns=columns, n_rows=len(frame), value_labels=value_labels, column_labels=column_labels)
 
 
 def _text(value) -> str | None:

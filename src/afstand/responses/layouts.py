@@ -205,7 +205,8 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
     times = defaultdict(int)
     for text in texts:
         times[text] += 1
-    for header, text in zip(grid.headers, texts):
+    by_label = None  # a statistics file's variable labels, for names that match no question or several
+    for index, (header, text) in enumerate(zip(grid.headers, texts)):
         if not text:
             match.targets.append(_Target("empty"))
             continue
@@ -214,6 +215,13 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
             match.targets.append(_Target(meta))
             continue
         candidates = keys.get(text, [])
+        label = grid.column_labels[index] if grid.column_labels is not None and layout.headers == "names" else None
+        if label and len({(t.kind, t.name, t.choice) for t in candidates}) != 1:
+            by_label = by_label if by_label is not None else keys_by_label(forms, ("",), (": ",))
+            named = {(t.kind, t.name, t.choice) for t in candidates}
+            labelled = [t for t in by_label.get(_norm(label), []) if not named or (t.kind, t.name, t.choice) in named]
+            if len({(t.kind, t.name, t.choice) for t in labelled}) == 1:
+                candidates = labelled[:1]
         if not candidates:
             match.targets.append(_Target("meta" if layout.meta_prefixed(header) else "unknown"))
             continue

@@ -204,6 +204,7 @@ class Grid:
     rows: np.ndarray | None = None  # spreadsheet row number per row (None: 2, 3, …)
     #: a statistics file's value labels per column (code → label; None: none), :mod:`afstand.formats.statread`
     value_labels: list[dict[str, str] | None] | None = None
+    column_labels: list[str | None] | None = None  # a statistics file's variable labels (renamed variables are found by them)
 
     def where(self, index: int) -> str:
         """How a column is named in messages: the header (CSV) or letter and header (sheet)."""
