@@ -159,3 +159,11 @@ def test_afstands_own_sav_and_dta_read_back_to_the_same_analysis(form, package):
     first = _result(form, "kobo-xml-groups.csv")
     assert again["data"]["problems"] == [] and again["data"]["not_asked"] == []
     assert again["n_total"] == first["n_total"] and again["items"] == first["items"]
+
+
+def test_geopoint_parts_and_media_urls_are_kept_apart_or_joined(form):
+    kobo = _result(form, "kobo-labels-en-groups.xlsx")["data"]["unused_columns"]
+    assert "Closing/Photo of your workplace_URL" in kobo  # "include media URLs": not an answer
+    assert "Closing/_Where do you work from home?_latitude" in kobo  # beside the geopoint's own column
+    central = _result(form, "odk-central.csv")
+    assert central["items"]["locatie"]["answered"] == EXPECTED["items"]["locatie"]["answered"]  # from its four parts

@@ -19,8 +19,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from afstand.instrument.model import Instrument
+from afstand.instrument.support import canonical_type
 from afstand.responses.layout_values import norm
 
+#: answers that are a file name; KoboToolbox's "include media URLs" adds a ``<header>_URL`` column
+MEDIA_TYPES = ("image", "audio", "video", "file", "background-audio")
 #: a geopoint's parts as KoboToolbox (``_<name>_latitude``) and ODK Central (``<path>-Latitude``) write them
 KOBO_GEO_PARTS = ("latitude", "longitude", "altitude", "precision")
 CENTRAL_GEO_PARTS = ("Latitude", "Longitude", "Altitude", "Accuracy")
@@ -82,6 +85,9 @@ def keys_by_name(forms: list[Instrument], separators: tuple[str, ...], choice_se
                             add(keys, f"{key}{sep}{choice.name}", Target("choice", name, choice.name))
                     if item.choice_list.get("other") is not None:  # formpack's or_other column: "<key>/other", whatever the separator
                         add(keys, f"{key}/other", Target("choice", name, "other"))
+            elif canonical_type(item.type) in MEDIA_TYPES:
+                for key in spellings:
+                    add(keys, f"{key}_URL", Target("field", name, "url"))
             elif item.type == "geopoint":
                 prefixes = [list(p[:-1]) for p in (path, inner) if p]
                 _geo_keys(keys, name, spellings, [path[-1]], prefixes, separators, str)
@@ -151,6 +157,9 @@ def keys_by_label(forms: list[Instrument], separators: tuple[str, ...], choice_s
                                 add(keys, norm(f"{key}{sep}{text}"), Target("choice", name, choice.name))
                         if choice.name == "other":  # formpack's or_other column: "<label>/other", whatever the separator
                             add(keys, norm(f"{key}/other"), Target("choice", name, choice.name))
+            elif canonical_type(item.type) in MEDIA_TYPES:
+                for key, _lang in dict.fromkeys(spellings):
+                    add(keys, norm(f"{key}_URL"), Target("field", name, "url"))
             elif item.type == "geopoint":
                 _geo_keys(keys, name, [k for k, _ in dict.fromkeys(spellings)], owns, prefixes, separators, norm)
     return keys

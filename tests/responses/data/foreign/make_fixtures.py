@@ -261,7 +261,7 @@ def _choice_label(list_name, name, lang):
     return name
 
 
-def kobo_sheet(people, fields, *, lang, sep, groups, multi, truth=("1", "0"), typed=False, kids_of=None):
+def kobo_sheet(people, fields, *, lang, sep, groups, multi, truth=("1", "0"), typed=False, media_urls=False):
     """Header and rows as formpack writes them. ``lang``: None = XML values and headers."""
     header: list[str] = []
     getters = []
@@ -294,6 +294,9 @@ def kobo_sheet(people, fields, *, lang, sep, groups, multi, truth=("1", "0"), ty
             getters.append(lambda p, k=key: _typed(p.get(k, "")))
         else:
             getters.append(lambda p, k=key: p.get(k, ""))
+        if media_urls and kind in ("image", "audio"):  # formpack's include_media_url: "<label>_URL"
+            header.append(f"{title}_URL")
+            getters.append(lambda p, k=key: f"https://kf.example.org/media/original?media_file={p[k]}" if p[k] else "")
         if kind == "geopoint":
             for part, n in (("latitude", 0), ("longitude", 1), ("altitude", 2), ("precision", 3)):
                 header.append(sep.join(prefix(path) + [f"_{own}_{part}"]) if groups and prefix(path) else f"_{own}_{part}")
@@ -313,9 +316,11 @@ def _cell(value, typed):
     return int(value) if typed and value in ("0", "1") else value
 
 
-def kobo_export(people, *, lang, sep, groups, multi, truth=("1", "0"), typed=False):
+def kobo_export(people, *, lang, sep, groups, multi, truth=("1", "0"), typed=False, media_urls=False):
     persons = [p for p, _ in people]
-    header, rows = kobo_sheet(persons, FIELDS, lang=lang, sep=sep, groups=groups, multi=multi, truth=truth, typed=typed)
+    header, rows = kobo_sheet(
+        persons, FIELDS, lang=lang, sep=sep, groups=groups, multi=multi, truth=truth, typed=typed, media_urls=media_urls
+    )
     header += KOBO_META + ["_index"]
     for i, row in enumerate(rows):
         row += [
@@ -468,12 +473,17 @@ def main() -> None:
     # group separator "." and split columns only, XLSX with typed cells
     xlsx(
         HERE / "kobo-xml-dots.xlsx",
-        [("Thuiswerken (extern)", kobo_export(people, lang=None, sep=".", groups=True, multi="details", typed=True))],
+        [("Thuiswerken (extern)", kobo_export(people, lang=None, sep=".", groups=True, multi="details", typed=True, media_urls=True))],
     )
-    # "Labels" in English with group names; split columns as TRUE/FALSE (as a spreadsheet re-saves them)
+    # "Labels" in English with group names and media URLs; split columns as TRUE/FALSE (as a spreadsheet re-saves them)
     xlsx(
         HERE / "kobo-labels-en-groups.xlsx",
-        [("Thuiswerken (extern)", kobo_export(people, lang=EN, sep="/", groups=True, multi="both", truth=("TRUE", "FALSE")))],
+        [
+            (
+                "Thuiswerken (extern)",
+                kobo_export(people, lang=EN, sep="/", groups=True, multi="both", truth=("TRUE", "FALSE"), media_urls=True),
+            )
+        ],
     )
     # "Labels" in Dutch, no group names, one column only
     (HERE / "kobo-labels-nl.csv").write_text(
