@@ -79,11 +79,14 @@ class Layout:
         key = header.strip().lower() if self.case_insensitive_meta else header.strip()
         return any(key.startswith(p) for p in self.metadata_prefixes)
 
-    def variants(self) -> list["Layout"]:
-        """The layout with each group separator the tool offers (itself when it offers none)."""
+    def variants(self, headers: Sequence[str] = ()) -> list["Layout"]:
+        """The layout with each group separator the tool offers (itself when it offers none); a
+        separator that no header holds reads like the first, so it is not tried again."""
         if not self.group_separators:
             return [self]
-        return [replace(self, separators=("", sep), choice_separators=(sep,)) for sep in self.group_separators]
+        first, *others = self.group_separators
+        used = [sep for sep in others if any(sep in h for h in headers)]
+        return [replace(self, separators=("", sep), choice_separators=(sep,)) for sep in [first] + used]
 
 
 # The known layouts, one per entry as a table.
@@ -94,7 +97,7 @@ KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes",
 # a person or a precise time; a repeat's sheet copies the submission's columns as _submission_<column>
 KOBO_IDENTIFYING = ("_submitted_by", "_submission_time", "_geolocation", "_submission__submitted_by",
                     "_submission__submission_time", "_submission__geolocation")
-KOBO_SEPARATORS = ("/", ".", "-", ":", "|", " ", "_")  # formpack's group_sep is typed by the researcher
+KOBO_SEPARATORS = ("/", ".", "-", ":", "|")  # formpack's group_sep is typed by the researcher; these are tried
 CENTRAL_META = ("SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
                 "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "UserAgent",
                 "instanceID", "PARENT_KEY")
@@ -146,8 +149,10 @@ class _Match:
 def apply_layout(grid: Grid, instrument: Instrument, *, layout: str | None = None, versions: Sequence[Instrument] = ()) -> RawTable:
     """Match the grid's columns to the instrument and translate answers to choice names.
 
-    ``layout`` forces one of :data:`LAYOUTS`; by default every layout is tried and the one
-    that leaves fewest columns unmatched is taken (ties: the order of :data:`LAYOUTS`).
+    ``layout`` forces one of :data:`LAYOUTS`; by default every layout is tried (in the order of
+    :data:`LAYOUTS`, each with the group separators its tool offers) and the one that leaves
+    fewest columns unmatched is taken (ties: the first); the first that reads every column ends
+    the search.
     ``versions``: other versions of the instrument the rows may have answered; their questions are
     matched too, and a file whose version column names its rows' versions is read row by row as
     its version asks (:mod:`afstand.responses.mixed`).
@@ -160,9 +165,9 @@ def apply_layout(grid: Grid, instrument: Instrument, *, layout: str | None = Non
 
 def _candidates(grid: Grid, layout: str | None) -> list[Layout]:
     if layout:
-        return LAYOUTS[layout].variants()
+        return LAYOUTS[layout].variants(grid.headers)
     stat = grid.value_labels is not None
-    return [v for name, lay in LAYOUTS.items() if (name in STAT_LAYOUTS) == stat for v in lay.variants()]
+    return [v for name, lay in LAYOUTS.items() if (name in STAT_LAYOUTS) == stat for v in lay.variants(grid.headers)]
 
 
 def _best(grid: Grid, forms: list[Instrument], layout: str | None) -> _Match:
@@ -171,6 +176,8 @@ def _best(grid: Grid, forms: list[Instrument], layout: str | None) -> _Match:
         match = _match(grid, forms, candidate)
         if best is None or match.score() > best.score():
             best = match
+        if best.score()[0] == 0 and not any(t.kind == "field" for t in best.targets):
+            break  # every column read as a question or the tool's own: no later layout reads more
     return best
 
 
