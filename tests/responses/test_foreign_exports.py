@@ -167,3 +167,10 @@ def test_geopoint_parts_and_media_urls_are_kept_apart_or_joined(form):
     assert "Closing/_Where do you work from home?_latitude" in kobo  # beside the geopoint's own column
     central = _result(form, "odk-central.csv")
     assert central["items"]["locatie"]["answered"] == EXPECTED["items"]["locatie"]["answered"]  # from its four parts
+
+
+@pytest.mark.parametrize("export", ["kobo-xml-groups.csv", "kobo-labels-en-groups.xlsx", "odk-central.csv"])
+def test_form_metadata_with_precise_times_is_never_read(form, export):
+    data = _result(form, export)["data"]
+    assert {"start", "end"} <= set(data["dropped_columns"])  # start/end of the interview: precise times
+    assert "today" in data["unused_columns"]  # a day, not a time: listed, not analysed

@@ -22,6 +22,10 @@ from afstand.instrument.model import Instrument
 from afstand.instrument.support import canonical_type
 from afstand.responses.layout_values import norm
 
+#: form metadata that identifies a person or holds a precise time: an export's column is never read in
+IDENTIFYING_METADATA = ("start", "end", "deviceid", "username", "email", "phonenumber", "simserial", "subscriberid",
+                        "start-geopoint", "background-geopoint", "uri:deviceid", "uri:username", "uri:email",
+                        "uri:phonenumber", "uri:simserial", "uri:subscriberid")  # fmt: skip
 #: answers that are a file name; KoboToolbox's "include media URLs" adds a ``<header>_URL`` column
 MEDIA_TYPES = ("image", "audio", "video", "file", "background-audio")
 #: a geopoint's parts as KoboToolbox (``_<name>_latitude``) and ODK Central (``<path>-Latitude``) write them
@@ -56,6 +60,12 @@ def paths(instrument: Instrument) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _other_kind(instrument: Instrument, name: str) -> str:
+    """A form field that is not a question: ``dropped`` when it identifies a person or holds a precise
+    time (``start``, ``end``, ``deviceid``, …), else ``field`` (listed as unused)."""
+    return "dropped" if instrument.metadata.get(name) in IDENTIFYING_METADATA else "field"
+
+
 def _in_repeat(instrument: Instrument, name: str, path: tuple[str, ...]) -> tuple[str, ...] | None:
     """The path below the innermost repeat holding the field (None: not in a repeat)."""
     item = instrument.items.get(name) or instrument.notes.get(name)
@@ -70,7 +80,7 @@ def keys_by_name(forms: list[Instrument], separators: tuple[str, ...], choice_se
     keys: dict[str, list[Target]] = defaultdict(list)
     for instrument in forms:
         for name, path in paths(instrument).items():
-            target = Target("item", name) if name in instrument.items else Target("field", name)
+            target = Target("item", name) if name in instrument.items else Target(_other_kind(instrument, name), name)
             inner = _in_repeat(instrument, name, path)
             spellings = list(dict.fromkeys(sep.join(p) if sep else p[-1] for sep in separators for p in (path, inner) if p))
             for key in spellings:
@@ -141,7 +151,7 @@ def keys_by_label(forms: list[Instrument], separators: tuple[str, ...], choice_s
                 spellings += [(text, "") for text in labels.values()]
             for key, lang in dict.fromkeys(spellings):
                 fallback = lang is None and bool(labels)  # the name where the form has a label
-                add(keys, norm(key), Target("item" if is_item else "field", name, fallback=fallback))
+                add(keys, norm(key), Target("item" if is_item else _other_kind(instrument, name), name, fallback=fallback))
             item = instrument.items.get(name)
             if item is None:
                 continue
