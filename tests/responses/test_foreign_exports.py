@@ -174,3 +174,15 @@ def test_form_metadata_with_precise_times_is_never_read(form, export):
     data = _result(form, export)["data"]
     assert {"start", "end"} <= set(data["dropped_columns"])  # start/end of the interview: precise times
     assert "today" in data["unused_columns"]  # a day, not a time: listed, not analysed
+
+
+def test_limesurvey_codes_and_y_columns(form):
+    result = _result(form, "limesurvey.csv")
+    assert result["data"]["problems"] == [] and result["data"]["layout"] == "limesurvey"
+    assert "submitdate" in result["data"]["dropped_columns"]
+    # the questions LimeSurvey had no column for are named, never counted as answered
+    assert set(result["data"]["not_asked"]) == {"werk/toelichting", "slot/toelichting", "foto", "opname"}
+    for name in ("regio", "gemeente", "tevreden", "dagen", "middelen"):
+        assert {k: v for k, v in result["items"][name]["counts"].items() if v} == EXPECTED["items"][name]["counts"], name
+    for name in ("leeftijd", "uren", "cijfer"):  # LimeSurvey writes 36.0000000000
+        assert result["items"][name]["mean"] == pytest.approx(EXPECTED["items"][name]["mean"]), name

@@ -91,8 +91,9 @@ def keys_by_name(forms: list[Instrument], separators: tuple[str, ...], choice_se
             if item.type == "select_multiple":
                 for key in spellings:
                     for sep in choice_separators:
+                        closing = "]" if sep.endswith("[") else ""  # LimeSurvey: q[choice]
                         for choice in item.choice_list.choices:
-                            add(keys, f"{key}{sep}{choice.name}", Target("choice", name, choice.name))
+                            add(keys, f"{key}{sep}{choice.name}{closing}", Target("choice", name, choice.name))
                     if item.choice_list.get("other") is not None:  # formpack's or_other column: "<key>/other", whatever the separator
                         add(keys, f"{key}/other", Target("choice", name, "other"))
             elif canonical_type(item.type) in MEDIA_TYPES:

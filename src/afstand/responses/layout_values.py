@@ -146,8 +146,8 @@ def split_labels(text: str, lookup: dict[str, str | None], separator: str) -> li
     return names
 
 
-_TRUE = {"1", "true", "yes", "ja", "x"}
-_FALSE = {"0", "false", "no", "nee"}
+_TRUE = {"1", "true", "yes", "ja", "x", "y"}  # y: LimeSurvey's multiple choice
+_FALSE = {"0", "false", "no", "nee", "n"}
 
 
 def from_split(names: list[str], indices: dict[str, int], grid: Grid, rows, problems) -> Column:

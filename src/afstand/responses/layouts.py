@@ -19,6 +19,10 @@ Layouts (after KoboToolbox's formpack and ODK Central's CSV export):
                  group headers), answers are choice labels, split columns ``label/choice label``
 ``odk-central``  ODK Central CSV: ``SubmissionDate``, group paths joined by ``-``,
                  ``meta-instanceID``, ``KEY``, ``ReviewState``, ``FormVersion``, …
+``limesurvey``   LimeSurvey, headings "question code" and "answer codes": ``code``, a multiple
+                 choice as ``code[subquestion code]`` holding ``Y`` (or 1) when chosen; ``id``,
+                 ``lastpage``, ``startlanguage``, ``seed``; ``submitdate``, ``startdate``,
+                 ``datestamp``, ``ipaddr``, ``refurl``, ``token`` never read
 ``ms-forms``     Microsoft Forms: headers are labels, answers labels, several choices
                  joined by ``;``; ``Id``, start/end time, name and e-mail
 """
@@ -114,6 +118,9 @@ LAYOUTS: dict[str, Layout] = {
                id_headers=("KEY", "meta-instanceID", "instanceID"), metadata=CENTRAL_META, metadata_prefixes=("meta-",),
                identifying=("SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID", "UserAgent"),
                version_headers=("FormVersion",)),
+        Layout("limesurvey", "LimeSurvey, question and answer codes", "names", ("",), ("[",), "names", " ",
+               id_headers=("id",), metadata=("lastpage", "startlanguage", "seed"),
+               identifying=("submitdate", "startdate", "datestamp", "ipaddr", "refurl", "token")),
         Layout("ms-forms", "Microsoft Forms export", "labels", ("",), (), "labels", ";",
                id_headers=("id", "nr", "nummer"), case_insensitive_meta=True,
                identifying=("begintijd", "tijd van voltooien", "e-mail", "email", "naam", "laatst gewijzigd",

@@ -405,6 +405,33 @@ def central_repeat(people):
     return header, rows
 
 
+def limesurvey_export(people):
+    """LimeSurvey's CSV with headings "question code" and "answer codes", the form's names as
+    question codes and its choice names as answer and subquestion codes: ``id``, ``submitdate``,
+    ``lastpage``, ``startlanguage``, ``seed`` first; a multiple choice as ``code[sub]`` with ``Y``;
+    numbers as LimeSurvey stores them (``6.5000000000``). Codes are unique in LimeSurvey, so the
+    two ``toelichting`` questions and the media questions (no LimeSurvey type) are left out."""
+    header = ["id", "submitdate", "lastpage", "startlanguage", "seed"]
+    getters = []
+    for key, name, _path, kind, list_name in FIELDS:
+        if kind in ("start", "end", "today", "note", "image", "audio") or name == "toelichting":
+            continue
+        if kind == "select_multiple":
+            for row in _choices(list_name):
+                header.append(f"{name}[{row[0]}]")
+                getters.append(lambda p, k=key, c=row[0]: "Y" if c in p[k] else "")
+        elif kind in ("integer", "decimal", "range"):
+            header.append(name)
+            getters.append(lambda p, k=key: f"{float(p[k]):.10f}" if p[k] else "")
+        else:
+            header.append(name)
+            getters.append(lambda p, k=key: p.get(k, ""))
+    rows = []
+    for i, (person, _) in enumerate(people):
+        rows.append([str(i + 1), "2025-01-20 09:10:11", "6", "nl", str(1000 + i)] + [g(person) for g in getters])
+    return header, rows
+
+
 def csv_text(header, rows, *, sep=",", quote_all=False, newline="\n") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator=newline)
@@ -514,6 +541,7 @@ def main() -> None:
     # the same saved as Excel's default "CSV (puntkomma)": Windows-1252, refused with a clear message
     (HERE / "excel-nl-ansi.csv").write_bytes(dutch_excel(header, rows)[3:].decode("utf-8").encode("cp1252"))
     spss(HERE / "spss.sav", people)
+    (HERE / "limesurvey.csv").write_text(csv_text(*limesurvey_export(people)), encoding="utf-8")
 
 
 if __name__ == "__main__":
