@@ -186,3 +186,33 @@ def test_limesurvey_codes_and_y_columns(form):
         assert {k: v for k, v in result["items"][name]["counts"].items() if v} == EXPECTED["items"][name]["counts"], name
     for name in ("leeftijd", "uren", "cijfer"):  # LimeSurvey writes 36.0000000000
         assert result["items"][name]["mean"] == pytest.approx(EXPECTED["items"][name]["mean"]), name
+
+
+def _writer():
+    """The fixture writer (data/foreign/make_fixtures.py), to write every combination of options."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("foreign_fixtures", DATA / "make_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("lang", [None, "Dutch (nl)", "English (en)"])
+@pytest.mark.parametrize("sep", ["/", ".", "-", ":", "|"])
+@pytest.mark.parametrize("multi", ["both", "summary", "details"])
+def test_every_kobo_export_option_reads_the_same(tmp_path, form, lang, sep, multi):
+    """formpack's options: language (None = XML values and headers), group separator, with and
+    without group names, select_multiple as one column, split columns or both."""
+    fixtures = _writer()
+    people = fixtures.answers()
+    for groups in (True, False):
+        path = tmp_path / f"kobo-{groups}.csv"
+        path.write_text(
+            fixtures.csv_text(*fixtures.kobo_export(people, lang=lang, sep=sep, groups=groups, multi=multi), sep=";"), encoding="utf-8"
+        )
+        result = _result(form, path)
+        assert result["data"]["problems"] == [] and result["data"]["not_asked"] == []
+        assert result["data"]["layout"] == ("kobo-labels" if lang else "kobo-xml")
+        for name in ("regio", "gemeente", "tevreden", "dagen", "middelen"):
+            assert {k: v for k, v in result["items"][name]["counts"].items() if v} == EXPECTED["items"][name]["counts"], (name, groups)
