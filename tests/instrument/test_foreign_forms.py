@@ -76,3 +76,26 @@ def test_external_choices_are_refused_with_the_list(tmp_path):
     done = run_cli("study", "create", "--slug", "x", "--title", "X", "--db", f"sqlite:///{tmp_path / 'db.sqlite3'}", "--form", f"x={path}")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "select_one_from_file" in done.stderr and "select_one_external" in done.stderr
+
+
+def test_a_required_condition_is_declared_not_silently_dropped(tmp_path):
+    """Kobo forms often make a question required on a condition; the web survey does not apply it
+    (the question is optional there), so the check says so instead of calling it collected."""
+    path = md_form(
+        tmp_path,
+        """
+        | survey |
+        | | type | name | label | required |
+        | | select_one yn | werkt | Werk je? | yes |
+        | | integer | uren | Uren | ${werkt} = 'ja' |
+        | choices |
+        | | list_name | name | label |
+        | | yn | ja | Ja |
+        | | yn | nee | Nee |
+        """,
+    )
+    report = check_instrument(path)
+    status = {q.path: q for q in report.questions}
+    assert status["werkt"].status == "web"
+    assert status["uren"].status == "analysis"
+    assert "required (expression)" in [f.name for f in status["uren"].features if f.status == "analysis"]
