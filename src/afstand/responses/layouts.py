@@ -65,6 +65,7 @@ class Layout:
     identifying: tuple[str, ...] = ()  # a person or a precise time: never read in
     case_insensitive_meta: bool = False
     version_headers: tuple[str, ...] = ()  # the column naming each row's form version (the first present)
+    fold_case: bool = False  # a name that matches no key exactly may match one ignoring case (SPSS names: LEEFTIJD)
     #: the group separators the tool lets a researcher choose: each is tried as ``separators``
     #: ``("", sep)`` and ``choice_separators`` ``(sep,)`` (Kobo's "group separator" is free text)
     group_separators: tuple[str, ...] = ()
@@ -129,7 +130,8 @@ LAYOUTS: dict[str, Layout] = {
                id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
                identifying=KOBO_IDENTIFYING, version_headers=("__version__", "_version_"), group_separators=KOBO_SEPARATORS),
         Layout("spss", "SPSS .sav or Stata .dta (variables named by item, codes with value labels)", "names", ("", "_"), ("_",),
-               "names", " ", id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META, version_headers=(VERSION_COLUMN,)),
+               "names", " ", id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META, version_headers=(VERSION_COLUMN,),
+               fold_case=True),
     )
 }
 #: layouts only taken for a statistics file (and only they for it, unless one is forced)
@@ -220,6 +222,7 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
     for text in texts:
         times[text] += 1
     by_label = None  # a statistics file's variable labels, for names that match no question or several
+    folded = None
     for index, (header, text) in enumerate(zip(grid.headers, texts)):
         if not text:
             match.targets.append(_Target("empty"))
@@ -229,6 +232,9 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
             match.targets.append(_Target(meta))
             continue
         candidates = keys.get(text, [])
+        if not candidates and layout.fold_case:
+            folded = folded if folded is not None else _folded(keys)
+            candidates = folded.get(text.lower(), [])
         label = grid.column_labels[index] if grid.column_labels is not None and layout.headers == "names" else None
         if label and len({(t.kind, t.name, t.choice) for t in candidates}) != 1:
             by_label = by_label if by_label is not None else keys_by_label(forms, ("",), (": ",))
@@ -257,6 +263,16 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
             last_item = chosen.name
         match.targets.append(chosen)
     return match
+
+
+def _folded(keys: dict[str, list[_Target]]) -> dict[str, list[_Target]]:
+    """The keys ignoring case; a key that two spellings share holds every target (so it is ambiguous)."""
+    out: dict[str, list[_Target]] = defaultdict(list)
+    for key, targets in keys.items():
+        for target in targets:
+            if all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in out[key.lower()]):
+                out[key.lower()].append(target)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

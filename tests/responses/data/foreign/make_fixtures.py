@@ -478,14 +478,17 @@ def spss(path: Path, people) -> None:
         names[f"middelen_{row[0]}"] = f"{LABELS['middelen'][NL]}: {row[1]}"
     data["uren"] = [float(p["uren"]) if p["uren"] else float("nan") for p in persons]
     names["uren"] = LABELS["uren"][NL]
+    # SPSS users often write names in capitals (SPSS ignores case): LEEFTIJD, Uren
+    for old, new in (("leeftijd", "LEEFTIJD"), ("uren", "Uren")):
+        data[new], names[new] = data.pop(old), names.pop(old)
     frame = pd.DataFrame(data)
     pyreadstat.write_sav(
         frame,
         str(path),
         column_labels=names,
         variable_value_labels=labels,
-        missing_ranges={"leeftijd": [999.0]},
-        variable_measure={"leeftijd": "scale", "regio": "nominal", "gemeente": "nominal", "tevreden": "ordinal", "uren": "scale"},
+        missing_ranges={"LEEFTIJD": [999.0]},
+        variable_measure={"LEEFTIJD": "scale", "regio": "nominal", "gemeente": "nominal", "tevreden": "ordinal", "Uren": "scale"},
     )
 
 
