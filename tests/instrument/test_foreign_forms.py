@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from afstand.instrument.loader import check_instrument
+from afstand.instrument.loader import check_instrument, load_instrument
 from tests.conftest import run_cli
 from tests.helpers import md_form
 
@@ -99,3 +99,8 @@ def test_a_required_condition_is_declared_not_silently_dropped(tmp_path):
     assert status["werkt"].status == "web"
     assert status["uren"].status == "analysis"
     assert "required (expression)" in [f.name for f in status["uren"].features if f.status == "analysis"]
+    # kept in the model and its version: another condition is another version
+    form = load_instrument(path)
+    assert form.items["uren"].required_if == "${werkt} = 'ja'" and not form.items["uren"].required
+    other = load_instrument(md_form(tmp_path, path.read_text(encoding="utf-8").replace("= 'ja'", "= 'nee'"), name="other.md"))
+    assert other.version_id != form.version_id
