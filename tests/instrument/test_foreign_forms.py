@@ -104,3 +104,7 @@ def test_a_required_condition_is_declared_not_silently_dropped(tmp_path):
     assert form.items["uren"].required_if == "${werkt} = 'ja'" and not form.items["uren"].required
     other = load_instrument(md_form(tmp_path, path.read_text(encoding="utf-8").replace("= 'ja'", "= 'nee'"), name="other.md"))
     assert other.version_id != form.version_id
+    from afstand.instrument.diff import diff_instruments
+
+    changed = [c for c in diff_instruments(form, other).changes if c.item == "uren"]
+    assert [(c.kind, c.before, c.after) for c in changed] == [("required", "required if ${werkt} = 'ja'", "required if ${werkt} = 'nee'")]
