@@ -216,3 +216,19 @@ def test_every_kobo_export_option_reads_the_same(tmp_path, form, lang, sep, mult
         assert result["data"]["layout"] == ("kobo-labels" if lang else "kobo-xml")
         for name in ("regio", "gemeente", "tevreden", "dagen", "middelen"):
             assert {k: v for k, v in result["items"][name]["counts"].items() if v} == EXPECTED["items"][name]["counts"], (name, groups)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_column_order_does_not_matter_for_named_columns(tmp_path, form, seed):
+    """Columns are matched by their full path, not by position: an export whose columns a
+    researcher rearranged reads the same."""
+    import csv
+    import random
+
+    rows = list(csv.reader((DATA / "kobo-xml-groups.csv").read_text(encoding="utf-8").splitlines(), delimiter=";"))
+    order = list(range(len(rows[0])))
+    random.Random(seed).shuffle(order)
+    path = tmp_path / "shuffled.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([[row[i] for i in order] for row in rows])
+    assert _result(form, path)["items"] == _result(form, "kobo-xml-groups.csv")["items"]
