@@ -131,7 +131,7 @@ MATRIX: tuple[Feature, ...] = (
     Feature("column", "pair", WEB, "afstand: the item of another instrument it is contrasted with"),
     Feature("column", "missing", WEB, "afstand: missing-value codes (e.g. `999`), never counted as answers"),
     # ----- choices sheet columns
-    Feature("choices column", "list_name", WEB),
+    Feature("choices column", "list_name", WEB, aliases=("list name",)),
     Feature("choices column", "name", WEB, "unique within a list (duplicates are refused)"),
     Feature("choices column", "label", WEB),
     Feature("choices column", "media", ANALYSIS, "images with choices are not shown"),
