@@ -194,6 +194,34 @@ class Numbers:
             return Verdict(words[2], detail, -1)
         return Verdict(words[1], detail, 0)
 
+    def balance(
+        self,
+        inst: str,
+        item: str,
+        choice_a: str,
+        choice_b: str,
+        words: tuple[str, str, str] = ("meer eens dan oneens", "ongeveer even vaak eens als oneens", "meer oneens dan eens"),
+    ) -> Verdict:
+        """Within one group: do more answer ``choice_a`` than ``choice_b`` (e.g. "eens" against
+        "oneens", collapsed categories allowed)? Of those who gave either, the share giving A
+        with its Wilson interval against 50% (the sign test's logic): ``words`` for A clearly more,
+        about as often, B clearly more."""
+        a, _ = self._count_base(inst, item, (choice_a,))
+        b, _ = self._count_base(inst, item, (choice_b,))
+        if a is None or b is None or not a + b:
+            return Verdict(words[1], "niet te berekenen", 0)
+        low, high = intervals.wilson(a, a + b)
+        detail = f"{self._pct_of(inst, item, choice_a)}% tegen {self._pct_of(inst, item, choice_b)}%"
+        if low > 0.5:
+            return Verdict(words[0], detail, 1)
+        if high < 0.5:
+            return Verdict(words[2], detail, -1)
+        return Verdict(words[1], detail, 0)
+
+    def _pct_of(self, inst: str, item: str, choice: str) -> str:
+        names = self.instruments[inst].items[item].choice_list.names
+        return self.pct(inst, item, choice) if choice in names else self.likert(inst, item, choice)
+
     def difference(self, *args) -> str:
         """The numbers behind :meth:`compare`: "verschil 7 procentpunt, 95%-BI −13 tot 21"."""
         return self.compare(*args).detail
@@ -404,6 +432,7 @@ class Numbers:
             "likert_ci",
             "majority",
             "compare",
+            "balance",
             "difference",
             "favourable",
             "claim",
