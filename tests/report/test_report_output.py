@@ -33,7 +33,7 @@ SENTENCES = [
     "Gemiddeld hadden de cliënten 1,3 jaar contact met de reclassering",
     "daarnaast antwoordde een cliënt 32 jaar",
     "Nu werkt 55% hoofdzakelijk online met aanvullend face to face",
-    "Waar 46% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt 12% van de cliënten",
+    "Waar 46% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt 12% [4–29] van de cliënten",
 ]
 
 
@@ -179,8 +179,13 @@ def expected_sentences(result: dict) -> list[str]:
     sentences.append(f"Nu werkt {pct(workers, 'w_form_now', 'vooral_online')}% hoofdzakelijk online met aanvullend face to face")
     mis_workers = dutch(workers["likert"]["w_wa_miscommunicatie"]["percent"]["eens"])
     mis_clients = dutch(clients["likert"]["c_wa_verkeerd_begrijpen"]["percent"]["eens"])
+    from statsmodels.stats.proportion import proportion_confint
+
+    entry = clients["likert"]["c_wa_verkeerd_begrijpen"]
+    low, high = proportion_confint(entry["counts"]["eens"], entry["base"], method="wilson")  # the client's percentages carry their interval
     sentences.append(
-        f"Waar {mis_workers}% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt {mis_clients}% van de cliënten"
+        f"Waar {mis_workers}% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt {mis_clients}% "
+        f"[{dutch(100 * low)}–{dutch(100 * high)}] van de cliënten"
     )
     return sentences
 

@@ -179,14 +179,21 @@ class Numbers:
         """Share A against share B (independent groups): the word follows Newcombe's interval of A − B.
 
         A choice may be a collapsed (Likert) category of the item, or a list of choices counted
-        together (``["dagelijks", "meerdere_uren"]``). ``words`` are the wording
+        together (``["dagelijks", "meerdere_uren"]``). Two answers of the same group are paired
+        (the same respondents): Newcombe's interval for paired data (:meth:`_paired`). ``words`` are the wording
         for A clearly higher, the interval containing 0, and A clearly lower.
         """
         a = self._count_base(inst_a, item_a, tuple(choice_a) if isinstance(choice_a, (list, tuple)) else (choice_a,))
         b = self._count_base(inst_b, item_b, tuple(choice_b) if isinstance(choice_b, (list, tuple)) else (choice_b,))
         if None in a or None in b or not a[1] or not b[1]:
             return Verdict(words[1], "niet te berekenen", 0)
-        d, low, high = intervals.newcombe(a[0], a[1], b[0], b[1])
+        if inst_a == inst_b:  # the same respondents answered both: the interval for paired data
+            found = self._paired(inst_a, item_a, choice_a, item_b, choice_b)
+        else:
+            found = intervals.newcombe(a[0], a[1], b[0], b[1])
+        if found is None:
+            return Verdict(words[1], "niet te berekenen", 0)
+        d, low, high = found
         detail = f"verschil {nl(100 * d).replace('-', '−')} procentpunt, 95%-BI {span(100 * low, 100 * high)}"
         if low > 0:
             return Verdict(words[0], detail, 1)
@@ -340,6 +347,29 @@ class Numbers:
             return sum(entry["counts"][c] for c in choices), entry["base"]
         likert = self._likert(inst, item)
         return sum(likert["counts"][c] for c in choices), likert["base"]
+
+    def _paired(self, inst: str, item_a: str, choice_a, item_b: str, choice_b) -> tuple[float, float, float] | None:
+        """Difference (share A − share B) and Newcombe's paired interval over the respondents of
+        ``inst``: all who consented (base "consented"), or those who answered both (base "valid")."""
+        hit_a, answered_a = self._hits(inst, item_a, choice_a)
+        hit_b, answered_b = self._hits(inst, item_b, choice_b)
+        rows = answered_a & answered_b if self.results[inst]["data"].get("base") == "valid" else np.ones_like(hit_a)
+        hit_a, hit_b = hit_a[rows], hit_b[rows]
+        both, first, second = int((hit_a & hit_b).sum()), int((hit_a & ~hit_b).sum()), int((~hit_a & hit_b).sum())
+        return intervals.newcombe_paired(both, first, second, len(hit_a) - both - first - second)
+
+    def _hits(self, inst: str, item: str, choices) -> tuple[np.ndarray, np.ndarray]:
+        """Per consenting respondent: gave one of ``choices`` (choices or collapsed categories), answered the item."""
+        responses, choice_list = self.responses[inst], self.instruments[inst].items[item].choice_list
+        wanted = [choices] if isinstance(choices, str) else list(choices)
+        if not all(c in choice_list.names for c in wanted):
+            wanted = [c.name for c in choice_list.choices if c.collapse in wanted]
+        columns = [choice_list.names.index(c) for c in wanted]
+        if item in responses.multi:
+            column = responses.multi[item]
+            return column.matrix[:, columns].any(axis=1), column.answered
+        codes = responses.single[item]
+        return np.isin(codes, columns), codes >= 0
 
     def _likert(self, inst: str, item: str) -> dict:
         try:
