@@ -66,7 +66,7 @@ def test_figures_tables_and_sections_are_numbered_in_the_order_they_appear():
     assert [r.text for r in first if r.link] == ["hoofdstuk 2", "1", "2", "figuur 2", "tabel 1"]
     assert [r.link for r in first if r.link] == ["methode", "inleiding", "methode", "figuur-01", "schalen"]
     assert next(r for r in first if r.bold).text == "vet figuur 1"  # inside bold: the words, no link
-    second = " ".join(r.text for r in resolved[5].runs)
+    second = "".join(r.text for r in resolved[5].runs)
     assert second.startswith("Figuur 1 staat eerst") and "figuur 2 nummer 2" in second
     assert "paragraaf 2.1" in second and "bijlage A" in second
     page_refs = [r for r in resolved[5].runs if r.page]

@@ -226,8 +226,7 @@ class Numbers:
         return Verdict(words[1], detail, 0)
 
     def _pct_of(self, inst: str, item: str, choice: str) -> str:
-        names = self.instruments[inst].items[item].choice_list.names
-        return self.pct(inst, item, choice) if choice in names else self.likert(inst, item, choice)
+        return self.likert(inst, item, choice) if self._collapsed(inst, item, (choice,)) else self.pct(inst, item, choice)
 
     def difference(self, *args) -> str:
         """The numbers behind :meth:`compare`: "verschil 7 procentpunt, 95%-BI −13 tot 21"."""
@@ -340,13 +339,27 @@ class Numbers:
         entry = self._item(inst, item)
         if not choices or not all(choices):  # most_chosen() of an item whose every choice is hidden: ""
             return None, None
+        if self._collapsed(inst, item, choices):  # a Likert item: its collapsed categories, as likert() prints them
+            likert = self._likert(inst, item)
+            if any(likert["counts"][c] is None for c in choices):
+                return None, None
+            return sum(likert["counts"][c] for c in choices), likert["base"]
+        if not self.shown(inst, item, *choices):
+            return None, None
+        return sum(entry["counts"][c] for c in choices), entry["base"]
+
+    def _collapsed(self, inst: str, item: str, choices) -> bool:
+        """True when ``choices`` are collapsed categories of a Likert item ("eens" of a five-point
+        item means "eens" and "helemaal eens", as likert() counts it), also where a choice has the
+        same name; else they are the item's own choices."""
+        likert = self.results[inst].get("likert", {}).get(item)
+        if likert is not None and all(c in likert["counts"] for c in choices):
+            return True
         names = self.instruments[inst].items[item].choice_list.names
         if all(c in names for c in choices):
-            if not self.shown(inst, item, *choices):
-                return None, None
-            return sum(entry["counts"][c] for c in choices), entry["base"]
-        likert = self._likert(inst, item)
-        return sum(likert["counts"][c] for c in choices), likert["base"]
+            return False
+        self._likert(inst, item)  # neither: the error names the item
+        return True
 
     def _paired(self, inst: str, item_a: str, choice_a, item_b: str, choice_b) -> tuple[float, float, float] | None:
         """Difference (share A − share B) and Newcombe's paired interval over the respondents of
@@ -362,7 +375,7 @@ class Numbers:
         """Per consenting respondent: gave one of ``choices`` (choices or collapsed categories), answered the item."""
         responses, choice_list = self.responses[inst], self.instruments[inst].items[item].choice_list
         wanted = [choices] if isinstance(choices, str) else list(choices)
-        if not all(c in choice_list.names for c in wanted):
+        if self._collapsed(inst, item, wanted):
             wanted = [c.name for c in choice_list.choices if c.collapse in wanted]
         columns = [choice_list.names.index(c) for c in wanted]
         if item in responses.multi:
@@ -437,45 +450,12 @@ class Numbers:
 
     def functions(self) -> dict:
         """What templates can call."""
-        names = [
-            "n",
-            "n_total",
-            "has",
-            "target",
-            "count",
-            "pct",
-            "likert",
-            "ranked",
-            "most_chosen",
-            "label",
-            "mean",
-            "stat",
-            "outliers",
-            "outlier_rule",
-            "alpha",
-            "min_group_size",
-            "significant",
-            "version",
-            "shown",
-            "ci",
-            "share",
-            "likert_ci",
-            "majority",
-            "compare",
-            "balance",
-            "difference",
-            "favourable",
-            "claim",
-            "interpretation",
-            "favourable_share",
-            "leaning",
-            "share_any",
-            "wilson",
-            "statements",
-            "extra_statements",
-            "base_label",
-            "suppressed_breakdowns",
-        ]
+        names = """
+            n n_total has target count pct likert ranked most_chosen label mean stat outliers outlier_rule alpha
+            min_group_size significant version shown ci share likert_ci majority compare balance difference favourable
+            claim interpretation favourable_share leaning share_any wilson statements extra_statements base_label
+            suppressed_breakdowns
+        """.split()
         return {name: getattr(self, name) for name in names} | {"nl": nl, "span": span}
 
     def base_label(self) -> str:

@@ -115,8 +115,8 @@ def resolve(blocks: list, targets: dict[str, Target], where, tables=()) -> list:
         out = []
         for run in runs:
             if run.ref:
-                words, target = text(run.ref)
-                out.append(Run(words, link=target.anchor, page=target.kind in ("chapter", "section", "appendix")))
+                said, target = text(run.ref)
+                out.append(Run(said, link=target.anchor, page=target.kind in ("chapter", "section", "appendix")))
             elif "@" in run.text:  # inside bold, italic or a footnote: the words without a link
                 out.append(replace(run, text=words(run.text)))
             else:
