@@ -329,3 +329,17 @@ def test_reference_report_shows_the_published_figures(full_report):
     gender = json.loads((full_report / "cijfers.json").read_text(encoding="utf-8"))["clienten"]["items"]["c_gender"]
     assert gender["counts"]["man"] is None and gender["counts"]["vrouw"] is None  # 20 and 6: the 6 must not show
     assert "77% mannen" not in html and "23% vrouwen" not in html
+
+
+def test_factsheet_of_a_small_study_is_one_page(tmp_path, study):
+    """14 workers and 11 clients: groups are hidden everywhere, the tiles' intervals are wide; the page still holds it all."""
+    from afstand.demo import write_study
+    from afstand.report.build import build_report
+
+    data = write_study(study, tmp_path / "data", {"werkers": 14, "clienten": 11}, seed=3)
+    build_report(study, data, tmp_path / "out", formats=("pdf",), workers=1, drawings="none")
+    info = subprocess.run(["pdfinfo", str(tmp_path / "out" / "factsheet.pdf")], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\b", info)
+    n = {name: json.loads((tmp_path / "out" / "cijfers.json").read_text(encoding="utf-8"))[name]["n_consented"] for name in data}
+    text = pdftext(tmp_path / "out" / "factsheet.pdf")
+    assert f"N = {n['werkers']} reclasseringswerkers, N = {n['clienten']} cliënten" in text
