@@ -119,8 +119,12 @@ def test_wording_follows_the_data(flipped_reports, study_files):
         positive,
     )
     # daily social media use of clients: Instagram and Snapchat against WhatsApp
-    assert re.search(r"Instagram \(0% \[[^]]+\]\) wordt minder vaak dagelijks gebruikt dan WhatsApp .*?Snapchat \(0% \[[^]]+\]\) minder vaak", negative)
-    assert re.search(r"Instagram \(100% \[[^]]+\]\) wordt vaker dagelijks gebruikt dan WhatsApp .*?Snapchat \(100% \[[^]]+\]\) vaker", positive)
+    assert re.search(
+        r"Instagram \(0% \[[^]]+\]\) wordt minder vaak dagelijks gebruikt dan WhatsApp .*?Snapchat \(0% \[[^]]+\]\) minder vaak", negative
+    )
+    assert re.search(
+        r"Instagram \(100% \[[^]]+\]\) wordt vaker dagelijks gebruikt dan WhatsApp .*?Snapchat \(100% \[[^]]+\]\) vaker", positive
+    )
 
 
 def test_the_statements_the_2021_text_typed_follow_the_data(flipped_reports, study_files):
