@@ -80,12 +80,19 @@ SETTINGS: dict[str, Setting] = {
         Setting("AFSTAND_LIMIT_MAX_ENTRIES", int, 1_000_000, "rate-limit counters kept per table before the cache culls"),
         Setting("AFSTAND_LIMIT_SALT_DIR", Path, None, "folder of the day's random rate-limit key salt (default: AFSTAND_VAR)"),
         Setting("AFSTAND_SIGNUP_SPOOL", Path, None, "folder of the sign-up spool (default: AFSTAND_VAR/signup-spool)"),
-        Setting("AFSTAND_SIGNUP_BATCH", int, 10, "k: sign-ups are written to the database in shuffled batches of at least k"),
+        Setting(
+            "AFSTAND_SIGNUP_BATCH", int, 10, "k: sign-ups are written to the database in shuffled batches of at least k per study and wave"
+        ),
         Setting(
             "AFSTAND_PARSE_SECONDS", int, 4, "an upload is parsed in a child process with this many seconds of wall-clock and CPU time"
         ),
         Setting("AFSTAND_PARSE_MEMORY_MB", int, 768, "memory an upload's parsing child may use beyond the worker's own, in MB"),
-        Setting("AFSTAND_DRAFT_DAYS", int, 30, "days a respondent's resume link works"),
+        Setting(
+            "AFSTAND_DRAFT_DAYS",
+            int,
+            30,
+            "days a respondent's resume link works (an unsent draft expires sooner when its wave's fieldwork ends)",
+        ),
         # caches
         Setting(
             "AFSTAND_CACHE_DIR",

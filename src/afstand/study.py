@@ -79,8 +79,21 @@ class Study:
             self._instruments[name] = load_instrument(self.form_path(name))
         return self._instruments[name]
 
+    def versions(self, name: str) -> list[Instrument]:
+        """The instrument's versions in this study folder (:meth:`form_paths`: the published form,
+        then the next version), each parsed once. What a data file's version column may name: the
+        commands that read an instrument's data (``analyze``, ``trend``, ``report``) read such a
+        file row by row as each version asked (``load_responses(known_versions=…)``)."""
+        if name not in self._versions:
+            self._versions[name] = [self.instrument(name)] + [load_instrument(path) for path in self.form_paths(name)[1:]]
+        return self._versions[name]
+
     @cached_property
     def _instruments(self) -> dict[str, Instrument]:
+        return {}
+
+    @cached_property
+    def _versions(self) -> dict[str, list[Instrument]]:
         return {}
 
     @property
@@ -175,10 +188,25 @@ def find_study(study: str | os.PathLike[str] | None = None) -> Study:
 
 
 def resolve_instrument(spec: str, study: Study | None = None) -> tuple[Instrument, str]:
-    """``werkers`` (an instrument of the study) or a path to an XLSForm → (instrument, name)."""
+    """``werkers`` (an instrument of the study: its published form), ``werkers@next`` or
+    ``werkers@<version>`` (one of its versions, :meth:`Study.versions`: ``form``, ``next``, the
+    content hash of ``instrument show`` or the form's ``version`` setting) or a path to an XLSForm
+    → (instrument, name)."""
     path = Path(spec)
     if path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls", ".xlsm") or path.is_file():
         instrument = load_instrument(path)
         return instrument, instrument.form_id
     study = study or find_study()
-    return study.instrument(spec), spec
+    name, at, wanted = spec.partition("@")
+    if not at:
+        return study.instrument(spec), spec
+    versions = study.versions(name)
+    keys = {"form": 0, **({"next": 1} if len(versions) > 1 else {})}
+    for index, version in enumerate(versions):
+        keys.update({version.version_id: index, version.version_id.partition("@")[2]: index})
+        if version.version:
+            keys.setdefault(str(version.version).strip(), index)
+    if wanted.strip() not in keys:
+        known = ", ".join(f"{name}@{k}" for k in [*("form", "next")[: len(versions)], *(v.version_id.partition("@")[2] for v in versions)])
+        raise StudyError(f"{spec}: {study.root / 'study.toml'} has no such version of {name} (known: {known})")
+    return versions[keys[wanted.strip()]], name

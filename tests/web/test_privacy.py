@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from afstand.services import exports as export
 from afstand.services import signup_spool, studies
-from afstand.web.models import AuditEvent, Response, SignUp
+from afstand.web.models import AuditEvent, Response, SignUp, Study, Wave
 from tests.helpers import review_and_send, shown_code, step
 
 pytestmark = pytest.mark.django_db
@@ -96,13 +96,13 @@ def test_signups_cannot_be_joined_to_answers(client, demo):
     signup_columns = {f.column for f in SignUp._meta.concrete_fields}
     response_columns = {f.column for f in Response._meta.concrete_fields}
     assert signup_columns & response_columns == {"id"}  # both random keys, from separate draws
-    assert not [
-        f for f in SignUp._meta.concrete_fields if f.is_relation and f.related_model is not SignUp._meta.get_field("study").related_model
-    ]
+    # the study and the wave only (a wave's sign-ups are stored in groups of at least k): never a response or a version
+    assert {f.related_model for f in SignUp._meta.concrete_fields if f.is_relation} == {Study, Wave}
     assert SignUp._meta.get_field("signed_up_on").get_internal_type() == "DateField"
     signup_spool.flush(force=True)
     signup, response = SignUp.objects.get(), Response.objects.get()
-    assert signup.id != response.id and signup.signed_up_on == response.submitted_on  # the same day: that is all they share
+    assert signup.id != response.id and signup.signed_up_on == response.submitted_on  # the same day and wave: that is all they share
+    assert signup.wave_id == response.instrument_version.wave_id
 
 
 def test_exports_hold_only_version_date_and_wave_as_metadata(client, demo, tmp_path):

@@ -1,7 +1,7 @@
 """Data per wave: exports carry a ``wave`` column and can be of one wave — also for a form with
 repeats (its main and repeat tables), which used to export every wave — in every format; the
 monitor counts one wave; retention deletes one wave's responses (and their codings), from the
-command line too."""
+command line too, with the wave's sign-ups."""
 
 from __future__ import annotations
 
@@ -102,19 +102,47 @@ SETUP = textwrap.dedent(
     waves.create_wave(study, "2022")
     for day in (old, dt.date.today()):
         assert submissions.submit(studies.active_version(study.slug, "clienten"), uuid.uuid4(), answers, today=day).status == 201
+    from afstand.services import signup_spool
+
+    for label, names in (("2021", "ab"), ("2022", "cde")):  # k = 2: 2021's two and 2022's first two are stored, 2022's third waits
+        for name in names:
+            person = {"purpose": "loterij", "name": name, "email": f"{name}@example.org"}
+            signup_spool.add(study, person, today=old, wave=waves.wave_by_label(study, label))
+    """
+)
+
+SIGNUPS = textwrap.dedent(
+    """
+    import json, sys
+    from afstand.cli.common import open_database
+
+    open_database(sys.argv[1])
+    from afstand.services import signup_spool, studies
+
+    print(json.dumps(sorted((r["wave"], r["name"]) for r in signup_spool.all_for(studies.study_by_slug("werken-op-afstand")))))
     """
 )
 
 
-def test_purge_one_wave_from_the_command_line(tmp_path, server_db):
+def test_purge_one_wave_from_the_command_line(tmp_path, server_db, monkeypatch):
+    monkeypatch.setenv("AFSTAND_SIGNUP_SPOOL", str(tmp_path / "spool"))  # the commands' own spool, not var/
+    monkeypatch.setenv("AFSTAND_SIGNUP_BATCH", "2")
     done = subprocess.run([sys.executable, "-c", SETUP, server_db], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
+
+    def signups() -> list:
+        listed = subprocess.run([sys.executable, "-c", SIGNUPS, server_db], capture_output=True, text=True, timeout=600)
+        assert listed.returncode == 0, listed.stderr[-2000:]
+        return json.loads(listed.stdout)
+
+    assert signups() == [["2021", "a"], ["2021", "b"], ["2022", "c"], ["2022", "d"], ["2022", "e"]]
     lonely = run_cli("purge", "--older-than", "365", "--wave", "2022", "--db", server_db)
     assert lonely.returncode == 2 and "--wave and --study go together" in lonely.stderr
     unknown = run_cli("purge", "--older-than", "365", "--study", "werken-op-afstand", "--wave", "1999", "--db", server_db)
     assert unknown.returncode == 2 and "has no wave 1999" in unknown.stderr
     purged = run_cli("purge", "--older-than", "365", "--study", "werken-op-afstand", "--wave", "2022", "--db", server_db)
-    assert purged.returncode == 0 and "deleted 1 responses" in purged.stdout, purged.stderr
+    assert purged.returncode == 0 and "deleted 1 responses and 3 sign-ups" in purged.stdout, purged.stderr
+    assert signups() == [["2021", "a"], ["2021", "b"]]  # the wave's stored and spooled sign-ups; 2021's stay
     listed = run_cli("study", "wave", "list", "--study", "werken-op-afstand", "--db", server_db, "--json")
     counts = {w["label"]: w["instruments"]["clienten"]["responses"] for w in json.loads(listed.stdout)}
     assert counts == {"2021": 2, "2022": 1}  # the old 2021 responses are kept; 2022 keeps its recent one

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import textwrap
 import uuid
 
@@ -14,7 +15,7 @@ from django.contrib.auth.models import User
 from afstand.services import results, studies, submissions, waves
 from afstand.web.models import InstrumentVersion, Membership, Response, Study, Wave
 from tests.conftest import run_cli
-from tests.helpers import MINI_FORM
+from tests.helpers import MINI_FORM, step
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Een-lang-wachtwoord-42"
@@ -103,6 +104,25 @@ def test_new_wave_in_the_browser_copies_the_forms(client, demo):
     assert client.get("/s/werken-op-afstand/m/2022/clienten").status_code == 410
 
 
+def test_the_new_wave_page_takes_targets_per_questionnaire_and_channel(client, demo):
+    url = "/onderzoek/werken-op-afstand/meting/"
+    login(client, "owner", demo)
+    Wave.objects.filter(study=demo).update(targets={"werkers": {"total": 150, "whatsapp": 50}})
+    page = client.get(url).content.decode()
+    assert "werkers=150\nwerkers:whatsapp=50</textarea>" in page  # it starts with the current wave's
+    bad = client.post(url, {"label": "2022", "targets": "werkers=150\nwerkers=veel"})
+    assert bad.status_code == 400 and "werkers=veel" in bad.content.decode() and not Wave.objects.filter(label="2022").exists()
+    unknown = client.post(url, {"label": "2022", "targets": "huisartsen=10"})
+    assert unknown.status_code == 400 and "huisartsen" in unknown.content.decode() and not Wave.objects.filter(label="2022").exists()
+    created = client.post(url, {"label": "2022", "targets": "werkers=200\r\nwerkers:whatsapp=60\r\nclienten=40\r\n"})
+    assert created.status_code == 302
+    assert Wave.objects.get(study=demo, label="2022").targets == {"werkers": {"total": 200, "whatsapp": 60}, "clienten": {"total": 40}}
+    monitor = client.get("/onderzoek/werken-op-afstand/?meting=2022").content.decode()
+    assert "van minimaal 200" in monitor and "van minimaal 40" in monitor
+    cleared = client.post(url, {"label": "2023", "targets": ""})  # emptied on purpose: no targets
+    assert cleared.status_code == 302 and Wave.objects.get(study=demo, label="2023").targets == {}
+
+
 V2 = (
     textwrap.dedent(MINI_FORM)
     .strip()
@@ -133,6 +153,66 @@ def test_a_version_added_inside_a_wave_gives_not_asked(client):
     login(client, "owner", study)
     page = client.get("/onderzoek/mini-studie/analyse/mini/").content.decode()
     assert 'class="meta not-asked"' in page and ": 2</p>" in page
+
+
+def test_the_upload_page_adds_a_version_inside_a_chosen_wave(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    study, (v1,) = studies.create_study(
+        "mini-studie", "Mini", [studies.Form("mini", "mini.md", (textwrap.dedent(MINI_FORM).strip() + "\n").encode())]
+    )
+    Wave.objects.filter(study=study).update(label="2021")
+    second = waves.create_wave(study, "2022")
+    login(client, "owner", study)
+    page = client.get("/onderzoek/mini-studie/versie/").content.decode()
+    assert '<option value="2022" selected>2022</option>' in page and '<option value="2021">2021</option>' in page
+
+    def upload(**extra):
+        return client.post(
+            "/onderzoek/mini-studie/versie/", {"instrument": "mini", "xlsform": SimpleUploadedFile("mini-2.md", V2.encode()), **extra}
+        )
+
+    assert upload(wave="1999").status_code == 400 and InstrumentVersion.objects.count() == 2
+    assert upload(wave="2021").status_code == 302
+    added = InstrumentVersion.objects.get(study=study, active=True, wave__label="2021")
+    assert added.version_id != v1.version_id and studies.active_version("mini-studie", "mini", "2021") == added
+    assert studies.active_version("mini-studie", "mini").wave == second  # the current wave keeps its own version
+    assert studies.active_version("mini-studie", "mini").version_id == v1.version_id
+    assert 'name="q-hours"' in step(client, client.get("/s/mini-studie/m/2021/mini"), consent="ja").content.decode()
+    assert 'name="q-hours"' not in step(client, client.get("/s/mini-studie/m/2022/mini"), consent="ja").content.decode()
+
+
+def test_a_question_reworded_in_the_second_wave_is_flagged_on_the_trend_page_with_both_wordings(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    study, (v1,) = studies.create_study(
+        "mini-studie", "Mini", [studies.Form("mini", "mini.md", (textwrap.dedent(MINI_FORM).strip() + "\n").encode())]
+    )
+    Wave.objects.filter(study=study).update(label="2021")
+    reworded = (
+        textwrap.dedent(MINI_FORM)
+        .strip()
+        .replace("| Stelling 1 |", "| Stelling één |")
+        .replace("| Mini | mini | 1 |", "| Mini | mini | 2 |")
+    )
+    for n in range(12):
+        assert submissions.submit(v1, uuid.uuid4(), {"consent": "ja", "s1": ("eens", "oneens")[n % 2], "s2": "eens"}).status == 201
+    login(client, "owner", study)
+    assert client.post("/onderzoek/mini-studie/meting/", {"label": "2022"}).status_code == 302
+    upload = SimpleUploadedFile("mini-2022.md", (reworded + "\n").encode())
+    assert client.post("/onderzoek/mini-studie/versie/", {"instrument": "mini", "xlsform": upload, "wave": "2022"}).status_code == 302
+    v2 = studies.active_version("mini-studie", "mini")
+    assert v2.wave.label == "2022" and v2.version_id != v1.version_id
+    for n in range(12):
+        assert submissions.submit(v2, uuid.uuid4(), {"consent": "ja", "s1": "eens", "s2": ("eens", "oneens")[n % 3 == 0]}).status == 201
+    page = client.get("/onderzoek/mini-studie/trend/mini/").content.decode()
+    s1 = re.findall(r'<tr class="[^"]*changed-question" data-item="s1">(.*?)</tr>', page, re.S)
+    assert s1 and all("niet vergelijkbaar: de vraag is veranderd" in row for row in s1)
+    assert "2021: “Stelling 1”; 2022: “Stelling één”" in s1[0]
+    s2 = re.findall(r'<tr class="[^"]*" data-item="s2">(.*?)</tr>', page, re.S)
+    assert s2 and not any("niet vergelijkbaar" in row for row in s2)  # unchanged: compared, with its interval
+    diff = results.trend_stored("mini-studie", "mini")
+    assert diff["items"]["s1"]["comparable"] is False and diff["items"]["s1"]["change"] == {}
 
 
 def test_report_and_trend_page_for_a_study_with_two_waves(client, demo, study_files):

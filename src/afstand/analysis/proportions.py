@@ -40,7 +40,11 @@ def wilson(count, nobs, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarra
         denominator = 1 + z**2 / nobs
         centre = (p + z**2 / (2 * nobs)) / denominator
         half = z * np.sqrt(p * (1 - p) / nobs + z**2 / (4 * nobs**2)) / denominator
-    return centre - half, centre + half
+    # at 0% (100%) the bound is exactly 0 (1), as in afstand.analysis.intervals.wilson: the float difference
+    # leaves ~1e-15 that puts the interval beside its own estimate (a negative error bar in the trend figure)
+    low = np.where((count == 0) & (nobs > 0), 0.0, np.maximum(centre - half, 0.0))
+    high = np.where((count == nobs) & (nobs > 0), 1.0, np.minimum(centre + half, 1.0))
+    return low, high
 
 
 def newcombe_diff(count1, nobs1, count2, nobs2, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

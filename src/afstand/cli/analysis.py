@@ -77,10 +77,7 @@ def cmd_analyze(args) -> int:
 
         versions = [load_instrument(path) for path in args.version_form]
     elif study is not None and name in study.instrument_names:
-        from afstand.instrument.loader import load_instrument
-
-        # the study's versions of the form: a file that names its rows' versions is read as each asked
-        known = [load_instrument(path) for path in study.form_paths(name)]
+        known = study.versions(name)  # a file that names its rows' versions is read as each asked
     if args.repeat or instrument.repeats:
         from afstand.responses.tables import section
 

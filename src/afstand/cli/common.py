@@ -42,11 +42,16 @@ def open_database(db_url: str | None) -> None:
     migrate()
 
 
+def form_path_given(instrument_arg: str) -> bool:
+    """Whether an instrument argument is a path to a form file (not an instrument name)."""
+    path = Path(instrument_arg)
+    return path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls") or path.is_file()
+
+
 def study_or_none(study_arg: str | None, instrument_arg: str):
     """The study an instrument argument belongs to; None for a path to a form file without --study."""
     from afstand.study import find_study
 
-    path = Path(instrument_arg)
-    if study_arg is None and (path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls") or path.is_file()):
+    if study_arg is None and form_path_given(instrument_arg):
         return None
     return find_study(study_arg)

@@ -67,7 +67,7 @@ def register(sub) -> None:
     p.add_argument("--older-than", type=int, help="days (default: $AFSTAND_RETENTION_DAYS)")
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--study", help="with --wave: the study whose wave to purge")
-    p.add_argument("--wave", help="only the responses of this wave of --study (sign-ups are kept)")
+    p.add_argument("--wave", help="only the responses, sign-ups and drafts of this wave of --study")
     p.set_defaults(handler=cmd_purge)
 
 

@@ -49,6 +49,7 @@ def register(sub) -> None:
     q.add_argument("--slug", required=True, help="the study")
     q.add_argument("--db", help=DB_HELP)
     q.add_argument("--form", required=True, metavar="NAME=FILE", help="the instrument's name and its XLSForm")
+    q.add_argument("--wave", help="the wave (label) the version is added to (default: the current, newest wave)")
     q.set_defaults(handler=cmd_add_version)
 
     q = ssub.add_parser(
@@ -102,12 +103,19 @@ def cmd_create(args) -> int:
 
 def cmd_add_version(args) -> int:
     forms = _forms([args.form], args.db)
-    from afstand.services import studies
+    from afstand.services import studies, waves
 
     study = studies.study_by_slug(args.slug)
-    version = studies.add_form(study, forms[0])
+    wave = None
+    if args.wave:
+        wave = waves.wave_by_label(study, args.wave)
+        if wave is None:
+            known = ", ".join(w.label for w in waves.waves_of(study)) or "none"
+            raise AfstandError(f"--wave {args.wave}: study {study.slug} has no such wave (its waves: {known})")
+    form = forms[0]
+    version = studies.add_version(study, form.name, form.filename, form.content, form.target, instrument=form.instrument, wave=wave)
     _warn(studies.instrument_for(version).warnings)
-    print(f"{study.slug}: {forms[0].name} {version.version_id}")
+    print(f"{study.slug}: {form.name} {version.version_id} (wave {version.wave.label})")
     return 0
 
 

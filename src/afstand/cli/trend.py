@@ -51,11 +51,14 @@ def add_diff_parser(isub) -> None:
         "diff",
         help="what changed between two instrument versions",
         description="Items added, removed, relabelled, re-scaled, or changed in type or relevance between "
-        "two versions (XLSForm files or instrument names of the study).",
+        "two versions: XLSForm files, versions of a study folder's instrument (werkers, werkers@next, "
+        "werkers@<hash>) or, with --db, the versions a web study's waves use (2021:werkers, 2022:werkers, "
+        "werkers@<hash>).",
     )
-    q.add_argument("before", help="older version: instrument name or XLSForm path")
-    q.add_argument("after", help="newer version: instrument name or XLSForm path")
-    q.add_argument("--study", help="study folder or id whose instruments the names refer to")
+    q.add_argument("before", help="older version: XLSForm path, instrument name, NAME@VERSION or (with --db) WAVE:NAME")
+    q.add_argument("after", help="newer version: XLSForm path, instrument name, NAME@VERSION or (with --db) WAVE:NAME")
+    q.add_argument("--study", help="study folder or id whose instruments the names refer to (with --db: the study in the database)")
+    q.add_argument("--db", help="the web app's database (sqlite:///… or postgresql://…): names are the versions the --study's waves store")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_instrument_diff)
 
@@ -93,6 +96,8 @@ def cmd_trend(args) -> int:
     if unknown:
         raise AfstandError(f"--form {unknown[0]}: no --wave with this label")
     missing = study.missing_codes if study is not None else ()  # as analyze: the same counts per wave
+    # as analyze: a wave file that names its rows' versions (the study's forms) is read as each asked
+    known = study.versions(name) if study is not None and name in study.instrument_names else None
     for label, path in waves:
         if not Path(path).is_file():
             raise AfstandError(f"{path}: no such file (--wave {label})")
@@ -102,7 +107,12 @@ def cmd_trend(args) -> int:
         for label, path in waves:  # each wave read once (pyarrow parses it on both cores), then analysed column by column
             wave_instrument = load_instrument(forms[label]) if label in forms else instrument
             loaded.append(
-                Wave(label, load_responses(path, wave_instrument, lenient=args.lenient, missing=missing, columnar_cache=args.cache))
+                Wave(
+                    label,
+                    load_responses(
+                        path, wave_instrument, lenient=args.lenient, missing=missing, columnar_cache=args.cache, known_versions=known
+                    ),
+                )
             )
     finally:
         background_import_done()  # before anything else imports scipy in this thread (even after an error)
@@ -120,8 +130,11 @@ def cmd_instrument_diff(args) -> int:
     from afstand.instrument.diff import diff_instruments
     from afstand.study import resolve_instrument
 
-    before, _ = resolve_instrument(args.before, _study_or_none(args.study, args.before))
-    after, _ = resolve_instrument(args.after, _study_or_none(args.study, args.after))
+    if args.db:
+        before, after = _stored_pair(args)
+    else:
+        before, _ = resolve_instrument(args.before, _study_or_none(args.study, args.before))
+        after, _ = resolve_instrument(args.after, _study_or_none(args.study, args.after))
     diff = diff_instruments(before, after)
     if args.json:
         _print_json(diff.as_dict())
@@ -138,6 +151,21 @@ def cmd_instrument_diff(args) -> int:
             for detail in change.get("details", []):
                 print("    " + ", ".join(f"{k}={v}" for k, v in detail.items()))
     return 0
+
+
+def _stored_pair(args):
+    """``instrument diff --db``: each side an XLSForm path or a version stored in the web study ``--study``."""
+    from afstand.cli.common import form_path_given, open_database
+    from afstand.study import resolve_instrument
+
+    if not args.study:
+        raise AfstandError("--db: give --study, the study in the database whose versions to compare")
+    files = {spec: resolve_instrument(spec)[0] for spec in (args.before, args.after) if form_path_given(spec)}
+    open_database(args.db)
+    from afstand.services import studies, waves
+
+    study = studies.study_by_slug(args.study)
+    return tuple(files[spec] if spec in files else waves.stored_instrument(study, spec) for spec in (args.before, args.after))
 
 
 def print_trend(result: dict) -> None:
@@ -227,18 +255,6 @@ def add_wave_parser(ssub) -> None:
     q.set_defaults(handler=cmd_wave_list)
 
 
-def parse_targets(specs: list[str]) -> dict[str, dict[str, int]]:
-    """``werkers=150``, ``werkers:whatsapp=50`` → {"werkers": {"total": 150, "whatsapp": 50}}."""
-    out: dict[str, dict[str, int]] = {}
-    for spec in specs:
-        head, sep, number = spec.partition("=")
-        name, _, channel = head.partition(":")
-        if not sep or not name.strip() or not number.strip().isdigit():
-            raise AfstandError(f"--target {spec!r}: expected INSTRUMENT=N or INSTRUMENT:CHANNEL=N with a whole number N")
-        out.setdefault(name.strip(), {})[channel.strip() or "total"] = int(number)
-    return out
-
-
 def _date(value: str | None, option: str):
     import datetime as dt
 
@@ -258,9 +274,10 @@ def _database(args) -> None:
 
 def cmd_wave_create(args) -> int:
     starts, ends = _date(args.starts, "--starts"), _date(args.ends, "--ends")
-    targets = parse_targets(args.target) if args.target else None
     _database(args)
     from afstand.services import studies, waves
+
+    targets = waves.parse_targets(args.target) if args.target else None
 
     wave = waves.create_wave(studies.study_by_slug(args.study), args.label, starts_on=starts, ends_on=ends, targets=targets)
     copied = wave.versions.count()

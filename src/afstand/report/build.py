@@ -232,7 +232,8 @@ def _build_in(
     for name, path in data.items():
         step(f"analyse {name}")
         instruments[name] = study.instrument(name)
-        responses[name] = load_responses(path, instruments[name], versions=(versions or {}).get(name))
+        # rows of several versions: the given ones (web app), else the study's forms (as analyze)
+        responses[name] = load_responses(path, instruments[name], versions=(versions or {}).get(name), known_versions=study.versions(name))
         # one disclosure-control pass: everything below (text, tables, figures, factsheet, JSON) reads these
         results[name] = publish(analyze(responses[name], name=name, study=study, base=base), study, name)
     numbers = Numbers(results, instruments, responses, study)

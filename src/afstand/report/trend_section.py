@@ -261,7 +261,8 @@ def wave_trends(
             if index == len(own) - 1 and instrument is latest[name].instrument:
                 loaded.append(Wave(label, latest[name]))
             else:
-                loaded.append(Wave(label, load_responses(data, instrument, versions=(versions or {}).get(name))))
+                given = (versions or {}).get(name)  # else the study's forms, as analyze
+                loaded.append(Wave(label, load_responses(data, instrument, versions=given, known_versions=study.versions(name))))
         # published: each wave's breakdown cells hidden by the same rule as the rest of the report
         out[name] = publish_trend(trend(loaded, name=name), {w.label: w.responses for w in loaded}, study, name)
     return out

@@ -9,9 +9,15 @@ token, which the server does not keep:
 * its content is encrypted with AES-256-GCM under a key derived from the token
   (HKDF-SHA256, its own ``info``), with a random nonce per save.
 
-A database or backup reader therefore sees only random-looking bytes and a date: no answers,
-no time (nothing inside the state carries a timestamp; drafts expire by their date only,
+A database or backup reader therefore sees only random-looking bytes, a date and the wave: no
+answers, no time (nothing inside the state carries a timestamp; drafts expire by their date,
 ``AFSTAND_DRAFT_DAYS``).
+
+A draft belongs to the wave whose link it was started from (the state's ``w``, also kept as the
+row's wave so that ``afstand purge --wave`` finds it): the survey continues it only in that wave,
+and once the wave's fieldwork is over (after its last day) a draft that was not sent yet expires:
+it is deleted when next opened and can no longer be sent. A sent draft (the thank-you page with the
+withdrawal code) and a researcher's preview of a closed wave are kept until their date expires.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-from afstand.web.models import Draft
+from afstand.web.models import Draft, Wave
 
 _ID = b"afstand-draft-id:"
 _INFO = b"afstand draft encryption v1"
@@ -55,19 +61,22 @@ def _cipher(token: str) -> AESGCM:
 def save(token: str, state: dict, today: dt.date | None = None) -> None:
     nonce = secrets.token_bytes(12)
     sealed = nonce + _cipher(token).encrypt(nonce, json.dumps(state, separators=(",", ":")).encode(), _ID)
-    Draft.objects.update_or_create(
-        token_hash=_row_key(token), defaults={"state": base64.b64encode(sealed).decode(), "saved_on": today or dt.date.today()}
-    )
+    defaults = {"state": base64.b64encode(sealed).decode(), "saved_on": today or dt.date.today()}
+    if isinstance(state.get("w"), int):  # the wave of the draft's version (a sent draft keeps the one it had)
+        defaults["wave_id"] = state["w"]
+    Draft.objects.update_or_create(token_hash=_row_key(token), defaults=defaults)
 
 
 def load(token: str, today: dt.date | None = None) -> dict | None:
-    """The draft's state, or None when unknown, unreadable or older than AFSTAND_DRAFT_DAYS."""
+    """The draft's state, or None when unknown, unreadable, older than AFSTAND_DRAFT_DAYS, or not
+    sent while its wave's fieldwork is over (then it is deleted: it expired with its wave)."""
     if not valid_token(token):
         return None
-    draft = Draft.objects.filter(token_hash=_row_key(token)).first()
+    draft = Draft.objects.select_related("wave").filter(token_hash=_row_key(token)).first()
     if draft is None:
         return None
-    if draft.saved_on < (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS):
+    today = today or dt.date.today()
+    if draft.saved_on < today - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS):
         draft.delete()
         return None
     try:
@@ -76,7 +85,20 @@ def load(token: str, today: dt.date | None = None) -> dict | None:
         state = json.loads(plain)
     except (ValueError, InvalidTag):
         return None
-    return state if isinstance(state, dict) else None
+    if not isinstance(state, dict):
+        return None
+    if "done" not in state and not state.get("x") and _wave_over(draft, state, today):
+        draft.delete()
+        return None
+    return state
+
+
+def _wave_over(draft: Draft, state: dict, today: dt.date) -> bool:
+    """Whether the fieldwork of the draft's wave ended before ``today``."""
+    wave = draft.wave
+    if wave is None and isinstance(state.get("w"), int):  # a draft saved before drafts had a wave column
+        wave = Wave.objects.filter(id=state["w"]).first()
+    return wave is not None and wave.ends_on is not None and wave.ends_on < today
 
 
 def delete(token: str | None) -> None:

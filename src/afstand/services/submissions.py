@@ -296,21 +296,24 @@ def count(version: InstrumentVersion, kind: str) -> None:
 
 
 def purge(older_than_days: int, today: dt.date | None = None, *, wave=None) -> dict[str, int]:
-    """Delete responses and sign-ups older than the retention period; keep counts only.
+    """Delete responses, sign-ups and drafts older than the retention period; keep counts only.
 
-    With ``wave`` only that wave's responses (sign-ups belong to the study, not a wave: kept)."""
+    With ``wave`` only that wave's responses, sign-ups and drafts (expired drafts of every wave go too)."""
     cutoff = (today or dt.date.today()) - dt.timedelta(days=older_than_days)
+    draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
     with transaction.atomic():
         old = Response.objects.filter(submitted_on__lt=cutoff)
+        old_signups = SignUp.objects.filter(signed_up_on__lt=cutoff)
+        old_drafts = Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff))
         if wave is not None:
             old = old.filter(instrument_version__wave=wave)
+            old_signups = old_signups.filter(wave=wave)
+            old_drafts = old_drafts.filter(wave=wave)
         responses, _ = old.delete()
-        signups = 0
-        if wave is None:  # sign-ups belong to the study, not to a wave
-            signups, _ = SignUp.objects.filter(signed_up_on__lt=cutoff).delete()
-            signups += signup_spool.purge(cutoff)
-        draft_cutoff = (today or dt.date.today()) - dt.timedelta(days=settings.AFSTAND_DRAFT_DAYS)
-        Draft.objects.filter(saved_on__lt=max(cutoff, draft_cutoff)).delete()
+        signups, _ = old_signups.delete()
+        signups += signup_spool.purge(cutoff, wave)
+        old_drafts.delete()
+        Draft.objects.filter(saved_on__lt=draft_cutoff).delete()  # expired, whatever their wave
         where = f"wave {wave.study.slug}/{wave.label}, " if wave is not None else ""
         AuditEvent.objects.create(
             user="system", action="purge", detail=f"{where}before {cutoff.isoformat()}: {responses} responses, {signups} sign-ups"

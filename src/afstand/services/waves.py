@@ -61,6 +61,12 @@ def create_wave(
     if starts_on and ends_on and ends_on < starts_on:
         raise AfstandError(f"wave {label}: the fieldwork ends ({ends_on}) before it starts ({starts_on})")
     source = copy_from or current_wave(study)
+    names = {v.name for v in _active_versions(source)} if source is not None else set()
+    unknown = sorted(set(targets or {}) - names)
+    if unknown:
+        raise AfstandError(
+            f"wave {label}: a target for {unknown[0]!r}, which is not a questionnaire of the wave (it has: {', '.join(sorted(names)) or 'none'})"
+        )
     with transaction.atomic():
         wave = Wave.objects.create(
             study=study,
@@ -82,6 +88,24 @@ def create_wave(
                     active=True,
                 )
     return wave
+
+
+def parse_targets(specs: list[str], option: str = "--target") -> dict[str, dict[str, int]]:
+    """``werkers=150``, ``werkers:whatsapp=50`` → {"werkers": {"total": 150, "whatsapp": 50}} (the
+    ``--target`` options of ``study wave create`` and the lines of the new-wave page)."""
+    out: dict[str, dict[str, int]] = {}
+    for spec in specs:
+        head, sep, number = spec.partition("=")
+        name, _, channel = head.partition(":")
+        if not sep or not name.strip() or not number.strip().isdigit():
+            raise AfstandError(f"{option} {spec!r}: expected INSTRUMENT=N or INSTRUMENT:CHANNEL=N with a whole number N")
+        out.setdefault(name.strip(), {})[channel.strip() or "total"] = int(number)
+    return out
+
+
+def target_lines(targets: dict) -> list[str]:
+    """The inverse of :func:`parse_targets`: one ``name=N`` or ``name:channel=N`` per target."""
+    return [f"{name}={n}" if key == "total" else f"{name}:{key}={n}" for name, own in targets.items() for key, n in own.items()]
 
 
 def _active_versions(wave: Wave) -> list[InstrumentVersion]:
@@ -131,6 +155,37 @@ def closure(study_slug: str, name: str, label: str | None = None, today: dt.date
     if wave.ends_on and today > wave.ends_on:
         return Closure(version, wave, "ended")
     return None
+
+
+def stored_instrument(study: Study, spec: str):
+    """An instrument version stored for ``study`` (for ``afstand instrument diff --db``):
+
+    * ``2021:werkers`` — the version wave 2021 gives new respondents (its active version);
+    * ``werkers@3666cb6308de0910`` — that version (its content hash, as ``study wave list`` shows it);
+    * ``werkers`` — the version the current wave gives new respondents.
+
+    Raises AfstandError naming what the study has when nothing matches."""
+    from afstand.services.studies import instrument_for
+
+    label, _, name = spec.rpartition(":")
+    name = name.strip()
+    if "@" in name:
+        found = InstrumentVersion.objects.filter(study=study, version_id=name).order_by("-id").first()
+        if found is None:
+            known = ", ".join(
+                dict.fromkeys(InstrumentVersion.objects.filter(study=study).order_by("id").values_list("version_id", flat=True))
+            )
+            raise AfstandError(f"{spec}: study {study.slug} has no such version (its versions: {known or 'none'})")
+        return instrument_for(found)
+    wave = wave_by_label(study, label.strip() or None)
+    if wave is None:
+        known = ", ".join(w.label for w in waves_of(study))
+        raise AfstandError(f"{spec}: study {study.slug} has no wave {label.strip()!r} (its waves: {known or 'none'})")
+    versions = [v for v in _active_versions(wave) if v.name == name]
+    if not versions:
+        known = ", ".join(sorted(v.name for v in _active_versions(wave)))
+        raise AfstandError(f"{spec}: wave {wave.label} of study {study.slug} has no questionnaire {name!r} (it has: {known or 'none'})")
+    return instrument_for(versions[0])
 
 
 def summary(study: Study) -> list[dict]:

@@ -6,7 +6,9 @@
   which responses arrived;
 * the withdrawal code is stored only as a SHA-256 hash;
 * a :class:`SignUp` (lottery / focus group) lives in its own table with a random key,
-  a date only, and no column that refers to a response or an instrument version;
+  a date only, the wave whose thank-you page it came from (written in batches of at least k per
+  wave, :mod:`afstand.services.signup_spool`) and no column that refers to a response or an
+  instrument version;
 * :class:`Counter` keeps the only trace of declined consents and withdrawals: a number.
 """
 
@@ -112,11 +114,17 @@ class Withdrawn(models.Model):
 
 
 class SignUp(models.Model):
-    """Lottery or focus-group sign-up. Deliberately unlinkable to any response."""
+    """Lottery or focus-group sign-up. Deliberately unlinkable to any response.
+
+    It belongs to the wave whose link the respondent came through (listed, exported and purged per
+    wave); none for sign-ups kept before waves in a study that has several. A wave's sign-ups reach
+    this table only in groups of at least k (``AFSTAND_SIGNUP_BATCH``), so the wave column never
+    singles out fewer than k people (:mod:`afstand.services.signup_spool`)."""
 
     PURPOSES = [("loterij", _("Lottery")), ("focusgroep", _("Focus group"))]
     id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="signups")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, null=True, blank=True, related_name="signups")
     purpose = models.CharField(max_length=20, choices=PURPOSES)
     name = models.CharField(max_length=200)
     email = models.EmailField()
@@ -189,12 +197,15 @@ class Draft(models.Model):
     state (answers so far, page, channel, language) encrypted with a key derived from that token
     (``afstand.services.drafts``: no reader of the database can read it, and it holds no time),
     and a date, by which it expires. After sending it holds only the encrypted withdrawal code;
-    expired drafts are removed by ``afstand purge``.
+    expired drafts are removed by ``afstand purge``. A draft belongs to the wave whose link it was
+    started from: it never continues in another wave, and once that wave's fieldwork is over a
+    draft not sent yet can no longer be sent (it expires).
     """
 
     token_hash = models.CharField(max_length=64, primary_key=True)
     state = models.TextField()
     saved_on = models.DateField()
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, null=True, blank=True, related_name="+")  # none: kept before waves
 
 
 def note_id() -> str:

@@ -26,6 +26,7 @@ urlpatterns = [
     path("favicon.svg", assets.favicon, name="favicon-svg"),
     path("intrekken", respondent.withdraw, name="withdraw"),
     path("aanmelden/<slug:study>", respondent.signup, name="signup"),
+    path("aanmelden/<slug:study>/m/<slug:wave>", respondent.signup, name="signup-wave"),
     path("onderzoek/inloggen/", research.LoginView.as_view(), name="login"),
     path("onderzoek/uitloggen/", auth_views.LogoutView.as_view(next_page="/onderzoek/inloggen/"), name="logout"),
     path("onderzoek/", research.home, name="research-home"),

@@ -108,22 +108,36 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
     return response
 
 
-SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "signed_up_on")  # the date last
+SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "wave", "signed_up_on")  # the date last
 
 
 @login_required
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
-    """Lottery and focus-group sign-ups: owners only, in random order, never beside any answer."""
+    """Lottery and focus-group sign-ups (of one wave with ``?meting=``, or of all): owners only, in
+    random order, never beside any answer."""
+    from afstand.services import waves as wave_service
+    from afstand.web.research.waves import chosen_wave, switcher
+
     membership = access.membership(request.user, study, {"owner"})
-    rows = [tuple(r[f] for f in SIGNUP_FIELDS) for r in signup_spool.all_for(membership.study)]  # stored and spooled
-    audit(request.user, "signups", f"{study}.{fmt} ({len(rows)} sign-ups)")
+    wave = chosen_wave(request, membership.study)
+    chosen = wave_service.wave_by_label(membership.study, wave) if wave else None
+    found = signup_spool.all_for(membership.study, chosen)  # stored and spooled
+    rows = [tuple(r[f] for f in SIGNUP_FIELDS) for r in found]
+    audit(request.user, "signups", f"{study}{'/' + wave if wave else ''}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":
         buffer = io.BytesIO()
         exporter.write(list(SIGNUP_FIELDS), [[*r[:-1], r[-1].isoformat()] for r in rows], "csv", buffer, spreadsheet=True)
         response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["csv"])
-        response["Content-Disposition"] = f'attachment; filename="aanmeldingen-{membership.study.slug}.csv"'
+        name = f"aanmeldingen-{membership.study.slug}{'-' + wave if wave else ''}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     labels = dict(SignUp.PURPOSES)
     return render(
-        request, "afstand/research/signups.html", {"study": membership.study, "rows": [(labels.get(r[0], r[0]),) + r[1:] for r in rows]}
+        request,
+        "afstand/research/signups.html",
+        {
+            "study": membership.study,
+            "rows": [(labels.get(r[0], r[0]),) + r[1:] for r in rows],
+            **switcher(request, membership.study, wave),
+        },
     )

@@ -41,6 +41,17 @@ class VersionForm(forms.Form):
         return upload
 
 
+class WaveVersionForm(VersionForm):
+    """A new version of a questionnaire, added to one of the study's waves (default: the current one)."""
+
+    wave = forms.ChoiceField(label=gettext_lazy("Wave"), required=False)
+
+    def __init__(self, *args, labels: list[str], current: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].choices = [(label, label) for label in labels]
+        self.fields["wave"].initial = current
+
+
 class StudyForm(VersionForm):
     title = forms.CharField(label=gettext_lazy("Title of the study"), max_length=200)
     slug = forms.SlugField(label=gettext_lazy("Short name in the links (e.g. werken-op-afstand-2022)"), max_length=50)
@@ -88,11 +99,19 @@ def new_study(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_version(request: HttpRequest, study: str) -> HttpResponse:
+    from afstand.services import waves
+
     membership = access.membership(request.user, study, {"owner"})
-    form = VersionForm(request.POST or None, request.FILES or None)
+    current = waves.current_wave(membership.study)
+    labels = [w.label for w in waves.waves_of(membership.study)]
+    form = WaveVersionForm(request.POST or None, request.FILES or None, labels=labels, current=current.label if current else None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = studies.add_form(membership.study, _form(form))
+            upload = _form(form)
+            wave = waves.wave_by_label(membership.study, form.cleaned_data.get("wave") or None)
+            version = studies.add_version(
+                membership.study, upload.name, upload.filename, upload.content, upload.target, instrument=upload.instrument, wave=wave
+            )
         except AfstandError as err:
             form.add_error("xlsform", str(err))
         else:

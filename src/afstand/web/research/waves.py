@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from afstand.services import AfstandError, access
 from afstand.services import results as results_service
@@ -45,29 +45,50 @@ class WaveForm(forms.Form):
     label = forms.SlugField(label=gettext_lazy("Label of the new wave (e.g. 2022)"), max_length=40)
     starts_on = forms.DateField(label=gettext_lazy("Fieldwork starts on"), required=False)
     ends_on = forms.DateField(label=gettext_lazy("Fieldwork ends on"), required=False)
+    targets = forms.CharField(
+        label=gettext_lazy("Targets"),
+        help_text=gettext_lazy("One per line: questionnaire=number, or questionnaire:channel=number (e.g. werkers:whatsapp=50)."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 @login_required
 def new_wave(request: HttpRequest, study: str) -> HttpResponse:
     """Start a new wave: a copy of the current one, its questionnaires included (owners only)."""
     membership = access.membership(request.user, study, ("owner",))
-    form = WaveForm(request.POST or None)
+    current = wave_service.current_wave(membership.study)
+    initial = {"targets": "\n".join(wave_service.target_lines(current.targets))} if current is not None else {}
+    form = WaveForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            wave = wave_service.create_wave(
-                membership.study, form.cleaned_data["label"], starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"]
-            )
-        except AfstandError as err:
-            form.add_error("label", str(err))
-        else:
+        wave = _create(membership.study, form, given="targets" in request.POST)
+        if wave is not None:
             audit(request.user, "wave", f"{study}/{wave.label}")
             return redirect(f"/onderzoek/{study}/?meting={wave.label}")
     return render(
         request,
         "afstand/research/wave_new.html",
-        {"study": membership.study, "form": form, "current": wave_service.current_wave(membership.study)},
+        {"study": membership.study, "form": form, "current": current},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _create(study, form: WaveForm, given: bool):
+    """The new wave, or None with the reason added to the form. Targets: the lines typed (when the
+    field was sent; it starts with the current wave's), else the current wave's."""
+    data = form.cleaned_data
+    try:
+        lines = [line.strip() for line in data["targets"].splitlines() if line.strip()]
+        targets = wave_service.parse_targets(lines, gettext("Target")) if given else None
+    except AfstandError as err:
+        form.add_error("targets", str(err))
+        return None
+    try:
+        return wave_service.create_wave(study, data["label"], starts_on=data["starts_on"], ends_on=data["ends_on"], targets=targets)
+    except AfstandError as err:
+        form.add_error("targets" if "a target for" in str(err) else "label", str(err))
+        return None
 
 
 @login_required

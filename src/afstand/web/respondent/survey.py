@@ -96,6 +96,8 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
     key = request.POST.get("k", "")
     key = key if drafts.valid_token(key) and _same_origin(request) else ""
     existing = drafts.load(key) if key else None
+    if existing is not None and existing.get("w") not in (None, version.wave_id):
+        existing, key = None, ""  # a draft (or a sent one) of another wave never continues in this wave's link
     posted = dict(request.POST.lists())
     answers, raw, errors = layout.read_page(form, all_pages[0], {}, posted)
     if form.consent_item and form.consent_item in all_pages[0].elements:
@@ -408,6 +410,7 @@ def _send(request, version, form, all_pages: list, state: dict, token: str, base
         drafts.save(token, state)
         return _SeeOther(f"{base}/verder/{token}?stap={state['p'] + 1}#errors")
     done = {"done": outcome.body.get("withdrawal_code") or "", "l": state["l"], "gone": outcome.status == 410, "s": version.study.slug}
+    done.update({"w": version.wave_id, "m": version.wave.label})  # its wave; the thank-you page's sign-up link is of this wave
     drafts.save(token, done)  # answers gone from the draft; the code stays readable with the link only
     return _SeeOther(f"{base}/bedankt/{token}")
 
@@ -435,7 +438,7 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
             "code": state["done"],
             "code_groups": _groups(state["done"]),
             "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
-            "signup_url": f"/aanmelden/{state['s']}?lang={lang}",
+            "signup_url": f"/aanmelden/{state['s']}{'/m/' + state['m'] if state.get('m') else ''}?lang={lang}",
             "withdraw_url": f"/intrekken?lang={lang}",
             "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}",
         },

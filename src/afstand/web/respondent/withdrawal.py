@@ -13,6 +13,7 @@ from django.utils.translation import gettext, override
 from django.views.decorators.csrf import csrf_exempt
 
 from afstand.services import signup_spool, submissions
+from afstand.services import waves as wave_service
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
 from afstand.web.security import keep_for_history
@@ -117,11 +118,15 @@ FIELDS = (
 
 
 @csrf_exempt  # as withdraw
-def signup(request: HttpRequest, study: str) -> HttpResponse:
+def signup(request: HttpRequest, study: str, wave: str | None = None) -> HttpResponse:
+    """The sign-up form of a wave (``/aanmelden/<study>/m/<wave>``, the thank-you page's link; the
+    plain ``/aanmelden/<study>``: the current wave). The sign-up belongs to that wave."""
     lang, fell_back = _lang(request)
     study_obj = Study.objects.filter(slug=study).first()
-    if study_obj is None:
+    wave_obj = wave_service.wave_by_label(study_obj, wave) if study_obj is not None else None
+    if study_obj is None or (wave is not None and wave_obj is None):
         return HttpResponseNotFound(gettext("Unknown study."))
+    path = f"/aanmelden/{study}/m/{wave}" if wave is not None else f"/aanmelden/{study}"
     form = SignUpForm(request.POST or None)
     t = text(lang)
     if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
@@ -133,8 +138,8 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
     nonce = nonce if re.fullmatch(r"[0-9a-f]{32}", nonce) else secrets.token_hex(16)  # this form: sent twice, stored once
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        signup_spool.add(study_obj, data, once=nonce)  # spooled durably; written to the database in shuffled batches
-        return _done(f"/aanmelden/{study}", lang)
+        signup_spool.add(study_obj, data, once=nonce, wave=wave_obj)  # spooled durably; written to the database in shuffled batches
+        return _done(path, lang)
     done = request.method != "POST" and bool(request.GET.get(DONE))
     with override(lang):  # Django's own messages ("Enter a valid email address.") in the page's language
         fields = [
@@ -159,7 +164,7 @@ def signup(request: HttpRequest, study: str) -> HttpResponse:
             "errors": errors,
             "done": done,
             "posted": request.method == "POST",
-            "action": f"/aanmelden/{study}",
+            "action": path,
             "nonce": nonce,
             "fell_back": fell_back,
             **_switch(lang, done),
