@@ -129,10 +129,42 @@ def attack(published: dict, breakdowns: list) -> list[tuple[str, dict[str, tuple
         lower = np.zeros(len(names))
         if entry["groups"]:  # zeros are printed as 0 unless everything is hidden: a hidden cell is then ≥ 1
             lower[[index[g] for g in hidden]] = 1
+        within = _order_statistics(item, b, index, n) if b.bands else []
         subsets = [list(s) for size in range(1, len(hidden) + 1) for s in itertools.combinations(hidden, size)]
-        found = _ilp_bounds(len(names), equal, [], lower, np.full(len(names), n), [[index[g] for g in s] for s in subsets])
+        found = _ilp_bounds(len(names), equal, within, lower, np.full(len(names), n), [[index[g] for g in s] for s in subsets])
         out.append((b.name, {"|".join(s): bounds for s, bounds in zip(subsets, found)}))
     return out
+
+
+def _order_statistics(item: dict, breakdown, index: dict[str, int], n: int) -> list:
+    """What a number item's individual values say about its bands: every listed outlier is one person in
+    its band, a min or max is one person in its band, and when the outlier list is complete (nothing
+    withheld) every band that starts above the smallest listed upper outlier holds exactly its listed values."""
+    from afstand.analysis.disclosure import band_name
+
+    edges = breakdown.bands
+    listed = [v for v in (item.get("outliers") or {}).get("values", []) if v is not None]
+    within = []
+    per_band: dict[str, int] = {}
+    for value in listed:
+        band = band_name(value, edges)
+        if band is not None:
+            per_band[band] = per_band.get(band, 0) + 1
+    for key in ("min", "max"):
+        band = band_name(item[key], edges) if item.get(key) is not None else None
+        if band is not None:
+            per_band.setdefault(band, 1)
+    for band, count in per_band.items():
+        within.append(({index[band]: 1}, count, n))
+    upper = [v for v in listed if item.get("median") is not None and v > item["median"]]
+    if upper and not (item.get("outliers") or {}).get("withheld"):
+        start = min(upper)
+        for low in edges:
+            if low > start:
+                band = band_name(low, edges)
+                count = sum(1 for v in upper if band_name(v, edges) == band)
+                within.append(({index[band]: 1}, count, count))
+    return within
 
 
 def printed(out: Path, formats=("html", "docx")) -> dict[str, tuple[list[list[str]], str]]:

@@ -76,8 +76,23 @@ SETTINGS: dict[str, Setting] = {
             "",
             "addresses or networks of the reverse proxies whose X-Forwarded-For is read (comma-separated)",
         ),
-        Setting("AFSTAND_REDIS_URL", str, None, "keep the rate-limit counters in Redis instead of the database"),
-        Setting("AFSTAND_LIMIT_MAX_ENTRIES", int, 1_000_000, "rate-limit counters kept per table before the cache culls"),
+        Setting("AFSTAND_REDIS_URL", str, None, "keep the rate-limit counters in Redis (several app servers) instead of files and a table"),
+        Setting(
+            "AFSTAND_LIMIT_DIR",
+            Path,
+            None,
+            "folder of the respondents' (and login) rate-limit counters, shared by all workers of the app server, never in "
+            "the database (default: AFSTAND_VAR/limits; a tmpfs such as /dev/shm/afstand-limits is best)",
+        ),
+        Setting(
+            "AFSTAND_LIMIT_FILE_MAX_ENTRIES",
+            int,
+            50_000,
+            "rate-limit counter files kept in AFSTAND_LIMIT_DIR before a random third is culled",
+        ),
+        Setting(
+            "AFSTAND_LIMIT_MAX_ENTRIES", int, 1_000_000, "per-account login counters kept in their database table before the cache culls"
+        ),
         Setting("AFSTAND_LIMIT_SALT_DIR", Path, None, "folder of the day's random rate-limit key salt (default: AFSTAND_VAR)"),
         Setting("AFSTAND_SIGNUP_SPOOL", Path, None, "folder of the sign-up spool (default: AFSTAND_VAR/signup-spool)"),
         Setting(
@@ -99,6 +114,9 @@ SETTINGS: dict[str, Setting] = {
             str,
             None,
             "folder for cached compiled forms and columnar copies of large files; off switches the cache off (default: $XDG_CACHE_HOME/afstand)",
+        ),
+        Setting(
+            "AFSTAND_FIGURE_CACHE_MB", int, 200, "megabytes of report drawings the cache keeps; the least recently used go first (0: none)"
         ),
         # commands
         Setting("AFSTAND_RETENTION_DAYS", int, None, "afstand purge: delete responses and sign-ups older than this many days"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,11 @@ from afstand import config as settings
 from afstand.errors import StudyError
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
+
+
+class StudyDefinitionError(StudyError):
+    """A study folder that exists but must not be used as it is (e.g. breakdowns that would let a small
+    group be derived): unlike a missing folder, a web study must not fall back to "no study folder"."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,11 @@ class Breakdown:
 class Study:
     root: Path
     config: dict[str, Any] = field(repr=False)
+    # the publication ledger (docs/disclosure-control.md): wave label ("" without waves) → instrument →
+    # breakdown → groups hidden in an earlier publication of that wave, which stay hidden; ``wave`` is
+    # the wave that an analysis with this study is of (see :meth:`held_cells`, :meth:`publishing`)
+    ledger: dict[str, dict[str, dict[str, frozenset[str]]]] = field(default_factory=dict, repr=False)
+    wave: str = ""
 
     @classmethod
     def load(cls, root: str | os.PathLike[str]) -> "Study":
@@ -44,7 +54,20 @@ class Study:
             raise StudyError(f"{path}: {err}") from None
         if not config.get("instruments"):
             raise StudyError(f"{path}: no [instruments.<name>] table")
+        _check_bands(path, config)
         return cls(root=root, config=config)
+
+    def publishing(self, wave: str | None, ledger: dict | None = None) -> "Study":
+        """A copy of the study for publishing ``wave`` under ``ledger`` (see the ``ledger`` field)."""
+        copy = replace(self, ledger=self.ledger if ledger is None else ledger, wave=wave or "")
+        for name, member in vars(type(self)).items():  # the parsed forms: not parsed again per copy
+            if isinstance(member, cached_property) and name in self.__dict__:
+                copy.__dict__[name] = self.__dict__[name]
+        return copy
+
+    def held_cells(self, instrument: str, wave: str | None = None) -> dict[str, frozenset[str]]:
+        """breakdown → groups that must stay hidden in ``instrument``'s results of ``wave`` (default: :attr:`wave`)."""
+        return dict(self.ledger.get(self.wave if wave is None else wave, {}).get(instrument, {}))
 
     @property
     def id(self) -> str:
@@ -159,6 +182,24 @@ class Study:
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
+
+
+def _check_bands(path: Path, config: dict) -> None:
+    """Two ``bands`` breakdowns of one number item cut it twice: their band counts subtract from each
+    other into a group no suppression of either breakdown sees (7–9 years = [5, 10) − ([0, 7) − [0, 5))),
+    so a study that declares them is refused (docs/disclosure-control.md)."""
+    seen: dict[tuple[str, str], str] = {}
+    for raw in config.get("breakdowns", []):
+        if not raw.get("bands"):
+            continue
+        key = (raw.get("instrument"), raw.get("item"))
+        if key in seen:
+            raise StudyDefinitionError(
+                f"{path}: breakdowns {seen[key]!r} and {raw.get('name')!r} both put item {key[1]!r} of instrument {key[0]!r} "
+                "into bands; their counts would subtract from each other into a group smaller than the minimum. "
+                "Declare one bands breakdown per number item."
+            )
+        seen[key] = raw.get("name")
 
 
 def studies_dir() -> Path:

@@ -102,3 +102,16 @@ def test_row_sums_and_means_are_numpys_bit_for_bit():
             expected[enough] = np.nanmean(matrix[enough], axis=1)
         got = _row_means(matrix, missing, answered, enough)
         assert np.array_equal(got, expected, equal_nan=True) and np.array_equal(np.signbit(got), np.signbit(expected)), k
+
+
+def test_complete_rows_are_the_rows_without_nan():
+    from afstand.analysis.reliability import complete_rows
+
+    rng = np.random.default_rng(18)
+    for k in range(1, 7):
+        matrix = rng.normal(size=(2000, k))
+        matrix[rng.random((2000, k)) < 0.1] = np.nan
+        expected = matrix[~np.isnan(matrix).any(axis=1)]
+        got = complete_rows(matrix)
+        assert got.shape == expected.shape and np.array_equal(got, expected), k
+    assert complete_rows(np.zeros((0, 3))).shape == (0, 3)

@@ -82,3 +82,46 @@ def test_repeat_instances_read_their_own_instance_and_outside_values_come_from_t
     assert logic.conditions["q-lid[2]/school"] == [["../age < 18", {"../age": "q-lid[2]/age"}]]
     outside = page_logic(engine, [("total", ())], answers, set())  # a question after the repeat reads every instance
     assert outside.conditions == {} and "q-total" not in outside.hidden  # 40 + 7 > 10, decided by the server
+
+
+CONSTRAINED = """
+| survey |
+| | type | name | label | relevant | constraint | calculation |
+| | integer | age | Age | | . >= 16 | |
+| | begin_repeat | kind | Child | | | |
+| | integer | k_age | Age | | . < ${age} and position() < 4 | |
+| | select_one kleur | colour | Colour | | | |
+| | text | k_name | Name | | jr:choice-name(${colour}, '${colour}') != . and . != jr:choice-name(../colour, '../colour') | |
+| | decimal | share | Share | ${colour} != '' and position() > 1 | . <= ${half} | |
+| | calculate | half | | | | ../k_age div 2 |
+| | end_repeat | | | | | |
+| choices |
+| | list_name | name | label | | | |
+| | kleur | rood | Rood | | | |
+| | kleur | groen | Groen | | | |
+"""
+
+
+def test_constraints_travel_with_their_references_and_env(tmp_path):
+    engine = engine_for(load_instrument(md_form(tmp_path, CONSTRAINED)))
+    first = page_logic(engine, [("age", ())], {}, set())
+    assert first.constraints == {"q-age": [". >= 16", {}, {"number": True, "integer": True}]} and first.conditions == {}
+    assert first.script_data()["values"] == {}  # a page with only a constraint still gets its context
+    answers = {"age": "40", "kind": [{"colour": "rood"}, {}]}
+    inputs = [(k, (("kind", i),)) for i in (0, 1) for k in ("k_age", "colour", "k_name", "share")]
+    logic = page_logic(engine, inputs, answers, {"kind"})
+    assert logic.constraints["q-kind[2]/k_age"] == [
+        ". < ${age} and position() < 4",
+        {"${age}": "q-age"},
+        {"position": 2, "number": True, "integer": True},
+    ]
+    assert logic.context["q-age"] == "40"  # an earlier page: from the context
+    labels = {"rood": "Rood", "groen": "Groen"}
+    assert logic.constraints["q-kind[1]/k_name"][2] == {"choices": {"${colour}": labels, "../colour": labels}}
+    assert logic.constraints["q-kind[1]/k_name"][1] == {"${colour}": "q-kind[1]/colour", "../colour": "q-kind[1]/colour"}
+    assert logic.conditions["q-kind[1]/share"] == [
+        ["${colour} != '' and position() > 1", {"${colour}": "q-kind[1]/colour"}, {"position": 1}]
+    ]
+    # the calculation the constraint of share reads is recomputed by the script, with its instance's k_age
+    assert ["q-kind[2]/half", "../k_age div 2", {"../k_age": "q-kind[2]/k_age"}, []] in logic.calculations
+    assert logic.constraints["q-kind[2]/share"][1] == {"${half}": "q-kind[2]/half"}

@@ -41,6 +41,8 @@ def _private_spool_and_limits(request, settings, tmp_path):
     other database tests roll them back)."""
     settings.AFSTAND_SIGNUP_SPOOL = str(tmp_path / "signup-spool")
     settings.AFSTAND_LIMIT_SALT_DIR = str(tmp_path / "limit-salt")
+    if settings.CACHES["limits"]["BACKEND"].endswith("FileCounts"):  # the respondents' counters: files, fresh per test
+        settings.CACHES = {**settings.CACHES, "limits": {**settings.CACHES["limits"], "LOCATION": str(tmp_path / "limits")}}
     marker = request.node.get_closest_marker("django_db")
     if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
         request.getfixturevalue("transactional_db")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -11,7 +13,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import RequestFactory
 
-from afstand.services import studies, submissions
+from afstand.services import scrub, studies, submissions
 from afstand.web import ratelimit
 from afstand.web.research import login
 
@@ -65,12 +67,53 @@ def test_counts_are_shared_by_workers_and_keys_are_salted(demo, settings):
     other_worker = caches.create_connection("limits")  # a separate cache object, as in another gunicorn worker
     key, _ = limiter._key(subject)
     assert other_worker.get(key) == 4
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key FROM afstand_limits")
-        stored = " ".join(row[0] for row in cursor.fetchall())
-    assert "203.0.113.77" not in stored
+    name, digest = key.split(":")  # the limit's name and a keyed digest: no window number in clear
+    window = str(int(limiter.clock()) // 60)
+    assert name == "probe" and window not in key
+    limiter.clock = lambda: time.time() + 60
+    assert limiter._key(subject)[0] != key  # the next window: another digest
+    stored = " ".join([key] + [p.read_bytes().hex() for p in Path(settings.CACHES["limits"]["LOCATION"]).glob("*")])
+    assert "203.0.113.77" not in stored and b"203.0.113.77".hex() not in stored
     for plain in (hashlib.sha256(subject.encode()).hexdigest(), hashlib.blake2b(subject.encode(), digest_size=16).hexdigest()):
         assert plain not in stored
+
+
+def test_respondent_limits_write_nothing_to_the_database(client, demo, settings):
+    """A sign-up, an API submission and a wrong withdrawal code are counted outside the database:
+    no row of the respondent's limit (its transaction id would sit next to their response)."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.AFSTAND_TRUSTED_PROXIES = "127.0.0.1"
+    with CaptureQueriesContext(connection) as queries:
+        signed = client.post(f"/aanmelden/{demo.slug}", {"purpose": "loterij", "name": "Sanne", "email": "s@example.org"}, **PROXY)
+        api = client.post(
+            "/api/v1/surveys/clienten/responses",
+            {"instance_id": str(uuid.uuid4()), "answers": {"consent": "ja", "c_age": 30}},
+            content_type="application/json",
+            **PROXY,
+        )
+        wrong = client.post("/intrekken", {"code": "AAAA-AAAA-AAAA-AAAA-AAAA"}, **PROXY)
+    assert (signed.status_code, api.status_code, wrong.status_code) == (303, 201, 404)
+    assert [q["sql"] for q in queries.captured_queries if "limits" in q["sql"]] == []
+    assert sum(1 for _ in Path(settings.CACHES["limits"]["LOCATION"]).glob("*.djcache")) == 3  # counted, in files
+    for table in ("afstand_limits", "afstand_limits_accounts"):
+        if table in connection.introspection.table_names():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                assert cursor.fetchone()[0] == 0
+
+
+def test_expired_counters_are_deleted(demo, settings):
+    limiter = ratelimit.Limiter("old", 3, 60)
+    limiter.clock = lambda: time.time() - 3 * 86400  # a window three days ago: expired within a second
+    limiter.hit("a:203.0.113.5")
+    current = ratelimit.Limiter("now", 3, 60)
+    current.hit("a:203.0.113.6")
+    folder = Path(settings.CACHES["limits"]["LOCATION"])
+    assert len(list(folder.glob("*.djcache"))) == 2
+    time.sleep(1.5)
+    assert scrub.sweep_limits() == 1
+    assert len(list(folder.glob("*.djcache"))) == 1 and current.count("a:203.0.113.6") == 1
 
 
 def test_a_flood_of_addresses_cannot_wipe_account_counters(client, demo, settings, monkeypatch):

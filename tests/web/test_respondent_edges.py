@@ -52,6 +52,7 @@ def test_thousands_groups_and_split_digits_are_an_error_naming_the_question(clie
     bad = step(client, page, c_contact_years=typed)
     html = bad.content.decode()
     assert re.search(r'<a href="#c_contact_years">Hoe lang heb je al contact met de reclassering\?[^<]*: (Welk getal|Typ een getal)', html)
+    assert "jaren: " in html and ".: " not in html  # the label's full stop is not followed by the colon
     assert f'value="{typed}"' in html  # kept in the field, to correct
     review_and_send(client, step(client, bad, c_contact_years="1,5"))
     assert Response.objects.get().answers["c_contact_years"] == "1.5"

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from afstand.services import results, studies, submissions
 from afstand.web.models import AuditEvent, InstrumentVersion, Membership, Response, Study
 from tests.helpers import MINI_FORM
+from tests.web.pages import page_as_published as _page_as_published
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Een-lang-wachtwoord-42"
@@ -263,30 +264,6 @@ def test_figures_are_drawn_once_per_result_and_again_after_a_new_response(demo_d
     third = figures()
     assert len(drawn) == 2
     assert [svg for _, svg in third] != [svg for _, svg in first]
-
-
-def _page_as_published(html: str) -> dict:
-    """What a reader of the analysis page can write down: n consented, every item's printed counts and
-    missing count (× = unknown), every breakdown's shown groups, hidden groups and respondents without a group."""
-    n = int(re.search(r'id="n-consented">(\d+)<', html).group(1))
-    items = {}
-    for name, body in re.findall(r'<section class="item" id="item-([\w-]+)">(.*?)</section>', html, re.S):
-        rows = re.findall(r'<tr data-choice="([^"]+)"><th scope="row">.*?</th><td>([^<]*)</td>', body, re.S)
-        if rows:
-            missing = int(re.search(r'<tr class="missing"><th scope="row">[^<]*</th><td>(\d+)</td>', body).group(1))
-            kind = "select_multiple" if "meerdere antwoorden" in body or "several answers" in body else "select_one"
-            items[name] = {"type": kind, "missing": missing, "counts": {c: None if v == "×" else int(v) for c, v in rows}}
-        elif '<th scope="col">n</th>' in body:
-            items[name] = {"type": "number", "n": int(re.search(r"<tbody><tr><td>(\d+)</td>", body).group(1))}
-    breakdowns = {}
-    for key, body in re.findall(r'<table class="likert" id="breakdown-([\w-]+)">(.*?)</table>', html, re.S):
-        shown = [
-            {"name": g, "n": int(v)} for g, v in re.findall(r'<tr data-group="([^"]+)"><th scope="row">[^<]*</th><td>(\d+)</td>', body)
-        ]
-        hidden = [{"name": g} for g in re.findall(r'<tr class="suppressed" data-group="([^"]+)">', body)]
-        no_group = int(re.search(r'<tr class="no-group"><th scope="row">[^<]*</th><td>(\d+)</td>', body).group(1))
-        breakdowns[key] = {"groups": shown, "suppressed": hidden, "no_group": no_group}
-    return {"n_consented": n, "items": items, "comparisons": {"breakdowns": breakdowns}}
 
 
 def test_analysis_page_lets_no_small_group_be_derived(client, demo_data, study):

@@ -141,3 +141,59 @@ def test_questions_named_like_page_fields_do_not_collide(client):
     done, _ = review_and_send(client, page)
     assert "withdrawal-code" in done.content.decode()
     assert Response.objects.get().answers == {"state": "Utrecht", "action": "vote", "lang": "Fries"}
+
+
+REPEAT_CONSTRAINT_FORM = b"""| survey |
+| | type | name | label::Nederlands (nl) | constraint | constraint_message::Nederlands (nl) |
+| | select_multiple kleur | kleuren | Welke kleuren? | | |
+| | begin_repeat | kind | Kind | | |
+| | integer | k_age | Leeftijd | . < 18 | Een kind is jonger dan 18. |
+| | decimal | k_share | Deel van de week | . <= 1 | |
+| | end_repeat | | | | |
+| choices |
+| | list_name | name | label::Nederlands (nl) | | |
+| | kleur | rood | Rood | | |
+| | kleur | groen | Groen | | |
+| settings |
+| | form_title | form_id | default_language | | |
+| | Kinderen | kinderen | Nederlands (nl) | | |
+"""
+
+
+def test_a_repeat_page_shows_the_forms_constraint_message_and_a_decimal_keyboard(client):
+    """Found on a phone: in a repeat instance the server showed the plain "Dit antwoord kan niet
+    kloppen" instead of the form's constraint_message, a decimal question got a keyboard without a
+    decimal separator (inputmode=numeric), and "Kies alles wat past" was not linked to its choices."""
+    study = Study.objects.create(slug="kids", title="Kids")
+    studies.add_version(study, "kinderen", "kinderen.md", REPEAT_CONSTRAINT_FORM)
+    page = client.get("/s/kids/kinderen")
+    html = page.content.decode()
+    assert re.search(r'<fieldset[^>]*id="q-kleuren"[^>]*aria-describedby="h-kleuren"', html)  # the "choose all" hint is read out
+    page = step(client, page, kleuren=["rood"])
+    html = page.content.decode()
+    assert re.search(r'inputmode="decimal"[^>]*name="q-kind\[1\]/k_share"', html), html[-3000:]
+    assert re.search(r'inputmode="numeric"[^>]*name="q-kind\[1\]/k_age"', html)
+    bad = step(client, page, instances="1", **{"q-kind[1]/k_age": "40", "q-kind[1]/k_share": "2"})
+    text = re.sub(r"\s+", " ", bad.content.decode())
+    assert "Leeftijd (1): Een kind is jonger dan 18." in text  # the form's own message
+    assert "Deel van de week (1): Dit antwoord kan niet kloppen. Kijk het nog eens na." in text  # no message: the plain default
+    # the page script gets the same: the constraint, its message and the summary's label
+    assert 'data-message="Een kind is jonger dan 18."' in text and 'data-label="Leeftijd (1)"' in text
+
+
+RANGE_FORM = b"""| survey |
+| | type | name | label::Nederlands (nl) | label::English (en) | parameters |
+| | range | mark | Welk cijfer geef je? | What mark do you give? | start=1 end=10 step=0.5 |
+| settings |
+| | form_title | form_id | default_language | | |
+| | Cijfer | cijfer | Nederlands (nl) | | |
+"""
+
+
+@pytest.mark.parametrize(("lang", "message"), [("nl", "Kies een getal van 1 tot en met 10."), ("en", "Choose a number from 1 to 10.")])
+def test_a_number_outside_a_range_says_the_range_in_plain_words(client, lang, message):
+    """Found on a phone: "Kies een waarde binnen het bereik." (not B1, and which range?)."""
+    study = Study.objects.create(slug=f"range-{lang}", title="Range")
+    studies.add_version(study, "cijfer", "cijfer.md", RANGE_FORM)
+    page = step(client, client.get(f"/s/range-{lang}/cijfer?lang={lang}"), mark="11")
+    assert f"{'Welk cijfer geef je?' if lang == 'nl' else 'What mark do you give?'}: {message}" in page.content.decode()

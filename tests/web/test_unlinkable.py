@@ -52,6 +52,8 @@ def probe(client, settings, tmp_path):
         )
         assert signed.status_code == 303  # signed up: post/redirect/get
         truth[Response.objects.get(instance_id=instance).public_id] = person
+        if person % K == K - 1:
+            assert signup_spool.flush() == K  # the cron job, as soon as k wait (the probe's worst case)
     assert SignUp.objects.count() == N and not signup_spool.pending()  # N is a multiple of K: every batch written
     return study, truth
 
@@ -176,16 +178,16 @@ def test_a_crash_in_the_flush_loses_nothing_and_a_crash_after_it_stores_nothing_
     settings.AFSTAND_SIGNUP_SPOOL = str(tmp_path / "spool")
     settings.AFSTAND_SIGNUP_BATCH = 3
     study = studies.load_demo()
-    for person in range(2):
+    for person in range(3):
         signup_spool.add(study, {"purpose": "loterij", "name": f"person-{person}", "email": "a@example.org"})
-    assert SignUp.objects.count() == 0 and len(signup_spool.pending()) == 2  # under k: only in the spool, on disk
+    assert SignUp.objects.count() == 0 and len(signup_spool.pending()) == 3  # only in the spool, on disk, until a flush
 
     def crash(*args, **kwargs):
         raise OSError("killed mid-flush")
 
     monkeypatch.setattr(SignUp.objects, "bulk_create", crash)
     with pytest.raises(OSError):
-        signup_spool.add(study, {"purpose": "loterij", "name": "person-2", "email": "a@example.org"})
+        signup_spool.flush()
     assert SignUp.objects.count() == 0 and len(signup_spool.pending()) == 3  # the transaction rolled back; the spool is whole
     monkeypatch.undo()
     # a flush that committed but died before removing its files: the next flush stores nothing twice
@@ -195,19 +197,22 @@ def test_a_crash_in_the_flush_loses_nothing_and_a_crash_after_it_stores_nothing_
     assert sorted(SignUp.objects.values_list("name", flat=True)) == ["person-0", "person-1", "person-2"]
 
 
-def test_the_owner_sees_spooled_signups_and_the_csv_url_works(client, settings, tmp_path):
+def test_the_owner_sees_stored_signups_only_and_the_csv_url_works(client, settings, tmp_path):
     from django.contrib.auth.models import User
 
     from afstand.web.models import Membership
 
     settings.AFSTAND_SIGNUP_SPOOL = str(tmp_path / "spool")
     settings.AFSTAND_SIGNUP_LIMIT = 10_000
+    settings.AFSTAND_SIGNUP_BATCH = 1
     study = studies.load_demo()
     client.post(f"/aanmelden/{study.slug}", {"purpose": "focusgroep", "name": "Jan Jansen", "email": "jan@example.org"})
     assert SignUp.objects.count() == 0 and len(signup_spool.pending()) == 1
     user = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42")
     Membership.objects.create(user=user, study=study, role="owner")
     client.force_login(user)
+    assert "Jan Jansen" not in client.get(f"/onderzoek/{study.slug}/aanmeldingen/").content.decode()  # waiting: not shown
+    signup_spool.flush()
     assert "Jan Jansen" in client.get(f"/onderzoek/{study.slug}/aanmeldingen/").content.decode()
     csv_download = client.get(f"/onderzoek/{study.slug}/aanmeldingen.csv")
     assert csv_download.status_code == 200 and "Jan Jansen" in csv_download.content.decode("utf-8-sig")

@@ -22,7 +22,7 @@ Base = Literal["consented", "valid"]
 
 def select_one(responses: ResponseSet, item: Item, base: Base = "consented") -> dict:
     names = item.choice_list.names
-    counts = np.bincount(responses.single[item.name] + 1, minlength=len(names) + 1)  # [0] = missing or not asked
+    counts = responses.choice_counts(item)  # [0] = missing or not asked
     not_asked = responses.n_not_asked(item.name)
     return _not_asked(
         _frequency("select_one", names, counts[1:], responses.n_asked(item.name), int(counts[0]) - not_asked, base), not_asked

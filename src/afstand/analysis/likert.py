@@ -6,8 +6,6 @@ Which choices fall together is set in the XLSForm's ``collapse`` column (for exa
 
 from __future__ import annotations
 
-import numpy as np
-
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
 
@@ -19,7 +17,7 @@ def collapsible(item: Item) -> bool:
 def collapse(responses: ResponseSet, item: Item, base: str = "consented") -> dict:
     """Counts and percentages per collapsed category (base as in frequencies)."""
     categories = item.choice_list.collapsed()
-    tally = np.bincount(responses.single[item.name] + 1, minlength=len(item.choice_list.choices) + 1)  # [0] = missing
+    tally = responses.choice_counts(item)  # [0] = missing
     counts = {c: 0 for c in categories}
     for choice, count in zip(item.choice_list.choices, tally[1:]):
         if choice.collapse:

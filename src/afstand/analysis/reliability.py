@@ -42,6 +42,17 @@ def _owen_bvn(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
     return np.clip(value, 0.0, 1.0)
 
 
+def complete_rows(data: np.ndarray) -> np.ndarray:
+    """The rows of an n × k matrix without NaN: ``data[~np.isnan(data).any(axis=1)]``, with the
+    test made a column at a time (``any`` along rows of three items is five times slower)."""
+    if data.ndim != 2 or not data.shape[1]:
+        return data[~np.isnan(data).any(axis=1)]
+    missing = np.isnan(data[:, 0])
+    for j in range(1, data.shape[1]):
+        missing |= np.isnan(data[:, j])
+    return data[~missing]
+
+
 def thresholds(counts: np.ndarray) -> np.ndarray:
     """Category thresholds (−BIG, τ1, …, BIG) from one item's category counts."""
     cumulative = np.cumsum(counts)[:-1] / counts.sum()
@@ -74,7 +85,7 @@ def polychoric(table: np.ndarray) -> float | None:
 def polychoric_matrix(matrix: np.ndarray) -> np.ndarray | None:
     """Polychoric correlations of the columns of an n × k matrix of ordinal scores (complete cases)."""
     data = np.asarray(matrix, dtype=float)
-    data = data[~np.isnan(data).any(axis=1)]
+    data = complete_rows(data)
     k = data.shape[1]
     if data.shape[0] < 3:
         return None
@@ -106,7 +117,7 @@ def ordinal_alpha(matrix: np.ndarray) -> float | None:
 def spearman_brown(matrix: np.ndarray, *, confidence: float = 0.95) -> dict:
     """Spearman–Brown reliability of a two-item scale, with a Fisher-z interval of r."""
     data = np.asarray(matrix, dtype=float)
-    data = data[~np.isnan(data).any(axis=1)]
+    data = complete_rows(data)
     n = data.shape[0]
     if data.shape[1] != 2 or n < 4 or np.any(data.std(axis=0) == 0):
         return {"value": None, "ci": [None, None], "r": None, "n": int(n)}

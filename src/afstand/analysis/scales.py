@@ -18,7 +18,7 @@ import numpy as np
 
 from afstand.analysis.distributions import f_isf
 from afstand.analysis.intervals import mean_interval
-from afstand.analysis.reliability import ordinal_alpha, spearman_brown
+from afstand.analysis.reliability import complete_rows, ordinal_alpha, spearman_brown
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
 
@@ -64,7 +64,7 @@ def alpha_from_cov(cov: np.ndarray, n: int, *, ci: float = 0.95) -> dict:
 
 
 def complete_cases(data: np.ndarray) -> np.ndarray:
-    return data[~np.isnan(data).any(axis=1)]
+    return complete_rows(data)
 
 
 def _pairwise_cov(data: np.ndarray) -> np.ndarray:

@@ -8,6 +8,9 @@ version, columns not asked, identifying columns dropped, problems).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 from afstand.analysis import frequencies, likert
 from afstand.analysis.compare import compare
 from afstand.analysis.scales import dimension_scores
@@ -26,6 +29,19 @@ def analyze(
 ) -> dict:
     instrument = responses.instrument
     outlier_k = study.outlier_k if study else 3.0
+    comparisons = None
+    if study is not None and name in study.instrument_names:
+        size = min_group_size if min_group_size is not None else study.min_group_size
+        held = study.held_cells(name)  # the publication ledger: cells once hidden stay hidden
+        arguments = (responses, study.breakdowns(name), study.comparison_patterns(name))
+        if _in_parallel(responses):
+            # the group comparisons on the second core while this thread does the rest: most of both is
+            # numpy, which releases the GIL; each part computes what it would alone (same numbers)
+            pool = ThreadPoolExecutor(1, thread_name_prefix="afstand-compare")
+            comparisons = pool.submit(compare, *arguments, min_group_size=size, forced=held)
+            pool.shutdown(wait=False)
+        else:
+            comparisons = compare(*arguments, min_group_size=size, forced=held)
     items: dict[str, dict] = {}
     for item in instrument.items.values():
         if item.name == instrument.consent_item:
@@ -60,9 +76,8 @@ def analyze(
         },
         "scales": dimension_scores(responses),
     }
-    if study is not None and name in study.instrument_names:
-        size = min_group_size if min_group_size is not None else study.min_group_size
-        result["comparisons"] = compare(responses, study.breakdowns(name), study.comparison_patterns(name), min_group_size=size)
+    if comparisons is not None:
+        result["comparisons"] = comparisons if isinstance(comparisons, dict) else comparisons.result()
     result["data"] = {
         "source": responses.source,
         "instrument_version": instrument.version_id,
@@ -77,6 +92,19 @@ def analyze(
         "notes": list(responses.notes),
     }
     return result
+
+
+#: from this many consenting respondents on, the group comparisons run in a thread of their own
+PARALLEL_FROM = 50_000
+
+
+def _in_parallel(responses: ResponseSet) -> bool:
+    if responses.n_consented < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return False
+    from afstand.analysis.distributions import norm_sf
+
+    norm_sf(0.0)  # scipy.special imported here first: two threads importing one package at once can deadlock
+    return True
 
 
 def pairs(results: dict[str, dict], instruments: dict) -> list[dict]:

@@ -33,15 +33,21 @@ with an LP attacker on generated data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 HIDDEN = "not shown: fewer than {min_size} respondents, or hidden so that such a group cannot be derived"
 
 
-def suppress_cells(sizes: dict[str, int], min_size: int) -> set[str]:
-    """The names of the cells to hide (primary and complementary) for one characteristic."""
-    hidden = {g for g, n in sizes.items() if 0 < n < min_size}
+def suppress_cells(sizes: dict[str, int], min_size: int, forced: Iterable[str] = ()) -> set[str]:
+    """The names of the cells to hide (primary and complementary) for one characteristic.
+
+    ``forced`` cells are hidden whatever their size (a cell hidden in an earlier publication of the
+    same wave, or in a linked table: another wave or the pooled table); they are protected by
+    complementary cells like a small one, so the shown cells cannot give them back."""
+    hidden = {g for g, n in sizes.items() if 0 < n < min_size} | {g for g in forced if g in sizes}
     if not hidden:
         return hidden
-    candidates = sorted((n, g) for g, n in sizes.items() if n >= min_size)
+    candidates = sorted((n, g) for g, n in sizes.items() if n >= min_size and g not in hidden)
 
     def protected(cells: set[str], lower: int) -> bool:
         total = sum(sizes[g] for g in cells)
@@ -54,13 +60,28 @@ def suppress_cells(sizes: dict[str, int], min_size: int) -> set[str]:
     return hidden
 
 
-def suppress(sizes: dict[str, int], min_size: int, *, unassigned: int = 0) -> dict[str, str | None]:
+def linked_cells(tables: list[dict[str, int]], min_size: int, forced: Iterable[str] = ()) -> set[str]:
+    """One set of hidden cells for tables that add up to each other (the waves of one characteristic
+    and their pooled table): a cell hidden in any of them is hidden in all, each table gets the
+    complementary cells it needs for that set, until nothing changes. Every cell is then either
+    shown in every table or hidden in every table, so no table minus the others gives a hidden cell."""
+    hidden = set(forced)
+    while True:
+        grown = set(hidden)
+        for sizes in tables:
+            grown |= suppress_cells(sizes, min_size, hidden)
+        if grown == hidden:
+            return hidden
+        hidden = grown
+
+
+def suppress(sizes: dict[str, int], min_size: int, *, unassigned: int = 0, forced: Iterable[str] = ()) -> dict[str, str | None]:
     """For each group: ``None`` if it may be shown, else the one public reason it is hidden.
 
     ``unassigned`` (respondents without an answer on the characteristic) is public anyway and
     masks nothing; it is accepted for callers that pass it.
     """
-    hidden = suppress_cells(sizes, min_size)
+    hidden = suppress_cells(sizes, min_size, forced)
     reason = HIDDEN.format(min_size=min_size)
     return {name: (reason if name in hidden else None) for name in sizes}
 

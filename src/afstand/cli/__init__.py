@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from afstand.cli import analysis, code, database, demo, instrument, report, study, trend
+from afstand.cli import analysis, code, database, demo, instrument, report, signups, study, trend
 from afstand.cli.common import EXIT_BAD_INPUT
 from afstand.errors import AfstandError
 
-GROUPS = (analysis, report, trend, database, instrument, code, demo, study)
+GROUPS = (analysis, report, trend, database, signups, instrument, code, demo, study)
 
 __all__ = ["main", "build_parser", "EXIT_BAD_INPUT"]
 

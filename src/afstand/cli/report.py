@@ -43,6 +43,11 @@ def register(sub) -> None:
         help="drawings to make: all (SVG and PNG), vector (SVG only; the Word file gets each figure's table without the "
         "picture) or none (text, tables and numbers only, for quick drafts)",
     )
+    p.add_argument(
+        "--ledger",
+        help="publication ledger: groups hidden in an earlier report of the same wave stay hidden, and this report's "
+        "hidden groups are added (default: afstand-ledger-<study>.json beside the output folder)",
+    )
     p.set_defaults(handler=cmd_report)
 
 
@@ -69,6 +74,12 @@ def cmd_report(args) -> int:
 
         waves = parse_report_waves(args.wave, study)
         data = waves[-1][1]
+    from afstand.analysis.ledger import as_ledger, hidden_of, merged, read_ledger, write_ledger
+
+    ledger_path = Path(args.ledger) if args.ledger else Path(args.out).absolute().parent / f"afstand-ledger-{study.id}.json"
+    ledger = read_ledger(ledger_path, study.id)  # a broken ledger: a clear error before any work
+    label = waves[-1][0] if waves else ""
+    study = study.publishing(label, as_ledger(ledger))
     codings = None
     if args.codings:
         if not Path(args.codings).is_file():
@@ -90,6 +101,11 @@ def cmd_report(args) -> int:
             waves=waves,
             drawings=args.figures,
         )
+    import json
+
+    published = json.loads((Path(args.out) / "cijfers.json").read_text(encoding="utf-8"))
+    write_ledger(ledger_path, study.id, {**ledger, label: merged(ledger.get(label, {}), hidden_of(published))})
     for path in written:
         print(f"wrote {path}")
+    print(f"ledger {ledger_path}")
     return 0

@@ -17,6 +17,15 @@ The calculations such conditions read are sent too (in document order, each with
 and the script recomputes them as answers change; every other value they read is in the context.
 A condition of the page itself (its group and the groups around it) is not repeated: the page is
 shown only when it holds.
+
+Every question of the page with a ``constraint`` sends it the same way (the expression, its map,
+and its *env*), so the script can refuse an answer as the server will when the page is sent.
+
+An entry's *env* (a third element, only when needed) holds what an expression reads besides
+answers: ``position`` (``position()``: the instance number of the scope it is evaluated at),
+``choices`` (``jr:choice-name(value, '${q}')``: the choice labels of each question named by a
+literal, as the server picks them) and, for a constraint, ``number`` / ``integer`` (``.`` is
+then the typed number, read as the server reads it).
 """
 
 from __future__ import annotations
@@ -30,18 +39,21 @@ from afstand.instrument.engine import AnswerContext, Engine, Scope
 from afstand.instrument.pages import FIELD_PREFIX, field_name
 from afstand.instrument.xpath import Expression, reference_tokens, string
 
+NUMBER_TYPES = ("integer", "decimal", "range")
+
 
 @dataclass
 class PageLogic:
     hidden: set[str] = field(default_factory=set)  # fields whose question is not asked (a condition the server decided)
     conditions: dict[str, list] = field(default_factory=dict)  # field → [[expression, {reference: name}], …]
-    calculations: list = field(default_factory=list)  # [[name, expression, {reference: name}, conditions], …]
+    calculations: list = field(default_factory=list)  # [[name, expression, {reference: name}, conditions(, env)], …]
+    constraints: dict[str, list] = field(default_factory=dict)  # field → [expression, {reference: name}, env]
     context: dict[str, Any] = field(default_factory=dict)  # name → value the server knows
     today: str = ""
 
     def script_data(self) -> dict:
         """What the page's ``#context`` element holds (empty when nothing on the page is decided by the script)."""
-        if not self.conditions:
+        if not self.conditions and not self.constraints:
             return {}
         return {"values": self.context, "calculations": self.calculations, "today": self.today}
 
@@ -112,11 +124,64 @@ class _Builder:
             live = live or any(self.is_live(k, n, stack | {name}) for refs_ in conditions for k, n in refs_.values())
             self.live[name] = live
             if live:
-                self.calc[name] = (key, calc_scope, [self.engine.calculation[key].source, {t: n for t, (_, n) in refs.items()}])
+                expression = self.engine.calculation[key]
+                self.calc[name] = (
+                    key,
+                    calc_scope,
+                    [expression.source, {t: n for t, (_, n) in refs.items()}, self.env(expression, self.engine.path_of(key), calc_scope)],
+                )
         return self.live[name]
 
     def _condition_refs(self, condition, key: str, scope: Scope) -> dict[str, tuple[str, str]]:
         return self.references(condition.expression, condition.owner_path, scope)
+
+    # -- what an expression reads besides answers -------------------------------------------
+
+    def env(self, expression: Expression, owner_path: str, scope: Scope) -> dict:
+        """``position`` and ``choices`` for an expression that calls ``position()`` or ``jr:choice-name()``."""
+        out: dict[str, Any] = {}
+        if "position" in expression.functions:
+            out["position"] = scope[-1][1] + 1 if scope else 1  # as AnswerContext.position()
+        if "jr:choice-name" in expression.functions:
+            out["choices"] = {text.strip(): self._labels(owner_path, text) for text in _choice_name_literals(expression.tree)}
+        return out
+
+    def _labels(self, owner_path: str, reference: str) -> dict[str, str]:
+        """The labels ``jr:choice-name(value, reference)`` gives, by choice name (AnswerContext.choice_label)."""
+        text = reference.strip()
+        if text.startswith("${") and text.endswith("}"):
+            key = text[2:-1]
+        elif text.startswith("/"):
+            key = self.engine.instrument.paths.get("/".join(text.strip("/").split("/")[1:]))
+        else:
+            steps = text.split("/")
+            key = self.engine.resolve_path(owner_path, steps.count(".."), tuple(s for s in steps if s not in ("..", ".", "")), False)
+        item = self.engine.instrument.items.get(key or "")
+        if item is None or item.choice_list is None:
+            return {}
+        labels: dict[str, str] = {}
+        for choice in item.choice_list.choices:
+            labels.setdefault(choice.name, choice.label(None))
+        return labels
+
+    def constraint_of(self, key: str, scope: Scope, used: set[str]) -> list | None:
+        """The constraint of the question ``key`` at ``scope`` for the script: [expression, map, env]."""
+        expression = self.engine.constraint.get(key)
+        if expression is None:
+            return None
+        owner_path = self.engine.path_of(key)
+        refs = self.references(expression, owner_path, scope)
+        for k, n in refs.values():
+            self.is_live(k, n)  # registers the calculations of this page it reads
+        names = {text: n for text, (_, n) in refs.items()}
+        used.update(names.values())
+        env = self.env(expression, owner_path, scope)
+        item = self.engine.instrument.items[key]
+        if item.type in NUMBER_TYPES:
+            env["number"] = True
+            if item.type == "integer":
+                env["integer"] = True
+        return [expression.source, names, env]
 
     # -- the page -----------------------------------------------------------------------------
 
@@ -127,17 +192,21 @@ class _Builder:
             local = self.conditions_of(key, scope, used)
             if local is None:
                 self.logic.hidden.add(field)
-            elif local:
+                continue
+            if local:
                 self.logic.conditions[field] = local
-        if not self.logic.conditions:
+            constraint = self.constraint_of(key, scope, used)
+            if constraint is not None:
+                self.logic.constraints[field] = constraint
+        if not self.logic.conditions and not self.logic.constraints:
             return self.logic
         ordered = sorted(self.calc.items(), key=lambda entry: self._order(entry[1][0], entry[1][1]))
-        for name, (key, scope, (source, refs)) in ordered:
+        for name, (key, scope, (source, refs, env)) in ordered:
             conditions = self.conditions_of(key, scope, used)
             if conditions is None:  # not asked: its value is empty, as on the server
                 self.logic.context[name] = ""
                 continue
-            self.logic.calculations.append([name, source, refs, conditions])
+            self.logic.calculations.append([name, source, refs, conditions] + ([env] if env else []))
             used.update(refs.values())
         for name in sorted(used - self.inputs - {c[0] for c in self.logic.calculations}):
             self.logic.context.setdefault(name, self.value(name))
@@ -153,7 +222,8 @@ class _Builder:
             refs = self._condition_refs(condition, key, scope)
             if any(self.is_live(k, n) for k, n in refs.values()):
                 names = {text: n for text, (_, n) in refs.items()}
-                local.append([condition.expression.source, names])
+                env = self.env(condition.expression, condition.owner_path, scope)
+                local.append([condition.expression.source, names] + ([env] if env else []))
                 used.update(names.values())
                 continue
             ctx = AnswerContext(self.engine, self.answers, scope, "", "", None, self.today, owner_is_path=True)
@@ -174,3 +244,22 @@ class _Builder:
         key, scope = self.known[name]
         value = AnswerContext(self.engine, self.answers, scope, "", "", None, self.today).ref(key)
         return [string(v) for v in value] if isinstance(value, tuple) else string(value)
+
+
+def _choice_name_literals(tree: tuple) -> list[str]:
+    """The literal second arguments of every ``jr:choice-name()`` call in a compiled expression."""
+    found: list[str] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, tuple) or not node:
+            continue
+        if not isinstance(node[0], str):  # a tuple of nodes (a call's arguments, the parts of and/or)
+            stack.extend(node)
+            continue
+        if node[0] == "call" and node[1] == "jr:choice-name" and len(node[2]) == 2:
+            second = node[2][1]
+            if second[0] == "lit" and isinstance(second[1], str):
+                found.append(second[1])
+        stack.extend(part for part in node[1:] if isinstance(part, tuple))
+    return found

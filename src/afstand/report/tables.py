@@ -18,6 +18,7 @@ class Table:
     note: str = ""
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
     widths: list[int] = field(default_factory=list)  # column widths in percent (empty: automatic)
+    anchor: str = ""  # its id in the page (a numbered table; cross-references link to it)
 
 
 def build_table(kind: str, args: tuple[str, ...], numbers: Numbers, groups: dict[str, str]) -> Table | None:
@@ -209,6 +210,8 @@ def suppression_sentences(numbers: Numbers, inst: str) -> list[str]:
                 f"{name.capitalize()}: niet getoond: {', '.join(hidden)} (minder dan {size} respondenten, of verborgen "
                 "zodat zo'n kleine groep niet uit de andere cijfers is af te leiden)."
             )
+        if hidden and name in numbers.results[inst].get("disclosure", {}).get("held", ()):
+            sentence += " Wat in een eerdere publicatie van deze meting verborgen was, blijft verborgen."
         if entry.get("not_tested"):
             why = (
                 "deze vraag is niet gesteld in deze versie van de vragenlijst"

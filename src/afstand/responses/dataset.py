@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from afstand.errors import Problem
-from afstand.instrument.model import Instrument
+from afstand.instrument.model import Instrument, Item
 from afstand.responses.readers import Column
 
 
@@ -102,6 +102,21 @@ class ResponseSet:
 
     def n_not_asked(self, name: str) -> int:
         return self.n_consented - self.n_asked(name)
+
+    def choice_counts(self, item: Item) -> np.ndarray:
+        """Respondents per choice of a select_one item, ``[0]``: missing or not asked (read-only).
+
+        ``np.bincount(codes + 1, minlength=choices + 1)``, counted once per codes array (the
+        frequencies and the Likert collapse both need it)."""
+        codes = self.single[item.name]
+        key = (item.name, len(item.choice_list.names))
+        memo = self.__dict__.setdefault("_choice_counts", {})
+        found = memo.get(key)
+        if found is None or found[0] is not codes:  # the codes array itself is kept: a new one is counted afresh
+            counts = np.bincount(codes + 1, minlength=key[1] + 1)
+            counts.flags.writeable = False
+            found = memo[key] = (codes, counts)
+        return found[1]
 
     def scores(self, name: str) -> np.ndarray:
         """Numeric scores of a select_one item (``NaN`` where missing or without a score)."""

@@ -71,13 +71,16 @@ class Column:
     @property
     def values(self) -> np.ndarray:
         if self._values is None:
-            self._values = _object_array(self._dictionary.to_pylist())  # not to_numpy(): for strings that imports pandas
-            self._dictionary = None
+            dictionary = self._dictionary  # None: another thread has just made the values (set before this is cleared)
+            if dictionary is not None:
+                self._values = _object_array(dictionary.to_pylist())  # not to_numpy(): for strings that imports pandas
+                self._dictionary = None
         return self._values
 
     @property
     def n_values(self) -> int:
-        return len(self._values) if self._values is not None else len(self._dictionary)
+        dictionary = self._dictionary  # read first: cleared only after the values are set
+        return len(self._values) if self._values is not None else len(dictionary)
 
     @classmethod
     def from_arrow(cls, array: pa.Array | pa.ChunkedArray) -> "Column":
@@ -417,7 +420,7 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 
-def _count_newlines(buffer: pa.Buffer, chunk: int = 1 << 24) -> int:
+def _count_newlines(buffer: pa.Buffer, chunk: int = 1 << 20) -> int:  # 1 MB: the comparison stays in the cache
     data = np.frombuffer(buffer, dtype=np.uint8)
     return int(sum(np.count_nonzero(data[i : i + chunk] == 10) for i in range(0, len(data), chunk)))
 

@@ -88,7 +88,27 @@ def label_of(form: Instrument, field: str, language: str) -> str:
     scope, key = split_error_key(field.removeprefix(FIELD_PREFIX))
     item = form.items.get(key)
     label = item.label(language) if item is not None else key
+    label = label.rstrip().removesuffix(".")  # "label: message" never reads ".:"
     return f"{label} ({scope[-1][1] + 1})" if scope else label
+
+
+def constraint_message(item: Item, language: str) -> str:
+    """The form's ``constraint_message`` in ``language`` (else its first language), or '' for the plain default."""
+    messages = item.constraint_messages
+    return (messages.get(language) or next(iter(messages.values()), "")) if messages else ""
+
+
+def range_bounds(item: Item, language: str) -> tuple[str, str] | None:
+    """The lowest and highest answer of a ``range`` question as the page writes numbers (a decimal
+    comma on a Dutch page), or None when its parameters are not numbers."""
+    try:
+        ends = sorted((float(item.parameters.get("start", 1)), float(item.parameters.get("end", 10))))
+    except ValueError:
+        return None
+    shown = [str(int(x)) if x.is_integer() else repr(x) for x in ends]
+    if language.endswith("(nl)"):
+        shown = [x.replace(".", ",") for x in shown]
+    return shown[0], shown[1]
 
 
 def page_groups(form: Instrument, key: str) -> set[str]:
@@ -141,9 +161,15 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                         "value": q.value,
                         "selected": set(q.value.split()) if kind == "select_multiple" else {q.value},
                         "step": "1" if q.type == "integer" else "any",
+                        "decimal": q.type != "integer",  # a phone keyboard with a decimal separator
                         "input_type": INPUT_TYPES.get(q.type, "text"),
                         "condition": json.dumps(logic.conditions[q.field], ensure_ascii=False) if q.field in logic.conditions else None,
+                        "error_label": label_of(form, q.field, language),
                     },
                 }
             )
+            if q.field in logic.constraints:
+                item = out[-1]["item"]
+                item["constraint"] = json.dumps(logic.constraints[q.field], ensure_ascii=False)
+                item["constraint_message"] = constraint_message(form.items[q.key], language)
     return out, len(view.instances), flexible

@@ -9,10 +9,12 @@ import json
 import threading
 from collections import OrderedDict
 
+from django.db import transaction
 from django.utils.translation import gettext
 
 from afstand.analysis.disclosure import MASK, publish, publish_trend
 from afstand.analysis.frequencies import round_half_up
+from afstand.analysis.ledger import as_ledger
 from afstand.analysis.summary import analyze
 from afstand.errors import AfstandError
 from afstand.instrument.model import Instrument
@@ -37,25 +39,70 @@ def stored_versions(study_slug: str, name: str, wave: str | None = None) -> list
     return [instrument_for(v) for v in versions_of(study_slug, name, wave)]
 
 
-def analyze_stored(study_slug: str, name: str, wave: str | None = None) -> tuple[dict, Instrument]:
-    """The CLI's ``analyze`` on the responses stored for one instrument (of one wave, or of all)."""
+def analyze_stored(study_slug: str, name: str, wave: str | None = None, *, study=None) -> tuple[dict, Instrument]:
+    """The CLI's ``analyze`` on the responses stored for one instrument (of one wave, or of all).
+    ``study``: the core study to analyse with (default: the study folder's, without a ledger)."""
     instrument = latest_instrument(study_slug, name, wave)
     if instrument is None:
         raise AfstandError(f"no instrument {name!r} in study {study_slug!r} in this database")
-    core = core_study(study_slug)
+    core = study or core_study(study_slug)
     instrument = section(instrument, None)  # a form with repeats: its main table (each repeat has a table of its own)
     responses = stored_responses(study_slug, name, instrument, wave=wave)
     result = analyze(responses, name=name, study=core if core and name in core.instrument_names else None)
     return result, instrument
 
 
+POOLED = "*"  # the ledger key of the web's view of all waves together
+
+
+def stored_ledger(study_slug: str) -> dict:
+    """The publication ledger of a stored study: wave label → instrument → breakdown → groups."""
+    from afstand.web.models import Wave
+
+    return {w.label: w.published_hidden for w in Wave.objects.filter(study__slug=study_slug) if w.published_hidden}
+
+
+def publishing_study(study_slug: str, name: str, wave: str | None = None, loaded: dict | None = None):
+    """The core study (or None) set up to publish ``name`` of ``wave`` (None: all waves pooled) on the web:
+    with the ledger of the reports made so far and, when the instrument has answers in more than one wave,
+    with one set of hidden groups per breakdown for every wave and the pooled view
+    (:func:`afstand.analysis.disclosure.linked_ledger`), so no page minus another gives a hidden group.
+    ``loaded``: wave label → ResponseSet when the caller has them already."""
+    from afstand.analysis.disclosure import linked_ledger
+    from afstand.analysis.ledger import as_ledger
+    from afstand.services.waves import waves_of
+    from afstand.web.models import Study
+
+    core = core_study(study_slug)
+    if core is None or name not in core.instrument_names:
+        return None
+    core = core.publishing(None, as_ledger(stored_ledger(study_slug)))
+    if loaded is None:
+        labels = [
+            w.label
+            for w in waves_of(Study.objects.get(slug=study_slug))
+            if Response.objects.filter(instrument_version__wave=w, instrument_version__name=name).exists()
+        ]
+        loaded = {}
+        if len(labels) > 1:
+            for label in labels:
+                form = section(latest_instrument(study_slug, name, label), None)
+                loaded[label] = stored_responses(study_slug, name, form, wave=label)
+        elif labels and wave is None:
+            wave = labels[0]  # all waves = the only one: its ledger holds
+    if len(loaded) > 1:
+        core = core.publishing(None, linked_ledger(core, name, loaded, pooled=POOLED))
+    return core.publishing(POOLED if wave is None else wave)
+
+
 def published_stored(study_slug: str, name: str, wave: str | None = None) -> tuple[dict, Instrument]:
     """What the web shows of one instrument's analysis: ``analyze_stored`` after the one disclosure-control
     pass the report uses (:func:`afstand.analysis.disclosure.publish`), so the page, its figures and the
-    report hide the same cells."""
-    result, instrument = analyze_stored(study_slug, name, wave)
-    core = core_study(study_slug)
-    return publish(result, core if core and name in core.instrument_names else None, name), instrument
+    report hide the same cells; with the study's publication ledger and, across waves, one set of hidden
+    groups for every wave's page and the pooled one (:func:`publishing_study`)."""
+    core = publishing_study(study_slug, name, wave)
+    result, instrument = analyze_stored(study_slug, name, wave, study=core)
+    return publish(result, core, name), instrument
 
 
 def trend_stored(study_slug: str, name: str) -> dict | None:
@@ -74,8 +121,8 @@ def trend_stored(study_slug: str, name: str) -> dict | None:
         loaded.append(TrendWave(wave.label, stored_responses(study_slug, name, instrument, wave=wave.label)))
     if len(loaded) < 2:
         return None
-    # the trend page is published like the analysis page: each wave's cells hidden by the same rule
-    core = core_study(study_slug)
+    # the trend page is published like the analysis page: each wave's cells hidden by the same rule, linked
+    core = publishing_study(study_slug, name, None, {w.label: w.responses for w in loaded})
     return publish_trend(trend(loaded, name=name), {w.label: w.responses for w in loaded}, core, name)
 
 
@@ -158,6 +205,8 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
     }
     codings = coding.coded_answers(study_slug, chosen.label) or None  # the themes of this wave's answers and sessions
     # built in memory from the stored tables: no temporary file or folder, nothing on disk to clean up
+    # a report is a publication of its wave: what an earlier report of it hid stays hidden (the ledger)
+    core = core.publishing(chosen.label, as_ledger(stored_ledger(study_slug)))
     files = report_files(
         core,
         data,
@@ -171,10 +220,22 @@ def report_stored(study_slug: str, fmt: str, document: str = "rapport", wave: st
     name = f"{document}.{fmt}"
     if name not in files:  # a study folder without a factsheet
         raise AfstandError(gettext("This study has no report layout (study folder)."))
+    record_published(study, chosen, files["cijfers.json"])
     content = files[name]
     if fmt == "html":  # one download: the figures go inside the page
         content = embed_figures(content.decode("utf-8"), files).encode("utf-8")
     return name, content
+
+
+def record_published(study, wave, numbers: bytes) -> None:
+    """Add the groups hidden in a report's ``cijfers.json`` to its wave's publication ledger."""
+    from afstand.analysis.ledger import hidden_of, merged
+    from afstand.web.models import Wave
+
+    with transaction.atomic():
+        row = Wave.objects.select_for_update().get(pk=wave.pk)
+        row.published_hidden = merged(row.published_hidden, hidden_of(json.loads(numbers)))
+        row.save(update_fields=["published_hidden"])
 
 
 def percent_text(value, masked: bool = False) -> str:

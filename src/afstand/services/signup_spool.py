@@ -11,22 +11,27 @@ So a sign-up never goes to the database on its own:
    (``AFSTAND_SIGNUP_SPOOL``, default ``$AFSTAND_VAR/signup-spool``), named by a random token,
    written to a temporary file, flushed with ``fsync`` and renamed into place (then the folder
    is synced), before the respondent sees "thank you". A crash loses nothing that was confirmed.
-2. **Batch.** When at least ``AFSTAND_SIGNUP_BATCH`` (k, default 10) sign-ups of one wave of a
-   study wait in the spool, one worker (an exclusive ``flock``) writes them to the database in one
+   The request writes nothing else anywhere (its rate limit counts outside the database too).
+2. **Batch, at a moment no sign-up chose.** :func:`flush` runs from ``afstand signups flush``
+   (cron), ``afstand purge``, or the owner's "write the waiting sign-ups now" button — never
+   inside a respondent's request, so the flush's transaction id and WAL record sit next to no
+   respondent's response. It writes the sign-ups of every study and wave of which at least
+   ``AFSTAND_SIGNUP_BATCH`` (k, default 10) wait, under an exclusive ``flock``, in one
    transaction that **rewrites the whole sign-up table**: it deletes every row and inserts all
    rows, old and new, in a fresh random order. Every live row then carries the same transaction
    id, physical order and rowids are a random permutation, and the table's content says only which
-   sign-ups came before the last flush — in groups of at least k *per study and wave*. A sign-up
-   belongs to the wave whose link its respondent came through (listed, exported and purged per
-   wave); because each wave's sign-ups arrive in groups of at least k, the study and wave columns
-   never single out fewer than k people (a wave with fewer than k sign-ups keeps them in the
-   spool, where its owner sees them all the same).
-3. **Exactly once.** Each spooled sign-up carries its random primary key; the flush inserts a key
+   sign-ups came before the last flush — in groups of at least k *per study and wave*.
+3. **No date of its own.** A stored sign-up's date (``signed_up_on``) is the date of the flush
+   that wrote it, the same for its whole batch (retention counts from it): it cannot be joined to
+   a response's date. The owner sees only stored sign-ups (no date column) and the number
+   still waiting, never a spooled one.
+4. **No dead generations.** On PostgreSQL the rewrite leaves the previous generation of the table
+   as dead tuples (their ``xmin`` and membership give away the batches): the sign-up table is
+   vacuumed (``VACUUM``) right after the commit. On SQLite (``secure_delete``) the WAL is checkpointed.
+   WAL archives and physical backups still keep the history (docs/security.md).
+5. **Exactly once.** Each spooled sign-up carries its random primary key; the flush inserts a key
    once, and deletes its spool files only after the commit. A crash between the commit and the
    deletion leaves files whose keys are stored already: the next flush skips them.
-
-Sign-ups still in the spool are shown to the study's owner beside the stored ones (the owner's
-list merges both, in random-key order), so nothing waits for a flush to be usable.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
+from afstand.services import scrub
 from afstand.web.models import SignUp, Study, Wave, random_key
 
 FIELDS = ("purpose", "name", "email", "phone", "availability")
@@ -72,7 +78,8 @@ def _once(nonce: str) -> tuple[int, str]:
 
 def add(study: Study, data: dict, today: dt.date | None = None, once: str | None = None, wave: Wave | None = None) -> None:
     """Spool one sign-up of ``wave`` (the wave whose link the respondent came through) durably
-    (returns only after it is on disk), then flush when k of one wave are waiting.
+    (returns only after it is on disk). Nothing goes to the database here: :func:`flush` does,
+    later, at a moment not tied to this sign-up.
 
     ``once`` is the form's random nonce: the same form sent again (a double tap, a reload) has the
     same key and file, so it is stored once (a flush inserts a key once)."""
@@ -89,7 +96,6 @@ def add(study: Study, data: dict, today: dt.date | None = None, once: str | None
         os.close(fd)
     os.replace(tmp, folder / f"{token}.json")
     _fsync_dir(folder)
-    flush()
 
 
 def _entries(folder: Path) -> list[tuple[Path, dict]]:
@@ -126,35 +132,44 @@ def _locked(folder: Path, wait: bool):
         os.close(fd)  # releases the lock
 
 
-def flush(force: bool = False) -> int:
-    """Write the spooled sign-ups of every study and wave of which at least k wait (or all, with
-    ``force``) to the database: the number written. The others stay in the spool.
+def _ready(entries: list[tuple[Path, dict]], force: bool, study_slug: str | None) -> list[tuple[Path, dict]]:
+    sizes: dict[tuple, int] = {}
+    for _, e in entries:
+        sizes[_group(e)] = sizes.get(_group(e), 0) + 1
+    return [
+        (path, e)
+        for path, e in entries
+        if (study_slug is None or e.get("study") == study_slug) and (force or sizes[_group(e)] >= settings.AFSTAND_SIGNUP_BATCH)
+    ]
 
-    ``force`` is for tests and for ``afstand purge``-like maintenance only; it may write a batch
-    smaller than k."""
+
+def flush(force: bool = False, study_slug: str | None = None, today: dt.date | None = None) -> int:
+    """Write the spooled sign-ups of every study and wave (of one study with ``study_slug``) of
+    which at least k wait (or all, with ``force``) to the database, dated ``today`` (the flush's
+    date, the same for the whole batch): the number written. The others stay in the spool.
+
+    Called by ``afstand signups flush`` (cron), ``afstand purge`` and the owner's button, never in
+    a respondent's request. ``force`` is for tests only; it may write a batch smaller than k."""
     folder = spool_dir()
-    with _locked(folder, wait=force) as mine:
-        if not mine:
-            return 0  # another worker is flushing
-        entries = _entries(folder)
-        sizes: dict[tuple, int] = {}
-        for _, e in entries:
-            sizes[_group(e)] = sizes.get(_group(e), 0) + 1
-        ready = [(path, e) for path, e in entries if force or sizes[_group(e)] >= settings.AFSTAND_SIGNUP_BATCH]
+    with _locked(folder, wait=True):  # a second flush (cron and the owner's button) waits, then finds nothing
+        ready = _ready(_entries(folder), force, study_slug)
         if not ready:
             return 0
-        written = rewrite([e for _, e in ready])
+        written = rewrite([e for _, e in ready], today=today)
         for path, _ in ready:
             path.unlink(missing_ok=True)
         _fsync_dir(folder)
-        return written
+    scrub.after_delete(SignUp)
+    return written
 
 
-def rewrite(new: list[dict]) -> int:
-    """One transaction: every sign-up row, old and new, deleted and inserted again in random order."""
+def rewrite(new: list[dict], today: dt.date | None = None) -> int:
+    """One transaction: every sign-up row, old and new, deleted and inserted again in random order;
+    the new ones dated ``today`` (the flush's date, not the sign-up's), the old ones keep theirs."""
     studies = dict(Study.objects.values_list("slug", "id"))
     waves = dict(Wave.objects.values_list("id", "study_id"))
     table = connection.ops.quote_name(SignUp._meta.db_table)
+    written_on = today or dt.date.today()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # no other writer in between (purge, a second flush)
@@ -169,13 +184,7 @@ def rewrite(new: list[dict]) -> int:
             if wave is not None and waves.get(wave) != studies[e["study"]]:
                 continue  # its wave is gone (deleted with everything of it)
             rows.append(
-                SignUp(
-                    id=e["id"],
-                    study_id=studies[e["study"]],
-                    wave_id=wave,
-                    signed_up_on=dt.date.fromisoformat(e["on"]),
-                    **{f: e.get(f, "") for f in FIELDS},
-                )
+                SignUp(id=e["id"], study_id=studies[e["study"]], wave_id=wave, signed_up_on=written_on, **{f: e.get(f, "") for f in FIELDS})
             )
             known.add(e["id"])
             added += 1
@@ -186,25 +195,36 @@ def rewrite(new: list[dict]) -> int:
     return added
 
 
-def all_for(study: Study, wave: Wave | None = None) -> list[dict]:
-    """Every sign-up of a study (of one wave, or of all), stored or spooled, in random-key order:
-    dicts with FIELDS, ``wave`` (its label, "" when it has none) and ``signed_up_on``."""
+def waiting(study: Study, wave: Wave | None = None) -> dict[str, int]:
+    """How many sign-ups of a study (of one wave, or of all) wait in the spool, and how many of
+    them a flush would write now (their wave has at least k waiting)."""
+    spooled = pending(study.slug)
+    entries = [e for e in spooled if wave is None or e.get("wave") == wave.id]
+    sizes: dict[tuple, int] = {}
+    for e in spooled:
+        sizes[_group(e)] = sizes.get(_group(e), 0) + 1
+    ready = sum(1 for e in entries if sizes[_group(e)] >= settings.AFSTAND_SIGNUP_BATCH)
+    return {"waiting": len(entries), "ready": ready, "k": settings.AFSTAND_SIGNUP_BATCH}
+
+
+def stored_for(study: Study, wave: Wave | None = None) -> list[dict]:
+    """The stored sign-ups of a study (of one wave, or of all), in random-key order, as the owner
+    sees them: dicts with FIELDS and ``wave`` (its label, "" when it has none); no date."""
     labels = dict(Wave.objects.filter(study=study).values_list("id", "label"))
-    stored_rows = SignUp.objects.filter(study=study)
+    rows = SignUp.objects.filter(study=study)
     if wave is not None:
-        stored_rows = stored_rows.filter(wave=wave)
-    rows = [
-        {"id": s.id, "wave": labels.get(s.wave_id, ""), "signed_up_on": s.signed_up_on, **{f: getattr(s, f) for f in FIELDS}}
-        for s in stored_rows
-    ]
+        rows = rows.filter(wave=wave)
+    return [{"id": s.id, "wave": labels.get(s.wave_id, ""), **{f: getattr(s, f) for f in FIELDS}} for s in rows.order_by("id")]
+
+
+def all_for(study: Study, wave: Wave | None = None) -> list[dict]:
+    """Every sign-up of a study (of one wave, or of all), stored or spooled, in random-key order
+    (for maintenance and tests; the owner sees :func:`stored_for` and :func:`waiting` only)."""
+    rows = stored_for(study, wave)
     stored = {r["id"] for r in rows}
+    labels = dict(Wave.objects.filter(study=study).values_list("id", "label"))
     rows += [
-        {
-            "id": e["id"],
-            "wave": labels.get(e.get("wave"), ""),
-            "signed_up_on": dt.date.fromisoformat(e["on"]),
-            **{f: e.get(f, "") for f in FIELDS},
-        }
+        {"id": e["id"], "wave": labels.get(e.get("wave"), ""), **{f: e.get(f, "") for f in FIELDS}}
         for e in pending(study.slug)
         if e["id"] not in stored and (wave is None or e.get("wave") == wave.id)
     ]

@@ -266,8 +266,12 @@ def core_study(slug: str) -> CoreStudy | None:
 
     Cached per process: study folders are data shipped with the server, and loading one parses its
     XLSForms with pyxform (tens of milliseconds), which the coding screens would otherwise repeat per answer."""
+    from afstand.study import StudyDefinitionError
+
     try:
         core = find_study(slug)
+    except StudyDefinitionError:
+        raise  # a folder that is there but refused: never fall back to no disclosure control
     except StudyError:
         return None
     return core if core.id == slug else None

@@ -20,9 +20,21 @@ from django.db.models import Count, F
 
 from afstand.responses.codes import DATA_CHARS, CodeTypo, code_characters, make_code, read_code
 from afstand.responses.submission import check_submission
-from afstand.services import signup_spool
+from afstand.services import scrub, signup_spool
 from afstand.services.studies import instrument_for
-from afstand.web.models import AuditEvent, Counter, Draft, InstrumentVersion, Memo, Response, SignUp, Withdrawn, hash_code, random_key
+from afstand.web.models import (
+    AuditEvent,
+    Counter,
+    Draft,
+    InstrumentVersion,
+    Memo,
+    Response,
+    SignUp,
+    Withdrawn,
+    hash_code,
+    random_key,
+    tombstone_hash,
+)
 
 
 def monitor_rows(study, *, unknown_channel: str = "unknown", wave: str | None = None) -> list[dict]:
@@ -124,7 +136,7 @@ def read_typed_code(typed: str) -> TypedCode:
 
 def withdrawn_before(code: str) -> bool:
     """Whether the response of this code was withdrawn earlier (its tombstone is kept)."""
-    return Withdrawn.objects.filter(withdrawal_hash=hash_code(code)).exists()
+    return Withdrawn.objects.filter(withdrawal_hash=tombstone_hash(hash_code(code))).exists()
 
 
 @dataclass
@@ -244,7 +256,7 @@ def _known(instance_id: uuid.UUID, key: str, code: str, answers: dict | None) ->
     stored = Response.objects.filter(instance_id=instance_id).values_list("answers", flat=True).first()
     if stored is not None:
         return Outcome(200, {"withdrawal_code": code}) if answers is not None and stored == answers else Outcome(409, CONFLICT)
-    if Withdrawn.objects.filter(withdrawal_hash=key).exists():
+    if Withdrawn.objects.filter(withdrawal_hash=tombstone_hash(key)).exists():
         return Outcome(410, GONE)
     return None
 
@@ -267,13 +279,16 @@ def _insert_unless_known(row: Response) -> bool:
         row.id = random_key()
     values = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in Response._meta.concrete_fields]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), values + [row.withdrawal_hash])
+        cursor.execute(_insert_sql(connection.vendor), values + [tombstone_hash(row.withdrawal_hash)])
         return cursor.rowcount == 1
 
 
 def withdraw(code: str) -> bool:
-    """Delete the response with this withdrawal code; keep a count and a tombstone (the code's
-    hash) so that a late resubmission cannot store it again. True if one was deleted."""
+    """Delete the response with this withdrawal code; keep a count and a tombstone (a keyed hash
+    of the code's hash, not the deleted row's own hash) so that a late resubmission cannot store
+    it again. No audit row: its place among the researchers' timed rows would date it (the
+    ``withdrawn`` counter records it). Afterwards, on SQLite, the WAL is checkpointed so that its
+    ``-wal`` file no longer holds the answers (:mod:`afstand.services.scrub`). True if one was deleted."""
     key = hash_code(code)
     with transaction.atomic():
         _lock_instance(key)
@@ -283,10 +298,10 @@ def withdraw(code: str) -> bool:
         version = response.instrument_version
         Memo.objects.filter(study=version.study, target__startswith="answer:", target__endswith=f":{response.public_id}").delete()
         response.delete()  # its codings go with it (on_delete=CASCADE)
-        Withdrawn.objects.get_or_create(withdrawal_hash=key)
+        Withdrawn.objects.get_or_create(withdrawal_hash=tombstone_hash(key))
         count(version, "withdrawn")
-        # audited without the response, its id, its code or a time: only that one of this instrument was deleted, and the day
-        AuditEvent.objects.create(at=None, user="respondent", action="withdrawal", detail=f"{version.study.slug}/{version.name}")
+    if connection.vendor == "sqlite":
+        scrub.after_delete(Response)  # PostgreSQL: VACUUM from `afstand signups flush` (cron), not in this request
     return True
 
 

@@ -24,12 +24,12 @@ from afstand.instrument import timing
 from afstand.instrument.client_logic import page_logic
 from afstand.instrument.engine import engine_for
 from afstand.instrument.model import Group, Instrument, Item
-from afstand.instrument.pages import field_name
+from afstand.instrument.pages import FIELD_PREFIX, field_name
 from afstand.instrument.pages import pages as core_pages
 from afstand.instrument.pages import read_page as core_read_page
 from afstand.instrument.xpath import compile_expression
 from afstand.responses.numbers import AmbiguousNumber, NumberError, canonical_number
-from afstand.responses.submission import check_submission
+from afstand.responses.submission import check_submission, split_error_key
 from afstand.services import form_pages
 
 MAX_QUESTIONS = 12
@@ -181,6 +181,8 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
             local = True  # its choices are its own: never in a likert run
         if conditions:
             entry["condition"] = json.dumps(conditions, ensure_ascii=False)
+        entry["error_label"] = form_pages.label_of(form, entry["field"], language)  # as the error summary names it
+        constrained(form, entry, name, logic.constraints.get(field_name(name)), language)
         if item.appearance == "likert" and item.kind == "select_one" and not local:
             last = result[-1] if result else None
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
@@ -197,6 +199,15 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
         else:
             result.append({"kind": "item", "item": entry})
     return result
+
+
+def constrained(form: Instrument, entry: dict, key: str, constraint: list | None, language: str) -> None:
+    """A question's constraint for the page script (``data-constraint``), with the message the
+    server's error summary shows for it (:func:`error_list`)."""
+    if constraint is None:
+        return
+    entry["constraint"] = json.dumps(constraint, ensure_ascii=False)
+    entry["constraint_message"] = form_pages.constraint_message(form.items[key], language)
 
 
 def page_logic_of(form: Instrument, page: Page, answers: dict, shown: dict | None = None):
@@ -351,9 +362,13 @@ def error_list(form: Instrument, errors: dict[str, str], language: str, defaults
     for name, code in errors.items():
         item = form.items.get(name)
         message = defaults.get(code, defaults["constraint"])
-        if code == "constraint" and item is not None and item.constraint_messages:
-            message = item.constraint_messages.get(language) or next(iter(item.constraint_messages.values()))
-        out.append({"name": name, "label": item.label(language) if item else form_pages.label_of(form, name, language), "message": message})
+        owner = item if item is not None else form.items.get(split_error_key(name.removeprefix(FIELD_PREFIX))[1])  # q-member[2]/age
+        if code == "constraint" and owner is not None and owner.constraint_messages:
+            message = form_pages.constraint_message(owner, language)
+        bounds = form_pages.range_bounds(owner, language) if code == "out_of_range" and owner is not None else None
+        if bounds and "out_of_range_between" in defaults:  # the range itself, in plain words
+            message = defaults["out_of_range_between"].format(low=bounds[0], high=bounds[1])
+        out.append({"name": name, "label": form_pages.label_of(form, name, language), "message": message})
     return out
 
 

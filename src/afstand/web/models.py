@@ -32,6 +32,16 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode("utf-8")).hexdigest()
 
 
+def tombstone_hash(withdrawal_hash: str) -> str:
+    """A withdrawn response's tombstone: a keyed hash (the server's secret) of its withdrawal hash,
+    so that the tombstone in a newer backup does not equal the response row in an older one."""
+    import hmac
+
+    from django.conf import settings
+
+    return hmac.new(settings.SECRET_KEY.encode(), b"withdrawn:" + withdrawal_hash.encode(), hashlib.sha256).hexdigest()
+
+
 class Study(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
@@ -52,6 +62,9 @@ class Wave(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     targets = models.JSONField(default=dict, blank=True)  # {"werkers": {"total": 150, "whatsapp": 50}, ...}
     created_on = models.DateField(auto_now_add=True)
+    # the publication ledger of this wave: {"werkers": {"organisatie": ["ljr", "rn"]}} — groups a report of
+    # this wave hid, which every later report and analysis page of it keeps hidden (afstand.analysis.ledger)
+    published_hidden = models.JSONField(default=dict, blank=True)
 
     class Meta:
         unique_together = [("study", "label")]
@@ -105,7 +118,8 @@ class Response(models.Model):
 
 
 class Withdrawn(models.Model):
-    """A tombstone for a withdrawn response: only the hash of its withdrawal code.
+    """A tombstone for a withdrawn response: only a keyed hash of its withdrawal hash
+    (:func:`tombstone_hash`, never equal to the deleted row's ``withdrawal_hash``).
 
     A resubmission of the same instance (a retry still in flight, an old tab) must not bring
     withdrawn answers back. Holds no answers, no date, nothing that points to anyone."""
@@ -130,7 +144,7 @@ class SignUp(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
     availability = models.TextField(blank=True)
-    signed_up_on = models.DateField()
+    signed_up_on = models.DateField()  # the date of the flush that wrote it, the same for its whole batch; never its own
 
     class Meta:
         ordering = ["id"]  # random
@@ -138,8 +152,10 @@ class SignUp(models.Model):
 
 class Counter(models.Model):
     """Counts without content: declined consents and withdrawals per instrument name and wave
-    (the wave of the version declined or withdrawn from; none for counts kept before waves)."""
+    (the wave of the version declined or withdrawn from; none for counts kept before waves).
+    The key is random: a sequence would say in which order each count first happened."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
     study = models.ForeignKey(Study, on_delete=models.CASCADE)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, null=True, blank=True)
     instrument = models.SlugField()
@@ -167,9 +183,10 @@ def today() -> "dt.date":
 
 
 class AuditEvent(models.Model):
-    """Researcher actions (logins, exports, deletions) with their time, and respondent events (a
-    withdrawal) with only their day. The key is random, so neither it nor row order places a
-    respondent event among the researchers' timed ones."""
+    """Researcher and system actions (logins, exports, deletions) with their time. Respondents'
+    actions are not audited here: a withdrawal's row, even without a time, would sit among the
+    timed researcher rows in physical order (``ctid``, rowid, dump order); the ``withdrawn``
+    :class:`Counter` keeps the number. The key is random."""
 
     id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
     at = models.DateTimeField(null=True, blank=True, default=timezone.now)  # None for respondent events

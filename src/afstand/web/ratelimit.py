@@ -4,17 +4,24 @@
   (``AFSTAND_TRUSTED_PROXIES``: addresses or networks): then the rightmost address in
   ``X-Forwarded-For`` that is not itself a trusted proxy. IPv6 addresses are masked to their /64
   (one household or phone gets one /64; counting single addresses would let a phone rotate).
-* **Where the counts live.** Django's cache alias ``limits``: a database table by default
-  (``afstand_limits``), Redis when ``AFSTAND_REDIS_URL`` is set. Every gunicorn worker sees the
-  same counts.
-* **What a count reveals.** Keys are ``limit name : window number : keyed BLAKE2b of the subject``,
-  keyed with a random salt of the day that lives only in a file on the app server
-  (``AFSTAND_LIMIT_SALT_DIR``) and is replaced every day; nothing in the database or a backup can
-  turn a key back into an address. Entries expire at the first midnight after their window, so a
-  stored expiry says no more than a response's date does.
-* **Floods.** A flood of new addresses creates entries in ``limits`` only; the cache culls that
-  table at ``AFSTAND_LIMIT_MAX_ENTRIES`` (expired entries first). Per-account counters live in a
-  second alias, ``accounts``, with entries only for existing accounts, so no flood can push them out.
+* **Where the counts live.** Django's cache alias ``limits``: files in ``AFSTAND_LIMIT_DIR``
+  (:class:`FileCounts`, Django's file-based cache; one folder on the app server that every
+  gunicorn worker shares — put it on a tmpfs such as ``/dev/shm``), or Redis when
+  ``AFSTAND_REDIS_URL`` is set. **Never the database**: a respondent's sign-up, API submission or
+  withdrawal writes no row there (a row would carry its own transaction id and WAL record next to
+  the respondent's response, marking who signed up and when an answer came). The per-account
+  login counters (alias ``accounts``, researchers only) stay in a database table.
+* **What a count reveals.** Keys are ``limit name : keyed BLAKE2b of (limit name, window
+  number, subject)``, keyed with a random salt of the day that lives only in a file on the app
+  server (``AFSTAND_LIMIT_SALT_DIR``) and is replaced every day; nothing in a key says which
+  window (time) it counts, and nothing in the database or a backup can turn a key back into an
+  address. Entries expire at the first midnight after their window, so a stored expiry says no
+  more than a response's date does, and ``afstand signups flush`` (cron,
+  :func:`afstand.services.scrub.sweep_limits`) deletes
+  expired entries.
+* **Floods.** A flood of new addresses creates entries in ``limits`` only; the store culls at
+  ``AFSTAND_LIMIT_MAX_ENTRIES`` (a random third). Per-account counters live in the second alias,
+  ``accounts``, with entries only for existing accounts, so no flood can push them out.
 
 Counts are fixed windows: the counter of window ``w`` for subject ``s`` is one cache entry.
 """
@@ -32,6 +39,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
+
+
+class FileCounts(FileBasedCache):
+    """Django's file-based cache, culling at most every ``CULL_SECONDS`` per worker process (its
+    stock ``set`` lists the whole folder on every write). Expired counters are deleted by
+    :func:`afstand.services.scrub.sweep_limits` (cron)."""
+
+    CULL_SECONDS = 10.0
+    _culled = -CULL_SECONDS  # per process, shared by its threads' cache objects
+
+    def _cull(self):
+        now = time.monotonic()
+        if now - FileCounts._culled < self.CULL_SECONDS:
+            return
+        FileCounts._culled = now
+        super()._cull()
 
 
 def _value(v) -> int:
@@ -131,8 +155,8 @@ class Limiter:
     def _key(self, subject: str) -> tuple[str, int]:
         window = _value(self._window)
         index = int(self.clock()) // window
-        digest = hashlib.blake2b(f"{self.name}\0{subject}".encode(), key=_salt(), digest_size=16).hexdigest()
-        return f"{self.name}:{index}:{digest}", _expiry((index + 1) * window)
+        digest = hashlib.blake2b(f"{self.name}\0{index}\0{subject}".encode(), key=_salt(), digest_size=16).hexdigest()
+        return f"{self.name}:{digest}", _expiry((index + 1) * window)  # the window is inside the digest only
 
     def count(self, subject: str) -> int:
         key, _ = self._key(subject)

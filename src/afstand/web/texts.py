@@ -48,6 +48,7 @@ _TEXTS = {
         "not_a_datetime": _("Enter a date and a time."),
         "not_acknowledged": _("Tick the box to confirm."),
         "out_of_range": _("Choose a value within the range."),
+        "out_of_range_between": _("Choose a number from {low} to {high}."),
         "not_offered": _("Choose one of the answers shown."),
         "too_large": _("This number is too large."),
         "too_many_instances": _("There are too many entries here. Remove one."),

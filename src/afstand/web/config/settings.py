@@ -71,7 +71,7 @@ def database_from_url(url: str) -> dict:
             "OPTIONS": {
                 "timeout": 20,  # busy timeout, seconds
                 "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA secure_delete=ON;",
             },
             # one connection per worker thread, kept: opening one runs three PRAGMAs and closing the
             # last one checkpoints the WAL — 1.2 of the 2 ms CPU a submission cost (bench/submission.py)
@@ -128,7 +128,8 @@ if config.get("AFSTAND_HTTPS"):
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # afstand's own settings (afstand.config; tests override them with Django's override_settings).
-# Rate limits: afstand.web.ratelimit, counted in the cache alias "limits" shared by all workers.
+# Rate limits: afstand.web.ratelimit, counted in the cache alias "limits" shared by all workers
+# (files in AFSTAND_LIMIT_DIR, or Redis; never the database).
 AFSTAND_TRUSTED_PROXIES = config.get("AFSTAND_TRUSTED_PROXIES")
 AFSTAND_RATE_LIMIT = config.get("AFSTAND_RATE_LIMIT")
 AFSTAND_RATE_WINDOW = config.get("AFSTAND_RATE_WINDOW")
@@ -154,9 +155,18 @@ AFSTAND_SIGNUP_SPOOL = str(config.get("AFSTAND_SIGNUP_SPOOL") or VAR / "signup-s
 _REDIS = config.get("AFSTAND_REDIS_URL")
 
 
-def _limit_cache(table: str, max_entries: int) -> dict:
+AFSTAND_LIMIT_DIR = str(config.get("AFSTAND_LIMIT_DIR") or VAR / "limits")
+
+
+def _limit_cache(table: str, max_entries: int, files: bool = False) -> dict:
     if _REDIS:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS, "KEY_PREFIX": table}
+    if files:  # outside the database: a respondent's request writes no row (afstand.web.ratelimit)
+        return {
+            "BACKEND": "afstand.web.ratelimit.FileCounts",
+            "LOCATION": AFSTAND_LIMIT_DIR,
+            "OPTIONS": {"MAX_ENTRIES": max_entries, "CULL_FREQUENCY": 3},
+        }
     return {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": table,
@@ -166,7 +176,7 @@ def _limit_cache(table: str, max_entries: int) -> dict:
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "limits": _limit_cache("afstand_limits", AFSTAND_LIMIT_MAX_ENTRIES),
+    "limits": _limit_cache("afstand_limits", config.get("AFSTAND_LIMIT_FILE_MAX_ENTRIES"), files=True),
     "accounts": _limit_cache("afstand_limits_accounts", AFSTAND_LIMIT_MAX_ENTRIES),
 }
 

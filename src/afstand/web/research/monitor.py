@@ -8,7 +8,7 @@ from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
 from afstand.services import AfstandError, access, signup_spool, studies, submissions
@@ -108,25 +108,44 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
     return response
 
 
-SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "wave", "signed_up_on")  # the date last
+SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "wave")  # no date: a sign-up has none of its own
 
 
 @login_required
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
     """Lottery and focus-group sign-ups (of one wave with ``?meting=``, or of all): owners only, in
-    random order, never beside any answer."""
+    random order, never beside any answer. Only stored sign-ups (written in batches of at least k)
+    and the number still waiting: a spooled sign-up is never shown (the difference between two
+    looks would name the person who just answered). POST writes the waiting sign-ups now (the end
+    of fieldwork), refused with the reason while no wave has k waiting."""
     from afstand.services import waves as wave_service
     from afstand.web.research.waves import chosen_wave, switcher
 
     membership = access.membership(request.user, study, {"owner"})
     wave = chosen_wave(request, membership.study)
     chosen = wave_service.wave_by_label(membership.study, wave) if wave else None
-    found = signup_spool.all_for(membership.study, chosen)  # stored and spooled
+    message, status = "", 200
+    if request.method == "POST" and fmt == "html":
+        counts = signup_spool.waiting(membership.study)
+        if counts["ready"]:
+            written = signup_spool.flush(study_slug=membership.study.slug)
+            audit(request.user, "signups-written", f"{study} ({written} sign-ups)")
+            return redirect(request.get_full_path())
+        message, status = (
+            gettext(
+                "Nothing was written: %(waiting)d sign-ups are waiting, but sign-ups are written only in groups of at least "
+                "%(k)d of one wave, so that nobody can link a name to answers. They are kept until more sign up, or until "
+                "the retention period ends."
+            )
+            % counts,
+            409,
+        )
+    found = signup_spool.stored_for(membership.study, chosen)
     rows = [tuple(r[f] for f in SIGNUP_FIELDS) for r in found]
     audit(request.user, "signups", f"{study}{'/' + wave if wave else ''}.{fmt} ({len(rows)} sign-ups)")
     if fmt == "csv":
         buffer = io.BytesIO()
-        exporter.write(list(SIGNUP_FIELDS), [[*r[:-1], r[-1].isoformat()] for r in rows], "csv", buffer, spreadsheet=True)
+        exporter.write(list(SIGNUP_FIELDS), [list(r) for r in rows], "csv", buffer, spreadsheet=True)
         response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["csv"])
         name = f"aanmeldingen-{membership.study.slug}{'-' + wave if wave else ''}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -138,6 +157,9 @@ def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse
         {
             "study": membership.study,
             "rows": [(labels.get(r[0], r[0]),) + r[1:] for r in rows],
+            "waiting": signup_spool.waiting(membership.study, chosen),
+            "message": message,
             **switcher(request, membership.study, wave),
         },
+        status=status,
     )

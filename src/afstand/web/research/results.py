@@ -66,6 +66,7 @@ def item_tables(result: dict, instrument) -> list[dict]:
                     "max": entry["max"],
                     "missing": entry["missing"],
                     "outliers": entry["outliers"]["values"],
+                    "withheld": bool(entry["outliers"].get("withheld")),
                     "not_asked": entry.get("not_asked", 0),
                 }
             )
@@ -99,7 +100,10 @@ def analysis(request: HttpRequest, study: str, instrument: str) -> HttpResponse:
     found = InstrumentVersion.objects.filter(study=membership.study, name=instrument)
     if not (found.filter(wave__label=wave) if wave else found).exists():
         raise Http404
-    result, form = results_service.published_stored(study, instrument, wave)
+    try:
+        result, form = results_service.published_stored(study, instrument, wave)
+    except AfstandError as err:  # e.g. a study folder refused for its breakdowns (docs/disclosure-control.md)
+        return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=409)
     figures = [
         {
             "key": f.key,

@@ -97,7 +97,10 @@ def trend_page(request: HttpRequest, study: str, instrument: str) -> HttpRespons
     membership = access.membership(request.user, study, EXPORT_ROLES)
     if not InstrumentVersion.objects.filter(study=membership.study, name=instrument).exists():
         raise Http404
-    result = results_service.trend_stored(study, instrument)
+    try:
+        result = results_service.trend_stored(study, instrument)
+    except AfstandError as err:  # e.g. a study folder refused for its breakdowns (docs/disclosure-control.md)
+        return render(request, "afstand/research/message.html", {"study": membership.study, "message": str(err)}, status=409)
     figures, rows = [], []
     if result is not None:
         figures = [
