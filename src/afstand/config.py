@@ -115,6 +115,9 @@ SETTINGS: dict[str, Setting] = {
             None,
             "folder for cached compiled forms and columnar copies of large files; off switches the cache off (default: $XDG_CACHE_HOME/afstand)",
         ),
+        Setting(
+            "AFSTAND_FIGURE_CACHE_MB", int, 200, "megabytes of report drawings the cache keeps; the least recently used go first (0: none)"
+        ),
         # commands
         Setting("AFSTAND_RETENTION_DAYS", int, None, "afstand purge: delete responses and sign-ups older than this many days"),
         Setting("AFSTAND_PASSWORD", str, None, "afstand createuser: the password (asked for when not set)"),

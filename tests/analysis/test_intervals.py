@@ -160,3 +160,28 @@ def test_bootstrap_effect_interval_contains_the_estimate():
     assert low < r < high and high - low < 0.6
     assert intervals.rank_biserial_many(table[None])[0] == pytest.approx(r)
     assert intervals.bootstrap_effect(table, intervals.rank_biserial_many) == [low, high]  # seeded: reproducible
+
+
+def test_newcombe_paired_without_correlation_is_the_independent_interval():
+    # ad − bc = 6·6 − 6·6 = 0: φ = 0, and the paired interval is the one for two samples of n
+    d, low, high = intervals.newcombe_paired(6, 6, 6, 6)
+    assert (d, low, high) == pytest.approx(intervals.newcombe(12, 24, 12, 24), abs=1e-12)
+    assert intervals.newcombe_paired(0, 0, 0, 0) is None
+
+
+@pytest.mark.parametrize("n", [26, 228])
+def test_newcombe_paired_covers_the_true_difference(n):
+    """Simulated pairs of strongly correlated answers (the same respondents): the 95% interval holds the
+    true difference about 95% of the time, and is narrower than the interval that ignores the pairing."""
+    rng = np.random.default_rng(20210 + n)
+    cells = np.array([0.25, 0.05, 0.25, 0.45])  # both, only the first, only the second, neither: p1 = 0.30, p2 = 0.50
+    truth = (cells[0] + cells[1]) - (cells[0] + cells[2])
+    covered, narrower, runs = 0, 0, 3000
+    for table in rng.multinomial(n, cells, size=runs):
+        a, b, c, d = (int(x) for x in table)
+        _, low, high = intervals.newcombe_paired(a, b, c, d)
+        covered += low <= truth <= high
+        _, low_i, high_i = intervals.newcombe(a + b, n, a + c, n)
+        narrower += (high - low) < (high_i - low_i)
+    assert 0.93 <= covered / runs <= 0.98
+    assert narrower / runs > 0.95

@@ -33,7 +33,7 @@ SENTENCES = [
     "Gemiddeld hadden de cliënten 1,3 jaar contact met de reclassering",
     "daarnaast antwoordde een cliënt 32 jaar",
     "Nu werkt 55% hoofdzakelijk online met aanvullend face to face",
-    "Waar 46% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt 12% van de cliënten",
+    "Waar 46% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt 12% [4–29] van de cliënten",
 ]
 
 
@@ -179,8 +179,13 @@ def expected_sentences(result: dict) -> list[str]:
     sentences.append(f"Nu werkt {pct(workers, 'w_form_now', 'vooral_online')}% hoofdzakelijk online met aanvullend face to face")
     mis_workers = dutch(workers["likert"]["w_wa_miscommunicatie"]["percent"]["eens"])
     mis_clients = dutch(clients["likert"]["c_wa_verkeerd_begrijpen"]["percent"]["eens"])
+    from statsmodels.stats.proportion import proportion_confint
+
+    entry = clients["likert"]["c_wa_verkeerd_begrijpen"]
+    low, high = proportion_confint(entry["counts"]["eens"], entry["base"], method="wilson")  # the client's percentages carry their interval
     sentences.append(
-        f"Waar {mis_workers}% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt {mis_clients}% van de cliënten"
+        f"Waar {mis_workers}% van de werkers vindt dat online werken sneller tot miscommunicatie leidt, vindt {mis_clients}% "
+        f"[{dutch(100 * low)}–{dutch(100 * high)}] van de cliënten"
     )
     return sentences
 
@@ -324,3 +329,17 @@ def test_reference_report_shows_the_published_figures(full_report):
     gender = json.loads((full_report / "cijfers.json").read_text(encoding="utf-8"))["clienten"]["items"]["c_gender"]
     assert gender["counts"]["man"] is None and gender["counts"]["vrouw"] is None  # 20 and 6: the 6 must not show
     assert "77% mannen" not in html and "23% vrouwen" not in html
+
+
+def test_factsheet_of_a_small_study_is_one_page(tmp_path, study):
+    """14 workers and 11 clients: groups are hidden everywhere, the tiles' intervals are wide; the page still holds it all."""
+    from afstand.demo import write_study
+    from afstand.report.build import build_report
+
+    data = write_study(study, tmp_path / "data", {"werkers": 14, "clienten": 11}, seed=3)
+    build_report(study, data, tmp_path / "out", formats=("pdf",), workers=1, drawings="none")
+    info = subprocess.run(["pdfinfo", str(tmp_path / "out" / "factsheet.pdf")], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\b", info)
+    n = {name: json.loads((tmp_path / "out" / "cijfers.json").read_text(encoding="utf-8"))[name]["n_consented"] for name in data}
+    text = pdftext(tmp_path / "out" / "factsheet.pdf")
+    assert f"N = {n['werkers']} reclasseringswerkers, N = {n['clienten']} cliënten" in text

@@ -64,7 +64,11 @@ def strict_study(tmp_path_factory, study) -> Study:
 def comparisons_table(html: str) -> str:
     parser = CaptionedTables()
     parser.feed(html)
-    tables = [t for caption, t in parser.tables.items() if caption.startswith("Verschillen tussen groepen reclasseringswerkers")]
+    tables = [
+        t
+        for caption, t in parser.tables.items()
+        if re.sub(r"^Tabel \d+\. ", "", caption).startswith("Verschillen tussen groepen reclasseringswerkers")
+    ]
     assert len(tables) == 1
     return tables[0]
 
@@ -136,6 +140,8 @@ def test_no_small_group_in_any_breakdown_output(study, strict_study, skewed_data
     for everything in json.loads((out / "cijfers.json").read_text(encoding="utf-8")).values():  # items answered, both instruments
         shown |= {everything["n_consented"] - e["missing"] for e in everything["items"].values() if "missing" in e}
     pdf = subprocess.run(["pdftotext", str(out / "rapport.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(out / "factsheet.pdf")], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\b", info), "the factsheet stays one page when groups are hidden"
     docx_text = cells + " ".join(p.text for p in document.paragraphs)
     for name, shown_text in (("html", text), ("docx", docx_text), ("pdf", pdf)):
         assert set(group_sizes(shown_text)) <= shown, (name, set(group_sizes(shown_text)) - shown)

@@ -52,7 +52,7 @@ def _text(path) -> str:
 
 def _section(text: str) -> str:
     start = text.index("Ontwikkeling sinds de vorige meting", text.index("Ontwikkeling sinds de vorige meting") + 1)
-    return text[start : text.index("Bijlage: verantwoording van de cijfers", start)]
+    return text[start : text.index("Verantwoording van de cijfers", start)]
 
 
 def test_section_wording_is_computed_from_the_intervals(wave_report, study, two_waves):
@@ -160,3 +160,46 @@ def test_report_wave_option_errors(tmp_path, two_waves):
         result = run_cli("report", *extra, "--out", str(tmp_path / "out"))
         assert result.returncode == 2 and message in result.stderr, result.stderr
         assert not (tmp_path / "out").exists()
+
+
+def test_trend_figures_are_drawn_by_the_figure_workers(tmp_path, two_waves):
+    """With workers, the main process draws nothing (it never loads matplotlib): the trend figures go to
+    the warm figure workers like the others, bare (their caption and number are the page's)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = """
+import json, sys
+from afstand.report.build import build_report
+from afstand.study import find_study
+waves = json.loads(sys.argv[1])
+waves = [(label, {name: __import__("pathlib").Path(p) for name, p in files.items()}) for label, files in waves]
+build_report(find_study(), waves[-1][1], __import__("pathlib").Path(sys.argv[2]), formats=("html", "docx"), workers=2, waves=waves)
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")))
+"""
+    waves = json.dumps([(label, {name: str(path) for name, path in files.items()}) for label, files in two_waves])
+    out = tmp_path / "out"
+    env = {**os.environ, "AFSTAND_CACHE_DIR": "off"}  # nothing cached: everything is drawn
+    result = subprocess.run([sys.executable, "-c", script, waves, str(out)], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    svg = (out / "figures" / "trend-werkers-w_form_now.svg").read_text(encoding="utf-8")
+    assert "2021" in svg and "Figuur" not in svg  # the number is in the caption, not in the drawing
+    page = (out / "rapport.html").read_text(encoding="utf-8")
+    assert re.search(r'<figure id="trend-werkers-w_form_now">.*?<span class="caption">Figuur \d+\. ', page, flags=re.S)
+
+
+def test_the_factsheet_of_a_second_wave_is_one_page(tmp_path, study, two_waves):
+    """The tiles carry the previous wave's value and arrow, and the page still holds everything."""
+    import subprocess
+
+    from afstand.report.build import build_report
+
+    out = tmp_path / "out"
+    build_report(study, two_waves[-1][1], out, formats=("pdf",), workers=1, waves=two_waves, drawings="none")
+    info = subprocess.run(["pdfinfo", str(out / "factsheet.pdf")], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+1\b", info)
+    text = subprocess.run(["pdftotext", str(out / "factsheet.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count("2021:") == 6  # every tile shows the previous wave

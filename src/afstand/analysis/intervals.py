@@ -58,6 +58,31 @@ def newcombe(count1: int, n1: int, count2: int, n2: int, *, confidence: float = 
     return d, low, high
 
 
+def newcombe_paired(
+    both: int, first_only: int, second_only: int, neither: int, *, confidence: float = 0.95
+) -> tuple[float, float, float] | None:
+    """p1 − p2 of two yes/no answers of the same respondents (p1 = (both + first_only) / n, p2 =
+    (both + second_only) / n) with Newcombe's (1998) score interval for paired data, method 10:
+    the Wilson limits of both proportions combined with the correlation φ of the 2 × 2 table
+    (φ's numerator ad − bc taken as 0 between 0 and n/2, and as ad − bc − n/2 above). With φ = 0
+    it is the interval for independent samples."""
+    a, b, c, d = both, first_only, second_only, neither
+    n = a + b + c + d
+    first, second = wilson(a + b, n, confidence=confidence), wilson(a + c, n, confidence=confidence)
+    if first is None or second is None:
+        return None
+    p1, p2 = (a + b) / n, (a + c) / n
+    (l1, u1), (l2, u2) = first, second
+    cross = a * d - b * c
+    numerator = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+    margins = (a + b) * (c + d) * (a + c) * (b + d)
+    phi = numerator / math.sqrt(margins) if margins else 0.0
+    diff = p1 - p2
+    low = diff - math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    high = diff + math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
+    return diff, low, high
+
+
 def mean_interval(values: np.ndarray, *, confidence: float = 0.95) -> list[float] | None:
     """Student t interval for the mean of ``values`` (NaN ignored); ``None`` with fewer than 2 values."""
     data = np.asarray(values, dtype=float)

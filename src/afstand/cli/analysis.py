@@ -12,14 +12,18 @@ def register(sub) -> None:
         description="Analyse one instrument's responses: frequencies, numbers, Likert, scales, group comparisons.",
     )
     p.add_argument("--instrument", required=True, help="an instrument of the study (e.g. werkers) or a path to an XLSForm")
-    p.add_argument("--data", required=True, help="responses: .csv or .xlsx export of afstand, KoboToolbox, ODK Central or Microsoft Forms")
+    p.add_argument(
+        "--data",
+        required=True,
+        help="responses: .csv, .xlsx or .zip export of afstand, KoboToolbox, ODK Central or Microsoft Forms, or an SPSS .sav / Stata .dta",
+    )
     # no choices=: the names live in afstand.responses.layouts, which loads pyarrow (kept out of start-up);
     # an unknown name is refused there, listing the known ones (exit 2)
     p.add_argument(
         "--layout",
         metavar="LAYOUT",
-        help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central "
-        "or ms-forms (default: detected, and named in the output; docs/data-formats.md)",
+        help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central, limesurvey, "
+        "ms-forms or spss (default: detected, and named in the output; docs/data-formats.md)",
     )
     p.add_argument("--study", help="study folder or id (default: $AFSTAND_STUDY, else the bundled study)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")

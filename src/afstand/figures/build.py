@@ -9,6 +9,7 @@ and the web app share this code.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -310,6 +311,12 @@ _BUILDERS = {"bars": _bars, "multi": _bars, "stacked": _stacked, "grouped": _gro
 
 def _title(entry: dict) -> str:
     return f"Figuur {entry['number']}. {entry['title']}"
+
+
+def numbered(title: str, number: int) -> str:
+    """``title`` ("Figuur 13. …", or without a number) as figure ``number`` (the report numbers its
+    figures in the order they appear in the text)."""
+    return f"Figuur {number}. " + re.sub(r"^Figuur \d+\.\s*", "", title)
 
 
 def _key(entry: dict) -> str:

@@ -11,7 +11,10 @@ Every drawing is cached on disk (:mod:`afstand.cache`, kind ``figures``) under a
 everything that determines it — the figure's specification, the published numbers it shows,
 the instrument version (labels), the group name, footnote and look, afstand's figure code and
 the matplotlib version — so a rebuild after a change of text redraws nothing, and a change of
-data or code redraws what it touches.
+data or code redraws what it touches. Each entry carries the SHA-256 of its drawing: an entry that
+does not match (damaged, cut short) is removed and drawn again, never shown. After a build that
+added drawings the cache is cut back to ``AFSTAND_FIGURE_CACHE_MB``, least recently used first.
+The report's trend figures (two or more waves) are drawn here too, by the same workers.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import functools
 import hashlib
 import json
 import os
+import time
 import traceback
 from importlib import resources
 from pathlib import Path
@@ -37,7 +41,7 @@ def _code_version() -> str:
     from importlib.metadata import version
 
     digest = hashlib.sha256(version("matplotlib").encode())
-    for name in ("build.py", "charts.py", "style.py", "render.py"):
+    for name in ("build.py", "charts.py", "style.py", "render.py", "trendchart.py"):
         digest.update(resources.files("afstand.figures").joinpath(name).read_bytes())
     return digest.hexdigest()
 
@@ -125,11 +129,19 @@ class Drawings:
     """The figures being drawn: :meth:`wait` returns when every drawing of a format is there,
     :meth:`files` gives them (``figures/<key>.<fmt>`` → bytes)."""
 
-    def __init__(self, formats: tuple[str, ...], out_dir: Path | None, done: dict[str, bytes], painters: Painters | None = None):
+    def __init__(
+        self, formats: tuple[str, ...], out_dir: Path | None, done: dict[str, bytes], painters: Painters | None = None, stored: bool = False
+    ):
         self._formats = formats
         self._out_dir = out_dir
         self._done = done  # drawn or found here: name → bytes
         self._painters = painters
+        self._stored = stored  # new drawings went into the cache
+
+    def prune(self) -> None:
+        """After the drawings are done: keep the figure cache within its bound (when this build added to it)."""
+        if self._stored:
+            prune()
 
     @property
     def parallel(self) -> bool:
@@ -163,6 +175,7 @@ def draw(
     look: Look | None = None,
     formats: tuple[str, ...] = FORMATS,
     cached: bool = True,
+    trends: list[dict] = (),
 ) -> Drawings:
     """Draw the figures of ``spec``: into ``out_dir`` (``<key>.svg``, ``<key>.png``), or with
     ``out_dir`` None in memory, here (nothing touches the disk but the cache).
@@ -173,6 +186,8 @@ def draw(
     everything is drawn here before this returns. Painters get the study folder and reload the
     instruments (a loaded instrument is not picklable); results are plain dicts. ``cached=False``:
     the figure cache is neither read nor written (a build that must not touch the disk).
+    ``trends``: the trend figures (keyword arguments of :func:`afstand.figures.trendchart.trend_figure`),
+    drawn bare (their caption is the page's) with the others.
     """
     look = look or Look()
     spec = [e for e in spec if e["instrument"] in results]
@@ -192,6 +207,18 @@ def draw(
                     write_whole(out_dir / f"{key}.{fmt}", data)
         else:
             missing.append(entry)
+    for job in trends:
+        digest = digests[job["key"]] = cache.key(
+            _code_version(), json.dumps(["trend", job], sort_keys=True, ensure_ascii=False, default=str)
+        )
+        found = {fmt: _cached(f"{digest}.{job['key']}.{fmt}") if cached else None for fmt in formats}
+        if found and all(data is not None for data in found.values()):
+            for fmt, data in found.items():
+                done[f"figures/{job['key']}.{fmt}"] = data
+                if out_dir is not None:
+                    write_whole(out_dir / f"{job['key']}.{fmt}", data)
+        else:
+            missing.append({"trend": job})
     if not missing or not formats:
         if painters is not None:
             painters.give([])
@@ -203,10 +230,10 @@ def draw(
             study_root, missing, results, groups, footnote, look, formats, out_dir, digests if cached else None, nice=False, into=done
         ):
             pass
-        return Drawings(formats, out_dir, done)
+        return Drawings(formats, out_dir, done, stored=cached)
     chunks = [c for c in _shares(missing, len(painters)) if c]
-    painters.give([(study_root, chunk, results, groups, footnote, look, formats, out_dir, digests) for chunk in chunks])
-    return Drawings(formats, out_dir, done, painters)
+    painters.give([(study_root, chunk, results, groups, footnote, look, formats, out_dir, digests if cached else None) for chunk in chunks])
+    return Drawings(formats, out_dir, done, painters, stored=cached)
 
 
 def _shares(spec: list[dict], n: int) -> list[list[dict]]:
@@ -221,14 +248,71 @@ def _shares(spec: list[dict], n: int) -> list[list[dict]]:
     return shares
 
 
+MAGIC = b"afstand-figure-1\n"  # an entry: MAGIC, the SHA-256 of the drawing, the drawing
+STALE_PARTS = 3600  # seconds: a temporary file this old is left over from a write that died
+
+
 def _cached(name: str) -> bytes | None:
+    """The drawing stored under ``name``, or None: absent, unreadable, or not whole (its checksum
+    does not match: a damaged or truncated entry is removed, so it is drawn and stored again)."""
     target = cache.path("figures", name)
     if target is None:
         return None
     try:
-        return target.read_bytes()
+        stored = target.read_bytes()
     except OSError:
         return None
+    head, digest, data = stored[: len(MAGIC)], stored[len(MAGIC) : len(MAGIC) + 32], stored[len(MAGIC) + 32 :]
+    if head != MAGIC or hashlib.sha256(data).digest() != digest:
+        target.unlink(missing_ok=True)
+        return None
+    try:
+        os.utime(target)  # used now: the least recently used entries are removed first
+    except OSError:
+        pass
+    return data
+
+
+def _store(name: str, data: bytes) -> None:
+    cache.write_bytes("figures", name, MAGIC + hashlib.sha256(data).digest() + data)
+
+
+def prune(limit: int | None = None) -> int:
+    """Keep the figure cache under ``limit`` bytes (default ``AFSTAND_FIGURE_CACHE_MB``): remove the
+    least recently used entries (and temporary files of writes that died) until it fits. Returns
+    how many bytes were removed; never an error."""
+    from afstand import config
+
+    folder = cache.path("figures", "")
+    if folder is None or not folder.is_dir():
+        return 0
+    limit = config.get("AFSTAND_FIGURE_CACHE_MB") * 1024 * 1024 if limit is None else limit
+    entries, now, removed = [], time.time(), 0
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in listing:
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        if entry.name.startswith("."):  # a write under way (or one that died long ago)
+            if now - info.st_mtime > STALE_PARTS:
+                Path(entry.path).unlink(missing_ok=True)
+            continue
+        entries.append((info.st_mtime, info.st_size, entry.path))
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries):
+        if total <= limit:
+            break
+        try:
+            Path(path).unlink(missing_ok=True)
+        except OSError:
+            continue
+        total -= size
+        removed += size
+    return removed
 
 
 def write_whole(path: Path, data: bytes) -> None:
@@ -246,9 +330,14 @@ def _drawn(
     of its drawings are there."""
     from afstand.study import Study
 
+    plain = [e for e in spec if "trend" not in e]
     study = Study.load(study_root)
-    instruments = {name: study.instrument(name) for name in {e["instrument"] for e in spec}}
-    figures = build_figures(spec, results, instruments, groups, footnote, look=look)
+    instruments = {name: study.instrument(name) for name in {e["instrument"] for e in plain}}
+    figures = build_figures(plain, results, instruments, groups, footnote, look=look)
+    if len(plain) < len(spec):
+        from afstand.figures.trendchart import trend_figure
+
+        figures += [trend_figure(**e["trend"], number=0, bare=True) for e in spec if "trend" in e]
     try:
         for fmt in formats:
             if fmt == "png" and nice and hasattr(os, "nice"):
@@ -260,7 +349,8 @@ def _drawn(
                 if out_dir is not None:
                     write_whole(out_dir / f"{figure.key}.{fmt}", data)
                 if digests is not None:
-                    cache.write_bytes("figures", f"{digests[figure.number]}.{figure.key}.{fmt}", data)
+                    digest = digests[figure.key] if figure.key in digests else digests[figure.number]
+                    _store(f"{digest}.{figure.key}.{fmt}", data)
             yield fmt
     finally:
         close(figures)

@@ -9,17 +9,17 @@ trend.
 
 from __future__ import annotations
 
-import matplotlib
+from typing import TYPE_CHECKING
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from afstand.figures.build import FigureData
+from afstand.figures.charts import WIDTH, Series, wrap
+from afstand.figures.style import TEXT, apply_style, colours_for, pyplot
 
-from afstand.figures.build import FigureData  # noqa: E402
-from afstand.figures.charts import Series, wrap  # noqa: E402
-from afstand.figures.style import TEXT, apply_style, colours_for  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 CHANGED = "vraag gewijzigd"
+SIZE = (WIDTH, 3.6)  # inches: the text width, so no text prints under its nominal size
 
 
 def trend_chart(
@@ -35,9 +35,10 @@ def trend_chart(
     footnote: str = "",
 ) -> Figure:
     """One line per series over the waves; ``breaks`` are wave indices i where the item changed
-    between wave i−1 and i (the line is not drawn across them)."""
+    between wave i−1 and i (the line is not drawn across them). An empty ``title`` or ``footnote``
+    is not drawn (the report prints them as the figure's caption and source line)."""
     apply_style()
-    fig, ax = plt.subplots(figsize=(8.6, 4.4))
+    fig, ax = pyplot().subplots(figsize=SIZE)
     x = list(range(len(waves)))
     colours = colours_for(len(series), "qualitative")
     top = 0.0
@@ -73,15 +74,16 @@ def trend_chart(
     ax.set_ylim(0, min(100, max(10.0, top * 1.15)))
     ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(wrap(title, 70), x=0.01, ha="left", fontsize=11, fontweight="bold", color=TEXT)
+    if title:
+        fig.suptitle(wrap(title, 70), x=0.01, ha="left", fontsize=11, fontweight="bold", color=TEXT)
     handles, _ = ax.get_legend_handles_labels()
     if handles:
         fig.legend(
             loc="lower center", bbox_to_anchor=(0.5, 0.06 if footnote else 0.0), ncol=min(4, len(series)), frameon=False, fontsize=8.5
         )
     if footnote:
-        fig.text(0.01, 0.005, wrap(footnote, 150), fontsize=7.5, color="#555555", va="bottom")
-    fig.tight_layout(rect=(0, (0.5 if footnote else 0.0) / 4.4 + 0.07, 1, 0.95))
+        fig.text(0.01, 0.005, wrap(footnote, 110), fontsize=8, color="#555555", va="bottom")
+    fig.tight_layout(rect=(0, (0.5 if footnote else 0.0) / SIZE[1] + 0.07, 1, 0.95 if title else 1.0))
     return fig
 
 
@@ -95,10 +97,14 @@ def trend_figure(
     categories: list[str] | None = None,
     group: str = "respondenten",
     draw: bool = True,
+    bare: bool = False,
 ) -> FigureData:
     """A trend figure from one item (or collapsed Likert item) of a trend result.
 
-    ``categories``: which choices / collapsed categories to draw (default: all of the latest wave).
+    ``categories``: which choices / collapsed categories to draw (default: all of the latest wave);
+    ``bare``: the drawing holds neither title nor footnote (the report's caption and source line
+    carry them, and its number is only known when the text is laid out). Without ``draw`` only the
+    data (no matplotlib).
     """
     present = [w for w in waves if w in entry["waves"]]
     latest = entry["waves"][present[-1]]
@@ -119,8 +125,10 @@ def trend_figure(
     rows = [(s.label, [_cell(entry["waves"].get(w), s.key) for w in waves]) for s in series]
     figure = None
     if draw:
-        figure = trend_chart(title, waves, series, percent, low, high, breaks, ylabel=f"% van de {group}", footnote=footnote)
-    return FigureData(key=key, number=number, title=title, columns=list(waves), rows=rows, footnote=footnote, figure=figure)
+        figure = trend_chart(
+            "" if bare else title, waves, series, percent, low, high, breaks, ylabel=f"% van de {group}", footnote="" if bare else footnote
+        )
+    return FigureData(key=key, number=number, title=title, columns=list(waves), rows=rows, footnote=footnote, figure=figure, size=SIZE)
 
 
 def _segments(n: int, breaks: list[int]) -> list[tuple[int, int]]:

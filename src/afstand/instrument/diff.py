@@ -120,13 +120,17 @@ def _item_changes(form_a: Instrument, a: Item, form_b: Instrument, b: Item) -> l
     relevance_a, relevance_b = _relevance(form_a, a), _relevance(form_b, b)
     if relevance_a != relevance_b:
         changes.append(Change(a.name, "relevance", True, relevance_a or "(always shown)", relevance_b or "(always shown)"))
-    if a.required != b.required:
-        changes.append(
-            Change(a.name, "required", False, "required" if a.required else "optional", "required" if b.required else "optional")
-        )
+    if (a.required, a.required_if) != (b.required, b.required_if):
+        changes.append(Change(a.name, "required", False, _required(a), _required(b)))
     if a.choice_list is not None and b.choice_list is not None:
         changes.extend(_choice_changes(a, form_a.default_language, b, form_b.default_language))
     return changes
+
+
+def _required(item: Item) -> str:
+    if item.required_if:
+        return f"required if {item.required_if}"
+    return "required" if item.required else "optional"
 
 
 def _choice_changes(a: Item, lang_a: str, b: Item, lang_b: str) -> list[Change]:

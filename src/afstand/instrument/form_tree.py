@@ -1,5 +1,6 @@
-"""pyxform's tree of a form before the model is built: loops expanded into groups, and the key
-of every question and group (the name when unique, else the full path)."""
+"""pyxform's tree of a form before the model is built: loops expanded into groups, the key of
+every question and group (the name when unique, else the full path), and the survey columns whose
+text afstand parses (``required``, ``missing``)."""
 
 from __future__ import annotations
 
@@ -72,3 +73,19 @@ def _keys(children: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
         {p: (n if len(ps) == 1 else p) for n, ps in questions.items() for p in ps},
         {p: (n if len(ps) == 1 else p) for n, ps in groups.items() for p in ps},
     )
+
+
+REQUIRED_YES = ("yes", "true", "true()", "1")
+REQUIRED_NO = ("", "no", "false", "false()", "0")
+
+
+def required_condition(value: Any) -> str | None:
+    """``required`` that is a condition rather than yes/no (kept in the model and its version)."""
+    text = str(value if value is not None else "").strip()
+    return None if text.lower() in REQUIRED_YES + REQUIRED_NO else text
+
+
+def missing_codes(value: Any) -> tuple[str, ...]:
+    """The ``missing`` column: codes separated by spaces or commas (``999 9999``)."""
+    text = str(value).strip() if value is not None else ""
+    return tuple(dict.fromkeys(part for part in text.replace(",", " ").split() if part))

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
-from afstand.instrument.form_tree import _expand_loops, _keys
+from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, missing_codes, required_condition
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
@@ -305,7 +305,8 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 labels=_labels(child.get("label"), default_language, languages),
                 group=group,
                 choice_list=clist,
-                required=str(bind.get("required", "")).lower() in ("yes", "true", "true()", "1"),
+                required=str(bind.get("required", "")).strip().lower() in REQUIRED_YES,
+                required_if=required_condition(bind.get("required")),
                 relevant=bind.get("relevant"),
                 constraint=bind.get("constraint"),
                 constraint_messages=_labels(bind.get("jr:constraintMsg"), default_language, languages),
@@ -314,7 +315,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 dimension=_text(child.get("dimension")),
                 key=_key(child, workbook, label),
                 pair=_text(child.get("pair")),
-                missing=_missing_codes(child.get("missing")),
+                missing=missing_codes(child.get("missing")),
                 path=path if path != key else "",
                 repeat=repeat,
                 calculation=_text(bind.get("calculate")),
@@ -365,14 +366,6 @@ def _record_paths(children: list[dict], prefix: tuple[str, ...], paths: dict[str
             _record_paths(child.get("children", []), prefix + (name,), paths)
         elif name:
             paths.setdefault(name, prefix + (name,))
-
-
-def _missing_codes(value: Any) -> tuple[str, ...]:
-    """The ``missing`` column: codes separated by spaces or commas (``999 9999``)."""
-    text = _text(value)
-    if text is None:
-        return ()
-    return tuple(dict.fromkeys(part for part in text.replace(",", " ").split() if part))
 
 
 def _xlsform_type(ctype: str, spec: dict) -> str:

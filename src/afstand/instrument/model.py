@@ -111,6 +111,9 @@ class Item:
     parameters: Mapping[str, str] = field(default_factory=dict)  # e.g. range start/end/step
     read_only: bool = False
     missing: tuple[str, ...] = ()  # declared missing-value codes (XLSForm column ``missing``)
+    #: a condition as ``required`` (``${werkt} = 'ja'``); declared analysis-only: the web survey
+    #: does not apply it (``required`` is then False), but it is part of the version
+    required_if: str | None = None
 
     @property
     def kind(self) -> str:

@@ -108,6 +108,8 @@ MATRIX: tuple[Feature, ...] = (
     Feature("column", "hint", WEB),
     Feature("column", "guidance_hint", ANALYSIS, _NOT_WEB),
     Feature("column", "required", WEB, "checked on the server"),
+    Feature("column", "required (expression)", ANALYSIS, "a condition as `required` (`${werkt} = 'ja'`) is not applied "
+                                                          "by the web survey: the question is optional there"),
     Feature("column", "required_message", ANALYSIS, "the web survey shows its own message"),
     Feature("column", "relevant", WEB, "evaluated on the server (and in the browser) when its expression uses only "
                                        "the functions marked web"),
@@ -129,7 +131,7 @@ MATRIX: tuple[Feature, ...] = (
     Feature("column", "pair", WEB, "afstand: the item of another instrument it is contrasted with"),
     Feature("column", "missing", WEB, "afstand: missing-value codes (e.g. `999`), never counted as answers"),
     # ----- choices sheet columns
-    Feature("choices column", "list_name", WEB),
+    Feature("choices column", "list_name", WEB, aliases=("list name",)),
     Feature("choices column", "name", WEB, "unique within a list (duplicates are refused)"),
     Feature("choices column", "label", WEB),
     Feature("choices column", "media", ANALYSIS, "images with choices are not shown"),
@@ -223,6 +225,7 @@ _TOP_COLUMNS = ("hint", "guidance_hint", "default", "choice_filter", "trigger", 
 _EXPRESSION_COLUMNS = ("relevant", "constraint", "calculate", "required")
 _FUNCTION = re.compile(r"(?<![\w$:.-])([A-Za-z][\w.-]*(?::[\w.-]+)?)\s*\(")
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
+_CONSTANT_REQUIRED = ("yes", "true", "true()", "1", "no", "false", "false()", "0")  # as the loader reads `required`
 _AFSTAND_COLUMNS = ("consent_choice", "dimension", "key", "pair", "missing")
 _PYXFORM_TYPE_OF = {"group": "begin_group", "repeat": "begin_repeat", "loop": "begin_loop"}
 
@@ -352,6 +355,8 @@ def _column_features(child: dict) -> list[Feature]:
     for key, column in _BIND_COLUMNS.items():
         if bind.get(key) not in (None, ""):
             add(lookup("column", column))
+    if bind.get("required") not in (None, "") and str(bind["required"]).strip().lower() not in _CONSTANT_REQUIRED:
+        add(lookup("column", "required (expression)"))
     for key, column in _CONTROL_COLUMNS.items():
         if control.get(key) not in (None, ""):
             add(lookup("column", column))

@@ -68,6 +68,7 @@ def _item(item: Item) -> dict:
         default=item.default,
         parameters=sorted(item.parameters.items()),
         read_only=item.read_only,
+        required_if=item.required_if,
         # declared missing-value codes change the analysis; listed only when given
         missing=list(item.missing),
     )

@@ -3,12 +3,17 @@
 A study's ``rapport.md`` is first rendered by Jinja2 (so every number is computed), then
 parsed here into blocks that the HTML and DOCX renderers share:
 
-* ``# Title`` / ``## Section`` / ``### Subsection`` → :class:`Heading`
+* ``# Title`` / ``## Section`` / ``### Subsection`` → :class:`Heading`; a heading ending in
+  ``[#key]`` can be referred to by that key
 * paragraphs (lines separated by a blank line) → :class:`Paragraph`, with ``**bold**``,
   ``*italic*``, ``“quotes”`` and footnotes ``^[text]`` kept as inline runs
 * ``- item`` lines → :class:`BulletList`
 * ``> text`` lines → :class:`Quote`
-* ``[[figure 13]]``, ``[[table scales werkers]]``, ``[[themes]]`` → :class:`Directive`
+* ``[[figure werkalliantie-werkers]]``, ``[[table scales werkers #schalen-werkers]]``,
+  ``[[themes]]`` → :class:`Directive` (a figure by its key in report.toml, or its number; a table
+  with an optional ``#key``)
+* ``@fig:key``, ``@tab:key``, ``@sec:key`` (``@Fig:`` etc. at the start of a sentence) and
+  ``@num:key`` → a cross-reference run, numbered by the build (:mod:`afstand.report.xref`)
 * ``::: Title`` … ``:::`` → :class:`Aside` (a boxed text, e.g. "Hoe lees je deze cijfers")
 """
 
@@ -17,8 +22,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DIRECTIVE = re.compile(r"^\[\[\s*(\w+)((?:\s+[\w:.-]+)*)\s*\]\]$")
-_INLINE = re.compile(r"(\^\[[^\]]+\]|\*\*[^*]+\*\*|\*[^*]+\*)")
+_DIRECTIVE = re.compile(r"^\[\[\s*(\w+)((?:\s+#?[\w:.-]+)*)\s*\]\]$")
+# a cross-reference: @fig:key, @tab:key, @sec:key, @num:key (capitalised kind: capitalised word)
+REF = re.compile(r"(?<![\w@])@(fig|tab|sec|num|Fig|Tab|Sec):([A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)")
+_INLINE = re.compile(r"(\^\[[^\]]+\]|\*\*[^*]+\*\*|\*[^*]+\*|" + REF.pattern + ")")
+_HEADING_KEY = re.compile(r"\s*\[#([A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?)\]$")
 
 
 @dataclass(frozen=True)
@@ -27,12 +35,16 @@ class Run:
     bold: bool = False
     italic: bool = False
     note: bool = False  # a footnote (at the foot of the page in print)
+    ref: str = ""  # a cross-reference not yet resolved: "fig:key" (text: what was written)
+    link: str = ""  # a resolved cross-reference: the anchor it links to
+    page: bool = False  # print the target's page after it (PDF)
 
 
 @dataclass(frozen=True)
 class Heading:
     level: int
     text: str
+    key: str = ""  # "[#key]" at the end of the heading: the key cross-references name
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,9 @@ def parse(text: str, source: str = "rapport.md") -> list[Block]:
             level = len(line) - len(line.lstrip("#"))
             if level > 3:
                 raise ContentError(f"{source}: line {number}: headings go three levels deep at most")
-            blocks.append(Heading(level, line[level:].strip()))
+            text = line[level:].strip()
+            key = _HEADING_KEY.search(text)
+            blocks.append(Heading(level, text[: key.start()].strip(), key.group(1)) if key else Heading(level, text))
         elif line.startswith("[["):
             flush()
             match = _DIRECTIVE.match(line)
@@ -140,10 +154,16 @@ def parse(text: str, source: str = "rapport.md") -> list[Block]:
 
 def runs(text: str) -> tuple[Run, ...]:
     out = []
-    for part in _INLINE.split(text):
-        if not part:
-            continue
-        if part.startswith("^[") and part.endswith("]"):
+    at = 0
+    for match in _INLINE.finditer(text):
+        if match.start() > at:
+            out.append(Run(text[at : match.start()]))
+        at = match.end()
+        part = match.group(0)
+        ref = REF.fullmatch(part)
+        if ref:
+            out.append(Run(part, ref=f"{ref.group(1)}:{ref.group(2)}"))
+        elif part.startswith("^[") and part.endswith("]"):
             out.append(Run(part[2:-1].strip(), note=True))
         elif part.startswith("**") and part.endswith("**"):
             out.append(Run(part[2:-2], bold=True))
@@ -151,6 +171,8 @@ def runs(text: str) -> tuple[Run, ...]:
             out.append(Run(part[1:-1], italic=True))
         else:
             out.append(Run(part))
+    if at < len(text):
+        out.append(Run(text[at:]))
     return tuple(out)
 
 

@@ -33,14 +33,14 @@ from afstand.analysis.summary import analyze
 from afstand.coding.focus import load_guide
 from afstand.errors import AfstandError, StudyError
 from afstand.figures import render
-from afstand.figures.build import Look, build_figures, close, figure_bytes
+from afstand.figures.build import Look, build_figures
 from afstand.report import blocks as blockmod
 from afstand.report import jobs as jobmod
 from afstand.report import pdf as pdfmod
-from afstand.report import trend_section
+from afstand.report import trend_section, xref
 from afstand.report.context import Numbers, nl
 from afstand.report.docxdoc import write_docx
-from afstand.report.htmlpage import css, environment, page_blocks, render_factsheet, render_report
+from afstand.report.htmlpage import css, environment, heading_numbers, page_blocks, render_factsheet, render_report
 from afstand.report.staging import move_into_place as _move_into_place
 from afstand.report.staging import staging_dir as _staging_dir
 from afstand.report.tables import build_table
@@ -239,10 +239,11 @@ def _build_in(
     numbers = Numbers(results, instruments, responses, study)
     files = {"cijfers.json": json.dumps(for_json(results), ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")}
     groups = spec.groups
-    trends = {}
+    trends, trend_config = {}, {}
     if waves:
         step("ontwikkeling sinds de vorige meting")
         trends = trend_section.wave_trends(study, waves, responses, versions=versions, wave_instruments=wave_instruments)
+        trend_config = trend_section.load_config(spec.root / "trend.toml")
 
     step("figuren")
     figure_spec = spec.config.get("figures", [])
@@ -265,6 +266,7 @@ def _build_in(
         look=look,
         formats=drawn,
         cached=folder is not None,  # a build in memory (the web app's) touches no disk, the figure cache neither
+        trends=[job for _, job in trend_section.figure_jobs(trends, groups, trend_config)] if drawn else [],
     )
     env = environment(spec.root / "templates")
     step("factsheet")
@@ -273,7 +275,7 @@ def _build_in(
         files["factsheet.html"] = factsheet_html.encode("utf-8")
     step("tekst")
     themes = _themes(codings, study, spec)
-    blocks, fig_for, tables = _text(spec, numbers, themes, groups, by_number, warnings)
+    blocks, fig_for, tables, text = _text(spec, numbers, themes, groups, by_number, warnings, figure_spec)
     trend_figures = []
     if trends:
         trend_figures = trend_section.insert_section(
@@ -281,26 +283,23 @@ def _build_in(
             fig_for,
             trends,
             groups,
-            trend_section.load_config(spec.root / "trend.toml"),
+            trend_config,
             first_number=max(by_number, default=0) + 1,
-            draw=bool(drawn),
+            draw=False,  # drawn with the others (above)
         )
     versions = [{"group": groups.get(n, n), "n": r["n_consented"], "version": r["data"]["instrument_version"]} for n, r in results.items()]
-    page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=int(spec.config.get("report", {}).get("first_chapter", 1)))
+    first_chapter = int(spec.config.get("report", {}).get("first_chapter", 1))
+    # cross-references: figures and tables numbered in the order they appear, every @fig:/@tab:/@sec: resolved (or an error)
+    targets = xref.number_all(blocks, fig_for, tables, themes, heading_numbers(blocks, first_chapter))
+    shown_tables = [*tables.values(), *(t.table for t in themes)]
+    blocks = xref.resolve(blocks, targets, xref.locate(spec.root, spec.text("content"), text), shown_tables)
+    page, toc = page_blocks(blocks, fig_for, tables, themes, first_chapter=first_chapter)
     cover = _cover(study, spec)
     page_args = dict(
         cover=cover, blocks=page, toc=toc, versions=versions, style=css("report.css", spec.root / "templates"), images="svg" in drawn
     )
     if "html" in formats:
         files["rapport.html"] = render_report(env, **page_args).encode("utf-8")
-    try:
-        for figure in trend_figures:
-            for fmt in drawn:
-                files[f"figures/{figure.key}.{fmt}"] = figure_bytes(figure, fmt)
-                if folder is not None:
-                    render.write_whole(folder / "figures" / f"{figure.key}.{fmt}", files[f"figures/{figure.key}.{fmt}"])
-    finally:
-        close(trend_figures)
     made: dict[str, bytes] = {}  # PDFs made in this process
     if "pdf" in formats:
         step("pdf")
@@ -318,6 +317,7 @@ def _build_in(
     drawing.wait("svg")
     drawing.wait("png")
     files.update(drawing.files())
+    drawing.prune()  # the figure cache stays within AFSTAND_FIGURE_CACHE_MB
     if "docx" in formats:
         step("docx")
         png = {f.key: files[f"figures/{f.key}.png"] for f in [*figures, *trend_figures] if f"figures/{f.key}.png" in files}
@@ -339,9 +339,9 @@ def _here(job: jobmod.Job, folder: Path | None) -> str | None:
     return str(folder) if job.forked and folder is not None else None
 
 
-def _text(spec, numbers, themes, groups, by_number, warnings) -> tuple[list, dict, dict]:
-    """The report text (rapport.md and what it includes) as blocks, with its figures and tables;
-    researchers' claims the data contradict are logged and added to ``warnings``."""
+def _text(spec, numbers, themes, groups, by_number, warnings, figure_spec=()) -> tuple[list, dict, dict, str]:
+    """The report text (rapport.md and what it includes) as blocks, with its figures and tables, and
+    the text after Jinja2; researchers' claims the data contradict are logged and added to ``warnings``."""
     content_env = _content_env(numbers, themes, spec.root)
     try:
         text = content_env.get_template(spec.text("content")).render(groups=groups, design=spec.config.get("design", {}))
@@ -360,10 +360,11 @@ def _text(spec, numbers, themes, groups, by_number, warnings) -> tuple[list, dic
                 warnings.append(message)
     blocks = blockmod.parse(text, spec.text("content"))
     fig_for, tables = {}, {}
+    numbered = {str(f.get("key", "")): f["number"] for f in figure_spec if f.get("key")}
     for block in blocks:
         if isinstance(block, blockmod.Directive):
-            _resolve(block, by_number, fig_for, tables, numbers, groups, spec)
-    return blocks, fig_for, tables
+            _resolve(block, by_number, fig_for, tables, numbers, groups, spec, numbered, text)
+    return blocks, fig_for, tables, text
 
 
 def _cover(study: Study, spec: ReportSpec) -> dict:
@@ -390,12 +391,16 @@ def _content_env(numbers: Numbers, themes: list, root: Path | None = None) -> ji
     return env
 
 
-def _resolve(block, by_number, fig_for, tables, numbers, groups, spec) -> None:
+def _resolve(block, by_number, fig_for, tables, numbers, groups, spec, keys, text="") -> None:
     where = f"{spec.text('content')}: line {block.line}"
     if block.name == "figure":
-        if len(block.args) != 1 or not block.args[0].isdigit():
-            raise StudyError(f"{where}: [[figure N]] takes one figure number")
-        fig_for[block] = by_number.get(int(block.args[0]), [])
+        if len(block.args) != 1 or not (block.args[0].isdigit() or block.args[0] in keys):
+            known, where = (
+                ", ".join(keys) or "none",
+                xref.locate(spec.root, spec.text("content"), text)(f"[[{block.name} {' '.join(block.args)}]]"),
+            )
+            raise StudyError(f"{where}: [[figure KEY]] takes the key of one figure of report.toml (known: {known}) or its number")
+        fig_for[block] = by_number.get(keys.get(block.args[0]) or int(block.args[0]), [])
     elif block.name == "table":
         if not block.args:
             raise StudyError(f"{where}: [[table KIND ...]] needs a kind")

@@ -179,20 +179,54 @@ class Numbers:
         """Share A against share B (independent groups): the word follows Newcombe's interval of A − B.
 
         A choice may be a collapsed (Likert) category of the item, or a list of choices counted
-        together (``["dagelijks", "meerdere_uren"]``). ``words`` are the wording
+        together (``["dagelijks", "meerdere_uren"]``). Two answers of the same group are paired
+        (the same respondents): Newcombe's interval for paired data (:meth:`_paired`). ``words`` are the wording
         for A clearly higher, the interval containing 0, and A clearly lower.
         """
         a = self._count_base(inst_a, item_a, tuple(choice_a) if isinstance(choice_a, (list, tuple)) else (choice_a,))
         b = self._count_base(inst_b, item_b, tuple(choice_b) if isinstance(choice_b, (list, tuple)) else (choice_b,))
         if None in a or None in b or not a[1] or not b[1]:
             return Verdict(words[1], "niet te berekenen", 0)
-        d, low, high = intervals.newcombe(a[0], a[1], b[0], b[1])
+        if inst_a == inst_b:  # the same respondents answered both: the interval for paired data
+            found = self._paired(inst_a, item_a, choice_a, item_b, choice_b)
+        else:
+            found = intervals.newcombe(a[0], a[1], b[0], b[1])
+        if found is None:
+            return Verdict(words[1], "niet te berekenen", 0)
+        d, low, high = found
         detail = f"verschil {nl(100 * d).replace('-', '−')} procentpunt, 95%-BI {span(100 * low, 100 * high)}"
         if low > 0:
             return Verdict(words[0], detail, 1)
         if high < 0:
             return Verdict(words[2], detail, -1)
         return Verdict(words[1], detail, 0)
+
+    def balance(
+        self,
+        inst: str,
+        item: str,
+        choice_a: str,
+        choice_b: str,
+        words: tuple[str, str, str] = ("meer eens dan oneens", "ongeveer even vaak eens als oneens", "meer oneens dan eens"),
+    ) -> Verdict:
+        """Within one group: do more answer ``choice_a`` than ``choice_b`` (e.g. "eens" against
+        "oneens", collapsed categories allowed)? Of those who gave either, the share giving A
+        with its Wilson interval against 50% (the sign test's logic): ``words`` for A clearly more,
+        about as often, B clearly more."""
+        a, _ = self._count_base(inst, item, (choice_a,))
+        b, _ = self._count_base(inst, item, (choice_b,))
+        if a is None or b is None or not a + b:
+            return Verdict(words[1], "niet te berekenen", 0)
+        low, high = intervals.wilson(a, a + b)
+        detail = f"{self._pct_of(inst, item, choice_a)}% tegen {self._pct_of(inst, item, choice_b)}%"
+        if low > 0.5:
+            return Verdict(words[0], detail, 1)
+        if high < 0.5:
+            return Verdict(words[2], detail, -1)
+        return Verdict(words[1], detail, 0)
+
+    def _pct_of(self, inst: str, item: str, choice: str) -> str:
+        return self.likert(inst, item, choice) if self._collapsed(inst, item, (choice,)) else self.pct(inst, item, choice)
 
     def difference(self, *args) -> str:
         """The numbers behind :meth:`compare`: "verschil 7 procentpunt, 95%-BI −13 tot 21"."""
@@ -305,13 +339,50 @@ class Numbers:
         entry = self._item(inst, item)
         if not choices or not all(choices):  # most_chosen() of an item whose every choice is hidden: ""
             return None, None
+        if self._collapsed(inst, item, choices):  # a Likert item: its collapsed categories, as likert() prints them
+            likert = self._likert(inst, item)
+            if any(likert["counts"][c] is None for c in choices):
+                return None, None
+            return sum(likert["counts"][c] for c in choices), likert["base"]
+        if not self.shown(inst, item, *choices):
+            return None, None
+        return sum(entry["counts"][c] for c in choices), entry["base"]
+
+    def _collapsed(self, inst: str, item: str, choices) -> bool:
+        """True when ``choices`` are collapsed categories of a Likert item ("eens" of a five-point
+        item means "eens" and "helemaal eens", as likert() counts it), also where a choice has the
+        same name; else they are the item's own choices."""
+        likert = self.results[inst].get("likert", {}).get(item)
+        if likert is not None and all(c in likert["counts"] for c in choices):
+            return True
         names = self.instruments[inst].items[item].choice_list.names
         if all(c in names for c in choices):
-            if not self.shown(inst, item, *choices):
-                return None, None
-            return sum(entry["counts"][c] for c in choices), entry["base"]
-        likert = self._likert(inst, item)
-        return sum(likert["counts"][c] for c in choices), likert["base"]
+            return False
+        self._likert(inst, item)  # neither: the error names the item
+        return True
+
+    def _paired(self, inst: str, item_a: str, choice_a, item_b: str, choice_b) -> tuple[float, float, float] | None:
+        """Difference (share A − share B) and Newcombe's paired interval over the respondents of
+        ``inst``: all who consented (base "consented"), or those who answered both (base "valid")."""
+        hit_a, answered_a = self._hits(inst, item_a, choice_a)
+        hit_b, answered_b = self._hits(inst, item_b, choice_b)
+        rows = answered_a & answered_b if self.results[inst]["data"].get("base") == "valid" else np.ones_like(hit_a)
+        hit_a, hit_b = hit_a[rows], hit_b[rows]
+        both, first, second = int((hit_a & hit_b).sum()), int((hit_a & ~hit_b).sum()), int((~hit_a & hit_b).sum())
+        return intervals.newcombe_paired(both, first, second, len(hit_a) - both - first - second)
+
+    def _hits(self, inst: str, item: str, choices) -> tuple[np.ndarray, np.ndarray]:
+        """Per consenting respondent: gave one of ``choices`` (choices or collapsed categories), answered the item."""
+        responses, choice_list = self.responses[inst], self.instruments[inst].items[item].choice_list
+        wanted = [choices] if isinstance(choices, str) else list(choices)
+        if self._collapsed(inst, item, wanted):
+            wanted = [c.name for c in choice_list.choices if c.collapse in wanted]
+        columns = [choice_list.names.index(c) for c in wanted]
+        if item in responses.multi:
+            column = responses.multi[item]
+            return column.matrix[:, columns].any(axis=1), column.answered
+        codes = responses.single[item]
+        return np.isin(codes, columns), codes >= 0
 
     def _likert(self, inst: str, item: str) -> dict:
         try:
@@ -385,44 +456,12 @@ class Numbers:
 
     def functions(self) -> dict:
         """What templates can call."""
-        names = [
-            "n",
-            "n_total",
-            "has",
-            "target",
-            "count",
-            "pct",
-            "likert",
-            "ranked",
-            "most_chosen",
-            "label",
-            "mean",
-            "stat",
-            "outliers",
-            "outlier_rule",
-            "alpha",
-            "min_group_size",
-            "significant",
-            "version",
-            "shown",
-            "ci",
-            "share",
-            "likert_ci",
-            "majority",
-            "compare",
-            "difference",
-            "favourable",
-            "claim",
-            "interpretation",
-            "favourable_share",
-            "leaning",
-            "share_any",
-            "wilson",
-            "statements",
-            "extra_statements",
-            "base_label",
-            "suppressed_breakdowns",
-        ]
+        names = """
+            n n_total has target count pct likert ranked most_chosen label mean stat outliers outlier_rule alpha
+            min_group_size significant version shown ci share likert_ci majority compare balance difference favourable
+            claim interpretation favourable_share leaning share_any wilson statements extra_statements base_label
+            suppressed_breakdowns
+        """.split()
         return {name: getattr(self, name) for name in names} | {"nl": nl, "span": span}
 
     def base_label(self) -> str:

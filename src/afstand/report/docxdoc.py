@@ -10,7 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
 from afstand.report.blocks import Aside, BulletList, Heading, Paragraph, Quote, Run
-from afstand.report.htmlpage import figure_table, heading_numbers
+from afstand.report.htmlpage import figure_table, heading_numbers, heading_text
 from afstand.report.tables import Table
 
 ACCENT = RGBColor(0x5E, 0x3C, 0x99)
@@ -48,7 +48,8 @@ def write_docx(
 
     for index, block in enumerate(blocks):
         if isinstance(block, Heading):
-            doc.add_heading(f"{numbers[index]} {block.text}" if index in numbers else block.text, level=block.level)
+            number, text = heading_text(block, numbers.get(index, ""))
+            doc.add_heading(f"{number} {text}" if number else text, level=block.level)
         elif isinstance(block, Paragraph):
             _runs(doc.add_paragraph(), block.runs)
         elif isinstance(block, BulletList):

@@ -146,6 +146,9 @@ def _chapters(elements: list[_Element], order: list[int]) -> list[list[int]]:
 
 
 _IMG = re.compile(r"<img\b[^>]*>")
+# a cross-reference that prints its page: in a layout of some chapters only its target may be
+# absent, so it is laid out with a page number of the same width instead ("(p. 00)")
+_PAGE_REF = re.compile(r'<a class="xref page" href="#[^"]*">([^<]*)</a>')
 _SIZE = re.compile(r'\bwidth="(\d+)"[^>]*\bheight="(\d+)"')
 
 
@@ -167,6 +170,7 @@ def _layout(html: str, elements: list[_Element], wanted: list[int]) -> list[dict
         element = elements[index]
         text = html[element.start : element.end]
         text = text[: len(element.tag) + 1] + f' data-float="{index}"' + text[len(element.tag) + 1 :]
+        text = _PAGE_REF.sub(lambda m: f'<a class="xref">{m.group(1)} (p. 00)</a>', text)
         parts.append(_IMG.sub(_placeholder, text))
     document = HTML(string=f"{head}<body><main>{''.join(parts)}</main></body></html>").render()
     pages = []

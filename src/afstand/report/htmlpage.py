@@ -47,6 +47,8 @@ def render_runs(runs: tuple[Run, ...]) -> Markup:
             text = Markup(f"<strong>{text}</strong>")
         if run.italic:
             text = Markup(f"<em>{text}</em>")
+        if run.link:
+            text = Markup(f'<a class="xref{" page" if run.page else ""}" href="#{escape(run.link)}">{text}</a>')
         if run.note:
             text = Markup(f'<span class="footnote">{text}</span>')
         parts.append(text)
@@ -63,15 +65,22 @@ def slug(text: str, seen: set[str]) -> str:
     return candidate
 
 
+_APPENDIX = re.compile(r"^(bijlage|appendix)\b\s*:?\s*", re.IGNORECASE)
+
+
 def heading_numbers(blocks: list, first_chapter: int = 1) -> dict[int, str]:
-    """Numbers for the headings ("5", "5.1", "5.1.2"), by block index; appendices ("Bijlage …") are not numbered."""
+    """Numbers for the headings ("5", "5.1", "5.1.2"), by block index; appendices ("Bijlage: …")
+    get letters ("A", "B", …) and their sections no number; the colophon none."""
     counters = [first_chapter - 1, 0, 0]
-    numbers, appendix = {}, False
+    numbers, appendix, letters = {}, False, 0
     for index, block in enumerate(blocks):
         if not isinstance(block, Heading):
             continue
         if block.level == 1:
             appendix = block.text.lower().startswith(("bijlage", "appendix", "colofon"))
+            if _APPENDIX.match(block.text):
+                numbers[index] = _letter(letters)
+                letters += 1
         if appendix:
             continue
         counters[block.level - 1] += 1
@@ -81,17 +90,37 @@ def heading_numbers(blocks: list, first_chapter: int = 1) -> dict[int, str]:
     return numbers
 
 
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def heading_text(block: Heading, number: str) -> tuple[str, str]:
+    """(number shown before the heading, heading text): an appendix "Bijlage: verantwoording" with
+    letter A reads "Bijlage A. Verantwoording" without a separate number."""
+    if number.isalpha():
+        match = _APPENDIX.match(block.text)
+        rest = block.text[match.end() :]
+        return "", f"{match.group(1)} {number}. {rest[:1].upper()}{rest[1:]}".rstrip(". ")
+    return number, block.text
+
+
 def page_blocks(blocks: list, figures: dict, tables: dict, themes, first_chapter: int = 1) -> tuple[list[dict], list[dict]]:
     """Blocks as template dicts, and the table of contents (levels 1–2), with heading numbers."""
-    out, toc, seen = [], [], set()
+    out, toc = [], []
+    seen = {b.key for b in blocks if isinstance(b, Heading) and b.key}  # a keyed heading's anchor is its key
     numbers = heading_numbers(blocks, first_chapter)
     for index, block in enumerate(blocks):
         if isinstance(block, Heading):
-            ident = slug(block.text, seen)
-            number = numbers.get(index, "")
-            out.append({"type": "heading", "level": block.level, "text": block.text, "id": ident, "number": number})
+            number, text = heading_text(block, numbers.get(index, ""))
+            ident = block.key or slug(block.text, seen)
+            out.append({"type": "heading", "level": block.level, "text": text, "id": ident, "number": number})
             if block.level <= 2:
-                toc.append({"level": block.level, "text": block.text, "id": ident, "number": number})
+                toc.append({"level": block.level, "text": text, "id": ident, "number": number})
         elif isinstance(block, Paragraph):
             out.append({"type": "paragraph", "runs": block.runs})
         elif isinstance(block, BulletList):

@@ -18,6 +18,7 @@ class Table:
     note: str = ""
     numeric: list[bool] = field(default_factory=list)  # right-align these columns
     widths: list[int] = field(default_factory=list)  # column widths in percent (empty: automatic)
+    anchor: str = ""  # its id in the page (a numbered table; cross-references link to it)
 
 
 def build_table(kind: str, args: tuple[str, ...], numbers: Numbers, groups: dict[str, str]) -> Table | None:

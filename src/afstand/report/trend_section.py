@@ -71,9 +71,9 @@ def section(
     fig_for: dict = {}
     figures: list[FigureData] = []
     number = first_number
-    wanted = {}
-    for entry in config.get("figures", []):
-        wanted.setdefault(entry["instrument"], []).append(entry)
+    jobs: dict[str, list[dict]] = {}
+    for name, job in figure_jobs(trends, groups, config):
+        jobs.setdefault(name, []).append(job)
     for name, trend in trends.items():
         group = groups.get(name, name)
         before, after = trend["waves"][-2], trend["waves"][-1]
@@ -107,30 +107,45 @@ def section(
         if flags:
             blocks.append(Paragraph((Run("Niet vergeleken, omdat de vraag veranderde:", bold=True),)))
             blocks.append(BulletList(tuple(runs(text) for text in flags)))
-        for spec in wanted.get(name, []):
-            entry = trend["likert"].get(spec["item"]) if spec.get("likert", True) else None
-            entry = entry or trend["items"].get(spec["item"])
-            if entry is None:
-                raise StudyError(f"trend.toml: {name}:{spec['item']}: no such select item in the trend")
-            title = f"Figuur {number}. {spec.get('title') or entry['label']} ({', '.join(trend['waves'])})"
-            from afstand.figures.trendchart import trend_figure  # matplotlib: loaded only when the section has figures
+        for job in jobs.get(name, []):
+            from afstand.figures.trendchart import trend_figure  # matplotlib: loaded only when drawn here
 
-            figure = trend_figure(
-                entry,
-                trend["waves"],
-                key=f"trend-{name}-{spec['item']}",
-                number=number,
-                title=title,
-                categories=spec.get("categories"),
-                group=group,
-                draw=draw,
-            )
+            figure = trend_figure(**{**job, "title": f"Figuur {number}. {job['title']}"}, number=number, draw=draw)
             directive = Directive("figure", (str(number),), 0)
             blocks.append(directive)
             fig_for[directive] = [figure]
             figures.append(figure)
             number += 1
     return blocks, fig_for, figures
+
+
+def figure_jobs(trends: dict[str, dict], groups: dict[str, str], config: dict) -> list[tuple[str, dict]]:
+    """The trend figures trend.toml asks for: (instrument, keyword arguments of
+    :func:`afstand.figures.trendchart.trend_figure`), plain data that a figure worker can draw."""
+    out = []
+    for spec in config.get("figures", []):
+        name = spec["instrument"]
+        if name not in trends:
+            continue
+        trend = trends[name]
+        entry = trend["likert"].get(spec["item"]) if spec.get("likert", True) else None
+        entry = entry or trend["items"].get(spec["item"])
+        if entry is None:
+            raise StudyError(f"trend.toml: {name}:{spec['item']}: no such select item in the trend")
+        out.append(
+            (
+                name,
+                {
+                    "entry": entry,
+                    "waves": trend["waves"],
+                    "key": f"trend-{name}-{spec['item']}",
+                    "title": f"{spec.get('title') or entry['label']} ({', '.join(trend['waves'])})",
+                    "categories": spec.get("categories"),
+                    "group": groups.get(name, name),
+                },
+            )
+        )
+    return out
 
 
 def _changes(trend: dict) -> tuple[list[str], int]:

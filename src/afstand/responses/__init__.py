@@ -12,7 +12,7 @@ from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
 from afstand.responses.layouts import LAYOUTS, apply_layout
 from afstand.responses.memory import table_from_columns, table_from_json_answers, table_from_rows
-from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport, read_xlsx_grid
+from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport
 from afstand.responses.validate import validate
 from afstand.responses.versions import VERSION_COLUMN
 
@@ -34,6 +34,7 @@ __all__ = [
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+OTHER_SUFFIXES = (".zip", ".sav", ".zsav", ".dta")  # ODK Central's zip of CSV files; SPSS and Stata (afstand.responses.containers)
 #: earlier names of two layouts, still accepted
 _OLD_LAYOUT_NAMES = {"csv": "afstand", "formsexport": "ms-forms"}
 
@@ -50,32 +51,54 @@ def read_table(
 ) -> RawTable:
     """Read a response file of any known layout (see :mod:`afstand.responses.layouts`).
 
-    The file type follows the suffix (``.csv`` or ``.xlsx``) of the path or of ``name``; for
-    bytes or a stream without either, an ``.xlsx`` is recognised by its zip signature.
+    The file type follows the suffix (``.csv``, ``.xlsx``, ``.zip``, ``.sav``, ``.dta``) of the
+    path or of ``name``; for bytes or a stream without either, an ``.xlsx`` or ``.zip`` is
+    recognised by its zip signature. A workbook or zip with several tables is read at the table
+    that matches the instrument best (:mod:`afstand.responses.containers`).
     ``layout`` forces a layout. ``versions``: other versions of the instrument the rows may have
     answered (their questions are matched too; :mod:`afstand.responses.mixed`).
     """
+    from afstand.responses import containers
+
     label = str(source) if isinstance(source, (str, os.PathLike)) else (name or "<data>")
     suffix = Path(label).suffix.lower()
     if not isinstance(source, (str, os.PathLike, bytes)):
         source = source.read()
-    if suffix not in SPREADSHEET_SUFFIXES + TEXT_SUFFIXES:
+    layout = _OLD_LAYOUT_NAMES.get(layout, layout)
+    versions = list(versions)
+    if suffix not in SPREADSHEET_SUFFIXES + TEXT_SUFFIXES + OTHER_SUFFIXES:
         if isinstance(source, bytes):
-            suffix = ".xlsx" if source[:4] == b"PK\x03\x04" else ".csv"
+            suffix = (".xlsx" if containers.is_workbook(source) else ".zip") if source[:4] == b"PK\x03\x04" else ".csv"
         else:
             raise DataError(
                 [
                     Problem(
                         label,
-                        "unknown data format: expected a .csv or .xlsx file (afstand, KoboToolbox, ODK Central or Microsoft Forms export)",
+                        "unknown data format: expected a .csv, .xlsx, .zip (ODK Central), .sav or .dta file "
+                        "(afstand, KoboToolbox, ODK Central, Microsoft Forms, SPSS or Stata)",
                     )
                 ]
             )
     if suffix in SPREADSHEET_SUFFIXES:
-        grid = read_xlsx_grid(source, name=label)
+        grid = containers.workbook_grid(source, label, instrument, layout, versions)
+    elif suffix in (".zip",):
+        grid = containers.zip_grid(_read_bytes(source, label), label, instrument, layout, versions)
+    elif suffix in (".sav", ".zsav", ".dta"):
+        from afstand.formats.statread import read_stat_grid
+
+        grid = read_stat_grid(_read_bytes(source, label), label, suffix)
     else:
         grid = read_csv_grid(source, name=label)
-    return apply_layout(grid, instrument, layout=_OLD_LAYOUT_NAMES.get(layout, layout), versions=list(versions))
+    return apply_layout(grid, instrument, layout=layout, versions=versions)
+
+
+def _read_bytes(source, label: str) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    path = Path(source)
+    if not path.is_file():
+        raise DataError([Problem(label, "no such file")])
+    return path.read_bytes()
 
 
 def load_responses(
@@ -141,4 +164,4 @@ def _is_csv(source: str | os.PathLike[str] | bytes, name: str | None) -> bool:
     suffix = Path(str(source) if isinstance(source, (str, os.PathLike)) else (name or "")).suffix.lower()
     if suffix in TEXT_SUFFIXES:
         return True
-    return suffix not in SPREADSHEET_SUFFIXES and isinstance(source, bytes) and source[:4] != b"PK\x03\x04"
+    return suffix not in SPREADSHEET_SUFFIXES + OTHER_SUFFIXES and isinstance(source, bytes) and source[:4] != b"PK\x03\x04"

@@ -76,8 +76,8 @@ def from_labels(
             translated[r] = None
             continue
         text = column.values[v]
-        if kind == "select_multiple":
-            names = split_labels(text, lookup, separator)
+        if kind in ("select_multiple", "rank"):  # a rank holds its choices in order, like a select_multiple
+            names = split_labels(text, lookup, " " if kind == "rank" else separator)
             if names is None:
                 bad[r] = "cannot be read as choice labels of this question"
             translated[r] = None if names is None else " ".join(names)
@@ -146,8 +146,8 @@ def split_labels(text: str, lookup: dict[str, str | None], separator: str) -> li
     return names
 
 
-_TRUE = {"1", "true", "yes", "ja", "x"}
-_FALSE = {"0", "false", "no", "nee"}
+_TRUE = {"1", "true", "yes", "ja", "x", "y"}  # y: LimeSurvey's multiple choice
+_FALSE = {"0", "false", "no", "nee", "n"}
 
 
 def from_split(names: list[str], indices: dict[str, int], grid: Grid, rows, problems) -> Column:
@@ -183,3 +183,37 @@ def from_split(names: list[str], indices: dict[str, int], grid: Grid, rows, prob
     index = np.where(answered, np.asarray(inverse).reshape(-1), -1).astype(np.int32)
     pattern_column = Column(np.array(texts, dtype=object), index)
     return recode(pattern_column, texts)  # drops the pattern "nothing chosen" (no choice = missing)
+
+
+def from_parts(parts: list[Column | None]) -> Column:
+    """A geopoint from its parts (latitude, longitude, altitude, accuracy columns, as ODK Central
+    writes it) → one text ``"lat lon alt accuracy"`` per row, as XForms store it; empty when the
+    latitude is empty."""
+    present = [p for p in parts if p is not None]
+    n = len(present[0]) if present else 0
+    cells = [p.to_pylist() if p is not None else [None] * n for p in parts]
+    texts = []
+    for row in range(n):
+        values = [c[row] for c in cells]
+        texts.append(" ".join(v for v in values if v) if values[0] else None)
+    return Column.from_list(texts)
+
+
+def from_value_labels(definitions: list[Item | None], column: Column, labels: dict[str, str]) -> Column:
+    """A select_one of a statistics file (SPSS, Stata): numeric codes with value labels → choice
+    names. A code whose value label is the label of exactly one choice (any language, any version)
+    is that choice; otherwise the code is kept as written, so a code that is itself a choice name
+    (afstand's own ``.sav``: whole-number names are their own code) stays, and any other is refused
+    by the validator naming file, row, column and value."""
+    lookup: dict[str, str | None] = {}
+    for definition in definitions:
+        if definition is None or definition.choice_list is None:
+            continue
+        for key, name in choice_labels(definition).items():
+            lookup[key] = name if lookup.get(key, name) == name else None
+    translated = []
+    for value in column.values:
+        label = labels.get(str(value))
+        name = lookup.get(norm(label)) if label is not None else None
+        translated.append(name if name is not None else value)
+    return recode(column, translated)

@@ -19,6 +19,10 @@ Layouts (after KoboToolbox's formpack and ODK Central's CSV export):
                  group headers), answers are choice labels, split columns ``label/choice label``
 ``odk-central``  ODK Central CSV: ``SubmissionDate``, group paths joined by ``-``,
                  ``meta-instanceID``, ``KEY``, ``ReviewState``, ``FormVersion``, …
+``limesurvey``   LimeSurvey, headings "question code" and "answer codes": ``code``, a multiple
+                 choice as ``code[subquestion code]`` holding ``Y`` (or 1) when chosen; ``id``,
+                 ``lastpage``, ``startlanguage``, ``seed``; ``submitdate``, ``startdate``,
+                 ``datestamp``, ``ipaddr``, ``refurl``, ``token`` never read
 ``ms-forms``     Microsoft Forms: headers are labels, answers labels, several choices
                  joined by ``;``; ``Id``, start/end time, name and e-mail
 """
@@ -26,14 +30,16 @@ Layouts (after KoboToolbox's formpack and ODK Central's CSV export):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 import numpy as np
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument, Item
-from afstand.responses.layout_values import from_labels, from_split
+from afstand.responses.layout_keys import Target as _Target
+from afstand.responses.layout_keys import keys_by_label, keys_by_name
+from afstand.responses.layout_values import from_labels, from_parts, from_split, from_value_labels
 from afstand.responses.layout_values import norm as _norm
 from afstand.responses.mixed import VERSION_COLUMN, read_versions
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, Grid, RawTable
@@ -59,6 +65,10 @@ class Layout:
     identifying: tuple[str, ...] = ()  # a person or a precise time: never read in
     case_insensitive_meta: bool = False
     version_headers: tuple[str, ...] = ()  # the column naming each row's form version (the first present)
+    fold_case: bool = False  # a name that matches no key exactly may match one ignoring case (SPSS names: LEEFTIJD)
+    #: the group separators the tool lets a researcher choose: each is tried as ``separators``
+    #: ``("", sep)`` and ``choice_separators`` ``(sep,)`` (Kobo's "group separator" is free text)
+    group_separators: tuple[str, ...] = ()
 
     def meta_kind(self, header: str) -> str | None:
         key = header.strip().lower() if self.case_insensitive_meta else header.strip()
@@ -66,9 +76,22 @@ class Layout:
             return "dropped"
         if key in self.id_headers:
             return "id"
-        if key in self.metadata or any(key.startswith(p) for p in self.metadata_prefixes):
+        if key in self.metadata:
             return "meta"
         return None
+
+    def meta_prefixed(self, header: str) -> bool:
+        key = header.strip().lower() if self.case_insensitive_meta else header.strip()
+        return any(key.startswith(p) for p in self.metadata_prefixes)
+
+    def variants(self, headers: Sequence[str] = ()) -> list["Layout"]:
+        """The layout with each group separator the tool offers (itself when it offers none); a
+        separator that no header holds reads like the first, so it is not tried again."""
+        if not self.group_separators:
+            return [self]
+        first, *others = self.group_separators
+        used = [sep for sep in others if any(sep in h for h in headers)]
+        return [replace(self, separators=("", sep), choice_separators=(sep,)) for sep in [first] + used]
 
 
 # The known layouts, one per entry as a table.
@@ -76,6 +99,10 @@ class Layout:
 KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
              "__version__", "_version_", "_tags", "_index", "_parent_index", "_parent_table_name", "_attachments",
              "_geolocation", "_xform_id_string", "_submission__id", "_submission__uuid")
+# a person or a precise time; a repeat's sheet copies the submission's columns as _submission_<column>
+KOBO_IDENTIFYING = ("_submitted_by", "_submission_time", "_geolocation", "_submission__submitted_by",
+                    "_submission__submission_time", "_submission__geolocation")
+KOBO_SEPARATORS = ("/", ".", "-", ":", "|")  # formpack's group_sep is typed by the researcher; these are tried
 CENTRAL_META = ("SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
                 "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "UserAgent",
                 "instanceID", "PARENT_KEY")
@@ -87,32 +114,33 @@ LAYOUTS: dict[str, Layout] = {
                id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META, version_headers=(VERSION_COLUMN,)),
         Layout("kobo-xml", "KoboToolbox, XML values and headers", "names", ("", "/"), ("/",), "names", " ",
                id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
-               identifying=("_submitted_by", "_submission_time", "_geolocation"), version_headers=("__version__", "_version_")),
-        Layout("odk-central", "ODK Central CSV", "names", ("-",), ("/", "-"), "names", " ",
-               id_headers=("KEY", "meta-instanceID"), metadata=CENTRAL_META, metadata_prefixes=("meta-",),
+               identifying=KOBO_IDENTIFYING, version_headers=("__version__", "_version_"), group_separators=KOBO_SEPARATORS),
+        Layout("odk-central", "ODK Central CSV", "names", ("-", ""), ("/", "-"), "names", " ",
+               id_headers=("KEY", "meta-instanceID", "instanceID"), metadata=CENTRAL_META, metadata_prefixes=("meta-",),
                identifying=("SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID", "UserAgent"),
                version_headers=("FormVersion",)),
+        Layout("limesurvey", "LimeSurvey, question and answer codes", "names", ("",), ("[",), "names", " ",
+               id_headers=("id",), metadata=("lastpage", "startlanguage", "seed"),
+               identifying=("submitdate", "startdate", "datestamp", "ipaddr", "refurl", "token")),
         Layout("ms-forms", "Microsoft Forms export", "labels", ("",), (), "labels", ";",
                id_headers=("id", "nr", "nummer"), case_insensitive_meta=True,
                identifying=("begintijd", "tijd van voltooien", "e-mail", "email", "naam", "laatst gewijzigd",
                             "laatste wijzigingstijd", "start time", "completion time", "name", "last modified time")),
         Layout("kobo-labels", "KoboToolbox, labels", "labels", ("", "/"), ("/",), "labels", " ",
                id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
-               identifying=("_submitted_by", "_submission_time", "_geolocation"), version_headers=("__version__", "_version_")),
+               identifying=KOBO_IDENTIFYING, version_headers=("__version__", "_version_"), group_separators=KOBO_SEPARATORS),
+        Layout("spss", "SPSS .sav or Stata .dta (variables named by item, codes with value labels)", "names", ("", "_"), ("_",),
+               "names", " ", id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META, version_headers=(VERSION_COLUMN,),
+               fold_case=True),
     )
 }
+#: layouts only taken for a statistics file (and only they for it, unless one is forced)
+STAT_LAYOUTS = ("spss",)
 # fmt: on
 
 
 def layout_names() -> list[str]:
     return list(LAYOUTS)
-
-
-@dataclass
-class _Target:
-    kind: str  # item, choice, field, id, meta, dropped, unknown, twice
-    name: str | None = None
-    choice: str | None = None  # the choice's name (a split select_multiple column)
 
 
 @dataclass
@@ -122,7 +150,7 @@ class _Match:
 
     def score(self) -> tuple[int, int, int]:
         unknown = sum(t.kind in ("unknown", "twice", "ambiguous") for t in self.targets)
-        items = sum(t.kind in ("item", "choice") for t in self.targets)
+        items = sum(t.kind in ("item", "choice", "part") for t in self.targets)
         meta = sum(t.kind in ("id", "meta", "dropped") for t in self.targets)
         return (-unknown, items, meta)
 
@@ -130,8 +158,10 @@ class _Match:
 def apply_layout(grid: Grid, instrument: Instrument, *, layout: str | None = None, versions: Sequence[Instrument] = ()) -> RawTable:
     """Match the grid's columns to the instrument and translate answers to choice names.
 
-    ``layout`` forces one of :data:`LAYOUTS`; by default every layout is tried and the one
-    that leaves fewest columns unmatched is taken (ties: the order of :data:`LAYOUTS`).
+    ``layout`` forces one of :data:`LAYOUTS`; by default every layout is tried (in the order of
+    :data:`LAYOUTS`, each with the group separators its tool offers) and the one that leaves
+    fewest columns unmatched is taken (ties: the first); the first that reads every column ends
+    the search.
     ``versions``: other versions of the instrument the rows may have answered; their questions are
     matched too, and a file whose version column names its rows' versions is read row by row as
     its version asks (:mod:`afstand.responses.mixed`).
@@ -139,88 +169,61 @@ def apply_layout(grid: Grid, instrument: Instrument, *, layout: str | None = Non
     if layout is not None and layout not in LAYOUTS:
         raise DataError([Problem(grid.file, f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")])
     forms = [instrument] + [v for v in versions if v.version_id != instrument.version_id]
-    candidates = [LAYOUTS[layout]] if layout else list(LAYOUTS.values())
+    return _build(grid, forms, _best(grid, forms, layout))
+
+
+def _candidates(grid: Grid, layout: str | None) -> list[Layout]:
+    if layout:
+        return LAYOUTS[layout].variants(grid.headers)
+    stat = grid.value_labels is not None
+    return [v for name, lay in LAYOUTS.items() if (name in STAT_LAYOUTS) == stat for v in lay.variants(grid.headers)]
+
+
+def _best(grid: Grid, forms: list[Instrument], layout: str | None) -> _Match:
     best: _Match | None = None
-    for candidate in candidates:
+    for candidate in _candidates(grid, layout):
         match = _match(grid, forms, candidate)
         if best is None or match.score() > best.score():
             best = match
-    return _build(grid, forms, best)
+        if best.score()[0] == 0 and not any(t.kind == "field" for t in best.targets):
+            break  # every column read as a question or the tool's own: no later layout reads more
+    return best
+
+
+def pick_table(
+    headers: Sequence[Sequence[str]], instrument: Instrument, *, layout: str | None = None, versions: Sequence[Instrument] = ()
+) -> int:
+    """Of several tables (a workbook's sheets, the CSV files of a zip), the one that holds this
+    instrument's questions: most columns matched to items, then fewest unmatched (ties: the first).
+    A repeat's instrument (:func:`afstand.responses.tables.section`) so finds the repeat's sheet."""
+    if layout is not None and layout not in LAYOUTS:
+        raise DataError([Problem("<data>", f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")])
+    forms = [instrument] + [v for v in versions if v.version_id != instrument.version_id]
+    scores = []
+    for names in headers:
+        grid = Grid(file="", headers=list(names), columns=[Column.empty(0) for _ in names], n_rows=0)
+        score = _best(grid, forms, layout).score()
+        scores.append((score[1], score[0]))
+    return max(range(len(scores)), key=lambda i: (scores[i], -i))
 
 
 # ---------------------------------------------------------------------------------------------
 # matching headers
 
 
-def _add(keys: dict[str, list[_Target]], key: str, target: _Target) -> None:
-    if key and all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in keys[key]):
-        keys[key].append(target)
-
-
-def _keys_by_name(forms: list[Instrument], layout: Layout) -> dict[str, list[_Target]]:
-    keys: dict[str, list[_Target]] = defaultdict(list)
-    for instrument in forms:
-        for name, path in _paths(instrument).items():
-            target = _Target("item", name) if name in instrument.items else _Target("field", name)
-            spellings = {sep.join(path) if sep else path[-1] for sep in layout.separators}
-            for key in spellings:
-                _add(keys, key, target)
-            item = instrument.items.get(name)
-            if item is not None and item.type == "select_multiple":
-                for key in spellings:
-                    for sep in layout.choice_separators:
-                        for choice in item.choice_list.choices:
-                            _add(keys, f"{key}{sep}{choice.name}", _Target("choice", name, choice.name))
-    return keys
-
-
-def _keys_by_label(forms: list[Instrument], layout: Layout) -> dict[str, list[_Target]]:
-    keys: dict[str, list[_Target]] = defaultdict(list)
-    for instrument in forms:
-        groups = {g.name: g for g in instrument.groups}
-        for name, path in _paths(instrument).items():
-            element = instrument.items.get(name) or instrument.notes.get(name)
-            target = _Target("item", name) if name in instrument.items else _Target("field", name)
-            labels = list(dict.fromkeys(element.labels.values())) if element is not None and element.labels else [name]
-            spellings: list[str] = []
-            for text in labels:
-                for sep in layout.separators:
-                    if not sep:
-                        spellings.append(text)
-                        continue
-                    prefix = []
-                    for group in path[:-1]:
-                        g = groups.get(group)
-                        prefix.append(g.label() if g is not None else group)
-                    spellings.append(sep.join(prefix + [text]))
-            for key in spellings:
-                _add(keys, _norm(key), target)
-            item = instrument.items.get(name)
-            if item is not None and item.type == "select_multiple":
-                for key in spellings:
-                    for sep in layout.choice_separators:
-                        for choice in item.choice_list.choices:
-                            for text in dict.fromkeys(list(choice.labels.values()) or [choice.name]):
-                                _add(keys, _norm(f"{key}{sep}{text}"), _Target("choice", name, choice.name))
-    return keys
-
-
-def _paths(instrument: Instrument) -> dict[str, tuple[str, ...]]:
-    paths = dict(instrument.field_paths)
-    for name, item in instrument.items.items():  # instruments built without paths
-        paths.setdefault(name, ((item.group,) if item.group else ()) + (name,))
-    for name, note in instrument.notes.items():
-        paths.setdefault(name, ((note.group,) if note.group else ()) + (name,))
-    return paths
-
-
 def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
-    keys = _keys_by_label(forms, layout) if layout.headers == "labels" else _keys_by_name(forms, layout)
+    build = keys_by_label if layout.headers == "labels" else keys_by_name
+    keys = build(forms, layout.separators, layout.choice_separators)
     used: set[tuple[str, str | None, int | None]] = set()
     match = _Match(layout)
     last_item: str | None = None
-    for header in grid.headers:
-        text = _norm(header) if layout.headers == "labels" else header.strip()
+    texts = [_norm(h) if layout.headers == "labels" else h.strip() for h in grid.headers]
+    times = defaultdict(int)
+    for text in texts:
+        times[text] += 1
+    by_label = None  # a statistics file's variable labels, for names that match no question or several
+    folded = None
+    for index, (header, text) in enumerate(zip(grid.headers, texts)):
         if not text:
             match.targets.append(_Target("empty"))
             continue
@@ -229,16 +232,29 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
             match.targets.append(_Target(meta))
             continue
         candidates = keys.get(text, [])
+        if not candidates and layout.fold_case:
+            folded = folded if folded is not None else _folded(keys)
+            candidates = folded.get(text.lower(), [])
+        label = grid.column_labels[index] if grid.column_labels is not None and layout.headers == "names" else None
+        if label and len({(t.kind, t.name, t.choice) for t in candidates}) != 1:
+            by_label = by_label if by_label is not None else keys_by_label(forms, ("",), (": ",))
+            named = {(t.kind, t.name, t.choice) for t in candidates}
+            labelled = [t for t in by_label.get(_norm(label), []) if not named or (t.kind, t.name, t.choice) in named]
+            if len({(t.kind, t.name, t.choice) for t in labelled}) == 1:
+                candidates = labelled[:1]
         if not candidates:
-            match.targets.append(_Target("unknown"))
+            match.targets.append(_Target("meta" if layout.meta_prefixed(header) else "unknown"))
             continue
-        # the same label can belong to several questions: take them in form order; a split
-        # column belongs to the question whose column came just before it
-        free = [t for t in candidates if (t.kind, t.name, t.choice) not in used]
-        if layout.headers == "names" and len({(t.kind, t.name, t.choice) for t in candidates}) > 1:
+        # the same label can belong to several questions: take them in form order (a label before
+        # a name); a split column belongs to the question whose column came just before it
+        free = sorted((t for t in candidates if (t.kind, t.name, t.choice) not in used), key=lambda t: t.fallback)
+        distinct = {(t.kind, t.name, t.choice) for t in candidates}
+        # a name shared by several questions is read in form order only when the file has a column
+        # for each of them (Kobo without group names); else it cannot be told which is meant
+        if layout.headers == "names" and len(distinct) > 1 and times[text] < len(distinct):
             match.targets.append(_Target("ambiguous"))
             continue
-        chosen = next((t for t in free if t.kind == "choice" and t.name == last_item), None) or (free[0] if free else None)
+        chosen = next((t for t in free if t.kind in ("choice", "part") and t.name == last_item), None) or (free[0] if free else None)
         if chosen is None:
             match.targets.append(_Target("twice", candidates[0].name))
             continue
@@ -247,6 +263,16 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
             last_item = chosen.name
         match.targets.append(chosen)
     return match
+
+
+def _folded(keys: dict[str, list[_Target]]) -> dict[str, list[_Target]]:
+    """The keys ignoring case; a key that two spellings share holds every target (so it is ambiguous)."""
+    out: dict[str, list[_Target]] = defaultdict(list)
+    for key, targets in keys.items():
+        for target in targets:
+            if all((t.kind, t.name, t.choice) != (target.kind, target.name, target.choice) for t in out[key.lower()]):
+                out[key.lower()].append(target)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,6 +285,7 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
     problems: list[Problem] = []
     whole: dict[str, int] = {}
     split: dict[str, dict[str, int]] = defaultdict(dict)
+    parts: dict[str, dict[int, int]] = defaultdict(dict)
     meta: dict[str, Column] = {}
     dropped: list[str] = []
     unused: list[str] = []
@@ -270,6 +297,8 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
             whole[target.name] = index
         elif target.kind == "choice":
             split[target.name][target.choice] = index
+        elif target.kind == "part":
+            parts[target.name][int(target.choice)] = index
         elif target.kind == "field":
             unused.append(header)
         elif target.kind == "id":
@@ -312,12 +341,20 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
             if layout.values == "labels" and item.choice_list is not None:
                 row_version = version.per_row if version is not None else None
                 column = from_labels(definitions, column, layout.multi_separator, rows, grid.file, headers[name], problems, row_version)
+            elif grid.value_labels is not None and grid.value_labels[index] and item.type == "select_one":
+                column = from_value_labels(definitions, column, grid.value_labels[index])
             columns[name] = column
         elif name in split:
             first = min(split[name].values())
             headers[name] = grid.where(first)
             names = list(dict.fromkeys(c.name for d in definitions if d is not None for c in d.choice_list.choices))
             columns[name] = from_split(names, split[name], grid, rows, problems)
+        elif name in parts:  # a geopoint written as its parts (ODK Central): "lat lon alt accuracy"
+            headers[name] = grid.where(min(parts[name].values()))
+            columns[name] = from_parts([grid.columns[parts[name][n]] if n in parts[name] else None for n in range(4)])
+    for name, found in parts.items():  # a geopoint's parts beside its own column (Kobo): the column is read
+        if name in columns and name in whole:
+            unused.extend(grid.headers[i] for i in sorted(found.values()))
     if id_index is not None:
         columns[ID_COLUMN] = grid.columns[id_index]
         headers[ID_COLUMN] = grid.where(id_index)

@@ -28,6 +28,8 @@ from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.spreadsheet_csv import BOM, unprotect
 
+#: Excel's default CSV in a Dutch locale is Windows-1252; its "CSV UTF-8" is what afstand reads.
+NOT_UTF8 = "the file is not UTF-8 text (from Excel: save it as 'CSV UTF-8')"
 #: Columns of the canonical layout that are not items.
 ID_COLUMN = "response_id"
 META_COLUMNS = ("instrument_version", "submission_date", "channel", "wave")
@@ -203,6 +205,9 @@ class Grid:
     n_rows: int
     sheet: str | None = None
     rows: np.ndarray | None = None  # spreadsheet row number per row (None: 2, 3, …)
+    #: a statistics file's value labels per column (code → label; None: none), :mod:`afstand.formats.statread`
+    value_labels: list[dict[str, str] | None] | None = None
+    column_labels: list[str | None] | None = None  # a statistics file's variable labels (renamed variables are found by them)
 
     def where(self, index: int) -> str:
         """How a column is named in messages: the header (CSV) or letter and header (sheet)."""
@@ -247,7 +252,7 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
     try:
         first_line = (head if end < 0 else head[:end]).decode("utf-8")
     except UnicodeDecodeError:
-        raise DataError([Problem(label, "the file is not UTF-8 text", row=1)]) from None
+        raise DataError([Problem(label, NOT_UTF8, row=1)]) from None
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     header = _split_header(first_line, delimiter)
     table = _parse_csv(buffer, header, delimiter, label)
@@ -267,8 +272,27 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
     )
 
 
-def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> Grid:
-    """The first sheet of an ``.xlsx`` workbook; entirely empty rows are skipped.
+def xlsx_headers(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> list[tuple[str, list[str]]]:
+    """Every sheet of an ``.xlsx`` workbook with its header row (to choose the sheet to read)."""
+    import openpyxl
+
+    label = _label(source, name)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(_bytes(source, label)), read_only=True, data_only=True)
+    except Exception as err:  # openpyxl raises many types for broken files
+        raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
+    try:
+        out = []
+        for title in workbook.sheetnames:
+            first = next(workbook[title].iter_rows(values_only=True, max_row=1), ())
+            out.append((title, ["" if h is None else _cell_text(h) for h in first]))
+        return out
+    finally:
+        workbook.close()
+
+
+def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None, sheet: str | None = None) -> Grid:
+    """One sheet (default: the first) of an ``.xlsx`` workbook; entirely empty rows are skipped.
 
     Cells become text as a CSV export would hold them: whole numbers without ``.0``
     (so that a choice named ``1`` stored as a number still reads as ``1``), dates in ISO form.
@@ -282,7 +306,7 @@ def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: 
     except Exception as err:  # openpyxl raises many types for broken files
         raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
     try:
-        sheet = workbook[workbook.sheetnames[0]]
+        sheet = workbook[sheet if sheet is not None else workbook.sheetnames[0]]
         rows = sheet.iter_rows(values_only=True)
         try:
             header_row = next(rows)
@@ -388,9 +412,11 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        if "invalid UTF8" in str(err):
+            raise DataError([Problem(label, NOT_UTF8)]) from None
         raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
     except UnicodeDecodeError:
-        raise DataError([Problem(label, "the file is not UTF-8 text")]) from None
+        raise DataError([Problem(label, NOT_UTF8)]) from None
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 
