@@ -112,7 +112,7 @@ def _fill(engine: Engine, key: str, answers, container: dict[str, Any], scope: S
         container[key] = engine.instrument.consent_choice
         engine.calculate(answers, today)
         return
-    if not item.required and rng.random() < missing:
+    if not _required(engine, key, answers, scope, today) and rng.random() < missing:
         return
     for _ in range(ATTEMPTS):
         value = _draw(engine, item, answers, scope, rng, today)
@@ -124,6 +124,15 @@ def _fill(engine: Engine, key: str, answers, container: dict[str, Any], scope: S
             return
     container.pop(key, None)  # no value met the constraint: left unanswered (check_submission says why if required)
     engine.calculate(answers, today)
+
+
+def _required(engine: Engine, key: str, answers, scope: Scope, today: dt.date) -> bool:
+    """``required`` yes, or its condition true for the answers drawn so far (a condition that cannot
+    be evaluated leaves the question optional: check_submission says why)."""
+    try:
+        return engine.is_required(key, answers, scope, today)
+    except AfstandError:
+        return False
 
 
 def _draw(engine: Engine, item: Item, answers, scope: Scope, rng, today: dt.date) -> str | None:

@@ -76,3 +76,32 @@ def test_clear_errors_for_impossible_forms_and_unknown_repeats(tmp_path):
     data.write_text("response_id,pick\nR1,a\n", encoding="utf-8")
     result = run_cli("analyze", "--instrument", str(form), "--data", str(data), "--repeat", "member", "--json")
     assert result.returncode == 2 and "no repeat 'member'" in result.stderr
+
+
+REQUIRED_IF_FORM = """| survey |
+| | type | name | label | required |
+| | select_one yn | werkt | Werk je? | yes |
+| | integer | uren | Hoeveel uur? | ${werkt} = 'ja' |
+| | text | waarom | Waarom niet? | ${werkt} = 'nee' |
+| choices |
+| | list_name | name | label |
+| | yn | ja | Ja |
+| | yn | nee | Nee |
+"""
+
+
+def test_demo_data_answers_a_conditionally_required_question_while_its_condition_holds(tmp_path):
+    form = tmp_path / "werk.md"
+    form.write_text(REQUIRED_IF_FORM, encoding="utf-8")
+    assert run_cli("demo-data", "--instrument", str(form), "--n", "40", "--seed", "2", "--out", str(tmp_path)).returncode == 0
+    payloads = [json.loads(line)["answers"] for line in (tmp_path / "werk.jsonl").read_text(encoding="utf-8").splitlines()]
+    instrument = load_instrument(form)
+    assert all(check_submission(instrument, answers).ok for answers in payloads)
+    working = [a for a in payloads if a["werkt"] == "ja"]
+    assert working and len(working) < len(payloads)
+    assert all("uren" in a for a in working) and all("waarom" in a for a in payloads if a["werkt"] == "nee")
+    # with every optional question left empty, exactly the questions whose condition holds are answered
+    from afstand.demo_form import generate_submissions
+
+    for answers in generate_submissions(instrument, 20, seed=5, missing=1.0):
+        assert set(answers) == {"werkt", "uren" if answers["werkt"] == "ja" else "waarom"}

@@ -5,6 +5,8 @@ the server's own pattern — the summary with links (focused, ``role=alert``), t
 ``constraint_message`` (Dutch first) under the question, linked with ``aria-describedby``, and
 "Fout:" before the title. With the script off the server shows the same. A number the server
 cannot read (``3,5`` for a whole number, ``1.000``) is left to the server's own message.
+A ``required`` that is a condition on an answer of the same page (the postcode, required over 40
+hours a week) is asked for exactly while it holds.
 
 A second test compares the script's verdict with the server's (``read_page`` and ``page_errors``,
 as the survey view checks a posted page) over seeded random answers, in repeat instances too
@@ -30,7 +32,7 @@ FORM = """| survey |
 | | begin_group | over | Over jou | About you | | | | field-list | |
 | | integer | age | Hoe oud ben je? | How old are you? | . >= 16 and . <= 99 | Vul een leeftijd in tussen 16 en 99. | Enter an age between 16 and 99. | | |
 | | decimal | hours | Hoeveel uur werk je per week? | How many hours a week do you work? | . <= 80 and . > ${age} div 10 | Vul een aantal uren in tot 80. | Enter up to 80 hours. | | |
-| | text | postcode | Wat is je postcode? | What is your postcode? | regex(., '^[0-9]{4} ?[A-Za-z]{2}$') | Typ een postcode zoals 1234 AB. | Type a postcode like 1234 AB. | | |
+| | text | postcode | Wat is je postcode? | What is your postcode? | regex(., '^[0-9]{4} ?[A-Za-z]{2}$') | Typ een postcode zoals 1234 AB. | Type a postcode like 1234 AB. | | ${hours} > 40 |
 | | date | since | Sinds wanneer werk je daar? | Since when do you work there? | . <= today() and . > '1950-01-01' | | | | |
 | | select_multiple kleur | colours | Welke kleuren vind je mooi? | Which colours do you like? | count-selected(.) <= 2 | Kies er hoogstens twee. | Choose two at most. | | |
 | | text | nick | Hoe noemen ze je? | What do they call you? | string-length() >= 2 and format-date(${since}, '%Y') != '2000' | Minstens twee letters. | At least two letters. | | yes |
@@ -199,6 +201,30 @@ def test_numbers_the_server_cannot_read_are_left_to_the_server_and_a_repeat_chec
         rows = [json.loads(a) for (a,) in connection.execute("SELECT answers FROM afstand_response")]
     mine = {"age": "40", "hours": "36.5", "kind": [{"k_age": "9", "k_name": "Sam", "k_colour": "groen"}]}
     assert any(mine.items() <= row.items() for row in rows), rows
+
+
+def test_a_required_condition_on_this_page_is_checked_as_the_answers_change(site):
+    base, _, browser, _ = site
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _start(page, base)
+    mark = page.locator("#q-postcode [data-required-mark]")  # "(verplicht)" while the condition holds
+    assert mark.is_hidden()
+    _type(page, page.get_by_label("Hoe noemen ze je?"), "Bo")
+    _type(page, page.get_by_label("Hoe oud ben je?"), "40")
+    _type(page, page.get_by_label("Hoeveel uur werk je per week?"), "45")
+    assert mark.is_visible()
+    page.evaluate("window.__samePage = true")
+    page.keyboard.press("Enter")  # the postcode left empty over 40 hours: the page stays
+    page.locator("#errors").wait_for()
+    assert page.evaluate("window.__samePage === true")
+    assert _errors(page)["lines"] == [["#postcode", "Wat is je postcode?: Geef hier een antwoord."]]
+    _type(page, page.get_by_label("Hoeveel uur werk je per week?"), "30")
+    assert mark.is_hidden()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # 30 hours: the postcode may stay empty
+    assert page.locator("h1").inner_text() == "Kind" and page.locator("#errors").count() == 0
+    context.close()
 
 
 AGES = ["", "15", "16", "40", "99", "100", "3,5", "-1", "1.000", "17,0", "abc", " 20 "]

@@ -21,6 +21,10 @@ shown only when it holds.
 Every question of the page with a ``constraint`` sends it the same way (the expression, its map,
 and its *env*), so the script can refuse an answer as the server will when the page is sent.
 
+A ``required`` that is a condition (``${werkt} = 'ja'``) is decided here when it reads only what
+the server knows (``required``: True or False); when it reads an answer of this page it is sent
+the same way, and the script requires an answer exactly while it holds.
+
 An entry's *env* (a third element, only when needed) holds what an expression reads besides
 answers: ``position`` (``position()``: the instance number of the scope it is evaluated at),
 ``choices`` (``jr:choice-name(value, '${q}')``: the choice labels of each question named by a
@@ -48,14 +52,19 @@ class PageLogic:
     conditions: dict[str, list] = field(default_factory=dict)  # field → [[expression, {reference: name}], …]
     calculations: list = field(default_factory=list)  # [[name, expression, {reference: name}, conditions(, env)], …]
     constraints: dict[str, list] = field(default_factory=dict)  # field → [expression, {reference: name}, env]
+    required: dict[str, bool | list] = field(default_factory=dict)  # field → decided here, or [expression, {reference: name}, env]
     context: dict[str, Any] = field(default_factory=dict)  # name → value the server knows
     today: str = ""
 
     def script_data(self) -> dict:
         """What the page's ``#context`` element holds (empty when nothing on the page is decided by the script)."""
-        if not self.conditions and not self.constraints:
+        if not self.conditions and not self.constraints and not self.live_required():
             return {}
         return {"values": self.context, "calculations": self.calculations, "today": self.today}
+
+    def live_required(self) -> dict[str, list]:
+        """The conditional ``required`` conditions the script evaluates (field → [expression, map, env])."""
+        return {f: r for f, r in self.required.items() if isinstance(r, list)}
 
 
 def page_logic(
@@ -183,6 +192,23 @@ class _Builder:
                 env["integer"] = True
         return [expression.source, names, env]
 
+    def required_of(self, key: str, scope: Scope, used: set[str]) -> bool | list | None:
+        """A conditional ``required`` of ``key`` at ``scope``: True/False when the server decides it
+        now, [expression, map, env] when it reads an answer of this page; None without one."""
+        expression = self.engine.required_if.get(key)
+        if expression is None:
+            return None
+        owner_path = self.engine.path_of(key)
+        refs = self.references(expression, owner_path, scope)
+        if any(self.is_live(k, n) for k, n in refs.values()):
+            names = {text: n for text, (_, n) in refs.items()}
+            used.update(names.values())
+            return [expression.source, names, self.env(expression, owner_path, scope)]
+        try:
+            return bool(expression(AnswerContext(self.engine, self.answers, scope, key, "", None, self.today)))
+        except AfstandError:  # the server cannot evaluate it now: it decides when the page is sent
+            return False
+
     # -- the page -----------------------------------------------------------------------------
 
     def build(self) -> PageLogic:
@@ -198,7 +224,10 @@ class _Builder:
             constraint = self.constraint_of(key, scope, used)
             if constraint is not None:
                 self.logic.constraints[field] = constraint
-        if not self.logic.conditions and not self.logic.constraints:
+            required = self.required_of(key, scope, used)
+            if required is not None:
+                self.logic.required[field] = required
+        if not self.logic.conditions and not self.logic.constraints and not self.logic.live_required():
             return self.logic
         ordered = sorted(self.calc.items(), key=lambda entry: self._order(entry[1][0], entry[1][1]))
         for name, (key, scope, (source, refs, env)) in ordered:

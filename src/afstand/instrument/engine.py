@@ -7,6 +7,7 @@ instance (its *scope*, a tuple of ``(repeat_key, index)``):
 
 * is it relevant (its own ``relevant`` and those of every enclosing group and repeat)?
 * does its value meet its ``constraint``?
+* is it required (``required`` as a condition, ``${werkt} = 'ja'``, as ODK evaluates it)?
 * which choices does its ``choice_filter`` leave?
 * what do ``${}`` references in its label and hint read?
 * what are the ``calculate`` values (computed on the server, stored with the answers)?
@@ -59,6 +60,7 @@ class Engine:
             self.chain[key] = tuple(g for g in line if groups[g].repeat) + ((key,) if key in groups and groups[key].repeat else ())
         self.relevant: dict[str, tuple[Condition, ...]] = {}
         self.constraint: dict[str, Expression] = {}
+        self.required_if: dict[str, Expression] = {}  # ``required`` as a condition
         self.calculation: dict[str, Expression] = {}
         self.choice_filter: dict[str, Expression] = {}
         self.repeat_count: dict[str, Expression] = {}
@@ -75,6 +77,8 @@ class Engine:
         for key, item in instrument.items.items():
             if item.constraint:
                 self.constraint[key] = self._compile(item.constraint, key)
+            if item.required_if and not item.required:
+                self.required_if[key] = self._compile(item.required_if, key)
             if item.calculation:
                 self.calculation[key] = self._compile(item.calculation, key)
                 moments = {r for r in self.calculation[key].references if self.instrument.metadata.get(r) in ("start", "end")}
@@ -174,6 +178,16 @@ class Engine:
     def meets_constraint(self, key: str, answers: Mapping[str, Any], scope: Scope, value: Any, today: dt.date | None = None) -> bool:
         expression = self.constraint.get(key)
         return expression is None or expression(self.context(answers, scope, key, value, today=today))
+
+    def is_required(self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None) -> bool:
+        """``required`` yes, or its condition true for ``answers`` (raises EvaluationError as other expressions do)."""
+        item = self.instrument.items.get(key)
+        if item is None:
+            return False
+        expression = self.required_if.get(key)
+        if expression is None:
+            return item.required
+        return bool(expression(self.context(answers, scope, key, "", today=today)))
 
     def choices(self, key: str, answers: Mapping[str, Any], scope: Scope = (), today: dt.date | None = None) -> tuple[Choice, ...]:
         """The choices a select question offers now: its list after ``choice_filter``, each name once."""

@@ -111,8 +111,8 @@ class Item:
     parameters: Mapping[str, str] = field(default_factory=dict)  # e.g. range start/end/step
     read_only: bool = False
     missing: tuple[str, ...] = ()  # declared missing-value codes (XLSForm column ``missing``)
-    #: a condition as ``required`` (``${werkt} = 'ja'``); declared analysis-only: the web survey
-    #: does not apply it (``required`` is then False), but it is part of the version
+    #: a condition as ``required`` (``${werkt} = 'ja'``; ``required`` is then False): the question is
+    #: required while it holds (:meth:`afstand.instrument.engine.Engine.is_required`)
     required_if: str | None = None
 
     @property

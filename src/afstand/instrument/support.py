@@ -108,8 +108,9 @@ MATRIX: tuple[Feature, ...] = (
     Feature("column", "hint", WEB),
     Feature("column", "guidance_hint", ANALYSIS, _NOT_WEB),
     Feature("column", "required", WEB, "checked on the server"),
-    Feature("column", "required (expression)", ANALYSIS, "a condition as `required` (`${werkt} = 'ja'`) is not applied "
-                                                          "by the web survey: the question is optional there"),
+    Feature("column", "required (expression)", WEB, "a condition as `required` (`${werkt} = 'ja'`): the question is "
+                                                     "required exactly while it holds (as ODK and Enketo do), checked on the "
+                                                     "server and in the browser"),
     Feature("column", "required_message", ANALYSIS, "the web survey shows its own message"),
     Feature("column", "relevant", WEB, "evaluated on the server (and in the browser) when its expression uses only "
                                        "the functions marked web"),

@@ -4,7 +4,7 @@ Answers use the canonical encoding of the CSV layout (:mod:`afstand.responses.va
 as the response is stored: a repeat is a list of instances, each a mapping of its questions'
 answers (``{"member": [{"name": "Ann", "age": "34"}, …]}``). The checks are the form's own,
 evaluated on the server by :mod:`afstand.instrument.engine`: unknown questions and choices,
-types, ``choice_filter``, ``required``, ``relevant`` (an answer to a question that was not asked
+types, ``choice_filter``, ``required`` (yes, or a condition), ``relevant`` (an answer to a question that was not asked
 is refused, not dropped), ``constraint``, ``repeat_count``; ``calculate`` values are computed
 and stored (a submitted one must equal the server's).
 
@@ -211,7 +211,7 @@ def _check_logic(engine: Engine, clean: dict[str, Any], errors: dict[str, Submis
                     message = item.constraint_messages.get("English (en)") or next(iter(item.constraint_messages.values()), None)
                     message = engine.interpolate(message, clean, scope, key) if message else f"does not meet {item.constraint}"
                     errors[where] = SubmissionError("constraint", message, item.label())
-            elif complete and asked and item.required and not given and item.collected:
+            elif complete and asked and not given and item.collected and engine.is_required(key, clean, scope, today):
                 errors[where] = SubmissionError("required", "an answer is required", item.label())
 
 

@@ -111,6 +111,15 @@ def range_bounds(item: Item, language: str) -> tuple[str, str] | None:
     return shown[0], shown[1]
 
 
+def required_now(entry: dict, requirement: bool | list | None) -> None:
+    """A conditional ``required`` on a page entry: ``required`` when the server decided it holds,
+    ``required_if`` (the condition for the page script) when it reads an answer of this page."""
+    if requirement is True:
+        entry["required"] = True
+    elif isinstance(requirement, list):
+        entry["required_if"] = json.dumps(requirement, ensure_ascii=False)
+
+
 def page_groups(form: Instrument, key: str) -> set[str]:
     """The page's group and the groups around it: their conditions decide the page, not its questions."""
     engine = engine_for(form)
@@ -172,4 +181,5 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                 item = out[-1]["item"]
                 item["constraint"] = json.dumps(logic.constraints[q.field], ensure_ascii=False)
                 item["constraint_message"] = constraint_message(form.items[q.key], language)
+            required_now(out[-1]["item"], logic.required.get(q.field))
     return out, len(view.instances), flexible

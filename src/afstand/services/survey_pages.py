@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from afstand.errors import AfstandError
 from afstand.instrument import timing
 from afstand.instrument.client_logic import page_logic
 from afstand.instrument.engine import engine_for
@@ -183,6 +184,7 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
             entry["condition"] = json.dumps(conditions, ensure_ascii=False)
         entry["error_label"] = form_pages.label_of(form, entry["field"], language)  # as the error summary names it
         constrained(form, entry, name, logic.constraints.get(field_name(name)), language)
+        form_pages.required_now(entry, logic.required.get(field_name(name)))
         if item.appearance == "likert" and item.kind == "select_one" and not local:
             last = result[-1] if result else None
             if last and last["kind"] == "likert" and last["list"] == item.choice_list.name:
@@ -311,10 +313,16 @@ def page_errors(form: Instrument, page: Page, answers: dict) -> dict[str, str]:
         return form_pages.errors(form, page, page.repeat, answers)
     checked = check_submission(form, answers, complete=False)
     errors = {k: e.code for k, e in checked.errors.items() if k in page.elements}
+    engine, computed = engine_for(form), form_pages.shown_answers(form, answers)
     for name in page.elements:
         item = form.items.get(name)
-        if item and item.required and name not in answers and name not in errors and asked(form, item, answers):
-            errors[name] = "required"
+        if not item or not item.collected or name in answers or name in errors or not asked(form, item, answers, computed):
+            continue
+        try:
+            if engine.is_required(name, computed):
+                errors[name] = "required"
+        except AfstandError:  # the server cannot evaluate the condition now: the question is not forced
+            continue
     return errors
 
 

@@ -465,8 +465,28 @@
         conditions.push({ node: node, conditions: compile(list) });
       } catch (e) { /* the server decides */ }
     });
+    // a required that is a condition on this page's answers: asked for exactly while it holds
+    var requirements = [];
+    form.querySelectorAll("[data-required-if]").forEach(function (node) {
+      try {
+        var c = JSON.parse(node.getAttribute("data-required-if"));
+        requirements.push({ node: node, check: { tokens: tokenize(c[0]), refs: c[1], env: c[2] || {} } });
+      } catch (e) { /* the server decides */ }
+    });
     var computed = {};
-    var update = function () { computed = showAndHide(logic, calculations, conditions); };
+    function requiredNow(node) {  // true, false, or null when this script cannot tell (the server decides)
+      if (node.hasAttribute("data-required")) return true;
+      var entry = requirements.filter(function (r) { return r.node === node; })[0];
+      if (!entry) return false;
+      try { return bool(evaluate(logic, computed, entry.check, "")); } catch (e) { return null; }
+    }
+    var update = function () {
+      computed = showAndHide(logic, calculations, conditions);
+      requirements.forEach(function (r) {
+        var mark = r.node.querySelector("[data-required-mark]");
+        if (mark) mark.hidden = requiredNow(r.node) !== true;
+      });
+    };
     form.addEventListener("change", update);
     form.addEventListener("input", update);
     update();
@@ -496,8 +516,8 @@
     // date the server cannot read counts as typed: its own message comes from the server)
     function required() {  // [the required questions shown, those without an answer]
       var shown = [], empty = [];
-      form.querySelectorAll(".q[data-required]").forEach(function (node) {
-        if (node.closest("[hidden]")) return;
+      form.querySelectorAll(".q[data-required], .q[data-required-if]").forEach(function (node) {
+        if (node.closest("[hidden]") || requiredNow(node) !== true) return;
         var answered = false, fields = 0;
         node.querySelectorAll("input, textarea").forEach(function (input) {
           if (input.disabled || input.name !== node.getAttribute("data-field")) return;
