@@ -233,3 +233,37 @@ def test_hits_at_the_same_moment_are_all_counted(settings, tmp_path):
     for t in threads:
         t.join()
     assert limiter.count("a:198.51.100.9") == 100  # no lost update (Django's add-then-incr could lose some)
+
+
+def test_file_counts_lose_no_hit_across_threads_and_processes(settings, tmp_path):
+    """The respondents' store (files): hits at the same moment from threads of two worker processes are
+    all counted (Django's file cache add-then-incr counted about a third of them)."""
+    import multiprocessing
+    import threading
+
+    from afstand.web.ratelimit import FileCounts
+
+    folder = str(tmp_path / "limits")
+
+    def hits(n_threads: int, per_thread: int) -> None:
+        store = FileCounts(folder, {})
+        barrier = threading.Barrier(n_threads)
+
+        def worker():
+            barrier.wait()
+            for _ in range(per_thread):
+                store.hit("race:key", 60)
+
+        threads = [threading.Thread(target=worker) for _ in range(n_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    other = multiprocessing.get_context("fork").Process(target=hits, args=(3, 20))
+    other.start()
+    hits(3, 20)
+    other.join(60)
+    assert other.exitcode == 0
+    assert FileCounts(folder, {}).get("race:key") == 120
+    assert len([p for p in (tmp_path / "limits").iterdir() if p.name.startswith("lock-")]) <= FileCounts.LOCK_STRIPES

@@ -29,11 +29,13 @@ Counts are fixed windows: the counter of window ``w`` for subject ``s`` is one c
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import ipaddress
 import os
 import secrets
 import time
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +50,7 @@ class FileCounts(FileBasedCache):
     :func:`afstand.services.scrub.sweep_limits` (cron)."""
 
     CULL_SECONDS = 10.0
+    LOCK_STRIPES = 64
     _culled = -CULL_SECONDS  # per process, shared by its threads' cache objects
 
     def _cull(self):
@@ -56,6 +59,25 @@ class FileCounts(FileBasedCache):
             return
         FileCounts._culled = now
         super()._cull()
+
+    def hit(self, key: str, timeout: float) -> int:
+        """Count one hit atomically across threads and worker processes; the new count.
+
+        Django's ``add`` then ``incr`` is read-modify-write without a lock, so hits at the same
+        moment were lost. Here the read and the write happen under an exclusive ``flock`` on one of
+        ``LOCK_STRIPES`` lock files (chosen by the key, so there are never more lock files than
+        that), and the value is written as Django writes it (a temporary file renamed into place),
+        so a reader without the lock never sees half a file."""
+        self._createdir()
+        stripe = zlib.crc32(key.encode()) % self.LOCK_STRIPES
+        with open(os.path.join(self._dir, f"lock-{stripe:02d}"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                seen = int(self.get(key, 0)) + 1
+                self.set(key, seen, timeout)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return seen
 
 
 def _value(v) -> int:
@@ -166,7 +188,7 @@ class Limiter:
         """Count one hit; True when over the limit."""
         key, timeout = self._key(subject)
         cache = caches[self.alias]
-        if hasattr(cache, "hit"):  # the database counter cache: one atomic statement (afstand.web.config.limit_cache)
+        if hasattr(cache, "hit"):  # an atomic counter: FileCounts, or the database's (afstand.web.config.limit_cache)
             return cache.hit(key, timeout) > _value(self._limit)
         if cache.add(key, 1, timeout):
             seen = 1
