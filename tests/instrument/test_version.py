@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from afstand.instrument.export import export_xlsx
@@ -72,3 +74,25 @@ def test_pyxform_warnings_are_kept_not_dropped(tmp_path):
     warnings = load_instrument(form).warnings
     assert len(warnings) == 1 and warnings[0].startswith(f"{form}: ") and "English (en)" in warnings[0] and "hint" in warnings[0]
     assert load_instrument(md_form(tmp_path, MINI_FORM, "clean.md")).warnings == ()
+
+
+def test_the_id_does_not_depend_on_the_hash_seed(tmp_path):
+    """A two-language form with or_other: pyxform builds the "Other" label from a set, so its order
+    followed the process's hash seed and the same form got two ids (seen as a flaky CI pass)."""
+    import os
+    import subprocess
+    import sys
+
+    form = Path(__file__).resolve().parents[1] / "responses" / "data" / "foreign" / "thuiswerk.xlsx"
+    code = "import sys; from afstand.instrument.loader import load_instrument; print(load_instrument(sys.argv[1]).version_id)"
+    ids = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(form)],
+            env={**os.environ, "PYTHONHASHSEED": str(seed), "AFSTAND_CACHE_DIR": "off"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(8)
+    }
+    assert len(ids) == 1, ids

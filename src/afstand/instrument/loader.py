@@ -13,6 +13,7 @@ form version. Forms that pyxform or the checks here refuse are never cached.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -161,7 +162,7 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
         raise InstrumentError(f"{label}: {err}") from None
     except Exception as err:  # pyxform can fail with plain exceptions on odd input
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
-    js = result._pyxform
+    js = json.loads(json.dumps(result._pyxform))  # what a cached copy reads back (tuples become lists): same id
     _annotate_types(js.get("children", []))
     return js, workbook, [str(w) for w in warnings]
 
@@ -436,7 +437,9 @@ def _labels(value: Any, default_language: str | None, languages: list[str]) -> d
         for lang in value:
             if lang not in languages:
                 languages.append(lang)
-        return {str(k): str(v) for k, v in value.items()}
+        # in the form's language order, not the dict's: pyxform builds some labels (or_other's "Other")
+        # from a set, whose order changes with the process's hash seed, and the version id hashes the order
+        return {str(lang): str(value[lang]) for lang in languages if lang in value}
     return {default_language or "default": str(value)}
 
 
