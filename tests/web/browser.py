@@ -29,3 +29,11 @@ PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "i
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "nl-NL"}
 PROFILES = {"phone": PHONE, "desktop": DESKTOP}
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def type_into(page, locator, text: str) -> None:
+    """Replace a field's text as a phone user does: tap it, select all, delete, type key by key."""
+    locator.tap()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(text)

@@ -78,6 +78,22 @@ def start(db: str, var: Path, *, workers: int = 2, threads: int = 1, pipe: bool 
     raise RuntimeError("server did not start within 60 s")
 
 
+def start_with_form(var: Path, slug: str, title: str, name: str, form_text: str, *, workers: int = 1):
+    """A study made from one form with `afstand study create` (as a researcher would), then served:
+    the server process, its database URL and the form's file."""
+    db = f"sqlite:///{var / 'afstand.sqlite3'}"
+    form = var / f"{name}.md"
+    form.write_text(form_text, encoding="utf-8")
+    made = subprocess.run(
+        [EXE, "study", "create", "--slug", slug, "--title", title, "--db", db, "--form", f"{name}={form}"],
+        env=server_env(var),
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    return start(db, var, workers=workers), db, form
+
+
 def kill(process: subprocess.Popen) -> None:
     """SIGKILL the whole server (gunicorn master and workers) as a power cut would."""
     try:

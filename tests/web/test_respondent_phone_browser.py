@@ -37,11 +37,7 @@ def site(tmp_path_factory):
     live.stop(process)
 
 
-def _type(page, locator, text: str) -> None:
-    locator.tap()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type(text)
+_type = shared.type_into
 
 
 def _next(page) -> None:

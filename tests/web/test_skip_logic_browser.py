@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 
 import pytest
 
@@ -47,17 +46,7 @@ FORM = """| survey |
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     var = tmp_path_factory.mktemp("skip-logic")
-    db = f"sqlite:///{var / 'afstand.sqlite3'}"
-    form = var / "huisdieren.md"
-    form.write_text(FORM, encoding="utf-8")
-    made = subprocess.run(
-        [live.EXE, "study", "create", "--slug", "dieren", "--title", "Dieren", "--db", db, "--form", f"huisdieren={form}"],
-        env=live.server_env(var),
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
-    process = live.start(db, var, workers=1)
+    process, db, form = live.start_with_form(var, "dieren", "Dieren", "huisdieren", FORM)
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield f"http://127.0.0.1:{process.port}", db, browser
@@ -65,11 +54,7 @@ def site(tmp_path_factory):
     live.stop(process)
 
 
-def _type(page, locator, text: str) -> None:
-    locator.tap()
-    page.keyboard.press("Control+A")
-    page.keyboard.press("Delete")
-    page.keyboard.type(text)
+_type = shared.type_into
 
 
 def test_relative_path_conditions_show_and_hide_without_a_page_load(site):
