@@ -56,6 +56,16 @@ class Verdict:
         return self.word
 
 
+def judged(words: tuple[str, str, str], detail: str, low: float, high: float, centre: float) -> Verdict:
+    """``words[0]`` when the whole interval lies above ``centre``, ``words[2]`` when below it, else
+    ``words[1]`` (about the same)."""
+    if low > centre:
+        return Verdict(words[0], detail, 1)
+    if high < centre:
+        return Verdict(words[2], detail, -1)
+    return Verdict(words[1], detail, 0)
+
+
 @dataclass
 class Claim:
     text: str
@@ -160,11 +170,7 @@ class Numbers:
             return Verdict("een onbekend deel", "niet te berekenen", 0)
         low, high = intervals.wilson(count, base)
         detail = f"{nl(100 * count / base)}%, 95%-BI {span(100 * low, 100 * high)}"
-        if low > 0.5:
-            return Verdict("een meerderheid", detail, 1)
-        if high < 0.5:
-            return Verdict("een minderheid", detail, -1)
-        return Verdict("ongeveer de helft", detail, 0)
+        return judged(("een meerderheid", "ongeveer de helft", "een minderheid"), detail, low, high, 0.5)
 
     def compare(
         self,
@@ -195,11 +201,7 @@ class Numbers:
             return Verdict(words[1], "niet te berekenen", 0)
         d, low, high = found
         detail = f"verschil {nl(100 * d).replace('-', '−')} procentpunt, 95%-BI {span(100 * low, 100 * high)}"
-        if low > 0:
-            return Verdict(words[0], detail, 1)
-        if high < 0:
-            return Verdict(words[2], detail, -1)
-        return Verdict(words[1], detail, 0)
+        return judged(words, detail, low, high, 0)
 
     def balance(
         self,
@@ -219,11 +221,7 @@ class Numbers:
             return Verdict(words[1], "niet te berekenen", 0)
         low, high = intervals.wilson(a, a + b)
         detail = f"{self._pct_of(inst, item, choice_a)}% tegen {self._pct_of(inst, item, choice_b)}%"
-        if low > 0.5:
-            return Verdict(words[0], detail, 1)
-        if high < 0.5:
-            return Verdict(words[2], detail, -1)
-        return Verdict(words[1], detail, 0)
+        return judged(words, detail, low, high, 0.5)
 
     def _pct_of(self, inst: str, item: str, choice: str) -> str:
         return self.likert(inst, item, choice) if self._collapsed(inst, item, (choice,)) else self.pct(inst, item, choice)
@@ -256,11 +254,7 @@ class Numbers:
             f"gemiddeld {nl(100 * a.mean())}% tegen {nl(100 * b.mean())}% van de stellingen in het voordeel van online werken; "
             f"verschil 95%-BI {span(100 * low, 100 * high)} procentpunt"
         )
-        if low > 0:
-            return Verdict(words[0], detail, 1)
-        if high < 0:
-            return Verdict(words[2], detail, -1)
-        return Verdict(words[1], detail, 0)
+        return judged(words, detail, low, high, 0)
 
     def claim(self, text: str, holds: bool, criterion: str) -> str:
         """Researchers' interpretation, printed as written and checked against the data.
@@ -298,11 +292,7 @@ class Numbers:
         mean = float(shares.mean())
         half = float(stats.t.ppf(0.975, len(shares) - 1)) * float(shares.std(ddof=1)) / np.sqrt(len(shares))
         detail = f"gemiddeld {nl(100 * mean)}% van de stellingen in het voordeel van online werken, 95%-BI {span(100 * (mean - half), 100 * (mean + half))}"
-        if mean - half > 0.5:
-            return Verdict(words[0], detail, 1)
-        if mean + half < 0.5:
-            return Verdict(words[2], detail, -1)
-        return Verdict(words[1], detail, 0)
+        return judged(words, detail, mean - half, mean + half, 0.5)
 
     def share_any(self, inst: str, items: list[str], *choices: str) -> float | None:
         """The percentage of respondents who gave one of ``choices`` on at least one of ``items``
