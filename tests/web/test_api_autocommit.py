@@ -4,17 +4,17 @@ a resubmission still leaves nothing behind (issue 18 item 4: fewer round trips p
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from afstand.services import studies, submissions
 from afstand.web.models import Response, Withdrawn
+from tests.web.races import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ANSWERS = {"consent": "ja", "c_age": 40, "c_gender": "man"}
@@ -39,22 +39,7 @@ def test_stored_once_replayed_with_its_code_and_never_after_a_withdrawal(version
 
 
 def run_together(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(k):
-        barrier.wait()
-        try:
-            results[k] = jobs[k]()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+    return at_once(*jobs, close_connections=True)
 
 
 def late_submit(version, instance, delay: float):

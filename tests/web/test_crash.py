@@ -11,6 +11,7 @@ import threading
 import uuid
 
 from tests.web import live
+from tests.web.races import at_once
 
 ANSWERS = {
     "consent": "ja",
@@ -123,19 +124,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_submission(tmp_path, server_db):
 
 def race(workers: int, *jobs) -> list:
     """Run the jobs at the same moment, each on its own thread; return their results in order."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(k: int) -> None:
-        barrier.wait()
-        results[k] = jobs[k]()
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+    return at_once(*jobs)
 
 
 def test_same_instance_from_eight_clients_stores_one_and_withdrawal_race_leaves_none(tmp_path, server_db):
