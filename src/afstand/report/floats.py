@@ -214,13 +214,14 @@ def _moves(elements: list[_Element], order: list[int], pages: list[dict]) -> lis
         if elements[first].tag != "figure":
             continue
         room, pulled, taken, at = gap - SLACK_PX, [], [], order.index(first) + 1
-        while at < len(order):
+        while at < len(order) and room > GAP * page["height"]:  # enough to close the gap: later gaps may want the rest
             candidate = order[at]
             element = elements[candidate]
             if element.tag == "figure":  # a later figure stays where it is: the text flows past it
                 at += 1
                 continue
-            if element.tag in _STOP or candidate in used or len(where.get(candidate, [])) != 1:
+            spread = len(where.get(candidate, []))  # pages it is on: text (not a figure) may run over two or more
+            if element.tag in _STOP or candidate in used or spread == 0 or (spread > 1 and element.tag not in _SPLITS):
                 break  # (text pulled to an earlier page is not pulled again)
             unit = [candidate]
             if element.tag == "table" and at + 1 < len(order) and "note" in elements[order[at + 1]].classes:
@@ -228,6 +229,8 @@ def _moves(elements: list[_Element], order: list[int], pages: list[dict]) -> lis
             heights = [_height(pages, where, i) for i in unit]
             if None in heights:
                 break
+            if _left_gap(elements, order, pages, where, taken + unit, at + len(unit)) > max(gap, GAP * page["height"]):
+                break  # it fills the foot of a page the figure after it does not fit on: moving it leaves a larger gap
             if sum(heights) > room:
                 if element.tag in _SPLITS and sum(heights) <= 2 * room:
                     pulled = taken + unit  # it fills the gap and goes on on the next page, before the figure
@@ -243,9 +246,22 @@ def _moves(elements: list[_Element], order: list[int], pages: list[dict]) -> lis
     return moves
 
 
+def _left_gap(elements, order, pages, where, units: list[int], after: int) -> float:
+    """The gap the page the last of ``units`` starts on would have without them: none when what
+    follows them is text (it flows up) or a figure that then fits; else the space they took."""
+    number = where[units[-1]][0]
+    if after >= len(order) or elements[order[after]].tag != "figure":
+        return 0.0
+    page = pages[number]
+    top = min(page["boxes"][i][0] for i in units if i in page["boxes"])
+    freed = page["bottom"] - top
+    figure = _height(pages, where, order[after])
+    return 0.0 if figure is not None and figure <= freed else freed
+
+
 def _height(pages: list[dict], where: dict[int, list[int]], index: int) -> float | None:
+    """The height of an element: of each of its parts when it runs over more than one page."""
     on = where.get(index, [])
-    if len(on) != 1:
+    if not on:
         return None
-    top, end = pages[on[0]]["boxes"][index]
-    return end - top
+    return sum(pages[number]["boxes"][index][1] - pages[number]["boxes"][index][0] for number in on)
