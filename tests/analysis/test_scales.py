@@ -115,3 +115,22 @@ def test_complete_rows_are_the_rows_without_nan():
         got = complete_rows(matrix)
         assert got.shape == expected.shape and np.array_equal(got, expected), k
     assert complete_rows(np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_levels_are_numpy_unique_counted_or_sorted():
+    """polychoric's level codes: counted for whole numbers in a short range, sorted otherwise; both
+    exactly ``np.unique(..., return_inverse=True)``."""
+    from afstand.analysis.reliability import _levels
+
+    rng = np.random.default_rng(21)
+    columns = [
+        rng.integers(1, 6, 5000).astype(float),  # item scores 1–5
+        rng.choice([-2.0, 0.0, 3.0, 7.0], 5000),  # gaps between the values, negative ones
+        rng.choice([1.0, 1.5, 2.0, 2.5], 5000),  # halves: sorted
+        rng.choice([0.0, 5000.0], 5000),  # too wide a range to count
+        np.full(50, 4.0),  # one level
+    ]
+    for column in columns:
+        levels, code = np.unique(column, return_inverse=True)
+        got_n, got_code = _levels(column)
+        assert got_n == len(levels) and np.array_equal(got_code, code), column[:5]

@@ -81,9 +81,16 @@ def outcome_items(responses: ResponseSet, patterns: list[str]) -> list[Item]:
 
 
 def compare(
-    responses: ResponseSet, breakdowns: list[Breakdown], patterns: list[str], *, min_group_size: int, forced: dict | None = None
+    responses: ResponseSet,
+    breakdowns: list[Breakdown],
+    patterns: list[str],
+    *,
+    min_group_size: int,
+    forced: dict | None = None,
+    threads: int = 1,
 ) -> dict:
-    """``forced``: breakdown name → groups to hide whatever their size (see ``suppression.suppress_cells``)."""
+    """``forced``: breakdown name → groups to hide whatever their size (see ``suppression.suppress_cells``).
+    ``threads``: 2 runs half of the outcomes' tests on a second thread (same results, same order)."""
     result = {"min_group_size": min_group_size, "correction": "holm", "breakdowns": {}, "tests": []}
     items = outcome_items(responses, patterns)
     outcomes = {("item", item.name): _outcome(responses, item) for item in items}  # once, whatever the breakdown
@@ -124,20 +131,21 @@ def compare(
     tables = CrossTables(
         [(group_row, len(index)) for _, group_row, index in tested], max((len(v) for _, v in outcomes.values()), default=0)
     )
+    jobs = []  # (breakdown's position, breakdown, shown groups, outcome, item or None for a scale), in the order listed
     for position, (breakdown, _, index) in enumerate(tested):
-        for item in items:
-            if item.name == breakdown.item:
-                continue
-            answer_column, values = outcomes["item", item.name]
-            table = tables.table(position, ("item", item.name), answer_column, len(values))
-            found = _ordinal_table_test(table, values, index) if is_ordinal(item) else _nominal_table_test(table, index)
-            if found is not None and _large_enough(found, min_group_size):
-                result["tests"].append({"breakdown": breakdown.name, "item": item.name, **found})
-        for dimension in scales:
-            answer_column, values = outcomes["scale", dimension]
-            found = _ordinal_table_test(tables.table(position, ("scale", dimension), answer_column, len(values)), values, index)
-            if found is not None and _large_enough(found, min_group_size):
-                result["tests"].append({"breakdown": breakdown.name, "item": f"scale:{dimension}", **found})
+        jobs += [(position, breakdown, index, ("item", item.name), item) for item in items if item.name != breakdown.item]
+        jobs += [(position, breakdown, index, ("scale", dimension), None) for dimension in scales]
+
+    def test(job) -> dict | None:
+        position, breakdown, index, outcome, item = job
+        answer_column, values = outcomes[outcome]
+        table = tables.table(position, outcome, answer_column, len(values))
+        found = _ordinal_table_test(table, values, index) if item is None or is_ordinal(item) else _nominal_table_test(table, index)
+        if found is None or not _large_enough(found, min_group_size):
+            return None
+        return {"breakdown": breakdown.name, "item": item.name if item is not None else f"scale:{outcome[1]}", **found}
+
+    result["tests"] = [found for found in _by_outcome(jobs, test, threads) if found is not None]
     for family in ("item", "scale"):  # Holm within each family: the statements, and the scale scores
         members = [i for i, t in enumerate(result["tests"]) if t["item"].startswith("scale:") == (family == "scale")]
         finite = [i for i in members if result["tests"][i]["p"] is not None and np.isfinite(result["tests"][i]["p"])]
@@ -146,6 +154,29 @@ def compare(
             for i, p in zip(finite, corrected):
                 result["tests"][i]["p_holm"] = float(p)
     return result
+
+
+def _by_outcome(jobs: list[tuple], run, threads: int) -> list:
+    """``[run(job) for job in jobs]``; with two threads every other outcome's jobs run on a second
+    thread (an outcome's cross tables are counted once, by one thread), the results in the jobs' order."""
+    if threads < 2 or len(jobs) < 2:
+        return [run(job) for job in jobs]
+    outcomes = list(dict.fromkeys(job[3] for job in jobs))
+    second = set(outcomes[1::2])
+    results: list = [None] * len(jobs)
+
+    def part(on_second: bool) -> None:
+        for i, job in enumerate(jobs):
+            if (job[3] in second) == on_second:
+                results[i] = run(job)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="afstand-compare") as pool:
+        other = pool.submit(part, True)
+        part(False)
+        other.result()
+    return results
 
 
 def _large_enough(test: dict, min_group_size: int) -> bool:

@@ -202,6 +202,7 @@ def dimension_scores(responses: ResponseSet) -> dict:
     result = {}
     for dimension, items in responses.instrument.dimensions().items():
         matrix, scores = dimension_matrix(responses, items)
+        matrix = complete_cases(matrix)  # once: each statistic below works on the complete cases
         valid = scores[~np.isnan(scores)]
         result[dimension] = {
             "items": [{"name": i.name, "key": i.key} for i in items],

@@ -38,7 +38,7 @@ def analyze(
             # the group comparisons on the second core while this thread does the rest: most of both is
             # numpy, which releases the GIL; each part computes what it would alone (same numbers)
             pool = ThreadPoolExecutor(1, thread_name_prefix="afstand-compare")
-            comparisons = pool.submit(compare, *arguments, min_group_size=size, forced=held)
+            comparisons = pool.submit(compare, *arguments, min_group_size=size, forced=held, threads=2)
             pool.shutdown(wait=False)
         else:
             comparisons = compare(*arguments, min_group_size=size, forced=held)

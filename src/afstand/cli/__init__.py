@@ -8,7 +8,13 @@ Bad input (:class:`~afstand.errors.AfstandError`, a file that cannot be read) en
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+# afstand runs its own threads (the parse, the group comparisons); the matrices it multiplies are
+# small (items × items), and OpenBLAS's helper threads, which spin while they wait, only take CPU
+# from them (about 0.1 CPU s when numpy is imported). Set before numpy is first imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from afstand.cli import analysis, code, database, demo, instrument, report, signups, study, trend
 from afstand.cli.common import EXIT_BAD_INPUT
