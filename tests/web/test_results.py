@@ -325,3 +325,31 @@ def test_analysis_page_lets_no_small_group_be_derived(client, demo_data, study):
     raw, _ = results.analyze_stored(demo.slug, "werkers")
     assert "problems" not in html or isinstance(published["data"]["problems"], int)
     assert raw["items"]["w_org"]["counts"][orgs[0]] == 4  # the working result still has it; the page does not
+
+
+def test_stored_rows_come_in_public_id_order_and_the_fetch_leaves_the_session_as_it_was():
+    """The stored table is ordered by public id (sorted in Python, the same on either database);
+    on PostgreSQL the parallel-scan settings of the fetch last for that query only, also inside
+    an enclosing transaction."""
+    from django.db import connection, transaction
+
+    from afstand.services.exports import stored_table
+
+    _, (version,) = studies.create_study("volgorde-2022", "Volgorde", [studies.Form("mini", "mini.md", mini())])
+    for age in range(30, 42):
+        assert submissions.submit(version, uuid.uuid4(), {"consent": "ja", "age": str(age)}).status == 201
+
+    def settings() -> tuple:
+        if connection.vendor != "postgresql":
+            return ()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('parallel_setup_cost'), current_setting('parallel_tuple_cost')")
+            return cursor.fetchone()
+
+    before = settings()
+    with transaction.atomic():
+        table = stored_table("volgorde-2022", "mini")
+        assert settings() == before
+    ids = table.columns["response_id"].to_pylist()
+    assert len(ids) == 12 and ids == sorted(ids) == sorted(Response.objects.values_list("public_id", flat=True))
+    assert sorted(table.columns["age"].to_pylist(), key=int) == [str(a) for a in range(30, 42)]
