@@ -42,10 +42,15 @@ def table_from_rows(header: Sequence[str], rows: Sequence[Sequence[object]], *, 
 
 
 def table_from_json_answers(
-    answers: Sequence[str], items: Sequence[str], *, meta: Mapping[str, Sequence[object]] | None = None, name: str = "<data>"
+    answers: Sequence[str] | Sequence[bytes],
+    items: Sequence[str],
+    *,
+    meta: Mapping[str, Sequence[object]] | None = None,
+    name: str = "<data>",
 ) -> RawTable:
     """A RawTable from one JSON object of answers per response (``{"item": "value", …}``, the
-    canonical encoding, as a database stores it), plus meta columns given as lists.
+    canonical encoding, as a database stores it; as text or as UTF-8 bytes), plus meta columns
+    given as lists.
 
     pyarrow parses the objects and builds the item columns in C (no Python object per answer);
     answers that are not text (an old number) are read through the slower ``json`` path instead."""
@@ -57,7 +62,7 @@ def table_from_json_answers(
         schema = pa.schema([(item, pa.string()) for item in items])
         try:
             table = pajson.read_json(
-                pa.py_buffer("\n".join(answers).encode("utf-8")),
+                pa.py_buffer(b"\n".join(answers) if isinstance(answers[0], bytes) else "\n".join(answers).encode("utf-8")),
                 parse_options=pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
             )
             by_item = {item: table.column(item) for item in items}

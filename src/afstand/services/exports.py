@@ -72,7 +72,8 @@ def stored_table(study_slug: str, name: str, wave: str | None = None):
     version_ids = {v.id: v.version_id for v in versions}
     wave_labels = {v.id: v.wave.label for v in versions}
     quote = connection.ops.quote_name
-    answers = "r.answers::text" if connection.vendor == "postgresql" else "r.answers"
+    # the answers as UTF-8 bytes, which pyarrow parses: no str per response to decode and encode again
+    answers = "convert_to(r.answers::text, 'UTF8')" if connection.vendor == "postgresql" else "CAST(r.answers AS BLOB)"
     # the date as ISO text from the database: no date object per response (Django's SQLite converter parsed each one)
     submitted = "r.submitted_on::text" if connection.vendor == "postgresql" else "CAST(r.submitted_on AS TEXT)"
     query = (
@@ -98,17 +99,23 @@ _PARALLEL_SCAN = (("parallel_setup_cost", "0"), ("parallel_tuple_cost", "0"))
 
 
 def _fetch_all(query: str, params: list) -> list[tuple]:
-    """Every row of ``query``; on PostgreSQL with a parallel scan, the settings for this query only."""
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+    """Every row of ``query``; on PostgreSQL with a parallel scan (the settings for this query only)
+    and in binary (a ``bytea`` arrives as the bytes, not as hex text)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(query, params)
             return cursor.fetchall()
-        with transaction.atomic():  # SET LOCAL lasts until the end of the transaction: set back below
+    import psycopg
+
+    with transaction.atomic():  # SET LOCAL lasts until the end of the transaction: set back below
+        # Django's cursors bind on the client, which cannot ask for binary results: a plain psycopg
+        # cursor on the same connection (and so in the same transaction)
+        with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name, _ in _PARALLEL_SCAN))
             before = cursor.fetchone()
             for name, value in _PARALLEL_SCAN:
                 cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-            cursor.execute(query, params)  # (an error rolls the transaction back, and the settings with it)
+            cursor.execute(query, params, binary=True)  # (an error rolls the transaction back, and the settings with it)
             rows = cursor.fetchall()
             for (name, _), value in zip(_PARALLEL_SCAN, before):  # back for the rest of an enclosing transaction
                 cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
