@@ -40,9 +40,12 @@ AFSTAND_EXE = str(Path(sys.executable).with_name("afstand"))
 AFSTAND = """
 import json, os, resource, sys, time
 t = time.perf_counter()
-from afstand.cli import main
+from afstand.cli import run
 sys.stdout = open(os.devnull, "w")
-code = main(["analyze", "--instrument", "werkers", "--data", sys.argv[1], "--json", *sys.argv[2:]])
+try:
+    run(["analyze", "--instrument", "werkers", "--data", sys.argv[1], "--json", *sys.argv[2:]])  # as the console script
+except SystemExit as end:
+    code = end.code
 elapsed = time.perf_counter() - t
 sys.stdout = sys.__stdout__
 print(json.dumps({"inside": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "code": code}))

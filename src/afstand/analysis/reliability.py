@@ -82,10 +82,11 @@ def polychoric(table: np.ndarray) -> float | None:
     return minimize_bounded(negative_loglik, -0.9999, 0.9999, xatol=1e-10)  # as scipy's minimize_scalar(method="bounded")
 
 
-def polychoric_matrix(matrix: np.ndarray) -> np.ndarray | None:
-    """Polychoric correlations of the columns of an n × k matrix of ordinal scores (complete cases)."""
+def polychoric_matrix(matrix: np.ndarray, *, complete: bool = False) -> np.ndarray | None:
+    """Polychoric correlations of the columns of an n × k matrix of ordinal scores (complete cases;
+    ``complete``: the matrix holds only complete rows already, as from :func:`complete_rows`)."""
     data = np.asarray(matrix, dtype=float)
-    data = complete_rows(data)
+    data = data if complete else complete_rows(data)
     k = data.shape[1]
     if data.shape[0] < 3:
         return None
@@ -117,19 +118,19 @@ def _levels(column: np.ndarray) -> tuple[int, np.ndarray]:
     return len(levels), code
 
 
-def ordinal_alpha(matrix: np.ndarray) -> float | None:
+def ordinal_alpha(matrix: np.ndarray, *, complete: bool = False) -> float | None:
     """α from the polychoric correlation matrix: k/(k−1) · (1 − k / ΣR)."""
-    corr = polychoric_matrix(matrix)
+    corr = polychoric_matrix(matrix, complete=complete)
     if corr is None or corr.shape[0] < 2:
         return None
     k = corr.shape[0]
     return float(k / (k - 1) * (1 - k / corr.sum()))
 
 
-def spearman_brown(matrix: np.ndarray, *, confidence: float = 0.95) -> dict:
+def spearman_brown(matrix: np.ndarray, *, confidence: float = 0.95, complete: bool = False) -> dict:
     """Spearman–Brown reliability of a two-item scale, with a Fisher-z interval of r."""
     data = np.asarray(matrix, dtype=float)
-    data = complete_rows(data)
+    data = data if complete else complete_rows(data)
     n = data.shape[0]
     if data.shape[1] != 2 or n < 4 or np.any(data.std(axis=0) == 0):
         return {"value": None, "ci": [None, None], "r": None, "n": int(n)}

@@ -212,8 +212,8 @@ def dimension_scores(responses: ResponseSet) -> dict:
             "mean_ci": mean_interval(valid),
             "range": _score_range(items),
             **_reliability(matrix, [i.name for i in items]),
-            "ordinal_alpha": ordinal_alpha(matrix) if len(items) >= 2 else None,
-            "spearman_brown": spearman_brown(matrix) if len(items) == 2 else None,
+            "ordinal_alpha": ordinal_alpha(matrix, complete=True) if len(items) >= 2 else None,
+            "spearman_brown": spearman_brown(matrix, complete=True) if len(items) == 2 else None,
         }
     return result
 
@@ -223,9 +223,8 @@ def _score_range(items: list[Item]) -> list[float] | None:
     return [float(min(defined)), float(max(defined))] if defined else None
 
 
-def _reliability(matrix: np.ndarray, names: list[str]) -> dict:
-    """α, ω and item statistics from one covariance matrix of the complete cases."""
-    data = complete_cases(matrix)
+def _reliability(data: np.ndarray, names: list[str]) -> dict:
+    """α, ω and item statistics from one covariance matrix of the complete cases (``data``: those only)."""
     n = data.shape[0]
     cov = np.cov(data, rowvar=False) if n > 1 else np.zeros((len(names),) * 2)
     return {"alpha": alpha_from_cov(cov, n), "omega": omega_from_cov(cov, n), "item_statistics": items_from_cov(cov, n, names)}

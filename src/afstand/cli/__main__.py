@@ -1,5 +1,3 @@
-import sys
+from afstand.cli import run
 
-from afstand.cli import main
-
-sys.exit(main())
+run()
