@@ -6,8 +6,9 @@ lays the chapters with figures out once more, quickly — each drawing replaced 
 of its size (known before it is drawn), so no drawing is needed and it can run while the
 figures are still being drawn — and finds every page that ends with a large gap because the
 figure after it did not fit. The text that follows that figure (past it and any figures after
-it, which keep their order), up to what fits in the gap, is then put before it: the text
-flows on and the figures follow, as page floats do. Text is never moved across the start of
+it, which keep their order), up to what fits in the gap and no more than closes it (a later
+gap may need the rest), is then put before it: the text flows on and the figures follow, as page
+floats do. Text that runs over two pages (a long list) is measured by its parts. Text is never moved across the start of
 a chapter or section, a table keeps its note, a heading its text, and nothing is changed when
 the layout cannot be read (the PDF is then made as written).
 
