@@ -21,8 +21,6 @@ import re._parser as _sre
 import uuid
 from typing import Any, Callable
 
-import regex
-
 from afstand.errors import AfstandError
 
 MAX_REGEX_SIZE = 10_000  # counted repeats multiplied out (a{100}{100} is 10,000): compiling expands them
@@ -206,6 +204,8 @@ def _compile_regex(source: str):
     if compiled is None:
         if _expanded_size(source) > MAX_REGEX_SIZE:
             raise EvaluationError(f"regex(): {source!r} repeats too much (counted repeats multiply to more than {MAX_REGEX_SIZE:,})")
+        import regex  # imported when a form first uses regex(): 7 ms that every command would pay
+
         try:
             compiled = regex.compile(source)
         except (regex.error, ValueError, OverflowError, RecursionError) as err:
