@@ -177,3 +177,6 @@ def test_claims_checked_against_the_data(flipped_reports, study_files, study):
     assert skills in negative and skills in positive  # the researchers' text is printed as written either way
     assert not any(skills in w for w in warnings_negative)
     assert any(skills in w for w in warnings_positive)
+    # where it is printed, a contradicted claim carries the check it failed; a supported one does not
+    flag = "[niet gesteund door de cijfers: elk van de drie eerstgenoemde applicaties"
+    assert flag in positive.replace("\n", " ") and flag not in negative.replace("\n", " ")

@@ -261,10 +261,11 @@ class Numbers:
 
         ``holds`` is a condition computed in the template (e.g. ``share(...) > 50``);
         ``criterion`` says in words what it checks. A claim the numbers contradict is listed in
-        the appendix "Controle van uitspraken" and logged as a warning by the build.
+        the appendix "Controle van uitspraken", logged as a warning by the build, and marked where
+        it is printed, with the check it failed: a reader never meets it unmarked.
         """
         self.claims.append(Claim(text, criterion, bool(holds), ""))
-        return text
+        return text if holds else f"{text} [niet gesteund door de cijfers: {criterion}]"
 
     def interpretation(self, text: str, source: str) -> str:
         """Researchers' interpretation from sources the survey data do not hold (focus groups, the
