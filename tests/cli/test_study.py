@@ -123,3 +123,53 @@ def test_bad_arguments_are_one_line_with_exit_2(tmp_path, server_db):
     assert "already version mini@" in _one_error_line(
         study_cli(tmp_path, "add-version", "--slug", "b", "--db", server_db, "--form", f"andere={mini}")
     )
+
+
+@pytest.mark.django_db
+def test_names_titles_and_files_the_upload_page_refuses_are_refused_by_the_cli_too(tmp_path, server_db, client):
+    """A name that cannot be part of a link, a title too long or empty, a file of another kind, an
+    empty or too large one: the upload page gives a 400, the CLI one line and exit 2, on SQLite and
+    PostgreSQL alike (a 60-character slug once ended in a PostgreSQL traceback), and nothing is stored."""
+    from afstand.services.studies import MAX_FORM_BYTES
+
+    mini = md_form(tmp_path, MINI_FORM, "mini.md")
+    notes = tmp_path / "notes.txt"
+    notes.write_text(mini.read_text(encoding="utf-8"), encoding="utf-8")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    huge = tmp_path / "huge.md"
+    huge.write_text(mini.read_text(encoding="utf-8") + "\n" + "x" * MAX_FORM_BYTES, encoding="utf-8")
+    good = {"slug": "goed-2022", "title": "Goed", "instrument": "mini"}
+    cases = [
+        ({"slug": "s" * 60}, f"mini={mini}", "at most 50 characters"),
+        ({"slug": "sp ace/x"}, f"mini={mini}", "use only letters, digits"),
+        ({"title": "T" * 300}, f"mini={mini}", "at most 200"),
+        ({"title": " "}, f"mini={mini}", "title is empty"),
+        ({"instrument": "a b"}, f"a b={mini}", "use only letters, digits"),
+        ({"instrument": "n" * 60}, f"{'n' * 60}={mini}", "at most 50 characters"),
+        ({}, f"mini={notes}", "notes.txt: not an XLSForm"),
+        ({}, f"mini={empty}", "empty.xlsx: the file is empty"),
+        ({}, f"mini={huge}", "huge.md: too large"),
+    ]
+    client.force_login(User.objects.create_user("onderzoeker", password="Een-lang-wachtwoord-42", is_staff=True))
+    for change, form, expected in cases:
+        fields = {**good, **change}
+        message = _one_error_line(
+            study_cli(tmp_path, "create", "--slug", fields["slug"], "--title", fields["title"], "--db", server_db, "--form", form)
+        )
+        assert expected in message, (change, message)
+        path = form.split("=", 1)[1]
+        with open(path, "rb") as handle:
+            upload = SimpleUploadedFile(path.rsplit("/", 1)[-1], handle.read())
+        page = client.post("/onderzoek/nieuw/", {**fields, "xlsform": upload})
+        assert page.status_code == 400, (change, page.status_code)
+    listed = study_cli(tmp_path, "list", "--db", server_db, "--json")
+    assert json.loads(listed.stdout) == {"studies": []}
+    # add-version checks the instrument's name and the file as create does
+    assert study_cli(tmp_path, "create", "--slug", "goed-2022", "--title", "Goed", "--db", server_db, "--form", f"mini={mini}").returncode == 0
+    assert "use only letters, digits" in _one_error_line(
+        study_cli(tmp_path, "add-version", "--slug", "goed-2022", "--db", server_db, "--form", f"a.b={mini}")
+    )
+    assert "notes.txt: not an XLSForm" in _one_error_line(
+        study_cli(tmp_path, "add-version", "--slug", "goed-2022", "--db", server_db, "--form", f"mini={notes}")
+    )

@@ -6,6 +6,7 @@ name is the one new respondents get. The upload page and ``afstand study …`` c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -126,9 +127,45 @@ def check_form(filename: str, content: bytes) -> Instrument:
     return instrument
 
 
+#: What may be stored as a study's form, on the web and by the CLI alike (the same checks, the same refusals).
+FORM_SUFFIXES = (".xlsx", ".xls", ".md", ".csv")
+MAX_FORM_BYTES = 5 * 1024 * 1024
+MAX_SLUG = 50  # a study's and an instrument's name: part of every link (Django's <slug:…>)
+MAX_TITLE = 200
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def check_slug(what: str, value: str) -> None:
+    """A study's or an instrument's name: letters, digits, - and _ only, at most 50 characters."""
+    shown = value if len(value) <= 60 else value[:57] + "…"
+    if not _SLUG.fullmatch(value):
+        raise AfstandError(f"{what} {shown!r}: use only letters, digits, '-' and '_' (it is part of the links)")
+    if len(value) > MAX_SLUG:
+        raise AfstandError(f"{what} {shown!r}: at most {MAX_SLUG} characters ({len(value)})")
+
+
+def check_title(title: str) -> None:
+    if not title.strip():
+        raise AfstandError("the study's title is empty")
+    if len(title) > MAX_TITLE:
+        raise AfstandError(f"the study's title has {len(title)} characters; at most {MAX_TITLE}")
+
+
+def check_form_file(filename: str, content: bytes) -> None:
+    """What the upload page refuses before reading a form: another kind of file, an empty one, a too large one."""
+    name = filename[:100]
+    if not filename.lower().endswith(FORM_SUFFIXES):
+        raise InstrumentError(f"{name}: not an XLSForm (expected {', '.join(FORM_SUFFIXES)})")
+    if not content:
+        raise InstrumentError(f"{name}: the file is empty")
+    if len(content) > MAX_FORM_BYTES:
+        raise InstrumentError(f"{name}: too large ({len(content)} bytes; at most {MAX_FORM_BYTES})")
+
+
 def parse_upload(filename: str, content: bytes) -> Instrument:
     """An uploaded XLSForm checked with bounds: zip sizes first, then :func:`check_form` in a child
     process with CPU, memory and time limits (afstand.bounded). Call it before opening a transaction."""
+    check_form_file(filename, content)
     check_zip(content, filename[:100])
     return run_bounded(check_form, filename, content, label=filename[:100], **parse_limits())
 
@@ -152,7 +189,10 @@ def add_version(
     :func:`parse_upload`, outside any transaction."""
     from afstand.services.waves import ensure_wave
 
-    instrument = instrument or check_form(filename, content)
+    check_slug("instrument", name)
+    if instrument is None:
+        check_form_file(filename, content)
+        instrument = check_form(filename, content)
     filename = filename if len(filename) <= 200 else filename[:180] + "…" + Path(filename).suffix[-19:]
     wave = wave or ensure_wave(study)
     existing = InstrumentVersion.objects.select_related("study").filter(wave=wave, version_id=instrument.version_id).first()
@@ -196,10 +236,16 @@ def add_form(study: Study, form: Form) -> InstrumentVersion:
 
 def create_study(slug: str, title: str, forms: list[Form], *, owner=None) -> tuple[Study, list[InstrumentVersion]]:
     """A new study with its first instrument versions, all or nothing (a bad form leaves no study behind)."""
+    check_slug("study", slug)
+    check_title(title)
     if Study.objects.filter(slug=slug).exists():
         raise AfstandError(f"there already is a study named {slug}")
     if not forms:
         raise AfstandError("a study needs at least one form")
+    for form in forms:  # every name and file before anything is stored
+        check_slug("instrument", form.name)
+        if form.instrument is None:
+            check_form_file(form.filename, form.content)
     with transaction.atomic():
         study = Study.objects.create(slug=slug, title=title)
         if owner is not None:

@@ -18,12 +18,12 @@ from afstand.services import AfstandError, access, studies
 from afstand.services.access import audit
 from afstand.web.models import Study
 
-MAX_FORM_BYTES = 5 * 1024 * 1024
-SUFFIXES = (".xlsx", ".xls", ".md", ".csv")
+MAX_FORM_BYTES = studies.MAX_FORM_BYTES  # the same limits as the CLI's (afstand.services.studies)
+SUFFIXES = studies.FORM_SUFFIXES
 
 
 class VersionForm(forms.Form):
-    instrument = forms.SlugField(label=gettext_lazy("Name of the questionnaire (e.g. werkers)"), max_length=50)
+    instrument = forms.SlugField(label=gettext_lazy("Name of the questionnaire (e.g. werkers)"), max_length=studies.MAX_SLUG)
     xlsform = forms.FileField(label=gettext_lazy("XLSForm (.xlsx, .xls, .md or .csv)"))
     target = forms.IntegerField(label=gettext_lazy("Target number of respondents"), required=False, min_value=1, max_value=1_000_000)
 
@@ -53,8 +53,8 @@ class WaveVersionForm(VersionForm):
 
 
 class StudyForm(VersionForm):
-    title = forms.CharField(label=gettext_lazy("Title of the study"), max_length=200)
-    slug = forms.SlugField(label=gettext_lazy("Short name in the links (e.g. werken-op-afstand-2022)"), max_length=50)
+    title = forms.CharField(label=gettext_lazy("Title of the study"), max_length=studies.MAX_TITLE)
+    slug = forms.SlugField(label=gettext_lazy("Short name in the links (e.g. werken-op-afstand-2022)"), max_length=studies.MAX_SLUG)
     field_order = ["title", "slug", "instrument", "xlsform", "target"]
 
     def clean_slug(self):
