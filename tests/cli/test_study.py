@@ -166,7 +166,9 @@ def test_names_titles_and_files_the_upload_page_refuses_are_refused_by_the_cli_t
     listed = study_cli(tmp_path, "list", "--db", server_db, "--json")
     assert json.loads(listed.stdout) == {"studies": []}
     # add-version checks the instrument's name and the file as create does
-    assert study_cli(tmp_path, "create", "--slug", "goed-2022", "--title", "Goed", "--db", server_db, "--form", f"mini={mini}").returncode == 0
+    assert (
+        study_cli(tmp_path, "create", "--slug", "goed-2022", "--title", "Goed", "--db", server_db, "--form", f"mini={mini}").returncode == 0
+    )
     assert "use only letters, digits" in _one_error_line(
         study_cli(tmp_path, "add-version", "--slug", "goed-2022", "--db", server_db, "--form", f"a.b={mini}")
     )

@@ -26,6 +26,7 @@ from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, mis
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
+from afstand.instrument.workbook_files import OLE_MAGIC, file_kind, xls_to_xlsx
 
 # pyxform's type names and aliases -> the XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
@@ -118,11 +119,11 @@ def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -
         file_type = path.suffix.lower() or None
     else:
         raw = source if isinstance(source, bytes) else source.read()
-        file_type = None
+        file_type = Path(name).suffix.lower() or None if name else None  # an upload's name says what it should be
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
     check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
-    return raw, file_type, label
+    return raw, file_kind(raw, file_type, label), label
 
 
 CACHE_KIND = "instruments"
@@ -152,7 +153,7 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
     from pyxform.xls2json_backends import get_xlsform
     from pyxform.xls2xform import convert
 
-    if file_type == ".xls" or (file_type is None and raw.startswith(_OLE_MAGIC)):
+    if file_type == ".xls" or (file_type is None and raw.startswith(OLE_MAGIC)):
         raw, file_type = xls_to_xlsx(raw, label), ".xlsx"  # python-calamine reads it, never xlrd
     warnings: list[str] = []
     try:
@@ -182,34 +183,6 @@ def _annotate_types(children: list[dict]) -> None:
             "control": {"tag": spec.get("control", {}).get("tag")},
             "bind": {k: bind[k] for k in ("type", "constraint", "readonly", "jr:preload") if k in bind},
         }
-
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
-
-
-def xls_to_xlsx(raw: bytes, label: str) -> bytes:
-    """A legacy .xls workbook rewritten as .xlsx, read with python-calamine (maintained; xlrd is not).
-
-    Cell values are kept as they are (whole-number floats become integers, as spreadsheet readers
-    show them), so pyxform sees the same form and the version id does not change."""
-    import io
-
-    import openpyxl
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-        sheets = [(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in workbook.sheet_names]
-    except Exception as err:  # calamine raises its own error types on damaged files
-        raise InstrumentError(f"{label}: not a readable .xls workbook: {type(err).__name__}: {err}") from None
-    out = openpyxl.Workbook(write_only=True)
-    for name, rows in sheets:
-        sheet = out.create_sheet(name[:31])
-        for row in rows:
-            sheet.append([int(v) if isinstance(v, float) and v.is_integer() else (None if v == "" else v) for v in row])
-    buffer = io.BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
 
 
 def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:

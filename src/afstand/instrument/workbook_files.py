@@ -1,0 +1,76 @@
+"""What kind of file a form is, by its bytes, and the legacy .xls workbook as .xlsx.
+
+A form's file name says what it should be; its first bytes say what it is. A text file renamed
+``.xlsx``, a zip that holds no workbook, or a form in Windows-1252 is refused here with a line that
+says so, instead of whatever pyxform's reader happens to raise on it.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from afstand.errors import InstrumentError
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .xlsm are zip files holding xl/workbook.xml
+
+
+def file_kind(raw: bytes, file_type: str | None, label: str) -> str | None:
+    """The file type to read ``raw`` as (from its name; an .xlsx saved with the name .xls is read
+    as what it is), or :class:`InstrumentError` when the bytes are not that kind of file."""
+    if not raw:
+        raise InstrumentError(f"{label}: the file is empty")
+    if file_type in (".xlsx", ".xlsm") or (file_type == ".xls" and raw.startswith(ZIP_MAGIC)):
+        if not raw.startswith(ZIP_MAGIC):
+            found = "an older .xls workbook" if raw.startswith(OLE_MAGIC) else _what(raw)
+            raise InstrumentError(f"{label}: not an Excel workbook (.xlsx) but {found}")
+        try:
+            names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        except zipfile.BadZipFile:
+            raise InstrumentError(f"{label}: a damaged Excel workbook (the zip cannot be read)") from None
+        if "xl/workbook.xml" not in names:
+            raise InstrumentError(f"{label}: a zip file, but not an Excel workbook (it has no xl/workbook.xml)")
+        return ".xlsx" if file_type == ".xls" else file_type
+    if file_type == ".xls" and not raw.startswith(OLE_MAGIC):
+        raise InstrumentError(f"{label}: not an Excel .xls workbook but {_what(raw)}")
+    if file_type in (".md", ".csv"):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            raise InstrumentError(f"{label}: line {line} is not UTF-8 text (save the file as UTF-8)") from None
+    return file_type
+
+
+def _what(raw: bytes) -> str:
+    if raw.startswith(ZIP_MAGIC):
+        return "a zip file"
+    try:
+        raw[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return "a file of another kind"
+    return "a text file"
+
+
+def xls_to_xlsx(raw: bytes, label: str) -> bytes:
+    """A legacy .xls workbook rewritten as .xlsx, read with python-calamine (maintained; xlrd is not).
+
+    Cell values are kept as they are (whole-number floats become integers, as spreadsheet readers
+    show them), so pyxform sees the same form and the version id does not change."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        sheets = [(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in workbook.sheet_names]
+    except Exception as err:  # calamine raises its own error types on damaged files
+        raise InstrumentError(f"{label}: not a readable .xls workbook: {type(err).__name__}: {err}") from None
+    out = openpyxl.Workbook(write_only=True)
+    for name, rows in sheets:
+        sheet = out.create_sheet(name[:31])
+        for row in rows:
+            sheet.append([int(v) if isinstance(v, float) and v.is_integer() else (None if v == "" else v) for v in row])
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
