@@ -128,3 +128,27 @@ def test_submission_check(mini, answers):
     assert checked.ok or checked.errors
     if checked.ok:  # what is stored is plain text that any database takes
         assert all(isinstance(v, str) and "\x00" not in v for v in checked.answers.values()), checked.answers
+
+
+def test_every_file_of_up_to_three_bytes_is_read_or_refused_as_bad_input():
+    """The smallest files (a found crash: ``5\\n`` sliced past the end of the buffer): every one of
+    up to three bytes from the characters that matter to a CSV reader reads or is refused with
+    afstand's own error, never another exception."""
+    import itertools
+
+    alphabet = [b"5", b"a", b",", b";", b'"', b"\n", b"\r", b" ", b"\xef", b"\xbb", b"\xbf", b"\xff"]
+    for size in range(4):
+        for parts in itertools.product(alphabet, repeat=size):
+            data = b"".join(parts)
+            try:
+                read_csv(data, name="tiny.csv")
+            except AfstandError:
+                pass
+
+
+def test_a_cell_that_is_not_utf8_is_named_by_row_and_column():
+    """A Windows-1252 answer under a plain ASCII header: refused with its row and column."""
+    data = "response_id,consent,w_note\nr1,ja,goed\nr2,ja,caf\u00e9\n".encode("cp1252")
+    with pytest.raises(AfstandError) as refused:
+        read_csv(data, name="export.csv")
+    assert "export.csv, row 3, column 'w_note': the file is not UTF-8 text" in str(refused.value)

@@ -11,6 +11,7 @@ Two layouts are read:
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -27,9 +28,8 @@ import pyarrow.csv as pacsv
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.spreadsheet_csv import BOM, unprotect
+from afstand.responses.utf8 import NOT_UTF8, first_bad_row, not_utf8
 
-#: Excel's default CSV in a Dutch locale is Windows-1252; its "CSV UTF-8" is what afstand reads.
-NOT_UTF8 = "the file is not UTF-8 text (from Excel: save it as 'CSV UTF-8')"
 #: Columns of the canonical layout that are not items.
 ID_COLUMN = "response_id"
 META_COLUMNS = ("instrument_version", "submission_date", "channel", "wave")
@@ -87,8 +87,14 @@ class Column:
         chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
         if not chunks:
             return cls.empty(0)
+        if pa.types.is_dictionary(array.type) and not pa.types.is_string(array.type.value_type):
+            array = pa.chunked_array(chunks).cast(pa.string())  # a dictionary of numbers (a typed column): as text
+            chunks = array.chunks
         if not pa.types.is_dictionary(array.type):
-            return cls.from_arrow(pc.dictionary_encode(pa.concat_arrays(chunks)))
+            text = pa.concat_arrays(chunks)
+            if not pa.types.is_string(text.type):  # all empty (null) or inferred as numbers: as text
+                text = text.cast(pa.string())
+            return cls.from_arrow(pc.dictionary_encode(text))
         if len(chunks) > 1 and not _same_dictionary(chunks):
             chunks = pa.chunked_array(chunks).unify_dictionaries().chunks
         original = chunks[0].dictionary
@@ -245,19 +251,24 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
         head = head[3:]
     if re.search(rb"\S", head) is None and (len(buffer) <= len(head) + 3 or re.search(rb"\S", buffer.to_pybytes()) is None):
         raise DataError([Problem(label, "the file is empty")])
+    head = head.lstrip(b"\r\n")  # pyarrow skips empty lines: its header is the first line with text
     end = head.find(b"\n")
     if end < 0 and len(buffer) > len(head):
-        head = buffer.to_pybytes().removeprefix(b"\xef\xbb\xbf")
+        head = buffer.to_pybytes().removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
         end = head.find(b"\n")
     try:
         first_line = (head if end < 0 else head[:end]).decode("utf-8")
     except UnicodeDecodeError:
         raise DataError([Problem(label, NOT_UTF8, row=1)]) from None
+    first_line = first_line.split("\r", 1)[0]  # a lone carriage return ends a row too (as for pyarrow)
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    header = _split_header(first_line, delimiter)
+    try:
+        header = _split_header(first_line, delimiter)
+    except csv.Error as err:
+        raise DataError([Problem(label, f"the header row cannot be read: {err}", row=1)]) from None
     table = _parse_csv(buffer, header, delimiter, label)
     columns = _convert_columns([table.column(i) for i in range(table.num_columns)], table.num_rows)
-    if buffer.slice(0, 3).to_pybytes() == BOM:  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
+    if buffer.slice(0, min(3, len(buffer))).to_pybytes() == BOM:  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
         columns = [
             Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
             if any(v[:1] == "'" for v in column.values)
@@ -413,10 +424,10 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         if "invalid UTF8" in str(err):
-            raise DataError([Problem(label, NOT_UTF8)]) from None
+            raise DataError([not_utf8(label, buffer, err, header)]) from None
         raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
     except UnicodeDecodeError:
-        raise DataError([Problem(label, NOT_UTF8)]) from None
+        raise DataError([Problem(label, NOT_UTF8, row=first_bad_row(buffer))]) from None
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 
@@ -449,9 +460,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _split_header(line: str, delimiter: str) -> list[str]:
-    import csv
-
-    return next(csv.reader([line.rstrip("\r")], delimiter=delimiter))
+    return next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
 
 
 def _arrow_message(err: Exception) -> str:
