@@ -77,3 +77,92 @@ def test_a_key_error_is_a_bug_not_bad_input(tmp_path, monkeypatch, capsys):
     with pytest.raises(KeyError):
         main(["analyze", "--instrument", "werkers", "--data", str(data), "--json"])
     assert "afstand: error" not in capsys.readouterr().err
+
+
+# -- coded answers checked against the codebook; too few answers; empty files (review rev12) -------
+
+GOOD = '{"id": "r1", "question": "W1", "text": "Cliënten met een laag risico en werk", "codes": ["laag_risico"]}\n'
+UNKNOWN_CODE = GOOD + '{"id": "r3", "question": "W1", "text": "Gemotiveerde cliënten", "codes": ["nope"]}\n'
+UNKNOWN_QUESTION = GOOD + '{"id": "z1", "question": "ZZ", "text": "iets", "codes": []}\n'
+
+
+def _one_error_line(result) -> str:
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    lines = result.stderr.strip("\n").splitlines()
+    assert len(lines) == 1 and not result.stderr.startswith("\n"), result.stderr
+    assert lines[0].startswith("afstand: error: "), lines
+    return lines[0].removeprefix("afstand: error: ")
+
+
+def _report(data, codings, *extra):
+    return run_cli(
+        "report",
+        "--data",
+        f"werkers={data['werkers']}",
+        "--data",
+        f"clienten={data['clienten']}",
+        "--codings",
+        str(codings),
+        "--out",
+        str(codings.parent / "out"),
+        "--ledger",
+        str(codings.parent / "ledger.json"),
+        "--format",
+        "html",
+        "--figures",
+        "none",
+        *extra,
+    )
+
+
+def test_evaluate_with_fewer_answers_than_folds_names_file_and_question(tmp_path, study):
+    answers = tmp_path / "coded.jsonl"
+    answers.write_text(GOOD, encoding="utf-8")
+    codebook = study.path("codebooks", "clienttypen.csv")
+    result = run_cli("code", "evaluate", "--codebook", str(codebook), "--answers", str(answers), "--folds", "2")
+    assert _one_error_line(result) == f"{answers}: question W1 has 1 coded answer; --folds 2 needs at least 2"
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (UNKNOWN_CODE, "row 2, column 'code': code is not in the codebook of question W1 (value 'nope')"),
+        (UNKNOWN_QUESTION, "row 2, column 'question': question is not in the codebook (its questions: W1, W2) (value 'ZZ')"),
+        ("", "no coded answers"),
+    ],
+)
+@pytest.mark.parametrize("command", ["evaluate", "agreement"])
+def test_code_commands_refuse_unknown_questions_codes_and_empty_files(tmp_path, study, content, expected, command):
+    answers = tmp_path / "coded.jsonl"
+    answers.write_text(content, encoding="utf-8")
+    codebook = study.path("codebooks", "clienttypen.csv")
+    given = ["--answers", str(answers)] if command == "evaluate" else ["--coding", f"a={answers}"]
+    result = run_cli("code", command, "--codebook", str(codebook), *given)
+    line = _one_error_line(result)
+    assert line.startswith(f"{answers}") and expected in line, line
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (UNKNOWN_CODE, "row 2, column 'code': code is not in the codebook of question W1 (value 'nope')"),
+        (UNKNOWN_QUESTION, "row 2, column 'question': question is not in the codebook"),
+    ],
+)
+def test_report_refuses_codings_outside_the_codebook_with_file_and_line(data, content, expected):
+    codings = data / "coded.jsonl"
+    codings.write_text(content, encoding="utf-8")
+    line = _one_error_line(_report({"werkers": data / "werkers.csv", "clienten": data / "clienten.csv"}, codings))
+    assert line.startswith(f"{codings}, ") and expected in line, line
+    assert not (data / "out").exists()
+
+
+def test_report_with_an_empty_codings_file_says_it_has_no_themes(tmp_path, demo_data):
+    codings = tmp_path / "coded.jsonl"
+    codings.write_text("", encoding="utf-8")
+    result = _report(demo_data, codings)
+    assert result.returncode == 0, result.stderr
+    assert f"note: {codings} has no coded answers: the report is built without the themes" in result.stderr
+    assert (tmp_path / "out" / "rapport.html").is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import pytest
 
@@ -118,8 +119,12 @@ def test_open_answers_are_inert_in_the_report(tmp_path, study, demo_data):
 def test_bad_codings(tmp_path, study, demo_data):
     codings = tmp_path / "codings.jsonl"
     codings.write_text('{"id": "x", "question": "W1", "text": "t", "codes": ["bestaat_niet"]}\n', encoding="utf-8")
-    with pytest.raises(AfstandError, match="code 'bestaat_niet' is not in the codebook of question W1"):
+    expected = f"{codings}, row 1, column 'code': code is not in the codebook of question W1 (value 'bestaat_niet')"
+    with pytest.raises(AfstandError, match=re.escape(expected)):
         build_report(study, {"clienten": demo_data["clienten"]}, tmp_path / "out", formats=("html",), codings=codings, workers=1)
+    rows = [{"id": "x", "question": "ZZ", "text": "t", "codes": []}]  # rows already read (the web app's): the same check
+    with pytest.raises(AfstandError, match=re.escape("codings, column 'question': question is not in the codebook")):
+        build_report(study, {"clienten": demo_data["clienten"]}, tmp_path / "out", formats=("html",), codings=rows, workers=1)
     codings.write_text('{"id": "x"\n', encoding="utf-8")
     with pytest.raises(AfstandError, match="row 1"):
         build_report(study, {"clienten": demo_data["clienten"]}, tmp_path / "out", formats=("html",), codings=codings, workers=1)

@@ -86,3 +86,47 @@ def test_coding_made_elsewhere_comes_back(client, coded_study):
     assert refused.status_code == 400 and "vreemde" in refused.content.decode() and Coding.objects.count() == 0
     client.force_login(coder)
     assert client.post(url, {"project": SimpleUploadedFile("terug.qdpx", resaved.getvalue())}).status_code == 403
+
+
+def test_a_code_the_codebook_lacks_refuses_the_whole_import(client, coded_study):
+    """A code added in another tool (unknown GUID, new name): not in the study's codebook, so the
+    upload is refused with a 400 that names the code and its question; nothing is stored."""
+    import io
+    import uuid
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from afstand.coding.refi import guid as afstand_guid
+    from afstand.web.models import Coding
+
+    coder = User.objects.create_user("codeur", password="Een-lang-wachtwoord-42")
+    owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
+    Membership.objects.create(user=coder, study=coded_study, role="coder")
+    Membership.objects.create(user=owner, study=coded_study, role="owner")
+    client.force_login(coder)
+    page = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
+    public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
+    client.post(
+        "/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"}
+    )
+    client.force_login(owner)
+    data = client.get("/onderzoek/werken-op-afstand/coderen/project.qdpx").content
+    Coding.objects.all().delete()
+    guid = afstand_guid("code", "W1", "weerstand").encode()
+    bad = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(bad, "w") as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "project.qde":
+                assert guid in content
+                content = content.replace(guid, str(uuid.uuid4()).encode())
+                label = 'name="Cliënten in weerstand"'.encode()  # the codebook's label of W1/weerstand
+                assert label in content
+                content = content.replace(label, b'name="Nieuw thema"')
+            if not name.startswith("afstand/"):
+                target.writestr(name, content)
+    refused = client.post("/onderzoek/werken-op-afstand/coderen/importeren/", {"project": SimpleUploadedFile("nieuw.qdpx", bad.getvalue())})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "is not in the codebook of question W1" in page, page[-2000:]
+    assert Coding.objects.count() == 0

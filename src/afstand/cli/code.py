@@ -13,7 +13,7 @@ from pathlib import Path
 
 from afstand.cli.common import key_values, print_json
 from afstand.coding.answers import answers_jsonl
-from afstand.errors import AfstandError
+from afstand.errors import AfstandError, DataError
 from afstand.fileio import atomic_write_bytes
 
 
@@ -104,7 +104,8 @@ def _project(codebook_path: str, specs: list[str], option: str, wave: str | None
     codebook = read_codebook(codebook_path)
     project = Project(Path(codebook_path).stem, codebook)
     for coder, path in _coder_files(specs, option):
-        part = project_from_answers(of_wave(read_answers(path), wave, path), codebook, coder, name=path)
+        rows = read_answers(path, codebook=codebook, need_rows=True)
+        part = project_from_answers(of_wave(rows, wave, path), codebook, coder, name=path)
         for source in part.sources.values():
             if source.id in project.sources and project.sources[source.id].text != source.text:
                 raise AfstandError(f"{path}: answer {source.id} has another text than in an earlier file")
@@ -115,17 +116,17 @@ def _project(codebook_path: str, specs: list[str], option: str, wave: str | None
 
 
 def cmd_suggest(args) -> int:
-    from afstand.coding.answers import of_wave, read_answers
+    from afstand.coding.answers import codebook_problems, of_wave, read_answers
     from afstand.coding.codebook import read_codebook
     from afstand.coding.suggest import Suggester
 
     codebook = read_codebook(args.codebook)
-    train = read_answers(args.train)
+    train = read_answers(args.train, codebook=codebook)
+    # the answers' codes are ignored: only their questions are checked against the codebook
     new = of_wave(read_answers(args.answers, need_codes=False), args.wave, args.answers)
-    known = set(codebook.questions())
-    for row in new:
-        if row["question"] not in known:
-            raise AfstandError(f"{args.answers}: line {row['line']}: question {row['question']!r} is not in the codebook")
+    check = [{**row, "codes": []} for row in new]
+    if problems := codebook_problems(check, codebook, args.answers):
+        raise DataError(problems)
     out: dict[str, object] = {}
     for question in dict.fromkeys(r["question"] for r in new):
         sample = [r for r in train if r["question"] == question]
@@ -165,8 +166,9 @@ def cmd_evaluate(args) -> int:
     from afstand.coding.codebook import read_codebook
     from afstand.coding.suggest import evaluate
 
-    rows = of_wave(read_answers(args.answers), args.wave, args.answers)
-    print_json(evaluate(rows, read_codebook(args.codebook), folds=args.folds, seed=args.seed, repeats=args.repeats))
+    codebook = read_codebook(args.codebook)
+    rows = of_wave(read_answers(args.answers, codebook=codebook, need_rows=True), args.wave, args.answers)
+    print_json(evaluate(rows, codebook, folds=args.folds, seed=args.seed, repeats=args.repeats, name=args.answers))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from afstand.cli.common import key_values
@@ -56,7 +57,8 @@ def cmd_report(args) -> int:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from afstand.coding.answers import read_answers
-    from afstand.report.build import build_report
+    from afstand.report.build import ReportSpec, build_report
+    from afstand.report.themes import theme_notes
     from afstand.study import find_study
 
     study = find_study(args.study)
@@ -84,7 +86,11 @@ def cmd_report(args) -> int:
     if args.codings:
         if not Path(args.codings).is_file():
             raise AfstandError(f"{args.codings}: no such file (--codings)")
-        codings = read_answers(args.codings)  # checked line by line before any work
+        # checked line by line, and against the study's codebook, before any work
+        codings = read_answers(args.codings, codebook=study.codebook())
+        wanted = [entry["question"] for entry in ReportSpec.load(study).config.get("themes", [])]
+        for note in theme_notes(codings, wanted, args.codings):
+            print(f"note: {note}", file=sys.stderr)
     formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:

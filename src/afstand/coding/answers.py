@@ -3,7 +3,9 @@
 
 This module is the one reader and writer of the format: the CLI, the web app's report and the
 report builder all go through :func:`read_answers` and :func:`answer_line`. A UTF-8 byte-order
-mark is accepted; every bad line is reported with the file and line number.
+mark is accepted; every bad line is reported with the file and line number. Given a codebook,
+the reader also checks every line's question and codes against it (:func:`codebook_problems`, the
+one such check): a question or code the codebook does not have is an error, never skipped.
 
 ``kind`` is ``"note"`` for a focus-group note (default: an open answer); ``coder`` names who
 coded the line, so one file may hold the same answer once per coder; ``wave`` names the wave
@@ -44,10 +46,18 @@ def _text(source: str | os.PathLike[str] | bytes | io.IOBase, label: str) -> str
         raise DataError([Problem(label, f"cannot read: {err.strerror or err}")]) from None
 
 
-def read_answers(source: str | os.PathLike[str] | bytes | io.IOBase, *, need_codes: bool = True, name: str | None = None) -> list[dict]:
+def read_answers(
+    source: str | os.PathLike[str] | bytes | io.IOBase,
+    *,
+    need_codes: bool = True,
+    name: str | None = None,
+    codebook: Codebook | None = None,
+    need_rows: bool = False,
+) -> list[dict]:
     """Rows of a coded-answers JSONL file (a path, its bytes or a stream), checked: id, question,
     text (strings), codes (a list of strings), optional kind, coder and wave (strings); every row also
-    gets its ``line``. ``name`` labels bytes and streams in messages."""
+    gets its ``line``. ``name`` labels bytes and streams in messages. With a ``codebook`` every
+    line's question and codes must be in it; with ``need_rows`` a file without any line is an error."""
     label = str(source) if isinstance(source, (str, os.PathLike)) else name or "<coded answers>"
     lines = _text(source, label).splitlines()
     rows, problems, seen = [], [], {}
@@ -81,9 +91,41 @@ def read_answers(source: str | os.PathLike[str] | bytes | io.IOBase, *, need_cod
         out = {"id": row.get("id"), "question": row.get("question"), "text": row.get("text"), "codes": codes, "line": number}
         out.update({k: row[k] for k in ("kind", "coder", "wave") if isinstance(row.get(k), str)})
         rows.append(out)
+    if codebook is not None and not problems:
+        problems = codebook_problems(rows, codebook, label)
+    if not rows and not problems and need_rows:
+        problems = [Problem(label, "no coded answers (the file has no lines)")]
     if problems:
         raise DataError(problems)
     return rows
+
+
+def codebook_problems(rows: Iterable[dict], codebook: Codebook, name: str = "coded answers") -> list[Problem]:
+    """Every line whose question is not in ``codebook``, and every code not in the codebook of its
+    line's question, as a problem naming the file, the line (``row``), the column and the value."""
+    questions = set(codebook.questions())
+    problems = []
+    for row in rows:
+        if row["question"] not in questions:
+            known = ", ".join(sorted(questions)) or "none"
+            problems.append(
+                Problem(
+                    name,
+                    f"question is not in the codebook (its questions: {known})",
+                    row=row.get("line"),
+                    column="question",
+                    value=row["question"],
+                )
+            )
+            continue
+        for code in row["codes"]:
+            if codebook.get(row["question"], code) is None:
+                problems.append(
+                    Problem(
+                        name, f"code is not in the codebook of question {row['question']}", row=row.get("line"), column="code", value=code
+                    )
+                )
+    return problems
 
 
 def of_wave(rows: list[dict], wave: str | None, name: str = "coded answers") -> list[dict]:
@@ -103,6 +145,10 @@ def project_from_answers(rows: Iterable[dict], codebook: Codebook, coder: str, n
     problems = []
     for row in rows:
         project.add_source(Source(row["id"], row["question"], row["text"], wave=row.get("wave", "")))
+        unknown = codebook_problems([row], codebook, name)
+        if unknown:
+            problems.extend(unknown)
+            continue
         for code in row["codes"]:
             coding = Coding(row["id"], 0, len(row["text"]), code, coder)
             found = (

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -35,6 +36,7 @@ from typing import Sequence
 import numpy as np
 
 from afstand.coding.codebook import Codebook
+from afstand.errors import DataError, Problem
 
 RULE_CONFIDENCE = 0.6
 RULE_MIN_PRECISION = 0.5
@@ -238,12 +240,28 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def evaluate(rows: Sequence[dict], codebook: Codebook, *, folds: int = 3, seed: int = 0, repeats: int = 1) -> dict:
+def evaluate(
+    rows: Sequence[dict], codebook: Codebook, *, folds: int = 3, seed: int = 0, repeats: int = 1, name: str = "coded answers"
+) -> dict:
     """k-fold cross-validation per question (split by answer id): micro- and macro-F1 on unseen answers.
 
     With ``repeats`` > 1 the k-fold is run again on other shuffles (seeds ``seed``, ``seed + 1``, …);
-    the F1 values are then means over the runs, and ``micro_f1_runs`` lists each run.
+    the F1 values are then means over the runs, and ``micro_f1_runs`` lists each run. No rows, or a
+    question with fewer answers than ``folds`` (each fold needs one to test on), is an error naming
+    ``name`` and the question. The split is not stratified, so codes need no minimum count.
     """
+    if folds < 2:
+        raise ValueError("k-fold cross-validation needs at least 2 folds")
+    if not rows:
+        raise DataError([Problem(name, "no coded answers to evaluate")])
+    counts = Counter(r["question"] for r in rows)
+    short = [
+        Problem(name, f"question {q} has {n} coded answer{'' if n == 1 else 's'}; --folds {folds} needs at least {folds}")
+        for q, n in counts.items()
+        if n < folds
+    ]
+    if short:
+        raise DataError(short)
     report = {}
     for question in dict.fromkeys(r["question"] for r in rows):
         subset = sorted((r for r in rows if r["question"] == question), key=lambda r: r["id"])

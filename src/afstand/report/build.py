@@ -44,7 +44,7 @@ from afstand.report.htmlpage import css, environment, heading_numbers, page_bloc
 from afstand.report.staging import move_into_place as _move_into_place
 from afstand.report.staging import staging_dir as _staging_dir
 from afstand.report.tables import build_table
-from afstand.report.themes import load_codings, theme_sections
+from afstand.report.themes import checked_codings, theme_sections
 from afstand.responses import RawTable, load_responses
 from afstand.study import Study
 
@@ -415,9 +415,10 @@ def _resolve(block, by_number, fig_for, tables, numbers, groups, spec, keys, tex
 def _themes(codings: Path | list[dict] | None, study: Study, spec: ReportSpec):
     if codings is None:
         return []
-    rows, source = (codings, "codings") if isinstance(codings, list) else (load_codings(codings), str(codings))
+    book = study.codebook()
+    rows, source = checked_codings(codings, book)
     codebook: dict = {}
-    for code in study.codebook().codes:
+    for code in book.codes:
         codebook.setdefault(code.question, {})[code.id] = {"label_nl": code.label, "description_nl": code.description}
     return theme_sections(rows, codebook, spec.config.get("themes", []), source=source)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from afstand.coding.answers import read_answers
+from afstand.coding.answers import codebook_problems, read_answers
+from afstand.coding.codebook import Codebook
 from afstand.errors import DataError, Problem
 from afstand.report.context import nl
 from afstand.report.tables import Table, anonymise
@@ -27,9 +28,36 @@ class ThemeSection:
     quotes: dict[str, list[str]]  # theme label -> quotes
 
 
-def load_codings(path: Path) -> list[dict]:
-    """Coded answers from a JSONL file, through the format's one reader (:mod:`afstand.coding.answers`)."""
-    return read_answers(path)
+def load_codings(path: Path, codebook: Codebook | None = None) -> list[dict]:
+    """Coded answers from a JSONL file, through the format's one reader (:mod:`afstand.coding.answers`);
+    with a ``codebook`` every line's question and codes must be in it."""
+    return read_answers(path, codebook=codebook)
+
+
+def checked_codings(codings: Path | list[dict], codebook: Codebook) -> tuple[list[dict], str]:
+    """Coded answers (a JSONL file, or rows already read such as the web app's) and the name their
+    problems carry, every question and code checked against the study's codebook."""
+    if not isinstance(codings, list):
+        return load_codings(codings, codebook), str(codings)
+    if problems := codebook_problems(codings, codebook, "codings"):
+        raise DataError(problems)
+    return codings, "codings"
+
+
+def theme_notes(codings: list[dict], wanted: list[str], source: str = "codings") -> list[str]:
+    """What a researcher should know about coded answers the report will not show as themes: none
+    at all, or none of the ``wanted`` questions (those with a themes section: the report is then
+    built without themes), and questions the report has no themes section for."""
+    if not codings:
+        return [f"{source} has no coded answers: the report is built without the themes of the open answers"]
+    present = dict.fromkeys(r["question"] for r in codings)
+    notes = []
+    if not any(q in present for q in wanted):
+        notes.append(f"{source} has no coded answers of a question with a themes section ({', '.join(wanted) or 'none'}): no themes")
+    for question in (q for q in present if q not in wanted):
+        n = sum(r["question"] == question for r in codings)
+        notes.append(f"{source}: {n} coded answer{'' if n == 1 else 's'} of question {question}, which has no themes section in the report")
+    return notes
 
 
 def theme_sections(
@@ -44,13 +72,17 @@ def theme_sections(
         if not answers:
             continue
         codes = codebook.get(question, {})
-        for answer in rows_q:
+        for answer in rows_q:  # the study's codebook is checked before (codebook_problems): this is a guard
             for code in answer["codes"]:
                 if code not in codes:
                     raise DataError(
                         [
                             Problem(
-                                source, f"code {code!r} is not in the codebook of question {question}", column="codes", value=answer["id"]
+                                source,
+                                f"code is not in the codebook of question {question}",
+                                row=answer.get("line"),
+                                column="code",
+                                value=code,
                             )
                         ]
                     )
