@@ -127,7 +127,7 @@ def test_evaluate_with_fewer_answers_than_folds_names_file_and_question(tmp_path
 @pytest.mark.parametrize(
     "content, expected",
     [
-        (UNKNOWN_CODE, "row 2, column 'code': code is not in the codebook of question W1 (value 'nope')"),
+        (UNKNOWN_CODE, "row 2, column 'codes': code is not in the codebook of question W1 (value 'nope')"),
         (UNKNOWN_QUESTION, "row 2, column 'question': question is not in the codebook (its questions: W1, W2) (value 'ZZ')"),
         ("", "no coded answers"),
     ],
@@ -147,7 +147,7 @@ def test_code_commands_refuse_unknown_questions_codes_and_empty_files(tmp_path, 
 @pytest.mark.parametrize(
     "content, expected",
     [
-        (UNKNOWN_CODE, "row 2, column 'code': code is not in the codebook of question W1 (value 'nope')"),
+        (UNKNOWN_CODE, "row 2, column 'codes': code is not in the codebook of question W1 (value 'nope')"),
         (UNKNOWN_QUESTION, "row 2, column 'question': question is not in the codebook"),
     ],
 )

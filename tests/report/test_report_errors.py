@@ -119,7 +119,7 @@ def test_open_answers_are_inert_in_the_report(tmp_path, study, demo_data):
 def test_bad_codings(tmp_path, study, demo_data):
     codings = tmp_path / "codings.jsonl"
     codings.write_text('{"id": "x", "question": "W1", "text": "t", "codes": ["bestaat_niet"]}\n', encoding="utf-8")
-    expected = f"{codings}, row 1, column 'code': code is not in the codebook of question W1 (value 'bestaat_niet')"
+    expected = f"{codings}, row 1, column 'codes': code is not in the codebook of question W1 (value 'bestaat_niet')"
     with pytest.raises(AfstandError, match=re.escape(expected)):
         build_report(study, {"clienten": demo_data["clienten"]}, tmp_path / "out", formats=("html",), codings=codings, workers=1)
     rows = [{"id": "x", "question": "ZZ", "text": "t", "codes": []}]  # rows already read (the web app's): the same check

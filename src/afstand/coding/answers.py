@@ -122,7 +122,7 @@ def codebook_problems(rows: Iterable[dict], codebook: Codebook, name: str = "cod
             if codebook.get(row["question"], code) is None:
                 problems.append(
                     Problem(
-                        name, f"code is not in the codebook of question {row['question']}", row=row.get("line"), column="code", value=code
+                        name, f"code is not in the codebook of question {row['question']}", row=row.get("line"), column="codes", value=code
                     )
                 )
     return problems

@@ -81,7 +81,7 @@ def theme_sections(
                                 source,
                                 f"code is not in the codebook of question {question}",
                                 row=answer.get("line"),
-                                column="code",
+                                column="codes",
                                 value=code,
                             )
                         ]
