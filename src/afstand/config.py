@@ -42,7 +42,10 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("AFSTAND_VAR", Path, None, "folder for the SQLite database, the secret key file and static files (default: ./var)"),
         Setting(
-            "AFSTAND_SECRET_KEY", str, None, "Django's secret key; withdrawal codes are derived with it (required unless AFSTAND_DEBUG=1)"
+            "AFSTAND_SECRET_KEY",
+            str,
+            None,
+            "Django's secret key; withdrawal codes are derived with it. The afstand commands (serve, study, …) keep one in AFSTAND_VAR/secret-key (made on first use, mode 600); without them (another WSGI server) it is required unless AFSTAND_DEBUG=1",
         ),
         Setting("AFSTAND_DEBUG", bool, False, "1 for development only: Django's debug pages, a random secret key"),
         Setting("AFSTAND_TESTING", bool, False, "1 in the test suite: a random secret key without debug pages"),

@@ -61,3 +61,25 @@ def test_analyze_layout_help_names_every_layout_and_an_unknown_one_is_refused(tm
     refused = run_cli("analyze", "--instrument", "werkers", "--data", str(data), "--layout", "bogus")
     assert refused.returncode == 2
     assert "unknown layout 'bogus'" in refused.stderr and "kobo-xml" in refused.stderr
+
+
+def _groups(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            if path:
+                yield path
+            for name, child in action.choices.items():
+                yield from _groups(child, path + (name,))
+
+
+GROUPS = sorted(" ".join(path) for path in _groups(build_parser()))
+
+
+def test_the_walk_finds_the_nested_groups():
+    assert {"study", "study wave", "code", "instrument", "signups"} <= set(GROUPS)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_a_group_without_a_command_prints_its_own_help_and_exit_2(group, capsys):
+    assert main(group.split()) == 2
+    assert capsys.readouterr().out.startswith(f"usage: afstand {group} ")

@@ -33,14 +33,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands")
     for group in GROUPS:
         group.register(sub)
+    _group_help(parser)
     return parser
+
+
+def _group_help(parser: argparse.ArgumentParser) -> None:
+    """A command group named without a command (``afstand study``) prints its own help, not the top level's."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # (aliases name the same parser)
+                child.set_defaults(group_help=child.print_help)
+                _group_help(child)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        parser.print_help()
+        getattr(args, "group_help", parser.print_help)()
         return EXIT_BAD_INPUT
     try:
         return args.handler(args) or 0
