@@ -13,15 +13,21 @@ from afstand.web.models import Membership, Response
 pytestmark = pytest.mark.django_db
 
 
-def test_coded_answers_download_as_qdpx_and_read_back(client, coded_study):
+def _code_one_answer(client, study) -> str:
+    """A coder codes one answer to W1 as 'weerstand' (the client stays logged in as the coder); its public id."""
     coder = User.objects.create_user("codeur", password="Een-lang-wachtwoord-42")
-    Membership.objects.create(user=coder, study=coded_study, role="coder")
+    Membership.objects.create(user=coder, study=study, role="coder")
     client.force_login(coder)
     page = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
     public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
     client.post(
         "/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"}
     )
+    return public_id
+
+
+def test_coded_answers_download_as_qdpx_and_read_back(client, coded_study):
+    public_id = _code_one_answer(client, coded_study)
     assert client.get("/onderzoek/werken-op-afstand/coderen/project.qdpx").status_code == 403  # an export: owners and analysts
     owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
     Membership.objects.create(user=owner, study=coded_study, role="owner")
@@ -100,16 +106,9 @@ def test_a_code_the_codebook_lacks_refuses_the_whole_import(client, coded_study)
     from afstand.coding.refi import guid as afstand_guid
     from afstand.web.models import Coding
 
-    coder = User.objects.create_user("codeur", password="Een-lang-wachtwoord-42")
+    _code_one_answer(client, coded_study)
     owner = User.objects.create_user("eigenaar", password="Een-lang-wachtwoord-42", is_staff=True)
-    Membership.objects.create(user=coder, study=coded_study, role="coder")
     Membership.objects.create(user=owner, study=coded_study, role="owner")
-    client.force_login(coder)
-    page = client.get("/onderzoek/werken-op-afstand/coderen/W1/").content.decode()
-    public_id = re.search(r'name="response" value="([0-9a-f]+)"', page).group(1)
-    client.post(
-        "/onderzoek/werken-op-afstand/coderen/W1/", {"response": public_id, "action": "code", "code": "weerstand", "start": "0", "end": "5"}
-    )
     client.force_login(owner)
     data = client.get("/onderzoek/werken-op-afstand/coderen/project.qdpx").content
     Coding.objects.all().delete()
