@@ -152,3 +152,20 @@ def test_a_cell_that_is_not_utf8_is_named_by_row_and_column():
     with pytest.raises(AfstandError) as refused:
         read_csv(data, name="export.csv")
     assert "export.csv, row 3, column 'w_note': the file is not UTF-8 text" in str(refused.value)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_the_row_and_column_named_hold_the_first_cell_that_is_not_utf8(line_end, separator):
+    """Row and column of one and the same cell, also with old-Mac line ends and semicolons; a
+    Windows-1252 cell further on in another column does not move the column named."""
+    rows = [
+        ["response_id", "consent", "w_good", "w_bad"],
+        ["r1", "ja", "prima", "goed"],
+        ["r2", "ja", "gewoon tekst", "caf\u00e9"],
+        ["r3", "ja", "na\u00efef", "ok"],
+    ]
+    data = line_end.join(separator.join(row) for row in rows).encode("cp1252") + line_end.encode()
+    with pytest.raises(AfstandError) as refused:
+        read_csv(data, name="export.csv")
+    assert "export.csv, row 3, column 'w_bad': the file is not UTF-8 text" in str(refused.value)

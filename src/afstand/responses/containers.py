@@ -20,8 +20,9 @@ from typing import Sequence
 from afstand.bounded import check_zip
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
+from afstand.responses.csv_head import split_header as _split_header
 from afstand.responses.layouts import pick_table
-from afstand.responses.readers import Grid, _split_header, read_csv_grid, read_xlsx_grid, xlsx_headers
+from afstand.responses.readers import Grid, read_csv_grid, read_xlsx_grid, xlsx_headers
 
 ZIP_SUFFIXES = (".zip",)
 

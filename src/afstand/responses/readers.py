@@ -27,8 +27,10 @@ import pyarrow.csv as pacsv
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
+from afstand.responses.csv_head import line_end as _line_end
+from afstand.responses.csv_head import split_header as _split_header
 from afstand.responses.spreadsheet_csv import BOM, unprotect
-from afstand.responses.utf8 import NOT_UTF8, first_bad_row, not_utf8
+from afstand.responses.utf8 import NOT_UTF8, not_utf8
 
 #: Columns of the canonical layout that are not items.
 ID_COLUMN = "response_id"
@@ -252,15 +254,14 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
     if re.search(rb"\S", head) is None and (len(buffer) <= len(head) + 3 or re.search(rb"\S", buffer.to_pybytes()) is None):
         raise DataError([Problem(label, "the file is empty")])
     head = head.lstrip(b"\r\n")  # pyarrow skips empty lines: its header is the first line with text
-    end = head.find(b"\n")
+    end = _line_end(head)
     if end < 0 and len(buffer) > len(head):
         head = buffer.to_pybytes().removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
-        end = head.find(b"\n")
+        end = _line_end(head)
     try:
         first_line = (head if end < 0 else head[:end]).decode("utf-8")
     except UnicodeDecodeError:
         raise DataError([Problem(label, NOT_UTF8, row=1)]) from None
-    first_line = first_line.split("\r", 1)[0]  # a lone carriage return ends a row too (as for pyarrow)
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
         header = _split_header(first_line, delimiter)
@@ -424,10 +425,10 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         if "invalid UTF8" in str(err):
-            raise DataError([not_utf8(label, buffer, err, header)]) from None
+            raise DataError([not_utf8(label, buffer, header, delimiter)]) from None
         raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
     except UnicodeDecodeError:
-        raise DataError([Problem(label, NOT_UTF8, row=first_bad_row(buffer))]) from None
+        raise DataError([not_utf8(label, buffer, header, delimiter)]) from None
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 
@@ -457,10 +458,6 @@ def _col_name(index: int, header: str) -> str:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _split_header(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
 
 
 def _arrow_message(err: Exception) -> str:

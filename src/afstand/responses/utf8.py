@@ -6,6 +6,7 @@ refuses anything else with the row (and column) of the first cell that is not.
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pyarrow as pa
@@ -16,22 +17,24 @@ from afstand.errors import Problem
 NOT_UTF8 = "the file is not UTF-8 text (from Excel: save it as 'CSV UTF-8')"
 
 
-def not_utf8(label: str, buffer: pa.Buffer, err: Exception, header: list[str]) -> Problem:
-    """The problem for a file pyarrow found not to be UTF-8: with the row of the first bytes that
-    are not, and the column when pyarrow names it ("In CSV column #1")."""
-    found = _COLUMN.search(str(err))
-    column = header[int(found.group(1))] if found and int(found.group(1)) < len(header) else None
-    return Problem(label, NOT_UTF8, row=first_bad_row(buffer), column=column)
-
-
-_COLUMN = re.compile(r"CSV column #(\d+)")
-
-
-def first_bad_row(buffer: pa.Buffer) -> int | None:
-    """The line (1 = the header) of the first bytes that are not UTF-8 (for the message only)."""
+def not_utf8(label: str, buffer: pa.Buffer, header: list[str], delimiter: str) -> Problem:
+    """The problem for a file that is not UTF-8, with the row and the column of its first cell
+    that is not (the line breaks and the separators before its first bad byte)."""
     data = buffer.to_pybytes()
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as err:
-        return data.count(b"\n", 0, err.start) + 1
-    return None
+        before = data[: err.start]
+        line_start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+        row = len(_LINE_BREAK.findall(before, 0, line_start)) + 1
+        partial = before[line_start:].decode("utf-8", errors="replace")
+        try:
+            fields = next(csv.reader([partial], delimiter=delimiter), [""])
+        except csv.Error:
+            fields = [""]
+        at = len(fields) - 1 if partial else 0
+        return Problem(label, NOT_UTF8, row=row, column=header[at] if row > 1 and at < len(header) else None)
+    return Problem(label, NOT_UTF8)
+
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
