@@ -83,3 +83,31 @@ def test_help_for_every_command():
     for args in (["--help"], ["analyze", "--help"], ["study", "create", "--help"]):
         result = run_cli(*args)
         assert result.returncode == 0 and "usage: afstand" in result.stdout
+
+
+def test_output_read_only_in_part_ends_quietly(tmp_path):
+    """``afstand … | head -1``: the reader stops early; no 'Broken pipe' error line, no traceback
+    (the JSON of an analysis is larger than a pipe's buffer, so the writer does meet the closed pipe)."""
+    import subprocess
+    import sys
+
+    made = run_cli("demo-data", "--out", str(tmp_path / "demo"), "--seed", "5")
+    assert made.returncode == 0, made.stderr
+    command = [
+        sys.executable,
+        "-m",
+        "afstand.cli",
+        "analyze",
+        "--instrument",
+        "werkers",
+        "--data",
+        str(tmp_path / "demo" / "werkers.csv"),
+        "--json",
+    ]
+    full = subprocess.run(command, capture_output=True, text=True)
+    assert full.returncode == 0 and len(full.stdout) > 1 << 16, (full.returncode, len(full.stdout))
+    writer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert writer.stdout.readline().strip() == b"{"
+    writer.stdout.close()  # as head does after its line
+    _, err = writer.communicate(timeout=120)
+    assert err.decode() == "" and writer.returncode == 1, (writer.returncode, err.decode())

@@ -175,3 +175,21 @@ def test_names_titles_and_files_the_upload_page_refuses_are_refused_by_the_cli_t
     assert "notes.txt: not an XLSForm" in _one_error_line(
         study_cli(tmp_path, "add-version", "--slug", "goed-2022", "--db", server_db, "--form", f"mini={notes}")
     )
+    # a workbook with macros (.xlsm) is a form file as the loader reads it, on the CLI as on the page
+    import shutil
+    from pathlib import Path
+
+    xlsm = tmp_path / "thuiswerk.xlsm"
+    shutil.copy(Path(__file__).resolve().parents[1] / "responses" / "data" / "foreign" / "thuiswerk.xls", xlsm)
+    added = study_cli(tmp_path, "add-version", "--slug", "goed-2022", "--db", server_db, "--form", f"thuis={xlsm}")
+    assert added.returncode == 0, added.stderr
+    page = client.post(
+        "/onderzoek/nieuw/",
+        {
+            "title": "Met macro's",
+            "slug": "xlsm-2022",
+            "instrument": "thuis",
+            "xlsform": SimpleUploadedFile("thuis.xlsm", xlsm.read_bytes()),
+        },
+    )
+    assert page.status_code == 302, page.status_code

@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     except AfstandError as err:
         print(f"afstand: error: {_one_line(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader of the output has gone (afstand … | head): see run()
+        raise
     except OSError as err:  # a file that cannot be read or written: the user's to fix
         print(f"afstand: error: {_one_line(str(err))}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -69,8 +71,14 @@ def run(argv: list[str] | None = None) -> None:
     import (about 0.04 s of every command). Objects are still released; only cycles left to the
     collector are not, which the operating system reclaims with the process. Not for callers of
     :func:`main` inside a longer-lived process (tests, the web app)."""
-    code = main(argv)
-    sys.stdout.flush()
+    try:
+        code = main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the program reading the output stopped early (afstand … | head): no error to report;
+        # what is still buffered goes nowhere instead of failing again at exit (Python's advice)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
     gc.freeze()
     sys.exit(code)
 

@@ -123,7 +123,8 @@ def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -
     if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
         raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
     check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
-    return raw, file_kind(raw, file_type, label), label
+    raw, file_type = file_kind(raw, file_type, label)
+    return raw, file_type, label
 
 
 CACHE_KIND = "instruments"

@@ -1,13 +1,15 @@
 """What kind of file a form is, by its bytes, and the legacy .xls workbook as .xlsx.
 
-A form's file name says what it should be; its first bytes say what it is. A text file renamed
-``.xlsx``, a zip that holds no workbook, or a form in Windows-1252 is refused here with a line that
-says so, instead of whatever pyxform's reader happens to raise on it.
+A form's file name says what it should be; its first bytes say what it is, and they decide how
+it is read (a workbook saved under another name is still read). A text file renamed ``.xlsx``, a
+zip that holds no workbook, or a form in Windows-1252 is refused here with a line that says so,
+instead of whatever pyxform's reader happens to raise on it.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from afstand.errors import InstrumentError
@@ -16,31 +18,40 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) contai
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .xlsm are zip files holding xl/workbook.xml
 
 
-def file_kind(raw: bytes, file_type: str | None, label: str) -> str | None:
-    """The file type to read ``raw`` as (from its name; an .xlsx saved with the name .xls is read
-    as what it is), or :class:`InstrumentError` when the bytes are not that kind of file."""
+def file_kind(raw: bytes, file_type: str | None, label: str) -> tuple[bytes, str | None]:
+    """The form's bytes and the file type to read them as, decided by the bytes: a workbook is read
+    as one whatever its name (an .xls saved as .xlsx, an .xlsx named .md), a text form as Markdown
+    or CSV by its table rows, without a byte order mark. :class:`InstrumentError` when the bytes
+    are no form file at all, or not the workbook the name promises. ``file_type`` ``None`` (bytes
+    without a name): a text form is left to pyxform to recognise."""
     if not raw:
         raise InstrumentError(f"{label}: the file is empty")
-    if file_type in (".xlsx", ".xlsm") or (file_type == ".xls" and raw.startswith(ZIP_MAGIC)):
-        if not raw.startswith(ZIP_MAGIC):
-            found = "an older .xls workbook" if raw.startswith(OLE_MAGIC) else _what(raw)
-            raise InstrumentError(f"{label}: not an Excel workbook (.xlsx) but {found}")
+    if raw.startswith(ZIP_MAGIC):
         try:
             names = zipfile.ZipFile(io.BytesIO(raw)).namelist()
         except zipfile.BadZipFile:
             raise InstrumentError(f"{label}: a damaged Excel workbook (the zip cannot be read)") from None
         if "xl/workbook.xml" not in names:
             raise InstrumentError(f"{label}: a zip file, but not an Excel workbook (it has no xl/workbook.xml)")
-        return ".xlsx" if file_type == ".xls" else file_type
-    if file_type == ".xls" and not raw.startswith(OLE_MAGIC):
-        raise InstrumentError(f"{label}: not an Excel .xls workbook but {_what(raw)}")
+        return raw, ".xlsm" if file_type == ".xlsm" else ".xlsx"
+    if raw.startswith(OLE_MAGIC):
+        return raw, ".xls"
+    if file_type in (".xlsx", ".xlsm", ".xls"):
+        raise InstrumentError(f"{label}: not an Excel workbook ({file_type}) but {_what(raw)}")
     if file_type in (".md", ".csv"):
         try:
-            raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
-            line = raw.count(b"\n", 0, err.start) + 1
+            line = len(_LINE_BREAK.findall(raw, 0, err.start)) + 1
             raise InstrumentError(f"{label}: line {line} is not UTF-8 text (save the file as UTF-8)") from None
-    return file_type
+        raw = raw.removeprefix(BOM)  # Excel's "CSV UTF-8" starts with one; pyxform reads it as part of the first cell
+        table = any(line.lstrip().startswith("|") for line in text.splitlines())  # Markdown's table rows (a CSV row never starts so)
+        return raw, ".md" if table else ".csv"
+    return raw, file_type
+
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+BOM = b"\xef\xbb\xbf"
 
 
 def _what(raw: bytes) -> str:

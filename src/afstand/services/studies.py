@@ -128,7 +128,7 @@ def check_form(filename: str, content: bytes) -> Instrument:
 
 
 #: What may be stored as a study's form, on the web and by the CLI alike (the same checks, the same refusals).
-FORM_SUFFIXES = (".xlsx", ".xls", ".md", ".csv")
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
 MAX_FORM_BYTES = 5 * 1024 * 1024
 MAX_SLUG = 50  # a study's and an instrument's name: part of every link (Django's <slug:…>)
 MAX_TITLE = 200
