@@ -26,7 +26,7 @@ from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, mis
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
-from afstand.instrument.workbook_files import OLE_MAGIC, file_kind, xls_to_xlsx
+from afstand.instrument.workbook_files import FORM_SUFFIXES, OLE_MAGIC, file_kind, xls_to_xlsx
 
 # pyxform's type names and aliases -> the XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
@@ -120,8 +120,8 @@ def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -
     else:
         raw = source if isinstance(source, bytes) else source.read()
         file_type = Path(name).suffix.lower() or None if name else None  # an upload's name says what it should be
-    if file_type not in (None, ".md", ".csv", ".xlsx", ".xls", ".xlsm"):
-        raise InstrumentError(f"{label}: not an XLSForm (expected .md, .csv, .xlsx or .xls, got {file_type})")
+    if file_type is not None and file_type not in FORM_SUFFIXES:
+        raise InstrumentError(f"{label}: not an XLSForm (expected {', '.join(FORM_SUFFIXES)}; got {file_type})")
     check_zip(raw, label)  # a zip bomb is refused before pyxform unpacks it
     raw, file_type = file_kind(raw, file_type, label)
     return raw, file_type, label

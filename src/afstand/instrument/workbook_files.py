@@ -8,12 +8,15 @@ instead of whatever pyxform's reader happens to raise on it.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
 
 from afstand.errors import InstrumentError
 
+#: The files a form may come in (XLSForm's workbooks and pyxform's Markdown and CSV forms).
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .xlsm are zip files holding xl/workbook.xml
 
@@ -44,14 +47,13 @@ def file_kind(raw: bytes, file_type: str | None, label: str) -> tuple[bytes, str
         except UnicodeDecodeError as err:
             line = len(_LINE_BREAK.findall(raw, 0, err.start)) + 1
             raise InstrumentError(f"{label}: line {line} is not UTF-8 text (save the file as UTF-8)") from None
-        raw = raw.removeprefix(BOM)  # Excel's "CSV UTF-8" starts with one; pyxform reads it as part of the first cell
+        raw = raw.removeprefix(codecs.BOM_UTF8)  # Excel's "CSV UTF-8" starts with one; pyxform reads it as part of the first cell
         table = any(line.lstrip().startswith("|") for line in text.splitlines())  # Markdown's table rows (a CSV row never starts so)
         return raw, ".md" if table else ".csv"
     return raw, file_type
 
 
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
-BOM = b"\xef\xbb\xbf"
 
 
 def _what(raw: bytes) -> str:

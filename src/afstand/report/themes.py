@@ -13,7 +13,7 @@ from pathlib import Path
 
 from afstand.coding.answers import codebook_problems, read_answers
 from afstand.coding.codebook import Codebook
-from afstand.errors import DataError, Problem
+from afstand.errors import DataError
 from afstand.report.context import nl
 from afstand.report.tables import Table, anonymise
 
@@ -71,21 +71,7 @@ def theme_sections(
         notes = [c for c in rows_q if c.get("kind") == "note"]  # focus-group notes: shown beside the survey
         if not answers:
             continue
-        codes = codebook.get(question, {})
-        for answer in rows_q:  # the study's codebook is checked before (codebook_problems): this is a guard
-            for code in answer["codes"]:
-                if code not in codes:
-                    raise DataError(
-                        [
-                            Problem(
-                                source,
-                                f"code is not in the codebook of question {question}",
-                                row=answer.get("line"),
-                                column="codes",
-                                value=code,
-                            )
-                        ]
-                    )
+        codes = codebook.get(question, {})  # every code is in it: checked_codings ran first
         total = len(answers)
         rows, quotes = [], {}
         counted = sorted(codes, key=lambda c: (-sum(c in a["codes"] for a in answers), list(codes).index(c)))

@@ -12,6 +12,7 @@ import re
 import pyarrow as pa
 
 from afstand.errors import Problem
+from afstand.responses.csv_head import split_header
 
 #: Excel's default CSV in a Dutch locale is Windows-1252; its "CSV UTF-8" is what afstand reads.
 NOT_UTF8 = "the file is not UTF-8 text (from Excel: save it as 'CSV UTF-8')"
@@ -29,7 +30,7 @@ def not_utf8(label: str, buffer: pa.Buffer, header: list[str], delimiter: str) -
         row = len(_LINE_BREAK.findall(before, 0, line_start)) + 1
         partial = before[line_start:].decode("utf-8", errors="replace")
         try:
-            fields = next(csv.reader([partial], delimiter=delimiter), [""])
+            fields = split_header(partial, delimiter) or [""]
         except csv.Error:
             fields = [""]
         at = len(fields) - 1 if partial else 0

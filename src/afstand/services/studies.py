@@ -18,6 +18,7 @@ from afstand.bounded import check_zip, run_bounded
 from afstand.errors import AfstandError, InstrumentError, StudyError
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
+from afstand.instrument.workbook_files import FORM_SUFFIXES
 from afstand.responses.submission import compile_rules
 from afstand.study import Study as CoreStudy
 from afstand.study import find_study
@@ -128,7 +129,6 @@ def check_form(filename: str, content: bytes) -> Instrument:
 
 
 #: What may be stored as a study's form, on the web and by the CLI alike (the same checks, the same refusals).
-FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
 MAX_FORM_BYTES = 5 * 1024 * 1024
 MAX_SLUG = 50  # a study's and an instrument's name: part of every link (Django's <slug:…>)
 MAX_TITLE = 200
@@ -242,10 +242,6 @@ def create_study(slug: str, title: str, forms: list[Form], *, owner=None) -> tup
         raise AfstandError(f"there already is a study named {slug}")
     if not forms:
         raise AfstandError("a study needs at least one form")
-    for form in forms:  # every name and file before anything is stored
-        check_slug("instrument", form.name)
-        if form.instrument is None:
-            check_form_file(form.filename, form.content)
     with transaction.atomic():
         study = Study.objects.create(slug=slug, title=title)
         if owner is not None:
