@@ -86,7 +86,7 @@ def test_scales_in_analysis_output(study_results):
 
 
 def test_row_sums_and_means_are_numpys_bit_for_bit():
-    from afstand.analysis.scales import _row_means, _row_sums
+    from afstand.analysis.dimension_answers import _row_means, _row_sums
 
     rng = np.random.default_rng(5)
     for k in range(1, 11):

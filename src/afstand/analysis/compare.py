@@ -27,9 +27,9 @@ import math
 import numpy as np
 
 from afstand.analysis import intervals
+from afstand.analysis.dimension_answers import dimension_answers
 from afstand.analysis.distributions import chi2_contingency, holm
 from afstand.analysis.ranktests import kruskal_wallis, mann_whitney
-from afstand.analysis.scales import dimension_matrix
 from afstand.analysis.suppression import shown_groups, suppress
 from afstand.instrument.model import Item
 from afstand.responses.dataset import ResponseSet
@@ -185,18 +185,13 @@ def _large_enough(test: dict, min_group_size: int) -> bool:
 
 
 def _scale_outcomes(responses: ResponseSet) -> dict[str, tuple[list[float], np.ndarray]]:
-    """Per alliance dimension: the distinct scale scores and each respondent's level (−1 = none)."""
+    """Per alliance dimension: the distinct scale scores and each respondent's level (−1 = none);
+    a score of 10/3 and one of 3.3333333333 are one level (rounded to 9 decimals)."""
     out = {}
     for dimension, items in responses.instrument.dimensions().items():
         if any(i.name in responses.not_asked for i in items):
             continue
-        scores = dimension_matrix(responses, items)[1]
-        present = ~np.isnan(scores)
-        rounded = np.round(scores[present], 9)  # a score of 10/3 and one of 3.3333333333 are one level
-        distinct = np.unique(rounded)
-        level = np.full(len(scores), -1)
-        level[present] = np.searchsorted(distinct, rounded)
-        out[dimension] = ([float(v) for v in distinct], level)
+        out[dimension] = dimension_answers(responses, items).levels(9)
     return out
 
 

@@ -82,20 +82,23 @@ def polychoric(table: np.ndarray) -> float | None:
     return minimize_bounded(negative_loglik, -0.9999, 0.9999, xatol=1e-10)  # as scipy's minimize_scalar(method="bounded")
 
 
-def polychoric_matrix(matrix: np.ndarray, *, complete: bool = False) -> np.ndarray | None:
+def polychoric_matrix(matrix: np.ndarray, *, complete: bool = False, weights: np.ndarray | None = None) -> np.ndarray | None:
     """Polychoric correlations of the columns of an n × k matrix of ordinal scores (complete cases;
-    ``complete``: the matrix holds only complete rows already, as from :func:`complete_rows`)."""
+    ``complete``: the matrix holds only complete rows already, as from :func:`complete_rows`).
+
+    ``weights``: how many respondents each row stands for (distinct answer patterns with their
+    counts, :mod:`afstand.analysis.dimension_answers`); the cross tables are the same counts."""
     data = np.asarray(matrix, dtype=float)
     data = data if complete else complete_rows(data)
     k = data.shape[1]
-    if data.shape[0] < 3:
+    if (data.shape[0] if weights is None else int(np.sum(weights))) < 3:
         return None
     codes = [_levels(data[:, j]) for j in range(k)]
     out = np.eye(k)
     for i in range(k):
         for j in range(i + 1, k):
             (a, ci), (b, cj) = codes[i], codes[j]
-            table = np.bincount(ci * b + cj, minlength=a * b).reshape(a, b)
+            table = np.bincount(ci * b + cj, weights=weights, minlength=a * b).reshape(a, b)
             rho = polychoric(table)
             if rho is None:
                 return None
@@ -118,9 +121,9 @@ def _levels(column: np.ndarray) -> tuple[int, np.ndarray]:
     return len(levels), code
 
 
-def ordinal_alpha(matrix: np.ndarray, *, complete: bool = False) -> float | None:
+def ordinal_alpha(matrix: np.ndarray, *, complete: bool = False, weights: np.ndarray | None = None) -> float | None:
     """α from the polychoric correlation matrix: k/(k−1) · (1 − k / ΣR)."""
-    corr = polychoric_matrix(matrix, complete=complete)
+    corr = polychoric_matrix(matrix, complete=complete, weights=weights)
     if corr is None or corr.shape[0] < 2:
         return None
     k = corr.shape[0]

@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from afstand.analysis.dimension_answers import DimensionAnswers, dimension_answers, keyed_table
 from afstand.analysis.distributions import f_isf
 from afstand.analysis.intervals import mean_interval
 from afstand.analysis.reliability import complete_rows, ordinal_alpha, spearman_brown
@@ -24,11 +25,9 @@ from afstand.responses.dataset import ResponseSet
 
 
 def keyed_scores(responses: ResponseSet, item: Item) -> np.ndarray:
-    scores = responses.scores(item.name)
-    if item.key == -1:
-        defined = [c.score for c in item.choice_list.choices if c.score is not None]
-        scores = (min(defined) + max(defined)) - scores
-    return scores
+    """An item's keyed score per respondent (NaN = missing or without a score)."""
+    codes = responses.single[item.name]
+    return keyed_table(item)[codes]  # code −1 (no answer): the table's last entry, NaN
 
 
 def cronbach_alpha(matrix: np.ndarray, *, nan_policy: str = "listwise", ci: float = 0.95) -> dict:
@@ -150,59 +149,18 @@ def items_from_cov(cov: np.ndarray, n: int, names: list[str]) -> list[dict]:
 
 
 def dimension_matrix(responses: ResponseSet, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
-    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers).
-
-    The pair is built once per response set and dimension (the scale table and the group comparisons
-    both need it) and handed out read-only.
-    """
-    key = tuple((item.name, item.key) for item in items)
-    memo = responses.__dict__.setdefault("_dimension_matrices", {})
-    if key not in memo:
-        matrix = np.column_stack([keyed_scores(responses, item) for item in items])
-        missing = np.isnan(matrix)
-        answered = len(items) - _row_sums(missing.astype(np.int8 if len(items) < 127 else np.intp))
-        enough = answered >= math.ceil(len(items) / 2)
-        scores = _row_means(matrix, missing, answered, enough)
-        matrix.flags.writeable = scores.flags.writeable = False
-        memo[key] = (matrix, scores)
-    return memo[key]
-
-
-def _row_means(matrix: np.ndarray, missing: np.ndarray, answered: np.ndarray, enough: np.ndarray) -> np.ndarray:
-    """Mean of the answered items per row where ``enough``, else NaN: ``np.nanmean(matrix[enough], axis=1)``
-    bit for bit (NaN → 0, row sums, divided by the count), without nanmean's copies."""
-    totals = _column_sums([np.where(missing[:, j], 0.0, matrix[:, j]) for j in range(matrix.shape[1])])
-    scores = np.full(len(totals), np.nan)
-    np.divide(totals, answered, out=scores, where=enough)
-    return scores
-
-
-def _row_sums(matrix: np.ndarray) -> np.ndarray:
-    """``matrix.sum(axis=1)``, bit for bit."""
-    return _column_sums([matrix[:, j] for j in range(matrix.shape[1])])
-
-
-def _column_sums(columns: list[np.ndarray]) -> np.ndarray:
-    """The row sums of the matrix with these columns, as ``matrix.sum(axis=1)`` gives them.
-
-    numpy adds fewer than 8 elements strictly from left to right, starting from 0, so adding
-    the columns in turn gives the same numbers (``tests/analysis/test_scales.py`` checks it)
-    at a sixth of the cost; wider rows use numpy's (pairwise) order itself.
-    """
-    if not 1 <= len(columns) < 8:
-        return np.column_stack(columns).sum(axis=1) if columns else np.zeros(0)
-    total = columns[0] + columns[0].dtype.type(0)  # numpy starts from +0: −0.0 alone sums to +0.0
-    for column in columns[1:]:
-        total += column
-    return total
+    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers)."""
+    answers = dimension_answers(responses, items)
+    return answers.matrix(), answers.scores
 
 
 def dimension_scores(responses: ResponseSet) -> dict:
     """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
     result = {}
     for dimension, items in responses.instrument.dimensions().items():
-        matrix, scores = dimension_matrix(responses, items)
-        matrix = complete_cases(matrix)  # once: each statistic below works on the complete cases
+        answers = dimension_answers(responses, items)
+        matrix = answers.complete()  # once: each statistic below works on the complete cases
+        scores = answers.scores
         valid = scores[~np.isnan(scores)]
         result[dimension] = {
             "items": [{"name": i.name, "key": i.key} for i in items],
@@ -212,10 +170,18 @@ def dimension_scores(responses: ResponseSet) -> dict:
             "mean_ci": mean_interval(valid),
             "range": _score_range(items),
             **_reliability(matrix, [i.name for i in items]),
-            "ordinal_alpha": ordinal_alpha(matrix, complete=True) if len(items) >= 2 else None,
+            "ordinal_alpha": _ordinal_alpha(answers, matrix) if len(items) >= 2 else None,
             "spearman_brown": spearman_brown(matrix, complete=True) if len(items) == 2 else None,
         }
     return result
+
+
+def _ordinal_alpha(answers: DimensionAnswers, complete: np.ndarray) -> float | None:
+    """Ordinal α; its cross tables are counted from the answer patterns where the rows were grouped."""
+    patterns = answers.complete_patterns()
+    if patterns is None:
+        return ordinal_alpha(complete, complete=True)
+    return ordinal_alpha(patterns[0], complete=True, weights=patterns[1])
 
 
 def _score_range(items: list[Item]) -> list[float] | None:

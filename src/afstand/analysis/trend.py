@@ -36,9 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from afstand.analysis import frequencies, likert
+from afstand.analysis.dimension_answers import dimension_answers
 from afstand.analysis.distributions import t_isf, t_sf
 from afstand.analysis.proportions import holm, newcombe_diff, wilson, ztest_pooled
-from afstand.analysis.scales import alpha_from_cov, complete_cases, dimension_matrix
+from afstand.analysis.scales import alpha_from_cov
 from afstand.errors import AfstandError
 from afstand.instrument.diff import InstrumentDiff, diff_instruments
 from afstand.instrument.model import Instrument
@@ -261,9 +262,9 @@ def _scales(waves, pairs, diffs, confidence) -> dict:
             items = members[w.label]
             if not items:
                 continue
-            matrix, values = dimension_matrix(w.responses, items)
-            scores[w.label] = values[~np.isnan(values)]
-            summaries[w.label] = _scale_summary(scores[w.label], matrix, confidence)
+            answers = dimension_answers(w.responses, items)
+            scores[w.label] = answers.scores[~np.isnan(answers.scores)]
+            summaries[w.label] = _scale_summary(scores[w.label], answers.complete(), confidence)
         entry = {
             "items": {label: [i.name for i in items] for label, items in members.items() if items},
             "comparable": False,
@@ -303,7 +304,8 @@ def _scales(waves, pairs, diffs, confidence) -> dict:
     return out
 
 
-def _scale_summary(values: np.ndarray, matrix: np.ndarray, confidence: float) -> dict:
+def _scale_summary(values: np.ndarray, complete: np.ndarray, confidence: float) -> dict:
+    """``complete``: the keyed item scores of the respondents who answered every item."""
     n = len(values)
     mean = float(values.mean()) if n else None
     sd = float(values.std(ddof=1)) if n > 1 else None
@@ -311,8 +313,7 @@ def _scale_summary(values: np.ndarray, matrix: np.ndarray, confidence: float) ->
     if n > 1:
         half = t_isf((1 - confidence) / 2, n - 1) * sd / math.sqrt(n)
         ci = [mean - half, mean + half]
-    complete = complete_cases(matrix)
-    cov = np.cov(complete, rowvar=False) if len(complete) > 1 else np.zeros((matrix.shape[1],) * 2)
+    cov = np.cov(complete, rowvar=False) if len(complete) > 1 else np.zeros((complete.shape[1],) * 2)
     alpha = alpha_from_cov(cov, len(complete), ci=confidence)
     return {"n": n, "mean": mean, "sd": sd, "ci": ci, "alpha": alpha["alpha"], "alpha_ci": alpha["ci"], "alpha_n": alpha["n"]}
 

@@ -29,6 +29,7 @@ from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.csv_head import line_end as _line_end
 from afstand.responses.csv_head import split_header as _split_header
+from afstand.responses.csv_source import CsvSource
 from afstand.responses.spreadsheet_csv import BOM, unprotect
 from afstand.responses.utf8 import NOT_UTF8, not_utf8
 
@@ -247,16 +248,15 @@ def read_csv(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | 
 def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: str | None = None) -> Grid:
     """A CSV file (``,`` or ``;`` separated, UTF-8) as headers and dictionary-encoded columns."""
     label = _label(source, name)
-    buffer = _buffer(source, label)
-    head = buffer.slice(0, min(len(buffer), 1 << 16)).to_pybytes()
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    if re.search(rb"\S", head) is None and (len(buffer) <= len(head) + 3 or re.search(rb"\S", buffer.to_pybytes()) is None):
+    data = CsvSource(source, label)
+    start = data.head()
+    head = start.removeprefix(BOM)
+    if re.search(rb"\S", head) is None and (data.size <= len(head) + 3 or re.search(rb"\S", data.whole().to_pybytes()) is None):
         raise DataError([Problem(label, "the file is empty")])
     head = head.lstrip(b"\r\n")  # pyarrow skips empty lines: its header is the first line with text
     end = _line_end(head)
-    if end < 0 and len(buffer) > len(head):
-        head = buffer.to_pybytes().removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
+    if end < 0 and data.size > len(head):
+        head = data.whole().to_pybytes().removeprefix(BOM).lstrip(b"\r\n")
         end = _line_end(head)
     try:
         first_line = (head if end < 0 else head[:end]).decode("utf-8")
@@ -267,9 +267,9 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
         header = _split_header(first_line, delimiter)
     except csv.Error as err:
         raise DataError([Problem(label, f"the header row cannot be read: {err}", row=1)]) from None
-    table = _parse_csv(buffer, header, delimiter, label)
+    table = _parse_csv(data, header, delimiter, label)
     columns = _convert_columns([table.column(i) for i in range(table.num_columns)], table.num_rows)
-    if buffer.slice(0, min(3, len(buffer))).to_pybytes() == BOM:  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
+    if start.startswith(BOM):  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
         columns = [
             Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
             if any(v[:1] == "'" for v in column.values)
@@ -385,7 +385,7 @@ def _convert_columns(arrays: list[pa.ChunkedArray], n_rows: int) -> list[Column]
         return list(pool.map(Column.from_arrow, arrays))
 
 
-def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str) -> pa.Table:
+def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa.Table:
     """Parse with pyarrow, every column as dictionary-encoded text.
 
     Multi-threaded parsing is fastest without ``newlines_in_values``; that is exact unless a
@@ -399,13 +399,13 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
     kinds = {h: pa.dictionary(pa.int32(), pa.string()) for h in header}
     convert = pacsv.ConvertOptions(column_types=kinds, strings_can_be_null=True, null_values=[""], quoted_strings_can_be_null=True)
     read = pacsv.ReadOptions(use_threads=True, block_size=4 << 20)
-    ends_with_newline = len(buffer) > 0 and buffer.slice(len(buffer) - 1).to_pybytes() == b"\n"
+    ends_with_newline = data.last_byte() == b"\n"
     newlines: list[int] = []
-    counter = threading.Thread(target=lambda: newlines.append(_count_newlines(buffer)), daemon=True)
+    counter = threading.Thread(target=lambda: newlines.append(data.count_newlines()), daemon=True)
     counter.start()
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(buffer),
+            data.arrow_input(),
             read_options=read,
             convert_options=convert,
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
@@ -418,23 +418,18 @@ def _parse_csv(buffer: pa.Buffer, header: list[str], delimiter: str, label: str)
     counter.join()
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(buffer),
+            data.arrow_input(),
             read_options=read,
             convert_options=convert,
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         if "invalid UTF8" in str(err):
-            raise DataError([not_utf8(label, buffer, header, delimiter)]) from None
+            raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
         raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
     except UnicodeDecodeError:
-        raise DataError([not_utf8(label, buffer, header, delimiter)]) from None
+        raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
-
-
-def _count_newlines(buffer: pa.Buffer, chunk: int = 1 << 20) -> int:  # 1 MB: the comparison stays in the cache
-    data = np.frombuffer(buffer, dtype=np.uint8)
-    return int(sum(np.count_nonzero(data[i : i + chunk] == 10) for i in range(0, len(data), chunk)))
 
 
 def read_formsexport(source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, name: str | None = None) -> RawTable:
@@ -469,19 +464,6 @@ def _label(source, name: str | None) -> str:
     if isinstance(source, (str, os.PathLike)):
         return str(source)
     return name or "<data>"
-
-
-def _buffer(source, label: str) -> pa.Buffer:
-    """The file's bytes without a copy: memory-mapped for paths."""
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise DataError([Problem(label, "no such file")])
-        if path.stat().st_size == 0:
-            return pa.py_buffer(b"")
-        with pa.memory_map(str(path)) as mapped:
-            return mapped.read_buffer()
-    return pa.py_buffer(_bytes(source, label))
 
 
 def _bytes(source, label: str) -> bytes:
