@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from afstand.cli.common import key_values, print_json, study_or_none
+from afstand.cli.common import keep_freed_memory, key_values, print_json, study_or_none
 
 
 def register(sub) -> None:
@@ -68,6 +68,7 @@ def register(sub) -> None:
 
 
 def cmd_analyze(args) -> int:
+    keep_freed_memory()
     from afstand.analysis.distributions import background_import_done, import_in_background
     from afstand.analysis.summary import analyze
     from afstand.responses import load_responses

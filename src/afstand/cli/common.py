@@ -55,3 +55,26 @@ def study_or_none(study_arg: str | None, instrument_arg: str):
     if study_arg is None and form_path_given(instrument_arg):
         return None
     return find_study(study_arg)
+
+
+def keep_freed_memory() -> None:
+    """For a command that runs once over a large file (analyze, trend, report): the C library keeps
+    memory that is freed for the next allocation instead of handing it back to the system at once.
+
+    By default glibc maps every block over 128 kB afresh and returns it when freed, so each of the
+    thousands of temporary arrays of a 300,000-row analysis is paid for again in page faults. On the
+    virtual machines measured, those faults cost more than the computation around them
+    (``docs/benchmarks.md``). The settings last until the command ends; a long-running server keeps
+    glibc's defaults. Without glibc's ``mallopt`` (another C library or system) nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(-3, 256 << 20)  # M_MMAP_THRESHOLD: blocks up to 256 MB come from the heap, whose freed memory is reused
+    mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD: the heap's free top is kept up to 1 GB
+    mallopt(-2, 16 << 20)  # M_TOP_PAD: the heap grows 16 MB at a time

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from afstand.cli.common import key_values
+from afstand.cli.common import keep_freed_memory, key_values
 from afstand.errors import AfstandError
 
 
@@ -53,6 +53,7 @@ def register(sub) -> None:
 
 
 def cmd_report(args) -> int:
+    keep_freed_memory()
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

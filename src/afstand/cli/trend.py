@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from afstand.cli.common import keep_freed_memory
 from afstand.errors import AfstandError
 
 
@@ -78,6 +79,7 @@ def parse_waves(specs: list[str], option: str = "--wave") -> list[tuple[str, str
 
 
 def cmd_trend(args) -> int:
+    keep_freed_memory()
     from afstand.analysis.distributions import background_import_done, import_in_background
     from afstand.analysis.trend import Wave, trend
     from afstand.cli.common import print_json as _print_json
