@@ -12,9 +12,7 @@ import sys
 from pathlib import Path
 
 from afstand.cli.common import key_values, print_json
-from afstand.coding.answers import answers_jsonl
 from afstand.errors import AfstandError, DataError
-from afstand.fileio import atomic_write_bytes
 
 
 def register(sub) -> None:
@@ -183,6 +181,7 @@ def cmd_agreement(args) -> int:
 
 def cmd_export(args) -> int:
     from afstand.coding.refi import write_qdc, write_qdpx
+    from afstand.fileio import atomic_write_bytes
 
     out = Path(args.out)
     buffer = io.BytesIO()
@@ -200,8 +199,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from afstand.coding.answers import answers_jsonl
     from afstand.coding.codebook import write_codebook
     from afstand.coding.refi_import import read_qdc, read_qdpx
+    from afstand.fileio import atomic_write_bytes
 
     path = Path(args.file)
     known = None
@@ -254,7 +255,9 @@ def cmd_inspect(args) -> int:
 
 
 def cmd_notes(args) -> int:
+    from afstand.coding.answers import answers_jsonl
     from afstand.coding.focus import load_guide, parse_session, read_notes
+    from afstand.fileio import atomic_write_bytes
 
     guide = load_guide(args.guide)
     session = parse_session(read_notes(args.notes), guide, args.session, origin=args.notes)

@@ -10,7 +10,6 @@ import os
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 
 class Column:
@@ -45,6 +44,8 @@ class Column:
 
     @classmethod
     def from_arrow(cls, array: pa.Array | pa.ChunkedArray) -> "Column":
+        import pyarrow.compute as pc  # imported on first use (24 ms), for a large CSV while it is parsed (readers)
+
         chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
         if not chunks:
             return cls.empty(0)

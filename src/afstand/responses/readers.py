@@ -12,6 +12,7 @@ Two layouts are read:
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import os
 import re
@@ -134,7 +135,15 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
         header = _split_header(first_line, delimiter)
     except csv.Error as err:
         raise DataError([Problem(label, f"the header row cannot be read: {err}", row=1)]) from None
-    table = _parse_csv(data, header, delimiter, label)
+    importer = None
+    if data.size > 1 << 24:  # 16 MB: what the conversion needs is imported while pyarrow parses (and releases the GIL)
+        importer = threading.Thread(target=importlib.import_module, args=("pyarrow.compute",), name="import pyarrow.compute", daemon=True)
+        importer.start()
+    try:
+        table = _parse_csv(data, header, delimiter, label)
+    finally:
+        if importer is not None:
+            importer.join()  # done before anything else imports: two threads importing at once could deadlock
     columns = convert_columns([table.column(i) for i in range(table.num_columns)], table.num_rows)
     if start.startswith(BOM):  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
         columns = [
