@@ -28,6 +28,7 @@ import pyarrow.csv as pacsv
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.column import Column, convert_columns
+from afstand.responses.csv_head import first_uneven_row
 from afstand.responses.csv_head import line_end as _line_end
 from afstand.responses.csv_head import split_header as _split_header
 from afstand.responses.csv_source import CsvSource
@@ -290,7 +291,7 @@ def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         if "invalid UTF8" in str(err):
             raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
-        raise DataError([Problem(label, f"not a readable CSV file: {_arrow_message(err)}")]) from None
+        raise DataError([_unreadable(label, data, delimiter, len(header), err)]) from None
     except UnicodeDecodeError:
         raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
@@ -317,6 +318,24 @@ def _col_name(index: int, header: str) -> str:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unreadable(label: str, data: CsvSource, delimiter: str, width: int, err: Exception) -> Problem:
+    """pyarrow's reason the file cannot be read; for a row with too few or too many cells, which
+    row (pyarrow names its cells, not its number)."""
+    message = _arrow_message(err)
+    if re.match(r"Expected \d+ columns, got \d+", message):
+        text = io.TextIOWrapper(io.BytesIO(data.whole().to_pybytes()), encoding="utf-8-sig", errors="replace", newline="")
+        found = first_uneven_row(text, delimiter, width)
+        if found is not None:
+            row, cells, values = found
+            return Problem(
+                label,
+                f"not a readable CSV file: the row has {cells} cells where the header has {width}",
+                row=row,
+                value=_short(delimiter.join(values)),
+            )
+    return Problem(label, f"not a readable CSV file: {message}")
 
 
 def _arrow_message(err: Exception) -> str:
