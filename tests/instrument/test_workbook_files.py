@@ -86,3 +86,55 @@ def test_markdown_and_csv_forms_are_told_apart_by_their_text_and_a_byte_order_ma
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         assert load_instrument(path).version_id == expected, name
+
+
+def _form_with_formula(formula: str) -> bytes:
+    """An XLSForm written by openpyxl (which stores no formula results), ``required`` of the one question a formula."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label", "required"])
+    survey.append(["text", "why", "Waarom?", formula])
+    settings = book.create_sheet("settings")
+    settings.append(["form_title", "form_id", "version"])
+    settings.append(["Formules", "formules", "1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _rewrite_sheet(raw: bytes, old: bytes, new: bytes) -> bytes:
+    """The workbook with one piece of the survey sheet's XML replaced (as Excel would have saved it)."""
+    source, out = zipfile.ZipFile(io.BytesIO(raw)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert old in data
+                data = data.replace(old, new)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_formula_without_its_result_is_refused_by_sheet_cell_and_formula(tmp_path):
+    """pyxform would read the cell as empty: the question silently not required."""
+    path = tmp_path / "formules.xlsx"
+    path.write_bytes(_form_with_formula("=TRUE()"))
+    with pytest.raises(InstrumentError, match=r"sheet 'survey', cell D2 holds a formula \(=TRUE\(\)\) whose result is not stored"):
+        load_instrument(path)
+
+
+def test_a_formula_with_its_result_is_read_as_its_result(tmp_path):
+    raw = _form_with_formula("=TRUE()")
+    path = tmp_path / "opgeslagen.xlsx"
+    path.write_bytes(_rewrite_sheet(raw, b'<c r="D2"><f>TRUE()</f><v></v></c>', b'<c r="D2" t="b"><f>TRUE()</f><v>1</v></c>'))
+    assert load_instrument(path).items["why"].required
+
+
+def test_a_formula_whose_text_result_is_empty_is_not_taken_for_a_missing_result(tmp_path):
+    raw = _form_with_formula('=IF(FALSE(),"yes","")')
+    path = tmp_path / "leeg.xlsx"
+    path.write_bytes(_rewrite_sheet(raw, b'<c r="D2"><f>', b'<c r="D2" t="str"><f>'))  # Excel: a text result, here ""
+    assert not load_instrument(path).items["why"].required

@@ -26,7 +26,7 @@ from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, mis
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
-from afstand.instrument.workbook_files import FORM_SUFFIXES, OLE_MAGIC, file_kind, xls_to_xlsx
+from afstand.instrument.workbook_files import FORM_SUFFIXES, OLE_MAGIC, file_kind, unstored_formula, xls_to_xlsx
 
 # pyxform's type names and aliases -> the XLSForm type names used throughout afstand
 _PYXFORM_TYPES = {
@@ -156,6 +156,14 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
 
     if file_type == ".xls" or (file_type is None and raw.startswith(OLE_MAGIC)):
         raw, file_type = xls_to_xlsx(raw, label), ".xlsx"  # python-calamine reads it, never xlrd
+    formula = unstored_formula(raw) if file_type in (".xlsx", ".xlsm") else None
+    if formula is not None:
+        sheet, cell, text = formula
+        raise InstrumentError(
+            f"{label}: sheet {sheet!r}, cell {cell} holds a formula ({text}) whose result is not stored in the file "
+            "(the program that saved it did not calculate it): open the form in Excel or LibreOffice and save it, "
+            "or type the value instead of the formula"
+        )
     warnings: list[str] = []
     try:
         result = convert(xlsform=raw, warnings=warnings, form_name="data", file_type=file_type)

@@ -9,6 +9,7 @@ instead of whatever pyxform's reader happens to raise on it.
 from __future__ import annotations
 
 import codecs
+import html
 import io
 import re
 import zipfile
@@ -87,3 +88,60 @@ def xls_to_xlsx(raw: bytes, label: str) -> bytes:
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()
+
+
+def unstored_formula(raw: bytes) -> tuple[str, str, str] | None:
+    """The first cell of an .xlsx workbook that holds a formula without its result: (sheet, cell,
+    formula); None when every formula has its result (or the workbook has none).
+
+    Excel and LibreOffice store each formula's last result beside it, and pyxform reads only those
+    results. A workbook written by a program that does not calculate (openpyxl, many exporters)
+    stores none, so pyxform sees an empty cell: a ``required`` of ``=TRUE()`` would silently become
+    "not required", a name ``=A1`` "a question with no name". Read from the sheets' XML (a cell
+    ``<c>`` with an ``<f>`` and an empty or no ``<v>``, unless its result is text, which may be empty).
+    """
+    try:
+        book = zipfile.ZipFile(io.BytesIO(raw))
+        sheets = _sheet_files(book)
+        for path, name in sheets:
+            xml = book.read(path)
+            if b"<f" not in xml:
+                continue
+            for attributes, body in _CELL.findall(xml):
+                if not _FORMULA.search(body):
+                    continue
+                value = _VALUE.search(body)
+                kind = _TYPE.search(attributes)
+                if (value is None or not value.group(1)) and (kind is None or kind.group(1) not in (b"str", b"inlineStr")):
+                    where = _REF.search(attributes)
+                    formula = _FORMULA.search(body).group(1) or b""
+                    text = html.unescape(formula.decode("utf-8", "replace"))
+                    return name, where.group(1).decode() if where else "?", f"={text}" if text else "a shared formula"
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return None
+    return None
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
+_TYPE = re.compile(rb'\bt="([^"]*)"')
+_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+
+
+def _sheet_files(book: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """Each worksheet's file in the zip and its name, in the workbook's order."""
+    workbook = book.read("xl/workbook.xml")
+    rels = book.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in book.namelist() else b""
+    targets = {}
+    for tag in re.findall(rb"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(rb'\bId="([^"]*)"', tag), re.search(rb'\bTarget="([^"]*)"', tag)
+        if rid and target:
+            path = target.group(1).decode().lstrip("/")
+            targets[rid.group(1)] = path if path.startswith("xl/") else f"xl/{path}"
+    out = []
+    for tag in re.findall(rb"<sheet\b[^>]*>", workbook):
+        name, rid = re.search(rb'\bname="([^"]*)"', tag), re.search(rb'\br:id="([^"]*)"', tag)
+        if name and rid and targets.get(rid.group(1)) in book.namelist():
+            out.append((targets[rid.group(1)], html.unescape(name.group(1).decode("utf-8", "replace"))))
+    return out
