@@ -93,7 +93,8 @@ def compare(
     ``threads``: 2 runs half of the outcomes' tests on a second thread (same results, same order)."""
     result = {"min_group_size": min_group_size, "correction": "holm", "breakdowns": {}, "tests": []}
     items = outcome_items(responses, patterns)
-    outcomes = {("item", item.name): _outcome(responses, item) for item in items}  # once, whatever the breakdown
+    # per outcome its values now, and its column per respondent when first tested (by the one thread that tests it)
+    outcomes: dict[tuple, tuple[np.ndarray | None, np.ndarray]] = {("item", item.name): (None, _outcome_values(item)) for item in items}
     scales = _scale_outcomes(responses)
     for dimension, (levels, level) in scales.items():
         outcomes["scale", dimension] = (level + 1, np.array(levels))
@@ -139,6 +140,9 @@ def compare(
     def test(job) -> dict | None:
         position, breakdown, index, outcome, item = job
         answer_column, values = outcomes[outcome]
+        if answer_column is None:
+            answer_column = _outcome(responses, item)[0]
+            outcomes[outcome] = (answer_column, values)
         table = tables.table(position, outcome, answer_column, len(values))
         found = _ordinal_table_test(table, values, index) if item is None or is_ordinal(item) else _nominal_table_test(table, index)
         if found is None or not _large_enough(found, min_group_size):
@@ -201,10 +205,18 @@ def _outcome(responses: ResponseSet, item: Item) -> tuple[np.ndarray, np.ndarray
     choices = item.choice_list.choices
     answers = responses.single[item.name]
     if not is_ordinal(item):
-        return answers + 1, np.arange(len(choices), dtype=float)
+        return answers + 1, _outcome_values(item)
     levels = sorted({c.score for c in choices if c.score is not None})
-    column_of = np.array([0] + [levels.index(c.score) + 1 if c.score is not None else 0 for c in choices])
-    return column_of[answers + 1], np.array(levels, dtype=float)
+    column_of = np.array([0] + [levels.index(c.score) + 1 if c.score is not None else 0 for c in choices], dtype=np.int16)
+    return column_of[answers + 1], _outcome_values(item)
+
+
+def _outcome_values(item: Item) -> np.ndarray:
+    """The value of each of an outcome's cross-table columns (see :func:`_outcome`), from the form alone."""
+    choices = item.choice_list.choices
+    if not is_ordinal(item):
+        return np.arange(len(choices), dtype=float)
+    return np.array(sorted({c.score for c in choices if c.score is not None}), dtype=float)
 
 
 def _ordinal_table_test(table: np.ndarray, values: np.ndarray, index: dict[str, int]) -> dict | None:
