@@ -86,3 +86,13 @@ def _write(tmp_path, name: str, body: list[str]):
     path = tmp_path / name
     path.write_text(HEADER + "\n".join(body) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("n", [200, 60_000])
+def test_choice_counts_counted_while_checking_are_the_codes_counts(tmp_path, mini, n):
+    data = load_responses(_write(tmp_path, "counts.csv", rows(n, seed=9)), mini)
+    for name, codes in data.single.items():
+        item = mini.items[name]
+        remembered = data.__dict__["_choice_counts"][(name, len(item.choice_list.names))]
+        assert remembered[0] is codes  # seeded by the validator: not counted again
+        assert data.choice_counts(item).tolist() == np.bincount(codes + 1, minlength=len(item.choice_list.names) + 1).tolist()

@@ -118,6 +118,16 @@ class ResponseSet:
             found = memo[key] = (codes, counts)
         return found[1]
 
+    def remember_choice_counts(self, item: Item, counts: np.ndarray) -> None:
+        """:meth:`choice_counts` of the item's codes as they are now, counted by the caller (the
+        validator counts while it checks, on two threads for large files)."""
+        counts = np.asarray(counts)
+        if counts.shape != (len(item.choice_list.names) + 1,):
+            raise ValueError("one count per choice and one for missing expected")
+        counts.flags.writeable = False
+        memo = self.__dict__.setdefault("_choice_counts", {})
+        memo[(item.name, len(item.choice_list.names))] = (self.single[item.name], counts)
+
     def scores(self, name: str) -> np.ndarray:
         """Numeric scores of a select_one item (``NaN`` where missing or without a score)."""
         item = self.instrument.items[name]

@@ -86,6 +86,8 @@ def validate(
         unused_columns=list(raw.unused),
     )
 
+    tallies: dict[str, np.ndarray] = {}
+
     def check(item: Item) -> tuple[Column | None, dict[str, int], object, list[Problem], list[str]]:
         """One item's column checked and typed; its problems and notes apart, merged in item order below."""
         found: list[Problem] = []
@@ -103,6 +105,7 @@ def validate(
         where = raw.headers.get(item.name, item.name)
         if item.kind == "select_one":
             typed = _select_one(item, column, rows, raw.file, where, found, keep)
+            tallies[item.name] = _tally(typed, len(item.choice_list.names))  # here, on the checking threads, for the analysis
         elif item.kind == "select_multiple":
             typed = _select_multiple(item, column, rows, raw.file, where, found, keep)
         elif item.kind == "number":
@@ -117,6 +120,8 @@ def validate(
         if counted:
             out.declared_missing[item.name] = counted
         {"select_one": out.single, "select_multiple": out.multi, "number": out.numbers}.get(item.kind, out.texts)[item.name] = typed
+        if item.name in tallies:
+            out.remember_choice_counts(item, tallies[item.name])
         problems += found
         notes += said
 
@@ -251,6 +256,11 @@ def _select_one(item: Item, column: Column, rows, file, where, problems, keep) -
             problems,
         )
     return column.map(per_value, -1, keep)  # lenient: an unknown choice counts as missing (reported above)
+
+
+def _tally(codes: np.ndarray, choices: int) -> np.ndarray:
+    """Respondents per choice, ``[0]`` missing: :meth:`ResponseSet.choice_counts`, counted ahead."""
+    return np.bincount(codes + 1, minlength=choices + 1)
 
 
 def _select_multiple(item: Item, column: Column, rows, file, where, problems, keep) -> MultiColumn:
