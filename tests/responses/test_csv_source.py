@@ -37,3 +37,31 @@ def test_a_value_with_a_line_break_is_read_whole_from_disk_and_from_memory(tmp_p
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(DataError, match="no such file"):
         CsvSource(tmp_path / "nope.csv", "nope.csv")
+
+
+@pytest.mark.parametrize("change", ["append", "truncate", "remove", "replace"])
+def test_a_file_that_changes_while_it_is_read_is_refused(tmp_path, monkeypatch, change):
+    """Whatever moment the change happens, no half-old half-new table and no traceback: one line saying so."""
+    path = tmp_path / "groeit.csv"
+    path.write_bytes(b"id,why\n" + b"".join(b"r%d,tekst %d\n" % (i, i) for i in range(5000)))
+    last_byte = CsvSource.last_byte
+
+    def changing(self):  # called as the parse starts, after the header was read
+        out = last_byte(self)
+        if change == "append":
+            with open(path, "ab") as handle:
+                handle.write(b"r5000,later\n")
+        elif change == "truncate":
+            with open(path, "r+b") as handle:
+                handle.truncate(2000)
+        elif change == "remove":
+            path.unlink()
+        else:
+            replacement = tmp_path / "nieuw.csv"
+            replacement.write_bytes(b"id,why\nr0,anders\n")
+            replacement.replace(path)
+        return out
+
+    monkeypatch.setattr(CsvSource, "last_byte", changing)
+    with pytest.raises(DataError, match="the file changed while it was read"):
+        read_csv_grid(path)

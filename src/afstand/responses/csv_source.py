@@ -37,10 +37,31 @@ class CsvSource:
             if not path.is_file():
                 raise DataError([Problem(label, "no such file")])
             self.path = path
-            self.size = path.stat().st_size
+            self._stat = _identity(path.stat())
+            self.size = self._stat[1]
         else:
             self._buffer = pa.py_buffer(source if isinstance(source, bytes) else source.read())
             self.size = len(self._buffer)
+
+    def check_unchanged(self) -> None:
+        """:class:`DataError` when the file is no longer the one first looked at (removed, replaced,
+        shortened, added to or rewritten since): its parts may have been read from different
+        versions of it. Nothing for bytes in memory."""
+        if self.path is None:
+            return
+        try:
+            now = _identity(self.path.stat())
+        except OSError:
+            now = None
+        if now != self._stat:
+            raise DataError(
+                [
+                    Problem(
+                        self.label,
+                        "the file changed while it was read (removed, replaced or written to): read it again when it is complete",
+                    )
+                ]
+            )
 
     def head(self, n: int = 1 << 16) -> bytes:
         """The first ``n`` bytes (fewer for a shorter file)."""
@@ -86,3 +107,8 @@ class CsvSource:
             while read := handle.readinto(piece):
                 total += int(np.count_nonzero(view[:read] == 10))
         return total
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file and its version apart: device, size, inode and time of last change."""
+    return stat.st_dev, stat.st_size, stat.st_ino, stat.st_mtime_ns

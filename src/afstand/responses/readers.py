@@ -266,7 +266,14 @@ def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -
     read = pacsv.ReadOptions(use_threads=True, block_size=4 << 20)
     ends_with_newline = data.last_byte() == b"\n"
     newlines: list[int] = []
-    counter = threading.Thread(target=lambda: newlines.append(data.count_newlines()), daemon=True)
+
+    def count() -> None:
+        try:
+            newlines.append(data.count_newlines())
+        except OSError:  # the file went away: pyarrow's read fails too, or the file's check below
+            pass
+
+    counter = threading.Thread(target=count, daemon=True)
     counter.start()
     try:
         table = pacsv.read_csv(
@@ -277,9 +284,13 @@ def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -
         )
         counter.join()
         if newlines and table.num_rows == newlines[0] - 1 + (0 if ends_with_newline else 1):
+            data.check_unchanged()
             return table  # chunk dictionaries are unified per column (Column.from_arrow)
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         pass
+    except OSError:
+        data.check_unchanged()
+        raise
     counter.join()
     try:
         table = pacsv.read_csv(
@@ -289,11 +300,17 @@ def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        data.check_unchanged()  # (before reading all of it for the message)
         if "invalid UTF8" in str(err):
             raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
         raise DataError([_unreadable(label, data, delimiter, len(header), err)]) from None
     except UnicodeDecodeError:
+        data.check_unchanged()
         raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
+    except OSError:
+        data.check_unchanged()
+        raise
+    data.check_unchanged()
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 
