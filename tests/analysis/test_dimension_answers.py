@@ -23,11 +23,11 @@ CHOICES = [
 ]  # sums that depend on their order; a choice without a score
 
 
-def form(tmp_path, k: int) -> object:
+def form(tmp_path, k: int, *, scored: bool = True) -> object:
     rows = "\n".join(
         f"| | select_one agree | s{j} | Stelling {j} | | d | {-1 if j % 3 == 1 else 1} |" for j in range(k)
     )  # every third statement reversed
-    choices = "\n".join(f"| | agree | {name} | {name} | {'' if score is None else score} |" for name, score in CHOICES)
+    choices = "\n".join(f"| | agree | {name} | {name} | {'' if score is None or not scored else score} |" for name, score in CHOICES)
     text = f"""
     | survey |
     | | type | name | label | required | dimension | key |
@@ -43,8 +43,8 @@ def form(tmp_path, k: int) -> object:
     return load_instrument(md_form(tmp_path, text))
 
 
-def responses(tmp_path, k: int, n: int, seed: int):
-    instrument = form(tmp_path, k)
+def responses(tmp_path, k: int, n: int, seed: int, *, scored: bool = True):
+    instrument = form(tmp_path, k, scored=scored)
     rng = np.random.default_rng(seed)
     out = io.StringIO()
     writer = csv.writer(out)
@@ -109,3 +109,28 @@ def test_many_patterns_are_not_grouped(tmp_path, monkeypatch):
     assert da.DimensionAnswers(data, items).code is not None  # 125 patterns ≤ 4096
     monkeypatch.setattr(da, "SMALL_PATTERNS", 100)
     assert da.DimensionAnswers(data, items).code is None  # 125 patterns for 100 respondents: row by row
+
+
+def test_a_one_item_dimension_has_a_score_and_no_reliability(tmp_path):
+    data, _ = responses(tmp_path, 1, 300, seed=3)
+    (entry,) = dimension_scores(data).values()
+    scored = da.keyed_table(data.instrument.items["s0"])[data.single["s0"]]
+    assert entry["n"] == np.count_nonzero(~np.isnan(scored)) > 0
+    assert entry["alpha"]["alpha"] is None and entry["omega"]["omega"] is None and entry["ordinal_alpha"] is None
+    assert entry["item_statistics"] == [{"item": "s0", "item_rest_r": None, "alpha_if_deleted": None}]
+
+
+def test_a_reversed_statement_without_scores_is_not_scored(tmp_path):
+    """Key −1 on a choice list without scores: nothing to reverse (it used to raise on min() of nothing)."""
+    data, _ = responses(tmp_path, 2, 300, seed=5, scored=False)
+    assert data.instrument.items["s1"].key == -1
+    (entry,) = dimension_scores(data).values()
+    assert entry["n"] == 0 and entry["mean"] is None
+
+
+def test_the_trend_of_a_one_item_dimension_has_no_alpha():
+    from afstand.analysis.trend import _scale_summary
+
+    values = np.array([1.0, 2.0, 4.0, 4.0])
+    summary = _scale_summary(values, values.reshape(-1, 1), 0.95)
+    assert summary["n"] == 4 and summary["alpha"] is None and summary["alpha_n"] == 4

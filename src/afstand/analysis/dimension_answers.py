@@ -36,8 +36,8 @@ def keyed_table(item: Item) -> np.ndarray:
 
     Statements keyed ``-1`` are reversed (``min + max − score``)."""
     table = np.array([np.nan if c.score is None else c.score for c in item.choice_list.choices] + [np.nan])
-    if item.key == -1:
-        defined = [c.score for c in item.choice_list.choices if c.score is not None]
+    defined = [c.score for c in item.choice_list.choices if c.score is not None]
+    if item.key == -1 and defined:  # (without scores nothing is scored, reversed or not)
         table = (min(defined) + max(defined)) - table
     return table
 

@@ -192,7 +192,7 @@ def _score_range(items: list[Item]) -> list[float] | None:
 def _reliability(data: np.ndarray, names: list[str]) -> dict:
     """α, ω and item statistics from one covariance matrix of the complete cases (``data``: those only)."""
     n = data.shape[0]
-    cov = np.cov(data, rowvar=False) if n > 1 else np.zeros((len(names),) * 2)
+    cov = np.cov(data, rowvar=False).reshape(len(names), len(names)) if n > 1 else np.zeros((len(names),) * 2)  # (one item: 1 × 1)
     return {"alpha": alpha_from_cov(cov, n), "omega": omega_from_cov(cov, n), "item_statistics": items_from_cov(cov, n, names)}
 
 

@@ -313,7 +313,8 @@ def _scale_summary(values: np.ndarray, complete: np.ndarray, confidence: float) 
     if n > 1:
         half = t_isf((1 - confidence) / 2, n - 1) * sd / math.sqrt(n)
         ci = [mean - half, mean + half]
-    cov = np.cov(complete, rowvar=False) if len(complete) > 1 else np.zeros((complete.shape[1],) * 2)
+    k = complete.shape[1]
+    cov = np.cov(complete, rowvar=False).reshape(k, k) if len(complete) > 1 else np.zeros((k, k))  # (one item: 1 × 1)
     alpha = alpha_from_cov(cov, len(complete), ci=confidence)
     return {"n": n, "mean": mean, "sd": sd, "ci": ci, "alpha": alpha["alpha"], "alpha_ci": alpha["ci"], "alpha_n": alpha["n"]}
 
