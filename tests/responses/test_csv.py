@@ -140,3 +140,11 @@ def test_a_row_with_the_wrong_number_of_cells_is_named(tmp_path, mini, content, 
     with pytest.raises(DataError) as again:  # the same from bytes
         load_responses(content, mini, name="uneven.csv")
     assert again.value.problems[0].row == row
+
+
+@pytest.mark.parametrize("end", [b"", b"\n", b"\r\n", b"\r", b"\n\n"])
+def test_a_header_without_rows_is_zero_responses_whatever_its_line_end(tmp_path, mini, end):
+    path = tmp_path / "leeg.csv"
+    path.write_bytes(b"response_id,consent,age" + end)
+    data = load_responses(path, mini)
+    assert (data.n_total, data.n_consented) == (0, 0)

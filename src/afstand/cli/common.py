@@ -64,8 +64,10 @@ def keep_freed_memory() -> None:
     By default glibc maps every block over 128 kB afresh and returns it when freed, so each of the
     thousands of temporary arrays of a 300,000-row analysis is paid for again in page faults. On the
     virtual machines measured, those faults cost more than the computation around them
-    (``docs/benchmarks.md``). The settings last until the command ends; a long-running server keeps
-    glibc's defaults. Without glibc's ``mallopt`` (another C library or system) nothing changes.
+    (``docs/benchmarks.md``). The settings last as long as the process: for the ``afstand`` command,
+    until it ends; a caller of :func:`afstand.cli.main` inside a longer process (the tests) keeps
+    them too. ``afstand serve`` keeps glibc's defaults. Without glibc's ``mallopt`` (another C
+    library or system) nothing changes.
     """
     if not sys.platform.startswith("linux"):
         return

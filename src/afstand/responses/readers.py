@@ -136,6 +136,8 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
         header = _split_header(first_line, delimiter)
     except csv.Error as err:
         raise DataError([Problem(label, f"the header row cannot be read: {err}", row=1)]) from None
+    if end < 0:  # the header is all there is, without a line end (pyarrow would call the file empty)
+        return Grid(file=label, headers=header, columns=[Column.empty(0) for _ in header], n_rows=0)
     importer = None
     if data.size > 1 << 24:  # 16 MB: what the conversion needs is imported while pyarrow parses (and releases the GIL)
         importer = threading.Thread(target=importlib.import_module, args=("pyarrow.compute",), name="import pyarrow.compute", daemon=True)
