@@ -25,21 +25,33 @@ BIG = 8.0  # stands in for ±∞ thresholds: Φ(8) = 1 − 6e−16
 
 def _owen_bvn(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
     """P(X ≤ h, Y ≤ k) for a standard bivariate normal with correlation ρ (Owen 1956)."""
-    h = np.asarray(h, dtype=float)
-    k = np.asarray(k, dtype=float)
-    if abs(rho) >= 1:
-        return norm_cdf(np.minimum(h, k)) if rho > 0 else np.maximum(0.0, norm_cdf(h) - norm_cdf(-k))
-    root = math.sqrt(1 - rho * rho)
-    eps = 1e-12
-    hh = np.where(np.abs(h) < eps, eps, h)
-    kk = np.where(np.abs(k) < eps, eps, k)
-    a_h = (kk - rho * hh) / (hh * root)
-    a_k = (hh - rho * kk) / (kk * root)
-    beta = np.where((hh * kk > 0) | ((hh * kk == 0) & (hh + kk >= 0)), 0.0, 0.5)
-    from scipy.special import owens_t
+    return _Bivariate(h, k).cdf(rho)
 
-    value = 0.5 * (norm_cdf(hh) + norm_cdf(kk)) - owens_t(hh, a_h) - owens_t(kk, a_k) - beta
-    return np.clip(value, 0.0, 1.0)
+
+class _Bivariate:
+    """:func:`_owen_bvn` at fixed (h, k) for many ρ: what does not depend on ρ is computed once.
+    Each element goes through the same operations in the same order, so the values are the same."""
+
+    def __init__(self, h: np.ndarray, k: np.ndarray) -> None:
+        h, k = np.broadcast_arrays(np.asarray(h, dtype=float), np.asarray(k, dtype=float))
+        eps = 1e-12
+        self.h, self.k = h, k
+        self.hh = np.where(np.abs(h) < eps, eps, h)
+        self.kk = np.where(np.abs(k) < eps, eps, k)
+        self.base = 0.5 * (norm_cdf(self.hh) + norm_cdf(self.kk))
+        self.beta = np.where((self.hh * self.kk > 0) | ((self.hh * self.kk == 0) & (self.hh + self.kk >= 0)), 0.0, 0.5)
+
+    def cdf(self, rho: float) -> np.ndarray:
+        h, k, hh, kk = self.h, self.k, self.hh, self.kk
+        if abs(rho) >= 1:
+            return norm_cdf(np.minimum(h, k)) if rho > 0 else np.maximum(0.0, norm_cdf(h) - norm_cdf(-k))
+        root = math.sqrt(1 - rho * rho)
+        a_h = (kk - rho * hh) / (hh * root)
+        a_k = (hh - rho * kk) / (kk * root)
+        from scipy.special import owens_t
+
+        value = self.base - owens_t(hh, a_h) - owens_t(kk, a_k) - self.beta
+        return np.clip(value, 0.0, 1.0)
 
 
 def complete_rows(data: np.ndarray) -> np.ndarray:
@@ -70,13 +82,13 @@ def polychoric(table: np.ndarray) -> float | None:
     upper_x, lower_x = tx[1:][:, None], tx[:-1][:, None]
     upper_y, lower_y = ty[1:][None, :], ty[:-1][None, :]
 
+    corners = _Bivariate(  # the four corners of every cell at once: upper-upper, lower-upper, upper-lower, lower-lower
+        np.stack(np.broadcast_arrays(upper_x, lower_x, upper_x, lower_x)), np.stack(np.broadcast_arrays(upper_y, upper_y, lower_y, lower_y))
+    )
+
     def negative_loglik(rho: float) -> float:
-        p = (
-            _owen_bvn(upper_x, upper_y, rho)
-            - _owen_bvn(lower_x, upper_y, rho)
-            - _owen_bvn(upper_x, lower_y, rho)
-            + _owen_bvn(lower_x, lower_y, rho)
-        )
+        at = corners.cdf(rho)
+        p = at[0] - at[1] - at[2] + at[3]
         return -float((table * np.log(np.maximum(p, 1e-300))).sum())
 
     return minimize_bounded(negative_loglik, -0.9999, 0.9999, xatol=1e-10)  # as scipy's minimize_scalar(method="bounded")
