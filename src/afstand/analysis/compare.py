@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import threading
 
 import numpy as np
 
@@ -161,24 +162,32 @@ def compare(
 
 
 def _by_outcome(jobs: list[tuple], run, threads: int) -> list:
-    """``[run(job) for job in jobs]``; with two threads every other outcome's jobs run on a second
-    thread (an outcome's cross tables are counted once, by one thread), the results in the jobs' order."""
+    """``[run(job) for job in jobs]``; with two threads each takes the next outcome not yet taken and
+    runs its jobs (an outcome's cross tables are counted once, by one thread), the results in the
+    jobs' order."""
     if threads < 2 or len(jobs) < 2:
         return [run(job) for job in jobs]
-    outcomes = list(dict.fromkeys(job[3] for job in jobs))
-    second = set(outcomes[1::2])
+    groups: dict = {}
+    for i, job in enumerate(jobs):
+        groups.setdefault(job[3], []).append(i)
+    pending = iter(list(groups.values()))
+    lock = threading.Lock()
     results: list = [None] * len(jobs)
 
-    def part(on_second: bool) -> None:
-        for i, job in enumerate(jobs):
-            if (job[3] in second) == on_second:
-                results[i] = run(job)
+    def work() -> None:
+        while True:
+            with lock:
+                group = next(pending, None)
+            if group is None:
+                return
+            for i in group:
+                results[i] = run(jobs[i])
 
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="afstand-compare") as pool:
-        other = pool.submit(part, True)
-        part(False)
+        other = pool.submit(work)
+        work()
         other.result()
     return results
 
