@@ -62,6 +62,8 @@ def test_behind_the_proxy_wrong_withdrawal_codes_lock_only_their_sender(client, 
 
 def test_counts_are_shared_by_workers_and_keys_are_salted(demo, settings):
     limiter = ratelimit.Limiter("probe", 3, 60)
+    now = time.time()
+    limiter.clock = lambda: now  # one window throughout (a minute may end during the test)
     subject = "a:203.0.113.77"
     assert [limiter.hit(subject) for _ in range(4)] == [False, False, False, True]
     other_worker = caches.create_connection("limits")  # a separate cache object, as in another gunicorn worker
@@ -70,7 +72,7 @@ def test_counts_are_shared_by_workers_and_keys_are_salted(demo, settings):
     name, digest = key.split(":")  # the limit's name and a keyed digest: no window number in clear
     window = str(int(limiter.clock()) // 60)
     assert name == "probe" and window not in key
-    limiter.clock = lambda: time.time() + 60
+    limiter.clock = lambda: now + 60
     assert limiter._key(subject)[0] != key  # the next window: another digest
     stored = " ".join([key] + [p.read_bytes().hex() for p in Path(settings.CACHES["limits"]["LOCATION"]).glob("*")])
     assert "203.0.113.77" not in stored and b"203.0.113.77".hex() not in stored
@@ -196,6 +198,8 @@ def test_a_hit_is_one_statement_and_counts_survive_expiry_and_other_workers(demo
     from django.test.utils import CaptureQueriesContext
 
     limiter = ratelimit.Limiter("one", 2, 60, alias="accounts")  # the alias a database table holds whatever the settings
+    now = time.time()
+    limiter.clock = lambda: now  # one window throughout (a minute may end during the test)
     with CaptureQueriesContext(connection) as queries:
         assert limiter.hit("a:192.0.2.1") is False
     assert len(queries) == 1  # the atomic upsert; Django's database cache needed 7 in 3 transactions
@@ -221,6 +225,8 @@ def test_hits_at_the_same_moment_are_all_counted(settings, tmp_path):
         pytest.skip("SQLite's in-memory test database fails concurrent writers at once instead of queueing them")
     settings.AFSTAND_LIMIT_SALT_DIR = str(tmp_path / "salt")
     limiter = ratelimit.Limiter("race", 10_000, 60, alias="accounts")
+    now = time.time()
+    limiter.clock = lambda: now  # one window throughout (a minute may end during the test)
     barrier = threading.Barrier(4)
 
     def worker():
