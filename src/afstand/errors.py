@@ -7,7 +7,9 @@ single line and exits with status 2; the web app shows the same text.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +80,20 @@ class DataError(AfstandError):
         first = str(self.problems[0])
         more = len(self.problems) - 1
         super().__init__(first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""))
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str:
+    """Why ``path`` cannot be read as a file (for a path where ``is_file()`` is false): it does
+    not exist, it is a folder, or it is something else (a pipe, a device, a socket)."""
+    path = Path(path)
+    if path.is_dir():
+        return "a folder, not a file"
+    if path.exists():
+        return "not a regular file (a pipe, device or socket): save the data to a file first"
+    return "no such file"
+
+
+def unreadable(err: OSError) -> str:
+    """An error opening or reading a file, in words (without Python's ``[Errno …]``)."""
+    reason = (err.strerror or type(err).__name__).lower()
+    return f"the file cannot be read: {reason}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from afstand.errors import DataError
+from afstand.instrument.loader import load_instrument
 from afstand.responses.csv_source import PIECE, CsvSource
 from afstand.responses.readers import read_csv_grid
 
@@ -65,3 +66,23 @@ def test_a_file_that_changes_while_it_is_read_is_refused(tmp_path, monkeypatch, 
     monkeypatch.setattr(CsvSource, "last_byte", changing)
     with pytest.raises(DataError, match="the file changed while it was read"):
         read_csv_grid(path)
+
+
+def test_a_folder_a_pipe_and_a_missing_file_are_told_apart(tmp_path):
+    import os
+
+    from afstand.responses import load_responses
+    from tests.helpers import MINI_FORM, md_form
+
+    mini = load_instrument(md_form(tmp_path, MINI_FORM))
+    (tmp_path / "map.csv").mkdir()
+    os.mkfifo(tmp_path / "pijp.csv")
+    for name, reason in [("map.csv", "a folder, not a file"), ("pijp.csv", "not a regular file"), ("weg.csv", "no such file")]:
+        with pytest.raises(DataError, match=reason):
+            load_responses(tmp_path / name, mini)
+
+
+def test_a_file_that_cannot_be_opened_says_why_in_words():
+    from afstand.errors import unreadable
+
+    assert unreadable(PermissionError(13, "Permission denied")) == "the file cannot be read: permission denied"

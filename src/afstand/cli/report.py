@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from afstand.cli.common import keep_freed_memory, key_values
-from afstand.errors import AfstandError
+from afstand.errors import AfstandError, not_a_file
 
 
 def register(sub) -> None:
@@ -69,7 +69,7 @@ def cmd_report(args) -> int:
     for name, path in key_values(args.data, "--data", "INSTRUMENT=PATH").items():
         study.instrument_config(name)  # unknown instrument: clear error before any work
         if not Path(path).is_file():
-            raise AfstandError(f"{path}: no such file (--data {name})")
+            raise AfstandError(f"{path}: {not_a_file(path)} (--data {name})")
         data[name] = Path(path)
     waves = None
     if args.wave:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from afstand.cli.common import key_values, open_database, print_json
-from afstand.errors import AfstandError
+from afstand.errors import AfstandError, not_a_file
 
 DB_HELP = "database URL: sqlite:///path or postgresql://… (default: $AFSTAND_DB_URL, else var/afstand.sqlite3)"
 
@@ -72,7 +72,7 @@ def _read_forms(specs: list[str]) -> list[tuple[str, str, bytes]]:
     for name, path in key_values(specs, "--form", "NAME=FILE").items():
         file = Path(path)
         if not file.is_file():
-            raise AfstandError(f"{path}: no such file (--form {name})")
+            raise AfstandError(f"{path}: {not_a_file(path)} (--form {name})")
         forms.append((name, file.name, file.read_bytes()))  # the file's name, as an upload gives it
     return forms
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from afstand.cli.common import keep_freed_memory
-from afstand.errors import AfstandError
+from afstand.errors import AfstandError, not_a_file
 
 
 def register(sub) -> None:
@@ -102,7 +102,7 @@ def cmd_trend(args) -> int:
     known = study.versions(name) if study is not None and name in study.instrument_names else None
     for label, path in waves:
         if not Path(path).is_file():
-            raise AfstandError(f"{path}: no such file (--wave {label})")
+            raise AfstandError(f"{path}: {not_a_file(path)} (--wave {label})")
     import_in_background()  # scipy.special, for the intervals, while the first file is parsed
     loaded = []
     try:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from afstand.errors import DataError, Problem
+from afstand.errors import DataError, Problem, not_a_file, unreadable
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
 from afstand.responses.layouts import LAYOUTS, apply_layout
@@ -97,8 +97,11 @@ def _read_bytes(source, label: str) -> bytes:
         return source
     path = Path(source)
     if not path.is_file():
-        raise DataError([Problem(label, "no such file")])
-    return path.read_bytes()
+        raise DataError([Problem(label, not_a_file(path))])
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise DataError([Problem(label, unreadable(err))]) from None
 
 
 def load_responses(

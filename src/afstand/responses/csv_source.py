@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from afstand.errors import DataError, Problem
+from afstand.errors import DataError, Problem, not_a_file, unreadable
 
 PIECE = 1 << 20  # 1 MB: the comparison stays in the cache
 
@@ -35,7 +35,7 @@ class CsvSource:
         if isinstance(source, (str, os.PathLike)):
             path = Path(source)
             if not path.is_file():
-                raise DataError([Problem(label, "no such file")])
+                raise DataError([Problem(label, not_a_file(path))])
             self.path = path
             self._stat = _identity(path.stat())
             self.size = self._stat[1]
@@ -67,8 +67,11 @@ class CsvSource:
         """The first ``n`` bytes (fewer for a shorter file)."""
         if self.path is None:
             return self._buffer.slice(0, min(n, self.size)).to_pybytes()
-        with open(self.path, "rb") as handle:
-            return handle.read(n)
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(n)
+        except OSError as err:  # e.g. no permission to read it
+            raise DataError([Problem(self.label, unreadable(err))]) from None
 
     def last_byte(self) -> bytes:
         if self.size == 0:
