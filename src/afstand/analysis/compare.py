@@ -142,7 +142,7 @@ def compare(
         position, breakdown, index, outcome, item = job
         answer_column, values = outcomes[outcome]
         if answer_column is None:
-            answer_column = _outcome(responses, item)[0]
+            answer_column = _outcome_column(responses, item)
             outcomes[outcome] = (answer_column, values)
         table = tables.table(position, outcome, answer_column, len(values))
         found = _ordinal_table_test(table, values, index) if item is None or is_ordinal(item) else _nominal_table_test(table, index)
@@ -208,20 +208,19 @@ def _scale_outcomes(responses: ResponseSet) -> dict[str, tuple[list[float], np.n
     return out
 
 
-def _outcome(responses: ResponseSet, item: Item) -> tuple[np.ndarray, np.ndarray]:
-    """An outcome's cross-table column per respondent (0 = no answer) and the value of each column:
-    the distinct scores of an ordinal item (choices sharing a score are one level), else the choices."""
-    choices = item.choice_list.choices
+def _outcome_column(responses: ResponseSet, item: Item) -> np.ndarray:
+    """An outcome's cross-table column per respondent (0 = no answer; see :func:`_outcome_values`)."""
     answers = responses.single[item.name]
     if not is_ordinal(item):
-        return answers + 1, _outcome_values(item)
-    levels = sorted({c.score for c in choices if c.score is not None})
-    column_of = np.array([0] + [levels.index(c.score) + 1 if c.score is not None else 0 for c in choices], dtype=np.int16)
-    return column_of[answers + 1], _outcome_values(item)
+        return answers + 1
+    levels = sorted({c.score for c in item.choice_list.choices if c.score is not None})
+    column_of = np.array([0] + [levels.index(c.score) + 1 if c.score is not None else 0 for c in item.choice_list.choices], dtype=np.int16)
+    return column_of[answers + 1]
 
 
 def _outcome_values(item: Item) -> np.ndarray:
-    """The value of each of an outcome's cross-table columns (see :func:`_outcome`), from the form alone."""
+    """The value of each of an outcome's cross-table columns, from the form alone: the distinct
+    scores of an ordinal item (choices sharing a score are one level), else the choices."""
     choices = item.choice_list.choices
     if not is_ordinal(item):
         return np.arange(len(choices), dtype=float)

@@ -148,12 +148,6 @@ def items_from_cov(cov: np.ndarray, n: int, names: list[str]) -> list[dict]:
     return out
 
 
-def dimension_matrix(responses: ResponseSet, items: list[Item]) -> tuple[np.ndarray, np.ndarray]:
-    """Keyed item scores (respondents × items) and each respondent's dimension score (NaN = too few answers)."""
-    answers = dimension_answers(responses, items)
-    return answers.matrix(), answers.scores
-
-
 def dimension_scores(responses: ResponseSet) -> dict:
     """Per alliance dimension (from the XLSForm): items, score summary and reliability."""
     result = {}

@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from afstand.errors import DataError, Problem, not_a_file, unreadable
+from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument
 from afstand.responses.dataset import MultiColumn, ResponseSet
 from afstand.responses.layouts import LAYOUTS, apply_layout
 from afstand.responses.memory import table_from_columns, table_from_json_answers, table_from_rows
-from afstand.responses.readers import Grid, RawTable, read_csv, read_csv_grid, read_formsexport
+from afstand.responses.readers import Grid, RawTable, file_bytes, read_csv, read_csv_grid, read_formsexport
 from afstand.responses.validate import validate
 from afstand.responses.versions import VERSION_COLUMN
 
@@ -82,26 +82,14 @@ def read_table(
     if suffix in SPREADSHEET_SUFFIXES:
         grid = containers.workbook_grid(source, label, instrument, layout, versions)
     elif suffix in (".zip",):
-        grid = containers.zip_grid(_read_bytes(source, label), label, instrument, layout, versions)
+        grid = containers.zip_grid(file_bytes(source, label), label, instrument, layout, versions)
     elif suffix in (".sav", ".zsav", ".dta"):
         from afstand.formats.statread import read_stat_grid
 
-        grid = read_stat_grid(_read_bytes(source, label), label, suffix)
+        grid = read_stat_grid(file_bytes(source, label), label, suffix)
     else:
         grid = read_csv_grid(source, name=label)
     return apply_layout(grid, instrument, layout=layout, versions=versions)
-
-
-def _read_bytes(source, label: str) -> bytes:
-    if isinstance(source, bytes):
-        return source
-    path = Path(source)
-    if not path.is_file():
-        raise DataError([Problem(label, not_a_file(path))])
-    try:
-        return path.read_bytes()
-    except OSError as err:
-        raise DataError([Problem(label, unreadable(err))]) from None
 
 
 def load_responses(

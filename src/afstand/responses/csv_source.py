@@ -83,8 +83,10 @@ class CsvSource:
             return handle.read(1)
 
     def whole(self) -> pa.Buffer:
-        """All of the file (memory-mapped for a path)."""
+        """All of the file (memory-mapped for a path, after :meth:`check_unchanged`: a map of a file
+        shortened meanwhile would end the process with SIGBUS when read)."""
         if self._buffer is None:
+            self.check_unchanged()
             if self.size == 0:
                 self._buffer = pa.py_buffer(b"")
             else:
@@ -102,16 +104,20 @@ class CsvSource:
         """The number of line feeds (byte 10) in the file."""
         if self._buffer is not None:
             data = np.frombuffer(self._buffer, dtype=np.uint8)
-            return int(sum(np.count_nonzero(data[i : i + PIECE] == 10) for i in range(0, len(data), PIECE)))
+            return sum(_line_feeds(data[i : i + PIECE]) for i in range(0, len(data), PIECE))
         piece = bytearray(PIECE)
         view = np.frombuffer(piece, dtype=np.uint8)
         total = 0
         with open(self.path, "rb", buffering=0) as handle:
             while read := handle.readinto(piece):
-                total += int(np.count_nonzero(view[:read] == 10))
+                total += _line_feeds(view[:read])
         return total
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     """What tells a file and its version apart: device, size, inode and time of last change."""
     return stat.st_dev, stat.st_size, stat.st_ino, stat.st_mtime_ns
+
+
+def _line_feeds(piece: np.ndarray) -> int:
+    return int(np.count_nonzero(piece == 10))

@@ -109,7 +109,7 @@ class ResponseSet:
         ``np.bincount(codes + 1, minlength=choices + 1)``, counted once per codes array (the
         frequencies and the Likert collapse both need it)."""
         codes = self.single[item.name]
-        key = (item.name, len(item.choice_list.names))
+        key = _counts_key(item)
         memo = self.__dict__.setdefault("_choice_counts", {})
         found = memo.get(key)
         if found is None or found[0] is not codes:  # the codes array itself is kept: a new one is counted afresh
@@ -126,7 +126,7 @@ class ResponseSet:
             raise ValueError("one count per choice and one for missing expected")
         counts.flags.writeable = False
         memo = self.__dict__.setdefault("_choice_counts", {})
-        memo[(item.name, len(item.choice_list.names))] = (self.single[item.name], counts)
+        memo[_counts_key(item)] = (self.single[item.name], counts)
 
     def scores(self, name: str) -> np.ndarray:
         """Numeric scores of a select_one item (``NaN`` where missing or without a score)."""
@@ -134,6 +134,11 @@ class ResponseSet:
         table = np.array([np.nan if c.score is None else c.score for c in item.choice_list.choices] + [np.nan])
         codes = self.single[name]
         return table[np.where(codes < 0, len(table) - 1, codes)]
+
+
+def _counts_key(item: Item) -> tuple[str, int]:
+    """The key of an item's choice counts in :meth:`ResponseSet.choice_counts`' memo."""
+    return item.name, len(item.choice_list.names)
 
 
 def _get_response_ids(self: ResponseSet) -> np.ndarray:

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from afstand.errors import DataError, Problem
+from afstand.errors import DataError, Problem, not_a_file, unreadable
 from afstand.instrument.model import Instrument
 from afstand.responses.column import Column, convert_columns
 from afstand.responses.csv_head import first_uneven_row
@@ -169,7 +169,7 @@ def xlsx_headers(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: st
 
     label = _label(source, name)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(_bytes(source, label)), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(file_bytes(source, label)), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for broken files
         raise DataError([Problem(label, f"not a readable .xlsx file: {type(err).__name__}: {err}")]) from None
     try:
@@ -191,7 +191,7 @@ def read_xlsx_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: 
     import openpyxl  # imported here: only spreadsheet readers need it
 
     label = _label(source, name)
-    data = _bytes(source, label)
+    data = file_bytes(source, label)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # openpyxl raises many types for broken files
@@ -253,6 +253,17 @@ def _cell_text(value) -> str:
 
 
 def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa.Table:
+    """:func:`_parse`, refused as a whole when the file changed meanwhile (:meth:`CsvSource.check_unchanged`)."""
+    try:
+        table = _parse(data, header, delimiter, label)
+    except (DataError, OSError):
+        data.check_unchanged()  # a changed file explains the failure better than pyarrow's message
+        raise
+    data.check_unchanged()
+    return table
+
+
+def _parse(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa.Table:
     """Parse with pyarrow, every column as dictionary-encoded text.
 
     Multi-threaded parsing is fastest without ``newlines_in_values``; that is exact unless a
@@ -286,13 +297,9 @@ def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -
         )
         counter.join()
         if newlines and table.num_rows == newlines[0] - 1 + (0 if ends_with_newline else 1):
-            data.check_unchanged()
             return table  # chunk dictionaries are unified per column (Column.from_arrow)
     except (pa.ArrowInvalid, pa.ArrowKeyError):
         pass
-    except OSError:
-        data.check_unchanged()
-        raise
     counter.join()
     try:
         table = pacsv.read_csv(
@@ -302,17 +309,11 @@ def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
-        data.check_unchanged()  # (before reading all of it for the message)
         if "invalid UTF8" in str(err):
             raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
         raise DataError([_unreadable(label, data, delimiter, len(header), err)]) from None
     except UnicodeDecodeError:
-        data.check_unchanged()
         raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
-    except OSError:
-        data.check_unchanged()
-        raise
-    data.check_unchanged()
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
 
 
@@ -368,12 +369,16 @@ def _label(source, name: str | None) -> str:
     return name or "<data>"
 
 
-def _bytes(source, label: str) -> bytes:
+def file_bytes(source, label: str) -> bytes:
+    """All of a path's, bytes' or binary stream's bytes; a path that is no readable file is a :class:`DataError`."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
-            raise DataError([Problem(label, "no such file")])
-        return path.read_bytes()
+            raise DataError([Problem(label, not_a_file(path))])
+        try:
+            return path.read_bytes()
+        except OSError as err:
+            raise DataError([Problem(label, unreadable(err))]) from None
     if isinstance(source, bytes):
         return source
     return source.read()
