@@ -15,9 +15,6 @@ import http.client
 import io
 import json
 import re
-import sqlite3
-import subprocess
-import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -89,30 +86,6 @@ def test_every_row_of_a_flush_carries_the_flush_date_and_retention_counts_from_i
     assert sorted(SignUp.objects.values_list("name", flat=True)) == ["Eva", "Fien", "Gijs"]
 
 
-def afstand(env: dict, *args: str) -> subprocess.CompletedProcess:
-    """The command as cron runs it, with the server's environment (its spool, its database)."""
-    return subprocess.run([live.EXE, *args], capture_output=True, text=True, env=env, timeout=300)
-
-
-def _post_form(port: int, path: str, fields: dict) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("POST", path, urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
-        return conn.getresponse().status
-    finally:
-        conn.close()
-
-
-def _signup_rows(db_url: str) -> list[tuple]:
-    if db_url.startswith("sqlite"):
-        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as raw:
-            return raw.execute("SELECT name, signed_up_on FROM afstand_signup").fetchall()
-    import psycopg
-
-    with psycopg.connect(db_url) as raw:
-        return [(n, d.isoformat()) for n, d in raw.execute("SELECT name, signed_up_on FROM afstand_signup").fetchall()]
-
-
 def test_the_cron_command_writes_batches_of_k_that_respondents_filled(server):
     """Sign-ups through a live server wait in the spool; ``afstand signups flush`` (cron) writes
     the wave that has k (default 10), all with the flush's date."""
@@ -120,16 +93,17 @@ def test_the_cron_command_writes_batches_of_k_that_respondents_filled(server):
     port = int(base.rsplit(":", 1)[1])
     for n in range(10):
         assert (
-            _post_form(port, "/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": f"p{n}", "email": f"p{n}@example.org"}) == 303
+            live.post_form(port, "/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": f"p{n}", "email": f"p{n}@example.org"})
+            == 303
         )
-    assert _signup_rows(db_url) == []  # the tenth sign-up did not flush
-    done = afstand(env, "signups", "flush", "--db", db_url)
+    assert live.signup_rows(db_url) == []  # the tenth sign-up did not flush
+    done = live.command(env, "signups", "flush", "--db", db_url)
     assert done.returncode == 0, done.stderr
     assert "wrote 10 sign-ups (0 the rest of ended waves); 0 still waiting" in done.stdout
-    rows = _signup_rows(db_url)
+    rows = live.signup_rows(db_url)
     assert sorted(n for n, _ in rows) == sorted(f"p{n}" for n in range(10))
     assert {str(d) for _, d in rows} == {dt.date.today().isoformat()}
-    again = afstand(env, "signups", "flush", "--db", db_url)
+    again = live.command(env, "signups", "flush", "--db", db_url)
     assert again.returncode == 0 and "wrote 0 sign-ups" in again.stdout
 
 
@@ -246,7 +220,7 @@ def test_a_withdrawal_leaves_its_answers_in_no_sqlite_file(server):
     path = Path(db_url.removeprefix("sqlite:///"))
     files = [path, Path(f"{path}-wal")]
     assert any(marker.encode() in f.read_bytes() for f in files if f.exists())  # stored: in the files
-    assert _post_form(port, "/intrekken", {"code": code}) == 303
+    assert live.post_form(port, "/intrekken", {"code": code}) == 303
     for f in files:
         if f.exists():
             assert marker.encode() not in f.read_bytes(), f.name

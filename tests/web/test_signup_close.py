@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from afstand.services import signup_spool, studies, submissions, waves
 from afstand.web.models import InstrumentVersion, Membership, SignUp, Wave
 from tests.helpers import MINI_FORM
+from tests.web import live
 
 pytestmark = pytest.mark.django_db
 K = 5
@@ -167,23 +168,22 @@ def test_a_wave_without_an_end_date_keeps_the_rule_of_k(client, mini):
 def test_the_cron_command_writes_the_rest_of_an_ended_wave(server):
     """The real command with the server's environment: fewer than k (default 10) wait until the
     wave's end date has passed, then all are written."""
-    from tests.web.test_privacy_internals import _post_form, _signup_rows, afstand
-
     base, db_url, env, _process = server
     port = int(base.rsplit(":", 1)[1])
     for n in range(4):
         assert (
-            _post_form(port, "/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": f"p{n}", "email": f"p{n}@example.org"}) == 303
+            live.post_form(port, "/aanmelden/werken-op-afstand", {"purpose": "loterij", "name": f"p{n}", "email": f"p{n}@example.org"})
+            == 303
         )
-    done = afstand(env, "signups", "flush", "--db", db_url)
+    done = live.command(env, "signups", "flush", "--db", db_url)
     assert done.returncode == 0, done.stderr
     assert "wrote 0 sign-ups (0 the rest of ended waves); 4 still waiting (4 in open waves with fewer than k, 0 held" in done.stdout
-    assert _signup_rows(db_url) == []
+    assert live.signup_rows(db_url) == []
     _set_end(db_url, TODAY - dt.timedelta(days=1))  # the fieldwork ended yesterday
-    done = afstand(env, "signups", "flush", "--db", db_url)
+    done = live.command(env, "signups", "flush", "--db", db_url)
     assert done.returncode == 0, done.stderr
     assert "wrote 4 sign-ups (4 the rest of ended waves); 0 still waiting" in done.stdout
-    assert sorted((n, str(d)) for n, d in _signup_rows(db_url)) == [(f"p{n}", TODAY.isoformat()) for n in range(4)]
+    assert sorted((n, str(d)) for n, d in live.signup_rows(db_url)) == [(f"p{n}", TODAY.isoformat()) for n in range(4)]
 
 
 def _set_end(db_url: str, ends_on: dt.date) -> None:
