@@ -28,8 +28,11 @@ So a sign-up never goes to the database on its own:
    since then. While the wave is open, k sign-ups per batch keep that a matter of at least k
    people; for the closed wave's rest the guarantee comes from the responses instead: it is
    written only when at least k of the wave's responses are dated after its previous batch (all
-   its responses when it has none), or none came in since (late sign-ups after the closing batch).
-   Otherwise the rest is *held* (the owner's page says why) until retention removes it. The date
+   its responses when it has none), or none is dated on or after that batch's day (late sign-ups
+   after the closing batch). Otherwise the rest is *held* (the owner's page says why) until
+   retention removes it. Nothing records a wave as closed: each flush reads ``ends_on`` on its own
+   day, so a wave whose end date is moved later is open again, and a sign-up made then waits for k
+   others or the new end like any other. The date
    of each wave's latest batch is also kept in the spool (``.last-batches``), so that deleting
    stored sign-ups by hand does not widen that window. The owner never sees how many sign-ups of
    an open wave wait while fewer than k do (:func:`status`): counting them between two looks would
@@ -37,8 +40,8 @@ So a sign-up never goes to the database on its own:
    people pinned to n responses.
 4. **No date of its own.** A stored sign-up's date (``signed_up_on``) is the date of the flush
    that wrote it, the same for its whole batch (retention counts from it): it cannot be joined to
-   a response's date. The owner sees only stored sign-ups (no date column) and the number
-   still waiting, never a spooled one.
+   a response's date. The owner sees only stored sign-ups (no date column) and, per wave, what
+   waits (:func:`status`; the number only where it names nobody, point 3), never a spooled one.
 5. **No dead generations.** On PostgreSQL the rewrite leaves the previous generation of the table
    as dead tuples (their ``xmin`` and membership give away the batches): the sign-up table is
    vacuumed (``VACUUM``) right after the commit. On SQLite (``secure_delete``) the WAL is checkpointed.
@@ -380,7 +383,7 @@ def stored_for(study: Study, wave: Wave | None = None) -> list[dict]:
 
 def all_for(study: Study, wave: Wave | None = None) -> list[dict]:
     """Every sign-up of a study (of one wave, or of all), stored or spooled, in random-key order
-    (for maintenance and tests; the owner sees :func:`stored_for` and :func:`waiting` only)."""
+    (for maintenance and tests; the owner sees :func:`stored_for` and :func:`status` only)."""
     rows = stored_for(study, wave)
     stored = {r["id"] for r in rows}
     labels = dict(Wave.objects.filter(study=study).values_list("id", "label"))
