@@ -57,11 +57,10 @@ class Column:
             if not pa.types.is_string(text.type):  # all empty (null) or inferred as numbers: as text
                 text = text.cast(pa.string())
             return cls.from_arrow(pc.dictionary_encode(text))
-        if len(chunks) > 1 and not _same_dictionary(chunks):
-            chunks = pa.chunked_array(chunks).unify_dictionaries().chunks
-        original = chunks[0].dictionary
-        indices = chunks[0].indices if len(chunks) == 1 else pa.concat_arrays([c.indices for c in chunks])
-        index = _int32(indices)
+        # one array: Arrow unifies the chunks' dictionaries while it concatenates (one pass over the rows)
+        whole = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
+        original = whole.dictionary
+        index = _int32(whole.indices)
         dictionary = pc.utf8_trim_whitespace(original)
         empty = _int32(pc.utf8_length(dictionary)) <= 0  # empty after trimming, or null
         if empty.any():
@@ -113,16 +112,6 @@ class Column:
 
     def take(self, mask: np.ndarray) -> "Column":
         return Column(self._values, self.index[mask], dictionary=self._dictionary)
-
-
-def _same_dictionary(chunks: list[pa.DictionaryArray]) -> bool:
-    """Whether all chunks share one dictionary (as after ``unify_dictionaries``): by buffer, else by value."""
-
-    def where(d: pa.Array) -> tuple:
-        return d.offset, len(d), tuple(b.address if b is not None else None for b in d.buffers())
-
-    first = chunks[0].dictionary
-    return all(where(c.dictionary) == where(first) or c.dictionary.equals(first) for c in chunks[1:])
 
 
 def _int32(array: pa.Array) -> np.ndarray:
