@@ -119,7 +119,9 @@ class Column:
 
     @property
     def present(self) -> np.ndarray:
-        return self.index >= 0
+        if self._index is None:
+            return (self._remap >= 0)[self._raw]
+        return self._index >= 0
 
     def map(self, per_value: np.ndarray, missing, rows: np.ndarray | None = None) -> np.ndarray:
         """``per_value[index]`` with ``missing`` where the cell is empty (index −1 → last entry).
