@@ -30,6 +30,7 @@ FORM = """
 | | select_one org or_other | org | Organisatie | Organisation | | | |
 | | select_multiple fruit or_other | fruit | Welk fruit eet je? | Which fruit do you eat? | | | |
 | | text | why_fruit | Waarom? | Why? | | | |
+| | rank prio | prio | Wat is het belangrijkst? | What matters most? | | | |
 | | end_group | | | | | | |
 | | begin_group | stellingen | Stellingen over je werk | Statements about your work | | | |
 | | select_one agree | s_contact | Het contact is goed | The contact is good | | | |
@@ -48,6 +49,9 @@ FORM = """
 | | fruit | rode_appel | Rode appel | Red apple |
 | | fruit | peer | Peer | Pear |
 | | fruit | kers | Kers | Cherry |
+| | prio | rust | Rust | Quiet |
+| | prio | tijd | Tijd | Time |
+| | prio | contact | Contact met collega's | Contact with colleagues |
 | | agree | oneens | Oneens | Disagree |
 | | agree | neutraal | Neutraal | Neutral |
 | | agree | eens | Eens | Agree |
@@ -56,13 +60,13 @@ FORM = """
 | | limeform | 1 | Nederlands (nl) |
 """
 
-_EMPTY = dict.fromkeys(["org_other", "fruit_other", "why_fruit", "s_contact", "s_contact_online", "s_tijd", "why_s"], "")
+_EMPTY = dict.fromkeys(["org_other", "fruit_other", "why_fruit", "prio", "s_contact", "s_contact_online", "s_tijd", "why_s"], "")
 ANSWERS = [
-    {**_EMPTY, "consent": "ja", "age": "34", "org": "1", "fruit": "appel peer", "why_fruit": "lekker, gezond", "s_contact": "eens",
+    {**_EMPTY, "consent": "ja", "age": "34", "org": "1", "fruit": "appel peer", "why_fruit": "lekker, gezond", "prio": "tijd contact rust", "s_contact": "eens",
      "s_contact_online": "oneens", "s_tijd": "neutraal", "why_s": "druk", "twice": "68"},
     {**_EMPTY, "consent": "ja", "age": "999", "org": "other", "org_other": "Eigen bureau", "fruit": "rode_appel other",
      "fruit_other": "Mango", "s_contact": "oneens", "s_contact_online": "oneens", "twice": "1998"},
-    {**_EMPTY, "consent": "ja", "age": "51", "org": "", "fruit": "kers rode_appel appel", "why_fruit": 'zo "zoet"',
+    {**_EMPTY, "consent": "ja", "age": "51", "org": "", "fruit": "kers rode_appel appel", "why_fruit": 'zo "zoet"', "prio": "contact rust tijd",
      "s_contact": "neutraal", "s_contact_online": "eens", "s_tijd": "eens", "twice": "102"},
     {**_EMPTY, "consent": "nee", "age": "", "org": "", "fruit": "", "twice": ""},
     {**_EMPTY, "consent": "ja", "age": "40", "org": "2", "fruit": "", "s_tijd": "oneens", "why_s": "x", "twice": "80"},
@@ -110,6 +114,8 @@ def _columns(instrument, language):
             for choice in item.choice_list.choices:
                 sub = "Other" if choice.name == "other" else choice.label(language)
                 out.append((f"{item.name}[{choice.name}]", text, sub, item, choice.name))
+        elif item.type == "rank":  # a ranking: the choice at each rank
+            out += [(f"{item.name}[{n}]", text, f"Rank {n}", item, n) for n in range(1, len(item.choice_list.choices) + 1)]
         else:
             out.append((item.name, text, None, item, None))
             if item.type == "select_one" and item.choice_list.get("other") is not None:
@@ -161,6 +167,9 @@ def lime_export(instrument, rows, *, heading="full", answers="texts", language=N
                     cells.append("Y" if choice in chosen else "")
                 else:  # SurveyObj::getFullAnswer: Y → Yes, '' → No, NULL (not shown) → N/A
                     cells.append("Yes" if choice in chosen else "No" if consented else "N/A")
+            elif item.type == "rank":
+                ranked = value.split()[choice - 1 : choice]
+                cells.append("".join(r if answers == "codes" else item.choice_list.get(r).label(language) for r in ranked))
             elif choice == "text":
                 cells.append(answer.get(f"{item.name}_other", ""))
             elif item.type == "select_one" and value:
@@ -320,6 +329,23 @@ def test_answers_that_read_as_codes_and_as_texts_with_other_meanings_are_refused
     codes = load_responses(path, twisted, layout="limesurvey")
     texts = load_responses(path, twisted, layout="limesurvey-labels")
     assert codes.single["s_contact"][0] != texts.single["s_contact"][0]
+
+
+def test_questions_only_by_code_with_full_answers_are_refused_unless_forced(tmp_path, form, canonical):
+    """LimeSurvey's own columns left out and only plain questions: the headers are the form's names,
+    read as afstand's layout, which refuses the answer texts naming them; --layout reads them."""
+    header, rows = lime_export(form, ANSWERS, heading="code", answers="texts")
+    keep = [i for i, h in enumerate(header) if h in form.items]
+    header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
+    path = lime_csv(tmp_path / "questions.csv", header, rows)
+    with pytest.raises(DataError) as err:
+        load_responses(path, form)
+    assert (err.value.problems[0].column, err.value.problems[0].value) == ("consent", "Ja")
+    got, data = _analysis(path, form, layout="limesurvey-labels")
+    assert data["problems"] == [] and set(data["not_asked"]) == set(form.items) - set(header)  # no column: never counted as answered
+    assert got["n_consented"] == canonical["n_consented"]
+    for name in ("age", "org", "why_fruit", "why_s", "twice"):
+        assert got["items"][name] == canonical["items"][name], name
 
 
 def test_the_canonical_csv_is_still_read_as_afstand_first(tmp_path, form):

@@ -6,7 +6,8 @@ LimeSurvey (``application/helpers/admin/export``) offers four headings and two a
 headings
     ``code``      "Question code": ``q``; a subquestion ``q[sub]`` (a multiple choice's options,
                   an array's rows); ``q[other]`` the text typed for "Other"; ``q[comment]``,
-                  ``q[subcomment]`` the comments of the "with comment" question types
+                  ``q[subcomment]`` the comments of the "with comment" question types; a
+                  ranking's ``q[1]``, ``q[2]``, … (texts ``… [Rank 1]``)
     ``text``      "Full question text": ``Question text``, ``Question text [Subquestion text]``,
                   ``… [Other]``, ``… [Comment]``; "Abbreviated question text": each part cut after
                   its first 15 characters (or the number the researcher chose) and ``.. `` added.
@@ -72,10 +73,6 @@ ELLIPSIS = ".. "
 STYLES = ("code", "text", "codetext")
 
 
-def styles(headers) -> list[str]:
-    return list(STYLES)
-
-
 def abbreviate(text: str, length: int | None) -> str:
     """A heading text cut as LimeSurvey abbreviates it: its first ``length`` characters and ``.. ``."""
     text = text.strip()
@@ -96,9 +93,10 @@ class _Entry:
 
 
 def _texts(element, languages, fallback: str) -> list[str]:
-    labels = dict(element.labels) if element is not None else {}
-    default = next(iter(labels.values()), fallback) if labels else fallback
-    return list(dict.fromkeys(norm(labels.get(lang) or default) if lang else norm(fallback) for lang in languages))
+    """An element's text in each language (the default language's where it has none; its name without any)."""
+    if element is None or not element.labels:
+        return [fallback]
+    return list(dict.fromkeys(norm(element.label(lang)) for lang in languages))
 
 
 def _entries(forms: list[Instrument]) -> list[_Entry]:
@@ -121,6 +119,9 @@ def _entries(forms: list[Instrument]) -> list[_Entry]:
             if item is None:
                 continue
             out.append(_Entry(Target("meta"), [f"{own}Time"], [(f"Question time: {own}", None)]))
+            if item.type == "rank" and item.choice_list is not None:  # ranking: q[1], q[2], … the choice at each rank
+                for n in range(1, len(item.choice_list.choices) + 1):
+                    out.append(_Entry(Target("part", name, str(n - 1)), [f"{own}[{n}]"], [(t, f"Rank {n}") for t in texts]))
             if item.type not in ("select_one", "select_multiple") or item.choice_list is None:
                 continue
             if item.type == "select_one":
@@ -147,56 +148,78 @@ def _entries(forms: list[Instrument]) -> list[_Entry]:
 
 
 def _lengths(headers) -> list[int | None]:
-    """The abbreviation lengths to try: none, LimeSurvey's default and the one the headers show."""
+    """The abbreviation lengths to try: none, and when a header is cut (``..``) LimeSurvey's
+    default and the length most cut headers show."""
     seen = Counter(len(h.split("..")[0]) for h in headers if ".." in h)
-    return [None, ABBREVIATED] + [n for n, _ in seen.most_common(1) if n != ABBREVIATED]
+    return [None] + ([ABBREVIATED] + [n for n, _ in seen.most_common(1) if n != ABBREVIATED] if seen else [])
 
 
-def _spellings(entry: _Entry, lengths) -> list[str]:
-    """The text headings of an entry: full and abbreviated, with spaces or with underscores."""
+def _spellings(entry: _Entry, lengths, underscores: bool | None) -> list[str]:
+    """The text headings of an entry: full and abbreviated, with spaces or with underscores (None: both)."""
     out = []
     for question, sub in entry.texts:
         for length in lengths:
             raw = heading(question, sub, length)
-            out += [norm(raw), raw.replace(" ", "_")]
+            out += [raw.replace(" ", "_")] if underscores else [norm(raw)] + ([raw.replace(" ", "_")] if underscores is None else [])
     return list(dict.fromkeys(out))
 
 
-def _separator(entries: list[_Entry], headers, lengths) -> str:
-    """The separator typed between code and text ("Question code & question text"): the one
-    most headers show between a code and its text; LimeSurvey's ``. `` when none does."""
+#: the entries of the last forms asked for (the three heading styles of one detection share them)
+_CACHE: list[tuple[tuple[Instrument, ...], list[_Entry]]] = []
+
+
+def _entries_of(forms: list[Instrument]) -> list[_Entry]:
+    for known, entries in _CACHE:
+        if len(known) == len(forms) and all(a is b for a, b in zip(known, forms)):
+            return entries
+    entries = _entries(forms)
+    _CACHE[:] = [(tuple(forms), entries)]
+    return entries
+
+
+def _code_and_text(entries: list[_Entry], headers, lengths, underscores: bool | None) -> tuple[str, list[list[_Entry]]]:
+    """Headings "Question code & question text": the separator typed between code and text (the
+    one most headers show; LimeSurvey's ``. `` when none does) and, per header, the entries whose
+    code, that separator and text it is. Only the codes that begin a header are looked at."""
     by_code: dict[str, list[_Entry]] = defaultdict(list)
     for entry in entries:
         for code in entry.codes:
             by_code[code].append(entry)
-    found: Counter[str] = Counter()
+    spelled: dict[int, list[str]] = {}
+    hits: list[list[tuple[_Entry, str]]] = []
     for header in headers:
         text = norm(header)
+        found = []
         for cut in range(1, len(text)):
             for entry in by_code.get(text[:cut], ()):
                 rest = text[cut:]
-                for spelling in _spellings(entry, lengths):
+                for spelling in spelled.setdefault(id(entry), _spellings(entry, lengths, underscores)):
                     if spelling and rest.endswith(spelling) and len(rest) > len(spelling):
-                        found[rest[: len(rest) - len(spelling)]] += 1
-    return found.most_common(1)[0][0] if found else ". "
+                        found.append((entry, rest[: len(rest) - len(spelling)]))
+        hits.append(found)
+    seen = Counter(sep for found in hits for sep in {sep for _, sep in found})  # each header counts once
+    separator = seen.most_common(1)[0][0] if seen else ". "
+    return separator, [list({id(e): e for e, sep in found if sep == separator}.values()) for found in hits]
 
 
 def keys(forms: list[Instrument], style: str, headers) -> dict[str, list[Target]]:
     """The header keys of the forms in one heading style (:data:`STYLES`); ``headers`` (the file's)
-    give the separator of ``codetext``, the abbreviation length and LimeSurvey's prefixed columns."""
+    give the separator of ``codetext``, the abbreviation length, spaces or underscores and
+    LimeSurvey's prefixed columns."""
     out: dict[str, list[Target]] = defaultdict(list)
-    entries = _entries(forms)
+    entries = _entries_of(forms)
     lengths = _lengths(headers)
-    separator = _separator(entries, headers, lengths) if style == "codetext" else ""
-    for entry in entries:
-        if style == "code":
-            spellings = entry.codes
-        elif style == "text":
-            spellings = _spellings(entry, lengths)
-        else:
-            spellings = [norm(code + separator + text) for code in entry.codes for text in _spellings(entry, lengths)]
-        for key in spellings:
-            add(out, key, Target(entry.target.kind, entry.target.name, entry.target.choice))
+    underscores = bool(headers) and not any(" " in h.strip() for h in headers)  # "Convert spaces … to underscores"
+    separator = ""
+    if style == "codetext":
+        separator, matched = _code_and_text(entries, headers, lengths, None)  # the separator may hold a space
+        for header, found in zip(headers, matched):
+            for entry in found:
+                add(out, norm(header), Target(entry.target.kind, entry.target.name, entry.target.choice))
+    else:
+        for entry in entries:
+            for key in entry.codes if style == "code" else _spellings(entry, lengths, underscores):
+                add(out, key, Target(entry.target.kind, entry.target.name, entry.target.choice))
     for header in headers:  # LimeSurvey's columns named by a prefix, or by code and any text
         text = norm(header) if style != "code" else header.strip()
         kind = next((k for prefix, k in META_PREFIXES.items() if text.startswith(prefix)), None)

@@ -414,9 +414,18 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
             columns[name] = from_split(
                 names, split[name], grid, rows, problems, typed=typed.get(name, frozenset()), not_shown=layout.not_shown
             )
-        elif name in parts:  # a geopoint written as its parts (ODK Central): "lat lon alt accuracy"
+        elif name in parts:  # a geopoint as its parts (ODK Central): "lat lon alt accuracy"; a ranking (LimeSurvey): q[1], q[2], …
             headers[name] = grid.where(min(parts[name].values()))
-            columns[name] = from_parts([grid.columns[parts[name][n]] if n in parts[name] else None for n in range(4)])
+            count = max(parts[name]) + 1 if item.type == "rank" else 4
+            pieces = [grid.columns[parts[name][n]] if n in parts[name] else None for n in range(count)]
+            if item.type == "rank" and layout.values == "labels":  # each rank's label → its choice's name
+                one = [replace(d, type="select_one") if d is not None else None for d in definitions]
+                where_part = {n: grid.where(i) for n, i in parts[name].items()}
+                pieces = [
+                    from_labels(one, p, " ", rows, grid.file, where_part[n], problems) if p is not None else None
+                    for n, p in enumerate(pieces)
+                ]
+            columns[name] = from_parts(pieces)
     for name, found in parts.items():  # a geopoint's parts beside its own column (Kobo): the column is read
         if name in columns and name in whole:
             unused.extend(grid.headers[i] for i in sorted(found.values()))
