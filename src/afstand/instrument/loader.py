@@ -23,6 +23,7 @@ from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
 from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, missing_codes, required_condition
+from afstand.instrument.limesurvey_form import as_xlsform
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
@@ -56,6 +57,7 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     output before the model is built, whether that output comes from the cache or from pyxform.
     """
     raw, file_type, label = _read(source, name)
+    raw, file_type, converted = as_xlsform(raw, file_type, label)  # a LimeSurvey .lss becomes an XLSForm workbook
     entry = _cache_key(raw, file_type)
     cached = cache.read_json(CACHE_KIND, entry) if entry else None
     if (
@@ -66,12 +68,12 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     ):
         try:
             _refuse_unsupported(cached["pyxform"], label)  # the support matrix may be newer than the entry
-            return _finish(_build(cached["pyxform"], None, label), cached["warnings"], label)
+            return _finish(_build(cached["pyxform"], None, label), converted + cached["warnings"], label)
         except Exception:  # noqa: BLE001 — a stale or damaged entry: convert again, which names rows in errors
             pass
     js, workbook, warnings = _convert(raw, file_type, label)
     _refuse_unsupported(js, label)
-    instrument = _finish(_build(js, workbook, label), warnings, label)
+    instrument = _finish(_build(js, workbook, label), converted + warnings, label)
     if entry:  # only forms that are supported and build are cached
         cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
     return instrument
@@ -85,6 +87,7 @@ def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name:
     label = _label(source, name)
     try:
         raw, file_type, label = _read(source, name)
+        raw, file_type, _converted = as_xlsform(raw, file_type, label)
         js, workbook, _warnings = _convert(raw, file_type, label)
     except InstrumentError as err:
         return FormSupport(label, REFUSED, errors=[str(err)])

@@ -16,8 +16,9 @@ import zipfile
 
 from afstand.errors import InstrumentError
 
-#: The files a form may come in (XLSForm's workbooks and pyxform's Markdown and CSV forms).
-FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv")
+#: The files a form may come in (XLSForm's workbooks and pyxform's Markdown and CSV forms; a LimeSurvey
+#: survey structure, converted to an XLSForm by :mod:`afstand.instrument.limesurvey_form`).
+FORM_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".md", ".csv", ".lss")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the legacy .xls (BIFF) container
 ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .xlsm are zip files holding xl/workbook.xml
 

@@ -34,6 +34,7 @@ referrer, the access code (token) and a participant's name or e-mail are never r
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -70,6 +71,7 @@ COMMENT, OTHER_COMMENT = "Comment", "Other comment"
 NOT_SHOWN = frozenset({"n/a"})  # a multiple choice's option in full answers when not shown
 ABBREVIATED = 15  # LimeSurvey's default length of abbreviated heading texts
 ELLIPSIS = ".. "
+DUAL_SCALE = re.compile(r"(.+)_([12])")  # a dual-scale array's row as an afstand question: <subquestion>_<scale>
 STYLES = ("code", "text", "codetext")
 
 
@@ -112,6 +114,9 @@ def _entries(forms: list[Instrument]) -> list[_Entry]:
             texts = _texts(element, languages, own)
             group = instrument.group(instrument.paths.get("/".join(path[:-1]), "")) if len(path) > 1 else None
             codes = [own] + ([f"{path[-2]}[{own}]"] if len(path) > 1 else [])
+            scale = DUAL_SCALE.fullmatch(own) if len(path) > 1 and item is not None and item.type == "select_one" else None
+            if scale:  # a row of a dual-scale array: q[sub][1], q[sub][2]
+                codes.append(f"{path[-2]}[{scale.group(1)}][{scale.group(2)}]")
             pairs = [(t, None) for t in texts]
             if group is not None:  # a row of an array whose question is the group
                 pairs += [(g, t) for g in _texts(group, languages, path[-2]) for t in texts]
@@ -128,13 +133,13 @@ def _entries(forms: list[Instrument]) -> list[_Entry]:
                 written = instrument.items.get(f"{name}_other")  # or_other's text: LimeSurvey's q[other]
                 if written is not None and item.choice_list.get("other") is not None:
                     out.append(_Entry(Target("item", f"{name}_other"), [f"{own}[other]"], [(t, OTHER) for t in texts]))
-                out.append(_Entry(Target("field", name, "comment"), [f"{own}[comment]"], [(t, COMMENT) for t in texts]))
+                out.append(_Entry(_comment(instrument, name, "comment", "comment"), [f"{own}[comment]"], [(t, COMMENT) for t in texts]))
                 continue
             for choice in item.choice_list.choices:
                 labels = _texts(choice, languages, choice.name)
                 pairs = [(t, c) for t in texts for c in labels + ([OTHER] if choice.name == "other" else [])]
                 out.append(_Entry(Target("choice", name, choice.name), [f"{own}[{choice.name}]"], pairs))
-                comment = Target("field", name, f"comment:{choice.name}")
+                comment = _comment(instrument, name, f"{choice.name}comment", f"comment:{choice.name}")
                 out.append(
                     _Entry(
                         comment,
@@ -145,6 +150,13 @@ def _entries(forms: list[Instrument]) -> list[_Entry]:
     for code, (kind, english) in META.items():
         out.append(_Entry(Target(kind), [code], [(text, None) for text in english]))
     return out
+
+
+def _comment(instrument: Instrument, name: str, part: str, field: str) -> Target:
+    """A comment column (``q[comment]``, ``q[SQ001comment]``): the question ``q_comment`` /
+    ``q_SQ001comment`` when the form has one (a form converted from a .lss), else an unused field."""
+    own = f"{name}_{part}"
+    return Target("item", own) if own in instrument.items else Target("field", name, field)
 
 
 def _lengths(headers) -> list[int | None]:
