@@ -16,6 +16,7 @@ from afstand import config as settings
 from afstand.errors import StudyError
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
+from afstand.instrument.workbook_files import FORM_SUFFIXES
 
 
 class StudyDefinitionError(StudyError):
@@ -232,9 +233,9 @@ def resolve_instrument(spec: str, study: Study | None = None) -> tuple[Instrumen
     """``werkers`` (an instrument of the study: its published form), ``werkers@next`` or
     ``werkers@<version>`` (one of its versions, :meth:`Study.versions`: ``form``, ``next``, the
     content hash of ``instrument show`` or the form's ``version`` setting) or a path to an XLSForm
-    → (instrument, name)."""
+    (or a LimeSurvey .lss) → (instrument, name)."""
     path = Path(spec)
-    if path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls", ".xlsm") or path.is_file():
+    if path.suffix.lower() in FORM_SUFFIXES or path.is_file():
         instrument = load_instrument(path)
         return instrument, instrument.form_id
     study = study or find_study()

@@ -45,7 +45,9 @@ def open_database(db_url: str | None) -> None:
 def form_path_given(instrument_arg: str) -> bool:
     """Whether an instrument argument is a path to a form file (not an instrument name)."""
     path = Path(instrument_arg)
-    return path.suffix.lower() in (".md", ".csv", ".xlsx", ".xls") or path.is_file()
+    from afstand.instrument.workbook_files import FORM_SUFFIXES
+
+    return path.suffix.lower() in FORM_SUFFIXES or path.is_file()
 
 
 def study_or_none(study_arg: str | None, instrument_arg: str):

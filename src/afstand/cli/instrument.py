@@ -34,10 +34,12 @@ def register(sub) -> None:
     q.set_defaults(handler=cmd_check)
     q = isub.add_parser(
         "export",
-        help="write an instrument as .xlsx for ODK / KoboToolbox",
-        description="Write an instrument as .xlsx for ODK / KoboToolbox; checks that it reads back to the same version id.",
+        help="write an instrument as .xlsx for ODK / KoboToolbox (a LimeSurvey .lss: as an XLSForm to edit)",
+        description="Write an instrument as .xlsx for ODK / KoboToolbox; checks that it reads back to the same version id. "
+        "A LimeSurvey survey structure (.lss) is written as the XLSForm afstand converts it to, for the researcher to edit "
+        "(what could not be converted is printed as warnings).",
     )
-    q.add_argument("instrument", help="instrument name or XLSForm path")
+    q.add_argument("instrument", help="instrument name, XLSForm path or LimeSurvey .lss")
     q.add_argument("--out", required=True, help="output .xlsx file")
     q.add_argument("--study", help="study folder or id")
     q.set_defaults(handler=cmd_export)
@@ -112,10 +114,14 @@ def cmd_check(args) -> int:
 
 
 def cmd_export(args) -> int:
+    import sys
+
     from afstand.instrument.export import export_xlsx
     from afstand.study import resolve_instrument
 
     instrument, _name = resolve_instrument(args.instrument, study_or_none(args.study, args.instrument))
+    for warning in instrument.warnings:
+        print(f"afstand: warning: {warning}", file=sys.stderr)
     out = Path(args.out)
     export_xlsx(Path(instrument.source), out)
     print(f"wrote {out} ({instrument.version_id})")

@@ -37,7 +37,7 @@ def register(sub) -> None:
         nargs="+",
         required=True,
         metavar="NAME=FILE",
-        help="an instrument's name and its XLSForm (.md, .csv, .xlsx, .xls); several allowed",
+        help="an instrument's name and its XLSForm (.md, .csv, .xlsx, .xls) or LimeSurvey survey (.lss); several allowed",
     )
     q.set_defaults(handler=cmd_create)
 

@@ -9,16 +9,20 @@ from pyxform.xls2json_backends import md_table_to_workbook
 
 from afstand.errors import InstrumentError
 from afstand.fileio import atomic_write_bytes
+from afstand.instrument.limesurvey_form import LSS_SUFFIX, convert
 from afstand.instrument.loader import load_instrument
 
 
 def xlsx_bytes(source: Path) -> bytes:
-    """The XLSForm at ``source`` as XLSX bytes (markdown is converted by pyxform)."""
+    """The form at ``source`` as XLSX bytes (markdown is converted by pyxform, a LimeSurvey .lss
+    by :mod:`afstand.instrument.limesurvey_form`)."""
     suffix = source.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return source.read_bytes()
+    if suffix == LSS_SUFFIX:
+        return convert(source.read_bytes(), str(source)).xlsx
     if suffix != ".md":
-        raise InstrumentError(f"{source}: only markdown (.md) or .xlsx XLSForms can be exported to .xlsx")
+        raise InstrumentError(f"{source}: only markdown (.md), .xlsx or LimeSurvey (.lss) forms can be exported to .xlsx")
     workbook = md_table_to_workbook(source.read_text(encoding="utf-8"))
     buffer = io.BytesIO()
     workbook.save(buffer)

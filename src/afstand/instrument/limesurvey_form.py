@@ -16,7 +16,7 @@ question's code; the extra fields of a question get ``_`` and the bracketed part
 hold ``_``, so these never collide with a code. Relevance equations in the simple forms
 (:mod:`afstand.instrument.limesurvey_logic`) become XPath; every other one is listed in the
 instrument's warnings and the question is always shown. What is converted, per question
-type, is :data:`TYPES` (docs/xlsform.md is generated from it).
+type, is :data:`afstand.instrument.limesurvey_types.TYPES` (docs/xlsform.md is generated from it).
 """
 
 from __future__ import annotations
@@ -27,57 +27,11 @@ from xml.etree.ElementTree import Element
 
 from afstand.errors import InstrumentError
 from afstand.instrument import limesurvey_logic as logic
+from afstand.instrument.limesurvey_types import GENERATED, NOT_CONVERTED, REFUSED_TYPES, TYPES, WORDS
 from afstand.instrument.xlsform_workbook import xlsx_bytes
 
 LSS_SUFFIX = ".lss"
 
-# fmt: off
-#: LimeSurvey question type → (its name in LimeSurvey, what the XLSForm gets). Unlisted types are refused.
-TYPES = {
-    "L": ("List (radio)", "`select_one` of the answer options; \"Other\" adds the choice `other` and the text `<code>_other`"),
-    "!": ("List (dropdown)", "as L"),
-    "O": ("List with comment", "as L, and the text `<code>_comment`"),
-    "M": ("Multiple choice", "`select_multiple` of the subquestions; \"Other\" adds the choice `other` and the text `<code>_other`"),
-    "P": ("Multiple choice with comments", "as M, and per option the text `<code>_<subquestion>comment` (shown when it is chosen)"),
-    "Y": ("Yes/No", "`select_one` Y / N"),
-    "G": ("Gender", "`select_one` F / M"),
-    "5": ("5 point choice", "`select_one` 1 … 5"),
-    "F": ("Array", "a group `<code>` with one `select_one` of the answer options per subquestion"),
-    "H": ("Array by column", "as F"),
-    "A": ("Array (5 point choice)", "as F, choices 1 … 5"),
-    "B": ("Array (10 point choice)", "as F, choices 1 … 10"),
-    "C": ("Array (Yes/No/Uncertain)", "as F, choices Y / U / N"),
-    "E": ("Array (Increase/Same/Decrease)", "as F, choices I / S / D"),
-    "1": ("Array dual scale", "as F, two per subquestion: `<subquestion>_1` and `_2` (export columns `<code>[<subquestion>][1]`, `[2]`)"),
-    ":": ("Array (Numbers)", "a group `<code>` with one `integer` per row and column, `<row>_<column>`"),
-    ";": ("Array (Texts)", "a group `<code>` with one `text` per row and column, `<row>_<column>`"),
-    "K": ("Multiple numerical input", "a group `<code>` with one `decimal` per subquestion (`integer` with \"integer only\")"),
-    "Q": ("Multiple short text", "a group `<code>` with one `text` per subquestion"),
-    "N": ("Numerical input", "`decimal` (`integer` with \"integer only\")"),
-    "S": ("Short free text", "`text`"),
-    "T": ("Long free text", "`text`, appearance `multiline`"),
-    "U": ("Huge free text", "`text`, appearance `multiline`"),
-    "D": ("Date/Time", "`date` (`datetime` when its date format has hours)"),
-    "R": ("Ranking", "`rank` of the answer options (analysis only: export columns `<code>[1]`, `[2]`, …)"),
-    "X": ("Text display", "`note`"),
-    "I": ("Language switch", "ignored: a `note` that is never shown (afstand's survey asks the language itself); a warning says so"),
-    "*": ("Equation", "`hidden` (analysis only: read from exports; the equation is not computed); a warning says so"),
-}
-REFUSED_TYPES = {"|": ("File upload", "refused: afstand takes no files; remove the question from the survey")}
-_GENERATED = {  # lists LimeSurvey makes itself: name, (code, English, Dutch) …
-    "Y": ("ls_yes_no", (("Y", "Yes", "Ja"), ("N", "No", "Nee"))),
-    "G": ("ls_gender", (("F", "Female", "Vrouw"), ("M", "Male", "Man"))),
-    "5": ("ls_five", tuple((str(n), str(n), str(n)) for n in range(1, 6))),
-    "A": ("ls_five", tuple((str(n), str(n), str(n)) for n in range(1, 6))),
-    "B": ("ls_ten", tuple((str(n), str(n), str(n)) for n in range(1, 11))),
-    "C": ("ls_yes_uncertain_no", (("Y", "Yes", "Ja"), ("U", "Uncertain", "Onzeker"), ("N", "No", "Nee"))),
-    "E": ("ls_increase_same_decrease", (("I", "Increase", "Toename"), ("S", "Same", "Gelijk"), ("D", "Decrease", "Afname"))),
-}
-_WORDS = {"other": ("Other", "Anders"), "specify": ("Other: please specify", "Anders, namelijk"), "comment": ("Comment", "Toelichting")}
-#: settings of a question that change what is asked or accepted, which the XLSForm does not get (a warning names them)
-NOT_CONVERTED = ("array_filter", "array_filter_exclude", "em_validation_q", "em_validation_sq", "min_answers", "max_answers",
-                 "min_num_value_n", "max_num_value_n", "exclude_all_others", "hidden")
-# fmt: on
 _SINGLE = {"L", "!", "O", "Y", "G", "5"}
 _ARRAYS = {"F", "H", "A", "B", "C", "E", "1"}
 
@@ -302,7 +256,7 @@ class _Survey:
         return row
 
     def _word(self, key: str) -> dict[str, str]:
-        return {c: _WORDS[key][1 if c.split("-")[0] == "nl" else 0] for c in self.codes}
+        return {c: WORDS[key][1 if c.split("-")[0] == "nl" else 0] for c in self.codes}
 
     def _list(self, name: str, options: list[tuple[str, dict[str, str]]]) -> str:
         if name not in self.lists:
@@ -324,7 +278,7 @@ class _Survey:
         return [(code, texts) for _, code, texts in found]
 
     def _generated(self, type_: str) -> str:
-        name, options = _GENERATED[type_]
+        name, options = GENERATED[type_]
         return self._list(name, [(code, {c: (nl if c.split("-")[0] == "nl" else en) for c in self.codes}) for code, en, nl in options])
 
     def _subs(self, q: _Question, scale: str | None = "0") -> list[_Question]:
@@ -424,7 +378,7 @@ class _Survey:
             return
         scales = ("0", "1") if t == "1" else ("0",)
         lists = [
-            self._generated(t) if t in _GENERATED else self._list(q.code if s == "0" else f"{q.code}_{int(s) + 1}", self._answers(q, s))
+            self._generated(t) if t in GENERATED else self._list(q.code if s == "0" else f"{q.code}_{int(s) + 1}", self._answers(q, s))
             for s in scales
         ]
         for sub in self._subs(q):
@@ -467,11 +421,3 @@ def _workbook(rows: list[dict], choices: list[dict], settings: dict[str, str], l
     return xlsx_bytes(
         [("survey", survey, rows), ("choices", ["list_name", "name", *labels], choices), ("settings", list(settings), [settings])]
     )
-
-
-def markdown_table() -> list[str]:
-    """The type table of docs/xlsform.md (rendered by :func:`afstand.instrument.support.render_markdown`)."""
-    lines = ["| LimeSurvey type | name | XLSForm |", "|---|---|---|"]
-    for code, (name, what) in {**TYPES, **REFUSED_TYPES}.items():
-        lines.append(f"| `{code}` | {name} | {what.replace('|', '/')} |")
-    return lines

@@ -437,7 +437,9 @@ def render_markdown() -> str:
                 note = (note + "; " if note else "") + "also written " + ", ".join(f"`{a}`" for a in feature.aliases)
             lines.append(f"| `{feature.name}` | {_STATUS_TEXT[feature.status]} | {note.replace('|', '/')} |")
         lines.append("")
-    return "\n".join(lines)
+    from afstand.instrument.limesurvey_types import markdown_section
+
+    return "\n".join(lines + markdown_section())
 
 
 if __name__ == "__main__":  # pragma: no cover
