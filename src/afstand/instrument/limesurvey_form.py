@@ -22,6 +22,7 @@ type, is :data:`afstand.instrument.limesurvey_types.TYPES` (docs/xlsform.md is g
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
@@ -223,17 +224,16 @@ class _Survey:
         for q in top:
             if q.relevance.strip() in ("", "1") and q.qid in relevance:
                 self._first(q.code)["relevant"] = ("em", relevance[q.qid], f"question {q.code}")
-        names = [r["name"] for r in self.rows if r["type"] not in ("begin_group", "end_group")]
-        unique = {n for n in names if names.count(n) == 1}
+        counts = Counter(r["name"] for r in self.rows if r["type"] not in ("begin_group", "end_group"))
+        names = {k: v for k, v in self.vars.items() if counts[v[1]] == 1}  # a name twice cannot be referred to
         for row in self.rows:
-            self._logic(row, unique)
-        return self.rows, self.choices, self.warnings
+            self._logic(row, names)
+        return self.rows, self.choices, list(dict.fromkeys(self.warnings))
 
     def _first(self, name: str) -> dict:
         return next(r for r in self.rows if r["name"] == name)
 
-    def _logic(self, row: dict, unique: set[str]) -> None:
-        names = {k: v for k, v in self.vars.items() if v[1] in unique}
+    def _logic(self, row: dict, names: dict[str, tuple]) -> None:
         value = row.get("relevant")
         if isinstance(value, tuple):
             _, source, who = value
@@ -246,7 +246,7 @@ class _Survey:
         for key in [k for k in row if k.startswith(("label", "hint"))]:
             text, left = logic.pipe(row[key], names)
             row[key] = text
-            for expression in left:
+            for expression in left if row["type"] != "hidden" else ():
                 self.warnings.append(f"question {row['name']}: its text holds LimeSurvey's {expression}, shown as typed")
 
     def _row(self, type_: str, name: str, labels: dict[str, str] | None = None, **columns) -> dict:
@@ -381,13 +381,15 @@ class _Survey:
             self._generated(t) if t in GENERATED else self._list(q.code if s == "0" else f"{q.code}_{int(s) + 1}", self._answers(q, s))
             for s in scales
         ]
+        heads = [self.attribute_texts.get((q.qid, f"dualscale_header{'AB'[int(s)]}"), {}) for s in scales]
         for sub in self._subs(q):
-            for scale, list_name in zip(scales, lists):
+            for scale, list_name, head in zip(scales, lists, heads):
                 name = self._item_name(q, sub.code) + (f"_{int(scale) + 1}" if t == "1" else "")
+                labels = {c: f"{text} – {head.get(c) or int(scale) + 1}" for c, text in sub.texts.items()} if t == "1" else sub.texts
                 self._row(
                     "select_one " + list_name,
                     name,
-                    dict(sub.texts),
+                    dict(labels),
                     required=required,
                     relevant=("em", sub.relevance, f"subquestion {q.code}[{sub.code}]"),
                 )

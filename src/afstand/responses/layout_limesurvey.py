@@ -258,13 +258,21 @@ def answer_style(grid, forms: list[Instrument], targets: list[Target]) -> tuple[
         labels = choice_labels(item)
         for value in grid.columns[index].values:
             as_code = value if value in names else ("other" if value == OTHER_CODE and "other" in names else None)
-            as_text = labels.get(norm(value))
+            as_text = labels.get(norm(value)) or ("other" if norm(value) == OTHER and "other" in names else None)
             bad["codes"] += as_code is None
             bad["texts"] += as_text is None
             if as_code is not None and as_text is not None and as_code != as_text and clash is None:
                 clash = (index, value)
     style = "codes" if bad["codes"] <= bad["texts"] else "texts"
     return style, clash if bad["codes"] == bad["texts"] == 0 else None
+
+
+def other_as_written(item, values: list[str]) -> list[str]:
+    """A list's full answers with LimeSurvey's ``Other`` (written for "-oth-" whatever the survey calls
+    the option, e.g. its other_replace_text) as the choice ``other``, unless another choice is labelled so."""
+    if item.choice_list is None or item.choice_list.get("other") is None or choice_labels(item).get(OTHER, "other") != "other":
+        return values
+    return ["other" if norm(v) == OTHER else v for v in values]
 
 
 def unknown_message(form_id: str) -> str:

@@ -400,6 +400,8 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
             column = grid.columns[index]
             headers[name] = grid.where(index)
             if layout.values == "labels" and item.choice_list is not None:
+                if layout.other_code and item.type == "select_one":  # LimeSurvey's full answer "Other"
+                    column = recode(column, limesurvey.other_as_written(item, list(column.values)))
                 row_version = version.per_row if version is not None else None
                 column = from_labels(definitions, column, layout.multi_separator, rows, grid.file, headers[name], problems, row_version)
             elif grid.value_labels is not None and grid.value_labels[index] and item.type == "select_one":

@@ -7,6 +7,7 @@ respondents get, and every stored response keeps the version it was answered on.
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ SUFFIXES = studies.FORM_SUFFIXES
 
 class VersionForm(forms.Form):
     instrument = forms.SlugField(label=gettext_lazy("Name of the questionnaire (e.g. werkers)"), max_length=studies.MAX_SLUG)
-    xlsform = forms.FileField(label=gettext_lazy("XLSForm (.xlsx, .xls, .md or .csv)"))
+    xlsform = forms.FileField(label=gettext_lazy("XLSForm (.xlsx, .xls, .md or .csv) or LimeSurvey survey structure (.lss)"))
     target = forms.IntegerField(label=gettext_lazy("Target number of respondents"), required=False, min_value=1, max_value=1_000_000)
 
     def clean_xlsform(self):
@@ -77,6 +78,12 @@ def _form(form: VersionForm) -> studies.Form:
     )
 
 
+def _warn(request: HttpRequest, version) -> None:
+    """The uploaded form's warnings (pyxform's; what a LimeSurvey .lss could not carry over), shown on the next page."""
+    for warning in studies.instrument_for(version).warnings:
+        messages.warning(request, warning)
+
+
 @login_required
 def new_study(request: HttpRequest) -> HttpResponse:
     if not request.user.is_staff:  # a new study opens a public sign-up form: staff only (afstand createuser --staff)
@@ -91,6 +98,7 @@ def new_study(request: HttpRequest) -> HttpResponse:
             form.add_error("xlsform", str(err))
         else:
             audit(request.user, "create-study", f"{study.slug} with {version.version_id}")
+            _warn(request, version)
             return redirect(f"/onderzoek/{study.slug}/")
     return render(
         request, "afstand/research/upload.html", {"form": form, "title": _("New study")}, status=400 if request.method == "POST" else 200
@@ -116,6 +124,7 @@ def new_version(request: HttpRequest, study: str) -> HttpResponse:
             form.add_error("xlsform", str(err))
         else:
             audit(request.user, "upload-version", f"{study}: {version.version_id}")
+            _warn(request, version)
             return redirect(f"/onderzoek/{study}/")
     return render(
         request,
