@@ -163,3 +163,25 @@ def test_a_bad_lss_is_a_clear_error_with_status_2(tmp_path):
         result = run_cli(*args)
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert f"{bad}: question START has type '|' (File upload)" in result.stderr
+
+
+def test_a_limesurvey_3_survey_reads_its_comments_and_other_texts(tmp_path):
+    """LimeSurvey 3.x: multiple choice with comments (``q[SQ001comment]``, ``q[othercomment]``) and
+    "Other" (``q[other]``), an array of increase/same/decrease, multiple short texts, an equation."""
+    lss3 = LSS.parent / "limesurvey3_survey.lss"
+    header = ["id", "submitdate", "lastpage", "startlanguage", "SEX", "ROLE", "TOOLS[SQ001]", "TOOLS[SQ001comment]", "TOOLS[SQ002]",
+              "TOOLS[SQ002comment]", "TOOLS[other]", "TOOLS[othercomment]", "TRAIN[SKILL]", "NAMES[N1]", "NAMES[N2]", "REMARK",
+              "ABOUT", "SCORE"]  # fmt: skip
+    rows = [
+        ["1", "2024-03-01 10:00:00", "1", "en", "F", "A1", "Y", "for the files", "", "", "Tablet", "old", "I", "Ann", "Bob", "", "", "1"],
+        ["2", "2024-03-01 10:00:00", "1", "nl", "M", "A3", "Y", "", "Y", "always on", "", "", "S", "", "", "ok", "", "2"],
+        ["3", "2024-03-01 10:00:00", "1", "en", "F", "A2", "", "", "", "", "", "", "D", "Cem", "", "", "short", "0"],
+    ]
+    got = analyze(lss3, lime_csv(tmp_path / "results-survey531531.csv", header, rows))
+    items = got["items"]
+    assert got["data"]["layout"] == "limesurvey" and got["data"]["unused_columns"] == []
+    assert items["TOOLS"]["counts"] == {"SQ001": 2, "SQ002": 1, "other": 1}
+    assert items["TOOLS_other"]["answered"] == 1 and items["TOOLS_othercomment"]["answered"] == 1
+    assert items["TOOLS_SQ001comment"]["answered"] == 1 and items["TOOLS_SQ002comment"]["answered"] == 1
+    assert items["SKILL"]["counts"] == {"I": 1, "S": 1, "D": 1} and items["SEX"]["counts"] == {"F": 2, "M": 1}
+    assert items["N1"]["answered"] == 2 and items["N2"]["answered"] == 1
