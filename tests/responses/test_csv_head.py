@@ -114,3 +114,19 @@ def test_spaces_inside_a_quoted_value_stay_in_it_and_a_quoted_blank_cell_is_a_ro
     with pytest.raises(DataError) as caught:  # quotes make it a value: a row of one cell
         load_responses(b'response_id,consent,why\nr1,ja,a\n"  "\n', mini, name="spaties.csv")
     assert caught.value.problems[0].row == 3 and "has 1 cell where the header has 3" in caught.value.problems[0].message
+
+
+def test_a_quote_that_closes_on_its_own_line_is_hinted_at(tmp_path):
+    """The quote opened before ``ja`` closes at the next one on the line: the cells shift. An odd
+    number of quotes on the row is said; an extra cell beside quotes that pair up is not blamed on them."""
+    mini = load_instrument(md_form(tmp_path, MINI_FORM))
+    with pytest.raises(DataError) as caught:
+        load_responses(b'response_id,consent,why\nr1,ja,x\nr2,"ja,"x, y",z\nr3,ja,x\n', mini, name="quotes.csv")
+    (problem,) = caught.value.problems
+    assert problem.row == 3
+    assert problem.message.endswith(
+        'the row (line 3 of the file) has 4 cells where the header has 3: it holds an odd number of quotes ("), is one missing?'
+    )
+    with pytest.raises(DataError) as caught:
+        load_responses(b'response_id,consent,why\nr1,ja,"x, y",z\n', mini, name="quotes.csv")
+    assert caught.value.problems[0].message.endswith("has 4 cells where the header has 3")

@@ -48,6 +48,7 @@ class Uneven:
     at_end: bool = False  # the file ends inside that quoted value: its quote is never closed
     #: the row is cut short by a line break in a value without quotes (the next line holds the rest): the break
     cut_by: str | None = None
+    odd_quotes: bool = False  # the row's text holds an odd number of quotes (")
 
 
 def first_uneven_row(lines, delimiter: str, width: int) -> Uneven | None:
@@ -72,7 +73,9 @@ def first_uneven_row(lines, delimiter: str, width: int) -> Uneven | None:
                 at_end = quoted == len(cells) - 1 and following is None and _unclosed(text, delimiter)
                 return Uneven(row, first, last, cells, quoted=(quoted, _opens(first, cells, quoted)), at_end=at_end)
             cut = len(cells) < width and bool(following) and reader.line_num == last + 1 and len(cells) + len(following) - 1 == width
-            return Uneven(row, first, last, cells, cut_by=text[len(text.rstrip("\r\n")) :] if cut else None)
+            return Uneven(
+                row, first, last, cells, cut_by=text[len(text.rstrip("\r\n")) :] if cut else None, odd_quotes=text.count('"') % 2 == 1
+            )
     except csv.Error:
         return None
     return None

@@ -302,6 +302,7 @@ def _parse(data: CsvSource, header: list[str], delimiter: str, label: str, skip:
 
     counter = threading.Thread(target=count, daemon=True)
     counter.start()
+    failed: list[Exception] = []
     try:
         table = pacsv.read_csv(
             data.arrow_input(),
@@ -312,21 +313,23 @@ def _parse(data: CsvSource, header: list[str], delimiter: str, label: str, skip:
         counter.join()
         if newlines and table.num_rows == newlines[0] - 1 + (0 if ends_with_newline else 1):
             return table  # chunk dictionaries are unified per column (Column.from_arrow)
-    except (pa.ArrowInvalid, pa.ArrowKeyError):
-        pass
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        failed.append(err)
     counter.join()
 
     def again(skip_blank: bool = False) -> pa.Table:
         options = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=_skip_blank if skip_blank else None)
         return pacsv.read_csv(data.arrow_input(), read_options=read, convert_options=convert, parse_options=options)
 
+    # pyarrow decodes a row for the handler (and complains outside of Python's reach when it cannot): only for UTF-8
+    skip_blank = bool(failed) and _blank_row(failed[0]) and _utf8(data.whole())
     try:
         try:
-            table = again()
+            table = again(skip_blank)
         except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
-            if not (_blank_row(err) and _utf8(data.whole())):
+            if skip_blank or not (_blank_row(err) and _utf8(data.whole())):
                 raise
-            table = again(skip_blank=True)  # pyarrow decodes a row for the handler: only text that is UTF-8
+            table = again(skip_blank=True)
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         if "invalid UTF8" in str(err):
             raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
@@ -429,7 +432,8 @@ def _uneven(label: str, header: list[str], delimiter: str, found: Uneven) -> Pro
     lines = f"line {found.line}" if found.line == found.last_line else f"lines {found.line}–{found.last_line}"
     return Problem(
         label,
-        f"not a readable CSV file: the row ({lines} of the file) has {_cells(cells)} where the header has {width}",
+        f"not a readable CSV file: the row ({lines} of the file) has {_cells(cells)} where the header has {width}"
+        + (': it holds an odd number of quotes ("), is one missing?' if found.odd_quotes else ""),
         row=found.row,
         value=_short(delimiter.join(found.cells)),
     )
