@@ -204,7 +204,9 @@ class _Survey:
                 name, why = REFUSED_TYPES.get(q.type, ("unknown type", "afstand does not know this LimeSurvey question type"))
                 raise InstrumentError(f"{self.label}: question {q.code} has type {q.type!r} ({name}): {why}")
             if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", q.code):
-                raise InstrumentError(f"{self.label}: question code {q.code!r} (qid {q.qid}) is not a LimeSurvey code (letters and digits)")
+                raise InstrumentError(
+                    f"{self.label}: question code {q.code!r} (qid {q.qid}) is not a LimeSurvey code (a letter, then letters and digits): rename it in LimeSurvey"
+                )
         self.rows: list[dict] = []
         self.choices: list[dict] = []
         self.lists: set[str] = set()
