@@ -238,6 +238,7 @@ class QuestionSupport:
     type: str
     status: str
     features: list[Feature] = field(default_factory=list)
+    where: str | None = None  # "sheet survey, row 4", set by the loader when it has the sheets
 
     def as_dict(self) -> dict:
         return {
@@ -245,6 +246,7 @@ class QuestionSupport:
             "path": self.path,
             "type": self.type,
             "status": self.status,
+            "where": self.where,
             "features": [{"kind": f.kind, "name": f.name, "status": f.status, "note": f.note} for f in self.features],
         }
 
@@ -267,7 +269,10 @@ class FormSupport:
         for q in self.questions:
             for f in q.features:
                 if f.status == REFUSED:
-                    lines.append(f"question {q.path} ({q.type}): {f.kind} {f.name!r} is not supported" + (f": {f.note}" if f.note else ""))
+                    where = f"{q.where}: " if q.where else ""
+                    lines.append(
+                        f"{where}question {q.path} ({q.type}): {f.kind} {f.name!r} is not supported" + (f": {f.note}" if f.note else "")
+                    )
         for f in self.settings:
             if f.status == REFUSED:
                 lines.append(f"setting {f.name!r} is not supported" + (f": {f.note}" if f.note else ""))

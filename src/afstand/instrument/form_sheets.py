@@ -1,0 +1,267 @@
+"""The sheets of an XLSForm as the spreadsheet shows them: row numbers as the spreadsheet shows
+them (the column names are row 1), cell addresses, and each cell's value as stored (a number, a
+date, a logical value), read where pyxform reads (the survey, choices and settings sheets, up to
+the runs of empty columns and rows where pyxform stops).
+
+:mod:`afstand.instrument.sheet_checks` finds the mistakes in them before pyxform runs;
+:mod:`afstand.instrument.form_errors` uses them to put the place into pyxform's own messages.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The sheets read here (pyxform's names; a workbook's sheet name is compared lower-case, as pyxform does).
+SHEETS = ("survey", "choices", "settings")
+_PYXFORM_SHEETS = {"survey", "choices", "settings", "external_choices", "osm", "entities"}
+MAX_EMPTY_COLUMNS = 20  # pyxform stops reading column names after a run of this many empty ones
+MAX_EMPTY_ROWS = 60  # and a sheet after a run of this many empty rows
+
+# the first part of a column name -> the column pyxform reads it as (pyxform.aliases, for the columns checked here)
+_ALIASES = {
+    "command": "type",
+    "tag": "name",
+    "value": "name",
+    "caption": "label",
+    "list name": "list_name",
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "count": "repeat_count",
+    "jr:count": "repeat_count",
+    "readonly": "read_only",
+    "constraining_message": "constraint_message",
+    "requiredmsg": "required_message",
+}
+
+
+@dataclass
+class Sheet:
+    """One sheet: its name as the workbook spells it, its columns and its filled rows."""
+
+    key: str  # survey, choices or settings
+    title: str
+    headers: dict[int, Any] = field(default_factory=dict)  # column number (1 = A) -> the name in row 1, as written
+    rows: dict[int, dict[int, Any]] = field(default_factory=dict)  # row number -> {column number: value}, filled cells only
+    merged: list[str] = field(default_factory=list)  # merged ranges ("C2:C3")
+    skipped_column: int | None = None  # a column name after a run of empty ones, which pyxform does not read
+    skipped_row: int | None = None  # a filled row after a run of empty rows, which pyxform does not read
+    first_filled: int | None = None  # the first filled row when row 1 is empty
+    cells: bool = True  # a workbook (cells have addresses), not Markdown or CSV
+
+    def columns(self, name: str) -> list[int]:
+        """The column numbers pyxform reads as ``name`` (``label``: every ``label::language`` column too)."""
+        double = any(isinstance(h, str) and "::" in h for h in self.headers.values())
+        return [n for n, h in self.headers.items() if isinstance(h, str) and canonical(h, double) == name]
+
+    def column_name(self, number: int) -> str:
+        return str(self.headers.get(number, ""))
+
+    def value(self, row: int, name: str) -> Any:
+        """The first filled cell of ``row`` in a column read as ``name`` (``None``: empty)."""
+        cells = self.rows.get(row, {})
+        return next((cells[n] for n in self.columns(name) if n in cells), None)
+
+    def place(self, row: int | None = None, column: int | None = None) -> str:
+        """``sheet survey, row 3, column 'label' (cell C3)`` (the parts that are known)."""
+        text = f"sheet {self.title}"
+        if row is not None:
+            text += f", row {row}"
+        if column is not None:
+            text += f", column {self.column_name(column)!r}"
+            if self.cells and row is not None:
+                text += f" (cell {letter(column)}{row})"
+        return text
+
+
+@dataclass
+class Book:
+    sheet_names: list[str]
+    sheets: dict[str, Sheet]
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # (line, name): a CSV form's sheet names pyxform cannot take
+
+    def find_row(self, key: str, match: dict[str, str], occurrence: int = 1) -> int | None:
+        """The row number of the ``occurrence``-th row whose columns (by pyxform's names) hold ``match``."""
+        sheet = self.sheets.get(key)
+        if sheet is None:
+            return None
+        found = 0
+        for number, _cells in sorted(sheet.rows.items()):
+            if all(text(sheet.value(number, k)) == v for k, v in match.items()):
+                found += 1
+                if found == occurrence:
+                    return number
+        return None
+
+
+def canonical(header: str, double_colon: bool) -> str:
+    """The column pyxform reads a column name as, for the columns checked here (``List Name`` ->
+    ``list_name``, ``label::English (en)`` -> ``label``, ``bind:relevant`` -> ``relevant``);
+    other names lower-cased, as written."""
+    parts = tokens(header, double_colon)
+    first = "_".join(parts[0].split()).lower()
+    if first in ("bind", "control", "body") and len(parts) > 1:
+        first = "_".join(parts[1].split()).lower()
+        first = {"jr:constraintmsg": "constraint_message", "jr:requiredmsg": "required_message"}.get(first, first)
+    return _ALIASES.get(first, _ALIASES.get(" ".join(parts[0].split()).lower(), first))
+
+
+def tokens(header: str, double_colon: bool) -> list[str]:
+    """A column name split as pyxform splits it (``::``, or ``:`` in forms that never use ``::``; ``jr:x`` kept whole)."""
+    if double_colon:
+        return [t.strip() for t in header.split("::")]
+    parts = [t.strip() for t in header.split(":")]
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1] == "jr":
+            out[-1] = f"jr:{part}"
+        else:
+            out.append(part)
+    return out
+
+
+def text(value: Any) -> str:
+    """A cell as pyxform reads it (``TRUE``, ``3`` for 3.0, a date as Python writes it), stripped."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).replace("\xa0", " ").strip()
+
+
+def letter(column: int) -> str:
+    out = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_book(raw: bytes, file_type: str | None) -> Book | None:
+    """The survey, choices and settings sheets of a form; ``None`` when they cannot be read here
+    (pyxform then says what is wrong with the file)."""
+    try:
+        if file_type in (".xlsx", ".xlsm"):
+            return _read_workbook(raw)
+        if file_type in (".md", ".csv"):
+            return _read_text(raw, file_type)
+    except Exception:  # noqa: BLE001 - a file this reader cannot read is left to pyxform, which names the problem
+        return None
+    return None
+
+
+def _wanted(names: list[str]) -> dict[str, str]:
+    """Sheet name in the workbook -> survey/choices/settings (a single sheet of another name is the survey, as in pyxform)."""
+    out = {name: name.lower() for name in names if name.lower() in SHEETS}
+    if len(names) == 1 and names[0].lower() not in _PYXFORM_SHEETS:
+        out[names[0]] = "survey"
+    return out
+
+
+def _read_workbook(raw: bytes) -> Book:
+    import openpyxl
+
+    from afstand.instrument.workbook_files import _sheet_files
+
+    workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    try:
+        names = list(workbook.sheetnames)
+        sheets = {}
+        for name, key in _wanted(names).items():
+            sheets.setdefault(key, _read_rows(key, name, workbook[name].iter_rows(values_only=True)))
+    finally:
+        workbook.close()
+    archive = zipfile.ZipFile(io.BytesIO(raw))
+    for path, name in _sheet_files(archive):
+        sheet = sheets.get(_wanted(names).get(name, ""))
+        if sheet is not None and sheet.title == name:
+            sheet.merged = [m.decode() for m in _MERGED.findall(archive.read(path))]
+    return Book(names, sheets)
+
+
+_MERGED = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _read_rows(key: str, title: str, rows) -> Sheet:
+    """Row 1 as the column names and the rows below, stopping where pyxform stops (a run of empty
+    column names or rows); what lies beyond is noted, not read."""
+    sheet = Sheet(key, title)
+    header = next(rows, None) or ()
+    empty = 0
+    for number, value in enumerate(header, start=1):
+        if _empty(value):
+            if empty == MAX_EMPTY_COLUMNS:
+                later = next((n for n, v in enumerate(header[number:], start=number + 1) if not _empty(v)), None)
+                sheet.skipped_column = later
+                break
+            empty += 1
+            continue
+        empty = 0
+        sheet.headers[number] = value
+    empty = 0
+    for number, row in enumerate(rows, start=2):
+        cells = {n: row[n - 1] for n in sheet.headers if n <= len(row) and not _empty(row[n - 1])}
+        if not sheet.headers and sheet.first_filled is None and any(not _empty(v) for v in row):
+            sheet.first_filled = number
+        if not cells:
+            empty += 1
+            continue
+        if empty > MAX_EMPTY_ROWS:
+            sheet.skipped_row = number
+            break
+        empty = 0
+        sheet.rows[number] = cells
+    return sheet
+
+
+def _read_text(raw: bytes, file_type: str) -> Book:
+    """A Markdown or CSV form as pyxform reads it (every cell text; no cell addresses)."""
+    from pyxform.xls2json_backends import get_xlsform
+
+    if file_type == ".csv":
+        unknown = _csv_sheet_names(raw)
+        if unknown:  # pyxform would fail on them with a TypeError
+            return Book([name for _line, name in unknown], {}, unknown)
+    data = get_xlsform(raw, file_type=file_type)
+    names = list(data.sheet_names or [])
+    sheets = {}
+    for key in SHEETS:
+        rows = getattr(data, key, None) or []
+        header = getattr(data, f"{key}_header", None) or []
+        if not rows and not header and key not in [n.lower() for n in names]:
+            continue
+        written = list(header[0]) if header else list(dict.fromkeys(k for row in rows for k in row))
+        title = next((n for n in names if n.lower() == key), key)
+        sheet = Sheet(key, title, headers=dict(enumerate(written, start=1)), cells=False)
+        number_of = {h: n for n, h in sheet.headers.items()}
+        for index, row in enumerate(rows):
+            cells = {number_of[h]: v for h, v in row.items() if h in number_of and not _empty(v)}
+            if cells:
+                sheet.rows[index + 2] = cells
+        sheets[key] = sheet
+    return Book(names, sheets)
+
+
+def _csv_sheet_names(raw: bytes) -> list[tuple[int, str]]:
+    """The sheet names in the first column of a CSV form that pyxform does not know, with their lines."""
+    import csv
+
+    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+    out = []
+    for row in reader:
+        name = row[0].strip() if row else ""
+        if name and name.lower() not in _PYXFORM_SHEETS:
+            out.append((reader.line_num, name))
+    return out
