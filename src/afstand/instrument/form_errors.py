@@ -58,7 +58,9 @@ def _place(message: str, book: Book) -> str | None:
     for pattern, column, key in ((_UNKNOWN_TYPE, "type", "type"), (_NO_LABEL, "label", "name")):
         found = pattern.search(message)
         if found:
-            row = book.find_row("survey", {key: found.group(1)}) or _find_lower(book, key, found.group(1))
+            generated = re.fullmatch(r"generated_note_name_(\d+)", found.group(1))  # pyxform's name for a note without one
+            row = int(generated.group(1)) if generated else None
+            row = row or book.find_row("survey", {key: found.group(1)}) or _find_lower(book, key, found.group(1))
             return _at(book, "survey", row, column) if row else None
     found = _NO_ELEMENT.search(message)
     if found:

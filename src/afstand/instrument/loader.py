@@ -26,7 +26,7 @@ from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
 from afstand.instrument.form_errors import check_default_language, choice_filter_warnings, explain, fail, survey_rows
-from afstand.instrument.form_sheets import Book, read_book
+from afstand.instrument.form_sheets import Book, read_book, text
 from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, missing_codes, required_condition
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
 from afstand.instrument.sheet_checks import sheet_problems, sheet_warnings
@@ -113,7 +113,10 @@ def _support(js: dict[str, Any], book: Book | None, label: str) -> FormSupport:
     survey = book.sheets.get("survey") if book is not None else None
     for question in support.questions:
         if survey is not None and question.path in rows:
-            question.where = survey.place(rows[question.path])
+            row = rows[question.path]
+            question.where = survey.place(row)
+            column = next(iter(survey.columns("type")), None)
+            question.type_cell = survey.place(row, column) + f", value {text(survey.value(row, 'type'))!r}"
     return support
 
 

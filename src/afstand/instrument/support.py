@@ -239,6 +239,7 @@ class QuestionSupport:
     status: str
     features: list[Feature] = field(default_factory=list)
     where: str | None = None  # "sheet survey, row 4", set by the loader when it has the sheets
+    type_cell: str | None = None  # "sheet survey, row 4, column 'type' (cell A4), value 'rank lijst'", likewise
 
     def as_dict(self) -> dict:
         return {
@@ -269,7 +270,8 @@ class FormSupport:
         for q in self.questions:
             for f in q.features:
                 if f.status == REFUSED:
-                    where = f"{q.where}: " if q.where else ""
+                    where = q.type_cell if f.kind == "type" and q.type_cell else q.where
+                    where = f"{where}: " if where else ""
                     lines.append(
                         f"{where}question {q.path} ({q.type}): {f.kind} {f.name!r} is not supported" + (f": {f.note}" if f.note else "")
                     )
