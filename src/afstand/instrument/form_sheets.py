@@ -9,9 +9,8 @@ the runs of empty columns and rows where pyxform stops).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +130,8 @@ def text(value: Any) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return f"{value.isoformat()} 00:00:00"  # pyxform reads a date cell as a date and time
     return str(value).replace("\xa0", " ").strip()
 
 
@@ -153,7 +154,7 @@ def read_book(raw: bytes, file_type: str | None) -> Book | None:
     """The survey, choices and settings sheets of a form; ``None`` when they cannot be read here
     (pyxform then says what is wrong with the file)."""
     try:
-        if file_type in (".xlsx", ".xlsm"):
+        if file_type in (".xlsx", ".xlsm", ".xls"):
             return _read_workbook(raw)
         if file_type in (".md", ".csv"):
             return _read_text(raw, file_type)
@@ -171,27 +172,23 @@ def _wanted(names: list[str]) -> dict[str, str]:
 
 
 def _read_workbook(raw: bytes) -> Book:
-    import openpyxl
+    """A workbook (.xlsx, .xlsm or .xls) read with python-calamine, which gives each cell's value
+    as stored (numbers, dates, logical values) and the merged ranges, some 20 times faster than
+    openpyxl (whose read-only mode parses every sheet whole to find its size)."""
+    from python_calamine import CalamineWorkbook
 
-    from afstand.instrument.workbook_files import _sheet_files
-
-    workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    try:
-        names = list(workbook.sheetnames)
-        sheets = {}
-        for name, key in _wanted(names).items():
-            sheets.setdefault(key, _read_rows(key, name, workbook[name].iter_rows(values_only=True)))
-    finally:
-        workbook.close()
-    archive = zipfile.ZipFile(io.BytesIO(raw))
-    for path, name in _sheet_files(archive):
-        sheet = sheets.get(_wanted(names).get(name, ""))
-        if sheet is not None and sheet.title == name:
-            sheet.merged = [m.decode() for m in _MERGED.findall(archive.read(path))]
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    names = list(workbook.sheet_names)
+    sheets = {}
+    for name, key in _wanted(names).items():
+        if key in sheets:
+            continue
+        found = workbook.get_sheet_by_name(name)
+        sheet = _read_rows(key, name, iter(found.to_python(skip_empty_area=False)))
+        ranges = found.merged_cell_ranges or []
+        sheet.merged = [f"{letter(c0 + 1)}{r0 + 1}:{letter(c1 + 1)}{r1 + 1}" for (r0, c0), (r1, c1) in ranges]
+        sheets[key] = sheet
     return Book(names, sheets)
-
-
-_MERGED = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 
 
 def _read_rows(key: str, title: str, rows) -> Sheet:
@@ -212,9 +209,12 @@ def _read_rows(key: str, title: str, rows) -> Sheet:
         sheet.headers[number] = value
     empty = 0
     for number, row in enumerate(rows, start=2):
+        if not sheet.headers:
+            if any(not _empty(v) for v in row):
+                sheet.first_filled = number  # the column names are not in row 1: nothing below is read
+                break
+            continue
         cells = {n: row[n - 1] for n in sheet.headers if n <= len(row) and not _empty(row[n - 1])}
-        if not sheet.headers and sheet.first_filled is None and any(not _empty(v) for v in row):
-            sheet.first_filled = number
         if not cells:
             empty += 1
             continue

@@ -175,6 +175,7 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
     from pyxform.errors import PyXFormError
     from pyxform.xls2xform import convert
 
+    book = read_book(raw, ".xls" if raw.startswith(OLE_MAGIC) else file_type)  # the sheets as the spreadsheet shows them
     if file_type == ".xls" or (file_type is None and raw.startswith(OLE_MAGIC)):
         raw, file_type = xls_to_xlsx(raw, label), ".xlsx"  # python-calamine reads it, never xlrd
     formula = unstored_formula(raw) if file_type in (".xlsx", ".xlsm") else None
@@ -185,7 +186,6 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
             "(the program that saved it did not calculate it): open the form in Excel or LibreOffice and save it, "
             "or type the value instead of the formula"
         )
-    book = read_book(raw, file_type)
     problems = sheet_problems(book) if book is not None else []
     if problems:
         raise InstrumentError(f"{label}: " + "; ".join(problems))
