@@ -1,5 +1,6 @@
 """Benchmark: reading the same responses in each export layout (afstand, Kobo XML with groups and
-split select_multiple columns, ODK Central, Kobo labels).
+split select_multiple columns, ODK Central, Kobo labels, LimeSurvey with question codes and answer
+codes, LimeSurvey with full question texts and full answers).
 
     .venv/bin/python bench/layouts.py [--n 100000]
 
@@ -8,7 +9,9 @@ also as CSV, since writing a large XLSX takes longer than reading it), and times
 ``load_responses`` (read + layout detection + validation) on each. The ODK Central and Kobo labels
 files are also written with a version column whose rows alternate between the study's two
 versions of the form (``FormVersion`` / ``__version__``), read with ``known_versions`` (each row
-as its version asked it; afstand.responses.mixed). Not a test.
+as its version asked it; afstand.responses.mixed). Last, the time of matching the canonical
+file's columns alone (``apply_layout`` on the parsed grid: detection and the table built), which
+the LimeSurvey layouts must not change (they are tried after the canonical layout). Not a test.
 """
 
 from __future__ import annotations
@@ -79,6 +82,28 @@ def layouts(instrument, columns):
     labels_header.append("_uuid")
     labels_cols.append([f"uuid-{i}" for i in range(n)])
     out["kobo-labels"] = (labels_header, labels_cols, ",")
+    # LimeSurvey: LimeSurvey's own columns first; a multiple choice as q[choice] (Y / "" or Yes / No)
+    meta = [("id", "Response ID", [str(i + 1) for i in range(n)]), ("submitdate", "Date submitted", ["2024-01-01 10:00:00"] * n)]
+    for answers in ("codes", "texts"):
+        lime_header = [code if answers == "codes" else text for code, text, _ in meta]
+        lime_cols = [cells for _, _, cells in meta]
+        for h in header:
+            if h not in instrument.items:
+                continue
+            item = instrument.items[h]
+            if item.type == "select_multiple":
+                for choice in item.choice_list.choices:
+                    lime_header.append(f"{h}[{choice.name}]" if answers == "codes" else f"{item.label()} [{choice.label()}]")
+                    yes, no = ("Y", "") if answers == "codes" else ("Yes", "No")
+                    lime_cols.append([yes if v and choice.name in v.split() else no for v in columns[h]])
+                continue
+            lime_header.append(h if answers == "codes" else item.label())
+            if item.choice_list is not None and answers == "texts":
+                lookup = {c.name: c.label() for c in item.choice_list.choices}
+                lime_cols.append([lookup.get(v, "") if v else "" for v in columns[h]])
+            else:
+                lime_cols.append([v or "" for v in columns[h]])
+        out["limesurvey" if answers == "codes" else "limesurvey-labels"] = (lime_header, lime_cols, ";")
     return out
 
 
@@ -121,6 +146,14 @@ def main() -> None:
         seconds = time.perf_counter() - start
         assert responses.layout == name.removesuffix("-mixed"), (name, responses.layout)
         print(f"  {name:18s} {seconds:6.2f} s  ({responses.n_consented} consented, {path.stat().st_size / 1e6:.0f} MB)")
+    from afstand.responses.layouts import apply_layout
+    from afstand.responses.readers import read_csv_grid
+
+    grid = read_csv_grid(files["afstand"])
+    start = time.perf_counter()
+    for _ in range(5):
+        assert apply_layout(grid, instrument).layout == "afstand"
+    print(f"  matching the canonical file's columns (apply_layout): {1000 * (time.perf_counter() - start) / 5:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
 A flush writes k new sign-ups and rewrites the whole table in a fresh random order in one
 transaction (afstand.services.signup_spool). For each table size this fills the table, then
 times one flush of 10 new sign-ups: wall time (on SQLite the time every other writer waits for
-the write lock) and this process's CPU. Not a test.
+the write lock) and this process's CPU. Then, for an ended wave with as many responses, what
+deciding its rest costs (signup_spool.decide: the day of its last batch and two counts of its
+responses since; outside the write, once per ended wave with sign-ups waiting). Not a test.
 """
 
 from __future__ import annotations
@@ -71,6 +73,44 @@ def main() -> None:
             f"{connection.vendor}: a flush of 10 into {n} stored sign-ups: {1000 * wall:.1f} ms wall, {1000 * cpu:.1f} ms CPU here"
             + (f", {1000 * pg:.0f} ms CPU in PostgreSQL" if pg is not None else "")
         )
+
+    decide_cost(study, args.rows, args.db)
+
+
+def decide_cost(study, sizes: list[int], db: str | None) -> None:
+    import uuid
+
+    from django.db import connection
+
+    from afstand.services import signup_spool
+    from afstand.web.models import InstrumentVersion, Response, SignUp, Wave, random_key
+
+    SignUp.objects.all().delete()  # no earlier batch: every response of the wave is counted
+    version = InstrumentVersion.objects.filter(study=study, active=True).order_by("id").first()
+    first = dt.date.today() - dt.timedelta(days=60)
+    Wave.objects.filter(id=version.wave_id).update(ends_on=first + dt.timedelta(days=30))
+    for n in sizes:
+        Response.objects.all().delete()
+        Response.objects.bulk_create(
+            [
+                Response(
+                    id=random_key(),
+                    instrument_version=version,
+                    instance_id=uuid.uuid4(),
+                    public_id=uuid.uuid4().hex[:16],
+                    answers={},
+                    submitted_on=first + dt.timedelta(days=i % 30),
+                    withdrawal_hash=uuid.uuid4().hex,
+                )
+                for i in range(n)
+            ],
+            batch_size=1000,
+        )
+        group = (study.slug, version.wave_id)
+        wall = time.perf_counter()
+        decided = signup_spool.decide({group: 3}, dt.date.today())[group]
+        wall = time.perf_counter() - wall
+        print(f"{connection.vendor}: deciding an ended wave's rest with {n} responses: {1000 * wall:.1f} ms ({decided.state})")
 
 
 if __name__ == "__main__":

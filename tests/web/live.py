@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -160,3 +161,27 @@ def export_rows(db: str, var: Path, instrument: str, out: Path) -> list[dict]:
         raise RuntimeError(result.stderr)
     with out.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def command(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """An ``afstand`` command as cron runs it, with the server's environment (its spool, its database)."""
+    return subprocess.run([EXE, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def post_form(port: int, path: str, fields: dict) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", path, urllib.parse.urlencode(fields), {"Content-Type": "application/x-www-form-urlencoded"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def signup_rows(db_url: str) -> list[tuple]:
+    if db_url.startswith("sqlite"):
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as raw:
+            return raw.execute("SELECT name, signed_up_on FROM afstand_signup").fetchall()
+    import psycopg
+
+    with psycopg.connect(db_url) as raw:
+        return [(n, d.isoformat()) for n, d in raw.execute("SELECT name, signed_up_on FROM afstand_signup").fetchall()]

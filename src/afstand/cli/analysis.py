@@ -22,8 +22,8 @@ def register(sub) -> None:
     p.add_argument(
         "--layout",
         metavar="LAYOUT",
-        help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central, limesurvey, "
-        "ms-forms or spss (default: detected, and named in the output; docs/data-formats.md)",
+        help="force the export layout: afstand, kobo-xml, kobo-labels, odk-central, ms-forms, limesurvey, "
+        "limesurvey-labels or spss (default: detected, and named in the output; docs/data-formats.md)",
     )
     p.add_argument("--study", help="study folder or id (default: $AFSTAND_STUDY, else the bundled study)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")

@@ -1,8 +1,8 @@
 """``afstand signups flush``: the maintenance a cron job runs (docs/deploy.md).
 
-Writes the spooled sign-ups of every study and wave of which at least k wait (in one shuffled
-rewrite of the sign-up table, at a moment no respondent chose: :mod:`afstand.services.signup_spool`),
-then removes what deletes left behind (``VACUUM`` of the sign-up and response tables on
+Writes the spooled sign-ups of every study and wave of which at least k wait, and all the waiting
+sign-ups of every wave whose fieldwork has ended (in one shuffled rewrite of the sign-up table, at
+a moment no respondent chose: :mod:`afstand.services.signup_spool`), then removes what deletes left behind (``VACUUM`` of the sign-up and response tables on
 PostgreSQL, a WAL checkpoint on SQLite: withdrawn answers) and the expired rate-limit counters."""
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ def register(sub) -> None:
     commands = group.add_subparsers(title="signups commands")
     p = commands.add_parser(
         "flush",
-        help="write the sign-ups of every wave with at least k waiting; clean up deleted rows and expired limits",
-        description="Write the spooled sign-ups of every study and wave of which at least k (AFSTAND_SIGNUP_BATCH) wait "
-        "to the database in one shuffled batch, VACUUM the sign-up and response tables (PostgreSQL) or checkpoint "
+        help="write the sign-ups of every wave with at least k waiting or whose fieldwork has ended; clean up deleted rows and expired limits",
+        description="Write the spooled sign-ups of every study and wave of which at least k (AFSTAND_SIGNUP_BATCH) wait, "
+        "and all those of every wave whose fieldwork has ended (its end date has passed; unless fewer than k of its "
+        "responses came in after its previous batch: then they are held), to the database in one shuffled batch, VACUUM the sign-up and response tables (PostgreSQL) or checkpoint "
         "the WAL (SQLite), and delete expired rate-limit counters. Run it from cron (docs/deploy.md).",
     )
     p.add_argument("--db", help=DB_HELP)
@@ -32,7 +33,8 @@ def cmd_flush(args) -> int:
 
     done = scrub.maintenance()
     print(
-        f"wrote {done['written']} sign-ups; {done['waiting']} still waiting (fewer than k in their wave); "
+        f"wrote {done['written']} sign-ups ({done['closed']} the rest of ended waves); {done['waiting']} still waiting "
+        f"({done['open']} in open waves with fewer than k, {done['held']} held in ended waves); "
         f"removed {done['expired']} expired rate-limit counters"
     )
     return 0

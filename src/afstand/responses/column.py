@@ -19,14 +19,35 @@ class Column:
     which is what makes loading 300k responses fast. The distinct values become Python
     strings only when they are first asked for (a column of 300,000 response ids that is
     only checked for duplicates never needs them).
+
+    A column read from a CSV file may hold its index as the parser's (``raw``) with a small
+    table from the parser's dictionary to this one (``remap``: the cells empty after trimming
+    go to −1). ``index`` is made from them when first asked for; :meth:`map` goes from the
+    parser's index to its result in one pass, so a column that is only checked and typed
+    never makes its own index (one pass and one array per column fewer).
     """
 
-    __slots__ = ("index", "_values", "_dictionary")
+    __slots__ = ("_index", "_values", "_dictionary", "_raw", "_remap")
 
-    def __init__(self, values: np.ndarray | None, index: np.ndarray, *, dictionary: pa.Array | None = None) -> None:
+    def __init__(
+        self,
+        values: np.ndarray | None,
+        index: np.ndarray | None,
+        *,
+        dictionary: pa.Array | None = None,
+        raw: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         self._values = values  # object array of distinct, whitespace-trimmed, non-empty strings
         self._dictionary = dictionary  # the same as an Arrow array, until ``values`` is asked for
-        self.index = index  # int32 per row
+        self._index = index  # int32 per row
+        self._raw, self._remap = raw if raw is not None else (None, None)
+
+    @property
+    def index(self) -> np.ndarray:
+        """Per row, the position of its value in ``values``; −1 = empty."""
+        if self._index is None:  # two threads may both make it: the same array, either one kept
+            self._index = self._remap[self._raw]
+        return self._index
 
     @property
     def values(self) -> np.ndarray:
@@ -57,20 +78,27 @@ class Column:
             if not pa.types.is_string(text.type):  # all empty (null) or inferred as numbers: as text
                 text = text.cast(pa.string())
             return cls.from_arrow(pc.dictionary_encode(text))
-        if len(chunks) > 1 and not _same_dictionary(chunks):
-            chunks = pa.chunked_array(chunks).unify_dictionaries().chunks
-        original = chunks[0].dictionary
-        indices = chunks[0].indices if len(chunks) == 1 else pa.concat_arrays([c.indices for c in chunks])
-        index = _int32(indices)
+        # one array: Arrow unifies the chunks' dictionaries while it concatenates (one pass over the rows)
+        whole = chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks)
+        original = whole.dictionary
+        index = _int32(whole.indices)
         dictionary = pc.utf8_trim_whitespace(original)
-        empty = _int32(pc.utf8_length(dictionary)) <= 0  # empty after trimming, or null
-        if empty.any():
-            index = np.append(np.where(empty, -1, np.arange(len(empty), dtype=np.int32)), np.int32(-1))[index]
         trimmed = not pc.all(pc.equal(dictionary, original)).as_py() if len(original) else False
-        column = cls(None, index, dictionary=dictionary)
+        empty = _int32(pc.utf8_length(dictionary)) <= 0  # empty after trimming, or null
+        raw = None
+        if empty.any():
+            # the empty entries leave the dictionary; the index is made from the parser's when asked
+            # for, through ``remap`` (its last entry is for a null cell: −1)
+            kept = np.flatnonzero(~empty).astype(np.int32)
+            remap = np.full(len(empty) + 1, -1, dtype=np.int32)
+            remap[kept] = np.arange(len(kept), dtype=np.int32)
+            dictionary = dictionary.take(pa.Array.from_buffers(pa.int32(), len(kept), [None, pa.py_buffer(kept)]))
+            raw, index = (index, remap), None
+        column = cls(None, index, dictionary=dictionary, raw=raw)
         # a dictionary from pyarrow is unique; trimming can make two entries equal
         if (trimmed or original.null_count) and len(set(column.values.tolist())) != len(column.values):
             values, inverse = np.unique(column.values.astype(str), return_inverse=True)
+            index = column.index
             index = np.where(index >= 0, inverse[np.maximum(index, 0)], -1).astype(np.int32)
             column = cls(values.astype(object), index)
         return column
@@ -84,14 +112,16 @@ class Column:
         return cls(np.array([], dtype=object), np.full(n, -1, dtype=np.int32))
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self._raw if self._index is None else self._index)
 
     def __repr__(self) -> str:
         return f"Column({self.n_values} distinct values, {len(self)} rows)"
 
     @property
     def present(self) -> np.ndarray:
-        return self.index >= 0
+        if self._index is None:
+            return (self._remap >= 0)[self._raw]
+        return self._index >= 0
 
     def map(self, per_value: np.ndarray, missing, rows: np.ndarray | None = None) -> np.ndarray:
         """``per_value[index]`` with ``missing`` where the cell is empty (index −1 → last entry).
@@ -102,7 +132,9 @@ class Column:
         if len(per_value) != self.n_values:
             raise ValueError("one entry per distinct value expected")
         table = np.append(per_value, np.array([missing], dtype=per_value.dtype))
-        return table[self.index if rows is None else self.index[rows]]
+        if self._index is None:  # from the parser's index: its table first (the remap's −1 picks ``missing``)
+            return table[self._remap][self._raw if rows is None else self._raw[rows]]
+        return table[self._index if rows is None else self._index[rows]]
 
     def cell(self, row: int) -> str | None:
         i = self.index[row]
@@ -112,17 +144,9 @@ class Column:
         return self.map(self.values, None).tolist()
 
     def take(self, mask: np.ndarray) -> "Column":
-        return Column(self._values, self.index[mask], dictionary=self._dictionary)
-
-
-def _same_dictionary(chunks: list[pa.DictionaryArray]) -> bool:
-    """Whether all chunks share one dictionary (as after ``unify_dictionaries``): by buffer, else by value."""
-
-    def where(d: pa.Array) -> tuple:
-        return d.offset, len(d), tuple(b.address if b is not None else None for b in d.buffers())
-
-    first = chunks[0].dictionary
-    return all(where(c.dictionary) == where(first) or c.dictionary.equals(first) for c in chunks[1:])
+        if self._index is None:
+            return Column(self._values, None, dictionary=self._dictionary, raw=(self._raw[mask], self._remap))
+        return Column(self._values, self._index[mask], dictionary=self._dictionary)
 
 
 def _int32(array: pa.Array) -> np.ndarray:

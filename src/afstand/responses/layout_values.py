@@ -150,9 +150,22 @@ _TRUE = {"1", "true", "yes", "ja", "x", "y"}  # y: LimeSurvey's multiple choice
 _FALSE = {"0", "false", "no", "nee", "n"}
 
 
-def from_split(names: list[str], indices: dict[str, int], grid: Grid, rows, problems) -> Column:
+def from_split(
+    names: list[str],
+    indices: dict[str, int],
+    grid: Grid,
+    rows,
+    problems,
+    *,
+    typed: frozenset[str] = frozenset(),
+    not_shown: frozenset[str] = frozenset(),
+) -> Column:
     """One 0/1 column per choice (``indices``: choice name → column) → space-separated choice names
-    in the order of ``names`` (empty when no cell is filled)."""
+    in the order of ``names`` (empty when no cell is filled).
+
+    ``typed``: choices whose column holds the text a respondent typed (LimeSurvey's "Other"
+    column ``q[other]``): chosen when not empty. ``not_shown``: cell texts (lower case) that say
+    the question was not shown (LimeSurvey's full answer "N/A"): read as empty cells."""
     n = grid.n_rows
     order = [name for name in names if name in indices]
     chosen = np.zeros((n, len(order)), dtype=bool)
@@ -161,11 +174,14 @@ def from_split(names: list[str], indices: dict[str, int], grid: Grid, rows, prob
         index = indices[name]
         column = grid.columns[index]
         truth = np.zeros(len(column.values), dtype=bool)
+        hidden = np.zeros(len(column.values), dtype=bool)
         for v, text in enumerate(column.values):
             key = text.strip().lower()
             if key.endswith(".0"):
                 key = key[:-2]
-            if key in _TRUE:
+            if key in not_shown:
+                hidden[v] = True
+            elif name in typed or key in _TRUE:
                 truth[v] = True
             elif key not in _FALSE:
                 hits = np.flatnonzero(column.index == v)
@@ -176,7 +192,7 @@ def from_split(names: list[str], indices: dict[str, int], grid: Grid, rows, prob
                         )
                     )
         chosen[:, j] = column.map(truth, False).astype(bool)
-        answered |= column.present
+        answered |= column.present & ~column.map(hidden, False).astype(bool) if hidden.any() else column.present
     labels = np.array(order, dtype=object)
     patterns, inverse = np.unique(chosen, axis=0, return_inverse=True)
     texts = [" ".join(labels[p]) or None for p in patterns]

@@ -19,12 +19,16 @@ Layouts (after KoboToolbox's formpack and ODK Central's CSV export):
                  group headers), answers are choice labels, split columns ``label/choice label``
 ``odk-central``  ODK Central CSV: ``SubmissionDate``, group paths joined by ``-``,
                  ``meta-instanceID``, ``KEY``, ``ReviewState``, ``FormVersion``, …
-``limesurvey``   LimeSurvey, headings "question code" and "answer codes": ``code``, a multiple
-                 choice as ``code[subquestion code]`` holding ``Y`` (or 1) when chosen; ``id``,
-                 ``lastpage``, ``startlanguage``, ``seed``; ``submitdate``, ``startdate``,
-                 ``datestamp``, ``ipaddr``, ``refurl``, ``token`` never read
 ``ms-forms``     Microsoft Forms: headers are labels, answers labels, several choices
                  joined by ``;``; ``Id``, start/end time, name and e-mail
+``limesurvey``   LimeSurvey, "Answer codes": headings "Question code" (``code``, a multiple
+                 choice's ``code[subquestion code]`` holding ``Y`` when chosen), "Full" or
+                 "Abbreviated question text" or "Question code & question text"
+                 (:mod:`afstand.responses.layout_limesurvey`); ``id``, ``lastpage``,
+                 ``startlanguage``, ``seed`` as metadata; ``submitdate``, ``startdate``,
+                 ``datestamp``, ``ipaddr``, ``refurl``, ``token`` never read
+``limesurvey-labels`` the same with "Full answers": answer texts, ``Yes``/``No``/``N/A`` per option;
+                 which of the two a file holds is read from its answers
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ import numpy as np
 
 from afstand.errors import DataError, Problem
 from afstand.instrument.model import Instrument, Item
+from afstand.responses import layout_limesurvey as limesurvey
 from afstand.responses.layout_keys import Target as _Target
 from afstand.responses.layout_keys import keys_by_label, keys_by_name
-from afstand.responses.layout_values import from_labels, from_parts, from_split, from_value_labels
+from afstand.responses.layout_values import from_labels, from_parts, from_split, from_value_labels, recode
 from afstand.responses.layout_values import norm as _norm
 from afstand.responses.mixed import VERSION_COLUMN, read_versions
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, Grid, RawTable
@@ -69,6 +74,16 @@ class Layout:
     #: the group separators the tool lets a researcher choose: each is tried as ``separators``
     #: ``("", sep)`` and ``choice_separators`` ``(sep,)`` (Kobo's "group separator" is free text)
     group_separators: tuple[str, ...] = ()
+    #: the heading styles the tool offers whose keys :mod:`afstand.responses.layout_limesurvey`
+    #: builds: each is tried as ``key_style``
+    heading_styles: tuple[str, ...] = ()
+    key_style: str = ""
+    #: the layout that reads the same headers with answers written the other way (codes, texts):
+    #: which of the two a file is, is read from its answers (:func:`_by_answers`)
+    twin: str | None = None
+    typed_other: bool = False  # the column of a select_multiple's choice "other" holds typed text (q_other's answer)
+    not_shown: frozenset[str] = frozenset()  # texts of a 0/1 column that mean "not shown" (empty)
+    other_code: str = ""  # the code a select_one's "other" is written as
 
     def meta_kind(self, header: str) -> str | None:
         key = header.strip().lower() if self.case_insensitive_meta else header.strip()
@@ -87,6 +102,8 @@ class Layout:
     def variants(self, headers: Sequence[str] = ()) -> list["Layout"]:
         """The layout with each group separator the tool offers (itself when it offers none); a
         separator that no header holds reads like the first, so it is not tried again."""
+        if self.heading_styles:
+            return [replace(self, key_style=s, headers="names" if s == "code" else "labels") for s in self.heading_styles]
         if not self.group_separators:
             return [self]
         first, *others = self.group_separators
@@ -107,6 +124,9 @@ CENTRAL_META = ("SubmissionDate", "meta-instanceID", "KEY", "SubmitterID", "Subm
                 "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "UserAgent",
                 "instanceID", "PARENT_KEY")
 
+LIME_META = tuple(code for code, (kind, _) in limesurvey.META.items() if kind == "meta")
+LIME_IDENTIFYING = tuple(code for code, (kind, _) in limesurvey.META.items() if kind == "dropped")
+
 LAYOUTS: dict[str, Layout] = {
     layout.name: layout
     for layout in (
@@ -119,9 +139,6 @@ LAYOUTS: dict[str, Layout] = {
                id_headers=("KEY", "meta-instanceID", "instanceID"), metadata=CENTRAL_META, metadata_prefixes=("meta-",),
                identifying=("SubmissionDate", "SubmitterID", "SubmitterName", "DeviceID", "UserAgent"),
                version_headers=("FormVersion",)),
-        Layout("limesurvey", "LimeSurvey, question and answer codes", "names", ("",), ("[",), "names", " ",
-               id_headers=("id",), metadata=("lastpage", "startlanguage", "seed"),
-               identifying=("submitdate", "startdate", "datestamp", "ipaddr", "refurl", "token")),
         Layout("ms-forms", "Microsoft Forms export", "labels", ("",), (), "labels", ";",
                id_headers=("id", "nr", "nummer"), case_insensitive_meta=True,
                identifying=("begintijd", "tijd van voltooien", "e-mail", "email", "naam", "laatst gewijzigd",
@@ -129,6 +146,11 @@ LAYOUTS: dict[str, Layout] = {
         Layout("kobo-labels", "KoboToolbox, labels", "labels", ("", "/"), ("/",), "labels", " ",
                id_headers=("_uuid",), metadata=KOBO_META, metadata_prefixes=("_", "meta/", "formhub/"),
                identifying=KOBO_IDENTIFYING, version_headers=("__version__", "_version_"), group_separators=KOBO_SEPARATORS),
+        *(Layout(name, title, "names", ("",), ("[",), values, " ", id_headers=("id",), metadata=LIME_META,
+                 identifying=LIME_IDENTIFYING, heading_styles=limesurvey.STYLES, twin=twin, typed_other=True,
+                 not_shown=limesurvey.NOT_SHOWN, other_code=limesurvey.OTHER_CODE)
+          for name, title, values, twin in (("limesurvey", "LimeSurvey, answer codes", "names", "limesurvey-labels"),
+                                            ("limesurvey-labels", "LimeSurvey, full answers", "labels", "limesurvey"))),
         Layout("spss", "SPSS .sav or Stata .dta (variables named by item, codes with value labels)", "names", ("", "_"), ("_",),
                "names", " ", id_headers=(ID_COLUMN,), metadata=META_COLUMNS + REPEAT_META, version_headers=(VERSION_COLUMN,),
                fold_case=True),
@@ -147,6 +169,7 @@ def layout_names() -> list[str]:
 class _Match:
     layout: Layout
     targets: list[_Target] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the file as a whole (answers that read two ways)
 
     def score(self) -> tuple[int, int, int]:
         unknown = sum(t.kind in ("unknown", "twice", "ambiguous") for t in self.targets)
@@ -176,7 +199,13 @@ def _candidates(grid: Grid, layout: str | None) -> list[Layout]:
     if layout:
         return LAYOUTS[layout].variants(grid.headers)
     stat = grid.value_labels is not None
-    return [v for name, lay in LAYOUTS.items() if (name in STAT_LAYOUTS) == stat for v in lay.variants(grid.headers)]
+    names = list(LAYOUTS)
+    return [
+        v
+        for name, lay in LAYOUTS.items()
+        if (name in STAT_LAYOUTS) == stat and not (lay.twin and names.index(lay.twin) < names.index(name))  # read via its twin
+        for v in lay.variants(grid.headers)
+    ]
 
 
 def _best(grid: Grid, forms: list[Instrument], layout: str | None) -> _Match:
@@ -187,7 +216,26 @@ def _best(grid: Grid, forms: list[Instrument], layout: str | None) -> _Match:
             best = match
         if best.score()[0] == 0 and not any(t.kind == "field" for t in best.targets):
             break  # every column read as a question or the tool's own: no later layout reads more
-    return best
+    return _by_answers(grid, forms, best) if layout is None and best.layout.twin else best
+
+
+def _by_answers(grid: Grid, forms: list[Instrument], match: _Match) -> _Match:
+    """Of a layout and its twin (the same headers, answers as codes or as texts), the one the
+    file's answers are written in; answers that both read, as different choices, are refused."""
+    style, clash = limesurvey.answer_style(grid, forms, match.targets)
+    layout = match.layout
+    if (style == "texts") != (layout.values == "labels"):
+        layout = replace(LAYOUTS[layout.twin], key_style=layout.key_style, headers=layout.headers)
+    out = _Match(layout, match.targets)
+    if clash is not None:
+        index, value = clash
+        names = sorted((layout.name, layout.twin))
+        message = (
+            "the answers read as answer codes and as full answers, meaning other choices; "
+            f"say which with --layout {names[0]} (codes) or --layout {names[1]} (texts)"
+        )
+        out.problems.append(Problem(grid.file, message, row=1, column=grid.where(index), value=value))
+    return out
 
 
 def pick_table(
@@ -212,8 +260,11 @@ def pick_table(
 
 
 def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
-    build = keys_by_label if layout.headers == "labels" else keys_by_name
-    keys = build(forms, layout.separators, layout.choice_separators)
+    if layout.key_style:
+        keys = limesurvey.keys(forms, layout.key_style, grid.headers)
+    else:
+        build = keys_by_label if layout.headers == "labels" else keys_by_name
+        keys = build(forms, layout.separators, layout.choice_separators)
     used: set[tuple[str, str | None, int | None]] = set()
     match = _Match(layout)
     last_item: str | None = None
@@ -258,7 +309,8 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
         if chosen is None:
             match.targets.append(_Target("twice", candidates[0].name))
             continue
-        used.add((chosen.kind, chosen.name, chosen.choice))
+        if not layout.key_style or chosen.kind in ("item", "choice", "part"):  # LimeSurvey: "[Comment]" for every option
+            used.add((chosen.kind, chosen.name, chosen.choice))
         if chosen.kind in ("item", "field"):
             last_item = chosen.name
         match.targets.append(chosen)
@@ -282,7 +334,7 @@ def _folded(keys: dict[str, list[_Target]]) -> dict[str, list[_Target]]:
 def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
     instrument = forms[0]
     layout = match.layout
-    problems: list[Problem] = []
+    problems: list[Problem] = list(match.problems)
     whole: dict[str, int] = {}
     split: dict[str, dict[str, int]] = defaultdict(dict)
     parts: dict[str, dict[int, int]] = defaultdict(dict)
@@ -321,6 +373,8 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
                     grid.file, "this header matches several questions of the form; use an export with full group paths", row=1, column=where
                 )
             )
+        elif layout.key_style:
+            problems.append(Problem(grid.file, limesurvey.unknown_message(instrument.form_id), row=1, column=where))
         else:
             what = "question" if layout.headers == "labels" else "item"
             how = "label" if layout.headers == "labels" else "name"
@@ -332,7 +386,14 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
     version = read_versions(grid, match.targets, layout.version_headers, forms)
     if version is not None:  # each row's version, as version ids (afstand.responses.versions reads them)
         columns[VERSION_COLUMN], headers[VERSION_COLUMN] = version.column, version.header
-    for name, item in _items(forms).items():
+    items = _items(forms)
+    typed: dict[str, frozenset[str]] = {}
+    if layout.typed_other:  # LimeSurvey's q[other]: the text typed for or_other, also q_other's answer
+        for name, found in split.items():
+            if "other" in found and f"{name}_other" in items:
+                typed[name] = frozenset({"other"})
+                whole.setdefault(f"{name}_other", found["other"])
+    for name, item in items.items():
         definitions = [form.items.get(name) for form in forms]
         if name in whole and (item.type != "select_multiple" or layout.values == "names" or name not in split):
             index = whole[name]
@@ -343,15 +404,28 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
                 column = from_labels(definitions, column, layout.multi_separator, rows, grid.file, headers[name], problems, row_version)
             elif grid.value_labels is not None and grid.value_labels[index] and item.type == "select_one":
                 column = from_value_labels(definitions, column, grid.value_labels[index])
+            elif layout.other_code and item.type == "select_one" and item.choice_list.get("other") is not None:
+                column = recode(column, ["other" if v == layout.other_code else v for v in column.values])
             columns[name] = column
         elif name in split:
             first = min(split[name].values())
             headers[name] = grid.where(first)
             names = list(dict.fromkeys(c.name for d in definitions if d is not None for c in d.choice_list.choices))
-            columns[name] = from_split(names, split[name], grid, rows, problems)
-        elif name in parts:  # a geopoint written as its parts (ODK Central): "lat lon alt accuracy"
+            columns[name] = from_split(
+                names, split[name], grid, rows, problems, typed=typed.get(name, frozenset()), not_shown=layout.not_shown
+            )
+        elif name in parts:  # a geopoint as its parts (ODK Central): "lat lon alt accuracy"; a ranking (LimeSurvey): q[1], q[2], …
             headers[name] = grid.where(min(parts[name].values()))
-            columns[name] = from_parts([grid.columns[parts[name][n]] if n in parts[name] else None for n in range(4)])
+            count = max(parts[name]) + 1 if item.type == "rank" else 4
+            pieces = [grid.columns[parts[name][n]] if n in parts[name] else None for n in range(count)]
+            if item.type == "rank" and layout.values == "labels":  # each rank's label → its choice's name
+                one = [replace(d, type="select_one") if d is not None else None for d in definitions]
+                where_part = {n: grid.where(i) for n, i in parts[name].items()}
+                pieces = [
+                    from_labels(one, p, " ", rows, grid.file, where_part[n], problems) if p is not None else None
+                    for n, p in enumerate(pieces)
+                ]
+            columns[name] = from_parts(pieces)
     for name, found in parts.items():  # a geopoint's parts beside its own column (Kobo): the column is read
         if name in columns and name in whole:
             unused.extend(grid.headers[i] for i in sorted(found.values()))

@@ -350,5 +350,5 @@ def _answers_without_consent(raw: RawTable, instrument: Instrument, consented: n
     any_answer = np.zeros(len(others), dtype=bool)
     for name, column in raw.columns.items():
         if name in instrument.items and name != instrument.consent_item:
-            any_answer |= column.index[others] >= 0
+            any_answer |= column.map(np.ones(column.n_values, dtype=bool), False, others)
     return int(any_answer.sum())

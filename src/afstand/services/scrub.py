@@ -42,14 +42,16 @@ def after_delete(*models) -> bool:
 
 def maintenance() -> dict[str, int]:
     """What ``afstand signups flush`` (cron) does: write the sign-ups of every wave with at least k
-    waiting (the flush vacuums the sign-up table), vacuum the response table (withdrawn answers),
-    delete expired rate-limit counters. The counts."""
+    waiting and the rest of every closed wave (the flush vacuums the sign-up table), vacuum the
+    response table (withdrawn answers), delete expired rate-limit counters. The counts: ``written``
+    (``closed`` of them the rest of closed waves), ``waiting`` (``open``: fewer than k in an open
+    wave; ``held``: a closed wave's rest with too few responses after its last batch)."""
     from afstand.services import signup_spool
     from afstand.web.models import Response
 
-    written = signup_spool.flush()
+    done = signup_spool.flush_report()
     after_delete(Response)
-    return {"written": written, "waiting": len(signup_spool.pending()), "expired": sweep_limits()}
+    return {**done, "waiting": len(signup_spool.pending()), "expired": sweep_limits()}
 
 
 def sweep_limits() -> int:

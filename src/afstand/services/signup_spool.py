@@ -21,15 +21,32 @@ So a sign-up never goes to the database on its own:
    rows, old and new, in a fresh random order. Every live row then carries the same transaction
    id, physical order and rowids are a random permutation, and the table's content says only which
    sign-ups came before the last flush — in groups of at least k *per study and wave*.
-3. **No date of its own.** A stored sign-up's date (``signed_up_on``) is the date of the flush
+3. **A closed wave: the rest, whatever their number.** Once a wave's fieldwork has ended (its
+   ``ends_on`` is before the flush's day, so no respondent can answer it any more) a flush writes
+   all its waiting sign-ups, even fewer than k (:func:`decide`). A batch says "these people signed
+   up after the wave's previous batch": their answers are among the wave's responses that came in
+   since then. While the wave is open, k sign-ups per batch keep that a matter of at least k
+   people; for the closed wave's rest the guarantee comes from the responses instead: it is
+   written only when at least k of the wave's responses are dated after its previous batch (all
+   its responses when it has none), or none is dated on or after that batch's day (late sign-ups
+   after the closing batch). Otherwise the rest is *held* (the owner's page says why) until
+   retention removes it. Nothing records a wave as closed: each flush reads ``ends_on`` on its own
+   day, so a wave whose end date is moved later is open again, and a sign-up made then waits for k
+   others or the new end like any other. The date
+   of each wave's latest batch is also kept in the spool (``.last-batches``), so that deleting
+   stored sign-ups by hand does not widen that window. The owner never sees how many sign-ups of
+   an open wave wait while fewer than k do (:func:`status`): counting them between two looks would
+   pin each one to the response just before it, and a closed wave's rest of n would then be n
+   people pinned to n responses.
+4. **No date of its own.** A stored sign-up's date (``signed_up_on``) is the date of the flush
    that wrote it, the same for its whole batch (retention counts from it): it cannot be joined to
-   a response's date. The owner sees only stored sign-ups (no date column) and the number
-   still waiting, never a spooled one.
-4. **No dead generations.** On PostgreSQL the rewrite leaves the previous generation of the table
+   a response's date. The owner sees only stored sign-ups (no date column) and, per wave, what
+   waits (:func:`status`; the number only where it names nobody, point 3), never a spooled one.
+5. **No dead generations.** On PostgreSQL the rewrite leaves the previous generation of the table
    as dead tuples (their ``xmin`` and membership give away the batches): the sign-up table is
    vacuumed (``VACUUM``) right after the commit. On SQLite (``secure_delete``) the WAL is checkpointed.
    WAL archives and physical backups still keep the history (docs/security.md).
-5. **Exactly once.** Each spooled sign-up carries its random primary key; the flush inserts a key
+6. **Exactly once.** Each spooled sign-up carries its random primary key; the flush inserts a key
    once, and deletes its spool files only after the commit. A crash between the commit and the
    deletion leaves files whose keys are stored already: the next flush skips them.
 """
@@ -44,15 +61,17 @@ import hmac
 import json
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
 
 from afstand.services import scrub
-from afstand.web.models import SignUp, Study, Wave, random_key
+from afstand.web.models import Response, SignUp, Study, Wave, random_key
 
 FIELDS = ("purpose", "name", "email", "phone", "availability")
+BATCHES = ".last-batches"  # not *.json (a spooled sign-up): the day of each wave's latest batch (module docstring, point 3)
 
 
 def spool_dir() -> Path:
@@ -132,35 +151,138 @@ def _locked(folder: Path, wait: bool):
         os.close(fd)  # releases the lock
 
 
-def _ready(entries: list[tuple[Path, dict]], force: bool, study_slug: str | None) -> list[tuple[Path, dict]]:
+@dataclass(frozen=True)
+class Group:
+    """The sign-ups of one study and wave waiting in the spool, and what a flush on ``today`` does
+    with them (:func:`decide`).
+
+    ``state``: ``"ready"`` (at least k wait: written), ``"closed"`` (the wave's fieldwork has
+    ended: written whatever their number), ``"held"`` (the wave has ended, but fewer than k of its
+    responses came in after its previous batch: kept, see the module's point 3), ``"open"`` (fewer
+    than k wait and the wave is still open, or has not started: kept)."""
+
+    study: str
+    wave: Wave | None  # None: sign-ups kept from before waves (or a wave deleted since)
+    waiting: int
+    state: str
+    after: int | None = None  # closed waves: the wave's responses dated after its previous batch
+
+    @property
+    def writable(self) -> bool:
+        return self.waiting > 0 and self.state in ("ready", "closed")
+
+
+def closed(wave: Wave | None, today: dt.date) -> bool:
+    """Whether the wave's fieldwork has ended: no respondent can answer it on ``today`` any more
+    (its links answer 410 from the day after ``ends_on``, :func:`afstand.services.waves.closure`)."""
+    return wave is not None and wave.ends_on is not None and wave.ends_on < today
+
+
+def decide(sizes: dict[tuple, int], today: dt.date) -> dict[tuple, Group]:
+    """What a flush on ``today`` does with each group ``(study slug, wave id)`` of ``sizes`` sign-ups."""
+    k = settings.AFSTAND_SIGNUP_BATCH
+    ids = {wave for _, wave in sizes if wave is not None}
+    waves = {w.id: w for w in Wave.objects.select_related("study").filter(id__in=ids)}
+    remembered = _batches(spool_dir())
+    out = {}
+    for (slug, wave_id), n in sizes.items():
+        wave = waves.get(wave_id) if wave_id is not None else None
+        if wave is not None and wave.study.slug != slug:
+            wave = None
+        if n >= k:
+            out[slug, wave_id] = Group(slug, wave, n, "ready")
+        elif closed(wave, today):
+            since = _last_batch(wave, remembered)
+            responses = Response.objects.filter(instrument_version__wave=wave)
+            if since is None:
+                after = any_after = responses.count()
+            else:  # a response dated the batch's own day may have come before or after it
+                after = responses.filter(submitted_on__gt=since).count()
+                any_after = responses.filter(submitted_on__gte=since).count()
+            out[slug, wave_id] = Group(slug, wave, n, "closed" if any_after == 0 or after >= k else "held", after)
+        else:
+            out[slug, wave_id] = Group(slug, wave, n, "open")
+    return out
+
+
+def _last_batch(wave: Wave, remembered: dict[str, str]) -> dt.date | None:
+    """The day the wave's latest batch was written: the latest date among its stored sign-ups,
+    or the one the spool remembers (it outlives a deletion by hand), whichever is later."""
+    stored = SignUp.objects.filter(wave=wave).order_by("-signed_up_on").values_list("signed_up_on", flat=True).first()
+    kept = remembered.get(_batch_key(wave.study.slug, wave.id))
+    dates = [d for d in (stored, dt.date.fromisoformat(kept) if kept else None) if d is not None]
+    return max(dates) if dates else None
+
+
+def _batch_key(slug: str, wave_id: int | None) -> str:
+    return f"{slug}/{wave_id}"
+
+
+def _batches(folder: Path) -> dict[str, str]:
+    try:
+        found = json.loads((folder / BATCHES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _remember(folder: Path, groups, today: dt.date) -> None:
+    """Keep the day of each group's latest batch in the spool (durably, under the flush lock)."""
+    kept = _batches(folder)
+    kept.update({_batch_key(slug, wave): today.isoformat() for slug, wave in groups})
+    tmp = folder / f".{secrets.token_hex(16)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, json.dumps(kept, sort_keys=True).encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, folder / BATCHES)
+
+
+def _sizes(entries, study_slug: str | None = None) -> dict[tuple, int]:
     sizes: dict[tuple, int] = {}
-    for _, e in entries:
-        sizes[_group(e)] = sizes.get(_group(e), 0) + 1
-    return [
-        (path, e)
-        for path, e in entries
-        if (study_slug is None or e.get("study") == study_slug) and (force or sizes[_group(e)] >= settings.AFSTAND_SIGNUP_BATCH)
-    ]
+    for e in entries:
+        if study_slug is None or e.get("study") == study_slug:
+            sizes[_group(e)] = sizes.get(_group(e), 0) + 1
+    return sizes
 
 
 def flush(force: bool = False, study_slug: str | None = None, today: dt.date | None = None) -> int:
-    """Write the spooled sign-ups of every study and wave (of one study with ``study_slug``) of
-    which at least k wait (or all, with ``force``) to the database, dated ``today`` (the flush's
-    date, the same for the whole batch): the number written. The others stay in the spool.
+    """Write the spooled sign-ups of every study and wave (of one study with ``study_slug``) that
+    :func:`decide` finds writable on ``today`` — at least k wait, or the wave's fieldwork has ended
+    — (or all, with ``force``) to the database, dated ``today`` (the flush's date, the same for
+    the whole batch): the number written. The others stay in the spool.
 
     Called by ``afstand signups flush`` (cron), ``afstand purge`` and the owner's button, never in
-    a respondent's request. ``force`` is for tests only; it may write a batch smaller than k."""
+    a respondent's request. ``force`` is for tests only; it may write any batch."""
+    return flush_report(force, study_slug, today)["written"]
+
+
+def flush_report(force: bool = False, study_slug: str | None = None, today: dt.date | None = None) -> dict[str, int]:
+    """:func:`flush`, with what it did: ``written`` (sign-ups stored), ``closed`` (of them, the rest
+    of closed waves, fewer than k), ``open`` and ``held`` (sign-ups still waiting, by state)."""
+    today = today or dt.date.today()
     folder = spool_dir()
     with _locked(folder, wait=True):  # a second flush (cron and the owner's button) waits, then finds nothing
-        ready = _ready(_entries(folder), force, study_slug)
+        entries = _entries(folder)
+        groups = decide(_sizes((e for _, e in entries), study_slug), today)
+        chosen = {key for key, group in groups.items() if force or group.writable}
+        ready = [(path, e) for path, e in entries if _group(e) in chosen]
+        report = {
+            state: sum(g.waiting for key, g in groups.items() if key not in chosen and g.state == state) for state in ("open", "held")
+        }
+        report["closed"] = sum(g.waiting for key, g in groups.items() if key in chosen and g.state == "closed")
+        report["written"] = 0
         if not ready:
-            return 0
-        written = rewrite([e for _, e in ready], today=today)
+            return report
+        report["written"] = rewrite([e for _, e in ready], today=today)
+        _remember(folder, chosen, today)
         for path, _ in ready:
             path.unlink(missing_ok=True)
         _fsync_dir(folder)
     scrub.after_delete(SignUp)
-    return written
+    return report
 
 
 def rewrite(new: list[dict], today: dt.date | None = None) -> int:
@@ -232,16 +354,21 @@ def _reorder(table: str, order: list[int]) -> None:
         raise RuntimeError(f"sign-up flush: {written} rows written again of {deleted}")  # rolls the flush back
 
 
-def waiting(study: Study, wave: Wave | None = None) -> dict[str, int]:
-    """How many sign-ups of a study (of one wave, or of all) wait in the spool, and how many of
-    them a flush would write now (their wave has at least k waiting)."""
-    spooled = pending(study.slug)
-    entries = [e for e in spooled if wave is None or e.get("wave") == wave.id]
-    sizes: dict[tuple, int] = {}
-    for e in spooled:
-        sizes[_group(e)] = sizes.get(_group(e), 0) + 1
-    ready = sum(1 for e in entries if sizes[_group(e)] >= settings.AFSTAND_SIGNUP_BATCH)
-    return {"waiting": len(entries), "ready": ready, "k": settings.AFSTAND_SIGNUP_BATCH}
+def status(study: Study, wave: Wave | None = None, today: dt.date | None = None) -> list[Group]:
+    """What waits of a study, per wave (of one wave, or of all, oldest first; sign-ups without a
+    wave last, when some wait), as :func:`decide` finds it on ``today``. For the owner's page,
+    which shows the number only of groups that are not ``"open"`` (see the module's point 3)."""
+    today = today or dt.date.today()
+    sizes = _sizes(e for e in pending(study.slug) if wave is None or e.get("wave") == wave.id)
+    waves = [wave] if wave is not None else list(Wave.objects.filter(study=study).order_by("id"))
+    for w in waves:
+        sizes.setdefault((study.slug, w.id), 0)
+    groups = decide(sizes, today)
+    out = [groups[study.slug, w.id] for w in waves]
+    if wave is None:
+        known = {w.id for w in waves}
+        out += [g for (_, wave_id), g in groups.items() if wave_id not in known]
+    return out
 
 
 def stored_for(study: Study, wave: Wave | None = None) -> list[dict]:
@@ -256,7 +383,7 @@ def stored_for(study: Study, wave: Wave | None = None) -> list[dict]:
 
 def all_for(study: Study, wave: Wave | None = None) -> list[dict]:
     """Every sign-up of a study (of one wave, or of all), stored or spooled, in random-key order
-    (for maintenance and tests; the owner sees :func:`stored_for` and :func:`waiting` only)."""
+    (for maintenance and tests; the owner sees :func:`stored_for` and :func:`status` only)."""
     rows = stored_for(study, wave)
     stored = {r["id"] for r in rows}
     labels = dict(Wave.objects.filter(study=study).values_list("id", "label"))

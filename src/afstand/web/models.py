@@ -133,7 +133,8 @@ class SignUp(models.Model):
     It belongs to the wave whose link the respondent came through (listed, exported and purged per
     wave); none for sign-ups kept before waves in a study that has several. A wave's sign-ups reach
     this table only in groups of at least k (``AFSTAND_SIGNUP_BATCH``), so the wave column never
-    singles out fewer than k people (:mod:`afstand.services.signup_spool`)."""
+    singles out fewer than k people, or as the rest of a wave whose fieldwork has ended, when at
+    least k of its responses came in since its previous batch (:mod:`afstand.services.signup_spool`)."""
 
     PURPOSES = [("loterij", _("Lottery")), ("focusgroep", _("Focus group"))]
     id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)

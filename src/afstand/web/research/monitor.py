@@ -8,13 +8,13 @@ from django.contrib.auth import user_logged_in, user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext
 
-from afstand.services import AfstandError, access, signup_spool, studies, submissions
+from afstand.services import AfstandError, access, studies, submissions
 from afstand.services import exports as exporter
 from afstand.services.access import EXPORT_ROLES, audit
-from afstand.web.models import InstrumentVersion, SignUp
+from afstand.web.models import InstrumentVersion
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -37,6 +37,7 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 from afstand.web.research.login import LOGIN_ATTEMPTS, LoginView  # noqa: E402,F401  (the login page and its limits)
+from afstand.web.research.signups import signups  # noqa: E402,F401  (the owner's sign-ups page)
 
 
 @login_required
@@ -106,60 +107,3 @@ def download(request: HttpRequest, study: str, instrument: str, fmt: str) -> Htt
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
-
-
-SIGNUP_FIELDS = ("purpose", "name", "email", "phone", "availability", "wave")  # no date: a sign-up has none of its own
-
-
-@login_required
-def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
-    """Lottery and focus-group sign-ups (of one wave with ``?meting=``, or of all): owners only, in
-    random order, never beside any answer. Only stored sign-ups (written in batches of at least k)
-    and the number still waiting: a spooled sign-up is never shown (the difference between two
-    looks would name the person who just answered). POST writes the waiting sign-ups now (the end
-    of fieldwork), refused with the reason while no wave has k waiting."""
-    from afstand.services import waves as wave_service
-    from afstand.web.research.waves import chosen_wave, switcher
-
-    membership = access.membership(request.user, study, {"owner"})
-    wave = chosen_wave(request, membership.study)
-    chosen = wave_service.wave_by_label(membership.study, wave) if wave else None
-    message, status = "", 200
-    if request.method == "POST" and fmt == "html":
-        counts = signup_spool.waiting(membership.study)
-        if counts["ready"]:
-            written = signup_spool.flush(study_slug=membership.study.slug)
-            audit(request.user, "signups-written", f"{study} ({written} sign-ups)")
-            return redirect(request.get_full_path())
-        message, status = (
-            gettext(
-                "Nothing was written: %(waiting)d sign-ups are waiting, but sign-ups are written only in groups of at least "
-                "%(k)d of one wave, so that nobody can link a name to answers. They are kept until more sign up, or until "
-                "the retention period ends."
-            )
-            % counts,
-            409,
-        )
-    found = signup_spool.stored_for(membership.study, chosen)
-    rows = [tuple(r[f] for f in SIGNUP_FIELDS) for r in found]
-    audit(request.user, "signups", f"{study}{'/' + wave if wave else ''}.{fmt} ({len(rows)} sign-ups)")
-    if fmt == "csv":
-        buffer = io.BytesIO()
-        exporter.write(list(SIGNUP_FIELDS), [list(r) for r in rows], "csv", buffer, spreadsheet=True)
-        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES["csv"])
-        name = f"aanmeldingen-{membership.study.slug}{'-' + wave if wave else ''}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    labels = dict(SignUp.PURPOSES)
-    return render(
-        request,
-        "afstand/research/signups.html",
-        {
-            "study": membership.study,
-            "rows": [(labels.get(r[0], r[0]),) + r[1:] for r in rows],
-            "waiting": signup_spool.waiting(membership.study, chosen),
-            "message": message,
-            **switcher(request, membership.study, wave),
-        },
-        status=status,
-    )
