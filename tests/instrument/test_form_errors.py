@@ -86,3 +86,14 @@ def test_several_mistakes_are_listed_at_once():
     assert "sheet survey, row 2, column 'type' (cell A2): empty" in message
     assert "sheet survey, row 3, column 'type' (cell A3): empty" in message
     assert "sheet settings, row 3: a second row of settings" in message
+
+
+def test_a_value_in_a_column_without_a_name_is_kept_with_a_warning():
+    """pyxform skips such a column (a note beside the form, or a forgotten column name): the form
+    loads, and the warning says which cell is not read."""
+    raw = workbook({"survey": [S, ["text", "a", "A", None, "nog vragen?"]]})
+    instrument = load_instrument(raw, name="notitie.xlsx")
+    assert any(
+        w.startswith("notitie.xlsx: sheet survey, row 2 (cell E2): value 'nog vragen?' is in a column without a name in row 1")
+        for w in instrument.warnings
+    ), instrument.warnings

@@ -19,6 +19,7 @@ SHEETS = ("survey", "choices", "settings")
 _PYXFORM_SHEETS = {"survey", "choices", "settings", "external_choices", "osm", "entities"}
 MAX_EMPTY_COLUMNS = 20  # pyxform stops reading column names after a run of this many empty ones
 MAX_EMPTY_ROWS = 60  # and a sheet after a run of this many empty rows
+MAX_UNNAMED = 3  # cells in columns without a name that are warned about
 
 # the first part of a column name -> the column pyxform reads it as (pyxform.aliases, for the columns checked here)
 _ALIASES = {
@@ -49,6 +50,10 @@ class Sheet:
     skipped_column: int | None = None  # a column name after a run of empty ones, which pyxform does not read
     skipped_row: int | None = None  # a filled row after a run of empty rows, which pyxform does not read
     first_filled: int | None = None  # the first filled row when row 1 is empty
+    empty: bool = False  # a Markdown or CSV sheet without even column names (pyxform fails on it)
+    width: int = 0  # the cells of row 1 in a Markdown or CSV sheet (named or not)
+    unnamed: list[tuple[int, int, Any]] = field(default_factory=list)  # (row, column, value) in a column without a name
+    overflow: list[tuple[int, int, Any]] = field(default_factory=list)  # (row, cell, value) beyond the named columns
     cells: bool = True  # a workbook (cells have addresses), not Markdown or CSV
 
     def columns(self, name: str) -> list[int]:
@@ -81,6 +86,7 @@ class Book:
     sheet_names: list[str]
     sheets: dict[str, Sheet]
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (line, name): a CSV form's sheet names pyxform cannot take
+    repeated: list[tuple[int, str, int]] = field(default_factory=list)  # (line, name, first line): a sheet started twice
 
     def find_row(self, key: str, match: dict[str, str], occurrence: int = 1) -> int | None:
         """The row number of the ``occurrence``-th row whose columns (by pyxform's names) hold ``match``."""
@@ -215,6 +221,8 @@ def _read_rows(key: str, title: str, rows) -> Sheet:
                 break
             continue
         cells = {n: row[n - 1] for n in sheet.headers if n <= len(row) and not _empty(row[n - 1])}
+        if len(sheet.unnamed) < MAX_UNNAMED and len(cells) < sum(1 for v in row if not _empty(v)):
+            sheet.unnamed += [(number, n, v) for n, v in enumerate(row, start=1) if n not in sheet.headers and not _empty(v)][:1]
         if not cells:
             empty += 1
             continue
@@ -227,41 +235,92 @@ def _read_rows(key: str, title: str, rows) -> Sheet:
 
 
 def _read_text(raw: bytes, file_type: str) -> Book:
-    """A Markdown or CSV form as pyxform reads it (every cell text; no cell addresses)."""
-    from pyxform.xls2json_backends import get_xlsform
-
+    """A Markdown or CSV form: each sheet's rows as pyxform's own table reader splits them (every
+    cell text; no cell addresses; rows numbered as pyxform numbers them, so a ``[row : N]`` of its
+    messages and ours agree). Unlike pyxform's dictionaries, a column name that is there twice stays
+    visible (pyxform keeps the last one silently)."""
+    text = raw.decode("utf-8")
     if file_type == ".csv":
-        unknown = _csv_sheet_names(raw)
+        tables, unknown, starts = _csv_tables(text)
         if unknown:  # pyxform would fail on them with a TypeError
             return Book([name for _line, name in unknown], {}, unknown)
-    data = get_xlsform(raw, file_type=file_type)
-    names = list(data.sheet_names or [])
+    else:
+        from pyxform.xls2json_backends import _md_table_to_ss_structure
+
+        tables = {str(name): list(rows) for name, rows in _md_table_to_ss_structure(text).items() if name}
+        starts = _md_sheet_starts(text)
+    names = list(tables)
+    first: dict[str, int] = {}
+    repeated = []
+    for line, name in starts:  # pyxform keeps only the last table of a name (Markdown) or mixes them (CSV)
+        if name.lower() in first:
+            repeated.append((line, name, first[name.lower()]))
+        first.setdefault(name.lower(), line)
+    if repeated:
+        return Book(names, {}, repeated=repeated)
     sheets = {}
-    for key in SHEETS:
-        rows = getattr(data, key, None) or []
-        header = getattr(data, f"{key}_header", None) or []
-        if not rows and not header and key not in [n.lower() for n in names]:
-            continue
-        written = list(header[0]) if header else list(dict.fromkeys(k for row in rows for k in row))
-        title = next((n for n in names if n.lower() == key), key)
-        sheet = Sheet(key, title, headers=dict(enumerate(written, start=1)), cells=False)
-        number_of = {h: n for n, h in sheet.headers.items()}
-        for index, row in enumerate(rows):
-            cells = {number_of[h]: v for h, v in row.items() if h in number_of and not _empty(v)}
-            if cells:
-                sheet.rows[index + 2] = cells
-        sheets[key] = sheet
+    for name, key in _wanted(names).items():
+        if key not in sheets:
+            sheets[key] = _table(key, name, tables[name], file_type)
+    for name in names:  # pyxform fails on any sheet it reads that is empty in a Markdown form (IndexError)
+        if file_type == ".md" and name.lower() in _PYXFORM_SHEETS and not tables[name]:
+            sheets.setdefault(name.lower(), Sheet(name.lower(), name, cells=False, empty=True))
     return Book(names, sheets)
 
 
-def _csv_sheet_names(raw: bytes) -> list[tuple[int, str]]:
-    """The sheet names in the first column of a CSV form that pyxform does not know, with their lines."""
+def _table(key: str, title: str, rows: list, file_type: str) -> Sheet:
+    sheet = Sheet(key, title, cells=False)
+    if not rows:
+        sheet.empty = file_type == ".md"
+        return sheet
+    sheet.headers = {n: h for n, h in enumerate(rows[0], start=1) if not _empty(h)}
+    width = sheet.width = len(rows[0])
+    for index, row in enumerate(rows[1:]):
+        cells = {n: row[n - 1] for n in sheet.headers if n <= len(row) and not _empty(row[n - 1])}
+        if cells:
+            sheet.rows[index + 2] = cells
+        if len(sheet.unnamed) < MAX_UNNAMED:
+            sheet.unnamed += [(index + 2, n, v) for n, v in enumerate(row[:width], start=1) if n not in sheet.headers and not _empty(v)][:1]
+        sheet.overflow += [(index + 2, n, v) for n, v in enumerate(row[width:], start=width + 1) if not _empty(v)][:1]
+    return sheet
+
+
+def _md_sheet_starts(text: str) -> list[tuple[int, str]]:
+    """The lines of a Markdown form that start a sheet (a name in the first column), as pyxform reads them."""
+    from pyxform.xls2json_backends import MD_CELL, MD_COMMENT, MD_COMMENT_INLINE, MD_PIPE_OR_ESCAPE, MD_SEPARATOR
+
+    out = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if MD_COMMENT.match(line):
+            continue
+        inline = MD_COMMENT_INLINE.match(line)
+        line = inline.groups()[0] if inline else line
+        cells = MD_CELL.match(line)
+        if cells and not MD_SEPARATOR.match(cells.groups()[0]):
+            first = MD_PIPE_OR_ESCAPE.split(cells.groups()[0])[0].strip()
+            if first:
+                out.append((number, first))
+    return out
+
+
+def _csv_tables(text: str) -> tuple[dict[str, list], list[tuple[int, str]], list[tuple[int, str]]]:
+    """A CSV form's sheets as pyxform reads them (the sheet names in the first column, a row whose
+    other cells are all empty skipped), the sheet names pyxform does not know and every sheet's
+    first line."""
     import csv
 
-    reader = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
-    out = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    tables: dict[str, list] = {}
+    unknown, starts = [], []
+    current: list | None = None
     for row in reader:
         name = row[0].strip() if row else ""
-        if name and name.lower() not in _PYXFORM_SHEETS:
-            out.append((reader.line_num, name))
-    return out
+        if name:
+            if name.lower() not in _PYXFORM_SHEETS:
+                unknown.append((reader.line_num, name))
+            starts.append((reader.line_num, name))
+            current = tables.setdefault(name, [])
+        content = [v.strip() for v in row[1:]]
+        if current is not None and any(content):
+            current.append(content)
+    return tables, unknown, starts

@@ -32,6 +32,12 @@ def sheet_problems(book: Book) -> list[str]:
             "names in its first column, each on the line where its sheet starts (a Markdown form is a table: | survey |)"
             for line, name in book.unknown[:MAX_LISTED]
         ]
+    if book.repeated:
+        return [
+            f"line {line}: a second sheet named {name!r} (the first starts on line {first}): XLSForm readers keep only one; "
+            "put its rows in one table"
+            for line, name, first in book.repeated[:MAX_LISTED]
+        ]
     if "survey" not in book.sheets:
         listed = ", ".join(repr(n) for n in book.sheet_names) or "none"
         return [f"the workbook has no sheet named 'survey' (its sheets: {listed}); XLSForm reads the questions from that sheet"]
@@ -39,6 +45,7 @@ def sheet_problems(book: Book) -> list[str]:
         sheet = book.sheets.get(key)
         if sheet is not None:
             out += _layout(sheet)
+    out += [_layout(s)[0] for s in book.sheets.values() if s.key not in SHEETS and s.empty]
     out += _survey(book.sheets["survey"])
     if "choices" in book.sheets:
         out += _choices(book.sheets["choices"])
@@ -52,6 +59,13 @@ def sheet_problems(book: Book) -> list[str]:
 def _layout(sheet: Sheet) -> list[str]:
     """Column names, merged cells, what lies beyond a gap, and cells the spreadsheet turned into dates."""
     out = []
+    if sheet.empty:
+        return [f"{sheet.place()} is empty (not even column names): give it its column names and rows, or delete it"]
+    for row, cell, value in sheet.overflow:
+        out.append(
+            f"{sheet.place(row)}: value {text(value)!r} is in cell {cell} of the row, beyond the {sheet.width} cells of row 1 "
+            f"({_listed(sheet)}): give that column a name in row 1, or remove the value"
+        )
     if not sheet.headers and sheet.first_filled is not None:
         out.append(
             f"{sheet.place(1)} is empty, but XLSForm reads the column names (type, name, label …) from row 1 "
@@ -98,6 +112,12 @@ def sheet_warnings(book: Book) -> list[str]:
     the form shows them as written here (``2024-02-01 00:00:00``), which may not be what was typed."""
     out = []
     for sheet in book.sheets.values():
+        for row, column, value in sheet.unnamed:
+            where = f"{sheet.place(row)} (cell {letter(column)}{row})" if sheet.cells else f"{sheet.place(row)}, cell {column}"
+            out.append(
+                f"{where}: value {text(value)!r} is in a column without a name in row 1, so XLSForm readers skip it: "
+                "name the column in row 1 if it belongs to the form"
+            )
         for row, column, value in _dates(sheet):
             time_default = isinstance(value, dt.time) and _name(sheet, column) == "default"  # 09:30:00 as typed
             if not _structural(sheet, column) and not time_default:
@@ -163,7 +183,7 @@ def _column_number(letters: str) -> int:
 def _survey(sheet: Sheet) -> list[str]:
     out = []
     if not sheet.rows:
-        if sheet.headers or sheet.first_filled is None:
+        if not sheet.empty and (sheet.headers or sheet.first_filled is None):
             out.append(f"{sheet.place()} has no questions (only {'its column names' if sheet.headers else 'empty rows'})")
         return out
     for needed, why in (("type", "every row needs a type (such as text or select_one list)"), ("name", "every question needs a name")):

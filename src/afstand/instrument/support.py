@@ -465,13 +465,15 @@ without `list_name` or `name`; a choice without list name (pyxform drops it); a 
 settings (pyxform reads only the first); a column after 20 empty ones or rows after 60 empty ones
 (pyxform stops reading there); merged cells (pyxform sees the text in the first cell only); a name,
 type, list name or expression that the spreadsheet holds as a date or time (`1-2` typed in Excel);
-a sheet name a CSV form's first column does not know. pyxform's own messages are passed on
+a sheet name a CSV form's first column does not know; in a Markdown or CSV form, an empty sheet, a
+sheet started twice, or a value beyond the cells of row 1. pyxform's own messages are passed on
 unchanged with that place in front (`afstand.instrument.form_errors`); a `default_language` that
 is none of the form's languages is refused after pyxform.
 
 Kept, with a warning that names the place (`afstand instrument show`, `afstand study create`): a
 label, hint or setting the spreadsheet holds as a date or time (it is shown as
-`2024-02-01 00:00:00`), and a `choice_filter` that reads a column the choices do not have (valid
+`2024-02-01 00:00:00`), a value in a column without a name in row 1 (pyxform skips it), and a
+`choice_filter` that reads a column the choices do not have (valid
 XPath; the name reads as empty for every choice; pyxform's own `or_other` example writes
 `pastel=yes` for `pastel='yes'`).
 """.splitlines()
