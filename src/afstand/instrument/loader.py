@@ -150,7 +150,7 @@ def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -
 
 
 CACHE_KIND = "instruments"
-CACHE_FORMAT = 4  # 3: each question carries the parts of pyxform's type dictionary afstand reads (_type_spec); 4: new checks
+CACHE_FORMAT = 4  # 3: each question carries its type dictionary (_type_spec); 4: the sheet checks (older entries skipped them)
 
 
 def _finish(instrument: Instrument, warnings: list[str], label: str) -> Instrument:
