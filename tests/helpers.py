@@ -325,6 +325,22 @@ def formsexport_from_csv(csv_path: Path, instrument, out: Path) -> Path:
     return out
 
 
+def csv_with_cell(
+    header: list[str], body: list[list[str]], row: int | None = None, column: str | None = None, raw: bytes = b"", eol="\n"
+) -> bytes:
+    """A CSV file as csv.writer writes it, with the cell at ``row`` (0: the first response) and
+    ``column`` replaced by ``raw`` exactly as given (an unclosed quote, a bare line break, a NUL)."""
+    import csv
+
+    mark = "MARKEER-DEZE-CEL"
+    body = [list(r) for r in body]
+    if row is not None:
+        body[row][header.index(column)] = mark
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator=eol).writerows([header] + body)
+    return out.getvalue().encode("utf-8").replace(mark.encode(), raw)
+
+
 # --- disclosure control (tests/attack.py) ---
 from tests.attack import (  # noqa: E402, F401
     MINI_STUDY,

@@ -121,22 +121,23 @@ def test_missing_file_and_unknown_format(tmp_path, mini):
 
 
 @pytest.mark.parametrize(
-    ("content", "row", "cells"),
+    ("content", "row", "line", "cells"),
     [
-        (b"a,b,c\n1,2,3\n4,5\n6,7,8\n", 3, 2),  # too few
-        (b'a,b,c\r\n1,2,3\r\n\r\n"x\ny",5,6\r\n4,5,6,7\r\n', 4, 4),  # too many, after a blank line and a value with a line break
-        (b"a;b;c\n1;2;3\n" + b"4;5;6\n" * 3000 + b"7;8\n", 3003, 2),  # semicolons; far down the file
+        (b"a,b,c\n1,2,3\n4,5\n6,7,8\n", 3, 3, 2),  # too few
+        (b'a,b,c\r\n1,2,3\r\n\r\n"x\ny",5,6\r\n4,5,6,7\r\n', 4, 6, 4),  # too many, after a blank line and a value with a line break
+        (b"a;b;c\n1;2;3\n" + b"4;5;6\n" * 3000 + b"7;8\n", 3003, 3003, 2),  # semicolons; far down the file
     ],
 )
-def test_a_row_with_the_wrong_number_of_cells_is_named(tmp_path, mini, content, row, cells):
-    """pyarrow says "Expected 3 columns, got 2" and shows the cells, not where they are: the message names the row."""
+def test_a_row_with_the_wrong_number_of_cells_is_named(tmp_path, mini, content, row, line, cells):
+    """pyarrow says "Expected 3 columns, got 2" and shows the cells, not where they are: the message
+    names the row (as every message counts rows) and the line of the file (as an editor counts them)."""
     path = tmp_path / "uneven.csv"
     path.write_bytes(content)
     with pytest.raises(DataError) as caught:
         load_responses(path, mini)
     (problem,) = caught.value.problems
     assert (problem.row, problem.file) == (row, str(path))
-    assert f"the row has {cells} cells where the header has 3" in problem.message
+    assert f"the row (line {line} of the file) has {cells} cells where the header has 3" in problem.message
     with pytest.raises(DataError) as again:  # the same from bytes
         load_responses(content, mini, name="uneven.csv")
     assert again.value.problems[0].row == row

@@ -33,7 +33,7 @@ def user_with(role: str | None, study: Study | None, name: str = "onderzoeker") 
 
 
 def researcher_urls() -> list[str]:
-    fill = {"study": "werken-op-afstand", "instrument": "clienten", "fmt": "csv", "document": "rapport", "question": "W1"}
+    fill = {"study": "werken-op-afstand", "instrument": "clienten", "fmt": "csv", "document": "rapport", "question": "W1", "wave": "2021"}
     urls = []
 
     def walk(patterns, prefix=""):

@@ -5,7 +5,8 @@ While a wave is open, its sign-ups reach the database only in batches of at leas
 ``afstand signups flush`` and the owner's button write its rest whatever its number — unless fewer
 than k of its responses came in after its previous batch (the batch's date would narrow a name
 down to those few responses): then the rest is held, and the owner's page says why. A wave whose
-end date is moved later is open again: the rule of k applies to it again until it ends again.
+end date is moved later is open again: the rule of k applies to it again until it ends again. The
+sign-up form of an ended wave is closed (410), as its survey link: a sign-up comes while the wave is open.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.web import live
 pytestmark = pytest.mark.django_db
 K = 5
 TODAY = dt.date.today()
-D = TODAY - dt.timedelta(days=30)  # the first day of wave 2021's fieldwork; it ends on D + 10
+D = TODAY - dt.timedelta(days=30)  # the first day of wave 2021's fieldwork; it ends on D + 10 (:func:`end`)
 PASSWORD = "Een-lang-wachtwoord-42"
 
 
@@ -36,8 +37,14 @@ def mini(db, settings):
     study, _ = studies.create_study(
         "mini-studie", "Mini", [studies.Form("mini", "mini.md", (textwrap.dedent(MINI_FORM).strip() + "\n").encode())]
     )
-    Wave.objects.filter(study=study).update(label="2021", starts_on=D, ends_on=D + dt.timedelta(days=10))
+    # open today, so that respondents can sign up (an ended wave's form answers 410): each test ends it with end()
+    Wave.objects.filter(study=study).update(label="2021", starts_on=D, ends_on=TODAY + dt.timedelta(days=10))
     return study
+
+
+def end(study, label: str = "2021", on: dt.date | None = None) -> None:
+    """The wave's fieldwork is over: its last day is ``on`` (default D + 10), after the sign-ups below were made."""
+    Wave.objects.filter(study=study, label=label).update(ends_on=on or D + dt.timedelta(days=10))
 
 
 def day(n: int) -> dt.date:
@@ -79,6 +86,7 @@ def test_an_ended_wave_gets_all_its_waiting_signups_written_fewer_than_k_too(cli
     waves.create_wave(mini, "2022", starts_on=day(20))  # a later wave, open (and not started yet on day 10)
     for name in ("Dirk", "Eva"):
         sign_up(client, name, "2022")
+    end(mini)
     assert signup_spool.flush(today=day(10)) == 0  # the last day of fieldwork: respondents may still answer
     assert states(mini, day(10)) == {"2021": ("open", 3, None), "2022": ("open", 2, None)}
     assert signup_spool.flush(today=day(11)) == 3  # the day after: no respondent can answer wave 2021 any more
@@ -95,6 +103,7 @@ def test_the_rest_is_held_while_fewer_than_k_responses_came_after_the_last_batch
     answer(mini, day(2), 2)  # the batch's own day: these may have come before it or after it
     answer(mini, day(3), 2)
     sign_up(client, "Fien")  # written alone, her batch would say: one of the 2 (at most 4) answers after day 2
+    end(mini)
     assert signup_spool.flush(today=day(11)) == 0
     assert states(mini, day(11)) == {"2021": ("held", 1, 2)}
     owner(client, mini)
@@ -109,12 +118,19 @@ def test_the_rest_is_held_while_fewer_than_k_responses_came_after_the_last_batch
     assert states(mini, day(12))["2021"] == ("closed", 1, 10)
 
 
-def test_late_signups_after_the_closing_batch_are_written_too(client, mini):
+def test_a_signup_after_the_end_is_refused_and_late_ones_of_a_reopened_wave_are_written(client, mini):
     answer(mini, day(4), 6)
     for name in ("Anna", "Bram"):
         sign_up(client, name)
+    end(mini)
     assert signup_spool.flush(today=day(11)) == 2  # the wave ended on day 10
-    sign_up(client, "Cor")  # from a thank-you page left open: every response came before the last batch
+    # from a thank-you page left open: the form is closed (410), as the wave's survey link, and nothing is spooled
+    late = client.post("/aanmelden/mini-studie/m/2021", {"purpose": "focusgroep", "name": "Cor", "email": "cor@example.org"})
+    assert late.status_code == 410 and "Aanmelden is gesloten" in late.content.decode() and signup_spool.pending() == []
+    # reopened without a new response: a sign-up then comes after every response, so it is written alone
+    end(mini, on=TODAY + dt.timedelta(days=3))
+    sign_up(client, "Cor")
+    end(mini, on=day(11))
     assert states(mini, day(12)) == {"2021": ("closed", 1, 0)}
     assert signup_spool.flush(today=day(12)) == 1
     assert stored() == {"Anna": ("2021", day(11)), "Bram": ("2021", day(11)), "Cor": ("2021", day(12))}
@@ -124,6 +140,7 @@ def test_a_reopened_wave_waits_for_k_again_and_writes_its_rest_when_it_ends_agai
     answer(mini, day(3), 6)
     for name in ("Anna", "Bram"):
         sign_up(client, name)
+    end(mini)
     assert signup_spool.flush(today=day(11)) == 2
     # the fieldwork is extended (its end date moved later): the wave is open again
     Wave.objects.filter(study=mini, label="2021").update(ends_on=TODAY + dt.timedelta(days=10))

@@ -18,7 +18,7 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 
-from afstand.services import signup_spool, studies, submissions, waves
+from afstand.services import drafts, signup_spool, studies, submissions, waves
 from afstand.web.models import Draft, Membership, Response, SignUp, Wave
 from tests.helpers import MINI_FORM, h1, review_and_send, step
 
@@ -57,12 +57,15 @@ def test_a_draft_stays_in_its_wave_and_expires_when_the_wave_closes(client, mini
     assert 'value="40"' not in fresh.content.decode()  # none of the 2021 answers
     # the 2021 draft still resumes as 2021 while its wave is open
     assert 'value="40"' in client.get(f"/s/mini-studie/mini/verder/{old}?stap=2").content.decode()
-    # wave 2021 closes: its draft not sent yet cannot be sent any more and is gone
+    # wave 2021 closes: its draft not sent yet cannot be sent any more, its answers are gone, and its link says why
     Wave.objects.filter(study=mini, label="2021").update(ends_on=dt.date.today() - dt.timedelta(days=1))
     sent = client.post(f"/s/mini-studie/mini/verder/{old}?stap=controle", {"action": "send"})
-    assert sent.status_code == 404 and "Deze link werkt niet meer" in sent.content.decode()
-    assert not Response.objects.exists() and list(Draft.objects.values_list("wave__label", flat=True)) == ["2022"]
-    assert client.get(f"/s/mini-studie/mini/verder/{old}").status_code == 404
+    assert sent.status_code == 410 and "Deze vragenlijst is gesloten" in sent.content.decode()
+    assert "Je antwoorden zijn niet verstuurd" in sent.content.decode()
+    assert not Response.objects.exists() and sorted(Draft.objects.values_list("wave__label", flat=True)) == ["2021", "2022"]
+    ended = drafts.open_draft(old)  # the row stays until its date expires, without the answers
+    assert drafts.load(old) is None and ended.wave.label == "2021" and sorted(ended.state) == ["ended", "l", "v", "w"]
+    assert client.get(f"/s/mini-studie/mini/verder/{old}").status_code == 410
     # the 2022 draft goes on and is stored in 2022; its thank-you page's sign-up link is of 2022
     thanks, _ = review_and_send(client, step(client, fresh, age="50"))
     assert Response.objects.get().instrument_version.wave == second

@@ -233,7 +233,7 @@ def parse_report_waves(specs: list[str], study) -> list[tuple[str, dict[str, Pat
 
 
 def add_wave_parser(ssub) -> None:
-    """``afstand study wave create|list`` (added to the study command group)."""
+    """``afstand study wave create|list|close|dates|reopen`` (added to the study command group)."""
     w = ssub.add_parser("wave", help="waves (repeated measurements) of a study")
     wsub = w.add_subparsers(title="wave commands")
     q = wsub.add_parser("create", help="start a new wave as a copy of the current one (its forms as new deployments)")
@@ -255,6 +255,9 @@ def add_wave_parser(ssub) -> None:
     q.add_argument("--db", help="database URL (as for serve)")
     q.add_argument("--json", action="store_true", help="print one JSON object")
     q.set_defaults(handler=cmd_wave_list)
+    from afstand.cli.wave_dates import add_date_parsers
+
+    add_date_parsers(wsub)  # close, dates, reopen
 
 
 def _date(value: str | None, option: str):
@@ -304,5 +307,6 @@ def cmd_wave_list(args) -> int:
         parts = ", ".join(
             f"{name}: {info['responses']} responses, {len(info['versions'])} version(s)" for name, info in wave["instruments"].items()
         )
-        print(f"{wave['label']}{dates}: {parts or 'no questionnaires'}")
+        state = {"ended": " [closed]", "not_started": " [not started]"}.get(wave["state"], "")
+        print(f"{wave['label']}{dates}{state}: {parts or 'no questionnaires'}")
     return 0

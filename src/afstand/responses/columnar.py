@@ -27,7 +27,7 @@ from afstand.errors import Problem
 from afstand.responses.readers import ID_COLUMN, Column, RawTable, read_csv
 
 KIND = "columnar"
-FORMAT = "columnar-1"
+FORMAT = "columnar-2"  # 2: values with control characters and unclosed quotes are refused when read (entries of 1 may hold them)
 
 
 def read_csv_cached(path: str | os.PathLike[str], instrument_version: str) -> RawTable:

@@ -28,7 +28,8 @@ import pyarrow.csv as pacsv
 from afstand.errors import DataError, Problem, not_a_file, unreadable
 from afstand.instrument.model import Instrument
 from afstand.responses.column import Column, convert_columns
-from afstand.responses.csv_head import first_uneven_row
+from afstand.responses.control import refuse_control_characters
+from afstand.responses.csv_head import BLANK_LINES, Uneven, blank, ends_inside_quotes, first_uneven_row
 from afstand.responses.csv_head import line_end as _line_end
 from afstand.responses.csv_head import split_header as _split_header
 from afstand.responses.csv_source import CsvSource
@@ -122,10 +123,10 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
     head = start.removeprefix(BOM)
     if re.search(rb"\S", head) is None and (data.size <= len(head) + 3 or re.search(rb"\S", data.whole().to_pybytes()) is None):
         raise DataError([Problem(label, "the file is empty")])
-    head = head.lstrip(b"\r\n")  # pyarrow skips empty lines: its header is the first line with text
+    head, skip = _after_blank_lines(head)  # the header is the first line with text
     end = _line_end(head)
     if end < 0 and data.size > len(head):
-        head = data.whole().to_pybytes().removeprefix(BOM).lstrip(b"\r\n")
+        head, skip = _after_blank_lines(data.whole().to_pybytes().removeprefix(BOM))
         end = _line_end(head)
     try:
         first_line = (head if end < 0 else head[:end]).decode("utf-8")
@@ -143,11 +144,12 @@ def read_csv_grid(source: str | os.PathLike[str] | bytes | io.IOBase, *, name: s
         importer = threading.Thread(target=importlib.import_module, args=("pyarrow.compute",), name="import pyarrow.compute", daemon=True)
         importer.start()
     try:
-        table = _parse_csv(data, header, delimiter, label)
+        table = _parse_csv(data, header, delimiter, label, skip)
     finally:
         if importer is not None:
             importer.join()  # done before anything else imports: two threads importing at once could deadlock
     columns = convert_columns([table.column(i) for i in range(table.num_columns)], table.num_rows)
+    refuse_control_characters(label, table.column_names, columns)
     if start.startswith(BOM):  # the spreadsheet-safe layout (afstand.responses.spreadsheet_csv)
         columns = [
             Column.from_list([None if c is None else unprotect(c) for c in column.to_pylist()])
@@ -252,10 +254,18 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa.Table:
+def _after_blank_lines(head: bytes) -> tuple[bytes, int]:
+    """The text from the header on, and how many lines of only spaces and tabs (and empty lines
+    among them) pyarrow must skip before it (0: none; pyarrow skips empty lines by itself)."""
+    before = BLANK_LINES.match(head).end()
+    skipped = head[:before]
+    return head[before:], (len(re.findall(rb"\r\n|\r|\n", skipped)) if skipped.strip(b"\r\n") else 0)
+
+
+def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str, skip: int = 0) -> pa.Table:
     """:func:`_parse`, refused as a whole when the file changed meanwhile (:meth:`CsvSource.check_unchanged`)."""
     try:
-        table = _parse(data, header, delimiter, label)
+        table = _parse(data, header, delimiter, label, skip)
     except (DataError, OSError):
         data.check_unchanged()  # a changed file explains the failure better than pyarrow's message
         raise
@@ -263,7 +273,7 @@ def _parse_csv(data: CsvSource, header: list[str], delimiter: str, label: str) -
     return table
 
 
-def _parse(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa.Table:
+def _parse(data: CsvSource, header: list[str], delimiter: str, label: str, skip: int = 0) -> pa.Table:
     """Parse with pyarrow, every column as dictionary-encoded text.
 
     Multi-threaded parsing is fastest without ``newlines_in_values``; that is exact unless a
@@ -275,10 +285,14 @@ def _parse(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa
     with the same parse time (300k rows: 71 blocks, still plenty for two cores). An empty cell
     is read as ``""``, not as null: :meth:`Column.from_arrow` maps it to −1 with the cells that
     are empty after trimming, and there is no validity bitmap to convert.
+
+    A line of only spaces and tabs is no row, as an empty line is none: when pyarrow refuses one
+    (a row of one cell), the file is parsed once more, with such lines skipped (pyarrow asks about
+    a line only when its number of cells is wrong); ``skip`` such lines come before the header.
     """
     kinds = {h: pa.dictionary(pa.int32(), pa.string()) for h in header}
     convert = pacsv.ConvertOptions(column_types=kinds, strings_can_be_null=False)
-    read = pacsv.ReadOptions(use_threads=True, block_size=4 << 20)
+    read = pacsv.ReadOptions(use_threads=True, block_size=4 << 20, skip_rows=skip)
     ends_with_newline = data.last_byte() == b"\n"
     newlines: list[int] = []
 
@@ -290,6 +304,7 @@ def _parse(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa
 
     counter = threading.Thread(target=count, daemon=True)
     counter.start()
+    failed: list[Exception] = []
     try:
         table = pacsv.read_csv(
             data.arrow_input(),
@@ -300,23 +315,59 @@ def _parse(data: CsvSource, header: list[str], delimiter: str, label: str) -> pa
         counter.join()
         if newlines and table.num_rows == newlines[0] - 1 + (0 if ends_with_newline else 1):
             return table  # chunk dictionaries are unified per column (Column.from_arrow)
-    except (pa.ArrowInvalid, pa.ArrowKeyError):
-        pass
+    except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+        failed.append(err)
     counter.join()
+
+    def again(skip_blank: bool = False) -> pa.Table:
+        options = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, invalid_row_handler=_skip_blank if skip_blank else None)
+        return pacsv.read_csv(data.arrow_input(), read_options=read, convert_options=convert, parse_options=options)
+
+    # pyarrow decodes a row for the handler (and complains outside of Python's reach when it cannot): only for UTF-8
+    skip_blank = bool(failed) and _blank_row(failed[0]) and _utf8(data.whole())
     try:
-        table = pacsv.read_csv(
-            data.arrow_input(),
-            read_options=read,
-            convert_options=convert,
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        )
+        try:
+            table = again(skip_blank)
+        except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
+            if skip_blank or not (_blank_row(err) and _utf8(data.whole())):
+                raise
+            table = again(skip_blank=True)
     except (pa.ArrowInvalid, pa.ArrowKeyError) as err:
         if "invalid UTF8" in str(err):
             raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
-        raise DataError([_unreadable(label, data, delimiter, len(header), err)]) from None
+        raise DataError([_unreadable(label, data, delimiter, header, err)]) from None
     except UnicodeDecodeError:
         raise DataError([not_utf8(label, data.whole(), header, delimiter)]) from None
+    if table.num_rows and any("\n" in v or "\r" in v for c in table.slice(table.num_rows - 1).columns for v in c.to_pylist() if v):
+        # a quote never closed makes the rest of the file one value of the last row: pyarrow reads
+        # that without complaint when the row's number of cells still fits
+        found = ends_inside_quotes(_text(data), delimiter)
+        if found is not None:
+            row, opens, cells = found
+            column = header[len(cells) - 1] if len(cells) <= len(header) else None
+            raise DataError([Problem(label, _never_closed(opens), row=row, column=column, value=_short(cells[-1]))])
     return table  # chunk dictionaries are unified per column (Column.from_arrow)
+
+
+def _blank_row(err: Exception) -> bool:
+    """Whether pyarrow refused a line of only spaces and tabs (a row of one cell)."""
+    found = re.search(r"Expected \d+ columns, got 1:(.*)\Z", str(err), re.S)
+    return found is not None and blank(found.group(1))
+
+
+def _skip_blank(row) -> str:
+    """pyarrow's ``invalid_row_handler``: a line of only spaces and tabs is skipped, anything else refused."""
+    return "skip" if blank(row.text) else "error"
+
+
+def _utf8(buffer: pa.Buffer) -> bool:
+    """Whether the bytes are UTF-8 (checked by pyarrow, without a copy: 0.1 s for 300 MB)."""
+    text = pa.LargeStringArray.from_buffers(1, pa.py_buffer(np.array([0, buffer.size], dtype=np.int64)), buffer)
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def read_formsexport(source: str | os.PathLike[str] | bytes | io.IOBase, instrument: Instrument, *, name: str | None = None) -> RawTable:
@@ -342,22 +393,65 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _unreadable(label: str, data: CsvSource, delimiter: str, width: int, err: Exception) -> Problem:
+def _unreadable(label: str, data: CsvSource, delimiter: str, header: list[str], err: Exception) -> Problem:
     """pyarrow's reason the file cannot be read; for a row with too few or too many cells, which
-    row (pyarrow names its cells, not its number)."""
+    row, on which lines of the file, and why when that can be told (pyarrow names its cells only)."""
     message = _arrow_message(err)
     if re.match(r"Expected \d+ columns, got \d+", message):
-        text = io.TextIOWrapper(io.BytesIO(data.whole().to_pybytes()), encoding="utf-8-sig", errors="replace", newline="")
-        found = first_uneven_row(text, delimiter, width)
+        found = first_uneven_row(_text(data), delimiter, len(header))
         if found is not None:
-            row, cells, values = found
-            return Problem(
-                label,
-                f"not a readable CSV file: the row has {cells} cells where the header has {width}",
-                row=row,
-                value=_short(delimiter.join(values)),
-            )
+            return _uneven(label, header, delimiter, found)
     return Problem(label, f"not a readable CSV file: {message}")
+
+
+_BREAKS = {"\r": "a carriage return (\\r)", "\n": "a line feed (\\n)", "\r\n": "a line break (\\r\\n)"}
+
+
+def _uneven(label: str, header: list[str], delimiter: str, found: Uneven) -> Problem:
+    width, cells = len(header), len(found.cells)
+    if found.quoted is not None:
+        at, opens = found.quoted
+        column = header[at] if at < width else None
+        if found.at_end:
+            message = _never_closed(opens)
+        else:
+            message = (
+                f"not a readable CSV file: the quoted value that opens on line {opens} runs on over line breaks, and the row "
+                f"(lines {found.line}–{found.last_line} of the file) then has {_cells(cells)} where the header has {width}: "
+                f'is its closing quote (") missing?'
+            )
+        return Problem(label, message, row=found.row, column=column, value=_short(found.cells[at]))
+    if found.cut_by is not None:
+        return Problem(
+            label,
+            f"not a readable CSV file: the row breaks off after {cells} of the {width} cells, at {_BREAKS.get(found.cut_by, 'a line break')} "
+            f"in this value on line {found.line}, and line {found.line + 1} holds the rest of the row: "
+            "a value that holds a line break must be in double quotes",
+            row=found.row,
+            column=header[cells - 1],
+            value=_short(found.cells[-1]),
+        )
+    lines = f"line {found.line}" if found.line == found.last_line else f"lines {found.line}–{found.last_line}"
+    return Problem(
+        label,
+        f"not a readable CSV file: the row ({lines} of the file) has {_cells(cells)} where the header has {width}"
+        + (': it holds an odd number of quotes ("), is one missing?' if found.odd_quotes else ""),
+        row=found.row,
+        value=_short(delimiter.join(found.cells)),
+    )
+
+
+def _cells(n: int) -> str:
+    return "1 cell" if n == 1 else f"{n} cells"
+
+
+def _never_closed(line: int) -> str:
+    return f'not a readable CSV file: the quoted value that opens on line {line} is never closed (its closing quote " is missing): the file ends inside it'
+
+
+def _text(data: CsvSource) -> io.TextIOWrapper:
+    """The file as lines of text (for the messages about its structure: only once it is refused)."""
+    return io.TextIOWrapper(io.BytesIO(data.whole().to_pybytes()), encoding="utf-8-sig", errors="replace", newline="")
 
 
 def _arrow_message(err: Exception) -> str:

@@ -16,7 +16,8 @@ answers, no time (nothing inside the state carries a timestamp; drafts expire by
 A draft belongs to the wave whose link it was started from (the state's ``w``, also kept as the
 row's wave so that ``afstand purge --wave`` finds it): the survey continues it only in that wave,
 and once the wave's fieldwork is over (after its last day) a draft that was not sent yet expires:
-it is deleted when next opened and can no longer be sent. A sent draft (the thank-you page with the
+when next opened its answers are deleted and it can no longer be sent; its link then says that
+the questionnaire is closed (:class:`Ended`), until the row expires by its date. A sent draft (the thank-you page with the
 withdrawal code) and a researcher's preview of a closed wave are kept until their date expires.
 """
 
@@ -27,6 +28,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -58,10 +60,13 @@ def _cipher(token: str) -> AESGCM:
     return AESGCM(key)
 
 
-def save(token: str, state: dict, today: dt.date | None = None) -> None:
+def _seal(token: str, state: dict) -> str:
     nonce = secrets.token_bytes(12)
-    sealed = nonce + _cipher(token).encrypt(nonce, json.dumps(state, separators=(",", ":")).encode(), _ID)
-    defaults = {"state": base64.b64encode(sealed).decode(), "saved_on": today or dt.date.today()}
+    return base64.b64encode(nonce + _cipher(token).encrypt(nonce, json.dumps(state, separators=(",", ":")).encode(), _ID)).decode()
+
+
+def save(token: str, state: dict, today: dt.date | None = None) -> None:
+    defaults = {"state": _seal(token, state), "saved_on": today or dt.date.today()}
     if isinstance(state.get("w"), int):  # the wave of the draft's version (a sent draft keeps the one it had)
         defaults["wave_id"] = state["w"]
     Draft.objects.update_or_create(token_hash=_row_key(token), defaults=defaults)
@@ -69,7 +74,24 @@ def save(token: str, state: dict, today: dt.date | None = None) -> None:
 
 def load(token: str, today: dt.date | None = None) -> dict | None:
     """The draft's state, or None when unknown, unreadable, older than AFSTAND_DRAFT_DAYS, or not
-    sent while its wave's fieldwork is over (then it is deleted: it expired with its wave)."""
+    sent while its wave's fieldwork is over (:func:`open_draft` says which wave)."""
+    found = open_draft(token, today)
+    return None if isinstance(found, Ended) else found
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A draft that was not sent when its wave's fieldwork ended: its answers are gone; ``state``
+    keeps only the version, the wave and the language (to say that the questionnaire is closed)."""
+
+    state: dict
+    wave: Wave
+
+
+def open_draft(token: str, today: dt.date | None = None) -> dict | Ended | None:
+    """As :func:`load`, but a draft not sent while its wave's fieldwork is over is :class:`Ended`:
+    its answers are deleted the first time (the row keeps the version, wave and language, and its
+    date, so it still expires by it) and every later open says the same."""
     if not valid_token(token):
         return None
     draft = Draft.objects.select_related("wave").filter(token_hash=_row_key(token)).first()
@@ -87,17 +109,26 @@ def load(token: str, today: dt.date | None = None) -> dict | None:
         return None
     if not isinstance(state, dict):
         return None
-    if "done" not in state and not state.get("x") and _wave_over(draft, state, today):
-        draft.delete()
-        return None
+    if state.get("ended") or ("done" not in state and not state.get("x") and _wave_over(draft, state, today)):
+        wave = _wave_of(draft, state)
+        if wave is None:
+            return None
+        if not state.get("ended"):  # the answers go; the date stays (no later expiry)
+            state = {"ended": 1, "v": state.get("v"), "w": wave.id, "l": state.get("l", "nl")}
+            Draft.objects.filter(pk=draft.pk).update(state=_seal(token, state))
+        return Ended(state, wave)
     return state
+
+
+def _wave_of(draft: Draft, state: dict) -> Wave | None:
+    if draft.wave is None and isinstance(state.get("w"), int):  # a draft saved before drafts had a wave column
+        return Wave.objects.filter(id=state["w"]).first()
+    return draft.wave
 
 
 def _wave_over(draft: Draft, state: dict, today: dt.date) -> bool:
     """Whether the fieldwork of the draft's wave ended before ``today``."""
-    wave = draft.wave
-    if wave is None and isinstance(state.get("w"), int):  # a draft saved before drafts had a wave column
-        wave = Wave.objects.filter(id=state["w"]).first()
+    wave = _wave_of(draft, state)
     return wave is not None and wave.ends_on is not None and wave.ends_on < today
 
 

@@ -59,7 +59,9 @@ def create_wave(
     if Wave.objects.filter(study=study, label=label).exists():
         raise AfstandError(f"study {study.slug} already has a wave {label}")
     if starts_on and ends_on and ends_on < starts_on:
-        raise AfstandError(f"wave {label}: the fieldwork ends ({ends_on}) before it starts ({starts_on})")
+        from afstand.services.fieldwork import END_BEFORE_START, DateProblem
+
+        raise DateProblem(END_BEFORE_START, wave=label, ends=ends_on, starts=starts_on)
     source = copy_from or current_wave(study)
     names = {v.name for v in _active_versions(source)} if source is not None else set()
     unknown = sorted(set(targets or {}) - names)
@@ -189,7 +191,9 @@ def stored_instrument(study: Study, spec: str):
 
 
 def summary(study: Study) -> list[dict]:
-    """Per wave: label, dates, targets, and per instrument its versions and stored responses."""
+    """Per wave: label, dates, its state today, targets, and per instrument its versions and stored responses."""
+    from afstand.services.fieldwork import state
+
     out = []
     for wave in waves_of(study):
         instruments = {}
@@ -202,6 +206,7 @@ def summary(study: Study) -> list[dict]:
                 "label": wave.label,
                 "starts_on": wave.starts_on.isoformat() if wave.starts_on else None,
                 "ends_on": wave.ends_on.isoformat() if wave.ends_on else None,
+                "state": state(wave),  # "not_started" | "open" | "ended" (today)
                 "targets": wave.targets,
                 "instruments": instruments,
             }

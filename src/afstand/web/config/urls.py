@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from afstand.web.research import codebook, coding, focus, qdpx, responses, results, studies, waves
+from afstand.web.research import codebook, coding, fieldwork, focus, qdpx, responses, results, studies, waves
 from afstand.web.research import monitor as research
 from afstand.web.respondent import api, assets, survey
 from afstand.web.respondent import withdrawal as respondent
@@ -36,6 +36,7 @@ urlpatterns = [
     path("onderzoek/<slug:study>/codeboek/", codebook.upload, name="research-codebook"),
     path("onderzoek/<slug:study>/analyse/<slug:instrument>/", results.analysis, name="research-analysis"),
     path("onderzoek/<slug:study>/meting/", waves.new_wave, name="research-new-wave"),
+    path("onderzoek/<slug:study>/meting/<slug:wave>/", fieldwork.wave_dates, name="research-wave-dates"),
     path("onderzoek/<slug:study>/trend/<slug:instrument>/", waves.trend_page, name="research-trend"),
     path("onderzoek/<slug:study>/aanmeldingen/", research.signups, name="research-signups"),
     path("onderzoek/<slug:study>/aanmeldingen.csv", research.signups, {"fmt": "csv"}, name="research-signups-csv"),

@@ -14,7 +14,9 @@ from afstand.services import AfstandError, access
 from afstand.services import results as results_service
 from afstand.services import waves as wave_service
 from afstand.services.access import EXPORT_ROLES, audit
+from afstand.services.fieldwork import DateProblem
 from afstand.web.models import InstrumentVersion
+from afstand.web.research.fieldwork import problem_text
 
 ALL = "alle"  # ?meting=alle: every wave together
 
@@ -86,6 +88,9 @@ def _create(study, form: WaveForm, given: bool):
         return None
     try:
         return wave_service.create_wave(study, data["label"], starts_on=data["starts_on"], ends_on=data["ends_on"], targets=targets)
+    except DateProblem as err:  # in the page's language
+        form.add_error("ends_on", problem_text(err))
+        return None
     except AfstandError as err:
         form.add_error("targets" if "a target for" in str(err) else "label", str(err))
         return None

@@ -25,10 +25,10 @@ from django.http import (
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.services import drafts, form_pages, studies, submissions
+from afstand.services import drafts, fieldwork, form_pages, studies, submissions
 from afstand.services import survey_pages as layout
 from afstand.services import waves as wave_service
-from afstand.web.models import Study
+from afstand.web.models import Study, Wave
 from afstand.web.security import keep_for_history
 from afstand.web.texts import choose_language, minutes_text, render_in, text
 
@@ -143,9 +143,10 @@ def _researcher_of(request: HttpRequest, study_id: int) -> bool:
     return bool(user is not None and user.is_authenticated and Membership.objects.filter(user=user, study_id=study_id).exists())
 
 
-def _closed(request: HttpRequest, closed: wave_service.Closure, asked_lang: str | None) -> HttpResponse:
+def _closed(request: HttpRequest, closed: wave_service.Closure, asked_lang: str | None, note: bool = False) -> HttpResponse:
     """The questionnaire is closed (410 Gone: fieldwork over, for good) or not open yet (403: the
-    link exists but takes no answers before the first day, which the page names)."""
+    link exists but takes no answers before the first day, which the page names). ``note``: a
+    draft's link, whose answers were not sent (and are deleted)."""
     from django.utils.formats import date_format
     from django.utils.translation import override
 
@@ -165,6 +166,7 @@ def _closed(request: HttpRequest, closed: wave_service.Closure, asked_lang: str 
         "message": (t["closed"] if ended else t["not_open"]).format(date=day),
         "date": closed.date,
         "reason": closed.reason,
+        "note": t["closed_draft"] if note else "",
         "switch_url": f"?{urlencode({'lang': other})}",
         "other_lang": other,
     }
@@ -226,8 +228,14 @@ def _gone(request, instrument: str, lang: str, base: str) -> HttpResponse:
 def resume(request: HttpRequest, instrument: str, token: str, study: str | None = None) -> HttpResponse:
     """A page of a draft (GET ``?stap=N``; the page where the respondent left off without it) and its answers (POST)."""
     base = _base(study, instrument)
-    state = drafts.load(token)
+    state = drafts.open_draft(token)
     asked_lang = request.GET.get("lang")
+    if isinstance(state, drafts.Ended):  # not sent when its wave ended: "closed" (410); reopened since: gone
+        version = studies.version_by_id(state.state.get("v"), state.wave.id)
+        if version is not None and version.name == instrument and fieldwork.state(state.wave) == "ended":
+            closed = wave_service.Closure(version, state.wave, "ended")
+            return keep_for_history(_closed(request, closed, asked_lang or state.state.get("l"), note=True))
+        state = None
     if state is None:
         return _gone(request, instrument, choose_language(asked_lang, request.headers.get("Accept-Language", ""))[0], base)
     if "done" in state:
@@ -440,11 +448,19 @@ def thanks(request: HttpRequest, instrument: str, token: str, study: str | None 
             "code": state["done"],
             "code_groups": _groups(state["done"]),
             "download_url": f"{base}/bedankt/{token}/code.txt?lang={lang}",
-            "signup_url": f"/aanmelden/{state['s']}{'/m/' + state['m'] if state.get('m') else ''}?lang={lang}",
+            "signup_url": ""
+            if _ended(state.get("w"))
+            else f"/aanmelden/{state['s']}{'/m/' + state['m'] if state.get('m') else ''}?lang={lang}",
             "withdraw_url": f"/intrekken?lang={lang}",
             "switch_url": f"?lang={'en' if lang == 'nl' else 'nl'}",
         },
     )
+
+
+def _ended(wave_id) -> bool:
+    """Whether the wave (by id) has ended: its sign-up form is closed, so the thank-you page does not link to it."""
+    wave = Wave.objects.filter(id=wave_id).first() if isinstance(wave_id, int) else None
+    return wave is not None and fieldwork.state(wave) == "ended"
 
 
 def _groups(code: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpRes
 from django.utils.translation import gettext, override
 from django.views.decorators.csrf import csrf_exempt
 
-from afstand.services import signup_spool, submissions
+from afstand.services import fieldwork, signup_spool, submissions
 from afstand.services import waves as wave_service
 from afstand.web import ratelimit
 from afstand.web.models import SignUp, Study
@@ -120,15 +120,18 @@ FIELDS = (
 @csrf_exempt  # as withdraw
 def signup(request: HttpRequest, study: str, wave: str | None = None) -> HttpResponse:
     """The sign-up form of a wave (``/aanmelden/<study>/m/<wave>``, the thank-you page's link; the
-    plain ``/aanmelden/<study>``: the current wave). The sign-up belongs to that wave."""
+    plain ``/aanmelden/<study>``: the current wave). The sign-up belongs to that wave. Once the
+    wave has ended the form is closed as the wave's survey link is (410; nothing is spooled)."""
     lang, fell_back = _lang(request)
     study_obj = Study.objects.filter(slug=study).first()
     wave_obj = wave_service.wave_by_label(study_obj, wave) if study_obj is not None else None
     if study_obj is None or (wave is not None and wave_obj is None):
         return HttpResponseNotFound(gettext("Unknown study."))
     path = f"/aanmelden/{study}/m/{wave}" if wave is not None else f"/aanmelden/{study}"
-    form = SignUpForm(request.POST or None)
     t = text(lang)
+    if wave_obj is not None and fieldwork.state(wave_obj) == "ended":  # as its survey link: closed, and nothing is spooled
+        return _signup_closed(request, lang, fell_back, t, wave_obj)
+    form = SignUpForm(request.POST or None)
     if request.method == "POST" and SIGNUPS.hit(ratelimit.client_key(request)):
         message = too_many_text(lang, settings.AFSTAND_SIGNUP_WINDOW)
         return _answer(
@@ -171,3 +174,23 @@ def signup(request: HttpRequest, study: str, wave: str | None = None) -> HttpRes
         },
         status=400 if request.method == "POST" and not done else 200,
     )
+
+
+def _signup_closed(request: HttpRequest, lang: str, fell_back: bool, t: dict, wave) -> HttpResponse:
+    """The sign-up form of a wave whose fieldwork has ended: closed for good (410, the page of a
+    closed survey link), with its last day; a post is not read, so nothing is spooled."""
+    from django.utils.formats import date_format
+
+    with override(lang):
+        day = date_format(wave.ends_on, "j F Y")
+    context = {
+        "t": t,
+        "lang": lang,
+        "fell_back": fell_back,
+        "title": t["signup_title"],
+        "heading": t["signup_closed_title"],
+        "message": t["signup_closed"].format(date=day),
+        "reason": "ended",
+        **_switch(lang),
+    }
+    return _answer(request, lang, "afstand/closed.html", context, status=410)
