@@ -96,3 +96,11 @@ def test_choice_counts_counted_while_checking_are_the_codes_counts(tmp_path, min
         remembered = data.__dict__["_choice_counts"][(name, len(item.choice_list.names))]
         assert remembered[0] is codes  # seeded by the validator: not counted again
         assert data.choice_counts(item).tolist() == np.bincount(codes + 1, minlength=len(item.choice_list.names) + 1).tolist()
+
+
+@pytest.mark.parametrize("choices", [1, 3, 16, 17, 40])
+def test_the_validators_tally_is_bincount_for_few_and_many_choices(choices):
+    from afstand.responses.validate import _tally
+
+    codes = np.random.default_rng(choices).integers(-1, choices, 5_000).astype(np.int32)
+    assert _tally(codes, choices).tolist() == np.bincount(codes + 1, minlength=choices + 1).tolist()

@@ -259,8 +259,13 @@ def _select_one(item: Item, column: Column, rows, file, where, problems, keep) -
 
 
 def _tally(codes: np.ndarray, choices: int) -> np.ndarray:
-    """Respondents per choice, ``[0]`` missing: :meth:`ResponseSet.choice_counts`, counted ahead."""
-    return np.bincount(codes + 1, minlength=choices + 1)
+    """Respondents per choice, ``[0]`` missing: :meth:`ResponseSet.choice_counts`, counted ahead.
+
+    For a few choices, one comparison per choice (a vectorised pass each, no copy) is about twice
+    as fast as ``bincount``, which first makes ``codes + 1`` and then a copy as ``intp``."""
+    if choices > 16:
+        return np.bincount(codes + 1, minlength=choices + 1)
+    return np.array([np.count_nonzero(codes == code) for code in range(-1, choices)], dtype=np.intp)
 
 
 def _select_multiple(item: Item, column: Column, rows, file, where, problems, keep) -> MultiColumn:
