@@ -12,6 +12,7 @@ from afstand.errors import AfstandError
 from afstand.instrument.loader import load_instrument
 from afstand.responses.submission import compile_rules
 from tests.helpers import FUZZ, FUZZ_SLOW
+from tests.instrument.broken_forms import GENERIC
 
 cell = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30).map(lambda s: s.replace("|", "/").replace("\n", " "))
 types = st.sampled_from(
@@ -60,6 +61,7 @@ def check(data: bytes, name: str) -> None:
         instrument = load_instrument(data, name=name)
     except AfstandError as err:
         assert str(err).startswith(f"{name}: "), err  # every refusal names the file first
+        assert not GENERIC.search(str(err)), err  # and says what is wrong, not which exception pyxform raised
         return
     try:
         compile_rules(instrument)  # what the web upload does next

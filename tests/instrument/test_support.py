@@ -90,11 +90,18 @@ def test_refused_form_lists_every_refused_feature(tmp_path):
     report = check_instrument(path)
     assert report.status == support.REFUSED
     refusals = report.refusals()
+    survey = [line for line in path.read_text().splitlines() if line.startswith("| | ")]  # its rows, the column names first
+    row_of = {line.split("|")[3].strip(): number for number, line in enumerate(survey, start=1) if line.split("|")[3].strip()}
     assert any(
-        line.startswith("question g/kids (select_multiple_from_file): type 'select_multiple_from_file' is not supported")
+        line.startswith(
+            f"sheet survey, row {row_of['kids']}, column 'type', value 'select_multiple_from_file kids.csv': "
+            "question g/kids (select_multiple_from_file): "
+            "type 'select_multiple_from_file' is not supported"
+        )
         for line in refusals
     )
-    assert any(line.startswith("question g/town (select_one_from_file)") for line in refusals)
+    town = f"sheet survey, row {row_of['town']}, column 'type', value 'select_one_from_file towns.csv': question g/town"
+    assert any(line.startswith(town) for line in refusals)
     with pytest.raises(InstrumentError) as err:
         load_instrument(path)
     for line in refusals:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from afstand.errors import AfstandError
-from afstand.instrument.engine import AnswerContext, Engine, Scope
+from afstand.instrument.engine import AnswerContext, Engine, Scope, current_language
 from afstand.instrument.pages import FIELD_PREFIX, field_name
 from afstand.instrument.xpath import Expression, reference_tokens, string
 
@@ -168,9 +168,10 @@ class _Builder:
         item = self.engine.instrument.items.get(key or "")
         if item is None or item.choice_list is None:
             return {}
+        language = current_language() or self.engine.instrument.default_language  # as AnswerContext.choice_label
         labels: dict[str, str] = {}
         for choice in item.choice_list.choices:
-            labels.setdefault(choice.name, choice.label(None))
+            labels.setdefault(choice.name, choice.label(language))
         return labels
 
     def constraint_of(self, key: str, scope: Scope, used: set[str]) -> list | None:

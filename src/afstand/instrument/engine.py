@@ -14,12 +14,20 @@ instance (its *scope*, a tuple of ``(repeat_key, index)``):
 
 All expressions are compiled once per instrument version (:func:`engine_for`), so a form whose
 logic the server cannot evaluate is refused when it is loaded.
+
+``jr:choice-name()`` gives a choice's label in the language expressions are evaluated in: the
+language the respondent reads the form in while their pages are shown and checked (the web
+survey sets it with :func:`evaluation_language`), else the form's ``default_language``, the one
+the analysis uses; a calculation stored with a response is computed in the latter
+(:func:`afstand.responses.submission.check_submission`), so its column never mixes languages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -30,6 +38,24 @@ from afstand.instrument.xpath_functions import number
 Scope = tuple[tuple[str, int], ...]
 MAX_INSTANCES = 500  # instances of one repeat in one response
 MAX_CALCULATION_PASSES = 20
+_LANGUAGE: ContextVar[str | None] = ContextVar("afstand_evaluation_language", default=None)
+
+
+@contextmanager
+def evaluation_language(language: str | None):
+    """Evaluate expressions for a respondent who reads the form in ``language`` (a language of the
+    form, ``English (en)``, or its code, ``en``): ``jr:choice-name()`` gives labels in it. ``None``:
+    the form's default language. Per thread and per task, as Django's active language."""
+    token = _LANGUAGE.set(language)
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def current_language() -> str | None:
+    """The language set by :func:`evaluation_language` (``None``: the form's default language)."""
+    return _LANGUAGE.get()
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,8 @@ class Engine:
             if group.repeat and group.repeat_count:
                 self.repeat_count[group.name] = self._compile(group.repeat_count, group.name)
         self.calculated = tuple(k for k in instrument.items if k in self.calculation)
+        #: a calculation reads a choice's label: its value depends on the evaluation language
+        self.labels_in_calculations = any("jr:choice-name" in e.functions for e in self.calculation.values())
         self._repeat_of = {k: self._innermost_repeat(k) for k in self.chain}
 
     # -- structure -------------------------------------------------------------------------
@@ -280,7 +308,7 @@ class AnswerContext(Context):
         self.engine, self.answers, self.scope, self.current, self.choice = engine, answers, scope, current, choice
         self.owner_path = owner if owner_is_path else (engine.path_of(owner) if owner else "")
         self._today = today
-        self.language: str | None = None
+        self.language = _LANGUAGE.get() or engine.instrument.default_language
 
     def ref(self, name: str) -> Any:
         engine = self.engine

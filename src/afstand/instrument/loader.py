@@ -1,8 +1,11 @@
 """Read an XLSForm (markdown, CSV, XLSX or XLS) through pyxform into an :class:`Instrument`.
 
-pyxform does the parsing and checking of the form itself; its messages are passed on
-unchanged, prefixed with the file name. This module adds the checks of the analysis
-metadata columns (see :mod:`afstand.instrument.model`).
+pyxform does the parsing and checking of the form itself. Before it runs, the sheets are
+checked for the mistakes pyxform reports without a place, reports as something else, crashes
+on or passes silently (:mod:`afstand.instrument.form_sheets`); its own messages are passed on
+with the sheet, row, column and value they are about in front (:mod:`afstand.instrument.form_errors`),
+prefixed with the file name. This module adds the checks of the analysis metadata columns (see
+:mod:`afstand.instrument.model`), of ``choice_filter`` columns and of ``default_language``.
 
 pyxform (and pandas, which it imports) takes about 0.35 s to import and a moment to
 convert a form, so its output and warnings are cached (:mod:`afstand.cache`), keyed by the
@@ -22,9 +25,12 @@ from typing import Any, BinaryIO
 from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
+from afstand.instrument.form_errors import check_default_language, choice_filter_warnings, explain, fail, survey_rows
+from afstand.instrument.form_sheets import Book, read_book, text
 from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, missing_codes, required_condition
 from afstand.instrument.limesurvey_form import as_xlsform
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
+from afstand.instrument.sheet_checks import sheet_problems, sheet_warnings
 from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
 from afstand.instrument.workbook_files import FORM_SUFFIXES, OLE_MAGIC, file_kind, unstored_formula, xls_to_xlsx
@@ -71,9 +77,11 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
             return _finish(_build(cached["pyxform"], None, label), converted + cached["warnings"], label)
         except Exception:  # noqa: BLE001 — a stale or damaged entry: convert again, which names rows in errors
             pass
-    js, workbook, warnings = _convert(raw, file_type, label)
-    _refuse_unsupported(js, label)
-    instrument = _finish(_build(js, workbook, label), converted + warnings, label)
+    js, book, warnings = _convert(raw, file_type, label)
+    _refuse_unsupported(js, label, book)
+    built = _build(js, book, label)
+    warnings += choice_filter_warnings(book, built.items.values(), survey_rows(book))
+    instrument = _finish(built, converted + warnings, label)
     if entry:  # only forms that are supported and build are cached
         cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
     return instrument
@@ -91,7 +99,7 @@ def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name:
         js, workbook, _warnings = _convert(raw, file_type, label)
     except InstrumentError as err:
         return FormSupport(label, REFUSED, errors=[str(err)])
-    support = check_pyxform(js, label)
+    support = _support(js, workbook, label)
     if support.accepted:
         try:
             _build(js, workbook, label)
@@ -101,8 +109,22 @@ def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name:
     return support
 
 
-def _refuse_unsupported(js: dict[str, Any], label: str) -> None:
-    refused = check_pyxform(js, label).refusals()
+def _support(js: dict[str, Any], book: Book | None, label: str) -> FormSupport:
+    """The support matrix applied to the form; each question with its row when the sheets are at hand."""
+    support = check_pyxform(js, label)
+    rows = survey_rows(book)
+    survey = book.sheets.get("survey") if book is not None else None
+    for question in support.questions:
+        if survey is not None and question.path in rows:
+            row = rows[question.path]
+            question.where = survey.place(row)
+            column = next(iter(survey.columns("type")), None)
+            question.type_cell = survey.place(row, column) + f", value {text(survey.value(row, 'type'))!r}"
+    return support
+
+
+def _refuse_unsupported(js: dict[str, Any], label: str, book: Book | None = None) -> None:
+    refused = _support(js, book, label).refusals()
     if refused:
         raise InstrumentError(f"{label}: afstand does not support this form: " + "; ".join(refused))
 
@@ -131,7 +153,7 @@ def _read(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None) -
 
 
 CACHE_KIND = "instruments"
-CACHE_FORMAT = 3  # 3: each question carries the parts of pyxform's type dictionary afstand reads (_type_spec)
+CACHE_FORMAT = 4  # 3: each question carries its type dictionary (_type_spec); 4: the sheet checks (older entries skipped them)
 
 
 def _finish(instrument: Instrument, warnings: list[str], label: str) -> Instrument:
@@ -151,12 +173,12 @@ def _cache_key(raw: bytes, file_type: str | None) -> str | None:
     return cache.key(f"instrument-{CACHE_FORMAT}", str(file_type), pyxform_init, raw)
 
 
-def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, Any], Any, list[str]]:
-    """pyxform's dictionary of the form, the workbook (for row numbers in errors) and pyxform's warnings."""
+def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, Any], Book | None, list[str]]:
+    """pyxform's dictionary of the form, its sheets (for the places in errors) and pyxform's warnings."""
     from pyxform.errors import PyXFormError
-    from pyxform.xls2json_backends import get_xlsform
     from pyxform.xls2xform import convert
 
+    book = read_book(raw, ".xls" if raw.startswith(OLE_MAGIC) else file_type)  # the sheets as the spreadsheet shows them
     if file_type == ".xls" or (file_type is None and raw.startswith(OLE_MAGIC)):
         raw, file_type = xls_to_xlsx(raw, label), ".xlsx"  # python-calamine reads it, never xlrd
     formula = unstored_formula(raw) if file_type in (".xlsx", ".xlsm") else None
@@ -167,17 +189,24 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
             "(the program that saved it did not calculate it): open the form in Excel or LibreOffice and save it, "
             "or type the value instead of the formula"
         )
-    warnings: list[str] = []
+    problems = sheet_problems(book) if book is not None else []
+    if problems:
+        raise InstrumentError(f"{label}: " + "; ".join(problems))
+    warnings: list[str] = sheet_warnings(book) if book is not None else []
     try:
         result = convert(xlsform=raw, warnings=warnings, form_name="data", file_type=file_type)
-        workbook = get_xlsform(raw, file_type=file_type)
     except PyXFormError as err:
-        raise InstrumentError(f"{label}: {err}") from None
-    except Exception as err:  # pyxform can fail with plain exceptions on odd input
+        if str(err).startswith("Argument 'definition' was not recognized"):  # a text file without a form's table
+            raise InstrumentError(
+                f"{label}: not an XLSForm: no sheet found (a Markdown form is a table whose first column names the sheets, "
+                "| survey |, with | | type | name | label | below; a CSV form has the sheet names in its first column)"
+            ) from None
+        raise InstrumentError(f"{label}: {explain(str(err), book)}") from None
+    except Exception as err:  # pyxform can fail with plain exceptions on input the checks above do not foresee
         raise InstrumentError(f"{label}: pyxform could not read this XLSForm: {type(err).__name__}: {err}") from None
     js = json.loads(json.dumps(result._pyxform))  # what a cached copy reads back (tuples become lists): same id
     _annotate_types(js.get("children", []))
-    return js, workbook, [str(w) for w in warnings]
+    return js, book, [explain(str(w), book) for w in warnings]
 
 
 def _annotate_types(children: list[dict]) -> None:
@@ -197,12 +226,12 @@ def _annotate_types(children: list[dict]) -> None:
         }
 
 
-def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
+def _build(js: dict[str, Any], book: Book | None, label: str) -> Instrument:
     form_id = js.get("id_string") or "form"
     default_language = js.get("default_language") or "default"
     languages: list[str] = []
     choice_lists = {
-        list_name: _choice_list(list_name, rows, workbook, label, languages) for list_name, rows in (js.get("choices") or {}).items()
+        list_name: _choice_list(list_name, rows, book, label, languages) for list_name, rows in (js.get("choices") or {}).items()
     }
     items: dict[str, Item] = {}
     notes: dict[str, Note] = {}
@@ -282,7 +311,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
             clist = choice_lists.get(child.get("list_name") or child.get("itemset") or "")
             if xtype in ("select_one", "select_multiple") and clist is None:
                 if isinstance(child.get("choices"), list):  # an inline list (field-list label rows)
-                    clist = _choice_list(str(child.get("itemset") or key), child["choices"], workbook, label, languages)
+                    clist = _choice_list(str(child.get("itemset") or key), child["choices"], book, label, languages)
                 else:
                     raise InstrumentError(f"{label}: sheet survey, item {name!r}: choice list not found")
             item = Item(
@@ -299,7 +328,7 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 hints=_labels(child.get("hint"), default_language, languages),
                 appearance=child.get("control", {}).get("appearance"),
                 dimension=_text(child.get("dimension")),
-                key=_key(child, workbook, label),
+                key=_key(child, book, label),
                 pair=_text(child.get("pair")),
                 missing=missing_codes(child.get("missing")),
                 path=path if path != key else "",
@@ -316,9 +345,10 @@ def _build(js: dict[str, Any], workbook: Any, label: str) -> Instrument:
                 choice = child["consent_choice"].strip()
                 consent_choice.append(choice)
                 if clist is None or clist.get(choice) is None:
-                    _fail(label, workbook, "survey", name, "consent_choice", choice, "is not a choice of this item")
+                    _fail(label, book, "survey", name, "consent_choice", choice, "is not a choice of this item")
 
     walk(children, "", None, None, None, [])
+    check_default_language(label, book, js.get("default_language"), languages)
     if len(consent) > 1:
         raise InstrumentError(f"{label}: sheet survey: more than one item has a consent_choice ({', '.join(consent)})")
     if consent and next(k for k, i in items.items() if i.collected) != consent[0]:
@@ -375,7 +405,7 @@ def _xlsform_type(ctype: str, spec: dict) -> str:
     return ctype
 
 
-def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, languages: list[str]) -> ChoiceList:
+def _choice_list(list_name: str, rows: list[dict], book: Book | None, label: str, languages: list[str]) -> ChoiceList:
     choices = []
     seen: dict[str, Any] = {}
     for row in rows:
@@ -385,7 +415,7 @@ def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, la
         if name in seen and seen[name] != row.get("label"):
             _fail_choice(
                 label,
-                workbook,
+                book,
                 list_name,
                 name,
                 "name",
@@ -400,7 +430,7 @@ def _choice_list(list_name: str, rows: list[dict], workbook: Any, label: str, la
             try:
                 score_value: float | None = float(score)
             except ValueError:
-                _fail_choice(label, workbook, list_name, row.get("name"), "score", score, "is not a number")
+                _fail_choice(label, book, list_name, row.get("name"), "score", score, "is not a number")
         else:
             score_value = None
         choices.append(
@@ -441,7 +471,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _key(child: dict, workbook: Any, label: str) -> int | None:
+def _key(child: dict, book: Book | None, label: str) -> int | None:
     raw = _text(child.get("key"))
     if raw is None:
         return None
@@ -453,28 +483,13 @@ def _key(child: dict, workbook: Any, label: str) -> int | None:
         as_float = None
     if as_float in (1.0, -1.0):
         return int(as_float)
-    _fail(label, workbook, "survey", child.get("name"), "key", raw, "must be 1 or -1")
+    _fail(label, book, "survey", child.get("name"), "key", raw, "must be 1 or -1")
     return None  # unreachable
 
 
-def _row_of(workbook: Any, sheet: str, match: dict[str, str], occurrence: int = 1) -> int | None:
-    rows = workbook.get(sheet) if isinstance(workbook, dict) else getattr(workbook, sheet, None)
-    found = 0
-    for index, row in enumerate(rows or []):
-        if all(str(row.get(k, "")).strip() == v for k, v in match.items()):
-            found += 1
-            if found == occurrence:
-                return index + 2  # header is row 1, as pyxform counts
-    return None
+def _fail(label: str, book: Book | None, sheet: str, name: Any, column: str, value: Any, why: str) -> None:
+    fail(label, book, sheet, {"name": str(name)}, column, value, why)
 
 
-def _fail(label: str, workbook: Any, sheet: str, name: Any, column: str, value: Any, why: str) -> None:
-    row = _row_of(workbook, sheet, {"name": str(name)})
-    where = f"sheet {sheet}" + (f", row {row}" if row else "") + f", column {column!r}"
-    raise InstrumentError(f"{label}: {where} (item {name!r}): value {value!r} {why}")
-
-
-def _fail_choice(label: str, workbook: Any, list_name: str, name: Any, column: str, value: Any, why: str, occurrence: int = 1) -> None:
-    row = _row_of(workbook, "choices", {"list_name": list_name, "name": str(name)}, occurrence)
-    where = "sheet choices" + (f", row {row}" if row else "") + f", column {column!r}"
-    raise InstrumentError(f"{label}: {where} (choice {list_name}/{name}): value {value!r} {why}")
+def _fail_choice(label: str, book: Book | None, list_name: str, name: Any, column: str, value: Any, why: str, occurrence: int = 1) -> None:
+    fail(label, book, "choices", {"list_name": list_name, "name": str(name)}, column, value, why, occurrence)

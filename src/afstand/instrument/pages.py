@@ -21,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from afstand.instrument.engine import MAX_INSTANCES, Engine, Scope, engine_for
+from afstand.instrument.engine import MAX_INSTANCES, Engine, Scope, current_language, engine_for, evaluation_language
 from afstand.instrument.model import Instrument
 from afstand.instrument.xpath import string
 
@@ -143,6 +143,15 @@ def page_relevant(instrument: Instrument, page: Page, answers: Mapping[str, Any]
 def page_view(
     instrument: Instrument, page: Page, answers: Mapping[str, Any], language: str | None = None, today: dt.date | None = None
 ) -> PageView:
+    """What a page shows for ``answers``: labels in ``language`` (default: the language expressions are
+    evaluated in, :func:`afstand.instrument.engine.evaluation_language`), and so is ``jr:choice-name()``."""
+    if language is None or language == current_language():
+        return _page_view(instrument, page, answers, language or current_language(), today)
+    with evaluation_language(language):
+        return _page_view(instrument, page, answers, language, today)
+
+
+def _page_view(instrument: Instrument, page: Page, answers: Mapping[str, Any], language: str | None, today: dt.date | None) -> PageView:
     engine = engine_for(instrument)
     computed = _computed(engine, answers, today)
     title = engine.interpolate(page.label(language), computed)

@@ -238,6 +238,8 @@ class QuestionSupport:
     type: str
     status: str
     features: list[Feature] = field(default_factory=list)
+    where: str | None = None  # "sheet survey, row 4", set by the loader when it has the sheets
+    type_cell: str | None = None  # "sheet survey, row 4, column 'type' (cell A4), value 'rank lijst'", likewise
 
     def as_dict(self) -> dict:
         return {
@@ -245,6 +247,7 @@ class QuestionSupport:
             "path": self.path,
             "type": self.type,
             "status": self.status,
+            "where": self.where,
             "features": [{"kind": f.kind, "name": f.name, "status": f.status, "note": f.note} for f in self.features],
         }
 
@@ -267,7 +270,11 @@ class FormSupport:
         for q in self.questions:
             for f in q.features:
                 if f.status == REFUSED:
-                    lines.append(f"question {q.path} ({q.type}): {f.kind} {f.name!r} is not supported" + (f": {f.note}" if f.note else ""))
+                    where = q.type_cell if f.kind == "type" and q.type_cell else q.where
+                    where = f"{where}: " if where else ""
+                    lines.append(
+                        f"{where}question {q.path} ({q.type}): {f.kind} {f.name!r} is not supported" + (f": {f.note}" if f.note else "")
+                    )
         for f in self.settings:
             if f.status == REFUSED:
                 lines.append(f"setting {f.name!r} is not supported" + (f": {f.note}" if f.note else ""))
@@ -439,7 +446,39 @@ def render_markdown() -> str:
         lines.append("")
     from afstand.instrument.limesurvey_types import markdown_section
 
-    return "\n".join(lines + markdown_section())
+    return "\n".join(lines + _REFUSALS + [""] + markdown_section())
+
+
+_REFUSALS = """## When a form is refused
+
+A form with a mistake is refused with one message (listing up to ten mistakes) that names the file,
+the sheet, the row as the spreadsheet shows it (the column names are row 1), the column, the cell
+and the value: `form.xlsx: sheet survey, row 7, column 'type' (cell A7), value 'select_one jn':
+[row : 7] List name not in choices sheet: jn`. `afstand instrument check` exits with status 2 and
+prints it; the upload page answers 400 and shows it.
+
+Before pyxform reads the form, afstand reads its survey, choices and settings sheets
+(`afstand.instrument.form_sheets`) and refuses (`afstand.instrument.sheet_checks`) what pyxform
+would report without a place, report as something else, fail on with a plain exception, or pass
+silently: no sheet named survey (a workbook of one sheet is the survey, as in pyxform); column
+names not in row 1; a column name that is a number or date, or is there twice; a survey without a
+`type` or `name` column; a row with content but no type; a type that is a number; a choices sheet
+without `list_name` or `name`; a choice without list name (pyxform drops it); a second row of
+settings (pyxform reads only the first); a column after 20 empty ones or rows after 60 empty ones
+(pyxform stops reading there); merged cells (pyxform sees the text in the first cell only); a name,
+type, list name or expression that the spreadsheet holds as a date or time (`1-2` typed in Excel);
+a sheet name a CSV form's first column does not know; in a Markdown or CSV form, an empty sheet, a
+sheet started twice, or a value beyond the cells of row 1. pyxform's own messages are passed on
+unchanged with that place in front (`afstand.instrument.form_errors`); a `default_language` that
+is none of the form's languages is refused after pyxform.
+
+Kept, with a warning that names the place (`afstand instrument show`, `afstand study create`): a
+label, hint or setting the spreadsheet holds as a date or time (it is shown as
+`2024-02-01 00:00:00`), a value in a column without a name in row 1 (pyxform skips it), and a
+`choice_filter` that reads a column the choices do not have (valid
+XPath; the name reads as empty for every choice; pyxform's own `or_other` example writes
+`pastel=yes` for `pastel='yes'`).
+""".splitlines()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from afstand.errors import InstrumentError
-from afstand.instrument.engine import MAX_INSTANCES, Engine, Scope, engine_for
+from afstand.instrument.engine import MAX_INSTANCES, Engine, Scope, current_language, engine_for, evaluation_language
 from afstand.instrument.model import Instrument
 from afstand.instrument.xpath import EvaluationError, Unsupported
 from afstand.responses.values import MAX_TEXT, UNPRINTABLE, SubmissionError, canonical, typed
@@ -98,6 +98,9 @@ def check_submission(
     try:
         engine.calculate(clean, today)
         _check_logic(engine, clean, errors, complete, today)
+        if engine.labels_in_calculations and current_language() is not None:
+            with evaluation_language(None):  # checked as the respondent read it; stored in the language the analysis uses
+                engine.calculate(clean, today)
     except (EvaluationError, Unsupported) as err:
         errors.setdefault("answers", SubmissionError("not_evaluable", str(err)))
     for where, value in submitted_calculations.items():

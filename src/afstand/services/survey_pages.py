@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from afstand.errors import AfstandError
 from afstand.instrument import timing
 from afstand.instrument.client_logic import page_logic
-from afstand.instrument.engine import engine_for
+from afstand.instrument.engine import engine_for, evaluation_language
 from afstand.instrument.model import Group, Instrument, Item
 from afstand.instrument.pages import FIELD_PREFIX, field_name
 from afstand.instrument.pages import pages as core_pages
@@ -253,6 +253,13 @@ def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:
 def language_code(form: Instrument, lang: str) -> str:
     """The form's language column for a short code (``nl`` → ``Nederlands (nl)``)."""
     return next((code for code in form.languages if code.endswith(f"({lang})")), form.default_language)
+
+
+def in_language(form: Instrument, lang: str):
+    """Evaluate the form's expressions as the respondent reads it (``with in_language(form, "en"):``):
+    ``jr:choice-name()`` gives labels in the page's language; a stored response's calculations
+    are still computed in the form's default language (:mod:`afstand.instrument.engine`)."""
+    return evaluation_language(language_code(form, lang))
 
 
 def read_page(form: Instrument, page: Page, answers: dict, posted: Mapping[str, list[str]]) -> tuple[dict, dict, dict]:

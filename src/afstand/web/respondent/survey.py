@@ -70,59 +70,60 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
     form = studies.instrument_for(version)
     all_pages = layout.pages(form)
     lang, fell_back = choose_language(source.get("lang"), request.headers.get("Accept-Language", ""))
-    channel = source.get("via", "")
-    channel = channel if channel in CHANNELS else ""
-    base = _base(study, instrument)
-    entry = f"/s/{study}/m/{wave}/{instrument}" if study and wave else base
-    if request.method != "POST":
-        state = {
-            "v": version.version_id,
-            "w": version.wave_id,
-            "a": {},
-            "p": 0,
-            "c": channel,
-            "l": lang,
-            "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {},
-            **({"x": 1} if preview else {}),
-        }
-        return keep_for_history(_page(request, version, form, all_pages, state, None, entry, fell_back=fell_back))
-    try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
-        instance = uuid.UUID(request.POST.get("i", ""), version=4)
-    except ValueError:
-        instance = uuid.uuid4()
-    # the draft key (``k``) that the consent page was made with: the browser shows that page again
-    # on Back (it may keep it for its history), so Next there continues the draft; only a
-    # same-origin post may name it
-    key = request.POST.get("k", "")
-    key = key if drafts.valid_token(key) and _same_origin(request) else ""
-    existing = drafts.load(key) if key else None
-    if existing is not None and existing.get("w") not in (None, version.wave_id):
-        existing, key = None, ""  # a draft (or a sent one) of another wave never continues in this wave's link
-    posted = dict(request.POST.lists())
-    answers, raw, errors = layout.read_page(form, all_pages[0], {}, posted)
-    if form.consent_item and form.consent_item in all_pages[0].elements:
-        consent = layout.consent_answer(form, answers)
-        if consent is None:  # no answer, or none of the list
-            return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
-        if consent == "declined":
-            if not preview:  # a researcher's preview counts nothing
-                submissions.decline(version, instance)  # counted once per instance, however often the page is sent
-            if existing is not None and "done" not in existing:
-                drafts.delete(key)  # declined after all: the answers so far are not kept
-            return _to_declined(base, version, instance, lang, channel)
-        if not preview:  # "yes" after Back from "no": that decline taken back
-            submissions.take_back_decline(version.study, version.wave_id, version.name, submissions.decline_key(version, instance))
-    if existing is not None and "done" in existing:
-        return _SeeOther(f"{base}/bedankt/{key}")  # sent already: the thank-you page, never a second response
-    if existing is not None and existing.get("v") == version.version_id and existing.get("w") == version.wave_id:
-        existing["a"], raw, errors = layout.read_page(form, all_pages[0], existing["a"], posted)
-        existing.update({"p": 0, "l": lang})
-        return _advance(request, form, all_pages, existing, key, base, raw, errors)
-    token = key if key and existing is None else drafts.new_token()
-    state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
-    if preview:
-        state["x"] = 1  # kept in the encrypted draft: the respondent's side cannot set it
-    return _advance(request, form, all_pages, state, token, base, raw, errors)
+    with layout.in_language(form, lang):  # jr:choice-name() in the language the respondent reads
+        channel = source.get("via", "")
+        channel = channel if channel in CHANNELS else ""
+        base = _base(study, instrument)
+        entry = f"/s/{study}/m/{wave}/{instrument}" if study and wave else base
+        if request.method != "POST":
+            state = {
+                "v": version.version_id,
+                "w": version.wave_id,
+                "a": {},
+                "p": 0,
+                "c": channel,
+                "l": lang,
+                "e": {form.consent_item: "required"} if request.GET.get("fout") and form.consent_item else {},
+                **({"x": 1} if preview else {}),
+            }
+            return keep_for_history(_page(request, version, form, all_pages, state, None, entry, fell_back=fell_back))
+        try:  # the consent page's own instance id (a hidden field): a decline sent twice counts once
+            instance = uuid.UUID(request.POST.get("i", ""), version=4)
+        except ValueError:
+            instance = uuid.uuid4()
+        # the draft key (``k``) that the consent page was made with: the browser shows that page again
+        # on Back (it may keep it for its history), so Next there continues the draft; only a
+        # same-origin post may name it
+        key = request.POST.get("k", "")
+        key = key if drafts.valid_token(key) and _same_origin(request) else ""
+        existing = drafts.load(key) if key else None
+        if existing is not None and existing.get("w") not in (None, version.wave_id):
+            existing, key = None, ""  # a draft (or a sent one) of another wave never continues in this wave's link
+        posted = dict(request.POST.lists())
+        answers, raw, errors = layout.read_page(form, all_pages[0], {}, posted)
+        if form.consent_item and form.consent_item in all_pages[0].elements:
+            consent = layout.consent_answer(form, answers)
+            if consent is None:  # no answer, or none of the list
+                return _SeeOther(f"{entry}?{urlencode({'lang': lang, 'via': channel, 'fout': 1})}#errors")
+            if consent == "declined":
+                if not preview:  # a researcher's preview counts nothing
+                    submissions.decline(version, instance)  # counted once per instance, however often the page is sent
+                if existing is not None and "done" not in existing:
+                    drafts.delete(key)  # declined after all: the answers so far are not kept
+                return _to_declined(base, version, instance, lang, channel)
+            if not preview:  # "yes" after Back from "no": that decline taken back
+                submissions.take_back_decline(version.study, version.wave_id, version.name, submissions.decline_key(version, instance))
+        if existing is not None and "done" in existing:
+            return _SeeOther(f"{base}/bedankt/{key}")  # sent already: the thank-you page, never a second response
+        if existing is not None and existing.get("v") == version.version_id and existing.get("w") == version.wave_id:
+            existing["a"], raw, errors = layout.read_page(form, all_pages[0], existing["a"], posted)
+            existing.update({"p": 0, "l": lang})
+            return _advance(request, form, all_pages, existing, key, base, raw, errors)
+        token = key if key and existing is None else drafts.new_token()
+        state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
+        if preview:
+            state["x"] = 1  # kept in the encrypted draft: the respondent's side cannot set it
+        return _advance(request, form, all_pages, state, token, base, raw, errors)
 
 
 def _same_origin(request: HttpRequest) -> bool:
@@ -250,24 +251,25 @@ def resume(request: HttpRequest, instrument: str, token: str, study: str | None 
         if lang != state["l"]:
             state["l"] = lang
             drafts.save(token, state)
-    index = _index(request.GET.get("stap"), state, all_pages)
-    if request.method == "POST":
+    with layout.in_language(form, state["l"]):  # jr:choice-name() as the respondent reads the form
+        index = _index(request.GET.get("stap"), state, all_pages)
+        if request.method == "POST":
+            if index == REVIEW:
+                return _send(request, version, form, all_pages, state, token, base)
+            state["p"] = index
+            answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
+            if index == 0 and request.POST.get("action", "next") in ("next", "review") and _declined(form, all_pages[0], answers):
+                if not state.get("x"):  # consent taken back: as on the first visit (a researcher's preview counts nothing)
+                    submissions.decline(version, uuid.UUID(state["i"]))
+                drafts.delete(token)
+                return _to_declined(base, version, uuid.UUID(state["i"]), state["l"], state.get("c", ""))
+            state["a"] = answers
+            return _advance(request, form, all_pages, state, token, base, raw, errors)
         if index == REVIEW:
-            return _send(request, version, form, all_pages, state, token, base)
-        state["p"] = index
-        answers, raw, errors = layout.read_page(form, all_pages[index], state["a"], dict(request.POST.lists()))
-        if index == 0 and request.POST.get("action", "next") in ("next", "review") and _declined(form, all_pages[0], answers):
-            if not state.get("x"):  # consent taken back: as on the first visit (a researcher's preview counts nothing)
-                submissions.decline(version, uuid.UUID(state["i"]))
-            drafts.delete(token)
-            return _to_declined(base, version, uuid.UUID(state["i"]), state["l"], state.get("c", ""))
-        state["a"] = answers
-        return _advance(request, form, all_pages, state, token, base, raw, errors)
-    if index == REVIEW:
-        return _review(request, version, form, all_pages, state, token, base)
-    if index != state["p"]:  # Back/forward in the browser, or a change link: the errors belong to another page
-        state["p"], state["e"], state["r"] = index, {}, {}
-    return _page(request, version, form, all_pages, state, token, base, fell_back=fell_back)
+            return _review(request, version, form, all_pages, state, token, base)
+        if index != state["p"]:  # Back/forward in the browser, or a change link: the errors belong to another page
+            state["p"], state["e"], state["r"] = index, {}, {}
+        return _page(request, version, form, all_pages, state, token, base, fell_back=fell_back)
 
 
 def _declined(form, first_page, answers: dict) -> bool:
