@@ -259,3 +259,73 @@ FINE: dict[str, Callable[[], bytes]] = {
         {"survey": [S, ["text", "a", "A"]], "settings": [["form_id", "version", "style"], [12, 1.5, "pages"]]}
     ),
 }
+
+# -- expressions the web survey cannot evaluate: pyxform passes them, afstand's one check
+# (afstand.instrument.form_logic) refuses them on the CLI, the upload page and `study create` alike
+E = ["type", "name", "label", "relevant", "constraint", "choice_filter", "calculation"]
+_CONSENT = ["select_one yn", "consent", "Doe je mee?", None, None, None, None]
+_LOGIC_CHOICES = [["list_name", "name", "label", "age"], ["yn", "ja", "Ja", 20], ["yn", "nee", "Nee", 30]]
+
+
+def _logic(*rows: list, survey: list | None = None) -> dict[str, list[list]]:
+    return {"survey": [survey or E, _CONSENT, *rows], "choices": _LOGIC_CHOICES}
+
+
+BROKEN_LOGIC = [
+    Broken(
+        "constraint_ends_after_and",
+        _logic(["integer", "age", "Leeftijd", None, ". >= 16 and", None, None]),
+        _esc(
+            "sheet survey, row 3, column 'constraint' (cell E3), value '. >= 16 and': the expression ends after 'and': something must follow"
+        ),
+    ),
+    Broken(
+        "relevant_bracket_not_closed",
+        _logic(["integer", "age", "Leeftijd", "(${consent} = 'ja'", None, None, None]),
+        _esc("sheet survey, row 3, column 'relevant' (cell D3), value \"(${consent} = 'ja'\": a '(' is not closed"),
+    ),
+    Broken(
+        "choice_filter_ends_after_operator",
+        _logic(
+            ["integer", "age", "Leeftijd", None, None, None, None], ["select_one yn", "again", "Nog eens?", None, None, "${age} >", None]
+        ),
+        _esc(
+            "sheet survey, row 4, column 'choice_filter' (cell F4), value '${age} >': the expression ends after '>': something must follow"
+        ),
+    ),
+    Broken(
+        "group_relevant_double_equals",
+        _logic(
+            ["begin_group", "g", "Groep", "${consent} == 'ja'", None, None, None],
+            ["integer", "age", "Leeftijd", None, None, None, None],
+            ["text", "why", "Waarom?", None, None, None, None],
+            ["end_group", None, None, None, None, None, None],
+        ),
+        _esc(
+            "sheet survey, row 3, column 'relevant' (cell D3), value \"${consent} == 'ja'\": '==' is not written so in XLSForm: write '='"
+        ),
+    ),
+    Broken(
+        "calculation_unclosed_quote",
+        _logic(["calculate", "c", None, None, None, None, "concat('a, ${consent})"]),
+        _esc(
+            "sheet survey, row 3, column 'calculation' (cell G3), value \"concat('a, ${consent})\": a text that starts with ' is not closed"
+        ),
+    ),
+    Broken(
+        "analysis_only_function_in_a_condition",
+        _logic(["integer", "age", "Leeftijd", "sin(1) > 0", None, None, None]),
+        _esc("sheet survey, row 3, column 'relevant' (cell D3), value 'sin(1) > 0': afstand's web survey does not evaluate sin()"),
+    ),
+    Broken(
+        "two_mistakes_in_a_markdown_form",
+        {},
+        "sheet survey, row 3, column 'constraint', value '. > 3 4': '4' cannot follow '3': an operator .* is missing between them; "
+        + _esc("sheet survey, row 4, column 'relevant', value '${age} = ja': 'ja' is not a reference"),
+        text=(
+            b"| survey |\n| | type | name | label | relevant | constraint |\n| | text | consent | Mee? | | |\n"
+            b"| | integer | age | Leeftijd | | . > 3 4 |\n| | text | why | Waarom? | ${age} = ja | |\n"
+        ),
+        suffix=".md",
+    ),
+]

@@ -147,3 +147,53 @@ def test_catastrophic_regex_is_stopped_by_the_timeout():
     dynamic = compile_expression("regex(., ${pattern})")  # a pattern from an answer is bounded when evaluated
     with pytest.raises(EvaluationError, match="repeats too much"):
         dynamic({"pattern": "((a{1000}){1000}){1000}"}, "a")
+
+
+@pytest.mark.parametrize(
+    "expr,why",
+    [
+        (". >= 16 and", "the expression ends after 'and': something must follow"),
+        ("${age} >", "the expression ends after '>': something must follow"),
+        ("(${consent} = 'ja'", "a '(' is not closed: add a ')'"),
+        ("selected(${apps}, 'zoom'", "a '(' is not closed: add a ')'"),
+        (". > 3)", "a ')' has no '(' before it"),
+        (". > 3 4", "'4' cannot follow '3': an operator (and, or, =, +, …) is missing between them"),
+        ("= 3", "the expression cannot start with '='"),
+        (". == 3", "'==' is not written so in XLSForm: write '='"),
+        (". > 1 && . < 3", "'&&' is not written so in XLSForm: write 'and'"),
+        ("!selected(${a}, 'x')", "'!' is not written so in XLSForm: write not(…) around a condition"),
+        ("'open", "a text that starts with ' is not closed: add a ' at its end"),
+        ("${ age} > 3", "'${ age}' is not a reference: write ${name}, with the name of a question and no spaces"),
+        ("selected(${a} 'x')", "\"'x'\" after '${a}': a ',' between the values of selected() or its ')' is missing"),
+        (". >= 16 and and . < 3", "'and' cannot follow 'and': a value, ${name} or '.' is missing between them"),
+        ("${a} = ja", "'ja' is not a reference (write ${ja}), and a text is written in quotes ('ja')"),
+        ("   ", "the expression is empty"),
+    ],
+)
+def test_a_mistake_is_said_in_words(expr, why):
+    """What a researcher reads when an expression is refused (the cell and the expression are named by the caller)."""
+    with pytest.raises(Unsupported) as refused:
+        compile_expression(expr)
+    assert refused.value.why == why
+    assert str(refused.value).endswith(why) and "expected" not in why
+
+
+def test_an_unknown_function_is_named():
+    with pytest.raises(Unsupported) as refused:
+        compile_expression("sin(${a}) > 0")
+    assert refused.value.function == "sin" and refused.value.why == "the function sin() is not supported"
+
+
+def test_the_error_survives_a_child_process():
+    """afstand.bounded returns errors from a child process: pickled, with what is wrong."""
+    import pickle
+
+    from afstand.instrument.engine import ExpressionError
+
+    error = ExpressionError("age", "constraint", ". >", "the expression ends after '>': something must follow")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.owner, copy.column, copy.source, copy.why, str(copy)) == (error.owner, error.column, error.source, error.why, str(error))
+    with pytest.raises(Unsupported) as refused:
+        compile_expression("foo(1)")
+    again = pickle.loads(pickle.dumps(refused.value))
+    assert (again.why, again.function, str(again)) == (refused.value.why, "foo", str(refused.value))

@@ -58,6 +58,21 @@ def current_language() -> str | None:
     return _LANGUAGE.get()
 
 
+class ExpressionError(Unsupported):
+    """An expression of the form the engine cannot compile: whose (``owner``, a question's or
+    group's key), which column it is in, its text and what is wrong (``why``)."""
+
+    def __init__(self, owner: str, column: str, source: str, why: str, function: str | None = None):
+        super().__init__(f"{owner}: {source!r}: {why}", why, function)
+        self.owner, self.column, self.source = owner, column, source
+
+    def __reduce__(self):
+        return (type(self), (self.owner, self.column, self.source, self.why, self.function))
+
+
+_NOTHING = compile_expression("''")  # stands in for an expression that failed, while the problems are collected
+
+
 @dataclass(frozen=True)
 class Condition:
     expression: Expression
@@ -69,8 +84,11 @@ class Condition:
 class Engine:
     """Compiled logic of one instrument version."""
 
-    def __init__(self, instrument: Instrument):
+    def __init__(self, instrument: Instrument, problems: list[ExpressionError] | None = None):
+        """``problems``: collect every expression that fails in it (the check of a form) instead of
+        raising at the first."""
         self.instrument = instrument
+        self._problems = problems
         groups = {g.name: g for g in instrument.groups}
         self.groups = groups
         self.chain: dict[str, tuple[str, ...]] = {}  # key -> enclosing repeats, outermost first
@@ -92,32 +110,30 @@ class Engine:
         self.repeat_count: dict[str, Expression] = {}
         for key in list(instrument.items) + list(instrument.notes) + list(groups):
             conditions = [
-                Condition(self._compile(groups[g].relevant, g), groups[g].path or g, g, len(self.chain[g]))
+                Condition(self._compile(groups[g].relevant, g, "relevant"), groups[g].path or g, g, len(self.chain[g]))
                 for g in self.ancestors[key]
                 if groups[g].relevant
             ]
             own = self._element(key)
             if getattr(own, "relevant", None):
-                conditions.append(Condition(self._compile(own.relevant, key), self.path_of(key), key, len(self.chain[key])))
+                conditions.append(Condition(self._compile(own.relevant, key, "relevant"), self.path_of(key), key, len(self.chain[key])))
             self.relevant[key] = tuple(conditions)
         for key, item in instrument.items.items():
             if item.constraint:
-                self.constraint[key] = self._compile(item.constraint, key)
+                self.constraint[key] = self._compile(item.constraint, key, "constraint")
             if item.required_if and not item.required:
-                self.required_if[key] = self._compile(item.required_if, key)
+                self.required_if[key] = self._compile(item.required_if, key, "required")
             if item.calculation:
-                self.calculation[key] = self._compile(item.calculation, key)
+                self.calculation[key] = self._compile(item.calculation, key, "calculation")
                 moments = {r for r in self.calculation[key].references if self.instrument.metadata.get(r) in ("start", "end")}
                 if "now" in self.calculation[key].functions or moments:  # privacy: responses carry no precise time
-                    raise Unsupported(
-                        f"{key}: {item.calculation!r}: now(), ${{start}} or ${{end}} in a calculation would store the time of answering; "
-                        "afstand stores no precise times (today() stores the date)"
-                    )
+                    why = "now(), ${start} or ${end} in a calculation would store the time of answering; afstand stores no precise times (today() stores the date)"
+                    self._refuse(ExpressionError(key, "calculation", item.calculation, why))
             if item.choice_filter:
-                self.choice_filter[key] = self._compile(item.choice_filter, key, columns=True)
+                self.choice_filter[key] = self._compile(item.choice_filter, key, "choice_filter", columns=True)
         for group in groups.values():
             if group.repeat and group.repeat_count:
-                self.repeat_count[group.name] = self._compile(group.repeat_count, group.name)
+                self.repeat_count[group.name] = self._compile(group.repeat_count, group.name, "repeat_count")
         self.calculated = tuple(k for k in instrument.items if k in self.calculation)
         #: a calculation reads a choice's label: its value depends on the evaluation language
         self.labels_in_calculations = any("jr:choice-name" in e.functions for e in self.calculation.values())
@@ -138,18 +154,29 @@ class Engine:
         element = self._element(key)
         return (getattr(element, "path", "") or key) if element is not None else key
 
-    def _compile(self, source: str, owner: str, *, columns: bool = False) -> Expression:
+    def _compile(self, source: str, owner: str, column: str, *, columns: bool = False) -> Expression:
+        """The expression in ``column`` of ``owner``; raises ExpressionError (collected instead when the form is checked)."""
         try:
             expression = compile_expression(source, columns=columns)
         except Unsupported as err:
-            raise Unsupported(f"{owner}: {err}") from None
-        for name in expression.references:
+            return self._refuse(ExpressionError(owner, column, source, err.why, err.function))
+        for name in sorted(expression.references):
             if self._element(name) is None and name not in self.instrument.metadata:
-                raise Unsupported(f"{owner}: {source!r} refers to ${{{name}}}, which is not in this form")
-        for up, names, absolute in expression.paths:
+                return self._refuse(
+                    ExpressionError(owner, column, source, f"${{{name}}} is no question, group or calculation of this form")
+                )
+        for up, names, absolute in sorted(expression.paths):
             if self.resolve_path(self.path_of(owner), up, names, absolute) is None:
-                raise Unsupported(f"{owner}: {source!r}: the path {'/'.join(names)!r} is not in this form")
+                return self._refuse(
+                    ExpressionError(owner, column, source, f"the path {'/'.join(names)!r} leads to no question of this form")
+                )
         return expression
+
+    def _refuse(self, problem: ExpressionError) -> Expression:
+        if self._problems is None:
+            raise problem
+        self._problems.append(problem)
+        return _NOTHING
 
     def resolve_path(self, owner_path: str, up: int, names: tuple[str, ...], absolute: bool) -> str | None:
         if absolute:

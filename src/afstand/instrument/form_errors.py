@@ -194,3 +194,38 @@ def _item_place(book: Book | None, rows: dict[str, int], item, column: str) -> s
         return f"sheet survey, column {column!r} (item {item.name!r})"
     numbers = sheet.columns(column)
     return sheet.place(row, numbers[0] if numbers else None) + f" (item {item.name!r})"
+
+
+def locate_support(support, book: Book | None) -> None:
+    """Give each question of a support report (:func:`afstand.instrument.support.check_pyxform`)
+    its row, its type's cell and the cells of the functions it calls, when the sheets are at hand."""
+    rows = survey_rows(book)
+    survey = book.sheets.get("survey") if book is not None else None
+    for question in support.questions:
+        if survey is None or question.path not in rows:
+            continue
+        row = rows[question.path]
+        question.where = survey.place(row)
+        question.type_cell = _cell(survey, row, "type")
+        for function, (column, _expression) in question.sources.items():
+            question.cells[function] = _cell(survey, row, column)
+
+
+def expression_place(book: Book | None, rows: dict[str, int], path: str, column: str, source: str) -> str:
+    """``sheet survey, row 5, column 'constraint' (cell I5), value '. >= 16 and'`` for an expression
+    of the question or group at ``path`` (as the cell holds it); without the sheets, the question."""
+    sheet = book.sheets.get("survey") if book is not None else None
+    row = rows.get(path)
+    if sheet is None or row is None:
+        return f"sheet survey, question {path!r}, column {column!r}, value {source!r}"
+    return _cell(sheet, row, column, source)
+
+
+def _cell(sheet: Sheet, row: int, column: str, fallback: Any = None) -> str:
+    """The place of the cell of ``column`` in ``row`` (the first filled one of that name) with its value."""
+    numbers = sheet.columns(column)
+    cells = sheet.rows.get(row, {})
+    number = next((n for n in numbers if n in cells), numbers[0] if numbers else None)
+    place = sheet.place(row, number) if number is not None else sheet.place(row) + f", column {column!r}"
+    value = text(cells[number]) if number in cells else fallback
+    return place + (f", value {value!r}" if value is not None else "")

@@ -25,8 +25,8 @@ from typing import Any, BinaryIO
 from afstand import cache
 from afstand.bounded import check_zip
 from afstand.errors import InstrumentError
-from afstand.instrument.form_errors import check_default_language, choice_filter_warnings, explain, fail, survey_rows
-from afstand.instrument.form_sheets import Book, read_book, text
+from afstand.instrument.form_errors import check_default_language, choice_filter_warnings, explain, fail, locate_support, survey_rows
+from afstand.instrument.form_sheets import Book, read_book
 from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, missing_codes, required_condition
 from afstand.instrument.limesurvey_form import as_xlsform
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
@@ -88,38 +88,16 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
 
 
 def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> FormSupport:
-    """What afstand can do with each question of a form (``afstand instrument check``); never raises
-    on a bad form: pyxform's and afstand's own errors are listed and make the form refused."""
-    from afstand.instrument.support import REFUSED
+    """What afstand does with each question of a form (:func:`afstand.instrument.form_logic.check_instrument`)."""
+    from afstand.instrument.form_logic import check_instrument as check
 
-    label = _label(source, name)
-    try:
-        raw, file_type, label = _read(source, name)
-        raw, file_type, _converted = as_xlsform(raw, file_type, label)
-        js, workbook, _warnings = _convert(raw, file_type, label)
-    except InstrumentError as err:
-        return FormSupport(label, REFUSED, errors=[str(err)])
-    support = _support(js, workbook, label)
-    if support.accepted:
-        try:
-            _build(js, workbook, label)
-        except InstrumentError as err:
-            support.errors.append(str(err))
-            support.status = REFUSED
-    return support
+    return check(source, name=name)
 
 
 def _support(js: dict[str, Any], book: Book | None, label: str) -> FormSupport:
-    """The support matrix applied to the form; each question with its row when the sheets are at hand."""
+    """The support matrix applied to the form; each question with its places when the sheets are at hand."""
     support = check_pyxform(js, label)
-    rows = survey_rows(book)
-    survey = book.sheets.get("survey") if book is not None else None
-    for question in support.questions:
-        if survey is not None and question.path in rows:
-            row = rows[question.path]
-            question.where = survey.place(row)
-            column = next(iter(survey.columns("type")), None)
-            question.type_cell = survey.place(row, column) + f", value {text(survey.value(row, 'type'))!r}"
+    locate_support(support, book)
     return support
 
 

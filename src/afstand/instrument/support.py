@@ -38,6 +38,7 @@ class Feature:
 _MEDIA = "media: the file name in an export is kept as an answer; afstand takes no files"
 _META = "metadata: afstand never records devices, persons or precise times; an export's column is kept apart"
 _NOT_WEB = "accepted; not applied by the web survey"
+_NOT_EVALUATED = "not evaluated on the web: an export of a form that uses it is analysed; the web survey refuses the form"
 
 #: The support matrix, one feature per line as a table. Edit it (and regenerate docs/xlsform.md) when support changes.
 # fmt: off
@@ -168,11 +169,11 @@ MATRIX: tuple[Feature, ...] = (
         "ceiling", "abs", "pow", "sqrt", "exp", "log", "log10", "pi", "sum", "count", "count-non-empty", "min", "max", "join",
         "today", "now", "date", "date-time", "decimal-date-time", "decimal-date", "format-date", "format-date-time",
         "position", "indexed-repeat", "jr:choice-name", "once", "uuid", "if")),
-    *(Feature("function", name, ANALYSIS, "not evaluated on the web") for name in (
+    *(Feature("function", name, ANALYSIS, _NOT_EVALUATED) for name in (
         "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "exp10", "random", "decimal-time",
         "digest", "base64-decode", "area", "distance", "checklist", "weighted-checklist", "jr:itext",
         "instance", "current", "last", "choice-name")),
-    Feature("function", "pulldata", ANALYSIS, "needs an external file; not evaluated on the web"),
+    Feature("function", "pulldata", ANALYSIS, "needs an external file; " + _NOT_EVALUATED),
 )
 # fmt: on
 
@@ -223,7 +224,7 @@ _BIND_COLUMNS = {
 }
 _CONTROL_COLUMNS = {"appearance": "appearance", "jr:count": "repeat_count"}
 _TOP_COLUMNS = ("hint", "guidance_hint", "default", "choice_filter", "trigger", "media")
-_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculate", "required")
+_EXPRESSION_COLUMNS = {"relevant": "relevant", "constraint": "constraint", "calculate": "calculation", "required": "required"}
 _FUNCTION = re.compile(r"(?<![\w$:.-])([A-Za-z][\w.-]*(?::[\w.-]+)?)\s*\(")
 _STRING = re.compile(r"'[^']*'|\"[^\"]*\"")
 _CONSTANT_REQUIRED = ("yes", "true", "true()", "1", "no", "false", "false()", "0")  # as the loader reads `required`
@@ -240,6 +241,9 @@ class QuestionSupport:
     features: list[Feature] = field(default_factory=list)
     where: str | None = None  # "sheet survey, row 4", set by the loader when it has the sheets
     type_cell: str | None = None  # "sheet survey, row 4, column 'type' (cell A4), value 'rank lijst'", likewise
+    #: function name -> (survey column, expression) it is first called in; with the sheets, its cell
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # "sheet survey, row 7, column 'relevant' (cell H7), value '…'"
 
     def as_dict(self) -> dict:
         return {
@@ -271,6 +275,9 @@ class FormSupport:
             for f in q.features:
                 if f.status == REFUSED:
                     where = q.type_cell if f.kind == "type" and q.type_cell else q.where
+                    if f.kind == "function" and f.name in q.sources:  # the cell and the expression it is called in
+                        column, expression = q.sources[f.name]
+                        where = q.cells.get(f.name) or ", ".join(filter(None, [where, f"column {column!r}, value {expression!r}"]))
                     where = f"{where}: " if where else ""
                     lines.append(
                         f"{where}question {q.path} ({q.type}): {f.kind} {f.name!r} is not supported" + (f": {f.note}" if f.note else "")
@@ -303,20 +310,20 @@ def check_pyxform(js: dict, source: str) -> FormSupport:
             if ctype in ("group", "repeat", "loop"):
                 if child.get("control", {}).get("bodyless") or (name == "meta" and not prefix):
                     continue  # written by pyxform (meta/instanceID), not by the form's author
-                features = [lookup("type", _PYXFORM_TYPE_OF[ctype])] + _column_features(child)
-                questions.append(
-                    QuestionSupport(name, "/".join(prefix + (name,)), _PYXFORM_TYPE_OF[ctype], worst(f.status for f in features), features)
-                )
+                sources: dict[str, tuple[str, str]] = {}
+                features = [lookup("type", _PYXFORM_TYPE_OF[ctype])] + _column_features(child, sources)
+                path, kind = "/".join(prefix + (name,)), _PYXFORM_TYPE_OF[ctype]
+                questions.append(QuestionSupport(name, path, kind, worst(f.status for f in features), features, sources=sources))
                 walk(child.get("children", []), prefix + (name,))
                 continue
             itemset = str(child.get("itemset") or "")
             if itemset.lower().endswith((".csv", ".xml", ".geojson")) and not child.get("list_name"):
                 ctype = "select_multiple_from_file" if canonical_type(ctype) == "select_multiple" else "select_one_from_file"
             type_feature = lookup("type", ctype)
-            features = [type_feature] + _column_features(child)
-            questions.append(
-                QuestionSupport(name, "/".join(prefix + (name,)), type_feature.name, worst(f.status for f in features), features)
-            )
+            sources = {}
+            features = [type_feature] + _column_features(child, sources)
+            path = "/".join(prefix + (name,))
+            questions.append(QuestionSupport(name, path, type_feature.name, worst(f.status for f in features), features, sources=sources))
 
     walk(js.get("children", []), ())
     settings = [lookup("setting", key) for key in _settings_used(js)]
@@ -349,7 +356,8 @@ def _settings_used(js: dict) -> list[str]:
     return used
 
 
-def _column_features(child: dict) -> list[Feature]:
+def _column_features(child: dict, sources: dict[str, tuple[str, str]]) -> list[Feature]:
+    """The features a question uses; ``sources`` gets, per function, the column and expression it is first called in."""
     features: list[Feature] = []
     seen: set[tuple[str, str]] = set()
 
@@ -376,7 +384,7 @@ def _column_features(child: dict) -> list[Feature]:
     for key in _AFSTAND_COLUMNS:
         if child.get(key) not in (None, ""):
             add(lookup("column", key))
-    for source in [bind.get(k) for k in _EXPRESSION_COLUMNS] + [child.get("choice_filter")]:
+    for column, source in [(c, bind.get(k)) for k, c in _EXPRESSION_COLUMNS.items()] + [("choice_filter", child.get("choice_filter"))]:
         if not isinstance(source, str) or not source.strip():
             continue
         bare = _STRING.sub("''", source)
@@ -388,6 +396,7 @@ def _column_features(child: dict) -> list[Feature]:
             if function.lower() in ("and", "or", "div", "mod"):
                 continue
             add(lookup("function", function))
+            sources.setdefault(lookup("function", function).name, (column, source))
     for text in _texts(child.get("label")) + _texts(child.get("hint")):
         if "${" in text:
             add(lookup("expression", "${name} in a label or hint"))
@@ -431,7 +440,8 @@ def render_markdown() -> str:
         "- **refused**: a form that uses it is refused, with the list of what it uses.",
         "",
         "Anything not listed here is refused. `afstand instrument check FORM` (add `--json` for a machine-readable",
-        "answer) says per question which of these a given form uses; it exits with status 2 when the form is refused.",
+        "answer) says per question which of these a given form uses; it exits with status 2 when the form is refused,",
+        "exactly when the upload page and `afstand study create` refuse it (the same check, the same message).",
         "",
     ]
     for kind, title in _KIND_TITLES.items():
@@ -445,40 +455,9 @@ def render_markdown() -> str:
             lines.append(f"| `{feature.name}` | {_STATUS_TEXT[feature.status]} | {note.replace('|', '/')} |")
         lines.append("")
     from afstand.instrument.limesurvey_types import markdown_section
+    from afstand.instrument.refusal_docs import REFUSALS
 
-    return "\n".join(lines + _REFUSALS + [""] + markdown_section())
-
-
-_REFUSALS = """## When a form is refused
-
-A form with a mistake is refused with one message (listing up to ten mistakes) that names the file,
-the sheet, the row as the spreadsheet shows it (the column names are row 1), the column, the cell
-and the value: `form.xlsx: sheet survey, row 7, column 'type' (cell A7), value 'select_one jn':
-[row : 7] List name not in choices sheet: jn`. `afstand instrument check` exits with status 2 and
-prints it; the upload page answers 400 and shows it.
-
-Before pyxform reads the form, afstand reads its survey, choices and settings sheets
-(`afstand.instrument.form_sheets`) and refuses (`afstand.instrument.sheet_checks`) what pyxform
-would report without a place, report as something else, fail on with a plain exception, or pass
-silently: no sheet named survey (a workbook of one sheet is the survey, as in pyxform); column
-names not in row 1; a column name that is a number or date, or is there twice; a survey without a
-`type` or `name` column; a row with content but no type; a type that is a number; a choices sheet
-without `list_name` or `name`; a choice without list name (pyxform drops it); a second row of
-settings (pyxform reads only the first); a column after 20 empty ones or rows after 60 empty ones
-(pyxform stops reading there); merged cells (pyxform sees the text in the first cell only); a name,
-type, list name or expression that the spreadsheet holds as a date or time (`1-2` typed in Excel);
-a sheet name a CSV form's first column does not know; in a Markdown or CSV form, an empty sheet, a
-sheet started twice, or a value beyond the cells of row 1. pyxform's own messages are passed on
-unchanged with that place in front (`afstand.instrument.form_errors`); a `default_language` that
-is none of the form's languages is refused after pyxform.
-
-Kept, with a warning that names the place (`afstand instrument show`, `afstand study create`): a
-label, hint or setting the spreadsheet holds as a date or time (it is shown as
-`2024-02-01 00:00:00`), a value in a column without a name in row 1 (pyxform skips it), and a
-`choice_filter` that reads a column the choices do not have (valid
-XPath; the name reads as empty for every choice; pyxform's own `or_other` example writes
-`pastel=yes` for `pastel='yes'`).
-""".splitlines()
+    return "\n".join(lines + REFUSALS + [""] + markdown_section())
 
 
 if __name__ == "__main__":  # pragma: no cover

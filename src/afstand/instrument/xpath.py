@@ -58,7 +58,18 @@ _REFERENCE = re.compile(r"\$\{(" + _NAME + r")\}")
 
 
 class Unsupported(InstrumentError, ValueError):
-    """The expression uses XPath this evaluator does not implement, or exceeds its bounds."""
+    """The expression uses XPath this evaluator does not implement, is not an expression, or exceeds
+    its bounds. ``why`` says what is wrong without the expression (a refusal that names the cell
+    shows the expression as its value); ``function`` is the name of a function the evaluator does
+    not implement, when that is what is wrong."""
+
+    def __init__(self, message: str, why: str | None = None, function: str | None = None):
+        super().__init__(message)
+        self.why = why or message
+        self.function = function
+
+    def __reduce__(self):  # pickled as raised (afstand.bounded runs checks in a child process)
+        return (type(self), (str(self), self.why, self.function))
 
 
 class Context:
@@ -136,10 +147,10 @@ def compile_expression(source: str, *, columns: bool = False) -> Expression:
     tokens = _tokenize(source)
     parser = _Parser(tokens, source, columns)
     if not tokens:
-        raise Unsupported(f"{source!r}: empty expression")
+        raise Unsupported(f"{source!r}: the expression is empty", "the expression is empty")
     tree = parser.expression()
     if parser.pos != len(tokens):
-        raise Unsupported(f"{source!r}: unexpected {tokens[parser.pos][1]!r}")
+        parser.fail(parser.leftover())
     return Expression(
         source, tree, frozenset(parser.references), frozenset(parser.paths), frozenset(parser.columns), frozenset(parser.functions)
     )
@@ -173,11 +184,36 @@ def _tokenize(source: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise Unsupported(f"{_short(source)}: cannot read {text[pos : pos + 12]!r}")
+            why = _unreadable(text, pos + len(text[pos:]) - len(text[pos:].lstrip()))
+            raise Unsupported(f"{_short(source)}: {why}", why)
         kind = match.lastgroup
         tokens.append((kind, match.group(kind)))
         pos = match.end()
     return tokens
+
+
+#: what people write from other languages, with the XLSForm spelling
+_FOREIGN = {"&&": "and", "||": "or", "==": "=", "<>": "!=", "=>": ">=", "=<": "<="}
+
+
+def _unreadable(text: str, pos: int) -> str:
+    """Why the tokenizer stops at ``text[pos]``, in words."""
+    rest = text[pos:]
+    if rest[:1] in ("'", '"'):
+        return f"a text that starts with {rest[0]} is not closed: add a {rest[0]} at its end"
+    if rest.startswith("${"):
+        return (
+            f"{rest[: rest.find('}') + 1] if '}' in rest else rest[:20]!r} is not a reference: write ${{name}}, "
+            "with the name of a question and no spaces"
+        )
+    for foreign, xlsform in _FOREIGN.items():
+        if rest.startswith(foreign):
+            return f"{foreign!r} is not written so in XLSForm: write {xlsform!r}"
+    if rest.startswith("!"):
+        return "'!' is not written so in XLSForm: write not(…) around a condition"
+    if rest.startswith(("[", "@", "|", "{")):
+        return f"{rest[0]!r} (at {rest[:12]!r}) is XPath that afstand's web survey does not evaluate"
+    return f"{rest[0]!r} cannot be part of an expression (at {rest[:12]!r})"
 
 
 def _short(source: str) -> str:
@@ -197,8 +233,8 @@ class _Parser:
         self.columns: set[str] = set()
         self.functions: set[str] = set()
 
-    def fail(self, why: str):
-        raise Unsupported(f"{_short(self.source)}: {why}")
+    def fail(self, why: str, function: str | None = None):
+        raise Unsupported(f"{_short(self.source)}: {why}", why, function)
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -209,10 +245,36 @@ class _Parser:
 
     def take(self, value: str | None = None) -> tuple[str, str]:
         token = self.peek()
-        if token is None or (value is not None and token[1] != value):
-            self.fail(f"expected {value or 'more'}")
+        if token is None:
+            if value == ")":
+                self.fail("a '(' is not closed: add a ')'")
+            self.fail(
+                f"the expression ends after {self.tokens[-1][1]!r}: something must follow" if self.tokens else "the expression is empty"
+            )
+        if value is not None and token[1] != value:
+            self.fail(
+                f"{token[1]!r} after {self.tokens[self.pos - 1][1]!r}: a ')' is missing, or an operator (and, or, =, +, …) between them"
+            )
         self.pos += 1
         return token
+
+    def leftover(self) -> str:
+        """Why a token is left when the expression is complete."""
+        token, before = self.tokens[self.pos][1], self.tokens[self.pos - 1][1]
+        if token == ")":
+            return "a ')' has no '(' before it"
+        return f"{token!r} cannot follow {before!r}: an operator (and, or, =, +, …) is missing between them"
+
+    def misplaced(self, value: str) -> str:
+        """Why a token cannot start a value (an operator where a value should be)."""
+        if self.pos == 1:
+            return f"the expression cannot start with {value!r}"
+        before = self.tokens[self.pos - 2][1]
+        if (before + value) in _FOREIGN:
+            return f"{before + value!r} is not written so in XLSForm: write {_FOREIGN[before + value]!r}"
+        if value == ")":
+            return f"')' after {before!r}: something is missing before it"
+        return f"{value!r} cannot follow {before!r}: a value, ${{name}} or '.' is missing between them"
 
     def nested(self):
         self.depth += 1
@@ -298,10 +360,10 @@ class _Parser:
             return self.call(value)
         if kind == "name" and value not in ("and", "or", "div", "mod"):
             if not self.allow_columns:
-                self.fail(f"{value!r} is not a reference (write ${{{value}}})")
+                self.fail(f"{value!r} is not a reference (write ${{{value}}}), and a text is written in quotes ('{value}')")
             self.columns.add(value)
             return ("col", value)
-        self.fail(f"unexpected {value!r}")
+        self.fail(self.misplaced(value))
 
     def _path(self, kind: str, value: str) -> tuple:
         if kind == "abspath":
@@ -326,6 +388,9 @@ class _Parser:
             while self.at(","):
                 self.take()
                 args.append(self.expression())
+        token = self.peek()
+        if token is not None and token[1] != ")":
+            self.fail(f"{token[1]!r} after {self.tokens[self.pos - 1][1]!r}: a ',' between the values of {name}() or its ')' is missing")
         self.take(")")
         self.depth -= 1
         self.functions.add(name)
@@ -335,7 +400,7 @@ class _Parser:
             return ("if", tuple(args))
         spec = FUNCTIONS.get(name)
         if spec is None:
-            self.fail(f"the function {name}() is not supported")
+            self.fail(f"the function {name}() is not supported", name)
         low, high, _ = spec
         if len(args) < low or (high is not None and len(args) > high):
             expected = f"{low}" if low == high else f"{low} to {high}" if high is not None else f"at least {low}"

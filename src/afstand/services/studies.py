@@ -16,10 +16,10 @@ from django.db import connection, transaction
 
 from afstand.bounded import check_zip, run_bounded
 from afstand.errors import AfstandError, InstrumentError, StudyError
+from afstand.instrument.form_logic import load_for_web
 from afstand.instrument.loader import load_instrument
 from afstand.instrument.model import Instrument
 from afstand.instrument.workbook_files import FORM_SUFFIXES
-from afstand.responses.submission import compile_rules
 from afstand.study import Study as CoreStudy
 from afstand.study import find_study
 from afstand.web.models import InstrumentVersion, Membership, Study
@@ -101,31 +101,17 @@ def check_form(filename: str, content: bytes) -> Instrument:
     """Load an XLSForm the way an upload is checked; raises AfstandError with one line on a bad form
     (an expression the evaluator cannot compile is one too: a 400 on the web, never a 500).
 
-    A form that uses a refused feature is refused with the list (support matrix); a form whose
-    skip logic or constraints the server cannot evaluate is refused naming the analysis-only
-    questions (it can still be analysed from another tool's export).
+    The check is the core's :func:`afstand.instrument.form_logic.load_for_web`, the one
+    ``afstand instrument check`` applies: a form that uses a refused feature is refused with the
+    list (support matrix); an expression the web survey cannot evaluate (a mistake, or a function
+    it does not evaluate) is refused naming its sheet, row, column and value.
     """
     try:
-        instrument = load_instrument(content, name=filename)
-        try:
-            compile_rules(instrument)  # a form whose skip logic the server cannot check is refused here
-        except ValueError as err:  # xpath.Unsupported: an expression the server cannot evaluate
-            from afstand.instrument.loader import check_instrument
-
-            report = check_instrument(content, name=filename)
-            listed = [
-                f"{q.path} ({', '.join(f.name for f in q.features if f.status == 'analysis')})"
-                for q in report.questions
-                if q.status == "analysis"
-            ]
-            raise InstrumentError(
-                f"{filename[:100]}: afstand cannot collect this form on the web ({str(err)[:300]}); analysis only: " + "; ".join(listed)
-            ) from None
+        return load_for_web(content, name=filename)
     except AfstandError:
         raise
     except (ValueError, ArithmeticError, RecursionError, TypeError, KeyError, IndexError) as err:
         raise InstrumentError(f"{filename[:100]}: this form cannot be used: {type(err).__name__}: {str(err)[:300]}") from None
-    return instrument
 
 
 #: What may be stored as a study's form, on the web and by the CLI alike (the same checks, the same refusals).
