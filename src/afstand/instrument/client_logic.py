@@ -19,7 +19,9 @@ A condition of the page itself (its group and the groups around it) is not repea
 shown only when it holds.
 
 Every question of the page with a ``constraint`` sends it the same way (the expression, its map,
-and its *env*), so the script can refuse an answer as the server will when the page is sent.
+and its *env*), so the script can refuse an answer as the server will when the page is sent. The
+map holds the ``${name}`` references of its ``constraint_message`` too (in every language), so the
+script shows the message with the answers filled in, as the server does (pyxform's ``<output>``).
 
 A ``required`` that is a condition (``${werkt} = 'ja'``) is decided here when it reads only what
 the server knows (``required``: True or False); when it reads an answer of this page it is sent
@@ -41,7 +43,7 @@ from typing import Any, Mapping
 from afstand.errors import AfstandError
 from afstand.instrument.engine import AnswerContext, Engine, Scope, current_language
 from afstand.instrument.pages import FIELD_PREFIX, field_name
-from afstand.instrument.xpath import Expression, reference_tokens, string
+from afstand.instrument.xpath import Expression, reference_tokens, string, text_references
 
 NUMBER_TYPES = ("integer", "decimal", "range")
 
@@ -184,9 +186,14 @@ class _Builder:
         for k, n in refs.values():
             self.is_live(k, n)  # registers the calculations of this page it reads
         names = {text: n for text, (_, n) in refs.items()}
+        item = self.engine.instrument.items[key]
+        for text in item.constraint_messages.values():  # its message's ${name}, which the script fills in
+            for name in text_references(text):
+                if "${" + name + "}" not in names and self.engine.knows(name):
+                    names["${" + name + "}"] = self.name(name, scope)
+                    self.is_live(name, names["${" + name + "}"])  # a calculation of this page's answers: recomputed there
         used.update(names.values())
         env = self.env(expression, owner_path, scope)
-        item = self.engine.instrument.items[key]
         if item.type in NUMBER_TYPES:
             env["number"] = True
             if item.type == "integer":

@@ -150,6 +150,10 @@ class Engine:
             return self.groups[key].parent
         return getattr(element, "group", None)
 
+    def knows(self, name: str) -> bool:
+        """Whether ``${name}`` reads something: a question, note, group or metadata row of the form."""
+        return self._element(name) is not None or name in self.instrument.metadata
+
     def path_of(self, key: str) -> str:
         element = self._element(key)
         return (getattr(element, "path", "") or key) if element is not None else key
@@ -265,8 +269,7 @@ class Engine:
         ctx = self.context(answers, scope, owner)
 
         def resolve(name: str) -> str:
-            known = self._element(name) is not None or name in self.instrument.metadata
-            return string(ctx.ref(name)) if known else "${" + name + "}"
+            return string(ctx.ref(name)) if self.knows(name) else "${" + name + "}"
 
         return interpolate(text, resolve)
 

@@ -116,7 +116,7 @@ MATRIX: tuple[Feature, ...] = (
     Feature("column", "relevant", WEB, "evaluated on the server (and in the browser) when its expression uses only "
                                        "the functions marked web"),
     Feature("column", "constraint", WEB, "checked on the server when its expression uses only the functions marked web"),
-    Feature("column", "constraint_message", WEB),
+    Feature("column", "constraint_message", WEB, "shown under the question and in the error summary, `${name}` filled in"),
     Feature("column", "appearance", WEB, "`field-list`, `multiline`, `likert` are applied; others are ignored"),
     Feature("column", "default", WEB, "the starting value of a question"),
     Feature("column", "read_only", WEB, "the question is shown, not answered"),
@@ -159,7 +159,9 @@ MATRIX: tuple[Feature, ...] = (
     Feature("expression", "${name} reference", WEB, "in relevant, constraint, calculation, choice_filter, repeat_count"),
     Feature("expression", ". (current answer)", WEB),
     Feature("expression", "relative path (../name)", WEB, "as pyxform writes for or_other"),
-    Feature("expression", "${name} in a label or hint", WEB, "the answer is filled in on the page"),
+    Feature("expression", "${name} in a label or hint", WEB,
+            "the answer is filled in on the page, as pyxform's `<output>` in ODK and Enketo; also in a group's label "
+            "(the page title), a choice's label and a `constraint_message`"),
     # ----- XPath functions
     # the functions the server's evaluator implements (afstand.instrument.xpath_functions.FUNCTIONS)
     *(Feature("function", name, WEB) for name in (

@@ -40,6 +40,7 @@ __all__ = [
     "interpolate",
     "reference_tokens",
     "string",
+    "text_references",
 ]
 
 MAX_LENGTH = 10_000
@@ -171,6 +172,11 @@ def reference_tokens(source: str) -> list[tuple[str, tuple]]:
             if node[0] == "path":
                 out.setdefault(text, node)
     return list(out.items())
+
+
+def text_references(text: str) -> list[str]:
+    """The names of the ``${name}`` references in a label, hint or message, each once, in order."""
+    return list(dict.fromkeys(_REFERENCE.findall(text))) if "${" in text else []
 
 
 def interpolate(text: str, resolve) -> str:

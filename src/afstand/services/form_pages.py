@@ -36,8 +36,15 @@ def shown_answers(form: Instrument, answers: dict) -> dict:
     return shown
 
 
-def interpolate(form: Instrument, text: str, shown: dict) -> str:
-    return engine_for(form).interpolate(text, shown)
+def interpolate(form: Instrument, text: str, shown: dict, scope: tuple = (), owner: str = "") -> str:
+    """``${name}`` in a text the respondent reads (a label, hint, choice label or ``constraint_message``)
+    replaced by the answer, as pyxform's ``<output>`` shows it in ODK and Enketo."""
+    return engine_for(form).interpolate(text, shown, scope, owner)
+
+
+def interpolate_choices(form: Instrument, choices, shown: dict) -> list[tuple[str, str]]:
+    """``(name, label)`` pairs with ``${}`` in the labels filled in."""
+    return [(name, interpolate(form, label, shown)) for name, label in choices]
 
 
 def offered(form: Instrument, item: Item, page_elements, shown: dict, language: str) -> list[tuple[str, str]]:
@@ -83,19 +90,26 @@ def errors(form: Instrument, page: Group, repeat: str, answers: dict) -> dict[st
     return out
 
 
-def label_of(form: Instrument, field: str, language: str) -> str:
-    """The question label (and instance number) of a namespaced field, for the error summary."""
+def label_of(form: Instrument, field: str, language: str, shown: dict | None = None) -> str:
+    """The question label (and instance number) of a namespaced field, for the error summary
+    (``${}`` filled in from ``shown``, the answers with the calculations, when given)."""
     scope, key = split_error_key(field.removeprefix(FIELD_PREFIX))
     item = form.items.get(key)
     label = item.label(language) if item is not None else key
+    if shown is not None and item is not None:
+        label = interpolate(form, label, shown, scope, key)
     label = label.rstrip().removesuffix(".")  # "label: message" never reads ".:"
     return f"{label} ({scope[-1][1] + 1})" if scope else label
 
 
-def constraint_message(item: Item, language: str) -> str:
-    """The form's ``constraint_message`` in ``language`` (else its first language), or '' for the plain default."""
+def constraint_message(form: Instrument, item: Item, language: str, shown: dict | None = None, scope: tuple = ()) -> str:
+    """The form's ``constraint_message`` in ``language`` (else its first language), or '' for the
+    plain default; with ``shown`` (the answers with the calculations) its ``${}`` filled in, as
+    pyxform's ``<output>`` shows them in ODK and Enketo. Without, as written: the page script fills
+    them in from the page (``data-message``; the constraint's map holds their fields)."""
     messages = item.constraint_messages
-    return (messages.get(language) or next(iter(messages.values()), "")) if messages else ""
+    message = (messages.get(language) or next(iter(messages.values()), "")) if messages else ""
+    return interpolate(form, message, shown, scope, item.name) if shown is not None and message else message
 
 
 def range_bounds(item: Item, language: str) -> tuple[str, str] | None:
@@ -140,6 +154,7 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
     the page is sent)."""
     view = page_view(form, core_page(page, repeat), answers, language)
     logic = repeat_logic(form, page, repeat, answers)
+    shown = shown_answers(form, answers)
     flexible = view.fixed_count is None
     out: list[dict] = []
     for instance in view.instances:
@@ -173,13 +188,13 @@ def blocks(form: Instrument, page: Group, repeat: str, answers: dict, language: 
                         "decimal": q.type != "integer",  # a phone keyboard with a decimal separator
                         "input_type": INPUT_TYPES.get(q.type, "text"),
                         "condition": json.dumps(logic.conditions[q.field], ensure_ascii=False) if q.field in logic.conditions else None,
-                        "error_label": label_of(form, q.field, language),
+                        "error_label": label_of(form, q.field, language, shown),
                     },
                 }
             )
             if q.field in logic.constraints:
                 item = out[-1]["item"]
                 item["constraint"] = json.dumps(logic.constraints[q.field], ensure_ascii=False)
-                item["constraint_message"] = constraint_message(form.items[q.key], language)
+                item["constraint_message"] = constraint_message(form, form.items[q.key], language)  # filled in by the page script
             required_now(out[-1]["item"], logic.required.get(q.field))
     return out, len(view.instances), flexible

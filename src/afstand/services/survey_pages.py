@@ -141,13 +141,16 @@ def asked(form: Instrument, item: Item, answers: dict, computed: dict | None = N
     return engine_for(form).is_relevant(item.name, computed)
 
 
-def choice_text(item: Item, value: str, language: str) -> str:
+def choice_text(item: Item, value: str, language: str, fill=None) -> str:
+    """An answer as the respondent reads it (the chosen choices' labels, with ``fill`` applied to
+    them: ``${}`` filled in); a typed answer as typed."""
     if item.kind == "number" and language.endswith("(nl)"):
         return value.replace(".", ",")
     if item.choice_list is None:
         return value
     names = value.split() if item.kind == "select_multiple" else [value]
-    return ", ".join(item.choice_list.get(n).label(language) if item.choice_list.get(n) else n for n in names)
+    labels = [item.choice_list.get(n).label(language) if item.choice_list.get(n) else n for n in names]
+    return ", ".join(fill(label) if fill else label for label in labels)
 
 
 def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str) -> list[dict]:
@@ -180,9 +183,10 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
         if item.choice_list is not None and item.choice_filter:
             entry["choices"] = form_pages.offered(form, item, page.elements, shown, language)
             local = True  # its choices are its own: never in a likert run
+        entry["choices"] = form_pages.interpolate_choices(form, entry["choices"], shown)
         if conditions:
             entry["condition"] = json.dumps(conditions, ensure_ascii=False)
-        entry["error_label"] = form_pages.label_of(form, entry["field"], language)  # as the error summary names it
+        entry["error_label"] = form_pages.label_of(form, entry["field"], language, shown)  # as the error summary names it
         constrained(form, entry, name, logic.constraints.get(field_name(name)), language)
         form_pages.required_now(entry, logic.required.get(field_name(name)))
         if item.appearance == "likert" and item.kind == "select_one" and not local:
@@ -195,7 +199,9 @@ def blocks(form: Instrument, page: Page, answers: dict, raw: dict, language: str
                         "kind": "likert",
                         "list": item.choice_list.name,
                         "rows": [entry],
-                        "choices": [(c.name, c.label(language)) for c in item.choice_list.choices],
+                        "choices": form_pages.interpolate_choices(
+                            form, [(c.name, c.label(language)) for c in item.choice_list.choices], shown
+                        ),
                     }
                 )
         else:
@@ -209,7 +215,7 @@ def constrained(form: Instrument, entry: dict, key: str, constraint: list | None
     if constraint is None:
         return
     entry["constraint"] = json.dumps(constraint, ensure_ascii=False)
-    entry["constraint_message"] = form_pages.constraint_message(form.items[key], language)
+    entry["constraint_message"] = form_pages.constraint_message(form, form.items[key], language)  # ${} filled in by the script
 
 
 def page_logic_of(form: Instrument, page: Page, answers: dict, shown: dict | None = None):
@@ -223,8 +229,11 @@ def page_logic_of(form: Instrument, page: Page, answers: dict, shown: dict | Non
 
 def context_values(form: Instrument, page: Page, answers: dict) -> str:
     """JSON for the page script: the values its conditions read that are not on the page, and the
-    calculations it recomputes (``{}`` when no condition on the page is the script's)."""
-    return json.dumps(page_logic_of(form, page, answers).script_data(), separators=(",", ":"), ensure_ascii=False)
+    calculations it recomputes (``{}`` when no condition on the page is the script's). The page puts
+    it in a ``<script>`` element as it is: ``<``, ``>`` and ``&`` are written as JSON escapes, so an
+    answer that holds ``</script>`` cannot end the element."""
+    data = json.dumps(page_logic_of(form, page, answers).script_data(), separators=(",", ":"), ensure_ascii=False)
+    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _item(item: Item, answers: dict, raw: dict, language: str) -> dict:
@@ -370,20 +379,25 @@ def first_question(blocks_: list[dict]) -> str | None:
     )
 
 
-def error_list(form: Instrument, errors: dict[str, str], language: str, defaults: dict[str, str]) -> list[dict]:
+def error_list(
+    form: Instrument, errors: dict[str, str], language: str, defaults: dict[str, str], answers: dict | None = None
+) -> list[dict]:
     """Errors for the summary and the fields: the question's label and the form's own
-    ``constraint_message`` when it has one, else the plain default for the error code."""
+    ``constraint_message`` when it has one, else the plain default for the error code; ``${}`` in
+    them filled in from ``answers`` (as pyxform's ``<output>`` in ODK and Enketo)."""
     out = []
+    shown = form_pages.shown_answers(form, answers or {})
     for name, code in errors.items():
         item = form.items.get(name)
         message = defaults.get(code, defaults["constraint"])
-        owner = item if item is not None else form.items.get(split_error_key(name.removeprefix(FIELD_PREFIX))[1])  # q-member[2]/age
+        scope, key = split_error_key(name.removeprefix(FIELD_PREFIX))  # q-member[2]/age
+        owner = item if item is not None else form.items.get(key)
         if code == "constraint" and owner is not None and owner.constraint_messages:
-            message = form_pages.constraint_message(owner, language)
+            message = form_pages.constraint_message(form, owner, language, shown, scope)
         bounds = form_pages.range_bounds(owner, language) if code == "out_of_range" and owner is not None else None
         if bounds and "out_of_range_between" in defaults:  # the range itself, in plain words
             message = defaults["out_of_range_between"].format(low=bounds[0], high=bounds[1])
-        out.append({"name": name, "label": form_pages.label_of(form, name, language), "message": message})
+        out.append({"name": name, "label": form_pages.label_of(form, name, language, shown), "message": message})
     return out
 
 
@@ -405,7 +419,9 @@ def review_sections(form: Instrument, all_pages: list[Page], answers: dict, lang
             {
                 "name": n,
                 "label": engine.interpolate(form.items[n].label(language), shown),
-                "answer": choice_text(form.items[n], answers[n], language) if n in answers else None,
+                "answer": choice_text(form.items[n], answers[n], language, lambda t: engine.interpolate(t, shown))
+                if n in answers
+                else None,
             }
             for n in questions
             if not page.repeat and (n in answers or asked(form, form.items[n], answers, shown))
@@ -417,12 +433,12 @@ def review_sections(form: Instrument, all_pages: list[Page], answers: dict, lang
                 {
                     "name": field_name(n, scope),
                     "label": f"{engine.interpolate(form.items[n].label(language), shown, scope, n)} ({number})",
-                    "answer": choice_text(form.items[n], instance[n], language),
+                    "answer": choice_text(form.items[n], instance[n], language, lambda t, s=scope, k=n: engine.interpolate(t, shown, s, k)),
                 }
                 for n in page.elements
                 if n in form.items and isinstance(instance, dict) and isinstance(instance.get(n), str)
             ]
-        sections.append({"title": page.label(language), "index": i, "rows": rows})
+        sections.append({"title": engine.interpolate(page.label(language), shown), "index": i, "rows": rows})
     return sections
 
 

@@ -361,9 +361,9 @@ def _page(request, version, form, all_pages: list, state: dict, token: str | Non
     context = _common(request, version, form, state, token, base, fell_back)
     context.update(
         {
-            "page_title": page.label(language),
+            "page_title": form_pages.interpolate(form, page.label(language), form_pages.shown_answers(form, state["a"])),
             "blocks": blocks,
-            "errors": layout.error_list(form, errors, language, t["errors"]),
+            "errors": layout.error_list(form, errors, language, t["errors"], state["a"]),
             "dropped": layout.labels(form, state.get("n") or [], language),
             "step_text": t["step"].format(step=index + 1, steps=len(all_pages)),
             "step": index + 1,

@@ -343,6 +343,15 @@
     });
     return found.filter(Boolean).join(" ");
   }
+  // ${name} in a constraint_message, filled in from the page as the server fills it in (engine.interpolate,
+  // pyxform's <output>): the constraint's map holds the field or context value of each reference; a
+  // name the form does not have stays as written
+  var REFERENCE = new RegExp("\\$\\{" + NAME + "\\}", "gu");
+  function filled(logic, computed, text, refs) {
+    return String(text || "").replace(REFERENCE, function (ref) {
+      return Object.prototype.hasOwnProperty.call(refs, ref) ? str(pageValue(logic, computed, refs[ref])) : ref;
+    });
+  }
   function check(logic, computed, constraints) {  // [the constraints evaluated, those that fail]
     var checked = [], failed = [];
     constraints.forEach(function (c) {
@@ -353,7 +362,7 @@
       try {
         var ok = bool(evaluate(logic, computed, c.check, current));
         checked.push(c);
-        if (!ok) failed.push(c);
+        if (!ok) failed.push(Object.assign({}, c, { message: filled(logic, computed, c.message, c.check.refs) }));
       } catch (e) { /* the server decides */ }
     });
     return [checked, failed];
