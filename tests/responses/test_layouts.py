@@ -10,6 +10,7 @@ import pytest
 from afstand.errors import DataError
 from afstand.instrument.loader import load_instrument
 from afstand.responses import load_responses, read_table
+from afstand.responses.layout_values import CHOSEN_OR_NOT
 from tests.conftest import run_cli
 from tests.helpers import CENTRAL_META, md_form, tool_export, write_table
 
@@ -277,7 +278,7 @@ def test_bad_split_cell_and_unknown_label_are_reported(tmp_path, form):
     with pytest.raises(DataError) as err:
         load_responses(path, form)
     found = {(p.row, p.column, p.value, p.message) for p in err.value.problems}
-    assert (3, "Over jou/Je werk/Welk fruit eet je?/Peer", "misschien", "expected 1 (chosen) or 0 (not chosen)") in found
+    assert (3, "Over jou/Je werk/Welk fruit eet je?/Peer", "misschien", CHOSEN_OR_NOT) in found
     assert (4, "Later/Hoe vaak?", "Altijd", "not a choice label of item often") in found
 
 

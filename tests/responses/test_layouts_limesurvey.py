@@ -17,6 +17,7 @@ from afstand.analysis.summary import analyze
 from afstand.errors import DataError
 from afstand.instrument.loader import load_instrument
 from afstand.responses import load_responses, read_table
+from afstand.responses.layout_values import CHOSEN_OR_NOT
 from tests.conftest import run_cli
 from tests.helpers import form_fields, md_form, write_table
 
@@ -296,7 +297,7 @@ def test_unknown_answer_text_names_file_row_column_and_value(tmp_path, form):
         load_responses(path, form)
     found = {(p.file, p.row, p.column, p.value, p.message) for p in err.value.problems}
     assert (str(path), 4, "Stellingen over je werk [Ik heb genoeg tijd]", "Helemaal eens", "not a choice label of item s_tijd") in found
-    assert (str(path), 3, "Welk fruit eet je? [Peer]", "Misschien", "expected 1 (chosen) or 0 (not chosen)") in found
+    assert (str(path), 3, "Welk fruit eet je? [Peer]", "Misschien", CHOSEN_OR_NOT) in found
     # an answer code that is no choice of the question, in an export with answer codes
     header, rows = lime_export(form, ANSWERS, heading="code", answers="codes")
     rows[0][header.index("stellingen[s_contact]")] = "A5"
@@ -405,3 +406,23 @@ def test_the_study_as_limesurvey_exports_it_gives_the_expected_output(study_file
     expected = json.loads(canonical.stdout)
     assert got["n_consented"] == expected["n_consented"] > 0
     assert {k: v for k, v in got.items() if k != "data"} == {k: v for k, v in expected.items() if k != "data"}
+
+
+@pytest.mark.parametrize("heading", ["code", "full", "codetext"])
+def test_unfinished_responses_are_left_out_with_a_note(tmp_path, form, canonical, heading):
+    """LimeSurvey exports unfinished responses too ("Completion state: all"): "Date submitted"
+    empty. They were never sent: left out, and the note says how many and which rows."""
+    header, rows = lime_export(form, ANSWERS, heading=heading, answers="codes")
+    unfinished = lime_export(
+        form, [{**_EMPTY, "consent": "ja", "age": "22", "org": "1", "fruit": "", "twice": ""}] * 2, heading=heading, answers="codes"
+    )[1]
+    at = header.index(header[1])  # "submitdate" in any heading style: the second of LimeSurvey's own columns
+    for cells in unfinished:
+        cells[at] = ""
+    mixed = rows[:2] + unfinished[:1] + rows[2:] + unfinished[1:]
+    path = lime_csv(tmp_path / f"unfinished-{heading}.csv", header, mixed)
+    result, data = _analysis(path, form)
+    assert result == canonical
+    assert data["notes"] == ["2 unfinished responses were left out (no date submitted: never sent): rows 4, 8"]
+    finished = lime_csv(tmp_path / f"finished-{heading}.csv", header, rows)
+    assert _analysis(finished, form)[1]["notes"] == []

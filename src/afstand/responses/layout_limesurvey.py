@@ -148,7 +148,7 @@ def _entries(forms: list[Instrument]) -> list[_Entry]:
                     )
                 )
     for code, (kind, english) in META.items():
-        out.append(_Entry(Target(kind), [code], [(text, None) for text in english]))
+        out.append(_Entry(Target(kind, code), [code], [(text, None) for text in english]))
     return out
 
 
@@ -235,10 +235,11 @@ def keys(forms: list[Instrument], style: str, headers) -> dict[str, list[Target]
     for header in headers:  # LimeSurvey's columns named by a prefix, or by code and any text
         text = norm(header) if style != "code" else header.strip()
         kind = next((k for prefix, k in META_PREFIXES.items() if text.startswith(prefix)), None)
+        name = None
         if kind is None and style == "codetext":
-            kind = next((k for code, (k, _) in META.items() if text.startswith(code + separator)), None)
+            kind, name = next(((k, code) for code, (k, _) in META.items() if text.startswith(code + separator)), (None, None))
         if kind is not None and text not in out:
-            add(out, text, Target(kind))
+            add(out, text, Target(kind, name))
     return out
 
 
@@ -278,6 +279,6 @@ def other_as_written(item, values: list[str]) -> list[str]:
 def unknown_message(form_id: str) -> str:
     return (
         f"no question of instrument {form_id!r} has this heading (LimeSurvey's own columns are known by their "
-        "code and their English heading: in another export language, export with headings 'Question code' "
-        "or 'Question code & question text')"
+        "code and their English heading, and a participant attribute only by its code: export with headings "
+        "'Question code' or 'Question code & question text', or leave the participant attributes out of the export)"
     )

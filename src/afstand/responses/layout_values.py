@@ -148,6 +148,10 @@ def split_labels(text: str, lookup: dict[str, str | None], separator: str) -> li
 
 _TRUE = {"1", "true", "yes", "ja", "x", "y"}  # y: LimeSurvey's multiple choice
 _FALSE = {"0", "false", "no", "nee", "n"}
+CHOSEN_OR_NOT = (
+    "expected 1 (chosen) or 0 (not chosen), or Y/yes/ja and N/no/nee "
+    "(an export option that turns these into other codes, such as LimeSurvey's 'Convert Y to' and 'Convert N to', must be off)"
+)
 
 
 def from_split(
@@ -186,11 +190,7 @@ def from_split(
             elif key not in _FALSE:
                 hits = np.flatnonzero(column.index == v)
                 for row in hits[:MAX_LISTED]:
-                    problems.append(
-                        Problem(
-                            grid.file, "expected 1 (chosen) or 0 (not chosen)", row=int(rows[row]), column=grid.where(index), value=text
-                        )
-                    )
+                    problems.append(Problem(grid.file, CHOSEN_OR_NOT, row=int(rows[row]), column=grid.where(index), value=text))
         chosen[:, j] = column.map(truth, False).astype(bool)
         answered |= column.present & ~column.map(hidden, False).astype(bool) if hidden.any() else column.present
     labels = np.array(order, dtype=object)

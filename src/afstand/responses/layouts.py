@@ -48,6 +48,7 @@ from afstand.responses.layout_values import from_labels, from_parts, from_split,
 from afstand.responses.layout_values import norm as _norm
 from afstand.responses.mixed import VERSION_COLUMN, read_versions
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, Grid, RawTable
+from afstand.responses.row_filters import without_rows
 
 #: the join columns of an afstand export with repeats (afstand.responses.tables)
 REPEAT_META = ("_index", "_parent_table_name", "_parent_index", "_submission_response_id")
@@ -342,6 +343,7 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
     dropped: list[str] = []
     unused: list[str] = []
     id_index: int | None = None
+    unsent: Column | None = None
     for index, target in enumerate(match.targets):
         where = grid.where(index)
         header = grid.headers[index]
@@ -361,6 +363,8 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
             meta[header] = grid.columns[index]
         elif target.kind == "dropped":
             dropped.append(header)
+            if layout.key_style and "submitdate" in (target.name, header.strip().split(".")[0]):  # LimeSurvey: empty if unfinished
+                unsent = grid.columns[index]
         elif target.kind == "empty":
             if grid.columns[index].present.any():
                 problems.append(Problem(grid.file, "a column without a header holds values", row=1, column=where))
@@ -434,7 +438,7 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
     if id_index is not None:
         columns[ID_COLUMN] = grid.columns[id_index]
         headers[ID_COLUMN] = grid.where(id_index)
-    return RawTable(
+    raw = RawTable(
         file=grid.file,
         n_rows=grid.n_rows,
         columns=columns,
@@ -448,6 +452,11 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
         unused=unused,
         rows=grid.rows,
     )
+    if unsent is not None:  # only whether it is empty is read, never the time it holds
+        unfinished = np.flatnonzero(~unsent.present)
+        what = "response was" if len(unfinished) == 1 else "responses were"
+        raw = without_rows(raw, unfinished, f"{len(unfinished)} unfinished {what} left out (no date submitted: never sent)")
+    return raw
 
 
 def _items(forms: list[Instrument]) -> dict[str, Item]:

@@ -72,6 +72,7 @@ class RawTable:
     metadata: dict[str, Column] = field(default_factory=dict)  # the export tool's own columns, kept apart
     unused: list[str] = field(default_factory=list)  # form fields that are not analysed (notes, calculate, …)
     rows: np.ndarray | None = None  # spreadsheet row number per row (None: 2, 3, …)
+    notes: list[str] = field(default_factory=list)  # rows left out as no responses (afstand.responses.row_filters)
 
 
 @dataclass

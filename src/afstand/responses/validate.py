@@ -21,6 +21,7 @@ from afstand.instrument.model import Instrument, Item
 from afstand.responses.dataset import MultiColumn, ResponseSet
 from afstand.responses.layouts import REPEAT_META
 from afstand.responses.readers import ID_COLUMN, META_COLUMNS, Column, RawTable
+from afstand.responses.row_filters import without_blank_rows
 from afstand.responses.versions import asked_masks, blank_not_asked, version_map, version_only_columns
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
@@ -39,6 +40,7 @@ def validate(
     """``versions``: the instrument versions a mixed dataset holds (its ``instrument_version``
     column); items missing from a row's version are *not asked* of it (:mod:`.versions`).
     ``missing``: the study's missing-value codes, added to each item's own (XLSForm ``missing``)."""
+    raw = without_blank_rows(raw)
     problems = list(raw.problems)
     n = raw.n_rows
     rows = raw.rows if raw.rows is not None else np.arange(n, dtype=np.int64) + 2  # spreadsheet row numbers
@@ -63,7 +65,7 @@ def validate(
 
     ids = _response_ids(raw, rows, problems)
     consented = np.ones(n, dtype=bool)
-    notes: list[str] = []
+    notes: list[str] = list(raw.notes)
     if instrument.consent_item:
         column = raw.columns.get(instrument.consent_item)
         if column is None:
