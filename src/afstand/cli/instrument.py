@@ -26,7 +26,8 @@ def register(sub) -> None:
         help="what afstand can collect, analyse or refuses, per question",
         description="Check an XLSForm against afstand's support matrix (docs/xlsform.md): per question "
         "and feature whether afstand collects it on the web, only analyses it, or refuses it. "
-        "Exit status 2 when the form is refused.",
+        "Exit status 2 when the form is refused: exactly when the upload page and 'afstand study create' "
+        "refuse it (the same check: every expression the web survey evaluates is compiled), with the same message.",
     )
     q.add_argument("instrument", help="instrument name or XLSForm path")
     q.add_argument("--study", help="study folder or id")
