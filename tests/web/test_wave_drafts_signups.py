@@ -106,7 +106,7 @@ def test_signups_are_listed_exported_and_purged_per_wave_in_groups_of_k(client, 
     client.force_login(user)
     page = client.get("/onderzoek/mini-studie/aanmeldingen/?meting=2021").content.decode()
     assert "Anna" not in page and "Bram" not in page and "Dirk" not in page and 'aria-current="page">2021<' in page  # waiting: not shown
-    assert "aanmeldingen wachten" not in page and "wordt tot dan niet getoond" in page  # an open wave: not even how many
+    assert "aanmeldingen wachten" not in page and "Hoeveel er wachten, wordt niet getoond" in page  # not even how many
     assert 'href="/onderzoek/mini-studie/aanmeldingen.csv?meting=2021"' in page
 
     def download(query: str) -> list[dict]:
