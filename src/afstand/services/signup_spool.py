@@ -13,7 +13,7 @@ So a sign-up never goes to the database on its own:
    is synced), before the respondent sees "thank you". A crash loses nothing that was confirmed.
    The request writes nothing else anywhere (its rate limit counts outside the database too).
 2. **Batch, at a moment no sign-up chose.** :func:`flush` runs from ``afstand signups flush``
-   (cron), ``afstand purge``, or the owner's "write the waiting sign-ups now" button — never
+   (cron), ``afstand purge``, or the owner's "write the waiting sign-ups of ended waves now" button — never
    inside a respondent's request, so the flush's transaction id and WAL record sit next to no
    respondent's response. It writes the sign-ups of every study and wave of which at least
    ``AFSTAND_SIGNUP_BATCH`` (k, default 10) wait, under an exclusive ``flock``, in one
