@@ -19,7 +19,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from afstand.services import signup_spool, studies, submissions, waves
-from afstand.web.models import InstrumentVersion, Membership, SignUp, Wave
+from afstand.web.models import InstrumentVersion, Membership, Response, SignUp, Wave
 from tests.helpers import MINI_FORM
 from tests.web import live
 
@@ -217,3 +217,37 @@ def _set_end(db_url: str, ends_on: dt.date) -> None:
 
     with psycopg.connect(db_url) as raw:
         raw.execute("UPDATE afstand_wave SET ends_on = %s", [ends_on])
+
+
+def test_a_reopened_wave_is_decided_on_again_only_after_k_more_responses(client, mini):
+    """Review rev14 F2: every flush of an ended wave shows the owner what waited (nothing written
+    says something too), so the next one decides about it only after k more responses, or none.
+    A withdrawal meanwhile neither counts as a new response nor hides one; neither does a purge."""
+    answer(mini, day(1), 6)
+    version = InstrumentVersion.objects.get(study=mini, wave__label="2021", active=True)
+    sent = submissions.submit(version, uuid.uuid4(), {"consent": "ja", "age": 30}, today=day(1))
+    end(mini)
+    assert signup_spool.flush(today=day(11)) == 0  # nothing waits: that too is a look at the spool
+    assert [g.rule for g in signup_spool.status(mini, today=day(11))] == ["ended"]
+    end(mini, on=TODAY + dt.timedelta(days=3))  # reopened: one response, her sign-up, and a withdrawal of an old one
+    answer(mini, day(12))
+    sign_up(client, "Eva")
+    withdrawn = client.post("/intrekken", {"code": sent.body["withdrawal_code"]})
+    assert withdrawn.status_code == 303 and "klaar=1" in withdrawn["Location"] and Response.objects.count() == 7
+    end(mini, on=day(12))
+    assert states(mini, day(13)) == {"2021": ("held", 1, None)}  # 7 stored and withdrawn before, 8 now: one new
+    assert signup_spool.flush(today=day(13)) == 0 and [e["name"] for e in signup_spool.pending()] == ["Eva"]
+    owner(client, mini)
+    page = client.get("/onderzoek/mini-studie/aanmeldingen/").content.decode()
+    assert 'data-rule="held"' in page and "sindsdien zijn er minder dan 5 antwoorden binnengekomen" in page and "Eva" not in page
+    # retention removes the old answers: fewer stored than at the look, yet one came after it
+    assert submissions.purge(10, today=day(14))["responses"] == 6
+    assert states(mini, day(14))["2021"][0] == "held"
+    end(mini, on=TODAY + dt.timedelta(days=3))
+    answer(mini, day(15), K - 1)  # 5 new since the look, but the purge hides 6: counted as fewer, still held
+    end(mini, on=day(15))
+    assert states(mini, day(16))["2021"][0] == "held" and signup_spool.flush(today=day(16)) == 0
+    end(mini, on=TODAY + dt.timedelta(days=3))
+    answer(mini, day(17), K + 1)  # 11 stored and 1 withdrawn: k more than the 7 at the look, even as counted after the purge
+    end(mini, on=day(17))
+    assert signup_spool.flush(today=day(18)) == 1 and stored() == {"Eva": ("2021", day(18))}

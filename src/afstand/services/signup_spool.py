@@ -185,6 +185,7 @@ class Group:
     after: int | None = None  # ended waves: the wave's responses dated after its previous batch
     rule: str = "open"
     arrived: int = 0  # ended waves: the wave's responses so far, stored and withdrawn
+    recent: int = 0  # ended waves: its responses dated on or after the flush's day
 
     @property
     def writable(self) -> bool:
@@ -217,6 +218,7 @@ def decide(sizes: dict[tuple, int], today: dt.date) -> dict[tuple, Group]:
         if _held(checks.get(_batch_key(slug, wave_id)), arrived, responses, k):
             out[slug, wave_id] = Group(slug, wave, n, "held", None, "held", arrived)
             continue
+        recent = responses.filter(submitted_on__gte=today).count()
         since = _last_batch(wave, remembered)
         if since is None:
             after = any_after = responses.count()
@@ -224,22 +226,25 @@ def decide(sizes: dict[tuple, int], today: dt.date) -> dict[tuple, Group]:
             after = responses.filter(submitted_on__gt=since).count()
             any_after = responses.filter(submitted_on__gte=since).count()
         if any_after == 0 or after >= k:
-            out[slug, wave_id] = Group(slug, wave, n, "ready" if n >= k else "closed", after, "ended", arrived)
+            out[slug, wave_id] = Group(slug, wave, n, "ready" if n >= k else "closed", after, "ended", arrived, recent)
         else:
-            out[slug, wave_id] = Group(slug, wave, n, "ready" if n >= k else "held", after, "ended-k", arrived)
+            out[slug, wave_id] = Group(slug, wave, n, "ready" if n >= k else "held", after, "ended-k", arrived, recent)
     return out
 
 
 def _held(check: dict | None, arrived: int, responses, k: int) -> bool:
     """Whether no flush may decide about an ended wave now: one did after an end before (``check``:
-    the day and the responses arrived then), and since then some, but fewer than k, have arrived.
-    Stored plus withdrawn responses only grow, except by a retention purge: then the dates decide."""
+    its day, the responses arrived by then, stored plus withdrawn, and how many were dated that day
+    or later), and since then some, but fewer than k, have arrived. A withdrawal changes nothing
+    (stored − 1, withdrawn + 1); a retention purge lowers the count, so "none arrived" also needs
+    no more responses dated on or after that day than then (a new one is dated so)."""
     if not check:
         return False
     new = arrived - int(check.get("arrived", 0))
-    if new >= k or new == 0:
+    if new >= k:
         return False
-    return new > 0 or responses.filter(submitted_on__gte=dt.date.fromisoformat(check["on"])).exists()
+    recent = responses.filter(submitted_on__gte=dt.date.fromisoformat(check["on"])).count()
+    return not (new <= 0 and recent <= int(check.get("recent", 0)))
 
 
 def _last_batch(wave: Wave, remembered: dict[str, str]) -> dt.date | None:
@@ -321,7 +326,9 @@ def flush_report(
             for path, _ in ready:
                 path.unlink(missing_ok=True)
         decided = {
-            _batch_key(*key): {"on": today.isoformat(), "arrived": g.arrived} for key, g in groups.items() if g.rule in ("ended", "ended-k")
+            _batch_key(*key): {"on": today.isoformat(), "arrived": g.arrived, "recent": g.recent}
+            for key, g in groups.items()
+            if g.rule in ("ended", "ended-k")
         }
         if decided:
             _remember(folder, CHECKS, decided)
