@@ -6,8 +6,10 @@ A flush writes k new sign-ups and rewrites the whole table in a fresh random ord
 transaction (afstand.services.signup_spool). For each table size this fills the table, then
 times one flush of 10 new sign-ups: wall time (on SQLite the time every other writer waits for
 the write lock) and this process's CPU. Then, for an ended wave with as many responses, what
-deciding its rest costs (signup_spool.decide: the day of its last batch and two counts of its
-responses since; outside the write, once per ended wave with sign-ups waiting). Not a test.
+deciding its rest costs (signup_spool.decide: its responses arrived, stored and withdrawn, the
+day of its last batch and two counts of its responses since; outside the write, once per ended
+wave at every flush, whether sign-ups wait or not). Rough numbers, busy machine (2 cores shared,
+SQLite): 3-4 ms for 1,000 to 20,000 responses. Not a test.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def test_the_cron_command_writes_batches_of_k_that_respondents_filled(server):
     assert live.signup_rows(db_url) == []  # the tenth sign-up did not flush
     done = live.command(env, "signups", "flush", "--db", db_url)
     assert done.returncode == 0, done.stderr
-    assert "wrote 10 sign-ups (0 the rest of ended waves); 0 still waiting" in done.stdout
+    assert "wrote 10 sign-ups (0 the rest of ended waves); how many still wait is not shown" in done.stdout
     rows = live.signup_rows(db_url)
     assert sorted(n for n, _ in rows) == sorted(f"p{n}" for n in range(10))
     assert {str(d) for _, d in rows} == {dt.date.today().isoformat()}
@@ -149,7 +149,7 @@ def test_the_owner_sees_stored_signups_without_dates_and_not_how_many_of_an_open
     before = client.get(f"/onderzoek/{demo.slug}/aanmeldingen/").content.decode()
     sign_up(client, demo, "Dirk")  # waiting: a poll now must not name the person who just answered
     page = client.get(f"/onderzoek/{demo.slug}/aanmeldingen/").content.decode()
-    assert "Anna" in page and "Dirk" not in page and "wordt tot dan niet getoond" in page
+    assert "Anna" in page and "Dirk" not in page and "Hoeveel er wachten, wordt niet getoond" in page
     # nor count them: the two looks, one sign-up apart, are the same page (the number would pin Dirk to the last response)
     assert without_nonces(page) == without_nonces(before)
     assert dt.date.today().isoformat() not in page
@@ -160,20 +160,29 @@ def test_the_owner_sees_stored_signups_without_dates_and_not_how_many_of_an_open
 
 
 @pytest.mark.django_db
-def test_writing_the_waiting_signups_now_needs_k_and_says_why_not(client, demo):
+def test_the_button_writes_ended_waves_only_and_says_why_not(client, demo):
+    """Pressed after every response, a button that wrote an open wave's k would tell whose answer
+    brought the k-th sign-up (review rev14 F2): an open wave's batch waits for the scheduled write."""
     owner(client, demo)
     for name in ("Anna", "Bram"):
         sign_up(client, demo, name)
     refused = client.post(f"/onderzoek/{demo.slug}/aanmeldingen/", {"write": "1"})
     assert refused.status_code == 409 and not SignUp.objects.exists()
-    assert "Er is niets opgeslagen: er zijn nu geen aanmeldingen die opgeslagen kunnen worden" in refused.content.decode()
-    assert "minstens 3" in refused.content.decode() and "2 aanmeldingen" not in refused.content.decode()
-    sign_up(client, demo, "Cor")
-    written = client.post(f"/onderzoek/{demo.slug}/aanmeldingen/", {"write": "1"})
+    said = refused.content.decode()
+    assert "Er is niets opgeslagen. Deze knop slaat de wachtende aanmeldingen op van metingen waarvan het veldwerk voorbij is" in said
+    assert "minstens 3" in said and "2 aanmeldingen" not in said
+    sign_up(client, demo, "Cor")  # k wait now: the button says the same as before
+    again = client.post(f"/onderzoek/{demo.slug}/aanmeldingen/", {"write": "1"})
+    assert again.status_code == 409 and not SignUp.objects.exists()
+    assert without_nonces(again.content.decode()) == without_nonces(said)
+    assert signup_spool.flush() == 3  # the scheduled write (afstand signups flush)
+    sign_up(client, demo, "Dirk")
+    Wave.objects.filter(study=demo).update(ends_on=dt.date.today() - dt.timedelta(days=1))  # the wave has ended
+    written = client.post(f"/onderzoek/{demo.slug}/aanmeldingen/", {"write": "1"})  # its rest: no response came after the batch
     assert written.status_code == 302
-    assert sorted(SignUp.objects.values_list("name", flat=True)) == ["Anna", "Bram", "Cor"] and not signup_spool.pending()
+    assert sorted(SignUp.objects.values_list("name", flat=True)) == ["Anna", "Bram", "Cor", "Dirk"] and not signup_spool.pending()
     page = client.get(written["Location"]).content.decode()
-    assert "Anna" in page and "wordt tot dan niet getoond" in page
+    assert "Dirk" in page and "wachtende aanmeldingen, als die er zijn, worden bij de volgende geplande ronde opgeslagen" in page
 
 
 # F8: the tombstone is not the deleted row's hash; counters have random keys --------------------

@@ -95,3 +95,47 @@ def test_signup_form_and_draft_say_closed_after_the_owner_closes_the_wave(site):
             context.close()
         finally:
             browser.close()
+
+
+def test_back_and_next_after_a_reopen_do_not_revive_a_link_emptied_at_the_close(site):
+    """Review rev14 F8 on the phone: answers left halfway, the wave closed (Next: 410) and reopened;
+    Back to the consent page (kept in the history with its draft key) and Next start a new draft
+    with a new link, and the old link keeps saying "Deze link werkt niet meer" (404)."""
+    base, db, _spool = site
+    start = f"{base}/s/{STUDY}/m/2021/clienten"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(**PHONE).new_page()
+            page.goto(start)
+            page.get_by_text("Ja, ik doe mee").tap()
+            with page.expect_navigation():
+                page.locator("button.forward").tap()
+            old = page.url.split("/verder/")[1].split("?")[0]
+            type_into(page, page.get_by_label("Hoe oud ben je?"), "30")
+            with page.expect_navigation():
+                page.locator("button.forward").tap()
+            closed = run_cli("study", "wave", "close", "--study", STUDY, "--wave", "2021", "--db", db)
+            assert closed.returncode == 0, closed.stderr
+            with page.expect_navigation() as sent:
+                page.locator("button.forward").tap()
+            assert sent.value.status == 410 and page.locator("h1").inner_text() == "Deze vragenlijst is gesloten"
+            ends = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+            reopened = run_cli("study", "wave", "reopen", "--study", STUDY, "--wave", "2021", "--ends", ends, "--db", db)
+            assert reopened.returncode == 0, reopened.stderr
+            for _ in range(5):  # Back until the consent page: every page of the old link on the way says it is gone
+                shown = page.go_back()
+                if page.url == start:
+                    break
+                assert shown.status == 404 and page.locator("h1").inner_text() == "Deze link werkt niet meer", page.url
+            assert page.url == start
+            page.get_by_text("Ja, ik doe mee").tap()
+            with page.expect_navigation() as went:
+                page.locator("button.forward").tap()
+            assert went.value.status == 200 and "/verder/" in page.url and old not in page.url  # a new draft, a new link
+            assert page.get_by_label("Hoe oud ben je?").input_value() == ""
+            again = page.goto(f"{base}/s/{STUDY}/clienten/verder/{old}?stap=2")
+            assert again.status == 404 and page.locator("h1").inner_text() == "Deze link werkt niet meer"
+            assert audit(page) == []
+        finally:
+            browser.close()

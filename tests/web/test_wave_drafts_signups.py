@@ -18,7 +18,7 @@ import uuid
 import pytest
 from django.contrib.auth.models import User
 
-from afstand.services import drafts, signup_spool, studies, submissions, waves
+from afstand.services import drafts, fieldwork, signup_spool, studies, submissions, waves
 from afstand.web.models import Draft, Membership, Response, SignUp, Wave
 from tests.helpers import MINI_FORM, h1, review_and_send, step
 
@@ -76,6 +76,39 @@ def test_a_draft_stays_in_its_wave_and_expires_when_the_wave_closes(client, mini
     assert again.status_code == 200 and 'id="withdrawal-code"' in again.content.decode()
 
 
+def test_a_resume_link_emptied_at_a_close_stays_dead_after_a_reopen(client, mini):
+    """Review rev14 F8: Back to the consent page (the browser keeps it, with its draft key) and Next
+    after close and reopen started the emptied draft again under its old link: a link that had
+    said "Deze link werkt niet meer" worked again. Now Next there starts a new draft, with a new link."""
+    consent = client.get("/s/mini-studie/m/2021/mini")
+    kept = {name: re.search(rf'name="{name}" value="([^"]+)"', consent.content.decode()).group(1) for name in ("i", "k")}
+    fields = {"q-consent": "ja", "lang": "nl", **kept}
+    first = client.post("/s/mini-studie/m/2021/mini", fields, HTTP_SEC_FETCH_SITE="same-origin")  # as a browser sends it
+    page = client.get(first["Location"])
+    old = token_of(page)
+    assert old == kept["k"]  # the consent page's own key became the draft's link
+    step(client, page, age="40")
+    wave = Wave.objects.get(study=mini, label="2021")
+    fieldwork.close_now(wave, actor="test")
+    closed = client.get(f"/s/mini-studie/mini/verder/{old}?stap=2")
+    assert closed.status_code == 410 and "Je antwoorden zijn niet verstuurd" in closed.content.decode()
+    fieldwork.reopen(wave, dt.date.today() + dt.timedelta(days=30), actor="test")
+    for stap in ("3", "2", "1"):
+        gone = client.get(f"/s/mini-studie/mini/verder/{old}?stap={stap}")
+        assert gone.status_code == 404 and "Deze link werkt niet meer" in gone.content.decode()
+    # the consent page from the history, sent again (Next): a same-origin post with its hidden fields
+    again = client.post("/s/mini-studie/m/2021/mini", fields, HTTP_SEC_FETCH_SITE="same-origin")
+    assert again.status_code == 303 and "/verder/" in again["Location"] and old not in again["Location"]
+    fresh = client.get(again["Location"])
+    assert fresh.status_code == 200 and 'value="40"' not in fresh.content.decode()  # a new draft, no old answer
+    for stap in ("2", "1", ""):
+        gone = client.get(f"/s/mini-studie/mini/verder/{old}" + (f"?stap={stap}" if stap else ""))
+        assert gone.status_code == 404 and "Deze link werkt niet meer" in gone.content.decode()  # still dead
+    posted = client.post(f"/s/mini-studie/mini/verder/{old}?stap=2", {"q-age": "41", "action": "next"})
+    assert posted.status_code == 404 and drafts.load(old) is None
+    assert isinstance(drafts.open_draft(old), drafts.Ended)  # its row is the emptied one, until its date expires
+
+
 def sign_up(client, url: str, name: str) -> None:
     posted = client.post(url, {"purpose": "focusgroep", "name": name, "email": f"{name.lower()}@example.org"})
     assert posted.status_code == 303, posted.content.decode()[:300]
@@ -106,7 +139,7 @@ def test_signups_are_listed_exported_and_purged_per_wave_in_groups_of_k(client, 
     client.force_login(user)
     page = client.get("/onderzoek/mini-studie/aanmeldingen/?meting=2021").content.decode()
     assert "Anna" not in page and "Bram" not in page and "Dirk" not in page and 'aria-current="page">2021<' in page  # waiting: not shown
-    assert "aanmeldingen wachten" not in page and "wordt tot dan niet getoond" in page  # an open wave: not even how many
+    assert "aanmeldingen wachten" not in page and "Hoeveel er wachten, wordt niet getoond" in page  # not even how many
     assert 'href="/onderzoek/mini-studie/aanmeldingen.csv?meting=2021"' in page
 
     def download(query: str) -> list[dict]:

@@ -18,9 +18,11 @@ def register(sub) -> None:
         "flush",
         help="write the sign-ups of every wave with at least k waiting or whose fieldwork has ended; clean up deleted rows and expired limits",
         description="Write the spooled sign-ups of every study and wave of which at least k (AFSTAND_SIGNUP_BATCH) wait, "
-        "and all those of every wave whose fieldwork has ended (its end date has passed; unless fewer than k of its "
-        "responses came in after its previous batch: then they are held), to the database in one shuffled batch, VACUUM the sign-up and response tables (PostgreSQL) or checkpoint "
-        "the WAL (SQLite), and delete expired rate-limit counters. Run it from cron (docs/deploy.md).",
+        "and all those of every wave whose fieldwork has ended (its end date has passed; held while too few of its "
+        "responses came in after its previous batch, or since a flush last decided about it after an earlier end: "
+        "docs/deploy.md), to the database in one shuffled batch, VACUUM the sign-up and response tables (PostgreSQL) or "
+        "checkpoint the WAL (SQLite), and delete expired rate-limit counters. It prints what it wrote, not how many still "
+        "wait. Run it from cron (docs/deploy.md).",
     )
     p.add_argument("--db", help=DB_HELP)
     p.set_defaults(handler=cmd_flush)
@@ -31,10 +33,15 @@ def cmd_flush(args) -> int:
     open_database(args.db)
     from afstand.services import scrub
 
-    done = scrub.maintenance()
-    print(
-        f"wrote {done['written']} sign-ups ({done['closed']} the rest of ended waves); {done['waiting']} still waiting "
-        f"({done['open']} in open waves with fewer than k, {done['held']} held in ended waves); "
+    print(summary(scrub.maintenance()))
+    return 0
+
+
+def summary(done: dict[str, int]) -> str:
+    """The command's one line: what was written (the owner's list shows it anyway) and removed,
+    never how many still wait (docs/security.md: a count below k, run after run, would tell whether
+    the last respondent signed up; whoever needs it has the spool folder)."""
+    return (
+        f"wrote {done['written']} sign-ups ({done['closed']} the rest of ended waves); how many still wait is not shown; "
         f"removed {done['expired']} expired rate-limit counters"
     )
-    return 0

@@ -17,7 +17,8 @@ A draft belongs to the wave whose link it was started from (the state's ``w``, a
 row's wave so that ``afstand purge --wave`` finds it): the survey continues it only in that wave,
 and once the wave's fieldwork is over (after its last day) a draft that was not sent yet expires:
 when next opened its answers are deleted and it can no longer be sent; its link then says that
-the questionnaire is closed (:class:`Ended`), until the row expires by its date. A sent draft (the thank-you page with the
+the questionnaire is closed (:class:`Ended`), until the row expires by its date; after a reopen, that
+the link no longer works, as no new draft takes its token (:func:`taken`). A sent draft (the thank-you page with the
 withdrawal code) and a researcher's preview of a closed wave are kept until their date expires.
 """
 
@@ -130,6 +131,13 @@ def _wave_over(draft: Draft, state: dict, today: dt.date) -> bool:
     """Whether the fieldwork of the draft's wave ended before ``today``."""
     wave = _wave_of(draft, state)
     return wave is not None and wave.ends_on is not None and wave.ends_on < today
+
+
+def taken(token: str) -> bool:
+    """Whether a draft row exists for ``token``, readable or not. A new draft never takes such a
+    token: a link whose answers were deleted when its wave ended stays dead after a reopen, also
+    when the consent page it came from is sent again from the browser's history (review rev14 F8)."""
+    return valid_token(token) and Draft.objects.filter(token_hash=_row_key(token)).exists()
 
 
 def delete(token: str | None) -> None:

@@ -13,7 +13,7 @@ So a sign-up never goes to the database on its own:
    is synced), before the respondent sees "thank you". A crash loses nothing that was confirmed.
    The request writes nothing else anywhere (its rate limit counts outside the database too).
 2. **Batch, at a moment no sign-up chose.** :func:`flush` runs from ``afstand signups flush``
-   (cron), ``afstand purge``, or the owner's "write the waiting sign-ups now" button — never
+   (cron), ``afstand purge``, or the owner's "write the waiting sign-ups of ended waves now" button — never
    inside a respondent's request, so the flush's transaction id and WAL record sit next to no
    respondent's response. It writes the sign-ups of every study and wave of which at least
    ``AFSTAND_SIGNUP_BATCH`` (k, default 10) wait, under an exclusive ``flock``, in one
@@ -29,19 +29,27 @@ So a sign-up never goes to the database on its own:
    people; for the closed wave's rest the guarantee comes from the responses instead: it is
    written only when at least k of the wave's responses are dated after its previous batch (all
    its responses when it has none), or none is dated on or after that batch's day (late sign-ups
-   after the closing batch). Otherwise the rest is *held* (the owner's page says why) until
-   retention removes it. Nothing records a wave as closed: each flush reads ``ends_on`` on its own
-   day, so a wave whose end date is moved later is open again, and a sign-up made then waits for k
-   others or the new end like any other. The date
+   after the closing batch); otherwise only when at least k wait. Nothing records a wave as
+   closed: each flush reads ``ends_on`` on its own day, so a wave whose end date is moved later is
+   open again, and a sign-up made then waits for k others or the new end like any other. The date
    of each wave's latest batch is also kept in the spool (``.last-batches``), so that deleting
-   stored sign-ups by hand does not widen that window. The owner never sees how many sign-ups of
-   an open wave wait while fewer than k do (:func:`status`): counting them between two looks would
-   pin each one to the response just before it, and a closed wave's rest of n would then be n
-   people pinned to n responses.
+   stored sign-ups by hand does not widen that window.
+   **The owner's view (review rev14 F2).** The owner closes and reopens a wave at will, so every
+   flush of an ended wave is a look at its spool the owner chose: written or not, the owner learns
+   what waited (nothing written also says something). So each flush that decides about an ended
+   wave — whatever waits, nothing too — records the number of the wave's responses that had
+   arrived (stored plus withdrawn) in the spool (``.ended-checks``), and a later flush decides
+   about it again only once at least k more have arrived, or none: in between, whatever waits is
+   *held*, whether one sign-up waits or none. Between two looks at an ended wave's spool there
+   are then at least k responses (or none), never the one response of a close, reopen, close.
+   The owner's button writes ended waves only; an open wave's batch waits for the scheduled
+   ``afstand signups flush`` (pressed after every response, the button would tell whose answer
+   brought the k-th sign-up). And no page shows how many wait, or anything else that changes
+   with what waits (:func:`status` says per wave which rule applies, in words).
 4. **No date of its own.** A stored sign-up's date (``signed_up_on``) is the date of the flush
    that wrote it, the same for its whole batch (retention counts from it): it cannot be joined to
-   a response's date. The owner sees only stored sign-ups (no date column) and, per wave, what
-   waits (:func:`status`; the number only where it names nobody, point 3), never a spooled one.
+   a response's date. The owner sees only stored sign-ups (no date column) and, per wave, the rule
+   that applies to what waits (:func:`status`, point 3), never a spooled one nor their number.
 5. **No dead generations.** On PostgreSQL the rewrite leaves the previous generation of the table
    as dead tuples (their ``xmin`` and membership give away the batches): the sign-up table is
    vacuumed (``VACUUM``) right after the commit. On SQLite (``secure_delete``) the WAL is checkpointed.
@@ -66,12 +74,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
 
 from afstand.services import scrub
-from afstand.web.models import Response, SignUp, Study, Wave, random_key
+from afstand.web.models import Counter, Response, SignUp, Study, Wave, random_key
 
 FIELDS = ("purpose", "name", "email", "phone", "availability")
 BATCHES = ".last-batches"  # not *.json (a spooled sign-up): the day of each wave's latest batch (module docstring, point 3)
+CHECKS = ".ended-checks"  # each ended wave's last decision: its day and the responses arrived by then (point 3)
 
 
 def spool_dir() -> Path:
@@ -156,16 +166,26 @@ class Group:
     """The sign-ups of one study and wave waiting in the spool, and what a flush on ``today`` does
     with them (:func:`decide`).
 
-    ``state``: ``"ready"`` (at least k wait: written), ``"closed"`` (the wave's fieldwork has
-    ended: written whatever their number), ``"held"`` (the wave has ended, but fewer than k of its
-    responses came in after its previous batch: kept, see the module's point 3), ``"open"`` (fewer
-    than k wait and the wave is still open, or has not started: kept)."""
+    ``rule`` says which rule applies, whatever waits (the owner's page shows it in words, never
+    ``waiting`` nor ``state``): ``"open"`` (the wave is open or has not started: written in groups
+    of at least k by the scheduled flush), ``"ended"`` (its fieldwork has ended: what waits is
+    written whatever its number), ``"ended-k"`` (it has ended, but fewer than k of its responses
+    came in after its previous batch: written only when at least k wait), ``"held"`` (it has ended,
+    a flush decided about it after an end before, and since then fewer than k of its responses
+    arrived, but some: nothing is written; the module's point 3).
+
+    ``state`` is what a flush does with the ``waiting`` ones: ``"ready"`` (at least k wait:
+    written), ``"closed"`` (an ended wave's rest: written), ``"held"`` (kept: an ended wave's) or
+    ``"open"`` (kept: fewer than k of an open wave)."""
 
     study: str
     wave: Wave | None  # None: sign-ups kept from before waves (or a wave deleted since)
     waiting: int
     state: str
-    after: int | None = None  # closed waves: the wave's responses dated after its previous batch
+    after: int | None = None  # ended waves: the wave's responses dated after its previous batch
+    rule: str = "open"
+    arrived: int = 0  # ended waves: the wave's responses so far, stored and withdrawn
+    recent: int = 0  # ended waves: its responses dated on or after the flush's day
 
     @property
     def writable(self) -> bool:
@@ -183,26 +203,48 @@ def decide(sizes: dict[tuple, int], today: dt.date) -> dict[tuple, Group]:
     k = settings.AFSTAND_SIGNUP_BATCH
     ids = {wave for _, wave in sizes if wave is not None}
     waves = {w.id: w for w in Wave.objects.select_related("study").filter(id__in=ids)}
-    remembered = _batches(spool_dir())
+    folder = spool_dir()
+    remembered, checks = _read(folder, BATCHES), _read(folder, CHECKS)
     out = {}
     for (slug, wave_id), n in sizes.items():
         wave = waves.get(wave_id) if wave_id is not None else None
         if wave is not None and wave.study.slug != slug:
             wave = None
-        if n >= k:
-            out[slug, wave_id] = Group(slug, wave, n, "ready")
-        elif closed(wave, today):
-            since = _last_batch(wave, remembered)
-            responses = Response.objects.filter(instrument_version__wave=wave)
-            if since is None:
-                after = any_after = responses.count()
-            else:  # a response dated the batch's own day may have come before or after it
-                after = responses.filter(submitted_on__gt=since).count()
-                any_after = responses.filter(submitted_on__gte=since).count()
-            out[slug, wave_id] = Group(slug, wave, n, "closed" if any_after == 0 or after >= k else "held", after)
+        if not closed(wave, today):
+            out[slug, wave_id] = Group(slug, wave, n, "ready" if n >= k else "open")
+            continue
+        responses = Response.objects.filter(instrument_version__wave=wave)
+        arrived = responses.count() + (Counter.objects.filter(wave=wave, kind="withdrawn").aggregate(n=Sum("value"))["n"] or 0)
+        if _held(checks.get(_batch_key(slug, wave_id)), arrived, responses, k):
+            out[slug, wave_id] = Group(slug, wave, n, "held", None, "held", arrived)
+            continue
+        recent = responses.filter(submitted_on__gte=today).count()
+        since = _last_batch(wave, remembered)
+        if since is None:
+            after = any_after = responses.count()
+        else:  # a response dated the batch's own day may have come before or after it
+            after = responses.filter(submitted_on__gt=since).count()
+            any_after = responses.filter(submitted_on__gte=since).count()
+        if any_after == 0 or after >= k:
+            out[slug, wave_id] = Group(slug, wave, n, "ready" if n >= k else "closed", after, "ended", arrived, recent)
         else:
-            out[slug, wave_id] = Group(slug, wave, n, "open")
+            out[slug, wave_id] = Group(slug, wave, n, "ready" if n >= k else "held", after, "ended-k", arrived, recent)
     return out
+
+
+def _held(check: dict | None, arrived: int, responses, k: int) -> bool:
+    """Whether no flush may decide about an ended wave now: one did after an end before (``check``:
+    its day, the responses arrived by then, stored plus withdrawn, and how many were dated that day
+    or later), and since then some, but fewer than k, have arrived. A withdrawal changes nothing
+    (stored − 1, withdrawn + 1); a retention purge lowers the count, so "none arrived" also needs
+    no more responses dated on or after that day than then (a new one is dated so)."""
+    if not check:
+        return False
+    new = arrived - int(check.get("arrived", 0))
+    if new >= k:
+        return False
+    recent = responses.filter(submitted_on__gte=dt.date.fromisoformat(check["on"])).count()
+    return not (new <= 0 and recent <= int(check.get("recent", 0)))
 
 
 def _last_batch(wave: Wave, remembered: dict[str, str]) -> dt.date | None:
@@ -218,18 +260,18 @@ def _batch_key(slug: str, wave_id: int | None) -> str:
     return f"{slug}/{wave_id}"
 
 
-def _batches(folder: Path) -> dict[str, str]:
+def _read(folder: Path, name: str) -> dict:
     try:
-        found = json.loads((folder / BATCHES).read_text(encoding="utf-8"))
+        found = json.loads((folder / name).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return found if isinstance(found, dict) else {}
 
 
-def _remember(folder: Path, groups, today: dt.date) -> None:
-    """Keep the day of each group's latest batch in the spool (durably, under the flush lock)."""
-    kept = _batches(folder)
-    kept.update({_batch_key(slug, wave): today.isoformat() for slug, wave in groups})
+def _remember(folder: Path, name: str, values: dict) -> None:
+    """Add ``values`` to the spool's file ``name`` (``BATCHES``, ``CHECKS``), durably, under the flush lock."""
+    kept = _read(folder, name)
+    kept.update(values)
     tmp = folder / f".{secrets.token_hex(16)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
@@ -237,7 +279,7 @@ def _remember(folder: Path, groups, today: dt.date) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(tmp, folder / BATCHES)
+    os.replace(tmp, folder / name)
 
 
 def _sizes(entries, study_slug: str | None = None) -> dict[tuple, int]:
@@ -259,29 +301,40 @@ def flush(force: bool = False, study_slug: str | None = None, today: dt.date | N
     return flush_report(force, study_slug, today)["written"]
 
 
-def flush_report(force: bool = False, study_slug: str | None = None, today: dt.date | None = None) -> dict[str, int]:
-    """:func:`flush`, with what it did: ``written`` (sign-ups stored), ``closed`` (of them, the rest
-    of closed waves, fewer than k), ``open`` and ``held`` (sign-ups still waiting, by state)."""
+def flush_report(
+    force: bool = False, study_slug: str | None = None, today: dt.date | None = None, ended_only: bool = False
+) -> dict[str, int]:
+    """:func:`flush`, with what it did: ``written`` (sign-ups stored) and ``closed`` (of them, the
+    rest of ended waves, fewer than k). ``ended_only`` (the owner's button): only ended waves are
+    written. Every ended wave it may decide about (not ``"held"``) is recorded as decided on, with
+    the responses arrived (the module's point 3), whether anything waited or not."""
     today = today or dt.date.today()
     folder = spool_dir()
     with _locked(folder, wait=True):  # a second flush (cron and the owner's button) waits, then finds nothing
         entries = _entries(folder)
-        groups = decide(_sizes((e for _, e in entries), study_slug), today)
-        chosen = {key for key, group in groups.items() if force or group.writable}
+        sizes = _sizes((e for _, e in entries), study_slug)
+        ended = Wave.objects.filter(ends_on__lt=today)
+        for slug, wave_id in (ended.filter(study__slug=study_slug) if study_slug else ended).values_list("study__slug", "id"):
+            sizes.setdefault((slug, wave_id), 0)  # decided on with nothing waiting too: "nothing" is an answer as well
+        groups = decide(sizes, today)
+        chosen = {key for key, g in groups.items() if force or (g.writable and (closed(g.wave, today) or not ended_only))}
         ready = [(path, e) for path, e in entries if _group(e) in chosen]
-        report = {
-            state: sum(g.waiting for key, g in groups.items() if key not in chosen and g.state == state) for state in ("open", "held")
+        report = {"written": 0, "closed": sum(g.waiting for key, g in groups.items() if key in chosen and g.state == "closed")}
+        if ready:
+            report["written"] = rewrite([e for _, e in ready], today=today)
+            _remember(folder, BATCHES, {_batch_key(*key): today.isoformat() for key in chosen})
+            for path, _ in ready:
+                path.unlink(missing_ok=True)
+        decided = {
+            _batch_key(*key): {"on": today.isoformat(), "arrived": g.arrived, "recent": g.recent}
+            for key, g in groups.items()
+            if g.rule in ("ended", "ended-k")
         }
-        report["closed"] = sum(g.waiting for key, g in groups.items() if key in chosen and g.state == "closed")
-        report["written"] = 0
-        if not ready:
-            return report
-        report["written"] = rewrite([e for _, e in ready], today=today)
-        _remember(folder, chosen, today)
-        for path, _ in ready:
-            path.unlink(missing_ok=True)
+        if decided:
+            _remember(folder, CHECKS, decided)
         _fsync_dir(folder)
-    scrub.after_delete(SignUp)
+    if ready:
+        scrub.after_delete(SignUp)
     return report
 
 
@@ -357,7 +410,7 @@ def _reorder(table: str, order: list[int]) -> None:
 def status(study: Study, wave: Wave | None = None, today: dt.date | None = None) -> list[Group]:
     """What waits of a study, per wave (of one wave, or of all, oldest first; sign-ups without a
     wave last, when some wait), as :func:`decide` finds it on ``today``. For the owner's page,
-    which shows the number only of groups that are not ``"open"`` (see the module's point 3)."""
+    which shows each group's ``rule`` only, never what waits (see the module's point 3)."""
     today = today or dt.date.today()
     sizes = _sizes(e for e in pending(study.slug) if wave is None or e.get("wave") == wave.id)
     waves = [wave] if wave is not None else list(Wave.objects.filter(study=study).order_by("id"))

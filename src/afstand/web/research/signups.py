@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from afstand.services import access, signup_spool
 from afstand.services import exports as exporter
@@ -24,11 +24,13 @@ CSV = "text/csv; charset=utf-8"
 def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse:
     """Lottery and focus-group sign-ups (of one wave with ``?meting=``, or of all): owners only, in
     random order, never beside any answer. Only stored sign-ups (written in batches of at least k,
-    or the rest of a wave whose fieldwork has ended) and, per wave, what waits and why: a spooled
-    sign-up is never shown (the difference between two looks would name the person who just
-    answered), nor how many of an open wave wait while fewer than k do (counting them between two
-    looks would pin each to the response just before it). POST writes what can be written now,
-    refused with the reason while nothing can."""
+    or the rest of a wave whose fieldwork has ended) and, per wave, which rule applies to what
+    waits, in words: a spooled sign-up is never shown (the difference between two looks would
+    name the person who just answered), nor how many wait, nor anything else that changes with
+    one more sign-up (counting them between two looks, or between a close and a reopen, would
+    tell whether the person who just answered signed up; review rev14 F2). POST writes the
+    sign-ups of ended waves that the rules allow (:func:`signup_spool.flush_report`, which also
+    records the look it is, whatever waits); an open wave's wait for the scheduled write."""
     from afstand.services import waves as wave_service
     from afstand.web.research.waves import chosen_wave, switcher
 
@@ -37,15 +39,15 @@ def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse
     chosen = wave_service.wave_by_label(membership.study, wave) if wave else None
     message, status = "", 200
     if request.method == "POST" and fmt == "html":
-        if any(group.writable for group in signup_spool.status(membership.study)):
-            done = signup_spool.flush_report(study_slug=membership.study.slug)
-            audit(request.user, "signups-written", f"{study} ({done['written']} sign-ups, {done['closed']} the rest of ended waves)")
+        done = signup_spool.flush_report(study_slug=membership.study.slug, ended_only=True)
+        audit(request.user, "signups-written", f"{study} ({done['written']} sign-ups, {done['closed']} the rest of ended waves)")
+        if done["written"]:  # the list shows them: this answer says nothing the list does not
             return redirect(request.get_full_path())
         message, status = (
             gettext(
-                "Nothing was written: no sign-ups can be written now. Sign-ups of a wave whose fieldwork is still open are "
-                "written only in groups of at least %(k)d, so that nobody can link a name to answers; once its fieldwork "
-                "has ended, all of them are written."
+                "Nothing was written. This button writes the waiting sign-ups of waves whose fieldwork has ended, as far as "
+                "the rules below allow. The sign-ups of a wave whose fieldwork is still open are written in groups of at "
+                "least %(k)d at the scheduled write, so that nobody can link a name to answers."
             )
             % {"k": _k()},
             409,
@@ -68,7 +70,7 @@ def signups(request: HttpRequest, study: str, fmt: str = "html") -> HttpResponse
         {
             "study": membership.study,
             "rows": [(labels.get(r[0], r[0]),) + r[1:] for r in rows],
-            "waiting": [{"state": g.state, "text": waiting_text(g)} for g in groups],
+            "waiting": [{"rule": g.rule, "text": waiting_text(g)} for g in groups],  # never g.state nor g.waiting
             "k": _k(),
             "message": message,
             **switcher(request, membership.study, wave),
@@ -84,65 +86,52 @@ def _k() -> int:
 
 
 def waiting_text(group: signup_spool.Group) -> str:
-    """One sentence on what waits of one wave and why (the number only where showing it names nobody)."""
-    k, n = _k(), group.waiting
-    if group.wave is None:  # kept from before waves: no new sign-up joins them, so their number moves with no response
-        return ngettext(
-            "%(n)d sign-up without a wave (kept from before waves) is waiting: it is written once at least %(k)d are waiting.",
-            "%(n)d sign-ups without a wave (kept from before waves) are waiting: they are written once at least %(k)d are waiting.",
-            n,
-        ) % {"n": n, "k": k}
-    values = {"wave": group.wave.label, "n": n, "k": k, "after": group.after or 0}
+    """One sentence on the rule that applies to what waits of one wave (:attr:`signup_spool.Group.rule`):
+    the same words whether none, one or many wait (review rev14 F2)."""
+    k = _k()
+    if group.wave is None:  # kept from before waves: no new sign-up joins them
+        return gettext(
+            "Sign-ups without a wave (kept from before waves) are waiting: they are written once at least %(k)d are waiting."
+        ) % {"k": k}
+    values = {"wave": group.wave.label, "k": k}
     if group.wave.ends_on is not None:
         values["ends"] = date_format(group.wave.ends_on)
-    if group.state == "ready":
-        return (
-            ngettext(
-                "Wave %(wave)s: %(n)d sign-up is waiting; it is written at the next scheduled write, or now with the button.",
-                "Wave %(wave)s: %(n)d sign-ups are waiting; they are written at the next scheduled write, or now with the button.",
-                n,
-            )
-            % values
-        )
-    if group.state == "open":
+    if group.rule == "open":
         if group.wave.ends_on is None:
             return (
-                gettext(
-                    "Wave %(wave)s has no end date: its sign-ups are shown here once at least %(k)d are waiting. "
-                    "How many are waiting is not shown before then: counting them between two looks would tell who just answered."
-                )
+                gettext("Wave %(wave)s has no end date: its sign-ups are written at the scheduled write once at least %(k)d are waiting.")
                 % values
             )
         return (
             gettext(
-                "The fieldwork of wave %(wave)s runs until %(ends)s: its sign-ups are shown here once at least %(k)d are waiting, or all of them "
-                "once its fieldwork has ended. How many are waiting is not shown before then: counting them between two looks "
-                "would tell who just answered."
+                "The fieldwork of wave %(wave)s runs until %(ends)s: its sign-ups are written at the scheduled write once at least "
+                "%(k)d are waiting, and all of them once its fieldwork has ended."
             )
             % values
         )
-    if n == 0:
-        return gettext("The fieldwork of wave %(wave)s ended on %(ends)s: no sign-ups are waiting.") % values
-    if group.state == "closed":
+    if group.rule == "ended":
         return (
-            ngettext(
-                "The fieldwork of wave %(wave)s ended on %(ends)s: its %(n)d waiting sign-up is written at the next scheduled "
-                "write, or now with the button.",
-                "The fieldwork of wave %(wave)s ended on %(ends)s: its %(n)d waiting sign-ups are written at the next scheduled "
-                "write, or now with the button.",
-                n,
+            gettext(
+                "The fieldwork of wave %(wave)s ended on %(ends)s: its waiting sign-ups, if any, are written at the next scheduled "
+                "write, or now with the button."
+            )
+            % values
+        )
+    if group.rule == "ended-k":
+        return (
+            gettext(
+                "The fieldwork of wave %(wave)s ended on %(ends)s, but fewer than %(k)d of its responses came in after its last "
+                "group of sign-ups was written: its waiting sign-ups are written only if at least %(k)d are waiting, so that a "
+                "name cannot be linked to those few answers. Fewer are not written; they are removed when the retention period ends."
             )
             % values
         )
     return (
-        ngettext(  # held
-            "The fieldwork of wave %(wave)s ended on %(ends)s, but its %(n)d waiting sign-up is not written: the number of its "
-            "responses that came in after its last group of sign-ups was written (%(after)d) is below %(k)d, so a name could "
-            "be linked to answers. It is removed when the retention period ends.",
-            "The fieldwork of wave %(wave)s ended on %(ends)s, but its %(n)d waiting sign-ups are not written: the number of its "
-            "responses that came in after its last group of sign-ups was written (%(after)d) is below %(k)d, so a name could "
-            "be linked to answers. They are removed when the retention period ends.",
-            n,
+        gettext(  # held: fewer than k responses since a flush last decided about the ended wave
+            "The fieldwork of wave %(wave)s ended on %(ends)s. Its waiting sign-ups were looked at after an earlier end of its "
+            "fieldwork, and since then fewer than %(k)d responses have come in: sign-ups waiting now, if any, are not written, "
+            "so that a name cannot be linked to those few answers. They can be written once at least %(k)d more responses "
+            "have come in (reopen the wave); otherwise they are removed when the retention period ends."
         )
         % values
     )

@@ -119,7 +119,8 @@ def survey(request: HttpRequest, instrument: str, study: str | None = None, wave
             existing["a"], raw, errors = layout.read_page(form, all_pages[0], existing["a"], posted)
             existing.update({"p": 0, "l": lang})
             return _advance(request, form, all_pages, existing, key, base, raw, errors)
-        token = key if key and existing is None else drafts.new_token()
+        # the page's own key, unless a draft holds it (one emptied when its wave ended: its link stays dead)
+        token = key if key and existing is None and not drafts.taken(key) else drafts.new_token()
         state = {"v": version.version_id, "w": version.wave_id, "i": str(instance), "a": answers, "p": 0, "c": channel, "l": lang}
         if preview:
             state["x"] = 1  # kept in the encrypted draft: the respondent's side cannot set it
