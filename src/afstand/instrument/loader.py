@@ -28,9 +28,7 @@ from afstand.errors import InstrumentError
 from afstand.instrument.form_errors import check_default_language, choice_filter_warnings, explain, fail, locate_support, survey_rows
 from afstand.instrument.form_sheets import Book, read_book
 from afstand.instrument.form_tree import REQUIRED_YES, _expand_loops, _keys, missing_codes, required_condition
-from afstand.instrument.limesurvey_form import as_xlsform
 from afstand.instrument.model import Choice, ChoiceList, Group, Instrument, Item, Note
-from afstand.instrument.sheet_checks import sheet_problems, sheet_warnings
 from afstand.instrument.support import FormSupport, check_pyxform
 from afstand.instrument.version import version_id
 from afstand.instrument.workbook_files import FORM_SUFFIXES, OLE_MAGIC, file_kind, unstored_formula, xls_to_xlsx
@@ -63,7 +61,7 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     output before the model is built, whether that output comes from the cache or from pyxform.
     """
     raw, file_type, label = _read(source, name)
-    raw, file_type, converted = as_xlsform(raw, file_type, label)  # a LimeSurvey .lss becomes an XLSForm workbook
+    raw, file_type, converted = _as_xlsform(raw, file_type, label)  # a LimeSurvey .lss becomes an XLSForm workbook
     entry = _cache_key(raw, file_type)
     cached = cache.read_json(CACHE_KIND, entry) if entry else None
     if (
@@ -85,6 +83,16 @@ def load_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: 
     if entry:  # only forms that are supported and build are cached
         cache.write_json(CACHE_KIND, entry, {"format": CACHE_FORMAT, "pyxform": js, "warnings": warnings})
     return instrument
+
+
+def _as_xlsform(raw: bytes, file_type: str | None, label: str) -> tuple[bytes, str | None, list[str]]:
+    """:func:`afstand.instrument.limesurvey_form.as_xlsform`, imported only for what may be a ``.lss``
+    (5 ms that every other form, and every ``afstand analyze``, would pay)."""
+    if file_type != ".lss" and (file_type is not None or b"<LimeSurveyDocType>" not in raw[:4096]):
+        return raw, file_type, []
+    from afstand.instrument.limesurvey_form import as_xlsform
+
+    return as_xlsform(raw, file_type, label)
 
 
 def check_instrument(source: str | os.PathLike[str] | bytes | BinaryIO, *, name: str | None = None) -> FormSupport:
@@ -167,6 +175,8 @@ def _convert(raw: bytes, file_type: str | None, label: str) -> tuple[dict[str, A
             "(the program that saved it did not calculate it): open the form in Excel or LibreOffice and save it, "
             "or type the value instead of the formula"
         )
+    from afstand.instrument.sheet_checks import sheet_problems, sheet_warnings  # only when a form is converted
+
     problems = sheet_problems(book) if book is not None else []
     if problems:
         raise InstrumentError(f"{label}: " + "; ".join(problems))
