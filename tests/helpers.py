@@ -537,3 +537,30 @@ def write_table(path: Path, header: list[str], rows: list[list[str]], delimiter:
     writer.writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
+
+
+def assert_reads_as_canonical(result, name: str, study_files: dict, tmp_path: Path) -> None:
+    """``afstand analyze --json`` of an export (``result``: the finished process) against the
+    reference study's expected output (``tools/check_expected.py``) when the study files are the
+    reference study's, else against the analysis of the canonical CSV (all but ``data``)."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REFERENCE, run_cli
+
+    if study_files[name].parent == REFERENCE:
+        actual = tmp_path / "actual.json"
+        actual.write_text(result.stdout, encoding="utf-8")
+        check = subprocess.run(
+            [sys.executable, str(REFERENCE.parent / "tools" / "check_expected.py"), str(REFERENCE / f"expected-{name}.json"), str(actual)],
+            capture_output=True,
+            text=True,
+        )
+        assert check.returncode == 0, check.stdout
+        return
+    canonical = run_cli("analyze", "--instrument", name, "--data", str(study_files[name]), "--json")
+    assert canonical.returncode == 0, canonical.stderr
+    got, expected = json.loads(result.stdout), json.loads(canonical.stdout)
+    assert expected["n_consented"] > 0
+    assert {k: v for k, v in got.items() if k != "data"} == {k: v for k, v in expected.items() if k != "data"}

@@ -12,7 +12,7 @@ from afstand.instrument.loader import load_instrument
 from afstand.responses import load_responses, read_table
 from afstand.responses.layout_values import CHOSEN_OR_NOT
 from tests.conftest import run_cli
-from tests.helpers import CENTRAL_META, md_form, tool_export, write_table
+from tests.helpers import CENTRAL_META, assert_reads_as_canonical, md_form, tool_export, write_table
 
 FORM = """
 | survey |
@@ -333,9 +333,6 @@ def test_interop_exports_give_the_expected_output(study_files, study, tmp_path, 
     With ../shared: the reference study's exports (interop-exports/) against its expected JSON, checked
     by the shared tool. Without: the seeded demo study written in the same layouts (tests/helpers.py
     ``tool_export``) against the analysis of its canonical CSV."""
-    import subprocess
-    import sys
-
     from tests.conftest import REFERENCE
 
     reference = study_files[name].parent == REFERENCE
@@ -348,18 +345,4 @@ def test_interop_exports_give_the_expected_output(study_files, study, tmp_path, 
     assert result.returncode == 0, result.stderr
     got = json.loads(result.stdout)
     assert got["data"]["layout"] == layout
-    if reference:
-        actual = tmp_path / "actual.json"
-        actual.write_text(result.stdout, encoding="utf-8")
-        check = subprocess.run(
-            [sys.executable, str(REFERENCE.parent / "tools" / "check_expected.py"), str(REFERENCE / f"expected-{name}.json"), str(actual)],
-            capture_output=True,
-            text=True,
-        )
-        assert check.returncode == 0, check.stdout
-        return
-    canonical = run_cli("analyze", "--instrument", name, "--data", str(study_files[name]), "--json")
-    assert canonical.returncode == 0, canonical.stderr
-    expected = json.loads(canonical.stdout)
-    assert got["n_total"] == expected["n_total"] and got["n_consented"] == expected["n_consented"] > 0
-    assert {k: v for k, v in got.items() if k != "data"} == {k: v for k, v in expected.items() if k != "data"}
+    assert_reads_as_canonical(result, name, study_files, tmp_path)

@@ -37,3 +37,13 @@ def type_into(page, locator, text: str) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.type(text)
+
+
+def audit(page) -> list:
+    """axe-core's WCAG 2.2 A/AA violations on the page as it is now (id and the first nodes' HTML)."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.html.slice(0, 160))})))",
+        WCAG,
+    )

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.web import live
-from tests.web.browser import ARGS, AXE, CHROMIUM, PHONE, WCAG, playwright, pytestmark  # noqa: F401
+from tests.web.browser import ARGS, CHROMIUM, PHONE, audit, playwright, pytestmark  # noqa: F401
 
 
 @pytest.fixture
@@ -27,15 +27,6 @@ def closed_site(tmp_path):
         yield f"http://127.0.0.1:{process.port}", later
     finally:
         live.stop(process)
-
-
-def audit(page) -> list:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.html.slice(0, 160))})))",
-        WCAG,
-    )
 
 
 def test_closed_and_not_yet_open_pages_are_accessible(closed_site):

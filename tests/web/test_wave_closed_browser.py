@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.web import live
-from tests.web.browser import ARGS, AXE, CHROMIUM, PHONE, WCAG, playwright, pytestmark, type_into  # noqa: F401
+from tests.web.browser import ARGS, CHROMIUM, PHONE, audit, playwright, pytestmark, type_into  # noqa: F401
 
 STUDY = "werken-op-afstand"
 MONTHS_NL = "januari februari maart april mei juni juli augustus september oktober november december".split()
@@ -28,15 +28,6 @@ def site(tmp_path):
         yield f"http://127.0.0.1:{process.port}", db, tmp_path / "signup-spool"
     finally:
         live.stop(process)
-
-
-def audit(page) -> list:
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    return page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.html.slice(0, 160))})))",
-        WCAG,
-    )
 
 
 def spooled(folder) -> list:
