@@ -564,3 +564,10 @@ def assert_reads_as_canonical(result, name: str, study_files: dict, tmp_path: Pa
     got, expected = json.loads(result.stdout), json.loads(canonical.stdout)
     assert expected["n_consented"] > 0
     assert {k: v for k, v in got.items() if k != "data"} == {k: v for k, v in expected.items() if k != "data"}
+
+
+def page_text(html: str) -> str:
+    """What a page shows as text: no tags, attributes, scripts or styles. For checks that a name
+    is not on a page: a random CSP nonce or CSRF token may hold any three letters ("9tXEva9G")."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S | re.I)
+    return re.sub(r"<[^>]*>", " ", html)
