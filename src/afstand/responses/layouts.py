@@ -281,7 +281,7 @@ def _match(grid: Grid, forms: list[Instrument], layout: Layout) -> _Match:
             continue
         meta = layout.meta_kind(header)
         if meta is not None:
-            match.targets.append(_Target(meta))
+            match.targets.append(_Target(meta, header.strip()))  # named by its header (LimeSurvey: its code)
             continue
         candidates = keys.get(text, [])
         if not candidates and layout.fold_case:
@@ -363,7 +363,7 @@ def _build(grid: Grid, forms: list[Instrument], match: _Match) -> RawTable:
             meta[header] = grid.columns[index]
         elif target.kind == "dropped":
             dropped.append(header)
-            if layout.key_style and "submitdate" in (target.name, header.strip().split(".")[0]):  # LimeSurvey: empty if unfinished
+            if layout.key_style and target.name == "submitdate":  # LimeSurvey: empty for an unfinished response
                 unsent = grid.columns[index]
         elif target.kind == "empty":
             if grid.columns[index].present.any():

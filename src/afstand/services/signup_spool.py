@@ -76,6 +76,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from afstand.fileio import atomic_write_bytes
 from afstand.services import scrub
 from afstand.web.models import Counter, Response, SignUp, Study, Wave, random_key
 
@@ -272,14 +273,7 @@ def _remember(folder: Path, name: str, values: dict) -> None:
     """Add ``values`` to the spool's file ``name`` (``BATCHES``, ``CHECKS``), durably, under the flush lock."""
     kept = _read(folder, name)
     kept.update(values)
-    tmp = folder / f".{secrets.token_hex(16)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, json.dumps(kept, sort_keys=True).encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, folder / name)
+    atomic_write_bytes(folder / name, json.dumps(kept, sort_keys=True).encode("utf-8"))  # mode 0600, synced
 
 
 def _sizes(entries, study_slug: str | None = None) -> dict[tuple, int]:
